@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The media plane's API to the bridge's control thread.
+ *
+ * Threads: BridgeMedia owns N worker threads, each with its own GMainContext. Every function
+ * here is called on the control thread only; each one posts a message to the endpoint's worker
+ * and returns at once. Results and events come back as callbacks invoked on the control
+ * thread's GMainContext (the one given to bridge_media_new). An endpoint (its NiceAgent, DTLS
+ * and SRTP state) is created on one worker and stays there for life. Conference ids and
+ * endpoint ids are the Colibri2 ones (strings chosen by the focus). */
+#pragma once
+
+#include <glib.h>
+
+#include "common/transport.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+    guint workers;           /* media threads; 0 = one per online CPU */
+    guint port_min;          /* UDP port range for ICE host candidates (inclusive); 0 = any */
+    guint port_max;
+    char **local_addresses;  /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
+    char *public_address;    /* advertised in addition (NAT'd deployments); NULL = none */
+    guint ice_timeout_s;     /* expire an endpoint whose ICE has not connected by then */
+    guint media_timeout_s;   /* expire a connected endpoint that sent nothing for this long */
+} BridgeMediaConfig;
+
+typedef struct _BridgeMedia BridgeMedia;
+
+typedef enum {
+    BRIDGE_MEDIA_EVENT_CONNECTED, /* ICE connected and DTLS done: media can flow */
+    BRIDGE_MEDIA_EVENT_FAILED,    /* ICE or DTLS failed; the endpoint is gone from the media plane */
+    BRIDGE_MEDIA_EVENT_TIMEOUT,   /* no media for media_timeout_s; the endpoint is gone */
+} BridgeMediaEvent;
+
+/* Called on the control thread. @reason is a short text for logs (may be NULL). */
+typedef void (*BridgeMediaEventFunc)(const char *conference_id, const char *endpoint_id,
+                                     BridgeMediaEvent event, const char *reason,
+                                     gpointer user_data);
+
+/* Starts the workers. @control is the control thread's context (callbacks run there).
+ * (transfer full) NULL with @error on failure (bad config, no certificate, no threads). */
+BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
+                              BridgeMediaEventFunc on_event, gpointer user_data, GError **error);
+/* Stops and joins the workers, frees every endpoint. */
+void bridge_media_free(BridgeMedia *media);
+
+/* The DTLS certificate fingerprint all endpoints use ("sha-256") (transfer none). */
+const char *bridge_media_fingerprint(BridgeMedia *media);
+
+/* Endpoint creation gathers ICE candidates on the worker, then calls @done on the control
+ * thread with the bridge's side of the transport (ufrag, pwd, candidates, fingerprint with
+ * setup "actpass", rtcp_mux TRUE; websocket_url is left for the caller), or with @local NULL
+ * and @error set. @local is valid only during the call. */
+typedef void (*BridgeMediaEndpointReady)(const char *conference_id, const char *endpoint_id,
+                                         const PaTransport *local, const GError *error,
+                                         gpointer user_data);
+void bridge_media_endpoint_create(BridgeMedia *media, const char *conference_id,
+                                  const char *endpoint_id, BridgeMediaEndpointReady done,
+                                  gpointer user_data);
+
+/* The endpoint's own transport as the focus forwards it (ufrag, pwd, fingerprint, setup, and
+ * any candidates). Called again for trickled candidates (only candidates set then). Unknown
+ * endpoints are ignored. */
+void bridge_media_endpoint_set_remote(BridgeMedia *media, const char *conference_id,
+                                      const char *endpoint_id, const PaTransport *remote);
+
+/* The SSRCs the endpoint announced (audio and video, including RTX/SIM members). Replaces the
+ * previous set. Used to route RTCP feedback before the first packet of a source arrives. */
+typedef struct {
+    guint32 ssrc;
+    gboolean video;
+} BridgeMediaSsrc;
+void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, const char *conference_id,
+                                     const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
+                                     guint n_ssrcs);
+
+/* Removes the endpoint (no event is sent for it). Unknown endpoints are ignored. */
+void bridge_media_endpoint_expire(BridgeMedia *media, const char *conference_id,
+                                  const char *endpoint_id);
+
+/* Why a received datagram was dropped. */
+typedef enum {
+    BRIDGE_DROP_MALFORMED,     /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
+    BRIDGE_DROP_NOT_READY,     /* RTP/RTCP before DTLS completed */
+    BRIDGE_DROP_SRTP_AUTH,     /* authentication tag did not verify */
+    BRIDGE_DROP_SRTP_REPLAY,   /* replayed or too old */
+    BRIDGE_DROP_DTLS,          /* DTLS record rejected */
+    BRIDGE_DROP_QUEUE_FULL,    /* cross-worker fan-out queue full */
+    BRIDGE_DROP_NO_RECEIVER,   /* RTCP feedback for an SSRC nobody sends */
+    BRIDGE_DROP_N_REASONS
+} BridgeDropReason;
+
+const char *bridge_drop_reason_name(BridgeDropReason r); /* "malformed", "srtp_auth", ... */
+
+/* Counters summed over all workers since start. */
+typedef struct {
+    guint64 packets_in, bytes_in;   /* datagrams received on ICE sockets (all kinds) */
+    guint64 packets_out, bytes_out; /* RTP/RTCP datagrams sent */
+    guint64 rtp_forwarded;          /* RTP packets sent to receivers */
+    guint64 drops[BRIDGE_DROP_N_REASONS];
+    guint64 ice_failures, dtls_failures;
+    guint endpoints;                /* existing now */
+    guint endpoints_connected;      /* with DTLS done now */
+    guint conferences;              /* with at least one endpoint now */
+} BridgeMediaStats;
+
+/* A consistent-enough snapshot (each counter is read atomically). */
+void bridge_media_get_stats(BridgeMedia *media, BridgeMediaStats *out);
+
+G_END_DECLS
