@@ -13,12 +13,22 @@ import { createRequire } from 'node:module';
 import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { SkipError } from './prosody.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // npm modules live in web/node_modules; resolve them from web/package.json.
 const require = createRequire(path.join(here, '..', '..', 'web', 'package.json'));
-const WebSocket = require('ws');
-const { DOMParser, XMLSerializer } = require('@xmldom/xmldom');
+let WebSocket;
+let DOMParser;
+let XMLSerializer;
+/** Why the client cannot work (npm modules not installed), or null. */
+export let missingModules = null;
+try {
+  WebSocket = require('ws');
+  ({ DOMParser, XMLSerializer } = require('@xmldom/xmldom'));
+} catch (e) {
+  missingModules = `npm modules missing (run scripts/install-deps.sh): ${e.message.split('\n')[0]}`;
+}
 
 export const NS = {
   client: 'jabber:client',
@@ -45,10 +55,9 @@ export function esc(s) {
   })[c]);
 }
 
-const serializer = new XMLSerializer();
 /** The XML text of an element (for messages in failed assertions). */
 export function xmlOf(el) {
-  return el ? serializer.serializeToString(el) : String(el);
+  return el ? new XMLSerializer().serializeToString(el) : String(el);
 }
 
 function parseXml(text) {
@@ -146,6 +155,7 @@ export class XmppClient extends EventEmitter {
    * ANONYMOUS), resource, timeout (ms per step, default 10000), log (function for a trace).
    */
   static async connect(opts) {
+    if (missingModules) throw new SkipError(missingModules);
     const c = new XmppClient(opts);
     await c._connect();
     return c;

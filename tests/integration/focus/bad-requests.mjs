@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Bad conference requests get proper errors and never hurt the focus: no room -> bad-request,
+// a room that is not a JID -> bad-request, a room outside the conference MUC -> not-allowed.
+// And a client cannot create a room by joining it without asking the focus (the MUC refuses
+// with not-allowed). Afterwards the focus still serves a valid request.
+import assert from 'node:assert/strict';
+import { scenario, step, conferenceReady, stanzaError, xmlOf } from './scenario.mjs';
+
+await scenario('focus-bad-requests', async (ctx) => {
+  const c = await ctx.connect('websocket', { name: 'mallory' });
+  const d = ctx.domain;
+
+  const expectError = async (what, roomAttr, condition) => {
+    const reply = await c.conferenceRequest(ctx.focusJid, roomAttr);
+    const err = stanzaError(reply);
+    assert.ok(err, `${what}: expected an error reply, got ${xmlOf(reply)}`);
+    assert.equal(err.condition, condition, `${what}: error condition (reply ${xmlOf(reply)})`);
+    step(`${what}: ${err.type}/${err.condition}`);
+  };
+
+  await expectError('no room attribute', null, 'bad-request');
+  await expectError('empty room', '', 'bad-request');
+  await expectError('room with two @', `a@@conference.${d}`, 'bad-request');
+  await expectError('room with empty local part', `@conference.${d}`, 'bad-request');
+  await expectError('room with a space', `a b@conference.${d}`, 'bad-request');
+  await expectError('room on another domain', 'x@conference.other.test', 'not-allowed');
+  await expectError('room in the bridge brewery MUC', `x@internal.auth.${d}`, 'not-allowed');
+  await expectError('room on the main domain', `x@${d}`, 'not-allowed');
+
+  // Unknown IQ payloads to the focus get an error too, not silence.
+  const unknown = await c.iq('get', ctx.focusJid, '<query xmlns="urn:parley:test:nonsense"/>');
+  assert.equal(unknown.getAttribute('type'), 'error', `unknown IQ: ${xmlOf(unknown)}`);
+  step(`unknown IQ: ${stanzaError(unknown).condition}`);
+
+  // Joining a room that the focus has not created is refused: creation is restricted.
+  const room = ctx.newRoom('nofocus');
+  const j = await c.joinRoom(room, 'mallory');
+  assert.ok(j.error, `joining ${room} without a conference request must fail, got ${j.type}`);
+  assert.equal(j.error.condition, 'not-allowed');
+  step(`direct join without the focus: ${j.error.condition} (${j.error.text})`);
+
+  // The focus is still serving.
+  const room2 = ctx.newRoom();
+  conferenceReady(await c.conferenceRequest(ctx.focusJid, room2));
+  const ok = await c.joinRoom(room2, 'mallory');
+  assert.equal(ok.error, null, `a valid request after the bad ones works: ${JSON.stringify(ok.error)}`);
+  assert.ok(ctx.focus.running(), 'parley-focus is still running');
+});
