@@ -1,0 +1,732 @@
+/* SPDX-License-Identifier: MIT */
+/* Colibri2 <-> libstrophe stanzas. Parsing validates everything a peer could get wrong and
+ * reports the first problem with a reason naming the element; it never trusts sizes. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/colibri/colibri-priv.h"
+#include "common/colibri/colibri.h"
+#include "common/xmpp/ice-udp.h"
+#include "common/xmpp/stanza.h"
+
+const char *pa_colibri_status_str(PaColibriStatus st)
+{
+    switch (st) {
+    case PA_COLIBRI_OK:
+        return "ok";
+    case PA_COLIBRI_NOT_COLIBRI:
+        return "not a colibri2 element";
+    case PA_COLIBRI_MALFORMED:
+        return "malformed";
+    case PA_COLIBRI_TOO_LARGE:
+        return "too large";
+    }
+    return "?";
+}
+
+/* ---- parse helpers ---- */
+
+typedef struct {
+    PaColibriStatus status;
+    char *reason;
+} ParseState;
+
+static gboolean fail(ParseState *ps, PaColibriStatus st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static gboolean fail(ParseState *ps, PaColibriStatus st, const char *fmt, ...)
+{
+    if (ps->status == PA_COLIBRI_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        ps->reason = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        ps->status = st;
+    }
+    return FALSE;
+}
+
+/* Element @e is <name> in @ns, or without its own namespace (inherited from its parent). */
+static gboolean is_elem(xmpp_stanza_t *e, const char *name, const char *ns)
+{
+    if (!xmpp_stanza_is_tag(e))
+        return FALSE;
+    if (g_strcmp0(xmpp_stanza_get_name(e), name) != 0)
+        return FALSE;
+    const char *ens = xmpp_stanza_get_ns(e);
+    return !ens || strcmp(ens, ns) == 0;
+}
+
+static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr,
+                                gboolean *out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    if (!v) {
+        *out = FALSE;
+        return TRUE;
+    }
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+        *out = TRUE;
+        return TRUE;
+    }
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
+        *out = FALSE;
+        return TRUE;
+    }
+    return fail(ps, PA_COLIBRI_MALFORMED, "<%s %s='%.16s'>: expected true or false",
+                xmpp_stanza_get_name(e), attr, v);
+}
+
+static gboolean parse_u64(const char *s, guint64 max, guint64 *out)
+{
+    if (!s || !*s || strlen(s) > 20)
+        return FALSE;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isdigit(*p))
+            return FALSE;
+    errno = 0;
+    guint64 v = g_ascii_strtoull(s, NULL, 10);
+    if (errno || v > max)
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+static gboolean parse_uint_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, guint64 min,
+                                guint64 max, gboolean required, guint64 *out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    if (!v) {
+        if (required)
+            return fail(ps, PA_COLIBRI_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
+                        attr);
+        *out = 0;
+        return TRUE;
+    }
+    if (!parse_u64(v, max, out) || *out < min)
+        return fail(ps, PA_COLIBRI_MALFORMED,
+                    "<%s %s='%.24s'>: expected a number from %" G_GUINT64_FORMAT
+                    " to %" G_GUINT64_FORMAT,
+                    xmpp_stanza_get_name(e), attr, v, min, max);
+    return TRUE;
+}
+
+/* Printable, no whitespace or control characters, 1..max bytes, valid UTF-8. */
+static gboolean token_ok(const char *s, gsize max)
+{
+    gsize n = s ? strlen(s) : 0;
+    if (n == 0 || n > max || !g_utf8_validate(s, (gssize)n, NULL))
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if ((guchar)s[i] <= 0x20 || s[i] == 0x7f)
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean text_ok(const char *s, gsize max)
+{
+    gsize n = strlen(s);
+    if (n > max || !g_utf8_validate(s, (gssize)n, NULL))
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if ((guchar)s[i] < 0x20)
+            return FALSE;
+    return TRUE;
+}
+
+/* Optional string attribute: printable text up to @max bytes, copied to *@out. */
+static gboolean parse_text_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gsize max,
+                                gboolean required, char **out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    if (!v) {
+        if (required)
+            return fail(ps, PA_COLIBRI_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
+                        attr);
+        return TRUE;
+    }
+    if (!text_ok(v, max) || (required && !*v))
+        return fail(ps, PA_COLIBRI_MALFORMED, "<%s %s>: empty, too long or not text",
+                    xmpp_stanza_get_name(e), attr);
+    g_free(*out);
+    *out = g_strdup(v);
+    return TRUE;
+}
+
+static gboolean parse_id_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, char **out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    if (!v)
+        return fail(ps, PA_COLIBRI_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e), attr);
+    if (!token_ok(v, PA_COLIBRI_MAX_ID))
+        return fail(ps, PA_COLIBRI_MALFORMED,
+                    "<%s %s>: must be 1-%d printable characters without spaces",
+                    xmpp_stanza_get_name(e), attr, PA_COLIBRI_MAX_ID);
+    g_free(*out);
+    *out = g_strdup(v);
+    return TRUE;
+}
+
+static gboolean check_count(ParseState *ps, guint n, const char *what)
+{
+    if (n >= PA_COLIBRI_MAX_ITEMS)
+        return fail(ps, PA_COLIBRI_TOO_LARGE, "more than %d <%s> elements", PA_COLIBRI_MAX_ITEMS,
+                    what);
+    return TRUE;
+}
+
+static gboolean parse_media_type(ParseState *ps, xmpp_stanza_t *e, gboolean *video)
+{
+    const char *t = xmpp_stanza_get_attribute(e, "type");
+    if (g_strcmp0(t, "audio") == 0)
+        *video = FALSE;
+    else if (g_strcmp0(t, "video") == 0)
+        *video = TRUE;
+    else
+        return fail(ps, PA_COLIBRI_MALFORMED, "<%s type='%.16s'>: expected audio or video",
+                    xmpp_stanza_get_name(e), t ? t : "");
+    return TRUE;
+}
+
+/* ---- media (payload types, header extensions) ---- */
+
+static gboolean parse_payload_type(ParseState *ps, xmpp_stanza_t *e, PaColibriPayloadType *pt)
+{
+    guint64 id, clock, ch;
+    if (!parse_uint_attr(ps, e, "id", 0, 127, TRUE, &id) ||
+        !parse_uint_attr(ps, e, "clockrate", 0, 10000000, FALSE, &clock) ||
+        !parse_uint_attr(ps, e, "channels", 0, 255, FALSE, &ch) ||
+        !parse_text_attr(ps, e, "name", 64, FALSE, &pt->name))
+        return FALSE;
+    pt->id = (guint8)id;
+    pt->clockrate = (guint)clock;
+    pt->channels = (guint)ch;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "parameter", PA_NS_JINGLE_RTP)) {
+            if (!check_count(ps, pt->parameters->len, "parameter"))
+                return FALSE;
+            PaColibriParam p = {0};
+            if (!parse_text_attr(ps, c, "name", 128, TRUE, &p.name) ||
+                !parse_text_attr(ps, c, "value", 1024, FALSE, &p.value)) {
+                g_free(p.name);
+                g_free(p.value);
+                return FALSE;
+            }
+            g_array_append_val(pt->parameters, p);
+        } else if (is_elem(c, "rtcp-fb", PA_NS_JINGLE_RTCP_FB)) {
+            if (!check_count(ps, pt->rtcp_fbs->len, "rtcp-fb"))
+                return FALSE;
+            PaColibriRtcpFb fb = {0};
+            if (!parse_text_attr(ps, c, "type", 64, TRUE, &fb.type) ||
+                !parse_text_attr(ps, c, "subtype", 64, FALSE, &fb.subtype)) {
+                g_free(fb.type);
+                g_free(fb.subtype);
+                return FALSE;
+            }
+            g_array_append_val(pt->rtcp_fbs, fb);
+        }
+    }
+    return TRUE;
+}
+
+static gboolean parse_media(ParseState *ps, xmpp_stanza_t *e, PaColibriMedia *m)
+{
+    if (!parse_media_type(ps, e, &m->video))
+        return FALSE;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "payload-type", PA_NS_JINGLE_RTP) && xmpp_stanza_get_ns(c)) {
+            if (!check_count(ps, m->payload_types->len, "payload-type"))
+                return FALSE;
+            g_array_set_size(m->payload_types, m->payload_types->len + 1);
+            PaColibriPayloadType *pt =
+                &g_array_index(m->payload_types, PaColibriPayloadType, m->payload_types->len - 1);
+            pt->parameters = pa_colibri_params_new();
+            pt->rtcp_fbs = pa_colibri_fbs_new();
+            if (!parse_payload_type(ps, c, pt))
+                return FALSE;
+        } else if (is_elem(c, "rtp-hdrext", PA_NS_JINGLE_HDREXT) && xmpp_stanza_get_ns(c)) {
+            if (!check_count(ps, m->hdrexts->len, "rtp-hdrext"))
+                return FALSE;
+            guint64 id;
+            PaColibriHdrExt h = {0};
+            if (!parse_uint_attr(ps, c, "id", 1, 255, TRUE, &id) ||
+                !parse_text_attr(ps, c, "uri", 512, TRUE, &h.uri))
+                return FALSE;
+            h.id = (guint8)id;
+            g_array_append_val(m->hdrexts, h);
+        } else if (is_elem(c, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT) &&
+                   xmpp_stanza_get_ns(c)) {
+            m->extmap_allow_mixed = TRUE;
+        }
+    }
+    return TRUE;
+}
+
+/* ---- sources ---- */
+
+static gboolean parse_ssrc_attr(ParseState *ps, xmpp_stanza_t *e, guint32 *out)
+{
+    guint64 v;
+    if (!parse_uint_attr(ps, e, "ssrc", 1, G_MAXUINT32, TRUE, &v))
+        return FALSE;
+    *out = (guint32)v;
+    return TRUE;
+}
+
+static gboolean parse_media_source(ParseState *ps, xmpp_stanza_t *e, PaColibriMediaSource *ms)
+{
+    if (!parse_media_type(ps, e, &ms->video) || !parse_id_attr(ps, e, "id", &ms->id) ||
+        !parse_bool_attr(ps, e, "synthetic", &ms->synthetic))
+        return FALSE;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "source", PA_NS_JINGLE_SSMA) && xmpp_stanza_get_ns(c)) {
+            if (!check_count(ps, ms->sources->len, "source"))
+                return FALSE;
+            PaColibriSource s = {0};
+            if (!parse_ssrc_attr(ps, c, &s.ssrc) ||
+                !parse_text_attr(ps, c, "name", PA_COLIBRI_MAX_ID, FALSE, &s.name))
+                return FALSE;
+            for (xmpp_stanza_t *p = xmpp_stanza_get_children(c); p; p = xmpp_stanza_get_next(p)) {
+                if (is_elem(p, "parameter", PA_NS_JINGLE_SSMA) &&
+                    g_strcmp0(xmpp_stanza_get_attribute(p, "name"), "msid") == 0) {
+                    if (!parse_text_attr(ps, p, "value", 256, FALSE, &s.msid)) {
+                        g_free(s.name);
+                        return FALSE;
+                    }
+                }
+            }
+            g_array_append_val(ms->sources, s);
+        } else if (is_elem(c, "ssrc-group", PA_NS_JINGLE_SSMA) && xmpp_stanza_get_ns(c)) {
+            if (!check_count(ps, ms->groups->len, "ssrc-group"))
+                return FALSE;
+            PaColibriSsrcGroup g = {0};
+            if (!parse_text_attr(ps, c, "semantics", 32, TRUE, &g.semantics))
+                return FALSE;
+            g.ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
+            g_array_append_val(ms->groups, g); /* owned by the array from here on */
+            PaColibriSsrcGroup *gp = &g_array_index(ms->groups, PaColibriSsrcGroup,
+                                                     ms->groups->len - 1);
+            for (xmpp_stanza_t *s = xmpp_stanza_get_children(c); s; s = xmpp_stanza_get_next(s)) {
+                if (!is_elem(s, "source", PA_NS_JINGLE_SSMA))
+                    continue;
+                guint32 ssrc;
+                if (!check_count(ps, gp->ssrcs->len, "ssrc-group source") ||
+                    !parse_ssrc_attr(ps, s, &ssrc))
+                    return FALSE;
+                g_array_append_val(gp->ssrcs, ssrc);
+            }
+        }
+    }
+    return TRUE;
+}
+
+static gboolean parse_sources(ParseState *ps, xmpp_stanza_t *e, GArray *sources)
+{
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (!is_elem(c, "media-source", PA_NS_COLIBRI2))
+            continue;
+        if (!check_count(ps, sources->len, "media-source"))
+            return FALSE;
+        PaColibriMediaSource *ms = pa_colibri_sources_add(sources, FALSE, NULL);
+        if (!parse_media_source(ps, c, ms))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- endpoint ---- */
+
+static gboolean parse_transport(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoint *ep)
+{
+    ep->has_transport = TRUE;
+    if (!parse_bool_attr(ps, e, "ice-controlling", &ep->ice_controlling) ||
+        !parse_bool_attr(ps, e, "ice-restart", &ep->ice_restart) ||
+        !parse_bool_attr(ps, e, "use-unique-port", &ep->use_unique_port))
+        return FALSE;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (!xmpp_stanza_is_tag(c))
+            continue;
+        if (g_strcmp0(xmpp_stanza_get_name(c), "transport") == 0 &&
+            g_strcmp0(xmpp_stanza_get_ns(c), PA_NS_ICE_UDP) == 0) {
+            g_autofree char *why = NULL;
+            PaIceUdpStatus st = pa_ice_udp_parse(c, &ep->ice, &why);
+            if (st != PA_ICE_UDP_OK)
+                return fail(ps, PA_COLIBRI_MALFORMED, "endpoint %s: transport: %s", ep->id, why);
+            ep->has_ice = TRUE;
+        } else if (is_elem(c, "sctp", PA_NS_COLIBRI2)) {
+            ep->sctp = TRUE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean parse_endpoint(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoint *ep)
+{
+    if (!parse_id_attr(ps, e, "id", &ep->id) || !parse_bool_attr(ps, e, "create", &ep->create) ||
+        !parse_bool_attr(ps, e, "expire", &ep->expire) ||
+        !parse_text_attr(ps, e, "stats-id", PA_COLIBRI_MAX_ID, FALSE, &ep->stats_id) ||
+        !parse_text_attr(ps, e, "muc-role", 32, FALSE, &ep->muc_role))
+        return FALSE;
+    if (ep->create && ep->expire)
+        return fail(ps, PA_COLIBRI_MALFORMED, "endpoint %s: both create and expire", ep->id);
+    GPtrArray *caps = g_ptr_array_new();
+    gboolean ok = TRUE;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); ok && c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "capability", PA_NS_COLIBRI2)) {
+            const char *name = xmpp_stanza_get_attribute(c, "name");
+            if (!name || !token_ok(name, 64))
+                ok = fail(ps, PA_COLIBRI_MALFORMED, "endpoint %s: capability without a name",
+                          ep->id);
+            else if ((ok = check_count(ps, caps->len, "capability")))
+                g_ptr_array_add(caps, g_strdup(name));
+        } else if (is_elem(c, "media", PA_NS_COLIBRI2)) {
+            if ((ok = check_count(ps, ep->media->len, "media"))) {
+                g_array_set_size(ep->media, ep->media->len + 1);
+                PaColibriMedia *m = &g_array_index(ep->media, PaColibriMedia, ep->media->len - 1);
+                m->payload_types = pa_colibri_pts_new();
+                m->hdrexts = pa_colibri_hdrexts_new();
+                ok = parse_media(ps, c, m);
+            }
+        } else if (is_elem(c, "transport", PA_NS_COLIBRI2)) {
+            ok = parse_transport(ps, c, ep);
+        } else if (is_elem(c, "sources", PA_NS_COLIBRI2)) {
+            ep->has_sources = TRUE;
+            ok = parse_sources(ps, c, ep->sources);
+        } else if (is_elem(c, "force-mute", PA_NS_COLIBRI2)) {
+            ep->has_force_mute = TRUE;
+            ok = parse_bool_attr(ps, c, "audio", &ep->force_mute_audio) &&
+                 parse_bool_attr(ps, c, "video", &ep->force_mute_video);
+        } else if (is_elem(c, "initial-last-n", PA_NS_COLIBRI2)) {
+            const char *v = xmpp_stanza_get_attribute(c, "value");
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || !*v || *end || n < -1 || n > 10000)
+                ok = fail(ps, PA_COLIBRI_MALFORMED, "endpoint %s: initial-last-n value", ep->id);
+            ep->has_initial_last_n = TRUE;
+            ep->initial_last_n = (gint)n;
+        }
+    }
+    g_ptr_array_add(caps, NULL);
+    g_strfreev(ep->capabilities);
+    ep->capabilities = (char **)g_ptr_array_free(caps, FALSE);
+    return ok;
+}
+
+static xmpp_stanza_t *find_payload(xmpp_stanza_t *stanza, const char *name)
+{
+    if (!stanza || !xmpp_stanza_is_tag(stanza))
+        return NULL;
+    if (g_strcmp0(xmpp_stanza_get_name(stanza), "iq") == 0)
+        return pa_stanza_child(stanza, name, PA_NS_COLIBRI2);
+    if (g_strcmp0(xmpp_stanza_get_name(stanza), name) == 0 &&
+        g_strcmp0(xmpp_stanza_get_ns(stanza), PA_NS_COLIBRI2) == 0)
+        return stanza;
+    return NULL;
+}
+
+static PaColibriStatus finish(ParseState *ps, char **reason)
+{
+    if (reason)
+        *reason = ps->reason;
+    else
+        g_free(ps->reason);
+    return ps->status;
+}
+
+PaColibriStatus pa_colibri_parse_modify(xmpp_stanza_t *stanza, PaColibriConferenceModify *out,
+                                        char **reason)
+{
+    ParseState ps = {PA_COLIBRI_OK, NULL};
+    pa_colibri_modify_init(out);
+    xmpp_stanza_t *cm = find_payload(stanza, "conference-modify");
+    if (!cm) {
+        fail(&ps, PA_COLIBRI_NOT_COLIBRI, "no <conference-modify xmlns='%s'>", PA_NS_COLIBRI2);
+        return finish(&ps, reason);
+    }
+    if (!parse_id_attr(&ps, cm, "meeting-id", &out->meeting_id) ||
+        !parse_text_attr(&ps, cm, "name", 1024, FALSE, &out->name) ||
+        !parse_bool_attr(&ps, cm, "create", &out->create) ||
+        !parse_bool_attr(&ps, cm, "expire", &out->expire) ||
+        !parse_bool_attr(&ps, cm, "rtcstats-enabled", &out->rtcstats_enabled))
+        return finish(&ps, reason);
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(cm); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "endpoint", PA_NS_COLIBRI2)) {
+            if (out->endpoints->len >= PA_COLIBRI_MAX_ENDPOINTS) {
+                fail(&ps, PA_COLIBRI_TOO_LARGE, "more than %d endpoints",
+                     PA_COLIBRI_MAX_ENDPOINTS);
+                break;
+            }
+            PaColibriEndpoint *ep = pa_colibri_endpoints_add(out->endpoints, NULL);
+            if (!parse_endpoint(&ps, c, ep))
+                break;
+            if (!g_hash_table_add(seen, ep->id)) {
+                fail(&ps, PA_COLIBRI_MALFORMED, "endpoint %s listed twice", ep->id);
+                break;
+            }
+        } else if (is_elem(c, "relay", PA_NS_COLIBRI2)) {
+            out->n_relays++;
+        }
+    }
+    return finish(&ps, reason);
+}
+
+PaColibriStatus pa_colibri_parse_modified(xmpp_stanza_t *stanza, PaColibriConferenceModified *out,
+                                          char **reason)
+{
+    ParseState ps = {PA_COLIBRI_OK, NULL};
+    pa_colibri_modified_init(out);
+    xmpp_stanza_t *cm = find_payload(stanza, "conference-modified");
+    if (!cm) {
+        fail(&ps, PA_COLIBRI_NOT_COLIBRI, "no <conference-modified xmlns='%s'>", PA_NS_COLIBRI2);
+        return finish(&ps, reason);
+    }
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(cm); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "endpoint", PA_NS_COLIBRI2)) {
+            if (out->endpoints->len >= PA_COLIBRI_MAX_ENDPOINTS) {
+                fail(&ps, PA_COLIBRI_TOO_LARGE, "more than %d endpoints",
+                     PA_COLIBRI_MAX_ENDPOINTS);
+                break;
+            }
+            PaColibriEndpoint *ep = pa_colibri_endpoints_add(out->endpoints, NULL);
+            if (!parse_endpoint(&ps, c, ep))
+                break;
+        } else if (is_elem(c, "sources", PA_NS_COLIBRI2)) {
+            out->has_sources = TRUE;
+            if (!parse_sources(&ps, c, out->sources))
+                break;
+        }
+    }
+    return finish(&ps, reason);
+}
+
+/* ---- build ---- */
+
+static void set_bool(xmpp_stanza_t *e, const char *attr, gboolean v)
+{
+    if (v)
+        xmpp_stanza_set_attribute(e, attr, "true");
+}
+
+static void set_uint(xmpp_stanza_t *e, const char *attr, guint64 v)
+{
+    char buf[24];
+    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
+    xmpp_stanza_set_attribute(e, attr, buf);
+}
+
+static void build_sources(xmpp_stanza_t *parent, GArray *sources)
+{
+    xmpp_stanza_t *se = pa_stanza_add_child(parent, "sources", NULL);
+    for (guint i = 0; i < sources->len; i++) {
+        const PaColibriMediaSource *ms = &g_array_index(sources, PaColibriMediaSource, i);
+        xmpp_stanza_t *mse = pa_stanza_add_child(se, "media-source", NULL);
+        xmpp_stanza_set_attribute(mse, "type", ms->video ? "video" : "audio");
+        xmpp_stanza_set_attribute(mse, "id", ms->id ? ms->id : "");
+        set_bool(mse, "synthetic", ms->synthetic);
+        for (guint j = 0; ms->sources && j < ms->sources->len; j++) {
+            const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, j);
+            xmpp_stanza_t *sx = pa_stanza_add_child(mse, "source", PA_NS_JINGLE_SSMA);
+            set_uint(sx, "ssrc", s->ssrc);
+            if (s->name)
+                xmpp_stanza_set_attribute(sx, "name", s->name);
+            if (s->msid) {
+                xmpp_stanza_t *p = pa_stanza_add_child(sx, "parameter", NULL);
+                xmpp_stanza_set_attribute(p, "name", "msid");
+                xmpp_stanza_set_attribute(p, "value", s->msid);
+            }
+        }
+        for (guint j = 0; ms->groups && j < ms->groups->len; j++) {
+            const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
+            xmpp_stanza_t *gx = pa_stanza_add_child(mse, "ssrc-group", PA_NS_JINGLE_SSMA);
+            xmpp_stanza_set_attribute(gx, "semantics", g->semantics);
+            for (guint k = 0; g->ssrcs && k < g->ssrcs->len; k++) {
+                xmpp_stanza_t *sx = pa_stanza_add_child(gx, "source", NULL);
+                set_uint(sx, "ssrc", g_array_index(g->ssrcs, guint32, k));
+            }
+        }
+    }
+}
+
+static void build_media(xmpp_stanza_t *parent, const PaColibriMedia *m)
+{
+    xmpp_stanza_t *me = pa_stanza_add_child(parent, "media", NULL);
+    xmpp_stanza_set_attribute(me, "type", m->video ? "video" : "audio");
+    for (guint i = 0; m->payload_types && i < m->payload_types->len; i++) {
+        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
+        xmpp_stanza_t *px = pa_stanza_add_child(me, "payload-type", PA_NS_JINGLE_RTP);
+        set_uint(px, "id", pt->id);
+        if (pt->name)
+            xmpp_stanza_set_attribute(px, "name", pt->name);
+        if (pt->clockrate)
+            set_uint(px, "clockrate", pt->clockrate);
+        if (pt->channels)
+            set_uint(px, "channels", pt->channels);
+        for (guint j = 0; pt->parameters && j < pt->parameters->len; j++) {
+            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, j);
+            xmpp_stanza_t *e = pa_stanza_add_child(px, "parameter", NULL);
+            xmpp_stanza_set_attribute(e, "name", p->name);
+            if (p->value)
+                xmpp_stanza_set_attribute(e, "value", p->value);
+        }
+        for (guint j = 0; pt->rtcp_fbs && j < pt->rtcp_fbs->len; j++) {
+            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, j);
+            xmpp_stanza_t *e = pa_stanza_add_child(px, "rtcp-fb", PA_NS_JINGLE_RTCP_FB);
+            xmpp_stanza_set_attribute(e, "type", fb->type);
+            if (fb->subtype)
+                xmpp_stanza_set_attribute(e, "subtype", fb->subtype);
+        }
+    }
+    for (guint i = 0; m->hdrexts && i < m->hdrexts->len; i++) {
+        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
+        xmpp_stanza_t *e = pa_stanza_add_child(me, "rtp-hdrext", PA_NS_JINGLE_HDREXT);
+        set_uint(e, "id", h->id);
+        xmpp_stanza_set_attribute(e, "uri", h->uri);
+    }
+    if (m->extmap_allow_mixed)
+        pa_stanza_add_child(me, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT);
+}
+
+static void build_endpoint(xmpp_stanza_t *parent, const PaColibriEndpoint *ep)
+{
+    xmpp_stanza_t *e = pa_stanza_add_child(parent, "endpoint", NULL);
+    xmpp_stanza_set_attribute(e, "id", ep->id ? ep->id : "");
+    set_bool(e, "create", ep->create);
+    set_bool(e, "expire", ep->expire);
+    if (ep->stats_id)
+        xmpp_stanza_set_attribute(e, "stats-id", ep->stats_id);
+    if (ep->muc_role)
+        xmpp_stanza_set_attribute(e, "muc-role", ep->muc_role);
+    for (char **c = ep->capabilities; c && *c; c++) {
+        xmpp_stanza_t *ce = pa_stanza_add_child(e, "capability", NULL);
+        xmpp_stanza_set_attribute(ce, "name", *c);
+    }
+    for (guint i = 0; ep->media && i < ep->media->len; i++)
+        build_media(e, &g_array_index(ep->media, PaColibriMedia, i));
+    if (ep->has_transport || ep->has_ice) {
+        xmpp_stanza_t *t = pa_stanza_add_child(e, "transport", NULL);
+        set_bool(t, "ice-controlling", ep->ice_controlling);
+        set_bool(t, "ice-restart", ep->ice_restart);
+        set_bool(t, "use-unique-port", ep->use_unique_port);
+        if (ep->has_ice) {
+            xmpp_stanza_t *ice = pa_ice_udp_build(xmpp_stanza_get_context(parent), &ep->ice);
+            xmpp_stanza_add_child(t, ice);
+            xmpp_stanza_release(ice);
+        }
+        if (ep->sctp)
+            pa_stanza_add_child(t, "sctp", NULL);
+    }
+    if (ep->has_sources)
+        build_sources(e, ep->sources);
+    if (ep->has_force_mute) {
+        xmpp_stanza_t *fm = pa_stanza_add_child(e, "force-mute", NULL);
+        xmpp_stanza_set_attribute(fm, "audio", ep->force_mute_audio ? "true" : "false");
+        xmpp_stanza_set_attribute(fm, "video", ep->force_mute_video ? "true" : "false");
+    }
+    if (ep->has_initial_last_n) {
+        xmpp_stanza_t *ln = pa_stanza_add_child(e, "initial-last-n", NULL);
+        char buf[16];
+        g_snprintf(buf, sizeof buf, "%d", ep->initial_last_n);
+        xmpp_stanza_set_attribute(ln, "value", buf);
+    }
+}
+
+xmpp_stanza_t *pa_colibri_build_modify(xmpp_ctx_t *ctx, const PaColibriConferenceModify *m)
+{
+    xmpp_stanza_t *cm = pa_stanza_element(ctx, "conference-modify", PA_NS_COLIBRI2);
+    xmpp_stanza_set_attribute(cm, "meeting-id", m->meeting_id ? m->meeting_id : "");
+    if (m->name)
+        xmpp_stanza_set_attribute(cm, "name", m->name);
+    set_bool(cm, "create", m->create);
+    set_bool(cm, "expire", m->expire);
+    set_bool(cm, "rtcstats-enabled", m->rtcstats_enabled);
+    for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
+        build_endpoint(cm, &g_array_index(m->endpoints, PaColibriEndpoint, i));
+    return cm;
+}
+
+xmpp_stanza_t *pa_colibri_build_modified(xmpp_ctx_t *ctx, const PaColibriConferenceModified *m)
+{
+    xmpp_stanza_t *cm = pa_stanza_element(ctx, "conference-modified", PA_NS_COLIBRI2);
+    for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
+        build_endpoint(cm, &g_array_index(m->endpoints, PaColibriEndpoint, i));
+    if (m->has_sources)
+        build_sources(cm, m->sources);
+    return cm;
+}
+
+/* ---- errors ---- */
+
+typedef struct {
+    const char *reason;    /* colibri2 reason, or NULL */
+    const char *condition; /* RFC 6120 */
+    PaErrorType type;
+} ErrorInfo;
+
+static const ErrorInfo error_info[] = {
+    [PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND] = {"CONFERENCE_NOT_FOUND", "item-not-found",
+                                               PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_CONFERENCE_ALREADY_EXISTS] = {"CONFERENCE_ALREADY_EXISTS", "conflict",
+                                                    PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT] = {"UNKNOWN_ENDPOINT", "item-not-found", PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_GRACEFUL_SHUTDOWN] = {"GRACEFUL_SHUTDOWN", "service-unavailable",
+                                            PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED] = {"FEATURE_NOT_IMPLEMENTED",
+                                                  "feature-not-implemented", PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_BAD_REQUEST] = {NULL, "bad-request", PA_ERR_MODIFY},
+    [PA_COLIBRI_ERROR_FORBIDDEN] = {NULL, "forbidden", PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_ENDPOINT_CONFLICT] = {NULL, "conflict", PA_ERR_CANCEL},
+    [PA_COLIBRI_ERROR_INTERNAL] = {NULL, "internal-server-error", PA_ERR_WAIT},
+    [PA_COLIBRI_ERROR_UNSPECIFIED] = {NULL, "undefined-condition", PA_ERR_CANCEL},
+};
+
+const char *pa_colibri_error_reason(PaColibriError e)
+{
+    g_return_val_if_fail((guint)e < G_N_ELEMENTS(error_info), NULL);
+    return error_info[e].reason;
+}
+
+const char *pa_colibri_error_condition(PaColibriError e)
+{
+    g_return_val_if_fail((guint)e < G_N_ELEMENTS(error_info), "undefined-condition");
+    return error_info[e].condition;
+}
+
+xmpp_stanza_t *pa_colibri_error_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *request, PaColibriError e,
+                                      const char *endpoint_id, const char *text)
+{
+    g_return_val_if_fail((guint)e < G_N_ELEMENTS(error_info), NULL);
+    const ErrorInfo *info = &error_info[e];
+    xmpp_stanza_t *app = NULL;
+    if (info->reason) {
+        app = pa_stanza_element(ctx, "error", PA_NS_COLIBRI2);
+        xmpp_stanza_set_attribute(app, "reason", info->reason);
+    }
+    xmpp_stanza_t *reply =
+        pa_stanza_error_reply(ctx, request, info->type, info->condition, text, app);
+    if (e == PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT && endpoint_id) {
+        xmpp_stanza_t *err = pa_stanza_child(reply, "error", NULL);
+        xmpp_stanza_t *ep = pa_stanza_add_child(err, "endpoint", PA_NS_COLIBRI2);
+        xmpp_stanza_set_attribute(ep, "id", endpoint_id);
+    }
+    return reply;
+}
+
+PaColibriError pa_colibri_error_parse(xmpp_stanza_t *error_iq, char **endpoint_id)
+{
+    if (endpoint_id)
+        *endpoint_id = NULL;
+    xmpp_stanza_t *err = pa_stanza_child(error_iq, "error", NULL);
+    if (!err)
+        return PA_COLIBRI_ERROR_UNSPECIFIED;
+    PaColibriError result = PA_COLIBRI_ERROR_UNSPECIFIED;
+    xmpp_stanza_t *c2 = pa_stanza_child(err, "error", PA_NS_COLIBRI2);
+    const char *reason = c2 ? xmpp_stanza_get_attribute(c2, "reason") : NULL;
+    for (guint i = 0; reason && i < G_N_ELEMENTS(error_info); i++) {
+        if (error_info[i].reason && g_ascii_strcasecmp(error_info[i].reason, reason) == 0)
+            result = (PaColibriError)i;
+    }
+    xmpp_stanza_t *ep = pa_stanza_child(err, "endpoint", PA_NS_COLIBRI2);
+    if (endpoint_id && ep && xmpp_stanza_get_attribute(ep, "id"))
+        *endpoint_id = g_strdup(xmpp_stanza_get_attribute(ep, "id"));
+    return result;
+}
