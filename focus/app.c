@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* Thread: the focus's only thread. The app owns the component and the registry; the
+ * registry's rooms use the component's FocusLink. */
+#include "focus/app.h"
+
+#include "common/log.h"
+#include "common/xmpp/stanza.h"
+#include "focus/conference-iq.h"
+#include "focus/disco.h"
+
+#include <signal.h>
+#include <string.h>
+
+struct _FocusApp {
+    const FocusConfig *cfg;
+    FocusComponent *comp;
+    FocusRegistry *reg;
+    PaRateLimit peer_log; /* warnings caused by what peers send */
+};
+
+static void on_online(FocusComponent *comp, gpointer data)
+{
+    FocusApp *app = data;
+    focus_registry_on_online(app->reg);
+}
+
+static void on_offline(FocusComponent *comp, gpointer data)
+{
+    FocusApp *app = data;
+    focus_registry_on_offline(app->reg);
+}
+
+static void on_presence(FocusComponent *comp, xmpp_stanza_t *presence, gpointer data)
+{
+    FocusApp *app = data;
+    if (!focus_registry_handle_presence(app->reg, presence))
+        g_debug("presence from %s ignored (not an occupant of a room of ours)",
+                xmpp_stanza_get_from(presence) ? xmpp_stanza_get_from(presence) : "-");
+}
+
+static void on_message(FocusComponent *comp, xmpp_stanza_t *message, gpointer data)
+{
+    /* Room subjects, chat and bounced messages: nothing the focus acts on yet. */
+}
+
+static void iq_disco_info(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                          gpointer data)
+{
+    focus_component_reply(comp, focus_disco_info_reply(focus_component_ctx(comp), iq));
+}
+
+static void iq_disco_items(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                           gpointer data)
+{
+    focus_component_reply(comp, focus_disco_items_reply(focus_component_ctx(comp), iq));
+}
+
+static void iq_ping(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                    gpointer data)
+{
+    focus_component_reply(comp, focus_ping_reply(focus_component_ctx(comp), iq));
+}
+
+static void iq_conference(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                          gpointer data)
+{
+    FocusApp *app = data;
+    FocusConferenceRequest req;
+    g_autofree char *why = NULL;
+    FocusConferenceStatus st = focus_conference_parse(iq, app->cfg->muc_domain, &req, &why);
+    if (st != FOCUS_CONFERENCE_OK) {
+        guint64 suppressed = 0;
+        if (pa_rate_limit_allow(&app->peer_log, g_get_monotonic_time(), &suppressed))
+            g_warning("conference request from %s rejected: %s (%" G_GUINT64_FORMAT
+                      " similar lines suppressed)",
+                      xmpp_stanza_get_from(iq), why, suppressed);
+        focus_component_reply(comp,
+                              focus_conference_error_reply(focus_component_ctx(comp), iq, st, why));
+        return;
+    }
+    g_info("conference request room=%s from=%s", req.room, xmpp_stanza_get_from(iq));
+    focus_registry_handle_conference(app->reg, iq, &req);
+    focus_conference_request_clear(&req);
+}
+
+FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt)
+{
+    FocusApp *app = g_new0(FocusApp, 1);
+    app->cfg = cfg;
+    app->peer_log = (PaRateLimit)PA_RATE_LIMIT_INIT(G_USEC_PER_SEC, 10);
+
+    FocusComponentSettings cs = {
+        .host = cfg->xmpp_host,
+        .port = (guint16)cfg->xmpp_port,
+        .jid = cfg->component,
+        .secret = cfg->secret,
+        .server_domain = cfg->domain,
+        .keepalive_ms = 30000,
+        .keepalive_timeout_ms = 15000,
+    };
+    if (opt) {
+        if (opt->keepalive_ms)
+            cs.keepalive_ms = opt->keepalive_ms == G_MAXUINT ? 0 : opt->keepalive_ms;
+        cs.backoff_initial_ms = opt->backoff_initial_ms;
+        cs.backoff_max_ms = opt->backoff_max_ms;
+    }
+    FocusComponentEvents ev = {
+        .online = on_online,
+        .offline = on_offline,
+        .presence = on_presence,
+        .message = on_message,
+    };
+    app->comp = focus_component_new(&cs, &ev, app);
+    focus_component_add_iq_handler(app->comp, FOCUS_NS_DISCO_INFO, iq_disco_info, app);
+    focus_component_add_iq_handler(app->comp, FOCUS_NS_DISCO_ITEMS, iq_disco_items, app);
+    focus_component_add_iq_handler(app->comp, FOCUS_NS_PING, iq_ping, app);
+    focus_component_add_iq_handler(app->comp, FOCUS_NS_FOCUS, iq_conference, app);
+
+    FocusRoomSettings rs;
+    focus_room_settings_init(&rs, cfg->component, (guint)cfg->room_grace_seconds);
+    app->reg = focus_registry_new(focus_component_link(app->comp), &rs, NULL, app);
+    return app;
+}
+
+void focus_app_free(FocusApp *app)
+{
+    if (!app)
+        return;
+    focus_registry_free(app->reg);
+    focus_component_free(app->comp);
+    g_free(app);
+}
+
+void focus_app_start(FocusApp *app)
+{
+    focus_component_start(app->comp);
+}
+
+void focus_app_iterate(FocusApp *app, guint max_wait_ms)
+{
+    focus_component_iterate(app->comp, max_wait_ms);
+}
+
+void focus_app_stop(FocusApp *app, guint timeout_ms)
+{
+    focus_registry_leave_all(app->reg);
+    focus_component_stop(app->comp, timeout_ms);
+}
+
+FocusComponent *focus_app_component(FocusApp *app)
+{
+    return app->comp;
+}
+
+FocusRegistry *focus_app_registry(FocusApp *app)
+{
+    return app->reg;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+int focus_app_run(const FocusConfig *cfg)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* No SA_RESTART: the signal interrupts libstrophe's select() so the loop sees it. */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    g_info("parley-focus %s starting: component %s, MUC %s, server %s:%d", PARLEY_VERSION,
+           cfg->component, cfg->muc_domain, cfg->xmpp_host, cfg->xmpp_port);
+    FocusApp *app = focus_app_new(cfg, NULL);
+    focus_app_start(app);
+    while (!stop_signal)
+        focus_app_iterate(app, 500);
+    g_info("stopping (signal %d)", (int)stop_signal);
+    focus_app_stop(app, 2000);
+    focus_app_free(app);
+    g_info("stopped");
+    return 0;
+}

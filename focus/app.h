@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* FocusApp: parley-focus assembled. It builds the component connection from the config,
+ * registers the IQ handlers (disco#info/#items, ping, conference requests), routes MUC
+ * presence to the room registry, and passes connection news to the rooms.
+ *
+ * Thread: one thread, which calls focus_app_iterate() (or focus_app_run(), which loops until
+ * SIGINT/SIGTERM). The app owns the component, the registry and everything below them. */
+#pragma once
+
+#include "focus/component.h"
+#include "focus/focus-config.h"
+#include "focus/registry.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _FocusApp FocusApp;
+
+/* Knobs tests turn; production uses zeros (= defaults). */
+typedef struct {
+    guint keepalive_ms;       /* 0: 30 s; G_MAXUINT: no keepalive */
+    guint backoff_initial_ms; /* 0: 500 ms */
+    guint backoff_max_ms;     /* 0: 30 s */
+} FocusAppOptions;
+
+/* @cfg must stay valid for the app's lifetime. @opt may be NULL. */
+FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt);
+void focus_app_free(FocusApp *app);
+
+void focus_app_start(FocusApp *app);
+void focus_app_iterate(FocusApp *app, guint max_wait_ms);
+/* Leaves every room, closes the stream (waiting at most @timeout_ms). */
+void focus_app_stop(FocusApp *app, guint timeout_ms);
+
+FocusComponent *focus_app_component(FocusApp *app);
+FocusRegistry *focus_app_registry(FocusApp *app);
+
+/* Runs until SIGINT or SIGTERM, then stops cleanly. Returns the process exit code. */
+int focus_app_run(const FocusConfig *cfg);
+
+G_END_DECLS
