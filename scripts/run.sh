@@ -56,8 +56,9 @@ if [ "$do_build" = 1 ]; then
       || die "meson setup failed (see $build/meson-logs/meson-log.txt)"
   fi
   say "building"
-  ninja -C "$build" >"$top/build-run.ninja.log" 2>&1 \
-    || { tail -40 "$top/build-run.ninja.log"; die "the build failed (full log: build-run.ninja.log)"; }
+  mkdir -p "$run"
+  ninja -C "$build" >"$run/build.log" 2>&1 \
+    || { tail -40 "$run/build.log"; die "the build failed (full log: run/build.log)"; }
 fi
 focus_bin=$build/focus/parley-focus
 bridge_bin=$build/bridge/parley-bridge
