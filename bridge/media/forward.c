@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* The receive path and the fan-out (worker thread).
+ *
+ * libnice hands a datagram to the endpoint's worker; it is demultiplexed by its first byte
+ * (RFC 7983): DTLS goes to the endpoint's BridgeDtls, RTP/RTCP is copied into the worker's rx
+ * scratch buffer and unprotected in place once. RTP is then sent to every other connected
+ * endpoint of the conference on this worker (copy into the worker's tx buffer, protect with
+ * the receiver's context, send on its selected pair) and pushed once per other worker that has
+ * members into the bounded SPSC ring to that worker, which repeats the local fan-out there.
+ * Nothing here allocates, locks or logs: scratch buffers and ring slots exist from start. */
+#include "bridge/media/media-priv.h"
+
+#include <string.h>
+
+#include "common/rtp/demux.h"
+#include "common/rtp/hdrext.h"
+#include "common/rtp/rtp.h"
+
+void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
+                               gboolean rtcp)
+{
+    if (len > BRIDGE_PKT_MAX)
+        return;
+    memcpy(w->tx, pkt, len);
+    gsize l = len;
+    BridgeSrtpStatus st = rtcp ? bridge_srtp_protect_rtcp(ep->srtp, w->tx, &l, sizeof w->tx)
+                               : bridge_srtp_protect(ep->srtp, w->tx, &l, sizeof w->tx);
+    if (st != BRIDGE_SRTP_OK)
+        return;
+    bridge_endpoint_send(ep, w->tx, l);
+    if (!rtcp)
+        BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
+}
+
+static void push_remote(BridgeWorker *w, guint dst, guint32 conf_id, BridgeRingKind kind,
+                        guint32 ssrc, guint8 aux, guint64 rest, const guint8 *pkt, gsize len)
+{
+    BridgeRing *r = bridge_worker_ring_to(w, dst);
+    BridgeRingSlot *slot = r ? bridge_ring_reserve(r) : NULL;
+    if (!slot) {
+        bridge_worker_drop(w, BRIDGE_DROP_QUEUE_FULL);
+        return;
+    }
+    slot->rest = rest;
+    slot->conf_id = conf_id;
+    slot->ssrc = ssrc;
+    slot->kind = kind;
+    slot->aux = aux;
+    slot->len = (guint16)len;
+    memcpy(slot->data, pkt, len);
+    if (bridge_ring_commit(r))
+        bridge_worker_wake(w->media->workers[dst]);
+}
+
+/* Other workers with members of @c. */
+static inline guint64 remote_mask(BridgeWorker *w, BridgeWorkerConf *c)
+{
+    return __atomic_load_n(&c->shared->worker_mask, __ATOMIC_ACQUIRE) &
+           ~(G_GUINT64_CONSTANT(1) << w->index);
+}
+
+void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind kind,
+                           const guint8 *pkt, gsize len)
+{
+    BridgeWorkerConf *c = src->conf;
+    if (!c)
+        return;
+    gboolean rtcp = kind == BRIDGE_RING_RTCP_FWD;
+    for (guint i = 0; i < c->endpoints->len; i++) {
+        BridgeEndpoint *ep = g_ptr_array_index(c->endpoints, i);
+        if (ep != src && ep->connected && !ep->dead)
+            bridge_forward_send_clear(w, ep, pkt, len, rtcp);
+    }
+    guint64 mask = remote_mask(w, c);
+    while (mask) {
+        guint d = (guint)__builtin_ctzll(mask);
+        mask &= mask - 1;
+        push_remote(w, d, c->id, kind, 0, 0, 0, pkt, len);
+    }
+}
+
+/* Feedback for a media SSRC not sent from this worker: ask the other workers of the conference
+ * one after the other (lowest index first). The last one asked counts it as no_receiver when
+ * nobody owns the SSRC, so each unroutable request is counted exactly once. Feedback is rare,
+ * so the extra hops cost nothing that matters. */
+static gboolean feedback_next_hop(BridgeWorker *w, guint32 conf_id, guint64 candidates,
+                                  guint8 type, guint32 ssrc, const guint8 *fci, gsize fci_len)
+{
+    candidates &= ~(G_GUINT64_CONSTANT(1) << w->index);
+    if (!candidates)
+        return FALSE;
+    guint d = (guint)__builtin_ctzll(candidates);
+    push_remote(w, d, conf_id, BRIDGE_RING_FEEDBACK, ssrc, type,
+                candidates & ~(G_GUINT64_CONSTANT(1) << d), fci, fci_len);
+    return TRUE;
+}
+
+gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, guint8 type,
+                                        guint32 ssrc, const guint8 *fci, gsize fci_len)
+{
+    return feedback_next_hop(w, c->id, remote_mask(w, c), type, ssrc, fci, fci_len);
+}
+
+void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
+{
+    BridgeWorkerConf *c = g_hash_table_lookup(w->confs, GUINT_TO_POINTER(slot->conf_id));
+    if (!c) {
+        /* The conference left this worker meanwhile. */
+        if (slot->kind == BRIDGE_RING_FEEDBACK &&
+            !feedback_next_hop(w, slot->conf_id, slot->rest, slot->aux, slot->ssrc, slot->data,
+                               slot->len))
+            bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
+        return;
+    }
+    switch (slot->kind) {
+    case BRIDGE_RING_RTP:
+    case BRIDGE_RING_RTCP_FWD:
+        for (guint i = 0; i < c->endpoints->len; i++) {
+            BridgeEndpoint *ep = g_ptr_array_index(c->endpoints, i);
+            if (ep->connected && !ep->dead)
+                bridge_forward_send_clear(w, ep, slot->data, slot->len,
+                                          slot->kind == BRIDGE_RING_RTCP_FWD);
+        }
+        break;
+    case BRIDGE_RING_FEEDBACK: {
+        BridgeEndpoint *owner = bridge_rtcp_find_owner(c, slot->ssrc);
+        if (owner)
+            bridge_rtcp_deliver_feedback(owner, slot->aux, slot->ssrc, slot->data, slot->len,
+                                         g_get_monotonic_time());
+        else if (!feedback_next_hop(w, slot->conf_id, slot->rest, slot->aux, slot->ssrc,
+                                    slot->data, slot->len))
+            bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
+        break;
+    }
+    }
+}
+
+/* Source bookkeeping for one authenticated RTP packet from @ep. */
+static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *pkt, gint64 now)
+{
+    BridgeSource *s = bridge_endpoint_source(ep, h->ssrc, TRUE);
+    if (!s)
+        return; /* table full: still forwarded, just not reported on */
+    PaHdrextFound found;
+    bool voice = false;
+    uint8_t level = 127;
+    gboolean has_level = FALSE;
+    if (pa_hdrext_collect(pkt, h, &ep->worker->media->hdrext, &found) == PA_HDREXT_OK) {
+        has_level = pa_hdrext_found_has(&found, PA_HDREXT_AUDIO_LEVEL) &&
+                    pa_hdrext_read_audio_level(pkt, &found.elem[PA_HDREXT_AUDIO_LEVEL], &voice,
+                                               &level) == PA_HDREXT_OK;
+        uint16_t tcc;
+        if (pa_hdrext_found_has(&found, PA_HDREXT_TCC) &&
+            pa_hdrext_read_tcc_seq(pkt, &found.elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
+            ep->last_tcc_seq = tcc;
+        /* mid and abs-send-time are carried through untouched. */
+    }
+    if (!s->seen) {
+        s->seen = TRUE;
+        if (!s->announced)
+            s->video = !has_level;
+        bridge_recv_stats_init(&s->rx, s->video ? 90000 : 48000);
+    }
+    if (has_level) {
+        s->audio_level = level;
+        s->voice = voice;
+    }
+    bridge_recv_stats_update(&s->rx, h->seq, h->timestamp, now);
+}
+
+void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
+{
+    BridgeWorker *w = ep->worker;
+    BRIDGE_STAT_ADD(w->stats.packets_in, 1);
+    BRIDGE_STAT_ADD(w->stats.bytes_in, len);
+
+    PaDemuxKind kind = pa_demux_classify(buf, len);
+    switch (kind) {
+    case PA_DEMUX_DTLS:
+        bridge_endpoint_dtls_input(ep, buf, len);
+        return;
+    case PA_DEMUX_RTP:
+    case PA_DEMUX_RTCP:
+        break;
+    default:
+        /* STUN never gets here (libnice keeps it); ZRTP, TURN channels, junk do. */
+        bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
+        return;
+    }
+    if (len > BRIDGE_PKT_MAX) {
+        bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
+        return;
+    }
+    if (!ep->srtp) {
+        bridge_worker_drop(w, BRIDGE_DROP_NOT_READY);
+        return;
+    }
+    memcpy(w->rx, buf, len);
+    gsize l = len;
+    gboolean rtcp = kind == PA_DEMUX_RTCP;
+    BridgeSrtpStatus st =
+        rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, w->rx, &l) : bridge_srtp_unprotect(ep->srtp, w->rx, &l);
+    switch (st) {
+    case BRIDGE_SRTP_OK:
+        break;
+    case BRIDGE_SRTP_AUTH_FAIL:
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_AUTH);
+        return;
+    case BRIDGE_SRTP_REPLAY:
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_REPLAY);
+        return;
+    default:
+        bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
+        return;
+    }
+    gint64 now = g_get_monotonic_time();
+    ep->last_rx_us = now;
+    if (rtcp) {
+        bridge_rtcp_recv(ep, w->rx, l, now);
+        return;
+    }
+    PaRtpHeader h;
+    if (pa_rtp_parse(w->rx, l, &h) != PA_RTP_OK) {
+        bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
+        return;
+    }
+    account_rtp(ep, &h, w->rx, now);
+    bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, w->rx, l);
+}

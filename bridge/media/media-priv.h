@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of the media plane, shared by its own files and its tests.
+ *
+ * Ownership and threads:
+ * - BridgeMedia: made and freed on the control thread. Its registry (conferences, endpoints by
+ *   id, per-worker load) is touched only on the control thread.
+ * - BridgeWorker: one per media thread. Everything reachable from it (endpoints, the
+ *   worker-local conference views, scratch buffers, counters' writes) belongs to that thread.
+ *   Counters are written by the worker alone and read by the control thread with relaxed
+ *   atomics (no lock, no locked instruction on the hot path).
+ * - BridgeConf: the one object shared across threads: refcounted, its worker_mask (which
+ *   workers have endpoints in the conference) is written by control and read atomically by
+ *   workers to decide where a packet must fan out.
+ * - Rings: media->rings[src * n + dst] carries clear packets from worker src to worker dst
+ *   (single producer, single consumer). Each worker has one eventfd that wakes it for both
+ *   ring traffic and control messages (a GAsyncQueue: control messages are rare). */
+#pragma once
+
+#include <nice/agent.h>
+#include <gio/gio.h>
+#include <sys/socket.h>
+
+#include "bridge/dtls/dtls.h"
+#include "bridge/media/media.h"
+#include "bridge/media/recv-stats.h"
+#include "bridge/media/ring.h"
+#include "bridge/srtp/srtp.h"
+#include "common/log.h"
+#include "common/rtp/hdrext.h"
+
+G_BEGIN_DECLS
+
+#define BRIDGE_MEDIA_MAX_WORKERS 64
+#define BRIDGE_EP_MAX_SSRCS 32          /* announced + learned sources per endpoint */
+#define BRIDGE_TICK_MS 100              /* worker tick: DTLS retransmissions */
+#define BRIDGE_RR_EVERY_TICKS 10        /* receiver reports and timeouts every second */
+#define BRIDGE_KEYFRAME_REQ_MIN_US 250000 /* at most one PLI/FIR per source per 250 ms */
+#define BRIDGE_TX_CAP (BRIDGE_PKT_MAX + 64)
+
+/* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
+#define BRIDGE_STAT_ADD(var, n) \
+    __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
+#define BRIDGE_STAT_GET(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
+
+typedef struct _BridgeWorker BridgeWorker;
+typedef struct _BridgeEndpoint BridgeEndpoint;
+typedef struct _BridgeWorkerConf BridgeWorkerConf;
+
+typedef struct {
+    guint64 packets_in, bytes_in, packets_out, bytes_out, rtp_forwarded;
+    guint64 drops[BRIDGE_DROP_N_REASONS];
+    guint64 ice_failures, dtls_failures;
+    guint64 rtcp_in, keyframe_requests, nacks_forwarded, rr_sent, sr_forwarded;
+    guint endpoints_connected;
+} BridgeWorkerStats;
+
+typedef struct {
+    gint ref;
+    guint32 id;            /* unique per BridgeMedia, never reused */
+    char *conference_id;
+    guint64 worker_mask;   /* atomic; bit w: worker w has endpoints here */
+    /* control thread only: */
+    guint *per_worker;     /* endpoints per worker */
+    guint n_endpoints;
+} BridgeConf;
+
+BridgeConf *bridge_conf_ref(BridgeConf *c);
+void bridge_conf_unref(BridgeConf *c);
+
+typedef enum {
+    BRIDGE_FB_PLI = 1,
+    BRIDGE_FB_FIR,
+    BRIDGE_FB_NACK,
+} BridgeFeedbackType;
+
+/* One source an endpoint sends (announced by set_ssrcs or learned from its RTP). */
+typedef struct {
+    guint32 ssrc;
+    gboolean announced;
+    gboolean video;
+    gboolean seen;             /* RTP received */
+    BridgeRecvStats rx;
+    gint64 last_keyframe_req_us;
+    guint8 fir_seq;
+    guint8 audio_level;        /* last ssrc-audio-level value (0..127, 127 = silence) */
+    gboolean voice;            /* its V bit */
+} BridgeSource;
+
+struct _BridgeEndpoint {
+    guint64 id;                /* unique; the control registry refers to it */
+    char *conference_id, *endpoint_id; /* for logs */
+    BridgeWorker *worker;
+    BridgeWorkerConf *conf;
+
+    NiceAgent *agent;
+    guint stream_id;
+    gboolean gathered;
+    NiceComponentState ice_state;
+    gboolean ice_connected;
+    gint64 created_us, ice_connected_us;
+
+    /* Direct send on the selected pair's socket (bypasses libnice's agent lock). */
+    GSocket *sock;
+    int fd;
+    struct sockaddr_storage peer;
+    socklen_t peer_len;
+
+    BridgeDtls *dtls;
+    BridgeDtlsRole role;
+    BridgeSrtp *srtp;
+    gboolean connected;        /* DTLS done, SRTP ready */
+    gint64 last_rx_us;         /* last authenticated RTP/RTCP */
+    guint16 last_tcc_seq;      /* transport-wide sequence of the last RTP packet */
+
+    BridgeSource sources[BRIDGE_EP_MAX_SSRCS];
+    guint n_sources;
+    gboolean dead;             /* being removed; ignore further input */
+};
+
+struct _BridgeWorkerConf {
+    guint32 id;
+    BridgeConf *shared;        /* ref held */
+    GPtrArray *endpoints;      /* BridgeEndpoint *, this worker's only (not owned) */
+};
+
+struct _BridgeWorker {
+    BridgeMedia *media;
+    guint index;
+    GThread *thread;
+    GMainContext *ctx;
+    GMainLoop *loop;
+    int efd;                   /* wakes the worker: ring traffic and control messages */
+    GSource *efd_source, *tick_source;
+    GAsyncQueue *inbox;        /* BridgeMsg * from control */
+    GHashTable *endpoints;     /* guint64 id -> BridgeEndpoint * (owned) */
+    GHashTable *confs;         /* GUINT_TO_POINTER(conf id) -> BridgeWorkerConf * (owned) */
+    GPtrArray *graveyard;      /* retired endpoints, freed at the next tick (owned) */
+    GPtrArray *visit;          /* tick scratch */
+    guint ticks;
+    PaRateLimit log_limit;
+    BridgeWorkerStats stats;
+    /* Scratch buffers: the worker is single-threaded, so one of each suffices. */
+    guint8 rx[BRIDGE_TX_CAP];
+    guint8 tx[BRIDGE_TX_CAP];
+};
+
+typedef struct {
+    char *key;                 /* "conference\x1fendpoint" */
+    guint64 id;
+    guint worker;
+    BridgeConf *conf;          /* ref held */
+    BridgeMediaEndpointReady ready;
+    gpointer ready_data;
+    gboolean ready_reported;
+} BridgeCtlEndpoint;
+
+struct _BridgeMedia {
+    BridgeMediaConfig config;  /* deep copy */
+    GMainContext *control;
+    BridgeMediaEventFunc on_event;
+    gpointer user_data;
+    BridgeDtlsCert *cert;
+    guint32 bridge_ssrc;       /* sender SSRC of the bridge's own RTCP */
+    PaHdrextMap hdrext;        /* header extension ids (Jitsi defaults; read-only) */
+    guint n_workers;
+    BridgeWorker **workers;
+    BridgeRing **rings;        /* [src * n_workers + dst], NULL when src == dst */
+    /* control thread only: */
+    GHashTable *endpoints;     /* key -> BridgeCtlEndpoint * (owned) */
+    GHashTable *by_id;         /* &id -> BridgeCtlEndpoint * (same objects) */
+    GHashTable *confs;         /* conference id -> BridgeConf * (ref) */
+    guint *load;               /* endpoints per worker */
+    guint64 next_ep_id;
+    guint32 next_conf_id;
+    int control_efd;
+    GSource *control_source;
+    GAsyncQueue *outbox;       /* BridgeResult * from workers */
+};
+
+/* Control -> worker messages. */
+typedef enum {
+    BRIDGE_MSG_CREATE,
+    BRIDGE_MSG_SET_REMOTE,
+    BRIDGE_MSG_SET_SSRCS,
+    BRIDGE_MSG_EXPIRE,
+    BRIDGE_MSG_STOP,
+} BridgeMsgType;
+
+typedef struct {
+    BridgeMsgType type;
+    guint64 ep_id;
+    BridgeConf *conf;          /* CREATE: ref transferred */
+    char *conference_id, *endpoint_id;
+    PaTransport remote;        /* SET_REMOTE */
+    BridgeMediaSsrc *ssrcs;    /* SET_SSRCS */
+    guint n_ssrcs;
+} BridgeMsg;
+
+/* Worker -> control results. */
+typedef enum {
+    BRIDGE_RESULT_READY,
+    BRIDGE_RESULT_EVENT,
+} BridgeResultType;
+
+typedef struct {
+    BridgeResultType type;
+    guint64 ep_id;
+    PaTransport local;         /* READY */
+    GError *error;             /* READY failure */
+    BridgeMediaEvent event;    /* EVENT */
+    char *reason;
+} BridgeResult;
+
+/* media.c */
+void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; takes @r */
+void bridge_msg_free(BridgeMsg *msg);
+
+/* worker.c */
+BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error);
+void bridge_worker_stop_and_free(BridgeWorker *w);
+void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg); /* control thread; takes @msg */
+void bridge_worker_wake(BridgeWorker *w);
+/* The ring from @w to worker @dst. */
+BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst);
+void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r);
+BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared);
+void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep);
+/* Takes @ep out of service now (marks it dead, unlinks it) and frees it at the next tick, so
+ * it is safe to call from inside a libnice callback of that endpoint. */
+void bridge_worker_retire(BridgeWorker *w, BridgeEndpoint *ep);
+
+/* endpoint.c: ICE, DTLS, lifecycle (worker thread). */
+BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError **error);
+void bridge_endpoint_free(BridgeEndpoint *ep);
+void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote);
+void bridge_endpoint_set_ssrcs(BridgeEndpoint *ep, const BridgeMediaSsrc *ssrcs, guint n);
+/* Posts @event to control and removes the endpoint from the worker (frees it). */
+void bridge_endpoint_fail(BridgeEndpoint *ep, BridgeMediaEvent event, const char *reason);
+/* Sends one already-protected datagram on the selected pair. */
+void bridge_endpoint_send(BridgeEndpoint *ep, const guint8 *buf, gsize len);
+void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow);
+void bridge_endpoint_dtls_input(BridgeEndpoint *ep, const guint8 *buf, gsize len);
+BridgeSource *bridge_endpoint_source(BridgeEndpoint *ep, guint32 ssrc, gboolean create);
+
+/* forward.c: the receive path and fan-out (worker thread). */
+void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len);
+void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot);
+/* Protects @pkt (clear RTP or RTCP) for @ep and sends it; counts. */
+void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
+                               gboolean rtcp);
+/* Sends to every other local endpoint of @src's conference and pushes to the other workers
+ * that have members. */
+void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind kind,
+                           const guint8 *pkt, gsize len);
+/* Hands feedback for @ssrc to the other workers of @c; FALSE when there are none. */
+gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, guint8 type,
+                                        guint32 ssrc, const guint8 *fci, gsize fci_len);
+
+/* rtcp.c: termination, feedback routing, receiver reports (worker thread). */
+void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *pkt, gsize len, gint64 now_us);
+void bridge_rtcp_deliver_feedback(BridgeEndpoint *owner, BridgeFeedbackType type, guint32 ssrc,
+                                  const guint8 *fci, gsize fci_len, gint64 now_us);
+/* Finds the local endpoint of @conf that sends @ssrc. */
+BridgeEndpoint *bridge_rtcp_find_owner(BridgeWorkerConf *conf, guint32 ssrc);
+void bridge_rtcp_send_receiver_report(BridgeEndpoint *ep, gint64 now_us);
+
+G_END_DECLS

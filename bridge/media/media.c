@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/* The media plane's control-thread side: configuration, worker start/stop, the endpoint and
+ * conference registry, worker selection, message posting, results coming back from workers,
+ * and statistics.
+ *
+ * Threads: everything here runs on the control thread except bridge_media_post_result()
+ * (called by workers) and bridge_conf_unref() (any thread). The registry (media->endpoints,
+ * media->confs, media->load) is control-thread state and never touched by workers; workers
+ * learn what they need through messages. */
+#include "bridge/media/media-priv.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+const char *bridge_drop_reason_name(BridgeDropReason r)
+{
+    switch (r) {
+    case BRIDGE_DROP_MALFORMED:
+        return "malformed";
+    case BRIDGE_DROP_NOT_READY:
+        return "not_ready";
+    case BRIDGE_DROP_SRTP_AUTH:
+        return "srtp_auth";
+    case BRIDGE_DROP_SRTP_REPLAY:
+        return "srtp_replay";
+    case BRIDGE_DROP_DTLS:
+        return "dtls";
+    case BRIDGE_DROP_QUEUE_FULL:
+        return "queue_full";
+    case BRIDGE_DROP_NO_RECEIVER:
+        return "no_receiver";
+    case BRIDGE_DROP_N_REASONS:
+        break;
+    }
+    return "unknown";
+}
+
+BridgeConf *bridge_conf_ref(BridgeConf *c)
+{
+    g_atomic_int_inc(&c->ref);
+    return c;
+}
+
+void bridge_conf_unref(BridgeConf *c)
+{
+    if (!c || !g_atomic_int_dec_and_test(&c->ref))
+        return;
+    g_free(c->conference_id);
+    g_free(c->per_worker);
+    g_free(c);
+}
+
+void bridge_msg_free(BridgeMsg *msg)
+{
+    if (!msg)
+        return;
+    if (msg->conf)
+        bridge_conf_unref(msg->conf);
+    g_free(msg->conference_id);
+    g_free(msg->endpoint_id);
+    pa_transport_clear(&msg->remote);
+    g_free(msg->ssrcs);
+    g_free(msg);
+}
+
+static void result_free(BridgeResult *r)
+{
+    pa_transport_clear(&r->local);
+    g_clear_error(&r->error);
+    g_free(r->reason);
+    g_free(r);
+}
+
+static void ctl_endpoint_free(BridgeCtlEndpoint *e)
+{
+    g_free(e->key);
+    bridge_conf_unref(e->conf);
+    g_free(e);
+}
+
+static char *make_key(const char *conference_id, const char *endpoint_id)
+{
+    return g_strconcat(conference_id, "\x1f", endpoint_id, NULL);
+}
+
+/* ---- configuration ---- */
+
+static gboolean config_check(const BridgeMediaConfig *c, GError **error)
+{
+    if (!c->local_addresses || !c->local_addresses[0]) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "ice.addresses: at least one local address is required");
+        return FALSE;
+    }
+    for (char **a = c->local_addresses; *a; a++) {
+        if (!g_hostname_is_ip_address(*a)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "ice.addresses: '%s' is not an IP address", *a);
+            return FALSE;
+        }
+    }
+    if (c->public_address && *c->public_address && !g_hostname_is_ip_address(c->public_address)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "ice.public_address: '%s' is not an IP address", c->public_address);
+        return FALSE;
+    }
+    if (c->port_max > 65535 || c->port_min > c->port_max) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "ice.port_min/ice.port_max: bad range %u-%u", c->port_min, c->port_max);
+        return FALSE;
+    }
+    if (c->workers > BRIDGE_MEDIA_MAX_WORKERS) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "media.workers: at most %d", BRIDGE_MEDIA_MAX_WORKERS);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- results from workers ---- */
+
+void bridge_media_post_result(BridgeMedia *m, BridgeResult *r)
+{
+    g_async_queue_push(m->outbox, r);
+    guint64 one = 1;
+    ssize_t n G_GNUC_UNUSED = write(m->control_efd, &one, sizeof one);
+}
+
+static BridgeCtlEndpoint *find_by_id(BridgeMedia *m, guint64 id)
+{
+    return g_hash_table_lookup(m->by_id, &id);
+}
+
+/* Removes @e from the registry and the load/mask bookkeeping (does not message the worker). */
+static void registry_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
+{
+    BridgeConf *c = e->conf;
+    g_assert(m->load[e->worker] > 0);
+    m->load[e->worker]--;
+    if (--c->per_worker[e->worker] == 0)
+        __atomic_and_fetch(&c->worker_mask, ~(G_GUINT64_CONSTANT(1) << e->worker),
+                           __ATOMIC_SEQ_CST);
+    if (--c->n_endpoints == 0)
+        g_hash_table_remove(m->confs, c->conference_id);
+    g_hash_table_remove(m->by_id, &e->id);
+    g_hash_table_remove(m->endpoints, e->key); /* frees e */
+}
+
+static void split_key(const char *key, char **conf, const char **ep)
+{
+    const char *sep = strchr(key, '\x1f');
+    *conf = g_strndup(key, sep - key);
+    *ep = sep + 1;
+}
+
+static void handle_result(BridgeMedia *m, BridgeResult *r)
+{
+    BridgeCtlEndpoint *e = find_by_id(m, r->ep_id);
+    if (!e)
+        return; /* expired meanwhile: nobody wants to hear about it */
+    char *conf_id;
+    const char *ep_id;
+    split_key(e->key, &conf_id, &ep_id);
+    if (r->type == BRIDGE_RESULT_READY) {
+        e->ready_reported = TRUE;
+        BridgeMediaEndpointReady ready = e->ready;
+        gpointer data = e->ready_data;
+        if (r->error) {
+            /* The worker already dropped the endpoint. */
+            char *ep_copy = g_strdup(ep_id);
+            registry_remove(m, e);
+            if (ready)
+                ready(conf_id, ep_copy, NULL, r->error, data);
+            g_free(ep_copy);
+        } else if (ready) {
+            ready(conf_id, ep_id, &r->local, NULL, data);
+        }
+    } else if (r->event == BRIDGE_MEDIA_EVENT_CONNECTED) {
+        if (m->on_event)
+            m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
+    } else {
+        /* FAILED / TIMEOUT: the worker already dropped the endpoint. */
+        char *ep_copy = g_strdup(ep_id);
+        gboolean report_ready = !e->ready_reported;
+        BridgeMediaEndpointReady ready = e->ready;
+        gpointer data = e->ready_data;
+        registry_remove(m, e);
+        if (report_ready && ready) {
+            GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "endpoint failed: %s",
+                                      r->reason ? r->reason : "unknown");
+            ready(conf_id, ep_copy, NULL, err, data);
+            g_error_free(err);
+        }
+        if (m->on_event)
+            m->on_event(conf_id, ep_copy, r->event, r->reason, m->user_data);
+        g_free(ep_copy);
+    }
+    g_free(conf_id);
+}
+
+static gboolean on_control_wakeup(gint fd, GIOCondition cond, gpointer data)
+{
+    BridgeMedia *m = data;
+    guint64 v;
+    ssize_t n G_GNUC_UNUSED = read(fd, &v, sizeof v);
+    BridgeResult *r;
+    while ((r = g_async_queue_try_pop(m->outbox))) {
+        handle_result(m, r);
+        result_free(r);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- lifecycle ---- */
+
+BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
+                              BridgeMediaEventFunc on_event, gpointer user_data, GError **error)
+{
+    g_return_val_if_fail(config != NULL, NULL);
+    if (!config_check(config, error))
+        return NULL;
+
+    bridge_srtp_global_init();
+    BridgeDtlsCert *cert = bridge_dtls_cert_new(error);
+    if (!cert)
+        return NULL;
+
+    BridgeMedia *m = g_new0(BridgeMedia, 1);
+    m->config = *config;
+    m->config.local_addresses = g_strdupv(config->local_addresses);
+    m->config.public_address =
+        config->public_address && *config->public_address ? g_strdup(config->public_address)
+                                                           : NULL;
+    m->control = control ? g_main_context_ref(control) : g_main_context_ref_thread_default();
+    m->on_event = on_event;
+    m->user_data = user_data;
+    m->cert = cert;
+    do {
+        m->bridge_ssrc = g_random_int();
+    } while (m->bridge_ssrc == 0);
+    pa_hdrext_map_init_jitsi_defaults(&m->hdrext);
+    m->n_workers = config->workers ? config->workers : MIN(g_get_num_processors(), 64u);
+    m->load = g_new0(guint, m->n_workers);
+    m->endpoints = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify)ctl_endpoint_free);
+    m->confs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                     (GDestroyNotify)bridge_conf_unref);
+    m->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
+    m->next_ep_id = 1;
+    m->next_conf_id = 1;
+    m->outbox = g_async_queue_new();
+    m->control_efd = -1;
+    m->control_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (m->control_efd < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd: %s",
+                    g_strerror(errno));
+        bridge_media_free(m);
+        return NULL;
+    }
+    m->control_source = g_unix_fd_source_new(m->control_efd, G_IO_IN);
+    g_source_set_callback(m->control_source, (GSourceFunc)(void (*)(void))on_control_wakeup, m,
+                          NULL);
+    g_source_attach(m->control_source, m->control);
+
+    /* Rings sized so that each worker's inbound total stays near 2048 slots (~3 MB). */
+    guint n = m->n_workers;
+    m->rings = g_new0(BridgeRing *, n * n);
+    if (n > 1) {
+        guint slots = CLAMP(2048 / (n - 1), 64u, 1024u);
+        for (guint s = 0; s < n; s++)
+            for (guint d = 0; d < n; d++)
+                if (s != d)
+                    m->rings[s * n + d] = bridge_ring_new(slots);
+    }
+    m->workers = g_new0(BridgeWorker *, n);
+    for (guint i = 0; i < n; i++) {
+        m->workers[i] = bridge_worker_new(m, i, error);
+        if (!m->workers[i]) {
+            bridge_media_free(m);
+            return NULL;
+        }
+    }
+    g_message("media plane started: %u workers, SRTP crypto %s, DTLS fingerprint %s", n,
+              bridge_srtp_backend(), bridge_dtls_cert_fingerprint(cert));
+    return m;
+}
+
+void bridge_media_free(BridgeMedia *m)
+{
+    if (!m)
+        return;
+    if (m->workers) {
+        for (guint i = 0; i < m->n_workers; i++)
+            if (m->workers[i])
+                bridge_worker_stop_and_free(m->workers[i]);
+        g_free(m->workers);
+    }
+    if (m->rings) {
+        for (guint i = 0; i < m->n_workers * m->n_workers; i++)
+            bridge_ring_free(m->rings[i]);
+        g_free(m->rings);
+    }
+    if (m->outbox) {
+        BridgeResult *r;
+        while ((r = g_async_queue_try_pop(m->outbox)))
+            result_free(r);
+        g_async_queue_unref(m->outbox);
+    }
+    if (m->endpoints) {
+        /* Creations still waiting for their answer get one, so callers can free their data. */
+        GHashTableIter it;
+        gpointer v;
+        g_hash_table_iter_init(&it, m->endpoints);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+            BridgeCtlEndpoint *e = v;
+            if (!e->ready_reported && e->ready) {
+                char *conf_id;
+                const char *ep_id;
+                split_key(e->key, &conf_id, &ep_id);
+                GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
+                e->ready(conf_id, ep_id, NULL, err, e->ready_data);
+                g_error_free(err);
+                g_free(conf_id);
+            }
+        }
+        g_hash_table_destroy(m->by_id);
+        g_hash_table_destroy(m->endpoints);
+    }
+    if (m->confs)
+        g_hash_table_destroy(m->confs);
+    if (m->control_source) {
+        g_source_destroy(m->control_source);
+        g_source_unref(m->control_source);
+    }
+    if (m->control_efd >= 0)
+        close(m->control_efd);
+    if (m->control)
+        g_main_context_unref(m->control);
+    if (m->cert)
+        bridge_dtls_cert_free(m->cert);
+    g_free(m->load);
+    g_strfreev(m->config.local_addresses);
+    g_free(m->config.public_address);
+    g_free(m);
+}
+
+const char *bridge_media_fingerprint(BridgeMedia *m)
+{
+    return bridge_dtls_cert_fingerprint(m->cert);
+}
+
+/* ---- endpoint API ---- */
+
+static guint pick_worker(BridgeMedia *m)
+{
+    guint best = 0;
+    for (guint i = 1; i < m->n_workers; i++)
+        if (m->load[i] < m->load[best])
+            best = i;
+    return best;
+}
+
+void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
+                                  const char *endpoint_id, BridgeMediaEndpointReady done,
+                                  gpointer user_data)
+{
+    g_return_if_fail(m && conference_id && endpoint_id);
+    char *key = make_key(conference_id, endpoint_id);
+    if (g_hash_table_contains(m->endpoints, key)) {
+        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                  "endpoint %s already exists in conference %s", endpoint_id,
+                                  conference_id);
+        if (done)
+            done(conference_id, endpoint_id, NULL, err, user_data);
+        g_error_free(err);
+        g_free(key);
+        return;
+    }
+    BridgeConf *c = g_hash_table_lookup(m->confs, conference_id);
+    if (!c) {
+        c = g_new0(BridgeConf, 1);
+        c->ref = 1;
+        c->id = m->next_conf_id++;
+        c->conference_id = g_strdup(conference_id);
+        c->per_worker = g_new0(guint, m->n_workers);
+        g_hash_table_insert(m->confs, c->conference_id, c);
+    }
+    BridgeCtlEndpoint *e = g_new0(BridgeCtlEndpoint, 1);
+    e->key = key;
+    e->id = m->next_ep_id++;
+    e->worker = pick_worker(m);
+    e->conf = bridge_conf_ref(c);
+    e->ready = done;
+    e->ready_data = user_data;
+    g_hash_table_insert(m->endpoints, e->key, e);
+    g_hash_table_insert(m->by_id, &e->id, e);
+    m->load[e->worker]++;
+    c->n_endpoints++;
+    if (c->per_worker[e->worker]++ == 0)
+        __atomic_or_fetch(&c->worker_mask, G_GUINT64_CONSTANT(1) << e->worker, __ATOMIC_SEQ_CST);
+
+    BridgeMsg *msg = g_new0(BridgeMsg, 1);
+    msg->type = BRIDGE_MSG_CREATE;
+    msg->ep_id = e->id;
+    msg->conf = bridge_conf_ref(c);
+    msg->conference_id = g_strdup(conference_id);
+    msg->endpoint_id = g_strdup(endpoint_id);
+    pa_transport_init(&msg->remote);
+    bridge_worker_post(m->workers[e->worker], msg);
+    g_info("room=%s ep=%s: endpoint created on media worker %u", conference_id, endpoint_id,
+           e->worker);
+}
+
+static BridgeCtlEndpoint *lookup(BridgeMedia *m, const char *conference_id,
+                                 const char *endpoint_id)
+{
+    char *key = make_key(conference_id, endpoint_id);
+    BridgeCtlEndpoint *e = g_hash_table_lookup(m->endpoints, key);
+    g_free(key);
+    return e;
+}
+
+static BridgeMsg *msg_for(BridgeCtlEndpoint *e, BridgeMsgType type)
+{
+    BridgeMsg *msg = g_new0(BridgeMsg, 1);
+    msg->type = type;
+    msg->ep_id = e->id;
+    pa_transport_init(&msg->remote);
+    return msg;
+}
+
+void bridge_media_endpoint_set_remote(BridgeMedia *m, const char *conference_id,
+                                      const char *endpoint_id, const PaTransport *remote)
+{
+    g_return_if_fail(m && conference_id && endpoint_id && remote);
+    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    if (!e)
+        return;
+    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_REMOTE);
+    pa_transport_copy(&msg->remote, remote);
+    bridge_worker_post(m->workers[e->worker], msg);
+}
+
+void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, const char *conference_id,
+                                     const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
+                                     guint n_ssrcs)
+{
+    g_return_if_fail(m && conference_id && endpoint_id);
+    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    if (!e)
+        return;
+    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_SSRCS);
+    msg->ssrcs = n_ssrcs ? g_memdup2(ssrcs, n_ssrcs * sizeof *ssrcs) : NULL;
+    msg->n_ssrcs = n_ssrcs;
+    bridge_worker_post(m->workers[e->worker], msg);
+}
+
+void bridge_media_endpoint_expire(BridgeMedia *m, const char *conference_id,
+                                  const char *endpoint_id)
+{
+    g_return_if_fail(m && conference_id && endpoint_id);
+    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    if (!e)
+        return;
+    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_EXPIRE);
+    guint w = e->worker;
+    if (!e->ready_reported && e->ready) {
+        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "endpoint expired");
+        e->ready(conference_id, endpoint_id, NULL, err, e->ready_data);
+        g_error_free(err);
+        e->ready_reported = TRUE;
+    }
+    registry_remove(m, e);
+    bridge_worker_post(m->workers[w], msg);
+    g_info("room=%s ep=%s: endpoint expired", conference_id, endpoint_id);
+}
+
+void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
+{
+    memset(out, 0, sizeof *out);
+    for (guint i = 0; i < m->n_workers; i++) {
+        BridgeWorkerStats *s = &m->workers[i]->stats;
+        out->packets_in += BRIDGE_STAT_GET(s->packets_in);
+        out->bytes_in += BRIDGE_STAT_GET(s->bytes_in);
+        out->packets_out += BRIDGE_STAT_GET(s->packets_out);
+        out->bytes_out += BRIDGE_STAT_GET(s->bytes_out);
+        out->rtp_forwarded += BRIDGE_STAT_GET(s->rtp_forwarded);
+        for (int r = 0; r < BRIDGE_DROP_N_REASONS; r++)
+            out->drops[r] += BRIDGE_STAT_GET(s->drops[r]);
+        out->ice_failures += BRIDGE_STAT_GET(s->ice_failures);
+        out->dtls_failures += BRIDGE_STAT_GET(s->dtls_failures);
+        out->endpoints_connected += BRIDGE_STAT_GET(s->endpoints_connected);
+    }
+    out->endpoints = g_hash_table_size(m->endpoints);
+    out->conferences = g_hash_table_size(m->confs);
+}

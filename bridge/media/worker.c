@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/* A media worker: one thread, one GMainContext, the endpoints pinned to it.
+ *
+ * Threads: bridge_worker_new/post/wake/stop_and_free run on the control thread; everything
+ * else runs on the worker's own thread. The worker is woken by one eventfd for both control
+ * messages (inbox, a GAsyncQueue) and inbound rings from the other workers. One periodic tick
+ * per worker drives DTLS retransmissions, receiver reports and timeouts for all its
+ * endpoints: there is no timer per endpoint. */
+#include "bridge/media/media-priv.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r)
+{
+    BRIDGE_STAT_ADD(w->stats.drops[r], 1);
+}
+
+BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst)
+{
+    return w->media->rings[w->index * w->media->n_workers + dst];
+}
+
+void bridge_worker_wake(BridgeWorker *w)
+{
+    guint64 one = 1;
+    ssize_t n G_GNUC_UNUSED = write(w->efd, &one, sizeof one);
+}
+
+void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg)
+{
+    g_async_queue_push(w->inbox, msg);
+    bridge_worker_wake(w);
+}
+
+/* ---- worker-local conference views ---- */
+
+BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared)
+{
+    BridgeWorkerConf *c = g_hash_table_lookup(w->confs, GUINT_TO_POINTER(shared->id));
+    if (!c) {
+        c = g_new0(BridgeWorkerConf, 1);
+        c->id = shared->id;
+        c->shared = bridge_conf_ref(shared);
+        c->endpoints = g_ptr_array_sized_new(8);
+        g_hash_table_insert(w->confs, GUINT_TO_POINTER(c->id), c);
+    }
+    return c;
+}
+
+static void worker_conf_free(BridgeWorkerConf *c)
+{
+    bridge_conf_unref(c->shared);
+    g_ptr_array_unref(c->endpoints);
+    g_free(c);
+}
+
+void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep)
+{
+    BridgeWorkerConf *c = ep->conf;
+    if (!c)
+        return;
+    g_ptr_array_remove_fast(c->endpoints, ep);
+    ep->conf = NULL;
+    if (c->endpoints->len == 0)
+        g_hash_table_remove(w->confs, GUINT_TO_POINTER(c->id));
+}
+
+/* ---- control messages ---- */
+
+static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
+{
+    BridgeEndpoint *ep = g_hash_table_lookup(w->endpoints, &msg->ep_id);
+    switch (msg->type) {
+    case BRIDGE_MSG_CREATE: {
+        GError *error = NULL;
+        ep = bridge_endpoint_new(w, msg, &error);
+        if (!ep) {
+            BridgeResult *r = g_new0(BridgeResult, 1);
+            r->type = BRIDGE_RESULT_READY;
+            r->ep_id = msg->ep_id;
+            r->error = error;
+            pa_transport_init(&r->local);
+            bridge_media_post_result(w->media, r);
+        }
+        break;
+    }
+    case BRIDGE_MSG_SET_REMOTE:
+        if (ep && !ep->dead)
+            bridge_endpoint_set_remote(ep, &msg->remote);
+        break;
+    case BRIDGE_MSG_SET_SSRCS:
+        if (ep && !ep->dead)
+            bridge_endpoint_set_ssrcs(ep, msg->ssrcs, msg->n_ssrcs);
+        break;
+    case BRIDGE_MSG_EXPIRE:
+        if (ep) {
+            g_info("room=%s ep=%s: removed from media worker %u", ep->conference_id,
+                   ep->endpoint_id, w->index);
+            bridge_worker_conf_remove_endpoint(w, ep);
+            g_hash_table_remove(w->endpoints, &msg->ep_id);
+        }
+        break;
+    case BRIDGE_MSG_STOP:
+        g_hash_table_remove_all(w->endpoints);
+        g_ptr_array_set_size(w->graveyard, 0);
+        g_main_loop_quit(w->loop);
+        break;
+    }
+}
+
+static void drain_rings(BridgeWorker *w)
+{
+    BridgeMedia *m = w->media;
+    for (guint s = 0; s < m->n_workers; s++) {
+        BridgeRing *r = m->rings[s * m->n_workers + w->index];
+        if (!r)
+            continue;
+        const BridgeRingSlot *slot;
+        /* Bounded per wakeup so one busy peer cannot starve this worker's own sockets. */
+        for (guint n = 0; n < 256 && (slot = bridge_ring_peek(r)); n++) {
+            bridge_forward_ring_slot(w, slot);
+            bridge_ring_release(r);
+        }
+        if (bridge_ring_peek(r))
+            bridge_worker_wake(w);
+    }
+}
+
+static gboolean on_wakeup(gint fd, GIOCondition cond, gpointer data)
+{
+    BridgeWorker *w = data;
+    guint64 v;
+    ssize_t n G_GNUC_UNUSED = read(fd, &v, sizeof v);
+    BridgeMsg *msg;
+    while ((msg = g_async_queue_try_pop(w->inbox))) {
+        handle_msg(w, msg);
+        bridge_msg_free(msg);
+    }
+    drain_rings(w);
+    return G_SOURCE_CONTINUE;
+}
+
+void bridge_worker_retire(BridgeWorker *w, BridgeEndpoint *ep)
+{
+    ep->dead = TRUE;
+    bridge_worker_conf_remove_endpoint(w, ep);
+    if (g_hash_table_steal(w->endpoints, &ep->id))
+        g_ptr_array_add(w->graveyard, ep);
+}
+
+static gboolean on_tick(gpointer data)
+{
+    BridgeWorker *w = data;
+    gint64 now = g_get_monotonic_time();
+    gboolean slow = (++w->ticks % BRIDGE_RR_EVERY_TICKS) == 0;
+    /* Retired endpoints are freed here, where no libnice callback is on the stack. */
+    g_ptr_array_set_size(w->graveyard, 0);
+    /* Endpoints may retire themselves while visited: snapshot first (the array only grows
+     * when the endpoint count does). */
+    g_ptr_array_set_size(w->visit, 0);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, w->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        g_ptr_array_add(w->visit, v);
+    for (guint i = 0; i < w->visit->len; i++) {
+        BridgeEndpoint *ep = g_ptr_array_index(w->visit, i);
+        if (!ep->dead)
+            bridge_endpoint_tick(ep, now, slow);
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gpointer worker_main(gpointer data)
+{
+    BridgeWorker *w = data;
+    g_main_context_push_thread_default(w->ctx);
+    g_main_loop_run(w->loop);
+    g_main_context_pop_thread_default(w->ctx);
+    return NULL;
+}
+
+BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
+{
+    BridgeWorker *w = g_aligned_alloc0(1, sizeof *w, 64);
+    w->media = m;
+    w->index = index;
+    w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (w->efd < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd: %s",
+                    g_strerror(errno));
+        g_aligned_free(w);
+        return NULL;
+    }
+    w->ctx = g_main_context_new();
+    w->loop = g_main_loop_new(w->ctx, FALSE);
+    w->inbox = g_async_queue_new();
+    w->endpoints = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+                                         (GDestroyNotify)bridge_endpoint_free);
+    w->confs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                     (GDestroyNotify)worker_conf_free);
+    w->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)bridge_endpoint_free);
+    w->visit = g_ptr_array_sized_new(64);
+    w->log_limit = (PaRateLimit)PA_RATE_LIMIT_INIT(10 * G_USEC_PER_SEC, 5);
+
+    w->efd_source = g_unix_fd_source_new(w->efd, G_IO_IN);
+    g_source_set_priority(w->efd_source, G_PRIORITY_HIGH);
+    g_source_set_callback(w->efd_source, (GSourceFunc)(void (*)(void))on_wakeup, w, NULL);
+    g_source_attach(w->efd_source, w->ctx);
+    w->tick_source = g_timeout_source_new(BRIDGE_TICK_MS);
+    g_source_set_callback(w->tick_source, on_tick, w, NULL);
+    g_source_attach(w->tick_source, w->ctx);
+
+    char name[16];
+    g_snprintf(name, sizeof name, "media-%u", index);
+    w->thread = g_thread_try_new(name, worker_main, w, error);
+    if (!w->thread) {
+        g_source_destroy(w->efd_source);
+        g_source_unref(w->efd_source);
+        g_source_destroy(w->tick_source);
+        g_source_unref(w->tick_source);
+        g_hash_table_destroy(w->endpoints);
+        g_hash_table_destroy(w->confs);
+        g_ptr_array_unref(w->graveyard);
+        g_ptr_array_unref(w->visit);
+        g_async_queue_unref(w->inbox);
+        g_main_loop_unref(w->loop);
+        g_main_context_unref(w->ctx);
+        close(w->efd);
+        g_aligned_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void bridge_worker_stop_and_free(BridgeWorker *w)
+{
+    BridgeMsg *msg = g_new0(BridgeMsg, 1);
+    msg->type = BRIDGE_MSG_STOP;
+    pa_transport_init(&msg->remote);
+    bridge_worker_post(w, msg);
+    g_thread_join(w->thread);
+    /* The thread is gone: its state is ours now. */
+    BridgeMsg *left;
+    while ((left = g_async_queue_try_pop(w->inbox)))
+        bridge_msg_free(left);
+    g_hash_table_destroy(w->endpoints);
+    g_ptr_array_unref(w->graveyard);
+    g_ptr_array_unref(w->visit);
+    g_hash_table_destroy(w->confs);
+    g_source_destroy(w->efd_source);
+    g_source_unref(w->efd_source);
+    g_source_destroy(w->tick_source);
+    g_source_unref(w->tick_source);
+    g_async_queue_unref(w->inbox);
+    g_main_loop_unref(w->loop);
+    /* Let libnice finish what it scheduled on this context before the context goes. */
+    for (int i = 0; i < 100 && g_main_context_iteration(w->ctx, FALSE); i++)
+        ;
+    g_main_context_unref(w->ctx);
+    close(w->efd);
+    g_aligned_free(w);
+}

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/* Simulated WebRTC client for media-plane tests (see media-sim-peer.h). State belongs to the
+ * GMainContext the peer was made on. */
+#include "media-sim-peer.h"
+
+#include <nice/agent.h>
+#include <string.h>
+
+#include "bridge/dtls/dtls.h"
+#include "bridge/srtp/srtp.h"
+#include "common/rtp/demux.h"
+#include "common/rtp/hdrext.h"
+#include "common/rtp/rtcp.h"
+#include "common/rtp/rtp.h"
+
+struct _MediaSimPeer {
+    char *name;
+    GMainContext *ctx;
+    NiceAgent *agent;
+    guint stream;
+    gboolean gathered, ice_connected, failed;
+    BridgeDtlsCert *cert;
+    BridgeDtls *dtls;
+    BridgeSrtp *srtp;
+    MediaSimPeerStats stats;
+    guint8 last_sent[1600];
+    gsize last_sent_len;
+};
+
+static void dtls_send(const guint8 *data, gsize len, gpointer user_data)
+{
+    MediaSimPeer *p = user_data;
+    nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)data);
+}
+
+static void after_dtls(MediaSimPeer *p, BridgeDtlsState st)
+{
+    if (st == BRIDGE_DTLS_STATE_CONNECTED && !p->srtp) {
+        BridgeSrtpKeys keys;
+        if (!bridge_dtls_get_srtp_keys(p->dtls, &keys)) {
+            p->failed = TRUE;
+            return;
+        }
+        GError *error = NULL;
+        p->srtp = bridge_srtp_new(&keys, &error);
+        if (!p->srtp) {
+            g_printerr("%s: srtp: %s\n", p->name, error->message);
+            g_error_free(error);
+            p->failed = TRUE;
+        }
+    } else if (st == BRIDGE_DTLS_STATE_FAILED || st == BRIDGE_DTLS_STATE_CLOSED) {
+        g_printerr("%s: DTLS failed: %s\n", p->name, bridge_dtls_error(p->dtls));
+        p->failed = TRUE;
+    }
+}
+
+static void handle_rtcp(MediaSimPeer *p, const guint8 *buf, gsize len)
+{
+    p->stats.rtcp_received++;
+    PaRtcpIter it;
+    PaRtcpPacket pk;
+    if (pa_rtcp_iter_init(&it, buf, len) != PA_RTCP_OK)
+        return;
+    while (pa_rtcp_iter_next(&it, &pk) == PA_RTCP_OK) {
+        if (pk.type == PA_RTCP_SR) {
+            p->stats.sr_received++;
+        } else if (pk.type == PA_RTCP_RR) {
+            PaRtcpRr rr;
+            p->stats.rr_received++;
+            if (pa_rtcp_parse_rr(buf, &pk, &rr) == PA_RTCP_OK && rr.report_count > 0) {
+                PaRtcpReportBlock b;
+                pa_rtcp_read_report_block(buf, rr.blocks_offset, 0, &b);
+                p->stats.rr_last_ssrc_reported = b.ssrc;
+                p->stats.rr_last_ext_seq = b.ext_highest_seq;
+            }
+        } else if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_PLI) {
+            p->stats.pli_received++;
+        } else if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_FIR) {
+            p->stats.fir_received++;
+        } else if (pk.type == PA_RTCP_RTPFB && pk.count == PA_RTCP_RTPFB_NACK) {
+            p->stats.nack_received++;
+        }
+    }
+}
+
+static void on_recv(NiceAgent *agent, guint stream, guint comp, guint len, gchar *buf,
+                    gpointer data)
+{
+    MediaSimPeer *p = data;
+    guint8 pkt[1600];
+    if (len > sizeof pkt)
+        return;
+    PaDemuxKind kind = pa_demux_classify((const guint8 *)buf, len);
+    if (kind == PA_DEMUX_DTLS && p->dtls) {
+        after_dtls(p, bridge_dtls_handle(p->dtls, (const guint8 *)buf, len));
+        return;
+    }
+    if ((kind != PA_DEMUX_RTP && kind != PA_DEMUX_RTCP) || !p->srtp)
+        return;
+    memcpy(pkt, buf, len);
+    gsize l = len;
+    if (kind == PA_DEMUX_RTCP) {
+        if (bridge_srtp_unprotect_rtcp(p->srtp, pkt, &l) != BRIDGE_SRTP_OK) {
+            p->stats.unprotect_failures++;
+            return;
+        }
+        handle_rtcp(p, pkt, l);
+        return;
+    }
+    if (bridge_srtp_unprotect(p->srtp, pkt, &l) != BRIDGE_SRTP_OK) {
+        p->stats.unprotect_failures++;
+        return;
+    }
+    p->stats.rtp_received++;
+    p->stats.rtp_bytes += l;
+    p->stats.last_ssrc = pa_rtp_get_ssrc(pkt);
+}
+
+static void on_state(NiceAgent *agent, guint stream, guint comp, guint state, gpointer data)
+{
+    MediaSimPeer *p = data;
+    if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
+        !p->ice_connected) {
+        p->ice_connected = TRUE;
+        if (p->dtls && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_NEW)
+            bridge_dtls_start(p->dtls);
+    } else if (state == NICE_COMPONENT_STATE_FAILED) {
+        p->failed = TRUE;
+    }
+}
+
+static void on_gathered(NiceAgent *agent, guint stream, gpointer data)
+{
+    ((MediaSimPeer *)data)->gathered = TRUE;
+}
+
+static gboolean on_dtls_timer(gpointer data)
+{
+    MediaSimPeer *p = data;
+    if (p->dtls && !p->srtp && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_CONNECTING &&
+        bridge_dtls_timeout_ms(p->dtls) == 0)
+        after_dtls(p, bridge_dtls_handle_timeout(p->dtls));
+    return G_SOURCE_CONTINUE;
+}
+
+MediaSimPeer *media_sim_peer_new(GMainContext *ctx, const char *name)
+{
+    MediaSimPeer *p = g_new0(MediaSimPeer, 1);
+    p->name = g_strdup(name);
+    p->ctx = ctx;
+    bridge_srtp_global_init();
+    p->cert = bridge_dtls_cert_new(NULL);
+    g_assert(p->cert);
+    p->agent = nice_agent_new(ctx, NICE_COMPATIBILITY_RFC5245);
+    g_object_set(p->agent, "controlling-mode", FALSE, "ice-tcp", FALSE, "upnp", FALSE, NULL);
+    NiceAddress a;
+    nice_address_init(&a);
+    nice_address_set_from_string(&a, "127.0.0.1");
+    nice_agent_add_local_address(p->agent, &a);
+    p->stream = nice_agent_add_stream(p->agent, 1);
+    g_signal_connect(p->agent, "candidate-gathering-done", G_CALLBACK(on_gathered), p);
+    g_signal_connect(p->agent, "component-state-changed", G_CALLBACK(on_state), p);
+    nice_agent_attach_recv(p->agent, p->stream, 1, ctx, on_recv, p);
+    g_assert(nice_agent_gather_candidates(p->agent, p->stream));
+    GSource *t = g_timeout_source_new(50);
+    g_source_set_callback(t, on_dtls_timer, p, NULL);
+    g_source_attach(t, ctx);
+    g_source_unref(t);
+    return p;
+}
+
+void media_sim_peer_free(MediaSimPeer *p)
+{
+    if (!p)
+        return;
+    g_source_remove_by_user_data(p);
+    nice_agent_attach_recv(p->agent, p->stream, 1, p->ctx, NULL, NULL);
+    g_signal_handlers_disconnect_by_data(p->agent, p);
+    g_object_unref(p->agent);
+    bridge_dtls_free(p->dtls);
+    bridge_srtp_free(p->srtp);
+    bridge_dtls_cert_free(p->cert);
+    g_free(p->name);
+    g_free(p);
+}
+
+gboolean media_sim_peer_gathered(MediaSimPeer *p)
+{
+    return p->gathered;
+}
+
+void media_sim_peer_get_transport(MediaSimPeer *p, PaTransport *out)
+{
+    gchar *ufrag = NULL, *pwd = NULL;
+    nice_agent_get_local_credentials(p->agent, p->stream, &ufrag, &pwd);
+    g_free(out->ufrag);
+    g_free(out->pwd);
+    out->ufrag = ufrag;
+    out->pwd = pwd;
+    out->rtcp_mux = TRUE;
+    g_free(out->fingerprint_hash);
+    out->fingerprint_hash = g_strdup("sha-256");
+    g_free(out->fingerprint);
+    out->fingerprint = g_strdup(bridge_dtls_cert_fingerprint(p->cert));
+    g_free(out->setup);
+    out->setup = g_strdup("active");
+    GSList *cands = nice_agent_get_local_candidates(p->agent, p->stream, 1);
+    for (GSList *l = cands; l; l = l->next) {
+        NiceCandidate *c = l->data;
+        PaIceCandidate pc;
+        memset(&pc, 0, sizeof pc);
+        g_strlcpy(pc.foundation, c->foundation, sizeof pc.foundation);
+        pc.component = 1;
+        g_strlcpy(pc.protocol, "udp", sizeof pc.protocol);
+        pc.priority = c->priority;
+        nice_address_to_string(&c->addr, pc.ip);
+        pc.port = nice_address_get_port(&c->addr);
+        g_strlcpy(pc.type, "host", sizeof pc.type);
+        g_array_append_val(out->candidates, pc);
+    }
+    g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+}
+
+void media_sim_peer_set_remote(MediaSimPeer *p, const PaTransport *bridge)
+{
+    nice_agent_set_remote_credentials(p->agent, p->stream, bridge->ufrag, bridge->pwd);
+    GSList *list = NULL;
+    for (guint i = 0; i < bridge->candidates->len; i++) {
+        const PaIceCandidate *pc = &g_array_index(bridge->candidates, PaIceCandidate, i);
+        NiceCandidate *c = nice_candidate_new(NICE_CANDIDATE_TYPE_HOST);
+        c->stream_id = p->stream;
+        c->component_id = 1;
+        c->transport = NICE_CANDIDATE_TRANSPORT_UDP;
+        c->priority = pc->priority;
+        g_strlcpy(c->foundation, pc->foundation, sizeof c->foundation);
+        nice_address_set_from_string(&c->addr, pc->ip);
+        nice_address_set_port(&c->addr, pc->port);
+        list = g_slist_append(list, c);
+    }
+    nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
+    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    p->dtls = bridge_dtls_new(p->cert, BRIDGE_DTLS_ROLE_CLIENT, dtls_send, p);
+    bridge_dtls_set_remote_fingerprint(p->dtls, "sha-256", bridge->fingerprint);
+    if (p->ice_connected)
+        bridge_dtls_start(p->dtls);
+}
+
+gboolean media_sim_peer_connected(MediaSimPeer *p)
+{
+    return p->srtp != NULL;
+}
+
+gboolean media_sim_peer_failed(MediaSimPeer *p)
+{
+    return p->failed;
+}
+
+gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                 guint32 ts, gsize payload_len, int audio_level)
+{
+    if (!p->srtp)
+        return FALSE;
+    guint8 payload[1200];
+    g_assert(payload_len <= sizeof payload);
+    for (gsize i = 0; i < payload_len; i++)
+        payload[i] = (guint8)(seq + i);
+    guint8 ext[8];
+    uint16_t profile = 0;
+    size_t ext_len = 0;
+    if (audio_level >= 0) {
+        guint8 lv = (guint8)(0x80 | (audio_level & 0x7f));
+        PaHdrextWrite e = {.id = 1, .len = 1, .data = &lv};
+        ext_len = pa_hdrext_write_block(ext, sizeof ext, false, &e, 1, &profile);
+    }
+    PaRtpBuild b = {
+        .payload_type = pt,
+        .seq = seq,
+        .timestamp = ts,
+        .ssrc = ssrc,
+        .extension = ext_len > 0,
+        .ext_profile = profile,
+        .ext = ext,
+        .ext_len = ext_len,
+        .payload = payload,
+        .payload_len = payload_len,
+    };
+    gsize len = pa_rtp_build(p->last_sent, sizeof p->last_sent, &b);
+    g_assert(len > 0);
+    if (bridge_srtp_protect(p->srtp, p->last_sent, &len, sizeof p->last_sent) != BRIDGE_SRTP_OK)
+        return FALSE;
+    p->last_sent_len = len;
+    return nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)p->last_sent) == (gint)len;
+}
+
+gboolean media_sim_peer_send_rtcp(MediaSimPeer *p, const guint8 *pkt, gsize len)
+{
+    if (!p->srtp)
+        return FALSE;
+    guint8 buf[1600];
+    g_assert(len + 32 <= sizeof buf);
+    memcpy(buf, pkt, len);
+    if (bridge_srtp_protect_rtcp(p->srtp, buf, &len, sizeof buf) != BRIDGE_SRTP_OK)
+        return FALSE;
+    return nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)buf) == (gint)len;
+}
+
+gboolean media_sim_peer_send_raw(MediaSimPeer *p, const guint8 *data, gsize len)
+{
+    return nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)data) == (gint)len;
+}
+
+const guint8 *media_sim_peer_last_sent(MediaSimPeer *p, gsize *len)
+{
+    *len = p->last_sent_len;
+    return p->last_sent;
+}
+
+guint16 media_sim_peer_remote_port(MediaSimPeer *p)
+{
+    NiceCandidate *l = NULL, *r = NULL;
+    if (!nice_agent_get_selected_pair(p->agent, p->stream, 1, &l, &r) || !r)
+        return 0;
+    return nice_address_get_port(&r->addr);
+}
+
+void media_sim_peer_get_stats(MediaSimPeer *p, MediaSimPeerStats *out)
+{
+    *out = p->stats;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* A minimal WebRTC-like client for media-plane tests, built from the same real pieces a
+ * browser uses: a libnice agent (controlled, 127.0.0.1 only), DTLS as the client ("active"),
+ * SRTP with the exported keys. It sends synthetic RTP/RTCP and counts what it receives, so a
+ * test can drive the bridge's media plane without GStreamer or a browser.
+ *
+ * Threads: everything runs on the GMainContext given at creation (the test's thread). */
+#pragma once
+
+#include <glib.h>
+
+#include "common/transport.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MediaSimPeer MediaSimPeer;
+
+typedef struct {
+    guint64 rtp_received;       /* authenticated RTP */
+    guint64 rtp_bytes;
+    guint32 last_ssrc;          /* SSRC of the last RTP packet received */
+    guint64 rtcp_received;      /* authenticated RTCP compounds */
+    guint64 sr_received, rr_received, pli_received, fir_received, nack_received;
+    guint32 rr_last_ssrc_reported; /* media SSRC of the last report block received */
+    guint32 rr_last_ext_seq;
+    guint64 unprotect_failures;
+} MediaSimPeerStats;
+
+/* (transfer full). Starts gathering at once on @ctx. */
+MediaSimPeer *media_sim_peer_new(GMainContext *ctx, const char *name);
+void media_sim_peer_free(MediaSimPeer *p);
+
+/* TRUE once local candidates are known. */
+gboolean media_sim_peer_gathered(MediaSimPeer *p);
+/* The peer's transport as a client would answer (setup "active"); @out must be initialised. */
+void media_sim_peer_get_transport(MediaSimPeer *p, PaTransport *out);
+/* The bridge's transport (ufrag, pwd, candidates, fingerprint). */
+void media_sim_peer_set_remote(MediaSimPeer *p, const PaTransport *bridge);
+/* TRUE once ICE is connected and DTLS done. */
+gboolean media_sim_peer_connected(MediaSimPeer *p);
+gboolean media_sim_peer_failed(MediaSimPeer *p);
+
+/* Builds, protects and sends an RTP packet of @payload_len bytes (audio-level extension id 1
+ * when @audio_level >= 0). Returns FALSE if not connected. */
+gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                 guint32 ts, gsize payload_len, int audio_level);
+/* Protects and sends a clear RTCP compound. */
+gboolean media_sim_peer_send_rtcp(MediaSimPeer *p, const guint8 *pkt, gsize len);
+/* Sends @len raw bytes on the selected pair, unprotected (garbage, replays). */
+gboolean media_sim_peer_send_raw(MediaSimPeer *p, const guint8 *data, gsize len);
+/* The last protected RTP datagram sent (for replay tests) (transfer none). */
+const guint8 *media_sim_peer_last_sent(MediaSimPeer *p, gsize *len);
+/* The local UDP port of the selected pair (0 if none) and the bridge's (remote) port. */
+guint16 media_sim_peer_remote_port(MediaSimPeer *p);
+
+void media_sim_peer_get_stats(MediaSimPeer *p, MediaSimPeerStats *out);
+
+G_END_DECLS

@@ -1,0 +1,660 @@
+/* SPDX-License-Identifier: MIT */
+/* Media plane on real sockets (run inside tests/netns-run.sh): a BridgeMedia with two workers
+ * and simulated clients (libnice + DTLS + SRTP, media-sim-peer.c) in one process. Checks
+ * forwarding across workers, RTCP routing (PLI rate limit, NACK, SR, the bridge's own RRs),
+ * drop counters for garbage and replays, endpoint expiry, ICE and media timeouts, and that the
+ * media workers allocate nothing per forwarded packet after warm-up. Prints the bridge
+ * workers' CPU time per forwarded packet and the process RSS. */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <malloc.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "bridge/media/media.h"
+#include "bridge/srtp/srtp.h"
+#include "common/rtp/rtcp.h"
+#include "media-sim-peer.h"
+
+/* ---- allocation counter: counts malloc-family calls made on media worker threads ---- */
+#if defined(__SANITIZE_ADDRESS__)
+#define HAVE_ALLOC_COUNTER 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HAVE_ALLOC_COUNTER 0
+#else
+#define HAVE_ALLOC_COUNTER 1
+#endif
+#else
+#define HAVE_ALLOC_COUNTER 1
+#endif
+
+static atomic_bool counting;
+/* Allocations on media worker threads, by the library on the stack that made them: */
+static atomic_ullong worker_allocs; /* Parley's own code (and GLib called from it) */
+static atomic_ullong srtp_allocs;   /* inside libsrtp (its crypto backend) */
+static atomic_ullong nice_allocs;   /* inside libnice (its socket reads, timers, STUN) */
+
+#if HAVE_ALLOC_COUNTER
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t a, size_t b);
+extern void *__libc_realloc(void *p, size_t n);
+extern void *__libc_memalign(size_t align, size_t n);
+
+static __thread int in_note;
+
+/* Which counter an allocation belongs to, from the libraries on its stack (the innermost of
+ * libsrtp2 / libnice wins). dladdr allocates nothing. */
+static atomic_ullong *classify_alloc(void)
+{
+    void *bt[32];
+    int depth = backtrace(bt, 32);
+    for (int i = 1; i < depth; i++) {
+        Dl_info info;
+        if (!dladdr(bt[i], &info) || !info.dli_fname)
+            continue;
+        if (strstr(info.dli_fname, "libsrtp2"))
+            return &srtp_allocs;
+        if (strstr(info.dli_fname, "libnice"))
+            return &nice_allocs;
+    }
+    return &worker_allocs;
+}
+
+static inline void note_alloc(void)
+{
+    if (!atomic_load_explicit(&counting, memory_order_relaxed) || in_note)
+        return;
+    /* The thread name is read each time: GLib names a thread after it has started, so a
+     * cached answer could be stale. Only during the counting window. */
+    char name[17] = "";
+    prctl(PR_GET_NAME, name, 0, 0, 0);
+    if (strncmp(name, "media-", 6) != 0)
+        return;
+    in_note = 1;
+    atomic_ullong *which = classify_alloc();
+    if (which != &worker_allocs) {
+        atomic_fetch_add(which, 1);
+    } else {
+        unsigned long long n = atomic_fetch_add(&worker_allocs, 1);
+        /* PARLEY_ALLOC_TRACE=N prints the call stacks of the first N such allocations. */
+        const char *e = getenv("PARLEY_ALLOC_TRACE");
+        if (e && n < strtoull(e, NULL, 10)) {
+            void *bt[24];
+            int depth = backtrace(bt, 24);
+            dprintf(2, "--- allocation %llu\n", n);
+            backtrace_symbols_fd(bt, depth, 2);
+        }
+    }
+    in_note = 0;
+}
+
+void *malloc(size_t n)
+{
+    note_alloc();
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t a, size_t b)
+{
+    note_alloc();
+    return __libc_calloc(a, b);
+}
+
+void *realloc(void *p, size_t n)
+{
+    note_alloc();
+    return __libc_realloc(p, n);
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+    note_alloc();
+    return __libc_memalign(align, n);
+}
+
+void *memalign(size_t align, size_t n)
+{
+    note_alloc();
+    return __libc_memalign(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+    note_alloc();
+    void *p = __libc_memalign(align, n);
+    if (!p)
+        return ENOMEM;
+    *out = p;
+    return 0;
+}
+#endif
+
+/* ---- fixture ---- */
+
+typedef struct {
+    char *ep;
+    PaTransport local;
+    gboolean ready;
+    gboolean connected;
+    int failed, timeouts;
+    char *error;
+} EpState;
+
+typedef struct {
+    GMainContext *ctx;
+    BridgeMedia *media;
+    EpState eps[4];
+    guint n_eps;
+    MediaSimPeer *peers[4];
+} Fixture;
+
+static EpState *ep_state(Fixture *f, const char *ep)
+{
+    for (guint i = 0; i < f->n_eps; i++)
+        if (strcmp(f->eps[i].ep, ep) == 0)
+            return &f->eps[i];
+    g_assert_not_reached();
+}
+
+static void on_event(const char *conf, const char *ep, BridgeMediaEvent ev, const char *reason,
+                     gpointer data)
+{
+    Fixture *f = data;
+    EpState *s = ep_state(f, ep);
+    g_test_message("event %s/%s: %d (%s)", conf, ep, ev, reason ? reason : "");
+    if (ev == BRIDGE_MEDIA_EVENT_CONNECTED)
+        s->connected = TRUE;
+    else if (ev == BRIDGE_MEDIA_EVENT_FAILED)
+        s->failed++;
+    else
+        s->timeouts++;
+}
+
+static void on_ready(const char *conf, const char *ep, const PaTransport *local,
+                     const GError *error, gpointer data)
+{
+    Fixture *f = data;
+    EpState *s = ep_state(f, ep);
+    if (local) {
+        pa_transport_copy(&s->local, local);
+        s->ready = TRUE;
+    } else {
+        s->error = g_strdup(error->message);
+    }
+}
+
+static void pump_until(Fixture *f, gboolean (*cond)(Fixture *), guint timeout_ms)
+{
+    gint64 end = g_get_monotonic_time() + timeout_ms * 1000;
+    while (!cond(f) && g_get_monotonic_time() < end)
+        if (!g_main_context_iteration(f->ctx, FALSE))
+            g_usleep(500);
+}
+
+static void pump_for(Fixture *f, guint ms)
+{
+    gint64 end = g_get_monotonic_time() + ms * 1000;
+    while (g_get_monotonic_time() < end)
+        if (!g_main_context_iteration(f->ctx, FALSE))
+            g_usleep(500);
+}
+
+static void fixture_media(Fixture *f, guint ice_timeout, guint media_timeout)
+{
+    f->ctx = g_main_context_default();
+    char *addrs[] = {"127.0.0.1", NULL};
+    BridgeMediaConfig cfg = {
+        .workers = 2,
+        .port_min = 42000,
+        .port_max = 42999,
+        .local_addresses = addrs,
+        .ice_timeout_s = ice_timeout,
+        .media_timeout_s = media_timeout,
+    };
+    GError *error = NULL;
+    f->media = bridge_media_new(&cfg, f->ctx, on_event, f, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(f->media);
+}
+
+static void create_ep(Fixture *f, const char *conf, const char *ep)
+{
+    EpState *s = &f->eps[f->n_eps++];
+    memset(s, 0, sizeof *s);
+    s->ep = g_strdup(ep);
+    pa_transport_init(&s->local);
+    bridge_media_endpoint_create(f->media, conf, ep, on_ready, f);
+}
+
+static gboolean all_ready(Fixture *f)
+{
+    for (guint i = 0; i < f->n_eps; i++)
+        if (!f->eps[i].ready && !f->eps[i].error)
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean peers_gathered(Fixture *f)
+{
+    for (guint i = 0; i < f->n_eps; i++)
+        if (!media_sim_peer_gathered(f->peers[i]))
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean all_connected(Fixture *f)
+{
+    for (guint i = 0; i < f->n_eps; i++)
+        if (!f->eps[i].connected || !media_sim_peer_connected(f->peers[i]))
+            return FALSE;
+    return TRUE;
+}
+
+/* Creates endpoints a and b in conference "room1", connects a simulated client to each,
+ * announces their SSRCs (a: 0xA0 audio, 0xA1 video; b: 0xB0, 0xB1). */
+static void connect_two(Fixture *f)
+{
+    create_ep(f, "room1", "a");
+    create_ep(f, "room1", "b");
+    pump_until(f, all_ready, 5000);
+    g_assert_true(f->eps[0].ready);
+    g_assert_true(f->eps[1].ready);
+    for (guint i = 0; i < 2; i++) {
+        const PaTransport *t = &f->eps[i].local;
+        g_assert_cmpstr(t->setup, ==, "actpass");
+        g_assert_cmpstr(t->fingerprint, ==, bridge_media_fingerprint(f->media));
+        g_assert_cmpuint(t->candidates->len, >=, 1);
+        const PaIceCandidate *c = &g_array_index(t->candidates, PaIceCandidate, 0);
+        g_assert_cmpstr(c->ip, ==, "127.0.0.1");
+        g_assert_cmpuint(c->port, >=, 42000);
+        g_assert_cmpuint(c->port, <=, 42999);
+        g_assert_cmpstr(c->type, ==, "host");
+        f->peers[i] = media_sim_peer_new(f->ctx, f->eps[i].ep);
+    }
+    pump_until(f, peers_gathered, 5000);
+    for (guint i = 0; i < 2; i++) {
+        PaTransport t;
+        pa_transport_init(&t);
+        media_sim_peer_get_transport(f->peers[i], &t);
+        bridge_media_endpoint_set_remote(f->media, "room1", f->eps[i].ep, &t);
+        pa_transport_clear(&t);
+        media_sim_peer_set_remote(f->peers[i], &f->eps[i].local);
+    }
+    BridgeMediaSsrc a[] = {{0xA0, FALSE}, {0xA1, TRUE}}, b[] = {{0xB0, FALSE}, {0xB1, TRUE}};
+    bridge_media_endpoint_set_ssrcs(f->media, "room1", "a", a, 2);
+    bridge_media_endpoint_set_ssrcs(f->media, "room1", "b", b, 2);
+    pump_until(f, all_connected, 10000);
+    g_assert_true(all_connected(f));
+}
+
+static void fixture_free(Fixture *f)
+{
+    bridge_media_free(f->media);
+    for (guint i = 0; i < f->n_eps; i++) {
+        media_sim_peer_free(f->peers[i]);
+        pa_transport_clear(&f->eps[i].local);
+        g_free(f->eps[i].ep);
+        g_free(f->eps[i].error);
+    }
+}
+
+static guint16 seq_a = 1000, seq_b = 5000;
+
+/* One round: each peer sends one audio and one video packet. */
+static void send_round(Fixture *f, guint i)
+{
+    g_assert_true(media_sim_peer_send_rtp(f->peers[0], 0xA0, 111, seq_a, i * 960, 80, 30));
+    g_assert_true(media_sim_peer_send_rtp(f->peers[0], 0xA1, 100, seq_a, i * 3000, 1000, -1));
+    g_assert_true(media_sim_peer_send_rtp(f->peers[1], 0xB0, 111, seq_b, i * 960, 80, 30));
+    g_assert_true(media_sim_peer_send_rtp(f->peers[1], 0xB1, 100, seq_b, i * 3000, 1000, -1));
+    seq_a++;
+    seq_b++;
+}
+
+static guint64 want_rtp;
+static gboolean got_all(Fixture *f)
+{
+    MediaSimPeerStats a, b;
+    media_sim_peer_get_stats(f->peers[0], &a);
+    media_sim_peer_get_stats(f->peers[1], &b);
+    return a.rtp_received >= want_rtp && b.rtp_received >= want_rtp;
+}
+
+static guint pace_every = 8; /* sleep 1 ms after this many rounds */
+
+static void send_rounds(Fixture *f, guint n)
+{
+    MediaSimPeerStats a;
+    media_sim_peer_get_stats(f->peers[0], &a);
+    want_rtp = a.rtp_received + 2 * n;
+    for (guint i = 0; i < n; i++) {
+        send_round(f, i);
+        /* Pace a little (like real media) and serve the peers' sockets. */
+        while (g_main_context_iteration(f->ctx, FALSE))
+            ;
+        if (i % pace_every == pace_every - 1)
+            g_usleep(1000);
+    }
+    pump_until(f, got_all, 20000);
+}
+
+/* ---- tests ---- */
+
+static void test_forward(void)
+{
+    Fixture f = {0};
+    fixture_media(&f, 20, 20);
+    connect_two(&f);
+
+    BridgeMediaStats st;
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.endpoints, ==, 2);
+    g_assert_cmpuint(st.endpoints_connected, ==, 2);
+    g_assert_cmpuint(st.conferences, ==, 1);
+
+    send_rounds(&f, 200);
+    MediaSimPeerStats a, b;
+    media_sim_peer_get_stats(f.peers[0], &a);
+    media_sim_peer_get_stats(f.peers[1], &b);
+    g_assert_cmpuint(a.rtp_received, ==, 400); /* loopback: nothing lost */
+    g_assert_cmpuint(b.rtp_received, ==, 400);
+    g_assert_true(a.last_ssrc == 0xB0 || a.last_ssrc == 0xB1);
+    g_assert_true(b.last_ssrc == 0xA0 || b.last_ssrc == 0xA1);
+    g_assert_cmpuint(a.unprotect_failures + b.unprotect_failures, ==, 0);
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.rtp_forwarded, ==, 800);
+    g_assert_cmpuint(st.drops[BRIDGE_DROP_QUEUE_FULL], ==, 0);
+
+    /* PLI from b about a's video: forwarded once, repeats within 250 ms are absorbed. */
+    guint8 pkt[64];
+    gsize n = pa_rtcp_write_pli(pkt, sizeof pkt, 0xB1, 0xA1);
+    for (int i = 0; i < 3; i++)
+        g_assert_true(media_sim_peer_send_rtcp(f.peers[1], pkt, n));
+    pump_for(&f, 100);
+    media_sim_peer_get_stats(f.peers[0], &a);
+    g_assert_cmpuint(a.pli_received, ==, 1);
+    pump_for(&f, 250);
+    g_assert_true(media_sim_peer_send_rtcp(f.peers[1], pkt, n));
+    pump_for(&f, 100);
+    media_sim_peer_get_stats(f.peers[0], &a);
+    g_assert_cmpuint(a.pli_received, ==, 2);
+    /* FIR from a about b's video reaches b as a FIR. */
+    PaRtcpFirEntry fe = {.ssrc = 0xB1, .seq_nr = 1};
+    n = pa_rtcp_write_fir(pkt, sizeof pkt, 0xA1, &fe, 1);
+    g_assert_true(media_sim_peer_send_rtcp(f.peers[0], pkt, n));
+    /* NACK from a about b's video reaches b. */
+    guint16 lost[] = {5001, 5003};
+    n = pa_rtcp_write_nack(pkt, sizeof pkt, 0xA1, 0xB1, lost, 2, NULL);
+    g_assert_true(media_sim_peer_send_rtcp(f.peers[0], pkt, n));
+    /* SR from a reaches b. */
+    PaRtcpSr sr = {.ssrc = 0xA1, .ntp = G_GUINT64_CONSTANT(0x1234567890abcdef), .rtp_ts = 5};
+    n = pa_rtcp_write_sr(pkt, sizeof pkt, &sr, NULL, 0);
+    g_assert_true(media_sim_peer_send_rtcp(f.peers[0], pkt, n));
+    /* PLI for an SSRC nobody sends: dropped as no_receiver. */
+    n = pa_rtcp_write_pli(pkt, sizeof pkt, 0xB1, 0xDEAD);
+    g_assert_true(media_sim_peer_send_rtcp(f.peers[1], pkt, n));
+    pump_for(&f, 1300); /* and the bridge's own RRs (one per second) */
+    media_sim_peer_get_stats(f.peers[0], &a);
+    media_sim_peer_get_stats(f.peers[1], &b);
+    g_assert_cmpuint(b.fir_received, ==, 1);
+    g_assert_cmpuint(b.nack_received, ==, 1);
+    g_assert_cmpuint(b.sr_received, ==, 1);
+    g_assert_cmpuint(a.sr_received, ==, 0);
+    g_assert_cmpuint(a.rr_received, >=, 1);
+    g_assert_true(a.rr_last_ssrc_reported == 0xA0 || a.rr_last_ssrc_reported == 0xA1);
+    g_assert_cmpuint(a.rr_last_ext_seq, ==, seq_a - 1);
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.drops[BRIDGE_DROP_NO_RECEIVER], ==, 1);
+
+    /* Garbage and replays on a's validated pair: counted, and media keeps flowing. */
+    guint64 auth0 = st.drops[BRIDGE_DROP_SRTP_AUTH], rep0 = st.drops[BRIDGE_DROP_SRTP_REPLAY],
+            mal0 = st.drops[BRIDGE_DROP_MALFORMED];
+    gsize last_len;
+    const guint8 *last = media_sim_peer_last_sent(f.peers[0], &last_len);
+    guint8 replay[1600];
+    memcpy(replay, last, last_len);
+    for (int i = 0; i < 5; i++)
+        g_assert_true(media_sim_peer_send_raw(f.peers[0], replay, last_len));
+    guint8 junk[200];
+    for (gsize i = 0; i < sizeof junk; i++)
+        junk[i] = (guint8)g_random_int();
+    junk[0] = 0x80;  /* looks like RTP v2: fails authentication */
+    junk[1] = 100;
+    for (int i = 0; i < 7; i++)
+        g_assert_true(media_sim_peer_send_raw(f.peers[0], junk, sizeof junk));
+    junk[0] = 0xff;  /* no RFC 7983 class at all */
+    for (int i = 0; i < 3; i++)
+        g_assert_true(media_sim_peer_send_raw(f.peers[0], junk, sizeof junk));
+    send_rounds(&f, 50);
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.drops[BRIDGE_DROP_SRTP_REPLAY] - rep0, ==, 5);
+    g_assert_cmpuint(st.drops[BRIDGE_DROP_SRTP_AUTH] - auth0, ==, 7);
+    g_assert_cmpuint(st.drops[BRIDGE_DROP_MALFORMED] - mal0, ==, 3);
+    media_sim_peer_get_stats(f.peers[1], &b);
+    g_assert_cmpuint(b.rtp_received, ==, 500);
+
+    /* The same from an address ICE never validated: libnice delivers only from known peers,
+     * so none of it may reach the media path. */
+    guint64 in0 = st.packets_in;
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in to = {.sin_family = AF_INET};
+    to.sin_port = htons(media_sim_peer_remote_port(f.peers[0]));
+    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    for (int i = 0; i < 10; i++) {
+        g_assert_cmpint(sendto(s, replay, last_len, 0, (struct sockaddr *)&to, sizeof to), ==,
+                        (ssize_t)last_len);
+        g_assert_cmpint(sendto(s, junk, sizeof junk, 0, (struct sockaddr *)&to, sizeof to), ==,
+                        (ssize_t)sizeof junk);
+    }
+    close(s);
+    pump_for(&f, 200);
+    bridge_media_get_stats(f.media, &st);
+    g_test_message("packets from an unvalidated address that reached the media path: %" G_GUINT64_FORMAT,
+                   st.packets_in - in0);
+    g_assert_cmpuint(st.packets_in - in0, ==, 0);
+
+    /* Expiring a leaves b alone in the conference. */
+    bridge_media_endpoint_expire(f.media, "room1", "a");
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.endpoints, ==, 1);
+    g_assert_cmpuint(st.conferences, ==, 1);
+    pump_for(&f, 100);
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.endpoints_connected, ==, 1);
+    g_assert_cmpint(f.eps[0].failed + f.eps[0].timeouts + f.eps[1].failed + f.eps[1].timeouts, ==, 0);
+    fixture_free(&f);
+}
+
+static gboolean a_failed(Fixture *f)
+{
+    return f->eps[0].failed > 0;
+}
+
+static void test_ice_timeout(void)
+{
+    Fixture f = {0};
+    fixture_media(&f, 1, 20);
+    create_ep(&f, "room2", "a");
+    pump_until(&f, all_ready, 5000);
+    g_assert_true(f.eps[0].ready);
+    /* Nobody ever connects. */
+    pump_until(&f, a_failed, 4000);
+    g_assert_cmpint(f.eps[0].failed, ==, 1);
+    BridgeMediaStats st;
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.endpoints, ==, 0);
+    g_assert_cmpuint(st.conferences, ==, 0);
+    g_assert_cmpuint(st.ice_failures, ==, 1);
+    f.peers[0] = NULL;
+    fixture_free(&f);
+}
+
+static gboolean both_timed_out(Fixture *f)
+{
+    return f->eps[0].timeouts && f->eps[1].timeouts;
+}
+
+static void test_media_timeout(void)
+{
+    Fixture f = {0};
+    fixture_media(&f, 20, 2);
+    connect_two(&f);
+    send_rounds(&f, 20);
+    /* Then silence. */
+    pump_until(&f, both_timed_out, 5000);
+    g_assert_cmpint(f.eps[0].timeouts, ==, 1);
+    g_assert_cmpint(f.eps[1].timeouts, ==, 1);
+    BridgeMediaStats st;
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.endpoints, ==, 0);
+    fixture_free(&f);
+}
+
+/* CPU time (user + system, in clock ticks) of this process's threads named media-*. */
+static guint64 media_threads_cpu_ticks(void)
+{
+    guint64 total = 0;
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[64], buf[512];
+        g_snprintf(path, sizeof path, "/proc/self/task/%s/stat", e->d_name);
+        FILE *fp = fopen(path, "r");
+        if (!fp)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, fp);
+        fclose(fp);
+        buf[n] = 0;
+        char *lp = strchr(buf, '('), *rp = strrchr(buf, ')');
+        if (!lp || !rp || strncmp(lp + 1, "media-", 6) != 0)
+            continue;
+        /* Fields after ')': state(3) ... utime(14) stime(15). */
+        unsigned long utime = 0, stime = 0;
+        if (sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                   &stime) == 2)
+            total += utime + stime;
+    }
+    if (d)
+        closedir(d);
+    return total;
+}
+
+static long rss_kb(void)
+{
+    char *s = NULL;
+    long kb = -1;
+    if (g_file_get_contents("/proc/self/status", &s, NULL, NULL)) {
+        char *p = strstr(s, "VmRSS:");
+        if (p)
+            kb = strtol(p + 6, NULL, 10);
+    }
+    g_free(s);
+    return kb;
+}
+
+/* Forwards @rounds rounds and returns the media workers' CPU microseconds per forwarded
+ * packet. */
+static double measure_cpu_per_packet(Fixture *f, guint rounds, guint64 *forwarded)
+{
+    BridgeMediaStats st0, st1;
+    bridge_media_get_stats(f->media, &st0);
+    guint64 cpu0 = media_threads_cpu_ticks();
+    send_rounds(f, rounds);
+    guint64 cpu1 = media_threads_cpu_ticks();
+    bridge_media_get_stats(f->media, &st1);
+    *forwarded = st1.rtp_forwarded - st0.rtp_forwarded;
+    return (double)(cpu1 - cpu0) * 1e6 / sysconf(_SC_CLK_TCK) / (double)MAX(*forwarded, 1);
+}
+
+static void run_no_alloc(guint workers)
+{
+    Fixture f = {0};
+    long rss0 = rss_kb();
+    fixture_media(&f, 20, 20);
+    (void)workers;
+    pump_for(&f, 200);
+    long rss_idle = rss_kb();
+    connect_two(&f);
+    send_rounds(&f, 300); /* warm-up: libsrtp streams per SSRC, source tables */
+    pump_for(&f, 1100);   /* and one RR tick */
+    long rss_two = rss_kb();
+
+    /* CPU figure first, without the (costly) allocation accounting. */
+    guint64 fwd;
+    const guint rounds = 2000;
+    double us = measure_cpu_per_packet(&f, rounds, &fwd);
+    g_assert_cmpuint(fwd, ==, 4 * rounds);
+    g_printerr("# figures: media workers' CPU %.2f us per forwarded packet (%" G_GUINT64_FORMAT
+               " packets: 1000-byte video + 80-byte audio, endpoints on 2 workers, SRTP via %s)\n",
+               us, fwd, bridge_srtp_backend());
+    g_printerr("# figures: process RSS before BridgeMedia %ld kB, idle with 2 workers %ld kB, two "
+               "connected endpoints %ld kB (includes the simulated peers)\n",
+               rss0, rss_idle, rss_two);
+
+    BridgeMediaStats st0, st1;
+    bridge_media_get_stats(f.media, &st0);
+    atomic_store(&worker_allocs, 0);
+    atomic_store(&srtp_allocs, 0);
+    atomic_store(&nice_allocs, 0);
+    atomic_store(&counting, TRUE);
+    pace_every = 1; /* accounting makes every allocation slow: send gently */
+    send_rounds(&f, rounds);
+    pace_every = 8;
+    atomic_store(&counting, FALSE);
+    bridge_media_get_stats(f.media, &st1);
+    fwd = st1.rtp_forwarded - st0.rtp_forwarded;
+    g_assert_cmpuint(fwd, ==, 4 * rounds);
+#if HAVE_ALLOC_COUNTER
+    guint64 own = atomic_load(&worker_allocs), in_srtp = atomic_load(&srtp_allocs),
+            in_nice = atomic_load(&nice_allocs);
+    g_printerr("# media worker allocations during %" G_GUINT64_FORMAT " forwarded packets: %"
+               G_GUINT64_FORMAT " in Parley's code, %" G_GUINT64_FORMAT " inside libsrtp (%s), %"
+               G_GUINT64_FORMAT " inside libnice\n",
+               fwd, own, in_srtp, bridge_srtp_backend(), in_nice);
+    /* One allocation per packet (or per fan-out) in Parley's path would show as >= fwd. */
+    g_assert_cmpuint(own, <, fwd / 50);
+    /* libnice allocates a GError each time its socket read finds the socket drained (once
+     * per wakeup, not per packet); anything near one per packet would be a regression. */
+    g_assert_cmpuint(in_nice, <, fwd);
+    /* libsrtp's OpenSSL and builtin backends keep per-stream contexts; Debian's NSS build
+     * makes a PKCS#11 context per packet, which is the SRTP module's to fix (by linking a
+     * libsrtp built on OpenSSL), so it is reported, not asserted, there. */
+    if (g_strcmp0(bridge_srtp_backend(), "nss") != 0)
+        g_assert_cmpuint(in_srtp, <, fwd / 50);
+#else
+    g_test_message("allocation counter not available under AddressSanitizer");
+#endif
+    fixture_free(&f);
+}
+
+static void test_no_alloc_per_packet(void)
+{
+    run_no_alloc(2);
+}
+
+int main(int argc, char **argv)
+{
+#if HAVE_ALLOC_COUNTER
+    /* backtrace() loads libgcc_s on first use: do it now, outside any allocation. */
+    void *bt[4];
+    backtrace(bt, 4);
+#endif
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/media/forward", test_forward);
+    g_test_add_func("/media/ice-timeout", test_ice_timeout);
+    g_test_add_func("/media/media-timeout", test_media_timeout);
+    g_test_add_func("/media/no-alloc-per-packet", test_no_alloc_per_packet);
+    return g_test_run();
+}
