@@ -2,7 +2,12 @@
 /* SRTP/SRTCP for one endpoint leg, on top of libsrtp2. One BridgeSrtp per endpoint, used only
  * on that endpoint's worker thread. protect/unprotect work in place on caller buffers and
  * allocate nothing after the first packet of each SSRC (libsrtp makes a stream per SSRC from
- * its template on first use). */
+ * its template on first use; a packet that fails authentication creates no stream).
+ *
+ * Each leg holds two libsrtp sessions: inbound (ssrc_any_inbound, the peer's key, replay
+ * window BRIDGE_SRTP_REPLAY_WINDOW) and outbound (ssrc_any_outbound, our key,
+ * allow_repeat_tx so the bridge can retransmit a sequence number it already sent, e.g. to
+ * answer a NACK, as long as it is within the window). */
 #pragma once
 
 #include <glib.h>
@@ -17,6 +22,7 @@ typedef enum {
 #define BRIDGE_SRTP_MAX_KEY_SALT 30 /* bytes: 16 key + 14 salt is the larger of the two */
 #define BRIDGE_SRTP_MAX_TRAILER 16  /* bytes protect() may add to an RTP packet (GCM tag) */
 #define BRIDGE_SRTCP_MAX_TRAILER 20 /* bytes protect_rtcp() may add (tag + SRTCP index) */
+#define BRIDGE_SRTP_REPLAY_WINDOW 1024 /* packets, per SSRC, both directions */
 
 /* Keying material from DTLS-SRTP (RFC 5764 §4.2), already split by direction. */
 typedef struct {
@@ -35,17 +41,45 @@ typedef enum {
     BRIDGE_SRTP_ERROR,       /* anything else libsrtp reports */
 } BridgeSrtpStatus;
 
+/* Per-leg counters, updated by the calls below (no atomics: read them on the same thread). */
+typedef struct {
+    guint64 rtp_protected, rtcp_protected;     /* OK results of protect / protect_rtcp */
+    guint64 rtp_unprotected, rtcp_unprotected; /* OK results of unprotect / unprotect_rtcp */
+    guint64 auth_fail, replay, malformed, no_space, error; /* failures, both directions */
+} BridgeSrtpStats;
+
 typedef struct _BridgeSrtp BridgeSrtp;
+
+#define BRIDGE_SRTP_ERROR (bridge_srtp_error_quark())
+GQuark bridge_srtp_error_quark(void);
+typedef enum {
+    BRIDGE_SRTP_ERROR_KEYS,   /* key length does not fit the profile, or unknown profile */
+    BRIDGE_SRTP_ERROR_LIBSRTP /* libsrtp refused to create the session */
+} BridgeSrtpErrorCode;
 
 /* Once per process, before any other call (thread-safe, idempotent). */
 void bridge_srtp_global_init(void);
+/* At process exit, after every BridgeSrtp is freed: releases libsrtp's globals
+ * (srtp_shutdown). bridge_srtp_global_init() may be called again afterwards. */
+void bridge_srtp_global_shutdown(void);
 
-/* New contexts for one leg (transfer full). NULL with @error on failure. */
+/* New contexts for one leg (transfer full). NULL with @error (BRIDGE_SRTP_ERROR) on failure.
+ * @keys is copied; the caller may wipe it afterwards. */
 BridgeSrtp *bridge_srtp_new(const BridgeSrtpKeys *keys, GError **error);
+/* Wipes the keys and frees. NULL is allowed. */
 void bridge_srtp_free(BridgeSrtp *s);
+BridgeSrtpProfile bridge_srtp_get_profile(const BridgeSrtp *s);
+void bridge_srtp_get_stats(const BridgeSrtp *s, BridgeSrtpStats *out);
 
 /* In place. @len is updated. @cap is the buffer's capacity (protect needs room for the
- * trailer). */
+ * trailer: at most BRIDGE_SRTP_MAX_TRAILER / BRIDGE_SRTCP_MAX_TRAILER bytes).
+ * Returns OK; MALFORMED when the packet is not a plausible RTP (version 2, header incl. CSRCs
+ * and extension inside @len) or RTCP (version 2, >= 8 bytes) packet, or longer than 65535
+ * bytes; NO_SPACE when @cap - @len is smaller than the trailer (nothing written); AUTH_FAIL
+ * only from unprotect; REPLAY from unprotect for a packet seen before or older than the
+ * window, and from protect for a sequence number more than BRIDGE_SRTP_REPLAY_WINDOW behind
+ * the newest one sent on that SSRC (too old to retransmit); ERROR for anything else libsrtp
+ * reports (packet left unusable). On failure @len is unchanged. */
 BridgeSrtpStatus bridge_srtp_protect(BridgeSrtp *s, guint8 *pkt, gsize *len, gsize cap);
 BridgeSrtpStatus bridge_srtp_unprotect(BridgeSrtp *s, guint8 *pkt, gsize *len);
 BridgeSrtpStatus bridge_srtp_protect_rtcp(BridgeSrtp *s, guint8 *pkt, gsize *len, gsize cap);
@@ -58,7 +92,8 @@ const char *bridge_srtp_profile_name(BridgeSrtpProfile p); /* "AEAD_AES_128_GCM"
 const char *bridge_srtp_backend(void);
 
 /* Measures srtp_protect on this machine: mean nanoseconds per @payload_len-byte RTP packet
- * over @iterations runs. Used at start-up (logged) and by the benchmark. */
+ * (12-byte header) over @iterations runs, CLOCK_MONOTONIC, after a short warm-up. Used at
+ * start-up (logged) and by the benchmark. Returns a negative value if libsrtp fails. */
 double bridge_srtp_measure_protect_ns(BridgeSrtpProfile p, gsize payload_len, guint iterations);
 
 G_END_DECLS
