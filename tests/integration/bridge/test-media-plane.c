@@ -443,8 +443,9 @@ static void test_forward(void)
     media_sim_peer_get_stats(f.peers[1], &b);
     g_assert_cmpuint(b.rtp_received, ==, 500);
 
-    /* The same from an address ICE never validated: libnice delivers only from known peers,
-     * so none of it may reach the media path. */
+    /* The same from an address ICE never validated: libnice delivers data only from a
+     * validated pair, so none of it may reach the media path (and it cannot be counted
+     * there). */
     guint64 in0 = st.packets_in;
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in to = {.sin_family = AF_INET};
@@ -456,12 +457,40 @@ static void test_forward(void)
         g_assert_cmpint(sendto(s, junk, sizeof junk, 0, (struct sockaddr *)&to, sizeof to), ==,
                         (ssize_t)sizeof junk);
     }
-    close(s);
     pump_for(&f, 200);
     bridge_media_get_stats(f.media, &st);
-    g_test_message("packets from an unvalidated address that reached the media path: %" G_GUINT64_FORMAT,
+    g_test_message("packets from an unknown address that reached the media path: %" G_GUINT64_FORMAT,
                    st.packets_in - in0);
     g_assert_cmpuint(st.packets_in - in0, ==, 0);
+
+    /* Now the same socket is signalled as one of a's candidates (trickled) but never answers
+     * ICE checks: its pair is never validated. */
+    struct sockaddr_in me;
+    socklen_t me_len = sizeof me;
+    getsockname(s, (struct sockaddr *)&me, &me_len);
+    PaTransport tr;
+    pa_transport_init(&tr);
+    PaIceCandidate pc = {.component = 1, .priority = 2000000000, .port = ntohs(me.sin_port)};
+    strcpy(pc.foundation, "9");
+    strcpy(pc.protocol, "udp");
+    strcpy(pc.ip, "127.0.0.1");
+    strcpy(pc.type, "host");
+    g_array_append_val(tr.candidates, pc);
+    bridge_media_endpoint_set_remote(f.media, "room1", "a", &tr);
+    pa_transport_clear(&tr);
+    pump_for(&f, 300);
+    bridge_media_get_stats(f.media, &st);
+    in0 = st.packets_in;
+    for (int i = 0; i < 10; i++) {
+        sendto(s, replay, last_len, 0, (struct sockaddr *)&to, sizeof to);
+        sendto(s, junk, sizeof junk, 0, (struct sockaddr *)&to, sizeof to);
+    }
+    pump_for(&f, 200);
+    bridge_media_get_stats(f.media, &st);
+    g_test_message("packets from a signalled but unvalidated candidate that reached the media path: %"
+                   G_GUINT64_FORMAT, st.packets_in - in0);
+    g_assert_cmpuint(st.packets_in - in0, ==, 0);
+    close(s);
 
     /* Expiring a leaves b alone in the conference. */
     bridge_media_endpoint_expire(f.media, "room1", "a");
