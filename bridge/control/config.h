@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* parley-bridge settings: the schema (names, defaults, help), loading from file + --set
+ * overrides, derived defaults (user, brewery, focus JIDs, nickname, resource, public URL) and
+ * cross-setting checks. Errors name the setting: "ice.port_max: must not be below
+ * ice.port_min (10000)". Pure apart from randomness for the nickname and resource. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+    /* [xmpp] */
+    char *xmpp_host;
+    int xmpp_port;
+    char *xmpp_domain;
+    char *xmpp_user;        /* derived: jvb@auth.<domain> */
+    char *xmpp_password;
+    char *xmpp_resource;    /* derived: random per process */
+    char *xmpp_brewery;     /* derived: jvbbrewery@internal.auth.<domain> */
+    char *xmpp_nickname;    /* derived: random */
+    char **xmpp_focus_jids; /* derived: focus.<domain> */
+    /* [ice] */
+    char **ice_addresses;
+    char *ice_public_address;
+    int ice_port_min;
+    int ice_port_max;
+    /* [media] */
+    int media_workers;
+    int media_ice_timeout_seconds;
+    int media_timeout_seconds;
+    /* [http] */
+    char *http_address;
+    int http_port;
+    char *http_public_url;  /* derived: http://<address>:<port> */
+    /* [bridge] */
+    char *bridge_region;
+    char *bridge_id;        /* derived: the nickname */
+    int bridge_presence_interval_seconds;
+    /* [log] */
+    char *log_level;
+} BridgeConfig;
+
+/* Loads defaults, @path (may be NULL) and @overrides ("group.key=value", NULL-terminated,
+ * may be NULL), fills derived values and checks the whole. FALSE with @error (PA_CONFIG_ERROR,
+ * message starting with the setting's name) on failure; @cfg is then cleared. */
+gboolean bridge_config_load(BridgeConfig *cfg, const char *path, char *const *overrides,
+                            GError **error);
+void bridge_config_clear(BridgeConfig *cfg);
+
+/* --help text for the settings (transfer full). */
+char *bridge_config_describe(void);
+
+G_END_DECLS

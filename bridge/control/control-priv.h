@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal to bridge/control: the BridgeControl struct shared by control.c (lifecycle,
+ * media events, stats, HTTP) and colibri-handler.c (IQs and pending replies). Control thread
+ * only. */
+#pragma once
+
+#include "bridge/control/control.h"
+#include "bridge/control/registry.h"
+#include "bridge/control/xmpp.h"
+#include "bridge/http/http.h"
+#include "bridge/media/media.h"
+#include "common/log.h"
+
+G_BEGIN_DECLS
+
+struct _BridgeControl {
+    const BridgeConfig *cfg; /* borrowed */
+    GMainContext *context;
+    BridgeMedia *media;
+    guint workers;           /* media threads actually running */
+    BridgeXmpp *xmpp;
+    BridgeHttp *http;
+    BridgeRegistry reg;
+    GPtrArray *pendings;     /* BridgePending * (owned) awaiting transports */
+
+    gboolean graceful;
+    GSourceFunc graceful_done;
+    gpointer graceful_data;
+
+    GSource *tick;           /* rates for the brewery stats */
+    BridgeMediaStats prev;
+    gint64 prev_us;
+    double pps_in, pps_out, kbps_in, kbps_out;
+
+    const char *srtp_backend;
+    double protect_ns_gcm, protect_ns_cm;
+    gint64 start_us;
+
+    PaRateLimit refused_rl;  /* log lines about refused/malformed requests */
+};
+
+/* colibri-handler.c */
+gboolean bridge_control_handle_iq(BridgeControl *c, xmpp_stanza_t *iq);
+/* Tells the media plane (when @tell_media), drops the endpoint from the registry, fails a
+ * reply still waiting for it, and ends the conference when it was the last endpoint. */
+void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
+                                    const char *endpoint_id, gboolean tell_media, const char *why);
+/* Expires every endpoint of the conference and removes it. */
+void bridge_control_expire_conference(BridgeControl *c, const char *conference_id,
+                                      const char *why);
+/* Frees pending replies without answering (shutdown). */
+void bridge_control_drop_pendings(BridgeControl *c);
+/* control.c: called when a conference ended (graceful shutdown may be complete). */
+void bridge_control_conference_ended(BridgeControl *c);
+
+G_END_DECLS

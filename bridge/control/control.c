@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/* BridgeControl lifecycle, media-plane events, health, stats and the HTTP provider.
+ * Thread: control thread only (see control.h). */
+#include <string.h>
+
+#include "bridge/control/control-priv.h"
+#include "bridge/control/stats.h"
+#include "bridge/http/metrics.h"
+#include "bridge/srtp/srtp.h"
+
+#define SRTP_BENCH_PAYLOAD 1200
+#define SRTP_BENCH_ITERATIONS 2000
+
+/* ---- health ---- */
+
+gboolean bridge_control_healthy(BridgeControl *c, char **reason)
+{
+    const char *why = NULL;
+    if (!c->media)
+        why = "media workers not running";
+    else if (c->graceful)
+        why = "graceful shutdown in progress";
+    else if (!c->xmpp || !bridge_xmpp_online(c->xmpp))
+        why = "not connected to the XMPP server";
+    else if (!bridge_xmpp_in_brewery(c->xmpp))
+        why = "not in the brewery yet";
+    if (why && reason)
+        *reason = g_strdup(why);
+    return why == NULL;
+}
+
+/* ---- media events ---- */
+
+static const char *event_name(BridgeMediaEvent e)
+{
+    switch (e) {
+    case BRIDGE_MEDIA_EVENT_CONNECTED:
+        return "connected";
+    case BRIDGE_MEDIA_EVENT_FAILED:
+        return "failed";
+    case BRIDGE_MEDIA_EVENT_TIMEOUT:
+        return "timed out";
+    }
+    return "?";
+}
+
+static void on_media_event(const char *conference_id, const char *endpoint_id,
+                           BridgeMediaEvent event, const char *reason, gpointer user_data)
+{
+    BridgeControl *c = user_data;
+    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, conference_id);
+    BridgeRegEndpoint *ep = bridge_reg_endpoint_lookup(conf, endpoint_id);
+    if (!ep)
+        return;
+    if (event == BRIDGE_MEDIA_EVENT_CONNECTED) {
+        ep->state = BRIDGE_REG_EP_CONNECTED;
+        g_message("room=%s ep=%s: media connected after %.1f s", conference_id, endpoint_id,
+                  (g_get_monotonic_time() - ep->created_us) / 1e6);
+        return;
+    }
+    /* The media plane has dropped the endpoint already. The focus is not told: it learns of
+     * the endpoint's end from the client (and an UNKNOWN_ENDPOINT if it asks). */
+    g_autofree char *why = g_strdup_printf("media %s: %s", event_name(event),
+                                           reason ? reason : "no reason given");
+    bridge_control_expire_endpoint(c, conference_id, endpoint_id, FALSE, why);
+}
+
+/* ---- graceful shutdown ---- */
+
+void bridge_control_conference_ended(BridgeControl *c)
+{
+    if (c->graceful && c->graceful_done && bridge_registry_conferences(&c->reg) == 0) {
+        g_message("graceful shutdown: last conference ended");
+        GSourceFunc done = c->graceful_done;
+        c->graceful_done = NULL;
+        GSource *s = g_idle_source_new();
+        g_source_set_callback(s, done, c->graceful_data, NULL);
+        g_source_attach(s, c->context);
+        g_source_unref(s);
+    }
+}
+
+void bridge_control_graceful_shutdown(BridgeControl *c, GSourceFunc done, gpointer user_data)
+{
+    if (c->graceful)
+        return;
+    c->graceful = TRUE;
+    c->graceful_done = done;
+    c->graceful_data = user_data;
+    g_message("graceful shutdown: refusing new conferences, waiting for %u to end",
+              bridge_registry_conferences(&c->reg));
+    if (c->xmpp)
+        bridge_xmpp_publish_presence(c->xmpp);
+    bridge_control_conference_ended(c);
+}
+
+/* ---- stats ---- */
+
+static gboolean stats_tick(gpointer ud)
+{
+    BridgeControl *c = ud;
+    BridgeMediaStats now;
+    bridge_media_get_stats(c->media, &now);
+    gint64 t = g_get_monotonic_time();
+    double dt = (t - c->prev_us) / 1e6;
+    if (c->prev_us && dt > 0) {
+        c->pps_in = (now.packets_in - c->prev.packets_in) / dt;
+        c->pps_out = (now.packets_out - c->prev.packets_out) / dt;
+        c->kbps_in = (now.bytes_in - c->prev.bytes_in) * 8 / dt / 1000;
+        c->kbps_out = (now.bytes_out - c->prev.bytes_out) * 8 / dt / 1000;
+    }
+    c->prev = now;
+    c->prev_us = t;
+    return G_SOURCE_CONTINUE;
+}
+
+static xmpp_stanza_t *brewery_stats(BridgeXmpp *x, xmpp_ctx_t *ctx, gpointer ud)
+{
+    BridgeControl *c = ud;
+    guint endpoints = bridge_registry_endpoints(&c->reg);
+    BridgeBreweryStats s = {
+        .stress_level = bridge_stress_level(c->pps_in + c->pps_out, endpoints, c->workers),
+        .conferences = bridge_registry_conferences(&c->reg),
+        .participants = endpoints,
+        .largest_conference = bridge_registry_largest(&c->reg),
+        .region = c->cfg->bridge_region,
+        .version = PARLEY_VERSION,
+        .relay_id = c->cfg->bridge_id,
+        .graceful_shutdown = c->graceful,
+        .healthy = c->media != NULL,
+        .drain = FALSE,
+        .packet_rate_download = c->pps_in,
+        .packet_rate_upload = c->pps_out,
+        .bit_rate_download = c->kbps_in,
+        .bit_rate_upload = c->kbps_out,
+    };
+    return bridge_brewery_stats_build(ctx, &s);
+}
+
+/* ---- XMPP ---- */
+
+static void on_xmpp_connection(BridgeXmpp *x, gboolean online, gpointer ud)
+{
+    BridgeControl *c = ud;
+    if (!online && c->pendings->len > 0) {
+        /* The replies cannot reach the focus any more; the endpoints stay (the focus expires
+         * them or the media plane times them out). */
+        g_warning("XMPP connection lost with %u conference-modify replies pending",
+                  c->pendings->len);
+    }
+}
+
+static gboolean on_xmpp_iq(BridgeXmpp *x, xmpp_stanza_t *iq, gpointer ud)
+{
+    return bridge_control_handle_iq(ud, iq);
+}
+
+/* ---- HTTP ---- */
+
+static gboolean http_health(gpointer ud, char **reason)
+{
+    return bridge_control_healthy(ud, reason);
+}
+
+static char *http_metrics(gpointer ud)
+{
+    BridgeControl *c = ud;
+    BridgeMetricsSnapshot s = {0};
+    bridge_media_get_stats(c->media, &s.media);
+    s.conferences = bridge_registry_conferences(&c->reg);
+    s.endpoints = bridge_registry_endpoints(&c->reg);
+    s.xmpp_connected = bridge_xmpp_online(c->xmpp);
+    s.in_brewery = bridge_xmpp_in_brewery(c->xmpp);
+    s.healthy = bridge_control_healthy(c, NULL);
+    s.graceful_shutdown = c->graceful;
+    s.srtp_backend = c->srtp_backend;
+    s.protect_ns_gcm = c->protect_ns_gcm;
+    s.protect_ns_cm = c->protect_ns_cm;
+    s.version = PARLEY_VERSION;
+    s.bridge_id = c->cfg->bridge_id;
+    s.region = c->cfg->bridge_region;
+    s.uptime_seconds = (g_get_monotonic_time() - c->start_us) / 1e6;
+    return bridge_metrics_format(&s);
+}
+
+/* ---- lifecycle ---- */
+
+static void measure_srtp(BridgeControl *c)
+{
+    bridge_srtp_global_init();
+    c->srtp_backend = bridge_srtp_backend();
+    c->protect_ns_gcm = bridge_srtp_measure_protect_ns(BRIDGE_SRTP_AEAD_AES_128_GCM,
+                                                       SRTP_BENCH_PAYLOAD, SRTP_BENCH_ITERATIONS);
+    c->protect_ns_cm = bridge_srtp_measure_protect_ns(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80,
+                                                      SRTP_BENCH_PAYLOAD, SRTP_BENCH_ITERATIONS);
+    g_message("SRTP backend %s: srtp_protect of a %d-byte packet takes %.0f ns (%s), %.0f ns (%s)",
+              c->srtp_backend, SRTP_BENCH_PAYLOAD, c->protect_ns_gcm,
+              bridge_srtp_profile_name(BRIDGE_SRTP_AEAD_AES_128_GCM), c->protect_ns_cm,
+              bridge_srtp_profile_name(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80));
+}
+
+BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context, GError **error)
+{
+    BridgeControl *c = g_new0(BridgeControl, 1);
+    c->cfg = cfg;
+    c->context = g_main_context_ref(context);
+    c->start_us = g_get_monotonic_time();
+    c->pendings = g_ptr_array_new();
+    c->refused_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(G_TIME_SPAN_SECOND, 10);
+    bridge_registry_init(&c->reg);
+
+    measure_srtp(c);
+
+    BridgeMediaConfig mc = {
+        .workers = (guint)cfg->media_workers,
+        .port_min = (guint)cfg->ice_port_min,
+        .port_max = (guint)cfg->ice_port_max,
+        .local_addresses = cfg->ice_addresses,
+        .public_address = cfg->ice_public_address,
+        .ice_timeout_s = (guint)cfg->media_ice_timeout_seconds,
+        .media_timeout_s = (guint)cfg->media_timeout_seconds,
+    };
+    c->workers = mc.workers ? mc.workers : g_get_num_processors();
+    c->media = bridge_media_new(&mc, context, on_media_event, c, error);
+    if (!c->media) {
+        bridge_control_free(c);
+        return NULL;
+    }
+    g_autofree char *addrs = g_strjoinv(",", cfg->ice_addresses);
+    g_message("media plane: %u workers, ICE on %s ports %d-%d; DTLS fingerprint sha-256 %s",
+              c->workers, addrs, cfg->ice_port_min, cfg->ice_port_max, bridge_media_fingerprint(c->media));
+
+    BridgeHttpProvider hp = {http_health, http_metrics};
+    c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, &hp, c, error);
+    if (!c->http) {
+        bridge_control_free(c);
+        return NULL;
+    }
+    g_message("HTTP on %s:%d (public URL %s): /about/health, /metrics", cfg->http_address,
+              cfg->http_port, cfg->http_public_url);
+
+    BridgeXmppConfig xc = {
+        .host = cfg->xmpp_host,
+        .port = (guint)cfg->xmpp_port,
+        .jid = cfg->xmpp_user,
+        .password = cfg->xmpp_password,
+        .resource = cfg->xmpp_resource,
+        .brewery = cfg->xmpp_brewery,
+        .nickname = cfg->xmpp_nickname,
+        .presence_interval_s = (guint)cfg->bridge_presence_interval_seconds,
+    };
+    BridgeXmppCallbacks xcb = {on_xmpp_connection, on_xmpp_iq, brewery_stats};
+    c->xmpp = bridge_xmpp_new(&xc, context, &xcb, c);
+
+    c->tick = g_timeout_source_new_seconds(1);
+    g_source_set_callback(c->tick, stats_tick, c, NULL);
+    g_source_attach(c->tick, context);
+    return c;
+}
+
+void bridge_control_start(BridgeControl *c)
+{
+    bridge_xmpp_start(c->xmpp);
+}
+
+void bridge_control_free(BridgeControl *c)
+{
+    if (!c)
+        return;
+    if (c->tick) {
+        g_source_destroy(c->tick);
+        g_source_unref(c->tick);
+    }
+    /* Leave the brewery first so that the focus stops sending work here. */
+    g_clear_pointer(&c->xmpp, bridge_xmpp_free);
+    g_clear_pointer(&c->http, bridge_http_free);
+    bridge_control_drop_pendings(c);
+    g_clear_pointer(&c->media, bridge_media_free);
+    bridge_registry_clear(&c->reg);
+    g_ptr_array_unref(c->pendings);
+    g_main_context_unref(c->context);
+    g_free(c);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* The bridge's HTTP server (libsoup-3): GET /about/health and GET /metrics. Later the
+ * colibri-ws WebSocket endpoint hangs off the same server (bridge_http_server()).
+ *
+ * Thread: control thread. The server listens on the thread-default GMainContext at the time
+ * bridge_http_new() is called, and the provider callbacks run there. */
+#pragma once
+
+#include <glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+    /* TRUE when the bridge can take conferences; else FALSE with *@reason set to a short
+     * explanation (transfer full). */
+    gboolean (*health)(gpointer user_data, char **reason);
+    /* The /metrics body (transfer full). */
+    char *(*metrics)(gpointer user_data);
+} BridgeHttpProvider;
+
+typedef struct _BridgeHttp BridgeHttp;
+
+/* Listens on @address:@port. (transfer full) NULL with @error when the port cannot be bound. */
+BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpProvider *provider,
+                            gpointer user_data, GError **error);
+void bridge_http_free(BridgeHttp *h);
+
+/* For adding more handlers (transfer none). */
+SoupServer *bridge_http_server(BridgeHttp *h);
+
+G_END_DECLS

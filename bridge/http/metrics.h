@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* /metrics: the bridge's counters in the Prometheus text exposition format (version 0.0.4).
+ * Pure: a snapshot struct in, text out; the HTTP handler gathers the snapshot on the control
+ * thread. */
+#pragma once
+
+#include <glib.h>
+
+#include "bridge/media/media.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+    BridgeMediaStats media;       /* zeroed if the media plane is not running */
+    guint conferences;            /* allocated by the focus (control registry) */
+    guint endpoints;
+    gboolean xmpp_connected;
+    gboolean in_brewery;
+    gboolean healthy;
+    gboolean graceful_shutdown;
+    const char *srtp_backend;     /* "openssl", ... or NULL when unknown */
+    double protect_ns_gcm;        /* measured srtp_protect cost; < 0 when not measured */
+    double protect_ns_cm;
+    const char *version;
+    const char *bridge_id;
+    const char *region;
+    double uptime_seconds;
+} BridgeMetricsSnapshot;
+
+/* The full /metrics body (transfer full). Every metric has # HELP and # TYPE lines; counters
+ * end in _total; label values are escaped. */
+char *bridge_metrics_format(const BridgeMetricsSnapshot *s);
+
+G_END_DECLS
