@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* parley-bridge settings: derived defaults and errors that name the setting. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "bridge/control/config.h"
+#include "common/config.h"
+
+#define BASE "xmpp.domain=Meet.Parley.Test", "xmpp.password=pw", "ice.addresses=127.0.0.1"
+
+static void test_derived(void)
+{
+    char *ov[] = {BASE, NULL};
+    BridgeConfig cfg;
+    g_autoptr(GError) err = NULL;
+    g_assert_true(bridge_config_load(&cfg, NULL, ov, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(cfg.xmpp_user, ==, "jvb@auth.Meet.Parley.Test");
+    g_assert_cmpstr(cfg.xmpp_brewery, ==, "jvbbrewery@internal.auth.Meet.Parley.Test");
+    /* focus JIDs are stored normalised (domain lower-cased). */
+    g_assert_cmpstr(cfg.xmpp_focus_jids[0], ==, "focus.meet.parley.test");
+    g_assert_null(cfg.xmpp_focus_jids[1]);
+    g_assert_true(g_str_has_prefix(cfg.xmpp_nickname, "jvb-"));
+    g_assert_true(g_str_has_prefix(cfg.xmpp_resource, "parley-bridge-"));
+    g_assert_cmpstr(cfg.bridge_id, ==, cfg.xmpp_nickname);
+    g_assert_cmpstr(cfg.http_public_url, ==, "http://127.0.0.1:8080");
+    g_assert_cmpint(cfg.xmpp_port, ==, 5222);
+    g_assert_cmpint(cfg.ice_port_min, ==, 10000);
+    g_assert_cmpint(cfg.ice_port_max, ==, 20000);
+    g_assert_cmpint(cfg.media_workers, ==, 0);
+    g_assert_cmpint(cfg.media_ice_timeout_seconds, ==, 30);
+    g_assert_cmpint(cfg.media_timeout_seconds, ==, 60);
+    g_assert_cmpstr(cfg.bridge_region, ==, "default");
+    g_assert_cmpint(cfg.bridge_presence_interval_seconds, ==, 5);
+
+    /* Two processes get different nicknames and resources. */
+    BridgeConfig other;
+    g_assert_true(bridge_config_load(&other, NULL, ov, NULL));
+    g_assert_cmpstr(other.xmpp_nickname, !=, cfg.xmpp_nickname);
+    g_assert_cmpstr(other.xmpp_resource, !=, cfg.xmpp_resource);
+    bridge_config_clear(&other);
+    bridge_config_clear(&cfg);
+}
+
+static void test_file_and_explicit(void)
+{
+    const char *text = "[xmpp]\ndomain = example.org\npassword = s3cr=t\nnickname = jvb-1\n"
+                       "focus_jids = focus.example.org, admin@example.org\n"
+                       "[ice]\naddresses = 192.0.2.1, 127.0.0.1\npublic_address = 198.51.100.7\n"
+                       "[http]\npublic_url = https://meet.example.org/\n"
+                       "[bridge]\nid = b1\nregion = eu-west\n";
+    char *path = NULL;
+    int fd = g_file_open_tmp("bridge-XXXXXX.conf", &path, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    char *ov[] = {"http.port=9000", NULL};
+    BridgeConfig cfg;
+    g_autoptr(GError) err = NULL;
+    gboolean ok = bridge_config_load(&cfg, path, ov, &err);
+    g_unlink(path);
+    g_free(path);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    g_assert_cmpstr(cfg.xmpp_password, ==, "s3cr=t");
+    g_assert_cmpstr(cfg.xmpp_nickname, ==, "jvb-1");
+    g_assert_cmpstr(cfg.bridge_id, ==, "b1");
+    g_assert_cmpstr(cfg.bridge_region, ==, "eu-west");
+    g_assert_cmpuint(g_strv_length(cfg.xmpp_focus_jids), ==, 2);
+    g_assert_cmpstr(cfg.xmpp_focus_jids[1], ==, "admin@example.org");
+    g_assert_cmpuint(g_strv_length(cfg.ice_addresses), ==, 2);
+    g_assert_cmpstr(cfg.ice_public_address, ==, "198.51.100.7");
+    g_assert_cmpint(cfg.http_port, ==, 9000);
+    /* Trailing slash dropped so that URLs can be appended. */
+    g_assert_cmpstr(cfg.http_public_url, ==, "https://meet.example.org");
+    bridge_config_clear(&cfg);
+}
+
+typedef struct {
+    const char *override;
+    const char *prefix;
+} BadCase;
+
+static void test_errors(void)
+{
+    static const BadCase cases[] = {
+        {"xmpp.port=0", "xmpp.port: expected an integer from 1 to 65535"},
+        {"xmpp.port=http", "xmpp.port: expected an integer"},
+        {"xmpp.host=not a host", "xmpp.host: must be a host name or an IP address"},
+        {"xmpp.domain=bad domain", "xmpp.domain: must be a domain name"},
+        {"xmpp.user=auth.example.org", "xmpp.user: must be a bare JID with a local part"},
+        {"xmpp.brewery=room@muc/nick", "xmpp.brewery: must be a bare JID"},
+        {"xmpp.nickname=a b", "xmpp.nickname: may contain only"},
+        {"xmpp.focus_jids=focus.x/res", "xmpp.focus_jids: must be a bare JID"},
+        {"ice.addresses=localhost", "ice.addresses: must be an IP address"},
+        {"ice.addresses=,", "ice.addresses: at least one"},
+        {"ice.public_address=example.org", "ice.public_address: must be an IP address"},
+        {"ice.port_min=20001", "ice.port_max: must not be below ice.port_min"},
+        {"media.workers=1000", "media.workers: expected an integer from 0 to 256"},
+        {"media.ice_timeout_seconds=0", "media.ice_timeout_seconds: expected an integer"},
+        {"http.address=localhost", "http.address: must be an IP address"},
+        {"http.public_url=ftp://x", "http.public_url: must start with http:// or https://"},
+        {"http.public_url=https://x/?a=b", "http.public_url: must not have a query"},
+        {"bridge.id=a/b", "bridge.id: may contain only"},
+        {"log.level=loud", "log.level: must be error, warning, info or debug"},
+        {"xmpp.secret=x", "xmpp.secret: no such setting"},
+        {"nonsense", "'nonsense': a command-line setting must look like group.key=value"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *ov[] = {BASE, (char *)cases[i].override, NULL};
+        BridgeConfig cfg;
+        GError *err = NULL;
+        if (bridge_config_load(&cfg, NULL, ov, &err))
+            g_error("case %s: accepted", cases[i].override);
+        if (!g_str_has_prefix(err->message, cases[i].prefix))
+            g_error("case %s: message '%s' does not start with '%s'", cases[i].override,
+                    err->message, cases[i].prefix);
+        g_assert_null(cfg.xmpp_domain); /* cleared on failure */
+        g_error_free(err);
+    }
+    /* Required settings. */
+    char *no_password[] = {"xmpp.domain=x.org", "ice.addresses=127.0.0.1", NULL};
+    BridgeConfig cfg;
+    GError *err = NULL;
+    g_assert_false(bridge_config_load(&cfg, NULL, no_password, &err));
+    g_assert_true(g_str_has_prefix(err->message, "xmpp.password: required"));
+    g_clear_error(&err);
+    char *no_addresses[] = {"xmpp.domain=x.org", "xmpp.password=p", NULL};
+    g_assert_false(bridge_config_load(&cfg, NULL, no_addresses, &err));
+    g_assert_true(g_str_has_prefix(err->message, "ice.addresses: required"));
+    g_clear_error(&err);
+    g_assert_false(bridge_config_load(&cfg, "/nonexistent/bridge.conf", NULL, &err));
+    g_assert_error(err, PA_CONFIG_ERROR, PA_CONFIG_ERROR_FILE);
+    g_clear_error(&err);
+}
+
+static void test_describe(void)
+{
+    g_autofree char *text = bridge_config_describe();
+    static const char *names[] = {"xmpp.host", "xmpp.port", "xmpp.domain", "xmpp.user",
+                                  "xmpp.password", "xmpp.resource", "xmpp.brewery",
+                                  "xmpp.nickname", "xmpp.focus_jids", "ice.addresses",
+                                  "ice.public_address", "ice.port_min", "ice.port_max",
+                                  "media.workers", "media.ice_timeout_seconds",
+                                  "media.media_timeout_seconds", "http.address", "http.port",
+                                  "http.public_url", "bridge.region", "bridge.id", "log.level"};
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+        if (!strstr(text, names[i]))
+            g_error("--help does not list %s", names[i]);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/bridge-config/derived", test_derived);
+    g_test_add_func("/bridge-config/file-and-explicit", test_file_and_explicit);
+    g_test_add_func("/bridge-config/errors", test_errors);
+    g_test_add_func("/bridge-config/describe", test_describe);
+    return g_test_run();
+}
