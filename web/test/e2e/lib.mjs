@@ -62,7 +62,7 @@ export async function launch(pw, { fakeVideo, extraArgs = [] } = {}) {
 }
 
 export function outDir(name) {
-  const dir = process.env.PARLEY_E2E_OUT ?? join(TOP, 'build-web', name);
+  const dir = process.env.PARLEY_E2E_OUT ?? join(TOP, 'build-web', 'e2e', name);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: MIT
+// Parley's browser client: routes /<room> to the pre-join screen, then the meeting; shows
+// errors with a way forward (retry, rejoin); exposes window.parley for automated tests.
+// Main thread; this module owns the current screen, LocalMedia and Conference.
+//
+// URL parameters (handy for tests and links): name=<display name>, autojoin=1, audio=0,
+// video=0, debug=1.
+
+import config from '/config.js';
+import { Conference } from './conference.js';
+import { LocalMedia } from './media.js';
+import { clear, h } from './ui/dom.js';
+import { ICONS } from './ui/icons.js';
+import { MeetingView } from './ui/meeting.js';
+import { Prejoin, mediaNotes } from './ui/prejoin.js';
+import { displayRoomName, randomHex, roomFromPath } from './room.js';
+
+const params = new URLSearchParams(location.search);
+const app = document.getElementById('app');
+const toasts = document.getElementById('toasts');
+globalThis.PARLEY_DEBUG = params.get('debug') === '1';
+
+const ERROR_TITLES = {
+  'server-unreachable': 'Can\'t reach the meeting server',
+  'focus-unreachable': 'The meeting service isn\'t answering',
+  'connection-lost': 'You were disconnected',
+  'focus-left': 'The meeting service restarted',
+  kicked: 'You were removed from the meeting',
+  'room-destroyed': 'The meeting has ended',
+  'not-authorized': 'Sign-in required',
+  'members-only': 'This meeting is locked',
+  'password-required': 'This meeting needs a password',
+  'room-full': 'This meeting is full',
+  internal: 'Something went wrong',
+};
+
+const state = {
+  screen: 'prejoin',
+  room: roomFromPath(location.pathname),
+  name: params.get('name') ?? localStorage.getItem('parley.displayName') ?? '',
+  media: new LocalMedia(),
+  conference: null,
+  prejoin: null,
+  meeting: null,
+  errors: [],
+  lastError: null,
+};
+
+function machineUid() {
+  let id = localStorage.getItem('parley.machineUid');
+  if (!id) {
+    id = randomHex(16);
+    localStorage.setItem('parley.machineUid', id);
+  }
+  return id;
+}
+
+function toast(message, kind = 'info') {
+  const t = h(`div.toast.${kind}`, {}, message);
+  toasts.append(t);
+  setTimeout(() => t.classList.add('leaving'), 3600);
+  setTimeout(() => t.remove(), 4000);
+  while (toasts.children.length > 4) toasts.firstChild.remove();
+}
+
+function setTitle() {
+  const room = state.conference?.roomName ?? state.room;
+  document.title = room ? `${displayRoomName(room)} · Parley` : 'Parley';
+}
+
+async function showPrejoin() {
+  state.screen = 'prejoin';
+  state.meeting?.destroy();
+  state.meeting = null;
+  setTitle();
+  const wantAudio = params.get('audio') !== '0';
+  const wantVideo = params.get('video') !== '0';
+  if (!state.media.audioTrack && !state.media.videoTrack) {
+    clear(app).append(h('main.loading', {}, h('span.logo', { html: ICONS.logo }), h('p', {}, 'Starting camera and microphone…')));
+    await state.media.start({ audio: wantAudio, video: wantVideo });
+    if (!wantAudio) state.media.errors.audio = null;
+    if (!wantVideo) state.media.errors.video = null;
+  }
+  state.prejoin = new Prejoin(app, {
+    room: state.room,
+    name: state.name,
+    media: state.media,
+    onJoin: ({ room, name }) => join(room, name),
+  });
+  if (params.get('autojoin') === '1' && state.name && state.room) join(state.room, state.name);
+}
+
+function showJoining(room) {
+  state.meeting?.destroy();
+  state.meeting = null;
+  state.screen = 'joining';
+  clear(app).append(h('main.loading', {}, h('span.logo', { html: ICONS.logo }),
+    h('p', {}, `Joining ${displayRoomName(room)}…`)));
+}
+
+function copyLink() {
+  const url = location.href.split('?')[0];
+  navigator.clipboard?.writeText(url).then(() => toast('Link copied'), () => toast(url));
+}
+
+async function join(room, name) {
+  state.name = name;
+  try { localStorage.setItem('parley.displayName', name); } catch { /* private mode */ }
+  if (room !== state.room) {
+    state.room = room;
+    history.replaceState(null, '', `/${room}${location.search}`);
+  }
+  if (state.screen === 'prejoin') state.prejoin?.setBusy(true);
+  else showJoining(room);
+  const conf = new Conference(config, {
+    room, displayName: name, media: state.media, machineUid: machineUid(),
+  });
+  state.conference = conf;
+  state.lastError = null;
+  conf.addEventListener('state', (e) => onState(conf, e.detail.state));
+  conf.addEventListener('media-state', (e) => {
+    if (conf !== state.conference) return;
+    state.meeting?.setMediaState(e.detail.state);
+    if (e.detail.state === 'connected') state.meeting?.showBanner(null);
+  });
+  conf.addEventListener('participants', () => { if (conf === state.conference) state.meeting?.updateParticipants(); });
+  conf.addEventListener('notice', (e) => {
+    if (conf !== state.conference) return;
+    if (['joined', 'left', 'remote-mute', 'ice-failed', 'focus-not-ready', 'focus-retry'].includes(e.detail.code)) {
+      toast(e.detail.message);
+    }
+  });
+  conf.addEventListener('error', (e) => onError(conf, e.detail));
+  conf.addEventListener('endpoint-message', (e) => {
+    window.parley.lastEndpointMessages.push(e.detail);
+    if (window.parley.lastEndpointMessages.length > 100) window.parley.lastEndpointMessages.shift();
+  });
+  await conf.join();
+}
+
+function onState(conf, s) {
+  if (conf !== state.conference) return;
+  if (s === 'joined') showMeeting(conf);
+  setTitle();
+}
+
+function showMeeting(conf) {
+  state.prejoin?.destroy();
+  state.prejoin = null;
+  state.screen = 'meeting';
+  state.meeting = new MeetingView(app, {
+    conference: conf,
+    media: state.media,
+    onLeave: () => leave(),
+    onToggleMic: () => {
+      state.media.setAudioMuted(!state.media.audioMuted);
+      state.meeting?.updateSelf();
+    },
+    onToggleCam: async () => {
+      const ok = await state.media.setVideoMuted(!!state.media.videoTrack);
+      if (!ok) toast('The camera could not be started.', 'warn');
+      state.meeting?.updateSelf();
+    },
+    onCopyLink: copyLink,
+  });
+  state.media.addEventListener('track', () => state.meeting?.updateSelf());
+  for (const n of mediaNotes(state.media.errors)) toast(n, 'warn');
+}
+
+function onError(conf, err) {
+  if (conf !== state.conference) return;
+  state.errors.push(err.code);
+  state.lastError = err;
+  if (!err.fatal) {
+    state.meeting?.showBanner({ message: err.message, action: 'Rejoin', onAction: () => rejoin() });
+    return;
+  }
+  showErrorScreen(err);
+}
+
+function showErrorScreen(err) {
+  state.prejoin?.destroy();
+  state.prejoin = null;
+  state.meeting?.destroy();
+  state.meeting = null;
+  state.screen = 'error';
+  clear(toasts);
+  const inMeeting = ['connection-lost', 'focus-left', 'media-lost'].includes(err.code);
+  clear(app).append(h('main.error-screen', {},
+    h('div.error-card', { role: 'alert' },
+      h('span.error-icon', { html: ICONS.warn }),
+      h('h1', {}, ERROR_TITLES[err.code] ?? 'Could not join the meeting'),
+      h('p', {}, err.message),
+      h('div.actions', {},
+        h('button.primary#rejoin', { type: 'button', onclick: () => rejoin() },
+          h('span.icon', { html: ICONS.refresh }), inMeeting ? 'Rejoin' : 'Try again'),
+        h('button.secondary', { type: 'button', onclick: () => { state.conference = null; showPrejoin(); } },
+          'Back')))));
+}
+
+async function rejoin() {
+  const old = state.conference;
+  old?.leave();
+  state.conference = null;
+  await join(state.room, state.name);
+}
+
+function leave() {
+  state.conference?.leave();
+  state.meeting?.destroy();
+  state.meeting = null;
+  state.screen = 'left';
+  clear(app).append(h('main.error-screen', {},
+    h('div.error-card', {},
+      h('span.error-icon.calm', { html: ICONS.check }),
+      h('h1', {}, 'You left the meeting'),
+      h('div.actions', {},
+        h('button.primary#rejoin', { type: 'button', onclick: () => rejoin() }, 'Rejoin'),
+        h('button.secondary', { type: 'button', onclick: () => { state.conference = null; showPrejoin(); } }, 'Back')))));
+}
+
+window.addEventListener('pagehide', () => state.conference?.leave());
+
+// ---- test hook ----------------------------------------------------------------------------
+window.parley = {
+  config,
+  get screen() { return state.screen; },
+  get state() { return state.conference?.state ?? state.screen; },
+  get mediaState() { return state.conference?.mediaState ?? 'none'; },
+  get endpointId() { return state.conference?.endpointId ?? null; },
+  get roomJid() { return state.conference?.roomJid ?? null; },
+  get transport() { return state.conference?.xmpp?.transport ?? null; },
+  get bridgeChannelOpen() { return !!state.conference?.channel?.open; },
+  get dominantSpeaker() { return state.conference?.dominantSpeaker ?? null; },
+  get participants() {
+    return [...(state.conference?.participants.values() ?? [])].map((p) => ({
+      id: p.id,
+      displayName: p.displayName,
+      audioMuted: p.audioMuted,
+      videoMuted: p.videoMuted,
+      hasAudio: !!p.audioTrack,
+      hasVideo: !!p.videoTrack,
+      dominant: !!p.dominant,
+    }));
+  },
+  get local() {
+    return {
+      audio: !!state.media.audioTrack, video: !!state.media.videoTrack,
+      audioMuted: state.media.audioMuted, videoMuted: state.media.videoMuted, errors: { ...state.media.errors },
+    };
+  },
+  get errors() { return [...state.errors]; },
+  get lastError() { return state.lastError; },
+  get log() { return state.conference?.events ?? []; },
+  lastEndpointMessages: [],
+  /** Per remote participant receive counters (see MediaSession.stats). */
+  stats: () => state.conference?.stats() ?? Promise.resolve({}),
+  sendEndpointMessage: (payload, to = '') => state.conference?.sendEndpointMessage(payload, to) ?? false,
+  join: (room, name) => join(room ?? state.room, name ?? (state.name || 'Tester')),
+  leave: () => leave(),
+  rejoin: () => rejoin(),
+  setAudioMuted: (m) => { state.media.setAudioMuted(m); state.meeting?.updateSelf(); },
+  setVideoMuted: async (m) => { const r = await state.media.setVideoMuted(m); state.meeting?.updateSelf(); return r; },
+};
+
+showPrejoin();

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: MIT
+// One Jingle session with the focus, i.e. our media leg to the bridge: an RTCPeerConnection
+// driven by the Jingle offer (session-initiate) and its updates (source-add/-remove,
+// transport-info), answered with session-accept, trickled transport-info, and our own
+// source-add/-remove when our sending sources change.
+// Main thread. Owned by the Conference; every operation on the peer connection is
+// serialized through `this.ops` (a promise chain) so renegotiations never interleave.
+
+import { buildIceFailed, buildSessionAccept, buildSessionTerminate, buildSourceChange,
+  buildTransportInfo, diffSources, localSources } from '../jingle/answer.js';
+import { RemoteOffer } from '../jingle/offer.js';
+import { firstTransport } from '../jingle/parse.js';
+import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
+import { toBuilder } from '../jingle/xml.js';
+
+const CANDIDATE_BATCH_MS = 150;
+
+export class MediaSession extends EventTarget {
+  /**
+   * @param {object} p
+   * @param {import('./connection.js').XmppConnection} p.xmpp
+   * @param {object} p.model       parsed session-initiate
+   * @param {string} p.from        the focus occupant JID the offer came from
+   * @param {string} p.endpointId  our nickname
+   * @param {import('../media.js').LocalMedia} p.media
+   * @param {object} [p.options]   { iceServers, preferredVideoCodec, initialLastN }
+   */
+  constructor(p) {
+    super();
+    this.xmpp = p.xmpp;
+    this.sid = p.model.sid;
+    this.remoteJid = p.from;
+    this.initiator = p.model.initiator || p.from;
+    this.endpointId = p.endpointId;
+    this.media = p.media;
+    this.options = p.options ?? {};
+    this.bridgeSessionId = p.model.bridgeSession?.id ?? null;
+    this.startMuted = p.model.startMuted;
+    const t = firstTransport(p.model);
+    this.webSocketUrl = t?.webSockets?.[0] ?? null;
+    this.offer = RemoteOffer.fromSessionInitiate(p.model, {
+      preferredVideoCodec: this.options.preferredVideoCodec,
+    });
+    this.pc = null;
+    this.ops = Promise.resolve();
+    this.signalled = { sources: [], groups: [] };
+    this.acceptSent = false;
+    this.pendingCandidates = [];
+    this.candidateTimer = null;
+    this.remote = new Map(); // mid -> { mid, track, owner, media, name, videoType }
+    this.ended = false;
+    this.iceState = 'new';
+    this.startedAt = performance.now();
+    this.connectedAt = null;
+  }
+
+  /** Runs fn after every queued operation; errors end up in 'error' events, not thrown. */
+  enqueue(label, fn) {
+    const run = this.ops.then(async () => {
+      if (this.ended) return undefined;
+      return fn();
+    });
+    this.ops = run.catch((e) => {
+      this.dispatchEvent(new CustomEvent('error', { detail: { label, error: e } }));
+    });
+    return run;
+  }
+
+  jingleIq(tree) {
+    const b = this.xmpp.$iq({ type: 'set', to: this.remoteJid });
+    return toBuilder(tree, b);
+  }
+
+  /** Creates the peer connection, answers the offer, sends session-accept. */
+  start() {
+    return this.enqueue('session-initiate', async () => {
+      const pc = new RTCPeerConnection({
+        bundlePolicy: 'max-bundle',
+        rtcpMuxPolicy: 'require',
+        iceServers: this.options.iceServers ?? [],
+      });
+      this.pc = pc;
+      pc.addEventListener('icecandidate', (e) => this.onLocalCandidate(e.candidate));
+      pc.addEventListener('track', (e) => this.onTrack(e));
+      pc.addEventListener('iceconnectionstatechange', () => this.onIceState());
+      try {
+        await this.negotiate();
+      } catch (e) {
+        this.terminate('failed-application', `cannot apply the offer: ${e.message}`);
+        throw e;
+      }
+      const { jingle, sources } = buildSessionAccept({
+        sid: this.sid,
+        initiator: this.initiator,
+        responder: this.xmpp.jid,
+        sdp: this.pc.localDescription.sdp,
+        endpointId: this.endpointId,
+        mids: { audio: this.offer.localMid('audio'), video: this.offer.localMid('video') },
+        initialLastN: this.options.initialLastN,
+      });
+      this.signalled = sources;
+      const accept = this.xmpp.sendIQ(this.jingleIq(jingle));
+      this.acceptSent = true;
+      this.flushCandidates();
+      try {
+        await accept;
+      } catch (e) {
+        this.dispatchEvent(new CustomEvent('accept-rejected', { detail: e }));
+        throw e;
+      }
+      this.dispatchEvent(new CustomEvent('accepted'));
+    });
+  }
+
+  /** One offer/answer round from the current RemoteOffer state. */
+  async negotiate() {
+    const pc = this.pc;
+    await pc.setRemoteDescription({ type: 'offer', sdp: this.offer.toSdp() });
+    await this.applyLocalTracks();
+    const answer = await pc.createAnswer();
+    await pc.setLocalDescription(answer);
+    this.dropGoneTracks();
+  }
+
+  /** Our camera/microphone go on the first audio/video m-line (the offer's sendrecv ones). */
+  async applyLocalTracks() {
+    for (const kind of ['audio', 'video']) {
+      const mid = this.offer.localMid(kind);
+      const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
+      if (!tr) continue;
+      const track = this.media.track(kind);
+      const send = !!track || this.media.has(kind);
+      tr.direction = send ? 'sendrecv' : 'recvonly';
+      if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
+      if (track && !tr.streamsSet) {
+        tr.sender.setStreams(this.media.stream);
+        tr.streamsSet = true;
+      }
+    }
+  }
+
+  /** A local track appeared, changed or went away: swap it in, renegotiate if needed. */
+  updateLocalTrack(kind) {
+    return this.enqueue(`local-${kind}`, async () => {
+      if (!this.pc) return;
+      const mid = this.offer.localMid(kind);
+      const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
+      if (!tr) return;
+      const track = this.media.track(kind);
+      const wantSend = !!track || this.media.has(kind);
+      const sending = tr.currentDirection === 'sendrecv' || tr.currentDirection === 'sendonly';
+      if (wantSend === sending) {
+        await tr.sender.replaceTrack(track);
+        if (track && !tr.streamsSet) { tr.sender.setStreams(this.media.stream); tr.streamsSet = true; }
+        return;
+      }
+      await this.renegotiate();
+    });
+  }
+
+  /** Renegotiates and tells the focus about changes in our own sources. */
+  async renegotiate() {
+    await this.negotiate();
+    const now = localSources(this.pc.localDescription.sdp, this.endpointId);
+    const d = diffSources(this.signalled, now);
+    this.signalled = now;
+    const base = { sid: this.sid, initiator: this.initiator };
+    if (d.removed.sources.length || d.removed.groups.length) {
+      this.xmpp.sendIQ(this.jingleIq(buildSourceChange('source-remove', { ...base, ...d.removed })))
+        .catch((e) => this.dispatchEvent(new CustomEvent('warning', { detail: `source-remove: ${e.message}` })));
+    }
+    if (d.added.sources.length || d.added.groups.length) {
+      this.xmpp.sendIQ(this.jingleIq(buildSourceChange('source-add', { ...base, ...d.added })))
+        .catch((e) => this.dispatchEvent(new CustomEvent('warning', { detail: `source-add: ${e.message}` })));
+    }
+  }
+
+  /** Handles a Jingle action from the focus (already acked). */
+  handle(model) {
+    switch (model.action) {
+      case 'source-add':
+        return this.enqueue('source-add', async () => {
+          this.offer.addSources(model.sources, model.ssrcGroups);
+          await this.renegotiate();
+        });
+      case 'source-remove':
+        return this.enqueue('source-remove', async () => {
+          this.offer.removeSources(model.sources, model.ssrcGroups);
+          await this.renegotiate();
+        });
+      case 'transport-info':
+        return this.enqueue('transport-info', async () => this.onRemoteTransport(model));
+      case 'session-terminate':
+        this.close(model.reason ?? { condition: 'success', text: null }, true);
+        return Promise.resolve();
+      default:
+        return Promise.resolve();
+    }
+  }
+
+  async onRemoteTransport(model) {
+    const t = firstTransport(model);
+    if (!t) return;
+    const cur = this.offer.transport;
+    if (t.ufrag && cur && t.ufrag !== cur.ufrag) {
+      // ICE restart: new credentials from the bridge; answering gives ours a new ufrag too,
+      // and the new candidates trickle out in transport-info.
+      this.offer.setTransport({
+        ...t,
+        fingerprints: t.fingerprints.length ? t.fingerprints : cur.fingerprints,
+        webSockets: t.webSockets.length ? t.webSockets : cur.webSockets,
+      });
+      await this.renegotiate();
+      this.sendOwnTransport([]);
+      return;
+    }
+    const fresh = this.offer.addCandidates(t.candidates);
+    const sdpMid = this.offer.bundleMids()[0];
+    for (const c of fresh) {
+      await this.pc.addIceCandidate({ candidate: candidateToSdp(c), sdpMid });
+    }
+  }
+
+  onLocalCandidate(cand) {
+    if (!cand || !cand.candidate) return; // end of gathering
+    this.pendingCandidates.push(cand.candidate);
+    if (!this.acceptSent) return;
+    if (!this.candidateTimer) {
+      this.candidateTimer = setTimeout(() => this.flushCandidates(), CANDIDATE_BATCH_MS);
+    }
+  }
+
+  flushCandidates() {
+    clearTimeout(this.candidateTimer);
+    this.candidateTimer = null;
+    if (!this.pendingCandidates.length || this.ended) return;
+    const batch = this.pendingCandidates.splice(0);
+    this.sendOwnTransport(batch);
+  }
+
+  sendOwnTransport(candidates) {
+    const local = this.pc?.localDescription;
+    if (!local) return;
+    const p = parseSdp(local.sdp);
+    const m = p.media.find((x) => x.mid === this.offer.bundleMids()[0]) ?? p.media[0];
+    if (!m) return;
+    // Drop candidates of an older ICE generation (their ufrag differs).
+    const current = candidates.filter((c) => {
+      const u = / ufrag (\S+)/.exec(c);
+      return !u || u[1] === m.ufrag;
+    });
+    const tree = buildTransportInfo({
+      sid: this.sid, initiator: this.initiator, media: m.type, ufrag: m.ufrag, pwd: m.pwd,
+      fingerprint: m.fingerprint, setup: m.setup, candidates: current,
+    });
+    this.xmpp.sendIQ(this.jingleIq(tree))
+      .catch((e) => this.dispatchEvent(new CustomEvent('warning', { detail: `transport-info: ${e.message}` })));
+  }
+
+  onTrack(e) {
+    const mid = e.transceiver?.mid;
+    const stream = mid ? this.offer.streamForMid(mid) : null;
+    if (!stream || stream.bridge || !stream.owner) return;
+    const info = {
+      mid, track: e.track, owner: stream.owner, media: stream.media, name: stream.name,
+      videoType: stream.videoType,
+    };
+    this.remote.set(mid, info);
+    this.dispatchEvent(new CustomEvent('remote-track', { detail: info }));
+  }
+
+  /** After a renegotiation: tracks whose m-line was rejected are gone. */
+  dropGoneTracks() {
+    for (const [mid, info] of this.remote) {
+      const st = this.offer.streamForMid(mid);
+      if (st && st.owner === info.owner) continue;
+      this.remote.delete(mid);
+      this.dispatchEvent(new CustomEvent('remote-track-removed', { detail: info }));
+    }
+  }
+
+  onIceState() {
+    const s = this.pc.iceConnectionState;
+    this.iceState = s;
+    if ((s === 'connected' || s === 'completed') && !this.connectedAt) {
+      this.connectedAt = performance.now();
+    }
+    this.dispatchEvent(new CustomEvent('ice-state', { detail: s }));
+  }
+
+  /** Tells the focus ICE failed; it answers with a new session (terminate + initiate). */
+  notifyIceFailed() {
+    this.xmpp.sendIQ(this.jingleIq(buildIceFailed({
+      sid: this.sid, initiator: this.initiator, bridgeSessionId: this.bridgeSessionId,
+    }))).catch(() => { /* the focus may be gone; the conference handles that */ });
+  }
+
+  /** Ends the session from our side (sends session-terminate). */
+  terminate(reason = 'success', text = null, restart = false) {
+    if (this.ended) return;
+    this.xmpp.send(this.jingleIq(buildSessionTerminate({
+      sid: this.sid, initiator: this.initiator, reason, text,
+      bridgeSessionId: this.bridgeSessionId, restart,
+    })));
+    this.close({ condition: reason, text }, false);
+  }
+
+  close(reason, byRemote) {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.candidateTimer);
+    for (const info of this.remote.values()) {
+      this.dispatchEvent(new CustomEvent('remote-track-removed', { detail: info }));
+    }
+    this.remote.clear();
+    try { this.pc?.close(); } catch { /* already closed */ }
+    this.dispatchEvent(new CustomEvent('ended', { detail: { reason, byRemote } }));
+  }
+
+  /**
+   * Receive statistics per remote participant:
+   * { <endpointId>: { audio: {packetsReceived, bytesReceived, packetsLost, jitter},
+   *                   video: {packetsReceived, bytesReceived, framesDecoded, framesReceived,
+   *                           frameWidth, frameHeight, keyFramesDecoded, codec} } }
+   * plus `_local` (what we send) and `_transport` (selected pair, ICE state).
+   */
+  async stats() {
+    if (!this.pc || this.ended) return {};
+    const report = await this.pc.getStats();
+    const out = {};
+    const codecs = new Map();
+    report.forEach((s) => { if (s.type === 'codec') codecs.set(s.id, s.mimeType); });
+    const add = (target, s) => {
+      for (const k of ['packetsReceived', 'bytesReceived', 'packetsLost', 'framesDecoded',
+        'framesReceived', 'keyFramesDecoded', 'framesDropped', 'nackCount', 'pliCount', 'firCount']) {
+        if (typeof s[k] === 'number') target[k] = (target[k] ?? 0) + s[k];
+      }
+      if (typeof s.jitter === 'number') target.jitter = Math.max(target.jitter ?? 0, s.jitter);
+      if (s.frameWidth) target.frameWidth = s.frameWidth;
+      if (s.frameHeight) target.frameHeight = s.frameHeight;
+      if (s.codecId && codecs.has(s.codecId)) target.codec = codecs.get(s.codecId);
+      target.ssrcs = [...(target.ssrcs ?? []), s.ssrc];
+    };
+    const local = { audio: {}, video: {} };
+    report.forEach((s) => {
+      if (s.type === 'inbound-rtp') {
+        const st = s.mid ? this.offer.streamForMid(s.mid) : null;
+        const owner = st?.bridge ? 'jvb' : (st?.owner ?? '_unknown');
+        out[owner] ??= {};
+        out[owner][s.kind] ??= {};
+        add(out[owner][s.kind], s);
+      } else if (s.type === 'outbound-rtp') {
+        const t = local[s.kind] ?? {};
+        for (const k of ['packetsSent', 'bytesSent', 'framesEncoded', 'framesSent']) {
+          if (typeof s[k] === 'number') t[k] = (t[k] ?? 0) + s[k];
+        }
+        if (s.frameWidth) t.frameWidth = s.frameWidth;
+        if (s.codecId && codecs.has(s.codecId)) t.codec = codecs.get(s.codecId);
+      }
+    });
+    out._local = local;
+    let pair = null;
+    report.forEach((s) => {
+      if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+    });
+    out._transport = {
+      iceState: this.pc.iceConnectionState,
+      connectionState: this.pc.connectionState,
+      rtt: pair?.currentRoundTripTime ?? null,
+      availableOutgoingBitrate: pair?.availableOutgoingBitrate ?? null,
+    };
+    return out;
+  }
+}

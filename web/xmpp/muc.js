@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+// The conference MUC room: join with our nickname (= endpoint id), display name (XEP-0172
+// nick), SourceInfo mute state and caps; track occupants, their display names and mute state;
+// recognise the focus occupant (its real JID starts with the focus JID + '/').
+// Main thread; one instance per join; owns the occupant map.
+
+import { NS } from '../jingle/ns.js';
+
+const JOIN_TIMEOUT_MS = 15000;
+
+function firstChild(el, name, ns) {
+  for (let n = el.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && n.localName === name && (!ns || n.namespaceURI === ns)) return n;
+  }
+  return null;
+}
+
+export function resourceOf(jid) {
+  const i = jid ? jid.indexOf('/') : -1;
+  return i >= 0 ? jid.slice(i + 1) : null;
+}
+
+export function bareOf(jid) {
+  const i = jid ? jid.indexOf('/') : -1;
+  return i >= 0 ? jid.slice(0, i) : jid;
+}
+
+/**
+ * Parses what a participant's presence says about them: display name, mute state per source
+ * (SourceInfo JSON, else the legacy audiomuted/videomuted elements), MUC item.
+ */
+export function parseOccupantPresence(pres) {
+  const x = firstChild(pres, 'x', NS.MUC_USER);
+  const item = x ? firstChild(x, 'item') : null;
+  const statuses = x ? Array.from(x.getElementsByTagName('status')).map((s) => s.getAttribute('code')) : [];
+  const nickEl = firstChild(pres, 'nick', NS.NICK);
+  const info = firstChild(pres, 'SourceInfo');
+  let sources = null;
+  if (info) {
+    try {
+      const j = JSON.parse(info.textContent || '{}');
+      if (j && typeof j === 'object' && !Array.isArray(j)) sources = j;
+    } catch { /* ignore malformed SourceInfo */ }
+  }
+  const legacy = (name) => {
+    const e = firstChild(pres, name);
+    return e ? e.textContent.trim() === 'true' : null;
+  };
+  let audioMuted = legacy('audiomuted');
+  let videoMuted = legacy('videomuted');
+  if (sources) {
+    audioMuted = true;
+    videoMuted = true;
+    for (const [name, v] of Object.entries(sources)) {
+      const m = /-([av])\d+$/.exec(name);
+      if (!m || !v || typeof v !== 'object') continue;
+      if (m[1] === 'a' && !v.muted) audioMuted = false;
+      if (m[1] === 'v' && !v.muted && (v.videoType ?? 'camera') === 'camera') videoMuted = false;
+    }
+  }
+  return {
+    jid: item?.getAttribute('jid') ?? null,
+    role: item?.getAttribute('role') ?? null,
+    affiliation: item?.getAttribute('affiliation') ?? null,
+    displayName: nickEl ? nickEl.textContent.slice(0, 100) : null,
+    sources,
+    audioMuted,
+    videoMuted,
+    statuses,
+  };
+}
+
+export class MucRoom extends EventTarget {
+  /**
+   * @param {import('./connection.js').XmppConnection} xmpp
+   * @param {object} p { roomJid, nick, displayName, focusJids: string[], caps?: {node, ver} }
+   */
+  constructor(xmpp, p) {
+    super();
+    this.xmpp = xmpp;
+    this.roomJid = p.roomJid;
+    this.nick = p.nick;
+    this.focusJids = new Set(p.focusJids.filter(Boolean));
+    this.caps = p.caps ?? null;
+    this.local = { displayName: p.displayName ?? '', sourceInfo: {}, audioMuted: false, videoMuted: false };
+    this.occupants = new Map(); // nick -> occupant
+    this.joined = false;
+    this.role = null;
+    this.handler = null;
+  }
+
+  get myJid() {
+    return `${this.roomJid}/${this.nick}`;
+  }
+
+  /** Whether an occupant full JID (room@muc/nick) is the focus. */
+  isFocus(occupantJid) {
+    if (bareOf(occupantJid) !== this.roomJid) return false;
+    const o = this.occupants.get(resourceOf(occupantJid));
+    return !!o?.isFocus;
+  }
+
+  focusOccupant() {
+    for (const o of this.occupants.values()) if (o.isFocus) return o;
+    return null;
+  }
+
+  realJidIsFocus(jid) {
+    if (!jid) return false;
+    for (const f of this.focusJids) if (jid.startsWith(`${f}/`)) return true;
+    return false;
+  }
+
+  presence(type) {
+    const b = this.xmpp.$pres(type ? { to: this.myJid, type } : { to: this.myJid });
+    if (type) return b;
+    if (!this.joined) b.c('x', { xmlns: NS.MUC }).up();
+    if (this.local.displayName) b.c('nick', { xmlns: NS.NICK }).t(this.local.displayName).up();
+    b.c('SourceInfo').t(JSON.stringify(this.local.sourceInfo)).up();
+    b.c('audiomuted').t(String(!!this.local.audioMuted)).up();
+    b.c('videomuted').t(String(!!this.local.videoMuted)).up();
+    if (this.caps) {
+      b.c('c', { xmlns: NS.CAPS, hash: 'sha-1', node: this.caps.node, ver: this.caps.ver }).up();
+    }
+    return b;
+  }
+
+  /** Joins; resolves when our own presence comes back, rejects with { code, condition }. */
+  join() {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingJoin = null;
+        reject(Object.assign(new Error('no answer from the conference room'), { code: 'join-timeout' }));
+      }, JOIN_TIMEOUT_MS);
+      this.pendingJoin = {
+        resolve: () => { clearTimeout(timer); this.pendingJoin = null; resolve(); },
+        reject: (e) => { clearTimeout(timer); this.pendingJoin = null; reject(e); },
+      };
+      this.handler = this.xmpp.addHandler((p) => { this.onPresence(p); return true; },
+        null, 'presence', null, null, this.roomJid, { matchBareFromJid: true });
+      this.xmpp.send(this.presence());
+    });
+  }
+
+  /** Updates and re-broadcasts our presence (display name, SourceInfo, mute flags). */
+  update(changes) {
+    Object.assign(this.local, changes);
+    if (this.joined) this.xmpp.send(this.presence());
+  }
+
+  leave() {
+    if (this.handler) this.xmpp.removeHandler(this.handler);
+    this.handler = null;
+    if (this.joined) this.xmpp.send(this.presence('unavailable'));
+    this.joined = false;
+  }
+
+  onPresence(pres) {
+    const from = pres.getAttribute('from');
+    const nick = resourceOf(from);
+    const type = pres.getAttribute('type');
+    if (!nick) return; // ejabberd sends some presence from the bare room JID
+    if (type === 'error') {
+      if (nick === this.nick && this.pendingJoin) {
+        const err = firstChild(pres, 'error');
+        let condition = 'undefined-condition';
+        for (let n = err?.firstChild; n; n = n.nextSibling) {
+          if (n.nodeType === 1 && n.namespaceURI === NS.STANZAS && n.localName !== 'text') condition = n.localName;
+        }
+        const code = {
+          conflict: 'nick-conflict',
+          'not-allowed': 'room-missing',
+          'item-not-found': 'room-missing',
+          'registration-required': 'members-only',
+          'not-authorized': 'password-required',
+          'service-unavailable': 'room-full',
+          forbidden: 'banned',
+        }[condition] ?? 'join-failed';
+        this.pendingJoin.reject(Object.assign(new Error(`cannot join the room (${condition})`), { code, condition }));
+      }
+      return;
+    }
+    const info = parseOccupantPresence(pres);
+    const self = nick === this.nick || info.statuses.includes('110');
+    if (type === 'unavailable') {
+      if (self) {
+        if (!this.joined) return;
+        this.joined = false;
+        const kicked = info.statuses.includes('307');
+        const destroyed = !!firstChild(firstChild(pres, 'x', NS.MUC_USER) ?? pres, 'destroy');
+        this.dispatchEvent(new CustomEvent('left', { detail: { kicked, destroyed } }));
+        return;
+      }
+      const o = this.occupants.get(nick);
+      if (!o) return;
+      this.occupants.delete(nick);
+      this.dispatchEvent(new CustomEvent(o.isFocus ? 'focus-left' : 'occupant-left', { detail: o }));
+      return;
+    }
+    if (self) {
+      this.role = info.role;
+      if (!this.joined) {
+        this.joined = true;
+        this.pendingJoin?.resolve();
+      }
+      return;
+    }
+    const existing = this.occupants.get(nick);
+    const o = {
+      id: nick,
+      jid: info.jid,
+      role: info.role,
+      affiliation: info.affiliation,
+      displayName: info.displayName ?? existing?.displayName ?? null,
+      audioMuted: info.audioMuted ?? existing?.audioMuted ?? false,
+      videoMuted: info.videoMuted ?? existing?.videoMuted ?? false,
+      sources: info.sources,
+      isFocus: this.realJidIsFocus(info.jid),
+    };
+    this.occupants.set(nick, o);
+    if (o.isFocus) {
+      if (!existing) this.dispatchEvent(new CustomEvent('focus-joined', { detail: o }));
+      return;
+    }
+    this.dispatchEvent(new CustomEvent(existing ? 'occupant-updated' : 'occupant-joined', { detail: o }));
+  }
+}
