@@ -403,7 +403,9 @@ static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
     }
 
     BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, m.meeting_id);
-    PaColibriError err = 0;
+    /* PA_COLIBRI_ERROR_* value 0 is a real error: track failure separately. */
+    gboolean failed = TRUE;
+    PaColibriError err = PA_COLIBRI_ERROR_UNSPECIFIED;
     const char *err_ep = NULL;
     g_autofree char *err_text = NULL;
 
@@ -423,12 +425,15 @@ static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
     } else if (!m.create && !conf) {
         err = PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND;
         err_text = g_strdup_printf("conference %s not found", m.meeting_id);
+    } else {
+        failed = FALSE;
     }
-    for (guint i = 0; !err && i < m.endpoints->len; i++) {
+    for (guint i = 0; !failed && i < m.endpoints->len; i++) {
         PaColibriEndpoint *e = &g_array_index(m.endpoints, PaColibriEndpoint, i);
         BridgeRegEndpoint *existing = bridge_reg_endpoint_lookup(conf, e->id);
         if (e->expire)
             continue; /* unknown endpoints are fine: expiring is idempotent */
+        failed = TRUE;
         if (e->create && existing) {
             err = PA_COLIBRI_ERROR_ENDPOINT_CONFLICT;
             err_text = g_strdup_printf("endpoint %s already exists", e->id);
@@ -443,12 +448,11 @@ static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
         } else if (e->ice_restart) {
             err = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
             err_text = g_strdup("ICE restart is not supported: expire and re-create the endpoint");
-        } else if (e->create && e->has_ice && e->ice.ufrag == NULL && e->ice.candidates->len == 0 &&
-                   e->ice.fingerprint == NULL) {
-            /* An empty client transport on create is what Jicofo sends: fine. */
+        } else {
+            failed = FALSE;
         }
     }
-    if (err) {
+    if (failed) {
         if (err == PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT || err == PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND)
             g_info("room=%s: conference-modify refused: %s", m.meeting_id, err_text);
         else

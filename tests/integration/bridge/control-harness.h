@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* Harness for the bridge's XMPP-level integration tests: a real Prosody (tests/lib/prosody.sh),
+ * a real parley-bridge process, a scripted focus and stranger speaking XMPP with libstrophe,
+ * and plain HTTP GETs against the bridge.
+ *
+ * Threads: one test thread; each TestXmpp has its own libstrophe context, pumped only while a
+ * call on it waits. Everything here asserts (g_error) on harness failures. */
+#pragma once
+
+#include <glib.h>
+#include <strophe.h>
+
+#include "common/colibri/colibri.h"
+
+G_BEGIN_DECLS
+
+#define IT_DOMAIN "meet.parley.test"
+#define IT_BREWERY "jvbbrewery@internal.auth." IT_DOMAIN
+#define IT_FOCUS_USER "focustest"
+#define IT_FOCUS_JID IT_FOCUS_USER "@auth." IT_DOMAIN
+#define IT_FOCUS_PASS "focuspass"
+
+/* ---- processes ---- */
+
+typedef struct {
+    char *dir;        /* temp dir: prosody/, bridge.log */
+    GPid bridge_pid;  /* 0 when not running */
+    char *bridge_log;
+    guint http_port;
+    char *nickname;   /* the bridge's brewery nickname (also its id) */
+} ItEnv;
+
+/* Exits 77 with a reason when prosody or the bridge binary is missing. */
+void it_env_init(ItEnv *env);
+void it_env_cleanup(ItEnv *env);
+/* Generates the Prosody config, registers the scripted focus account, starts Prosody. */
+void it_prosody_start(ItEnv *env);
+void it_prosody_stop(ItEnv *env);
+/* Starts parley-bridge with the test settings plus @extra ("group.key=value", NULL-terminated,
+ * may be NULL). Output goes to env->bridge_log. */
+void it_bridge_start(ItEnv *env, const char *const *extra);
+/* Waits up to @timeout_ms for the bridge to exit; returns its exit status or -1 if running. */
+int it_bridge_wait(ItEnv *env, guint timeout_ms);
+void it_bridge_kill(ItEnv *env);
+/* Runs parley-bridge with @args to completion: exit status, stdout+stderr in *@output. */
+int it_bridge_run(const char *const *args, char **output);
+/* TRUE if the bridge log contains @needle. */
+gboolean it_bridge_log_has(ItEnv *env, const char *needle);
+
+/* ---- HTTP ---- */
+
+/* GET http://127.0.0.1:<port><path>: status (0 if no connection) and body (transfer full). */
+guint it_http_get(guint port, const char *path, char **body);
+/* Value of a Prometheus sample ("name" or "name{labels}") in @metrics, or -1 if absent. */
+double it_metric(const char *metrics, const char *series);
+
+/* ---- XMPP ---- */
+
+typedef struct _TestXmpp TestXmpp;
+
+/* Logs in (SASL; @password NULL = anonymous login on @jid's domain) with a random resource.
+ * NULL if the login does not succeed within @timeout_ms. */
+TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms);
+void tx_free(TestXmpp *t);
+xmpp_ctx_t *tx_ctx(TestXmpp *t);
+const char *tx_jid(TestXmpp *t); /* bound full JID */
+gboolean tx_connected(TestXmpp *t);
+/* Pumps the connection for @ms. */
+void tx_run(TestXmpp *t, guint ms);
+/* Sends (transfer none). */
+void tx_send(TestXmpp *t, xmpp_stanza_t *st);
+/* Sends the IQ (an id is added if missing) and waits for the reply (transfer full), NULL on
+ * timeout. */
+xmpp_stanza_t *tx_iq(TestXmpp *t, xmpp_stanza_t *iq, guint timeout_ms);
+
+/* Joins @room with @nick (presence with <x xmlns=muc>). */
+void tx_join(TestXmpp *t, const char *room, const char *nick);
+/* The latest available presence received from @from (full JID), or NULL (transfer none). */
+xmpp_stanza_t *tx_presence(TestXmpp *t, const char *from);
+/* Waits until a presence from an occupant of @room other than @own_nick carries
+ * <stats xmlns=colibri> for which @pred returns TRUE (NULL pred: any). Returns that
+ * occupant's full JID (transfer full) or NULL on timeout. */
+typedef gboolean (*TxStatsPred)(xmpp_stanza_t *stats, gpointer data);
+char *tx_wait_bridge(TestXmpp *t, const char *room, const char *own_nick, TxStatsPred pred,
+                     gpointer data, guint timeout_ms);
+/* Value of <stat name=@name> in a stats element (transfer none). */
+const char *tx_stat(xmpp_stanza_t *stats, const char *name);
+/* The real JID (muc#user item jid) announced with the presence of @occupant (transfer none). */
+const char *tx_real_jid(TestXmpp *t, const char *occupant);
+
+/* ---- Colibri2 ---- */
+
+/* An <iq type=set to=@to> holding the conference-modify for @m (transfer full). */
+xmpp_stanza_t *it_modify_iq(xmpp_ctx_t *ctx, const char *to, const PaColibriConferenceModify *m);
+
+G_END_DECLS

@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/* parley-bridge at the XMPP level, against a real Prosody: brewery presence with stats,
+ * Colibri2 allocation (transports with candidates, fingerprint, colibri-ws URL, feedback
+ * sources), every error reason, refusal of strangers, healthcheck, /about/health and /metrics,
+ * rejoining the brewery after Prosody restarts, and graceful shutdown.
+ *
+ * The scripted focus is a c2s account (focustest@auth.DOMAIN) that the bridge is told to
+ * trust with xmpp.focus_jids; it talks to the bridge through the brewery MUC (the occupant JID,
+ * which Prosody rewrites, as Jicofo does) and directly (the bridge's real JID). The tests run
+ * in order and share one Prosody and one bridge. Run under tests/netns-run.sh. */
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/colibri/colibri.h"
+#include "common/xmpp/ice-udp.h"
+#include "common/xmpp/stanza.h"
+#include "control-harness.h"
+
+#define FOCUS_NICK "focus"
+#define T_IQ 10000 /* ms: endpoint creation gathers candidates first */
+
+static ItEnv env;
+static char log_path[4096];
+
+/* A failed assertion aborts: show what the bridge said first (async-signal-safe calls only). */
+static void dump_log_on_abort(int sig)
+{
+    static const char head[] = "---- bridge log ----\n";
+    if (write(2, head, sizeof head - 1) < 0)
+        _exit(134);
+    int fd = open(log_path, O_RDONLY);
+    char buf[4096];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+        if (write(2, buf, (size_t)n) < 0)
+            break;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+static TestXmpp *focus;
+static char *bridge_occupant; /* brewery/nick */
+static char *bridge_real;     /* jvb@auth.DOMAIN/resource */
+
+/* ---- helpers ---- */
+
+static gboolean connect_focus(guint timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
+    while (g_get_monotonic_time() < deadline) {
+        focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
+        if (focus) {
+            tx_join(focus, IT_BREWERY, FOCUS_NICK);
+            return TRUE;
+        }
+        g_usleep(200000);
+    }
+    return FALSE;
+}
+
+static gboolean stat_is(xmpp_stanza_t *stats, gpointer data)
+{
+    const char *const *kv = data; /* name, value, name, value, ..., NULL */
+    for (; kv[0]; kv += 2)
+        if (g_strcmp0(tx_stat(stats, kv[0]), kv[1]) != 0)
+            return FALSE;
+    return TRUE;
+}
+
+static char *wait_bridge_stats(const char *const *kv, guint timeout_ms)
+{
+    return tx_wait_bridge(focus, IT_BREWERY, FOCUS_NICK, kv ? stat_is : NULL, (gpointer)kv,
+                          timeout_ms);
+}
+
+static char *metrics(void)
+{
+    char *body = NULL;
+    g_assert_cmpuint(it_http_get(env.http_port, "/metrics", &body), ==, 200);
+    return body;
+}
+
+static void assert_counts(double conferences, double endpoints)
+{
+    g_autofree char *m = metrics();
+    g_assert_cmpfloat(it_metric(m, "parley_bridge_conferences"), ==, conferences);
+    g_assert_cmpfloat(it_metric(m, "parley_bridge_endpoints"), ==, endpoints);
+}
+
+static xmpp_stanza_t *modify(TestXmpp *t, const char *to, const PaColibriConferenceModify *m)
+{
+    xmpp_stanza_t *iq = it_modify_iq(tx_ctx(t), to, m);
+    xmpp_stanza_t *reply = tx_iq(t, iq, T_IQ);
+    xmpp_stanza_release(iq);
+    if (!reply)
+        g_error("no reply to conference-modify %s within %d ms", m->meeting_id, T_IQ);
+    return reply;
+}
+
+static void new_modify(PaColibriConferenceModify *m, const char *meeting_id, gboolean create)
+{
+    pa_colibri_modify_init(m);
+    m->meeting_id = g_strdup(meeting_id);
+    m->name = g_strdup_printf("%s@conference." IT_DOMAIN, meeting_id);
+    m->create = create;
+}
+
+static PaColibriEndpoint *add_ep(PaColibriConferenceModify *m, const char *id, gboolean create)
+{
+    PaColibriEndpoint *ep = pa_colibri_endpoints_add(m->endpoints, id);
+    ep->create = create;
+    if (create) {
+        ep->has_transport = TRUE;
+        ep->ice_controlling = TRUE;
+        g_strfreev(ep->capabilities);
+        ep->capabilities = g_strsplit("source-names", ",", -1);
+    }
+    return ep;
+}
+
+static void expect_error(xmpp_stanza_t *reply, const char *condition, PaColibriError reason,
+                         const char *endpoint_id)
+{
+    g_autofree char *text = pa_stanza_to_string(reply);
+    if (g_strcmp0(xmpp_stanza_get_type(reply), "error") != 0)
+        g_error("expected an error, got %s", text);
+    if (g_strcmp0(pa_stanza_error_condition(reply), condition) != 0)
+        g_error("expected %s, got %s", condition, text);
+    g_autofree char *ep = NULL;
+    PaColibriError got = pa_colibri_error_parse(reply, &ep);
+    if (got != reason)
+        g_error("expected colibri2 reason %s, got %s", pa_colibri_error_reason(reason), text);
+    g_assert_cmpstr(ep, ==, endpoint_id);
+}
+
+static gboolean hex_pairs(const char *fp, guint pairs)
+{
+    if (!fp || strlen(fp) != pairs * 3 - 1)
+        return FALSE;
+    for (guint i = 0; fp[i]; i++)
+        if (i % 3 == 2 ? fp[i] != ':' : !g_ascii_isxdigit(fp[i]))
+            return FALSE;
+    return TRUE;
+}
+
+/* ---- tests ---- */
+
+static void test_bad_settings(void)
+{
+    g_autofree char *out = NULL;
+    const char *const bad_port[] = {"--set", "xmpp.domain=" IT_DOMAIN, "--set", "xmpp.password=x",
+                                    "--set", "ice.addresses=127.0.0.1", "--set", "http.port=99999",
+                                    NULL};
+    g_assert_cmpint(it_bridge_run(bad_port, &out), ==, 2);
+    g_assert_true(g_str_has_prefix(out, "parley-bridge: http.port: "));
+    g_clear_pointer(&out, g_free);
+    const char *const missing[] = {"--set", "xmpp.domain=" IT_DOMAIN, NULL};
+    g_assert_cmpint(it_bridge_run(missing, &out), ==, 2);
+    g_assert_true(g_str_has_prefix(out, "parley-bridge: xmpp.password: "));
+    g_clear_pointer(&out, g_free);
+    const char *const ok[] = {"--set", "xmpp.domain=" IT_DOMAIN, "--set", "xmpp.password=x",
+                              "--set", "ice.addresses=127.0.0.1", "--check-config", NULL};
+    g_assert_cmpint(it_bridge_run(ok, &out), ==, 0);
+}
+
+static void test_brewery_presence(void)
+{
+    it_prosody_start(&env);
+    it_bridge_start(&env, NULL);
+    g_assert_true(connect_focus(10000));
+    const char *const idle[] = {"conferences", "0", "participants", "0", "endpoints", "0",
+                                "healthy", "true", "graceful_shutdown", "false", "drain", "false",
+                                "region", "default", "version", PARLEY_VERSION, NULL};
+    bridge_occupant = wait_bridge_stats(idle, 15000);
+    if (!bridge_occupant)
+        g_error("the bridge did not appear in the brewery with idle stats");
+    g_autofree char *expected = g_strdup_printf(IT_BREWERY "/%s", env.nickname);
+    g_assert_cmpstr(bridge_occupant, ==, expected);
+    xmpp_stanza_t *stats = pa_stanza_child(tx_presence(focus, bridge_occupant), "stats",
+                                           PA_NS_COLIBRI);
+    g_assert_cmpstr(tx_stat(stats, "relay_id"), ==, env.nickname);
+    g_assert_nonnull(tx_stat(stats, "stress_level"));
+    g_assert_nonnull(tx_stat(stats, "packet_rate_download"));
+    /* The brewery is non-anonymous: the real JID is the bridge account. */
+    bridge_real = g_strdup(tx_real_jid(focus, bridge_occupant));
+    g_assert_nonnull(bridge_real);
+    g_assert_true(g_str_has_prefix(bridge_real, "jvb@auth." IT_DOMAIN "/"));
+
+    char *body = NULL;
+    g_assert_cmpuint(it_http_get(env.http_port, "/about/health", &body), ==, 200);
+    g_assert_cmpstr(body, ==, "ok\n");
+    g_free(body);
+    g_assert_true(it_bridge_log_has(&env, "SRTP backend "));
+    g_assert_true(it_bridge_log_has(&env, "DTLS fingerprint"));
+}
+
+static void test_healthcheck(void)
+{
+    xmpp_stanza_t *iq = xmpp_iq_new(tx_ctx(focus), "get", NULL);
+    xmpp_stanza_set_to(iq, bridge_real);
+    pa_stanza_add_child(iq, "healthcheck", "http://jitsi.org/protocol/healthcheck");
+    xmpp_stanza_t *r = tx_iq(focus, iq, 5000);
+    xmpp_stanza_release(iq);
+    g_assert_nonnull(r);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+
+    /* An IQ the bridge does not know gets service-unavailable rather than silence. */
+    iq = xmpp_iq_new(tx_ctx(focus), "get", NULL);
+    xmpp_stanza_set_to(iq, bridge_real);
+    pa_stanza_add_child(iq, "query", "urn:example:unknown");
+    r = tx_iq(focus, iq, 5000);
+    xmpp_stanza_release(iq);
+    g_assert_nonnull(r);
+    g_assert_cmpstr(pa_stanza_error_condition(r), ==, "service-unavailable");
+    xmpp_stanza_release(r);
+}
+
+static PaColibriConferenceModified allocated;
+
+static void test_allocate(void)
+{
+    PaColibriConferenceModify m;
+    new_modify(&m, "conf-1", TRUE);
+    add_ep(&m, "ep-a", TRUE);
+    add_ep(&m, "ep-b", TRUE);
+    /* Through the brewery, as Jicofo addresses bridges. */
+    xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+    pa_colibri_modify_clear(&m);
+    g_autofree char *text = pa_stanza_to_string(r);
+    if (g_strcmp0(xmpp_stanza_get_type(r), "result") != 0)
+        g_error("allocation failed: %s", text);
+    g_autofree char *why = NULL;
+    g_assert_cmpint(pa_colibri_parse_modified(r, &allocated, &why), ==, PA_COLIBRI_OK);
+    xmpp_stanza_release(r);
+
+    g_assert_cmpuint(allocated.endpoints->len, ==, 2);
+    const char *ws_pwd[2];
+    for (guint i = 0; i < 2; i++) {
+        PaColibriEndpoint *ep = &g_array_index(allocated.endpoints, PaColibriEndpoint, i);
+        g_assert_cmpstr(ep->id, ==, i ? "ep-b" : "ep-a");
+        g_assert_true(ep->has_ice);
+        const PaTransport *t = &ep->ice;
+        g_assert_nonnull(t->ufrag);
+        g_assert_nonnull(t->pwd);
+        g_assert_true(t->rtcp_mux);
+        g_assert_cmpstr(t->fingerprint_hash, ==, "sha-256");
+        g_assert_cmpstr(t->setup, ==, "actpass");
+        if (!hex_pairs(t->fingerprint, 32))
+            g_error("fingerprint '%s' is not 32 hex pairs", t->fingerprint);
+        g_assert_cmpuint(t->candidates->len, >=, 1);
+        const PaIceCandidate *c = &g_array_index(t->candidates, PaIceCandidate, 0);
+        g_assert_cmpstr(c->ip, ==, "127.0.0.1");
+        g_assert_cmpuint(c->port, >=, 20000);
+        g_assert_cmpuint(c->port, <=, 20999);
+        g_assert_cmpstr(c->type, ==, "host");
+        /* ws://<address>:<port>/colibri-ws/<bridge-id>/<conference>/<endpoint>?pwd=<24> */
+        g_autofree char *prefix = g_strdup_printf("ws://127.0.0.1:%u/colibri-ws/%s/conf-1/%s?pwd=",
+                                                  env.http_port, env.nickname, ep->id);
+        g_assert_nonnull(t->websocket_url);
+        if (!g_str_has_prefix(t->websocket_url, prefix))
+            g_error("web-socket URL %s does not start with %s", t->websocket_url, prefix);
+        ws_pwd[i] = t->websocket_url + strlen(prefix);
+        g_assert_cmpuint(strlen(ws_pwd[i]), ==, 24);
+        for (const char *p = ws_pwd[i]; *p; p++)
+            g_assert_true(g_ascii_isalnum(*p));
+    }
+    PaColibriEndpoint *a = &g_array_index(allocated.endpoints, PaColibriEndpoint, 0);
+    PaColibriEndpoint *b = &g_array_index(allocated.endpoints, PaColibriEndpoint, 1);
+    g_assert_cmpstr(a->ice.fingerprint, ==, b->ice.fingerprint); /* one certificate */
+    g_assert_cmpstr(a->ice.ufrag, !=, b->ice.ufrag);
+    g_assert_cmpstr(ws_pwd[0], !=, ws_pwd[1]);
+
+    /* Feedback sources jvb-a0 / jvb-v0 with an SSRC each. */
+    g_assert_true(allocated.has_sources);
+    g_assert_cmpuint(allocated.sources->len, ==, 2);
+    const PaColibriMediaSource *fa = &g_array_index(allocated.sources, PaColibriMediaSource, 0);
+    const PaColibriMediaSource *fv = &g_array_index(allocated.sources, PaColibriMediaSource, 1);
+    g_assert_cmpstr(fa->id, ==, "jvb-a0");
+    g_assert_false(fa->video);
+    g_assert_cmpstr(fv->id, ==, "jvb-v0");
+    g_assert_true(fv->video);
+    g_assert_cmpuint(fa->sources->len, ==, 1);
+    g_assert_cmpuint(g_array_index(fa->sources, PaColibriSource, 0).ssrc, !=, 0);
+    g_assert_cmpuint(fv->sources->len, ==, 1);
+
+    assert_counts(1, 2);
+    const char *const busy[] = {"conferences", "1", "participants", "2", NULL};
+    g_autofree char *seen = wait_bridge_stats(busy, 5000);
+    if (!seen)
+        g_error("brewery stats did not report 1 conference with 2 participants");
+}
+
+static void test_update(void)
+{
+    PaColibriConferenceModify m;
+    new_modify(&m, "conf-1", FALSE);
+    PaColibriEndpoint *ep = add_ep(&m, "ep-a", FALSE);
+    ep->has_transport = TRUE;
+    ep->has_ice = TRUE;
+    ep->ice.ufrag = g_strdup("cli1");
+    ep->ice.pwd = g_strdup("clientpassword12345678");
+    ep->ice.rtcp_mux = TRUE;
+    ep->ice.fingerprint_hash = g_strdup("sha-256");
+    ep->ice.fingerprint = g_strdup("AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:"
+                                   "23:45:67:89:AB:CD:EF:01:23:45:67:89");
+    ep->ice.setup = g_strdup("active");
+    PaIceCandidate c = {.component = 1, .priority = 2122260223, .port = 40000};
+    strcpy(c.foundation, "1");
+    strcpy(c.protocol, "udp");
+    strcpy(c.ip, "127.0.0.1");
+    strcpy(c.type, "host");
+    g_array_append_val(ep->ice.candidates, c);
+    ep->has_sources = TRUE;
+    PaColibriMediaSource *ms = pa_colibri_sources_add(ep->sources, TRUE, "ep-a-v0");
+    pa_colibri_media_source_add_ssrc(ms, 1001, "ep-a-v0", NULL);
+    pa_colibri_media_source_add_ssrc(ms, 1002, "ep-a-v0", NULL);
+    PaColibriSsrcGroup g = {g_strdup("FID"), g_array_new(FALSE, FALSE, sizeof(guint32))};
+    guint32 fid[] = {1001, 1002};
+    g_array_append_vals(g.ssrcs, fid, 2);
+    g_array_append_val(ms->groups, g);
+    PaColibriMediaSource *as = pa_colibri_sources_add(ep->sources, FALSE, "ep-a-a0");
+    pa_colibri_media_source_add_ssrc(as, 2001, "ep-a-a0", NULL);
+    /* Directly to the bridge's real JID this time. */
+    xmpp_stanza_t *r = modify(focus, bridge_real, &m);
+    pa_colibri_modify_clear(&m);
+    g_autofree char *text = pa_stanza_to_string(r);
+    if (g_strcmp0(xmpp_stanza_get_type(r), "result") != 0)
+        g_error("update failed: %s", text);
+    /* No new transport and no feedback sources for a plain update. */
+    g_assert_null(strstr(text, "ice-udp"));
+    g_assert_null(strstr(text, "jvb-a0"));
+    xmpp_stanza_release(r);
+    assert_counts(1, 2);
+}
+
+static void test_errors(void)
+{
+    PaColibriConferenceModify m;
+
+    new_modify(&m, "no-such-conf", FALSE);
+    add_ep(&m, "ep-x", FALSE);
+    xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    new_modify(&m, "conf-1", TRUE);
+    add_ep(&m, "ep-c", TRUE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "conflict", PA_COLIBRI_ERROR_CONFERENCE_ALREADY_EXISTS, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    new_modify(&m, "conf-1", FALSE);
+    add_ep(&m, "ep-a", FALSE);
+    add_ep(&m, "ep-ghost", FALSE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT, "ep-ghost");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    new_modify(&m, "conf-1", FALSE);
+    add_ep(&m, "ep-b", TRUE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "conflict", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    /* Malformed: no meeting-id. */
+    xmpp_stanza_t *iq = xmpp_iq_new(tx_ctx(focus), "set", NULL);
+    xmpp_stanza_set_to(iq, bridge_occupant);
+    pa_stanza_add_child(iq, "conference-modify", PA_NS_COLIBRI2);
+    r = tx_iq(focus, iq, T_IQ);
+    xmpp_stanza_release(iq);
+    g_assert_nonnull(r);
+    expect_error(r, "bad-request", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    xmpp_stanza_release(r);
+
+    /* Malformed candidate in an update. */
+    iq = xmpp_stanza_new_from_string(
+        tx_ctx(focus),
+        "<iq type='set'><conference-modify xmlns='jitsi:colibri2' meeting-id='conf-1'>"
+        "<endpoint id='ep-a'><transport><transport xmlns='urn:xmpp:jingle:transports:ice-udp:1'>"
+        "<candidate component='1' foundation='1' ip='127.0.0.1' port='0' priority='1' "
+        "protocol='udp' type='host'/></transport></transport></endpoint></conference-modify></iq>");
+    xmpp_stanza_set_to(iq, bridge_occupant);
+    r = tx_iq(focus, iq, T_IQ);
+    xmpp_stanza_release(iq);
+    g_assert_nonnull(r);
+    expect_error(r, "bad-request", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    g_autofree char *text = pa_stanza_to_string(r);
+    g_assert_nonnull(strstr(text, "candidate 1"));
+    xmpp_stanza_release(r);
+
+    /* Relays (Octo) are not supported. */
+    iq = xmpp_stanza_new_from_string(
+        tx_ctx(focus), "<iq type='set'><conference-modify xmlns='jitsi:colibri2' "
+                       "meeting-id='conf-1'><relay id='r1' create='true'/></conference-modify></iq>");
+    xmpp_stanza_set_to(iq, bridge_occupant);
+    r = tx_iq(focus, iq, T_IQ);
+    xmpp_stanza_release(iq);
+    g_assert_nonnull(r);
+    expect_error(r, "feature-not-implemented", PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED, NULL);
+    xmpp_stanza_release(r);
+
+    /* Nothing changed. */
+    assert_counts(1, 2);
+}
+
+static void test_stranger(void)
+{
+    TestXmpp *stranger = tx_connect(IT_DOMAIN, NULL, 5000);
+    g_assert_nonnull(stranger);
+    PaColibriConferenceModify m;
+    new_modify(&m, "evil", TRUE);
+    add_ep(&m, "ep-evil", TRUE);
+
+    /* Straight to the bridge's real JID. */
+    xmpp_stanza_t *r = modify(stranger, bridge_real, &m);
+    expect_error(r, "forbidden", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    g_assert_cmpstr(xmpp_stanza_get_attribute(pa_stanza_child(r, "error", NULL), "type"), ==,
+                    "cancel");
+    xmpp_stanza_release(r);
+
+    /* Through the brewery: the MUC rewrites the sender to the stranger's occupant JID, whose
+     * real JID is not a focus. */
+    tx_join(stranger, IT_BREWERY, "intruder");
+    tx_run(stranger, 300);
+    r = modify(stranger, bridge_occupant, &m);
+    expect_error(r, "forbidden", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    /* Expiring someone else's conference is refused just the same. */
+    new_modify(&m, "conf-1", FALSE);
+    m.expire = TRUE;
+    r = modify(stranger, bridge_real, &m);
+    expect_error(r, "forbidden", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    tx_free(stranger);
+    assert_counts(1, 2);
+    g_assert_true(it_bridge_log_has(&env, "refused: not a configured focus JID"));
+}
+
+static void test_expire(void)
+{
+    PaColibriConferenceModify m;
+    new_modify(&m, "conf-1", FALSE);
+    add_ep(&m, "ep-a", FALSE)->expire = TRUE;
+    xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+    pa_colibri_modify_clear(&m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    PaColibriConferenceModified out;
+    g_assert_cmpint(pa_colibri_parse_modified(r, &out, NULL), ==, PA_COLIBRI_OK);
+    g_assert_cmpuint(out.endpoints->len, ==, 1);
+    g_assert_true(g_array_index(out.endpoints, PaColibriEndpoint, 0).expire);
+    pa_colibri_modified_clear(&out);
+    xmpp_stanza_release(r);
+    assert_counts(1, 1);
+
+    /* The expired endpoint is unknown now. */
+    new_modify(&m, "conf-1", FALSE);
+    add_ep(&m, "ep-a", FALSE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT, "ep-a");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    /* The last endpoint ends the conference. */
+    new_modify(&m, "conf-1", FALSE);
+    add_ep(&m, "ep-b", FALSE)->expire = TRUE;
+    r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(0, 0);
+    new_modify(&m, "conf-1", FALSE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    /* A conference expired as a whole takes its endpoints with it. */
+    new_modify(&m, "conf-2", TRUE);
+    add_ep(&m, "e1", TRUE);
+    r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(1, 1);
+    new_modify(&m, "conf-2", FALSE);
+    m.expire = TRUE;
+    r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(0, 0);
+}
+
+static void test_prosody_restart(void)
+{
+    it_prosody_stop(&env);
+    tx_free(focus);
+    focus = NULL;
+    /* The bridge notices: not healthy, not connected. */
+    char *body = NULL;
+    guint status = 0;
+    for (int i = 0; i < 50 && status != 503; i++) {
+        g_free(body);
+        status = it_http_get(env.http_port, "/about/health", &body);
+        if (status != 503)
+            g_usleep(100000);
+    }
+    g_assert_cmpuint(status, ==, 503);
+    g_assert_nonnull(strstr(body, "XMPP"));
+    g_free(body);
+    g_autofree char *m = metrics();
+    g_assert_cmpfloat(it_metric(m, "parley_bridge_xmpp_connected"), ==, 0);
+
+    it_prosody_start(&env);
+    g_assert_true(connect_focus(10000));
+    g_autofree char *again = wait_bridge_stats(NULL, 20000);
+    if (!again)
+        g_error("the bridge did not rejoin the brewery within 20 s of Prosody restarting");
+    g_assert_cmpstr(again, ==, bridge_occupant);
+    g_free(bridge_real);
+    bridge_real = g_strdup(tx_real_jid(focus, bridge_occupant));
+    /* And it works again. */
+    for (int i = 0; i < 50; i++) {
+        if (it_http_get(env.http_port, "/about/health", NULL) == 200)
+            break;
+        g_usleep(100000);
+    }
+    g_assert_cmpuint(it_http_get(env.http_port, "/about/health", NULL), ==, 200);
+    PaColibriConferenceModify mod;
+    new_modify(&mod, "conf-3", TRUE);
+    add_ep(&mod, "e1", TRUE);
+    xmpp_stanza_t *r = modify(focus, bridge_occupant, &mod);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&mod);
+    assert_counts(1, 1);
+}
+
+static void test_graceful_shutdown(void)
+{
+    /* conf-3 from the previous test is still running. */
+    g_assert_cmpint(kill(env.bridge_pid, SIGUSR1), ==, 0);
+    const char *const graceful[] = {"graceful_shutdown", "true", NULL};
+    g_autofree char *seen = wait_bridge_stats(graceful, 5000);
+    if (!seen)
+        g_error("brewery stats did not show graceful_shutdown=true");
+    g_assert_cmpuint(it_http_get(env.http_port, "/about/health", NULL), ==, 503);
+
+    PaColibriConferenceModify m;
+    new_modify(&m, "conf-4", TRUE);
+    add_ep(&m, "e1", TRUE);
+    xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "service-unavailable", PA_COLIBRI_ERROR_GRACEFUL_SHUTDOWN, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+
+    /* Existing conferences carry on; when the last ends, the bridge exits cleanly. */
+    g_assert_cmpint(it_bridge_wait(&env, 300), ==, -1);
+    new_modify(&m, "conf-3", FALSE);
+    add_ep(&m, "e1", FALSE)->expire = TRUE;
+    r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    g_assert_cmpint(it_bridge_wait(&env, 10000), ==, 0);
+    g_assert_true(it_bridge_log_has(&env, "graceful shutdown: last conference ended"));
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    xmpp_initialize();
+    it_env_init(&env);
+    g_strlcpy(log_path, env.bridge_log, sizeof log_path);
+    signal(SIGABRT, dump_log_on_abort);
+    signal(SIGTRAP, dump_log_on_abort);
+    g_test_add_func("/bridge-xmpp/bad-settings", test_bad_settings);
+    g_test_add_func("/bridge-xmpp/brewery-presence", test_brewery_presence);
+    g_test_add_func("/bridge-xmpp/healthcheck", test_healthcheck);
+    g_test_add_func("/bridge-xmpp/allocate", test_allocate);
+    g_test_add_func("/bridge-xmpp/update", test_update);
+    g_test_add_func("/bridge-xmpp/errors", test_errors);
+    g_test_add_func("/bridge-xmpp/stranger", test_stranger);
+    g_test_add_func("/bridge-xmpp/expire", test_expire);
+    g_test_add_func("/bridge-xmpp/prosody-restart", test_prosody_restart);
+    g_test_add_func("/bridge-xmpp/graceful-shutdown", test_graceful_shutdown);
+    int rc = g_test_run();
+    if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {
+        g_autofree char *log = NULL;
+        if (g_file_get_contents(env.bridge_log, &log, NULL, NULL))
+            g_printerr("---- bridge log ----\n%s----\n", log);
+    }
+    if (allocated.endpoints)
+        pa_colibri_modified_clear(&allocated);
+    tx_free(focus);
+    g_free(bridge_occupant);
+    g_free(bridge_real);
+    it_env_cleanup(&env);
+    xmpp_shutdown();
+    return rc;
+}
