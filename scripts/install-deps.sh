@@ -12,6 +12,7 @@ APT_PACKAGES=(
   libsoup-3.0-dev libjansson-dev
   # run and test: XMPP servers, network namespaces, browsers and media peers
   prosody lua-unbound iproute2 util-linux procps curl openssl
+  ejabberd
   chromium
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-nice libgstreamer1.0-dev
@@ -32,6 +33,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # Package installs must never leave a system prosody running on all interfaces.
   systemctl stop prosody 2>/dev/null || true
   pkill -x prosody 2>/dev/null || true
+  # Nor a system ejabberd, nor the epmd daemon an Erlang node leaves behind: tests start
+  # ejabberd by hand as a non-distributed node (tests/lib/ejabberd.sh). Only an epmd with no
+  # node registered is stopped, so no other Erlang system is disturbed.
+  systemctl stop ejabberd epmd.socket epmd.service 2>/dev/null || true
+  if command -v epmd >/dev/null && pgrep -x epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then
+    epmd -kill >/dev/null 2>&1 || true
+  fi
 fi
 
 # Node.js with npm comes from the machine image (nodesource build, which bundles npm);

@@ -16,16 +16,16 @@ await scenario('focus-reconnect', async (ctx) => {
   step('conference works before the restart');
 
   const mark = ctx.focus.mark();
-  step('restarting Prosody');
-  await ctx.prosody.restart();
+  step(`restarting ${ctx.server.name}`);
+  await ctx.server.restart();
   const t0 = performance.now();
   await ctx.focus.waitForLog(CONNECTED_RE, { from: mark, timeout: 30000 });
-  step(`parley-focus reconnected ${((performance.now() - t0) / 1000).toFixed(2)} s after Prosody was back`);
+  step(`parley-focus reconnected ${((performance.now() - t0) / 1000).toFixed(2)} s after ${ctx.server.name} was back`);
   assert.ok(ctx.focus.running(), 'parley-focus kept running across the restart');
 
   for (const [name, r] of [['same room', room], ['new room', ctx.newRoom()]]) {
     const c = await ctx.connect(name === 'same room' ? 'bosh' : 'websocket', { name: name.replace(' ', '-') });
-    // The component may need a moment after its log line before Prosody routes to it.
+    // The component may need a moment after its log line before the server routes to it.
     conferenceReady(await c.conferenceRequest(ctx.focusJid, r));
     const self = await c.joinRoom(r, 'after1');
     assert.equal(self.error, null, `${name}: join after the restart: ${JSON.stringify(self.error)}`);

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
-// Shared frame for the focus integration tests: a fresh Prosody (tests/lib/prosody.mjs) and a
-// real parley-focus (tests/lib/focus.mjs) in a temporary directory, scripted XMPP clients,
-// an overall deadline, and on failure the tails of both logs. Exit status: 0 pass, 1 fail,
-// 77 skipped (a tool is missing). Must run inside tests/netns-run.sh (fixed ports).
+// Shared frame for the focus integration tests: a fresh XMPP server (Prosody or ejabberd, from
+// $PARLEY_XMPP_SERVER; tests/lib/xmpp-server.mjs) and a real parley-focus (tests/lib/focus.mjs)
+// in a temporary directory, scripted XMPP clients, an overall deadline, and on failure the
+// tails of both logs. The same test must pass on both servers: where they differ, Parley (the
+// focus) has to cope, not the test. Exit status: 0 pass, 1 fail, 77 skipped (a tool is
+// missing). Must run inside tests/netns-run.sh (fixed ports).
 // State belongs to the Node.js event loop thread.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { startProsody, SkipError } from '../../lib/prosody.mjs';
+import { SkipError } from '../../lib/prosody.mjs';
+import { startXmppServer, serverKind } from '../../lib/xmpp-server.mjs';
 import { startFocus } from '../../lib/focus.mjs';
 import { XmppClient, missingModules, NS, child, mucPresence, stanzaError, xmlOf } from '../../lib/xmpp-client.mjs';
 
@@ -20,21 +23,24 @@ export function step(msg) {
 }
 
 /**
- * Runs fn(ctx) with Prosody and parley-focus running (options: prosody = false to run
- * without either, focus = false for Prosody only, focusSettings, deadline in ms).
- * ctx: { dir, prosody, focus, domain, focusJid, mucDomain, connect(transport, opts),
- * newRoom(), startFocus(opts) }.
+ * Runs fn(ctx) with the XMPP server and parley-focus running (options: server = false (or
+ * prosody = false) to run without either, focus = false for the server only, focusSettings,
+ * deadline in ms). The test's name gets the suffix -<server> unless the server is Prosody.
+ * ctx: { dir, server (alias prosody), serverKind, focus, domain, focusJid, mucDomain,
+ * connect(transport, opts), newRoom(), startFocus(opts) }.
  */
-export async function scenario(name, fn, opts = {}) {
+export async function scenario(baseName, fn, opts = {}) {
+  const kind = serverKind();
+  const name = kind === 'prosody' ? baseName : `${baseName}-${kind}`;
   const deadlineMs = opts.deadline || 60000;
   const dir = mkdtempSync(path.join(os.tmpdir(), `parley-${name}-`));
-  const ctx = { dir, prosody: null, focus: null, clients: [] };
+  const ctx = { dir, server: null, prosody: null, serverKind: kind, focus: null, clients: [] };
   const deadline = setTimeout(() => {
     fail(new Error(`${name}: did not finish within ${deadlineMs} ms`));
   }, deadlineMs);
 
   function dumpLogs() {
-    if (ctx.prosody) console.error(`---- prosody log (tail) ----\n${tailOf(ctx.prosody.readLog(), 40)}`);
+    if (ctx.server) console.error(`---- ${ctx.server.name} log (tail) ----\n${tailOf(ctx.server.readLog(), 40)}`);
     if (ctx.focus) console.error(`---- parley-focus log (tail) ----\n${tailOf(ctx.focus.log(), 80)}`);
     console.error(`(files kept in ${dir})`);
   }
@@ -50,14 +56,16 @@ export async function scenario(name, fn, opts = {}) {
 
   try {
     if (missingModules) throw new SkipError(missingModules);
-    if (opts.prosody !== false) {
-      step('starting Prosody');
-      ctx.prosody = await startProsody(dir);
-      ctx.domain = ctx.prosody.domain;
+    if (opts.server !== false && opts.prosody !== false) {
+      const t0 = performance.now();
+      ctx.server = await startXmppServer(dir, { kind });
+      ctx.prosody = ctx.server; // older name, kept for tests written against Prosody only
+      step(`${ctx.server.name} started in ${(performance.now() - t0).toFixed(0)} ms`);
+      ctx.domain = ctx.server.domain;
       ctx.focusJid = `focus.${ctx.domain}`;
       ctx.mucDomain = `conference.${ctx.domain}`;
       ctx.startFocus = async (o = {}) => {
-        ctx.focus = await startFocus(dir, ctx.prosody, {
+        ctx.focus = await startFocus(dir, ctx.server, {
           ...o, settings: { ...(opts.focusSettings || {}), ...(o.settings || {}) },
         });
         return ctx.focus;
@@ -70,7 +78,7 @@ export async function scenario(name, fn, opts = {}) {
     }
     ctx.connect = async (transport, o = {}) => {
       const c = await XmppClient.connect({
-        transport, domain: ctx.domain, port: ctx.prosody.httpPort, ...o,
+        transport, domain: ctx.domain, port: ctx.server.httpPort, ...o,
       });
       ctx.clients.push(c);
       return c;
@@ -86,7 +94,7 @@ export async function scenario(name, fn, opts = {}) {
       step(`parley-focus stopped (${JSON.stringify(st)})`);
       if (st.signal === 'SIGKILL') throw new Error('parley-focus ignored SIGTERM for 5 s');
     }
-    if (ctx.prosody) await ctx.prosody.stop();
+    if (ctx.server) await ctx.server.stop();
   } catch (e) {
     fail(e);
   }
@@ -98,6 +106,20 @@ export async function scenario(name, fn, opts = {}) {
 
 function tailOf(s, n) {
   return s.split('\n').slice(-n).join('\n');
+}
+
+/**
+ * Conditions a MUC service answers when someone who may not create rooms joins a room that
+ * does not exist. XEP-0045 §10.1.1 says not-allowed (Prosody); ejabberd 23.01 says forbidden
+ * ("Room creation is denied by service policy"). Both mean the same to the user: refused.
+ * Any other condition (not-authorized for a password, registration-required for members-only,
+ * service-unavailable, ...) is a different refusal and must not pass for this one.
+ */
+export const ROOM_CREATION_REFUSED = ['not-allowed', 'forbidden'];
+
+/** True if a refused join (mucPresence().error) says "you may not create this room". */
+export function isRoomCreationRefused(error) {
+  return !!error && ROOM_CREATION_REFUSED.includes(error.condition);
 }
 
 /** Asserts the reply is an IQ result carrying <conference ready="true"/>; returns it. */
