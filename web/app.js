@@ -34,6 +34,13 @@ const ERROR_TITLES = {
   internal: 'Something went wrong',
 };
 
+// Canonical room URL: /Team%20Sync -> /team%20sync (the room the link really names).
+{
+  const seg = location.pathname.split('/').filter(Boolean)[0] ?? '';
+  const room = roomFromPath(location.pathname);
+  if (room && seg !== room) history.replaceState(null, '', `/${room}${location.search}${location.hash}`);
+}
+
 const state = {
   screen: 'prejoin',
   room: roomFromPath(location.pathname),

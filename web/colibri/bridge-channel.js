@@ -36,7 +36,8 @@ export class BridgeChannel extends EventTarget {
     const u = new URL(url);
     const o = new URL(rewriteOrigin);
     u.protocol = o.protocol === 'https:' ? 'wss:' : 'ws:';
-    u.host = o.host;
+    u.hostname = o.hostname;
+    u.port = o.port;
     return u.toString();
   }
 

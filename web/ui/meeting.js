@@ -170,6 +170,7 @@ export class MeetingView {
     this.alone.hidden = n > 0 || this.p.conference.state !== 'joined';
     this.grid.hidden = n === 0;
     this.stage.classList.toggle('solo', n === 0);
+    if (this.status) this.updateStatus();
     this.layout();
   }
 
@@ -185,9 +186,18 @@ export class MeetingView {
   }
 
   setMediaState(state) {
-    this.status.textContent = MEDIA_LABEL[state] ?? state;
-    this.status.dataset.state = state;
+    this.mediaState = state;
+    this.updateStatus();
     this.updateParticipants();
+  }
+
+  updateStatus() {
+    const state = this.mediaState ?? 'none';
+    const others = this.p.conference.participants.size;
+    // With others present but no media session yet, the focus is about to invite us.
+    const label = state === 'none' && others ? 'Waiting for media…' : (MEDIA_LABEL[state] ?? state);
+    this.status.textContent = label;
+    this.status.dataset.state = state === 'none' && others ? 'negotiating' : state;
   }
 
   /** A non-fatal problem with an optional action: { message, action, onAction }. */
