@@ -157,6 +157,41 @@ static gsize min_encrypted_body(const BridgeDtls *d)
     return 8 + 16;
 }
 
+static guint32 be24(const guint8 *p)
+{
+    return (guint32)p[0] << 16 | (guint32)p[1] << 8 | p[2];
+}
+
+/* Plaintext (epoch 0) records: OpenSSL treats a malformed ChangeCipherSpec or alert, or a
+ * handshake fragment that does not fit its message, as fatal. A genuine peer never sends
+ * those, so a forged or corrupted datagram is dropped instead of ending the handshake. */
+static const char *check_plaintext(guint8 type, const guint8 *b, gsize len)
+{
+    switch (type) {
+    case 20:
+        return len == 1 && b[0] == 1 ? NULL : "malformed change_cipher_spec";
+    case 21:
+        return len == 2 && (b[0] == 1 || b[0] == 2) ? NULL : "malformed alert";
+    case 23:
+        return "application data in epoch 0";
+    default: /* 22: one or more handshake fragments (RFC 6347 §4.2.2) */
+        if (len == 0)
+            return "empty handshake record";
+        for (gsize off = 0; off < len;) {
+            if (len - off < 12)
+                return "truncated handshake header";
+            guint32 msg_len = be24(b + off + 1), frag_off = be24(b + off + 6);
+            guint32 frag_len = be24(b + off + 9);
+            if (frag_len > len - off - 12)
+                return "truncated handshake fragment";
+            if ((guint64)frag_off + frag_len > msg_len)
+                return "handshake fragment outside its message";
+            off += 12 + frag_len;
+        }
+        return NULL;
+    }
+}
+
 /* NULL when @data is a sequence of whole DTLS records that OpenSSL may see, else why not. */
 static const char *check_framing(const BridgeDtls *d, const guint8 *data, gsize len)
 {
@@ -182,6 +217,11 @@ static const char *check_framing(const BridgeDtls *d, const guint8 *data, gsize 
         gboolean encrypted = data[off + 3] != 0 || data[off + 4] != 0; /* epoch > 0 */
         if (encrypted && body < min_encrypted_body(d))
             return "encrypted record too short";
+        if (!encrypted) {
+            const char *bad = check_plaintext(type, data + off + RECORD_HEADER, body);
+            if (bad != NULL)
+                return bad;
+        }
         off += RECORD_HEADER + body;
     }
     return NULL;

@@ -473,6 +473,38 @@ static void garbage_before_handshake(void)
     g_assert_cmpstr(why, ==, "datagram too large");
     g_assert_cmpuint(bridge_dtls_get_drops(f->bridge, NULL), ==, 6);
 
+    /* Plaintext records OpenSSL would treat as fatal never reach it. */
+    const struct {
+        guint8 type;
+        const char *body; /* hex */
+        const char *why;
+    } plain[] = {
+        {20, "02", "malformed change_cipher_spec"},
+        {20, "0101", "malformed change_cipher_spec"},
+        {21, "0300", "malformed alert"},
+        {21, "02", "malformed alert"},
+        {23, "00112233", "application data in epoch 0"},
+        {22, "", "empty handshake record"},
+        {22, "0100", "truncated handshake header"},
+        {22, "010000100000000000000010", "truncated handshake fragment"},
+        {22, "01000004000000000200000400000000", "handshake fragment outside its message"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(plain); i++) {
+        gsize blen = strlen(plain[i].body) / 2;
+        memset(buf, 0, 13);
+        buf[0] = plain[i].type;
+        buf[1] = 0xfe, buf[2] = 0xfd;
+        buf[12] = (guint8)blen;
+        for (gsize j = 0; j < blen; j++)
+            buf[13 + j] = (guint8)(g_ascii_xdigit_value(plain[i].body[2 * j]) << 4 |
+                                   g_ascii_xdigit_value(plain[i].body[2 * j + 1]));
+        feed(f->bridge, buf, 13 + blen);
+        bridge_dtls_get_drops(f->bridge, &why);
+        g_assert_cmpstr(why, ==, plain[i].why);
+        g_assert_cmpint(bridge_dtls_state(f->bridge), ==, BRIDGE_DTLS_STATE_NEW);
+    }
+    g_assert_cmpuint(f->sent, ==, 0);
+
     /* Random bytes of every length, first byte in the DTLS range. */
     for (gsize len = 1; len < 300; len++) {
         for (gsize i = 0; i < len; i++)
@@ -500,18 +532,44 @@ static void garbage_before_handshake(void)
                    bridge_dtls_state(f->bridge), bridge_dtls_error(f->bridge), f->sent);
     fixture_free(f);
 
-    /* Garbage that is dropped before OpenSSL does not derail a real handshake. */
+    /* Garbage that is dropped before OpenSSL does not derail a real handshake: truncated
+     * headers, forged plaintext CCS/alerts/app data, short encrypted records, before and
+     * between the real flights. */
     f = fixture_new(BRIDGE_DTLS_ROLE_SERVER, "SRTP_AEAD_AES_128_GCM");
     g_assert_true(bridge_dtls_set_remote_fingerprint(f->bridge, "sha-256", f->peer->fingerprint));
     start(f);
-    for (gsize len = 1; len < 100; len++) {
-        for (gsize i = 0; i < len; i++)
-            buf[i] = (guint8)g_test_rand_int();
-        buf[0] = 22;
-        buf[1] = 0xfe;
-        feed(f->bridge, buf, len < 13 ? len : 13); /* truncated headers only */
+    for (int round = 0; round < 64; round++) {
+        for (gsize len = 1; len < 60; len++) {
+            for (gsize i = 0; i < len; i++)
+                buf[i] = (guint8)g_test_rand_int();
+            buf[0] = (guint8)g_test_rand_int_range(20, 24);
+            buf[1] = 0xfe, buf[2] = 0xfd;
+            if (len >= 13) {
+                buf[11] = 0;
+                buf[12] = (guint8)(len - 13);
+                if (buf[0] == 20) /* never a valid CCS, never a valid alert level */
+                    buf[13 % len] = 2;
+                else if (buf[0] == 21 && len > 13)
+                    buf[13] = 7;
+                else if (buf[0] == 22)
+                    buf[3] = 0, buf[4] = 1, buf[12] = (guint8)MIN(len - 13, 23);
+            }
+            if (len >= 13 && buf[0] == 22 && len - 13 != buf[12])
+                continue;
+            feed(f->bridge, buf, len);
+            g_assert_cmpint(bridge_dtls_state(f->bridge), !=, BRIDGE_DTLS_STATE_FAILED);
+        }
+        gboolean moved = !g_queue_is_empty(&f->to_peer);
+        deliver_to_peer(f);
+        GBytes *out = take_peer_output(f);
+        if (out != NULL) {
+            feed_bridge(f, out);
+            g_bytes_unref(out);
+            moved = TRUE;
+        }
+        if (!moved)
+            break;
     }
-    pump(f);
     g_assert_cmpint(bridge_dtls_state(f->bridge), ==, BRIDGE_DTLS_STATE_CONNECTED);
     fixture_free(f);
 }
