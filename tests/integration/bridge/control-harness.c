@@ -34,7 +34,9 @@ static char *run_cmd(const char *const *argv, int *status)
 void it_env_init(ItEnv *env)
 {
     memset(env, 0, sizeof *env);
-    if (!g_find_program_in_path("prosody") || !g_find_program_in_path("prosodyctl")) {
+    g_autofree char *prosody = g_find_program_in_path("prosody");
+    g_autofree char *prosodyctl = g_find_program_in_path("prosodyctl");
+    if (!prosody || !prosodyctl) {
         printf("1..0 # SKIP prosody is not installed\n");
         exit(77);
     }

@@ -203,6 +203,7 @@ static void test_modified_round_trip(void)
     g_array_append_val(ep->ice.candidates, c);
     PaColibriEndpoint *gone = pa_colibri_endpoints_add(m.endpoints, "ep0");
     gone->expire = TRUE;
+    ep = &g_array_index(m.endpoints, PaColibriEndpoint, 0); /* the array may have moved */
     m.has_sources = TRUE;
     PaColibriMediaSource *a = pa_colibri_sources_add(m.sources, FALSE, "jvb-a0");
     pa_colibri_media_source_add_ssrc(a, 4000000000u, "jvb-a0", "mixedmslabel mixedlabelaudio0");
