@@ -339,12 +339,17 @@ static void advance(BridgeDtls *d)
     ERR_clear_error();
 }
 
+/* RFC 6347 §4.2.4.1: double on each retransmission, with a ceiling (ours: 32x the initial
+ * value, at most 8 s). OpenSSL counts the expiries and gives up itself
+ * (SSL_R_READ_TIMEOUT_EXPIRED). */
 static unsigned int timer_cb(SSL *ssl, unsigned int previous_us)
 {
     BridgeDtls *d = SSL_get_app_data(ssl);
+    guint initial_us = d->initial_timeout_ms * 1000u;
     if (previous_us == 0)
-        return d->initial_timeout_ms * 1000u;
-    return previous_us >= MAX_TIMEOUT_US / 2 ? MAX_TIMEOUT_US : previous_us * 2;
+        return initial_us;
+    guint ceiling = MIN(MAX_TIMEOUT_US, initial_us * 32u);
+    return previous_us >= ceiling / 2 ? ceiling : previous_us * 2;
 }
 
 int bridge_dtls_verify_cb(int preverify_ok, X509_STORE_CTX *store)
@@ -517,7 +522,7 @@ BridgeDtlsState bridge_dtls_handle_timeout(BridgeDtls *d)
 
 void bridge_dtls_set_initial_timeout_ms(BridgeDtls *d, guint ms)
 {
-    g_return_if_fail(d != NULL && ms >= 1 && ms <= 60000);
+    g_return_if_fail(d != NULL && ms >= 1 && ms <= 8000);
     d->initial_timeout_ms = ms;
 }
 

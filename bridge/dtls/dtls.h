@@ -11,10 +11,15 @@
  * during the handshake (self-signed is the norm), and the handshake ends FAILED unless the
  * peer's certificate matches the fingerprint given with bridge_dtls_set_remote_fingerprint()
  * (also FAILED when none was given). Outgoing flights are packed into datagrams of at most
- * BRIDGE_DTLS_MTU bytes. Incoming datagrams that are not whole DTLS records are dropped and
- * counted (bridge_dtls_get_drops()); records that fail DTLS's own checks are discarded by
- * OpenSSL (RFC 6347 §4.1.2.7). Only a fatal handshake error, a fatal alert from the peer, a
- * retransmission timeout or a fingerprint problem make the state FAILED. */
+ * BRIDGE_DTLS_MTU bytes. Incoming datagrams that are not whole DTLS records, and records a
+ * genuine peer never sends but OpenSSL 3.0 would treat as fatal (malformed plaintext CCS,
+ * alert or handshake fragment; encrypted records too short for their AEAD), are dropped and
+ * counted (bridge_dtls_get_drops()); other invalid records are discarded by OpenSSL (RFC 6347
+ * §4.1.2.7). FAILED comes from a handshake error (OpenSSL still fails on some malformed
+ * handshake content, e.g. a corrupted ClientHello), a fatal alert from the peer, a
+ * retransmission timeout or a fingerprint problem.
+ *
+ * Cipher suites: ECDHE with AES-GCM or ChaCha20-Poly1305 only. */
 #pragma once
 
 #include <glib.h>
@@ -49,7 +54,7 @@ typedef enum {
     BRIDGE_DTLS_STATE_CONNECTING,
     BRIDGE_DTLS_STATE_CONNECTED, /* handshake done, fingerprint verified, keys available */
     BRIDGE_DTLS_STATE_FAILED,    /* handshake error or fingerprint mismatch; terminal */
-    BRIDGE_DTLS_STATE_CLOSED,    /* peer sent close_notify; terminal */
+    BRIDGE_DTLS_STATE_CLOSED,    /* close_notify from the peer, or bridge_dtls_close(); terminal */
 } BridgeDtlsState;
 
 /* Called synchronously from bridge_dtls_* with one datagram to send to the peer. It must not
@@ -79,11 +84,13 @@ BridgeDtlsState bridge_dtls_handle(BridgeDtls *d, const guint8 *data, gsize len)
 /* Retransmission: milliseconds until bridge_dtls_handle_timeout() should run, or -1 if no
  * timer is needed (0: now). Ask again after every bridge_dtls_* call that may have sent.
  * The first timeout is 400 ms (bridge_dtls_set_initial_timeout_ms), doubling per
- * retransmission up to 8 s; after 12 unanswered retransmissions the state is FAILED
- * ("handshake timed out"). handle_timeout() before the timer expired does nothing. */
+ * retransmission up to 32 times that or 8 s, whichever is less. When OpenSSL's retry limit
+ * is reached (a flight sent 9 times in all with OpenSSL 3.0: about 45 s by default) the
+ * state is FAILED ("handshake timed out"). handle_timeout() before the timer expired does
+ * nothing. */
 gint bridge_dtls_timeout_ms(BridgeDtls *d);
 BridgeDtlsState bridge_dtls_handle_timeout(BridgeDtls *d);
-/* Initial retransmission timeout for this connection (>= 1 ms); call before start/handle. */
+/* Initial retransmission timeout for this connection (1..8000 ms); call before start/handle. */
 void bridge_dtls_set_initial_timeout_ms(BridgeDtls *d, guint ms);
 
 BridgeDtlsState bridge_dtls_state(const BridgeDtls *d);

@@ -924,6 +924,36 @@ static void retransmission(void)
     side_clear(&cli);
 }
 
+/* Nobody answers: the client retransmits its ClientHello with growing gaps and finally
+ * fails. A 1 ms initial timer keeps this around a quarter of a second. */
+static void handshake_timeout(void)
+{
+    Side srv, cli;
+    side_init(&srv, &cli, BRIDGE_DTLS_ROLE_SERVER);
+    side_init(&cli, &srv, BRIDGE_DTLS_ROLE_CLIENT);
+    bridge_dtls_set_initial_timeout_ms(cli.dtls, 1);
+    bridge_dtls_start(cli.dtls);
+    guint hellos = g_queue_get_length(&srv.inbox);
+    gint last = 0;
+    for (int i = 0; i < 100 && bridge_dtls_state(cli.dtls) == BRIDGE_DTLS_STATE_CONNECTING; i++) {
+        gint ms = bridge_dtls_timeout_ms(cli.dtls);
+        g_assert_cmpint(ms, >=, 0);
+        g_assert_cmpint(ms, <=, 32);
+        last = MAX(last, ms);
+        g_usleep((gulong)ms * 1000 + 500);
+        bridge_dtls_handle_timeout(cli.dtls);
+        hellos = g_queue_get_length(&srv.inbox);
+    }
+    g_assert_cmpint(bridge_dtls_state(cli.dtls), ==, BRIDGE_DTLS_STATE_FAILED);
+    g_assert_cmpstr(bridge_dtls_error(cli.dtls), ==, "handshake timed out");
+    g_assert_cmpint(bridge_dtls_timeout_ms(cli.dtls), ==, -1);
+    g_test_message("%u ClientHellos sent, longest gap %d ms", hellos, last);
+    g_assert_cmpuint(hellos, >=, 5);
+    g_assert_cmpint(last, >, 8); /* it did back off */
+    side_clear(&srv);
+    side_clear(&cli);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -956,6 +986,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-crypto/dtls/garbage/corrupted-copies", corrupted_copies);
     g_test_add_func("/bridge-crypto/dtls/garbage/after-handshake", garbage_after_handshake);
     g_test_add_func("/bridge-crypto/dtls/retransmission", retransmission);
+    g_test_add_func("/bridge-crypto/dtls/handshake-timeout", handshake_timeout);
     int r = g_test_run();
     bridge_srtp_global_shutdown();
     return r;
