@@ -176,6 +176,31 @@ int it_bridge_run(const char *const *args, char **output)
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static char abort_log_path[4096];
+
+/* Async-signal-safe calls only: the process is dying of a failed assertion. */
+static void dump_log_handler(int sig)
+{
+    static const char head[] = "---- bridge log ----\n";
+    if (write(2, head, sizeof head - 1) < 0)
+        _exit(134);
+    int fd = open(abort_log_path, O_RDONLY);
+    char buf[4096];
+    ssize_t n;
+    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
+        if (write(2, buf, (size_t)n) < 0)
+            break;
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void it_dump_log_on_abort(ItEnv *env)
+{
+    g_strlcpy(abort_log_path, env->bridge_log, sizeof abort_log_path);
+    signal(SIGABRT, dump_log_handler);
+    signal(SIGTRAP, dump_log_handler);
+}
+
 gboolean it_bridge_log_has(ItEnv *env, const char *needle)
 {
     g_autofree char *text = NULL;

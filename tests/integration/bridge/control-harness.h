@@ -44,6 +44,8 @@ int it_bridge_wait(ItEnv *env, guint timeout_ms);
 void it_bridge_kill(ItEnv *env);
 /* Runs parley-bridge with @args to completion: exit status, stdout+stderr in *@output. */
 int it_bridge_run(const char *const *args, char **output);
+/* When an assertion aborts the test, print the bridge log first. */
+void it_dump_log_on_abort(ItEnv *env);
 /* TRUE if the bridge log contains @needle. */
 gboolean it_bridge_log_has(ItEnv *env, const char *needle);
 

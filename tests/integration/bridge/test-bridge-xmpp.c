@@ -8,10 +8,8 @@
  * trust with xmpp.focus_jids; it talks to the bridge through the brewery MUC (the occupant JID,
  * which Prosody rewrites, as Jicofo does) and directly (the bridge's real JID). The tests run
  * in order and share one Prosody and one bridge. Run under tests/netns-run.sh. */
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/colibri/colibri.h"
 #include "common/xmpp/ice-udp.h"
@@ -22,23 +20,6 @@
 #define T_IQ 10000 /* ms: endpoint creation gathers candidates first */
 
 static ItEnv env;
-static char log_path[4096];
-
-/* A failed assertion aborts: show what the bridge said first (async-signal-safe calls only). */
-static void dump_log_on_abort(int sig)
-{
-    static const char head[] = "---- bridge log ----\n";
-    if (write(2, head, sizeof head - 1) < 0)
-        _exit(134);
-    int fd = open(log_path, O_RDONLY);
-    char buf[4096];
-    ssize_t n;
-    while (fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0)
-        if (write(2, buf, (size_t)n) < 0)
-            break;
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
 static TestXmpp *focus;
 static char *bridge_occupant; /* brewery/nick */
 static char *bridge_real;     /* jvb@auth.DOMAIN/resource */
@@ -580,9 +561,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     xmpp_initialize();
     it_env_init(&env);
-    g_strlcpy(log_path, env.bridge_log, sizeof log_path);
-    signal(SIGABRT, dump_log_on_abort);
-    signal(SIGTRAP, dump_log_on_abort);
+    it_dump_log_on_abort(&env);
     g_test_add_func("/bridge-xmpp/bad-settings", test_bad_settings);
     g_test_add_func("/bridge-xmpp/brewery-presence", test_brewery_presence);
     g_test_add_func("/bridge-xmpp/healthcheck", test_healthcheck);
