@@ -352,7 +352,8 @@ static void on_conn_event(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
             x->cb.connection(x, FALSE, x->user_data);
     } else if (x->attempts == 1 || x->attempts % 10 == 0) {
         /* One line for the first failure and then every tenth, not one per retry. */
-        g_warning("cannot log in to XMPP server %s:%u as %s (attempt %u%s%s); retrying",
+        g_warning("cannot log in to XMPP server %s:%u as %s (attempt %u%s%s); retrying (check "
+                  "that the server runs and xmpp.user / xmpp.password)",
                   x->cfg.host, x->cfg.port, x->full_jid, x->attempts,
                   stream_error && stream_error->text ? ": " : "",
                   stream_error && stream_error->text ? stream_error->text : "");

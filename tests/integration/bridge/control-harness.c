@@ -250,6 +250,7 @@ struct _TestXmpp {
     gboolean connected, failed;
     GHashTable *presence; /* full JID -> stanza copy (latest available) */
     GHashTable *replies;  /* id -> stanza copy */
+    guint unsolicited;
 };
 
 static void stanza_unref(gpointer p)
@@ -290,7 +291,21 @@ static int tx_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     const char *id = xmpp_stanza_get_id(st);
     if ((g_strcmp0(type, "result") == 0 || g_strcmp0(type, "error") == 0) && id)
         g_hash_table_replace(t->replies, g_strdup(id), xmpp_stanza_copy(st));
+    else
+        t->unsolicited++;
     return 1;
+}
+
+static int tx_on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
+{
+    TestXmpp *t = ud;
+    t->unsolicited++;
+    return 1;
+}
+
+guint tx_unsolicited(TestXmpp *t)
+{
+    return t->unsolicited;
 }
 
 TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms)
@@ -312,6 +327,7 @@ TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms)
     }
     xmpp_handler_add(t->conn, tx_on_presence, NULL, "presence", NULL, t);
     xmpp_handler_add(t->conn, tx_on_iq, NULL, "iq", NULL, t);
+    xmpp_handler_add(t->conn, tx_on_message, NULL, "message", NULL, t);
     if (xmpp_connect_client(t->conn, "127.0.0.1", 5222, tx_conn_handler, t) != XMPP_EOK) {
         tx_free(t);
         return NULL;

@@ -67,6 +67,8 @@ void tx_free(TestXmpp *t);
 xmpp_ctx_t *tx_ctx(TestXmpp *t);
 const char *tx_jid(TestXmpp *t); /* bound full JID */
 gboolean tx_connected(TestXmpp *t);
+/* IQs of type get/set and messages received: what the peer told us without being asked. */
+guint tx_unsolicited(TestXmpp *t);
 /* Pumps the connection for @ms. */
 void tx_run(TestXmpp *t, guint ms);
 /* Sends (transfer none). */

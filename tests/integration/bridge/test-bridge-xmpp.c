@@ -556,6 +556,54 @@ static void test_graceful_shutdown(void)
     g_assert_true(it_bridge_log_has(&env, "graceful shutdown: last conference ended"));
 }
 
+/* Endpoints whose ICE never connects are expired by the media plane; the conference ends with
+ * its last endpoint, and the focus is told nothing it did not ask for. */
+static void test_media_timeout(void)
+{
+    g_assert_cmpint(env.bridge_pid, ==, 0); /* the graceful test ended the previous bridge */
+    const char *const extra[] = {"media.ice_timeout_seconds=1", NULL};
+    it_bridge_start(&env, extra);
+    g_free(bridge_occupant);
+    bridge_occupant = wait_bridge_stats(NULL, 15000);
+    g_assert_nonnull(bridge_occupant);
+    g_autofree char *expected = g_strdup_printf(IT_BREWERY "/%s", env.nickname);
+    g_assert_cmpstr(bridge_occupant, ==, expected);
+    guint unsolicited0 = tx_unsolicited(focus);
+
+    PaColibriConferenceModify m;
+    new_modify(&m, "conf-t", TRUE);
+    add_ep(&m, "t1", TRUE);
+    add_ep(&m, "t2", TRUE);
+    xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(1, 2);
+
+    gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+    double conferences = 1;
+    while (conferences != 0 && g_get_monotonic_time() < deadline) {
+        tx_run(focus, 200);
+        g_autofree char *mt = metrics();
+        conferences = it_metric(mt, "parley_bridge_conferences");
+    }
+    g_assert_cmpfloat(conferences, ==, 0);
+    assert_counts(0, 0);
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t1: endpoint expired (media "));
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t2: endpoint expired (media "));
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t: conference ended"));
+    g_autofree char *mt = metrics();
+    g_assert_cmpfloat(it_metric(mt, "parley_bridge_ice_failures_total"), >=, 2);
+
+    new_modify(&m, "conf-t", FALSE);
+    add_ep(&m, "t1", FALSE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    g_assert_cmpuint(tx_unsolicited(focus), ==, unsolicited0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -572,6 +620,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-xmpp/expire", test_expire);
     g_test_add_func("/bridge-xmpp/prosody-restart", test_prosody_restart);
     g_test_add_func("/bridge-xmpp/graceful-shutdown", test_graceful_shutdown);
+    g_test_add_func("/bridge-xmpp/media-timeout", test_media_timeout);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {
         g_autofree char *log = NULL;
