@@ -86,6 +86,11 @@ static void update_selected_pair(BridgeEndpoint *ep, NiceCandidate *remote)
                                                   : sizeof(struct sockaddr_in);
     ep->sock = sock;
     ep->fd = g_socket_get_fd(sock);
+    /* A worker that is descheduled for a few milliseconds must not lose a burst of video:
+     * ask for roomy buffers (the kernel caps them at net.core.rmem_max / wmem_max). */
+    int size = BRIDGE_SOCKET_BUFFER;
+    setsockopt(ep->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    setsockopt(ep->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
 
 /* ---- DTLS ---- */

@@ -36,6 +36,7 @@ G_BEGIN_DECLS
 #define BRIDGE_RR_EVERY_TICKS 10        /* receiver reports and timeouts every second */
 #define BRIDGE_KEYFRAME_REQ_MIN_US 250000 /* at most one PLI/FIR per source per 250 ms */
 #define BRIDGE_TX_CAP (BRIDGE_PKT_MAX + 64)
+#define BRIDGE_SOCKET_BUFFER (2 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per endpoint */
 
 /* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
 #define BRIDGE_STAT_ADD(var, n) \
@@ -212,6 +213,9 @@ typedef struct {
 } BridgeResult;
 
 /* media.c */
+/* Which worker holds the endpoint (G_MAXUINT when unknown). Control thread; for tests. */
+guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
+                                   const char *endpoint_id);
 void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; takes @r */
 void bridge_msg_free(BridgeMsg *msg);
 

@@ -354,13 +354,21 @@ const char *bridge_media_fingerprint(BridgeMedia *m)
 
 /* ---- endpoint API ---- */
 
-static guint pick_worker(BridgeMedia *m)
+/* See BridgeMediaConfig.conference_pack. */
+static guint pick_worker(BridgeMedia *m, const BridgeConf *c)
 {
-    guint best = 0;
-    for (guint i = 1; i < m->n_workers; i++)
-        if (m->load[i] < m->load[best])
-            best = i;
-    return best;
+    guint least = 0, home = 0;
+    for (guint i = 1; i < m->n_workers; i++) {
+        if (m->load[i] < m->load[least])
+            least = i;
+        if (c->per_worker[i] > c->per_worker[home])
+            home = i;
+    }
+    guint pack = m->config.conference_pack ? m->config.conference_pack : 8;
+    if (c->per_worker[home] > 0 && c->per_worker[home] < pack &&
+        m->load[home] < m->load[least] + pack)
+        return home;
+    return least;
 }
 
 void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
@@ -391,7 +399,7 @@ void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
     BridgeCtlEndpoint *e = g_new0(BridgeCtlEndpoint, 1);
     e->key = key;
     e->id = m->next_ep_id++;
-    e->worker = pick_worker(m);
+    e->worker = pick_worker(m, c);
     e->conf = bridge_conf_ref(c);
     e->ready = done;
     e->ready_data = user_data;
@@ -476,6 +484,13 @@ void bridge_media_endpoint_expire(BridgeMedia *m, const char *conference_id,
     registry_remove(m, e);
     bridge_worker_post(m->workers[w], msg);
     g_info("room=%s ep=%s: endpoint expired", conference_id, endpoint_id);
+}
+
+guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
+                                   const char *endpoint_id)
+{
+    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    return e ? e->worker : G_MAXUINT;
 }
 
 void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)

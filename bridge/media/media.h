@@ -23,6 +23,13 @@ typedef struct {
     char *public_address;    /* advertised in addition (NAT'd deployments); NULL = none */
     guint ice_timeout_s;     /* expire an endpoint whose ICE has not connected by then */
     guint media_timeout_s;   /* expire a connected endpoint that sent nothing for this long */
+    /* Worker placement. A new endpoint joins the worker that already holds most of its
+     * conference while that worker holds fewer than this many of the conference's endpoints
+     * and is not busier than the least-loaded worker by this many or more; otherwise it goes
+     * to the least-loaded worker. Small conferences thus stay on one worker (no cross-thread
+     * hop per packet) and large ones spread their fan-out over several cores.
+     * 0 = default (8); 1 = always the least-loaded worker. */
+    guint conference_pack;
 } BridgeMediaConfig;
 
 typedef struct _BridgeMedia BridgeMedia;

@@ -5,6 +5,7 @@
 
 #include <nice/agent.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "bridge/dtls/dtls.h"
 #include "bridge/srtp/srtp.h"
@@ -122,6 +123,12 @@ static void on_state(NiceAgent *agent, guint stream, guint comp, guint state, gp
     if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
         !p->ice_connected) {
         p->ice_connected = TRUE;
+        GSocket *sock = nice_agent_get_selected_socket(agent, stream, 1);
+        if (sock) {
+            int size = 2 * 1024 * 1024; /* the test thread may lag behind a burst */
+            setsockopt(g_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+            g_object_unref(sock);
+        }
         if (p->dtls && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_NEW)
             bridge_dtls_start(p->dtls);
     } else if (state == NICE_COMPONENT_STATE_FAILED) {
