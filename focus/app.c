@@ -43,22 +43,37 @@ static void on_message(FocusComponent *comp, xmpp_stanza_t *message, gpointer da
     /* Room subjects, chat and bounced messages: nothing the focus acts on yet. */
 }
 
+/* A namespace the focus knows, with an element it does not: feature-not-implemented. */
+static gboolean payload_is(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                           const char *name)
+{
+    if (strcmp(xmpp_stanza_get_name(payload), name) == 0)
+        return TRUE;
+    focus_component_reply(comp, pa_stanza_error_reply(focus_component_ctx(comp), iq,
+                                                      PA_ERR_CANCEL, "feature-not-implemented",
+                                                      NULL, NULL));
+    return FALSE;
+}
+
 static void iq_disco_info(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
                           gpointer data)
 {
-    focus_component_reply(comp, focus_disco_info_reply(focus_component_ctx(comp), iq));
+    if (payload_is(comp, iq, payload, "query"))
+        focus_component_reply(comp, focus_disco_info_reply(focus_component_ctx(comp), iq));
 }
 
 static void iq_disco_items(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
                            gpointer data)
 {
-    focus_component_reply(comp, focus_disco_items_reply(focus_component_ctx(comp), iq));
+    if (payload_is(comp, iq, payload, "query"))
+        focus_component_reply(comp, focus_disco_items_reply(focus_component_ctx(comp), iq));
 }
 
 static void iq_ping(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
                     gpointer data)
 {
-    focus_component_reply(comp, focus_ping_reply(focus_component_ctx(comp), iq));
+    if (payload_is(comp, iq, payload, "ping"))
+        focus_component_reply(comp, focus_ping_reply(focus_component_ctx(comp), iq));
 }
 
 static void iq_conference(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,

@@ -240,8 +240,10 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
                               stream_error->text ? stream_error->text : "");
     else if (error)
         why = g_strdup(g_strerror(error));
+    else if (was_online)
+        why = g_strdup("the server closed the stream");
     else
-        why = g_strdup("stream closed");
+        why = g_strdup("connection refused or closed before the handshake");
     comp->state = COMP_WAITING;
     if (was_online) {
         if (comp->stopping)

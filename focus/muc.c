@@ -110,6 +110,9 @@ gboolean focus_muc_presence_has_status(const FocusMucPresence *p, guint code)
 
 static void parse_muc_user(xmpp_stanza_t *x, FocusMucPresence *out)
 {
+    /* XEP-0045 presence carries one <item> and at most one <destroy>: the first counts,
+     * repeats from a misbehaving peer are ignored. */
+    gboolean seen_item = FALSE, seen_destroy = FALSE;
     out->has_muc_user = TRUE;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(x); c; c = xmpp_stanza_get_next(c)) {
         if (!xmpp_stanza_is_tag(c))
@@ -122,7 +125,8 @@ static void parse_muc_user(xmpp_stanza_t *x, FocusMucPresence *out)
             if (code && *code && end && !*end && v >= 100 && v <= 999 &&
                 out->n_status < FOCUS_MUC_MAX_STATUS)
                 out->status[out->n_status++] = (guint16)v;
-        } else if (strcmp(name, "item") == 0) {
+        } else if (strcmp(name, "item") == 0 && !seen_item) {
+            seen_item = TRUE;
             out->role = parse_role(xmpp_stanza_get_attribute(c, "role"));
             out->affiliation = parse_affiliation(xmpp_stanza_get_attribute(c, "affiliation"));
             const char *jid = xmpp_stanza_get_attribute(c, "jid");
@@ -132,7 +136,8 @@ static void parse_muc_user(xmpp_stanza_t *x, FocusMucPresence *out)
                 pa_jid_clear(&parsed);
             }
             out->new_nick = dup_nonempty(xmpp_stanza_get_attribute(c, "nick"));
-        } else if (strcmp(name, "destroy") == 0) {
+        } else if (strcmp(name, "destroy") == 0 && !seen_destroy) {
+            seen_destroy = TRUE;
             out->destroyed = TRUE;
             out->destroy_reason = focus_stanza_child_text(c, "reason", NULL);
         }

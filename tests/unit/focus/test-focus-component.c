@@ -205,6 +205,18 @@ static gpointer server_thread(gpointer data)
     CHECK(r && strstr(r, "bad-request"), "IQ without payload");
     g_clear_pointer(&r, g_free);
 
+    send_str(s, "<iq type='get' id='k1' from='u@example.org/r' to='" COMPONENT "'><pong "
+                "xmlns='urn:xmpp:ping'/></iq>");
+    r = expect(s, "iq", "id=\"k1\"");
+    CHECK(r && strstr(r, "feature-not-implemented"), "known namespace, unknown element");
+    g_clear_pointer(&r, g_free);
+
+    send_str(s, "<iq type='set' id='c9' from='u@example.org/r' to='" COMPONENT "'><conference "
+                "xmlns='http://jitsi.org/protocol/focus'/></iq>");
+    r = expect(s, "iq", "id=\"c9\"");
+    CHECK(r && strstr(r, "bad-request") && strstr(r, "modify"), "conference without room");
+    g_clear_pointer(&r, g_free);
+
     /* Noise a peer may send: must change nothing. */
     send_str(s, "<presence from='" ROOM "'/><presence type='subscribe' from='x@y/z'/>"
                 "<message from='x@y/z'><body>hi</body></message>"

@@ -135,6 +135,23 @@ static void test_garbage(void)
         }
         focus_muc_presence_clear(&p);
     }
+    /* Repeated items and destroys: the first counts, nothing leaks (ASan checks). */
+    {
+        FocusMucPresence q;
+        g_assert_cmpint(parse(&tb,
+                              "<presence from='r@c.org/n'><x "
+                              "xmlns='http://jabber.org/protocol/muc#user'><item jid='a@b/1' "
+                              "nick='n1' role='moderator'/><item jid='c@d/2' nick='n2' "
+                              "role='visitor'/><destroy><reason>1</reason></destroy><destroy>"
+                              "<reason>2</reason></destroy></x></presence>",
+                              &q),
+                        ==, FOCUS_MUC_PRESENCE_OK);
+        g_assert_cmpstr(q.real_jid, ==, "a@b/1");
+        g_assert_cmpstr(q.new_nick, ==, "n1");
+        g_assert_cmpint(q.role, ==, FOCUS_MUC_ROLE_MODERATOR);
+        g_assert_cmpstr(q.destroy_reason, ==, "1");
+        focus_muc_presence_clear(&q);
+    }
     /* More status codes than fit are cut, not overflowed. */
     GString *many = g_string_new("<presence from='r@c.org/n'><x "
                                  "xmlns='http://jabber.org/protocol/muc#user'>");

@@ -281,7 +281,10 @@ static void test_occupants_and_owner(void)
     g_assert_cmpuint(focus_room_participant_count(room), ==, 3);
 
     /* bbb becomes "bbb2" (status 303): same participant, same place in line. */
-    occupant_left(&fx, "bbb", "<status code='303'/><item nick='bbb2'/>");
+    g_assert_true(presence(&fx, "<presence type='unavailable' from='" ROOM "/bbb'><x "
+                                "xmlns='http://jabber.org/protocol/muc#user'><item nick='bbb2' "
+                                "affiliation='none' role='participant'/><status "
+                                "code='303'/></x></presence>"));
     g_assert_null(focus_room_participant(room, "bbb"));
     FocusParticipant *b2 = focus_room_participant(room, "bbb2");
     g_assert_nonnull(b2);
