@@ -161,43 +161,36 @@ static void handle_result(BridgeMedia *m, BridgeResult *r)
     BridgeCtlEndpoint *e = find_by_id(m, r->ep_id);
     if (!e)
         return; /* expired meanwhile: nobody wants to hear about it */
+    /* Copies: a callback may expire the endpoint (freeing its key) while it still runs. */
     char *conf_id;
-    const char *ep_id;
-    split_key(e->key, &conf_id, &ep_id);
+    const char *ep_key;
+    split_key(e->key, &conf_id, &ep_key);
+    char *ep_id = g_strdup(ep_key);
+    BridgeMediaEndpointReady ready = e->ready_reported ? NULL : e->ready;
+    gpointer data = e->ready_data;
     if (r->type == BRIDGE_RESULT_READY) {
         e->ready_reported = TRUE;
-        BridgeMediaEndpointReady ready = e->ready;
-        gpointer data = e->ready_data;
-        if (r->error) {
-            /* The worker already dropped the endpoint. */
-            char *ep_copy = g_strdup(ep_id);
-            registry_remove(m, e);
-            if (ready)
-                ready(conf_id, ep_copy, NULL, r->error, data);
-            g_free(ep_copy);
-        } else if (ready) {
-            ready(conf_id, ep_id, &r->local, NULL, data);
-        }
+        if (r->error)
+            registry_remove(m, e); /* the worker already dropped the endpoint */
+        if (ready)
+            ready(conf_id, ep_id, r->error ? NULL : &r->local, r->error, data);
     } else if (r->event == BRIDGE_MEDIA_EVENT_CONNECTED) {
         if (m->on_event)
             m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
     } else {
         /* FAILED / TIMEOUT: the worker already dropped the endpoint. */
-        char *ep_copy = g_strdup(ep_id);
-        gboolean report_ready = !e->ready_reported;
-        BridgeMediaEndpointReady ready = e->ready;
-        gpointer data = e->ready_data;
+        e->ready_reported = TRUE;
         registry_remove(m, e);
-        if (report_ready && ready) {
+        if (ready) {
             GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "endpoint failed: %s",
                                       r->reason ? r->reason : "unknown");
-            ready(conf_id, ep_copy, NULL, err, data);
+            ready(conf_id, ep_id, NULL, err, data);
             g_error_free(err);
         }
         if (m->on_event)
-            m->on_event(conf_id, ep_copy, r->event, r->reason, m->user_data);
-        g_free(ep_copy);
+            m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
     }
+    g_free(ep_id);
     g_free(conf_id);
 }
 
@@ -310,24 +303,34 @@ void bridge_media_free(BridgeMedia *m)
         g_async_queue_unref(m->outbox);
     }
     if (m->endpoints) {
-        /* Creations still waiting for their answer get one, so callers can free their data. */
+        /* Creations still waiting for their answer get one, so callers can free their data.
+         * Collected first: a callback may call back into this object's tables. */
+        GPtrArray *waiting = g_ptr_array_new_with_free_func((GDestroyNotify)ctl_endpoint_free);
         GHashTableIter it;
         gpointer v;
         g_hash_table_iter_init(&it, m->endpoints);
         while (g_hash_table_iter_next(&it, NULL, &v)) {
             BridgeCtlEndpoint *e = v;
-            if (!e->ready_reported && e->ready) {
-                char *conf_id;
-                const char *ep_id;
-                split_key(e->key, &conf_id, &ep_id);
-                GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
-                e->ready(conf_id, ep_id, NULL, err, e->ready_data);
-                g_error_free(err);
-                g_free(conf_id);
-            }
+            g_hash_table_iter_steal(&it);
+            if (!e->ready_reported && e->ready)
+                g_ptr_array_add(waiting, e);
+            else
+                ctl_endpoint_free(e);
         }
         g_hash_table_destroy(m->by_id);
         g_hash_table_destroy(m->endpoints);
+        m->by_id = m->endpoints = NULL;
+        for (guint i = 0; i < waiting->len; i++) {
+            BridgeCtlEndpoint *e = g_ptr_array_index(waiting, i);
+            char *conf_id;
+            const char *ep_id;
+            split_key(e->key, &conf_id, &ep_id);
+            GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
+            e->ready(conf_id, ep_id, NULL, err, e->ready_data);
+            g_error_free(err);
+            g_free(conf_id);
+        }
+        g_ptr_array_unref(waiting);
     }
     if (m->confs)
         g_hash_table_destroy(m->confs);
@@ -376,6 +379,13 @@ void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
                                   gpointer user_data)
 {
     g_return_if_fail(m && conference_id && endpoint_id);
+    if (!m->endpoints) {
+        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
+        if (done)
+            done(conference_id, endpoint_id, NULL, err, user_data);
+        g_error_free(err);
+        return;
+    }
     char *key = make_key(conference_id, endpoint_id);
     if (g_hash_table_contains(m->endpoints, key)) {
         GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_EXISTS,
@@ -425,6 +435,8 @@ void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
 static BridgeCtlEndpoint *lookup(BridgeMedia *m, const char *conference_id,
                                  const char *endpoint_id)
 {
+    if (!m->endpoints)
+        return NULL; /* shutting down */
     char *key = make_key(conference_id, endpoint_id);
     BridgeCtlEndpoint *e = g_hash_table_lookup(m->endpoints, key);
     g_free(key);
@@ -475,15 +487,21 @@ void bridge_media_endpoint_expire(BridgeMedia *m, const char *conference_id,
         return;
     BridgeMsg *msg = msg_for(e, BRIDGE_MSG_EXPIRE);
     guint w = e->worker;
-    if (!e->ready_reported && e->ready) {
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "endpoint expired");
-        e->ready(conference_id, endpoint_id, NULL, err, e->ready_data);
-        g_error_free(err);
-        e->ready_reported = TRUE;
-    }
+    BridgeMediaEndpointReady ready = e->ready_reported ? NULL : e->ready;
+    gpointer ready_data = e->ready_data;
+    /* Out of the registry before any callback, so a re-entrant call finds nothing. */
     registry_remove(m, e);
     bridge_worker_post(m->workers[w], msg);
     g_info("room=%s ep=%s: endpoint expired", conference_id, endpoint_id);
+    if (ready) {
+        /* The creation never answered: tell its caller, so it can release its data. */
+        char *conf_copy = g_strdup(conference_id), *ep_copy = g_strdup(endpoint_id);
+        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "endpoint expired");
+        ready(conf_copy, ep_copy, NULL, err, ready_data);
+        g_error_free(err);
+        g_free(conf_copy);
+        g_free(ep_copy);
+    }
 }
 
 guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
@@ -509,6 +527,6 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->dtls_failures += BRIDGE_STAT_GET(s->dtls_failures);
         out->endpoints_connected += BRIDGE_STAT_GET(s->endpoints_connected);
     }
-    out->endpoints = g_hash_table_size(m->endpoints);
-    out->conferences = g_hash_table_size(m->confs);
+    out->endpoints = m->endpoints ? g_hash_table_size(m->endpoints) : 0;
+    out->conferences = m->confs ? g_hash_table_size(m->confs) : 0;
 }

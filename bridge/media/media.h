@@ -49,7 +49,8 @@ typedef void (*BridgeMediaEventFunc)(const char *conference_id, const char *endp
  * (transfer full) NULL with @error on failure (bad config, no certificate, no threads). */
 BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
                               BridgeMediaEventFunc on_event, gpointer user_data, GError **error);
-/* Stops and joins the workers, frees every endpoint. */
+/* Stops and joins the workers, frees every endpoint. Creations that have not answered yet get
+ * their @done callback with G_IO_ERROR_CANCELLED. Not from inside a BridgeMedia callback. */
 void bridge_media_free(BridgeMedia *media);
 
 /* The DTLS certificate fingerprint all endpoints use ("sha-256") (transfer none). */
@@ -58,7 +59,10 @@ const char *bridge_media_fingerprint(BridgeMedia *media);
 /* Endpoint creation gathers ICE candidates on the worker, then calls @done on the control
  * thread with the bridge's side of the transport (ufrag, pwd, candidates, fingerprint with
  * setup "actpass", rtcp_mux TRUE; websocket_url is left for the caller), or with @local NULL
- * and @error set. @local is valid only during the call. */
+ * and @error set. @local is valid only during the call. @done is called exactly once: also
+ * when the endpoint fails or is expired before it was ready (G_IO_ERROR_CANCELLED), and
+ * synchronously, from this call, when the endpoint already exists (G_IO_ERROR_EXISTS).
+ * The endpoint is placed on a worker by BridgeMediaConfig.conference_pack and stays there. */
 typedef void (*BridgeMediaEndpointReady)(const char *conference_id, const char *endpoint_id,
                                          const PaTransport *local, const GError *error,
                                          gpointer user_data);
@@ -82,7 +86,8 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, const char *conference_
                                      const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
                                      guint n_ssrcs);
 
-/* Removes the endpoint (no event is sent for it). Unknown endpoints are ignored. */
+/* Removes the endpoint (no event is sent for it; a creation still waiting gets @done with
+ * G_IO_ERROR_CANCELLED, synchronously). Unknown endpoints are ignored. */
 void bridge_media_endpoint_expire(BridgeMedia *media, const char *conference_id,
                                   const char *endpoint_id);
 
