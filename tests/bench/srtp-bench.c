@@ -2,7 +2,9 @@
 /* srtp-bench: what the bridge's crypto costs on this machine. Prints the libsrtp2 crypto
  * backend, nanoseconds per SRTP protect and unprotect for both profiles at 200 and 1200 bytes
  * of payload, and the time of one DTLS handshake (bridge client <-> bridge server in memory,
- * ECDHE + ECDSA P-256 both ways). A benchmark, not a test: it asserts nothing about time.
+ * ECDHE + ECDSA P-256 both ways). Outside sanitizer builds it also counts heap allocations
+ * per protect/unprotect (libsrtp2's crypto backend may allocate per packet: Debian's NSS
+ * build does). A benchmark, not a test: it asserts nothing about time.
  *
  *   srtp-bench [--iterations N] [--handshakes N]
  *
@@ -14,6 +16,32 @@
 
 #include "bridge/dtls/dtls.h"
 #include "bridge/srtp/srtp.h"
+
+#ifdef SRTP_BENCH_COUNT_ALLOCS
+/* Counts heap allocations made while `counting` is set, to show what the crypto backend
+ * allocates per packet. glibc only (its __libc_* entry points); off in sanitizer builds,
+ * which bring their own malloc. */
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t m);
+extern void *__libc_realloc(void *p, size_t n);
+static gboolean counting;
+static guint64 allocations;
+void *malloc(size_t n)
+{
+    allocations += counting;
+    return __libc_malloc(n);
+}
+void *calloc(size_t n, size_t m)
+{
+    allocations += counting;
+    return __libc_calloc(n, m);
+}
+void *realloc(void *p, size_t n)
+{
+    allocations += counting;
+    return __libc_realloc(p, n);
+}
+#endif
 
 #define BATCH 256
 #define MAX_PKT 1500
@@ -68,8 +96,9 @@ static gsize make_rtp(guint8 *buf, guint16 seq, gsize payload)
  * (timed), the receiver unprotects them (timed separately), thread CPU time. Returns FALSE on
  * any failure. */
 static gboolean bench_round_trip(BridgeSrtpProfile p, gsize payload, guint iterations,
-                                 double *protect_ns, double *unprotect_ns)
+                                 double *protect_ns, double *unprotect_ns, double *allocs)
 {
+    *allocs = -1; /* unknown */
     BridgeSrtpKeys ka, kb;
     make_keys(p, &ka, &kb);
     BridgeSrtp *tx = bridge_srtp_new(&ka, NULL), *rx = bridge_srtp_new(&kb, NULL);
@@ -92,6 +121,20 @@ static gboolean bench_round_trip(BridgeSrtpProfile p, gsize payload, guint itera
             for (guint i = 0; i < BATCH; i++)
                 ok = ok && bridge_srtp_unprotect(rx, pkts[i], &lens[i]) == BRIDGE_SRTP_OK;
             gint64 t2 = cpu_ns();
+#ifdef SRTP_BENCH_COUNT_ALLOCS
+            if (!warm && done == 0) { /* one batch, after the streams exist */
+                counting = TRUE;
+                allocations = 0;
+                for (guint i = 0; i < BATCH; i++)
+                    lens[i] = make_rtp(pkts[i], (guint16)seq++, payload);
+                for (guint i = 0; i < BATCH; i++)
+                    ok = ok &&
+                         bridge_srtp_protect(tx, pkts[i], &lens[i], MAX_PKT) == BRIDGE_SRTP_OK &&
+                         bridge_srtp_unprotect(rx, pkts[i], &lens[i]) == BRIDGE_SRTP_OK;
+                counting = FALSE;
+                *allocs = (double)allocations / BATCH / 2;
+            }
+#endif
             if (!warm) {
                 t_protect += t1 - t0;
                 t_unprotect += t2 - t1;
@@ -196,22 +239,28 @@ int main(int argc, char **argv)
            "cpu = bridge_srtp_(un)protect, thread CPU time; probe = bridge_srtp_measure_protect_ns "
            "(raw srtp_protect, CLOCK_MONOTONIC)\n\n",
            REPEATS, iterations);
-    printf("%-24s %8s %14s %14s %16s\n", "profile", "payload", "protect cpu", "unprotect cpu",
-           "probe wall");
+    printf("%-24s %8s %14s %14s %16s%s\n", "profile", "payload", "protect cpu", "unprotect cpu",
+           "probe wall",
+#ifdef SRTP_BENCH_COUNT_ALLOCS
+           "  mallocs/op"
+#else
+           ""
+#endif
+    );
 
     const BridgeSrtpProfile profiles[] = {BRIDGE_SRTP_AEAD_AES_128_GCM,
                                           BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80};
     const gsize sizes[] = {200, 1200};
     int rc = 0;
     /* Let the CPU clock settle before the first figure. */
-    double ignored;
-    bench_round_trip(profiles[0], 1200, (guint)iterations, &ignored, &ignored);
+    double ignored, allocs = -1;
+    bench_round_trip(profiles[0], 1200, (guint)iterations, &ignored, &ignored, &ignored);
     for (gsize p = 0; p < G_N_ELEMENTS(profiles); p++) {
         for (gsize s = 0; s < G_N_ELEMENTS(sizes); s++) {
             double prot[REPEATS], unprot[REPEATS], raw[REPEATS];
             for (int r = 0; r < REPEATS; r++) {
                 if (!bench_round_trip(profiles[p], sizes[s], (guint)iterations, &prot[r],
-                                      &unprot[r])) {
+                                      &unprot[r], &allocs)) {
                     fprintf(stderr, "srtp-bench: %s round trip failed\n",
                             bridge_srtp_profile_name(profiles[p]));
                     return 1;
@@ -219,8 +268,11 @@ int main(int argc, char **argv)
                 /* The start-up measurement (raw srtp_protect in place), for comparison. */
                 raw[r] = bridge_srtp_measure_protect_ns(profiles[p], sizes[s], (guint)iterations);
             }
-            printf("%-24s %8zu %14.0f %14.0f %16.0f\n", bridge_srtp_profile_name(profiles[p]),
+            printf("%-24s %8zu %14.0f %14.0f %16.0f", bridge_srtp_profile_name(profiles[p]),
                    sizes[s], median(prot), median(unprot), median(raw));
+            if (allocs >= 0)
+                printf(" %12.1f", allocs);
+            printf("\n");
         }
     }
 
