@@ -34,6 +34,8 @@ struct _FocusRoom {
     GPtrArray *requests;           /* conference IQs (xmpp_stanza_t*) waiting for READY */
     guint create_timer;
     guint empty_timer;
+    gpointer data; /* later layers' per-conference state */
+    GDestroyNotify data_free;
 };
 
 const char *focus_room_state_str(FocusRoomState state)
@@ -109,6 +111,8 @@ void focus_room_free(FocusRoom *room)
         return;
     focus_link_cancel_owner(room->link, room);
     g_hash_table_destroy(room->by_nick);
+    if (room->data && room->data_free)
+        room->data_free(room->data);
     g_ptr_array_free(room->requests, TRUE);
     g_free(room->grant_nick);
     g_free(room->grant_jid);
@@ -131,6 +135,19 @@ FocusRoomState focus_room_state(FocusRoom *room)
 gboolean focus_room_created(FocusRoom *room)
 {
     return room->created;
+}
+
+void focus_room_set_data(FocusRoom *room, gpointer data, GDestroyNotify free_func)
+{
+    if (room->data && room->data_free)
+        room->data_free(room->data);
+    room->data = data;
+    room->data_free = free_func;
+}
+
+gpointer focus_room_get_data(FocusRoom *room)
+{
+    return room->data;
 }
 
 guint focus_room_participant_count(FocusRoom *room)

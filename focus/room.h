@@ -133,4 +133,10 @@ GPtrArray *focus_room_participants(FocusRoom *room);
 /* TRUE if the room was created by this focus (status 201 at the last join). */
 gboolean focus_room_created(FocusRoom *room);
 
+/* Per-conference state owned by later layers (bridge allocation, media policy): @free_func
+ * (may be NULL) runs on the previous data when replaced and on the data when the room is
+ * freed. */
+void focus_room_set_data(FocusRoom *room, gpointer data, GDestroyNotify free_func);
+gpointer focus_room_get_data(FocusRoom *room);
+
 G_END_DECLS

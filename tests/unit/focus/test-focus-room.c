@@ -520,10 +520,14 @@ static void test_participant_session_freed(void)
     p = focus_room_participant(room, "bbb");
     p->session = &freed;
     p->session_free = count_free;
+    int room_freed = 0;
+    focus_room_set_data(room, &room_freed, count_free);
+    g_assert_true(focus_room_get_data(room) == &room_freed);
     occupant_left(&fx, "aaa", NULL);
     g_assert_cmpint(freed, ==, 1);
-    fx_clear(&fx); /* bbb goes with the registry */
+    fx_clear(&fx); /* bbb and the room's data go with the registry */
     g_assert_cmpint(freed, ==, 2);
+    g_assert_cmpint(room_freed, ==, 1);
 }
 
 int main(int argc, char **argv)
