@@ -59,6 +59,22 @@ static void check_hdrext(const uint8_t *data, size_t size, const PaRtpHeader *h)
         FUZZ_CHECK(pa_hdrext_iter_next(&it, &e) == PA_HDREXT_END);
     }
 
+    /* Lookup by id agrees with the iteration (first match, or the error that ended it). */
+    uint8_t want_id = data[size - 1];
+    unsigned first = n;
+    for (unsigned i = 0; i < n; i++)
+        if (elems[i].id == want_id) {
+            first = i;
+            break;
+        }
+    PaHdrextStatus fst = pa_hdrext_find(data, h, want_id, &e);
+    if (first < n) {
+        FUZZ_CHECK(fst == PA_HDREXT_OK && e.len == elems[first].len);
+        FUZZ_CHECK(data + e.offset == elems[first].data);
+    } else if (n < 256) {
+        FUZZ_CHECK(fst != PA_HDREXT_OK);
+    }
+
     /* The collector agrees with the iterator about success. */
     PaHdrextFound found;
     PaHdrextStatus cst = pa_hdrext_collect(data, h, &map, &found);
