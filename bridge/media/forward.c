@@ -47,7 +47,8 @@ static void push_remote(BridgeWorker *w, guint dst, guint32 conf_id, BridgeRingK
     slot->kind = kind;
     slot->aux = aux;
     slot->len = (guint16)len;
-    memcpy(slot->data, pkt, len);
+    if (len)
+        memcpy(slot->data, pkt, len);
     if (bridge_ring_commit(r))
         bridge_worker_wake(w->media->workers[dst]);
 }

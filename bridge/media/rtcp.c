@@ -123,9 +123,11 @@ void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *buf, gsize len, gint64 n
         case PA_RTCP_RTPFB:
             if (p.count == PA_RTCP_RTPFB_NACK) {
                 PaRtcpNack nack;
+                /* More than MAX_NACK_FCI bytes of pairs is not a real NACK: keep the first. */
                 if (pa_rtcp_parse_nack(buf, &p, &nack) == PA_RTCP_OK)
                     route_feedback(ep, BRIDGE_FB_NACK, nack.fb.media_ssrc,
-                                   buf + nack.fb.fci_offset, nack.pair_count * 4u, now_us);
+                                   buf + nack.fb.fci_offset,
+                                   MIN(nack.pair_count * 4u, (unsigned)MAX_NACK_FCI), now_us);
             }
             break; /* transport-cc: consumed (no bandwidth estimation yet) */
         case PA_RTCP_PSFB:

@@ -700,6 +700,51 @@ static void test_no_alloc_one_worker(void)
     run_no_alloc(1);
 }
 
+static void footprint_ready(const char *conf, const char *ep, const PaTransport *local,
+                            const GError *error, gpointer data)
+{
+    g_assert_no_error((GError *)error);
+    (*(guint *)data)++;
+}
+
+/* Memory: the idle media plane and the cost of an allocated (gathered) endpoint. Figures only:
+ * RSS depends on the allocator, so nothing is asserted beyond "every endpoint got ready". */
+static void test_footprint(void)
+{
+    enum { N = 48 };
+    long rss0 = rss_kb();
+    GMainContext *ctx = g_main_context_default();
+    char *addrs[] = {"127.0.0.1", NULL};
+    BridgeMediaConfig cfg = {.workers = 2, .port_min = 44000, .port_max = 44999,
+                             .local_addresses = addrs, .ice_timeout_s = 60,
+                             .media_timeout_s = 60};
+    static guint ready;
+    ready = 0;
+    BridgeMedia *m = bridge_media_new(&cfg, ctx, NULL, NULL, NULL);
+    g_assert_nonnull(m);
+    gint64 end = g_get_monotonic_time() + 300000;
+    while (g_get_monotonic_time() < end)
+        if (!g_main_context_iteration(ctx, FALSE))
+            g_usleep(1000);
+    long rss_idle = rss_kb();
+    for (guint i = 0; i < N; i++) {
+        char conf[16], ep[16];
+        g_snprintf(conf, sizeof conf, "conf%u", i / 4);
+        g_snprintf(ep, sizeof ep, "ep%u", i);
+        bridge_media_endpoint_create(m, conf, ep, footprint_ready, &ready);
+    }
+    end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (ready < N && g_get_monotonic_time() < end)
+        if (!g_main_context_iteration(ctx, FALSE))
+            g_usleep(1000);
+    g_assert_cmpuint(ready, ==, N);
+    long rss_eps = rss_kb();
+    g_printerr("# figures: RSS of the idle media plane (2 workers, rings, certificate): %ld kB; "
+               "%.1f kB per allocated endpoint (%d gathered, not connected)\n",
+               rss_idle - rss0, (double)(rss_eps - rss_idle) / N, N);
+    bridge_media_free(m);
+}
+
 static guint placement_pack;
 
 /* Worker placement: small conferences stay together, large ones spread. */
@@ -750,6 +795,7 @@ int main(int argc, char **argv)
     backtrace(bt, 4);
 #endif
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/media/footprint", test_footprint);
     g_test_add_func("/media/forward", test_forward);
     g_test_add_func("/media/placement", test_placement_pack2);
     g_test_add_func("/media/ice-timeout", test_ice_timeout);
