@@ -49,9 +49,8 @@ static gboolean payload_is(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_
 {
     if (strcmp(xmpp_stanza_get_name(payload), name) == 0)
         return TRUE;
-    focus_component_reply(comp, pa_stanza_error_reply(focus_component_ctx(comp), iq,
-                                                      PA_ERR_CANCEL, "feature-not-implemented",
-                                                      NULL, NULL));
+    focus_component_reply(comp, pa_stanza_error_reply(focus_component_ctx(comp), iq, PA_ERR_CANCEL,
+                                                      "feature-not-implemented", NULL, NULL));
     return FALSE;
 }
 
@@ -69,8 +68,7 @@ static void iq_disco_items(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_
         focus_component_reply(comp, focus_disco_items_reply(focus_component_ctx(comp), iq));
 }
 
-static void iq_ping(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
-                    gpointer data)
+static void iq_ping(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
 {
     if (payload_is(comp, iq, payload, "ping"))
         focus_component_reply(comp, focus_ping_reply(focus_component_ctx(comp), iq));

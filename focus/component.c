@@ -43,7 +43,7 @@ struct _FocusComponent {
     guint reconnect_timer;
     guint keepalive_timer;
     guint connect_count;
-    gboolean primed; /* set by the sm_state workaround's throwaway connect */
+    gboolean primed;         /* set by the sm_state workaround's throwaway connect */
     GHashTable *iq_handlers; /* ns -> IqHandlerEntry* */
 };
 
@@ -119,8 +119,8 @@ static gboolean ensure_sm_state(FocusComponent *comp)
     }
     comp->primed = FALSE;
     xmpp_conn_set_jid(comp->conn, comp->jid);
-    int rc = xmpp_connect_client(comp->conn, "127.0.0.1", ntohs(addr.sin_port), prime_handler,
-                                 comp);
+    int rc =
+        xmpp_connect_client(comp->conn, "127.0.0.1", ntohs(addr.sin_port), prime_handler, comp);
     gint64 deadline = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
     while (rc == XMPP_EOK && !comp->primed && g_get_monotonic_time() < deadline)
         xmpp_run_once(comp->ctx, 10);
@@ -317,16 +317,14 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *userdata)
         return 1; /* nobody to answer */
     if (!type || (strcmp(type, "get") != 0 && strcmp(type, "set") != 0)) {
         focus_component_reply(comp, pa_stanza_error_reply(comp->ctx, iq, PA_ERR_MODIFY,
-                                                          "bad-request",
-                                                          "unknown IQ type", NULL));
+                                                          "bad-request", "unknown IQ type", NULL));
         return 1;
     }
     xmpp_stanza_t *payload = first_element(iq);
     if (!payload) {
-        focus_component_reply(comp, pa_stanza_error_reply(comp->ctx, iq, PA_ERR_MODIFY,
-                                                          "bad-request",
-                                                          "an IQ get or set carries one element",
-                                                          NULL));
+        focus_component_reply(comp,
+                              pa_stanza_error_reply(comp->ctx, iq, PA_ERR_MODIFY, "bad-request",
+                                                    "an IQ get or set carries one element", NULL));
         return 1;
     }
     const char *ns = xmpp_stanza_get_ns(payload);
@@ -386,12 +384,11 @@ FocusComponent *focus_component_new(const FocusComponentSettings *settings,
     if (events)
         comp->ev = *events;
     comp->ev_data = events_data;
-    focus_backoff_init(&comp->backoff,
-                       settings->backoff_initial_ms ? settings->backoff_initial_ms
-                                                    : FOCUS_BACKOFF_INITIAL_MS,
-                       MAX(settings->backoff_max_ms ? settings->backoff_max_ms
-                                                    : FOCUS_BACKOFF_MAX_MS,
-                           settings->backoff_initial_ms));
+    focus_backoff_init(
+        &comp->backoff,
+        settings->backoff_initial_ms ? settings->backoff_initial_ms : FOCUS_BACKOFF_INITIAL_MS,
+        MAX(settings->backoff_max_ms ? settings->backoff_max_ms : FOCUS_BACKOFF_MAX_MS,
+            settings->backoff_initial_ms));
 
     xmpp_initialize();
     comp->log.handler = strophe_log;

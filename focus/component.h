@@ -27,15 +27,15 @@ G_BEGIN_DECLS
 typedef struct _FocusComponent FocusComponent;
 
 typedef struct {
-    const char *host;          /* server address */
-    guint16 port;              /* component port */
-    const char *jid;           /* component name, e.g. focus.example.org */
+    const char *host; /* server address */
+    guint16 port;     /* component port */
+    const char *jid;  /* component name, e.g. focus.example.org */
     const char *secret;
     const char *server_domain; /* where keepalive pings go, e.g. example.org */
     guint keepalive_ms;        /* 0: no keepalive pings */
     guint keepalive_timeout_ms;
-    guint backoff_initial_ms;  /* 0: FOCUS_BACKOFF_INITIAL_MS */
-    guint backoff_max_ms;      /* 0: FOCUS_BACKOFF_MAX_MS */
+    guint backoff_initial_ms; /* 0: FOCUS_BACKOFF_INITIAL_MS */
+    guint backoff_max_ms;     /* 0: FOCUS_BACKOFF_MAX_MS */
 } FocusComponentSettings;
 
 typedef struct {

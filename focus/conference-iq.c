@@ -65,8 +65,8 @@ FocusConferenceStatus focus_conference_parse(xmpp_stanza_t *iq, const char *muc_
     case PA_ROOM_OK:
         break;
     case PA_ROOM_WRONG_DOMAIN:
-        return fail(FOCUS_CONFERENCE_WRONG_DOMAIN, why,
-                    "this focus only serves rooms on %s", muc_domain);
+        return fail(FOCUS_CONFERENCE_WRONG_DOMAIN, why, "this focus only serves rooms on %s",
+                    muc_domain);
     default:
         return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%.64s': %s", room,
                     pa_room_status_str(rs));
@@ -101,8 +101,7 @@ xmpp_stanza_t *focus_conference_error_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq,
     case FOCUS_CONFERENCE_WRONG_DOMAIN:
         return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "not-allowed", why, NULL);
     case FOCUS_CONFERENCE_NOT_CONFERENCE:
-        return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "feature-not-implemented", why,
-                                     NULL);
+        return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "feature-not-implemented", why, NULL);
     case FOCUS_CONFERENCE_OK:
     case FOCUS_CONFERENCE_BAD_TYPE:
     case FOCUS_CONFERENCE_NO_ROOM:

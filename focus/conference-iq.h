@@ -25,9 +25,9 @@ typedef enum {
 } FocusConferenceStatus;
 
 typedef struct {
-    char *room;        /* canonical room JID (see focus_muc_room_key()) */
-    char *machine_uid; /* may be NULL */
-    char *session_id;  /* may be NULL */
+    char *room;             /* canonical room JID (see focus_muc_room_key()) */
+    char *machine_uid;      /* may be NULL */
+    char *session_id;       /* may be NULL */
     GHashTable *properties; /* name -> value (both owned); never NULL on success */
 } FocusConferenceRequest;
 

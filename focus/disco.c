@@ -8,11 +8,7 @@
 #include <string.h>
 
 static const char *const features[] = {
-    FOCUS_NS_DISCO_INFO,
-    FOCUS_NS_DISCO_ITEMS,
-    FOCUS_NS_PING,
-    FOCUS_NS_FOCUS,
-    NULL,
+    FOCUS_NS_DISCO_INFO, FOCUS_NS_DISCO_ITEMS, FOCUS_NS_PING, FOCUS_NS_FOCUS, NULL,
 };
 
 const char *const *focus_disco_features(void)
@@ -26,8 +22,7 @@ static gboolean is_get(xmpp_stanza_t *iq)
     return t && strcmp(t, "get") == 0;
 }
 
-static void add_identity(xmpp_stanza_t *q, const char *category, const char *type,
-                         const char *name)
+static void add_identity(xmpp_stanza_t *q, const char *category, const char *type, const char *name)
 {
     xmpp_stanza_t *id = pa_stanza_add_child(q, "identity", NULL);
     xmpp_stanza_set_attribute(id, "category", category);

@@ -20,7 +20,8 @@ xmpp_stanza_t *focus_disco_info_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq);
 /* Reply to a disco#items IQ: an empty result (the focus publishes no items) (transfer full). */
 xmpp_stanza_t *focus_disco_items_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq);
 
-/* Reply to a ping IQ: an empty result for a get, feature-not-implemented otherwise (transfer full). */
+/* Reply to a ping IQ: an empty result for a get, feature-not-implemented otherwise (transfer full).
+ */
 xmpp_stanza_t *focus_ping_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq);
 
 /* The features advertised, NULL-terminated (static storage). */

@@ -18,11 +18,11 @@ typedef struct {
     char *xmpp_host;
     int xmpp_port;
     char *domain;
-    char *component;   /* never NULL after focus_config_load(): derived if empty */
+    char *component; /* never NULL after focus_config_load(): derived if empty */
     char *secret;
     /* [focus] */
-    char *muc_domain;  /* derived if empty */
-    char *brewery;     /* derived if empty */
+    char *muc_domain; /* derived if empty */
+    char *brewery;    /* derived if empty */
     int min_participants;
     int room_grace_seconds;
     /* [log] */
@@ -46,8 +46,8 @@ char *focus_config_occupant_jid(const FocusConfig *cfg);
 /* Command line: [--config FILE] [--set group.key=value]... [--check-config] [--help]
  * [--version]. */
 typedef struct {
-    char *config_path;  /* NULL when not given */
-    char **overrides;   /* NULL-terminated, never NULL after a successful parse */
+    char *config_path; /* NULL when not given */
+    char **overrides;  /* NULL-terminated, never NULL after a successful parse */
     gboolean check_config;
     gboolean help;
     gboolean version;

@@ -21,7 +21,7 @@ typedef struct {
     FocusIqCallback cb;
     gpointer user_data;
     gconstpointer owner;
-    guint timer;               /* timeout (or immediate failure) timer */
+    guint timer;                 /* timeout (or immediate failure) timer */
     FocusIqOutcome fail_outcome; /* what the timer reports */
 } FocusPendingIq;
 
@@ -36,8 +36,8 @@ struct _FocusLink {
     GSequence *timers;     /* FocusTimer*, ordered by (due, id) */
     GHashTable *timer_ids; /* id -> GSequenceIter */
     guint next_timer_id;
-    GHashTable *pending;   /* id string -> FocusPendingIq* */
-    GPtrArray *failing;    /* records detached by focus_link_fail_pending(), while it runs */
+    GHashTable *pending; /* id string -> FocusPendingIq* */
+    GPtrArray *failing;  /* records detached by focus_link_fail_pending(), while it runs */
     guint64 next_stanza_id;
     char id_prefix[12];
 };
@@ -162,8 +162,8 @@ static gint timer_cmp(gconstpointer a, gconstpointer b, gpointer unused)
     return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
 }
 
-guint focus_link_timer_add(FocusLink *link, guint delay_ms, FocusTimerFunc func,
-                           gpointer user_data, gconstpointer owner)
+guint focus_link_timer_add(FocusLink *link, guint delay_ms, FocusTimerFunc func, gpointer user_data,
+                           gconstpointer owner)
 {
     g_return_val_if_fail(func, 0);
     FocusTimer *t = g_new0(FocusTimer, 1);

@@ -84,8 +84,8 @@ void focus_link_fail_pending(FocusLink *link);
 guint focus_link_pending_count(FocusLink *link);
 
 /* One-shot timer due @delay_ms from now. Returns its id (never 0). */
-guint focus_link_timer_add(FocusLink *link, guint delay_ms, FocusTimerFunc func,
-                           gpointer user_data, gconstpointer owner);
+guint focus_link_timer_add(FocusLink *link, guint delay_ms, FocusTimerFunc func, gpointer user_data,
+                           gconstpointer owner);
 /* Cancels timer @id if still pending; 0 is ignored. Always returns 0, so callers can write
  * room->timer = focus_link_timer_cancel(link, room->timer). */
 guint focus_link_timer_cancel(FocusLink *link, guint id);

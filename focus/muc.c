@@ -158,8 +158,8 @@ FocusMucPresenceStatus focus_muc_presence_parse(xmpp_stanza_t *presence, FocusMu
         pa_jid_clear(&from);
         return FOCUS_MUC_PRESENCE_NO_NICK;
     }
-    out->room = from.local ? g_strdup_printf("%s@%s", from.local, from.domain)
-                           : g_strdup(from.domain);
+    out->room =
+        from.local ? g_strdup_printf("%s@%s", from.local, from.domain) : g_strdup(from.domain);
     out->nick = g_strdup(from.resource);
     pa_jid_clear(&from);
 

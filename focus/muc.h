@@ -68,11 +68,11 @@ typedef struct {
     gboolean has_muc_user; /* carried <x xmlns=muc#user> */
     FocusMucRole role;
     FocusMucAffiliation affiliation;
-    char *real_jid;        /* item@jid (full JID) when the room shows it, else NULL */
-    char *new_nick;        /* item@nick on status 303, else NULL */
-    char *display_name;    /* <nick xmlns=http://jabber.org/protocol/nick>, else NULL */
-    char *stats_id;        /* <stats-id>, else NULL */
-    gboolean destroyed;    /* <destroy/> inside muc#user: the room is gone */
+    char *real_jid;     /* item@jid (full JID) when the room shows it, else NULL */
+    char *new_nick;     /* item@nick on status 303, else NULL */
+    char *display_name; /* <nick xmlns=http://jabber.org/protocol/nick>, else NULL */
+    char *stats_id;     /* <stats-id>, else NULL */
+    gboolean destroyed; /* <destroy/> inside muc#user: the room is gone */
     char *destroy_reason;
     guint n_status;
     guint16 status[FOCUS_MUC_MAX_STATUS]; /* the first FOCUS_MUC_MAX_STATUS status codes */

@@ -31,11 +31,11 @@ static void room_gone(FocusRoom *room, gpointer data)
         reg->reap_timer = focus_link_timer_add(reg->link, 0, reap, reg, reg);
 }
 
-#define FORWARD(name, ...)                                                                   \
-    do {                                                                                     \
-        FocusRegistry *reg = data;                                                           \
-        if (reg->user_hooks.name)                                                            \
-            reg->user_hooks.name(__VA_ARGS__, reg->user_data);                               \
+#define FORWARD(name, ...)                                                                         \
+    do {                                                                                           \
+        FocusRegistry *reg = data;                                                                 \
+        if (reg->user_hooks.name)                                                                  \
+            reg->user_hooks.name(__VA_ARGS__, reg->user_data);                                     \
     } while (0)
 
 static void fwd_joined(FocusRoom *room, FocusParticipant *p, gpointer data)
@@ -69,8 +69,8 @@ FocusRegistry *focus_registry_new(FocusLink *link, const FocusRoomSettings *sett
     reg->room_hooks.participant_left = fwd_left;
     reg->room_hooks.ready = fwd_ready;
     reg->room_hooks.gone = room_gone;
-    reg->rooms = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                       (GDestroyNotify)focus_room_free);
+    reg->rooms =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)focus_room_free);
     reg->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)focus_room_free);
     return reg;
 }

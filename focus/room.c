@@ -20,18 +20,18 @@ struct _FocusRoom {
     gpointer hooks_data;
 
     FocusRoomState state;
-    FocusOwnerFormKind form_kind;  /* of the owner form in flight */
-    gboolean created;              /* status 201 at the last join */
-    gboolean ever_ready;           /* a later join is a re-join */
-    gboolean awaiting_first_join;  /* a request came and no participant joined since */
+    FocusOwnerFormKind form_kind; /* of the owner form in flight */
+    gboolean created;             /* status 201 at the last join */
+    gboolean ever_ready;          /* a later join is a re-join */
+    gboolean awaiting_first_join; /* a request came and no participant joined since */
     gboolean destroy_in_flight;
     gboolean grant_in_flight;
-    char *grant_nick;              /* owner grant in flight for this participant */
+    char *grant_nick; /* owner grant in flight for this participant */
     char *grant_jid;
 
-    GHashTable *by_nick;           /* nick -> FocusParticipant* (owned) */
+    GHashTable *by_nick; /* nick -> FocusParticipant* (owned) */
     guint64 next_seq;
-    GPtrArray *requests;           /* conference IQs (xmpp_stanza_t*) waiting for READY */
+    GPtrArray *requests; /* conference IQs (xmpp_stanza_t*) waiting for READY */
     guint create_timer;
     guint empty_timer;
     gpointer data; /* later layers' per-conference state */
@@ -55,8 +55,7 @@ const char *focus_room_state_str(FocusRoomState state)
     return "?";
 }
 
-void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid,
-                              guint grace_seconds)
+void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid, guint grace_seconds)
 {
     memset(s, 0, sizeof *s);
     s->component_jid = component_jid;
@@ -203,8 +202,7 @@ static void send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)
 static void reply_ready(FocusRoom *room, xmpp_stanza_t *iq)
 {
     xmpp_ctx_t *ctx = focus_link_ctx(room->link);
-    send_and_release(room, focus_conference_result(ctx, iq, room->jid, room->component_jid,
-                                                   TRUE));
+    send_and_release(room, focus_conference_result(ctx, iq, room->jid, room->component_jid, TRUE));
 }
 
 static void answer_requests_error(FocusRoom *room, PaErrorType type, const char *condition,
@@ -212,8 +210,8 @@ static void answer_requests_error(FocusRoom *room, PaErrorType type, const char 
 {
     xmpp_ctx_t *ctx = focus_link_ctx(room->link);
     for (guint i = 0; i < room->requests->len; i++)
-        send_and_release(room, pa_stanza_error_reply(ctx, room->requests->pdata[i], type,
-                                                     condition, text, NULL));
+        send_and_release(room, pa_stanza_error_reply(ctx, room->requests->pdata[i], type, condition,
+                                                     text, NULL));
     g_ptr_array_set_size(room->requests, 0);
 }
 
@@ -221,8 +219,8 @@ static void answer_requests_error(FocusRoom *room, PaErrorType type, const char 
 
 static void remove_participant(FocusRoom *room, FocusParticipant *p, const char *reason)
 {
-    g_info("participant left room=%s ep=%s reason=%s participants=%u", room->jid, p->nick,
-              reason, focus_room_participant_count(room) - 1);
+    g_info("participant left room=%s ep=%s reason=%s participants=%u", room->jid, p->nick, reason,
+           focus_room_participant_count(room) - 1);
     if (room->hooks.participant_left)
         room->hooks.participant_left(room, p, room->hooks_data);
     g_hash_table_remove(room->by_nick, p->nick);
@@ -256,9 +254,8 @@ static void set_gone(FocusRoom *room, const char *why)
 
 static void send_leave(FocusRoom *room)
 {
-    send_and_release(room, focus_muc_leave_presence(focus_link_ctx(room->link),
-                                                     room->occupant_jid, room->jid,
-                                                     FOCUS_MUC_NICK));
+    send_and_release(room, focus_muc_leave_presence(focus_link_ctx(room->link), room->occupant_jid,
+                                                    room->jid, FOCUS_MUC_NICK));
 }
 
 static void destroy_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
@@ -284,8 +281,9 @@ static void send_destroy(FocusRoom *room)
     if (room->destroy_in_flight)
         return;
     room->destroy_in_flight = TRUE;
-    send_iq(room, focus_muc_destroy(focus_link_ctx(room->link), room->occupant_jid, room->jid,
-                                    "The conference has ended"),
+    send_iq(room,
+            focus_muc_destroy(focus_link_ctx(room->link), room->occupant_jid, room->jid,
+                              "The conference has ended"),
             destroy_done);
 }
 
@@ -356,22 +354,20 @@ static void arm_empty(FocusRoom *room, gboolean restart)
 
 static void elect_owner(FocusRoom *room);
 
-static void grant_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
-                       gpointer data)
+static void grant_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply, gpointer data)
 {
     FocusRoom *room = data;
     room->grant_in_flight = FALSE;
     FocusParticipant *p = focus_room_participant(room, room->grant_nick);
     if (outcome == FOCUS_IQ_RESULT) {
-        g_info("owner granted room=%s ep=%s jid=%s", room->jid, room->grant_nick,
-                  room->grant_jid);
+        g_info("owner granted room=%s ep=%s jid=%s", room->jid, room->grant_nick, room->grant_jid);
         if (p)
             p->affiliation = FOCUS_MUC_AFFILIATION_OWNER;
     } else if (outcome != FOCUS_IQ_DISCONNECTED) {
         const char *cond = reply ? pa_stanza_error_condition(reply) : NULL;
-        g_warning("owner grant failed room=%s ep=%s jid=%s: %s%s%s", room->jid,
-                  room->grant_nick, room->grant_jid, focus_iq_outcome_str(outcome),
-                  cond ? " " : "", cond ? cond : "");
+        g_warning("owner grant failed room=%s ep=%s jid=%s: %s%s%s", room->jid, room->grant_nick,
+                  room->grant_jid, focus_iq_outcome_str(outcome), cond ? " " : "",
+                  cond ? cond : "");
         if (p)
             p->owner_grant_failed = TRUE;
     }
@@ -409,8 +405,9 @@ static void elect_owner(FocusRoom *room)
     room->grant_nick = g_strdup(c[idx].nick);
     room->grant_jid = jid;
     g_info("granting owner room=%s ep=%s jid=%s", room->jid, room->grant_nick, jid);
-    send_iq(room, focus_muc_set_affiliation(focus_link_ctx(room->link), room->occupant_jid,
-                                            room->jid, jid, FOCUS_MUC_AFFILIATION_OWNER),
+    send_iq(room,
+            focus_muc_set_affiliation(focus_link_ctx(room->link), room->occupant_jid, room->jid,
+                                      jid, FOCUS_MUC_AFFILIATION_OWNER),
             grant_done);
 }
 
@@ -422,12 +419,11 @@ static void become_ready(FocusRoom *room)
     room->state = FOCUS_ROOM_READY;
     guint n = focus_room_participant_count(room);
     if (!room->ever_ready)
-        g_info("room %s room=%s participants=%u", room->created ? "created" : "joined",
-                  room->jid, n);
+        g_info("room %s room=%s participants=%u", room->created ? "created" : "joined", room->jid,
+               n);
     else
         g_info("room %s room=%s participants=%u",
-                  room->created ? "re-created (the server had lost it)" : "re-joined",
-                  room->jid, n);
+               room->created ? "re-created (the server had lost it)" : "re-joined", room->jid, n);
     room->ever_ready = TRUE;
     for (guint i = 0; i < room->requests->len; i++)
         reply_ready(room, room->requests->pdata[i]);
@@ -451,9 +447,9 @@ static void configure_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_
         return;
     }
     const char *cond = reply ? pa_stanza_error_condition(reply) : NULL;
-    g_autofree char *what = g_strdup_printf("room configuration %s%s%s",
-                                            focus_iq_outcome_str(outcome), cond ? ": " : "",
-                                            cond ? cond : "");
+    g_autofree char *what =
+        g_strdup_printf("room configuration %s%s%s", focus_iq_outcome_str(outcome),
+                        cond ? ": " : "", cond ? cond : "");
     if (room->form_kind == FOCUS_OWNER_FORM_REASSERT) {
         /* The room was configured before; it still works if the server kept that. */
         g_warning("room=%s: %s; keeping the existing configuration", room->jid, what);
@@ -474,8 +470,9 @@ static void on_joined(FocusRoom *room, const FocusMucPresence *p)
                   room->jid, focus_muc_affiliation_str(p->affiliation), room->component_jid);
     room->state = FOCUS_ROOM_CONFIGURING;
     room->form_kind = room->created ? FOCUS_OWNER_FORM_INITIAL : FOCUS_OWNER_FORM_REASSERT;
-    send_iq(room, focus_muc_owner_form(focus_link_ctx(room->link), room->occupant_jid,
-                                       room->jid, room->form_kind),
+    send_iq(room,
+            focus_muc_owner_form(focus_link_ctx(room->link), room->occupant_jid, room->jid,
+                                 room->form_kind),
             configure_done);
 }
 
@@ -488,11 +485,10 @@ static void begin_join(FocusRoom *room)
     while (g_hash_table_iter_next(&it, NULL, &v))
         ((FocusParticipant *)v)->stale = TRUE;
     room->create_timer = focus_link_timer_cancel(room->link, room->create_timer);
-    room->create_timer = focus_link_timer_add(room->link, room->s.create_timeout_ms,
-                                              create_expired, room, room);
-    send_and_release(room, focus_muc_join_presence(focus_link_ctx(room->link),
-                                                    room->occupant_jid, room->jid,
-                                                    FOCUS_MUC_NICK));
+    room->create_timer =
+        focus_link_timer_add(room->link, room->s.create_timeout_ms, create_expired, room, room);
+    send_and_release(room, focus_muc_join_presence(focus_link_ctx(room->link), room->occupant_jid,
+                                                   room->jid, FOCUS_MUC_NICK));
 }
 
 void focus_room_start(FocusRoom *room)
@@ -548,8 +544,7 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
         arm_empty(room, TRUE);
         return;
     case FOCUS_ROOM_GONE:
-        send_and_release(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT,
-                                                     "service-unavailable",
+        send_and_release(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
                                                      "the conference is ending", NULL));
         return;
     case FOCUS_ROOM_JOINING:
@@ -558,8 +553,7 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
         break;
     }
     if (room->requests->len >= room->s.max_waiting_requests) {
-        send_and_release(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT,
-                                                     "resource-constraint",
+        send_and_release(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "resource-constraint",
                                                      "too many requests for this room", NULL));
         return;
     }
@@ -598,10 +592,10 @@ static void participant_available(FocusRoom *room, const FocusMucPresence *mp)
     if (is_new) {
         room->awaiting_first_join = FALSE;
         g_info("participant joined room=%s ep=%s role=%s affiliation=%s jid=%s "
-                  "participants=%u",
-                  room->jid, p->nick, focus_muc_role_str(p->role),
-                  focus_muc_affiliation_str(p->affiliation), p->real_jid ? p->real_jid : "-",
-                  focus_room_participant_count(room));
+               "participants=%u",
+               room->jid, p->nick, focus_muc_role_str(p->role),
+               focus_muc_affiliation_str(p->affiliation), p->real_jid ? p->real_jid : "-",
+               focus_room_participant_count(room));
         if (room->hooks.participant_joined)
             room->hooks.participant_joined(room, p, room->hooks_data);
     } else if (old_affiliation != p->affiliation) {
@@ -641,8 +635,7 @@ static void participant_unavailable(FocusRoom *room, const FocusMucPresence *mp)
     if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_NICK_CHANGED) && mp->new_nick &&
         strcmp(mp->new_nick, FOCUS_MUC_NICK) != 0 &&
         !g_hash_table_contains(room->by_nick, mp->new_nick)) {
-        g_info("participant renamed room=%s ep=%s new_ep=%s", room->jid, p->nick,
-                  mp->new_nick);
+        g_info("participant renamed room=%s ep=%s new_ep=%s", room->jid, p->nick, mp->new_nick);
         g_hash_table_steal(room->by_nick, p->nick);
         if (room->grant_nick && strcmp(room->grant_nick, p->nick) == 0)
             copy_if_set(&room->grant_nick, mp->new_nick);
@@ -662,10 +655,10 @@ static void self_presence(FocusRoom *room, const FocusMucPresence *mp)
 {
     if (mp->is_error) {
         if (room->state == FOCUS_ROOM_JOINING) {
-            g_autofree char *what = g_strdup_printf(
-                "the MUC service refused the focus: %s%s%s",
-                mp->error_condition ? mp->error_condition : "unknown error",
-                mp->error_text ? ": " : "", mp->error_text ? mp->error_text : "");
+            g_autofree char *what =
+                g_strdup_printf("the MUC service refused the focus: %s%s%s",
+                                mp->error_condition ? mp->error_condition : "unknown error",
+                                mp->error_text ? ": " : "", mp->error_text ? mp->error_text : "");
             fail_creation(room, PA_ERR_CANCEL, "internal-server-error", what);
         } else {
             g_debug("room=%s: error presence (%s) in state %s", room->jid,

@@ -50,15 +50,15 @@ typedef struct _FocusRoom FocusRoom;
 /* One occupant other than the focus. Fields are owned by the room and read-only outside it,
  * except the session slot. */
 typedef struct {
-    char *nick;           /* MUC nickname = endpoint id */
-    char *real_jid;       /* full real JID (whois anyone), or NULL */
-    char *display_name;   /* <nick xmlns=http://jabber.org/protocol/nick>, or NULL */
-    char *stats_id;       /* <stats-id>, or NULL */
+    char *nick;         /* MUC nickname = endpoint id */
+    char *real_jid;     /* full real JID (whois anyone), or NULL */
+    char *display_name; /* <nick xmlns=http://jabber.org/protocol/nick>, or NULL */
+    char *stats_id;     /* <stats-id>, or NULL */
     FocusMucRole role;
     FocusMucAffiliation affiliation;
-    guint64 join_seq;     /* order of arrival in this room (lower = earlier) */
-    gint64 joined_us;     /* link clock when first seen */
-    gboolean stale;       /* not re-announced since the focus re-joined */
+    guint64 join_seq; /* order of arrival in this room (lower = earlier) */
+    gint64 joined_us; /* link clock when first seen */
+    gboolean stale;   /* not re-announced since the focus re-joined */
     gboolean owner_grant_failed;
     /* Per-participant state owned by later layers (Jingle session, bridge endpoint):
      * session_free(session) runs when the participant leaves or the room is freed. */
@@ -79,17 +79,16 @@ typedef struct {
 } FocusRoomHooks;
 
 typedef struct {
-    const char *component_jid; /* "focus.DOMAIN": focusjid in replies (copied) */
-    guint grace_ms;            /* empty-room grace (focus.room_grace_seconds) */
-    guint start_timeout_ms;    /* minimum wait for the first participant after a request */
-    guint create_timeout_ms;   /* join + configure must finish within this */
-    guint iq_timeout_ms;       /* owner form, grants, destroy */
-    guint max_waiting_requests;/* more than this while creating -> wait/resource-constraint */
+    const char *component_jid;  /* "focus.DOMAIN": focusjid in replies (copied) */
+    guint grace_ms;             /* empty-room grace (focus.room_grace_seconds) */
+    guint start_timeout_ms;     /* minimum wait for the first participant after a request */
+    guint create_timeout_ms;    /* join + configure must finish within this */
+    guint iq_timeout_ms;        /* owner form, grants, destroy */
+    guint max_waiting_requests; /* more than this while creating -> wait/resource-constraint */
 } FocusRoomSettings;
 
 /* Defaults: start 15 s, create 15 s, IQ 10 s, 64 waiting requests; grace from the config. */
-void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid,
-                              guint grace_seconds);
+void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid, guint grace_seconds);
 
 /* A new room in state JOINING for canonical bare JID @jid. Nothing is sent until
  * focus_room_start(). @hooks (copied) and @hooks_data may be NULL. */

@@ -108,8 +108,8 @@ static G_GNUC_UNUSED guint sent_count(TestBed *tb, guint from, const char *needl
 
 /* TRUE if @s or an element below it is named @name and carries every attribute given as
  * NULL-terminated name/value pairs (attribute order in serialisations is not stable). */
-static G_GNUC_UNUSED G_GNUC_NULL_TERMINATED gboolean stanza_has(xmpp_stanza_t *s,
-                                                                const char *name, ...);
+static G_GNUC_UNUSED G_GNUC_NULL_TERMINATED gboolean stanza_has(xmpp_stanza_t *s, const char *name,
+                                                                ...);
 
 static gboolean stanza_has_v(xmpp_stanza_t *s, const char *name, const char **pairs, guint n)
 {

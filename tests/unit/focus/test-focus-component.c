@@ -62,8 +62,7 @@ static char *expect(Server *s, const char *elem, const char *needle)
         const char *hit = strstr(s->buf->str, needle);
         if (hit) {
             const char *start = NULL;
-            for (const char *p = strstr(s->buf->str, open); p && p < hit;
-                 p = strstr(p + 1, open))
+            for (const char *p = strstr(s->buf->str, open); p && p < hit; p = strstr(p + 1, open))
                 start = p;
             if (start) {
                 const char *gt = strchr(start, '>');
@@ -110,7 +109,8 @@ static gboolean server_accept(Server *s, gboolean accept_secret)
     if (!s->conn)
         return FALSE;
     s->accepted++;
-    while (!strstr(s->buf->str, "<stream:stream") || !strchr(strstr(s->buf->str, "<stream:stream"), '>'))
+    while (!strstr(s->buf->str, "<stream:stream") ||
+           !strchr(strstr(s->buf->str, "<stream:stream"), '>'))
         if (!read_more(s, deadline))
             return FALSE;
     if (!strstr(s->buf->str, "to=\"" COMPONENT "\"") && !strstr(s->buf->str, "to='" COMPONENT "'"))
@@ -140,12 +140,12 @@ static gboolean server_accept(Server *s, gboolean accept_secret)
     return TRUE;
 }
 
-#define CHECK(cond, what)                                                                    \
-    do {                                                                                     \
-        if (!(cond)) {                                                                       \
-            server_fail(s, what);                                                            \
-            goto out;                                                                        \
-        }                                                                                    \
+#define CHECK(cond, what)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            server_fail(s, what);                                                                  \
+            goto out;                                                                              \
+        }                                                                                          \
     } while (0)
 
 /* The MUC's part when the focus joins ROOM: self presence, then accept the owner form.
@@ -166,8 +166,8 @@ static char *play_muc_join(Server *s, gboolean created)
     if (!form)
         return NULL;
     g_autofree char *id = attr_of(form, "id");
-    g_autofree char *res = g_strdup_printf(
-        "<iq type='result' id='%s' from='" ROOM "' to='" COMPONENT "/focus'/>", id);
+    g_autofree char *res =
+        g_strdup_printf("<iq type='result' id='%s' from='" ROOM "' to='" COMPONENT "/focus'/>", id);
     send_str(s, res);
     return form;
 }
@@ -260,8 +260,8 @@ static void test_component(void)
     Server s = {0};
     s.buf = g_string_new("");
     g_autoptr(GError) err = NULL;
-    s.listener = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                              &err);
+    s.listener =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
     g_assert_no_error(err);
     g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
     g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
@@ -284,8 +284,8 @@ static void test_component(void)
         .room_grace_seconds = 5,
         .log_level = g_strdup("info"),
     };
-    FocusAppOptions opt = {.keepalive_ms = G_MAXUINT, .backoff_initial_ms = 50,
-                           .backoff_max_ms = 200};
+    FocusAppOptions opt = {
+        .keepalive_ms = G_MAXUINT, .backoff_initial_ms = 50, .backoff_max_ms = 200};
     FocusApp *app = focus_app_new(&cfg, &opt);
     GThread *th = g_thread_new("xep0114-server", server_thread, &s);
     focus_app_start(app);

@@ -100,9 +100,9 @@ static void test_not_conference(void)
     TestBed tb;
     testbed_init(&tb);
     FocusConferenceRequest req;
-    g_assert_cmpint(parse(&tb, "<iq type='set' id='1'><conference xmlns='urn:other'/></iq>", &req,
-                          NULL),
-                    ==, FOCUS_CONFERENCE_NOT_CONFERENCE);
+    g_assert_cmpint(
+        parse(&tb, "<iq type='set' id='1'><conference xmlns='urn:other'/></iq>", &req, NULL), ==,
+        FOCUS_CONFERENCE_NOT_CONFERENCE);
     testbed_clear(&tb);
 }
 

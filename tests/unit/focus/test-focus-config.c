@@ -98,8 +98,8 @@ static void test_required(void)
 
 static void test_cli(void)
 {
-    char *argv[] = {"parley-focus", "--config", "/etc/x.conf", "--set", "a.b=1",
-                    "--set=c.d=2",  "--check-config", NULL};
+    char *argv[] = {"parley-focus", "--config",    "/etc/x.conf",    "--set",
+                    "a.b=1",        "--set=c.d=2", "--check-config", NULL};
     FocusCli cli;
     g_autoptr(GError) err = NULL;
     g_assert_true(focus_cli_parse(G_N_ELEMENTS(argv) - 1, argv, &cli, &err));

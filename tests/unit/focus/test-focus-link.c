@@ -31,8 +31,8 @@ static void test_timers(void)
     testbed_advance(&tb, 1);
     g_assert_cmpstr(order->str, ==, "t");
     g_assert_cmpuint(focus_link_timer_cancel(tb.link, a), ==, 0);
-    focus_link_timer_cancel(tb.link, a); /* twice is harmless */
-    focus_link_timer_cancel(tb.link, b); /* already ran */
+    focus_link_timer_cancel(tb.link, a);   /* twice is harmless */
+    focus_link_timer_cancel(tb.link, b);   /* already ran */
     focus_link_cancel_owner(tb.link, &tb); /* c */
     testbed_advance(&tb, 1000);
     g_assert_cmpstr(order->str, ==, "t");

@@ -202,8 +202,8 @@ static void test_builders(void)
     g_assert_null(strstr(rt, "passwordprotectedroom"));
     xmpp_stanza_release(f);
 
-    xmpp_stanza_t *a = focus_muc_set_affiliation(tb.ctx, occ, room, "u@example.org",
-                                                 FOCUS_MUC_AFFILIATION_OWNER);
+    xmpp_stanza_t *a =
+        focus_muc_set_affiliation(tb.ctx, occ, room, "u@example.org", FOCUS_MUC_AFFILIATION_OWNER);
     g_assert_nonnull(pa_stanza_child(a, "query", FOCUS_NS_MUC_ADMIN));
     g_assert_true(stanza_has(a, "item", "affiliation", "owner", "jid", "u@example.org", NULL));
     xmpp_stanza_release(a);

@@ -14,21 +14,25 @@ static const char *pick(GRand *r, const char *const *v, guint n)
 
 #define PICK(r, arr) pick((r), (arr), G_N_ELEMENTS(arr))
 
-static const char *const rooms[] = {"r1@conference.example.org", "r2@conference.example.org",
-                                    "R1@Conference.example.org", "r1@conference.other.org",
-                                    "conference.example.org", "", "@@", "a b@conference.example.org"};
+static const char *const rooms[] = {"r1@conference.example.org",
+                                    "r2@conference.example.org",
+                                    "R1@Conference.example.org",
+                                    "r1@conference.other.org",
+                                    "conference.example.org",
+                                    "",
+                                    "@@",
+                                    "a b@conference.example.org"};
 static const char *const nicks[] = {"focus", "focus", "aaa", "bbb", "ccc", "", "x/y", "\xc3\xa4"};
-static const char *const ptypes[] = {NULL, NULL, NULL, "unavailable", "unavailable", "error",
-                                     "subscribe", "probe", "bogus"};
+static const char *const ptypes[] = {NULL,    NULL,        NULL,    "unavailable", "unavailable",
+                                     "error", "subscribe", "probe", "bogus"};
 static const char *const roles[] = {"moderator", "participant", "visitor", "none", "king", ""};
 static const char *const affs[] = {"owner", "admin", "member", "none", "outcast", "god", ""};
-static const char *const jids[] = {"u@example.org/r", "focus.example.org/focus", "@@", "",
-                                   "a@b", "x@example.org/r2"};
-static const char *const codes[] = {"110", "201", "303", "307", "301", "321", "332", "abc", "",
-                                    "99999", "100"};
+static const char *const jids[] = {"u@example.org/r", "focus.example.org/focus", "@@", "", "a@b",
+                                   "x@example.org/r2"};
+static const char *const codes[] = {"110", "201", "303", "307",   "301", "321",
+                                    "332", "abc", "",    "99999", "100"};
 
-static void add_attr(GRand *r, xmpp_stanza_t *s, const char *name, const char *const *v,
-                     guint n)
+static void add_attr(GRand *r, xmpp_stanza_t *s, const char *name, const char *const *v, guint n)
 {
     if (g_rand_boolean(r))
         xmpp_stanza_set_attribute(s, name, pick(r, v, n));
@@ -38,9 +42,9 @@ static xmpp_stanza_t *random_presence(TestBed *tb, GRand *r)
 {
     xmpp_stanza_t *p = xmpp_presence_new(tb->ctx);
     if (g_rand_int_range(r, 0, 10) > 0) {
-        g_autofree char *from =
-            g_rand_boolean(r) ? g_strdup_printf("%s/%s", PICK(r, rooms), PICK(r, nicks))
-                              : g_strdup(PICK(r, rooms));
+        g_autofree char *from = g_rand_boolean(r)
+                                    ? g_strdup_printf("%s/%s", PICK(r, rooms), PICK(r, nicks))
+                                    : g_strdup(PICK(r, rooms));
         xmpp_stanza_set_from(p, from);
     }
     const char *type = PICK(r, ptypes);
@@ -155,7 +159,8 @@ static void run_seed(guint32 seed, guint rounds, Reached *reached)
             focus_link_handle_reply(tb.link, s);
             break;
         case 4:
-            testbed_advance(&tb, (guint)g_rand_int_range(r, 0, g_rand_int_range(r, 0, 10) ? 2000 : 20000));
+            testbed_advance(
+                &tb, (guint)g_rand_int_range(r, 0, g_rand_int_range(r, 0, 10) ? 2000 : 20000));
             break;
         case 5:
             if (g_rand_int_range(r, 0, 20) == 0) {
@@ -200,8 +205,8 @@ static void test_random(void)
     for (guint32 seed = 1; seed <= 40; seed++)
         run_seed(seed, 2000, &reached);
     /* The noise must reach the deep states, or the test proves little. */
-    g_test_message("steps with a ready room %u, with participants %u, destroying %u",
-                   reached.ready, reached.participants, reached.destroying);
+    g_test_message("steps with a ready room %u, with participants %u, destroying %u", reached.ready,
+                   reached.participants, reached.destroying);
     g_assert_cmpuint(reached.ready, >, 300);
     g_assert_cmpuint(reached.participants, >, 1000);
     g_assert_cmpuint(reached.destroying, >, 5);

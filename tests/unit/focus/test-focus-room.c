@@ -215,9 +215,10 @@ static void test_muc_refuses(void)
     Fixture fx;
     fx_init(&fx, 5);
     request(&fx, "q1", ROOM);
-    g_assert_true(presence(&fx, "<presence type='error' from='" ROOM "/focus'><error "
-                                "type='cancel'><not-allowed "
-                                "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>"));
+    g_assert_true(presence(&fx,
+                           "<presence type='error' from='" ROOM "/focus'><error "
+                           "type='cancel'><not-allowed "
+                           "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>"));
     int i = sent_find(&fx.tb, 0, "id=\"q1\"");
     g_assert_cmpint(i, >=, 0);
     g_assert_cmpstr(pa_stanza_error_condition(sent_at(&fx.tb, i)), ==, "internal-server-error");
@@ -267,8 +268,8 @@ static void test_occupants_and_owner(void)
     /* First participant: owner grant with its bare real JID. */
     int g = sent_find(&fx.tb, mark, "muc#admin");
     g_assert_cmpint(g, >=, 0);
-    g_assert_true(
-        stanza_has(sent_at(&fx.tb, g), "item", "affiliation", "owner", "jid", "aaa@example.org", NULL));
+    g_assert_true(stanza_has(sent_at(&fx.tb, g), "item", "affiliation", "owner", "jid",
+                             "aaa@example.org", NULL));
     g_assert_cmpstr(xmpp_stanza_get_to(sent_at(&fx.tb, g)), ==, ROOM);
 
     occupant(&fx, "bbb", "none");
