@@ -11,7 +11,10 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
-G_DEFINE_QUARK(bridge-dtls-error-quark, bridge_dtls_error)
+GQuark bridge_dtls_error_quark(void)
+{
+    return g_quark_from_static_string("bridge-dtls-error-quark");
+}
 
 /* GCM first: the server's order decides (OpenSSL picks the first of its own profiles that the
  * client offers). */
@@ -113,8 +116,8 @@ static gboolean make_context(BridgeDtlsCert *c, GError **error)
 
     /* No renegotiation (a DoS lever, and keys must not change under SRTP), no tickets or
      * session cache (each ICE session does a full handshake), MTU from us, not the BIO. */
-    SSL_CTX_set_options(c->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET |
-                                    SSL_OP_NO_QUERY_MTU | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_options(c->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU |
+                                    SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_session_cache_mode(c->ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_read_ahead(c->ctx, 1);
     /* Per-SSL verify mode is set by role in bridge_dtls_new(); the callback is the same. */

@@ -25,7 +25,10 @@ struct _BridgeSrtp {
     BridgeSrtpStats stats;
 };
 
-G_DEFINE_QUARK(bridge-srtp-error-quark, bridge_srtp_error)
+GQuark bridge_srtp_error_quark(void)
+{
+    return g_quark_from_static_string("bridge-srtp-error-quark");
+}
 
 static GMutex global_lock;
 static gboolean global_ready;

@@ -15,13 +15,13 @@
 G_BEGIN_DECLS
 
 typedef enum {
-    BRIDGE_SRTP_AEAD_AES_128_GCM,      /* preferred; RFC 7714, 16-byte key + 12-byte salt */
+    BRIDGE_SRTP_AEAD_AES_128_GCM,        /* preferred; RFC 7714, 16-byte key + 12-byte salt */
     BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80, /* RFC 3711, 16-byte key + 14-byte salt */
 } BridgeSrtpProfile;
 
-#define BRIDGE_SRTP_MAX_KEY_SALT 30 /* bytes: 16 key + 14 salt is the larger of the two */
-#define BRIDGE_SRTP_MAX_TRAILER 16  /* bytes protect() may add to an RTP packet (GCM tag) */
-#define BRIDGE_SRTCP_MAX_TRAILER 20 /* bytes protect_rtcp() may add (tag + SRTCP index) */
+#define BRIDGE_SRTP_MAX_KEY_SALT 30    /* bytes: 16 key + 14 salt is the larger of the two */
+#define BRIDGE_SRTP_MAX_TRAILER 16     /* bytes protect() may add to an RTP packet (GCM tag) */
+#define BRIDGE_SRTCP_MAX_TRAILER 20    /* bytes protect_rtcp() may add (tag + SRTCP index) */
 #define BRIDGE_SRTP_REPLAY_WINDOW 1024 /* packets, per SSRC, both directions */
 
 /* Keying material from DTLS-SRTP (RFC 5764 §4.2), already split by direction. */
@@ -34,11 +34,11 @@ typedef struct {
 
 typedef enum {
     BRIDGE_SRTP_OK = 0,
-    BRIDGE_SRTP_AUTH_FAIL,   /* bad tag: dropped and counted */
-    BRIDGE_SRTP_REPLAY,      /* replayed or too old: dropped and counted */
-    BRIDGE_SRTP_MALFORMED,   /* too short or not RTP/RTCP */
-    BRIDGE_SRTP_NO_SPACE,    /* buffer capacity too small for the trailer */
-    BRIDGE_SRTP_ERROR,       /* anything else libsrtp reports */
+    BRIDGE_SRTP_AUTH_FAIL, /* bad tag: dropped and counted */
+    BRIDGE_SRTP_REPLAY,    /* replayed or too old: dropped and counted */
+    BRIDGE_SRTP_MALFORMED, /* too short or not RTP/RTCP */
+    BRIDGE_SRTP_NO_SPACE,  /* buffer capacity too small for the trailer */
+    BRIDGE_SRTP_ERROR,     /* anything else libsrtp reports */
 } BridgeSrtpStatus;
 
 /* Per-leg counters, updated by the calls below (no atomics: read them on the same thread). */

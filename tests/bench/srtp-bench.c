@@ -203,7 +203,8 @@ static gint64 one_handshake(const BridgeDtlsCert *cs, const BridgeDtlsCert *cc)
     for (int i = 0; i < 32 && (drain(&srv) | drain(&cli)); i++)
         ;
     BridgeSrtpKeys k;
-    gboolean ok = bridge_dtls_get_srtp_keys(srv.dtls, &k) && bridge_dtls_get_srtp_keys(cli.dtls, &k);
+    gboolean ok =
+        bridge_dtls_get_srtp_keys(srv.dtls, &k) && bridge_dtls_get_srtp_keys(cli.dtls, &k);
     gint64 t = cpu_ns() - t0;
     if (!ok)
         fprintf(stderr, "srtp-bench: handshake failed: server '%s', client '%s'\n",

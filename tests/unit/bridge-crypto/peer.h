@@ -22,9 +22,9 @@ typedef struct {
     gboolean got_close; /* received close_notify */
     char error[160];
     /* After the handshake, with SRTP negotiated: */
-    int profile_id;          /* SRTP_AEAD_AES_128_GCM or SRTP_AES128_CM_SHA1_80 */
-    gsize key_len, salt_len; /* 16 and 12 or 14 */
-    guint8 material[60];     /* exported: client key | server key | client salt | server salt */
+    int profile_id;           /* SRTP_AEAD_AES_128_GCM or SRTP_AES128_CM_SHA1_80 */
+    gsize key_len, salt_len;  /* 16 and 12 or 14 */
+    guint8 material[60];      /* exported: client key | server key | client salt | server salt */
     srtp_t srtp_out, srtp_in; /* libsrtp sessions with this peer's keys */
 } TestPeer;
 

@@ -110,8 +110,7 @@ static void round_trip(gconstpointer data)
         g_assert_cmpint(bridge_srtp_protect_rtcp(dir ? p.b : p.a, buf, &len, sizeof buf), ==,
                         BRIDGE_SRTP_OK);
         g_assert_cmpuint(len, ==, n + tag + 4);
-        g_assert_cmpint(bridge_srtp_unprotect_rtcp(dir ? p.a : p.b, buf, &len), ==,
-                        BRIDGE_SRTP_OK);
+        g_assert_cmpint(bridge_srtp_unprotect_rtcp(dir ? p.a : p.b, buf, &len), ==, BRIDGE_SRTP_OK);
         g_assert_cmpmem(buf, len, plain, n);
     }
 
@@ -331,8 +330,7 @@ static void measure(void)
     }
     g_assert_cmpfloat(bridge_srtp_measure_protect_ns(0, 1200, 0), <, 0.0);
     g_assert_cmpfloat(bridge_srtp_measure_protect_ns((BridgeSrtpProfile)9, 1200, 10), <, 0.0);
-    g_assert_cmpstr(bridge_srtp_profile_name(BRIDGE_SRTP_AEAD_AES_128_GCM), ==,
-                    "AEAD_AES_128_GCM");
+    g_assert_cmpstr(bridge_srtp_profile_name(BRIDGE_SRTP_AEAD_AES_128_GCM), ==, "AEAD_AES_128_GCM");
     g_assert_cmpstr(bridge_srtp_profile_name(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80), ==,
                     "AES_CM_128_HMAC_SHA1_80");
 }
