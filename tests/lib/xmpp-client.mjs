@@ -146,6 +146,9 @@ export function mucPresence(p) {
 
 export class TimeoutError extends Error {}
 
+/** Minimum time between a BOSH request and a second one sent while it is pending (ms). */
+const BOSH_SPACING_MS = 25;
+
 let clientCounter = 0;
 
 export class XmppClient extends EventEmitter {
@@ -560,8 +563,38 @@ export class XmppClient extends EventEmitter {
   /**
    * Keeps one request waiting at the server (hold=1) and sends queued stanzas in a second
    * request at most; rids increase by one per request.
+   *
+   * Two requests sent back to back travel on two HTTP connections and may reach the server
+   * in the opposite order. XEP-0124 says the server must sort them by rid, but ejabberd 23.01
+   * parks the later one until the earlier one is answered, and the earlier one (an empty
+   * poll) is only answered when data arrives or after `wait` seconds: the stanza in the later
+   * request is stuck that long (seen as a bind or a MUC join hanging for 20 s). So an empty
+   * poll waits for the current tick to end (stanzas queued meanwhile ride along), and a
+   * second request is sent only once the first has been on its way for BOSH_SPACING_MS.
    */
   _boshPump() {
+    if (this.closed || this._transportError) return;
+    const haveOut = this._outQueue.length > 0;
+    if (!(this._inflight === 0 || (haveOut && this._inflight < 2))) return;
+    if (!haveOut) {
+      if (!this._pollPending) {
+        this._pollPending = true;
+        setImmediate(() => { this._pollPending = false; this._boshPumpNow(); });
+      }
+      return;
+    }
+    const since = performance.now() - (this._lastSentAt || 0);
+    if (this._inflight === 1 && since < BOSH_SPACING_MS) {
+      if (!this._spacingTimer) {
+        this._spacingTimer = setTimeout(() => { this._spacingTimer = null; this._boshPump(); },
+          BOSH_SPACING_MS - since);
+      }
+      return;
+    }
+    this._boshPumpNow();
+  }
+
+  _boshPumpNow() {
     if (this.closed || this._transportError) return;
     const haveOut = this._outQueue.length > 0;
     if (!(this._inflight === 0 || (haveOut && this._inflight < 2))) return;
@@ -575,6 +608,7 @@ export class XmppClient extends EventEmitter {
     }
     const rid = ++this._rid;
     this._inflight++;
+    this._lastSentAt = performance.now();
     this._boshRequest(`<body xmlns="${NS.httpbind}" rid="${rid}" sid="${this.sid}"${attrs}>${payload}</body>`)
       .then((body) => {
         this._inflight--;
@@ -587,6 +621,9 @@ export class XmppClient extends EventEmitter {
   }
 
   async _boshClose() {
+    clearTimeout(this._spacingTimer);
+    const since = performance.now() - (this._lastSentAt || 0);
+    if (since < BOSH_SPACING_MS) await new Promise((r) => setTimeout(r, BOSH_SPACING_MS - since));
     const payload = this._outQueue.map((o) => o.xml || '').join('');
     this._outQueue = [];
     const rid = ++this._rid;
