@@ -193,14 +193,13 @@ guint focus_link_timer_cancel(FocusLink *link, guint id)
 
 guint focus_link_run_due(FocusLink *link)
 {
-    gint64 now = focus_link_now(link);
     guint ran = 0;
     for (;;) {
         GSequenceIter *it = g_sequence_get_begin_iter(link->timers);
         if (g_sequence_iter_is_end(it))
             break;
         FocusTimer *t = g_sequence_get(it);
-        if (t->due_us > now)
+        if (t->due_us > focus_link_now(link))
             break;
         FocusTimer copy = *t;
         g_hash_table_remove(link->timer_ids, GUINT_TO_POINTER(t->id));
