@@ -526,6 +526,11 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->ice_failures += BRIDGE_STAT_GET(s->ice_failures);
         out->dtls_failures += BRIDGE_STAT_GET(s->dtls_failures);
         out->endpoints_connected += BRIDGE_STAT_GET(s->endpoints_connected);
+        out->rtcp_in += BRIDGE_STAT_GET(s->rtcp_in);
+        out->keyframe_requests += BRIDGE_STAT_GET(s->keyframe_requests);
+        out->nacks_forwarded += BRIDGE_STAT_GET(s->nacks_forwarded);
+        out->sr_forwarded += BRIDGE_STAT_GET(s->sr_forwarded);
+        out->rr_sent += BRIDGE_STAT_GET(s->rr_sent);
     }
     out->endpoints = m->endpoints ? g_hash_table_size(m->endpoints) : 0;
     out->conferences = m->confs ? g_hash_table_size(m->confs) : 0;

@@ -91,15 +91,19 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, const char *conference_
 void bridge_media_endpoint_expire(BridgeMedia *media, const char *conference_id,
                                   const char *endpoint_id);
 
-/* Why a received datagram was dropped. */
+/* Why a received datagram was dropped. Datagrams from an address that is not the peer of a
+ * validated ICE pair never reach the media plane: libnice discards them itself (verified by
+ * tests/integration/bridge/test-media-plane.c), so they have no reason here. */
 typedef enum {
     BRIDGE_DROP_MALFORMED,     /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
-    BRIDGE_DROP_NOT_READY,     /* RTP/RTCP before DTLS completed */
+    BRIDGE_DROP_NOT_READY,     /* RTP/RTCP before DTLS completed, or DTLS before the remote
+                                * fingerprint was known */
     BRIDGE_DROP_SRTP_AUTH,     /* authentication tag did not verify */
     BRIDGE_DROP_SRTP_REPLAY,   /* replayed or too old */
-    BRIDGE_DROP_DTLS,          /* DTLS record rejected */
-    BRIDGE_DROP_QUEUE_FULL,    /* cross-worker fan-out queue full */
-    BRIDGE_DROP_NO_RECEIVER,   /* RTCP feedback for an SSRC nobody sends */
+    BRIDGE_DROP_DTLS,          /* DTLS datagram rejected (not whole records, terminal state) */
+    BRIDGE_DROP_QUEUE_FULL,    /* cross-worker fan-out queue full (counted once per worker
+                                * that could not be reached) */
+    BRIDGE_DROP_NO_RECEIVER,   /* RTCP feedback for an SSRC nobody in the conference sends */
     BRIDGE_DROP_N_REASONS
 } BridgeDropReason;
 
@@ -107,7 +111,8 @@ const char *bridge_drop_reason_name(BridgeDropReason r); /* "malformed", "srtp_a
 
 /* Counters summed over all workers since start. */
 typedef struct {
-    guint64 packets_in, bytes_in;   /* datagrams received on ICE sockets (all kinds) */
+    guint64 packets_in, bytes_in;   /* datagrams ICE delivered (DTLS, RTP, RTCP, junk; STUN stays
+                                     * inside libnice) */
     guint64 packets_out, bytes_out; /* RTP/RTCP datagrams sent */
     guint64 rtp_forwarded;          /* RTP packets sent to receivers */
     guint64 drops[BRIDGE_DROP_N_REASONS];
@@ -115,6 +120,12 @@ typedef struct {
     guint endpoints;                /* existing now */
     guint endpoints_connected;      /* with DTLS done now */
     guint conferences;              /* with at least one endpoint now */
+    /* RTCP */
+    guint64 rtcp_in;                /* authenticated RTCP compounds received */
+    guint64 keyframe_requests;      /* PLI/FIR sent to senders (after rate limiting) */
+    guint64 nacks_forwarded;        /* NACKs sent to senders */
+    guint64 sr_forwarded;           /* sender reports fanned out to receivers */
+    guint64 rr_sent;                /* the bridge's own receiver-report compounds */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */
