@@ -85,7 +85,8 @@ function sourceNodes(sources, groups, media) {
   return out;
 }
 
-function descriptionNode(m, sources, groups) {
+/** <description> for an m-line of a parsed SDP, with the given sources (XML form). */
+export function descriptionNode(m, sources, groups) {
   const kids = [];
   for (const fmt of m.fmts) {
     const pt = Number(fmt);
@@ -111,7 +112,8 @@ function descriptionNode(m, sources, groups) {
   return el('description', { xmlns: NS.RTP, media: m.type }, kids);
 }
 
-function transportNode(ice, candidates) {
+/** ICE-UDP <transport> from { ufrag, pwd, fingerprint:{hash,value}, setup } and candidates. */
+export function transportNode(ice, candidates) {
   return el('transport', { xmlns: NS.ICE_UDP, ufrag: ice.ufrag, pwd: ice.pwd }, [
     el('rtcp-mux'),
     ice.fingerprint ? el('fingerprint', {

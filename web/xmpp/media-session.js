@@ -298,10 +298,11 @@ export class MediaSession extends EventTarget {
   /** Ends the session from our side (sends session-terminate). */
   terminate(reason = 'success', text = null, restart = false) {
     if (this.ended) return;
-    this.xmpp.send(this.jingleIq(buildSessionTerminate({
+    // Fire and forget (we may be disconnecting right after), but as a proper IQ with an id.
+    this.xmpp.sendIQ(this.jingleIq(buildSessionTerminate({
       sid: this.sid, initiator: this.initiator, reason, text,
       bridgeSessionId: this.bridgeSessionId, restart,
-    })));
+    })), 5000).catch(() => {});
     this.close({ condition: reason, text }, false);
   }
 
