@@ -163,6 +163,16 @@ void it_bridge_kill(ItEnv *env)
     }
 }
 
+int it_bridge_stop(ItEnv *env)
+{
+    g_assert_cmpint(env->bridge_pid, !=, 0);
+    kill(env->bridge_pid, SIGTERM);
+    int st = it_bridge_wait(env, 10000);
+    if (st < 0)
+        it_bridge_kill(env);
+    return st;
+}
+
 int it_bridge_run(const char *const *args, char **output)
 {
     GPtrArray *argv = g_ptr_array_new();

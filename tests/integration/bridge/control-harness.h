@@ -42,6 +42,8 @@ void it_bridge_start(ItEnv *env, const char *const *extra);
 /* Waits up to @timeout_ms for the bridge to exit; returns its exit status or -1 if running. */
 int it_bridge_wait(ItEnv *env, guint timeout_ms);
 void it_bridge_kill(ItEnv *env);
+/* SIGTERM, then the exit status (0 for a clean shutdown; under the sanitizers also leak-free). */
+int it_bridge_stop(ItEnv *env);
 /* Runs parley-bridge with @args to completion: exit status, stdout+stderr in *@output. */
 int it_bridge_run(const char *const *args, char **output);
 /* When an assertion aborts the test, print the bridge log first. */
