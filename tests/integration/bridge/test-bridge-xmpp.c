@@ -307,9 +307,14 @@ static void test_update(void)
     g_array_append_val(ms->groups, g);
     PaColibriMediaSource *as = pa_colibri_sources_add(ep->sources, FALSE, "ep-a-a0");
     pa_colibri_media_source_add_ssrc(as, 2001, "ep-a-a0", NULL);
-    /* Directly to the bridge's real JID this time. */
-    xmpp_stanza_t *r = modify(focus, bridge_real, &m);
+    /* Directly to the bridge's real JID this time, and as type "get" (JVB's documented form;
+     * Jicofo sends "set"): both are accepted. */
+    xmpp_stanza_t *iq = it_modify_iq(tx_ctx(focus), bridge_real, &m);
+    xmpp_stanza_set_type(iq, "get");
+    xmpp_stanza_t *r = tx_iq(focus, iq, T_IQ);
+    xmpp_stanza_release(iq);
     pa_colibri_modify_clear(&m);
+    g_assert_nonnull(r);
     g_autofree char *text = pa_stanza_to_string(r);
     if (g_strcmp0(xmpp_stanza_get_type(r), "result") != 0)
         g_error("update failed: %s", text);
