@@ -68,6 +68,7 @@ static void dtls_send(const guint8 *data, gsize len, gpointer user_data)
 /* Caches the selected pair's socket and peer address for direct sends. */
 static void update_selected_pair(BridgeEndpoint *ep, NiceCandidate *remote)
 {
+    bridge_worker_flush(ep->worker);
     g_clear_object(&ep->sock);
     ep->fd = -1;
     if (!remote)
@@ -338,6 +339,8 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
 {
     if (!ep)
         return;
+    /* Queued datagrams may name this endpoint's socket: send them before it closes. */
+    bridge_worker_flush(ep->worker);
     if (ep->connected)
         BRIDGE_STAT_ADD(ep->worker->stats.endpoints_connected, -1);
     if (ep->conf)

@@ -21,13 +21,17 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
 {
     if (len > BRIDGE_PKT_MAX)
         return;
-    memcpy(w->tx, pkt, len);
+    guint8 *buf = bridge_tx_batch_next(w->tx);
+    memcpy(buf, pkt, len);
     gsize l = len;
-    BridgeSrtpStatus st = rtcp ? bridge_srtp_protect_rtcp(ep->srtp, w->tx, &l, sizeof w->tx)
-                               : bridge_srtp_protect(ep->srtp, w->tx, &l, sizeof w->tx);
+    BridgeSrtpStatus st = rtcp ? bridge_srtp_protect_rtcp(ep->srtp, buf, &l, BRIDGE_TX_CAP)
+                               : bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP);
     if (st != BRIDGE_SRTP_OK)
         return;
-    bridge_endpoint_send(ep, w->tx, l);
+    if (ep->fd >= 0)
+        bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
+    else
+        bridge_endpoint_send(ep, buf, l); /* no plain UDP socket: through libnice, at once */
     if (!rtcp)
         BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
 }

@@ -24,6 +24,7 @@
 #include "bridge/media/media.h"
 #include "bridge/media/recv-stats.h"
 #include "bridge/media/ring.h"
+#include "bridge/media/txbatch.h"
 #include "bridge/srtp/srtp.h"
 #include "common/log.h"
 #include "common/rtp/hdrext.h"
@@ -35,7 +36,6 @@ G_BEGIN_DECLS
 #define BRIDGE_TICK_MS 100              /* worker tick: DTLS retransmissions */
 #define BRIDGE_RR_EVERY_TICKS 10        /* receiver reports and timeouts every second */
 #define BRIDGE_KEYFRAME_REQ_MIN_US 250000 /* at most one PLI/FIR per source per 250 ms */
-#define BRIDGE_TX_CAP (BRIDGE_PKT_MAX + 64)
 #define BRIDGE_SOCKET_BUFFER (2 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per endpoint */
 
 /* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
@@ -140,9 +140,11 @@ struct _BridgeWorker {
     guint ticks;
     PaRateLimit log_limit;
     BridgeWorkerStats stats;
-    /* Scratch buffers: the worker is single-threaded, so one of each suffices. */
+    GSource *flush_source;     /* sends the tx batch once per main-loop iteration */
+    BridgeTxBatch *tx;         /* pooled outgoing buffers + sendmmsg batch */
+    guint64 tx_published, tx_bytes_published; /* what of tx->sent is in stats already */
+    /* Receive scratch buffer: the worker is single-threaded, so one suffices. */
     guint8 rx[BRIDGE_TX_CAP];
-    guint8 tx[BRIDGE_TX_CAP];
 };
 
 typedef struct {
@@ -227,6 +229,8 @@ void bridge_worker_wake(BridgeWorker *w);
 /* The ring from @w to worker @dst. */
 BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst);
 void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r);
+/* Sends the queued datagrams now (before anything may close a socket) and publishes counts. */
+void bridge_worker_flush(BridgeWorker *w);
 BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared);
 void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep);
 /* Takes @ep out of service now (marks it dead, unlinks it) and frees it at the next tick, so
@@ -240,7 +244,7 @@ void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote);
 void bridge_endpoint_set_ssrcs(BridgeEndpoint *ep, const BridgeMediaSsrc *ssrcs, guint n);
 /* Posts @event to control and removes the endpoint from the worker (frees it). */
 void bridge_endpoint_fail(BridgeEndpoint *ep, BridgeMediaEvent event, const char *reason);
-/* Sends one already-protected datagram on the selected pair. */
+/* Sends one already-protected datagram on the selected pair, at once (not batched). */
 void bridge_endpoint_send(BridgeEndpoint *ep, const guint8 *buf, gsize len);
 void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow);
 void bridge_endpoint_dtls_input(BridgeEndpoint *ep, const guint8 *buf, gsize len);

@@ -18,6 +18,31 @@ void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r)
     BRIDGE_STAT_ADD(w->stats.drops[r], 1);
 }
 
+void bridge_worker_flush(BridgeWorker *w)
+{
+    if (w->tx->n)
+        bridge_tx_batch_flush(w->tx);
+    if (w->tx->sent != w->tx_published) {
+        BRIDGE_STAT_ADD(w->stats.packets_out, w->tx->sent - w->tx_published);
+        BRIDGE_STAT_ADD(w->stats.bytes_out, w->tx->sent_bytes - w->tx_bytes_published);
+        w->tx_published = w->tx->sent;
+        w->tx_bytes_published = w->tx->sent_bytes;
+    }
+}
+
+/* A source that never dispatches: its prepare() runs at the start of every main-loop
+ * iteration, i.e. after all of the previous iteration's receive callbacks, and sends what
+ * they queued. */
+static gboolean flush_prepare(GSource *source, gint *timeout)
+{
+    BridgeWorker *w = *(BridgeWorker **)(source + 1);
+    bridge_worker_flush(w);
+    *timeout = -1;
+    return FALSE;
+}
+
+static GSourceFuncs flush_funcs = {.prepare = flush_prepare};
+
 BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst)
 {
     return w->media->rings[w->index * w->media->n_workers + dst];
@@ -206,6 +231,14 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     w->visit = g_ptr_array_sized_new(64);
     w->log_limit = (PaRateLimit)PA_RATE_LIMIT_INIT(10 * G_USEC_PER_SEC, 5);
 
+    w->tx = bridge_tx_batch_new();
+    w->flush_source = g_source_new(&flush_funcs, sizeof(GSource) + sizeof(BridgeWorker *));
+    *(BridgeWorker **)(w->flush_source + 1) = w;
+    /* Highest priority: GLib stops preparing lower-priority sources once a higher one is
+     * ready, and the flush must run every iteration. */
+    g_source_set_priority(w->flush_source, G_PRIORITY_HIGH - 10);
+    g_source_attach(w->flush_source, w->ctx);
+
     w->efd_source = g_unix_fd_source_new(w->efd, G_IO_IN);
     g_source_set_priority(w->efd_source, G_PRIORITY_HIGH);
     g_source_set_callback(w->efd_source, (GSourceFunc)(void (*)(void))on_wakeup, w, NULL);
@@ -218,6 +251,9 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     g_snprintf(name, sizeof name, "media-%u", index);
     w->thread = g_thread_try_new(name, worker_main, w, error);
     if (!w->thread) {
+        g_source_destroy(w->flush_source);
+        g_source_unref(w->flush_source);
+        bridge_tx_batch_free(w->tx);
         g_source_destroy(w->efd_source);
         g_source_unref(w->efd_source);
         g_source_destroy(w->tick_source);
@@ -255,6 +291,9 @@ void bridge_worker_stop_and_free(BridgeWorker *w)
     g_source_unref(w->efd_source);
     g_source_destroy(w->tick_source);
     g_source_unref(w->tick_source);
+    g_source_destroy(w->flush_source);
+    g_source_unref(w->flush_source);
+    bridge_tx_batch_free(w->tx);
     g_async_queue_unref(w->inbox);
     g_main_loop_unref(w->loop);
     /* Let libnice finish what it scheduled on this context before the context goes. */
