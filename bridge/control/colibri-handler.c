@@ -28,11 +28,11 @@ typedef struct {
 struct _BridgePending {
     xmpp_stanza_t *request; /* minimal copy: iq with id, from, to */
     char *conference_id;
-    GArray *items;          /* of PendingItem, in request order */
-    guint waiting;          /* created endpoints without a transport yet */
-    gboolean with_sources;  /* include the feedback sources */
-    char *failure;          /* set once an endpoint of this request failed */
-    gboolean building;      /* handle_modify is still applying the request: do not finish */
+    GArray *items;         /* of PendingItem, in request order */
+    guint waiting;         /* created endpoints without a transport yet */
+    gboolean with_sources; /* include the feedback sources */
+    char *failure;         /* set once an endpoint of this request failed */
+    gboolean building;     /* handle_modify is still applying the request: do not finish */
 };
 
 static void item_clear(gpointer p)
@@ -82,8 +82,8 @@ static void send_and_release(BridgeControl *c, xmpp_stanza_t *st)
 static void reply_error(BridgeControl *c, xmpp_stanza_t *request, PaColibriError e,
                         const char *endpoint_id, const char *text)
 {
-    send_and_release(c, pa_colibri_error_reply(bridge_xmpp_ctx(c->xmpp), request, e, endpoint_id,
-                                               text));
+    send_and_release(
+        c, pa_colibri_error_reply(bridge_xmpp_ctx(c->xmpp), request, e, endpoint_id, text));
 }
 
 static void add_feedback_sources(PaColibriConferenceModified *out, const BridgeRegConference *conf)
@@ -105,8 +105,8 @@ static void pending_finish(BridgeControl *c, BridgePending *p)
     BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, p->conference_id);
     for (guint i = 0; i < p->items->len; i++) {
         PendingItem *it = &g_array_index(p->items, PendingItem, i);
-        BridgeRegEndpoint *ep = it->kind == ITEM_CREATED ? bridge_reg_endpoint_lookup(conf, it->id)
-                                                         : NULL;
+        BridgeRegEndpoint *ep =
+            it->kind == ITEM_CREATED ? bridge_reg_endpoint_lookup(conf, it->id) : NULL;
         if (ep && ep->pending == p)
             ep->pending = NULL;
     }
@@ -209,8 +209,7 @@ void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
     }
 }
 
-void bridge_control_expire_conference(BridgeControl *c, const char *conference_id,
-                                      const char *why)
+void bridge_control_expire_conference(BridgeControl *c, const char *conference_id, const char *why)
 {
     BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, conference_id);
     if (!conf)
@@ -253,10 +252,9 @@ static void on_endpoint_ready(const char *conference_id, const char *endpoint_id
     g_autofree char *ep_e = g_uri_escape_string(endpoint_id, NULL, FALSE);
     const char *base = c->cfg->http_public_url;
     const char *scheme_rest = g_str_has_prefix(base, "https://") ? base + 8 : base + 7;
-    ep->local.websocket_url =
-        g_strdup_printf("%s://%s/colibri-ws/%s/%s/%s?pwd=%s",
-                        g_str_has_prefix(base, "https://") ? "wss" : "ws", scheme_rest,
-                        c->cfg->bridge_id, conf_e, ep_e, ep->ws_password);
+    ep->local.websocket_url = g_strdup_printf(
+        "%s://%s/colibri-ws/%s/%s/%s?pwd=%s", g_str_has_prefix(base, "https://") ? "wss" : "ws",
+        scheme_rest, c->cfg->bridge_id, conf_e, ep_e, ep->ws_password);
     ep->state = BRIDGE_REG_EP_READY;
     g_info("room=%s ep=%s: transport ready (%u candidates, ufrag %s)", conference_id, endpoint_id,
            local->candidates ? local->candidates->len : 0, local->ufrag ? local->ufrag : "?");
@@ -453,7 +451,8 @@ static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
         }
     }
     if (failed) {
-        if (err == PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT || err == PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND)
+        if (err == PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT ||
+            err == PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND)
             g_info("room=%s: conference-modify refused: %s", m.meeting_id, err_text);
         else
             log_refused(c, "room=%s: conference-modify refused: %s", m.meeting_id, err_text);
@@ -491,7 +490,8 @@ static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
         if (!conf) {
             /* Expiring an earlier endpoint ended the conference; validation saw it alive. */
             if (!p->failure)
-                p->failure = g_strdup_printf("conference %s ended during the request", m.meeting_id);
+                p->failure =
+                    g_strdup_printf("conference %s ended during the request", m.meeting_id);
             break;
         }
         if (e->create) {
@@ -533,8 +533,8 @@ static void handle_healthcheck(BridgeControl *c, xmpp_stanza_t *iq)
         send_and_release(c, pa_stanza_iq_result(ctx, iq));
     } else {
         g_warning("healthcheck from %s: unhealthy: %s", xmpp_stanza_get_from(iq), reason);
-        send_and_release(c, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "internal-server-error",
-                                                  reason, NULL));
+        send_and_release(
+            c, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "internal-server-error", reason, NULL));
     }
 }
 

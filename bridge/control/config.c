@@ -97,8 +97,8 @@ static const PaSetting schema[] = {
      "highest UDP port for ICE"},
     {"media.workers", PA_SETTING_INT, "0", 0, 256, F(media_workers), NULL,
      "media threads (0: one per CPU)"},
-    {"media.ice_timeout_seconds", PA_SETTING_INT, "30", 1, 3600, F(media_ice_timeout_seconds),
-     NULL, "expire an endpoint whose ICE has not connected by then"},
+    {"media.ice_timeout_seconds", PA_SETTING_INT, "30", 1, 3600, F(media_ice_timeout_seconds), NULL,
+     "expire an endpoint whose ICE has not connected by then"},
     {"media.media_timeout_seconds", PA_SETTING_INT, "60", 1, 3600, F(media_timeout_seconds), NULL,
      "expire a connected endpoint that sent nothing for this long"},
     {"http.address", PA_SETTING_STRING, "127.0.0.1", 0, 0, F(http_address), check_ip,
@@ -137,8 +137,8 @@ gboolean bridge_config_load(BridgeConfig *cfg, const char *path, char *const *ov
     }
     if (cfg->ice_port_min > cfg->ice_port_max) {
         g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_INVALID,
-                    "ice.port_max: must not be below ice.port_min (%d), got %d",
-                    cfg->ice_port_min, cfg->ice_port_max);
+                    "ice.port_max: must not be below ice.port_min (%d), got %d", cfg->ice_port_min,
+                    cfg->ice_port_max);
         goto fail;
     }
 

@@ -14,7 +14,7 @@ typedef struct {
     char *xmpp_host;
     int xmpp_port;
     char *xmpp_domain;
-    char *xmpp_user;        /* derived: jvb@auth.<domain> */
+    char *xmpp_user; /* derived: jvb@auth.<domain> */
     char *xmpp_password;
     char *xmpp_resource;    /* derived: random per process */
     char *xmpp_brewery;     /* derived: jvbbrewery@internal.auth.<domain> */
@@ -32,10 +32,10 @@ typedef struct {
     /* [http] */
     char *http_address;
     int http_port;
-    char *http_public_url;  /* derived: http://<address>:<port> */
+    char *http_public_url; /* derived: http://<address>:<port> */
     /* [bridge] */
     char *bridge_region;
-    char *bridge_id;        /* derived: the nickname */
+    char *bridge_id; /* derived: the nickname */
     int bridge_presence_interval_seconds;
     /* [log] */
     char *log_level;

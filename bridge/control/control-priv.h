@@ -17,17 +17,17 @@ struct _BridgeControl {
     const BridgeConfig *cfg; /* borrowed */
     GMainContext *context;
     BridgeMedia *media;
-    guint workers;           /* media threads actually running */
+    guint workers; /* media threads actually running */
     BridgeXmpp *xmpp;
     BridgeHttp *http;
     BridgeRegistry reg;
-    GPtrArray *pendings;     /* BridgePending * (owned) awaiting transports */
+    GPtrArray *pendings; /* BridgePending * (owned) awaiting transports */
 
     gboolean graceful;
     GSourceFunc graceful_done;
     gpointer graceful_data;
 
-    GSource *tick;           /* rates for the brewery stats */
+    GSource *tick; /* rates for the brewery stats */
     BridgeMediaStats prev;
     gint64 prev_us;
     double pps_in, pps_out, kbps_in, kbps_out;
@@ -36,7 +36,7 @@ struct _BridgeControl {
     double protect_ns_gcm, protect_ns_cm;
     gint64 start_us;
 
-    PaRateLimit refused_rl;  /* log lines about refused/malformed requests */
+    PaRateLimit refused_rl; /* log lines about refused/malformed requests */
 };
 
 /* colibri-handler.c */
@@ -46,8 +46,7 @@ gboolean bridge_control_handle_iq(BridgeControl *c, xmpp_stanza_t *iq);
 void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
                                     const char *endpoint_id, gboolean tell_media, const char *why);
 /* Expires every endpoint of the conference and removes it. */
-void bridge_control_expire_conference(BridgeControl *c, const char *conference_id,
-                                      const char *why);
+void bridge_control_expire_conference(BridgeControl *c, const char *conference_id, const char *why);
 /* Frees pending replies without answering (shutdown). */
 void bridge_control_drop_pendings(BridgeControl *c);
 /* control.c: called when a conference ended (graceful shutdown may be complete). */

@@ -60,8 +60,8 @@ static void on_media_event(const char *conference_id, const char *endpoint_id,
     }
     /* The media plane has dropped the endpoint already. The focus is not told: it learns of
      * the endpoint's end from the client (and an UNKNOWN_ENDPOINT if it asks). */
-    g_autofree char *why = g_strdup_printf("media %s: %s", event_name(event),
-                                           reason ? reason : "no reason given");
+    g_autofree char *why =
+        g_strdup_printf("media %s: %s", event_name(event), reason ? reason : "no reason given");
     bridge_control_expire_endpoint(c, conference_id, endpoint_id, FALSE, why);
 }
 
@@ -228,7 +228,8 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
     }
     g_autofree char *addrs = g_strjoinv(",", cfg->ice_addresses);
     g_message("media plane: %u workers, ICE on %s ports %d-%d; DTLS fingerprint sha-256 %s",
-              c->workers, addrs, cfg->ice_port_min, cfg->ice_port_max, bridge_media_fingerprint(c->media));
+              c->workers, addrs, cfg->ice_port_min, cfg->ice_port_max,
+              bridge_media_fingerprint(c->media));
 
     BridgeHttpProvider hp = {http_health, http_metrics};
     c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, &hp, c, error);

@@ -44,8 +44,7 @@ void bridge_registry_clear(BridgeRegistry *r)
 
 void bridge_random_secret(char *out, gsize len)
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     guint8 buf[64];
     gsize done = 0;
     while (done < len) {
@@ -76,8 +75,7 @@ BridgeRegConference *bridge_reg_conference_lookup(BridgeRegistry *r, const char 
     return id ? g_hash_table_lookup(r->conferences, id) : NULL;
 }
 
-BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id,
-                                               const char *name)
+BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id, const char *name)
 {
     g_return_val_if_fail(!g_hash_table_contains(r->conferences, id), NULL);
     BridgeRegConference *c = g_new0(BridgeRegConference, 1);

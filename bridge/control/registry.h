@@ -27,31 +27,31 @@ typedef enum {
 typedef struct {
     char *id;
     char *conference_id;
-    char *stats_id;           /* may be NULL */
+    char *stats_id; /* may be NULL */
     char ws_password[BRIDGE_WS_PASSWORD_LEN + 1];
     BridgeRegEndpointState state;
     gint64 created_us;
 
-    PaTransport local;        /* the bridge's side, with websocket_url, once READY */
-    PaTransport remote;       /* the client's side as forwarded by the focus (merged) */
-    GArray *media;            /* of PaColibriMedia: payload types and header extensions */
-    GArray *sources;          /* of PaColibriMediaSource: the endpoint's announced sources */
+    PaTransport local;  /* the bridge's side, with websocket_url, once READY */
+    PaTransport remote; /* the client's side as forwarded by the focus (merged) */
+    GArray *media;      /* of PaColibriMedia: payload types and header extensions */
+    GArray *sources;    /* of PaColibriMediaSource: the endpoint's announced sources */
     char **capabilities;
 
-    BridgePending *pending;   /* the reply waiting for this endpoint's transport, or NULL */
+    BridgePending *pending; /* the reply waiting for this endpoint's transport, or NULL */
 } BridgeRegEndpoint;
 
 typedef struct {
-    char *id;                 /* colibri2 meeting-id */
-    char *name;               /* conference name (room JID), may be NULL */
-    GHashTable *endpoints;    /* id -> BridgeRegEndpoint (owned) */
+    char *id;                    /* colibri2 meeting-id */
+    char *name;                  /* conference name (room JID), may be NULL */
+    GHashTable *endpoints;       /* id -> BridgeRegEndpoint (owned) */
     guint32 feedback_audio_ssrc; /* jvb-a0 */
     guint32 feedback_video_ssrc; /* jvb-v0 */
     gint64 created_us;
 } BridgeRegConference;
 
 typedef struct {
-    GHashTable *conferences;  /* id -> BridgeRegConference (owned) */
+    GHashTable *conferences; /* id -> BridgeRegConference (owned) */
     guint n_endpoints;
 } BridgeRegistry;
 
@@ -62,8 +62,7 @@ void bridge_registry_clear(BridgeRegistry *r);
 BridgeRegConference *bridge_reg_conference_lookup(BridgeRegistry *r, const char *id);
 /* Adds a conference that must not exist yet, with random non-zero feedback SSRCs
  * (transfer none). */
-BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id,
-                                               const char *name);
+BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id, const char *name);
 /* Removes and frees the conference and its endpoints (the caller has told the media plane). */
 void bridge_reg_conference_remove(BridgeRegistry *r, const char *id);
 

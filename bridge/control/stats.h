@@ -9,20 +9,20 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    double stress_level;          /* 0..1; the focus avoids bridges at >= 0.8 */
+    double stress_level; /* 0..1; the focus avoids bridges at >= 0.8 */
     guint conferences;
-    guint participants;           /* endpoints of all conferences */
+    guint participants; /* endpoints of all conferences */
     guint largest_conference;
     const char *region;
     const char *version;
-    const char *relay_id;         /* the bridge id */
+    const char *relay_id; /* the bridge id */
     gboolean graceful_shutdown;
     gboolean healthy;
     gboolean drain;
-    double packet_rate_download;  /* packets/s received */
-    double packet_rate_upload;    /* packets/s sent */
-    double bit_rate_download;     /* kbit/s received */
-    double bit_rate_upload;       /* kbit/s sent */
+    double packet_rate_download; /* packets/s received */
+    double packet_rate_upload;   /* packets/s sent */
+    double bit_rate_download;    /* kbit/s received */
+    double bit_rate_upload;      /* kbit/s sent */
 } BridgeBreweryStats;
 
 /* <stats xmlns="http://jitsi.org/protocol/colibri"><stat name value/>...</stats>

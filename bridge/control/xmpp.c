@@ -292,8 +292,8 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     }
     if (x->cb.iq && x->cb.iq(x, st, x->user_data))
         return 1;
-    xmpp_stanza_t *err = pa_stanza_error_reply(x->ctx, st, PA_ERR_CANCEL, "service-unavailable",
-                                               NULL, NULL);
+    xmpp_stanza_t *err =
+        pa_stanza_error_reply(x->ctx, st, PA_ERR_CANCEL, "service-unavailable", NULL, NULL);
     send_raw(x, err);
     xmpp_stanza_release(err);
     return 1;

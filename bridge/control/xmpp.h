@@ -19,10 +19,10 @@ typedef struct _BridgeXmpp BridgeXmpp;
 typedef struct {
     const char *host;
     guint port;
-    const char *jid;      /* bare JID of the account, e.g. jvb@auth.meet.example.org */
+    const char *jid; /* bare JID of the account, e.g. jvb@auth.meet.example.org */
     const char *password;
     const char *resource;
-    const char *brewery;  /* bare room JID */
+    const char *brewery; /* bare room JID */
     const char *nickname;
     guint presence_interval_s;
 } BridgeXmppConfig;

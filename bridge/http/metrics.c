@@ -8,8 +8,7 @@ static void header(GString *out, const char *name, const char *type, const char 
     g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void metric_u(GString *out, const char *name, const char *type, const char *help,
-                     guint64 v)
+static void metric_u(GString *out, const char *name, const char *type, const char *help, guint64 v)
 {
     header(out, name, type, help);
     g_string_append_printf(out, "%s %" G_GUINT64_FORMAT "\n", name, v);
@@ -63,7 +62,8 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
              "1 when the bridge can take conferences (the /about/health verdict).",
              s->healthy ? 1 : 0);
     metric_u(out, "parley_bridge_graceful_shutdown", "gauge",
-             "1 once graceful shutdown started (no new conferences).", s->graceful_shutdown ? 1 : 0);
+             "1 once graceful shutdown started (no new conferences).",
+             s->graceful_shutdown ? 1 : 0);
 
     metric_u(out, "parley_bridge_conferences", "gauge", "Conferences allocated by the focus.",
              s->conferences);
@@ -74,8 +74,8 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
 
     metric_u(out, "parley_bridge_packets_received_total", "counter",
              "Datagrams received on ICE sockets.", m->packets_in);
-    metric_u(out, "parley_bridge_bytes_received_total", "counter",
-             "Bytes received on ICE sockets.", m->bytes_in);
+    metric_u(out, "parley_bridge_bytes_received_total", "counter", "Bytes received on ICE sockets.",
+             m->bytes_in);
     metric_u(out, "parley_bridge_packets_sent_total", "counter", "RTP/RTCP datagrams sent.",
              m->packets_out);
     metric_u(out, "parley_bridge_bytes_sent_total", "counter", "RTP/RTCP bytes sent.",

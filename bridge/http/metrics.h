@@ -11,15 +11,15 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    BridgeMediaStats media;       /* zeroed if the media plane is not running */
-    guint conferences;            /* allocated by the focus (control registry) */
+    BridgeMediaStats media; /* zeroed if the media plane is not running */
+    guint conferences;      /* allocated by the focus (control registry) */
     guint endpoints;
     gboolean xmpp_connected;
     gboolean in_brewery;
     gboolean healthy;
     gboolean graceful_shutdown;
-    const char *srtp_backend;     /* "openssl", ... or NULL when unknown */
-    double protect_ns_gcm;        /* measured srtp_protect cost; < 0 when not measured */
+    const char *srtp_backend; /* "openssl", ... or NULL when unknown */
+    double protect_ns_gcm;    /* measured srtp_protect cost; < 0 when not measured */
     double protect_ns_cm;
     const char *version;
     const char *bridge_id;

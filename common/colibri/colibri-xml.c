@@ -56,8 +56,7 @@ static gboolean is_elem(xmpp_stanza_t *e, const char *name, const char *ns)
     return !ens || strcmp(ens, ns) == 0;
 }
 
-static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr,
-                                gboolean *out)
+static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gboolean *out)
 {
     const char *v = xmpp_stanza_get_attribute(e, attr);
     if (!v) {
@@ -253,8 +252,7 @@ static gboolean parse_media(ParseState *ps, xmpp_stanza_t *e, PaColibriMedia *m)
                 return FALSE;
             h.id = (guint8)id;
             g_array_append_val(m->hdrexts, h);
-        } else if (is_elem(c, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT) &&
-                   xmpp_stanza_get_ns(c)) {
+        } else if (is_elem(c, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT) && xmpp_stanza_get_ns(c)) {
             m->extmap_allow_mixed = TRUE;
         }
     }
@@ -303,8 +301,8 @@ static gboolean parse_media_source(ParseState *ps, xmpp_stanza_t *e, PaColibriMe
                 return FALSE;
             g.ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
             g_array_append_val(ms->groups, g); /* owned by the array from here on */
-            PaColibriSsrcGroup *gp = &g_array_index(ms->groups, PaColibriSsrcGroup,
-                                                     ms->groups->len - 1);
+            PaColibriSsrcGroup *gp =
+                &g_array_index(ms->groups, PaColibriSsrcGroup, ms->groups->len - 1);
             for (xmpp_stanza_t *s = xmpp_stanza_get_children(c); s; s = xmpp_stanza_get_next(s)) {
                 if (!is_elem(s, "source", PA_NS_JINGLE_SSMA))
                     continue;
@@ -452,8 +450,7 @@ PaColibriStatus pa_colibri_parse_modify(xmpp_stanza_t *stanza, PaColibriConferen
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(cm); c; c = xmpp_stanza_get_next(c)) {
         if (is_elem(c, "endpoint", PA_NS_COLIBRI2)) {
             if (out->endpoints->len >= PA_COLIBRI_MAX_ENDPOINTS) {
-                fail(&ps, PA_COLIBRI_TOO_LARGE, "more than %d endpoints",
-                     PA_COLIBRI_MAX_ENDPOINTS);
+                fail(&ps, PA_COLIBRI_TOO_LARGE, "more than %d endpoints", PA_COLIBRI_MAX_ENDPOINTS);
                 break;
             }
             PaColibriEndpoint *ep = pa_colibri_endpoints_add(out->endpoints, NULL);
@@ -483,8 +480,7 @@ PaColibriStatus pa_colibri_parse_modified(xmpp_stanza_t *stanza, PaColibriConfer
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(cm); c; c = xmpp_stanza_get_next(c)) {
         if (is_elem(c, "endpoint", PA_NS_COLIBRI2)) {
             if (out->endpoints->len >= PA_COLIBRI_MAX_ENDPOINTS) {
-                fail(&ps, PA_COLIBRI_TOO_LARGE, "more than %d endpoints",
-                     PA_COLIBRI_MAX_ENDPOINTS);
+                fail(&ps, PA_COLIBRI_TOO_LARGE, "more than %d endpoints", PA_COLIBRI_MAX_ENDPOINTS);
                 break;
             }
             PaColibriEndpoint *ep = pa_colibri_endpoints_add(out->endpoints, NULL);

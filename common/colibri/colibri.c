@@ -87,12 +87,12 @@ GArray *pa_colibri_sources_new(void)
     return a;
 }
 
-#define ARRAY_CTOR(fn, type, clear)                                                           \
-    GArray *fn(void)                                                                          \
-    {                                                                                         \
-        GArray *a = g_array_new(FALSE, TRUE, sizeof(type));                                   \
-        g_array_set_clear_func(a, clear);                                                     \
-        return a;                                                                             \
+#define ARRAY_CTOR(fn, type, clear)                                                                \
+    GArray *fn(void)                                                                               \
+    {                                                                                              \
+        GArray *a = g_array_new(FALSE, TRUE, sizeof(type));                                        \
+        g_array_set_clear_func(a, clear);                                                          \
+        return a;                                                                                  \
     }
 ARRAY_CTOR(pa_colibri_params_new, PaColibriParam, param_clear)
 ARRAY_CTOR(pa_colibri_fbs_new, PaColibriRtcpFb, fb_clear)

@@ -37,9 +37,9 @@ G_BEGIN_DECLS
 #define PA_NS_JINGLE_SSMA "urn:xmpp:jingle:apps:rtp:ssma:0"
 
 /* Bounds on what a peer may send in one request (more is refused as malformed). */
-#define PA_COLIBRI_MAX_ID 256          /* bytes in a conference or endpoint id */
-#define PA_COLIBRI_MAX_ENDPOINTS 1000  /* endpoints in one conference-modify */
-#define PA_COLIBRI_MAX_ITEMS 128       /* payload types, sources, groups, ... per parent */
+#define PA_COLIBRI_MAX_ID 256         /* bytes in a conference or endpoint id */
+#define PA_COLIBRI_MAX_ENDPOINTS 1000 /* endpoints in one conference-modify */
+#define PA_COLIBRI_MAX_ITEMS 128      /* payload types, sources, groups, ... per parent */
 
 typedef struct {
     char *name;
@@ -52,8 +52,8 @@ typedef struct {
 } PaColibriRtcpFb;
 
 typedef struct {
-    guint8 id;          /* 0..127 */
-    char *name;         /* "opus", "VP8", "rtx" */
+    guint8 id;  /* 0..127 */
+    char *name; /* "opus", "VP8", "rtx" */
     guint clockrate;
     guint channels;     /* 0 when absent */
     GArray *parameters; /* of PaColibriParam */
@@ -61,21 +61,21 @@ typedef struct {
 } PaColibriPayloadType;
 
 typedef struct {
-    guint8 id;          /* 1..255 */
+    guint8 id; /* 1..255 */
     char *uri;
 } PaColibriHdrExt;
 
 typedef struct {
-    gboolean video;           /* type="video", else "audio" */
-    GArray *payload_types;    /* of PaColibriPayloadType */
-    GArray *hdrexts;          /* of PaColibriHdrExt */
+    gboolean video;        /* type="video", else "audio" */
+    GArray *payload_types; /* of PaColibriPayloadType */
+    GArray *hdrexts;       /* of PaColibriHdrExt */
     gboolean extmap_allow_mixed;
 } PaColibriMedia;
 
 typedef struct {
     guint32 ssrc;
-    char *name;  /* source name, may be NULL */
-    char *msid;  /* <parameter name="msid" value>, may be NULL */
+    char *name; /* source name, may be NULL */
+    char *msid; /* <parameter name="msid" value>, may be NULL */
 } PaColibriSource;
 
 typedef struct {
@@ -85,32 +85,32 @@ typedef struct {
 
 typedef struct {
     gboolean video;
-    char *id;          /* the source name, e.g. "abcd1234-v0" */
+    char *id; /* the source name, e.g. "abcd1234-v0" */
     gboolean synthetic;
-    GArray *sources;   /* of PaColibriSource */
-    GArray *groups;    /* of PaColibriSsrcGroup */
+    GArray *sources; /* of PaColibriSource */
+    GArray *groups;  /* of PaColibriSsrcGroup */
 } PaColibriMediaSource;
 
 typedef struct {
     char *id;
     gboolean create;
     gboolean expire;
-    char *stats_id;       /* NULL when absent */
-    char *muc_role;       /* NULL when absent */
-    char **capabilities;  /* NULL-terminated, never NULL */
+    char *stats_id;      /* NULL when absent */
+    char *muc_role;      /* NULL when absent */
+    char **capabilities; /* NULL-terminated, never NULL */
 
-    GArray *media;        /* of PaColibriMedia */
+    GArray *media; /* of PaColibriMedia */
 
-    gboolean has_transport;   /* a colibri2 <transport> was present */
+    gboolean has_transport; /* a colibri2 <transport> was present */
     gboolean ice_controlling;
     gboolean ice_restart;
     gboolean use_unique_port;
-    gboolean sctp;            /* <sctp/> inside <transport> */
-    gboolean has_ice;         /* an ice-udp <transport> was inside it */
-    PaTransport ice;          /* always initialised */
+    gboolean sctp;    /* <sctp/> inside <transport> */
+    gboolean has_ice; /* an ice-udp <transport> was inside it */
+    PaTransport ice;  /* always initialised */
 
-    gboolean has_sources;     /* <sources> present (possibly empty: "no sources") */
-    GArray *sources;          /* of PaColibriMediaSource */
+    gboolean has_sources; /* <sources> present (possibly empty: "no sources") */
+    GArray *sources;      /* of PaColibriMediaSource */
 
     gboolean has_force_mute;
     gboolean force_mute_audio, force_mute_video;
@@ -119,19 +119,19 @@ typedef struct {
 } PaColibriEndpoint;
 
 typedef struct {
-    char *meeting_id;      /* the conference id; required */
-    char *name;            /* conference name (the room JID), may be NULL */
+    char *meeting_id; /* the conference id; required */
+    char *name;       /* conference name (the room JID), may be NULL */
     gboolean create;
     gboolean expire;
     gboolean rtcstats_enabled;
-    GArray *endpoints;     /* of PaColibriEndpoint */
-    guint n_relays;        /* <relay> children (not supported by Parley's bridge) */
+    GArray *endpoints; /* of PaColibriEndpoint */
+    guint n_relays;    /* <relay> children (not supported by Parley's bridge) */
 } PaColibriConferenceModify;
 
 typedef struct {
-    GArray *endpoints;      /* of PaColibriEndpoint (id, expire, transport) */
+    GArray *endpoints; /* of PaColibriEndpoint (id, expire, transport) */
     gboolean has_sources;
-    GArray *sources;        /* of PaColibriMediaSource: the bridge's feedback sources */
+    GArray *sources; /* of PaColibriMediaSource: the bridge's feedback sources */
 } PaColibriConferenceModified;
 
 void pa_colibri_media_clear(PaColibriMedia *m);
@@ -159,9 +159,9 @@ gboolean pa_colibri_endpoint_has_capability(const PaColibriEndpoint *ep, const c
 
 typedef enum {
     PA_COLIBRI_OK = 0,
-    PA_COLIBRI_NOT_COLIBRI,   /* not a conference-modify / conference-modified element */
-    PA_COLIBRI_MALFORMED,     /* a required attribute is missing or a value is invalid */
-    PA_COLIBRI_TOO_LARGE,     /* a bound above was exceeded */
+    PA_COLIBRI_NOT_COLIBRI, /* not a conference-modify / conference-modified element */
+    PA_COLIBRI_MALFORMED,   /* a required attribute is missing or a value is invalid */
+    PA_COLIBRI_TOO_LARGE,   /* a bound above was exceeded */
 } PaColibriStatus;
 
 const char *pa_colibri_status_str(PaColibriStatus st);
@@ -193,7 +193,7 @@ typedef enum {
     PA_COLIBRI_ERROR_FORBIDDEN,                 /* forbidden: sender is not a focus */
     PA_COLIBRI_ERROR_ENDPOINT_CONFLICT,         /* conflict: endpoint id already exists */
     PA_COLIBRI_ERROR_INTERNAL,                  /* internal-server-error */
-    PA_COLIBRI_ERROR_UNSPECIFIED,               /* parse result: an error without a reason we know */
+    PA_COLIBRI_ERROR_UNSPECIFIED, /* parse result: an error without a reason we know */
 } PaColibriError;
 
 /* "CONFERENCE_NOT_FOUND", ... or NULL for errors without a colibri2 reason. */

@@ -83,7 +83,7 @@ PaIceUdpStatus pa_ice_udp_parse_candidate(xmpp_stanza_t *e, PaIceCandidate *out,
 {
     PaIceCandidate c;
     memset(&c, 0, sizeof c);
-    static const char *required[] = {"component", "foundation", "ip", "port",
+    static const char *required[] = {"component", "foundation", "ip",  "port",
                                      "priority",  "protocol",   "type"};
     for (gsize i = 0; i < G_N_ELEMENTS(required); i++) {
         if (!xmpp_stanza_get_attribute(e, required[i])) {
@@ -91,24 +91,24 @@ PaIceUdpStatus pa_ice_udp_parse_candidate(xmpp_stanza_t *e, PaIceCandidate *out,
             return PA_ICE_UDP_BAD_CANDIDATE;
         }
     }
-#define TEXT_FIELD(field, attr)                                                               \
-    do {                                                                                      \
-        const char *v_ = xmpp_stanza_get_attribute(e, attr);                                  \
-        if (v_ && !copy_field(c.field, sizeof c.field, v_)) {                                 \
-            set_reason(reason, "'%s' too long or not printable", attr);                       \
-            return PA_ICE_UDP_BAD_CANDIDATE;                                                  \
-        }                                                                                     \
+#define TEXT_FIELD(field, attr)                                                                    \
+    do {                                                                                           \
+        const char *v_ = xmpp_stanza_get_attribute(e, attr);                                       \
+        if (v_ && !copy_field(c.field, sizeof c.field, v_)) {                                      \
+            set_reason(reason, "'%s' too long or not printable", attr);                            \
+            return PA_ICE_UDP_BAD_CANDIDATE;                                                       \
+        }                                                                                          \
     } while (0)
-#define NUM_FIELD(field, attr, max)                                                           \
-    do {                                                                                      \
-        const char *v_ = xmpp_stanza_get_attribute(e, attr);                                  \
-        guint64 n_ = 0;                                                                       \
-        if (v_ && !parse_uint(v_, (max), &n_)) {                                              \
-            set_reason(reason, "'%s' value '%.32s' is not a number up to %" G_GUINT64_FORMAT, \
-                       attr, v_, (guint64)(max));                                             \
-            return PA_ICE_UDP_BAD_CANDIDATE;                                                  \
-        }                                                                                     \
-        c.field = n_;                                                                         \
+#define NUM_FIELD(field, attr, max)                                                                \
+    do {                                                                                           \
+        const char *v_ = xmpp_stanza_get_attribute(e, attr);                                       \
+        guint64 n_ = 0;                                                                            \
+        if (v_ && !parse_uint(v_, (max), &n_)) {                                                   \
+            set_reason(reason, "'%s' value '%.32s' is not a number up to %" G_GUINT64_FORMAT,      \
+                       attr, v_, (guint64)(max));                                                  \
+            return PA_ICE_UDP_BAD_CANDIDATE;                                                       \
+        }                                                                                          \
+        c.field = n_;                                                                              \
     } while (0)
     TEXT_FIELD(foundation, "foundation");
     TEXT_FIELD(protocol, "protocol");
@@ -226,7 +226,8 @@ PaIceUdpStatus pa_ice_udp_parse(xmpp_stanza_t *transport, PaTransport *out, char
                 goto out;
             }
             g_array_append_val(t.candidates, cand);
-        } else if (xmpp_stanza_is_tag(c) && g_strcmp0(xmpp_stanza_get_name(c), "fingerprint") == 0 &&
+        } else if (xmpp_stanza_is_tag(c) &&
+                   g_strcmp0(xmpp_stanza_get_name(c), "fingerprint") == 0 &&
                    g_strcmp0(xmpp_stanza_get_ns(c), PA_NS_DTLS) == 0) {
             const char *hash = xmpp_stanza_get_attribute(c, "hash");
             const char *setup = xmpp_stanza_get_attribute(c, "setup");
@@ -319,7 +320,8 @@ xmpp_stanza_t *pa_ice_udp_build(xmpp_ctx_t *ctx, const PaTransport *t)
         pa_stanza_add_child(tr, "rtcp-mux", NULL);
     if (t->fingerprint) {
         xmpp_stanza_t *fp = pa_stanza_add_child(tr, "fingerprint", PA_NS_DTLS);
-        xmpp_stanza_set_attribute(fp, "hash", t->fingerprint_hash ? t->fingerprint_hash : "sha-256");
+        xmpp_stanza_set_attribute(fp, "hash",
+                                  t->fingerprint_hash ? t->fingerprint_hash : "sha-256");
         if (t->setup)
             xmpp_stanza_set_attribute(fp, "setup", t->setup);
         pa_stanza_add_text(fp, t->fingerprint);

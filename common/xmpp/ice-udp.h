@@ -4,10 +4,10 @@
  *
  *   <transport xmlns=ice-udp ufrag pwd>
  *     <rtcp-mux/>
- *     <fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="sha-256" setup="actpass">AB:..</fingerprint>
- *     <candidate component foundation generation id ip network port priority protocol type
- *                [rel-addr rel-port]/>
- *     <web-socket xmlns="http://jitsi.org/protocol/colibri" url="wss://..."/>
+ *     <fingerprint xmlns="urn:xmpp:jingle:apps:dtls:0" hash="sha-256"
+ * setup="actpass">AB:..</fingerprint> <candidate component foundation generation id ip network port
+ * priority protocol type [rel-addr rel-port]/> <web-socket
+ * xmlns="http://jitsi.org/protocol/colibri" url="wss://..."/>
  *   </transport>
  *
  * Pure: no I/O, no logging; stanzas are created in the caller's xmpp_ctx_t. Input from the

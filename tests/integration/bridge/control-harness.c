@@ -22,8 +22,8 @@ static char *run_cmd(const char *const *argv, int *status)
 {
     char *out = NULL, *err = NULL;
     GError *error = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, status,
-                      &error))
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                      status, &error))
         g_error("cannot run %s: %s", argv[0], error->message);
     char *all = g_strconcat(out, err, NULL);
     g_free(out);
@@ -78,8 +78,8 @@ void it_prosody_start(ItEnv *env)
         g_autofree char *out = run_cmd(gen, &st);
         if (!g_spawn_check_wait_status(st, NULL))
             g_error("gen-prosody-config failed: %s", out);
-        const char *const reg[] = {"prosodyctl", "--config", cfg, "register", IT_FOCUS_USER,
-                                   "auth." IT_DOMAIN, IT_FOCUS_PASS, NULL};
+        const char *const reg[] = {"prosodyctl",  "--config",        cfg,           "register",
+                                   IT_FOCUS_USER, "auth." IT_DOMAIN, IT_FOCUS_PASS, NULL};
         g_autofree char *out2 = run_cmd(reg, &st);
         if (!g_spawn_check_wait_status(st, NULL))
             g_error("registering the test focus account failed: %s", out2);
@@ -107,7 +107,8 @@ void it_bridge_start(ItEnv *env, const char *const *extra)
     env->nickname = g_strdup_printf("jvb-it-%06x", g_random_int() & 0xffffff);
     GPtrArray *argv = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(argv, g_strdup(BRIDGE_BIN));
-#define SET(...) (g_ptr_array_add(argv, g_strdup("--set")), g_ptr_array_add(argv, g_strdup_printf(__VA_ARGS__)))
+#define SET(...)                                                                                   \
+    (g_ptr_array_add(argv, g_strdup("--set")), g_ptr_array_add(argv, g_strdup_printf(__VA_ARGS__)))
     SET("xmpp.domain=%s", IT_DOMAIN);
     SET("xmpp.password=bridgepass");
     SET("xmpp.nickname=%s", env->nickname);
@@ -323,10 +324,8 @@ TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms)
     TestXmpp *t = g_new0(TestXmpp, 1);
     t->ctx = xmpp_ctx_new(NULL, NULL);
     t->conn = xmpp_conn_new(t->ctx);
-    t->presence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                        stanza_unref);
-    t->replies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                       stanza_unref);
+    t->presence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stanza_unref);
+    t->replies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stanza_unref);
     xmpp_conn_set_flags(t->conn, XMPP_CONN_FLAG_DISABLE_TLS | XMPP_CONN_FLAG_DISABLE_SM);
     if (password) {
         g_autofree char *full = g_strdup_printf("%s/test-%08x", jid, g_random_int());

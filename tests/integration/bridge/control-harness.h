@@ -23,11 +23,11 @@ G_BEGIN_DECLS
 /* ---- processes ---- */
 
 typedef struct {
-    char *dir;        /* temp dir: prosody/, bridge.log */
-    GPid bridge_pid;  /* 0 when not running */
+    char *dir;       /* temp dir: prosody/, bridge.log */
+    GPid bridge_pid; /* 0 when not running */
     char *bridge_log;
     guint http_port;
-    char *nickname;   /* the bridge's brewery nickname (also its id) */
+    char *nickname; /* the bridge's brewery nickname (also its id) */
 } ItEnv;
 
 /* Exits 77 with a reason when prosody or the bridge binary is missing. */

@@ -110,9 +110,9 @@ static void assert_media_flows(guint frames, guint audio, guint ms)
     }
     gboolean ok = wait_for(media_flows, &w, ms);
     for (int i = 0; i < 2; i++)
-        g_test_message("%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT
-                       " audio buffers", names[i], webrtc_peer_frames_decoded(peers[i]),
-                       webrtc_peer_audio_buffers(peers[i]));
+        g_test_message(
+            "%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT " audio buffers",
+            names[i], webrtc_peer_frames_decoded(peers[i]), webrtc_peer_audio_buffers(peers[i]));
     if (!ok)
         g_error("media did not flow both ways (%u frames, %u audio buffers each within %u ms)",
                 frames, audio, ms);
@@ -314,7 +314,8 @@ static void test_full_path(void)
     inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
     for (int i = 0; i < 10; i++) {
         g_assert_cmpint(sendto(s, replay, replay_len, 0, (struct sockaddr *)&to, sizeof to), >, 0);
-        g_assert_cmpint(sendto(s, forged, sizeof forged, 0, (struct sockaddr *)&to, sizeof to), >, 0);
+        g_assert_cmpint(sendto(s, forged, sizeof forged, 0, (struct sockaddr *)&to, sizeof to), >,
+                        0);
         g_assert_cmpint(sendto(s, junk, sizeof junk, 0, (struct sockaddr *)&to, sizeof to), >, 0);
     }
     close(s);

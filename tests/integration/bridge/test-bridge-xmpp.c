@@ -130,7 +130,7 @@ static gboolean hex_pairs(const char *fp, guint pairs)
 static void test_bad_settings(void)
 {
     g_autofree char *out = NULL;
-    const char *const bad_port[] = {"--set", "xmpp.domain=" IT_DOMAIN, "--set", "xmpp.password=x",
+    const char *const bad_port[] = {"--set", "xmpp.domain=" IT_DOMAIN,  "--set", "xmpp.password=x",
                                     "--set", "ice.addresses=127.0.0.1", "--set", "http.port=99999",
                                     NULL};
     g_assert_cmpint(it_bridge_run(bad_port, &out), ==, 2);
@@ -140,8 +140,9 @@ static void test_bad_settings(void)
     g_assert_cmpint(it_bridge_run(missing, &out), ==, 2);
     g_assert_true(g_str_has_prefix(out, "parley-bridge: xmpp.password: "));
     g_clear_pointer(&out, g_free);
-    const char *const ok[] = {"--set", "xmpp.domain=" IT_DOMAIN, "--set", "xmpp.password=x",
-                              "--set", "ice.addresses=127.0.0.1", "--check-config", NULL};
+    const char *const ok[] = {
+        "--set", "xmpp.domain=" IT_DOMAIN,  "--set",          "xmpp.password=x",
+        "--set", "ice.addresses=127.0.0.1", "--check-config", NULL};
     g_assert_cmpint(it_bridge_run(ok, &out), ==, 0);
 }
 
@@ -150,16 +151,30 @@ static void test_brewery_presence(void)
     it_prosody_start(&env);
     it_bridge_start(&env, NULL);
     g_assert_true(connect_focus(10000));
-    const char *const idle[] = {"conferences", "0", "participants", "0", "endpoints", "0",
-                                "healthy", "true", "graceful_shutdown", "false", "drain", "false",
-                                "region", "default", "version", PARLEY_VERSION, NULL};
+    const char *const idle[] = {"conferences",
+                                "0",
+                                "participants",
+                                "0",
+                                "endpoints",
+                                "0",
+                                "healthy",
+                                "true",
+                                "graceful_shutdown",
+                                "false",
+                                "drain",
+                                "false",
+                                "region",
+                                "default",
+                                "version",
+                                PARLEY_VERSION,
+                                NULL};
     bridge_occupant = wait_bridge_stats(idle, 15000);
     if (!bridge_occupant)
         g_error("the bridge did not appear in the brewery with idle stats");
     g_autofree char *expected = g_strdup_printf(IT_BREWERY "/%s", env.nickname);
     g_assert_cmpstr(bridge_occupant, ==, expected);
-    xmpp_stanza_t *stats = pa_stanza_child(tx_presence(focus, bridge_occupant), "stats",
-                                           PA_NS_COLIBRI);
+    xmpp_stanza_t *stats =
+        pa_stanza_child(tx_presence(focus, bridge_occupant), "stats", PA_NS_COLIBRI);
     g_assert_cmpstr(tx_stat(stats, "relay_id"), ==, env.nickname);
     g_assert_nonnull(tx_stat(stats, "stress_level"));
     g_assert_nonnull(tx_stat(stats, "packet_rate_download"));
@@ -241,8 +256,8 @@ static void test_allocate(void)
         g_assert_cmpuint(c->port, <=, 20999);
         g_assert_cmpstr(c->type, ==, "host");
         /* ws://<address>:<port>/colibri-ws/<bridge-id>/<conference>/<endpoint>?pwd=<24> */
-        g_autofree char *prefix = g_strdup_printf("ws://127.0.0.1:%u/colibri-ws/%s/conf-1/%s?pwd=",
-                                                  env.http_port, env.nickname, ep->id);
+        g_autofree char *prefix = g_strdup_printf(
+            "ws://127.0.0.1:%u/colibri-ws/%s/conf-1/%s?pwd=", env.http_port, env.nickname, ep->id);
         g_assert_nonnull(t->websocket_url);
         if (!g_str_has_prefix(t->websocket_url, prefix))
             g_error("web-socket URL %s does not start with %s", t->websocket_url, prefix);
@@ -386,8 +401,9 @@ static void test_errors(void)
 
     /* Relays (Octo) are not supported. */
     iq = xmpp_stanza_new_from_string(
-        tx_ctx(focus), "<iq type='set'><conference-modify xmlns='jitsi:colibri2' "
-                       "meeting-id='conf-1'><relay id='r1' create='true'/></conference-modify></iq>");
+        tx_ctx(focus),
+        "<iq type='set'><conference-modify xmlns='jitsi:colibri2' "
+        "meeting-id='conf-1'><relay id='r1' create='true'/></conference-modify></iq>");
     xmpp_stanza_set_to(iq, bridge_occupant);
     r = tx_iq(focus, iq, T_IQ);
     xmpp_stanza_release(iq);

@@ -137,13 +137,28 @@ static void test_errors(void)
 static void test_describe(void)
 {
     g_autofree char *text = bridge_config_describe();
-    static const char *names[] = {"xmpp.host", "xmpp.port", "xmpp.domain", "xmpp.user",
-                                  "xmpp.password", "xmpp.resource", "xmpp.brewery",
-                                  "xmpp.nickname", "xmpp.focus_jids", "ice.addresses",
-                                  "ice.public_address", "ice.port_min", "ice.port_max",
-                                  "media.workers", "media.ice_timeout_seconds",
-                                  "media.media_timeout_seconds", "http.address", "http.port",
-                                  "http.public_url", "bridge.region", "bridge.id", "log.level"};
+    static const char *names[] = {"xmpp.host",
+                                  "xmpp.port",
+                                  "xmpp.domain",
+                                  "xmpp.user",
+                                  "xmpp.password",
+                                  "xmpp.resource",
+                                  "xmpp.brewery",
+                                  "xmpp.nickname",
+                                  "xmpp.focus_jids",
+                                  "ice.addresses",
+                                  "ice.public_address",
+                                  "ice.port_min",
+                                  "ice.port_max",
+                                  "media.workers",
+                                  "media.ice_timeout_seconds",
+                                  "media.media_timeout_seconds",
+                                  "http.address",
+                                  "http.port",
+                                  "http.public_url",
+                                  "bridge.region",
+                                  "bridge.id",
+                                  "log.level"};
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
         if (!strstr(text, names[i]))
             g_error("--help does not list %s", names[i]);

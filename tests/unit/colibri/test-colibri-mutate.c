@@ -36,8 +36,9 @@ static const char *seeds[] = {
     "ssrc='42' name='jvb-a0'/></media-source></sources></conference-modified></iq>",
 };
 
-static const char *extremes[] = {"", "-1", "0", "4294967295", "4294967296", "99999999999999999999999",
-                                 "true", "maybe", " ", "a b", "\xc3\x28", "1e3", "0x10"};
+static const char *extremes[] = {
+    "",  "-1",  "0",        "4294967295", "4294967296", "99999999999999999999999", "true", "maybe",
+    " ", "a b", "\xc3\x28", "1e3",        "0x10"};
 
 static char *mutate(GRand *rng, const char *seed)
 {

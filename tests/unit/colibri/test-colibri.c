@@ -74,7 +74,8 @@ static void check_update(const PaColibriConferenceModify *m)
     g_assert_false(audio->video);
     g_assert_true(audio->extmap_allow_mixed);
     g_assert_cmpuint(audio->payload_types->len, ==, 1);
-    const PaColibriPayloadType *opus = &g_array_index(audio->payload_types, PaColibriPayloadType, 0);
+    const PaColibriPayloadType *opus =
+        &g_array_index(audio->payload_types, PaColibriPayloadType, 0);
     g_assert_cmpuint(opus->id, ==, 111);
     g_assert_cmpstr(opus->name, ==, "opus");
     g_assert_cmpuint(opus->clockrate, ==, 48000);
@@ -295,8 +296,8 @@ static void test_malformed(void)
          PA_COLIBRI_MALFORMED, "ice-controlling"},
         {CM "<endpoint id='e'><initial-last-n value='x'/></endpoint></conference-modify>",
          PA_COLIBRI_MALFORMED, "initial-last-n"},
-        {CM "<endpoint id='e'><capability/></endpoint></conference-modify>",
-         PA_COLIBRI_MALFORMED, "capability"},
+        {CM "<endpoint id='e'><capability/></endpoint></conference-modify>", PA_COLIBRI_MALFORMED,
+         "capability"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *s = g_strdup_printf("<iq type='set' id='x'>%s</iq>", cases[i].body);
@@ -344,7 +345,8 @@ static void test_too_large(void)
 
 static void test_relays_counted(void)
 {
-    xmpp_stanza_t *iq = xml("<iq type='set'>" CM "<relay id='r' create='true'/></conference-modify></iq>");
+    xmpp_stanza_t *iq =
+        xml("<iq type='set'>" CM "<relay id='r' create='true'/></conference-modify></iq>");
     PaColibriConferenceModify m;
     g_assert_cmpint(pa_colibri_parse_modify(iq, &m, NULL), ==, PA_COLIBRI_OK);
     g_assert_cmpuint(m.n_relays, ==, 1);
@@ -408,9 +410,10 @@ static void test_errors(void)
     xmpp_stanza_release(req);
 
     /* JVB writes the reason in lower case; the parser accepts both. */
-    xmpp_stanza_t *lower = xml("<iq type='error'><error type='cancel'><item-not-found "
-                               "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><error "
-                               "xmlns='jitsi:colibri2' reason='conference_not_found'/></error></iq>");
+    xmpp_stanza_t *lower =
+        xml("<iq type='error'><error type='cancel'><item-not-found "
+            "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><error "
+            "xmlns='jitsi:colibri2' reason='conference_not_found'/></error></iq>");
     g_assert_cmpint(pa_colibri_error_parse(lower, NULL), ==, PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND);
     xmpp_stanza_release(lower);
 }

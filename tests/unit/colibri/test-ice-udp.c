@@ -14,23 +14,26 @@ static xmpp_stanza_t *xml(const char *s)
     return st;
 }
 
-#define T_OPEN "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='Ab+/' " \
-               "pwd='abcdefghijklmnopqrstuvwx'>"
-#define CAND(extra) "<candidate component='1' foundation='1' generation='0' id='c1' " \
-                    "ip='127.0.0.1' network='0' port='10000' priority='2130706431' " \
-                    "protocol='udp' type='host' " extra "/>"
+#define T_OPEN                                                                                     \
+    "<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='Ab+/' "                        \
+    "pwd='abcdefghijklmnopqrstuvwx'>"
+#define CAND(extra)                                                                                \
+    "<candidate component='1' foundation='1' generation='0' id='c1' "                              \
+    "ip='127.0.0.1' network='0' port='10000' priority='2130706431' "                               \
+    "protocol='udp' type='host' " extra "/>"
 
 static void test_parse_full(void)
 {
     xmpp_stanza_t *s = xml(
-        T_OPEN "<rtcp-mux/>"
-               "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='active'>"
-               "ab:CD:0f</fingerprint>" CAND("")
-               "<candidate component='1' foundation='2' generation='0' ip='10.0.0.1' network='1' "
-               "port='3478' priority='1' protocol='UDP' type='srflx' rel-addr='127.0.0.1' "
-               "rel-port='10000'/>"
-               "<web-socket xmlns='http://jitsi.org/protocol/colibri' url='wss://x/colibri-ws/a'/>"
-               "<unknown-extension/></transport>");
+        T_OPEN
+        "<rtcp-mux/>"
+        "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='active'>"
+        "ab:CD:0f</fingerprint>" CAND(
+            "") "<candidate component='1' foundation='2' generation='0' ip='10.0.0.1' network='1' "
+                "port='3478' priority='1' protocol='UDP' type='srflx' rel-addr='127.0.0.1' "
+                "rel-port='10000'/>"
+                "<web-socket xmlns='http://jitsi.org/protocol/colibri' url='wss://x/colibri-ws/a'/>"
+                "<unknown-extension/></transport>");
     PaTransport t;
     pa_transport_init(&t);
     g_autofree char *why = NULL;
@@ -92,7 +95,8 @@ static void test_round_trip(void)
     g_assert_cmpstr(back.setup, ==, "actpass");
     g_assert_cmpstr(back.websocket_url, ==, t.websocket_url);
     g_assert_cmpuint(back.candidates->len, ==, 1);
-    g_assert_cmpint(memcmp(&g_array_index(back.candidates, PaIceCandidate, 0), &c, sizeof c), ==, 0);
+    g_assert_cmpint(memcmp(&g_array_index(back.candidates, PaIceCandidate, 0), &c, sizeof c), ==,
+                    0);
     g_assert_nonnull(strstr(text, "xmlns=\"urn:xmpp:jingle:apps:dtls:0\""));
     g_assert_nonnull(strstr(text, "xmlns=\"http://jitsi.org/protocol/colibri\""));
     pa_transport_clear(&back);
@@ -116,7 +120,7 @@ static void test_malformed(void)
                 "protocol='udp'/></transport>",
          PA_ICE_UDP_BAD_CANDIDATE, "candidate 1: missing 'type'"},
         {T_OPEN CAND("") "<candidate component='1' foundation='1' ip='127.0.0.1' port='70000' "
-                        "priority='1' protocol='udp' type='host'/></transport>",
+                         "priority='1' protocol='udp' type='host'/></transport>",
          PA_ICE_UDP_BAD_CANDIDATE, "candidate 2: 'port' value '70000'"},
         {T_OPEN "<candidate component='1' foundation='1' ip='127.0.0.1' port='-5' priority='1' "
                 "protocol='udp' type='host'/></transport>",
