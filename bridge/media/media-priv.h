@@ -13,7 +13,12 @@
  *   workers to decide where a packet must fan out.
  * - Rings: media->rings[src * n + dst] carries clear packets from worker src to worker dst
  *   (single producer, single consumer). Each worker has one eventfd that wakes it for both
- *   ring traffic and control messages (a GAsyncQueue: control messages are rare). */
+ *   ring traffic and control messages (a GAsyncQueue: control messages are rare).
+ * - Results (ready transports, events) go back through media->outbox plus an eventfd source on
+ *   the control context, so they arrive in the order the worker produced them.
+ * - Endpoint lifetime: the control registry refers to endpoints by a numeric id, never by
+ *   pointer. A worker retires an endpoint (failure, timeout) by unlinking it at once and
+ *   freeing it at its next tick, so no libnice callback of that endpoint is on the stack. */
 #pragma once
 
 #include <nice/agent.h>

@@ -6,7 +6,19 @@
  * and returns at once. Results and events come back as callbacks invoked on the control
  * thread's GMainContext (the one given to bridge_media_new). An endpoint (its NiceAgent, DTLS
  * and SRTP state) is created on one worker and stays there for life. Conference ids and
- * endpoint ids are the Colibri2 ones (strings chosen by the focus). */
+ * endpoint ids are the Colibri2 ones (strings chosen by the focus).
+ *
+ * Media path (details in media-priv.h and each file's header): libnice (full ICE, controlling,
+ * RFC 5245, one stream/one component: BUNDLE + rtcp-mux) delivers a datagram on the worker;
+ * RFC 7983 demux; DTLS (server unless the peer answered "passive") until SRTP keys exist;
+ * SRTP unprotect once; RTP is copied into pooled buffers, protected per receiver and sent with
+ * sendmmsg on each receiver's selected pair, and handed once per other worker that hosts the
+ * conference through a bounded ring (full: dropped and counted). RTCP is terminated per leg:
+ * PLI/FIR (rate-limited per source) and NACK go to the media SSRC's sender, SRs are forwarded,
+ * the bridge sends its own RRs; everything else is consumed. SSRCs are not rewritten yet.
+ * After warm-up nothing on this path allocates, locks or logs in Parley's code (libnice's
+ * receive path and libsrtp's crypto backend are outside it; see the media-plane test).
+ * Not supported yet: ICE restart, simulcast layer selection, last-N, transport-cc. */
 #pragma once
 
 #include <glib.h>
