@@ -113,7 +113,6 @@ host_config:
   "$domain":
     auth_method: anonymous
     anonymous_protocol: sasl_anon
-    allow_multiple_connections: true
 
 acl:
   # parley-focus: the external component, whatever resource it uses.
@@ -145,9 +144,9 @@ modules:
     max_inactivity: 60
   mod_roster: {}
 
-# Each MUC service belongs to one host: the conference rooms to $domain, the brewery to
-# auth.$domain. append_host_config adds to the module list above (host_config would replace
-# it).
+# Each MUC service belongs to one host: the conference rooms to the browsers' host, the
+# brewery to the services' host. append_host_config adds to the module list above
+# (host_config would replace it).
 append_host_config:
   "$domain":
     modules:
@@ -170,14 +169,14 @@ append_host_config:
         default_room_options:
           anonymous: false          # occupants see real JIDs: clients recognise the focus
           persistent: false
-          public: false
-          public_list: true
+          public: false             # not listed in the service's disco#items
+          public_list: false        # outsiders cannot list who is in a room
           mam: false
           logging: false
           allow_subscription: false
           allow_change_subj: true
           allow_private_messages: true
-          allow_query_users: true
+          allow_query_users: true   # IQs between occupants: the focus's Jingle and disco
           members_by_default: true
           max_users: 1000
   "auth.$domain":

@@ -109,7 +109,7 @@ EOF
   local pid=$!
   echo "$pid" >"$dir/ejabberd.pid"
   local i
-  for i in $(seq 1 150); do # 15 s
+  for i in $(seq 1 600); do # 30 s: a loaded 2-core machine has been seen to need 13 s
     if ! alive "$pid"; then
       echo "ejabberd.sh: ejabberd exited during startup: $(cat "$dir/ready" 2>/dev/null)" >&2
       dump_log; rm -f "$dir/ejabberd.pid"; exit 1
@@ -124,7 +124,7 @@ EOF
     fi
     sleep 0.05
   done
-  echo "ejabberd.sh: ports $c2s_port/$component_port/$http_port on $address not ready after 15 s" >&2
+  echo "ejabberd.sh: ports $c2s_port/$component_port/$http_port on $address not ready after 30 s" >&2
   dump_log
   kill -KILL "$pid" 2>/dev/null; rm -f "$dir/ejabberd.pid"
   exit 1

@@ -45,7 +45,7 @@ export function serverKind() {
 
 function run(script, args, env) {
   return new Promise((resolve) => {
-    execFile('bash', [script, ...args], { env, timeout: 30000 }, (err, stdout, stderr) => {
+    execFile('bash', [script, ...args], { env, timeout: 60000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
