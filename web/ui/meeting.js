@@ -179,7 +179,20 @@ export class MeetingView {
     const W = this.stage.clientWidth - 32;
     const H = this.stage.clientHeight - 32;
     if (W <= 0 || H <= 0) return;
-    const g = bestGrid(n, W, H);
+    let g = bestGrid(n, W, H);
+    // Keep tiles clear of the floating self-view when that costs little size: try the box
+    // without a self-view-high band at top and bottom, or a self-view-wide band at the sides.
+    // The self-view sits 20 px from the stage edge, the grid box 16 px in: 12 px leaves a gap.
+    const sw = this.self.offsetWidth + 12;
+    const sh = this.self.offsetHeight + 12;
+    const gw = g.cols * g.width + 12 * (g.cols - 1);
+    const gh = g.rows * g.height + 12 * (g.rows - 1);
+    const overlaps = (W - gw) / 2 < sw && (H - gh) / 2 < sh;
+    if (n > 0 && overlaps) {
+      const options = [bestGrid(n, W, H - 2 * sh), bestGrid(n, W - 2 * sw, H)];
+      const alt = options.sort((a, b) => b.width - a.width)[0];
+      if (alt.width >= 0.8 * g.width) g = alt;
+    }
     this.grid.style.setProperty('--tile-w', `${Math.floor(g.width)}px`);
     this.grid.style.setProperty('--tile-h', `${Math.floor(g.height)}px`);
     this.grid.style.setProperty('--cols', String(g.cols));

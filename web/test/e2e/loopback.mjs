@@ -122,6 +122,9 @@ try {
   await alice.waitForTimeout(1000);
   await alice.screenshot({ path: join(out, '1-three-party-alice.png') });
   await carol.screenshot({ path: join(out, '1-three-party-carol.png') });
+  await carol.setViewportSize({ width: 390, height: 844 });
+  await carol.waitForTimeout(500);
+  await carol.screenshot({ path: join(out, '1-three-party-carol-phone.png') });
 
   // Bob turns his camera off and on again: avatar in between, video again after.
   await bob.evaluate(() => window.parley.setVideoMuted(true));

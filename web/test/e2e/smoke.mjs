@@ -50,6 +50,17 @@ try {
   check(pre.local.audio && pre.local.video && pre.notes === 0, 'camera and microphone preview, no warnings');
   await alice.waitForTimeout(300);
   await shot(alice, '1-prejoin');
+  await alice.setViewportSize({ width: 390, height: 844 });
+  await alice.waitForTimeout(300);
+  await shot(alice, '1-prejoin-phone');
+  await alice.setViewportSize(VIEW);
+
+  // 1b. No room in the path: a generated, hard-to-guess room name is proposed.
+  const lobby = await newPage('/', 'lobby');
+  await waitFor(lobby, () => window.parley?.screen === 'prejoin' && document.querySelector('#room-name'));
+  const proposed = await lobby.evaluate(() => document.querySelector('#room-name').value);
+  check(/^[a-z]+-[a-z]+-\d{4}$/.test(proposed), `room name proposed: ${proposed}`);
+  await shot(lobby, '1-prejoin-no-room');
 
   // 2. Camera and microphone denied: the page says so and still offers to join.
   const deniedBrowser = await pw.chromium.launch({
@@ -126,6 +137,20 @@ try {
       await alice.waitForTimeout(800);
       await shot(alice, '6-meeting-two');
       await shot(bob, '6-meeting-two-bob');
+      // WebSocket unusable (here: pointed at a closed port): the client falls back to BOSH.
+      const boshWeb = await startWeb({ websocket: 'ws://127.0.0.1:9/xmpp-websocket' });
+      cleanup.push(() => boshWeb.close());
+      const bctx = await browser.newContext({ viewport: VIEW });
+      cleanup.push(() => bctx.close());
+      const dana = await bctx.newPage();
+      logs.push(watchConsole(dana, 'dana'));
+      await dana.goto(`${boshWeb.url}/quarterly-review?name=Dana%20Ito&autojoin=1`);
+      await waitFor(dana, () => window.parley.state === 'joined', null, 30000);
+      check(await dana.evaluate(() => window.parley.transport) === 'bosh', 'WebSocket failure falls back to BOSH');
+      await waitFor(alice, () => window.parley.participants.some((p) => p.displayName === 'Dana Ito'));
+      check(true, 'the BOSH participant is in the same meeting');
+      await dana.evaluate(() => window.parley.leave());
+
       await bob.evaluate(() => window.parley.leave());
       await waitFor(alice, () => window.parley.participants.length === 0);
       check(true, 'a participant leaving disappears from the other side');
