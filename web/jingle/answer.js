@@ -164,14 +164,15 @@ export function buildSessionAccept(p) {
 /**
  * transport-info carrying trickled local candidates (all on the BUNDLE transport).
  * @param {object} p { sid, initiator, media, ufrag, pwd, fingerprint:{hash,value}, setup,
- *                     candidates: [string SDP candidate lines] }
+ *                     candidates: [string SDP candidate lines], iceGeneration? }
  */
 export function buildTransportInfo(p) {
   const cands = p.candidates.map(candidateFromSdp).filter(Boolean);
+  const transport = transportNode({ ufrag: p.ufrag, pwd: p.pwd, fingerprint: p.fingerprint, setup: p.setup }, cands);
+  // After an in-place ICE restart we answer with the generation the focus announced.
+  if (Number.isInteger(p.iceGeneration)) transport.attrs['ice-generation'] = String(p.iceGeneration);
   return el('jingle', { xmlns: NS.JINGLE, action: 'transport-info', initiator: p.initiator, sid: p.sid }, [
-    el('content', { creator: 'responder', name: p.media ?? 'audio' }, [
-      transportNode({ ufrag: p.ufrag, pwd: p.pwd, fingerprint: p.fingerprint, setup: p.setup }, cands),
-    ]),
+    el('content', { creator: 'responder', name: p.media ?? 'audio' }, [transport]),
   ]);
 }
 

@@ -117,6 +117,12 @@ test('candidates: SDP <-> Jingle both ways, transport-info for trickle', () => {
   assert.equal(t.candidates[0].port, 54321);
   assert.equal(t.candidates[0].generation, 0);
   assert.deepEqual(t.fingerprints.map((f) => [f.hash, f.setup, f.value]), [['sha-256', 'active', 'AA:BB']]);
+  assert.equal(t.iceGeneration, null);
+  const restarted = parseJingle(parseXml(serialize(buildTransportInfo({
+    sid: 's1', initiator: 'i', ufrag: 'new', pwd: 'newpwd', candidates: [], iceGeneration: 1,
+  }))));
+  assert.equal(restarted.contents[0].transport.iceGeneration, 1);
+  assert.equal(restarted.contents[0].transport.ufrag, 'new');
 });
 
 test('source diff drives source-add / source-remove in XML form', () => {

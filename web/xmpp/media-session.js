@@ -203,6 +203,7 @@ export class MediaSession extends EventTarget {
     if (!t) return;
     const cur = this.offer.transport;
     if (t.ufrag && cur && t.ufrag !== cur.ufrag) {
+      this.iceGeneration = t.iceGeneration ?? null;
       // ICE restart: new credentials from the bridge; answering gives ours a new ufrag too,
       // and the new candidates trickle out in transport-info.
       this.offer.setTransport({
@@ -252,6 +253,7 @@ export class MediaSession extends EventTarget {
     const tree = buildTransportInfo({
       sid: this.sid, initiator: this.initiator, media: m.type, ufrag: m.ufrag, pwd: m.pwd,
       fingerprint: m.fingerprint, setup: m.setup, candidates: current,
+      iceGeneration: this.iceGeneration ?? undefined,
     });
     this.xmpp.sendIQ(this.jingleIq(tree))
       .catch((e) => this.dispatchEvent(new CustomEvent('warning', { detail: `transport-info: ${e.message}` })));

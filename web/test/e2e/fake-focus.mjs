@@ -327,12 +327,23 @@ export class FakeFocus {
           await this.bridge.evaluate(([e, cand]) => window.loopbackBridge.addCandidate(e, cand), [ep, candidateToSdp(c)]);
         }
         break;
-      case 'transport-info':
-        for (const c of firstTransport(model)?.candidates ?? []) {
+      case 'transport-info': {
+        const t = firstTransport(model);
+        const cur = s.accept ? firstTransport(s.accept) : null;
+        if (t?.ufrag && cur && t.ufrag !== cur.ufrag) {
+          // The client's answer to an in-place ICE restart: new credentials.
+          for (const c of s.accept.contents) {
+            if (c.transport) { c.transport.ufrag = t.ufrag; c.transport.pwd = t.pwd; }
+          }
+          s.restartAnswered = { ufrag: t.ufrag, generation: t.iceGeneration };
+          await this.bridge.evaluate(([e, sdp]) => window.loopbackBridge.setAnswer(e, sdp), [ep, this.answerSdp(s)]);
+        }
+        for (const c of t?.candidates ?? []) {
           if (!s.accept) continue;
           await this.bridge.evaluate(([e, cand]) => window.loopbackBridge.addCandidate(e, cand), [ep, candidateToSdp(c)]);
         }
         break;
+      }
       case 'session-terminate':
         r.sessions.delete(ep);
         await this.bridge.evaluate((e) => window.loopbackBridge.close(e), ep);
@@ -356,6 +367,30 @@ export class FakeFocus {
       await this.bridge.evaluate((e) => window.loopbackBridge.close(e), ep);
       // The others' m-lines for this owner stay; their tracks resume once ep sends again.
       await this.invite(r, ep);
+    });
+  }
+
+  /**
+   * In-place ICE restart: the bridge gets new ICE credentials, the client learns them from a
+   * transport-info carrying ice-generation and answers with its own transport-info.
+   */
+  async iceRestart(roomJid, ep) {
+    const r = this.rooms.get(roomJid);
+    await this.serial(r, async () => {
+      const s = r.sessions.get(ep);
+      const o = await this.bridge.evaluate((e) => window.loopbackBridge.restartIce(e), ep);
+      s.offerSdp = o.sdp;
+      s.slots = o.slots;
+      s.iceGeneration = (s.iceGeneration ?? 0) + 1;
+      const m = parseSdp(o.sdp).media.find((x) => x.port !== 0);
+      const transport = transportNode({ ufrag: m.ufrag, pwd: m.pwd, fingerprint: m.fingerprint, setup: 'actpass' },
+        m.candidates.map(candidateFromSdp).filter(Boolean));
+      transport.attrs['ice-generation'] = String(s.iceGeneration);
+      const j = el('jingle', { xmlns: NS.JINGLE, action: 'transport-info', initiator: this.full, sid: s.sid }, [
+        el('content', { creator: 'initiator', name: 'audio' }, [transport]),
+      ]);
+      this.note(`ice restart -> ${ep} (generation ${s.iceGeneration})`);
+      await this.comp.iq({ type: 'set', from: this.full, to: `${roomJid}/${ep}` }, serialize(j));
     });
   }
 

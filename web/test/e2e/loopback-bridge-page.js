@@ -101,6 +101,11 @@
       }
       return offer(e);
     },
+    async restartIce(ep) {
+      const e = eps.get(ep);
+      e.pc.restartIce();
+      return offer(e);
+    },
     async setAnswer(ep, sdp) {
       await eps.get(ep).pc.setRemoteDescription({ type: 'answer', sdp });
     },

@@ -159,6 +159,17 @@ try {
   await until(bob, async ([id, n]) => ((await window.parley.stats())[id]?.video?.framesDecoded ?? 0) > n + 15, [alice.id, f2]);
   check(true, 'after the move both directions have media again');
 
+  // In-place ICE restart (transport-info with new credentials and ice-generation).
+  await focus.iceRestart(ROOM_JID, bob.id);
+  const sB = () => focus.rooms.get(ROOM_JID).sessions.get(bob.id);
+  const restartEnd = Date.now() + 20000;
+  while (!sB().restartAnswered && Date.now() < restartEnd) await new Promise((r) => setTimeout(r, 200));
+  check(sB().restartAnswered?.generation === 1, `ICE restart answered with new credentials, generation ${sB().restartAnswered?.generation}`);
+  const f3 = await frames(bob, alice.id);
+  await until(bob, async ([id, n]) => ((await window.parley.stats())[id]?.video?.framesDecoded ?? 0) > n + 15, [alice.id, f3]);
+  const bst = await focus.bridge.evaluate((e) => window.loopbackBridge.state(e), bob.id);
+  check(bst.ice === 'connected' || bst.ice === 'completed', `after the ICE restart media flows (${bst.ice})`);
+
   // A Jingle action for a session the client does not know gets the proper error.
   const err = await focus.unknownSession(ROOM_JID, alice.id);
   const errXml = err ? err.toString() : '';
