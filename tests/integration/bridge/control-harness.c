@@ -31,14 +31,40 @@ static char *run_cmd(const char *const *argv, int *status)
     return all;
 }
 
+static gboolean ejabberd_installed(void)
+{
+    g_autofree char *erl = g_find_program_in_path("erl");
+    if (!erl)
+        return FALSE;
+    const char *const probe[] = {"bash", "-c",
+                                 "compgen -G '/usr/lib/*/ejabberd-*/ebin/ejabberd.app' || "
+                                 "compgen -G '/usr/lib/ejabberd-*/ebin/ejabberd.app'",
+                                 NULL};
+    int st;
+    g_free(run_cmd(probe, &st));
+    return g_spawn_check_wait_status(st, NULL);
+}
+
 void it_env_init(ItEnv *env)
 {
     memset(env, 0, sizeof *env);
-    g_autofree char *prosody = g_find_program_in_path("prosody");
-    g_autofree char *prosodyctl = g_find_program_in_path("prosodyctl");
-    if (!prosody || !prosodyctl) {
-        printf("1..0 # SKIP prosody is not installed\n");
-        exit(77);
+    env->ejabberd = g_strcmp0(g_getenv("PARLEY_XMPP_SERVER"), "ejabberd") == 0;
+    if (env->ejabberd) {
+        if (!ejabberd_installed()) {
+            printf("1..0 # SKIP ejabberd is not installed\n");
+            exit(77);
+        }
+        env->focus_jid = IT_BRIDGE_JID;
+        env->focus_pass = IT_BRIDGE_PASS;
+    } else {
+        g_autofree char *prosody = g_find_program_in_path("prosody");
+        g_autofree char *prosodyctl = g_find_program_in_path("prosodyctl");
+        if (!prosody || !prosodyctl) {
+            printf("1..0 # SKIP prosody is not installed\n");
+            exit(77);
+        }
+        env->focus_jid = IT_FOCUS_JID_PROSODY;
+        env->focus_pass = IT_FOCUS_PASS_PROSODY;
     }
     if (!g_file_test(BRIDGE_BIN, G_FILE_TEST_IS_EXECUTABLE)) {
         printf("1..0 # SKIP %s not built\n", BRIDGE_BIN);
@@ -54,7 +80,7 @@ void it_env_init(ItEnv *env)
 void it_env_cleanup(ItEnv *env)
 {
     it_bridge_kill(env);
-    it_prosody_stop(env);
+    it_xmpp_stop(env);
     if (g_getenv("PARLEY_KEEP_TEST_DIR")) {
         g_printerr("# test files kept in %s\n", env->dir);
     } else {
@@ -67,19 +93,28 @@ void it_env_cleanup(ItEnv *env)
     g_free(env->nickname);
 }
 
-void it_prosody_start(ItEnv *env)
+void it_xmpp_start(ItEnv *env)
 {
+    int st;
+    if (env->ejabberd) {
+        g_autofree char *edir = g_build_filename(env->dir, "ejabberd", NULL);
+        const char *const start[] = {SRCDIR "/tests/lib/ejabberd.sh", "start", edir, NULL};
+        g_autofree char *out = run_cmd(start, &st);
+        if (!g_spawn_check_wait_status(st, NULL))
+            g_error("ejabberd.sh start failed: %s", out);
+        return;
+    }
     g_autofree char *pdir = g_build_filename(env->dir, "prosody", NULL);
     g_autofree char *cfg = g_build_filename(pdir, "prosody.cfg.lua", NULL);
-    int st;
     if (!g_file_test(cfg, G_FILE_TEST_EXISTS)) {
         const char *const gen[] = {SRCDIR "/scripts/gen-prosody-config.sh", "--domain", IT_DOMAIN,
                                    pdir, NULL};
         g_autofree char *out = run_cmd(gen, &st);
         if (!g_spawn_check_wait_status(st, NULL))
             g_error("gen-prosody-config failed: %s", out);
-        const char *const reg[] = {"prosodyctl",  "--config",        cfg,           "register",
-                                   IT_FOCUS_USER, "auth." IT_DOMAIN, IT_FOCUS_PASS, NULL};
+        const char *const reg[] = {
+            "prosodyctl",          "--config", cfg, "register", "focustest", "auth." IT_DOMAIN,
+            IT_FOCUS_PASS_PROSODY, NULL};
         g_autofree char *out2 = run_cmd(reg, &st);
         if (!g_spawn_check_wait_status(st, NULL))
             g_error("registering the test focus account failed: %s", out2);
@@ -90,12 +125,14 @@ void it_prosody_start(ItEnv *env)
         g_error("prosody.sh start failed: %s", out);
 }
 
-void it_prosody_stop(ItEnv *env)
+void it_xmpp_stop(ItEnv *env)
 {
     if (!env->dir)
         return;
-    g_autofree char *pdir = g_build_filename(env->dir, "prosody", NULL);
-    const char *const stop[] = {SRCDIR "/tests/lib/prosody.sh", "stop", pdir, NULL};
+    const char *server = env->ejabberd ? "ejabberd" : "prosody";
+    g_autofree char *sdir = g_build_filename(env->dir, server, NULL);
+    g_autofree char *script = g_strdup_printf(SRCDIR "/tests/lib/%s.sh", server);
+    const char *const stop[] = {script, "stop", sdir, NULL};
     int st;
     g_free(run_cmd(stop, &st));
 }
@@ -112,7 +149,7 @@ void it_bridge_start(ItEnv *env, const char *const *extra)
     SET("xmpp.domain=%s", IT_DOMAIN);
     SET("xmpp.password=bridgepass");
     SET("xmpp.nickname=%s", env->nickname);
-    SET("xmpp.focus_jids=%s", IT_FOCUS_JID);
+    SET("xmpp.focus_jids=%s", env->focus_jid);
     SET("ice.addresses=127.0.0.1");
     SET("ice.port_min=20000");
     SET("ice.port_max=20999");
@@ -259,9 +296,9 @@ struct _TestXmpp {
     xmpp_ctx_t *ctx;
     xmpp_conn_t *conn;
     gboolean connected, failed;
-    GHashTable *presence; /* full JID -> stanza copy (latest available) */
-    GHashTable *replies;  /* id -> stanza copy */
-    guint unsolicited;
+    GHashTable *presence;   /* full JID -> stanza copy (latest available) */
+    GHashTable *replies;    /* id -> stanza copy */
+    GPtrArray *unsolicited; /* from JIDs */
 };
 
 static void stanza_unref(gpointer p)
@@ -303,20 +340,25 @@ static int tx_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     if ((g_strcmp0(type, "result") == 0 || g_strcmp0(type, "error") == 0) && id)
         g_hash_table_replace(t->replies, g_strdup(id), xmpp_stanza_copy(st));
     else
-        t->unsolicited++;
+        g_ptr_array_add(t->unsolicited, g_strdup(xmpp_stanza_get_from(st)));
     return 1;
 }
 
 static int tx_on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
     TestXmpp *t = ud;
-    t->unsolicited++;
+    g_ptr_array_add(t->unsolicited, g_strdup(xmpp_stanza_get_from(st)));
     return 1;
 }
 
-guint tx_unsolicited(TestXmpp *t)
+guint tx_unsolicited(TestXmpp *t, const char *from_prefix)
 {
-    return t->unsolicited;
+    guint n = 0;
+    for (guint i = 0; i < t->unsolicited->len; i++) {
+        const char *from = t->unsolicited->pdata[i];
+        n += from && g_str_has_prefix(from, from_prefix);
+    }
+    return n;
 }
 
 TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms)
@@ -326,6 +368,7 @@ TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms)
     t->conn = xmpp_conn_new(t->ctx);
     t->presence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stanza_unref);
     t->replies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stanza_unref);
+    t->unsolicited = g_ptr_array_new_with_free_func(g_free);
     xmpp_conn_set_flags(t->conn, XMPP_CONN_FLAG_DISABLE_TLS | XMPP_CONN_FLAG_DISABLE_SM);
     if (password) {
         g_autofree char *full = g_strdup_printf("%s/test-%08x", jid, g_random_int());
@@ -364,6 +407,7 @@ void tx_free(TestXmpp *t)
     xmpp_conn_release(t->conn);
     g_hash_table_destroy(t->presence);
     g_hash_table_destroy(t->replies);
+    g_ptr_array_unref(t->unsolicited);
     xmpp_ctx_free(t->ctx);
     g_free(t);
 }

@@ -16,26 +16,35 @@ G_BEGIN_DECLS
 
 #define IT_DOMAIN "meet.parley.test"
 #define IT_BREWERY "jvbbrewery@internal.auth." IT_DOMAIN
-#define IT_FOCUS_USER "focustest"
-#define IT_FOCUS_JID IT_FOCUS_USER "@auth." IT_DOMAIN
-#define IT_FOCUS_PASS "focuspass"
+/* The scripted focus's account. On Prosody a separate account is registered; ejabberd's
+ * harness keeps accounts in a spool made fresh at every start and registers only the bridge
+ * account, so there the focus logs in with that account (another resource). */
+#define IT_FOCUS_JID_PROSODY "focustest@auth." IT_DOMAIN
+#define IT_FOCUS_PASS_PROSODY "focuspass"
+#define IT_BRIDGE_JID "jvb@auth." IT_DOMAIN
+#define IT_BRIDGE_PASS "bridgepass"
 
 /* ---- processes ---- */
 
 typedef struct {
-    char *dir;       /* temp dir: prosody/, bridge.log */
+    gboolean ejabberd;     /* PARLEY_XMPP_SERVER=ejabberd, else Prosody */
+    const char *focus_jid; /* the scripted focus's account */
+    const char *focus_pass;
+    char *dir;       /* temp dir: prosody/ or ejabberd/, bridge.log */
     GPid bridge_pid; /* 0 when not running */
     char *bridge_log;
     guint http_port;
     char *nickname; /* the bridge's brewery nickname (also its id) */
 } ItEnv;
 
-/* Exits 77 with a reason when prosody or the bridge binary is missing. */
+/* Exits 77 with a reason when the XMPP server (PARLEY_XMPP_SERVER=prosody|ejabberd) or the
+ * bridge binary is missing. */
 void it_env_init(ItEnv *env);
 void it_env_cleanup(ItEnv *env);
-/* Generates the Prosody config, registers the scripted focus account, starts Prosody. */
-void it_prosody_start(ItEnv *env);
-void it_prosody_stop(ItEnv *env);
+/* Starts the XMPP server (tests/lib/prosody.sh or ejabberd.sh; for Prosody the scripted
+ * focus account is registered first). */
+void it_xmpp_start(ItEnv *env);
+void it_xmpp_stop(ItEnv *env);
 /* Starts parley-bridge with the test settings plus @extra ("group.key=value", NULL-terminated,
  * may be NULL). Output goes to env->bridge_log. */
 void it_bridge_start(ItEnv *env, const char *const *extra);
@@ -69,8 +78,9 @@ void tx_free(TestXmpp *t);
 xmpp_ctx_t *tx_ctx(TestXmpp *t);
 const char *tx_jid(TestXmpp *t); /* bound full JID */
 gboolean tx_connected(TestXmpp *t);
-/* IQs of type get/set and messages received: what the peer told us without being asked. */
-guint tx_unsolicited(TestXmpp *t);
+/* IQs of type get/set and messages received from a JID starting with @from_prefix: what that
+ * peer told us without being asked. */
+guint tx_unsolicited(TestXmpp *t, const char *from_prefix);
 /* Pumps the connection for @ms. */
 void tx_run(TestXmpp *t, guint ms);
 /* Sends (transfer none). */
