@@ -259,11 +259,12 @@ gboolean it_bridge_log_has(ItEnv *env, const char *needle)
 
 /* ---- HTTP ---- */
 
-guint it_http_get(guint port, const char *path, char **body)
+guint it_http_request(guint port, const char *method, const char *path, char **body,
+                      char **content_type)
 {
     g_autoptr(SoupSession) session = soup_session_new_with_options("timeout", 5, NULL);
     g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u%s", port, path);
-    g_autoptr(SoupMessage) msg = soup_message_new("GET", url);
+    g_autoptr(SoupMessage) msg = soup_message_new(method, url);
     GError *error = NULL;
     GBytes *bytes = soup_session_send_and_read(session, msg, NULL, &error);
     if (!bytes) {
@@ -277,8 +278,16 @@ guint it_http_get(guint port, const char *path, char **body)
         const char *d = g_bytes_get_data(bytes, &n);
         *body = g_strndup(d, n);
     }
+    if (content_type)
+        *content_type = g_strdup(
+            soup_message_headers_get_content_type(soup_message_get_response_headers(msg), NULL));
     g_bytes_unref(bytes);
     return soup_message_get_status(msg);
+}
+
+guint it_http_get(guint port, const char *path, char **body)
+{
+    return it_http_request(port, "GET", path, body, NULL);
 }
 
 double it_metric(const char *metrics, const char *series)

@@ -64,6 +64,9 @@ gboolean it_bridge_log_has(ItEnv *env, const char *needle);
 
 /* GET http://127.0.0.1:<port><path>: status (0 if no connection) and body (transfer full). */
 guint it_http_get(guint port, const char *path, char **body);
+/* Same with another method; *@content_type (if not NULL) gets the response's Content-Type. */
+guint it_http_request(guint port, const char *method, const char *path, char **body,
+                      char **content_type);
 /* Value of a Prometheus sample ("name" or "name{labels}") in @metrics, or -1 if absent. */
 double it_metric(const char *metrics, const char *series);
 

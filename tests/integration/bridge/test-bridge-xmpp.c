@@ -187,6 +187,14 @@ static void test_brewery_presence(void)
     g_assert_cmpuint(it_http_get(env.http_port, "/about/health", &body), ==, 200);
     g_assert_cmpstr(body, ==, "ok\n");
     g_free(body);
+    /* Prometheus text, and plain HTTP errors for anything else. */
+    g_autofree char *type = NULL;
+    g_autofree char *mbody = NULL;
+    g_assert_cmpuint(it_http_request(env.http_port, "GET", "/metrics", &mbody, &type), ==, 200);
+    g_assert_cmpstr(type, ==, "text/plain");
+    g_assert_true(g_str_has_prefix(mbody, "# HELP "));
+    g_assert_cmpuint(it_http_request(env.http_port, "POST", "/metrics", NULL, NULL), ==, 405);
+    g_assert_cmpuint(it_http_request(env.http_port, "GET", "/nope", NULL, NULL), ==, 404);
     g_assert_true(it_bridge_log_has(&env, "SRTP backend "));
     g_assert_true(it_bridge_log_has(&env, "DTLS fingerprint"));
 }
@@ -225,7 +233,7 @@ static void test_allocate(void)
     gint64 t0 = g_get_monotonic_time();
     xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
     g_printerr("# figures: conference-modify creating 2 endpoints answered in %.1f ms "
-               "(through Prosody's MUC, ICE gathering included)\n",
+               "(through the brewery MUC, ICE gathering included)\n",
                (g_get_monotonic_time() - t0) / 1000.0);
     pa_colibri_modify_clear(&m);
     g_autofree char *text = pa_stanza_to_string(r);
