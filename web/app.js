@@ -170,7 +170,6 @@ function showMeeting(conf) {
     },
     onCopyLink: copyLink,
   });
-  state.media.addEventListener('track', () => state.meeting?.updateSelf());
   for (const n of mediaNotes(state.media.errors)) toast(n, 'warn');
 }
 
@@ -209,6 +208,12 @@ async function rejoin() {
   const old = state.conference;
   old?.leave();
   state.conference = null;
+  if (!state.media.audioTrack && !state.media.videoTrack) {
+    // Coming back from "You left": the camera and microphone were released.
+    showJoining(state.room);
+    state.media.videoMuted = false;
+    await state.media.start({ audio: params.get('audio') !== '0', video: params.get('video') !== '0' });
+  }
   await join(state.room, state.name);
 }
 
@@ -216,17 +221,23 @@ function leave() {
   state.conference?.leave();
   state.meeting?.destroy();
   state.meeting = null;
+  state.media.stop(); // camera light off once we are out
   state.screen = 'left';
+  clear(toasts);
   clear(app).append(h('main.error-screen', {},
     h('div.error-card', {},
       h('span.error-icon.calm', { html: ICONS.check }),
       h('h1', {}, 'You left the meeting'),
+      h('p', {}, 'Camera and microphone are off. ', h('strong', {}, displayRoomName(state.room)),
+        ' is still open for the others.'),
       h('div.actions', {},
         h('button.primary#rejoin', { type: 'button', onclick: () => rejoin() }, 'Rejoin'),
         h('button.secondary', { type: 'button', onclick: () => { state.conference = null; showPrejoin(); } }, 'Back')))));
+  setTitle();
 }
 
 window.addEventListener('pagehide', () => state.conference?.leave());
+state.media.addEventListener('track', () => state.meeting?.updateSelf());
 
 // ---- test hook ----------------------------------------------------------------------------
 window.parley = {
