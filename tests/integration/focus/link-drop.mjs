@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import {
   scenario, step, conferenceReady, waitForFocusOccupant, waitForSelfRole, mucPresence,
-  isRoomCreationRefused,
+  isRoomCreationRefused, stanzaError, xmlOf,
 } from './scenario.mjs';
 import { startTcpProxy } from '../../lib/tcp-proxy.mjs';
 import { CONNECTED_RE } from '../../lib/focus.mjs';
@@ -41,6 +41,15 @@ await scenario('focus-link-drop', async (ctx) => {
   const bobMark = bob.mark();
   await alice.leaveRoom(room, 'alice01');
   step('alice left while the focus was away');
+  // A conference request now gets an error at once, not silence, so clients retry soon.
+  // (Prosody: wait/remote-server-timeout; ejabberd: auth/forbidden, "Access denied by
+  // service policy", because of s2s_access: none. Parley's focus never says forbidden.)
+  const early = await ctx.connect('websocket', { name: 'early' });
+  const t1 = performance.now();
+  const answer = await early.conferenceRequest(ctx.focusJid, room, { timeout: 3000 });
+  const err = stanzaError(answer);
+  assert.ok(err, `a request while the focus is away is answered with an error: ${xmlOf(answer)}`);
+  step(`request while the focus is away: ${err.type}/${err.condition} after ${(performance.now() - t1).toFixed(0)} ms`);
   await sleep(300);
   relay.resume();
   const t0 = performance.now();
