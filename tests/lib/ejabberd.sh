@@ -11,7 +11,8 @@
 # Environment: PARLEY_DOMAIN (meet.parley.test), PARLEY_FOCUS_SECRET (focussecret),
 # PARLEY_BRIDGE_PASSWORD (bridgepass), PARLEY_XMPP_ADDRESS (127.0.0.1),
 # PARLEY_C2S_PORT (5222), PARLEY_COMPONENT_PORT (5347), PARLEY_HTTP_PORT (5280),
-# PARLEY_EJABBERD_LOG_LEVEL (info).
+# PARLEY_EJABBERD_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts on auth.<domain>,
+# "name:password name2:password2", e.g. a scripted client standing in for the focus).
 # Exit status: 0 ok, 1 failure (the ejabberd log is printed), 77 ejabberd is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 #
@@ -90,9 +91,14 @@ EOF
     Ready = os:getenv("PARLEY_EJ_READY"),
     case application:ensure_all_started(ejabberd) of
       {ok, _} ->
-        R = ejabberd_auth:try_register(list_to_binary(os:getenv("PARLEY_EJ_USER")),
-                                       list_to_binary(os:getenv("PARLEY_EJ_HOST")),
-                                       list_to_binary(os:getenv("PARLEY_EJ_PASSWORD"))),
+        Host = list_to_binary(os:getenv("PARLEY_EJ_HOST")),
+        Accounts = [{os:getenv("PARLEY_EJ_USER"), os:getenv("PARLEY_EJ_PASSWORD")}
+                    | [list_to_tuple(string:split(A, ":"))
+                       || A <- string:lexemes(os:getenv("PARLEY_EXTRA_ACCOUNTS", ""), " ")]],
+        Rs = [{U, catch ejabberd_auth:try_register(list_to_binary(U), Host,
+                                                   list_to_binary(P))}
+              || {U, P} <- Accounts],
+        R = case [X || {_, Res} = X <- Rs, Res =/= ok] of [] -> ok; Bad -> Bad end,
         file:write_file(Ready, io_lib:format("~p~n", [R])),
         R =:= ok orelse halt(1);
       Err ->
@@ -120,7 +126,7 @@ EOF
     if [ -s "$dir/ready" ] && port_open "$c2s_port" && port_open "$component_port" \
         && port_open "$http_port"; then
       if [ "$(cat "$dir/ready")" != ok ]; then
-        echo "ejabberd.sh: registering jvb@auth.$domain failed: $(cat "$dir/ready")" >&2
+        echo "ejabberd.sh: registering accounts on auth.$domain failed: $(cat "$dir/ready")" >&2
         kill -KILL "$pid" 2>/dev/null; rm -f "$dir/ejabberd.pid"; exit 1
       fi
       return 0

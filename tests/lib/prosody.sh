@@ -10,7 +10,8 @@
 # Environment: PARLEY_DOMAIN (meet.parley.test), PARLEY_FOCUS_SECRET (focussecret),
 # PARLEY_BRIDGE_PASSWORD (bridgepass), PARLEY_PROSODY_ADDRESS (127.0.0.1),
 # PARLEY_C2S_PORT (5222), PARLEY_COMPONENT_PORT (5347), PARLEY_HTTP_PORT (5280),
-# PARLEY_PROSODY_LOG_LEVEL (info).
+# PARLEY_PROSODY_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts on auth.<domain>,
+# "name:password name2:password2", e.g. a scripted client standing in for the focus).
 # Exit status: 0 ok, 1 failure (the Prosody log is printed), 77 Prosody is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 set -uo pipefail
@@ -66,6 +67,20 @@ start() {
     cat "$dir/prosodyctl.out" >&2
     exit 1
   fi
+  local account extra=()
+  read -r -a extra <<<"${PARLEY_EXTRA_ACCOUNTS:-}"
+  for account in "${extra[@]}"; do
+    if [[ $account != ?*:?* ]]; then
+      echo "prosody.sh: PARLEY_EXTRA_ACCOUNTS: '$account' is not name:password" >&2
+      exit 1
+    fi
+    if ! prosodyctl --config "$cfg" register "${account%%:*}" "auth.$domain" "${account#*:}" \
+        >"$dir/prosodyctl.out" 2>&1; then
+      echo "prosody.sh: registering ${account%%:*}@auth.$domain failed:" >&2
+      cat "$dir/prosodyctl.out" >&2
+      exit 1
+    fi
+  done
   # setsid: Prosody must not get the terminal's SIGINT meant for the caller.
   setsid prosody --config "$cfg" </dev/null >>"$dir/prosody.stdout" 2>&1 &
   local pid=$!
