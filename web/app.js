@@ -4,7 +4,7 @@
 // Main thread; this module owns the current screen, LocalMedia and Conference.
 //
 // URL parameters (handy for tests and links): name=<display name>, autojoin=1, audio=0,
-// video=0, debug=1.
+// video=0, res=<camera height, e.g. 360>, debug=1.
 
 import config from '/config.js';
 import { Conference } from './conference.js';
@@ -45,7 +45,7 @@ const state = {
   screen: 'prejoin',
   room: roomFromPath(location.pathname),
   name: params.get('name') ?? localStorage.getItem('parley.displayName') ?? '',
-  media: new LocalMedia(),
+  media: new LocalMedia({ maxHeight: Number(params.get('res')) || null }),
   conference: null,
   prejoin: null,
   meeting: null,

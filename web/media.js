@@ -19,8 +19,10 @@ export const VIDEO_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 
 export const AUDIO_CONSTRAINTS = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
 
 export class LocalMedia extends EventTarget {
-  constructor() {
+  /** @param {object} [opts] { maxHeight: camera resolution cap (e.g. 360 to save bandwidth) } */
+  constructor(opts = {}) {
     super();
+    this.maxHeight = opts.maxHeight ?? null;
     this.stream = new MediaStream();
     this.audioTrack = null;
     this.videoTrack = null;
@@ -41,6 +43,10 @@ export class LocalMedia extends EventTarget {
 
   constraints(kind) {
     const base = kind === 'audio' ? { ...AUDIO_CONSTRAINTS } : { ...VIDEO_CONSTRAINTS };
+    if (kind === 'video' && this.maxHeight) {
+      base.height = { ideal: this.maxHeight };
+      base.width = { ideal: Math.round((this.maxHeight * 16) / 9) };
+    }
     if (this.devices[kind]) base.deviceId = { exact: this.devices[kind] };
     return base;
   }
