@@ -9,6 +9,7 @@
 
 #include "bridge/control/config.h"
 #include "bridge/control/control.h"
+#include "common/config.h"
 #include "common/log.h"
 
 static void usage(FILE *out)
@@ -126,9 +127,10 @@ int main(int argc, char **argv)
     app.control = bridge_control_new(&cfg, ctx, &error);
     if (!app.control) {
         fprintf(stderr, "parley-bridge: %s\n", error->message);
-        g_critical("cannot start: %s", error->message);
+        /* A setting that cannot work on this host is a bad setting (exit 2); anything else
+         * (port in use, no certificate) is a start-up failure (exit 1). */
+        app.exit_code = error->domain == PA_CONFIG_ERROR ? 2 : 1;
         g_error_free(error);
-        app.exit_code = 1;
     } else {
         add_signal(ctx, SIGTERM, on_quit_signal, &app);
         add_signal(ctx, SIGINT, on_quit_signal, &app);

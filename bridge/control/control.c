@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* BridgeControl lifecycle, media-plane events, health, stats and the HTTP provider.
  * Thread: control thread only (see control.h). */
+#include <gio/gio.h>
 #include <string.h>
 
 #include "bridge/control/control-priv.h"
 #include "bridge/control/stats.h"
 #include "bridge/http/metrics.h"
 #include "bridge/srtp/srtp.h"
+#include "common/config.h"
 
 #define SRTP_BENCH_PAYLOAD 1200
 #define SRTP_BENCH_ITERATIONS 2000
@@ -199,8 +201,31 @@ static void measure_srtp(BridgeControl *c)
               bridge_srtp_profile_name(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80));
 }
 
+/* libnice would silently gather nothing on an address this host does not have: say so now,
+ * naming the setting, rather than fail every allocation later. */
+static gboolean check_ice_addresses(const BridgeConfig *cfg, GError **error)
+{
+    for (char **a = cfg->ice_addresses; *a; a++) {
+        g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(*a);
+        g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(ia),
+                                               G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
+        g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(ia, 0);
+        g_autoptr(GError) local = NULL;
+        if (!sock || !g_socket_bind(sock, sa, FALSE, &local)) {
+            g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_INVALID,
+                        "ice.addresses: %s is not an address of this host (%s)", *a,
+                        local ? local->message : "no socket");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context, GError **error)
 {
+    if (!check_ice_addresses(cfg, error))
+        return NULL;
+
     BridgeControl *c = g_new0(BridgeControl, 1);
     c->cfg = cfg;
     c->context = g_main_context_ref(context);

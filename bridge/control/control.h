@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 typedef struct _BridgeControl BridgeControl;
 
-/* Starts the media workers and the HTTP server; logs the SRTP backend, its measured speed and
+/* Checks that ice.addresses are local (PA_CONFIG_ERROR otherwise), starts the media workers
+ * and the HTTP server; logs the SRTP backend, its measured speed and
  * the DTLS fingerprint. @cfg must outlive the returned object. NULL with @error when a piece
  * cannot start (bad address, port in use, no certificate). (transfer full) */
 BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context, GError **error);

@@ -80,7 +80,7 @@ BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpPro
     soup_server_add_handler(h->server, NULL, on_other, h, NULL);
     GError *local = NULL;
     if (!soup_server_listen(h->server, addr, 0, &local)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "http: cannot listen on %s:%u: %s",
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "http.port: cannot listen on %s:%u: %s",
                     address, port, local->message);
         g_error_free(local);
         bridge_http_free(h);

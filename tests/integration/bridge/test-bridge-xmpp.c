@@ -140,6 +140,13 @@ static void test_bad_settings(void)
     g_assert_cmpint(it_bridge_run(missing, &out), ==, 2);
     g_assert_true(g_str_has_prefix(out, "parley-bridge: xmpp.password: "));
     g_clear_pointer(&out, g_free);
+    /* Valid syntax, but not an address of this host (only loopback exists here). */
+    const char *const foreign[] = {"--set", "xmpp.domain=" IT_DOMAIN,  "--set", "xmpp.password=x",
+                                   "--set", "ice.addresses=192.0.2.1", NULL};
+    g_assert_cmpint(it_bridge_run(foreign, &out), ==, 2);
+    if (!strstr(out, "parley-bridge: ice.addresses: 192.0.2.1 is not an address of this host"))
+        g_error("unexpected output: %s", out);
+    g_clear_pointer(&out, g_free);
     const char *const ok[] = {
         "--set", "xmpp.domain=" IT_DOMAIN,  "--set",          "xmpp.password=x",
         "--set", "ice.addresses=127.0.0.1", "--check-config", NULL};
