@@ -54,8 +54,6 @@ void it_env_init(ItEnv *env)
             printf("1..0 # SKIP ejabberd is not installed\n");
             exit(77);
         }
-        env->focus_jid = IT_BRIDGE_JID;
-        env->focus_pass = IT_BRIDGE_PASS;
     } else {
         g_autofree char *prosody = g_find_program_in_path("prosody");
         g_autofree char *prosodyctl = g_find_program_in_path("prosodyctl");
@@ -63,9 +61,8 @@ void it_env_init(ItEnv *env)
             printf("1..0 # SKIP prosody is not installed\n");
             exit(77);
         }
-        env->focus_jid = IT_FOCUS_JID_PROSODY;
-        env->focus_pass = IT_FOCUS_PASS_PROSODY;
     }
+    g_setenv("PARLEY_EXTRA_ACCOUNTS", IT_FOCUS_USER ":" IT_FOCUS_PASS, TRUE);
     if (!g_file_test(BRIDGE_BIN, G_FILE_TEST_IS_EXECUTABLE)) {
         printf("1..0 # SKIP %s not built\n", BRIDGE_BIN);
         exit(77);
@@ -105,20 +102,6 @@ void it_xmpp_start(ItEnv *env)
         return;
     }
     g_autofree char *pdir = g_build_filename(env->dir, "prosody", NULL);
-    g_autofree char *cfg = g_build_filename(pdir, "prosody.cfg.lua", NULL);
-    if (!g_file_test(cfg, G_FILE_TEST_EXISTS)) {
-        const char *const gen[] = {SRCDIR "/scripts/gen-prosody-config.sh", "--domain", IT_DOMAIN,
-                                   pdir, NULL};
-        g_autofree char *out = run_cmd(gen, &st);
-        if (!g_spawn_check_wait_status(st, NULL))
-            g_error("gen-prosody-config failed: %s", out);
-        const char *const reg[] = {
-            "prosodyctl",          "--config", cfg, "register", "focustest", "auth." IT_DOMAIN,
-            IT_FOCUS_PASS_PROSODY, NULL};
-        g_autofree char *out2 = run_cmd(reg, &st);
-        if (!g_spawn_check_wait_status(st, NULL))
-            g_error("registering the test focus account failed: %s", out2);
-    }
     const char *const start[] = {SRCDIR "/tests/lib/prosody.sh", "start", pdir, NULL};
     g_autofree char *out = run_cmd(start, &st);
     if (!g_spawn_check_wait_status(st, NULL))
@@ -149,7 +132,7 @@ void it_bridge_start(ItEnv *env, const char *const *extra)
     SET("xmpp.domain=%s", IT_DOMAIN);
     SET("xmpp.password=bridgepass");
     SET("xmpp.nickname=%s", env->nickname);
-    SET("xmpp.focus_jids=%s", env->focus_jid);
+    SET("xmpp.focus_jids=%s", IT_FOCUS_JID);
     SET("ice.addresses=127.0.0.1");
     SET("ice.port_min=20000");
     SET("ice.port_max=20999");

@@ -16,22 +16,19 @@ G_BEGIN_DECLS
 
 #define IT_DOMAIN "meet.parley.test"
 #define IT_BREWERY "jvbbrewery@internal.auth." IT_DOMAIN
-/* The scripted focus's account. On Prosody a separate account is registered; ejabberd's
- * harness keeps accounts in a spool made fresh at every start and registers only the bridge
- * account, so there the focus logs in with that account (another resource). */
-#define IT_FOCUS_JID_PROSODY "focustest@auth." IT_DOMAIN
-#define IT_FOCUS_PASS_PROSODY "focuspass"
+/* The scripted focus's account, registered by the server harness (PARLEY_EXTRA_ACCOUNTS). */
+#define IT_FOCUS_USER "focustest"
+#define IT_FOCUS_JID IT_FOCUS_USER "@auth." IT_DOMAIN
+#define IT_FOCUS_PASS "focuspass"
 #define IT_BRIDGE_JID "jvb@auth." IT_DOMAIN
 #define IT_BRIDGE_PASS "bridgepass"
 
 /* ---- processes ---- */
 
 typedef struct {
-    gboolean ejabberd;     /* PARLEY_XMPP_SERVER=ejabberd, else Prosody */
-    const char *focus_jid; /* the scripted focus's account */
-    const char *focus_pass;
-    char *dir;       /* temp dir: prosody/ or ejabberd/, bridge.log */
-    GPid bridge_pid; /* 0 when not running */
+    gboolean ejabberd; /* PARLEY_XMPP_SERVER=ejabberd, else Prosody */
+    char *dir;         /* temp dir: prosody/ or ejabberd/, bridge.log */
+    GPid bridge_pid;   /* 0 when not running */
     char *bridge_log;
     guint http_port;
     char *nickname; /* the bridge's brewery nickname (also its id) */
@@ -41,8 +38,8 @@ typedef struct {
  * bridge binary is missing. */
 void it_env_init(ItEnv *env);
 void it_env_cleanup(ItEnv *env);
-/* Starts the XMPP server (tests/lib/prosody.sh or ejabberd.sh; for Prosody the scripted
- * focus account is registered first). */
+/* Starts the XMPP server (tests/lib/prosody.sh or ejabberd.sh) with the bridge and the
+ * scripted focus accounts. */
 void it_xmpp_start(ItEnv *env);
 void it_xmpp_stop(ItEnv *env);
 /* Starts parley-bridge with the test settings plus @extra ("group.key=value", NULL-terminated,

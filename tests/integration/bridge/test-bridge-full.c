@@ -199,7 +199,7 @@ static void test_full_path(void)
     const char *const extra[] = {"ice.port_min=21000", "ice.port_max=21999", NULL};
     it_bridge_start(&env, extra);
     for (int i = 0; i < 50 && !focus; i++) {
-        focus = tx_connect(env.focus_jid, env.focus_pass, 3000);
+        focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
         if (!focus)
             g_usleep(200000);
     }

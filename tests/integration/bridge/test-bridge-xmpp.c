@@ -30,7 +30,7 @@ static gboolean connect_focus(guint timeout_ms)
 {
     gint64 deadline = g_get_monotonic_time() + timeout_ms * G_TIME_SPAN_MILLISECOND;
     while (g_get_monotonic_time() < deadline) {
-        focus = tx_connect(env.focus_jid, env.focus_pass, 3000);
+        focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
         if (focus) {
             tx_join(focus, IT_BREWERY, FOCUS_NICK);
             return TRUE;
