@@ -24,6 +24,13 @@ import { MucRoom, resourceOf } from './xmpp/muc.js';
 import { newEndpointId } from './room.js';
 
 const ICE_FAILED_GRACE_MS = 15000;
+
+/** jitsi_participant_codecList: our video codec preference, preferred first. */
+export function codecList(preferred) {
+  const all = ['vp8', 'vp9', 'av1', 'h264'];
+  const p = String(preferred).toLowerCase();
+  return [...all.filter((c) => c === p), ...all.filter((c) => c !== p)].join(',');
+}
 const MOVE_GRACE_MS = 20000;
 
 export class Conference extends EventTarget {
@@ -147,6 +154,7 @@ export class Conference extends EventTarget {
           displayName: this.displayName,
           focusJids: [res.focusJid, this.config.focusUserJid, this.config.focus],
           caps,
+          codecList: codecList(this.config.preferredVideoCodec ?? 'VP8'),
         });
         this.room.local.sourceInfo = this.sourceInfo();
         this.room.local.audioMuted = this.media.audioMuted || !this.media.audioTrack;
@@ -341,7 +349,8 @@ export class Conference extends EventTarget {
     const text = model.reason?.text ?? '';
     s.handle(model);
     this.closeChannel();
-    this.setMediaState('moving');
+    // Alone again (the focus ends media below two participants): nothing to wait for.
+    this.setMediaState(this.otherCount() ? 'moving' : 'none');
     this.log(`session-terminate ${model.reason?.condition ?? ''} ${text}`);
     // The focus follows "moving" (and most other reasons) with a new session-initiate.
     this.moveTimer = this.later(MOVE_GRACE_MS, () => {

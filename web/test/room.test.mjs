@@ -55,3 +55,10 @@ test('web server: options and which paths are served', () => {
     assert.equal(resolveStatic(p), null, p);
   }
 });
+
+test('codec list for presence puts the preferred codec first', async () => {
+  const { codecList } = await import('../conference.js');
+  assert.equal(codecList('VP8'), 'vp8,vp9,av1,h264');
+  assert.equal(codecList('h264'), 'h264,vp8,vp9,av1');
+  assert.equal(codecList('x'), 'vp8,vp9,av1,h264');
+});

@@ -82,6 +82,7 @@ export class MucRoom extends EventTarget {
     this.nick = p.nick;
     this.focusJids = new Set(p.focusJids.filter(Boolean));
     this.caps = p.caps ?? null;
+    this.codecList = p.codecList ?? null;
     this.local = { displayName: p.displayName ?? '', sourceInfo: {}, audioMuted: false, videoMuted: false };
     this.occupants = new Map(); // nick -> occupant
     this.joined = false;
@@ -119,6 +120,8 @@ export class MucRoom extends EventTarget {
     b.c('SourceInfo').t(JSON.stringify(this.local.sourceInfo)).up();
     b.c('audiomuted').t(String(!!this.local.audioMuted)).up();
     b.c('videomuted').t(String(!!this.local.videoMuted)).up();
+    // Read by the focus to pick codecs for the conference.
+    if (this.codecList) b.c('jitsi_participant_codecList').t(this.codecList).up();
     if (this.caps) {
       b.c('c', { xmlns: NS.CAPS, hash: 'sha-1', node: this.caps.node, ver: this.caps.ver }).up();
     }
