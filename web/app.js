@@ -51,7 +51,18 @@ const state = {
   meeting: null,
   errors: [],
   lastError: null,
+  retry: { attempt: 0, timer: null, tick: null },
 };
+
+const AUTO_RETRY = new Set(['connection-lost', 'focus-left']);
+const MAX_AUTO_RETRIES = 4;
+
+function cancelAutoRetry() {
+  clearTimeout(state.retry.timer);
+  clearInterval(state.retry.tick);
+  state.retry.timer = null;
+  state.retry.tick = null;
+}
 
 function machineUid() {
   let id = localStorage.getItem('parley.machineUid');
@@ -147,7 +158,10 @@ async function join(room, name) {
 
 function onState(conf, s) {
   if (conf !== state.conference) return;
-  if (s === 'joined') showMeeting(conf);
+  if (s === 'joined') {
+    state.retry.attempt = 0;
+    showMeeting(conf);
+  }
   setTitle();
 }
 
@@ -185,6 +199,7 @@ function onError(conf, err) {
 }
 
 function showErrorScreen(err) {
+  cancelAutoRetry();
   state.prejoin?.destroy();
   state.prejoin = null;
   state.meeting?.destroy();
@@ -192,16 +207,35 @@ function showErrorScreen(err) {
   state.screen = 'error';
   clear(toasts);
   const inMeeting = ['connection-lost', 'focus-left', 'media-lost'].includes(err.code);
+  // A dropped call retries by itself a few times (3 s, 6 s, 12 s, 24 s): the usual cause is a
+  // network blip or a server restart. Failures while retrying keep the countdown going.
+  if (AUTO_RETRY.has(err.code)) state.retry.attempt = Math.max(state.retry.attempt, 0);
+  const retrying = (AUTO_RETRY.has(err.code) || state.retry.attempt > 0)
+    && state.retry.attempt < MAX_AUTO_RETRIES;
+  const countdown = h('p.retry-note', { hidden: !retrying });
+  if (retrying) {
+    let left = 3 * 2 ** state.retry.attempt;
+    state.retry.attempt++;
+    const show = () => { countdown.textContent = `Trying again in ${left} s…`; };
+    show();
+    state.retry.tick = setInterval(() => { left = Math.max(0, left - 1); show(); }, 1000);
+    state.retry.timer = setTimeout(() => { cancelAutoRetry(); rejoin(); }, left * 1000);
+  } else {
+    state.retry.attempt = 0;
+  }
   clear(app).append(h('main.error-screen', {},
     h('div.error-card', { role: 'alert' },
       h('span.error-icon', { html: ICONS.warn }),
       h('h1', {}, ERROR_TITLES[err.code] ?? 'Could not join the meeting'),
       h('p', {}, err.message),
+      countdown,
       h('div.actions', {},
-        h('button.primary#rejoin', { type: 'button', onclick: () => rejoin() },
-          h('span.icon', { html: ICONS.refresh }), inMeeting ? 'Rejoin' : 'Try again'),
-        h('button.secondary', { type: 'button', onclick: () => { state.conference = null; showPrejoin(); } },
-          'Back')))));
+        h('button.primary#rejoin', { type: 'button', onclick: () => { cancelAutoRetry(); rejoin(); } },
+          h('span.icon', { html: ICONS.refresh }), inMeeting || retrying ? 'Rejoin now' : 'Try again'),
+        h('button.secondary', {
+          type: 'button',
+          onclick: () => { cancelAutoRetry(); state.retry.attempt = 0; state.conference = null; showPrejoin(); },
+        }, 'Back')))));
 }
 
 async function rejoin() {
@@ -218,6 +252,8 @@ async function rejoin() {
 }
 
 function leave() {
+  cancelAutoRetry();
+  state.retry.attempt = 0;
   state.conference?.leave();
   state.meeting?.destroy();
   state.meeting = null;

@@ -155,6 +155,26 @@ try {
       await waitFor(alice, () => window.parley.participants.length === 0);
       check(true, 'a participant leaving disappears from the other side');
       await shot(bob, '7-left');
+
+      // The server goes away mid-meeting: "You were disconnected", a Rejoin button, and
+      // automatic retries that bring the meeting back once the server (and the focus, which
+      // reconnects by itself) are back.
+      const mark = focus.mark();
+      await prosody.stop();
+      await waitFor(alice, () => window.parley.screen === 'error', null, 30000);
+      const e8 = await alice.evaluate(() => ({
+        code: window.parley.lastError?.code,
+        rejoin: !!document.querySelector('#rejoin'),
+        retry: document.querySelector('.retry-note')?.textContent,
+      }));
+      check(e8.code === 'connection-lost' && e8.rejoin && /Trying again/.test(e8.retry ?? ''),
+        `call dropped -> ${e8.code}, rejoin offered, "${e8.retry}"`);
+      await shot(alice, '8-call-dropped');
+      await prosody.start();
+      await focus.waitForLog(/connected to XMPP server/, { from: mark, timeout: 30000 }).catch(() => {});
+      await waitFor(alice, () => window.parley.state === 'joined' && window.parley.screen === 'meeting', null, 60000).then(
+        () => check(true, 'back in the meeting by itself once the server is back'),
+        () => check(false, `back in the meeting once the server is back (${focus.log().slice(-300)})`));
     } else {
       console.log(`# ${process.env.PARLEY_FOCUS_BIN} not built: step 5 skipped`);
     }
