@@ -38,7 +38,7 @@ export class MediaSession extends EventTarget {
     this.startMuted = p.model.startMuted;
     const t = firstTransport(p.model);
     this.webSocketUrl = t?.webSockets?.[0] ?? null;
-    this.offer = RemoteOffer.fromSessionInitiate(p.model, {
+    this.offer = RemoteOffer.fromSessionInitiate(this.withoutOwn(p.model), {
       preferredVideoCodec: this.options.preferredVideoCodec,
     });
     this.pc = null;
@@ -52,6 +52,22 @@ export class MediaSession extends EventTarget {
     this.iceState = 'new';
     this.startedAt = performance.now();
     this.connectedAt = null;
+  }
+
+  /**
+   * Drops sources the focus attributes to us: receiving our own SSRCs on the same BUNDLE
+   * transport would make the browser refuse the description.
+   */
+  withoutOwn(model) {
+    const own = new Set(this.signalled?.sources.map((x) => x.ssrc) ?? []);
+    const mine = (x) => x.owner === this.endpointId || own.has(x.ssrc);
+    const dropped = new Set(model.sources.filter(mine).map((x) => x.ssrc));
+    if (!dropped.size) return model;
+    return {
+      ...model,
+      sources: model.sources.filter((x) => !dropped.has(x.ssrc)),
+      ssrcGroups: model.ssrcGroups.filter((g) => !g.ssrcs.some((x) => dropped.has(x))),
+    };
   }
 
   /** Runs fn after every queued operation; errors end up in 'error' events, not thrown. */
@@ -180,7 +196,8 @@ export class MediaSession extends EventTarget {
     switch (model.action) {
       case 'source-add':
         return this.enqueue('source-add', async () => {
-          this.offer.addSources(model.sources, model.ssrcGroups);
+          const m = this.withoutOwn(model);
+          this.offer.addSources(m.sources, m.ssrcGroups);
           await this.renegotiate();
         });
       case 'source-remove':
