@@ -273,6 +273,14 @@ function leave() {
 }
 
 window.addEventListener('pagehide', () => state.conference?.leave());
+// Keyboard: M toggles the microphone, V the camera (not while typing).
+window.addEventListener('keydown', (e) => {
+  if (state.screen !== 'meeting' || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+  if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName ?? '')) return;
+  const k = e.key.toLowerCase();
+  if (k === 'm') state.meeting?.p.onToggleMic();
+  else if (k === 'v') state.meeting?.p.onToggleCam();
+});
 state.media.addEventListener('track', () => state.meeting?.updateSelf());
 
 // ---- test hook ----------------------------------------------------------------------------

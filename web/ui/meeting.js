@@ -103,14 +103,14 @@ export class MeetingView {
     this.micBtn.classList.toggle('off', !micOn);
     this.micBtn.disabled = !m.audioTrack;
     const micLabel = !m.audioTrack ? 'No microphone' : micOn ? 'Mute microphone' : 'Unmute microphone';
-    this.micBtn.title = micLabel;
+    this.micBtn.title = `${micLabel} (M)`;
     this.micBtn.setAttribute('aria-label', micLabel);
     this.micBtn.setAttribute('aria-pressed', String(!micOn));
     this.camBtn.innerHTML = camOn ? ICONS.cam : ICONS.camOff;
     this.camBtn.classList.toggle('off', !camOn);
     this.camBtn.disabled = !!m.errors.video && !m.videoMuted;
     const camLabel = this.camBtn.disabled ? 'No camera' : camOn ? 'Turn camera off' : 'Turn camera on';
-    this.camBtn.title = camLabel;
+    this.camBtn.title = `${camLabel} (V)`;
     this.camBtn.setAttribute('aria-label', camLabel);
     this.camBtn.setAttribute('aria-pressed', String(!camOn));
   }
