@@ -125,6 +125,11 @@ try {
       check(a5.transport === 'websocket', `XMPP over ${a5.transport}`);
       check(a5.alone && a5.n === 0 && a5.media === 'none', `joined alone: ${JSON.stringify(a5)}`);
       await shot(alice, '5-meeting-alone');
+      await alice.keyboard.press('m');
+      const m1 = await alice.evaluate(() => window.parley.local.audioMuted);
+      await alice.keyboard.press('m');
+      const m2 = await alice.evaluate(() => window.parley.local.audioMuted);
+      check(m1 === true && m2 === false, 'the M key mutes and unmutes the microphone');
 
       const bob = await newPage('/quarterly-review?name=Bob%20Chen&autojoin=1', 'bob');
       await waitFor(bob, () => window.parley.state === 'joined', null, 30000);
