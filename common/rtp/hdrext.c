@@ -111,28 +111,70 @@ PaHdrextStatus pa_hdrext_find(const uint8_t *pkt, const PaRtpHeader *h, uint8_t 
     return st;
 }
 
+/* The collector is the per-packet path, so it walks the block itself rather than through the
+ * iterator: the found-set stays in a register, and nothing written through @out can alias the
+ * packet bytes (the project builds with -fno-strict-aliasing, which would otherwise force a
+ * reload of the packet after every store). Same rules as pa_hdrext_iter_next(). */
+static inline void record(PaHdrextFound *out, uint32_t *present, const PaHdrextMap *m, unsigned id,
+                          uint32_t len, uint32_t offset)
+{
+    unsigned kind = m->kind_of[id];
+    uint32_t bit = 1u << kind;
+    /* kind NONE (0) lands in bit 0, which is cleared at the end; first occurrence wins. */
+    if (!(*present & bit)) {
+        *present |= bit;
+        out->elem[kind] = (PaHdrextElem){(uint8_t)id, (uint8_t)len, offset};
+    }
+}
+
 PaHdrextStatus pa_hdrext_collect(const uint8_t *pkt, const PaRtpHeader *h, const PaHdrextMap *m,
                                  PaHdrextFound *out)
 {
-    out->present = 0;
-    PaHdrextIter it;
-    PaHdrextStatus st = pa_hdrext_iter_init(&it, pkt, h);
-    if (st == PA_HDREXT_END)
-        return PA_HDREXT_OK;
-    if (st != PA_HDREXT_OK)
-        return st;
-    PaHdrextElem e;
-    while ((st = pa_hdrext_iter_next(&it, &e)) == PA_HDREXT_OK) {
-        unsigned kind = m->kind_of[e.id];
-        uint32_t bit = 1u << kind;
-        /* kind NONE (0) is recorded in bit 0 and never read; first occurrence wins. */
-        if (!(out->present & bit)) {
-            out->present |= bit;
-            out->elem[kind] = e;
+    uint32_t present = 0;
+    PaHdrextStatus st = PA_HDREXT_OK;
+    if (!h->extension)
+        goto done;
+
+    uint32_t pos = h->ext_offset, end = h->ext_offset + h->ext_len;
+    if (h->ext_profile == PA_HDREXT_PROFILE_ONE_BYTE) {
+        while (pos < end) {
+            uint8_t b = pkt[pos];
+            unsigned id = b >> 4;
+            if (id == 0) {
+                pos++;
+                continue;
+            }
+            if (id == 15)
+                break;
+            uint32_t len = (uint32_t)(b & 0x0f) + 1;
+            if (len > end - pos - 1) {
+                st = PA_HDREXT_ERR_MALFORMED;
+                break;
+            }
+            record(out, &present, m, id, len, pos + 1);
+            pos += 1 + len;
         }
+    } else if ((h->ext_profile & 0xfff0) == PA_HDREXT_PROFILE_TWO_BYTE) {
+        while (pos < end) {
+            unsigned id = pkt[pos];
+            if (id == 0) {
+                pos++;
+                continue;
+            }
+            if (end - pos < 2 || (uint32_t)pkt[pos + 1] > end - pos - 2) {
+                st = PA_HDREXT_ERR_MALFORMED;
+                break;
+            }
+            uint32_t len = pkt[pos + 1];
+            record(out, &present, m, id, len, pos + 2);
+            pos += 2 + len;
+        }
+    } else {
+        st = PA_HDREXT_ERR_PROFILE;
     }
-    out->present &= ~1u;
-    return st == PA_HDREXT_END ? PA_HDREXT_OK : st;
+done:
+    out->present = present & ~1u;
+    return st;
 }
 
 /* ---- id map ---- */

@@ -81,6 +81,20 @@ static void check_hdrext(const uint8_t *data, size_t size, const PaRtpHeader *h)
     if (h->extension && st != PA_HDREXT_ERR_PROFILE)
         FUZZ_CHECK((cst == PA_HDREXT_OK) == whole);
     FUZZ_CHECK(!(found.present & 1u));
+    /* ...and finds exactly the first element of each mapped kind the iterator saw. */
+    if (n < 256) {
+        uint32_t want = 0;
+        for (unsigned i = 0; i < n; i++) {
+            unsigned kind = map.kind_of[elems[i].id];
+            if (kind == PA_HDREXT_KIND_NONE || (want & (1u << kind)))
+                continue;
+            want |= 1u << kind;
+            const PaHdrextElem *f = &found.elem[kind];
+            FUZZ_CHECK(f->id == elems[i].id && f->len == elems[i].len);
+            FUZZ_CHECK(data + f->offset == elems[i].data);
+        }
+        FUZZ_CHECK(found.present == want);
+    }
 
     /* In-place rewrite of the TCC sequence in a copy touches only that element. */
     if (cst == PA_HDREXT_OK && pa_hdrext_found_has(&found, PA_HDREXT_TCC)) {
