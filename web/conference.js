@@ -327,7 +327,8 @@ export class Conference extends EventTarget {
     s.addEventListener('ice-state', (e) => this.onIceState(s, e.detail));
     s.addEventListener('error', (e) => {
       this.log(`session ${e.detail.label} error: ${e.detail.error?.message}`);
-      if (e.detail.label === 'session-initiate' && s === this.session) {
+      // A session the focus ended (or replaced) while it was being set up is not a failure.
+      if (e.detail.label === 'session-initiate' && s === this.session && !s.ended) {
         this.setMediaState('failed');
         this.dispatchEvent(new CustomEvent('error', {
           detail: { code: 'media-failed', message: 'Could not set up audio and video with the meeting server.', fatal: false },

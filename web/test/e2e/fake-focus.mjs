@@ -40,6 +40,8 @@ export class FakeFocus {
     this.comp = new Component({ host: p.prosody.address, port: p.prosody.componentPort, jid: this.jid, secret: p.prosody.secret });
     this.bridge = p.bridgePage;
     this.min = p.minParticipants ?? 2;
+    this.notReady = p.notReady ?? 0; // answer ready="false" this many times per room first
+    this.requests = new Map(); // room -> conference requests seen
     this.rooms = new Map();
     this.log = [];
     this.constraints = new Map(); // ep -> last ReceiverVideoConstraints
@@ -108,6 +110,12 @@ export class FakeFocus {
 
   async onConference(iq, conf) {
     const roomJid = conf.getAttribute('room');
+    const n = (this.requests.get(roomJid) ?? 0) + 1;
+    this.requests.set(roomJid, n);
+    if (n <= this.notReady) {
+      this.comp.result(iq, `<conference xmlns="${NS.FOCUS}" room="${esc(roomJid)}" ready="false" focusjid="${this.jid}"/>`);
+      return;
+    }
     const r = this.room(roomJid);
     await this.serial(r, () => this.ensureRoom(r));
     this.comp.result(iq, `<conference xmlns="${NS.FOCUS}" room="${esc(roomJid)}" ready="true" focusjid="${this.jid}"/>`);

@@ -72,11 +72,12 @@ try {
   logs.push(watchConsole(bridgePage, 'bridge'));
   await bridgePage.goto(`${web.url}/about/health`);
   await bridgePage.addScriptTag({ path: join(WEB, 'test', 'e2e', 'loopback-bridge-page.js') });
-  focus = new FakeFocus({ prosody, bridgePage });
+  focus = new FakeFocus({ prosody, bridgePage, notReady: 2 });
   await focus.start();
 
   // Alice alone: joined, no media session (the focus waits for a second participant).
   const alice = await participant('Alice Martin', 'alice');
+  check(focus.requests.get(ROOM_JID) === 3, `ready="false" twice, joined on the third request (${focus.requests.get(ROOM_JID)})`);
   check(await alice.evaluate(() => window.parley.mediaState === 'none' && window.parley.participants.length === 0), 'alone: no media session');
 
   // Bob joins: both are invited, media flows both ways through the loopback bridge.
