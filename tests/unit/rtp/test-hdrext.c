@@ -281,11 +281,16 @@ static void test_malformed_blocks(void)
     q[31] = 0xff; /* mid length 255 */
     parse_ok(q, sizeof q, &h);
     g_assert_cmpint(pa_hdrext_find(q, &h, 10, &e), ==, PA_HDREXT_ERR_MALFORMED);
+    g_assert_cmpint(pa_hdrext_collect(q, &h, &map, &f), ==, PA_HDREXT_ERR_MALFORMED);
+    g_assert_true(pa_hdrext_found_has(&f, PA_HDREXT_AUDIO_LEVEL));
+    g_assert_false(pa_hdrext_found_has(&f, PA_HDREXT_MID));
     /* A lone id byte as the last byte of a two-byte block. */
     memcpy(q, two_byte_csrc, sizeof q);
     q[51] = 0x07;
     parse_ok(q, sizeof q, &h);
     g_assert_cmpint(pa_hdrext_find(q, &h, 99, &e), ==, PA_HDREXT_ERR_MALFORMED);
+    g_assert_cmpint(pa_hdrext_collect(q, &h, &map, &f), ==, PA_HDREXT_ERR_MALFORMED);
+    g_assert_true(pa_hdrext_found_has(&f, PA_HDREXT_MID));
 }
 
 static void test_rewrite_tcc(void)
