@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* Which crypto library the linked libsrtp2 runs on. Decided once per process from what is
- * actually loaded, not from headers: Debian 12's libsrtp2 uses NSS and is up to 5x slower
- * than an OpenSSL build (design/performance.md), so operators must be able to see it.
+/* Which crypto library the linked libsrtp2 was built with (bridge_srtp_builtin_backend()).
+ * Decided once per process from what is actually loaded, not from headers: Debian 12's
+ * libsrtp2 uses NSS and is up to 5x slower than an OpenSSL build (design/performance.md),
+ * so operators must be able to see it. Parley normally replaces those types with its own
+ * (srtp-openssl.c); this still names what libsrtp would fall back to.
  *
  * Method: find the loaded ELF object that holds srtp_protect (dl_iterate_phdr) and read its
  * own DT_NEEDED list: libnss3 / libcrypto / libwolfssl / libmbedcrypto. The process loads
  * libcrypto anyway for DTLS, so looking at the whole process would be wrong; libsrtp2's own
  * dependencies are what counts. When libsrtp2 is linked statically (srtp_protect lives in the
  * executable, whose dependencies include our own libcrypto) or names none of those, ask
- * libsrtp itself: its AES-ICM cipher type carries a description naming the backend
- * ("... using NSS", "... using openssl"). Thread-safe (computed under g_once). */
+ * libsrtp itself: its own AES-ICM cipher type (the exported symbol, not whatever is in its
+ * kernel now) carries a description naming the backend ("... using NSS", "... using
+ * openssl"). Thread-safe (computed under g_once). */
 #include "bridge/srtp/srtp.h"
 
 #include <dlfcn.h>
@@ -123,7 +126,7 @@ static gpointer detect(gpointer unused)
     return (gpointer)(d != NULL ? d : "builtin");
 }
 
-const char *bridge_srtp_backend(void)
+const char *bridge_srtp_builtin_backend(void)
 {
     static GOnce once = G_ONCE_INIT;
     return g_once(&once, detect, NULL);

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
-/* SRTP/SRTCP sessions of one endpoint leg (libsrtp2).
+/* SRTP/SRTCP sessions of one endpoint leg (libsrtp2), and the choice of crypto under them.
  *
  * Threads: a BridgeSrtp is created, used and freed on its endpoint's worker thread; nothing
- * in it is shared. libsrtp's crypto kernel is process-global: set up once by
- * bridge_srtp_global_init() and read-only afterwards, so sessions on different workers never
- * contend. The per-packet calls validate the header themselves (libsrtp 2.5 trusts the CSRC
- * count and extension length, and writes the trailer without knowing the buffer size), then
- * run libsrtp in place: no allocation except libsrtp's one stream per new SSRC. */
+ * in it is shared. libsrtp's crypto kernel is process-global: bridge_srtp_global_init() sets
+ * it up and installs the chosen crypto types (srtp-openssl.c by default); afterwards it is
+ * only read, by srtp_create() in bridge_srtp_new(), under kernel_lock as a reader, while a
+ * crypto switch rewrites it as a writer. Per-packet calls never touch the kernel (a session
+ * is bound to its cipher contexts at srtp_create), so workers never contend. The per-packet
+ * calls validate the header themselves (libsrtp 2.5 trusts the CSRC count and extension
+ * length, and writes the trailer without knowing the buffer size), then run libsrtp in place:
+ * no allocation except libsrtp's one stream per new SSRC (with the OpenSSL crypto). */
 #include "bridge/srtp/srtp.h"
 
 #include <srtp2/srtp.h>
 #include <string.h>
 #include <time.h>
+
+#include "bridge/srtp/srtp-priv.h"
 
 /* Largest packet we hand to libsrtp (its lengths are int; UDP payloads are smaller anyway). */
 #define MAX_PACKET 0xFFFF
@@ -30,29 +35,104 @@ GQuark bridge_srtp_error_quark(void)
     return g_quark_from_static_string("bridge-srtp-error-quark");
 }
 
-static GMutex global_lock;
-static gboolean global_ready;
+/* Writers: init, shutdown, crypto switch. Readers: srtp_create. */
+static GRWLock kernel_lock;
+static gboolean global_ready;    /* srtp_init done; under kernel_lock */
+static gint crypto_choice = -1;  /* BridgeSrtpCrypto new sessions get (atomic); -1: undecided */
+
+/* The choice before anyone made one: PARLEY_SRTP_CRYPTO, else OpenSSL. */
+static BridgeSrtpCrypto default_choice(void)
+{
+    const char *env = g_getenv("PARLEY_SRTP_CRYPTO");
+    if (env == NULL || *env == '\0' || g_ascii_strcasecmp(env, "openssl") == 0)
+        return BRIDGE_SRTP_CRYPTO_OPENSSL;
+    if (g_ascii_strcasecmp(env, "libsrtp") == 0)
+        return BRIDGE_SRTP_CRYPTO_LIBSRTP;
+    g_warning("PARLEY_SRTP_CRYPTO=%s: expected \"openssl\" or \"libsrtp\"; using openssl", env);
+    return BRIDGE_SRTP_CRYPTO_OPENSSL;
+}
+
+BridgeSrtpCrypto bridge_srtp_get_crypto(void)
+{
+    gint c = g_atomic_int_get(&crypto_choice);
+    if (c < 0) {
+        (void)g_atomic_int_compare_and_exchange(&crypto_choice, -1, (gint)default_choice());
+        c = g_atomic_int_get(&crypto_choice);
+    }
+    return (BridgeSrtpCrypto)c;
+}
+
+/* Puts @want into libsrtp's kernel; returns the crypto the kernel holds afterwards. Called
+ * with kernel_lock held as writer, after srtp_init. */
+static BridgeSrtpCrypto apply_crypto(BridgeSrtpCrypto want, BridgeSrtpCrypto have)
+{
+    if (want == BRIDGE_SRTP_CRYPTO_OPENSSL) {
+        srtp_err_status_t st = bridge_srtp_openssl_install();
+        if (st == srtp_err_status_ok)
+            return BRIDGE_SRTP_CRYPTO_OPENSSL;
+        g_warning("libsrtp refused Parley's OpenSSL SRTP crypto (libsrtp status %d); SRTP "
+                  "stays on libsrtp's built-in %s crypto",
+                  (int)st, bridge_srtp_builtin_backend());
+        return BRIDGE_SRTP_CRYPTO_LIBSRTP; /* install put the built-in types back */
+    }
+    srtp_err_status_t st = bridge_srtp_openssl_uninstall();
+    if (st == srtp_err_status_ok)
+        return BRIDGE_SRTP_CRYPTO_LIBSRTP;
+    g_warning("could not put libsrtp's built-in %s crypto back (libsrtp status %d)",
+              bridge_srtp_builtin_backend(), (int)st);
+    /* Uninstall may have stopped half way: back to a whole set of one kind. */
+    if (have == BRIDGE_SRTP_CRYPTO_OPENSSL &&
+        bridge_srtp_openssl_install() == srtp_err_status_ok)
+        return BRIDGE_SRTP_CRYPTO_OPENSSL;
+    return BRIDGE_SRTP_CRYPTO_LIBSRTP;
+}
 
 void bridge_srtp_global_init(void)
 {
-    g_mutex_lock(&global_lock);
+    g_rw_lock_writer_lock(&kernel_lock);
     if (!global_ready) {
+        BridgeSrtpCrypto want = bridge_srtp_get_crypto();
         srtp_err_status_t st = srtp_init();
         if (st != srtp_err_status_ok)
             g_error("srtp_init failed (libsrtp status %d)", (int)st); /* no media without it */
         global_ready = TRUE;
+        /* srtp_init loads libsrtp's built-in types. */
+        if (want != BRIDGE_SRTP_CRYPTO_LIBSRTP)
+            g_atomic_int_set(&crypto_choice,
+                             (gint)apply_crypto(want, BRIDGE_SRTP_CRYPTO_LIBSRTP));
     }
-    g_mutex_unlock(&global_lock);
+    g_rw_lock_writer_unlock(&kernel_lock);
 }
 
 void bridge_srtp_global_shutdown(void)
 {
-    g_mutex_lock(&global_lock);
+    g_rw_lock_writer_lock(&kernel_lock);
     if (global_ready) {
         srtp_shutdown();
         global_ready = FALSE;
     }
-    g_mutex_unlock(&global_lock);
+    g_rw_lock_writer_unlock(&kernel_lock);
+}
+
+gboolean bridge_srtp_set_crypto(BridgeSrtpCrypto crypto)
+{
+    g_return_val_if_fail(crypto == BRIDGE_SRTP_CRYPTO_OPENSSL ||
+                             crypto == BRIDGE_SRTP_CRYPTO_LIBSRTP,
+                         FALSE);
+    g_rw_lock_writer_lock(&kernel_lock);
+    BridgeSrtpCrypto have = bridge_srtp_get_crypto(), now = crypto;
+    if (global_ready && crypto != have)
+        now = apply_crypto(crypto, have);
+    /* Not initialised yet: global_init installs it. */
+    g_atomic_int_set(&crypto_choice, (gint)now);
+    g_rw_lock_writer_unlock(&kernel_lock);
+    return now == crypto;
+}
+
+const char *bridge_srtp_backend(void)
+{
+    return bridge_srtp_get_crypto() == BRIDGE_SRTP_CRYPTO_OPENSSL ? BRIDGE_SRTP_OPENSSL_BACKEND
+                                                                  : bridge_srtp_builtin_backend();
 }
 
 const char *bridge_srtp_profile_name(BridgeSrtpProfile p)
@@ -129,12 +209,14 @@ BridgeSrtp *bridge_srtp_new(const BridgeSrtpKeys *keys, GError **error)
     s->rtcp_trailer = rtcp_trailer;
 
     srtp_policy_t pol;
+    g_rw_lock_reader_lock(&kernel_lock); /* both sessions on the same crypto */
     fill_policy(&pol, keys->profile, keys->remote, TRUE);
     srtp_err_status_t st = srtp_create(&s->in, &pol);
     if (st == srtp_err_status_ok) {
         fill_policy(&pol, keys->profile, keys->local, FALSE);
         st = srtp_create(&s->out, &pol);
     }
+    g_rw_lock_reader_unlock(&kernel_lock);
     if (st != srtp_err_status_ok) {
         g_set_error(error, BRIDGE_SRTP_ERROR, BRIDGE_SRTP_ERROR_LIBSRTP,
                     "libsrtp could not create a %s session (status %d)",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* SRTP/SRTCP for one endpoint leg, on top of libsrtp2. One BridgeSrtp per endpoint, used only
- * on that endpoint's worker thread. protect/unprotect work in place on caller buffers and
- * allocate nothing after the first packet of each SSRC (libsrtp makes a stream per SSRC from
- * its template on first use; a packet that fails authentication creates no stream).
+ * on that endpoint's worker thread. protect/unprotect work in place on caller buffers and,
+ * with BRIDGE_SRTP_CRYPTO_OPENSSL (the default), allocate nothing after the first packet of
+ * each SSRC (libsrtp makes a stream per SSRC from its template on first use; a packet that
+ * fails authentication creates no stream). libsrtp's NSS build allocates per packet.
  *
  * Each leg holds two libsrtp sessions: inbound (ssrc_any_inbound, the peer's key, replay
  * window BRIDGE_SRTP_REPLAY_WINDOW) and outbound (ssrc_any_outbound, our key,
@@ -57,11 +58,36 @@ typedef enum {
     BRIDGE_SRTP_ERROR_LIBSRTP /* libsrtp refused to create the session */
 } BridgeSrtpErrorCode;
 
-/* Once per process, before any other call (thread-safe, idempotent). */
+/* Which implementation of AES-CM-128, AES-GCM-128 and HMAC-SHA1 libsrtp runs for sessions. */
+typedef enum {
+    /* Parley's own libsrtp crypto types on OpenSSL 3 (srtp-openssl.c), registered with
+     * srtp_replace_cipher_type()/srtp_replace_auth_type(): contexts made at session set-up,
+     * nothing allocated per packet, AES-NI/CLMUL/SHA-NI through OpenSSL. The default. */
+    BRIDGE_SRTP_CRYPTO_OPENSSL,
+    /* Whatever libsrtp2 was built with (NSS on Debian 12: 5-14 heap allocations and up to
+     * 5x the CPU per packet). The fallback. */
+    BRIDGE_SRTP_CRYPTO_LIBSRTP,
+} BridgeSrtpCrypto;
+
+/* Once per process, before any other call (thread-safe, idempotent). Initialises libsrtp and
+ * installs the crypto chosen by bridge_srtp_set_crypto(), or else by the environment variable
+ * PARLEY_SRTP_CRYPTO ("openssl", the default, or "libsrtp"). libsrtp self-tests the OpenSSL
+ * types against RFC 3711/7714/2202 vectors and its own before accepting them; if it refuses
+ * them, this logs a warning and libsrtp's built-in crypto stays in use. */
 void bridge_srtp_global_init(void);
 /* At process exit, after every BridgeSrtp is freed: releases libsrtp's globals
  * (srtp_shutdown). bridge_srtp_global_init() may be called again afterwards. */
 void bridge_srtp_global_shutdown(void);
+
+/* Chooses the crypto for BridgeSrtp sessions created from now on; existing sessions keep the
+ * implementation they were created with (libsrtp binds a session to its types at
+ * srtp_create), so both kinds may live side by side. Thread-safe: serialised against
+ * bridge_srtp_new() on every thread. Meant for start-up, tests and benchmarks; libsrtp runs
+ * its self-tests on each switch (about a millisecond). Returns FALSE if libsrtp refused the
+ * switch (the previous crypto stays, and bridge_srtp_get_crypto() says which). Sessions that
+ * other code creates with srtp_create() directly follow the same global choice. */
+gboolean bridge_srtp_set_crypto(BridgeSrtpCrypto crypto);
+BridgeSrtpCrypto bridge_srtp_get_crypto(void);
 
 /* New contexts for one leg (transfer full). NULL with @error (BRIDGE_SRTP_ERROR) on failure.
  * @keys is copied; the caller may wipe it afterwards. */
@@ -87,13 +113,19 @@ BridgeSrtpStatus bridge_srtp_unprotect_rtcp(BridgeSrtp *s, guint8 *pkt, gsize *l
 
 const char *bridge_srtp_profile_name(BridgeSrtpProfile p); /* "AEAD_AES_128_GCM", ... */
 
-/* Which crypto libsrtp2 was built with: "openssl", "nss", "wolfssl", "mbedtls" or "builtin"
- * (decided from the linked library, not from headers). */
+/* The SRTP crypto that sessions created now run on: BRIDGE_SRTP_OPENSSL_BACKEND with
+ * BRIDGE_SRTP_CRYPTO_OPENSSL, otherwise bridge_srtp_builtin_backend(). Static string;
+ * thread-safe. For logs and metrics. */
+#define BRIDGE_SRTP_OPENSSL_BACKEND "openssl (parley)"
 const char *bridge_srtp_backend(void);
+/* Which crypto libsrtp2 itself was built with: "openssl", "nss", "wolfssl", "mbedtls" or
+ * "builtin" (decided from the linked library, not from headers; computed once). */
+const char *bridge_srtp_builtin_backend(void);
 
 /* Measures srtp_protect on this machine: mean nanoseconds per @payload_len-byte RTP packet
  * (12-byte header) over @iterations runs, CLOCK_MONOTONIC, after a short warm-up. Used at
- * start-up (logged) and by the benchmark. Returns a negative value if libsrtp fails. */
+ * start-up (logged) and by the benchmark, with the crypto currently chosen
+ * (bridge_srtp_get_crypto()). Returns a negative value if libsrtp fails. */
 double bridge_srtp_measure_protect_ns(BridgeSrtpProfile p, gsize payload_len, guint iterations);
 
 G_END_DECLS

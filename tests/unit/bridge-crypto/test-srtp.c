@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* BridgeSrtp: round trips for both profiles, and every failure a receiver would notice
  * (tampering, replay, malformed packets, a buffer too small for the trailer). Two legs with
- * crossed keys stand for the bridge and a peer. */
+ * crossed keys stand for the bridge and a peer. Every case runs on both crypto
+ * implementations (Parley's OpenSSL types and libsrtp's built-in ones); cross-implementation
+ * checks and known answers are in test-srtp-openssl.c. */
 #include <stdio.h>
 #include <string.h>
 
@@ -73,9 +75,19 @@ static gsize make_rtcp(guint8 *buf, guint32 ssrc)
     return 32;
 }
 
+/* Test data: profile | crypto << 8. Selects the crypto for the sessions the case creates. */
+#define CASE(profile, crypto) GINT_TO_POINTER((profile) | (crypto) << 8)
+
+static BridgeSrtpProfile case_profile(gconstpointer data)
+{
+    int v = GPOINTER_TO_INT(data);
+    g_assert_true(bridge_srtp_set_crypto((BridgeSrtpCrypto)(v >> 8)));
+    return (BridgeSrtpProfile)(v & 0xff);
+}
+
 static void round_trip(gconstpointer data)
 {
-    BridgeSrtpProfile profile = GPOINTER_TO_INT(data);
+    BridgeSrtpProfile profile = case_profile(data);
     Pair p;
     pair_init(&p, profile);
     g_assert_cmpint(bridge_srtp_get_profile(p.a), ==, profile);
@@ -124,7 +136,7 @@ static void round_trip(gconstpointer data)
 
 static void tamper_and_replay(gconstpointer data)
 {
-    BridgeSrtpProfile profile = GPOINTER_TO_INT(data);
+    BridgeSrtpProfile profile = case_profile(data);
     Pair p;
     pair_init(&p, profile);
     guint8 plain[1500], prot[1500], buf[1500];
@@ -200,7 +212,7 @@ static void tamper_and_replay(gconstpointer data)
 static void retransmit(gconstpointer data)
 {
     Pair p;
-    pair_init(&p, GPOINTER_TO_INT(data));
+    pair_init(&p, case_profile(data));
     guint8 first[1500], again[1500];
     gsize n = make_rtp(first, 7, 0x42, FALSE, 500), l1 = n, l2 = n;
     memcpy(again, first, n);
@@ -218,7 +230,7 @@ static void retransmit(gconstpointer data)
 
 static void no_space_and_malformed(gconstpointer data)
 {
-    BridgeSrtpProfile profile = GPOINTER_TO_INT(data);
+    BridgeSrtpProfile profile = case_profile(data);
     gsize tag = profile == BRIDGE_SRTP_AEAD_AES_128_GCM ? 16 : 10;
     Pair p;
     pair_init(&p, profile);
@@ -299,19 +311,20 @@ static gboolean mapped(const char *maps, const char *lib)
     return strstr(maps, lib) != NULL;
 }
 
-/* The backend is read from what is loaded. Cross-check with /proc/self/maps: if libsrtp2 is a
- * shared library here and NSS is mapped (only libsrtp2 pulls it in), it must say "nss"; if
- * NSS is not mapped at all, it must not. */
+/* The built-in backend is read from what is loaded. Cross-check with /proc/self/maps: if
+ * libsrtp2 is a shared library here and NSS is mapped (only libsrtp2 pulls it in), it must
+ * say "nss"; if NSS is not mapped at all, it must not. bridge_srtp_backend() names what new
+ * sessions run on, and follows bridge_srtp_set_crypto(). */
 static void backend(void)
 {
-    const char *b = bridge_srtp_backend();
-    g_test_message("libsrtp2 backend: %s", b);
+    const char *b = bridge_srtp_builtin_backend();
+    g_test_message("libsrtp2 built-in backend: %s", b);
     const char *known[] = {"openssl", "nss", "wolfssl", "mbedtls", "builtin"};
     gboolean ok = FALSE;
     for (gsize i = 0; i < G_N_ELEMENTS(known); i++)
         ok = ok || g_str_equal(b, known[i]);
     g_assert_true(ok);
-    g_assert_true(bridge_srtp_backend() == b); /* computed once */
+    g_assert_true(bridge_srtp_builtin_backend() == b); /* computed once */
 
     g_autofree char *maps = NULL;
     g_assert_true(g_file_get_contents("/proc/self/maps", &maps, NULL, NULL));
@@ -319,14 +332,26 @@ static void backend(void)
         g_assert_cmpstr(b, ==, "nss");
     if (!mapped(maps, "libnss3.so"))
         g_assert_cmpstr(b, !=, "nss");
+
+    g_assert_true(bridge_srtp_set_crypto(BRIDGE_SRTP_CRYPTO_LIBSRTP));
+    g_assert_cmpint(bridge_srtp_get_crypto(), ==, BRIDGE_SRTP_CRYPTO_LIBSRTP);
+    g_assert_true(bridge_srtp_backend() == b);
+    g_assert_true(bridge_srtp_set_crypto(BRIDGE_SRTP_CRYPTO_OPENSSL));
+    g_assert_cmpint(bridge_srtp_get_crypto(), ==, BRIDGE_SRTP_CRYPTO_OPENSSL);
+    g_assert_cmpstr(bridge_srtp_backend(), ==, BRIDGE_SRTP_OPENSSL_BACKEND);
+    g_assert_cmpstr(bridge_srtp_backend(), ==, "openssl (parley)");
 }
 
 static void measure(void)
 {
-    for (int prof = 0; prof < 2; prof++) {
-        double ns = bridge_srtp_measure_protect_ns(prof, 1200, 200);
-        g_test_message("%s protect 1200 B: %.0f ns", bridge_srtp_profile_name(prof), ns);
-        g_assert_cmpfloat(ns, >, 0.0);
+    for (int crypto = 0; crypto < 2; crypto++) {
+        g_assert_true(bridge_srtp_set_crypto(crypto));
+        for (int prof = 0; prof < 2; prof++) {
+            double ns = bridge_srtp_measure_protect_ns(prof, 1200, 200);
+            g_test_message("%s protect 1200 B on %s: %.0f ns", bridge_srtp_profile_name(prof),
+                           bridge_srtp_backend(), ns);
+            g_assert_cmpfloat(ns, >, 0.0);
+        }
     }
     g_assert_cmpfloat(bridge_srtp_measure_protect_ns(0, 1200, 0), <, 0.0);
     g_assert_cmpfloat(bridge_srtp_measure_protect_ns((BridgeSrtpProfile)9, 1200, 10), <, 0.0);
@@ -345,19 +370,25 @@ int main(int argc, char **argv)
         BridgeSrtpProfile p;
     } profiles[] = {{"gcm", BRIDGE_SRTP_AEAD_AES_128_GCM},
                     {"cm", BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80}};
-    for (gsize i = 0; i < G_N_ELEMENTS(profiles); i++) {
-        char path[128];
-        gconstpointer p = GINT_TO_POINTER(profiles[i].p);
-        g_snprintf(path, sizeof path, "/bridge-crypto/srtp/round-trip/%s", profiles[i].name);
-        g_test_add_data_func(path, p, round_trip);
-        g_snprintf(path, sizeof path, "/bridge-crypto/srtp/tamper-replay/%s", profiles[i].name);
-        g_test_add_data_func(path, p, tamper_and_replay);
-        g_snprintf(path, sizeof path, "/bridge-crypto/srtp/retransmit/%s", profiles[i].name);
-        g_test_add_data_func(path, p, retransmit);
-        g_snprintf(path, sizeof path, "/bridge-crypto/srtp/no-space-malformed/%s",
-                   profiles[i].name);
-        g_test_add_data_func(path, p, no_space_and_malformed);
-    }
+    const struct {
+        const char *name;
+        BridgeSrtpCrypto c;
+    } cryptos[] = {{"openssl", BRIDGE_SRTP_CRYPTO_OPENSSL}, {"libsrtp", BRIDGE_SRTP_CRYPTO_LIBSRTP}};
+    const struct {
+        const char *name;
+        GTestDataFunc fn;
+    } cases[] = {{"round-trip", round_trip},
+                 {"tamper-replay", tamper_and_replay},
+                 {"retransmit", retransmit},
+                 {"no-space-malformed", no_space_and_malformed}};
+    for (gsize c = 0; c < G_N_ELEMENTS(cryptos); c++)
+        for (gsize k = 0; k < G_N_ELEMENTS(cases); k++)
+            for (gsize i = 0; i < G_N_ELEMENTS(profiles); i++) {
+                g_autofree char *path =
+                    g_strdup_printf("/bridge-crypto/srtp/%s/%s/%s", cryptos[c].name,
+                                    cases[k].name, profiles[i].name);
+                g_test_add_data_func(path, CASE(profiles[i].p, cryptos[c].c), cases[k].fn);
+            }
     g_test_add_func("/bridge-crypto/srtp/bad-keys", bad_keys);
     g_test_add_func("/bridge-crypto/srtp/backend", backend);
     g_test_add_func("/bridge-crypto/srtp/measure", measure);
