@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* Thread: the focus's only thread. The app owns the component and the registry; the
- * registry's rooms use the component's FocusLink. */
+/* Thread: the focus's only thread. The app owns the component, the bridge registry, the
+ * room registry and the conferences' media layer; all of them use the component's FocusLink.
+ * Rooms (and the conference state in their data slots) are freed before the conferences
+ * manager and the bridges they refer to. */
 #include "focus/app.h"
 
+#include "common/jingle/jingle.h"
 #include "common/log.h"
 #include "common/xmpp/stanza.h"
+#include "focus/bridges.h"
 #include "focus/conference-iq.h"
+#include "focus/conference.h"
 #include "focus/disco.h"
 
 #include <signal.h>
@@ -15,24 +20,31 @@ struct _FocusApp {
     const FocusConfig *cfg;
     FocusComponent *comp;
     FocusRegistry *reg;
+    FocusBridges *bridges;
+    FocusConferences *conferences;
+    char *occupant_jid; /* <component>/focus */
     PaRateLimit peer_log; /* warnings caused by what peers send */
 };
 
 static void on_online(FocusComponent *comp, gpointer data)
 {
     FocusApp *app = data;
+    focus_bridges_on_online(app->bridges);
     focus_registry_on_online(app->reg);
 }
 
 static void on_offline(FocusComponent *comp, gpointer data)
 {
     FocusApp *app = data;
+    focus_bridges_on_offline(app->bridges);
     focus_registry_on_offline(app->reg);
 }
 
 static void on_presence(FocusComponent *comp, xmpp_stanza_t *presence, gpointer data)
 {
     FocusApp *app = data;
+    if (focus_bridges_handle_presence(app->bridges, presence))
+        return;
     if (!focus_registry_handle_presence(app->reg, presence))
         g_debug("presence from %s ignored (not an occupant of a room of ours)",
                 xmpp_stanza_get_from(presence) ? xmpp_stanza_get_from(presence) : "-");
@@ -72,6 +84,14 @@ static void iq_ping(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payl
 {
     if (payload_is(comp, iq, payload, "ping"))
         focus_component_reply(comp, focus_ping_reply(focus_component_ctx(comp), iq));
+}
+
+static void iq_jingle(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                      gpointer data)
+{
+    FocusApp *app = data;
+    if (payload_is(comp, iq, payload, "jingle"))
+        focus_conferences_handle_jingle(app->conferences, iq);
 }
 
 static void iq_conference(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
@@ -129,9 +149,28 @@ FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt)
     focus_component_add_iq_handler(app->comp, FOCUS_NS_PING, iq_ping, app);
     focus_component_add_iq_handler(app->comp, FOCUS_NS_FOCUS, iq_conference, app);
 
+    focus_component_add_iq_handler(app->comp, PA_NS_JINGLE, iq_jingle, app);
+
+    FocusLink *link = focus_component_link(app->comp);
+    app->occupant_jid = focus_config_occupant_jid(cfg);
+    FocusConferenceSettings conf_settings;
+    focus_conference_settings_init(&conf_settings, app->occupant_jid,
+                                   (guint)cfg->min_participants);
+    app->conferences = focus_conferences_new(link, &conf_settings);
+
+    g_autofree char *bridge_domain = g_strdup_printf("auth.%s", cfg->domain);
+    FocusBridgesEvents bev;
+    focus_conferences_bridge_events(&bev);
+    app->bridges = focus_bridges_new(link, cfg->brewery, bridge_domain, app->occupant_jid, &bev,
+                                     app->conferences);
+    focus_conferences_set_bridges(app->conferences, app->bridges);
+
     FocusRoomSettings rs;
     focus_room_settings_init(&rs, cfg->component, (guint)cfg->room_grace_seconds);
-    app->reg = focus_registry_new(focus_component_link(app->comp), &rs, NULL, app);
+    FocusRoomHooks hooks;
+    focus_conferences_room_hooks(&hooks);
+    app->reg = focus_registry_new(link, &rs, &hooks, app->conferences);
+    focus_conferences_set_registry(app->conferences, app->reg);
     return app;
 }
 
@@ -140,12 +179,16 @@ void focus_app_free(FocusApp *app)
     if (!app)
         return;
     focus_registry_free(app->reg);
+    focus_conferences_free(app->conferences);
+    focus_bridges_free(app->bridges);
     focus_component_free(app->comp);
+    g_free(app->occupant_jid);
     g_free(app);
 }
 
 void focus_app_start(FocusApp *app)
 {
+    focus_bridges_start(app->bridges);
     focus_component_start(app->comp);
 }
 
@@ -157,6 +200,7 @@ void focus_app_iterate(FocusApp *app, guint max_wait_ms)
 void focus_app_stop(FocusApp *app, guint timeout_ms)
 {
     focus_registry_leave_all(app->reg);
+    focus_bridges_leave(app->bridges);
     focus_component_stop(app->comp, timeout_ms);
 }
 

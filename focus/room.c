@@ -36,6 +36,7 @@ struct _FocusRoom {
     guint empty_timer;
     gpointer data; /* later layers' per-conference state */
     GDestroyNotify data_free;
+    GPtrArray *presence_ext; /* xmpp_stanza_t* in the focus's presence (owned) */
 };
 
 const char *focus_room_state_str(FocusRoomState state)
@@ -101,6 +102,7 @@ FocusRoom *focus_room_new(FocusLink *link, const char *jid, const FocusRoomSetti
     room->awaiting_first_join = TRUE;
     room->by_nick = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, participant_free);
     room->requests = g_ptr_array_new_with_free_func(request_release);
+    room->presence_ext = g_ptr_array_new_with_free_func(request_release);
     return room;
 }
 
@@ -113,6 +115,7 @@ void focus_room_free(FocusRoom *room)
     if (room->data && room->data_free)
         room->data_free(room->data);
     g_ptr_array_free(room->requests, TRUE);
+    g_ptr_array_free(room->presence_ext, TRUE);
     g_free(room->grant_nick);
     g_free(room->grant_jid);
     g_free(room->jid);
@@ -476,6 +479,16 @@ static void on_joined(FocusRoom *room, const FocusMucPresence *p)
             configure_done);
 }
 
+/* Deep copies: a libstrophe stanza can only sit in one tree (add_child links siblings). */
+static void add_extensions(FocusRoom *room, xmpp_stanza_t *presence)
+{
+    for (guint i = 0; i < room->presence_ext->len; i++) {
+        xmpp_stanza_t *c = xmpp_stanza_copy(room->presence_ext->pdata[i]);
+        xmpp_stanza_add_child(presence, c);
+        xmpp_stanza_release(c);
+    }
+}
+
 static void begin_join(FocusRoom *room)
 {
     room->state = FOCUS_ROOM_JOINING;
@@ -487,8 +500,50 @@ static void begin_join(FocusRoom *room)
     room->create_timer = focus_link_timer_cancel(room->link, room->create_timer);
     room->create_timer =
         focus_link_timer_add(room->link, room->s.create_timeout_ms, create_expired, room, room);
-    send_and_release(room, focus_muc_join_presence(focus_link_ctx(room->link), room->occupant_jid,
-                                                   room->jid, FOCUS_MUC_NICK));
+    xmpp_stanza_t *join = focus_muc_join_presence(focus_link_ctx(room->link), room->occupant_jid,
+                                                  room->jid, FOCUS_MUC_NICK);
+    add_extensions(room, join);
+    send_and_release(room, join);
+}
+
+/* ---- the focus's own presence ---- */
+
+static gint find_extension(FocusRoom *room, const char *name, const char *ns)
+{
+    for (guint i = 0; i < room->presence_ext->len; i++) {
+        xmpp_stanza_t *e = room->presence_ext->pdata[i];
+        if (g_strcmp0(xmpp_stanza_get_name(e), name) == 0 &&
+            g_strcmp0(xmpp_stanza_get_ns(e), ns) == 0)
+            return (gint)i;
+    }
+    return -1;
+}
+
+gboolean focus_room_has_presence_extension(FocusRoom *room, const char *name, const char *ns)
+{
+    return find_extension(room, name, ns) >= 0;
+}
+
+void focus_room_set_presence_extension(FocusRoom *room, const char *name, const char *ns,
+                                       xmpp_stanza_t *element)
+{
+    gint idx = find_extension(room, name, ns);
+    if (idx < 0 && !element)
+        return;
+    if (idx >= 0)
+        g_ptr_array_remove_index(room->presence_ext, (guint)idx);
+    if (element)
+        g_ptr_array_add(room->presence_ext, xmpp_stanza_copy(element));
+    if (room->state != FOCUS_ROOM_READY)
+        return; /* the next join presence carries it */
+    /* A presence update to the room: no <x xmlns=muc>, that would be a join. */
+    xmpp_ctx_t *ctx = focus_link_ctx(room->link);
+    xmpp_stanza_t *p = xmpp_presence_new(ctx);
+    xmpp_stanza_set_from(p, room->occupant_jid);
+    g_autofree char *to = g_strdup_printf("%s/%s", room->jid, FOCUS_MUC_NICK);
+    xmpp_stanza_set_to(p, to);
+    add_extensions(room, p);
+    send_and_release(room, p);
 }
 
 void focus_room_start(FocusRoom *room)

@@ -132,6 +132,15 @@ GPtrArray *focus_room_participants(FocusRoom *room);
 /* TRUE if the room was created by this focus (status 201 at the last join). */
 gboolean focus_room_created(FocusRoom *room);
 
+/* Extra elements in the focus's own presence in the room (e.g. <bridgeNotAvailable
+ * xmlns="http://jitsi.org/protocol/focus"/>): @element (transfer none, copied) replaces the
+ * one with the same name and namespace; NULL element removes it. Sent at once when READY
+ * (a presence update), and in every later join presence. */
+void focus_room_set_presence_extension(FocusRoom *room, const char *name, const char *ns,
+                                       xmpp_stanza_t *element);
+/* TRUE if the focus's presence carries an element with this name and namespace. */
+gboolean focus_room_has_presence_extension(FocusRoom *room, const char *name, const char *ns);
+
 /* Per-conference state owned by later layers (bridge allocation, media policy): @free_func
  * (may be NULL) runs on the previous data when replaced and on the data when the room is
  * freed. */

@@ -1,0 +1,755 @@
+/* SPDX-License-Identifier: MIT */
+/* Jingle <-> libstrophe stanzas. Parsing validates everything a peer could get wrong, bounds
+ * every list, and reports the first problem with a reason naming the element; it never
+ * trusts sizes. Stanzas parsed from the network carry resolved namespaces on every element;
+ * stanzas built in-process leave inherited ones unset, so "in namespace X" means "X, or
+ * none of its own". */
+#include "common/jingle/jingle.h"
+
+#include "common/colibri/colibri-priv.h"
+#include "common/xmpp/stanza.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *pa_jingle_status_str(PaJingleStatus st)
+{
+    switch (st) {
+    case PA_JINGLE_OK:
+        return "ok";
+    case PA_JINGLE_NOT_JINGLE:
+        return "not a jingle element";
+    case PA_JINGLE_MALFORMED:
+        return "malformed";
+    case PA_JINGLE_TOO_LARGE:
+        return "too large";
+    }
+    return "?";
+}
+
+/* ---- parse helpers ---- */
+
+typedef struct {
+    PaJingleStatus status;
+    char *reason;
+    guint n_sources; /* across the whole element, for the bound */
+    guint n_groups;
+} ParseState;
+
+static gboolean fail(ParseState *ps, PaJingleStatus st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static gboolean fail(ParseState *ps, PaJingleStatus st, const char *fmt, ...)
+{
+    if (ps->status == PA_JINGLE_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        ps->reason = g_strdup_vprintf(fmt, ap);
+        va_end(ap);
+        ps->status = st;
+    }
+    return FALSE;
+}
+
+static gboolean is_elem(xmpp_stanza_t *e, const char *name, const char *ns)
+{
+    if (!xmpp_stanza_is_tag(e) || g_strcmp0(xmpp_stanza_get_name(e), name) != 0)
+        return FALSE;
+    const char *ens = xmpp_stanza_get_ns(e);
+    return !ens || strcmp(ens, ns) == 0;
+}
+
+/* Like is_elem, but the namespace must be stated (a <source> in a description is only an
+ * ssma:0 source if it says so; inheriting the description's namespace makes it something
+ * else). Built stanzas state it too (pa_stanza_add_child with the namespace). */
+static gboolean is_elem_ns(xmpp_stanza_t *e, const char *name, const char *ns)
+{
+    return xmpp_stanza_is_tag(e) && g_strcmp0(xmpp_stanza_get_name(e), name) == 0 &&
+           g_strcmp0(xmpp_stanza_get_ns(e), ns) == 0;
+}
+
+static gboolean parse_u64(const char *s, guint64 max, guint64 *out)
+{
+    if (!s || !*s || strlen(s) > 20)
+        return FALSE;
+    for (const char *p = s; *p; p++)
+        if (!g_ascii_isdigit(*p))
+            return FALSE;
+    errno = 0;
+    guint64 v = g_ascii_strtoull(s, NULL, 10);
+    if (errno || v > max)
+        return FALSE;
+    *out = v;
+    return TRUE;
+}
+
+static gboolean parse_uint_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, guint64 min,
+                                guint64 max, gboolean required, guint64 *out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    *out = 0;
+    if (!v) {
+        if (required)
+            return fail(ps, PA_JINGLE_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
+                        attr);
+        return TRUE;
+    }
+    if (!parse_u64(v, max, out) || *out < min)
+        return fail(ps, PA_JINGLE_MALFORMED,
+                    "<%s %s='%.24s'>: expected a number from %" G_GUINT64_FORMAT
+                    " to %" G_GUINT64_FORMAT,
+                    xmpp_stanza_get_name(e), attr, v, min, max);
+    return TRUE;
+}
+
+/* Valid UTF-8 without control characters, at most @max bytes. */
+static gboolean text_ok(const char *s, gsize max)
+{
+    gsize n = strlen(s);
+    if (n > max || !g_utf8_validate(s, (gssize)n, NULL))
+        return FALSE;
+    for (gsize i = 0; i < n; i++)
+        if ((guchar)s[i] < 0x20 || s[i] == 0x7f)
+            return FALSE;
+    return TRUE;
+}
+
+static gboolean parse_text_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gsize max,
+                                gboolean required, char **out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    if (!v) {
+        if (required)
+            return fail(ps, PA_JINGLE_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
+                        attr);
+        return TRUE;
+    }
+    if (!text_ok(v, max) || (required && !*v))
+        return fail(ps, PA_JINGLE_MALFORMED, "<%s %s>: empty, too long or not text",
+                    xmpp_stanza_get_name(e), attr);
+    g_free(*out);
+    *out = g_strdup(v);
+    return TRUE;
+}
+
+static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr,
+                                gboolean *out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, attr);
+    *out = FALSE;
+    if (!v)
+        return TRUE;
+    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
+        *out = TRUE;
+        return TRUE;
+    }
+    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+        return TRUE;
+    return fail(ps, PA_JINGLE_MALFORMED, "<%s %s='%.16s'>: expected true or false",
+                xmpp_stanza_get_name(e), attr, v);
+}
+
+/* The element's text as a g_malloc'd string (libstrophe's own is released with xmpp_free). */
+static char *element_text(xmpp_stanza_t *e)
+{
+    char *t = xmpp_stanza_get_text(e);
+    if (!t)
+        return NULL;
+    char *r = g_strdup(t);
+    xmpp_free(xmpp_stanza_get_context(e), t);
+    return r;
+}
+
+/* The endpoint id an owner names: a JID's resource, or the value itself. */
+static char *owner_endpoint(const char *owner)
+{
+    if (!owner)
+        return NULL;
+    const char *slash = strchr(owner, '/');
+    return g_strdup(slash && slash[1] ? slash + 1 : owner);
+}
+
+/* ---- description: codecs ---- */
+
+static gboolean parse_payload_type(ParseState *ps, xmpp_stanza_t *e, PaColibriPayloadType *pt)
+{
+    guint64 id, clock, ch;
+    if (!parse_uint_attr(ps, e, "id", 0, 127, TRUE, &id) ||
+        !parse_uint_attr(ps, e, "clockrate", 0, 10000000, FALSE, &clock) ||
+        !parse_uint_attr(ps, e, "channels", 0, 255, FALSE, &ch) ||
+        !parse_text_attr(ps, e, "name", 64, FALSE, &pt->name))
+        return FALSE;
+    pt->id = (guint8)id;
+    pt->clockrate = (guint)clock;
+    pt->channels = (guint)ch;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "parameter", PA_NS_JINGLE_RTP)) {
+            if (pt->parameters->len >= PA_COLIBRI_MAX_ITEMS)
+                return fail(ps, PA_JINGLE_TOO_LARGE, "payload-type %u: too many parameters",
+                            pt->id);
+            PaColibriParam p = {0};
+            /* A nameless parameter is an fmtp value of its own (RED's "111/111"). */
+            if (!parse_text_attr(ps, c, "name", 128, FALSE, &p.name) ||
+                !parse_text_attr(ps, c, "value", 1024, FALSE, &p.value)) {
+                g_free(p.name);
+                g_free(p.value);
+                return FALSE;
+            }
+            g_array_append_val(pt->parameters, p);
+        } else if (is_elem_ns(c, "rtcp-fb", PA_NS_JINGLE_RTCP_FB)) {
+            if (pt->rtcp_fbs->len >= PA_COLIBRI_MAX_ITEMS)
+                return fail(ps, PA_JINGLE_TOO_LARGE, "payload-type %u: too many rtcp-fb", pt->id);
+            PaColibriRtcpFb fb = {0};
+            if (!parse_text_attr(ps, c, "type", 64, TRUE, &fb.type) ||
+                !parse_text_attr(ps, c, "subtype", 64, FALSE, &fb.subtype)) {
+                g_free(fb.type);
+                g_free(fb.subtype);
+                return FALSE;
+            }
+            g_array_append_val(pt->rtcp_fbs, fb);
+        }
+    }
+    return TRUE;
+}
+
+static gboolean parse_codec_child(ParseState *ps, xmpp_stanza_t *c, PaJingleContent *ct)
+{
+    PaColibriMedia *m = &ct->rtp;
+    if (is_elem(c, "payload-type", PA_NS_JINGLE_RTP)) {
+        if (m->payload_types->len >= PA_COLIBRI_MAX_ITEMS)
+            return fail(ps, PA_JINGLE_TOO_LARGE, "content %s: too many payload types", ct->name);
+        g_array_set_size(m->payload_types, m->payload_types->len + 1);
+        PaColibriPayloadType *pt =
+            &g_array_index(m->payload_types, PaColibriPayloadType, m->payload_types->len - 1);
+        pt->parameters = pa_colibri_params_new();
+        pt->rtcp_fbs = pa_colibri_fbs_new();
+        return parse_payload_type(ps, c, pt);
+    }
+    if (is_elem_ns(c, "rtp-hdrext", PA_NS_JINGLE_HDREXT)) {
+        if (m->hdrexts->len >= PA_COLIBRI_MAX_ITEMS)
+            return fail(ps, PA_JINGLE_TOO_LARGE, "content %s: too many rtp-hdrext", ct->name);
+        guint64 id;
+        PaColibriHdrExt h = {0};
+        if (!parse_uint_attr(ps, c, "id", 1, 255, TRUE, &id) ||
+            !parse_text_attr(ps, c, "uri", 512, TRUE, &h.uri)) {
+            g_free(h.uri);
+            return FALSE;
+        }
+        h.id = (guint8)id;
+        g_array_append_val(m->hdrexts, h);
+        return TRUE;
+    }
+    if (is_elem_ns(c, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT)) {
+        m->extmap_allow_mixed = TRUE;
+        return TRUE;
+    }
+    if (is_elem(c, "rtcp-mux", PA_NS_JINGLE_RTP)) {
+        ct->rtcp_mux = TRUE;
+        return TRUE;
+    }
+    return TRUE;
+}
+
+/* ---- sources ---- */
+
+static gboolean parse_ssrc_attr(ParseState *ps, xmpp_stanza_t *e, guint32 *out)
+{
+    guint64 v;
+    if (!parse_uint_attr(ps, e, "ssrc", 1, G_MAXUINT32, TRUE, &v))
+        return FALSE;
+    *out = (guint32)v;
+    return TRUE;
+}
+
+static PaJingleVideoType parse_video_type(const char *v)
+{
+    if (!v)
+        return PA_JINGLE_VIDEO_TYPE_UNSET;
+    if (g_ascii_strcasecmp(v, "camera") == 0)
+        return PA_JINGLE_VIDEO_TYPE_CAMERA;
+    if (g_str_has_prefix(v, "desktop")) /* desktop, desktop_high_fps */
+        return PA_JINGLE_VIDEO_TYPE_DESKTOP;
+    return PA_JINGLE_VIDEO_TYPE_UNSET;
+}
+
+static gboolean parse_source(ParseState *ps, xmpp_stanza_t *e, gboolean video,
+                             PaJingleSources *out)
+{
+    if (!xmpp_stanza_get_attribute(e, "ssrc") && xmpp_stanza_get_attribute(e, "rid"))
+        return TRUE; /* simulcast by rid: no SSRC to signal */
+    if (++ps->n_sources > PA_JINGLE_MAX_SOURCES)
+        return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d sources", PA_JINGLE_MAX_SOURCES);
+    guint32 ssrc;
+    g_autofree char *name = NULL;
+    g_autofree char *video_type = NULL;
+    g_autofree char *msid = NULL;
+    g_autofree char *owner = NULL;
+    if (!parse_ssrc_attr(ps, e, &ssrc) ||
+        !parse_text_attr(ps, e, "name", PA_JINGLE_MAX_NAME, FALSE, &name) ||
+        !parse_text_attr(ps, e, "videoType", 32, FALSE, &video_type))
+        return FALSE;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem(c, "parameter", PA_NS_JINGLE_SSMA) &&
+            g_strcmp0(xmpp_stanza_get_attribute(c, "name"), "msid") == 0) {
+            if (!parse_text_attr(ps, c, "value", PA_JINGLE_MAX_NAME, FALSE, &msid))
+                return FALSE;
+        } else if (is_elem_ns(c, "ssrc-info", PA_NS_JITMEET)) {
+            if (!parse_text_attr(ps, c, "owner", PA_JINGLE_MAX_NAME, FALSE, &owner))
+                return FALSE;
+        }
+    }
+    g_autofree char *ep = owner_endpoint(owner);
+    PaJingleSource *s = pa_jingle_sources_add(out, ssrc, video, name, msid, ep);
+    s->video_type = video ? parse_video_type(video_type) : PA_JINGLE_VIDEO_TYPE_UNSET;
+    return TRUE;
+}
+
+static gboolean parse_group(ParseState *ps, xmpp_stanza_t *e, gboolean video,
+                            PaJingleSources *out)
+{
+    if (++ps->n_groups > PA_JINGLE_MAX_GROUPS)
+        return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d ssrc-groups", PA_JINGLE_MAX_GROUPS);
+    g_autofree char *semantics = NULL;
+    if (!parse_text_attr(ps, e, "semantics", 32, TRUE, &semantics))
+        return FALSE;
+    guint32 ssrcs[PA_JINGLE_MAX_GROUP_SSRCS];
+    guint n = 0;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (!is_elem(c, "source", PA_NS_JINGLE_SSMA))
+            continue;
+        if (n >= PA_JINGLE_MAX_GROUP_SSRCS)
+            return fail(ps, PA_JINGLE_TOO_LARGE, "ssrc-group with more than %d sources",
+                        PA_JINGLE_MAX_GROUP_SSRCS);
+        if (!parse_ssrc_attr(ps, c, &ssrcs[n]))
+            return FALSE;
+        n++;
+    }
+    PaJingleGroupSemantics sem = pa_jingle_group_semantics_parse(semantics);
+    PaJingleSsrcGroup *g = pa_jingle_sources_add_group(out, video, sem, NULL, ssrcs, n);
+    if (sem == PA_JINGLE_GROUP_OTHER) {
+        g_free(g->semantics_name);
+        g->semantics_name = g_steal_pointer(&semantics);
+    }
+    return TRUE;
+}
+
+/* Sources and groups that are children of @parent (a description, or a content). */
+static gboolean parse_sources_in(ParseState *ps, xmpp_stanza_t *parent, gboolean video,
+                                 PaJingleSources *out)
+{
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(parent); c; c = xmpp_stanza_get_next(c)) {
+        if (is_elem_ns(c, "source", PA_NS_JINGLE_SSMA)) {
+            if (!parse_source(ps, c, video, out))
+                return FALSE;
+        } else if (is_elem_ns(c, "ssrc-group", PA_NS_JINGLE_SSMA)) {
+            if (!parse_group(ps, c, video, out))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* ---- contents ---- */
+
+static gboolean parse_content(ParseState *ps, xmpp_stanza_t *e, PaJingle *j)
+{
+    if (j->contents->len >= PA_JINGLE_MAX_CONTENTS)
+        return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d contents", PA_JINGLE_MAX_CONTENTS);
+    PaJingleContent *ct = pa_jingle_add_content(j, NULL, NULL, NULL);
+    if (!parse_text_attr(ps, e, "name", 64, FALSE, &ct->name) ||
+        !parse_text_attr(ps, e, "creator", 32, FALSE, &ct->creator) ||
+        !parse_text_attr(ps, e, "senders", 32, FALSE, &ct->senders))
+        return FALSE;
+    xmpp_stanza_t *desc = NULL;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (!desc && is_elem_ns(c, "description", PA_NS_JINGLE_RTP)) {
+            desc = c;
+        } else if (!ct->has_transport && is_elem_ns(c, "transport", PA_NS_ICE_UDP)) {
+            g_autofree char *why = NULL;
+            PaIceUdpStatus st = pa_ice_udp_parse(c, &ct->transport, &why);
+            if (st != PA_ICE_UDP_OK)
+                return fail(ps, PA_JINGLE_MALFORMED, "content %s: transport: %s",
+                            ct->name ? ct->name : "?", why ? why : pa_ice_udp_status_str(st));
+            ct->has_transport = TRUE;
+        } else if (is_elem_ns(c, "initial-last-n", PA_NS_COLIBRI2)) {
+            const char *v = xmpp_stanza_get_attribute(c, "value");
+            char *end = NULL;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || !*v || *end || n < -1 || n > 10000)
+                return fail(ps, PA_JINGLE_MALFORMED, "content %s: initial-last-n value",
+                            ct->name ? ct->name : "?");
+            ct->has_initial_last_n = TRUE;
+            ct->initial_last_n = (gint)n;
+        }
+    }
+    gboolean video = g_strcmp0(ct->name, "video") == 0;
+    if (desc) {
+        g_autofree char *media = NULL;
+        guint64 maxptime;
+        if (!parse_text_attr(ps, desc, "media", 32, FALSE, &media) ||
+            !parse_uint_attr(ps, desc, "maxptime", 0, 100000, FALSE, &maxptime))
+            return FALSE;
+        pa_jingle_content_set_media(ct, media ? media : ct->name);
+        ct->maxptime = (guint)maxptime;
+        video = ct->rtp.video;
+        for (xmpp_stanza_t *c = xmpp_stanza_get_children(desc); c; c = xmpp_stanza_get_next(c))
+            if (!parse_codec_child(ps, c, ct))
+                return FALSE;
+        if (!parse_sources_in(ps, desc, video, &j->sources))
+            return FALSE;
+    }
+    /* Jicofo also reads sources placed directly in the content. */
+    return parse_sources_in(ps, e, video, &j->sources);
+}
+
+/* ---- the <jingle> element ---- */
+
+static xmpp_stanza_t *find_jingle(xmpp_stanza_t *stanza)
+{
+    if (!stanza || !xmpp_stanza_is_tag(stanza))
+        return NULL;
+    if (g_strcmp0(xmpp_stanza_get_name(stanza), "iq") == 0)
+        return pa_stanza_child(stanza, "jingle", PA_NS_JINGLE);
+    if (g_strcmp0(xmpp_stanza_get_name(stanza), "jingle") == 0 &&
+        g_strcmp0(xmpp_stanza_get_ns(stanza), PA_NS_JINGLE) == 0)
+        return stanza;
+    return NULL;
+}
+
+static gboolean parse_reason(ParseState *ps, xmpp_stanza_t *e, PaJingle *j)
+{
+    j->has_reason = TRUE;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
+        if (!xmpp_stanza_is_tag(c))
+            continue;
+        const char *name = xmpp_stanza_get_name(c);
+        if (g_strcmp0(name, "text") == 0) {
+            g_autofree char *t = element_text(c);
+            if (t && !j->reason_text) {
+                if (!g_utf8_validate(t, -1, NULL) || strlen(t) > 1024)
+                    return fail(ps, PA_JINGLE_MALFORMED, "<reason><text>: too long or not text");
+                j->reason_text = g_steal_pointer(&t);
+            }
+        } else if (!j->reason && name && strlen(name) <= 64) {
+            j->reason = g_strdup(name);
+        }
+    }
+    return TRUE;
+}
+
+static gboolean parse_top_child(ParseState *ps, xmpp_stanza_t *c, PaJingle *j)
+{
+    if (is_elem(c, "content", PA_NS_JINGLE))
+        return parse_content(ps, c, j);
+    if (is_elem_ns(c, "group", PA_NS_JINGLE_GROUPING)) {
+        const char *sem = xmpp_stanza_get_attribute(c, "semantics");
+        if (!sem)
+            sem = xmpp_stanza_get_attribute(c, "type"); /* older spelling */
+        if (g_strcmp0(sem, "BUNDLE") != 0 || j->has_bundle)
+            return TRUE;
+        j->has_bundle = TRUE;
+        for (xmpp_stanza_t *n = xmpp_stanza_get_children(c); n; n = xmpp_stanza_get_next(n)) {
+            if (!is_elem(n, "content", PA_NS_JINGLE_GROUPING))
+                continue;
+            const char *name = xmpp_stanza_get_attribute(n, "name");
+            if (!name || !text_ok(name, 64) || j->bundle->len >= PA_JINGLE_MAX_CONTENTS)
+                return fail(ps, PA_JINGLE_MALFORMED, "BUNDLE group: bad content name");
+            g_ptr_array_add(j->bundle, g_strdup(name));
+        }
+        return TRUE;
+    }
+    if (is_elem_ns(c, "bridge-session", PA_NS_JITSI_FOCUS)) {
+        j->has_bridge_session = TRUE;
+        return parse_text_attr(ps, c, "id", PA_JINGLE_MAX_NAME, FALSE, &j->bridge_session_id) &&
+               parse_text_attr(ps, c, "region", PA_JINGLE_MAX_NAME, FALSE,
+                               &j->bridge_session_region) &&
+               parse_bool_attr(ps, c, "restart", &j->bridge_session_restart) &&
+               parse_bool_attr(ps, c, "ice-restart", &j->bridge_session_ice_restart);
+    }
+    if (is_elem_ns(c, "ice-state", PA_NS_JITSI_FOCUS)) {
+        g_autofree char *t = element_text(c);
+        if (t) {
+            g_strstrip(t);
+            if (!text_ok(t, 64))
+                return fail(ps, PA_JINGLE_MALFORMED, "<ice-state>: too long or not text");
+            g_free(j->ice_state);
+            j->ice_state = g_steal_pointer(&t);
+        }
+        return TRUE;
+    }
+    if (is_elem_ns(c, "startmuted", PA_NS_START_MUTED)) {
+        j->has_start_muted = TRUE;
+        return parse_bool_attr(ps, c, "audio", &j->start_muted_audio) &&
+               parse_bool_attr(ps, c, "video", &j->start_muted_video);
+    }
+    if (is_elem_ns(c, "json-message", PA_NS_JITMEET)) {
+        g_autofree char *t = element_text(c);
+        if (!t)
+            return TRUE;
+        if (strlen(t) > PA_JINGLE_MAX_JSON)
+            return fail(ps, PA_JINGLE_TOO_LARGE, "json-message over %d bytes",
+                        PA_JINGLE_MAX_JSON);
+        g_autofree char *why = NULL;
+        PaJingleStatus st = pa_jingle_sources_from_json(t, &j->sources, &why);
+        if (st != PA_JINGLE_OK)
+            return fail(ps, st, "json-message: %s", why ? why : pa_jingle_status_str(st));
+        j->json_sources = TRUE;
+        if (j->sources.sources->len > PA_JINGLE_MAX_SOURCES ||
+            j->sources.groups->len > PA_JINGLE_MAX_GROUPS)
+            return fail(ps, PA_JINGLE_TOO_LARGE, "json-message: too many sources or groups");
+        return TRUE;
+    }
+    if (is_elem(c, "reason", PA_NS_JINGLE))
+        return parse_reason(ps, c, j);
+    return TRUE;
+}
+
+PaJingleStatus pa_jingle_parse(xmpp_stanza_t *stanza, PaJingle *out, char **reason)
+{
+    ParseState ps = {PA_JINGLE_OK, NULL, 0, 0};
+    pa_jingle_init(out);
+    xmpp_stanza_t *je = find_jingle(stanza);
+    if (!je) {
+        fail(&ps, PA_JINGLE_NOT_JINGLE, "no <jingle xmlns='%s'>", PA_NS_JINGLE);
+        goto done;
+    }
+    if (!parse_text_attr(&ps, je, "action", 64, TRUE, &out->action_name) ||
+        !parse_text_attr(&ps, je, "sid", PA_JINGLE_MAX_NAME, TRUE, &out->sid) ||
+        !parse_text_attr(&ps, je, "initiator", 3072, FALSE, &out->initiator) ||
+        !parse_text_attr(&ps, je, "responder", 3072, FALSE, &out->responder))
+        goto done;
+    out->action = pa_jingle_action_parse(out->action_name);
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(je); c; c = xmpp_stanza_get_next(c))
+        if (!parse_top_child(&ps, c, out))
+            break;
+done:
+    if (reason)
+        *reason = ps.reason;
+    else
+        g_free(ps.reason);
+    return ps.status;
+}
+
+/* ---- build ---- */
+
+static void set_uint(xmpp_stanza_t *e, const char *attr, guint64 v)
+{
+    char buf[24];
+    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
+    xmpp_stanza_set_attribute(e, attr, buf);
+}
+
+static void build_codecs(xmpp_stanza_t *desc, const PaColibriMedia *m)
+{
+    for (guint i = 0; m->payload_types && i < m->payload_types->len; i++) {
+        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
+        xmpp_stanza_t *px = pa_stanza_add_child(desc, "payload-type", NULL);
+        set_uint(px, "id", pt->id);
+        if (pt->name)
+            xmpp_stanza_set_attribute(px, "name", pt->name);
+        if (pt->clockrate)
+            set_uint(px, "clockrate", pt->clockrate);
+        if (pt->channels)
+            set_uint(px, "channels", pt->channels);
+        for (guint k = 0; pt->parameters && k < pt->parameters->len; k++) {
+            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, k);
+            xmpp_stanza_t *e = pa_stanza_add_child(px, "parameter", NULL);
+            if (p->name)
+                xmpp_stanza_set_attribute(e, "name", p->name);
+            xmpp_stanza_set_attribute(e, "value", p->value ? p->value : "");
+        }
+        for (guint k = 0; pt->rtcp_fbs && k < pt->rtcp_fbs->len; k++) {
+            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, k);
+            xmpp_stanza_t *e = pa_stanza_add_child(px, "rtcp-fb", PA_NS_JINGLE_RTCP_FB);
+            xmpp_stanza_set_attribute(e, "type", fb->type);
+            if (fb->subtype)
+                xmpp_stanza_set_attribute(e, "subtype", fb->subtype);
+        }
+    }
+    for (guint i = 0; m->hdrexts && i < m->hdrexts->len; i++) {
+        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
+        xmpp_stanza_t *e = pa_stanza_add_child(desc, "rtp-hdrext", PA_NS_JINGLE_HDREXT);
+        set_uint(e, "id", h->id);
+        xmpp_stanza_set_attribute(e, "uri", h->uri);
+    }
+    if (m->extmap_allow_mixed)
+        pa_stanza_add_child(desc, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT);
+}
+
+static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gboolean video)
+{
+    for (guint i = 0; i < s->sources->len; i++) {
+        const PaJingleSource *src = &g_array_index(s->sources, PaJingleSource, i);
+        if (src->video != video)
+            continue;
+        xmpp_stanza_t *e = pa_stanza_add_child(desc, "source", PA_NS_JINGLE_SSMA);
+        set_uint(e, "ssrc", src->ssrc);
+        if (src->name)
+            xmpp_stanza_set_attribute(e, "name", src->name);
+        if (video && src->video_type != PA_JINGLE_VIDEO_TYPE_UNSET)
+            xmpp_stanza_set_attribute(e, "videoType",
+                                      src->video_type == PA_JINGLE_VIDEO_TYPE_DESKTOP ? "desktop"
+                                                                                     : "camera");
+        if (src->msid) {
+            xmpp_stanza_t *p = pa_stanza_add_child(e, "parameter", NULL);
+            xmpp_stanza_set_attribute(p, "name", "msid");
+            xmpp_stanza_set_attribute(p, "value", src->msid);
+        }
+        if (src->owner) {
+            xmpp_stanza_t *o = pa_stanza_add_child(e, "ssrc-info", PA_NS_JITMEET);
+            xmpp_stanza_set_attribute(o, "owner", src->owner);
+        }
+    }
+    for (guint i = 0; i < s->groups->len; i++) {
+        const PaJingleSsrcGroup *g = &g_array_index(s->groups, PaJingleSsrcGroup, i);
+        if (g->video != video)
+            continue;
+        xmpp_stanza_t *e = pa_stanza_add_child(desc, "ssrc-group", PA_NS_JINGLE_SSMA);
+        xmpp_stanza_set_attribute(e, "semantics", pa_jingle_group_semantics_str(g));
+        for (guint k = 0; k < g->ssrcs->len; k++) {
+            xmpp_stanza_t *se = pa_stanza_add_child(e, "source", NULL);
+            set_uint(se, "ssrc", g_array_index(g->ssrcs, guint32, k));
+        }
+    }
+}
+
+static gboolean sources_have(const PaJingleSources *s, gboolean video)
+{
+    for (guint i = 0; i < s->sources->len; i++)
+        if (g_array_index(s->sources, PaJingleSource, i).video == video)
+            return TRUE;
+    for (guint i = 0; i < s->groups->len; i++)
+        if (g_array_index(s->groups, PaJingleSsrcGroup, i).video == video)
+            return TRUE;
+    return FALSE;
+}
+
+static xmpp_stanza_t *build_description(xmpp_stanza_t *content, const PaJingleContent *c,
+                                        const char *media)
+{
+    xmpp_stanza_t *desc = pa_stanza_add_child(content, "description", PA_NS_JINGLE_RTP);
+    xmpp_stanza_set_attribute(desc, "media", media);
+    if (c && c->maxptime)
+        set_uint(desc, "maxptime", c->maxptime);
+    if (c)
+        build_codecs(desc, &c->rtp);
+    return desc;
+}
+
+static void build_content(xmpp_stanza_t *je, const PaJingle *j, const PaJingleContent *c,
+                          gboolean with_xml_sources)
+{
+    xmpp_stanza_t *ce = pa_stanza_add_child(je, "content", NULL);
+    if (c->creator)
+        xmpp_stanza_set_attribute(ce, "creator", c->creator);
+    if (c->name)
+        xmpp_stanza_set_attribute(ce, "name", c->name);
+    if (c->senders)
+        xmpp_stanza_set_attribute(ce, "senders", c->senders);
+    gboolean is_av = g_strcmp0(c->media, "audio") == 0 || g_strcmp0(c->media, "video") == 0;
+    if (c->has_description) {
+        xmpp_stanza_t *desc = build_description(ce, c, c->media ? c->media : "");
+        if (with_xml_sources && is_av)
+            build_sources_xml(desc, &j->sources, c->rtp.video);
+        if (c->rtcp_mux)
+            pa_stanza_add_child(desc, "rtcp-mux", NULL);
+    }
+    if (c->has_transport) {
+        xmpp_stanza_t *t = pa_ice_udp_build(xmpp_stanza_get_context(je), &c->transport);
+        xmpp_stanza_add_child(ce, t);
+        xmpp_stanza_release(t);
+    }
+    if (c->has_initial_last_n) {
+        xmpp_stanza_t *ln = pa_stanza_add_child(ce, "initial-last-n", PA_NS_COLIBRI2);
+        char buf[16];
+        g_snprintf(buf, sizeof buf, "%d", c->initial_last_n);
+        xmpp_stanza_set_attribute(ln, "value", buf);
+    }
+}
+
+xmpp_stanza_t *pa_jingle_build(xmpp_ctx_t *ctx, const PaJingle *j)
+{
+    xmpp_stanza_t *je = pa_stanza_element(ctx, "jingle", PA_NS_JINGLE);
+    const char *action = pa_jingle_action_str(j->action);
+    xmpp_stanza_set_attribute(je, "action", action ? action : (j->action_name ? j->action_name
+                                                                               : ""));
+    if (j->initiator)
+        xmpp_stanza_set_attribute(je, "initiator", j->initiator);
+    if (j->responder)
+        xmpp_stanza_set_attribute(je, "responder", j->responder);
+    xmpp_stanza_set_attribute(je, "sid", j->sid ? j->sid : "");
+
+    gboolean xml_sources = !j->json_sources;
+    for (guint i = 0; i < j->contents->len; i++)
+        build_content(je, j, &g_array_index(j->contents, PaJingleContent, i), xml_sources);
+    if (xml_sources) {
+        /* Sources of a media without a content of its own (source-add, source-remove). */
+        static const char *const medias[] = {"audio", "video"};
+        for (guint m = 0; m < G_N_ELEMENTS(medias); m++) {
+            gboolean video = m == 1;
+            if (!sources_have(&j->sources, video) || pa_jingle_find_content(j, medias[m]))
+                continue;
+            xmpp_stanza_t *ce = pa_stanza_add_child(je, "content", NULL);
+            xmpp_stanza_set_attribute(ce, "name", medias[m]);
+            xmpp_stanza_t *desc = build_description(ce, NULL, medias[m]);
+            build_sources_xml(desc, &j->sources, video);
+        }
+    }
+    if (j->has_bundle) {
+        xmpp_stanza_t *g = pa_stanza_add_child(je, "group", PA_NS_JINGLE_GROUPING);
+        xmpp_stanza_set_attribute(g, "semantics", "BUNDLE");
+        for (guint i = 0; i < j->bundle->len; i++) {
+            xmpp_stanza_t *c = pa_stanza_add_child(g, "content", NULL);
+            xmpp_stanza_set_attribute(c, "name", j->bundle->pdata[i]);
+        }
+    }
+    if (j->has_bridge_session) {
+        xmpp_stanza_t *bs = pa_stanza_add_child(je, "bridge-session", PA_NS_JITSI_FOCUS);
+        if (j->bridge_session_id)
+            xmpp_stanza_set_attribute(bs, "id", j->bridge_session_id);
+        if (j->bridge_session_region)
+            xmpp_stanza_set_attribute(bs, "region", j->bridge_session_region);
+        if (j->bridge_session_restart)
+            xmpp_stanza_set_attribute(bs, "restart", "true");
+        if (j->bridge_session_ice_restart)
+            xmpp_stanza_set_attribute(bs, "ice-restart", "true");
+    }
+    if (j->ice_state) {
+        xmpp_stanza_t *is = pa_stanza_add_child(je, "ice-state", PA_NS_JITSI_FOCUS);
+        pa_stanza_add_text(is, j->ice_state);
+    }
+    if (j->has_start_muted) {
+        xmpp_stanza_t *sm = pa_stanza_add_child(je, "startmuted", PA_NS_START_MUTED);
+        xmpp_stanza_set_attribute(sm, "audio", j->start_muted_audio ? "true" : "false");
+        xmpp_stanza_set_attribute(sm, "video", j->start_muted_video ? "true" : "false");
+    }
+    if (j->has_reason) {
+        xmpp_stanza_t *r = pa_stanza_add_child(je, "reason", NULL);
+        pa_stanza_add_child(r, j->reason ? j->reason : "success", NULL);
+        if (j->reason_text) {
+            xmpp_stanza_t *t = pa_stanza_add_child(r, "text", NULL);
+            pa_stanza_add_text(t, j->reason_text);
+        }
+    }
+    if (j->json_sources &&
+        (!pa_jingle_sources_empty(&j->sources) || j->action == PA_JINGLE_SESSION_INITIATE ||
+         j->action == PA_JINGLE_SOURCE_ADD || j->action == PA_JINGLE_SOURCE_REMOVE)) {
+        g_autofree char *json = pa_jingle_sources_to_json_message(&j->sources);
+        xmpp_stanza_t *jm = pa_stanza_add_child(je, "json-message", PA_NS_JITMEET);
+        pa_stanza_add_text(jm, json);
+    }
+    return je;
+}
+
+xmpp_stanza_t *pa_jingle_build_iq(xmpp_ctx_t *ctx, const PaJingle *j, const char *from,
+                                  const char *to, const char *id)
+{
+    xmpp_stanza_t *iq = xmpp_iq_new(ctx, "set", id);
+    if (from)
+        xmpp_stanza_set_from(iq, from);
+    if (to)
+        xmpp_stanza_set_to(iq, to);
+    xmpp_stanza_t *je = pa_jingle_build(ctx, j);
+    xmpp_stanza_add_child(iq, je);
+    xmpp_stanza_release(je);
+    return iq;
+}
