@@ -28,6 +28,7 @@ http_port=5280
 c2s_port=5222
 component_port=5347
 bridge_http_port=8080
+web_port=8000
 install=1
 do_build=1
 while [ $# -gt 0 ]; do
@@ -80,7 +81,7 @@ fi
 . "$run/secrets.env"
 
 port_open() { (exec 3<>"/dev/tcp/$address/$1") 2>/dev/null; }
-for p in "$c2s_port" "$component_port" "$http_port"; do
+for p in "$c2s_port" "$component_port" "$http_port" "$bridge_http_port" "$web_port"; do
   if port_open "$p"; then
     die "something already listens on $address:$p (another Prosody? stop it first: systemctl stop prosody)"
   fi
@@ -122,6 +123,8 @@ addresses = $address
 [http]
 address = $address
 port = $bridge_http_port
+# Browsers reach the bridge channel (colibri-ws) through the web server's proxy.
+public_url = http://$address:$web_port
 
 [log]
 level = info
@@ -200,8 +203,15 @@ if [ -x "$bridge_bin" ]; then
   fi
 fi
 
-# HOOK(web): the browser client (web/) gets served here once it exists; print its URL.
-web_line="web client      not available yet (coming with web/)"
+# The browser client: web/serve.mjs serves the page and proxies /xmpp-websocket, /http-bind
+# (to Prosody) and /colibri-ws (to the bridge), so the page uses a single origin.
+: >"$run/web.log"
+start web "$run/web.log" node web/serve.mjs --port "$web_port" --host "$address" \
+  --domain "$domain" --xmpp "http://$address:$http_port" --bridge "http://$address:$bridge_http_port"
+web_up() { port_open "$web_port"; }
+wait_for web 10 web_up || { tail -20 "$run/web.log"; die "the web server did not start"; }
+web_url="http://$address:$web_port/"
+web_line="web client      $web_url<room>   log run/web.log"
 
 cat <<EOF
 
@@ -214,6 +224,8 @@ Parley is running (loopback only).  Ctrl-C stops everything.
   $bridge_line
   $web_line
 Configs: run/prosody.cfg.lua run/focus.conf run/bridge.conf   secrets: run/secrets.env
+
+Open ${web_url}my-meeting-room in a browser (two tabs make a call).
 EOF
 
 # Stay in the foreground until Ctrl-C, or until a service dies.
