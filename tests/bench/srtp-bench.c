@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* srtp-bench: what the bridge's crypto costs on this machine. Prints the libsrtp2 crypto
- * backend, nanoseconds per SRTP protect and unprotect for both profiles at 200 and 1200 bytes
- * of payload, and the time of one DTLS handshake (bridge client <-> bridge server in memory,
- * ECDHE + ECDSA P-256 both ways). Outside sanitizer builds it also counts heap allocations
- * per protect/unprotect (libsrtp2's crypto backend may allocate per packet: Debian's NSS
- * build does). A benchmark, not a test: it asserts nothing about time.
+/* srtp-bench: what the bridge's crypto costs on this machine. Prints, side by side for
+ * libsrtp2's built-in crypto (NSS in Debian's build) and Parley's OpenSSL crypto types
+ * (bridge/srtp/srtp-openssl.c, the default), nanoseconds per SRTP protect and unprotect for
+ * both profiles at 200 and 1200 bytes of payload, and the time of one DTLS handshake (bridge
+ * client <-> bridge server in memory, ECDHE + ECDSA P-256 both ways). Outside sanitizer
+ * builds it also counts heap allocations per protect and per unprotect. A benchmark, not a
+ * test: it asserts nothing about time.
  *
  *   srtp-bench [--iterations N] [--handshakes N]
  *
@@ -92,13 +93,18 @@ static gsize make_rtp(guint8 *buf, guint16 seq, gsize payload)
     return 12 + payload;
 }
 
-/* Protect and unprotect through the public API, in batches: the sender protects BATCH packets
- * (timed), the receiver unprotects them (timed separately), thread CPU time. Returns FALSE on
- * any failure. */
+typedef struct {
+    double protect_ns, unprotect_ns;         /* thread CPU time per packet */
+    double protect_allocs, unprotect_allocs; /* heap allocations per call; < 0: not counted */
+} RoundTrip;
+
+/* Protect and unprotect through the public API, in batches, on the crypto currently chosen:
+ * the sender protects BATCH packets (timed), the receiver unprotects them (timed
+ * separately), thread CPU time. Returns FALSE on any failure. */
 static gboolean bench_round_trip(BridgeSrtpProfile p, gsize payload, guint iterations,
-                                 double *protect_ns, double *unprotect_ns, double *allocs)
+                                 RoundTrip *out)
 {
-    *allocs = -1; /* unknown */
+    out->protect_allocs = out->unprotect_allocs = -1; /* unknown */
     BridgeSrtpKeys ka, kb;
     make_keys(p, &ka, &kb);
     BridgeSrtp *tx = bridge_srtp_new(&ka, NULL), *rx = bridge_srtp_new(&kb, NULL);
@@ -123,16 +129,21 @@ static gboolean bench_round_trip(BridgeSrtpProfile p, gsize payload, guint itera
             gint64 t2 = cpu_ns();
 #ifdef SRTP_BENCH_COUNT_ALLOCS
             if (!warm && done == 0) { /* one batch, after the streams exist */
-                counting = TRUE;
-                allocations = 0;
                 for (guint i = 0; i < BATCH; i++)
                     lens[i] = make_rtp(pkts[i], (guint16)seq++, payload);
+                allocations = 0;
+                counting = TRUE;
                 for (guint i = 0; i < BATCH; i++)
                     ok = ok &&
-                         bridge_srtp_protect(tx, pkts[i], &lens[i], MAX_PKT) == BRIDGE_SRTP_OK &&
-                         bridge_srtp_unprotect(rx, pkts[i], &lens[i]) == BRIDGE_SRTP_OK;
+                         bridge_srtp_protect(tx, pkts[i], &lens[i], MAX_PKT) == BRIDGE_SRTP_OK;
                 counting = FALSE;
-                *allocs = (double)allocations / BATCH / 2;
+                out->protect_allocs = (double)allocations / BATCH;
+                allocations = 0;
+                counting = TRUE;
+                for (guint i = 0; i < BATCH; i++)
+                    ok = ok && bridge_srtp_unprotect(rx, pkts[i], &lens[i]) == BRIDGE_SRTP_OK;
+                counting = FALSE;
+                out->unprotect_allocs = (double)allocations / BATCH;
             }
 #endif
             if (!warm) {
@@ -141,8 +152,8 @@ static gboolean bench_round_trip(BridgeSrtpProfile p, gsize payload, guint itera
             }
         }
     }
-    *protect_ns = (double)t_protect / done;
-    *unprotect_ns = (double)t_unprotect / done;
+    out->protect_ns = (double)t_protect / done;
+    out->unprotect_ns = (double)t_unprotect / done;
     g_free(pkts);
     bridge_srtp_free(tx);
     bridge_srtp_free(rx);
@@ -235,47 +246,76 @@ int main(int argc, char **argv)
     g_option_context_free(ctx);
 
     bridge_srtp_global_init();
-    printf("libsrtp2 backend: %s\n", bridge_srtp_backend());
-    printf("ns per packet (12-byte RTP header + payload), median of %d runs of %d packets;\n"
-           "cpu = bridge_srtp_(un)protect, thread CPU time; probe = bridge_srtp_measure_protect_ns "
-           "(raw srtp_protect, CLOCK_MONOTONIC)\n\n",
+    const BridgeSrtpCrypto cryptos[] = {BRIDGE_SRTP_CRYPTO_LIBSRTP, BRIDGE_SRTP_CRYPTO_OPENSSL};
+    const char *names[G_N_ELEMENTS(cryptos)];
+    for (gsize c = 0; c < G_N_ELEMENTS(cryptos); c++) {
+        if (!bridge_srtp_set_crypto(cryptos[c])) {
+            fprintf(stderr, "srtp-bench: libsrtp refused the switch of crypto\n");
+            return 1;
+        }
+        names[c] = bridge_srtp_backend();
+    }
+    printf("SRTP crypto: libsrtp2 built-in = %s, Parley = %s (the bridge's default)\n",
+           bridge_srtp_builtin_backend(), BRIDGE_SRTP_OPENSSL_BACKEND);
+    printf("ns per packet (12-byte RTP header + payload) through bridge_srtp_(un)protect, thread "
+           "CPU time,\nmedian of %d runs of %d packets; allocs = heap allocations per protect / "
+           "per unprotect\n\n",
            REPEATS, iterations);
-    printf("%-24s %8s %14s %14s %16s%s\n", "profile", "payload", "protect cpu", "unprotect cpu",
-           "probe wall",
-#ifdef SRTP_BENCH_COUNT_ALLOCS
-           "  mallocs/op"
-#else
-           ""
-#endif
-    );
+    printf("%-24s %7s |", "", "");
+    for (gsize c = 0; c < G_N_ELEMENTS(cryptos); c++)
+        printf(" %-33.33s |", names[c]);
+    printf(" %s\n", "speed-up");
+    printf("%-24s %7s |", "profile", "payload");
+    for (gsize c = 0; c < G_N_ELEMENTS(cryptos); c++)
+        printf(" %8s %9s %14s |", "protect", "unprotect", "allocs");
+    printf(" %8s %9s\n", "protect", "unprotect");
 
     const BridgeSrtpProfile profiles[] = {BRIDGE_SRTP_AEAD_AES_128_GCM,
                                           BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80};
     const gsize sizes[] = {200, 1200};
     int rc = 0;
     /* Let the CPU clock settle before the first figure. */
-    double ignored, allocs = -1;
-    bench_round_trip(profiles[0], 1200, (guint)iterations, &ignored, &ignored, &ignored);
+    RoundTrip ignored;
+    bench_round_trip(profiles[0], 1200, (guint)iterations, &ignored);
     for (gsize p = 0; p < G_N_ELEMENTS(profiles); p++) {
         for (gsize s = 0; s < G_N_ELEMENTS(sizes); s++) {
-            double prot[REPEATS], unprot[REPEATS], raw[REPEATS];
-            for (int r = 0; r < REPEATS; r++) {
-                if (!bench_round_trip(profiles[p], sizes[s], (guint)iterations, &prot[r],
-                                      &unprot[r], &allocs)) {
-                    fprintf(stderr, "srtp-bench: %s round trip failed\n",
-                            bridge_srtp_profile_name(profiles[p]));
-                    return 1;
+            printf("%-24s %7zu |", bridge_srtp_profile_name(profiles[p]), sizes[s]);
+            double prot[G_N_ELEMENTS(cryptos)], unprot[G_N_ELEMENTS(cryptos)];
+            for (gsize c = 0; c < G_N_ELEMENTS(cryptos); c++) {
+                bridge_srtp_set_crypto(cryptos[c]);
+                double pr[REPEATS], un[REPEATS];
+                RoundTrip rt = {0};
+                for (int r = 0; r < REPEATS; r++) {
+                    if (!bench_round_trip(profiles[p], sizes[s], (guint)iterations, &rt)) {
+                        fprintf(stderr, "srtp-bench: %s round trip on %s failed\n",
+                                bridge_srtp_profile_name(profiles[p]), names[c]);
+                        return 1;
+                    }
+                    pr[r] = rt.protect_ns;
+                    un[r] = rt.unprotect_ns;
                 }
-                /* The start-up measurement (raw srtp_protect in place), for comparison. */
-                raw[r] = bridge_srtp_measure_protect_ns(profiles[p], sizes[s], (guint)iterations);
+                prot[c] = median(pr);
+                unprot[c] = median(un);
+                char allocs[32] = "n/a";
+                if (rt.protect_allocs >= 0)
+                    g_snprintf(allocs, sizeof allocs, "%.1f / %.1f", rt.protect_allocs,
+                               rt.unprotect_allocs);
+                printf(" %8.0f %9.0f %14s |", prot[c], unprot[c], allocs);
             }
-            printf("%-24s %8zu %14.0f %14.0f %16.0f", bridge_srtp_profile_name(profiles[p]),
-                   sizes[s], median(prot), median(unprot), median(raw));
-            if (allocs >= 0)
-                printf(" %12.1f", allocs);
-            printf("\n");
+            printf(" %7.1fx %8.1fx\n", prot[0] / prot[1], unprot[0] / unprot[1]);
         }
     }
+
+    /* What the bridge logs and exports at start-up (raw srtp_protect, wall clock). */
+    printf("\nstart-up probe, bridge_srtp_measure_protect_ns, 1200 B, wall clock:");
+    for (gsize c = 0; c < G_N_ELEMENTS(cryptos); c++) {
+        bridge_srtp_set_crypto(cryptos[c]);
+        printf(" %s: GCM %.0f ns, CM %.0f ns%s", names[c],
+               bridge_srtp_measure_protect_ns(profiles[0], 1200, (guint)iterations),
+               bridge_srtp_measure_protect_ns(profiles[1], 1200, (guint)iterations),
+               c + 1 < G_N_ELEMENTS(cryptos) ? ";" : "\n");
+    }
+    bridge_srtp_set_crypto(BRIDGE_SRTP_CRYPTO_OPENSSL);
 
     GError *err = NULL;
     gint64 t0 = now_ns();
