@@ -192,6 +192,8 @@ void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
     g_message("room=%s ep=%s: endpoint expired (%s)", conf_id, ep_id, why);
     if (tell_media)
         bridge_media_endpoint_expire(c->media, conf_id, ep_id);
+    if (c->channels)
+        bridge_channels_endpoint_expired(c->channels, conf_id, ep_id);
     BridgePending *p = ep->pending;
     bridge_reg_endpoint_remove(&c->reg, conf, ep_id);
     if (p) {
@@ -202,6 +204,8 @@ void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
         pending_done_one(c, p);
     }
     conf = bridge_reg_conference_lookup(&c->reg, conf_id);
+    if (conf && c->channels)
+        bridge_channels_sources_changed(c->channels, conf_id); /* its sources are gone */
     if (conf && g_hash_table_size(conf->endpoints) == 0) {
         g_message("room=%s: conference ended (last endpoint expired)", conf_id);
         bridge_reg_conference_remove(&c->reg, conf_id);
@@ -376,6 +380,8 @@ static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegE
             g_array_unref(ep->sources);
         ep->sources = g_steal_pointer(&req->sources);
         req->sources = pa_colibri_sources_new();
+        if (c->channels)
+            bridge_channels_sources_changed(c->channels, conf->id);
     }
 }
 

@@ -4,6 +4,7 @@
  * only. */
 #pragma once
 
+#include "bridge/control/channel.h"
 #include "bridge/control/control.h"
 #include "bridge/control/registry.h"
 #include "bridge/control/xmpp.h"
@@ -20,6 +21,7 @@ struct _BridgeControl {
     guint workers; /* media threads actually running */
     BridgeXmpp *xmpp;
     BridgeHttp *http;
+    BridgeChannels *channels; /* colibri-ws, on http's server */
     BridgeRegistry reg;
     GPtrArray *pendings; /* BridgePending * (owned) awaiting transports */
 

@@ -171,6 +171,7 @@ static char *http_metrics(gpointer ud)
     bridge_media_get_stats(c->media, &s.media);
     s.conferences = bridge_registry_conferences(&c->reg);
     s.endpoints = bridge_registry_endpoints(&c->reg);
+    bridge_channels_get_stats(c->channels, &s.channel);
     s.xmpp_connected = bridge_xmpp_online(c->xmpp);
     s.in_brewery = bridge_xmpp_in_brewery(c->xmpp);
     s.healthy = bridge_control_healthy(c, NULL);
@@ -251,10 +252,11 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
         bridge_control_free(c);
         return NULL;
     }
+    /* The media plane logs the DTLS fingerprint itself. */
     g_autofree char *addrs = g_strjoinv(",", cfg->ice_addresses);
-    g_message("media plane: %u workers, ICE on %s ports %d-%d; DTLS fingerprint sha-256 %s",
-              c->workers, addrs, cfg->ice_port_min, cfg->ice_port_max,
-              bridge_media_fingerprint(c->media));
+    g_message("ICE on %s, UDP ports %d-%d%s%s", addrs, cfg->ice_port_min, cfg->ice_port_max,
+              cfg->ice_public_address ? ", public address " : "",
+              cfg->ice_public_address ? cfg->ice_public_address : "");
 
     BridgeHttpProvider hp = {http_health, http_metrics};
     c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, &hp, c, error);
@@ -262,8 +264,10 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
         bridge_control_free(c);
         return NULL;
     }
-    g_message("HTTP on %s:%d (public URL %s): /about/health, /metrics", cfg->http_address,
-              cfg->http_port, cfg->http_public_url);
+    c->channels = bridge_channels_new(bridge_http_server(c->http), &c->reg, cfg->bridge_id,
+                                      PARLEY_VERSION);
+    g_message("HTTP on %s:%d: /about/health, /metrics, /colibri-ws (clients use %s/colibri-ws/%s/)",
+              cfg->http_address, cfg->http_port, cfg->http_public_url, cfg->bridge_id);
 
     BridgeXmppConfig xc = {
         .host = cfg->xmpp_host,
@@ -299,6 +303,10 @@ void bridge_control_free(BridgeControl *c)
     }
     /* Leave the brewery first so that the focus stops sending work here. */
     g_clear_pointer(&c->xmpp, bridge_xmpp_free);
+    if (c->channels) {
+        bridge_channels_free(c->channels, c->context);
+        c->channels = NULL;
+    }
     g_clear_pointer(&c->http, bridge_http_free);
     bridge_control_drop_pendings(c);
     g_clear_pointer(&c->media, bridge_media_free);

@@ -74,7 +74,10 @@ BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpPro
     BridgeHttp *h = g_new0(BridgeHttp, 1);
     h->provider = *provider;
     h->user_data = user_data;
-    h->server = soup_server_new("server-header", "parley-bridge/" PARLEY_VERSION, NULL);
+    /* raw-paths: the colibri-ws handler unescapes each path segment itself, so that an id
+     * holding an escaped '/' cannot shift the segments. */
+    h->server = soup_server_new("server-header", "parley-bridge/" PARLEY_VERSION, "raw-paths",
+                                TRUE, NULL);
     soup_server_add_handler(h->server, "/about/health", on_health, h, NULL);
     soup_server_add_handler(h->server, "/metrics", on_metrics, h, NULL);
     soup_server_add_handler(h->server, NULL, on_other, h, NULL);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The bridge's HTTP server (libsoup-3): GET /about/health and GET /metrics. Later the
- * colibri-ws WebSocket endpoint hangs off the same server (bridge_http_server()).
+/* The bridge's HTTP server (libsoup-3): GET /about/health and GET /metrics. The colibri-ws
+ * WebSocket endpoint (bridge/control/channel.h) hangs off the same server
+ * (bridge_http_server()). Paths reach handlers undecoded (raw-paths).
  *
  * Thread: control thread. The server listens on the thread-default GMainContext at the time
  * bridge_http_new() is called, and the provider callbacks run there. */

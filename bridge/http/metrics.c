@@ -96,6 +96,49 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
     metric_u(out, "parley_bridge_dtls_failures_total", "counter",
              "Endpoints whose DTLS handshake failed.", m->dtls_failures);
 
+    metric_u(out, "parley_bridge_rtcp_received_total", "counter",
+             "Authenticated RTCP compound packets received.", m->rtcp_in);
+    metric_u(out, "parley_bridge_keyframe_requests_total", "counter",
+             "Keyframe requests (PLI/FIR) sent to senders, after rate limiting.",
+             m->keyframe_requests);
+    metric_u(out, "parley_bridge_nacks_forwarded_total", "counter",
+             "NACKs from receivers forwarded to senders.", m->nacks_forwarded);
+    metric_u(out, "parley_bridge_sender_reports_forwarded_total", "counter",
+             "RTCP sender reports fanned out to receivers.", m->sr_forwarded);
+    metric_u(out, "parley_bridge_receiver_reports_sent_total", "counter",
+             "RTCP receiver-report compounds the bridge sent to senders.", m->rr_sent);
+
+    const BridgeChannelStats *ch = &s->channel;
+    metric_u(out, "parley_bridge_channels_open", "gauge",
+             "colibri-ws bridge channels open now (at most one per endpoint).", ch->open);
+    metric_u(out, "parley_bridge_channels_opened_total", "counter",
+             "colibri-ws bridge channels accepted.", ch->opened);
+    metric_u(out, "parley_bridge_channels_replaced_total", "counter",
+             "Bridge channels closed because their endpoint connected again.", ch->replaced);
+    header(out, "parley_bridge_channels_refused_total", "counter",
+           "colibri-ws requests refused before the WebSocket upgrade, by reason.");
+    for (int r = 0; r < BRIDGE_CHANNEL_REFUSED_N_REASONS; r++) {
+        g_string_append(out, "parley_bridge_channels_refused_total{reason=\"");
+        append_label_value(out, bridge_channel_refusal_name((BridgeChannelRefusal)r));
+        g_string_append_printf(out, "\"} %" G_GUINT64_FORMAT "\n", ch->refused[r]);
+    }
+    metric_u(out, "parley_bridge_channel_messages_received_total", "counter",
+             "Bridge channel messages (WebSocket frames) received from endpoints.",
+             ch->messages_in);
+    metric_u(out, "parley_bridge_channel_messages_sent_total", "counter",
+             "Bridge channel messages sent to endpoints (relayed and the bridge's own).",
+             ch->messages_out);
+    header(out, "parley_bridge_channel_messages_dropped_total", "counter",
+           "Bridge channel messages received and not used, by reason.");
+    for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++) {
+        g_string_append(out, "parley_bridge_channel_messages_dropped_total{reason=\"");
+        append_label_value(out, bridge_channel_drop_reason_name((BridgeChannelMsgStatus)r));
+        g_string_append_printf(out, "\"} %" G_GUINT64_FORMAT "\n", ch->dropped[r]);
+    }
+    metric_u(out, "parley_bridge_channel_messages_undeliverable_total", "counter",
+             "EndpointMessages addressed to an endpoint without an open bridge channel.",
+             ch->undeliverable);
+
     header(out, "parley_bridge_srtp_backend_info", "gauge",
            "Crypto backend libsrtp2 was built with (always 1).");
     g_string_append(out, "parley_bridge_srtp_backend_info{backend=\"");

@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "bridge/control/channel-msg.h"
 #include "bridge/media/media.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,7 @@ typedef struct {
     BridgeMediaStats media; /* zeroed if the media plane is not running */
     guint conferences;      /* allocated by the focus (control registry) */
     guint endpoints;
+    BridgeChannelStats channel; /* colibri-ws */
     gboolean xmpp_connected;
     gboolean in_brewery;
     gboolean healthy;

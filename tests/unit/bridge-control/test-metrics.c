@@ -18,6 +18,21 @@ static BridgeMetricsSnapshot sample(void)
     s.media.ice_failures = 3;
     s.media.dtls_failures = 4;
     s.media.endpoints_connected = 2;
+    s.media.rtcp_in = 501;
+    s.media.keyframe_requests = 502;
+    s.media.nacks_forwarded = 503;
+    s.media.sr_forwarded = 504;
+    s.media.rr_sent = 505;
+    s.channel.open = 3;
+    s.channel.opened = 7;
+    s.channel.replaced = 1;
+    for (int r = 0; r < BRIDGE_CHANNEL_REFUSED_N_REASONS; r++)
+        s.channel.refused[r] = 30 + r;
+    s.channel.messages_in = 4000;
+    s.channel.messages_out = 8000;
+    for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++)
+        s.channel.dropped[r] = 40 + r;
+    s.channel.undeliverable = 9;
     s.conferences = 1;
     s.endpoints = 2;
     s.xmpp_connected = TRUE;
@@ -77,6 +92,30 @@ static void test_values(void)
     g_autofree char *gcm = g_strdup_printf("parley_bridge_srtp_protect_ns{profile=\"%s\"}",
                                            bridge_srtp_profile_name(BRIDGE_SRTP_AEAD_AES_128_GCM));
     expect(text, gcm, "812.2");
+    expect(text, "parley_bridge_rtcp_received_total", "501");
+    expect(text, "parley_bridge_keyframe_requests_total", "502");
+    expect(text, "parley_bridge_nacks_forwarded_total", "503");
+    expect(text, "parley_bridge_sender_reports_forwarded_total", "504");
+    expect(text, "parley_bridge_receiver_reports_sent_total", "505");
+    expect(text, "parley_bridge_channels_open", "3");
+    expect(text, "parley_bridge_channels_opened_total", "7");
+    expect(text, "parley_bridge_channels_replaced_total", "1");
+    expect(text, "parley_bridge_channel_messages_received_total", "4000");
+    expect(text, "parley_bridge_channel_messages_sent_total", "8000");
+    expect(text, "parley_bridge_channel_messages_undeliverable_total", "9");
+    for (int r = 0; r < BRIDGE_CHANNEL_REFUSED_N_REASONS; r++) {
+        g_autofree char *series = g_strdup_printf("parley_bridge_channels_refused_total{reason=\"%s\"}",
+                                                  bridge_channel_refusal_name(r));
+        g_autofree char *v = g_strdup_printf("%d", 30 + r);
+        expect(text, series, v);
+    }
+    for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++) {
+        g_autofree char *series = g_strdup_printf(
+            "parley_bridge_channel_messages_dropped_total{reason=\"%s\"}",
+            bridge_channel_drop_reason_name(r));
+        g_autofree char *v = g_strdup_printf("%d", 40 + r);
+        expect(text, series, v);
+    }
     /* Not measured: no sample rather than a made-up one. */
     g_assert_null(strstr(text, bridge_srtp_profile_name(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80)));
     /* Label values are escaped. */

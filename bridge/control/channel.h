@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* The colibri-ws bridge channel: a WebSocket per endpoint on the bridge's HTTP server at
+ * /colibri-ws/<bridge-id>/<conference-id>/<endpoint-id>?pwd=<secret>, the URL the bridge puts
+ * in the endpoint's transport. It relays EndpointMessage and EndpointStats between the
+ * endpoints of a conference (adding "from"), stores each receiver's preferences, answers
+ * ClientHello, and tells each endpoint which video sources it is sent (ForwardedSources).
+ * Message parsing and routing rules live in channel-msg.h; this is the libsoup glue.
+ *
+ * Thread: control thread. The SoupServer runs on the control thread's GMainContext and every
+ * callback here runs there; the registry is read, never changed. One channel per endpoint: a
+ * new connection replaces the old one (closed with 1000). A channel's preferences live from
+ * its first connection until the endpoint expires. */
+#pragma once
+
+#include <glib.h>
+#include <libsoup/soup.h>
+
+#include "bridge/control/channel-msg.h"
+#include "bridge/control/registry.h"
+
+G_BEGIN_DECLS
+
+typedef struct _BridgeChannels BridgeChannels;
+
+/* Seconds between WebSocket pings on an idle channel, so that proxies (nginx closes an idle
+ * proxied connection after proxy_read_timeout, 60 s by default) keep it open. */
+#define BRIDGE_CHANNEL_KEEPALIVE_S 20
+/* libsoup closes a connection (1009) whose frame exceeds this; frames between
+ * BRIDGE_CHANNEL_MSG_MAX_BYTES and this are read, dropped and counted. */
+#define BRIDGE_CHANNEL_WS_MAX_PAYLOAD (256 * 1024)
+
+/* Registers the /colibri-ws handlers on @server. @registry (the authority on which conferences,
+ * endpoints and secrets exist) must outlive the object; @bridge_id and @version are copied.
+ * (transfer full) */
+BridgeChannels *bridge_channels_new(SoupServer *server, BridgeRegistry *registry,
+                                    const char *bridge_id, const char *version);
+/* Closes every channel (1001, going away), waits up to a second on @context for the close
+ * handshakes, then frees. Call before the SoupServer goes. */
+void bridge_channels_free(BridgeChannels *ch, GMainContext *context);
+
+/* The endpoint is about to leave the registry: close its channel (1001) and forget its
+ * preferences. Unknown endpoints are ignored. */
+void bridge_channels_endpoint_expired(BridgeChannels *ch, const char *conference_id,
+                                      const char *endpoint_id);
+/* The sources of the conference changed (an update, or an endpoint left): sends
+ * ForwardedSources to each open channel whose list changed. */
+void bridge_channels_sources_changed(BridgeChannels *ch, const char *conference_id);
+
+/* The endpoint's stored receiver preferences, or NULL if it never opened a channel
+ * (transfer none; valid until the endpoint expires). */
+const BridgeChannelPrefs *bridge_channels_prefs(BridgeChannels *ch, const char *conference_id,
+                                                const char *endpoint_id);
+
+void bridge_channels_get_stats(BridgeChannels *ch, BridgeChannelStats *out);
+
+G_END_DECLS
