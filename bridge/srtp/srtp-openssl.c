@@ -30,7 +30,7 @@
 #include <string.h>
 
 #define AES_128_KEY 16
-#define ICM_SALT 14                       /* RFC 3711 session salt */
+#define ICM_SALT 14                           /* RFC 3711 session salt */
 #define ICM_KEY_SALT (AES_128_KEY + ICM_SALT) /* 30: libsrtp's key_len for AES-ICM-128 */
 #define ICM_BLOCK 16
 #define ICM_MAX_BLOCKS 0x10000 /* the low 16 bits of the counter block must not carry */
@@ -57,10 +57,10 @@ static gboolean fits_int(guint64 n)
 /* ---- AES-128-ICM ------------------------------------------------------------------------ */
 
 typedef struct {
-    srtp_cipher_t base;      /* what libsrtp holds; base.state points back here */
-    EVP_CIPHER_CTX *ctx;     /* AES-128-CTR, keyed by init, re-IVed per packet */
-    guint8 salt[ICM_BLOCK];  /* session salt in bytes 0..13, zero in 14..15 */
-    guint64 keystream_left;  /* bytes encrypt() may still use since set_iv */
+    srtp_cipher_t base;     /* what libsrtp holds; base.state points back here */
+    EVP_CIPHER_CTX *ctx;    /* AES-128-CTR, keyed by init, re-IVed per packet */
+    guint8 salt[ICM_BLOCK]; /* session salt in bytes 0..13, zero in 14..15 */
+    guint64 keystream_left; /* bytes encrypt() may still use since set_iv */
 } IcmCipher;
 
 static srtp_err_status_t icm_alloc(srtp_cipher_pointer_t *cp, int key_len, int tag_len)
@@ -101,8 +101,8 @@ static srtp_err_status_t icm_init(void *state, const uint8_t *key)
     c->keystream_left = 0; /* no IV yet */
     /* The first init installs the cipher (and OpenSSL allocates its context); later ones,
      * e.g. libsrtp's self-test re-keying, only load a new key. */
-    const EVP_CIPHER *cipher = EVP_CIPHER_CTX_get0_cipher(c->ctx) == NULL ? EVP_aes_128_ctr()
-                                                                          : NULL;
+    const EVP_CIPHER *cipher =
+        EVP_CIPHER_CTX_get0_cipher(c->ctx) == NULL ? EVP_aes_128_ctr() : NULL;
     if (EVP_CipherInit_ex(c->ctx, cipher, NULL, key, NULL, 1) != 1)
         return srtp_err_status_init_fail;
     return srtp_err_status_ok;
@@ -185,8 +185,8 @@ static srtp_err_status_t gcm_init(void *state, const uint8_t *key)
 {
     GcmCipher *c = state;
     c->dir = -1;
-    const EVP_CIPHER *cipher = EVP_CIPHER_CTX_get0_cipher(c->ctx) == NULL ? EVP_aes_128_gcm()
-                                                                          : NULL;
+    const EVP_CIPHER *cipher =
+        EVP_CIPHER_CTX_get0_cipher(c->ctx) == NULL ? EVP_aes_128_gcm() : NULL;
     /* The default IV length of AES-GCM in OpenSSL is 12 bytes, what SRTP uses. */
     if (EVP_CipherInit_ex(c->ctx, cipher, NULL, key, NULL, 1) != 1)
         return srtp_err_status_init_fail;
@@ -224,8 +224,7 @@ static srtp_err_status_t gcm_encrypt(void *state, uint8_t *buf, unsigned int *le
     if (c->dir != srtp_direction_encrypt || !fits_int(*len))
         return srtp_err_status_bad_param;
     int out = 0;
-    if (*len > 0 &&
-        (EVP_CipherUpdate(c->ctx, buf, &out, buf, (int)*len) != 1 || out != (int)*len))
+    if (*len > 0 && (EVP_CipherUpdate(c->ctx, buf, &out, buf, (int)*len) != 1 || out != (int)*len))
         return srtp_err_status_cipher_fail;
     return srtp_err_status_ok;
 }

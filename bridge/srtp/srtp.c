@@ -37,8 +37,8 @@ GQuark bridge_srtp_error_quark(void)
 
 /* Writers: init, shutdown, crypto switch. Readers: srtp_create. */
 static GRWLock kernel_lock;
-static gboolean global_ready;    /* srtp_init done; under kernel_lock */
-static gint crypto_choice = -1;  /* BridgeSrtpCrypto new sessions get (atomic); -1: undecided */
+static gboolean global_ready;   /* srtp_init done; under kernel_lock */
+static gint crypto_choice = -1; /* BridgeSrtpCrypto new sessions get (atomic); -1: undecided */
 
 /* The choice before anyone made one: PARLEY_SRTP_CRYPTO, else OpenSSL. */
 static BridgeSrtpCrypto default_choice(void)
@@ -81,8 +81,7 @@ static BridgeSrtpCrypto apply_crypto(BridgeSrtpCrypto want, BridgeSrtpCrypto hav
     g_warning("could not put libsrtp's built-in %s crypto back (libsrtp status %d)",
               bridge_srtp_builtin_backend(), (int)st);
     /* Uninstall may have stopped half way: back to a whole set of one kind. */
-    if (have == BRIDGE_SRTP_CRYPTO_OPENSSL &&
-        bridge_srtp_openssl_install() == srtp_err_status_ok)
+    if (have == BRIDGE_SRTP_CRYPTO_OPENSSL && bridge_srtp_openssl_install() == srtp_err_status_ok)
         return BRIDGE_SRTP_CRYPTO_OPENSSL;
     return BRIDGE_SRTP_CRYPTO_LIBSRTP;
 }
@@ -98,8 +97,7 @@ void bridge_srtp_global_init(void)
         global_ready = TRUE;
         /* srtp_init loads libsrtp's built-in types. */
         if (want != BRIDGE_SRTP_CRYPTO_LIBSRTP)
-            g_atomic_int_set(&crypto_choice,
-                             (gint)apply_crypto(want, BRIDGE_SRTP_CRYPTO_LIBSRTP));
+            g_atomic_int_set(&crypto_choice, (gint)apply_crypto(want, BRIDGE_SRTP_CRYPTO_LIBSRTP));
     }
     g_rw_lock_writer_unlock(&kernel_lock);
 }
@@ -116,9 +114,8 @@ void bridge_srtp_global_shutdown(void)
 
 gboolean bridge_srtp_set_crypto(BridgeSrtpCrypto crypto)
 {
-    g_return_val_if_fail(crypto == BRIDGE_SRTP_CRYPTO_OPENSSL ||
-                             crypto == BRIDGE_SRTP_CRYPTO_LIBSRTP,
-                         FALSE);
+    g_return_val_if_fail(
+        crypto == BRIDGE_SRTP_CRYPTO_OPENSSL || crypto == BRIDGE_SRTP_CRYPTO_LIBSRTP, FALSE);
     g_rw_lock_writer_lock(&kernel_lock);
     BridgeSrtpCrypto have = bridge_srtp_get_crypto(), now = crypto;
     if (global_ready && crypto != have)

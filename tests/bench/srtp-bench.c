@@ -134,8 +134,8 @@ static gboolean bench_round_trip(BridgeSrtpProfile p, gsize payload, guint itera
                 allocations = 0;
                 counting = TRUE;
                 for (guint i = 0; i < BATCH; i++)
-                    ok = ok &&
-                         bridge_srtp_protect(tx, pkts[i], &lens[i], MAX_PKT) == BRIDGE_SRTP_OK;
+                    ok =
+                        ok && bridge_srtp_protect(tx, pkts[i], &lens[i], MAX_PKT) == BRIDGE_SRTP_OK;
                 counting = FALSE;
                 out->protect_allocs = (double)allocations / BATCH;
                 allocations = 0;

@@ -79,9 +79,9 @@ static const srtp_cipher_type_t *builtin_cipher(const char *symbol)
 
 /* RFC 3711 B.3: master key || master salt, and the 94-byte auth key derived with label 1. */
 #define B3_MASTER "e1f97a0d3e018be0d64fa32c06de4139 0ec675ad498afeebb6960b3aabe6"
-#define B3_AUTH_KEY                                                                            \
-    "cebe321f6ff7716b6fd4ab49af256a156d38baa48f0a0acf3c34e2359e6cdbcee049646c43d9327ad175578e" \
-    "f72270986371c10c9a369ac2f94a8c5fbcdddc256d6e919a48b610ef17c2041e474035766b68642c59bbfc2f" \
+#define B3_AUTH_KEY                                                                                \
+    "cebe321f6ff7716b6fd4ab49af256a156d38baa48f0a0acf3c34e2359e6cdbcee049646c43d9327ad175578e"     \
+    "f72270986371c10c9a369ac2f94a8c5fbcdddc256d6e919a48b610ef17c2041e474035766b68642c59bbfc2f"     \
     "34db60dbdfb2"
 
 static void kat_aes_icm(void)
@@ -134,10 +134,10 @@ static void kat_aes_icm(void)
 #define R7714_KEY "000102030405060708090a0b0c0d0e0f 517569642070726f2071756f"
 #define R7714_IV "51753c6580c2726f20718414"
 #define R7714_RTP_HEADER "8040f17b 8041f8d3 5501a0b2"
-#define R7714_PLAIN                                                                            \
+#define R7714_PLAIN                                                                                \
     "47616c6c 69612065 7374206f 6d6e6973 20646976 69736120 696e2070 61727465 73207472 6573"
-#define R7714_SEALED                                                                           \
-    "f24de3a3 fb34de6c acba861c 9d7e4bca be633bd5 0d294e6f 42a5f47a 51c7d19b 36de3adf 8833"   \
+#define R7714_SEALED                                                                               \
+    "f24de3a3 fb34de6c acba861c 9d7e4bca be633bd5 0d294e6f 42a5f47a 51c7d19b 36de3adf 8833"        \
     "899d7f27 beb16a91 52cf765e e4390cce"
 
 /* One AEAD packet through the libsrtp cipher interface: IV, AAD in @n_aad pieces, then
@@ -203,8 +203,7 @@ static void kat_aes_gcm(void)
     }
     guint32 len = sizeof sealed;
     memcpy(out, sealed, len);
-    g_assert_cmpint(gcm_open(ct, 16, key, iv, aad, sizeof aad, out, &len), ==,
-                    srtp_err_status_ok);
+    g_assert_cmpint(gcm_open(ct, 16, key, iv, aad, sizeof aad, out, &len), ==, srtp_err_status_ok);
     g_assert_cmpmem(out, len, plain, sizeof plain);
 
     /* One flipped bit in the AAD, the ciphertext or the tag: authentication fails. */
@@ -225,8 +224,7 @@ static void kat_aes_gcm(void)
     gsize n = gcm_seal(ct, 8, key, iv, aad, sizeof aad, 1, plain, sizeof plain, out);
     g_assert_cmpmem(out, n, sealed, sizeof plain + 8);
     len = (guint32)n;
-    g_assert_cmpint(gcm_open(ct, 8, key, iv, aad, sizeof aad, out, &len), ==,
-                    srtp_err_status_ok);
+    g_assert_cmpint(gcm_open(ct, 8, key, iv, aad, sizeof aad, out, &len), ==, srtp_err_status_ok);
     g_assert_cmpuint(len, ==, sizeof plain);
 
     /* AAD only, no payload (SRTCP with the E flag clear): same tag as libsrtp's built-in. */
@@ -235,8 +233,7 @@ static void kat_aes_gcm(void)
     g_assert_cmpuint(gcm_seal(builtin, 16, key, iv, aad, sizeof aad, 2, NULL, 0, theirs), ==, 16);
     g_assert_cmpmem(mine, 16, theirs, 16);
     len = 16;
-    g_assert_cmpint(gcm_open(ct, 16, key, iv, aad, sizeof aad, mine, &len), ==,
-                    srtp_err_status_ok);
+    g_assert_cmpint(gcm_open(ct, 16, key, iv, aad, sizeof aad, mine, &len), ==, srtp_err_status_ok);
     g_assert_cmpuint(len, ==, 0);
 
     /* Calls out of order are refused, not undefined. */
@@ -265,12 +262,18 @@ static const guint8 key25[25] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
                                  14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25};
 static guint8 key_aa80[80], data_cd50[50], tag4[20], tag6[20], tag7[20];
 static const srtp_auth_test_case_t rfc2202_7 = {
-    80, key_aa80, 73,
+    80,
+    key_aa80,
+    73,
     (const guint8 *)"Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data",
-    20, tag7, NULL};
+    20,
+    tag7,
+    NULL};
 static const srtp_auth_test_case_t rfc2202_6 = {
-    80,   key_aa80, 54, (const guint8 *)"Test Using Larger Than Block-Size Key - Hash Key First",
-    20,   tag6,     &rfc2202_7};
+    80,        key_aa80,
+    54,        (const guint8 *)"Test Using Larger Than Block-Size Key - Hash Key First",
+    20,        tag6,
+    &rfc2202_7};
 static const srtp_auth_test_case_t rfc2202_4 = {25, key25, 50, data_cd50, 20, tag4, &rfc2202_6};
 
 static void kat_hmac_sha1(void)
@@ -457,7 +460,8 @@ static void cross_implementation(gconstpointer data)
         memcpy(y, plain, n);
         if (rtcp) {
             g_assert_cmpint(bridge_srtp_protect_rtcp(lib_tx, x, &lx, sizeof x), ==, BRIDGE_SRTP_OK);
-            g_assert_cmpint(bridge_srtp_protect_rtcp(ossl_tx, y, &ly, sizeof y), ==, BRIDGE_SRTP_OK);
+            g_assert_cmpint(bridge_srtp_protect_rtcp(ossl_tx, y, &ly, sizeof y), ==,
+                            BRIDGE_SRTP_OK);
         } else {
             g_assert_cmpint(bridge_srtp_protect(lib_tx, x, &lx, sizeof x), ==, BRIDGE_SRTP_OK);
             g_assert_cmpint(bridge_srtp_protect(ossl_tx, y, &ly, sizeof y), ==, BRIDGE_SRTP_OK);
@@ -530,9 +534,9 @@ static void traffic(BridgeSrtp *a, BridgeSrtp *b, guint16 *seq, int rounds)
     }
 }
 
+#if HAVE_ALLOC_COUNTER
 /* Allocations per packet (RTP protect + unprotect pairs) on @crypto after warm-up. */
-static double allocs_per_packet(BridgeSrtpProfile profile, BridgeSrtpCrypto crypto,
-                                guint64 *total)
+static double allocs_per_packet(BridgeSrtpProfile profile, BridgeSrtpCrypto crypto, guint64 *total)
 {
     guint8 ka[30], kb[30];
     for (gsize i = 0; i < sizeof ka; i++) {
@@ -543,20 +547,17 @@ static double allocs_per_packet(BridgeSrtpProfile profile, BridgeSrtpCrypto cryp
     BridgeSrtp *a = session(profile, ka, kb), *b = session(profile, kb, ka);
     guint16 seq = 1;
     traffic(a, b, &seq, 300); /* streams per SSRC, OpenSSL's per-thread state */
-#if HAVE_ALLOC_COUNTER
     allocations = 0;
     counting = TRUE;
     traffic(a, b, &seq, ALLOC_PACKETS);
     counting = FALSE;
     *total = allocations;
-#else
-    *total = 0;
-#endif
     bridge_srtp_free(a);
     bridge_srtp_free(b);
     g_assert_true(bridge_srtp_set_crypto(BRIDGE_SRTP_CRYPTO_OPENSSL));
     return (double)*total / ALLOC_PACKETS;
 }
+#endif
 
 static void no_allocations(gconstpointer data)
 {

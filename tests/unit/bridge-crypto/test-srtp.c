@@ -373,7 +373,8 @@ int main(int argc, char **argv)
     const struct {
         const char *name;
         BridgeSrtpCrypto c;
-    } cryptos[] = {{"openssl", BRIDGE_SRTP_CRYPTO_OPENSSL}, {"libsrtp", BRIDGE_SRTP_CRYPTO_LIBSRTP}};
+    } cryptos[] = {{"openssl", BRIDGE_SRTP_CRYPTO_OPENSSL},
+                   {"libsrtp", BRIDGE_SRTP_CRYPTO_LIBSRTP}};
     const struct {
         const char *name;
         GTestDataFunc fn;
@@ -385,8 +386,8 @@ int main(int argc, char **argv)
         for (gsize k = 0; k < G_N_ELEMENTS(cases); k++)
             for (gsize i = 0; i < G_N_ELEMENTS(profiles); i++) {
                 g_autofree char *path =
-                    g_strdup_printf("/bridge-crypto/srtp/%s/%s/%s", cryptos[c].name,
-                                    cases[k].name, profiles[i].name);
+                    g_strdup_printf("/bridge-crypto/srtp/%s/%s/%s", cryptos[c].name, cases[k].name,
+                                    profiles[i].name);
                 g_test_add_data_func(path, CASE(profiles[i].p, cryptos[c].c), cases[k].fn);
             }
     g_test_add_func("/bridge-crypto/srtp/bad-keys", bad_keys);
