@@ -25,6 +25,7 @@
 
 #include <dlfcn.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <string.h>
@@ -46,6 +47,15 @@ static gint live_contexts;
 gint bridge_srtp_openssl_live_contexts(void)
 {
     return g_atomic_int_get(&live_contexts);
+}
+
+/* An OpenSSL call failed (a programming error or an exhausted machine, never bad input: a
+ * wrong tag is not an OpenSSL error). Its error queue is per thread and the worker's DTLS
+ * code reads it through SSL_get_error(), so leave nothing behind. */
+static srtp_err_status_t openssl_failed(srtp_err_status_t st)
+{
+    ERR_clear_error();
+    return st;
 }
 
 /* libsrtp's lengths are int/unsigned int; OpenSSL's update takes int. */
@@ -104,7 +114,7 @@ static srtp_err_status_t icm_init(void *state, const uint8_t *key)
     const EVP_CIPHER *cipher =
         EVP_CIPHER_CTX_get0_cipher(c->ctx) == NULL ? EVP_aes_128_ctr() : NULL;
     if (EVP_CipherInit_ex(c->ctx, cipher, NULL, key, NULL, 1) != 1)
-        return srtp_err_status_init_fail;
+        return openssl_failed(srtp_err_status_init_fail);
     return srtp_err_status_ok;
 }
 
@@ -120,7 +130,7 @@ static srtp_err_status_t icm_set_iv(void *state, uint8_t *iv, srtp_cipher_direct
     c->keystream_left = (guint64)(ICM_MAX_BLOCKS - first_block) * ICM_BLOCK;
     if (EVP_CipherInit_ex(c->ctx, NULL, NULL, NULL, counter, 1) != 1) {
         c->keystream_left = 0;
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     }
     return srtp_err_status_ok;
 }
@@ -135,7 +145,7 @@ static srtp_err_status_t icm_crypt(void *state, uint8_t *buf, unsigned int *len)
         return srtp_err_status_ok;
     int out = 0;
     if (EVP_CipherUpdate(c->ctx, buf, &out, buf, (int)*len) != 1 || out != (int)*len)
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     c->keystream_left -= *len;
     return srtp_err_status_ok;
 }
@@ -189,7 +199,7 @@ static srtp_err_status_t gcm_init(void *state, const uint8_t *key)
         EVP_CIPHER_CTX_get0_cipher(c->ctx) == NULL ? EVP_aes_128_gcm() : NULL;
     /* The default IV length of AES-GCM in OpenSSL is 12 bytes, what SRTP uses. */
     if (EVP_CipherInit_ex(c->ctx, cipher, NULL, key, NULL, 1) != 1)
-        return srtp_err_status_init_fail;
+        return openssl_failed(srtp_err_status_init_fail);
     return srtp_err_status_ok;
 }
 
@@ -200,7 +210,7 @@ static srtp_err_status_t gcm_set_iv(void *state, uint8_t *iv, srtp_cipher_direct
     if (dir != srtp_direction_encrypt && dir != srtp_direction_decrypt)
         return srtp_err_status_bad_param;
     if (EVP_CipherInit_ex(c->ctx, NULL, NULL, NULL, iv, dir == srtp_direction_encrypt) != 1)
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     c->dir = dir;
     return srtp_err_status_ok;
 }
@@ -214,7 +224,7 @@ static srtp_err_status_t gcm_set_aad(void *state, const uint8_t *aad, uint32_t l
         return srtp_err_status_bad_param;
     int out = 0;
     if (len > 0 && EVP_CipherUpdate(c->ctx, NULL, &out, aad, (int)len) != 1)
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     return srtp_err_status_ok;
 }
 
@@ -225,7 +235,7 @@ static srtp_err_status_t gcm_encrypt(void *state, uint8_t *buf, unsigned int *le
         return srtp_err_status_bad_param;
     int out = 0;
     if (*len > 0 && (EVP_CipherUpdate(c->ctx, buf, &out, buf, (int)*len) != 1 || out != (int)*len))
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     return srtp_err_status_ok;
 }
 
@@ -240,7 +250,7 @@ static srtp_err_status_t gcm_get_tag(void *state, uint8_t *tag, uint32_t *len)
     int out = 0;
     if (EVP_CipherFinal_ex(c->ctx, unused, &out) != 1 ||
         EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_GCM_GET_TAG, c->tag_len, tag) != 1)
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     *len = (uint32_t)c->tag_len;
     return srtp_err_status_ok;
 }
@@ -254,9 +264,9 @@ static srtp_err_status_t gcm_decrypt(void *state, uint8_t *buf, unsigned int *le
     c->dir = -1;
     int n = (int)*len - c->tag_len, out = 0;
     if (n > 0 && (EVP_CipherUpdate(c->ctx, buf, &out, buf, n) != 1 || out != n))
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     if (EVP_CIPHER_CTX_ctrl(c->ctx, EVP_CTRL_GCM_SET_TAG, c->tag_len, buf + n) != 1)
-        return srtp_err_status_cipher_fail;
+        return openssl_failed(srtp_err_status_cipher_fail);
     guint8 unused[GCM_TAG_MAX];
     if (EVP_CipherFinal_ex(c->ctx, unused, &out) != 1)
         return srtp_err_status_auth_fail;
