@@ -247,7 +247,7 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer ud)
     BridgeChannels *ch = ce->owner;
     if (ce->ws != ws)
         return;
-    g_message("room=%s ep=%s: bridge channel closed by the client (code %u)", ce->conference_id,
+    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->conference_id,
               ce->endpoint_id, soup_websocket_connection_get_close_code(ws));
     g_signal_handlers_disconnect_by_data(ws, ce);
     g_clear_pointer(&ce->forwarded, g_strfreev);
