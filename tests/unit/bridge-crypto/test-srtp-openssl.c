@@ -8,8 +8,9 @@
  *    bridge_srtp_set_crypto() run on different crypto side by side; their packets must be
  *    byte-identical and each must open the other's;
  *  - for heap allocations: none per packet after warm-up (malloc/calloc/realloc are counted
- *    by interposition; not in AddressSanitizer builds, which own malloc).
- * Single-threaded. */
+ *    by interposition; not in AddressSanitizer builds, which own malloc);
+ *  - for switching the crypto while other threads create sessions and run traffic.
+ * Single-threaded except switch-under-load, whose threads only touch their own sessions. */
 #include <dlfcn.h>
 #include <openssl/err.h>
 #include <srtp2/srtp.h>
@@ -33,21 +34,24 @@
 extern void *__libc_malloc(size_t n);
 extern void *__libc_calloc(size_t n, size_t m);
 extern void *__libc_realloc(void *p, size_t n);
-static gboolean counting;
+static gboolean counting; /* set only by the single-threaded cases that count */
 static guint64 allocations;
 void *malloc(size_t n)
 {
-    allocations += counting;
+    if (counting)
+        allocations++;
     return __libc_malloc(n);
 }
 void *calloc(size_t n, size_t m)
 {
-    allocations += counting;
+    if (counting)
+        allocations++;
     return __libc_calloc(n, m);
 }
 void *realloc(void *p, size_t n)
 {
-    allocations += counting;
+    if (counting)
+        allocations++;
     return __libc_realloc(p, n);
 }
 #endif
@@ -512,7 +516,7 @@ static void cross_implementation(gconstpointer data)
  * RTCP packet, a tampered packet (AUTH_FAIL) and a replay (REPLAY). */
 static void traffic(BridgeSrtp *a, BridgeSrtp *b, guint16 *seq, int rounds)
 {
-    static guint8 buf[1500], bad[1500];
+    guint8 buf[1500], bad[1500];
     for (int i = 0; i < rounds; i++, (*seq)++) {
         guint32 ssrc = i % 2 ? 0xa1a2a3a4 : 0xb1b2b3b4;
         gsize len = make_rtp(buf, *seq, ssrc, 1200);
@@ -622,6 +626,62 @@ static void switch_keeps_sessions(void)
     g_assert_cmpint(bridge_srtp_openssl_live_contexts(), ==, 0);
 }
 
+/* Workers create legs and run traffic while the main thread keeps switching the crypto: a
+ * switch never tears a session (bridge_srtp_new holds the kernel lock as a reader), and two
+ * legs made on different crypto still talk to each other. */
+typedef struct {
+    gint stop;
+    gint legs; /* pairs of legs created so far, all threads */
+    guint8 seed;
+} Load;
+
+static gpointer load_thread(gpointer data)
+{
+    Load *l = data;
+    guint8 ka[30], kb[30];
+    for (gsize i = 0; i < sizeof ka; i++) {
+        ka[i] = (guint8)(i + l->seed);
+        kb[i] = (guint8)(i * 3 + l->seed);
+    }
+    guint16 seq = 0;
+    for (guint n = 0; !g_atomic_int_get(&l->stop); n++) {
+        BridgeSrtpProfile p =
+            n % 2 ? BRIDGE_SRTP_AEAD_AES_128_GCM : BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80;
+        BridgeSrtp *a = session(p, ka, kb), *b = session(p, kb, ka);
+        traffic(a, b, &seq, 30);
+        bridge_srtp_free(a);
+        bridge_srtp_free(b);
+        g_atomic_int_inc(&l->legs);
+    }
+    return NULL;
+}
+
+static void switch_under_load(void)
+{
+    Load loads[3] = {0};
+    GThread *threads[G_N_ELEMENTS(loads)];
+    gint legs = 0;
+    for (gsize i = 0; i < G_N_ELEMENTS(loads); i++) {
+        loads[i].seed = (guint8)(i * 40 + 1);
+        threads[i] = g_thread_new("srtp-load", load_thread, &loads[i]);
+    }
+    for (int switches = 0; switches < 40 || legs < 150; switches++) {
+        g_assert_true(bridge_srtp_set_crypto(switches % 2 ? BRIDGE_SRTP_CRYPTO_OPENSSL
+                                                          : BRIDGE_SRTP_CRYPTO_LIBSRTP));
+        g_thread_yield();
+        legs = 0;
+        for (gsize i = 0; i < G_N_ELEMENTS(loads); i++)
+            legs += g_atomic_int_get(&loads[i].legs);
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(loads); i++) {
+        g_atomic_int_set(&loads[i].stop, 1);
+        g_thread_join(threads[i]);
+    }
+    g_test_message("%d pairs of legs while switching", legs);
+    g_assert_true(bridge_srtp_set_crypto(BRIDGE_SRTP_CRYPTO_OPENSSL));
+    g_assert_cmpint(bridge_srtp_openssl_live_contexts(), ==, 0);
+}
+
 /* libsrtp's shutdown drops its kernel; the next init installs the chosen crypto again. */
 static void reinit(void)
 {
@@ -666,6 +726,7 @@ int main(int argc, char **argv)
     g_test_add_data_func("/bridge-crypto/srtp-openssl/no-allocations/cm",
                          GINT_TO_POINTER(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80), no_allocations);
     g_test_add_func("/bridge-crypto/srtp-openssl/switch-keeps-sessions", switch_keeps_sessions);
+    g_test_add_func("/bridge-crypto/srtp-openssl/switch-under-load", switch_under_load);
     g_test_add_func("/bridge-crypto/srtp-openssl/reinit", reinit);
     int r = g_test_run();
     bridge_srtp_global_shutdown();
