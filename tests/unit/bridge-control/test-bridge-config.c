@@ -164,6 +164,44 @@ static void test_describe(void)
             g_error("--help does not list %s", names[i]);
 }
 
+/* docs/bridge.md has a row for every setting the schema knows, with the schema's default:
+ * the admin page cannot drift from --help. */
+static void test_documented(void)
+{
+    g_autofree char *doc = NULL;
+    g_assert_true(g_file_get_contents(TEST_SRCDIR "/../../docs/bridge.md", &doc, NULL, NULL));
+    g_autofree char *help = bridge_config_describe();
+    g_auto(GStrv) lines = g_strsplit(help, "\n", -1);
+    guint checked = 0;
+    for (char **l = lines + 1; *l && **l; l++) {
+        g_auto(GStrv) words = g_strsplit(g_strstrip(*l), " ", 2);
+        const char *name = words[0];
+        g_autofree char *cell = g_strdup_printf("\n| `%s` | ", name);
+        const char *row = strstr(doc, cell);
+        if (!row)
+            g_error("docs/bridge.md has no settings row for %s", name);
+        g_autofree char *row_text = g_strndup(row + 1, strcspn(row + 1, "\n"));
+        const char *def = strstr(*l, "(default: ");
+        if (def) {
+            g_autofree char *value = g_strndup(def + 10, strcspn(def + 10, ")"));
+            if (strcmp(value, "empty") == 0) {
+                if (!strstr(row_text, "| derived: ") && !strstr(row_text, "| empty |"))
+                    g_error("%s: the row should say 'derived: ...' or 'empty': %s", name,
+                            row_text);
+            } else {
+                g_autofree char *want = g_strdup_printf("| `%s` |", value);
+                if (!strstr(row_text, want))
+                    g_error("%s: the row should show the default `%s`: %s", name, value,
+                            row_text);
+            }
+        } else if (!strstr(row_text, "| required |")) {
+            g_error("%s: the row should say required: %s", name, row_text);
+        }
+        checked++;
+    }
+    g_assert_cmpuint(checked, >=, 20);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -171,5 +209,6 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-config/file-and-explicit", test_file_and_explicit);
     g_test_add_func("/bridge-config/errors", test_errors);
     g_test_add_func("/bridge-config/describe", test_describe);
+    g_test_add_func("/bridge-config/documented", test_documented);
     return g_test_run();
 }

@@ -169,10 +169,36 @@ static void test_format(void)
     expect(text, "parley_bridge_xmpp_connected", "0");
 }
 
+/* docs/bridge.md explains every metric family the bridge exports. */
+static void test_documented(void)
+{
+    g_autofree char *doc = NULL;
+    g_assert_true(g_file_get_contents(TEST_SRCDIR "/../../docs/bridge.md", &doc, NULL, NULL));
+    BridgeMetricsSnapshot s = sample();
+    g_autofree char *text = bridge_metrics_format(&s);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    guint checked = 0;
+    for (char **l = lines; *l; l++) {
+        if (!g_str_has_prefix(*l, "# TYPE "))
+            continue;
+        g_autofree char *name = g_strndup(*l + 7, strcspn(*l + 7, " "));
+        g_autofree char *cell = g_strdup_printf("| `%s", name);
+        const char *p = strstr(doc, cell);
+        /* The name must end there (`name`) or go on with its labels (`name{...}`). */
+        while (p && p[strlen(cell)] != '`' && p[strlen(cell)] != '{')
+            p = strstr(p + 1, cell);
+        if (!p)
+            g_error("docs/bridge.md does not document the metric %s", name);
+        checked++;
+    }
+    g_assert_cmpuint(checked, >=, 30);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/bridge-metrics/values", test_values);
     g_test_add_func("/bridge-metrics/format", test_format);
+    g_test_add_func("/bridge-metrics/documented", test_documented);
     return g_test_run();
 }
