@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* Parley security IQs: being written. */
+#pragma once
