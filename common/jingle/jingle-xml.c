@@ -594,10 +594,9 @@ static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gbo
             xmpp_stanza_set_attribute(p, "name", "msid");
             xmpp_stanza_set_attribute(p, "value", src->msid);
         }
-        if (src->owner) {
-            xmpp_stanza_t *o = pa_stanza_add_child(e, "ssrc-info", PA_NS_JITMEET);
-            xmpp_stanza_set_attribute(o, "owner", src->owner);
-        }
+        /* Sources without an owner are the bridge's, listed as "jvb" (as in the JSON form). */
+        xmpp_stanza_t *o = pa_stanza_add_child(e, "ssrc-info", PA_NS_JITMEET);
+        xmpp_stanza_set_attribute(o, "owner", src->owner ? src->owner : "jvb");
     }
     for (guint i = 0; i < s->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(s->groups, PaJingleSsrcGroup, i);
