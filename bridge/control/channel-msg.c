@@ -9,7 +9,7 @@
 #include "common/colibri/colibri.h"
 
 static const char *const drop_names[BRIDGE_CHANNEL_DROP_N_REASONS] = {
-    "too_large", "not_json", "not_object", "no_class", "invalid", "unknown_class",
+    "too_large", "not_json", "not_object", "no_class", "invalid", "unknown_class", "rate_limited",
 };
 
 const char *bridge_channel_drop_reason_name(BridgeChannelMsgStatus s)
@@ -79,7 +79,11 @@ static gboolean string_list_ok(const json_t *v)
         return FALSE;
     size_t i;
     json_t *e;
-    json_array_foreach(v, i, e) if (!json_is_string(e)) return FALSE;
+    json_array_foreach(v, i, e)
+    {
+        if (!json_is_string(e))
+            return FALSE;
+    }
     return TRUE;
 }
 
@@ -370,8 +374,12 @@ static char **strv_from(const json_t *list)
     GStrvBuilder *b = g_strv_builder_new();
     size_t i;
     json_t *e;
-    if (list)
-        json_array_foreach(list, i, e) g_strv_builder_add(b, json_string_value(e));
+    if (list) {
+        json_array_foreach(list, i, e)
+        {
+            g_strv_builder_add(b, json_string_value(e));
+        }
+    }
     char **v = g_strv_builder_end(b);
     g_strv_builder_unref(b);
     return v;
@@ -501,7 +509,8 @@ char *bridge_channel_forwarded_sources(const char *const *names)
     json_t *list = json_array();
     for (const char *const *n = names; n && *n; n++)
         json_array_append_new(list, json_string(*n));
-    json_t *j = json_pack("{s:s,s:o}", "colibriClass", "ForwardedSources", "forwardedSources", list);
+    json_t *j =
+        json_pack("{s:s,s:o}", "colibriClass", "ForwardedSources", "forwardedSources", list);
     char *s = dump(j);
     json_decref(j);
     return s;

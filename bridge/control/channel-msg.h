@@ -23,6 +23,11 @@ G_BEGIN_DECLS
 #define BRIDGE_CHANNEL_MAX_LIST 512
 /* EndpointStats are not relayed in conferences with at least this many endpoints. */
 #define BRIDGE_CHANNEL_STATS_MAX_ENDPOINTS 20
+/* Messages one endpoint may have relayed (EndpointMessage, EndpointStats): a burst of this
+ * many, then one per BRIDGE_CHANNEL_RELAY_INTERVAL_US (100 a second). Relaying multiplies a
+ * sender's traffic by the conference size, so a flood is cut at the source. */
+#define BRIDGE_CHANNEL_RELAY_BURST 200
+#define BRIDGE_CHANNEL_RELAY_INTERVAL_US 10000
 
 /* Why a received frame was not used. The order is the order of the metrics labels. */
 typedef enum {
@@ -33,6 +38,8 @@ typedef enum {
     BRIDGE_CHANNEL_DROP_NO_CLASS,      /* no string "colibriClass" */
     BRIDGE_CHANNEL_DROP_INVALID,       /* a known class with a field of the wrong type or range */
     BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS, /* well-formed, but a class the bridge does not take */
+    BRIDGE_CHANNEL_DROP_RATE_LIMITED,  /* a relayed message over the sender's rate (never
+                                        * returned by the parser; channel.c counts it) */
     BRIDGE_CHANNEL_DROP_N_REASONS
 } BridgeChannelMsgStatus;
 
@@ -102,16 +109,16 @@ typedef struct {
 /* What a receiver asked for over its channel. Stored per endpoint; nothing acts on it yet
  * (no last-N or layer selection in the media plane). Defaults are Jitsi Videobridge's. */
 typedef struct {
-    int last_n;                         /* -1 = unlimited (default) */
-    char **selected_sources;            /* NULL-terminated, never NULL */
-    char **on_stage_sources;            /* NULL-terminated, never NULL */
+    int last_n;                                 /* -1 = unlimited (default) */
+    char **selected_sources;                    /* NULL-terminated, never NULL */
+    char **on_stage_sources;                    /* NULL-terminated, never NULL */
     BridgeVideoConstraints default_constraints; /* default maxHeight 180, frame rate -1 */
-    GHashTable *constraints;            /* source name -> BridgeVideoConstraints (owned) */
-    gint64 assumed_bandwidth_bps;       /* -1 = not set */
-    GHashTable *video_types;            /* own source name -> GINT_TO_POINTER(BridgeVideoType) */
-    BridgeAudioSubscription audio;      /* default ALL */
-    char **audio_list;                  /* NULL-terminated, never NULL */
-    guint applied;                      /* preference messages applied so far */
+    GHashTable *constraints;                    /* source name -> BridgeVideoConstraints (owned) */
+    gint64 assumed_bandwidth_bps;               /* -1 = not set */
+    GHashTable *video_types;       /* own source name -> GINT_TO_POINTER(BridgeVideoType) */
+    BridgeAudioSubscription audio; /* default ALL */
+    char **audio_list;             /* NULL-terminated, never NULL */
+    guint applied;                 /* preference messages applied so far */
 } BridgeChannelPrefs;
 
 void bridge_channel_prefs_init(BridgeChannelPrefs *p);
@@ -147,14 +154,14 @@ const char *bridge_channel_refusal_name(BridgeChannelRefusal r);
 
 /* The colibri-ws counters since start (control thread). */
 typedef struct {
-    guint open;             /* channels open now */
-    guint64 opened;         /* WebSocket channels accepted */
-    guint64 replaced;       /* channels closed because the endpoint connected again */
+    guint open;       /* channels open now */
+    guint64 opened;   /* WebSocket channels accepted */
+    guint64 replaced; /* channels closed because the endpoint connected again */
     guint64 refused[BRIDGE_CHANNEL_REFUSED_N_REASONS];
-    guint64 messages_in;    /* frames received */
-    guint64 messages_out;   /* frames sent */
+    guint64 messages_in;  /* frames received */
+    guint64 messages_out; /* frames sent */
     guint64 dropped[BRIDGE_CHANNEL_DROP_N_REASONS];
-    guint64 undeliverable;  /* EndpointMessages to an endpoint without an open channel */
+    guint64 undeliverable; /* EndpointMessages to an endpoint without an open channel */
 } BridgeChannelStats;
 
 G_END_DECLS

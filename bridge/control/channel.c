@@ -34,7 +34,8 @@ struct _ChannelEp {
     char *endpoint_id;
     SoupWebsocketConnection *ws; /* (owned) NULL while no channel is open */
     BridgeChannelPrefs prefs;
-    char **forwarded; /* the last ForwardedSources sent on this connection, NULL before */
+    char **forwarded;     /* the last ForwardedSources sent on this connection, NULL before */
+    PaRateLimit relay_rl; /* messages this endpoint may have relayed */
 };
 
 typedef struct {
@@ -137,7 +138,8 @@ static void send_forwarded(BridgeChannels *ch, ChannelEp *ce, const BridgeRegCon
     if (!ce->ws)
         return;
     char **now = bridge_channel_forwarded_for(conf, ce->endpoint_id);
-    if (ce->forwarded && g_strv_equal((const char *const *)ce->forwarded, (const char *const *)now)) {
+    if (ce->forwarded &&
+        g_strv_equal((const char *const *)ce->forwarded, (const char *const *)now)) {
         g_strfreev(now);
         return;
     }
@@ -171,6 +173,15 @@ static guint relay(BridgeChannels *ch, ChannelEp *from, const char *to, const ch
 static void handle(BridgeChannels *ch, ChannelEp *ce, BridgeChannelMsg *msg)
 {
     BridgeRegConference *conf = bridge_reg_conference_lookup(ch->reg, ce->conference_id);
+    if ((msg->klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_MESSAGE ||
+         msg->klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_STATS) &&
+        !pa_rate_limit_allow(&ce->relay_rl, g_get_monotonic_time(), NULL)) {
+        ch->stats.dropped[BRIDGE_CHANNEL_DROP_RATE_LIMITED]++;
+        log_limited(ch, "room=%s ep=%s: bridge channel messages over %d/s not relayed",
+                    ce->conference_id, ce->endpoint_id,
+                    (int)(G_USEC_PER_SEC / BRIDGE_CHANNEL_RELAY_INTERVAL_US));
+        return;
+    }
     switch (msg->klass) {
     case BRIDGE_CHANNEL_CLASS_CLIENT_HELLO: {
         g_autofree char *hello = bridge_channel_server_hello(ch->version);
@@ -232,8 +243,8 @@ static void on_message(SoupWebsocketConnection *ws, int type, GBytes *message, g
     } else {
         ch->stats.dropped[st]++;
         if (st == BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS)
-            g_debug("room=%s ep=%s: bridge channel: %s ignored", ce->conference_id,
-                    ce->endpoint_id, why);
+            g_debug("room=%s ep=%s: bridge channel: %s ignored", ce->conference_id, ce->endpoint_id,
+                    why);
         else
             log_limited(ch, "room=%s ep=%s: bridge channel message dropped: %s", ce->conference_id,
                         ce->endpoint_id, why);
@@ -247,8 +258,8 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer ud)
     BridgeChannels *ch = ce->owner;
     if (ce->ws != ws)
         return;
-    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->conference_id,
-              ce->endpoint_id, soup_websocket_connection_get_close_code(ws));
+    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->conference_id, ce->endpoint_id,
+              soup_websocket_connection_get_close_code(ws));
     g_signal_handlers_disconnect_by_data(ws, ce);
     g_clear_pointer(&ce->forwarded, g_strfreev);
     ce->ws = NULL;
@@ -268,8 +279,7 @@ static void refuse(BridgeChannels *ch, SoupServerMessage *msg, BridgeChannelRefu
     soup_server_message_set_status(msg, status, NULL);
     soup_server_message_set_response(msg, "text/plain; charset=utf-8", SOUP_MEMORY_STATIC, body,
                                      strlen(body));
-    GInetSocketAddress *peer =
-        G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg));
+    GInetSocketAddress *peer = G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg));
     g_autofree char *ip =
         peer ? g_inet_address_to_string(g_inet_socket_address_get_address(peer)) : NULL;
     log_limited(ch, "colibri-ws request from %s refused (%u): %s", ip ? ip : "?", status, detail);
@@ -363,6 +373,8 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
         ce->conference_id = g_strdup(t->conference_id);
         ce->endpoint_id = g_strdup(t->endpoint_id);
         bridge_channel_prefs_init(&ce->prefs);
+        ce->relay_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(BRIDGE_CHANNEL_RELAY_INTERVAL_US,
+                                                       BRIDGE_CHANNEL_RELAY_BURST);
         g_hash_table_insert(eps, ce->endpoint_id, ce);
     }
     if (ce->ws) {
@@ -380,8 +392,7 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
     g_signal_connect(ws, "message", G_CALLBACK(on_message), ce);
     g_signal_connect(ws, "closed", G_CALLBACK(on_closed), ce);
 
-    GInetSocketAddress *peer =
-        G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg));
+    GInetSocketAddress *peer = G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg));
     g_autofree char *ip =
         peer ? g_inet_address_to_string(g_inet_socket_address_get_address(peer)) : NULL;
     g_message("room=%s ep=%s: bridge channel open (from %s)", ce->conference_id, ce->endpoint_id,
@@ -401,8 +412,8 @@ BridgeChannels *bridge_channels_new(SoupServer *server, BridgeRegistry *registry
     ch->reg = registry;
     ch->bridge_id = g_strdup(bridge_id);
     ch->version = g_strdup(version);
-    ch->conferences =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_hash_table_destroy);
+    ch->conferences = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify)g_hash_table_destroy);
     ch->closing = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_object_unref, NULL);
     ch->rl = (PaRateLimit)PA_RATE_LIMIT_INIT(G_TIME_SPAN_SECOND, 10);
     /* Both on one path: the plain handler vets the request and sets an error status to stop

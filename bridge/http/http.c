@@ -76,8 +76,8 @@ BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpPro
     h->user_data = user_data;
     /* raw-paths: the colibri-ws handler unescapes each path segment itself, so that an id
      * holding an escaped '/' cannot shift the segments. */
-    h->server = soup_server_new("server-header", "parley-bridge/" PARLEY_VERSION, "raw-paths",
-                                TRUE, NULL);
+    h->server =
+        soup_server_new("server-header", "parley-bridge/" PARLEY_VERSION, "raw-paths", TRUE, NULL);
     soup_server_add_handler(h->server, "/about/health", on_health, h, NULL);
     soup_server_add_handler(h->server, "/metrics", on_metrics, h, NULL);
     soup_server_add_handler(h->server, NULL, on_other, h, NULL);

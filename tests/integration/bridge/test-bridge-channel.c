@@ -7,13 +7,14 @@
  * the upgrade (wrong secret, no secret, unknown endpoint/conference, other bridge id); garbage
  * frames dropped and counted while the channel stays up; a second connection replacing the
  * first; the endpoint's expiry closing its socket with 1001; an oversized frame closing only
- * that socket; and a clean exit with channels open.
+ * that socket; a flood of relayed messages cut by rate; and a clean exit with channels open.
  * Exit 77 when Prosody is missing. Run under tests/netns-run.sh. */
 #include <jansson.h>
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
 
+#include "bridge/control/channel-msg.h" /* limits only: the bridge runs as a process */
 #include "common/colibri/colibri.h"
 #include "common/xmpp/stanza.h"
 #include "control-harness.h"
@@ -60,9 +61,9 @@ static gboolean wait_for(Cond cond, gpointer data, guint ms)
 typedef struct {
     const char *name;
     SoupWebsocketConnection *ws;
-    GQueue inbox; /* json_t * in arrival order */
-    gboolean done;  /* the connect attempt finished */
-    guint status;   /* HTTP status of the handshake answer */
+    GQueue inbox;  /* json_t * in arrival order */
+    gboolean done; /* the connect attempt finished */
+    guint status;  /* HTTP status of the handshake answer */
     gboolean closed;
     gushort close_code;
 } Client;
@@ -393,9 +394,8 @@ static void test_unicast(void)
     json_t *j = expect_msg(cl[1], "EndpointMessage");
     g_assert_cmpstr(json_string_value(json_object_get(j, "from")), ==, "A");
     g_assert_cmpstr(json_string_value(json_object_get(j, "to")), ==, "B");
-    g_assert_cmpstr(
-        json_string_value(json_object_get(json_object_get(j, "msgPayload"), "secret")), ==,
-        "for B");
+    g_assert_cmpstr(json_string_value(json_object_get(json_object_get(j, "msgPayload"), "secret")),
+                    ==, "for B");
     json_decref(j);
     barrier(cl[2]); /* C got nothing */
     barrier(cl[0]);
@@ -407,8 +407,7 @@ static void test_unicast(void)
     barrier(cl[0]);
     barrier(cl[1]);
     barrier(cl[2]);
-    g_assert_cmpfloat(metric("parley_bridge_channel_messages_undeliverable_total"), ==,
-                      before + 1);
+    g_assert_cmpfloat(metric("parley_bridge_channel_messages_undeliverable_total"), ==, before + 1);
 }
 
 static void test_endpoint_stats(void)
@@ -429,7 +428,8 @@ static void test_preferences(void)
     double invalid = dropped("invalid");
     const char *ok[] = {
         "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":2,\"onStageSources\":[\"B-v0\"],"
-        "\"defaultConstraints\":{\"maxHeight\":180},\"constraints\":{\"B-v0\":{\"maxHeight\":720}}}",
+        "\"defaultConstraints\":{\"maxHeight\":180},\"constraints\":{\"B-v0\":{\"maxHeight\":720}}"
+        "}",
         "{\"colibriClass\":\"LastNChangedEvent\",\"lastN\":-1}",
         "{\"colibriClass\":\"SourceVideoTypeMessage\",\"sourceName\":\"A-v0\",\"videoType\":"
         "\"desktop\"}",
@@ -517,13 +517,12 @@ static void test_refused(void)
     expect_refused(swapped, 403);
 
     g_autofree char *base = g_strdup_printf("ws://127.0.0.1:%u/colibri-ws/", env.http_port);
-    g_autofree char *no_ep =
-        g_strdup_printf("%s%s/" CONF "/Z?pwd=%s", base, env.nickname, a_pwd);
+    g_autofree char *no_ep = g_strdup_printf("%s%s/" CONF "/Z?pwd=%s", base, env.nickname, a_pwd);
     expect_refused(no_ep, 404);
-    g_autofree char *no_conf =
-        g_strdup_printf("%s%s/nope/A?pwd=%s", base, env.nickname, a_pwd);
+    g_autofree char *no_conf = g_strdup_printf("%s%s/nope/A?pwd=%s", base, env.nickname, a_pwd);
     expect_refused(no_conf, 404);
-    g_autofree char *short_path = g_strdup_printf("%s%s/" CONF "?pwd=%s", base, env.nickname, a_pwd);
+    g_autofree char *short_path =
+        g_strdup_printf("%s%s/" CONF "?pwd=%s", base, env.nickname, a_pwd);
     expect_refused(short_path, 404);
     g_autofree char *other_bridge = g_strdup_printf("%sjvb-other/" CONF "/A?pwd=%s", base, a_pwd);
     expect_refused(other_bridge, 404);
@@ -615,6 +614,44 @@ static void test_oversized_frame(void)
     expect_forwarded(cl[2], "A-v0");
 }
 
+/* A flood of relayed messages is cut at the sender: the rest are dropped and counted, every
+ * one accounted for, and the channel stays up. */
+static void test_flood(void)
+{
+    const int n = 400;
+    double limited0 = dropped("rate_limited");
+    for (int i = 0; i < n; i++) {
+        g_autofree char *t = g_strdup_printf(
+            "{\"colibriClass\":\"EndpointMessage\",\"to\":\"\",\"msgPayload\":{\"i\":%d}}", i);
+        send_text(cl[0], t);
+    }
+    barrier(cl[0]);
+    /* C's messages arrive before its own ServerHello: count them there. */
+    send_text(cl[2], "{\"colibriClass\":\"ClientHello\"}");
+    int got = 0;
+    for (;;) {
+        json_t *j = next_msg(cl[2]);
+        g_assert_nonnull(j);
+        gboolean hello = g_strcmp0(klass(j), "ServerHello") == 0;
+        if (!hello) {
+            g_assert_cmpstr(klass(j), ==, "EndpointMessage");
+            g_assert_cmpint(
+                json_integer_value(json_object_get(json_object_get(j, "msgPayload"), "i")), ==,
+                got); /* in order, the first ones */
+            got++;
+        }
+        json_decref(j);
+        if (hello)
+            break;
+    }
+    double limited = dropped("rate_limited") - limited0;
+    g_printerr("# figures: %d of %d back-to-back broadcasts relayed, %.0f rate-limited\n", got, n,
+               limited);
+    g_assert_cmpint(got, >=, BRIDGE_CHANNEL_RELAY_BURST / 2);
+    g_assert_cmpint(got, <, n);
+    g_assert_cmpfloat(got + limited, ==, n);
+}
+
 static void test_shutdown(void)
 {
     /* SIGTERM with two channels open: they are closed as "going away", the exit is clean. */
@@ -646,6 +683,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-channel/replace", test_replace);
     g_test_add_func("/bridge-channel/expire-closes", test_expire_closes);
     g_test_add_func("/bridge-channel/oversized-frame", test_oversized_frame);
+    g_test_add_func("/bridge-channel/flood", test_flood);
     g_test_add_func("/bridge-channel/shutdown", test_shutdown);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {

@@ -186,13 +186,11 @@ static void test_documented(void)
             g_autofree char *value = g_strndup(def + 10, strcspn(def + 10, ")"));
             if (strcmp(value, "empty") == 0) {
                 if (!strstr(row_text, "| derived: ") && !strstr(row_text, "| empty |"))
-                    g_error("%s: the row should say 'derived: ...' or 'empty': %s", name,
-                            row_text);
+                    g_error("%s: the row should say 'derived: ...' or 'empty': %s", name, row_text);
             } else {
                 g_autofree char *want = g_strdup_printf("| `%s` |", value);
                 if (!strstr(row_text, want))
-                    g_error("%s: the row should show the default `%s`: %s", name, value,
-                            row_text);
+                    g_error("%s: the row should show the default `%s`: %s", name, value, row_text);
             }
         } else if (!strstr(row_text, "| required |")) {
             g_error("%s: the row should say required: %s", name, row_text);

@@ -75,7 +75,8 @@ static void test_bad_input(void)
 static void test_too_large(void)
 {
     /* A valid message just under and just over the limit. */
-    GString *s = g_string_new("{\"colibriClass\":\"EndpointMessage\",\"to\":\"\",\"msgPayload\":\"");
+    GString *s =
+        g_string_new("{\"colibriClass\":\"EndpointMessage\",\"to\":\"\",\"msgPayload\":\"");
     gsize fixed = s->len + 2;
     while (s->len + 2 < BRIDGE_CHANNEL_MSG_MAX_BYTES)
         g_string_append_c(s, 'x');
@@ -98,9 +99,9 @@ static void test_too_large(void)
 static void test_endpoint_message(void)
 {
     BridgeChannelMsg msg;
-    g_assert_cmpint(parse("{\"colibriClass\":\"EndpointMessage\",\"to\":\"\",\"msgPayload\":{\"a\":1}}",
-                          &msg),
-                    ==, BRIDGE_CHANNEL_MSG_OK);
+    g_assert_cmpint(
+        parse("{\"colibriClass\":\"EndpointMessage\",\"to\":\"\",\"msgPayload\":{\"a\":1}}", &msg),
+        ==, BRIDGE_CHANNEL_MSG_OK);
     g_assert_cmpint(msg.klass, ==, BRIDGE_CHANNEL_CLASS_ENDPOINT_MESSAGE);
     g_assert_null(msg.to); /* "" is a broadcast */
     bridge_channel_msg_clear(&msg);
@@ -122,8 +123,7 @@ static void test_endpoint_message(void)
     g_assert_nonnull(out);
     g_assert_cmpstr(json_string_value(json_object_get(out, "from")), ==, "alice");
     g_assert_cmpstr(json_string_value(json_object_get(out, "to")), ==, "bob");
-    g_assert_cmpstr(json_string_value(json_object_get(out, "colibriClass")), ==,
-                    "EndpointMessage");
+    g_assert_cmpstr(json_string_value(json_object_get(out, "colibriClass")), ==, "EndpointMessage");
     g_assert_cmpstr(json_string_value(json_object_get(json_object_get(out, "msgPayload"), "type")),
                     ==, "chat");
     json_decref(out);
@@ -176,14 +176,13 @@ static void test_prefs_video_constraints(void)
     g_assert_cmpint(p.audio, ==, BRIDGE_AUDIO_SUBSCRIBE_ALL);
 
     BridgeChannelMsg msg;
-    g_assert_cmpint(
-        parse("{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":3,"
-              "\"selectedSources\":[\"a-v0\"],\"onStageSources\":[\"b-v0\",\"c-v0\"],"
-              "\"defaultConstraints\":{\"maxHeight\":360},"
-              "\"constraints\":{\"b-v0\":{\"maxHeight\":720,\"maxFrameRate\":30},"
-              "\"c-v0\":{\"maxHeight\":0}},\"assumedBandwidthBps\":2.5e6}",
-              &msg),
-        ==, BRIDGE_CHANNEL_MSG_OK);
+    g_assert_cmpint(parse("{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":3,"
+                          "\"selectedSources\":[\"a-v0\"],\"onStageSources\":[\"b-v0\",\"c-v0\"],"
+                          "\"defaultConstraints\":{\"maxHeight\":360},"
+                          "\"constraints\":{\"b-v0\":{\"maxHeight\":720,\"maxFrameRate\":30},"
+                          "\"c-v0\":{\"maxHeight\":0}},\"assumedBandwidthBps\":2.5e6}",
+                          &msg),
+                    ==, BRIDGE_CHANNEL_MSG_OK);
     g_assert_true(bridge_channel_prefs_apply(&p, &msg));
     bridge_channel_msg_clear(&msg);
     g_assert_cmpint(p.last_n, ==, 3);
@@ -239,7 +238,8 @@ static void test_prefs_video_constraints(void)
         expect_status(bad[i], BRIDGE_CHANNEL_DROP_INVALID);
 
     /* A list longer than the limit. */
-    GString *s = g_string_new("{\"colibriClass\":\"ReceiverVideoConstraints\",\"selectedSources\":[");
+    GString *s =
+        g_string_new("{\"colibriClass\":\"ReceiverVideoConstraints\",\"selectedSources\":[");
     for (int i = 0; i <= BRIDGE_CHANNEL_MAX_LIST; i++)
         g_string_append_printf(s, "%s\"s%d\"", i ? "," : "", i);
     g_string_append(s, "]}");
@@ -285,10 +285,10 @@ static void test_prefs_video_type_and_audio(void)
 
     /* The table of video types is bounded. */
     for (int i = 0; i < BRIDGE_CHANNEL_MAX_LIST + 5; i++) {
-        g_autofree char *t = g_strdup_printf(
-            "{\"colibriClass\":\"SourceVideoTypeMessage\",\"sourceName\":\"s%d\","
-            "\"videoType\":\"camera\"}",
-            i);
+        g_autofree char *t =
+            g_strdup_printf("{\"colibriClass\":\"SourceVideoTypeMessage\",\"sourceName\":\"s%d\","
+                            "\"videoType\":\"camera\"}",
+                            i);
         g_assert_cmpint(parse(t, &msg), ==, BRIDGE_CHANNEL_MSG_OK);
         gboolean stored = bridge_channel_prefs_apply(&p, &msg);
         bridge_channel_msg_clear(&msg);
@@ -305,8 +305,9 @@ static void test_prefs_video_type_and_audio(void)
     bridge_channel_msg_clear(&msg);
     g_assert_cmpint(p.audio, ==, BRIDGE_AUDIO_SUBSCRIBE_INCLUDE);
     g_assert_cmpuint(g_strv_length(p.audio_list), ==, 2);
-    g_assert_cmpint(parse("{\"colibriClass\":\"ReceiverAudioSubscription\",\"mode\":\"All\"}", &msg),
-                    ==, BRIDGE_CHANNEL_MSG_OK);
+    g_assert_cmpint(
+        parse("{\"colibriClass\":\"ReceiverAudioSubscription\",\"mode\":\"All\"}", &msg), ==,
+        BRIDGE_CHANNEL_MSG_OK);
     g_assert_true(bridge_channel_prefs_apply(&p, &msg));
     bridge_channel_msg_clear(&msg);
     g_assert_cmpint(p.audio, ==, BRIDGE_AUDIO_SUBSCRIBE_ALL);
@@ -345,8 +346,9 @@ static void test_server_messages(void)
     g_assert_cmpstr(bare, ==, "{\"colibriClass\":\"ServerHello\"}");
     const char *names[] = {"a-v0", "b-v0", NULL};
     g_autofree char *fwd = bridge_channel_forwarded_sources(names);
-    g_assert_cmpstr(fwd, ==,
-                    "{\"colibriClass\":\"ForwardedSources\",\"forwardedSources\":[\"a-v0\",\"b-v0\"]}");
+    g_assert_cmpstr(
+        fwd, ==,
+        "{\"colibriClass\":\"ForwardedSources\",\"forwardedSources\":[\"a-v0\",\"b-v0\"]}");
     g_autofree char *none = bridge_channel_forwarded_sources(NULL);
     g_assert_cmpstr(none, ==, "{\"colibriClass\":\"ForwardedSources\",\"forwardedSources\":[]}");
 }
@@ -359,8 +361,8 @@ static void add_sources(BridgeRegEndpoint *ep, const char *const *video, const c
         pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, TRUE, *v), ssrc++, *v,
                                          NULL);
     for (const char *const *a = audio; a && *a; a++)
-        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, FALSE, *a), ssrc++,
-                                         *a, NULL);
+        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, FALSE, *a), ssrc++, *a,
+                                         NULL);
 }
 
 static void test_forwarded_for(void)
@@ -400,6 +402,8 @@ static void test_names(void)
                     "too_large");
     g_assert_cmpstr(bridge_channel_drop_reason_name(BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS), ==,
                     "unknown_class");
+    g_assert_cmpstr(bridge_channel_drop_reason_name(BRIDGE_CHANNEL_DROP_RATE_LIMITED), ==,
+                    "rate_limited");
     g_assert_cmpstr(bridge_channel_drop_reason_name(BRIDGE_CHANNEL_MSG_OK), ==, "ok");
     for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++)
         g_assert_cmpstr(bridge_channel_drop_reason_name(r), !=, "?");

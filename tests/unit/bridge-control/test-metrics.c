@@ -104,15 +104,15 @@ static void test_values(void)
     expect(text, "parley_bridge_channel_messages_sent_total", "8000");
     expect(text, "parley_bridge_channel_messages_undeliverable_total", "9");
     for (int r = 0; r < BRIDGE_CHANNEL_REFUSED_N_REASONS; r++) {
-        g_autofree char *series = g_strdup_printf("parley_bridge_channels_refused_total{reason=\"%s\"}",
-                                                  bridge_channel_refusal_name(r));
+        g_autofree char *series = g_strdup_printf(
+            "parley_bridge_channels_refused_total{reason=\"%s\"}", bridge_channel_refusal_name(r));
         g_autofree char *v = g_strdup_printf("%d", 30 + r);
         expect(text, series, v);
     }
     for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++) {
-        g_autofree char *series = g_strdup_printf(
-            "parley_bridge_channel_messages_dropped_total{reason=\"%s\"}",
-            bridge_channel_drop_reason_name(r));
+        g_autofree char *series =
+            g_strdup_printf("parley_bridge_channel_messages_dropped_total{reason=\"%s\"}",
+                            bridge_channel_drop_reason_name(r));
         g_autofree char *v = g_strdup_printf("%d", 40 + r);
         expect(text, series, v);
     }
