@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/* Model dumps for the round-trip checks (see fuzz-dump.h). */
+#include "fuzz-dump.h"
+
+#include "fuzz-xmpp.h"
+
+void fuzz_dump_transport(GString *out, const PaTransport *t)
+{
+    g_string_append(out, "transport");
+    fuzz_dump_str(out, "ufrag", t->ufrag);
+    fuzz_dump_str(out, "pwd", t->pwd);
+    g_string_append_printf(out, " rtcp-mux=%d", t->rtcp_mux);
+    fuzz_dump_str(out, "hash", t->fingerprint_hash);
+    fuzz_dump_str(out, "fingerprint", t->fingerprint);
+    fuzz_dump_str(out, "setup", t->setup);
+    fuzz_dump_str(out, "ws", t->websocket_url);
+    g_string_append_c(out, '\n');
+    for (guint i = 0; t->candidates && i < t->candidates->len; i++) {
+        const PaIceCandidate *c = &g_array_index(t->candidates, PaIceCandidate, i);
+        g_string_append(out, "  candidate");
+        fuzz_dump_str(out, "foundation", c->foundation);
+        fuzz_dump_str(out, "protocol", c->protocol);
+        fuzz_dump_str(out, "ip", c->ip);
+        fuzz_dump_str(out, "type", c->type);
+        fuzz_dump_str(out, "rel-addr", c->rel_addr);
+        fuzz_dump_str(out, "id", c->id);
+        g_string_append_printf(out, " component=%u priority=%u port=%u rel-port=%u"
+                               " generation=%u network=%u\n",
+                               c->component, c->priority, c->port, c->rel_port, c->generation,
+                               c->network);
+    }
+}
+
+static void dump_media(GString *out, const PaColibriMedia *m)
+{
+    g_string_append_printf(out, "  media video=%d mixed=%d\n", m->video, m->extmap_allow_mixed);
+    for (guint i = 0; m->payload_types && i < m->payload_types->len; i++) {
+        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
+        g_string_append_printf(out, "   pt id=%u clock=%u ch=%u", pt->id, pt->clockrate,
+                               pt->channels);
+        fuzz_dump_str(out, "name", pt->name);
+        g_string_append_c(out, '\n');
+        for (guint j = 0; pt->parameters && j < pt->parameters->len; j++) {
+            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, j);
+            g_string_append(out, "    param");
+            fuzz_dump_str(out, "name", p->name);
+            fuzz_dump_str(out, "value", p->value);
+            g_string_append_c(out, '\n');
+        }
+        for (guint j = 0; pt->rtcp_fbs && j < pt->rtcp_fbs->len; j++) {
+            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, j);
+            g_string_append(out, "    fb");
+            fuzz_dump_str(out, "type", fb->type);
+            fuzz_dump_str(out, "subtype", fb->subtype);
+            g_string_append_c(out, '\n');
+        }
+    }
+    for (guint i = 0; m->hdrexts && i < m->hdrexts->len; i++) {
+        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
+        g_string_append_printf(out, "   hdrext id=%u", h->id);
+        fuzz_dump_str(out, "uri", h->uri);
+        g_string_append_c(out, '\n');
+    }
+}
+
+void fuzz_dump_colibri_sources(GString *out, const GArray *sources)
+{
+    for (guint i = 0; sources && i < sources->len; i++) {
+        const PaColibriMediaSource *ms = &g_array_index(sources, PaColibriMediaSource, i);
+        g_string_append_printf(out, "  media-source video=%d synthetic=%d", ms->video,
+                               ms->synthetic);
+        fuzz_dump_str(out, "id", ms->id);
+        g_string_append_c(out, '\n');
+        for (guint j = 0; ms->sources && j < ms->sources->len; j++) {
+            const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, j);
+            g_string_append_printf(out, "   source ssrc=%u", s->ssrc);
+            fuzz_dump_str(out, "name", s->name);
+            fuzz_dump_str(out, "msid", s->msid);
+            g_string_append_c(out, '\n');
+        }
+        for (guint j = 0; ms->groups && j < ms->groups->len; j++) {
+            const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
+            g_string_append(out, "   group");
+            fuzz_dump_str(out, "semantics", g->semantics);
+            for (guint k = 0; g->ssrcs && k < g->ssrcs->len; k++)
+                g_string_append_printf(out, " %u", g_array_index(g->ssrcs, guint32, k));
+            g_string_append_c(out, '\n');
+        }
+    }
+}
+
+void fuzz_dump_colibri_endpoint(GString *out, const PaColibriEndpoint *ep)
+{
+    g_string_append(out, " endpoint");
+    fuzz_dump_str(out, "id", ep->id);
+    fuzz_dump_str(out, "stats-id", ep->stats_id);
+    fuzz_dump_str(out, "muc-role", ep->muc_role);
+    g_string_append_printf(out, " create=%d expire=%d caps=[", ep->create, ep->expire);
+    for (char **c = ep->capabilities; c && *c; c++)
+        fuzz_dump_str(out, "", *c);
+    g_string_append(out, " ]\n");
+    for (guint i = 0; ep->media && i < ep->media->len; i++)
+        dump_media(out, &g_array_index(ep->media, PaColibriMedia, i));
+    g_string_append_printf(out, "  has-transport=%d controlling=%d restart=%d unique-port=%d"
+                           " sctp=%d has-ice=%d\n",
+                           ep->has_transport, ep->ice_controlling, ep->ice_restart,
+                           ep->use_unique_port, ep->sctp, ep->has_ice);
+    if (ep->has_ice) {
+        g_string_append(out, "  ");
+        fuzz_dump_transport(out, &ep->ice);
+    }
+    g_string_append_printf(out, "  has-sources=%d\n", ep->has_sources);
+    fuzz_dump_colibri_sources(out, ep->sources);
+    g_string_append_printf(out, "  force-mute=%d audio=%d video=%d last-n=%d/%d\n",
+                           ep->has_force_mute, ep->force_mute_audio, ep->force_mute_video,
+                           ep->has_initial_last_n, ep->initial_last_n);
+}
+
+char *fuzz_dump_colibri_modify(const PaColibriConferenceModify *m)
+{
+    GString *out = g_string_new("conference-modify");
+    fuzz_dump_str(out, "meeting-id", m->meeting_id);
+    fuzz_dump_str(out, "name", m->name);
+    g_string_append_printf(out, " create=%d expire=%d rtcstats=%d relays=%u\n", m->create,
+                           m->expire, m->rtcstats_enabled, m->n_relays);
+    for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
+        fuzz_dump_colibri_endpoint(out, &g_array_index(m->endpoints, PaColibriEndpoint, i));
+    return g_string_free(out, FALSE);
+}
+
+char *fuzz_dump_colibri_modified(const PaColibriConferenceModified *m)
+{
+    GString *out = g_string_new("conference-modified\n");
+    for (guint i = 0; m->endpoints && i < m->endpoints->len; i++)
+        fuzz_dump_colibri_endpoint(out, &g_array_index(m->endpoints, PaColibriEndpoint, i));
+    g_string_append_printf(out, " has-sources=%d\n", m->has_sources);
+    fuzz_dump_colibri_sources(out, m->sources);
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,506 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the seed corpora of the XMPP-side fuzz targets, tests/fuzz/corpus/<target>/:
+stanzas shaped like what Jicofo, JVB, lib-jitsi-meet and the MUC service send (the shapes of
+the unit tests' fixtures and docs jitsi-wire-reference.md), plus mutations aimed at each
+validation. The output is committed; rerun this after changing it (files are overwritten,
+not deleted). Keep every file small: the replay runs every prefix of it."""
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+NS_C2 = "jitsi:colibri2"
+NS_RTP = "urn:xmpp:jingle:apps:rtp:1"
+NS_HDR = "urn:xmpp:jingle:apps:rtp:rtp-hdrext:0"
+NS_FB = "urn:xmpp:jingle:apps:rtp:rtcp-fb:0"
+NS_SSMA = "urn:xmpp:jingle:apps:rtp:ssma:0"
+NS_ICE = "urn:xmpp:jingle:transports:ice-udp:1"
+NS_DTLS = "urn:xmpp:jingle:apps:dtls:0"
+NS_COLIBRI = "http://jitsi.org/protocol/colibri"
+NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+NS_FOCUS = "http://jitsi.org/protocol/focus"
+NS_MUC_USER = "http://jabber.org/protocol/muc#user"
+NS_NICK = "http://jabber.org/protocol/nick"
+
+FP = "8F:1A:7C:22:90:4E:DD:03:5B:61:C8:0E:AA:17:3F:92:64:B0:5D:11:E9:47:0C:38:D2:86:7A:FE:15:C4:09:B3"
+
+
+def write(target, name, text):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def cand(ip="10.0.0.5", port=10000, typ="host", comp=1, prio=2130706431, proto="udp",
+         extra="", cid="c1"):
+    return (f"<candidate component='{comp}' foundation='1' generation='0' id='{cid}' ip='{ip}'"
+            f" network='0' port='{port}' priority='{prio}' protocol='{proto}' type='{typ}'{extra}/>")
+
+
+def transport(inner="", ufrag="Hq3f", pwd="2vRgMNbhZDbT0mvN6dSo9xh4", fp=FP, setup="actpass",
+              ws=True):
+    out = f"<transport xmlns='{NS_ICE}'"
+    if ufrag is not None:
+        out += f" ufrag='{ufrag}' pwd='{pwd}'"
+    out += "><rtcp-mux/>"
+    if fp is not None:
+        out += f"<fingerprint xmlns='{NS_DTLS}' hash='sha-256' setup='{setup}'>{fp}</fingerprint>"
+    out += inner
+    if ws:
+        out += (f"<web-socket xmlns='{NS_COLIBRI}'"
+                " url='wss://meet.example.org/colibri-ws/jvb1/8a1b/abcd1234?pwd=x'/>")
+    return out + "</transport>"
+
+
+def opus():
+    return (f"<payload-type xmlns='{NS_RTP}' id='111' name='opus' clockrate='48000' channels='2'>"
+            "<parameter name='minptime' value='10'/><parameter name='useinbandfec' value='1'/>"
+            f"<rtcp-fb xmlns='{NS_FB}' type='transport-cc'/></payload-type>")
+
+
+def vp8():
+    return (f"<payload-type xmlns='{NS_RTP}' id='100' name='VP8' clockrate='90000'>"
+            f"<rtcp-fb xmlns='{NS_FB}' type='ccm' subtype='fir'/>"
+            f"<rtcp-fb xmlns='{NS_FB}' type='nack'/>"
+            f"<rtcp-fb xmlns='{NS_FB}' type='nack' subtype='pli'/></payload-type>"
+            f"<payload-type xmlns='{NS_RTP}' id='96' name='rtx' clockrate='90000'>"
+            "<parameter name='apt' value='100'/></payload-type>")
+
+
+def hdr(i, uri):
+    return f"<rtp-hdrext xmlns='{NS_HDR}' id='{i}' uri='{uri}'/>"
+
+
+AUDIO = ("<media type='audio'>" + opus() + hdr(1, "urn:ietf:params:rtp-hdrext:ssrc-audio-level")
+         + hdr(5, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01")
+         + f"<extmap-allow-mixed xmlns='{NS_HDR}'/></media>")
+VIDEO = ("<media type='video'>" + vp8() + hdr(3, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time")
+         + "</media>")
+SOURCES = ("<sources><media-source type='audio' id='abcd1234-a0'>"
+           f"<source xmlns='{NS_SSMA}' ssrc='1111' name='abcd1234-a0'>"
+           "<parameter name='msid' value='s1 t1'/></source></media-source>"
+           "<media-source type='video' id='abcd1234-v0'>"
+           f"<source xmlns='{NS_SSMA}' ssrc='2222' name='abcd1234-v0'/>"
+           f"<source xmlns='{NS_SSMA}' ssrc='2223' name='abcd1234-v0'/>"
+           f"<ssrc-group xmlns='{NS_SSMA}' semantics='FID'><source ssrc='2222'/>"
+           "<source ssrc='2223'/></ssrc-group></media-source></sources>")
+
+
+def iq(body, typ="set", frm="focus.meet.example.org", to="jvbbrewery@internal.auth.meet.example.org/jvb1"):
+    return f"<iq type='{typ}' id='ab12' from='{frm}' to='{to}'>{body}</iq>"
+
+
+def cm(inner, attrs=" meeting-id='8a1b-uuid' name='room@conference.meet.example.org'"):
+    return f"<conference-modify xmlns='{NS_C2}'{attrs}>{inner}</conference-modify>"
+
+
+def gen_colibri_modify():
+    create_ep = ("<endpoint id='abcd1234' create='true' stats-id='Fred-1' muc-role='participant'>"
+                 "<capability name='source-names'/>" + AUDIO + VIDEO +
+                 "<transport ice-controlling='true'><sctp/></transport></endpoint>")
+    update_ep = ("<endpoint id='abcd1234'>" + AUDIO + "<transport>" +
+                 transport(cand() + cand("192.0.2.7", 51000, "srflx", extra=" rel-addr='10.0.0.5' rel-port='10000'", cid="c2"),
+                           setup="active", ws=False) +
+                 "</transport>" + SOURCES +
+                 "<force-mute audio='true' video='false'/><initial-last-n value='-1'/></endpoint>")
+    seeds = {
+        "create": iq(cm(create_ep, " meeting-id='8a1b-uuid' name='room@conference.meet.example.org' create='true' rtcstats-enabled='true'")),
+        "update": iq(cm(update_ep)),
+        "bare-element": cm(update_ep),
+        "transport-info": iq(cm("<endpoint id='abcd1234'><transport>" +
+                                transport(cand("::1", 9, "host", cid="c6"), ufrag=None, fp=None, ws=False) + "</transport></endpoint>")),
+        "ice-restart": iq(cm("<endpoint id='abcd1234'><transport ice-controlling='true' ice-restart='true' use-unique-port='1'/></endpoint>")),
+        "expire-endpoint": iq(cm("<endpoint id='abcd1234' expire='true'/>")),
+        "expire-conference": iq(cm("", " meeting-id='8a1b-uuid' expire='true'")),
+        "two-endpoints": iq(cm("<endpoint id='e1' create='true'><capability name='source-names'/>"
+                               "<capability name='ssrc-rewriting'/></endpoint>"
+                               "<endpoint id='e2' expire='false'><sources/></endpoint>")),
+        "relay": iq(cm("<relay id='r1' mesh-id='0' create='true'/><endpoint id='e1'/>")),
+        "get-type": iq(cm("<endpoint id='e1'><initial-last-n value='5'/></endpoint>"), typ="get"),
+        "unknown-children": iq(cm("<endpoint id='e1'><media type='video'><ssrc xmlns='x'/>"
+                                  "<payload-type id='1'/></media><foo/></endpoint><bar xmlns='y'/>")),
+        "synthetic-source": iq(cm("<endpoint id='e1'><sources><media-source type='video' id='e1-v0' synthetic='true'>"
+                                  f"<source xmlns='{NS_SSMA}' ssrc='4294967295'/>"
+                                  f"<ssrc-group xmlns='{NS_SSMA}' semantics='SIM'><source ssrc='1'/><source ssrc='2'/>"
+                                  "<source ssrc='3'/></ssrc-group></media-source></sources></endpoint>")),
+        "entities": iq(cm("<endpoint id='a&amp;b' stats-id='x&#10;y&#9;z'><media type='audio'>"
+                          f"<payload-type xmlns='{NS_RTP}' id='0' name='&lt;pcmu&gt;'>"
+                          "<parameter name='a' value='&quot;&apos;'/></payload-type></media></endpoint>")),
+        "unicode": iq(cm("<endpoint id='\u00e9\u00e9\u00e9' stats-id='\u65e5\u672c'/>",
+                         " meeting-id='\u00fcber' name='r\u00e4um@conference.x'")),
+    }
+    for name, text in seeds.items():
+        write("colibri-modify", name, text)
+
+    ep = lambda inner, attrs=" id='e'": iq(cm(f"<endpoint{attrs}>{inner}</endpoint>"))
+    muts = {
+        "no-meeting-id": iq(cm("", "")),
+        "meeting-id-space": iq(cm("", " meeting-id='a b'")),
+        "bool-yes": iq(cm("", " meeting-id='m' create='yes'")),
+        "number-utf8": ep(f"<media type='audio'><payload-type xmlns='{NS_RTP}' id='1\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9'/></media>"),
+        "endpoint-no-id": ep("", ""),
+        "create-and-expire": ep("", " id='e' create='true' expire='true'"),
+        "duplicate-endpoint": iq(cm("<endpoint id='e'/><endpoint id='e'/>")),
+        "media-type-text": ep("<media type='text'/>"),
+        "pt-id-128": ep(f"<media type='audio'><payload-type xmlns='{NS_RTP}' id='128'/></media>"),
+        "pt-id-minus": ep(f"<media type='audio'><payload-type xmlns='{NS_RTP}' id='-1'/></media>"),
+        "pt-clock-huge": ep(f"<media type='audio'><payload-type xmlns='{NS_RTP}' id='1' clockrate='99999999999999999999'/></media>"),
+        "param-no-name": ep(f"<media type='audio'><payload-type xmlns='{NS_RTP}' id='1'><parameter value='1'/></payload-type></media>"),
+        "fb-no-type": ep(f"<media type='audio'><payload-type xmlns='{NS_RTP}' id='1'><rtcp-fb xmlns='{NS_FB}'/></payload-type></media>"),
+        "hdrext-id-0": ep(f"<media type='audio'>{hdr(0, 'urn:x')}</media>"),
+        "hdrext-id-256": ep(f"<media type='audio'>{hdr(256, 'urn:x')}</media>"),
+        "hdrext-no-uri": ep(f"<media type='audio'><rtp-hdrext xmlns='{NS_HDR}' id='1'/></media>"),
+        "ssrc-0": ep(f"<sources><media-source type='video' id='v'><source xmlns='{NS_SSMA}' ssrc='0'/></media-source></sources>"),
+        "ssrc-2-32": ep(f"<sources><media-source type='video' id='v'><source xmlns='{NS_SSMA}' ssrc='4294967296'/></media-source></sources>"),
+        "ssrc-missing": ep(f"<sources><media-source type='video' id='v'><source xmlns='{NS_SSMA}'/></media-source></sources>"),
+        "source-no-id": ep("<sources><media-source type='video'/></sources>"),
+        "group-no-semantics": ep(f"<sources><media-source type='video' id='v'><ssrc-group xmlns='{NS_SSMA}'><source ssrc='1'/></ssrc-group></media-source></sources>"),
+        "group-bad-ssrc": ep(f"<sources><media-source type='video' id='v'><ssrc-group xmlns='{NS_SSMA}' semantics='FID'><source ssrc='x'/></ssrc-group></media-source></sources>"),
+        "msid-twice": ep(f"<sources><media-source type='audio' id='a'><source xmlns='{NS_SSMA}' ssrc='5'>"
+                         "<parameter name='msid' value='a b'/><parameter name='msid' value='c d'/></source></media-source></sources>"),
+        "transport-bool": ep("<transport ice-controlling='maybe'/>"),
+        "transport-bad-candidate": ep("<transport>" + transport(cand(ip="example.org"), ws=False) + "</transport>"),
+        "transport-bad-ufrag": ep("<transport>" + transport(ufrag="a b", ws=False) + "</transport>"),
+        "transport-bad-fp": ep("<transport>" + transport(fp="zz:1", ws=False) + "</transport>"),
+        "transport-two-ice": ep("<transport>" + transport(cand(), ws=False) + transport(ufrag="Zz9y", ws=False) + "</transport>"),
+        "last-n-x": ep("<initial-last-n value='x'/>"),
+        "last-n-minus-2": ep("<initial-last-n value='-2'/>"),
+        "last-n-plus": ep("<initial-last-n value=' +7'/>"),
+        "capability-no-name": ep("<capability/>"),
+        "force-mute-bad": ep("<force-mute audio='on'/>"),
+        "wrong-ns": iq("<conference-modify xmlns='jitsi:colibri' meeting-id='m'/>"),
+        "ping": iq("<ping xmlns='urn:xmpp:ping'/>", typ="get"),
+        "endpoint-other-ns": iq(cm("<endpoint xmlns='urn:other' id='x y'/>")),
+        "nested-iq": "<iq><iq>" + cm("") + "</iq></iq>",
+        "many-sources": ep("<sources><media-source type='video' id='v'>" +
+                           "".join(f"<source xmlns='{NS_SSMA}' ssrc='{i}'/>" for i in range(1, 131)) +
+                           "</media-source></sources>"),
+    }
+    for name, text in muts.items():
+        write("colibri-modify", "mut-" + name, text)
+
+
+def gen_colibri_modified():
+    bridge_sources = ("<sources><media-source type='audio' id='jvb-a0'>"
+                      f"<source xmlns='{NS_SSMA}' ssrc='3920281765' name='jvb-a0'>"
+                      "<parameter name='msid' value='mixedmslabel mixedlabelaudio0'/></source></media-source>"
+                      "<media-source type='video' id='jvb-v0'>"
+                      f"<source xmlns='{NS_SSMA}' ssrc='1048237661' name='jvb-v0'>"
+                      "<parameter name='msid' value='mixedmslabel mixedlabelvideo0'/></source></media-source></sources>")
+    created = ("<endpoint id='abcd1234'><transport>" +
+               transport(cand("127.0.0.1", 10000) + cand("2001:db8::1", 10000, cid="c2", prio=2130706175)) +
+               "<sctp port='5000' role='server'/></transport></endpoint>")
+
+    def cmd(inner):
+        return iq(f"<conference-modified xmlns='{NS_C2}'>{inner}</conference-modified>", typ="result",
+                  frm="jvbbrewery@internal.auth.meet.example.org/jvb1", to="focus.meet.example.org")
+    seeds = {
+        "create": cmd(created + bridge_sources),
+        "restart": cmd("<endpoint id='abcd1234'><transport>" + transport(cand("10.1.2.3", 10000, cid="c9"), ufrag="Nw2a") + "</transport></endpoint>"),
+        "empty": cmd(""),
+        "bare-element": f"<conference-modified xmlns='{NS_C2}'>{created}</conference-modified>",
+        "two-endpoints": cmd(created + created.replace("abcd1234", "ef567890")),
+        "sources-only": cmd(bridge_sources),
+        "expired": cmd("<endpoint id='abcd1234' expire='true'/>"),
+        "tcp-candidate": cmd("<endpoint id='e'><transport>" +
+                             transport(cand(port=4443, proto='tcp', extra=" tcptype='passive'")) + "</transport></endpoint>"),
+        "relay-candidate": cmd("<endpoint id='e'><transport>" +
+                               transport(cand("203.0.113.9", 3478, "relay", extra=" rel-addr='192.0.2.1' rel-port='50000'")) +
+                               "</transport></endpoint>"),
+    }
+    for name, text in seeds.items():
+        write("colibri-modified", name, text)
+    muts = {
+        "endpoint-no-id": cmd("<endpoint><transport/></endpoint>"),
+        "bad-source": cmd("<sources><media-source type='audio' id='jvb-a0'>"
+                          f"<source xmlns='{NS_SSMA}' ssrc='0'/></media-source></sources>"),
+        "bad-websocket": cmd("<endpoint id='e'><transport>" +
+                             transport().replace("wss://", "http://") + "</transport></endpoint>"),
+        "bad-setup": cmd("<endpoint id='e'><transport>" + transport(setup="both") + "</transport></endpoint>"),
+        "port-0": cmd("<endpoint id='e'><transport>" + transport(cand(port=0)) + "</transport></endpoint>"),
+        "port-65536": cmd("<endpoint id='e'><transport>" + transport(cand(port=65536)) + "</transport></endpoint>"),
+        "wrong-element": iq(cm("")),
+        "media-type-utf8": cmd("<sources><media-source type='\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9' id='x'/></sources>"),
+    }
+    for name, text in muts.items():
+        write("colibri-modified", "mut-" + name, text)
+
+
+def gen_colibri_error():
+    def err(inner, typ="cancel"):
+        return (f"<iq type='error' id='ab12' from='jvbbrewery@internal.auth.meet.example.org/jvb1'"
+                f" to='focus.meet.example.org'><error type='{typ}'>{inner}</error></iq>")
+
+    def cond(c):
+        return f"<{c} xmlns='{NS_STANZAS}'/>"
+    seeds = {
+        "conference-not-found": err(cond("item-not-found") + f"<error xmlns='{NS_C2}' reason='CONFERENCE_NOT_FOUND'/>"),
+        "already-exists": err(cond("conflict") + f"<error xmlns='{NS_C2}' reason='CONFERENCE_ALREADY_EXISTS'/>"),
+        "unknown-endpoint": err(cond("item-not-found") + f"<text xmlns='{NS_STANZAS}'>no such endpoint</text>"
+                                f"<error xmlns='{NS_C2}' reason='UNKNOWN_ENDPOINT'/><endpoint xmlns='{NS_C2}' id='abcd1234'/>"),
+        "graceful-shutdown": err(cond("service-unavailable") + f"<error xmlns='{NS_C2}' reason='GRACEFUL_SHUTDOWN'/>"),
+        "not-implemented": err(cond("feature-not-implemented") + f"<error xmlns='{NS_C2}' reason='FEATURE_NOT_IMPLEMENTED'/>"),
+        "bad-request": err(cond("bad-request") + f"<text xmlns='{NS_STANZAS}'>endpoint e: transport: candidate 1: port 0 out of range</text>", "modify"),
+        "forbidden": err(cond("forbidden")),
+        "internal": err(cond("internal-server-error"), "wait"),
+        "timeout": err(cond("remote-server-timeout"), "wait"),
+    }
+    for name, text in seeds.items():
+        write("colibri-error", name, text)
+    muts = {
+        "no-error": "<iq type='error' id='x'/>",
+        "reason-lowercase": err(cond("item-not-found") + f"<error xmlns='{NS_C2}' reason='unknown_endpoint'/>"),
+        "reason-unknown": err(cond("conflict") + f"<error xmlns='{NS_C2}' reason='SOMETHING_ELSE'/>"),
+        "reason-missing": err(f"<error xmlns='{NS_C2}'/>"),
+        "endpoint-no-id": err(f"<error xmlns='{NS_C2}' reason='UNKNOWN_ENDPOINT'/><endpoint xmlns='{NS_C2}'/>"),
+        "endpoint-empty-id": err(f"<error xmlns='{NS_C2}' reason='UNKNOWN_ENDPOINT'/><endpoint xmlns='{NS_C2}' id=''/>"),
+        "endpoint-entities": err(f"<error xmlns='{NS_C2}' reason='UNKNOWN_ENDPOINT'/><endpoint xmlns='{NS_C2}' id='&lt;a&#10;b&gt;'/>"),
+        "endpoint-wrong-ns": err(f"<error xmlns='{NS_C2}' reason='UNKNOWN_ENDPOINT'/><endpoint id='x'/>"),
+        "condition-text-only": err(f"<text xmlns='{NS_STANZAS}'>only text</text>"),
+        "two-reasons": err(f"<error xmlns='{NS_C2}' reason='GRACEFUL_SHUTDOWN'/><error xmlns='{NS_C2}' reason='CONFERENCE_NOT_FOUND'/>"),
+        "message": "<message type='error'><error><gone xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>",
+    }
+    for name, text in muts.items():
+        write("colibri-error", "mut-" + name, text)
+
+
+def gen_ice_udp():
+    seeds = {
+        "bridge-offer": transport(cand("127.0.0.1", 10000) + cand("2001:db8::1", 10000, cid="c2")),
+        "client-answer": transport(setup="active", ws=False),
+        "candidates-only": f"<transport xmlns='{NS_ICE}'>" + cand("192.168.1.20", 56123, cid="c3") + "</transport>",
+        "srflx": transport(cand("198.51.100.4", 61000, "srflx", prio=1686052607,
+                                extra=" rel-addr='192.168.1.20' rel-port='56123'"), fp=None, ws=False),
+        "relay-tcp": transport(cand("203.0.113.9", 443, "relay", proto="TCP", comp=2, prio=16777215,
+                                    extra=" rel-addr='0.0.0.0' rel-port='9'"), ws=False),
+        "prflx": transport(cand("10.9.8.7", 1, "prflx", prio=0), ws=False),
+        "lowercase-fp": transport(fp=" ab:cd:ef:01\n", setup="passive"),
+        "no-setup": transport().replace(" setup='actpass'", ""),
+        "sha-1": transport(fp="AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01").replace("sha-256", "SHA-1"),
+        "empty": f"<transport xmlns='{NS_ICE}'/>",
+        "unknown-children": transport("<foo/><candidate xmlns='urn:other'/>", ws=False),
+        "two-websockets": transport(f"<web-socket xmlns='{NS_COLIBRI}' url='ws://127.0.0.1:8080/colibri-ws/a'/>"),
+    }
+    for name, text in seeds.items():
+        write("ice-udp", name, text)
+    muts = {
+        "not-transport": f"<transpor xmlns='{NS_ICE}'/>",
+        "wrong-ns": "<transport xmlns='urn:xmpp:jingle:transports:raw-udp:1'/>",
+        "ufrag-short": transport(ufrag="abc"),
+        "ufrag-bad-char": transport(ufrag="ab-cd"),
+        "pwd-short": transport(pwd="short"),
+        "missing-port": f"<transport xmlns='{NS_ICE}'>" + cand().replace(" port='10000'", "") + "</transport>",
+        "port-0": transport(cand(port=0)),
+        "port-65536": transport(cand(port=65536)),
+        "port-sign": transport(cand().replace("port='10000'", "port='+1'")),
+        "component-3": transport(cand(comp=3)),
+        "priority-2-32": transport(cand(prio=4294967296)),
+        "ip-hostname": transport(cand(ip="host.example.org")),
+        "ip-long": transport(cand(ip="1" * 70)),
+        "rel-addr-bad": transport(cand(extra=" rel-addr='x' rel-port='1'")),
+        "type-unknown": transport(cand(typ="server")),
+        "protocol-sctp": transport(cand(proto="sctp")),
+        "foundation-long": transport(cand().replace("foundation='1'", "foundation='" + "f" * 40 + "'")),
+        "foundation-space": transport(cand().replace("foundation='1'", "foundation='a b'")),
+        "fp-no-hash": transport().replace(" hash='sha-256'", ""),
+        "fp-odd": transport(fp="AB:C"),
+        "fp-no-colons": transport(fp="ABCDEF"),
+        "fp-empty": transport(fp=""),
+        "fp-too-long": transport(fp=":".join(["AB"] * 65)),
+        "setup-holdconn": transport(setup="holdconn"),
+        "setup-utf8": transport(setup="\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"),
+        "websocket-http": transport().replace("wss://", "https://"),
+        "websocket-no-url": transport(f"<web-socket xmlns='{NS_COLIBRI}'/>", ws=False),
+        "65-candidates": f"<transport xmlns='{NS_ICE}'>" +
+                         "".join(f"<candidate component='1' foundation='1' ip='10.0.0.{i}' port='9' priority='1' protocol='udp' type='host'/>"
+                                 for i in range(65)) + "</transport>",
+    }
+    for name, text in muts.items():
+        write("ice-udp", "mut-" + name, text)
+
+
+def gen_conference_iq():
+    def req(room="room1@conference.example.org", typ="set", props=None, extra=" machine-uid='2c8d0f7e1a0c4b3f9e12d7a1c5b6e804'"):
+        if props is None:
+            props = [("rtcstatsEnabled", "false"), ("visitors-version", "1"), ("startAudioMuted", "9")]
+        body = "".join(f"<property name='{n}' value='{v}'/>" for n, v in props)
+        r = f" room='{room}'" if room is not None else ""
+        return (f"<iq to='focus.example.org' type='{typ}' xmlns='jabber:client' id='7c0f:sendIQ'"
+                f" from='a1b2@example.org/c3d4'><conference xmlns='{NS_FOCUS}'{r}{extra}>{body}</conference></iq>")
+    seeds = {
+        "ljm": req(),
+        "no-properties": req(props=[]),
+        "session-id": req(extra=" machine-uid='m' session-id='4f1e5a' token='eyJhbGciOi.x.y'"),
+        "visitor": req(props=[("visitor", "true"), ("visitors-version", "1")]),
+        "uppercase-domain": req("Room1@Conference.Example.ORG"),
+        "unicode-room": req("r\u00e4um-\u65e5\u672c@conference.example.org"),
+        "casefold-room": req("STRASSE-Stra\u00dfe-\ufb01@conference.example.org"),
+        "property-entities": req(props=[("a&amp;b", "x&#10;y"), ("dup", "1"), ("dup", "2"), ("novalue", None)]).replace(" value='None'", ""),
+        "no-machine-uid": req(extra=""),
+    }
+    for name, text in seeds.items():
+        write("conference-iq", name, text)
+    muts = {
+        "type-get": req(typ="get"),
+        "type-result": req(typ="result"),
+        "no-room": req(room=None),
+        "empty-room": req(room=""),
+        "room-resource": req("room1@conference.example.org/nick"),
+        "room-no-local": req("conference.example.org"),
+        "wrong-domain": req("room1@muc.other.org"),
+        "bad-local": req("ro'om@conference.example.org".replace("'", "&apos;")),
+        "room-long": req("r" * 201 + "@conference.example.org"),
+        "room-utf8-long": req("\u00e9" * 40 + "@muc.other.org"),
+        "not-conference": "<iq type='set' id='1'><conference xmlns='urn:other'/></iq>",
+        "33-properties": req(props=[(f"p{i}", "v") for i in range(33)]),
+        "property-long": req(props=[("n" * 257, "v"), ("ok", "v" * 257)]),
+        "property-empty-name": req(props=[("", "v")]),
+    }
+    for name, text in muts.items():
+        write("conference-iq", "mut-" + name, text)
+
+
+def gen_muc_presence():
+    room = "room1@conference.example.org"
+
+    def pres(nick="abcd1234", inner="", typ=None, frm=None):
+        t = f" type='{typ}'" if typ else ""
+        f = frm if frm is not None else f"{room}/{nick}"
+        return f"<presence from='{f}' to='focus.example.org/focus'{t}>{inner}</presence>"
+
+    def x(inner):
+        return f"<x xmlns='{NS_MUC_USER}'>{inner}</x>"
+    ljm = ("<c xmlns='http://jabber.org/protocol/caps' hash='sha-1' node='https://jitsi.org/jitsi-meet'"
+           " ver='k6kQ1Ya4MDhmz3mBNpkMjSafVwY='/><stats-id>Brenda-Zx3</stats-id>"
+           f"<nick xmlns='{NS_NICK}'>Ann \u00c9</nick>"
+           "<SourceInfo>{\"abcd1234-a0\":{\"muted\":false},\"abcd1234-v0\":{\"muted\":true}}</SourceInfo>"
+           "<jitsi_participant_region>eu-west</jitsi_participant_region>"
+           "<jitsi_participant_codecList>av1,vp9,vp8,h264</jitsi_participant_codecList>"
+           "<features><feature var='https://jitsi.org/meet/e2ee'/></features>")
+    seeds = {
+        "ljm-join": pres(inner=ljm + x("<item affiliation='none' role='participant' jid='a1b2@example.org/c3d4'/>")),
+        "focus-self": pres("focus", x("<item affiliation='owner' role='moderator' jid='focus.example.org/focus'/>"
+                                      "<status code='110'/><status code='201'/><status code='100'/>")),
+        "leave": pres(typ="unavailable", inner=x("<item affiliation='none' role='none'/>")),
+        "nick-change": pres("old", x("<item affiliation='member' role='participant' nick='new'/><status code='303'/>"), typ="unavailable"),
+        "kicked": pres(typ="unavailable", inner=x("<item affiliation='none' role='none'><actor nick='mod'/><reason>bye</reason></item><status code='307'/>")),
+        "banned": pres(typ="unavailable", inner=x("<item affiliation='outcast' role='none'/><status code='301'/>")),
+        "destroyed": pres("focus", x("<item affiliation='none' role='none'/><destroy jid='other@conference.example.org'><reason>moved</reason></destroy>"), typ="unavailable"),
+        "error-not-allowed": pres("focus", f"<error type='cancel'><not-allowed xmlns='{NS_STANZAS}'/>"
+                                           f"<text xmlns='{NS_STANZAS}'>room creation is restricted</text></error>", typ="error"),
+        "error-bare": pres(typ="error"),
+        "no-muc-user": pres(inner="<stats-id>x</stats-id>"),
+        "visitor-admin": pres(inner=x("<item affiliation='admin' role='visitor' jid='v@example.org'/><status code='170'/>")),
+        "domain-only-room": pres(frm="Conference.Example.ORG/nick"),
+        "unicode-nick": pres("\u00c5sa \U0001F600"),
+        "nick-with-slash": pres("a/b/c"),
+    }
+    for name, text in seeds.items():
+        write("muc-presence", name, text)
+    muts = {
+        "no-from": "<presence/>",
+        "from-bare-room": pres(frm=room, inner=x("")),
+        "from-bad": pres(frm="@@"),
+        "from-empty-resource": pres(frm=room + "/"),
+        "subscribe": pres(typ="subscribe"),
+        "probe": pres(typ="probe"),
+        "status-codes": pres(inner=x("".join(f"<status code='{c}'/>" for c in
+                                             ["99", "1000", "x", "", "110 ", "0110", "201", "303", "307", "301", "321", "322", "332", "110", "104"]))),
+        "two-items": pres(inner=x("<item role='moderator' affiliation='owner'/><item role='visitor' affiliation='outcast'/>")),
+        "item-bad-jid": pres(inner=x("<item role='moderator' affiliation='owner' jid='a@b@c'/>")),
+        "item-unknown-role": pres(inner=x("<item role='god' affiliation='king' nick=''/>")),
+        "two-destroys": pres(inner=x("<destroy><reason>a</reason></destroy><destroy/>")),
+        "destroy-empty-reason": pres(inner=x("<destroy><reason/></destroy>")),
+        "error-no-condition": pres(typ="error", inner="<error type='cancel'><text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>t</text></error>"),
+        "x-wrong-ns": pres(inner="<x xmlns='http://jabber.org/protocol/muc'><item role='moderator'/></x>"),
+        "nick-wrong-ns": pres(inner="<nick>plain</nick><nick xmlns='http://jabber.org/protocol/nick'>a<b/>c</nick>"),
+    }
+    for name, text in muts.items():
+        write("muc-presence", "mut-" + name, text)
+
+
+def gen_jid():
+    seeds = {
+        "room": "room1@conference.example.org",
+        "full": "a1b2@example.org/c3d4",
+        "domain": "example.org",
+        "component": "focus.example.org/focus",
+        "occupant": "room1@conference.example.org/abcd1234",
+        "uppercase": "Room1@Conference.Example.ORG",
+        "unicode-room": "r\u00e4um-\u65e5\u672c@conference.example.org",
+        "casefold": "STRASSE-Stra\u00dfe-\ufb01@conference.example.org",
+        "ipv4": "user@192.0.2.1/r",
+        "resource-slashes": "u@d.org/a/b@c",
+        "underscore": "jvbbrewery@internal.auth.meet_x.example.org/jvb-1",
+    }
+    for name, text in seeds.items():
+        write("jid", name, text)
+    muts = {
+        "empty": "",
+        "at-only": "@",
+        "empty-local": "@example.org",
+        "empty-resource": "u@example.org/",
+        "double-at": "a@b@c.org",
+        "space": "a b@c.org",
+        "quote": "a\"b@c.org",
+        "domain-dash": "u@-example.org",
+        "domain-dot": "u@example.org.",
+        "domain-empty-label": "u@example..org",
+        "domain-long-label": "u@" + "a" * 64 + ".org",
+        "domain-254": "u@" + ".".join(["a" * 50] * 5),
+        "local-1024": "l" * 1024 + "@x.org",
+        "bad-utf8": b"\xc3(@example.org",
+        "control-resource": "u@x.org/a\x01b",
+        "room-201": "r" * 201 + "@conference.example.org",
+    }
+    for name, text in muts.items():
+        write("jid", "mut-" + name, text)
+
+
+# Reproducers of bugs found in parsers this folder does not own, reported and not fixed yet.
+# They are not in corpus/ (the replay would fail); `gen-xmpp-corpus.py --known-bugs DIR` writes
+# them to DIR/<target>/ for the owner to replay (build/tests/fuzz/fuzz-replay-<target>
+# DIR/<target>). Once a bug is fixed, move its entry into the corpus above.
+KNOWN_BUGS = {
+    # common/colibri/colibri-xml.c parse_bool_attr / parse_media_type: the reason quotes the
+    # value with "%.16s", which can cut a UTF-8 sequence in two; the bridge sends the reason
+    # as the <text> of its bad-request reply, which is then not well-formed XML.
+    ("colibri-modify", "utf8-cut-bool"): iq(cm("", " meeting-id='m' create='a" + "\u00e9" * 8 + "'")),
+    ("colibri-modify", "utf8-cut-media-type"): iq(cm("<endpoint id='e'><media type='a" + "\u00e9" * 8 + "'/></endpoint>")),
+    # common/xmpp/ice-udp.c pa_ice_udp_parse_candidate NUM_FIELD: "%.32s" likewise.
+    ("ice-udp", "utf8-cut-port"): transport(cand().replace("port='10000'", "port='1" + "\u00e9" * 16 + "'")),
+    # focus/conference-iq.c focus_conference_parse: "invalid room '%.64s'" likewise, in the
+    # error the focus sends to any client (the server then closes the focus's stream).
+    ("conference-iq", "utf8-cut-room"): "<iq type='set' id='1'><conference xmlns='" + NS_FOCUS +
+        "' room='a" + "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
+    # focus/muc.c focus_muc_room_key: NFKC after validation turns U+FF20 into '@', U+FF0F into
+    # '/', U+FDFA into 18 characters with spaces: the key is no longer a valid room JID.
+    ("conference-iq", "room-key-fullwidth-at"): "<iq type='set' id='1'><conference xmlns='" +
+        NS_FOCUS + "' room='a\uff20b@conference.example.org'/></iq>",
+    ("jid", "room-key-fullwidth-at"): "a\uff20b@conference.example.org",
+    ("jid", "room-key-fullwidth-solidus"): "a\uff0fb@conference.example.org",
+    ("jid", "room-key-nfkc-spaces"): "\ufdfa@conference.example.org",
+}
+
+
+def gen_known_bugs(out):
+    for (target, name), text in KNOWN_BUGS.items():
+        d = os.path.join(out, target)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(text.encode("utf-8"))
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) == 3 and sys.argv[1] == "--known-bugs":
+        gen_known_bugs(sys.argv[2])
+        sys.exit(0)
+    gen_colibri_modify()
+    gen_colibri_modified()
+    gen_colibri_error()
+    gen_ice_udp()
+    gen_conference_iq()
+    gen_muc_presence()
+    gen_jid()
