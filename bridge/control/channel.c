@@ -22,6 +22,7 @@ struct _BridgeChannels {
     BridgeRegistry *reg;
     char *bridge_id;
     char *version;
+    guint ping_s;
     GHashTable *conferences; /* id -> GHashTable (endpoint id -> ChannelEp, owned) */
     GHashTable *closing;     /* SoupWebsocketConnection (ref) -> itself: detached, closing */
     BridgeChannelStats stats;
@@ -386,7 +387,7 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
     ce->ws = g_object_ref(ws);
     ch->stats.opened++;
     ch->stats.open++;
-    soup_websocket_connection_set_keepalive_interval(ws, BRIDGE_CHANNEL_KEEPALIVE_S);
+    soup_websocket_connection_set_keepalive_interval(ws, ch->ping_s);
     soup_websocket_connection_set_max_incoming_payload_size(ws, BRIDGE_CHANNEL_WS_MAX_PAYLOAD);
     limit_total_size(ws);
     g_signal_connect(ws, "message", G_CALLBACK(on_message), ce);
@@ -405,9 +406,10 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
 /* ---- API ---- */
 
 BridgeChannels *bridge_channels_new(SoupServer *server, BridgeRegistry *registry,
-                                    const char *bridge_id, const char *version)
+                                    const char *bridge_id, const char *version, guint ping_s)
 {
     BridgeChannels *ch = g_new0(BridgeChannels, 1);
+    ch->ping_s = ping_s;
     ch->server = g_object_ref(server);
     ch->reg = registry;
     ch->bridge_id = g_strdup(bridge_id);

@@ -22,18 +22,17 @@ G_BEGIN_DECLS
 
 typedef struct _BridgeChannels BridgeChannels;
 
-/* Seconds between WebSocket pings on an idle channel, so that proxies (nginx closes an idle
- * proxied connection after proxy_read_timeout, 60 s by default) keep it open. */
-#define BRIDGE_CHANNEL_KEEPALIVE_S 20
 /* libsoup closes a connection (1009) whose frame exceeds this; frames between
  * BRIDGE_CHANNEL_MSG_MAX_BYTES and this are read, dropped and counted. */
 #define BRIDGE_CHANNEL_WS_MAX_PAYLOAD (256 * 1024)
 
 /* Registers the /colibri-ws handlers on @server. @registry (the authority on which conferences,
  * endpoints and secrets exist) must outlive the object; @bridge_id and @version are copied.
+ * Every open channel is pinged each @ping_s seconds (0: never), so that proxies (nginx closes
+ * an idle proxied connection after proxy_read_timeout, 60 s by default) keep it open.
  * (transfer full) */
 BridgeChannels *bridge_channels_new(SoupServer *server, BridgeRegistry *registry,
-                                    const char *bridge_id, const char *version);
+                                    const char *bridge_id, const char *version, guint ping_s);
 /* Closes every channel (1001, going away), waits up to a second on @context for the close
  * handshakes, then frees. Call before the SoupServer goes. */
 void bridge_channels_free(BridgeChannels *ch, GMainContext *context);

@@ -106,6 +106,8 @@ static const PaSetting schema[] = {
     {"http.port", PA_SETTING_INT, "8080", 1, 65535, F(http_port), NULL, "HTTP port"},
     {"http.public_url", PA_SETTING_STRING, "", 0, 0, F(http_public_url), check_url,
      "base URL clients reach the HTTP server at (empty: http://<address>:<port>)"},
+    {"http.websocket_ping_seconds", PA_SETTING_INT, "20", 0, 3600, F(http_websocket_ping_seconds),
+     NULL, "ping idle colibri-ws channels this often so proxies keep them open (0: never)"},
     {"bridge.region", PA_SETTING_STRING, "default", 0, 0, F(bridge_region), check_token,
      "region reported to the focus"},
     {"bridge.id", PA_SETTING_STRING, "", 0, 0, F(bridge_id), check_token,

@@ -33,6 +33,7 @@ typedef struct {
     char *http_address;
     int http_port;
     char *http_public_url; /* derived: http://<address>:<port> */
+    int http_websocket_ping_seconds;
     /* [bridge] */
     char *bridge_region;
     char *bridge_id; /* derived: the nickname */

@@ -264,8 +264,8 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
         bridge_control_free(c);
         return NULL;
     }
-    c->channels =
-        bridge_channels_new(bridge_http_server(c->http), &c->reg, cfg->bridge_id, PARLEY_VERSION);
+    c->channels = bridge_channels_new(bridge_http_server(c->http), &c->reg, cfg->bridge_id,
+                                      PARLEY_VERSION, (guint)cfg->http_websocket_ping_seconds);
     g_message("HTTP on %s:%d: /about/health, /metrics, /colibri-ws (clients use %s/colibri-ws/%s/)",
               cfg->http_address, cfg->http_port, cfg->http_public_url, cfg->bridge_id);
 

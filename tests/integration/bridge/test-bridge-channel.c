@@ -7,7 +7,8 @@
  * the upgrade (wrong secret, no secret, unknown endpoint/conference, other bridge id); garbage
  * frames dropped and counted while the channel stays up; a second connection replacing the
  * first; the endpoint's expiry closing its socket with 1001; an oversized frame closing only
- * that socket; a flood of relayed messages cut by rate; and a clean exit with channels open.
+ * that socket; a flood of relayed messages cut by rate; pings on an idle channel; and a clean
+ * exit with channels open.
  * Exit 77 when Prosody is missing. Run under tests/netns-run.sh. */
 #include <jansson.h>
 #include <libsoup/soup.h>
@@ -297,7 +298,8 @@ static Client *cl[3];
 static void test_setup(void)
 {
     it_xmpp_start(&env);
-    it_bridge_start(&env, NULL);
+    const char *const extra[] = {"http.websocket_ping_seconds=1", NULL};
+    it_bridge_start(&env, extra);
     gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
     while (!focus && g_get_monotonic_time() < deadline) {
         focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
@@ -654,6 +656,81 @@ static void test_flood(void)
     g_assert_cmpfloat(got + limited, ==, n);
 }
 
+/* Reads exactly @n bytes or fails the test. */
+static void read_all(GSocket *sock, guint8 *buf, gsize n)
+{
+    gsize done = 0;
+    while (done < n) {
+        GError *error = NULL;
+        gssize r = g_socket_receive(sock, (char *)buf + done, n - done, NULL, &error);
+        if (r <= 0)
+            g_error("raw WebSocket read: %s", error ? error->message : "connection closed");
+        done += (gsize)r;
+    }
+}
+
+/* An idle channel is pinged (the bridge runs with http.websocket_ping_seconds=1 here). A raw
+ * client sees the frames themselves, which libsoup's client would answer silently. */
+static void test_ping(void)
+{
+    g_autoptr(GSocketClient) sc = g_socket_client_new();
+    g_socket_client_set_timeout(sc, 5);
+    GError *error = NULL;
+    g_autoptr(GSocketConnection) conn =
+        g_socket_client_connect_to_host(sc, "127.0.0.1", (guint16)env.http_port, NULL, &error);
+    g_assert_no_error(error);
+    GSocket *sock = g_socket_connection_get_socket(conn);
+    const char *path = strstr(urls[2], "/colibri-ws/");
+    g_autofree char *req = g_strdup_printf(
+        "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: cGFybGV5IHBpbmcgdGVzdA==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        path, env.http_port);
+    g_assert_cmpint(g_socket_send(sock, req, strlen(req), NULL, &error), ==, (gssize)strlen(req));
+    GString *head = g_string_new(NULL);
+    while (!strstr(head->str, "\r\n\r\n")) {
+        guint8 c;
+        read_all(sock, &c, 1);
+        g_string_append_c(head, (char)c);
+    }
+    if (!g_str_has_prefix(head->str, "HTTP/1.1 101"))
+        g_error("no WebSocket upgrade: %s", head->str);
+    g_string_free(head, TRUE);
+    gint64 open_us = g_get_monotonic_time();
+    guint texts = 0;
+    for (;;) {
+        guint8 h[2];
+        read_all(sock, h, 2);
+        guint64 len = h[1] & 0x7f;
+        g_assert_cmpint(h[1] & 0x80, ==, 0); /* server frames are not masked */
+        if (len == 126 || len == 127) {
+            guint8 ext[8];
+            gsize n = len == 126 ? 2 : 8;
+            read_all(sock, ext, n);
+            len = 0;
+            for (gsize i = 0; i < n; i++)
+                len = len << 8 | ext[i];
+        }
+        g_assert_cmpuint(len, <, 65536);
+        guint8 *payload = g_malloc(len + 1);
+        read_all(sock, payload, len);
+        g_free(payload);
+        guint opcode = h[0] & 0x0f;
+        if (opcode == 0x1) {
+            texts++; /* ServerHello, ForwardedSources */
+            continue;
+        }
+        g_assert_cmpuint(opcode, ==, 0x9);
+        break;
+    }
+    double after = (g_get_monotonic_time() - open_us) / 1e6;
+    g_printerr("# figures: first ping on an idle channel after %.2f s (interval 1 s)\n", after);
+    g_assert_cmpuint(texts, ==, 2);
+    g_assert_cmpfloat(after, <, 3.0);
+    /* The raw client replaced C's channel; the libsoup one was closed. */
+    g_assert_true(wait_for(client_closed, cl[2], T_MSG));
+    g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+}
+
 static void test_shutdown(void)
 {
     /* SIGTERM with two channels open: they are closed as "going away", the exit is clean. */
@@ -686,6 +763,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-channel/expire-closes", test_expire_closes);
     g_test_add_func("/bridge-channel/oversized-frame", test_oversized_frame);
     g_test_add_func("/bridge-channel/flood", test_flood);
+    g_test_add_func("/bridge-channel/ping", test_ping);
     g_test_add_func("/bridge-channel/shutdown", test_shutdown);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {
