@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+// Frame for the Jingle integration tests: a real XMPP server (tests/lib/xmpp-server.mjs), the
+// real parley-focus (tests/lib/focus.mjs), real parley-bridge processes started and stopped
+// by the test ($PARLEY_BRIDGE_BIN), and scripted clients that speak the focus's Jingle
+// dialect the way lib-jitsi-meet does (answering disco#info, acknowledging every Jingle IQ,
+// sending session-accept / source-add / ... on request). Exit status: 0 pass, 1 fail, 77
+// skipped. Must run inside tests/netns-run.sh (fixed ports).
+// State belongs to the Node.js event loop thread.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { SkipError } from '../../lib/prosody.mjs';
+import { startXmppServer, serverKind } from '../../lib/xmpp-server.mjs';
+import { startFocus } from '../../lib/focus.mjs';
+import {
+  XmppClient, missingModules, NS, child, children, text, esc, xmlOf, mucPresence, stanzaError,
+} from '../../lib/xmpp-client.mjs';
+
+export { child, children, text, xmlOf, stanzaError, mucPresence };
+
+export const JNS = {
+  jingle: 'urn:xmpp:jingle:1',
+  errors: 'urn:xmpp:jingle:errors:1',
+  rtp: 'urn:xmpp:jingle:apps:rtp:1',
+  ssma: 'urn:xmpp:jingle:apps:rtp:ssma:0',
+  ice: 'urn:xmpp:jingle:transports:ice-udp:1',
+  dtls: 'urn:xmpp:jingle:apps:dtls:0',
+  colibri: 'http://jitsi.org/protocol/colibri',
+  grouping: 'urn:xmpp:jingle:apps:grouping:0',
+  focus: 'http://jitsi.org/protocol/focus',
+  jitmeet: 'http://jitsi.org/jitmeet',
+  disco: 'http://jabber.org/protocol/disco#info',
+};
+
+/** What current lib-jitsi-meet advertises (the subset the focus reads). */
+export const LJM_FEATURES = [
+  'urn:xmpp:jingle:1', 'urn:xmpp:jingle:apps:rtp:1', 'urn:xmpp:jingle:apps:rtp:audio',
+  'urn:xmpp:jingle:apps:rtp:video', 'urn:xmpp:jingle:transports:ice-udp:1',
+  'urn:xmpp:jingle:apps:dtls:0', 'urn:ietf:rfc:4588', 'http://jitsi.org/tcc',
+  'http://jitsi.org/source-name', 'http://jitsi.org/json-encoded-sources',
+];
+
+export function step(msg) {
+  console.log(`# ${msg}`);
+}
+
+const FP = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':');
+
+/** A client transport as a browser would answer it (not reachable: nothing listens there). */
+export function clientTransportXml(ufrag, port) {
+  return `<transport xmlns="${JNS.ice}" ufrag="${ufrag}" pwd="pw${ufrag}pw${ufrag}pw${ufrag}pw${ufrag}">`
+    + `<rtcp-mux/><fingerprint xmlns="${JNS.dtls}" hash="sha-256" setup="active">${FP}</fingerprint>`
+    + `<candidate component="1" foundation="1" generation="0" id="c${port}" ip="127.0.0.1" network="0" `
+    + `port="${port}" priority="2122260223" protocol="udp" type="host"/></transport>`;
+}
+
+/** XML <source> elements: sources = [{ ssrc, name, msid, videoType }]. */
+export function sourcesXml(sources, groups = []) {
+  return sources.map((s) => `<source xmlns="${JNS.ssma}" ssrc="${s.ssrc}" name="${esc(s.name)}"`
+    + `${s.videoType ? ` videoType="${s.videoType}"` : ''}><parameter name="msid" value="${esc(s.msid || `${s.name} t`)}"/></source>`).join('')
+    + groups.map((g) => `<ssrc-group xmlns="${JNS.ssma}" semantics="${g.semantics}">`
+      + g.ssrcs.map((x) => `<source ssrc="${x}"/>`).join('') + '</ssrc-group>').join('');
+}
+
+/** Sources of a Jingle element from its JSON message and XML descriptions: [{ owner, ssrc, name, media }]. */
+export function jingleSources(jingle) {
+  const out = [];
+  for (const jm of children(jingle, 'json-message', JNS.jitmeet)) {
+    const map = JSON.parse(text(jm)).sources || {};
+    for (const [owner, lists] of Object.entries(map)) {
+      for (const [media, list] of [['video', lists[0]], ['audio', lists[2]]]) {
+        for (const s of list || []) out.push({ owner, ssrc: s.s, name: s.n, msid: s.m, media });
+      }
+    }
+  }
+  for (const content of children(jingle, 'content', JNS.jingle)) {
+    const desc = child(content, 'description', JNS.rtp);
+    for (const s of children(desc, 'source', JNS.ssma)) {
+      const info = child(s, 'ssrc-info', JNS.jitmeet);
+      out.push({
+        owner: info ? info.getAttribute('owner') : null,
+        ssrc: Number(s.getAttribute('ssrc')),
+        name: s.getAttribute('name'),
+        media: desc.getAttribute('media'),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A scripted conference participant: joins a room as lib-jitsi-meet does and keeps every
+ * Jingle IQ the focus sends (acknowledged with a result).
+ */
+export class JingleClient {
+  constructor(ctx, xmpp, room, nick, features) {
+    this.ctx = ctx;
+    this.xmpp = xmpp;
+    this.room = room;
+    this.nick = nick;
+    this.features = features;
+    this.jingles = []; // { iq, jingle, action, sid, from }
+    this.discoQueries = 0;
+    xmpp.on('iq', (iq) => this._onIq(iq));
+  }
+
+  static async join(ctx, room, nick, { features = LJM_FEATURES } = {}) {
+    const xmpp = await ctx.connect('websocket', { name: nick });
+    const c = new JingleClient(ctx, xmpp, room, nick, features);
+    const reply = await xmpp.conferenceRequest(ctx.focusJid, room);
+    const conf = child(reply, 'conference', NS.focus);
+    if (reply.getAttribute('type') !== 'result' || conf?.getAttribute('ready') !== 'true') {
+      throw new Error(`${nick}: conference request not ready: ${xmlOf(reply)}`);
+    }
+    const self = await xmpp.joinRoom(room, nick);
+    if (self.error) throw new Error(`${nick}: join refused: ${JSON.stringify(self.error)}`);
+    return c;
+  }
+
+  _reply(iq, type, inner = '') {
+    this.xmpp.send(`<iq type="${type}" id="${esc(iq.getAttribute('id') || '')}" to="${esc(iq.getAttribute('from'))}">${inner}</iq>`);
+  }
+
+  _onIq(iq) {
+    const type = iq.getAttribute('type');
+    if (type !== 'get' && type !== 'set') return;
+    if (child(iq, 'ping', NS.ping)) return; // answered by XmppClient
+    const jingle = child(iq, 'jingle', JNS.jingle);
+    if (jingle && type === 'set') {
+      this.jingles.push({
+        iq, jingle, action: jingle.getAttribute('action'), sid: jingle.getAttribute('sid'),
+        from: iq.getAttribute('from'),
+      });
+      this._reply(iq, 'result');
+      return;
+    }
+    const disco = child(iq, 'query', JNS.disco);
+    if (disco && type === 'get') {
+      this.discoQueries++;
+      if (!this.features) {
+        this._reply(iq, 'error', `<error type="cancel"><service-unavailable xmlns="${NS.stanzas}"/></error>`);
+        return;
+      }
+      this._reply(iq, 'result', `<query xmlns="${JNS.disco}"><identity category="client" type="web" name="test"/>`
+        + this.features.map((f) => `<feature var="${f}"/>`).join('') + '</query>');
+      return;
+    }
+    this._reply(iq, 'error', `<error type="cancel"><service-unavailable xmlns="${NS.stanzas}"/></error>`);
+  }
+
+  /** Index into the Jingle list from which a later waitJingle looks. */
+  mark() {
+    return this.jingles.length;
+  }
+
+  /** Resolves with the first Jingle IQ with `action` (from index `from`). */
+  async waitJingle(action, { from = 0, timeout = 15000, pred = () => true } = {}) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      for (let i = from; i < this.jingles.length; i++) {
+        const j = this.jingles[i];
+        if (j.action === action && pred(j)) return j;
+      }
+      if (Date.now() > deadline) {
+        const seen = this.jingles.slice(from).map((j) => j.action).join(', ') || 'nothing';
+        throw new Error(`${this.nick}: no ${action} within ${timeout} ms (saw ${seen})`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Sends a Jingle IQ to the focus occupant; resolves with the reply stanza. */
+  jingleSet(action, sid, inner = '', { attrs = '' } = {}) {
+    const sidAttr = sid === null ? '' : ` sid="${esc(sid)}"`;
+    return this.xmpp.iq('set', `${this.room}/focus`,
+      `<jingle xmlns="${JNS.jingle}" action="${action}"${sidAttr}${attrs}>${inner}</jingle>`);
+  }
+
+  /** session-accept for `initiate` with our (fake) transport and these sources. */
+  accept(initiate, { audio = [], video = [], groups = [], port = 9 } = {}) {
+    const tr = clientTransportXml(`u${this.nick}`.slice(0, 12).padEnd(4, 'x'), port);
+    const inner = `<group xmlns="${JNS.grouping}" semantics="BUNDLE"><content name="audio"/><content name="video"/></group>`
+      + `<content creator="responder" name="audio" senders="both"><description xmlns="${JNS.rtp}" media="audio">`
+      + '<payload-type id="111" name="opus" clockrate="48000" channels="2"/>'
+      + `${sourcesXml(audio)}<rtcp-mux/></description>${tr}</content>`
+      + `<content creator="responder" name="video" senders="both"><description xmlns="${JNS.rtp}" media="video">`
+      + '<payload-type id="100" name="VP8" clockrate="90000"/>'
+      + `${sourcesXml(video, groups)}<rtcp-mux/></description>${tr}</content>`;
+    return this.jingleSet('session-accept', initiate.sid, inner,
+      { attrs: ` initiator="${esc(initiate.jingle.getAttribute('initiator') || '')}" responder="${esc(this.xmpp.jid)}"` });
+  }
+
+  /** Presence from the focus occupant carrying <bridgeNotAvailable/>, from received index `from`. */
+  waitFocusPresence(pred, { from = 0, timeout = 15000, what = 'focus presence' } = {}) {
+    return this.xmpp.waitFor((s) => s.localName === 'presence'
+      && s.getAttribute('from') === `${this.room}/focus` && pred(s), { from, timeout, what });
+  }
+}
+
+export function hasBridgeNotAvailable(presence) {
+  return !!child(presence, 'bridgeNotAvailable', JNS.focus);
+}
+
+/** Expect an IQ error reply with this condition; returns the error details. */
+export function expectError(reply, condition) {
+  const e = stanzaError(reply);
+  if (!e || e.condition !== condition) {
+    throw new Error(`expected a ${condition} error, got ${xmlOf(reply)}`);
+  }
+  return e;
+}
+
+let bridgeCounter = 0;
+
+/** Starts parley-bridge nick `nick`; resolves once the focus has seen it in the brewery. */
+async function startBridge(ctx, nick, opts = {}) {
+  const bin = process.env.PARLEY_BRIDGE_BIN;
+  if (!bin || !existsSync(bin)) throw new SkipError(`PARLEY_BRIDGE_BIN not set or missing (${bin})`);
+  const n = bridgeCounter++;
+  const httpPort = opts.httpPort || 18090 + n;
+  const portMin = 21000 + n * 500;
+  const logPath = path.join(ctx.dir, `bridge-${nick}.log`);
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const sets = [
+    `xmpp.domain=${ctx.domain}`, `xmpp.password=${ctx.server.bridgePassword}`,
+    `xmpp.nickname=${nick}`, `ice.addresses=127.0.0.1`, `ice.port_min=${portMin}`,
+    `ice.port_max=${portMin + 499}`, 'media.workers=1', 'media.ice_timeout_seconds=120',
+    `http.port=${httpPort}`, 'bridge.presence_interval_seconds=1', 'log.level=info',
+  ];
+  const args = sets.flatMap((s) => ['--set', s]);
+  const mark = ctx.focus.mark();
+  const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const onData = (d) => { out += d; log.write(d); };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  let exit = null;
+  const exited = new Promise((resolve) => proc.on('close', (code, signal) => {
+    exit = { code, signal };
+    log.end();
+    resolve(exit);
+  }));
+  const handle = {
+    nick, httpPort, logPath, proc, exited,
+    log: () => out,
+    running: () => exit === null,
+    async stop(signal = 'SIGTERM') {
+      if (exit) return exit;
+      proc.kill(signal);
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 8000);
+      const r = await exited;
+      clearTimeout(killer);
+      return r;
+    },
+  };
+  ctx.bridges.push(handle);
+  const re = new RegExp(`bridge joined bridge=\\S+/${nick} `);
+  try {
+    await ctx.focus.waitForLog(re, { from: mark, timeout: 20000 });
+  } catch (e) {
+    throw new Error(`${e.message}\n---- bridge ${nick} log ----\n${out.split('\n').slice(-30).join('\n')}`);
+  }
+  return handle;
+}
+
+/**
+ * Runs fn(ctx) with an XMPP server and parley-focus running. ctx: { dir, server, domain,
+ * focusJid, focus, connect(transport, opts), newRoom(), startBridge(nick, opts), bridges }.
+ */
+export async function jingleScenario(baseName, fn, opts = {}) {
+  const kind = serverKind();
+  const name = kind === 'prosody' ? baseName : `${baseName}-${kind}`;
+  const dir = mkdtempSync(path.join(os.tmpdir(), `parley-${name}-`));
+  const ctx = { dir, server: null, focus: null, clients: [], bridges: [] };
+  const deadline = setTimeout(() => fail(new Error(`${name}: did not finish within ${opts.deadline || 90000} ms`)),
+    opts.deadline || 90000);
+
+  function dump() {
+    if (ctx.server) console.error(`---- ${ctx.server.name} log (tail) ----\n${tail(ctx.server.readLog(), 30)}`);
+    if (ctx.focus) console.error(`---- parley-focus log (tail) ----\n${tail(ctx.focus.log(), 120)}`);
+    for (const b of ctx.bridges) console.error(`---- parley-bridge ${b.nick} log (tail) ----\n${tail(b.log(), 40)}`);
+    console.error(`(files kept in ${dir})`);
+  }
+  async function cleanup() {
+    for (const b of ctx.bridges) await b.stop().catch(() => {});
+  }
+  async function fail(e) {
+    await cleanup().catch(() => {});
+    if (e instanceof SkipError) {
+      console.log(`SKIP ${name}: ${e.message}`);
+      process.exit(77);
+    }
+    console.error(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    dump();
+    process.exit(1);
+  }
+
+  try {
+    if (missingModules) throw new SkipError(missingModules);
+    if (!process.env.PARLEY_BRIDGE_BIN) throw new SkipError('PARLEY_BRIDGE_BIN is not set (run through meson)');
+    ctx.server = await startXmppServer(dir, { kind });
+    step(`${ctx.server.name} started`);
+    ctx.domain = ctx.server.domain;
+    ctx.focusJid = `focus.${ctx.domain}`;
+    ctx.mucDomain = `conference.${ctx.domain}`;
+    ctx.focus = await startFocus(dir, ctx.server, { settings: opts.focusSettings || {} });
+    step('parley-focus is connected');
+    await ctx.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 10000 });
+    ctx.connect = async (transport, o = {}) => {
+      const c = await XmppClient.connect({ transport, domain: ctx.domain, port: ctx.server.httpPort, ...o });
+      ctx.clients.push(c);
+      return c;
+    };
+    ctx.newRoom = (prefix = 'jingle') => `${prefix}-${randomBytes(4).toString('hex')}@${ctx.mucDomain}`;
+    ctx.startBridge = (nick, o) => startBridge(ctx, nick, o);
+
+    await fn(ctx);
+
+    for (const c of ctx.clients) await c.close().catch(() => {});
+    for (const b of ctx.bridges) {
+      if (!b.running()) continue;
+      const st = await b.stop();
+      if (st.signal === 'SIGKILL') throw new Error(`parley-bridge ${b.nick} ignored SIGTERM`);
+    }
+    const st = await ctx.focus.stop(); // throws if the focus died during the test
+    step(`parley-focus stopped (${JSON.stringify(st)})`);
+    if (st.signal === 'SIGKILL') throw new Error('parley-focus ignored SIGTERM');
+    if (st.code !== 0) throw new Error(`parley-focus exited with ${JSON.stringify(st)}`);
+    if (/CRITICAL|ERROR \*\*|AddressSanitizer|runtime error/.test(ctx.focus.log())) {
+      throw new Error('parley-focus logged a critical error');
+    }
+    await ctx.server.stop();
+  } catch (e) {
+    await fail(e);
+  }
+  clearTimeout(deadline);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`ok ${name}`);
+  process.exit(0);
+}
+
+function tail(s, n) {
+  return s.split('\n').slice(-n).join('\n');
+}
