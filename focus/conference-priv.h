@@ -55,6 +55,7 @@ typedef struct {
     char *stats_id;
     MemberState state;
     gboolean features_known;
+    gboolean disco_pending;
     FocusFeatures features;
     guint alloc_retries;
     gboolean alloc_had_create; /* the allocation in flight carried create="true" */

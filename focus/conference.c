@@ -658,6 +658,21 @@ static void member_invite(Member *m)
     pa_colibri_modify_clear(&cm);
 }
 
+static void disco_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
+                       gpointer data);
+
+/* Features are asked for when the participant is about to be invited (a bridge is there and
+ * the room is big enough), not on join: a participant who stays alone costs nothing. */
+static void member_disco(Member *m)
+{
+    FocusConferences *mgr = m->conf->mgr;
+    m->disco_pending = TRUE;
+    send_iq(m->conf,
+            focus_features_disco_request(focus_link_ctx(mgr->link), mgr->occupant_jid,
+                                         m->occupant_jid),
+            mgr->s.disco_timeout_ms, disco_done, m, m);
+}
+
 void focus_conf_evaluate(FocusConference *conf)
 {
     if (!conf->mgr || focus_room_state(conf->room) != FOCUS_ROOM_READY)
@@ -678,12 +693,14 @@ void focus_conf_evaluate(FocusConference *conf)
             break;
         for (guint i = 0; i < all->len; i++) {
             Member *m = member_of(all->pdata[i]);
-            if (m && m->state == MEMBER_IDLE && m->features_known &&
-                !((FocusParticipant *)all->pdata[i])->stale) {
+            if (!m || m->state != MEMBER_IDLE || ((FocusParticipant *)all->pdata[i])->stale)
+                continue;
+            if (m->features_known)
                 member_invite(m);
-                if (conf->no_bridge)
-                    break; /* the others would not find one either */
-            }
+            else if (!m->disco_pending && conf_ensure_bridge(conf))
+                member_disco(m);
+            if (conf->no_bridge)
+                break; /* the others would not find one either */
         }
     } while (conf->reevaluate);
     conf->evaluating = FALSE;
@@ -787,6 +804,9 @@ static void disco_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
                        gpointer data)
 {
     Member *m = data;
+    m->disco_pending = FALSE;
+    if (outcome == FOCUS_IQ_DISCONNECTED)
+        return; /* asked again once the room is back */
     if (outcome == FOCUS_IQ_RESULT)
         focus_features_from_disco(&m->features, reply);
     else
@@ -814,10 +834,7 @@ static void hook_joined(FocusRoom *room, FocusParticipant *p, gpointer data)
     focus_restart_limit_init(&m->restarts);
     p->session = m;
     p->session_free = member_free;
-    send_iq(conf,
-            focus_features_disco_request(focus_link_ctx(mgr->link), mgr->occupant_jid,
-                                         m->occupant_jid),
-            mgr->s.disco_timeout_ms, disco_done, m, m);
+    focus_conf_evaluate(conf);
 }
 
 static void hook_left(FocusRoom *room, FocusParticipant *p, gpointer data)

@@ -6,17 +6,17 @@
  * features, its endpoint on the bridge, its Jingle session and its sources.
  *
  * Flow, per participant (see docs in conference.c for the failure paths):
- *  1. joined: disco#info to its occupant JID (features; defaults when that fails).
- *  2. once the room is READY and holds >= min_participants participants: pick the bridge
- *     (the conference's, or the least-loaded one), conference-modify to its brewery
+ *  1. once the room is READY and holds >= min_participants participants: pick the bridge
+ *     (the conference's, or the least-loaded one); disco#info to the participant's occupant
+ *     JID (its features; defaults when that fails); conference-modify to the bridge's brewery
  *     occupant JID creating the endpoint (and the conference, the first time), then
  *     session-initiate from the focus's occupant (the client sees room@muc/focus) with the
  *     bridge's transport, every other participant's sources and the bridge's.
  *     No bridge: <bridgeNotAvailable xmlns="http://jitsi.org/protocol/focus"/> in the
  *     focus's presence, and the invitation waits for a bridge to appear.
- *  3. session-accept: sources validated, transport and sources to the bridge, source-add to
+ *  2. session-accept: sources validated, transport and sources to the bridge, source-add to
  *     everyone else; transport-info forwarded; source-add/-remove validated and propagated.
- *  4. session-terminate or leaving the room: endpoint expired, source-remove to the rest.
+ *  3. session-terminate or leaving the room: endpoint expired, source-remove to the rest.
  *     Restart requests (terminate with bridge-session restart, session-info ICE failed) and
  *     bridge failures re-invite: session-terminate (success, "moving"), new session-initiate.
  *

@@ -147,9 +147,9 @@ void focus_lobby_settings_init(FocusLobbySettings *s)
 {
     memset(s, 0, sizeof *s);
     s->max_knocks = 50;
-    s->knock_ttl_us = 10 * 60 * G_USEC_PER_SEC;
+    s->knock_ttl_us = (gint64)10 * 60 * G_USEC_PER_SEC;
     s->max_password_failures = 10;
-    s->password_window_us = 60 * G_USEC_PER_SEC;
+    s->password_window_us = (gint64)60 * G_USEC_PER_SEC;
 }
 
 /* ---- roster ---- */

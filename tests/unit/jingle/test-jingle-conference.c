@@ -136,24 +136,28 @@ static void room_ready(Fx *fx)
     "<feature var='urn:ietf:rfc:4588'/><feature var='http://jitsi.org/tcc'/>"                      \
     "<feature var='http://jitsi.org/json-encoded-sources'/></query>"
 
-/* A participant joins and answers the focus's disco#info (@features NULL: an error). */
-static void occupant(Fx *fx, const char *nick, const char *features)
+/* A participant joins. */
+static void occupant(Fx *fx, const char *nick)
 {
-    guint before = fx->tb.sent->len;
     presence(fx,
              "<presence from='" ROOM "/%s' to='" OCC "'><x "
              "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' "
              "role='participant' jid='%s@example.org/r'/></x></presence>",
              nick, nick);
+}
+
+/* Answers the focus's disco#info to @nick sent at or after @from (@features NULL: an
+ * error, as a client without disco support answers). */
+static void disco(Fx *fx, guint from, const char *nick, const char *features)
+{
     g_autofree char *to = g_strdup_printf("to=\"" ROOM "/%s\"", nick);
-    int disco = sent_find_all(&fx->tb, before, "disco#info", to, NULL);
-    g_assert_cmpint(disco, >=, 0);
-    g_assert_cmpstr(xmpp_stanza_get_from(sent_at(&fx->tb, disco)), ==, OCC);
+    int idx = sent_find_all(&fx->tb, from, "disco#info", to, NULL);
+    g_assert_cmpint(idx, >=, 0);
+    g_assert_cmpstr(xmpp_stanza_get_from(sent_at(&fx->tb, idx)), ==, OCC);
     if (features)
-        answer(fx, disco, features, NULL);
+        answer(fx, idx, features, NULL);
     else
-        answer(fx, disco, NULL,
-               "<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>");
+        answer(fx, idx, NULL, "<service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>");
 }
 
 static void occupant_left(Fx *fx, const char *nick)
@@ -280,10 +284,14 @@ static char *accept_inner(const char *nick, guint32 base)
 static void two_invited(Fx *fx, char **sid_a, char **sid_b)
 {
     room_ready(fx);
-    occupant(fx, "alice", JSON_FEATURES);
+    occupant(fx, "alice");
+    /* Alone: nothing is asked or allocated. */
+    g_assert_cmpint(sent_find_all(&fx->tb, 0, "disco#info", NULL), ==, -1);
     g_assert_cmpint(sent_find_all(&fx->tb, 0, "conference-modify", NULL), ==, -1);
     guint mark = fx->tb.sent->len;
-    occupant(fx, "bob", NULL); /* disco fails: LJM defaults (JSON sources) */
+    occupant(fx, "bob");
+    disco(fx, mark, "alice", JSON_FEATURES);
+    disco(fx, mark, "bob", NULL); /* disco fails: LJM defaults (JSON sources) */
     int aa = find_alloc(fx, mark, "b1", "alice");
     int ab = find_alloc(fx, mark, "b1", "bob");
     g_assert_cmpint(aa, >=, 0);
@@ -464,9 +472,10 @@ static void test_no_bridge_then_one(void)
     Fx fx;
     fx_init(&fx, 2);
     room_ready(&fx);
-    occupant(&fx, "alice", JSON_FEATURES);
+    occupant(&fx, "alice");
     guint mark = fx.tb.sent->len;
-    occupant(&fx, "bob", JSON_FEATURES);
+    occupant(&fx, "bob");
+    g_assert_cmpint(sent_find_all(&fx.tb, 0, "disco#info", NULL), ==, -1);
     int p = sent_find_all(&fx.tb, mark, "<presence", "to=\"" ROOM "/focus\"",
                           "<bridgeNotAvailable xmlns=\"http://jitsi.org/protocol/focus\"/>", NULL);
     g_assert_cmpint(p, >=, 0);
@@ -476,6 +485,8 @@ static void test_no_bridge_then_one(void)
 
     mark = fx.tb.sent->len;
     bridge_join(&fx, "b1", "0.0");
+    disco(&fx, mark, "alice", JSON_FEATURES);
+    disco(&fx, mark, "bob", JSON_FEATURES);
     int a = find_alloc(&fx, mark, "b1", "alice");
     g_assert_cmpint(a, >=, 0);
     g_assert_cmpint(find_alloc(&fx, mark, "b1", "bob"), >=, 0);
@@ -536,7 +547,8 @@ static void test_allocation_timeout(void)
     bridge_join(&fx, "b2", "0.5");
     room_ready(&fx);
     guint mark = fx.tb.sent->len;
-    occupant(&fx, "alice", JSON_FEATURES);
+    occupant(&fx, "alice");
+    disco(&fx, mark, "alice", JSON_FEATURES);
     g_assert_cmpint(find_alloc(&fx, mark, "b1", "alice"), >=, 0);
     mark = fx.tb.sent->len;
     testbed_advance(&fx.tb, 15000);
@@ -650,12 +662,14 @@ static void test_xml_client(void)
     fx_init(&fx, 2);
     bridge_join(&fx, "b1", "0.1");
     room_ready(&fx);
-    occupant(&fx, "alice",
-             "<query xmlns='http://jabber.org/protocol/disco#info'>"
-             "<feature var='urn:xmpp:jingle:apps:rtp:audio'/>"
-             "<feature var='urn:xmpp:jingle:apps:rtp:video'/></query>");
+    occupant(&fx, "alice");
     guint mark = fx.tb.sent->len;
-    occupant(&fx, "bob", JSON_FEATURES);
+    occupant(&fx, "bob");
+    disco(&fx, mark, "alice",
+          "<query xmlns='http://jabber.org/protocol/disco#info'>"
+          "<feature var='urn:xmpp:jingle:apps:rtp:audio'/>"
+          "<feature var='urn:xmpp:jingle:apps:rtp:video'/></query>");
+    disco(&fx, mark, "bob", JSON_FEATURES);
     answer_alloc(&fx, find_alloc(&fx, mark, "b1", "alice"), "alice");
     int ia = find_initiate(&fx, mark, "alice");
     g_autofree char *offer = stanza_text(sent_at(&fx.tb, ia));
