@@ -293,6 +293,7 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->fd = -1;
     ep->role = BRIDGE_DTLS_ROLE_SERVER;
     ep->created_us = g_get_monotonic_time();
+    ep->hdrext = m->hdrext;
 
     ep->agent = nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
                                     NICE_AGENT_OPTION_ICE_TRICKLE |

@@ -3,15 +3,18 @@
  *
  * libnice hands a datagram to the endpoint's worker; it is demultiplexed by its first byte
  * (RFC 7983): DTLS goes to the endpoint's BridgeDtls, RTP/RTCP is copied into the worker's rx
- * scratch buffer and unprotected in place once. RTP is then sent to every other connected
- * endpoint of the conference on this worker (copy into the worker's tx buffer, protect with
- * the receiver's context, send on its selected pair) and pushed once per other worker that has
- * members into the bounded SPSC ring to that worker, which repeats the local fan-out there.
+ * scratch buffer and unprotected in place once. Header extensions a receiver must not see
+ * (sdes:mid, rid, repaired-rid) are overwritten with padding there, once per packet. RTP is
+ * then sent to every other connected endpoint of the conference on this worker (copy into the
+ * worker's tx buffer, protect with the receiver's context, send on its selected pair) and
+ * pushed once per other worker that has members into the bounded SPSC ring to that worker,
+ * which repeats the local fan-out there.
  * Nothing here allocates, locks or logs: scratch buffers and ring slots exist from start. */
 #include "bridge/media/media-priv.h"
 
 #include <string.h>
 
+#include "bridge/media/hdrext-strip.h"
 #include "common/rtp/demux.h"
 #include "common/rtp/hdrext.h"
 #include "common/rtp/rtp.h"
@@ -140,26 +143,47 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
     }
 }
 
+/* Header extensions of one authenticated RTP packet from @ep, read with the endpoint's
+ * negotiated ids, and removal of those no receiver may see (sdes:mid, rid, repaired-rid: see
+ * hdrext-strip.h) from @pkt in place, before the fan-out copies it. FALSE when the block is
+ * malformed (the packet is dropped: no receiver should have to guess where it ends). */
+static gboolean read_hdrext(BridgeEndpoint *ep, const PaRtpHeader *h, guint8 *pkt,
+                            PaHdrextFound *found)
+{
+    PaHdrextStatus st = pa_hdrext_collect(pkt, h, &ep->hdrext, found);
+    if (st == PA_HDREXT_ERR_MALFORMED)
+        return FALSE;
+    if (st != PA_HDREXT_OK) {
+        found->present = 0; /* a foreign profile: nothing of ours in it, forwarded as is */
+        return TRUE;
+    }
+    /* Browsers send mid/rid only until the bridge's receiver reports acknowledge the SSRC,
+     * so the second walk is rare; the first one already told whether it is needed. */
+    if (found->present & BRIDGE_HDREXT_STRIP_KINDS) {
+        bridge_hdrext_strip(pkt, h, &ep->hdrext, BRIDGE_HDREXT_STRIP_KINDS, NULL);
+        BRIDGE_STAT_ADD(ep->worker->stats.hdrext_stripped, 1);
+    }
+    return TRUE;
+}
+
 /* Source bookkeeping for one authenticated RTP packet from @ep. */
-static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *pkt, gint64 now)
+static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *pkt,
+                        const PaHdrextFound *found, gint64 now)
 {
     BridgeSource *s = bridge_endpoint_source(ep, h->ssrc, TRUE);
-    if (!s)
-        return; /* table full: still forwarded, just not reported on */
-    PaHdrextFound found;
     bool voice = false;
     uint8_t level = 127;
-    gboolean has_level = FALSE;
-    if (pa_hdrext_collect(pkt, h, &ep->worker->media->hdrext, &found) == PA_HDREXT_OK) {
-        has_level = pa_hdrext_found_has(&found, PA_HDREXT_AUDIO_LEVEL) &&
-                    pa_hdrext_read_audio_level(pkt, &found.elem[PA_HDREXT_AUDIO_LEVEL], &voice,
-                                               &level) == PA_HDREXT_OK;
-        uint16_t tcc;
-        if (pa_hdrext_found_has(&found, PA_HDREXT_TCC) &&
-            pa_hdrext_read_tcc_seq(pkt, &found.elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
-            ep->last_tcc_seq = tcc;
-        /* mid and abs-send-time are carried through untouched. */
-    }
+    gboolean has_level =
+        pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
+        pa_hdrext_read_audio_level(pkt, &found->elem[PA_HDREXT_AUDIO_LEVEL], &voice, &level) ==
+            PA_HDREXT_OK;
+    uint16_t tcc;
+    if (pa_hdrext_found_has(found, PA_HDREXT_TCC) &&
+        pa_hdrext_read_tcc_seq(pkt, &found->elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
+        ep->last_tcc_seq = tcc;
+    /* abs-send-time and transport-cc are carried through untouched for now. */
+    if (!s)
+        return; /* table full: still forwarded, just not reported on */
     if (!s->seen) {
         s->seen = TRUE;
         if (!s->announced)
@@ -229,6 +253,11 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
-    account_rtp(ep, &h, w->rx, now);
+    PaHdrextFound found;
+    if (!read_hdrext(ep, &h, w->rx, &found)) {
+        bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
+        return;
+    }
+    account_rtp(ep, &h, w->rx, &found, now);
     bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, w->rx, l);
 }

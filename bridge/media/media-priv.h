@@ -57,6 +57,7 @@ typedef struct {
     guint64 drops[BRIDGE_DROP_N_REASONS];
     guint64 ice_failures, dtls_failures;
     guint64 rtcp_in, keyframe_requests, nacks_forwarded, rr_sent, sr_forwarded;
+    guint64 hdrext_stripped;
     guint endpoints_connected;
 } BridgeWorkerStats;
 
@@ -117,6 +118,7 @@ struct _BridgeEndpoint {
     gboolean connected;        /* DTLS done, SRTP ready */
     gint64 last_rx_us;         /* last authenticated RTP/RTCP */
     guint16 last_tcc_seq;      /* transport-wide sequence of the last RTP packet */
+    PaHdrextMap hdrext;        /* the ids this endpoint negotiated (its RTP is read with them) */
 
     BridgeSource sources[BRIDGE_EP_MAX_SSRCS];
     guint n_sources;
@@ -169,7 +171,7 @@ struct _BridgeMedia {
     gpointer user_data;
     BridgeDtlsCert *cert;
     guint32 bridge_ssrc;       /* sender SSRC of the bridge's own RTCP */
-    PaHdrextMap hdrext;        /* header extension ids (Jitsi defaults; read-only) */
+    PaHdrextMap hdrext;        /* ids a new endpoint starts with (Jitsi defaults; read-only) */
     guint n_workers;
     BridgeWorker **workers;
     BridgeRing **rings;        /* [src * n_workers + dst], NULL when src == dst */
@@ -190,6 +192,7 @@ typedef enum {
     BRIDGE_MSG_CREATE,
     BRIDGE_MSG_SET_REMOTE,
     BRIDGE_MSG_SET_SSRCS,
+    BRIDGE_MSG_SET_HDREXT,
     BRIDGE_MSG_EXPIRE,
     BRIDGE_MSG_STOP,
 } BridgeMsgType;
@@ -202,6 +205,7 @@ typedef struct {
     PaTransport remote;        /* SET_REMOTE */
     BridgeMediaSsrc *ssrcs;    /* SET_SSRCS */
     guint n_ssrcs;
+    PaHdrextMap *hdrext;       /* SET_HDREXT (owned) */
 } BridgeMsg;
 
 /* Worker -> control results. */

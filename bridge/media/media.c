@@ -63,6 +63,7 @@ void bridge_msg_free(BridgeMsg *msg)
     g_free(msg->endpoint_id);
     pa_transport_clear(&msg->remote);
     g_free(msg->ssrcs);
+    g_free(msg->hdrext);
     g_free(msg);
 }
 
@@ -478,6 +479,18 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, const char *conference_id,
     bridge_worker_post(m->workers[e->worker], msg);
 }
 
+void bridge_media_endpoint_set_hdrext(BridgeMedia *m, const char *conference_id,
+                                      const char *endpoint_id, const PaHdrextMap *map)
+{
+    g_return_if_fail(m && conference_id && endpoint_id && map);
+    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    if (!e)
+        return;
+    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_HDREXT);
+    msg->hdrext = g_memdup2(map, sizeof *map);
+    bridge_worker_post(m->workers[e->worker], msg);
+}
+
 void bridge_media_endpoint_expire(BridgeMedia *m, const char *conference_id,
                                   const char *endpoint_id)
 {
@@ -531,6 +544,7 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->nacks_forwarded += BRIDGE_STAT_GET(s->nacks_forwarded);
         out->sr_forwarded += BRIDGE_STAT_GET(s->sr_forwarded);
         out->rr_sent += BRIDGE_STAT_GET(s->rr_sent);
+        out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
     }
     out->endpoints = m->endpoints ? g_hash_table_size(m->endpoints) : 0;
     out->conferences = m->confs ? g_hash_table_size(m->confs) : 0;

@@ -16,6 +16,8 @@
  * conference through a bounded ring (full: dropped and counted). RTCP is terminated per leg:
  * PLI/FIR (rate-limited per source) and NACK go to the media SSRC's sender, SRs are forwarded,
  * the bridge sends its own RRs; everything else is consumed. SSRCs are not rewritten yet.
+ * Forwarded RTP loses its sdes:mid, rid and repaired-rid header extensions (overwritten with
+ * padding in place; payload untouched); audio level, transport-cc and abs-send-time stay.
  * After warm-up nothing on this path allocates, locks or logs in Parley's code (libnice's
  * receive path and libsrtp's crypto backend are outside it; see the media-plane test).
  * Not supported yet: ICE restart, simulcast layer selection, last-N, transport-cc. */
@@ -23,6 +25,7 @@
 
 #include <glib.h>
 
+#include "common/rtp/hdrext.h"
 #include "common/transport.h"
 
 G_BEGIN_DECLS
@@ -98,6 +101,17 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, const char *conference_
                                      const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
                                      guint n_ssrcs);
 
+/* The RTP header extension ids the endpoint negotiated (RFC 8285 a=extmap; Colibri2
+ * <media><rtp-hdrext id uri/>, audio and video merged: within a BUNDLE group an id means one
+ * URI). The bridge reads the endpoint's RTP with them: audio level, transport-cc, and the
+ * sdes:mid / rid / repaired-rid elements it removes before forwarding (a receiver routes by
+ * MID, and a sender's MID names the sender's m-line, not the receiver's). Until this is
+ * called an endpoint uses Jicofo's defaults (pa_hdrext_map_init_jitsi_defaults(): audio
+ * level 1, abs-send-time 3, transport-cc 5, mid 10, dependency descriptor 11). Replaces the
+ * previous map; @map is copied. Unknown endpoints are ignored. */
+void bridge_media_endpoint_set_hdrext(BridgeMedia *media, const char *conference_id,
+                                      const char *endpoint_id, const PaHdrextMap *map);
+
 /* Removes the endpoint (no event is sent for it; a creation still waiting gets @done with
  * G_IO_ERROR_CANCELLED, synchronously). Unknown endpoints are ignored. */
 void bridge_media_endpoint_expire(BridgeMedia *media, const char *conference_id,
@@ -138,6 +152,9 @@ typedef struct {
     guint64 nacks_forwarded;        /* NACKs sent to senders */
     guint64 sr_forwarded;           /* sender reports fanned out to receivers */
     guint64 rr_sent;                /* the bridge's own receiver-report compounds */
+    /* Header extensions */
+    guint64 hdrext_stripped;        /* RTP packets from which sdes:mid/rid/repaired-rid were
+                                     * removed before forwarding */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */

@@ -120,6 +120,10 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
         if (ep && !ep->dead)
             bridge_endpoint_set_ssrcs(ep, msg->ssrcs, msg->n_ssrcs);
         break;
+    case BRIDGE_MSG_SET_HDREXT:
+        if (ep && !ep->dead)
+            ep->hdrext = *msg->hdrext;
+        break;
     case BRIDGE_MSG_EXPIRE:
         if (ep) {
             g_info("room=%s ep=%s: removed from media worker %u", ep->conference_id,

@@ -26,6 +26,8 @@ struct _MediaSimPeer {
     MediaSimPeerStats stats;
     guint8 last_sent[1600];
     gsize last_sent_len;
+    guint8 last_received[1600]; /* clear */
+    gsize last_received_len;
 };
 
 static void dtls_send(const guint8 *data, gsize len, gpointer user_data)
@@ -114,6 +116,8 @@ static void on_recv(NiceAgent *agent, guint stream, guint comp, guint len, gchar
     }
     p->stats.rtp_received++;
     p->stats.rtp_bytes += l;
+    memcpy(p->last_received, pkt, l);
+    p->last_received_len = l;
     p->stats.last_ssrc = pa_rtp_get_ssrc(pkt);
 }
 
@@ -262,8 +266,8 @@ gboolean media_sim_peer_failed(MediaSimPeer *p)
     return p->failed;
 }
 
-gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
-                                 guint32 ts, gsize payload_len, int audio_level)
+static gboolean send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,
+                         gsize payload_len, const guint8 *ext, size_t ext_len, uint16_t profile)
 {
     if (!p->srtp)
         return FALSE;
@@ -271,14 +275,6 @@ gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint
     g_assert(payload_len <= sizeof payload);
     for (gsize i = 0; i < payload_len; i++)
         payload[i] = (guint8)(seq + i);
-    guint8 ext[8];
-    uint16_t profile = 0;
-    size_t ext_len = 0;
-    if (audio_level >= 0) {
-        guint8 lv = (guint8)(0x80 | (audio_level & 0x7f));
-        PaHdrextWrite e = {.id = 1, .len = 1, .data = &lv};
-        ext_len = pa_hdrext_write_block(ext, sizeof ext, false, &e, 1, &profile);
-    }
     PaRtpBuild b = {
         .payload_type = pt,
         .seq = seq,
@@ -297,6 +293,44 @@ gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint
         return FALSE;
     p->last_sent_len = len;
     return nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)p->last_sent) == (gint)len;
+}
+
+gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                 guint32 ts, gsize payload_len, int audio_level)
+{
+    guint8 ext[8];
+    uint16_t profile = 0;
+    size_t ext_len = 0;
+    if (audio_level >= 0) {
+        guint8 lv = (guint8)(0x80 | (audio_level & 0x7f));
+        PaHdrextWrite e = {.id = 1, .len = 1, .data = &lv};
+        ext_len = pa_hdrext_write_block(ext, sizeof ext, false, &e, 1, &profile);
+    }
+    return send_rtp(p, ssrc, pt, seq, ts, payload_len, ext, ext_len, profile);
+}
+
+gboolean media_sim_peer_send_rtp_ext(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                     guint32 ts, gsize payload_len, const PaHdrextWrite *elems,
+                                     guint n_elems, gboolean two_byte)
+{
+    guint8 ext[512];
+    uint16_t profile = 0;
+    size_t ext_len = pa_hdrext_write_block(ext, sizeof ext, two_byte, elems, n_elems, &profile);
+    g_assert(ext_len > 0 || n_elems == 0);
+    return send_rtp(p, ssrc, pt, seq, ts, payload_len, ext, ext_len, profile);
+}
+
+gboolean media_sim_peer_send_rtp_block(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                       guint32 ts, gsize payload_len, const guint8 *block,
+                                       gsize block_len, guint16 profile)
+{
+    return send_rtp(p, ssrc, pt, seq, ts, payload_len, block, block_len, profile);
+}
+
+const guint8 *media_sim_peer_last_received(MediaSimPeer *p, gsize *len)
+{
+    *len = p->last_received_len;
+    return p->last_received;
 }
 
 gboolean media_sim_peer_send_rtcp(MediaSimPeer *p, const guint8 *pkt, gsize len)

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "common/rtp/hdrext.h"
 #include "common/transport.h"
 
 G_BEGIN_DECLS
@@ -44,12 +45,23 @@ gboolean media_sim_peer_failed(MediaSimPeer *p);
  * when @audio_level >= 0). Returns FALSE if not connected. */
 gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
                                  guint32 ts, gsize payload_len, int audio_level);
+/* The same with the header extension elements @elems (one-byte form unless @two_byte); the
+ * payload is the same pattern: byte i is (guint8)(seq + i). */
+gboolean media_sim_peer_send_rtp_ext(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                     guint32 ts, gsize payload_len, const PaHdrextWrite *elems,
+                                     guint n_elems, gboolean two_byte);
+/* The same with a raw extension block (@block_len a multiple of 4, any content) and profile. */
+gboolean media_sim_peer_send_rtp_block(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
+                                       guint32 ts, gsize payload_len, const guint8 *block,
+                                       gsize block_len, guint16 profile);
 /* Protects and sends a clear RTCP compound. */
 gboolean media_sim_peer_send_rtcp(MediaSimPeer *p, const guint8 *pkt, gsize len);
 /* Sends @len raw bytes on the selected pair, unprotected (garbage, replays). */
 gboolean media_sim_peer_send_raw(MediaSimPeer *p, const guint8 *data, gsize len);
 /* The last protected RTP datagram sent (for replay tests) (transfer none). */
 const guint8 *media_sim_peer_last_sent(MediaSimPeer *p, gsize *len);
+/* The last RTP packet received, after SRTP unprotect (transfer none; len 0 before any). */
+const guint8 *media_sim_peer_last_received(MediaSimPeer *p, gsize *len);
 /* The local UDP port of the selected pair (0 if none) and the bridge's (remote) port. */
 guint16 media_sim_peer_remote_port(MediaSimPeer *p);
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Media plane on real sockets (run inside tests/netns-run.sh): a BridgeMedia with two workers
  * and simulated clients (libnice + DTLS + SRTP, media-sim-peer.c) in one process. Checks
- * forwarding across workers, RTCP routing (PLI rate limit, NACK, SR, the bridge's own RRs),
- * drop counters for garbage and replays, endpoint expiry, ICE and media timeouts, and that the
+ * forwarding across workers, removal of sdes:mid/rid from forwarded RTP, RTCP routing (PLI
+ * rate limit, NACK, SR, the bridge's own RRs), drop counters for garbage and replays, endpoint expiry, ICE and media timeouts, and that the
  * media workers allocate nothing per forwarded packet after warm-up. Prints the bridge
  * workers' CPU time per forwarded packet and the process RSS. */
 #include <errno.h>
@@ -526,6 +526,154 @@ static void test_forward(void)
     fixture_free(&f);
 }
 
+/* ---- header extensions a receiver must not see ---- */
+
+static guint64 want_b_rtp, want_a_rtp;
+static gboolean got_wanted(Fixture *f)
+{
+    MediaSimPeerStats a, b;
+    media_sim_peer_get_stats(f->peers[0], &a);
+    media_sim_peer_get_stats(f->peers[1], &b);
+    return a.rtp_received >= want_a_rtp && b.rtp_received >= want_b_rtp;
+}
+
+/* The clear packet the bridge must deliver: what the sender built, with the elements whose
+ * ids are in @gone overwritten by zero bytes, and nothing else changed. */
+static gsize expected_packet(guint8 *out, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,
+                             gsize payload_len, const PaHdrextWrite *el, guint n,
+                             gboolean two_byte, const guint8 *gone, guint n_gone)
+{
+    guint8 block[256], payload[1200];
+    guint16 profile = 0;
+    gsize blen = pa_hdrext_write_block(block, sizeof block, two_byte, el, n, &profile);
+    g_assert_cmpuint(blen, >, 0);
+    gsize off = 0;
+    for (guint i = 0; i < n; i++) {
+        gsize size = (two_byte ? 2 : 1) + el[i].len;
+        for (guint j = 0; j < n_gone; j++)
+            if (el[i].id == gone[j])
+                memset(block + off, 0, size);
+        off += size;
+    }
+    for (gsize i = 0; i < payload_len; i++)
+        payload[i] = (guint8)(seq + i);
+    PaRtpBuild b = {.payload_type = pt, .seq = seq, .timestamp = ts, .ssrc = ssrc,
+                    .extension = TRUE, .ext_profile = profile, .ext = block, .ext_len = blen,
+                    .payload = payload, .payload_len = payload_len};
+    return pa_rtp_build(out, 1600, &b);
+}
+
+static void assert_last_received(Fixture *f, guint peer, const guint8 *want, gsize want_len)
+{
+    gsize len;
+    const guint8 *got = media_sim_peer_last_received(f->peers[peer], &len);
+    g_assert_cmpmem(got, len, want, want_len);
+}
+
+/* A sender's sdes:mid (and rid / repaired-rid) never reaches a receiver: the elements are
+ * overwritten with padding, the other extensions and the payload arrive byte for byte. The
+ * ids are the sender's negotiated ones (bridge_media_endpoint_set_hdrext), Jitsi's by
+ * default. */
+static void test_hdrext_strip(void)
+{
+    Fixture f = {0};
+    fixture_media(&f, 20, 20);
+    connect_two(&f);
+    MediaSimPeerStats a, b;
+    BridgeMediaStats st0, st;
+    bridge_media_get_stats(f.media, &st0);
+
+    /* 1. a's first audio packets with Jicofo's default ids, as Chrome sends them. */
+    static const guint8 level[] = {0x80 | 25}, mid_a[] = {'0'}, tcc[] = {0x01, 0x02},
+                        ast[] = {0x0a, 0x0b, 0x0c}, mid_v[] = {'1'}, rid[] = {'h'},
+                        rrid[] = {'h'};
+    PaHdrextWrite ea[] = {{1, 1, level}, {10, 1, mid_a}, {5, 2, tcc}, {3, 3, ast}};
+    media_sim_peer_get_stats(f.peers[1], &b);
+    want_b_rtp = b.rtp_received + 1;
+    want_a_rtp = 0;
+    g_assert_true(media_sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, 100, 960, 60, ea,
+                                              G_N_ELEMENTS(ea), FALSE));
+    pump_until(&f, got_wanted, 3000);
+    g_assert_true(got_wanted(&f));
+    guint8 want[1600];
+    const guint8 gone_default[] = {10};
+    gsize wlen = expected_packet(want, 0xA0, 111, 100, 960, 60, ea, G_N_ELEMENTS(ea), FALSE,
+                                 gone_default, 1);
+    assert_last_received(&f, 1, want, wlen);
+    {
+        /* And as a receiver reads it: no mid; level, transport-cc, abs-send-time intact. */
+        gsize len;
+        const guint8 *got = media_sim_peer_last_received(f.peers[1], &len);
+        PaRtpHeader h;
+        PaHdrextMap m;
+        PaHdrextFound found;
+        pa_hdrext_map_init_jitsi_defaults(&m);
+        g_assert_cmpint(pa_rtp_parse(got, len, &h), ==, PA_RTP_OK);
+        g_assert_cmpint(pa_hdrext_collect(got, &h, &m, &found), ==, PA_HDREXT_OK);
+        g_assert_false(pa_hdrext_found_has(&found, PA_HDREXT_MID));
+        g_assert_true(pa_hdrext_found_has(&found, PA_HDREXT_AUDIO_LEVEL));
+        g_assert_true(pa_hdrext_found_has(&found, PA_HDREXT_TCC));
+        g_assert_true(pa_hdrext_found_has(&found, PA_HDREXT_ABS_SEND_TIME));
+    }
+
+    /* 2. b negotiated rid 4 and repaired-rid 7 and sends the two-byte form (extmap-allow-
+     *    mixed): mid, rid and repaired-rid go, transport-cc stays. */
+    PaHdrextMap mb;
+    pa_hdrext_map_init_jitsi_defaults(&mb);
+    g_assert_true(pa_hdrext_map_set(&mb, PA_HDREXT_RID, 4));
+    g_assert_true(pa_hdrext_map_set(&mb, PA_HDREXT_REPAIRED_RID, 7));
+    bridge_media_endpoint_set_hdrext(f.media, "room1", "b", &mb);
+    pump_for(&f, 50);
+    PaHdrextWrite eb[] = {{10, 1, mid_v}, {4, 1, rid}, {5, 2, tcc}, {7, 1, rrid}};
+    media_sim_peer_get_stats(f.peers[0], &a);
+    want_a_rtp = a.rtp_received + 1;
+    want_b_rtp = 0;
+    g_assert_true(media_sim_peer_send_rtp_ext(f.peers[1], 0xB1, 100, 200, 3000, 900, eb,
+                                              G_N_ELEMENTS(eb), TRUE));
+    pump_until(&f, got_wanted, 3000);
+    g_assert_true(got_wanted(&f));
+    const guint8 gone_b[] = {10, 4, 7};
+    wlen = expected_packet(want, 0xB1, 100, 200, 3000, 900, eb, G_N_ELEMENTS(eb), TRUE, gone_b,
+                           G_N_ELEMENTS(gone_b));
+    assert_last_received(&f, 0, want, wlen);
+
+    /* 3. a's own map says mid is 9 and audio level 10: id 9 goes, id 10 stays. */
+    PaHdrextMap ma;
+    pa_hdrext_map_init(&ma);
+    pa_hdrext_map_set(&ma, PA_HDREXT_MID, 9);
+    pa_hdrext_map_set(&ma, PA_HDREXT_AUDIO_LEVEL, 10);
+    bridge_media_endpoint_set_hdrext(f.media, "room1", "a", &ma);
+    pump_for(&f, 50);
+    PaHdrextWrite ea2[] = {{10, 1, level}, {9, 1, mid_a}};
+    media_sim_peer_get_stats(f.peers[1], &b);
+    want_b_rtp = b.rtp_received + 1;
+    want_a_rtp = 0;
+    g_assert_true(media_sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, 101, 1920, 60, ea2,
+                                              G_N_ELEMENTS(ea2), FALSE));
+    pump_until(&f, got_wanted, 3000);
+    g_assert_true(got_wanted(&f));
+    const guint8 gone_a[] = {9};
+    wlen = expected_packet(want, 0xA0, 111, 101, 1920, 60, ea2, G_N_ELEMENTS(ea2), FALSE, gone_a,
+                           1);
+    assert_last_received(&f, 1, want, wlen);
+
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.hdrext_stripped - st0.hdrext_stripped, ==, 3);
+
+    /* 4. A malformed block (an element running past its end) is dropped and counted, not
+     *    forwarded for receivers to guess at; the next good packet flows. */
+    static const guint8 bad[4] = {0x10, 0x9e, 0xA7, '0'}; /* level, then "mid" of 8 bytes */
+    g_assert_true(media_sim_peer_send_rtp_block(f.peers[0], 0xA0, 111, 102, 2880, 60, bad,
+                                                sizeof bad, PA_HDREXT_PROFILE_ONE_BYTE));
+    send_rounds(&f, 5);
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.drops[BRIDGE_DROP_MALFORMED] - st0.drops[BRIDGE_DROP_MALFORMED], ==, 1);
+    media_sim_peer_get_stats(f.peers[1], &b);
+    g_assert_cmpuint(b.rtp_received, ==, want_b_rtp + 10);
+    g_assert_cmpuint(st.hdrext_stripped - st0.hdrext_stripped, ==, 3);
+    fixture_free(&f);
+}
+
 static gboolean a_failed(Fixture *f)
 {
     return f->eps[0].failed > 0;
@@ -806,6 +954,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/media/footprint", test_footprint);
     g_test_add_func("/media/forward", test_forward);
+    g_test_add_func("/media/hdrext-strip", test_hdrext_strip);
     g_test_add_func("/media/placement", test_placement_pack2);
     g_test_add_func("/media/ice-timeout", test_ice_timeout);
     g_test_add_func("/media/media-timeout", test_media_timeout);

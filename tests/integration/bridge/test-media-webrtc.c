@@ -2,7 +2,7 @@
 /* Two real WebRTC peers (GStreamer webrtcbin) through the bridge's media plane, in one
  * process and one network namespace (tests/netns-run.sh), without XMPP: BridgeMedia is driven
  * directly the way the control thread drives it. Each peer must decode the other's VP8 video
- * and Opus audio. Then garbage, forged and replayed packets are thrown at the bridge, first
+ * and Opus audio; both send sdes:mid in every packet, and none may reach the other. Then garbage, forged and replayed packets are thrown at the bridge, first
  * from a plain UDP socket (libnice discards them: they never reach the media path), then over
  * a peer's validated ICE pair (the drop counters must rise by exactly what was sent) while
  * media keeps flowing. Prints the media workers' CPU time per forwarded packet.
@@ -211,7 +211,11 @@ static void test_two_peers(void)
     g_assert_true(wait_for(eps_ready, NULL, 5000));
 
     for (int i = 0; i < 2; i++) {
+#ifdef WEBRTC_PEER_HAVE_GST_RTP
+        peers[i] = webrtc_peer_new_full(eps[i].id, TRUE, &error);
+#else
         peers[i] = webrtc_peer_new(eps[i].id, &error);
+#endif
         g_assert_no_error(error);
     }
     for (int i = 0; i < 2; i++) {
@@ -249,6 +253,24 @@ static void test_two_peers(void)
                "(%" G_GUINT64_FORMAT " packets at real-time rates, so wakeup-bound)\n",
                (double)(cpu1 - cpu0) / 1000.0 / (double)fwd, fwd);
     g_assert_cmpuint(st.endpoints_connected, ==, 2);
+
+    /* Both peers send sdes:mid in every packet (their own m-lines' MIDs); none may arrive:
+     * a browser would route by it to whichever of its m-lines has that MID. */
+#ifdef WEBRTC_PEER_HAVE_GST_RTP
+    for (int i = 0; i < 2; i++) {
+        guint64 n, with_ext, with_mid;
+        webrtc_peer_rtp_received(peers[i], &n, &with_ext, &with_mid);
+        g_test_message("%s received %" G_GUINT64_FORMAT " RTP packets, %" G_GUINT64_FORMAT
+                       " with an extension block, %" G_GUINT64_FORMAT " with sdes:mid",
+                       eps[i].id, n, with_ext, with_mid);
+        g_assert_cmpuint(n, >, 100);
+        g_assert_cmpuint(with_ext, >, 100); /* the probe does see header extensions */
+        g_assert_cmpuint(with_mid, ==, 0);
+    }
+    g_assert_cmpuint(st.hdrext_stripped, >, 100); /* and they did send it */
+#else
+    g_test_message("sdes:mid check not run: built without gstreamer-rtp-1.0");
+#endif
 
     /* Capture one of alice's SRTP packets on its way to the bridge. */
     guint16 alice_local, bridge_port;

@@ -10,9 +10,15 @@
 #include <gst/gst.h>
 #include <gst/sdp/sdp.h>
 #include <gst/webrtc/webrtc.h>
+#ifdef WEBRTC_PEER_HAVE_GST_RTP
+#include <gst/rtp/rtp.h>
+#endif
 #include <nice/agent.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/rtp/hdrext.h"
+#include "common/rtp/rtp.h"
 
 struct _WebrtcPeer {
     char *name;
@@ -24,7 +30,9 @@ struct _WebrtcPeer {
     GArray *candidates; /* PaIceCandidate, under lock */
     gsize frames;       /* atomic */
     gsize audio;        /* atomic */
+    gsize rtp_in, rtp_in_ext, rtp_in_mid; /* atomic: RTP out of webrtcbin, with X, with mid */
     char *ufrag, *pwd, *fingerprint;
+    gboolean send_mid;
 };
 
 static const char *const needed[] = {
@@ -54,6 +62,46 @@ gboolean webrtc_peer_available(char **reason)
 }
 
 /* ---- receiving ---- */
+
+#ifdef WEBRTC_PEER_HAVE_GST_RTP
+/* The payloader asks for an implementation of each extmap in its output caps: an sdes:mid
+ * extension that writes the m-line's MID, so that every packet carries it (a browser sends it
+ * in its first packets, until receiver reports acknowledge the SSRC). */
+static GstRTPHeaderExtension *on_request_extension(GstElement *pay, guint id, const char *uri,
+                                                   gpointer mid)
+{
+    if (g_strcmp0(uri, WEBRTC_PEER_MID_URI) != 0)
+        return NULL;
+    GstRTPHeaderExtension *ext = gst_rtp_header_extension_create_from_uri(uri);
+    if (!ext)
+        return NULL;
+    gst_rtp_header_extension_set_id(ext, id);
+    g_object_set(ext, "mid", (const char *)mid, NULL);
+    return ext;
+}
+#endif
+
+/* Every RTP packet webrtcbin hands out (after SRTP, before depayloading): count those that
+ * still carry an sdes:mid element (id 10, either form). */
+static GstPadProbeReturn rtp_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+    WebrtcPeer *p = data;
+    GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstMapInfo map;
+    if (!buf || !gst_buffer_map(buf, &map, GST_MAP_READ))
+        return GST_PAD_PROBE_OK;
+    PaRtpHeader h;
+    if (pa_rtp_parse(map.data, map.size, &h) == PA_RTP_OK) {
+        PaHdrextElem e;
+        g_atomic_pointer_add(&p->rtp_in, 1);
+        if (h.extension)
+            g_atomic_pointer_add(&p->rtp_in_ext, 1);
+        if (pa_hdrext_find(map.data, &h, WEBRTC_PEER_MID_ID, &e) == PA_HDREXT_OK)
+            g_atomic_pointer_add(&p->rtp_in_mid, 1);
+    }
+    gst_buffer_unmap(buf, &map);
+    return GST_PAD_PROBE_OK;
+}
 
 static GstPadProbeReturn count_probe(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -93,6 +141,7 @@ static void on_pad_added(GstElement *wb, GstPad *pad, gpointer data)
     gst_object_unref(dec);
     gst_bin_add(GST_BIN(p->pipe), bin);
     gst_element_sync_state_with_parent(bin);
+    gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, p, NULL);
     GstPad *sink = gst_element_get_static_pad(bin, "sink");
     if (gst_pad_link(pad, sink) != GST_PAD_LINK_OK)
         g_printerr("%s: could not link the %s decoder\n", p->name, video ? "video" : "audio");
@@ -149,7 +198,23 @@ static void on_ice_candidate(GstElement *wb, guint mline, const char *cand, gpoi
 
 WebrtcPeer *webrtc_peer_new(const char *name, GError **error)
 {
+    return webrtc_peer_new_full(name, FALSE, error);
+}
+
+WebrtcPeer *webrtc_peer_new_full(const char *name, gboolean send_mid, GError **error)
+{
+#ifndef WEBRTC_PEER_HAVE_GST_RTP
+    if (send_mid) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "sending sdes:mid needs gstreamer-rtp-1.0 (WEBRTC_PEER_HAVE_GST_RTP)");
+        return NULL;
+    }
+#endif
+    /* With an extmap in its output caps the payloader writes the extension. */
+    const char *extmap =
+        send_mid ? ",extmap-" G_STRINGIFY(WEBRTC_PEER_MID_ID) "=(string)" WEBRTC_PEER_MID_URI : "";
     WebrtcPeer *p = g_new0(WebrtcPeer, 1);
+    p->send_mid = send_mid;
     p->name = g_strdup(name);
     g_mutex_init(&p->lock);
     p->candidates = g_array_new(FALSE, TRUE, sizeof(PaIceCandidate));
@@ -160,12 +225,12 @@ WebrtcPeer *webrtc_peer_new(const char *name, GError **error)
         "webrtcbin name=wb bundle-policy=max-bundle latency=100 "
         "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 "
         "! queue ! vp8enc deadline=1 cpu-used=8 keyframe-max-dist=30 target-bitrate=300000 "
-        "! rtpvp8pay pt=100 ssrc=%u mtu=1200 picture-id-mode=15-bit "
-        "! application/x-rtp,media=video,encoding-name=VP8,payload=100,clock-rate=90000 ! wb. "
+        "! rtpvp8pay name=vpay pt=100 ssrc=%u mtu=1200 picture-id-mode=15-bit "
+        "! application/x-rtp,media=video,encoding-name=VP8,payload=100,clock-rate=90000%s ! wb. "
         "audiotestsrc is-live=true wave=sine volume=0.3 ! audioconvert ! audioresample "
-        "! queue ! opusenc ! rtpopuspay pt=111 ssrc=%u "
-        "! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000 ! wb.",
-        p->video_ssrc, p->audio_ssrc);
+        "! queue ! opusenc ! rtpopuspay name=apay pt=111 ssrc=%u "
+        "! application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000%s ! wb.",
+        p->video_ssrc, extmap, p->audio_ssrc, extmap);
     p->pipe = gst_parse_launch(desc, error);
     g_free(desc);
     if (!p->pipe) {
@@ -173,6 +238,17 @@ WebrtcPeer *webrtc_peer_new(const char *name, GError **error)
         return NULL;
     }
     p->wb = gst_bin_get_by_name(GST_BIN(p->pipe), "wb");
+#ifdef WEBRTC_PEER_HAVE_GST_RTP
+    if (send_mid) {
+        static const char *const pays[][2] = {{"apay", "0"}, {"vpay", "1"}};
+        for (gsize i = 0; i < G_N_ELEMENTS(pays); i++) {
+            GstElement *pay = gst_bin_get_by_name(GST_BIN(p->pipe), pays[i][0]);
+            g_signal_connect(pay, "request-extension", G_CALLBACK(on_request_extension),
+                             (gpointer)pays[i][1]);
+            gst_object_unref(pay);
+        }
+    }
+#endif
     g_signal_connect(p->wb, "pad-added", G_CALLBACK(on_pad_added), p);
     g_signal_connect(p->wb, "on-ice-candidate", G_CALLBACK(on_ice_candidate), p);
 
@@ -255,7 +331,7 @@ static void append_transport(GString *sdp, const PaTransport *t)
     g_string_append(sdp, "a=end-of-candidates\r\n");
 }
 
-static char *build_offer(const PaTransport *t, guint32 ra, guint32 rv)
+static char *build_offer(const PaTransport *t, guint32 ra, guint32 rv, gboolean mid)
 {
     GString *sdp = g_string_new(NULL);
     g_string_append_printf(sdp,
@@ -264,6 +340,9 @@ static char *build_offer(const PaTransport *t, guint32 ra, guint32 rv)
                            g_random_int());
     g_string_append(sdp, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n");
     append_transport(sdp, t);
+    if (mid)
+        g_string_append(sdp, "a=extmap:" G_STRINGIFY(WEBRTC_PEER_MID_ID) " " WEBRTC_PEER_MID_URI
+                             "\r\n");
     g_string_append(sdp, "a=mid:0\r\na=sendrecv\r\n"
                          "a=rtpmap:111 OPUS/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n");
     if (ra)
@@ -271,6 +350,9 @@ static char *build_offer(const PaTransport *t, guint32 ra, guint32 rv)
                                ra);
     g_string_append(sdp, "m=video 9 UDP/TLS/RTP/SAVPF 100\r\n");
     append_transport(sdp, t);
+    if (mid)
+        g_string_append(sdp, "a=extmap:" G_STRINGIFY(WEBRTC_PEER_MID_ID) " " WEBRTC_PEER_MID_URI
+                             "\r\n");
     g_string_append(sdp, "a=mid:1\r\na=sendrecv\r\na=rtpmap:100 VP8/90000\r\n"
                          "a=rtcp-fb:100 nack\r\na=rtcp-fb:100 nack pli\r\n"
                          "a=rtcp-fb:100 ccm fir\r\n");
@@ -292,7 +374,7 @@ gboolean webrtc_peer_accept_offer(WebrtcPeer *p, const PaTransport *bridge,
                                   guint32 remote_audio_ssrc, guint32 remote_video_ssrc,
                                   GError **error)
 {
-    char *text = build_offer(bridge, remote_audio_ssrc, remote_video_ssrc);
+    char *text = build_offer(bridge, remote_audio_ssrc, remote_video_ssrc, p->send_mid);
     GstSDPMessage *sdp = NULL;
     gst_sdp_message_new_from_text(text, &sdp);
     g_free(text);
@@ -392,6 +474,14 @@ guint64 webrtc_peer_frames_decoded(WebrtcPeer *p)
 guint64 webrtc_peer_audio_buffers(WebrtcPeer *p)
 {
     return (guint64)g_atomic_pointer_get((gsize *)&p->audio);
+}
+
+void webrtc_peer_rtp_received(WebrtcPeer *p, guint64 *packets, guint64 *with_ext,
+                              guint64 *with_mid)
+{
+    *packets = (guint64)g_atomic_pointer_get((gsize *)&p->rtp_in);
+    *with_ext = (guint64)g_atomic_pointer_get((gsize *)&p->rtp_in_ext);
+    *with_mid = (guint64)g_atomic_pointer_get((gsize *)&p->rtp_in_mid);
 }
 
 /* webrtcbin bundles everything into one libnice stream; find the one with a selected pair. */

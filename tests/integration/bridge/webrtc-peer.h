@@ -30,6 +30,15 @@ gboolean webrtc_peer_available(char **reason);
 
 /* Builds the pipeline and sets it PLAYING. NULL with @error on failure. (transfer full) */
 WebrtcPeer *webrtc_peer_new(const char *name, GError **error);
+
+/* The sdes:mid header extension (Jicofo's default id). */
+#define WEBRTC_PEER_MID_ID 10
+#define WEBRTC_PEER_MID_URI "urn:ietf:params:rtp-hdrext:sdes:mid"
+/* With @send_mid, every RTP packet the peer sends carries sdes:mid (audio "0", video "1": its
+ * m-lines' MIDs, id WEBRTC_PEER_MID_ID) and the offer it accepts negotiates it, as a browser's
+ * first packets do. Needs webrtc-peer.c compiled with WEBRTC_PEER_HAVE_GST_RTP (and linked
+ * with gstreamer-rtp-1.0); otherwise @send_mid fails with G_IO_ERROR_NOT_SUPPORTED. */
+WebrtcPeer *webrtc_peer_new_full(const char *name, gboolean send_mid, GError **error);
 void webrtc_peer_free(WebrtcPeer *p);
 
 /* The SSRCs this peer sends. */
@@ -53,6 +62,11 @@ gboolean webrtc_peer_ice_connected(WebrtcPeer *p);
 
 guint64 webrtc_peer_frames_decoded(WebrtcPeer *p);  /* VP8 frames out of vp8dec */
 guint64 webrtc_peer_audio_buffers(WebrtcPeer *p);   /* buffers out of opusdec */
+
+/* RTP packets webrtcbin delivered (after SRTP, before depayloading): all of them, those with
+ * a header extension block, and those still carrying an sdes:mid element. */
+void webrtc_peer_rtp_received(WebrtcPeer *p, guint64 *packets, guint64 *with_ext,
+                              guint64 *with_mid);
 
 /* Sends @len raw bytes on the peer's selected ICE pair (garbage or replays toward the
  * bridge, through the one address the bridge has validated). FALSE if not connected. */
