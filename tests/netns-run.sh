@@ -11,4 +11,4 @@ if [ "$(id -u)" != 0 ]; then
 fi
 command -v unshare >/dev/null || { echo "netns-run: unshare missing (skipping)" >&2; exit 77; }
 exec unshare --net --pid --fork --kill-child --mount-proc \
-  bash -c 'ip link set lo up || exit 1; exec "$@"' netns-run "$@"
+  bash -c 'ip link set lo up || exit 1; "$@"' netns-run "$@"

@@ -140,7 +140,7 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
              ch->undeliverable);
 
     header(out, "parley_bridge_srtp_backend_info", "gauge",
-           "Crypto backend libsrtp2 was built with (always 1).");
+           "SRTP crypto implementation in use (always 1).");
     g_string_append(out, "parley_bridge_srtp_backend_info{backend=\"");
     append_label_value(out, s->srtp_backend ? s->srtp_backend : "unknown");
     g_string_append(out, "\"} 1\n");
