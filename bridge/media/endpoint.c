@@ -25,6 +25,8 @@ static void post_event(BridgeEndpoint *ep, BridgeMediaEvent event, const char *r
     bridge_media_post_result(ep->worker->media, r);
 }
 
+static void endpoint_close(BridgeEndpoint *ep);
+
 void bridge_endpoint_fail(BridgeEndpoint *ep, BridgeMediaEvent event, const char *reason)
 {
     if (ep->dead)
@@ -32,6 +34,10 @@ void bridge_endpoint_fail(BridgeEndpoint *ep, BridgeMediaEvent event, const char
     g_message("room=%s ep=%s: %s (%s)", ep->conference_id, ep->endpoint_id,
               event == BRIDGE_MEDIA_EVENT_TIMEOUT ? "media timeout" : "endpoint failed",
               reason ? reason : "");
+    /* A silent peer may still be listening: tell it. (After a failure there is nobody to
+     * tell, or DTLS is already closed or failed and sends nothing.) */
+    if (event == BRIDGE_MEDIA_EVENT_TIMEOUT)
+        endpoint_close(ep);
     post_event(ep, event, reason);
     bridge_worker_retire(ep->worker, ep);
 }
@@ -63,6 +69,17 @@ static void dtls_send(const guint8 *data, gsize len, gpointer user_data)
         return;
     /* DTLS goes through libnice: it is rare, and the selected pair may still be settling. */
     nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)data);
+}
+
+/* DTLS close_notify to the peer (through libnice, at once), so that a browser whose endpoint
+ * the bridge drops (expired by the focus, media timeout, bridge shutdown) learns it now
+ * rather than when ICE consent runs out some 30 s later. Only after a completed handshake on
+ * a usable pair; bridge_dtls_close() does nothing in FAILED or CLOSED. */
+static void endpoint_close(BridgeEndpoint *ep)
+{
+    if (ep->dtls && !ep->dead && ep->ice_connected &&
+        bridge_dtls_state(ep->dtls) == BRIDGE_DTLS_STATE_CONNECTED)
+        bridge_dtls_close(ep->dtls);
 }
 
 /* Caches the selected pair's socket and peer address for direct sends. */
@@ -342,6 +359,8 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
         return;
     /* Queued datagrams may name this endpoint's socket: send them before it closes. */
     bridge_worker_flush(ep->worker);
+    /* Expired or the worker stopping (a retired endpoint is dead and sends nothing). */
+    endpoint_close(ep);
     if (ep->connected)
         BRIDGE_STAT_ADD(ep->worker->stats.endpoints_connected, -1);
     if (ep->conf)

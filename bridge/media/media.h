@@ -52,7 +52,8 @@ typedef struct _BridgeMedia BridgeMedia;
 typedef enum {
     BRIDGE_MEDIA_EVENT_CONNECTED, /* ICE connected and DTLS done: media can flow */
     BRIDGE_MEDIA_EVENT_FAILED,    /* ICE or DTLS failed; the endpoint is gone from the media plane */
-    BRIDGE_MEDIA_EVENT_TIMEOUT,   /* no media for media_timeout_s; the endpoint is gone */
+    BRIDGE_MEDIA_EVENT_TIMEOUT,   /* no media for media_timeout_s; the endpoint is gone (its
+                                   * peer got a DTLS close_notify) */
 } BridgeMediaEvent;
 
 /* Called on the control thread. @reason is a short text for logs (may be NULL). */
@@ -64,8 +65,12 @@ typedef void (*BridgeMediaEventFunc)(const char *conference_id, const char *endp
  * (transfer full) NULL with @error on failure (bad config, no certificate, no threads). */
 BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
                               BridgeMediaEventFunc on_event, gpointer user_data, GError **error);
-/* Stops and joins the workers, frees every endpoint. Creations that have not answered yet get
- * their @done callback with G_IO_ERROR_CANCELLED. Not from inside a BridgeMedia callback. */
+/* Stops and joins the workers, frees every endpoint (each connected peer gets a DTLS
+ * close_notify first). Creations that have not answered yet get their @done callback with
+ * G_IO_ERROR_CANCELLED. Not from inside a BridgeMedia callback.
+ * libsrtp stays initialised: its crypto kernel is process-global and not reference-counted
+ * (bridge_media_new() calls bridge_srtp_global_init(), and so may other code in the process),
+ * so the process calls bridge_srtp_global_shutdown() at exit, after this. */
 void bridge_media_free(BridgeMedia *media);
 
 /* The DTLS certificate fingerprint all endpoints use ("sha-256") (transfer none). */
@@ -113,7 +118,8 @@ void bridge_media_endpoint_set_hdrext(BridgeMedia *media, const char *conference
                                       const char *endpoint_id, const PaHdrextMap *map);
 
 /* Removes the endpoint (no event is sent for it; a creation still waiting gets @done with
- * G_IO_ERROR_CANCELLED, synchronously). Unknown endpoints are ignored. */
+ * G_IO_ERROR_CANCELLED, synchronously). A connected peer gets a DTLS close_notify, so a
+ * browser learns at once that its session ended. Unknown endpoints are ignored. */
 void bridge_media_endpoint_expire(BridgeMedia *media, const char *conference_id,
                                   const char *endpoint_id);
 

@@ -19,7 +19,7 @@ struct _MediaSimPeer {
     GMainContext *ctx;
     NiceAgent *agent;
     guint stream;
-    gboolean gathered, ice_connected, failed;
+    gboolean gathered, ice_connected, failed, dtls_closed;
     BridgeDtlsCert *cert;
     BridgeDtls *dtls;
     BridgeSrtp *srtp;
@@ -51,7 +51,9 @@ static void after_dtls(MediaSimPeer *p, BridgeDtlsState st)
             g_error_free(error);
             p->failed = TRUE;
         }
-    } else if (st == BRIDGE_DTLS_STATE_FAILED || st == BRIDGE_DTLS_STATE_CLOSED) {
+    } else if (st == BRIDGE_DTLS_STATE_CLOSED) {
+        p->dtls_closed = TRUE; /* close_notify from the bridge */
+    } else if (st == BRIDGE_DTLS_STATE_FAILED) {
         g_printerr("%s: DTLS failed: %s\n", p->name, bridge_dtls_error(p->dtls));
         p->failed = TRUE;
     }
@@ -264,6 +266,11 @@ gboolean media_sim_peer_connected(MediaSimPeer *p)
 gboolean media_sim_peer_failed(MediaSimPeer *p)
 {
     return p->failed;
+}
+
+gboolean media_sim_peer_dtls_closed(MediaSimPeer *p)
+{
+    return p->dtls_closed;
 }
 
 static gboolean send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,

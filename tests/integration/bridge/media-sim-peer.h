@@ -40,6 +40,8 @@ void media_sim_peer_set_remote(MediaSimPeer *p, const PaTransport *bridge);
 /* TRUE once ICE is connected and DTLS done. */
 gboolean media_sim_peer_connected(MediaSimPeer *p);
 gboolean media_sim_peer_failed(MediaSimPeer *p);
+/* TRUE once the bridge closed DTLS (close_notify received). */
+gboolean media_sim_peer_dtls_closed(MediaSimPeer *p);
 
 /* Builds, protects and sends an RTP packet of @payload_len bytes (audio-level extension id 1
  * when @audio_level >= 0). Returns FALSE if not connected. */

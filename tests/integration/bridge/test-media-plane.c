@@ -2,9 +2,10 @@
 /* Media plane on real sockets (run inside tests/netns-run.sh): a BridgeMedia with two workers
  * and simulated clients (libnice + DTLS + SRTP, media-sim-peer.c) in one process. Checks
  * forwarding across workers, removal of sdes:mid/rid from forwarded RTP, RTCP routing (PLI
- * rate limit, NACK, SR, the bridge's own RRs), drop counters for garbage and replays, endpoint expiry, ICE and media timeouts, and that the
- * media workers allocate nothing per forwarded packet after warm-up. Prints the bridge
- * workers' CPU time per forwarded packet and the process RSS. */
+ * rate limit, NACK, SR, the bridge's own RRs), drop counters for garbage and replays, endpoint
+ * expiry and shutdown (with DTLS close_notify), ICE and media timeouts, and that the media
+ * workers allocate nothing per forwarded packet after warm-up. Prints the bridge workers' CPU
+ * time per forwarded packet and the process RSS. */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -367,6 +368,21 @@ static void send_rounds(Fixture *f, guint n)
 
 /* ---- tests ---- */
 
+static gboolean peer_a_closed(Fixture *f)
+{
+    return media_sim_peer_dtls_closed(f->peers[0]);
+}
+
+static gboolean peer_b_closed(Fixture *f)
+{
+    return media_sim_peer_dtls_closed(f->peers[1]);
+}
+
+static gboolean peers_closed(Fixture *f)
+{
+    return peer_a_closed(f) && peer_b_closed(f);
+}
+
 static void test_forward(void)
 {
     Fixture f = {0};
@@ -514,15 +530,27 @@ static void test_forward(void)
     g_assert_cmpuint(st.packets_in - in0, ==, 0);
     close(s);
 
-    /* Expiring a leaves b alone in the conference. */
+    /* Expiring a leaves b alone in the conference, and tells a's client at once (DTLS
+     * close_notify) instead of leaving it to notice when ICE consent runs out. */
+    g_assert_false(media_sim_peer_dtls_closed(f.peers[0]));
     bridge_media_endpoint_expire(f.media, "room1", "a");
     bridge_media_get_stats(f.media, &st);
     g_assert_cmpuint(st.endpoints, ==, 1);
     g_assert_cmpuint(st.conferences, ==, 1);
+    pump_until(&f, peer_a_closed, 2000);
+    g_assert_true(media_sim_peer_dtls_closed(f.peers[0]));
+    g_assert_false(media_sim_peer_dtls_closed(f.peers[1]));
     pump_for(&f, 100);
     bridge_media_get_stats(f.media, &st);
     g_assert_cmpuint(st.endpoints_connected, ==, 1);
     g_assert_cmpint(f.eps[0].failed + f.eps[0].timeouts + f.eps[1].failed + f.eps[1].timeouts, ==, 0);
+    g_assert_false(media_sim_peer_failed(f.peers[0]) || media_sim_peer_failed(f.peers[1]));
+
+    /* Stopping the media plane says goodbye to b as well. */
+    bridge_media_free(f.media);
+    f.media = NULL;
+    pump_until(&f, peer_b_closed, 2000);
+    g_assert_true(media_sim_peer_dtls_closed(f.peers[1]));
     fixture_free(&f);
 }
 
@@ -713,6 +741,9 @@ static void test_media_timeout(void)
     pump_until(&f, both_timed_out, 5000);
     g_assert_cmpint(f.eps[0].timeouts, ==, 1);
     g_assert_cmpint(f.eps[1].timeouts, ==, 1);
+    /* Both clients were told (they may still be there, just silent). */
+    pump_until(&f, peers_closed, 2000);
+    g_assert_true(peers_closed(&f));
     BridgeMediaStats st;
     bridge_media_get_stats(f.media, &st);
     g_assert_cmpuint(st.endpoints, ==, 0);
