@@ -56,6 +56,7 @@ typedef struct {
     MemberState state;
     gboolean features_known;
     gboolean disco_pending;
+    gboolean invited_before; /* re-invitations do not wait for min_participants */
     FocusFeatures features;
     guint alloc_retries;
     gboolean alloc_had_create; /* the allocation in flight carried create="true" */

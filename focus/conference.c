@@ -631,6 +631,7 @@ static void member_invite(Member *m)
     if (!conf_ensure_bridge(conf))
         return;
     m->state = MEMBER_ALLOCATING;
+    m->invited_before = TRUE;
     PaColibriConferenceModify cm;
     modify_init(conf, &cm);
     cm.create = !conf->created;
@@ -689,11 +690,13 @@ void focus_conf_evaluate(FocusConference *conf)
         guint present = 0;
         for (guint i = 0; i < all->len; i++)
             present += !((FocusParticipant *)all->pdata[i])->stale;
-        if (present < conf->mgr->s.min_participants)
-            break;
+        /* A member invited before (moved, restarted) is invited again whatever the count. */
+        gboolean enough = present >= conf->mgr->s.min_participants;
         for (guint i = 0; i < all->len; i++) {
             Member *m = member_of(all->pdata[i]);
             if (!m || m->state != MEMBER_IDLE || ((FocusParticipant *)all->pdata[i])->stale)
+                continue;
+            if (!enough && !m->invited_before)
                 continue;
             if (m->features_known)
                 member_invite(m);

@@ -630,6 +630,34 @@ static void test_restart_and_ice_failed(void)
     fx_clear(&fx);
 }
 
+/* Alone again after the other participant left, a restart still gets a new session. */
+static void test_lone_restart(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    g_autofree char *sa = NULL, *sb = NULL;
+    two_invited(&fx, &sa, &sb);
+    g_autofree char *acc = accept_inner("alice", 1001);
+    client_jingle(&fx, "alice", "session-accept", sa, acc);
+    occupant_left(&fx, "bob");
+    FocusConference *conf = focus_conferences_lookup(fx.mgr, ROOM);
+    g_autofree char *restart = g_strdup_printf(
+        "<bridge-session xmlns='http://jitsi.org/protocol/focus' id='%s' restart='true'/>",
+        focus_conference_bridge_session_id(conf));
+    guint mark = fx.tb.sent->len;
+    int r = client_jingle(&fx, "alice", "session-terminate", sa, restart);
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    g_assert_cmpint(find_alloc(&fx, mark, "b1", "alice"), >=, 0);
+    /* A newcomer alone is still not invited. */
+    mark = fx.tb.sent->len;
+    occupant_left(&fx, "alice");
+    occupant(&fx, "carol");
+    g_assert_cmpint(sent_find_all(&fx.tb, mark, "disco#info", NULL), ==, -1);
+    g_assert_cmpint(find_alloc(&fx, mark, "b1", "carol"), ==, -1);
+    fx_clear(&fx);
+}
+
 static void test_unknown_endpoint(void)
 {
     Fx fx;
@@ -690,6 +718,7 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/bridge-leaves", test_bridge_leaves);
     g_test_add_func("/jingle/conference/allocation-timeout", test_allocation_timeout);
     g_test_add_func("/jingle/conference/restart-and-ice-failed", test_restart_and_ice_failed);
+    g_test_add_func("/jingle/conference/lone-restart", test_lone_restart);
     g_test_add_func("/jingle/conference/unknown-endpoint", test_unknown_endpoint);
     g_test_add_func("/jingle/conference/xml-client", test_xml_client);
     return g_test_run();
