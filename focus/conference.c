@@ -518,8 +518,6 @@ static void send_offer(Member *m, const PaTransport *transport)
     pa_jingle_sources_clear(&remote);
 }
 
-static void member_invite(Member *m);
-
 static void alloc_retry(Member *m, const char *why)
 {
     FocusConference *conf = m->conf;
@@ -529,7 +527,7 @@ static void alloc_retry(Member *m, const char *why)
     }
     g_info("allocation retry room=%s ep=%s: %s", conf->room_jid, m->nick, why);
     m->state = MEMBER_IDLE;
-    member_invite(m);
+    focus_conf_evaluate(conf); /* invites it again (and anyone a bridge change reset) */
 }
 
 static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,

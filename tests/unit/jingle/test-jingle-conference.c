@@ -658,6 +658,45 @@ static void test_lone_restart(void)
     fx_clear(&fx);
 }
 
+/* A lost reply: the bridge already has the conference, or the endpoint. */
+static void test_allocation_retries(void)
+{
+    Fx fx;
+    fx_init(&fx, 1);
+    bridge_join(&fx, "b1", "0.1");
+    room_ready(&fx);
+    guint mark = fx.tb.sent->len;
+    occupant(&fx, "alice");
+    disco(&fx, mark, "alice", JSON_FEATURES);
+    int a1 = find_alloc(&fx, mark, "b1", "alice");
+    mark = fx.tb.sent->len;
+    answer(&fx, a1, NULL,
+           "<conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><error xmlns='jitsi:colibri2' "
+           "reason='CONFERENCE_ALREADY_EXISTS'/>");
+    int a2 = find_alloc(&fx, mark, "b1", "alice");
+    g_assert_cmpint(a2, >=, 0);
+    g_assert_null(xmpp_stanza_get_attribute(
+        pa_stanza_child(sent_at(&fx.tb, a2), "conference-modify", NULL), "create"));
+    /* Endpoint conflict: expired first, then created again (the conference with it). */
+    mark = fx.tb.sent->len;
+    answer(&fx, a2, NULL, "<conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>");
+    int exp = sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"", "expire=\"true\"",
+                            NULL);
+    int a3 = find_alloc(&fx, mark, "b1", "alice");
+    g_assert_cmpint(exp, >=, 0);
+    g_assert_cmpint(a3, >, exp);
+    /* A third failure is the bridge's fault: it is skipped, no other bridge: wait. */
+    mark = fx.tb.sent->len;
+    answer(&fx, a3, NULL, "<conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>");
+    g_assert_cmpint(find_alloc(&fx, mark, "b1", "alice"), ==, -1);
+    g_assert_cmpint(sent_find_all(&fx.tb, mark, "bridgeNotAvailable", NULL), >=, 0);
+    /* Once b1 is usable again, alice is invited. */
+    mark = fx.tb.sent->len;
+    testbed_advance(&fx.tb, FOCUS_BRIDGE_FAILURE_MS);
+    g_assert_cmpint(find_alloc(&fx, mark, "b1", "alice"), >=, 0);
+    fx_clear(&fx);
+}
+
 static void test_unknown_endpoint(void)
 {
     Fx fx;
@@ -719,6 +758,7 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/allocation-timeout", test_allocation_timeout);
     g_test_add_func("/jingle/conference/restart-and-ice-failed", test_restart_and_ice_failed);
     g_test_add_func("/jingle/conference/lone-restart", test_lone_restart);
+    g_test_add_func("/jingle/conference/allocation-retries", test_allocation_retries);
     g_test_add_func("/jingle/conference/unknown-endpoint", test_unknown_endpoint);
     g_test_add_func("/jingle/conference/xml-client", test_xml_client);
     return g_test_run();
