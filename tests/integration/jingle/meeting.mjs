@@ -129,6 +129,31 @@ await jingleScenario('jingle-meeting', async (ctx) => {
   assert.equal(r.getAttribute('type'), 'result', xmlOf(r));
   await alice.waitJingle('source-add', { from: am, pred: (j) => jingleSources(j.jingle).some((s) => s.ssrc === 3332) });
 
+  // alice's ICE fails: she is told to move and gets a new session on the same bridge; her new
+  // session-accept (new SSRCs, as a new RTCPeerConnection has) replaces her sources at bob.
+  const am1 = alice.mark();
+  const bm1 = bob.mark();
+  const bsid = child(ia.jingle, 'bridge-session', JNS.focus).getAttribute('id');
+  r = await alice.jingleSet('session-info', ia.sid, `<ice-state xmlns="${JNS.focus}">failed</ice-state>`
+    + `<bridge-session xmlns="${JNS.focus}" id="${bsid}"/>`);
+  assert.equal(r.getAttribute('type'), 'result', xmlOf(r));
+  const moving = await alice.waitJingle('session-terminate', { from: am1 });
+  assert.equal(moving.sid, ia.sid);
+  assert.equal(child(child(moving.jingle, 'reason', JNS.jingle), 'text').textContent, 'moving');
+  const ia2 = await alice.waitJingle('session-initiate', { from: am1 });
+  assert.notEqual(ia2.sid, ia.sid);
+  checkOffer(ctx, alice, ia2, bridge);
+  assert.ok(jingleSources(ia2.jingle).some((s) => s.ssrc === 3332), 'the new offer has bob\'s sources');
+  r = await alice.accept(ia2, { audio: [{ ssrc: 1113, name: 'alice01-a0' }], port: 40003 });
+  assert.equal(r.getAttribute('type'), 'result', xmlOf(r));
+  const gone = await bob.waitJingle('source-remove', { from: bm1 });
+  assert.deepEqual(jingleSources(gone.jingle).map((s) => s.ssrc).sort(), [1111, 2221, 2222]);
+  const fresh = await bob.waitJingle('source-add', { from: bm1, pred: (j) => jingleSources(j.jingle).some((s) => s.ssrc === 1113) });
+  assert.equal(fresh.sid, ib.sid);
+  r = await alice.jingleSet('transport-info', ia.sid, '<content name="audio"/>');
+  expectError(r, 'gone');
+  step('ICE failure: alice moved to a new session, bob saw her sources replaced');
+
   // bob leaves: alice hears his sources go, the bridge expires his endpoint.
   const am2 = alice.mark();
   await bob.xmpp.leaveRoom(room, 'bob02');
@@ -140,6 +165,6 @@ await jingleScenario('jingle-meeting', async (ctx) => {
     await new Promise((res) => setTimeout(res, 100));
   }
   assert.match(bridge.log(), /ep=bob02: endpoint expired/);
-  assert.equal(alice.jingles.filter((j) => j.action === 'session-terminate').length, 0,
+  assert.equal(alice.jingles.slice(am2).filter((j) => j.action === 'session-terminate').length, 0,
     'alice keeps her session');
 });
