@@ -83,6 +83,37 @@ void fuzz_check_colibri_sources(const GArray *sources)
     }
 }
 
+void fuzz_check_colibri_media(const PaColibriMedia *m, gboolean nameless_params)
+{
+    FUZZ_CHECK(m->payload_types->len <= PA_COLIBRI_MAX_ITEMS);
+    FUZZ_CHECK(m->hdrexts->len <= PA_COLIBRI_MAX_ITEMS);
+    for (guint j = 0; j < m->payload_types->len; j++) {
+        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, j);
+        FUZZ_CHECK(pt->id <= 127 && pt->channels <= 255 && pt->clockrate <= 10000000);
+        check_text(pt->name, 64);
+        FUZZ_CHECK(pt->parameters->len <= PA_COLIBRI_MAX_ITEMS);
+        FUZZ_CHECK(pt->rtcp_fbs->len <= PA_COLIBRI_MAX_ITEMS);
+        for (guint k = 0; k < pt->parameters->len; k++) {
+            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, k);
+            FUZZ_CHECK(nameless_params || (p->name && *p->name));
+            check_text(p->name, 128);
+            check_text(p->value, 1024);
+        }
+        for (guint k = 0; k < pt->rtcp_fbs->len; k++) {
+            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, k);
+            FUZZ_CHECK(fb->type && *fb->type);
+            check_text(fb->type, 64);
+            check_text(fb->subtype, 64);
+        }
+    }
+    for (guint j = 0; j < m->hdrexts->len; j++) {
+        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, j);
+        FUZZ_CHECK(h->id >= 1);
+        FUZZ_CHECK(h->uri && *h->uri);
+        check_text(h->uri, 512);
+    }
+}
+
 void fuzz_check_colibri_endpoint(const PaColibriEndpoint *ep)
 {
     check_token(ep->id, PA_COLIBRI_MAX_ID);
@@ -97,37 +128,8 @@ void fuzz_check_colibri_endpoint(const PaColibriEndpoint *ep)
     }
     FUZZ_CHECK(n_caps <= PA_COLIBRI_MAX_ITEMS);
     FUZZ_CHECK(ep->media->len <= PA_COLIBRI_MAX_ITEMS);
-    for (guint i = 0; i < ep->media->len; i++) {
-        const PaColibriMedia *m = &g_array_index(ep->media, PaColibriMedia, i);
-        FUZZ_CHECK(m->payload_types->len <= PA_COLIBRI_MAX_ITEMS);
-        FUZZ_CHECK(m->hdrexts->len <= PA_COLIBRI_MAX_ITEMS);
-        for (guint j = 0; j < m->payload_types->len; j++) {
-            const PaColibriPayloadType *pt =
-                &g_array_index(m->payload_types, PaColibriPayloadType, j);
-            FUZZ_CHECK(pt->id <= 127 && pt->channels <= 255 && pt->clockrate <= 10000000);
-            check_text(pt->name, 64);
-            FUZZ_CHECK(pt->parameters->len <= PA_COLIBRI_MAX_ITEMS);
-            FUZZ_CHECK(pt->rtcp_fbs->len <= PA_COLIBRI_MAX_ITEMS);
-            for (guint k = 0; k < pt->parameters->len; k++) {
-                const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, k);
-                FUZZ_CHECK(p->name && *p->name);
-                check_text(p->name, 128);
-                check_text(p->value, 1024);
-            }
-            for (guint k = 0; k < pt->rtcp_fbs->len; k++) {
-                const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, k);
-                FUZZ_CHECK(fb->type && *fb->type);
-                check_text(fb->type, 64);
-                check_text(fb->subtype, 64);
-            }
-        }
-        for (guint j = 0; j < m->hdrexts->len; j++) {
-            const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, j);
-            FUZZ_CHECK(h->id >= 1);
-            FUZZ_CHECK(h->uri && *h->uri);
-            check_text(h->uri, 512);
-        }
-    }
+    for (guint i = 0; i < ep->media->len; i++)
+        fuzz_check_colibri_media(&g_array_index(ep->media, PaColibriMedia, i), FALSE);
     FUZZ_CHECK(!ep->has_ice || ep->has_transport);
     if (ep->has_ice)
         fuzz_check_transport(&ep->ice);
