@@ -110,8 +110,7 @@ gboolean focus_bridge_can_take_new(const FocusBridgeCandidate *b)
 }
 
 /* <0 when @a should be chosen before @b. */
-static int compare(const FocusBridgeCandidate *a, const FocusBridgeCandidate *b,
-                   const char *region)
+static int compare(const FocusBridgeCandidate *a, const FocusBridgeCandidate *b, const char *region)
 {
     gboolean ao = a->stats->stress >= FOCUS_BRIDGE_OVERLOADED_STRESS;
     gboolean bo = b->stats->stress >= FOCUS_BRIDGE_OVERLOADED_STRESS;

@@ -28,9 +28,9 @@ typedef struct {
     double stress;      /* stress_level; 0 when absent */
     guint conferences;
     guint participants;
-    char *region;   /* NULL when absent or empty */
-    char *version;  /* NULL when absent */
-    char *relay_id; /* NULL when absent */
+    char *region;               /* NULL when absent or empty */
+    char *version;              /* NULL when absent */
+    char *relay_id;             /* NULL when absent */
     gboolean healthy;           /* "healthy"; TRUE when absent (older bridges do not say) */
     gboolean graceful_shutdown; /* takes no new conferences, keeps its own */
     gboolean shutting_down;     /* about to go: keeps nothing */

@@ -193,8 +193,8 @@ static void arm_recover(FocusBridges *br)
     }
     br->recover_timer = focus_link_timer_cancel(br->link, br->recover_timer);
     if (next)
-        br->recover_timer = focus_link_timer_add(br->link, (guint)((next - now + 999) / 1000),
-                                                 recover_due, br, br);
+        br->recover_timer =
+            focus_link_timer_add(br->link, (guint)((next - now + 999) / 1000), recover_due, br, br);
 }
 
 static void recover_due(FocusLink *link, gpointer data)
@@ -395,8 +395,7 @@ static gboolean on_bridge_domain(FocusBridges *br, const char *real_jid)
     return ok;
 }
 
-static void occupant_presence(FocusBridges *br, xmpp_stanza_t *presence,
-                              const FocusMucPresence *mp)
+static void occupant_presence(FocusBridges *br, xmpp_stanza_t *presence, const FocusMucPresence *mp)
 {
     g_autofree char *jid = g_strdup_printf("%s/%s", br->brewery, mp->nick);
     FocusBridge *b = g_hash_table_lookup(br->by_jid, jid);
@@ -437,8 +436,8 @@ static void occupant_presence(FocusBridges *br, xmpp_stanza_t *presence,
                b->stats.healthy ? "yes" : "no", b->stats.region ? b->stats.region : "-",
                b->stats.version ? b->stats.version : "-", g_hash_table_size(br->by_jid));
     if (!is_new && could_keep && !keeps) {
-        emit_down(br, b,
-                  !b->stats.healthy ? "reports itself unhealthy" : "is shutting down", FALSE);
+        emit_down(br, b, !b->stats.healthy ? "reports itself unhealthy" : "is shutting down",
+                  FALSE);
         return;
     }
     if (takes && (is_new || !could_take))

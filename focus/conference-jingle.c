@@ -27,8 +27,7 @@ static void reply_error(FocusConferences *mgr, xmpp_stanza_t *iq, PaErrorType ty
 static void reply_sources_error(FocusConferences *mgr, xmpp_stanza_t *iq, Member *m,
                                 const char *action, FocusSourcesStatus st, const char *why)
 {
-    g_warning("%s refused room=%s ep=%s: %s", action, m->conf->room_jid, m->nick,
-              why ? why : "?");
+    g_warning("%s refused room=%s ep=%s: %s", action, m->conf->room_jid, m->nick, why ? why : "?");
     if (st == FOCUS_SOURCES_LIMIT)
         reply_error(mgr, iq, PA_ERR_WAIT, "resource-constraint", why);
     else
@@ -117,8 +116,7 @@ static void on_source_add(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, c
     pa_jingle_sources_clear(&accepted);
 }
 
-static void on_source_remove(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
-                             const PaJingle *j)
+static void on_source_remove(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
 {
     FocusConference *conf = m->conf;
     PaJingleSources removed;
@@ -153,9 +151,9 @@ static void on_terminate(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, co
     const char *reason = j->reason ? j->reason : "-";
     if (!j->bridge_session_restart) {
         reply_result(mgr, iq);
-        g_autofree char *why = g_strdup_printf("session-terminate (%s%s%s)", reason,
-                                               j->reason_text ? ": " : "",
-                                               j->reason_text ? j->reason_text : "");
+        g_autofree char *why =
+            g_strdup_printf("session-terminate (%s%s%s)", reason, j->reason_text ? ": " : "",
+                            j->reason_text ? j->reason_text : "");
         focus_conf_end_session(m, why);
         return;
     }
@@ -170,8 +168,7 @@ static void on_terminate(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, co
     reply_error(mgr, iq, PA_ERR_WAIT, "resource-constraint", "rate-limited");
 }
 
-static void on_session_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
-                            const PaJingle *j)
+static void on_session_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
 {
     reply_result(mgr, iq);
     if (!j->ice_state || g_ascii_strcasecmp(j->ice_state, "failed") != 0)

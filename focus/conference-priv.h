@@ -61,7 +61,7 @@ typedef struct {
     guint alloc_retries;
     gboolean alloc_had_create; /* the allocation in flight carried create="true" */
     char *initiate_sid;        /* sid of the session-initiate in flight */
-    char *endpoint_bridge; /* bridge the endpoint was created on, or NULL */
+    char *endpoint_bridge;     /* bridge the endpoint was created on, or NULL */
     FocusJingleSession *session;
     char *ended_sids[FOCUS_ENDED_SIDS_KEPT + 1]; /* NULL-terminated, newest first */
     PaJingleSources sources;                     /* accepted sources (owner = nick) */

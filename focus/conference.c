@@ -331,10 +331,9 @@ void focus_conf_sync_member(Member *m)
     focus_sources_diff(&m->session->signalled, &want, &added, &removed);
     xmpp_ctx_t *ctx = focus_link_ctx(conf->mgr->link);
     if (!pa_jingle_sources_empty(&removed)) {
-        g_info("source-remove room=%s ep=%s sid=%s sources=%u groups=%u", conf->room_jid,
-               m->nick, m->session->sid, removed.sources->len, removed.groups->len);
-        send_iq(conf,
-                focus_jingle_sources_iq(ctx, m->session, PA_JINGLE_SOURCE_REMOVE, &removed),
+        g_info("source-remove room=%s ep=%s sid=%s sources=%u groups=%u", conf->room_jid, m->nick,
+               m->session->sid, removed.sources->len, removed.groups->len);
+        send_iq(conf, focus_jingle_sources_iq(ctx, m->session, PA_JINGLE_SOURCE_REMOVE, &removed),
                 conf->mgr->s.jingle_timeout_ms, NULL, NULL, m);
     }
     if (!pa_jingle_sources_empty(&added)) {
@@ -483,9 +482,9 @@ static void send_offer(Member *m, const PaTransport *transport)
     FocusConference *conf = m->conf;
     FocusConferences *mgr = conf->mgr;
     focus_member_forget_session(m);
-    m->session = focus_jingle_session_new(mgr->occupant_jid, m->occupant_jid,
-                                          m->features.json_sources, conf->bridge_session_id,
-                                          conf->bridge_region);
+    m->session =
+        focus_jingle_session_new(mgr->occupant_jid, m->occupant_jid, m->features.json_sources,
+                                 conf->bridge_session_id, conf->bridge_region);
     PaJingleSources remote;
     pa_jingle_sources_init(&remote);
     focus_conf_remote_sources(conf, m, &remote);
@@ -530,8 +529,7 @@ static void alloc_retry(Member *m, const char *why)
     focus_conf_evaluate(conf); /* invites it again (and anyone a bridge change reset) */
 }
 
-static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
-                       gpointer data)
+static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply, gpointer data)
 {
     Member *m = data;
     FocusConference *conf = m->conf;
@@ -577,8 +575,8 @@ static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
             ep = e;
     }
     if (!ep) {
-        g_warning("allocation answer unusable room=%s ep=%s bridge=%s: %s", conf->room_jid,
-                  m->nick, conf->bridge_jid, why ? why : "no transport for the endpoint");
+        g_warning("allocation answer unusable room=%s ep=%s bridge=%s: %s", conf->room_jid, m->nick,
+                  conf->bridge_jid, why ? why : "no transport for the endpoint");
         pa_colibri_modified_clear(&mod);
         focus_conf_session_failed(conf, TRUE, "an allocation answer had no transport");
         return;
@@ -589,8 +587,7 @@ static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
         focus_sources_from_colibri(mod.sources, "jvb", &conf->feedback);
     }
     g_info("endpoint allocated room=%s ep=%s bridge=%s ufrag=%s candidates=%u", conf->room_jid,
-           m->nick, conf->bridge_jid, ep->ice.ufrag ? ep->ice.ufrag : "-",
-           ep->ice.candidates->len);
+           m->nick, conf->bridge_jid, ep->ice.ufrag ? ep->ice.ufrag : "-", ep->ice.candidates->len);
     send_offer(m, &ep->ice);
     pa_colibri_modified_clear(&mod);
 }
@@ -666,10 +663,10 @@ static void member_disco(Member *m)
 {
     FocusConferences *mgr = m->conf->mgr;
     m->disco_pending = TRUE;
-    send_iq(m->conf,
-            focus_features_disco_request(focus_link_ctx(mgr->link), mgr->occupant_jid,
-                                         m->occupant_jid),
-            mgr->s.disco_timeout_ms, disco_done, m, m);
+    send_iq(
+        m->conf,
+        focus_features_disco_request(focus_link_ctx(mgr->link), mgr->occupant_jid, m->occupant_jid),
+        mgr->s.disco_timeout_ms, disco_done, m, m);
 }
 
 void focus_conf_evaluate(FocusConference *conf)
@@ -754,8 +751,7 @@ void focus_conf_end_session(Member *m, const char *why)
 void focus_conf_move(FocusConference *conf, const char *why)
 {
     g_autofree char *old = g_steal_pointer(&conf->bridge_jid);
-    g_warning("moving conference room=%s from bridge=%s: %s", conf->room_jid, old ? old : "-",
-              why);
+    g_warning("moving conference room=%s from bridge=%s: %s", conf->room_jid, old ? old : "-", why);
     FocusBridges *br = conf->mgr->bridges;
     if (old && conf->created && br && focus_bridges_lookup(br, old)) {
         /* Still in the brewery: free what the conference holds there. */
@@ -801,8 +797,7 @@ void focus_conf_session_failed(FocusConference *conf, gboolean bridge_failed, co
 
 /* ---- room hooks ---- */
 
-static void disco_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
-                       gpointer data)
+static void disco_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply, gpointer data)
 {
     Member *m = data;
     m->disco_pending = FALSE;

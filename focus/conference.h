@@ -40,11 +40,11 @@ typedef struct _FocusConferences FocusConferences;
 typedef struct _FocusConference FocusConference;
 
 typedef struct {
-    const char *occupant_jid;  /* the focus's full JID, <component>/focus (copied) */
-    guint min_participants;    /* invite once the room has this many (focus.min_participants) */
-    guint colibri_timeout_ms;  /* conference-modify reply wait (15 s) */
-    guint jingle_timeout_ms;   /* session-initiate and other focus->client IQs (15 s) */
-    guint disco_timeout_ms;    /* disco#info to a participant (5 s) */
+    const char *occupant_jid; /* the focus's full JID, <component>/focus (copied) */
+    guint min_participants;   /* invite once the room has this many (focus.min_participants) */
+    guint colibri_timeout_ms; /* conference-modify reply wait (15 s) */
+    guint jingle_timeout_ms;  /* session-initiate and other focus->client IQs (15 s) */
+    guint disco_timeout_ms;   /* disco#info to a participant (5 s) */
     FocusOfferConfig offer;
 } FocusConferenceSettings;
 

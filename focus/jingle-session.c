@@ -31,8 +31,7 @@ static char *new_sid(void)
 }
 
 FocusJingleSession *focus_jingle_session_new(const char *local_jid, const char *peer_jid,
-                                             gboolean json_sources,
-                                             const char *bridge_session_id,
+                                             gboolean json_sources, const char *bridge_session_id,
                                              const char *bridge_region)
 {
     FocusJingleSession *s = g_new0(FocusJingleSession, 1);
@@ -118,13 +117,12 @@ gboolean focus_jingle_check(const FocusJingleSession *s, const char *const *ende
 xmpp_stanza_t *focus_jingle_refusal_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *request,
                                           const FocusJingleRefusal *r)
 {
-    xmpp_stanza_t *app = r->has_jingle_error ? pa_jingle_error_condition(ctx, r->jingle_error)
-                                             : NULL;
+    xmpp_stanza_t *app =
+        r->has_jingle_error ? pa_jingle_error_condition(ctx, r->jingle_error) : NULL;
     return pa_stanza_error_reply(ctx, request, r->type, r->condition, r->text, app);
 }
 
-static PaJingle *session_jingle(const FocusJingleSession *s, PaJingleAction action,
-                                PaJingle *j)
+static PaJingle *session_jingle(const FocusJingleSession *s, PaJingleAction action, PaJingle *j)
 {
     pa_jingle_init(j);
     j->action = action;

@@ -42,8 +42,8 @@ const char *focus_jingle_state_str(FocusJingleState state);
 typedef struct {
     char *sid;
     FocusJingleState state;
-    char *local_jid; /* the focus's full JID: from of what the focus sends, initiator */
-    char *peer_jid;  /* the participant's occupant JID room@muc/nick */
+    char *local_jid;         /* the focus's full JID: from of what the focus sends, initiator */
+    char *peer_jid;          /* the participant's occupant JID room@muc/nick */
     gboolean json_sources;   /* sources are signalled in the JSON form */
     char *bridge_session_id; /* the colibri session this Jingle session belongs to */
     char *bridge_region;     /* may be NULL */
@@ -53,8 +53,7 @@ typedef struct {
 
 /* A new PENDING session with a fresh random sid. Strings copied. */
 FocusJingleSession *focus_jingle_session_new(const char *local_jid, const char *peer_jid,
-                                             gboolean json_sources,
-                                             const char *bridge_session_id,
+                                             gboolean json_sources, const char *bridge_session_id,
                                              const char *bridge_region);
 void focus_jingle_session_free(FocusJingleSession *s);
 

@@ -11,7 +11,8 @@
 #define URI_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 #define URI_MID "urn:ietf:params:rtp-hdrext:sdes:mid"
 #define URI_TCC "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
-#define URI_AV1_DD "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension"
+#define URI_AV1_DD                                                                                 \
+    "https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension"
 #define URI_ABS_SEND_TIME "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 
 #define H264_PROFILE "42e01f;level-asymmetry-allowed=1;packetization-mode=1;"
@@ -75,9 +76,14 @@ char *focus_features_str(const FocusFeatures *f)
         gboolean on;
         const char *name;
     } all[] = {
-        {f->audio, "audio"}, {f->video, "video"}, {f->rtx, "rtx"},
-        {f->tcc, "tcc"},     {f->remb, "remb"},   {f->opus_red, "opus-red"},
-        {f->source_names, "source-names"},        {f->json_sources, "json-sources"},
+        {f->audio, "audio"},
+        {f->video, "video"},
+        {f->rtx, "rtx"},
+        {f->tcc, "tcc"},
+        {f->remb, "remb"},
+        {f->opus_red, "opus-red"},
+        {f->source_names, "source-names"},
+        {f->json_sources, "json-sources"},
     };
     for (guint i = 0; i < G_N_ELEMENTS(all); i++)
         if (all[i].on)

@@ -84,7 +84,7 @@ typedef struct {
     const char *initiator;        /* the focus's full JID (<component>/focus) */
     const PaTransport *transport; /* the bridge's transport for this endpoint */
     const char *bridge_session_id;
-    const char *region; /* bridge region, may be NULL */
+    const char *region;             /* bridge region, may be NULL */
     const PaJingleSources *sources; /* every other participant's sources and the bridge's */
     const FocusFeatures *features;
     const FocusOfferConfig *config;

@@ -76,8 +76,7 @@ FocusSourcesStatus focus_sources_validate_add(const PaJingleSources *existing,
         } else {
             name = g_strdup_printf("%s%c0", prefix, s->video ? 'v' : 'a');
         }
-        PaJingleSource *n = pa_jingle_sources_add(&tmp, s->ssrc, s->video, name, s->msid,
-                                                  endpoint);
+        PaJingleSource *n = pa_jingle_sources_add(&tmp, s->ssrc, s->video, name, s->msid, endpoint);
         n->video_type = s->video_type;
     }
     if (existing->sources->len + tmp.sources->len > FOCUS_SOURCES_MAX_SSRCS) {
@@ -156,8 +155,8 @@ FocusSourcesStatus focus_sources_validate_remove(const PaJingleSources *existing
         }
         if (!g_hash_table_add(gone, GUINT_TO_POINTER(ssrc)))
             continue;
-        PaJingleSource *c = pa_jingle_sources_add(&tmp, e->ssrc, e->video, e->name, e->msid,
-                                                  e->owner);
+        PaJingleSource *c =
+            pa_jingle_sources_add(&tmp, e->ssrc, e->video, e->name, e->msid, e->owner);
         c->video_type = e->video_type;
     }
     for (guint i = 0; i < existing->groups->len; i++) {
@@ -184,8 +183,7 @@ void focus_sources_subtract(PaJingleSources *set, const PaJingleSources *removed
     }
 }
 
-void focus_sources_add_owners(FocusSsrcOwners *owners, const PaJingleSources *s,
-                              const char *owner)
+void focus_sources_add_owners(FocusSsrcOwners *owners, const PaJingleSources *s, const char *owner)
 {
     for (guint i = 0; i < s->sources->len; i++)
         g_hash_table_insert(owners,
@@ -213,17 +211,16 @@ void focus_sources_strip_simulcast(const PaJingleSources *in, PaJingleSources *o
         const PaJingleSource *s = &g_array_index(in->sources, PaJingleSource, i);
         if (g_hash_table_contains(drop, GUINT_TO_POINTER(s->ssrc)))
             continue;
-        PaJingleSource *c = pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid,
-                                                  s->owner);
+        PaJingleSource *c =
+            pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid, s->owner);
         c->video_type = s->video_type;
     }
     for (guint i = 0; i < in->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(in->groups, PaJingleSsrcGroup, i);
         if (g->semantics == PA_JINGLE_GROUP_SIM || group_uses(g, drop))
             continue;
-        PaJingleSsrcGroup *c = pa_jingle_sources_add_group(out, g->video, g->semantics, g->owner,
-                                                           (const guint32 *)g->ssrcs->data,
-                                                           g->ssrcs->len);
+        PaJingleSsrcGroup *c = pa_jingle_sources_add_group(
+            out, g->video, g->semantics, g->owner, (const guint32 *)g->ssrcs->data, g->ssrcs->len);
         if (g->semantics == PA_JINGLE_GROUP_OTHER) {
             g_free(c->semantics_name);
             c->semantics_name = g_strdup(g->semantics_name);
@@ -266,8 +263,8 @@ static void minus(const PaJingleSources *from, GHashTable *other, PaJingleSource
         g_autofree char *k = source_key(s);
         if (g_hash_table_contains(other, k))
             continue;
-        PaJingleSource *c = pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid,
-                                                  s->owner);
+        PaJingleSource *c =
+            pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid, s->owner);
         c->video_type = s->video_type;
     }
     for (guint i = 0; i < from->groups->len; i++) {
@@ -275,9 +272,8 @@ static void minus(const PaJingleSources *from, GHashTable *other, PaJingleSource
         g_autofree char *k = group_key(g);
         if (g_hash_table_contains(other, k))
             continue;
-        PaJingleSsrcGroup *c = pa_jingle_sources_add_group(out, g->video, g->semantics, g->owner,
-                                                           (const guint32 *)g->ssrcs->data,
-                                                           g->ssrcs->len);
+        PaJingleSsrcGroup *c = pa_jingle_sources_add_group(
+            out, g->video, g->semantics, g->owner, (const guint32 *)g->ssrcs->data, g->ssrcs->len);
         if (g->semantics == PA_JINGLE_GROUP_OTHER) {
             g_free(c->semantics_name);
             c->semantics_name = g_strdup(g->semantics_name);

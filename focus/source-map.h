@@ -61,8 +61,7 @@ void focus_sources_subtract(PaJingleSources *set, const PaJingleSources *removed
 
 /* Adds every SSRC of @s to @owners with owner @owner (transfer none: @owner must outlive
  * the table). */
-void focus_sources_add_owners(FocusSsrcOwners *owners, const PaJingleSources *s,
-                              const char *owner);
+void focus_sources_add_owners(FocusSsrcOwners *owners, const PaJingleSources *s, const char *owner);
 
 /* Appends to @out what receivers are told about @in: each simulcast group reduced to its
  * first SSRC and that SSRC's FID partner (the bridge forwards one stream per source under

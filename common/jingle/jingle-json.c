@@ -109,7 +109,8 @@ static gboolean parse_source_list(json_t *list, gboolean video, const char *owne
     if (!list)
         return TRUE;
     if (!json_is_array(list)) {
-        *reason = g_strdup_printf("%s: %s sources are not a list", owner, video ? "video" : "audio");
+        *reason =
+            g_strdup_printf("%s: %s sources are not a list", owner, video ? "video" : "audio");
         return FALSE;
     }
     size_t i;

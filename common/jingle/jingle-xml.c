@@ -131,8 +131,7 @@ static gboolean parse_text_attr(ParseState *ps, xmpp_stanza_t *e, const char *at
     return TRUE;
 }
 
-static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr,
-                                gboolean *out)
+static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gboolean *out)
 {
     const char *v = xmpp_stanza_get_attribute(e, attr);
     *out = FALSE;
@@ -271,8 +270,7 @@ static PaJingleVideoType parse_video_type(const char *v)
     return PA_JINGLE_VIDEO_TYPE_UNSET;
 }
 
-static gboolean parse_source(ParseState *ps, xmpp_stanza_t *e, gboolean video,
-                             PaJingleSources *out)
+static gboolean parse_source(ParseState *ps, xmpp_stanza_t *e, gboolean video, PaJingleSources *out)
 {
     if (!xmpp_stanza_get_attribute(e, "ssrc") && xmpp_stanza_get_attribute(e, "rid"))
         return TRUE; /* simulcast by rid: no SSRC to signal */
@@ -303,8 +301,7 @@ static gboolean parse_source(ParseState *ps, xmpp_stanza_t *e, gboolean video,
     return TRUE;
 }
 
-static gboolean parse_group(ParseState *ps, xmpp_stanza_t *e, gboolean video,
-                            PaJingleSources *out)
+static gboolean parse_group(ParseState *ps, xmpp_stanza_t *e, gboolean video, PaJingleSources *out)
 {
     if (++ps->n_groups > PA_JINGLE_MAX_GROUPS)
         return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d ssrc-groups", PA_JINGLE_MAX_GROUPS);
@@ -486,8 +483,7 @@ static gboolean parse_top_child(ParseState *ps, xmpp_stanza_t *c, PaJingle *j)
         if (!t)
             return TRUE;
         if (strlen(t) > PA_JINGLE_MAX_JSON)
-            return fail(ps, PA_JINGLE_TOO_LARGE, "json-message over %d bytes",
-                        PA_JINGLE_MAX_JSON);
+            return fail(ps, PA_JINGLE_TOO_LARGE, "json-message over %d bytes", PA_JINGLE_MAX_JSON);
         g_autofree char *why = NULL;
         PaJingleStatus st = pa_jingle_sources_from_json(t, &j->sources, &why);
         if (st != PA_JINGLE_OK)
@@ -588,7 +584,7 @@ static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gbo
         if (video && src->video_type != PA_JINGLE_VIDEO_TYPE_UNSET)
             xmpp_stanza_set_attribute(e, "videoType",
                                       src->video_type == PA_JINGLE_VIDEO_TYPE_DESKTOP ? "desktop"
-                                                                                     : "camera");
+                                                                                      : "camera");
         if (src->msid) {
             xmpp_stanza_t *p = pa_stanza_add_child(e, "parameter", NULL);
             xmpp_stanza_set_attribute(p, "name", "msid");
@@ -669,8 +665,8 @@ xmpp_stanza_t *pa_jingle_build(xmpp_ctx_t *ctx, const PaJingle *j)
 {
     xmpp_stanza_t *je = pa_stanza_element(ctx, "jingle", PA_NS_JINGLE);
     const char *action = pa_jingle_action_str(j->action);
-    xmpp_stanza_set_attribute(je, "action", action ? action : (j->action_name ? j->action_name
-                                                                               : ""));
+    xmpp_stanza_set_attribute(je, "action",
+                              action ? action : (j->action_name ? j->action_name : ""));
     if (j->initiator)
         xmpp_stanza_set_attribute(je, "initiator", j->initiator);
     if (j->responder)

@@ -127,8 +127,8 @@ PaJingleGroupSemantics pa_jingle_group_semantics_parse(const char *name)
 }
 
 PaJingleSsrcGroup *pa_jingle_sources_add_group(PaJingleSources *s, gboolean video,
-                                               PaJingleGroupSemantics semantics,
-                                               const char *owner, const guint32 *ssrcs, guint n)
+                                               PaJingleGroupSemantics semantics, const char *owner,
+                                               const guint32 *ssrcs, guint n)
 {
     PaJingleSsrcGroup g = {
         .video = video,
@@ -149,8 +149,8 @@ void pa_jingle_sources_append(PaJingleSources *dst, const PaJingleSources *src)
 {
     for (guint i = 0; i < src->sources->len; i++) {
         const PaJingleSource *s = &g_array_index(src->sources, PaJingleSource, i);
-        PaJingleSource *d = pa_jingle_sources_add(dst, s->ssrc, s->video, s->name, s->msid,
-                                                  s->owner);
+        PaJingleSource *d =
+            pa_jingle_sources_add(dst, s->ssrc, s->video, s->name, s->msid, s->owner);
         d->video_type = s->video_type;
     }
     for (guint i = 0; i < src->groups->len; i++) {

@@ -48,10 +48,10 @@ G_BEGIN_DECLS
 
 /* Bounds on what a peer may send in one <jingle> (more is refused as too large). */
 #define PA_JINGLE_MAX_CONTENTS 16
-#define PA_JINGLE_MAX_SOURCES 256      /* sources in one element (all owners) */
-#define PA_JINGLE_MAX_GROUPS 256       /* ssrc-groups in one element */
-#define PA_JINGLE_MAX_GROUP_SSRCS 16   /* SSRCs in one ssrc-group */
-#define PA_JINGLE_MAX_NAME 256         /* bytes in a sid, source name, owner, msid */
+#define PA_JINGLE_MAX_SOURCES 256       /* sources in one element (all owners) */
+#define PA_JINGLE_MAX_GROUPS 256        /* ssrc-groups in one element */
+#define PA_JINGLE_MAX_GROUP_SSRCS 16    /* SSRCs in one ssrc-group */
+#define PA_JINGLE_MAX_NAME 256          /* bytes in a sid, source name, owner, msid */
 #define PA_JINGLE_MAX_JSON (256 * 1024) /* bytes of <json-message> text */
 
 typedef enum {
@@ -87,11 +87,11 @@ typedef enum {
 } PaJingleVideoType;
 
 typedef struct {
-    guint32 ssrc;      /* 1..2^32-1 */
-    gboolean video;    /* from the content/description media, or the JSON list it was in */
-    char *name;        /* source name "<endpoint>-v0", or NULL */
-    char *msid;        /* "<stream> <track>", or NULL */
-    char *owner;       /* endpoint id (the resource of a JID owner), "jvb", or NULL */
+    guint32 ssrc;   /* 1..2^32-1 */
+    gboolean video; /* from the content/description media, or the JSON list it was in */
+    char *name;     /* source name "<endpoint>-v0", or NULL */
+    char *msid;     /* "<stream> <track>", or NULL */
+    char *owner;    /* endpoint id (the resource of a JID owner), "jvb", or NULL */
     PaJingleVideoType video_type;
 } PaJingleSource;
 
@@ -126,8 +126,8 @@ PaJingleSource *pa_jingle_sources_add(PaJingleSources *s, guint32 ssrc, gboolean
                                       const char *name, const char *msid, const char *owner);
 /* Appends a group with @n SSRCs and returns it (transfer none). */
 PaJingleSsrcGroup *pa_jingle_sources_add_group(PaJingleSources *s, gboolean video,
-                                               PaJingleGroupSemantics semantics,
-                                               const char *owner, const guint32 *ssrcs, guint n);
+                                               PaJingleGroupSemantics semantics, const char *owner,
+                                               const guint32 *ssrcs, guint n);
 gboolean pa_jingle_sources_empty(const PaJingleSources *s);
 /* The source with @ssrc, or NULL (transfer none). */
 const PaJingleSource *pa_jingle_sources_find(const PaJingleSources *s, guint32 ssrc);
@@ -161,8 +161,8 @@ typedef struct {
     PaJingleAction action;
     char *action_name; /* the attribute as received (for logs and unknown actions) */
     char *sid;
-    char *initiator; /* may be NULL */
-    char *responder; /* may be NULL */
+    char *initiator;  /* may be NULL */
+    char *responder;  /* may be NULL */
     GArray *contents; /* of PaJingleContent */
 
     gboolean has_bundle;
@@ -239,8 +239,8 @@ xmpp_stanza_t *pa_jingle_build_iq(xmpp_ctx_t *ctx, const PaJingle *j, const char
 /* The compact map of <json-message>'s "sources" value (transfer full):
  *   {"<owner>":[[videoSources],[videoGroups],[audioSources](,[audioGroups])], ...}
  * owners in order of first appearance (sources and groups without an owner are listed
- * under "jvb", as Jicofo lists the bridge's own), source {"s":ssrc,"n":name,"m":msid,"v":"d" (desktop only)}, group ["f"|"s",ssrc,...];
- * groups other than FID/SIM are left out. */
+ * under "jvb", as Jicofo lists the bridge's own), source {"s":ssrc,"n":name,"m":msid,"v":"d"
+ * (desktop only)}, group ["f"|"s",ssrc,...]; groups other than FID/SIM are left out. */
 char *pa_jingle_sources_to_json_map(const PaJingleSources *s);
 /* {"sources":<map>} (transfer full). */
 char *pa_jingle_sources_to_json_message(const PaJingleSources *s);

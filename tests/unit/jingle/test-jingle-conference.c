@@ -12,7 +12,9 @@
 #define ROOM "r1@conference.example.org"
 #define OCC "focus.example.org/focus"
 #define BREWERY "jvbbrewery@internal.auth.example.org"
-#define FP "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define FP                                                                                         \
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"   \
+    "67:89"
 
 typedef struct {
     TestBed tb;
@@ -75,10 +77,9 @@ static void fx_init(Fx *fx, guint min_participants)
     focus_bridges_start(fx->br);
     g_assert_cmpint(sent_find_all(&fx->tb, 0, "<presence", "to=\"" BREWERY "/focus\"", NULL), ==,
                     0);
-    presence(fx,
-             "<presence from='" BREWERY "/focus' to='" OCC "'><x "
-             "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
-             "role='moderator' jid='" OCC "'/><status code='110'/></x></presence>");
+    presence(fx, "<presence from='" BREWERY "/focus' to='" OCC "'><x "
+                 "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
+                 "role='moderator' jid='" OCC "'/><status code='110'/></x></presence>");
     g_assert_true(focus_bridges_joined(fx->br));
 }
 
@@ -109,30 +110,28 @@ static void answer(Fx *fx, int idx, const char *inner, const char *error)
 
 static void room_ready(Fx *fx)
 {
-    xmpp_stanza_t *iq = stanza_from(&fx->tb,
-                                    "<iq type='set' id='conf1' from='c@example.org/r' "
-                                    "to='focus.example.org'><conference "
-                                    "xmlns='http://jitsi.org/protocol/focus' room='" ROOM
-                                    "'/></iq>");
+    xmpp_stanza_t *iq =
+        stanza_from(&fx->tb, "<iq type='set' id='conf1' from='c@example.org/r' "
+                             "to='focus.example.org'><conference "
+                             "xmlns='http://jitsi.org/protocol/focus' room='" ROOM "'/></iq>");
     FocusConferenceRequest req;
     g_assert_cmpint(focus_conference_parse(iq, "conference.example.org", &req, NULL), ==,
                     FOCUS_CONFERENCE_OK);
     focus_registry_handle_conference(fx->reg, iq, &req);
     focus_conference_request_clear(&req);
     xmpp_stanza_release(iq);
-    presence(fx,
-             "<presence from='" ROOM "/focus' to='" OCC "'><x "
-             "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
-             "role='moderator' jid='" OCC "'/><status code='201'/><status code='110'/></x>"
-             "</presence>");
+    presence(fx, "<presence from='" ROOM "/focus' to='" OCC "'><x "
+                 "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
+                 "role='moderator' jid='" OCC "'/><status code='201'/><status code='110'/></x>"
+                 "</presence>");
     answer(fx, sent_find_all(&fx->tb, 0, "muc#owner", NULL), NULL, NULL);
-    g_assert_cmpint(focus_room_state(focus_registry_lookup(fx->reg, ROOM)), ==,
-                    FOCUS_ROOM_READY);
+    g_assert_cmpint(focus_room_state(focus_registry_lookup(fx->reg, ROOM)), ==, FOCUS_ROOM_READY);
 }
 
 #define JSON_FEATURES                                                                              \
     "<query xmlns='http://jabber.org/protocol/disco#info'>"                                        \
-    "<feature var='urn:xmpp:jingle:apps:rtp:audio'/><feature var='urn:xmpp:jingle:apps:rtp:video'/>" \
+    "<feature var='urn:xmpp:jingle:apps:rtp:audio'/><feature "                                     \
+    "var='urn:xmpp:jingle:apps:rtp:video'/>"                                                       \
     "<feature var='urn:ietf:rfc:4588'/><feature var='http://jitsi.org/tcc'/>"                      \
     "<feature var='http://jitsi.org/json-encoded-sources'/></query>"
 
@@ -227,10 +226,10 @@ static int client_jingle(Fx *fx, const char *nick, const char *action, const cha
                          const char *inner)
 {
     g_autofree char *id = g_strdup_printf("cj%u", ++fx->next_id);
-    g_autofree char *xml = g_strdup_printf(
-        "<iq type='set' id='%s' from='" ROOM "/%s' to='" OCC "'><jingle "
-        "xmlns='urn:xmpp:jingle:1' action='%s' sid='%s'>%s</jingle></iq>",
-        id, nick, action, sid, inner ? inner : "");
+    g_autofree char *xml =
+        g_strdup_printf("<iq type='set' id='%s' from='" ROOM "/%s' to='" OCC "'><jingle "
+                        "xmlns='urn:xmpp:jingle:1' action='%s' sid='%s'>%s</jingle></iq>",
+                        id, nick, action, sid, inner ? inner : "");
     xmpp_stanza_t *iq = stanza_from(&fx->tb, xml);
     guint before = fx->tb.sent->len;
     focus_conferences_handle_jingle(fx->mgr, iq);
@@ -347,13 +346,13 @@ static void test_meeting(void)
     g_autofree char *acc_a = accept_inner("alice", 1001);
     int r = client_jingle(&fx, "alice", "session-accept", sa, acc_a);
     g_assert_cmpstr(reply_type(&fx, r), ==, "result");
-    int upd = sent_find_all(&fx.tb, mark, "conference-modify", "to=\"" BREWERY "/b1\"",
-                            "id=\"alice\"", "ufrag=\"cli1\"", "ssrc=\"1001\"",
-                            "<initial-last-n value=\"-1\"/>", NULL);
+    int upd =
+        sent_find_all(&fx.tb, mark, "conference-modify", "to=\"" BREWERY "/b1\"", "id=\"alice\"",
+                      "ufrag=\"cli1\"", "ssrc=\"1001\"", "<initial-last-n value=\"-1\"/>", NULL);
     g_assert_cmpint(upd, >=, 0);
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "<media-source", "id=\"alice-v0\"",
-                                  "semantics=\"FID\"", NULL),
-                    ==, upd);
+    g_assert_cmpint(
+        sent_find_all(&fx.tb, mark, "<media-source", "id=\"alice-v0\"", "semantics=\"FID\"", NULL),
+        ==, upd);
     g_assert_cmpint(sent_find_all(&fx.tb, mark, "action=\"source-add\"", NULL), ==, -1);
     g_assert_cmpuint(focus_conference_sources(conf, "alice")->sources->len, ==, 3);
 
@@ -364,9 +363,9 @@ static void test_meeting(void)
     g_assert_cmpstr(reply_type(&fx, r), ==, "result");
     int add_b = sent_find_all(&fx.tb, mark, "action=\"source-add\"", "to=\"" ROOM "/bob\"",
                               "&quot;alice&quot;", "&quot;s&quot;:1001", NULL);
-    int add_a = sent_find_all(&fx.tb, mark, "action=\"source-add\"", "to=\"" ROOM "/alice\"",
-                              "&quot;bob&quot;", "&quot;s&quot;:2001",
-                              "[[&quot;f&quot;,2002,2003]]", NULL);
+    int add_a =
+        sent_find_all(&fx.tb, mark, "action=\"source-add\"", "to=\"" ROOM "/alice\"",
+                      "&quot;bob&quot;", "&quot;s&quot;:2001", "[[&quot;f&quot;,2002,2003]]", NULL);
     g_assert_cmpint(add_b, >=, 0);
     g_assert_cmpint(add_a, >=, 0);
     g_assert_cmpstr(xmpp_stanza_get_from(sent_at(&fx.tb, add_a)), ==, OCC);
@@ -414,12 +413,12 @@ static void test_meeting(void)
 
     /* transport-info goes to the bridge. */
     mark = fx.tb.sent->len;
-    r = client_jingle(&fx, "bob", "transport-info", sb, "<content name='audio'>" TRANSPORT_ACTIVE
-                                                        "</content>");
+    r = client_jingle(&fx, "bob", "transport-info", sb,
+                      "<content name='audio'>" TRANSPORT_ACTIVE "</content>");
     g_assert_cmpstr(reply_type(&fx, r), ==, "result");
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "conference-modify", "id=\"bob\"", "port=\"40000\"",
-                                  NULL),
-                    >=, 0);
+    g_assert_cmpint(
+        sent_find_all(&fx.tb, mark, "conference-modify", "id=\"bob\"", "port=\"40000\"", NULL), >=,
+        0);
 
     /* A valid source-add and source-remove from bob reach alice. */
     mark = fx.tb.sent->len;
@@ -439,8 +438,8 @@ static void test_meeting(void)
                       "media='audio'><source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='2001'/>"
                       "</description></content>");
     g_assert_cmpstr(reply_type(&fx, r), ==, "result");
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "action=\"source-remove\"",
-                                  "to=\"" ROOM "/alice\"", "&quot;s&quot;:2001", NULL),
+    g_assert_cmpint(sent_find_all(&fx.tb, mark, "action=\"source-remove\"", "to=\"" ROOM "/alice\"",
+                                  "&quot;s&quot;:2001", NULL),
                     >=, 0);
     r = client_jingle(&fx, "bob", "source-remove", sb,
                       "<content name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' "
@@ -451,18 +450,18 @@ static void test_meeting(void)
     /* bob leaves: his endpoint is expired, alice hears his sources go. */
     mark = fx.tb.sent->len;
     occupant_left(&fx, "bob");
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "conference-modify", "id=\"bob\"",
-                                  "expire=\"true\"", NULL),
-                    >=, 0);
+    g_assert_cmpint(
+        sent_find_all(&fx.tb, mark, "conference-modify", "id=\"bob\"", "expire=\"true\"", NULL), >=,
+        0);
     int rm = sent_find_all(&fx.tb, mark, "action=\"source-remove\"", "to=\"" ROOM "/alice\"",
                            "&quot;s&quot;:2002", "&quot;s&quot;:2100", NULL);
     g_assert_cmpint(rm, >=, 0);
     /* alice leaves: the last endpoint goes. */
     mark = fx.tb.sent->len;
     occupant_left(&fx, "alice");
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"",
-                                  "expire=\"true\"", NULL),
-                    >=, 0);
+    g_assert_cmpint(
+        sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"", "expire=\"true\"", NULL),
+        >=, 0);
     g_assert_cmpint(sent_find_all(&fx.tb, mark, "session-terminate", NULL), ==, -1);
     fx_clear(&fx);
 }
@@ -533,8 +532,8 @@ static void test_bridge_leaves(void)
     g_autofree char *sa2 = sid_of(&fx, ia);
     g_assert_cmpstr(sa2, !=, sa);
     /* The old session is gone. */
-    int r = client_jingle(&fx, "alice", "transport-info", sa, "<content name='audio'>"
-                                                               TRANSPORT_ACTIVE "</content>");
+    int r = client_jingle(&fx, "alice", "transport-info", sa,
+                          "<content name='audio'>" TRANSPORT_ACTIVE "</content>");
     g_assert_cmpstr(reply_condition(&fx, r), ==, "gone");
     fx_clear(&fx);
 }
@@ -594,8 +593,8 @@ static void test_restart_and_ice_failed(void)
         bs);
     r = client_jingle(&fx, "alice", "session-terminate", sa, restart);
     g_assert_cmpstr(reply_type(&fx, r), ==, "result");
-    int exp = sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"", "expire=\"true\"",
-                            NULL);
+    int exp =
+        sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"", "expire=\"true\"", NULL);
     int a2 = find_alloc(&fx, mark, "b1", "alice");
     g_assert_cmpint(exp, >=, 0);
     g_assert_cmpint(a2, >, exp);
@@ -618,9 +617,9 @@ static void test_restart_and_ice_failed(void)
     r = client_jingle(&fx, "bob", "session-info", sb,
                       "<ice-state xmlns='http://jitsi.org/protocol/focus'>failed</ice-state>");
     g_assert_cmpstr(reply_type(&fx, r), ==, "result");
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "session-terminate", "to=\"" ROOM "/bob\"",
-                                  "moving", NULL),
-                    >=, 0);
+    g_assert_cmpint(
+        sent_find_all(&fx.tb, mark, "session-terminate", "to=\"" ROOM "/bob\"", "moving", NULL), >=,
+        0);
     int ab = find_alloc(&fx, mark, "b1", "bob");
     g_assert_cmpint(ab, >=, 0);
     /* Its endpoint was the conference's last: the new allocation creates it again. */
@@ -680,8 +679,8 @@ static void test_allocation_retries(void)
     /* Endpoint conflict: expired first, then created again (the conference with it). */
     mark = fx.tb.sent->len;
     answer(&fx, a2, NULL, "<conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>");
-    int exp = sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"", "expire=\"true\"",
-                            NULL);
+    int exp =
+        sent_find_all(&fx.tb, mark, "conference-modify", "id=\"alice\"", "expire=\"true\"", NULL);
     int a3 = find_alloc(&fx, mark, "b1", "alice");
     g_assert_cmpint(exp, >=, 0);
     g_assert_cmpint(a3, >, exp);
@@ -714,8 +713,7 @@ static void test_unknown_endpoint(void)
            "xmlns='jitsi:colibri2' reason='UNKNOWN_ENDPOINT'/><endpoint xmlns='jitsi:colibri2' "
            "id='alice'/>");
     /* Only alice is re-invited. */
-    g_assert_cmpint(sent_find_all(&fx.tb, mark, "session-terminate", "to=\"" ROOM "/alice\"",
-                                  NULL),
+    g_assert_cmpint(sent_find_all(&fx.tb, mark, "session-terminate", "to=\"" ROOM "/alice\"", NULL),
                     >=, 0);
     g_assert_cmpint(sent_find_all(&fx.tb, mark, "session-terminate", "to=\"" ROOM "/bob\"", NULL),
                     ==, -1);
@@ -741,7 +739,8 @@ static void test_xml_client(void)
     int ia = find_initiate(&fx, mark, "alice");
     g_autofree char *offer = stanza_text(sent_at(&fx.tb, ia));
     g_assert_null(strstr(offer, "json-message"));
-    g_assert_nonnull(strstr(offer, "<ssrc-info xmlns=\"http://jitsi.org/jitmeet\" owner=\"jvb\"/>"));
+    g_assert_nonnull(
+        strstr(offer, "<ssrc-info xmlns=\"http://jitsi.org/jitmeet\" owner=\"jvb\"/>"));
     g_assert_null(strstr(offer, "name=\"rtx\"")); /* no RTX feature */
     g_assert_null(strstr(offer, "transport-cc"));
     fx_clear(&fx);

@@ -188,8 +188,7 @@ static void test_session_initiate(void)
                           "jvb");
     pa_jingle_sources_add(&remote, 3511420003u, TRUE, "jvb-v0", "mixedmslabel mixedlabelvideo0",
                           "jvb");
-    pa_jingle_sources_add(&remote, 104455667, FALSE, "alice01-a0", "alice01-audio-0 t1",
-                          "alice01");
+    pa_jingle_sources_add(&remote, 104455667, FALSE, "alice01-a0", "alice01-audio-0 t1", "alice01");
     pa_jingle_sources_add(&remote, 2208340011u, TRUE, "alice01-v0", "alice01-video-0 t2",
                           "alice01");
     pa_jingle_sources_add(&remote, 2208340012u, TRUE, "alice01-v0", "alice01-video-0 t2",
@@ -212,9 +211,8 @@ static void test_session_initiate(void)
         PaJingle j;
         pa_jingle_init(&j);
         focus_offer_build(&j, &p);
-        xmpp_stanza_t *iq = pa_jingle_build_iq(ctx, &j, p.initiator,
-                                               "quietowl42@conference.meet.parley.test/bob01",
-                                               NULL);
+        xmpp_stanza_t *iq = pa_jingle_build_iq(
+            ctx, &j, p.initiator, "quietowl42@conference.meet.parley.test/bob01", NULL);
         g_autofree char *text = pa_stanza_to_string(iq);
         g_test_message("session-initiate (%s sources): %s", json ? "JSON" : "XML", text);
         if (g_getenv("PARLEY_PRINT_OFFER"))

@@ -17,7 +17,9 @@
 #define ROOM "r1@conference.example.org"
 #define OCC "focus.example.org/focus"
 #define BREWERY "jvbbrewery@internal.auth.example.org"
-#define FP "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define FP                                                                                         \
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"   \
+    "67:89"
 
 typedef struct {
     TestBed tb;
@@ -75,10 +77,37 @@ static void answer_all(Fx *fx, guint from)
 }
 
 static const char *const HOSTILE[] = {
-    "", "0", "-1", "4294967295", "4294967296", "99999999999999999999999999", "abc", "true",
-    "false", "a b", "<&>", "\t", "alice", "alice-a0", "bob-v0", "jvb", "session-accept",
-    "source-add", "FID", "SIM", "x/y/z", "r1@conference.example.org/bob", "1e9", "0x10",
-    "\xe2\x82\xac\xe2\x82\xac", "-0", "007", "1 2", "audio", "video", "restart",
+    "",
+    "0",
+    "-1",
+    "4294967295",
+    "4294967296",
+    "99999999999999999999999999",
+    "abc",
+    "true",
+    "false",
+    "a b",
+    "<&>",
+    "\t",
+    "alice",
+    "alice-a0",
+    "bob-v0",
+    "jvb",
+    "session-accept",
+    "source-add",
+    "FID",
+    "SIM",
+    "x/y/z",
+    "r1@conference.example.org/bob",
+    "1e9",
+    "0x10",
+    "\xe2\x82\xac\xe2\x82\xac",
+    "-0",
+    "007",
+    "1 2",
+    "audio",
+    "video",
+    "restart",
 };
 
 static char *hostile_value(GRand *rng)
@@ -267,9 +296,8 @@ static void join(Fx *fx, const char *nick)
 static const char *request(Fx *fx, const char *nick, const char *inner, guint n)
 {
     g_autofree char *id = g_strdup_printf("rq%u", n);
-    g_autofree char *xml = g_strdup_printf("<iq type='set' id='%s' from='" ROOM "/%s' to='" OCC
-                                           "'>%s</iq>",
-                                           id, nick, inner);
+    g_autofree char *xml = g_strdup_printf(
+        "<iq type='set' id='%s' from='" ROOM "/%s' to='" OCC "'>%s</iq>", id, nick, inner);
     xmpp_stanza_t *iq = xmpp_stanza_new_from_string(fx->tb.ctx, xml);
     if (!iq)
         return NULL; /* the mutation broke the XML: the server would not pass it on */

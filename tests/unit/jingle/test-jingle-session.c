@@ -71,7 +71,8 @@ static void test_refusal_reply(void)
     g_assert_false(focus_jingle_check(NULL, NULL, PEER, &j, &r));
     xmpp_stanza_t *err = focus_jingle_refusal_reply(ctx, iq, &r);
     g_autofree char *text = pa_stanza_to_string(err);
-    g_assert_nonnull(strstr(text, "<item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"));
+    g_assert_nonnull(
+        strstr(text, "<item-not-found xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/>"));
     g_assert_nonnull(strstr(text, "<unknown-session xmlns=\"urn:xmpp:jingle:errors:1\"/>"));
     g_assert_cmpstr(xmpp_stanza_get_to(err), ==, PEER);
     g_assert_cmpstr(xmpp_stanza_get_from(err), ==, "focus.example.org/focus");
@@ -98,7 +99,8 @@ static void test_outgoing(void)
     xmpp_stanza_t *a = focus_jingle_sources_iq(ctx, s, PA_JINGLE_SOURCE_ADD, &src);
     g_autofree char *at = pa_stanza_to_string(a);
     g_assert_nonnull(strstr(at, "action=\"source-add\""));
-    g_assert_nonnull(strstr(at, "{&quot;sources&quot;:{&quot;bob&quot;:[[],[],[{&quot;s&quot;:42,"));
+    g_assert_nonnull(
+        strstr(at, "{&quot;sources&quot;:{&quot;bob&quot;:[[],[],[{&quot;s&quot;:42,"));
     xmpp_stanza_release(a);
     s->json_sources = FALSE;
     a = focus_jingle_sources_iq(ctx, s, PA_JINGLE_SOURCE_REMOVE, &src);

@@ -66,7 +66,7 @@ static void test_accept_normalises(void)
     add_src(&fx.add, 2, TRUE, NULL, "m v"); /* listed twice: once is kept */
     add_group(&fx.add, PA_JINGLE_GROUP_FID, 2, 2u, 3u);
     add_group(&fx.add, PA_JINGLE_GROUP_FID, 2, 2u, 3u); /* repeated group: dropped */
-    add_group(&fx.add, PA_JINGLE_GROUP_SIM, 0);          /* empty group: dropped */
+    add_group(&fx.add, PA_JINGLE_GROUP_SIM, 0);         /* empty group: dropped */
     g_assert_cmpint(validate(&fx), ==, FOCUS_SOURCES_OK);
     g_assert_cmpuint(fx.out.sources->len, ==, 3);
     g_assert_cmpuint(fx.out.groups->len, ==, 1);
@@ -180,7 +180,8 @@ static void test_remove(void)
     pa_jingle_sources_add(&existing, 1, FALSE, "alice-a0", "m a", "alice");
     pa_jingle_sources_add(&existing, 2, TRUE, "alice-v0", "m v", "alice");
     pa_jingle_sources_add(&existing, 3, TRUE, "alice-v0", "m v", "alice");
-    pa_jingle_sources_add_group(&existing, TRUE, PA_JINGLE_GROUP_FID, "alice", (guint32[]){2, 3}, 2);
+    pa_jingle_sources_add_group(&existing, TRUE, PA_JINGLE_GROUP_FID, "alice", (guint32[]){2, 3},
+                                2);
 
     add_src(&remove, 9999, TRUE, NULL, NULL);
     g_autofree char *why = NULL;

@@ -10,10 +10,12 @@
 
 static xmpp_ctx_t *ctx;
 
-#define FP "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define FP                                                                                         \
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"   \
+    "67:89"
 
 #define ACCEPT                                                                                     \
-    "<iq type='set' id='a1' from='r1@conference.example.org/alice01' "                            \
+    "<iq type='set' id='a1' from='r1@conference.example.org/alice01' "                             \
     "to='focus.example.org/focus'>"                                                                \
     "<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' "                                   \
     "initiator='focus.example.org/focus' responder='x@example.org/r' sid='s1d'>"                   \
@@ -86,7 +88,8 @@ static void test_session_accept(void)
     g_assert_true(v->rtp.video);
     g_assert_true(a->rtcp_mux);
     g_assert_cmpuint(a->rtp.payload_types->len, ==, 1);
-    const PaColibriPayloadType *opus = &g_array_index(a->rtp.payload_types, PaColibriPayloadType, 0);
+    const PaColibriPayloadType *opus =
+        &g_array_index(a->rtp.payload_types, PaColibriPayloadType, 0);
     g_assert_cmpuint(opus->id, ==, 111);
     g_assert_cmpuint(opus->channels, ==, 2);
     g_assert_cmpuint(opus->parameters->len, ==, 2);
@@ -197,7 +200,8 @@ static void test_source_remove_xml_and_jid_owner(void)
 /* The web client's own fixtures of what parley-focus sends: both must read back fully. */
 static void test_web_fixtures(void)
 {
-    g_autofree char *dir = g_build_filename(TEST_SRCDIR, "..", "..", "web", "test", "fixtures", NULL);
+    g_autofree char *dir =
+        g_build_filename(TEST_SRCDIR, "..", "..", "web", "test", "fixtures", NULL);
     g_autofree char *json_path = g_build_filename(dir, "session-initiate-json.xml", NULL);
     g_autofree char *xml_path = g_build_filename(dir, "session-initiate-xml.xml", NULL);
     if (!g_file_test(json_path, G_FILE_TEST_EXISTS)) {
@@ -265,13 +269,14 @@ static void test_json_map_exact(void)
     pa_jingle_sources_init(&s);
     fill_sources(&s);
     g_autofree char *json = pa_jingle_sources_to_json_message(&s);
-    g_assert_cmpstr(json, ==,
-                    "{\"sources\":{\"jvb\":[[{\"s\":11,\"n\":\"jvb-v0\",\"m\":\"mixedmslabel "
-                    "mixedlabelvideo0\"}],[],[{\"s\":10,\"n\":\"jvb-a0\",\"m\":\"mixedmslabel "
-                    "mixedlabelaudio0\"}]],\"bob\":[[{\"s\":100,\"n\":\"bob-v0\",\"m\":\"bob-video-0 "
-                    "t1\"},{\"s\":101,\"n\":\"bob-v0\",\"m\":\"bob-video-0 t1\"},{\"s\":300,\"n\":"
-                    "\"bob-v1\",\"m\":\"bob \\\"q\\\" t3\",\"v\":\"d\"}],[[\"f\",100,101]],[{\"s\":200,"
-                    "\"n\":\"bob-a0\",\"m\":\"bob-audio-0 t2\"}]]}}");
+    g_assert_cmpstr(
+        json, ==,
+        "{\"sources\":{\"jvb\":[[{\"s\":11,\"n\":\"jvb-v0\",\"m\":\"mixedmslabel "
+        "mixedlabelvideo0\"}],[],[{\"s\":10,\"n\":\"jvb-a0\",\"m\":\"mixedmslabel "
+        "mixedlabelaudio0\"}]],\"bob\":[[{\"s\":100,\"n\":\"bob-v0\",\"m\":\"bob-video-0 "
+        "t1\"},{\"s\":101,\"n\":\"bob-v0\",\"m\":\"bob-video-0 t1\"},{\"s\":300,\"n\":"
+        "\"bob-v1\",\"m\":\"bob \\\"q\\\" t3\",\"v\":\"d\"}],[[\"f\",100,101]],[{\"s\":200,"
+        "\"n\":\"bob-a0\",\"m\":\"bob-audio-0 t2\"}]]}}");
     /* Audio groups give the fourth list. */
     guint32 a[] = {200};
     pa_jingle_sources_add_group(&s, FALSE, PA_JINGLE_GROUP_SIM, "bob", a, 1);
@@ -356,7 +361,8 @@ static void roundtrip(gboolean json)
         g_assert_null(strstr(text, "ssma:0"));
     } else {
         g_assert_null(strstr(text, "json-message"));
-        g_assert_nonnull(strstr(text, "<ssrc-info xmlns=\"http://jitsi.org/jitmeet\" owner=\"bob\"/>"));
+        g_assert_nonnull(
+            strstr(text, "<ssrc-info xmlns=\"http://jitsi.org/jitmeet\" owner=\"bob\"/>"));
     }
     xmpp_stanza_release(wire);
     xmpp_stanza_release(iq);
@@ -456,10 +462,11 @@ static void test_malformed(void)
                "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[{\"s\":-4}]]}}"
                "</json-message></jingle>",
                PA_JINGLE_MALFORMED, "malformed");
-    expect_bad("<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
-               "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[],[[\"q\",1]]]}}"
-               "</json-message></jingle>",
-               PA_JINGLE_MALFORMED, "semantics");
+    expect_bad(
+        "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
+        "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[],[[\"q\",1]]]}}"
+        "</json-message></jingle>",
+        PA_JINGLE_MALFORMED, "semantics");
     expect_bad("<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' sid='x'><content "
                "name='video'><initial-last-n xmlns='jitsi:colibri2' value='lots'/></content>"
                "</jingle>",
