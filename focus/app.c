@@ -22,7 +22,7 @@ struct _FocusApp {
     FocusRegistry *reg;
     FocusBridges *bridges;
     FocusConferences *conferences;
-    char *occupant_jid; /* <component>/focus */
+    char *occupant_jid;   /* <component>/focus */
     PaRateLimit peer_log; /* warnings caused by what peers send */
 };
 
@@ -154,8 +154,7 @@ FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt)
     FocusLink *link = focus_component_link(app->comp);
     app->occupant_jid = focus_config_occupant_jid(cfg);
     FocusConferenceSettings conf_settings;
-    focus_conference_settings_init(&conf_settings, app->occupant_jid,
-                                   (guint)cfg->min_participants);
+    focus_conference_settings_init(&conf_settings, app->occupant_jid, (guint)cfg->min_participants);
     app->conferences = focus_conferences_new(link, &conf_settings);
 
     g_autofree char *bridge_domain = g_strdup_printf("auth.%s", cfg->domain);
