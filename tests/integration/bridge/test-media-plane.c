@@ -83,12 +83,14 @@ static inline void note_alloc(void)
         return;
     in_note = 1;
     atomic_ullong *which = classify_alloc();
-    if (which != &worker_allocs) {
-        atomic_fetch_add(which, 1);
-    } else {
-        unsigned long long n = atomic_fetch_add(&worker_allocs, 1);
-        /* PARLEY_ALLOC_TRACE=N prints the call stacks of the first N such allocations. */
-        const char *e = getenv("PARLEY_ALLOC_TRACE");
+    unsigned long long n = atomic_fetch_add(which, 1);
+    /* PARLEY_ALLOC_TRACE=N prints the call stacks of the first N allocations in Parley's
+     * code, PARLEY_NICE_ALLOC_TRACE=N those of the first N inside libnice. */
+    const char *var = which == &worker_allocs ? "PARLEY_ALLOC_TRACE"
+                      : which == &nice_allocs ? "PARLEY_NICE_ALLOC_TRACE"
+                                              : NULL;
+    {
+        const char *e = var ? getenv(var) : NULL;
         if (e && n < strtoull(e, NULL, 10)) {
             void *bt[24];
             int depth = backtrace(bt, 24);
