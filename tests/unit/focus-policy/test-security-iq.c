@@ -587,6 +587,71 @@ static void test_parse_config(void)
     xmpp_stanza_release(r);
 }
 
+/* Random attribute values (any XML-legal text, any length) on every request: a status, never a
+ * crash, and what parses keeps the promises of the header. */
+static void test_parse_random(void)
+{
+    const char *names[] = {"lobby", "password", "knock", "cancel", "admit", "refuse", "other"};
+    const char *attrs[] = {"room", "enabled", "value", "nick", "password", "knock", "reason"};
+    const gunichar pool[] = {'a',  'Z',   '0',   ' ',    '@',    '/',     '.',
+                             '&',  '<',   '"',   '\'',   0x9,    0xA,     0xD,
+                             0xE9, 0x130, 0x3A3, 0x4E2D, 0xFEFF, 0x1F389, 0x10FFFD};
+    guint accepted = 0;
+    for (int i = 0; i < 3000; i++) {
+        GString *x = g_string_new(NULL);
+        g_string_append_printf(x, "<%s xmlns='" NS "'",
+                               names[g_test_rand_int_range(0, G_N_ELEMENTS(names))]);
+        for (guint a = 0; a < G_N_ELEMENTS(attrs); a++) {
+            if (g_test_rand_int_range(0, 3) == 0)
+                continue;
+            GString *v = g_string_new(NULL);
+            int shape = g_test_rand_int_range(0, 20);
+            if (a == 0 && shape < 15) {
+                g_string_append(v, "r@" MUC); /* mostly a valid room, to reach the rest */
+            } else if (a == 1 && shape < 15) {
+                const char *b[] = {"true", "false", "1", "0", "yes", ""};
+                g_string_append(v, b[g_test_rand_int_range(0, G_N_ELEMENTS(b))]);
+            } else {
+                int max = shape < 10 ? 8 : shape < 17 ? 70 : 600;
+                int len = g_test_rand_int_range(0, max + 1);
+                for (int k = 0; k < len; k++)
+                    g_string_append_unichar(v, pool[g_test_rand_int_range(0, G_N_ELEMENTS(pool))]);
+            }
+            g_autofree char *esc = g_markup_escape_text(v->str, -1);
+            g_string_append_printf(x, " %s='%s'", attrs[a], esc);
+            g_string_free(v, TRUE);
+        }
+        g_string_append(x, "/>");
+        FocusSecurityRequest r;
+        g_autofree char *why = NULL;
+        xmpp_stanza_t *q = iq(g_test_rand_bit() ? "set" : "get", FROM, x->str);
+        FocusSecurityStatus st = focus_security_parse(q, MUC, &r, &why);
+        if (st == FOCUS_SECURITY_OK) {
+            accepted++;
+            g_assert_null(why);
+            g_assert_cmpstr(r.room, ==, "r@" MUC);
+            if (r.nick) {
+                g_assert_cmpuint(g_utf8_strlen(r.nick, -1), <=, FOCUS_SECURITY_MAX_NICK);
+                g_assert_cmpuint(g_utf8_strlen(r.nick, -1), >=, 1);
+            }
+            for (const char *f = r.nick; f && *f; f++)
+                g_assert_cmpuint((guchar)*f, >=, 0x20);
+            g_assert_true(!r.password || strlen(r.password) <= FOCUS_SECURITY_MAX_PASSWORD);
+            g_assert_true(!r.reason || strlen(r.reason) <= FOCUS_SECURITY_MAX_REASON);
+            g_assert_true(!r.knock_id || strlen(r.knock_id) <= FOCUS_SECURITY_MAX_KNOCK_ID);
+        } else {
+            g_assert_nonnull(why);
+            xmpp_stanza_t *e = focus_security_error_reply(ctx, q, st, why);
+            g_assert_nonnull(pa_stanza_error_condition(e));
+            xmpp_stanza_release(e);
+        }
+        focus_security_request_clear(&r);
+        xmpp_stanza_release(q);
+        g_string_free(x, TRUE);
+    }
+    g_assert_cmpuint(accepted, >=, 200); /* the invariants above were exercised */
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -599,6 +664,7 @@ int main(int argc, char **argv)
     g_test_add_func("/security-iq/results", test_results);
     g_test_add_func("/security-iq/action-stanzas", test_action_stanzas);
     g_test_add_func("/security-iq/parse-config", test_parse_config);
+    g_test_add_func("/security-iq/parse-random", test_parse_random);
     int rc = g_test_run();
     xmpp_ctx_free(ctx);
     xmpp_shutdown();
