@@ -201,13 +201,13 @@ static void maybe_start_dtls(BridgeEndpoint *ep)
  * wakes the worker, polls, dispatches), which a batched reader would not remove at such rates
  * either: only holding datagrams back to batch them would, at a cost in latency.
  * Reading the selected pair's socket ourselves (recvmmsg, one epoll for all endpoints) would
- * remove most of the first item under load, but libnice has no call to hand it a datagram that someone
- * else read: whichever reader takes a STUN packet off the socket must process it. So the
- * bridge would have to take over the post-nomination half of ICE (answer the browser's
- * consent checks with MESSAGE-INTEGRITY and FINGERPRINT, send its own and run the 30 s
- * consent-loss timer instead of libnice, follow pair switches and ICE restarts). Not a cheap
- * or risk-free change for a cost that large conferences amortise; revisit together with a
- * libnice that gains a batch receive or inject call, or an ICE layer of Parley's own. */
+ * remove most of the first item under load, but libnice has no call to hand it a datagram
+ * that someone else read: whichever reader takes a STUN packet off the socket must process
+ * it. So the bridge would have to take over the post-nomination half of ICE (answer the
+ * browser's consent checks with MESSAGE-INTEGRITY and FINGERPRINT, send its own and run the
+ * 30 s consent-loss timer instead of libnice, follow pair switches and ICE restarts). Not a
+ * cheap or risk-free change for a cost that large conferences amortise; revisit together
+ * with a libnice that gains a batch receive or inject call, or an ICE layer of Parley's own. */
 static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len, gchar *buf,
                     gpointer data)
 {
