@@ -681,6 +681,104 @@ def gen_channel_msg():
         write("channel-msg", "mut-" + name, text)
 
 
+NS_LOBBY = "urn:parley:lobby:0"
+
+
+def gen_security_iq():
+    def req(el, typ="set", frm="a1b2@example.org/c3d4"):
+        f = f" from='{frm}'" if frm is not None else ""
+        return f"<iq type='{typ}' id='s1' to='focus.example.org'{f}>{el}</iq>"
+
+    def lob(name, attrs):
+        return f"<{name} xmlns='{NS_LOBBY}' room='room1@conference.example.org'{attrs}/>"
+    form = ("<iq type='result' id='c1' from='room1@conference.example.org' to='focus.example.org/focus'>"
+            "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' type='form'>"
+            "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#roomconfig</value></field>"
+            "<field var='muc#roomconfig_membersonly' type='boolean'><value>1</value></field>"
+            "<field var='muc#roomconfig_roomsecret' type='text-private'><value>s3cret pass</value></field>"
+            "</x></query></iq>")
+    seeds = {
+        "lobby-on": req(lob("lobby", " enabled='true'")),
+        "lobby-off": req(lob("lobby", " enabled='0'")),
+        "lobby-get": req(lob("lobby", ""), typ="get"),
+        "password": req(lob("password", " value='hunter2 \u00e9'")),
+        "password-remove": req(lob("password", " value=''")),
+        "knock": req(lob("knock", " nick='  Ann \u00c9 ' password='pw'")),
+        "cancel": req(lob("cancel", " knock='k-1f2e'")),
+        "admit": req(lob("admit", " knock='k-1f2e'")),
+        "refuse": req(lob("refuse", " knock='k-1f2e' reason='not today'")),
+        "owner-form-prosody": form,
+        "owner-form-ejabberd": form.replace("</x>", "<field var='muc#roomconfig_passwordprotectedroom' type='boolean'><value>0</value></field></x>"),
+    }
+    for name, text in seeds.items():
+        write("security-iq", name, text)
+    muts = {
+        "not-ours": req("<lobby xmlns='urn:other' room='r@conference.example.org'/>"),
+        "unknown-element": req(lob("open-sesame", "")),
+        "lobby-get-as-set": req(lob("lobby", "")),
+        "knock-as-get": req(lob("knock", " nick='a'"), typ="get"),
+        "no-from": req(lob("cancel", " knock='k'"), frm=None),
+        "bare-from": req(lob("cancel", " knock='k'"), frm="a1b2@example.org"),
+        "no-room": req(f"<admit xmlns='{NS_LOBBY}' knock='k'/>"),
+        "wrong-domain": req(lob("admit", " knock='k'").replace("conference.example.org", "muc.other.org")),
+        "room-resource": req(lob("admit", " knock='k'").replace("example.org'", "example.org/x'")),
+        "enabled-yes": req(lob("lobby", " enabled='yes'")),
+        "password-missing": req(lob("password", "")),
+        "password-long": req(lob("password", " value='" + "p" * 257 + "'")),
+        "password-control": req(lob("password", " value='a&#9;b'")),
+        "nick-blank": req(lob("knock", " nick='   '")),
+        "nick-65": req(lob("knock", " nick='" + "\u00e9" * 65 + "'")),
+        "knock-id-long": req(lob("cancel", " knock='" + "k" * 65 + "'")),
+        "knock-id-missing": req(lob("admit", "")),
+        "reason-long": req(lob("refuse", " knock='k' reason='" + "r" * 513 + "'")),
+        "form-no-x": "<iq type='result'><query xmlns='http://jabber.org/protocol/muc#owner'/></iq>",
+        "form-empty-secret": "<iq type='result'><query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data'>"
+                             "<field var='muc#roomconfig_roomsecret'/><field var='muc#roomconfig_membersonly'><value>maybe</value></field></x></query></iq>",
+    }
+    for name, text in muts.items():
+        write("security-iq", "mut-" + name, text)
+
+
+def gen_bridge_stats():
+    def pres(stats):
+        body = "".join(f"<stat name='{n}' value='{v}'/>" for n, v in stats)
+        return (f"<presence from='jvbbrewery@internal.auth.example.org/jvb1' to='focus@auth.example.org/f'>"
+                f"<stats xmlns='{NS_COLIBRI}'>{body}</stats></presence>")
+    jvb = [("stress_level", "0.031"), ("average_participant_stress", "0.005"), ("conferences", "3"),
+           ("participants", "11"), ("region", "eu-west"), ("version", "2.3.61-g0ae0e8a0"),
+           ("relay_id", "10.0.0.5"), ("healthy", "true"), ("graceful_shutdown", "false"),
+           ("shutting_down", "false"), ("drain", "false")]
+    disco = ("<iq type='result' id='d1' from='room1@conference.example.org/abcd1234'>"
+             "<query xmlns='http://jabber.org/protocol/disco#info'>"
+             "<feature var='urn:xmpp:jingle:apps:rtp:audio'/><feature var='urn:xmpp:jingle:apps:rtp:video'/>"
+             "<feature var='urn:ietf:rfc:4588'/><feature var='http://jitsi.org/tcc'/>"
+             "<feature var='http://jitsi.org/source-name'/><feature var='http://jitsi.org/json-encoded-sources'/>"
+             "</query></iq>")
+    seeds = {
+        "jvb": pres(jvb),
+        "parley": pres([("stress_level", "0"), ("conferences", "0"), ("participants", "0"), ("region", "default"), ("healthy", "1")]),
+        "graceful": pres([("stress_level", "0.9"), ("graceful_shutdown", "TRUE"), ("drain", "1")]),
+        "no-stats": "<presence from='jvbbrewery@internal.auth.example.org/jvb2'/>",
+        "disco-client": disco,
+        "disco-no-media": disco.replace("urn:xmpp:jingle:apps:rtp:audio", "x").replace("urn:xmpp:jingle:apps:rtp:video", "y"),
+    }
+    for name, text in seeds.items():
+        write("bridge-stats", name, text)
+    muts = {
+        "stress-negative": pres([("stress_level", "-1")]),
+        "stress-nan": pres([("stress_level", "nan"), ("conferences", "inf")]),
+        "stress-huge": pres([("stress_level", "1e309"), ("participants", "4294967296")]),
+        "stress-junk": pres([("stress_level", "0.5x"), ("conferences", "")]),
+        "counts-fraction": pres([("conferences", "2.75"), ("participants", "1e3")]),
+        "region-long": pres([("region", "r" * 129), ("version", "")]),
+        "region-control": pres([("region", "eu&#9;west"), ("relay_id", "a&#10;b")]),
+        "healthy-no": pres([("healthy", "no")]),
+        "stat-no-value": "<presence><stats xmlns='" + NS_COLIBRI + "'><stat name='stress_level'/><stat value='1'/></stats></presence>",
+    }
+    for name, text in muts.items():
+        write("bridge-stats", "mut-" + name, text)
+
+
 # Reproducers of bugs found in parsers this folder does not own, reported and not fixed yet.
 # They are not in corpus/ (the replay would fail); `gen-xmpp-corpus.py --known-bugs DIR` writes
 # them to DIR/<target>/ for the owner to replay (build/tests/fuzz/fuzz-replay-<target>
@@ -713,6 +811,13 @@ KNOWN_BUGS = {
     # error the focus sends to any client (the server then closes the focus's stream).
     ("conference-iq", "utf8-cut-room"): "<iq type='set' id='1'><conference xmlns='" + NS_FOCUS +
         "' room='a" + "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
+    # focus/security-iq.c focus_security_parse: the same cut in "invalid room '%.64s'",
+    # "unknown request <%.32s/>" and "of type %.16s", in errors sent to any client.
+    ("security-iq", "utf8-cut-room"): "<iq type='set' id='s' from='a@example.org/b'><admit xmlns='urn:parley:lobby:0' knock='k' room='a" +
+        "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
+    ("security-iq", "utf8-cut-element"): "<iq type='set' id='s' from='a@example.org/b'><a" + "\u00e9" * 20 +
+        " xmlns='urn:parley:lobby:0'/></iq>",
+    ("security-iq", "utf8-cut-type"): "<iq type='a" + "\u00e9" * 10 + "' id='s' from='a@example.org/b'><knock xmlns='urn:parley:lobby:0' room='r@conference.example.org' nick='n'/></iq>",
     # focus/muc.c focus_muc_room_key: NFKC after validation turns U+FF20 into '@', U+FF0F into
     # '/', U+FDFA into 18 characters with spaces: the key is no longer a valid room JID.
     ("conference-iq", "room-key-fullwidth-at"): "<iq type='set' id='1'><conference xmlns='" +
@@ -746,3 +851,5 @@ if __name__ == "__main__":
     gen_jingle()
     gen_jingle_json()
     gen_channel_msg()
+    gen_security_iq()
+    gen_bridge_stats()
