@@ -37,6 +37,20 @@ static FocusConferenceStatus fail(FocusConferenceStatus st, char **why, const ch
     return st;
 }
 
+/* At most @max bytes of @s, cut at a character boundary: a reason quoting a value goes back
+ * to the client as XML text, where half a UTF-8 sequence is not well-formed (and the server
+ * closes the stream of whoever sends it). @s is valid UTF-8 (the XML parser saw to that). */
+static char *clip(const char *s, gsize max)
+{
+    gsize n = strlen(s);
+    if (n <= max)
+        return g_strdup(s);
+    const char *end = s + max;
+    while (end > s && ((guchar)*end & 0xC0) == 0x80)
+        end--;
+    return g_strdup_printf("%.*s...", (int)(end - s), s);
+}
+
 static char *attr_dup(xmpp_stanza_t *s, const char *name)
 {
     const char *v = xmpp_stanza_get_attribute(s, name);
@@ -67,13 +81,17 @@ FocusConferenceStatus focus_conference_parse(xmpp_stanza_t *iq, const char *muc_
     case PA_ROOM_WRONG_DOMAIN:
         return fail(FOCUS_CONFERENCE_WRONG_DOMAIN, why, "this focus only serves rooms on %s",
                     muc_domain);
-    default:
-        return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%.64s': %s", room,
+    default: {
+        g_autofree char *quoted = clip(room, 64);
+        return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%s': %s", quoted,
                     pa_room_status_str(rs));
     }
+    }
     char *key = focus_muc_room_key(room);
-    if (!key)
-        return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%.64s'", room);
+    if (!key) {
+        g_autofree char *quoted = clip(room, 64);
+        return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%s'", quoted);
+    }
 
     out->room = key;
     out->machine_uid = attr_dup(conf, "machine-uid");

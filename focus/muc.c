@@ -281,6 +281,17 @@ char *focus_muc_room_key(const char *room)
         g_autofree char *norm = g_utf8_normalize(folded, -1, G_NORMALIZE_NFKC);
         if (norm)
             key = g_strdup_printf("%s@%s", norm, jid.domain);
+        /* NFKC can make JID syntax out of what was a name: U+FF20 becomes '@', U+FF0F '/',
+         * U+FDFA eighteen characters with spaces. Such a key is no room JID: refuse it. */
+        PaJid k;
+        gboolean same = FALSE;
+        if (key && pa_jid_parse(key, &k) == PA_JID_OK) {
+            same = k.local && !k.resource && strcmp(k.local, norm) == 0 &&
+                   strcmp(k.domain, jid.domain) == 0;
+            pa_jid_clear(&k);
+        }
+        if (!same || pa_room_jid_check(key, jid.domain) != PA_ROOM_OK)
+            g_clear_pointer(&key, g_free);
     }
     pa_jid_clear(&jid);
     return key;

@@ -7,7 +7,8 @@
  *   group:  ["f"|"s", ssrc, ssrc, ...]                 (FID, SIM)
  *
  * The audio groups list is left out when empty, as Jicofo does. Built and read with jansson,
- * which escapes names and checks the input. Pure. */
+ * which escapes names and checks the input; the text built is ASCII, and names read must be
+ * text XML allows (they are signalled on to other participants). Pure. */
 #include "common/jingle/jingle.h"
 
 #include <jansson.h>
@@ -50,8 +51,8 @@ char *pa_jingle_sources_to_json_map(const PaJingleSources *s)
     }
     for (guint i = 0; i < s->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(s->groups, PaJingleSsrcGroup, i);
-        if (g->semantics == PA_JINGLE_GROUP_OTHER)
-            continue;
+        if (g->semantics == PA_JINGLE_GROUP_OTHER || g->ssrcs->len == 0)
+            continue; /* the JSON form has no way to say these */
         json_t *lists = owner_lists(map, owner_key(g->owner));
         json_t *a = json_array();
         json_array_append_new(a, json_string(g->semantics == PA_JINGLE_GROUP_FID ? "f" : "s"));
@@ -61,7 +62,8 @@ char *pa_jingle_sources_to_json_map(const PaJingleSources *s)
             json_array_append_new(lists, json_array());
         json_array_append_new(json_array_get(lists, g->video ? 1 : 3), a);
     }
-    char *dumped = json_dumps(map, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    /* ASCII only (\uXXXX for the rest): the text is safe in XML whatever the names hold. */
+    char *dumped = json_dumps(map, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(map);
     char *out = g_strdup(dumped ? dumped : "{}");
     free(dumped);
@@ -95,10 +97,10 @@ static gboolean json_text(json_t *v, const char **out)
     }
     if (!json_is_string(v) || json_string_length(v) > PA_JINGLE_MAX_NAME)
         return FALSE;
+    /* JSON escapes can carry anything (\u0001, \ufffe); these values go into stanzas. */
     const char *s = json_string_value(v);
-    for (const char *p = s; *p; p++)
-        if ((guchar)*p < 0x20)
-            return FALSE;
+    if (!pa_jingle_text_ok(s))
+        return FALSE;
     *out = s;
     return TRUE;
 }
@@ -207,8 +209,8 @@ PaJingleStatus pa_jingle_sources_from_json(const char *json, PaJingleSources *ou
     {
         const char *slash = strchr(key, '/');
         g_autofree char *owner = g_strdup(slash && slash[1] ? slash + 1 : key);
-        if (!*owner || strlen(owner) > PA_JINGLE_MAX_NAME) {
-            why = g_strdup("an owner key is empty or too long");
+        if (!*owner || strlen(owner) > PA_JINGLE_MAX_NAME || !pa_jingle_text_ok(owner)) {
+            why = g_strdup("an owner key is empty, too long or not text");
             st = PA_JINGLE_MALFORMED;
             goto out;
         }
@@ -231,8 +233,7 @@ out:
     if (root)
         json_decref(root);
     if (reason)
-        *reason = why;
-    else
-        g_free(why);
+        *reason = pa_jingle_safe_text(why);
+    g_free(why);
     return st;
 }

@@ -518,10 +518,11 @@ PaJingleStatus pa_jingle_parse(xmpp_stanza_t *stanza, PaJingle *out, char **reas
         if (!parse_top_child(&ps, c, out))
             break;
 done:
+    /* Reasons quote what the peer sent, cut to a length (possibly inside a UTF-8 sequence) and
+     * they go back to it as XML text: make them safe once, here. */
     if (reason)
-        *reason = ps.reason;
-    else
-        g_free(ps.reason);
+        *reason = pa_jingle_safe_text(ps.reason);
+    g_free(ps.reason);
     return ps.status;
 }
 

@@ -285,6 +285,40 @@ const PaTransport *pa_jingle_first_transport(const PaJingle *j)
     return NULL;
 }
 
+/* ---- text ---- */
+
+static gboolean xml_char_ok(gunichar c)
+{
+    return (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+           (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+gboolean pa_jingle_text_ok(const char *s)
+{
+    if (!s || !g_utf8_validate(s, -1, NULL))
+        return FALSE;
+    for (const char *p = s; *p; p = g_utf8_next_char(p))
+        if (!xml_char_ok(g_utf8_get_char(p)))
+            return FALSE;
+    return TRUE;
+}
+
+char *pa_jingle_safe_text(const char *s)
+{
+    if (!s)
+        return NULL;
+    g_autofree char *valid = g_utf8_make_valid(s, -1);
+    GString *out = g_string_sized_new(strlen(valid));
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (xml_char_ok(c))
+            g_string_append_unichar(out, c);
+        else
+            g_string_append_c(out, '?');
+    }
+    return g_string_free(out, FALSE);
+}
+
 /* ---- errors ---- */
 
 xmpp_stanza_t *pa_jingle_error_condition(xmpp_ctx_t *ctx, PaJingleErrorCondition cond)

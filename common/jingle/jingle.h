@@ -251,6 +251,16 @@ char *pa_jingle_sources_to_json_message(const PaJingleSources *s);
  * why (transfer full). */
 PaJingleStatus pa_jingle_sources_from_json(const char *json, PaJingleSources *out, char **reason);
 
+/* ---- text that goes back into XML ---- */
+
+/* TRUE if @s (NUL-terminated) is valid UTF-8 made only of characters XML 1.0 allows in text,
+ * control characters excluded. Values read from JSON must pass this before they are put in a
+ * stanza: a character XML forbids makes the server close the sender's stream. */
+gboolean pa_jingle_text_ok(const char *s);
+/* A copy of @s with invalid UTF-8 and every character XML 1.0 forbids (and control
+ * characters) replaced, safe as the <text> of an error (transfer full; NULL for NULL). */
+char *pa_jingle_safe_text(const char *s);
+
 /* ---- errors ---- */
 
 /* The Jingle-specific error conditions of XEP-0166 §10, carried as an application condition

@@ -483,6 +483,67 @@ static void test_malformed(void)
     g_string_free(big, TRUE);
 }
 
+/* Reasons quote what the peer sent; they go back to it as XML text, so they must be valid
+ * UTF-8 with XML characters only, even when the quote is cut inside a character. */
+static void test_reasons_are_text(void)
+{
+    const char *cases[] = {
+        "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'><content name='audio'>"
+        "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><source "
+        "xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9'/>"
+        "</description></content></jingle>",
+        "<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='x'><bridge-session "
+        "xmlns='http://jitsi.org/protocol/focus' restart='a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9'/></jingle>",
+        "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'><json-message "
+        "xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\\u0001\":[[{\"s\":1}]]}}"
+        "</json-message></jingle>",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        PaJingle j;
+        g_autofree char *why = NULL;
+        g_assert_cmpint(parse_xml(cases[i], &j, &why), ==, PA_JINGLE_MALFORMED);
+        g_assert_nonnull(why);
+        g_assert_true(pa_jingle_text_ok(why));
+        pa_jingle_clear(&j);
+    }
+    g_autofree char *cut = pa_jingle_safe_text("ab\xc3");
+    g_assert_cmpstr(cut, ==, "ab\xef\xbf\xbd");
+    g_autofree char *ctl = pa_jingle_safe_text("a\001b\xef\xbf\xbe");
+    g_assert_cmpstr(ctl, ==, "a?b?");
+    g_assert_false(pa_jingle_text_ok("a\tb"));
+    g_assert_true(pa_jingle_text_ok("caf\xc3\xa9 \xf0\x9f\x8e\xa5"));
+}
+
+/* JSON values travel on into stanzas: anything XML cannot carry is refused, and what is
+ * written is ASCII. */
+static void test_json_text(void)
+{
+    PaJingleSources s;
+    pa_jingle_sources_init(&s);
+    g_assert_cmpint(pa_jingle_sources_from_json(
+                        "{\"sources\":{\"a\":[[{\"s\":1,\"n\":\"a-v0\\ufffe\"}]]}}", &s, NULL),
+                    ==, PA_JINGLE_MALFORMED);
+    g_assert_cmpint(pa_jingle_sources_from_json(
+                        "{\"sources\":{\"a\":[[{\"s\":1,\"m\":\"x\\u0007\"}]]}}", &s, NULL),
+                    ==, PA_JINGLE_MALFORMED);
+    g_assert_cmpuint(s.sources->len, ==, 0);
+    pa_jingle_sources_add(&s, 5, TRUE, "b\xc3\xa9-v0", "caf\xc3\xa9 t", "b\xc3\xa9");
+    pa_jingle_sources_add_group(&s, TRUE, PA_JINGLE_GROUP_FID, "b\xc3\xa9", NULL, 0);
+    g_autofree char *json = pa_jingle_sources_to_json_message(&s);
+    g_assert_cmpstr(
+        json, ==,
+        "{\"sources\":{\"b\\u00E9\":[[{\"s\":5,\"n\":\"b\\u00E9-v0\",\"m\":\"caf\\u00E9 "
+        "t\"}],[],[]]}}");
+    PaJingleSources back;
+    pa_jingle_sources_init(&back);
+    g_assert_cmpint(pa_jingle_sources_from_json(json, &back, NULL), ==, PA_JINGLE_OK);
+    g_assert_cmpstr(g_array_index(back.sources, PaJingleSource, 0).owner, ==, "b\xc3\xa9");
+    pa_jingle_sources_clear(&back);
+    pa_jingle_sources_clear(&s);
+}
+
 static void test_error_condition(void)
 {
     xmpp_stanza_t *e = pa_jingle_error_condition(ctx, PA_JINGLE_ERROR_OUT_OF_ORDER);
@@ -507,6 +568,8 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/xml/source-change-contents", test_source_change_contents);
     g_test_add_func("/jingle/xml/malformed", test_malformed);
     g_test_add_func("/jingle/xml/error-condition", test_error_condition);
+    g_test_add_func("/jingle/xml/reasons-are-text", test_reasons_are_text);
+    g_test_add_func("/jingle/json/text", test_json_text);
     int rc = g_test_run();
     xmpp_ctx_free(ctx);
     xmpp_shutdown();
