@@ -249,9 +249,9 @@ static gboolean read_small(const char *path, char *buf, gsize cap)
 }
 
 guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*names)[16],
-                             guint max, guint *n_threads)
+                             guint max, guint *n_threads, guint64 *wait_ns)
 {
-    guint64 total = 0;
+    guint64 total = 0, wait = 0;
     guint n = 0;
     DIR *d = opendir("/proc/self/task");
     struct dirent *e;
@@ -265,8 +265,10 @@ guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*nam
         g_snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", e->d_name);
         if (!read_small(path, stat, sizeof stat))
             continue;
-        guint64 ns = g_ascii_strtoull(stat, NULL, 10);
+        char *rest = NULL;
+        guint64 ns = g_ascii_strtoull(stat, &rest, 10);
         total += ns;
+        wait += g_ascii_strtoull(rest, NULL, 10);
         if (per_thread && n < max) {
             per_thread[n] = ns;
             g_strlcpy(names[n], g_strchomp(comm), 16);
@@ -277,6 +279,8 @@ guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*nam
         closedir(d);
     if (n_threads)
         *n_threads = MIN(n, max);
+    if (wait_ns)
+        *wait_ns = wait;
     return total;
 }
 

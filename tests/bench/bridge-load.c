@@ -369,7 +369,7 @@ static gboolean connect_all(Load *l)
 
 typedef struct {
     gint64 mono_ns;
-    guint64 cpu_ns;
+    guint64 cpu_ns, wait_ns;
     guint64 thread_ns[BRIDGE_MEDIA_MAX_WORKERS];
     char names[BRIDGE_MEDIA_MAX_WORKERS][16];
     guint n_threads;
@@ -380,7 +380,7 @@ static void sample(Load *l, Sample *s)
 {
     s->mono_ns = bench_clock_ns(CLOCK_MONOTONIC);
     s->cpu_ns = bench_threads_cpu_ns("media-", s->thread_ns, s->names, BRIDGE_MEDIA_MAX_WORKERS,
-                                     &s->n_threads);
+                                     &s->n_threads, &s->wait_ns);
     bridge_media_get_stats(l->media, &s->st);
 }
 
@@ -536,9 +536,13 @@ int main(int argc, char **argv)
                 before = s0.thread_ns[j];
         printf(" %s %.1f%%", s1.names[i], (s1.thread_ns[i] - before) / 1e7 / win);
     }
+    printf("; runnable but waiting for a CPU %.1f ms (%.1f%% of the window)",
+           (s1.wait_ns - s0.wait_ns) / 1e6, (s1.wait_ns - s0.wait_ns) / 1e7 / win);
+    guint64 in = s1.st.packets_in - s0.st.packets_in;
     printf("\nbridge CPU per forwarded packet: %.3f us (media-* threads' time on CPU / RTP "
-           "packets forwarded)\n",
-           us_per_fwd);
+           "packets forwarded; %.3f us per packet received; at this cost one core forwards "
+           "~%.0f pps)\n",
+           us_per_fwd, in ? cpu / 1000.0 / in : 0, us_per_fwd > 0 ? 1e6 / us_per_fwd : 0);
     printf("latency through the bridge (sender's clock before protect+send -> kernel receive "
            "timestamp):\n");
     print_hist("audio", l->hist[BENCH_KIND_AUDIO]);
@@ -638,11 +642,11 @@ int main(int argc, char **argv)
     }
     printf("summary: n=%u w=%u kbps=%u fwd_pps=%.0f cpu_us_per_fwd=%.3f floor_us=%.3f "
            "ratio=%.2f loss_mean_pct=%.3f loss_max_pct=%.3f lat_p50_us=%.0f lat_p99_us=%.0f "
-           "rss_idle_kb=%ld rss_after_kb=%ld allocs_per_fwd=%.4f load=%.2f\n",
+           "rss_idle_kb=%ld rss_after_kb=%ld allocs_per_fwd=%.4f load=%.2f wait_ms=%.1f\n",
            l->n, l->workers, l->video_kbps, fwd / win, us_per_fwd, floor_us,
            floor_us > 0 ? us_per_fwd / floor_us : 0, loss_sum / l->n, loss_max,
            bench_hist_quantile(all, 0.5), bench_hist_quantile(all, 0.99), rss_idle, rss_after,
-           allocs_per_fwd, load1);
+           allocs_per_fwd, load1, (s1.wait_ns - s0.wait_ns) / 1e6);
     g_free(all);
 
     bridge_media_free(l->media);
