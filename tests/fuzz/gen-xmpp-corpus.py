@@ -674,7 +674,7 @@ def gen_channel_msg():
         "audio-bad-mode": '{"colibriClass":"ReceiverAudioSubscription","mode":"Some"}',
         "audio-nothing": '{"colibriClass":"ReceiverAudioSubscription"}',
         "audio-all-string": '{"colibriClass":"ReceiverAudioSubscription","all":"yes"}',
-        "deep": "[" * 3000 + "]" * 3000,
+        "deep": "[" * 2049 + "]" * 2049,  # one level over jansson's nesting limit
         "unknown-class-long": '{"colibriClass":"' + "\u00e9" * 40 + '"}',
     }
     for name, text in muts.items():
