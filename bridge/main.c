@@ -9,6 +9,7 @@
 
 #include "bridge/control/config.h"
 #include "bridge/control/control.h"
+#include "bridge/srtp/srtp.h"
 #include "common/config.h"
 #include "common/log.h"
 
@@ -138,6 +139,7 @@ int main(int argc, char **argv)
         bridge_control_start(app.control);
         g_main_loop_run(app.loop);
         bridge_control_free(app.control);
+        bridge_srtp_global_shutdown();
         g_message("stopped");
     }
 

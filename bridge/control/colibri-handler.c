@@ -10,6 +10,7 @@
 #include "bridge/control/control-priv.h"
 #include "common/colibri/colibri.h"
 #include "common/jid.h"
+#include "common/rtp/hdrext.h"
 #include "common/xmpp/stanza.h"
 
 #define NS_HEALTHCHECK "http://jitsi.org/protocol/healthcheck"
@@ -303,6 +304,27 @@ static void log_refused(BridgeControl *c, const char *fmt, ...)
 }
 
 /* Stores what an update carries and forwards the transport and SSRCs to the media plane. */
+
+/* The media plane strips mid/rid from forwarded packets using each endpoint's own extension
+ * ids. Without <rtp-hdrext> in the request it keeps the Jitsi default ids. */
+static void set_media_hdrext(BridgeControl *c, const char *conf_id, const char *ep_id,
+                             GArray *media)
+{
+    PaHdrextMap map;
+    pa_hdrext_map_init(&map);
+    guint n = 0;
+    for (guint i = 0; i < media->len; i++) {
+        const PaColibriMedia *m = &g_array_index(media, PaColibriMedia, i);
+        for (guint j = 0; m->hdrexts && j < m->hdrexts->len; j++) {
+            const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, j);
+            pa_hdrext_map_set_uri(&map, h->uri, h->id);
+            n++;
+        }
+    }
+    if (n > 0)
+        bridge_media_endpoint_set_hdrext(c->media, conf_id, ep_id, &map);
+}
+
 static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegEndpoint *ep,
                          PaColibriEndpoint *req)
 {
@@ -320,6 +342,7 @@ static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegE
             g_array_unref(ep->media);
         ep->media = g_steal_pointer(&req->media);
         req->media = g_array_new(FALSE, TRUE, sizeof(PaColibriMedia));
+        set_media_hdrext(c, conf->id, ep->id, ep->media);
     }
     if (req->has_ice) {
         const PaTransport *t = &req->ice;
