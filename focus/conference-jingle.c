@@ -27,7 +27,8 @@ static void reply_error(FocusConferences *mgr, xmpp_stanza_t *iq, PaErrorType ty
 static void reply_sources_error(FocusConferences *mgr, xmpp_stanza_t *iq, Member *m,
                                 const char *action, FocusSourcesStatus st, const char *why)
 {
-    g_warning("%s refused room=%s ep=%s: %s", action, m->conf->room_jid, m->nick, why ? why : "?");
+    focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "%s refused room=%s ep=%s: %s", action,
+                        m->conf->room_jid, m->nick, why ? why : "?");
     if (st == FOCUS_SOURCES_LIMIT)
         reply_error(mgr, iq, PA_ERR_WAIT, "resource-constraint", why);
     else
@@ -163,7 +164,8 @@ static void on_terminate(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, co
         return;
     }
     /* Rate-limited: the session still ends, it just is not started again. */
-    g_warning("restart request rate-limited room=%s ep=%s", m->conf->room_jid, m->nick);
+    focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "restart request rate-limited room=%s ep=%s",
+                        m->conf->room_jid, m->nick);
     focus_conf_end_session(m, "restart requested too often");
     reply_error(mgr, iq, PA_ERR_WAIT, "resource-constraint", "rate-limited");
 }
@@ -175,12 +177,15 @@ static void on_session_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
         return;
     if (j->bridge_session_id &&
         g_strcmp0(j->bridge_session_id, m->session->bridge_session_id) != 0) {
-        g_info("ICE failure for an old bridge session ignored room=%s ep=%s", m->conf->room_jid,
-               m->nick);
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_INFO,
+                            "ICE failure for an old bridge session ignored room=%s ep=%s",
+                            m->conf->room_jid, m->nick);
         return;
     }
     if (!focus_restart_limit_accept(&m->restarts, focus_link_now(mgr->link))) {
-        g_warning("ICE failure re-invite rate-limited room=%s ep=%s", m->conf->room_jid, m->nick);
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING,
+                            "ICE failure re-invite rate-limited room=%s ep=%s", m->conf->room_jid,
+                            m->nick);
         return;
     }
     focus_conf_reinvite(m, TRUE, "its ICE connection failed");

@@ -91,6 +91,9 @@ void focus_conf_sync_all(FocusConference *conf, Member *except);
 /* Sends @m source-remove/-add for what changed since it was told. */
 void focus_conf_sync_member(Member *m);
 void focus_conf_send(FocusConference *conf, xmpp_stanza_t *stanza);
+/* A log line caused by what a participant sent: rate-limited (20 lines, then one a second). */
+void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 void focus_member_forget_session(Member *m);
 
 /* conference-jingle.c */

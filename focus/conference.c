@@ -910,8 +910,7 @@ void focus_conferences_bridge_events(FocusBridgesEvents *events)
 
 /* ---- incoming Jingle ---- */
 
-static void log_peer(FocusConferences *mgr, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void log_peer(FocusConferences *mgr, const char *fmt, ...)
+void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char *fmt, ...)
 {
     guint64 suppressed = 0;
     if (!pa_rate_limit_allow(&mgr->peer_rl, focus_link_now(mgr->link), &suppressed))
@@ -921,9 +920,10 @@ static void log_peer(FocusConferences *mgr, const char *fmt, ...)
     g_autofree char *msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     if (suppressed)
-        g_warning("%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg, suppressed);
+        g_log(G_LOG_DOMAIN, level, "%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg,
+              suppressed);
     else
-        g_warning("%s", msg);
+        g_log(G_LOG_DOMAIN, level, "%s", msg);
 }
 
 void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
@@ -938,7 +938,8 @@ void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
         reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request",
                                       "Jingle requests are IQ sets", NULL);
     } else if (st != PA_JINGLE_OK) {
-        log_peer(mgr, "malformed Jingle from %s: %s", from ? from : "?", why ? why : "?");
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "malformed Jingle from %s: %s",
+                            from ? from : "?", why ? why : "?");
         reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request", why, NULL);
     }
     if (reply) {
@@ -954,8 +955,9 @@ void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
     FocusJingleRefusal refusal;
     if (!focus_jingle_check(m ? m->session : NULL, m ? (const char *const *)m->ended_sids : NULL,
                             from, &j, &refusal)) {
-        g_info("Jingle %s from %s refused: %s (%s)", j.action_name, from ? from : "?",
-               refusal.condition, refusal.text ? refusal.text : "");
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_INFO, "Jingle %s from %s refused: %s (%s)",
+                            j.action_name, from ? from : "?", refusal.condition,
+                            refusal.text ? refusal.text : "");
         reply = focus_jingle_refusal_reply(ctx, iq, &refusal);
         focus_link_send(mgr->link, reply);
         xmpp_stanza_release(reply);
