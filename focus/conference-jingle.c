@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* What a participant sends on its Jingle session, once focus_jingle_check() let it through:
- * session-accept, transport-info, source-add/-remove, session-terminate, session-info.
- * Thread: the focus event-loop thread. Each handler sends exactly one reply. */
+/* Jingle from participants: routing an IQ to its participant and session, the checks of
+ * focus_jingle_check(), and what each action does once let through (session-accept,
+ * transport-info, source-add/-remove, session-terminate, session-info).
+ * Thread: the focus event-loop thread. Every request gets exactly one reply. */
 #include "focus/conference-priv.h"
 
+#include "common/jid.h"
 #include "common/xmpp/stanza.h"
 
 #include <string.h>
@@ -220,4 +222,64 @@ void focus_conf_jingle_dispatch(FocusConferences *mgr, Member *m, xmpp_stanza_t 
         reply_error(mgr, iq, PA_ERR_CANCEL, "feature-not-implemented", "unsupported action");
         break;
     }
+}
+
+/* ---- incoming Jingle ---- */
+
+void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char *fmt, ...)
+{
+    guint64 suppressed = 0;
+    if (!pa_rate_limit_allow(&mgr->peer_rl, focus_link_now(mgr->link), &suppressed))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (suppressed)
+        g_log(G_LOG_DOMAIN, level, "%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg,
+              suppressed);
+    else
+        g_log(G_LOG_DOMAIN, level, "%s", msg);
+}
+
+void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
+{
+    xmpp_ctx_t *ctx = focus_link_ctx(mgr->link);
+    const char *from = xmpp_stanza_get_from(iq);
+    PaJingle j;
+    g_autofree char *why = NULL;
+    PaJingleStatus st = pa_jingle_parse(iq, &j, &why);
+    xmpp_stanza_t *reply = NULL;
+    if (g_strcmp0(xmpp_stanza_get_type(iq), "set") != 0) {
+        reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request",
+                                      "Jingle requests are IQ sets", NULL);
+    } else if (st != PA_JINGLE_OK) {
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "malformed Jingle from %s: %s",
+                            from ? from : "?", why ? why : "?");
+        reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request", why, NULL);
+    }
+    if (reply) {
+        focus_link_send(mgr->link, reply);
+        xmpp_stanza_release(reply);
+        pa_jingle_clear(&j);
+        return;
+    }
+    g_autofree char *bare = from ? pa_jid_bare(from) : NULL;
+    g_autofree char *nick = from ? pa_jid_resource(from) : NULL;
+    FocusRoom *room = bare && mgr->registry ? focus_registry_lookup(mgr->registry, bare) : NULL;
+    Member *m = room && nick ? focus_conf_member_of(focus_room_participant(room, nick)) : NULL;
+    FocusJingleRefusal refusal;
+    if (!focus_jingle_check(m ? m->session : NULL, m ? (const char *const *)m->ended_sids : NULL,
+                            from, &j, &refusal)) {
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_INFO, "Jingle %s from %s refused: %s (%s)",
+                            j.action_name, from ? from : "?", refusal.condition,
+                            refusal.text ? refusal.text : "");
+        reply = focus_jingle_refusal_reply(ctx, iq, &refusal);
+        focus_link_send(mgr->link, reply);
+        xmpp_stanza_release(reply);
+        pa_jingle_clear(&j);
+        return;
+    }
+    focus_conf_jingle_dispatch(mgr, m, iq, &j);
+    pa_jingle_clear(&j);
 }

@@ -70,6 +70,8 @@ typedef struct {
 } Member;
 
 const char *focus_member_state_str(MemberState st);
+/* The member in @p's session slot, or NULL (another layer's, or none). */
+Member *focus_conf_member_of(FocusParticipant *p);
 
 /* conference.c */
 void focus_conf_evaluate(FocusConference *conf);
@@ -96,7 +98,7 @@ void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char
     G_GNUC_PRINTF(3, 4);
 void focus_member_forget_session(Member *m);
 
-/* conference-jingle.c */
+/* conference-jingle.c (also focus_conferences_handle_jingle() and focus_conf_log_peer()) */
 void focus_conf_jingle_dispatch(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
                                 const PaJingle *j);
 

@@ -119,6 +119,11 @@ static Member *member_of(FocusParticipant *p)
     return p && p->session && p->session_free == member_free ? p->session : NULL;
 }
 
+Member *focus_conf_member_of(FocusParticipant *p)
+{
+    return member_of(p);
+}
+
 void focus_member_forget_session(Member *m)
 {
     if (!m->session)
@@ -906,64 +911,4 @@ void focus_conferences_bridge_events(FocusBridgesEvents *events)
     memset(events, 0, sizeof *events);
     events->bridge_up = on_bridge_up;
     events->bridge_down = on_bridge_down;
-}
-
-/* ---- incoming Jingle ---- */
-
-void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char *fmt, ...)
-{
-    guint64 suppressed = 0;
-    if (!pa_rate_limit_allow(&mgr->peer_rl, focus_link_now(mgr->link), &suppressed))
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    if (suppressed)
-        g_log(G_LOG_DOMAIN, level, "%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg,
-              suppressed);
-    else
-        g_log(G_LOG_DOMAIN, level, "%s", msg);
-}
-
-void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
-{
-    xmpp_ctx_t *ctx = focus_link_ctx(mgr->link);
-    const char *from = xmpp_stanza_get_from(iq);
-    PaJingle j;
-    g_autofree char *why = NULL;
-    PaJingleStatus st = pa_jingle_parse(iq, &j, &why);
-    xmpp_stanza_t *reply = NULL;
-    if (g_strcmp0(xmpp_stanza_get_type(iq), "set") != 0) {
-        reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request",
-                                      "Jingle requests are IQ sets", NULL);
-    } else if (st != PA_JINGLE_OK) {
-        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "malformed Jingle from %s: %s",
-                            from ? from : "?", why ? why : "?");
-        reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request", why, NULL);
-    }
-    if (reply) {
-        focus_link_send(mgr->link, reply);
-        xmpp_stanza_release(reply);
-        pa_jingle_clear(&j);
-        return;
-    }
-    g_autofree char *bare = from ? pa_jid_bare(from) : NULL;
-    g_autofree char *nick = from ? pa_jid_resource(from) : NULL;
-    FocusRoom *room = bare && mgr->registry ? focus_registry_lookup(mgr->registry, bare) : NULL;
-    Member *m = room && nick ? member_of(focus_room_participant(room, nick)) : NULL;
-    FocusJingleRefusal refusal;
-    if (!focus_jingle_check(m ? m->session : NULL, m ? (const char *const *)m->ended_sids : NULL,
-                            from, &j, &refusal)) {
-        focus_conf_log_peer(mgr, G_LOG_LEVEL_INFO, "Jingle %s from %s refused: %s (%s)",
-                            j.action_name, from ? from : "?", refusal.condition,
-                            refusal.text ? refusal.text : "");
-        reply = focus_jingle_refusal_reply(ctx, iq, &refusal);
-        focus_link_send(mgr->link, reply);
-        xmpp_stanza_release(reply);
-        pa_jingle_clear(&j);
-        return;
-    }
-    focus_conf_jingle_dispatch(mgr, m, iq, &j);
-    pa_jingle_clear(&j);
 }
