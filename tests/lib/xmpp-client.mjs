@@ -320,6 +320,7 @@ export class XmppClient extends EventEmitter {
   }
 
   _replyIq(iq, type, inner = '') {
+    if (this.closed) return; // an IQ that raced with close(): nobody is left to answer
     const to = iq.getAttribute('from');
     this.send(`<iq type="${type}" id="${esc(iq.getAttribute('id') || '')}"${to ? ` to="${esc(to)}"` : ''}>${inner}</iq>`);
   }
