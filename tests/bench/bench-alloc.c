@@ -9,6 +9,8 @@
 #include <execinfo.h>
 #include <malloc.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 
@@ -20,6 +22,7 @@ extern void *__libc_memalign(size_t align, size_t n);
 static atomic_int counting;   /* 0 off, 1 counting, 2 counting with breakdown */
 static atomic_uint generation; /* bumped per window: invalidates the per-thread cache */
 static atomic_ullong n_total, n_nice, n_srtp;
+static unsigned long long trace_first; /* BENCH_ALLOC_TRACE: stacks of the first N (breakdown) */
 static __thread unsigned cached_generation;
 static __thread int cached_media;
 static __thread int in_hook;
@@ -57,10 +60,16 @@ static inline void note(void)
     }
     if (!cached_media)
         return;
-    atomic_fetch_add_explicit(&n_total, 1, memory_order_relaxed);
+    unsigned long long k = atomic_fetch_add_explicit(&n_total, 1, memory_order_relaxed);
     if (mode == 2) {
         in_hook = 1; /* backtrace() may allocate on its first call */
         classify();
+        if (k < trace_first) {
+            void *bt[24];
+            int depth = backtrace(bt, 24);
+            dprintf(2, "--- media-thread allocation %llu\n", k);
+            backtrace_symbols_fd(bt, depth, 2);
+        }
         in_hook = 0;
     }
 }
@@ -113,6 +122,8 @@ gboolean bench_alloc_available(void)
 void bench_alloc_start(gboolean breakdown)
 {
     if (breakdown) {
+        const char *e = getenv("BENCH_ALLOC_TRACE");
+        trace_first = e ? strtoull(e, NULL, 10) : 0;
         void *bt[2];
         backtrace(bt, 2); /* loads libgcc_s now, not inside a hook */
     }

@@ -22,7 +22,9 @@ typedef struct {
 
 gboolean bench_alloc_available(void);
 /* @breakdown: also attribute each allocation to libnice / libsrtp2 from its call stack
- * (backtrace + dladdr: microseconds per allocation, so it inflates CPU figures). */
+ * (backtrace + dladdr: microseconds per allocation, so it inflates CPU figures). With
+ * breakdown, the environment variable BENCH_ALLOC_TRACE=N prints the call stacks of the
+ * window's first N allocations to stderr. */
 void bench_alloc_start(gboolean breakdown);
 void bench_alloc_stop(BenchAllocCounts *out);
 

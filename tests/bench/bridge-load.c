@@ -597,8 +597,8 @@ int main(int argc, char **argv)
     if (bench_alloc_available()) {
         allocs_per_fwd = fwd ? (double)allocs.total / fwd : 0;
         printf("heap allocations on media-* threads in the window: %" G_GUINT64_FORMAT
-               " = %.4f per forwarded packet",
-               allocs.total, allocs_per_fwd);
+               " = %.4f per forwarded packet, %.4f per packet received",
+               allocs.total, allocs_per_fwd, in ? (double)allocs.total / in : 0);
         if (alloc_breakdown)
             printf(" (libnice %" G_GUINT64_FORMAT ", libsrtp2 %" G_GUINT64_FORMAT
                    ", other %" G_GUINT64_FORMAT ")",
