@@ -2,7 +2,8 @@
 /* Thread: the focus's only thread. The app owns the component, the bridge registry, the
  * room registry and the conferences' media layer; all of them use the component's FocusLink.
  * Rooms (and the conference state in their data slots) are freed before the conferences
- * manager and the bridges they refer to. */
+ * manager and the bridges they refer to; the room security (lobbies, passwords) before the
+ * rooms it looks up. */
 #include "focus/app.h"
 
 #include "common/jingle/jingle.h"
@@ -12,6 +13,8 @@
 #include "focus/conference-iq.h"
 #include "focus/conference.h"
 #include "focus/disco.h"
+#include "focus/room-security.h"
+#include "focus/security-iq.h"
 
 #include <signal.h>
 #include <string.h>
@@ -22,6 +25,8 @@ struct _FocusApp {
     FocusRegistry *reg;
     FocusBridges *bridges;
     FocusConferences *conferences;
+    FocusRoomSecurity *security;
+    FocusRoomHooks conf_hooks; /* the conference layer's room hooks, chained by ours */
     char *occupant_jid;   /* <component>/focus */
     PaRateLimit peer_log; /* warnings caused by what peers send */
 };
@@ -46,13 +51,51 @@ static void on_presence(FocusComponent *comp, xmpp_stanza_t *presence, gpointer 
     if (focus_bridges_handle_presence(app->bridges, presence))
         return;
     if (!focus_registry_handle_presence(app->reg, presence))
-        g_debug("presence from %s ignored (not an occupant of a room of ours)",
+        g_debug("presence from %s ignored by the rooms (not an occupant of a room of ours)",
                 xmpp_stanza_get_from(presence) ? xmpp_stanza_get_from(presence) : "-");
+    /* Also presence no room took: a knocker's unavailable closes its knocks. */
+    focus_room_security_presence(app->security, presence);
 }
 
 static void on_message(FocusComponent *comp, xmpp_stanza_t *message, gpointer data)
 {
-    /* Room subjects, chat and bounced messages: nothing the focus acts on yet. */
+    FocusApp *app = data;
+    /* Status 104 (room configuration changed): the lobby re-reads the form. Subjects, chat
+     * and bounced messages: nothing the focus acts on. */
+    focus_room_security_message(app->security, message);
+}
+
+/* The registry takes one set of room hooks: the conference layer's, then the lobby's. */
+static void room_participant_joined(FocusRoom *room, FocusParticipant *p, gpointer data)
+{
+    FocusApp *app = data;
+    if (app->conf_hooks.participant_joined)
+        app->conf_hooks.participant_joined(room, p, app->conferences);
+}
+
+static void room_participant_left(FocusRoom *room, FocusParticipant *p, gpointer data)
+{
+    FocusApp *app = data;
+    if (app->conf_hooks.participant_left)
+        app->conf_hooks.participant_left(room, p, app->conferences);
+}
+
+static void room_ready(FocusRoom *room, gpointer data)
+{
+    FocusApp *app = data;
+    if (app->conf_hooks.ready)
+        app->conf_hooks.ready(room, app->conferences);
+    if (app->security)
+        focus_room_security_room_ready(app->security, room);
+}
+
+static void room_gone(FocusRoom *room, gpointer data)
+{
+    FocusApp *app = data;
+    if (app->conf_hooks.gone)
+        app->conf_hooks.gone(room, app->conferences);
+    if (app->security)
+        focus_room_security_room_gone(app->security, room);
 }
 
 /* A namespace the focus knows, with an element it does not: feature-not-implemented. */
@@ -92,6 +135,13 @@ static void iq_jingle(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *pa
     FocusApp *app = data;
     if (payload_is(comp, iq, payload, "jingle"))
         focus_conferences_handle_jingle(app->conferences, iq);
+}
+
+static void iq_lobby(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
+                     gpointer data)
+{
+    FocusApp *app = data;
+    focus_room_security_handle_iq(app->security, iq); /* replies itself */
 }
 
 static void iq_conference(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
@@ -150,6 +200,7 @@ FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt)
     focus_component_add_iq_handler(app->comp, FOCUS_NS_FOCUS, iq_conference, app);
 
     focus_component_add_iq_handler(app->comp, PA_NS_JINGLE, iq_jingle, app);
+    focus_component_add_iq_handler(app->comp, FOCUS_NS_LOBBY, iq_lobby, app);
 
     FocusLink *link = focus_component_link(app->comp);
     app->occupant_jid = focus_config_occupant_jid(cfg);
@@ -166,10 +217,17 @@ FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt)
 
     FocusRoomSettings rs;
     focus_room_settings_init(&rs, cfg->component, (guint)cfg->room_grace_seconds);
-    FocusRoomHooks hooks;
-    focus_conferences_room_hooks(&hooks);
-    app->reg = focus_registry_new(link, &rs, &hooks, app->conferences);
+    focus_conferences_room_hooks(&app->conf_hooks);
+    FocusRoomHooks hooks = {
+        .participant_joined = room_participant_joined,
+        .participant_left = room_participant_left,
+        .ready = room_ready,
+        .gone = room_gone,
+    };
+    app->reg = focus_registry_new(link, &rs, &hooks, app);
     focus_conferences_set_registry(app->conferences, app->reg);
+    app->security =
+        focus_room_security_new(link, app->reg, cfg->muc_domain, app->occupant_jid, NULL, 0);
     return app;
 }
 
@@ -177,6 +235,8 @@ void focus_app_free(FocusApp *app)
 {
     if (!app)
         return;
+    focus_room_security_free(app->security);
+    app->security = NULL; /* freeing the rooms below runs no hooks; the wrappers check anyway */
     focus_registry_free(app->reg);
     focus_conferences_free(app->conferences);
     focus_bridges_free(app->bridges);

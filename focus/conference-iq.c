@@ -5,6 +5,7 @@
 #include "common/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
+#include "focus/room-name.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -146,5 +147,10 @@ xmpp_stanza_t *focus_conference_result(xmpp_ctx_t *ctx, xmpp_stanza_t *iq, const
     xmpp_stanza_set_attribute(conf, "focusjid", focus_jid);
     add_property(conf, "authentication", "false");
     add_property(conf, "sipGatewayEnabled", "false");
+    /* The name as the client sent it (docs/security.md "Room names"), not the canonical key:
+     * the web client judges the same text. */
+    xmpp_stanza_t *req = pa_stanza_child(iq, "conference", FOCUS_NS_FOCUS);
+    const char *raw = req ? xmpp_stanza_get_attribute(req, "room") : NULL;
+    focus_room_name_add_property(conf, raw ? raw : room);
     return r;
 }

@@ -4,11 +4,12 @@
 
 #include "common/xmpp/stanza.h"
 #include "focus/conference-iq.h"
+#include "focus/security-iq.h"
 
 #include <string.h>
 
 static const char *const features[] = {
-    FOCUS_NS_DISCO_INFO, FOCUS_NS_DISCO_ITEMS, FOCUS_NS_PING, FOCUS_NS_FOCUS, NULL,
+    FOCUS_NS_DISCO_INFO, FOCUS_NS_DISCO_ITEMS, FOCUS_NS_PING, FOCUS_NS_FOCUS, FOCUS_NS_LOBBY, NULL,
 };
 
 const char *const *focus_disco_features(void)

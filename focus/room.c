@@ -395,7 +395,7 @@ static void elect_owner(FocusRoom *room)
         c[n].real_jid = p->real_jid;
         c[n].affiliation = p->affiliation;
         c[n].join_seq = p->join_seq;
-        c[n].eligible = !p->owner_grant_failed;
+        c[n].eligible = !p->owner_grant_failed && !p->owner_revoked;
         n++;
     }
     gint idx = focus_roles_elect_owner(c, n);
@@ -638,6 +638,7 @@ static void participant_available(FocusRoom *room, const FocusMucPresence *mp)
         g_hash_table_insert(room->by_nick, p->nick, p);
     }
     FocusMucAffiliation old_affiliation = p->affiliation;
+    gboolean was_stale = p->stale;
     p->stale = FALSE;
     p->role = mp->role;
     p->affiliation = mp->affiliation;
@@ -657,6 +658,11 @@ static void participant_available(FocusRoom *room, const FocusMucPresence *mp)
         g_info("affiliation changed room=%s ep=%s %s -> %s", room->jid, p->nick,
                focus_muc_affiliation_str(old_affiliation),
                focus_muc_affiliation_str(p->affiliation));
+        /* An owner (the participant or another owner) took this owner right away: auto-owner
+         * does not give it back, or the focus would fight the moderators' choice. */
+        if (!was_stale && old_affiliation == FOCUS_MUC_AFFILIATION_OWNER &&
+            !(room->grant_nick && strcmp(room->grant_nick, p->nick) == 0))
+            p->owner_revoked = TRUE;
     }
     if (room->state == FOCUS_ROOM_READY) {
         room->empty_timer = focus_link_timer_cancel(room->link, room->empty_timer);

@@ -3,6 +3,7 @@
 #include "focus/security-iq.h"
 
 #include "common/jid.h"
+#include "common/jingle/jingle.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
 
@@ -55,6 +56,22 @@ static FocusSecurityStatus fail(FocusSecurityRequest *out, FocusSecurityStatus s
         va_end(ap);
     }
     return st;
+}
+
+/* A value quoted in an error text: at most @max bytes, cut at a character boundary ("..."
+ * marks the cut), and only characters XML allows. A cut through a UTF-8 sequence would make
+ * the reply ill-formed, and the server closes the stream of whoever sends that (transfer
+ * full). */
+static char *quote(const char *s, gsize max)
+{
+    g_autofree char *safe = pa_jingle_safe_text(s ? s : "");
+    gsize n = strlen(safe);
+    if (n <= max)
+        return g_steal_pointer(&safe);
+    const char *end = safe + max;
+    while (end > safe && ((guchar)*end & 0xC0) == 0x80)
+        end--;
+    return g_strdup_printf("%.*s...", (int)(end - safe), safe);
 }
 
 /* First child element in our namespace (transfer none). */
@@ -128,12 +145,16 @@ static FocusSecurityStatus parse_room(xmpp_stanza_t *el, const char *muc_domain,
     if (rs == PA_ROOM_WRONG_DOMAIN)
         return fail(out, FOCUS_SECURITY_WRONG_DOMAIN, why, "this focus only serves rooms on %s",
                     muc_domain);
-    if (rs != PA_ROOM_OK)
-        return fail(out, FOCUS_SECURITY_BAD_ROOM, why, "invalid room '%.64s': %s", room,
+    if (rs != PA_ROOM_OK) {
+        g_autofree char *q = quote(room, 64);
+        return fail(out, FOCUS_SECURITY_BAD_ROOM, why, "invalid room '%s': %s", q,
                     pa_room_status_str(rs));
+    }
     out->room = focus_muc_room_key(room);
-    if (!out->room)
-        return fail(out, FOCUS_SECURITY_BAD_ROOM, why, "invalid room '%.64s'", room);
+    if (!out->room) {
+        g_autofree char *q = quote(room, 64);
+        return fail(out, FOCUS_SECURITY_BAD_ROOM, why, "invalid room '%s'", q);
+    }
     return FOCUS_SECURITY_OK;
 }
 
@@ -206,11 +227,14 @@ FocusSecurityStatus focus_security_parse(xmpp_stanza_t *iq, const char *muc_doma
         if (type && strcmp(type, elements[i].type) == 0)
             match = &elements[i];
     }
-    if (!known)
-        return fail(out, FOCUS_SECURITY_UNKNOWN_ELEMENT, why, "unknown request <%.32s/>", name);
-    if (!match)
-        return fail(out, FOCUS_SECURITY_BAD_TYPE, why, "<%s/> is not a request of type %.16s", name,
-                    type ? type : "(none)");
+    if (!known) {
+        g_autofree char *q = quote(name, 32);
+        return fail(out, FOCUS_SECURITY_UNKNOWN_ELEMENT, why, "unknown request <%s/>", q);
+    }
+    if (!match) {
+        g_autofree char *q = quote(type ? type : "(none)", 16);
+        return fail(out, FOCUS_SECURITY_BAD_TYPE, why, "<%s/> is not a request of type %s", name, q);
+    }
     out->kind = match->kind;
 
     PaJid from;

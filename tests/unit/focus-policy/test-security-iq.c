@@ -652,6 +652,36 @@ static void test_parse_random(void)
     g_assert_cmpuint(accepted, >=, 200); /* the invariants above were exercised */
 }
 
+/* A quoted value cut at its byte limit must not split a UTF-8 sequence (fuzz finding): the
+ * error text goes back as XML, and half a character makes the server close the stream. */
+static void test_error_text_cut_at_character(void)
+{
+    /* 63 ASCII bytes then a 2-byte character straddling the 64-byte limit, in a room name
+     * that is invalid (a space), an element name and an IQ type. */
+    GString *name = g_string_new(NULL);
+    for (int i = 0; i < 63; i++)
+        g_string_append_c(name, 'a');
+    g_string_append(name, "\xc3\xa9 x\xc3\xa9\xc3\xa9");
+    const char *payloads[3];
+    g_autofree char *p0 = g_strdup_printf("<lobby xmlns='" NS "' room='%s@" MUC "'/>", name->str);
+    g_autofree char *p1 =
+        g_strdup_printf("<a123456789012345678901234567890\xc3\xa9\xc3\xa9 xmlns='" NS "'/>");
+    payloads[0] = p0;
+    payloads[1] = p1;
+    payloads[2] = "<lobby xmlns='" NS "' room='r@" MUC "'/>";
+    const char *types[3] = {"get", "set", "abcdefghijklmno\xc3\xa9\xc3\xa9"};
+    for (int i = 0; i < 3; i++) {
+        FocusSecurityRequest req;
+        g_autofree char *why = NULL;
+        FocusSecurityStatus st = parse(types[i], FROM, payloads[i], &req, &why);
+        g_assert_cmpint(st, !=, FOCUS_SECURITY_OK);
+        g_assert_nonnull(why);
+        g_assert_true(g_utf8_validate(why, -1, NULL));
+        g_assert_nonnull(strstr(why, "..."));
+    }
+    g_string_free(name, TRUE);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -665,6 +695,7 @@ int main(int argc, char **argv)
     g_test_add_func("/security-iq/action-stanzas", test_action_stanzas);
     g_test_add_func("/security-iq/parse-config", test_parse_config);
     g_test_add_func("/security-iq/parse-random", test_parse_random);
+    g_test_add_func("/security-iq/error-text-cut-at-character", test_error_text_cut_at_character);
     int rc = g_test_run();
     xmpp_ctx_free(ctx);
     xmpp_shutdown();
