@@ -616,15 +616,17 @@ int main(int argc, char **argv)
     /* ---- the floor at the same fan-out ---- */
     double floor_us = -1;
     if (!no_floor) {
-        printf("floor at the same fan-out (R=%u, same mix, %s, one thread; forward-floor):\n",
-               l->n - 1, bridge_srtp_profile_name(negotiated));
-        for (int v = 0; v < 4; v++) {
+        printf("floor at the same fan-out (R=%u receivers, each seeing %u senders' SSRCs; same "
+               "mix, %s, one thread; forward-floor):\n",
+               l->n - 1, l->n - 1, bridge_srtp_profile_name(negotiated));
+        for (int v = 0; v < 5; v++) {
             BenchFloorConfig fc = {
                 .receivers = l->n - 1,
+                .senders = v < 4 ? l->n - 1 : 1,
                 .seconds = floor_seconds,
                 .video_kbps = l->video_kbps,
                 .profile = negotiated,
-                .input_from_socket = v >= 2,
+                .input_from_socket = v >= 2 && v < 4,
                 .socket_per_receiver = v % 2 == 1,
             };
             BenchFloorResult fr;
@@ -635,8 +637,8 @@ int main(int argc, char **argv)
             }
             if (v == 0)
                 floor_us = fr.us_per_forwarded;
-            printf("  %-13s %.3f us per forwarded packet -> bridge/floor %.2f\n",
-                   bench_floor_variant_name(&fc), fr.us_per_forwarded,
+            printf("  %-13s%s %.3f us per forwarded packet -> bridge/floor %.2f\n",
+                   bench_floor_variant_name(&fc), v < 4 ? "           " : ", 1 sender", fr.us_per_forwarded,
                    fr.us_per_forwarded > 0 ? us_per_fwd / fr.us_per_forwarded : 0);
         }
     }

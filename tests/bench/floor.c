@@ -31,7 +31,8 @@ typedef struct {
     int feed_fd;
     struct sockaddr_storage in_addr;
     socklen_t in_len;
-    BridgeSrtpKeys sender_keys;
+    BridgeSrtpKeys *sender_keys; /* [senders] */
+    guint senders;
     guint video_kbps;
     atomic_ullong fed, consumed;
 } Shared;
@@ -52,6 +53,25 @@ const char *bench_floor_variant_name(const BenchFloorConfig *c)
     if (c->input_from_socket)
         return c->socket_per_receiver ? "recv+sock/rx" : "recv+1sock";
     return c->socket_per_receiver ? "mem+sock/rx" : "mem+1sock";
+}
+
+/* The next packets of @n participants in time order: the due packets of the one whose
+ * next packet is earliest (an audio packet or a whole video frame). */
+static guint take_next(BenchSource *src, guint n, BenchPkt *due, guint max, guint *sender)
+{
+    guint best = 0;
+    for (guint i = 1; i < n; i++)
+        if (bench_source_next_due(&src[i]) < bench_source_next_due(&src[best]))
+            best = i;
+    *sender = best;
+    return bench_source_take_due(&src[best], bench_source_next_due(&src[best]), due, max);
+}
+
+/* Participant index of one of our packets' SSRC (bench_source_init's numbering). The floor
+ * knows its sender from the SSRC; a bridge knows it from the socket or address. */
+static inline guint sender_of(const guint8 *pkt)
+{
+    return ((guint32)(pkt[8] << 24 | pkt[9] << 16 | pkt[10] << 8 | pkt[11]) - 0x10000000u) / 16u;
 }
 
 /* ---- helper threads ---- */
@@ -92,12 +112,13 @@ static gpointer drain_main(gpointer data)
 static gpointer feed_main(gpointer data)
 {
     Shared *s = data;
-    GError *error = NULL;
-    BridgeSrtp *leg = bridge_srtp_new(&s->sender_keys, &error);
-    g_assert_no_error(error);
-    BenchSource src;
-    gint64 sim_us = 0;
-    bench_source_init(&src, 0, s->video_kbps, 0);
+    BridgeSrtp **legs = g_new0(BridgeSrtp *, s->senders);
+    BenchSource *src = g_new0(BenchSource, s->senders);
+    for (guint i = 0; i < s->senders; i++) {
+        legs[i] = bridge_srtp_new(&s->sender_keys[i], NULL);
+        g_assert(legs[i]);
+        bench_source_init(&src[i], (guint16)i, s->video_kbps, 0);
+    }
     BenchPkt due[BENCH_MAX_FRAME_PKTS + 1];
     guint8(*bufs)[BENCH_PKT_CAP] = g_malloc(FEED_BATCH * BENCH_PKT_CAP);
     struct iovec *iov = g_new(struct iovec, FEED_BATCH);
@@ -110,12 +131,13 @@ static gpointer feed_main(gpointer data)
         /* At least 16 packets, whole frames only (the mix stays the mix). */
         guint n = 0;
         while (n < 16) {
-            sim_us = bench_source_next_due(&src);
-            guint k = bench_source_take_due(&src, sim_us, due, G_N_ELEMENTS(due));
+            guint who;
+            guint k = take_next(src, s->senders, due, G_N_ELEMENTS(due), &who);
             for (guint i = 0; i < k; i++) {
-                gsize len = bench_build_rtp(bufs[n], BENCH_PKT_CAP, &due[i], 0,
+                gsize len = bench_build_rtp(bufs[n], BENCH_PKT_CAP, &due[i], (guint16)who,
                                             (guint64)bench_clock_ns(CLOCK_REALTIME));
-                if (bridge_srtp_protect(leg, bufs[n], &len, BENCH_PKT_CAP) != BRIDGE_SRTP_OK)
+                if (bridge_srtp_protect(legs[who], bufs[n], &len, BENCH_PKT_CAP) !=
+                    BRIDGE_SRTP_OK)
                     continue;
                 iov[n] = (struct iovec){bufs[n], len};
                 memset(&msgs[n].msg_hdr, 0, sizeof msgs[n].msg_hdr);
@@ -138,7 +160,10 @@ static gpointer feed_main(gpointer data)
     g_free(bufs);
     g_free(iov);
     g_free(msgs);
-    bridge_srtp_free(leg);
+    for (guint i = 0; i < s->senders; i++)
+        bridge_srtp_free(legs[i]);
+    g_free(legs);
+    g_free(src);
     return NULL;
 }
 
@@ -146,9 +171,10 @@ static gpointer feed_main(gpointer data)
 
 typedef struct {
     const BenchFloorConfig *c;
-    BridgeSrtp *ingress;
+    BridgeSrtp **ingress;     /* [senders] */
+    BridgeSrtpKeys *in_keys;  /* [senders] */
     BridgeSrtp *egress[MAX_RECEIVERS];
-    BridgeSrtpKeys in_keys, out_keys[MAX_RECEIVERS];
+    BridgeSrtpKeys out_keys[MAX_RECEIVERS];
     int one_fd;
     int send_fds[MAX_RECEIVERS];
     struct sockaddr_storage to[MAX_RECEIVERS];
@@ -157,13 +183,16 @@ typedef struct {
     struct iovec iov[MAX_RECEIVERS];
     struct mmsghdr msgs[MAX_RECEIVERS];
     guint8 rx[BENCH_PKT_CAP];
+    guint n_senders;
     BenchFloorResult *res;
 } Floor;
 
 static void new_legs(Floor *f)
 {
-    bridge_srtp_free(f->ingress);
-    f->ingress = bridge_srtp_new(&f->in_keys, NULL);
+    for (guint i = 0; i < f->n_senders; i++) {
+        bridge_srtp_free(f->ingress[i]);
+        f->ingress[i] = bridge_srtp_new(&f->in_keys[i], NULL);
+    }
     for (guint r = 0; r < f->c->receivers; r++) {
         bridge_srtp_free(f->egress[r]);
         f->egress[r] = bridge_srtp_new(&f->out_keys[r], NULL);
@@ -173,9 +202,12 @@ static void new_legs(Floor *f)
 /* One incoming protected packet: unprotect once, then copy + protect + send per receiver. */
 static inline void forward_one(Floor *f, const guint8 *pkt, gsize len)
 {
+    guint who = sender_of(pkt);
+    if (len < 12 || who >= f->n_senders)
+        return;
     memcpy(f->rx, pkt, len);
     gsize l = len;
-    if (bridge_srtp_unprotect(f->ingress, f->rx, &l) != BRIDGE_SRTP_OK)
+    if (bridge_srtp_unprotect(f->ingress[who], f->rx, &l) != BRIDGE_SRTP_OK)
         return;
     f->res->inputs++;
     guint R = f->c->receivers;
@@ -231,11 +263,18 @@ gboolean bench_floor_run(const BenchFloorConfig *c, BenchFloorResult *out, GErro
     int in_fd = -1;
     gboolean ok = FALSE;
 
-    /* Keys: the participant protects with sender_keys.local, the floor's ingress leg reads
-     * with it as its remote key; each receiver leg has its own key. */
-    random_keys(c->profile, &s->sender_keys);
-    random_keys(c->profile, &f->in_keys);
-    memcpy(f->in_keys.remote, s->sender_keys.local, sizeof f->in_keys.remote);
+    /* Keys: participant i protects with sender_keys[i].local, the floor's ingress leg for it
+     * reads with that as its remote key; each receiver leg has its own key. */
+    f->n_senders = MAX(c->senders, 1);
+    s->senders = f->n_senders;
+    s->sender_keys = g_new0(BridgeSrtpKeys, f->n_senders);
+    f->in_keys = g_new0(BridgeSrtpKeys, f->n_senders);
+    f->ingress = g_new0(BridgeSrtp *, f->n_senders);
+    for (guint i = 0; i < f->n_senders; i++) {
+        random_keys(c->profile, &s->sender_keys[i]);
+        random_keys(c->profile, &f->in_keys[i]);
+        memcpy(f->in_keys[i].remote, s->sender_keys[i].local, sizeof f->in_keys[i].remote);
+    }
     for (guint r = 0; r < R; r++)
         random_keys(c->profile, &f->out_keys[r]);
 
@@ -276,23 +315,30 @@ gboolean bench_floor_run(const BenchFloorConfig *c, BenchFloorResult *out, GErro
     if (!c->input_from_socket) {
         /* A pool of protected packets from one participant. Every pass re-reads it with fresh
          * SRTP legs (outside the timed part), so nothing is a replay. */
-        BridgeSrtp *sender = bridge_srtp_new(&s->sender_keys, NULL);
+        BridgeSrtp **senders = g_new0(BridgeSrtp *, f->n_senders);
+        BenchSource *src = g_new0(BenchSource, f->n_senders);
+        for (guint i = 0; i < f->n_senders; i++) {
+            senders[i] = bridge_srtp_new(&s->sender_keys[i], NULL);
+            bench_source_init(&src[i], (guint16)i, c->video_kbps, 0);
+        }
         guint8(*pool)[BENCH_PKT_CAP] = g_malloc((gsize)POOL * BENCH_PKT_CAP);
         gsize *pool_len = g_new(gsize, POOL);
-        BenchSource src;
-        bench_source_init(&src, 0, c->video_kbps, 0);
         BenchPkt due[BENCH_MAX_FRAME_PKTS + 1];
         guint n = 0;
         while (n < POOL) {
-            gint64 t = bench_source_next_due(&src);
-            guint k = bench_source_take_due(&src, t, due, G_N_ELEMENTS(due));
+            guint who;
+            guint k = take_next(src, f->n_senders, due, G_N_ELEMENTS(due), &who);
             for (guint i = 0; i < k && n < POOL; i++) {
-                gsize len = bench_build_rtp(pool[n], BENCH_PKT_CAP, &due[i], 0, 0);
-                if (bridge_srtp_protect(sender, pool[n], &len, BENCH_PKT_CAP) == BRIDGE_SRTP_OK)
+                gsize len = bench_build_rtp(pool[n], BENCH_PKT_CAP, &due[i], (guint16)who, 0);
+                if (bridge_srtp_protect(senders[who], pool[n], &len, BENCH_PKT_CAP) ==
+                    BRIDGE_SRTP_OK)
                     pool_len[n++] = len;
             }
         }
-        bridge_srtp_free(sender);
+        for (guint i = 0; i < f->n_senders; i++)
+            bridge_srtp_free(senders[i]);
+        g_free(senders);
+        g_free(src);
         while (bench_clock_ns(CLOCK_MONOTONIC) < end) {
             gint64 c0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
             for (guint i = 0; i < POOL; i++)
@@ -339,7 +385,13 @@ out:
     if (!ok)
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "floor sockets: %s",
                     g_strerror(errno));
-    bridge_srtp_free(f->ingress);
+    for (guint i = 0; i < f->n_senders && f->ingress; i++)
+        bridge_srtp_free(f->ingress[i]);
+    g_free(f->ingress);
+    if (s->sender_keys)
+        memset(s->sender_keys, 0, f->n_senders * sizeof *s->sender_keys);
+    g_free(s->sender_keys);
+    g_free(f->in_keys);
     for (guint r = 0; r < R; r++) {
         bridge_srtp_free(f->egress[r]);
         if (s->rx_fds[r] >= 0)
@@ -353,7 +405,6 @@ out:
         close(in_fd);
     if (s->feed_fd >= 0)
         close(s->feed_fd);
-    memset(&s->sender_keys, 0, sizeof s->sender_keys);
     g_free(s->rx_fds);
     g_free(f->tx);
     g_free(s);

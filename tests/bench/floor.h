@@ -27,6 +27,10 @@ G_BEGIN_DECLS
 
 typedef struct {
     guint receivers;          /* fan-out R, >= 1 */
+    guint senders;            /* participants whose packets are interleaved in the input
+                               * (each with its own SSRCs and key; 0 = 1). Every receiver leg
+                               * then protects 2 x senders SSRCs, as in a conference of that
+                               * size: libsrtp's per-SSRC stream lookup grows with it */
     double seconds;           /* wall time of the timed loop */
     guint video_kbps;         /* packet mix (0: audio only) */
     BridgeSrtpProfile profile;

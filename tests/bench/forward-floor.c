@@ -5,7 +5,7 @@
  * CPU per forwarded packet for four variants (input from memory or from a socket; one
  * sending socket or one per receiver). A benchmark: it asserts nothing about time.
  *
- *   forward-floor [-r RECEIVERS | -n PARTICIPANTS] [-d SECONDS] [--video-kbps K]
+ *   forward-floor [-r RECEIVERS [-s SENDERS] | -n PARTICIPANTS] [-d SECONDS] [--video-kbps K]
  *                 [--profile gcm|cm] [--variant all|mem+1sock|mem+sock/rx|recv+1sock|recv+sock/rx]
  *
  * Opens loopback sockets: run it under tests/netns-run.sh. Single process; its helper threads
@@ -20,13 +20,16 @@
 
 int main(int argc, char **argv)
 {
-    gint receivers = 0, participants = 0, video_kbps = 1500;
+    gint receivers = 0, participants = 0, senders = 1, video_kbps = 1500;
     gdouble seconds = 3;
     gchar *profile = NULL, *variant = NULL;
     GOptionEntry entries[] = {
         {"receivers", 'r', 0, G_OPTION_ARG_INT, &receivers, "fan-out per packet (default 2)", "R"},
+        {"senders", 's', 0, G_OPTION_ARG_INT, &senders,
+         "participants whose packets are interleaved (SSRCs per receiver leg = 2 S; default 1)",
+         "S"},
         {"participants", 'n', 0, G_OPTION_ARG_INT, &participants,
-         "same fan-out as a conference of N (R = N-1)", "N"},
+         "as in a conference of N: R = N-1 receivers, each seeing N-1 senders", "N"},
         {"seconds", 'd', 0, G_OPTION_ARG_DOUBLE, &seconds, "seconds per variant (default 3)", "S"},
         {"video-kbps", 0, 0, G_OPTION_ARG_INT, &video_kbps, "video bit rate of the mix (1500)", "K"},
         {"profile", 0, 0, G_OPTION_ARG_STRING, &profile, "gcm (default) or cm", "P"},
@@ -42,7 +45,7 @@ int main(int argc, char **argv)
     }
     g_option_context_free(ctx);
     if (participants > 1)
-        receivers = participants - 1;
+        receivers = senders = participants - 1;
     if (receivers <= 0)
         receivers = 2;
     BridgeSrtpProfile prof = BRIDGE_SRTP_AEAD_AES_128_GCM;
@@ -54,9 +57,9 @@ int main(int argc, char **argv)
     }
 
     bridge_srtp_global_init();
-    printf("forward-floor: fan-out R=%d, mix per sender: audio %d pps x %d B + video %d kbps "
+    printf("forward-floor: fan-out R=%d, %d sender(s), mix per sender: audio %d pps x %d B + video %d kbps "
            "(%.0f pps, <=%d B payload), %s, SRTP crypto %s, load average %.2f\n",
-           receivers, BENCH_AUDIO_PPS, BENCH_AUDIO_PAYLOAD, video_kbps,
+           receivers, MAX(senders, 1), BENCH_AUDIO_PPS, BENCH_AUDIO_PAYLOAD, video_kbps,
            bench_video_pps((guint)video_kbps), BENCH_VIDEO_MAX_PAYLOAD,
            bridge_srtp_profile_name(prof), bridge_srtp_backend(), bench_loadavg());
     printf("%-14s %10s %11s %9s %8s %9s %7s\n", "variant", "inputs", "forwarded", "cpu_ms",
@@ -65,6 +68,7 @@ int main(int argc, char **argv)
     for (int v = 0; v < 4; v++) {
         BenchFloorConfig c = {
             .receivers = (guint)receivers,
+            .senders = (guint)MAX(senders, 1),
             .seconds = seconds,
             .video_kbps = (guint)video_kbps,
             .profile = prof,
