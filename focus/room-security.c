@@ -198,6 +198,38 @@ static void send_and_release(FocusRoomSecurity *sec, xmpp_stanza_t *stanza)
     xmpp_stanza_release(stanza);
 }
 
+/* When a knock arrived, for people: time="<XEP-0082 UTC>" on @el, computed from how long
+ * it has waited on the link clock. */
+static void stamp_knock(xmpp_stanza_t *el, gint64 waited_us)
+{
+    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(
+        (g_get_real_time() - MAX(0, waited_us)) / G_USEC_PER_SEC);
+    g_autofree char *iso = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+    if (iso)
+        xmpp_stanza_set_attribute(el, "time", iso);
+}
+
+/* A moderator's notification of a pending knock: when it arrived and how long it has waited
+ * (a moderator who joins later is told about knocks that are already old). */
+static void add_knock_time(FocusRoomSecurity *sec, Guard *g, const FocusLobbyAction *a,
+                           xmpp_stanza_t *message)
+{
+    if (a->to_knocker || a->knock_status != FOCUS_LOBBY_KNOCK_PENDING)
+        return;
+    xmpp_stanza_t *el = pa_stanza_child(message, "knock", FOCUS_NS_LOBBY);
+    g_autoptr(GPtrArray) knocks = focus_lobby_knocks(g->lobby);
+    for (guint i = 0; el && knocks && i < knocks->len; i++) {
+        const FocusLobbyKnock *k = knocks->pdata[i];
+        if (g_strcmp0(k->id, a->knock_id) != 0)
+            continue;
+        gint64 waited = focus_link_now(sec->link) - k->created_us;
+        g_autofree char *w = g_strdup_printf("%" G_GINT64_FORMAT, MAX(0, waited) / G_USEC_PER_SEC);
+        xmpp_stanza_set_attribute(el, "waiting", w);
+        stamp_knock(el, waited);
+        return;
+    }
+}
+
 static void perform(Guard *g, FocusLobbyActions *acts)
 {
     FocusRoomSecurity *sec = g->sec;
@@ -222,8 +254,12 @@ static void perform(Guard *g, FocusLobbyActions *acts)
                 g_info("lobby: knock %s room=%s knock=%s to=%s%s%s",
                        focus_lobby_knock_status_str(a->knock_status), g->room, a->knock_id, a->to,
                        a->by ? " by=" : "", a->by ? a->by : "");
-            send_and_release(
-                sec, focus_security_action_stanza(ctx, component, sec->occupant_jid, g->room, a));
+            {
+                xmpp_stanza_t *m =
+                    focus_security_action_stanza(ctx, component, sec->occupant_jid, g->room, a);
+                add_knock_time(sec, g, a, m);
+                send_and_release(sec, m);
+            }
             break;
         case FOCUS_LOBBY_ACTION_NOTIFY_STATE:
             send_and_release(
@@ -334,9 +370,18 @@ void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
             break;
         }
         g_autoptr(GPtrArray) knocks = sees ? focus_lobby_knocks(g->lobby) : NULL;
-        reply_now(sec, focus_security_lobby_result(ctx, iq, req.room, focus_lobby_enabled(g->lobby),
-                                                   focus_lobby_has_password(g->lobby), knocks,
-                                                   focus_link_now(sec->link)));
+        xmpp_stanza_t *r = focus_security_lobby_result(ctx, iq, req.room,
+                                                       focus_lobby_enabled(g->lobby),
+                                                       focus_lobby_has_password(g->lobby), knocks,
+                                                       focus_link_now(sec->link));
+        xmpp_stanza_t *l = pa_stanza_child(r, "lobby", FOCUS_NS_LOBBY);
+        for (xmpp_stanza_t *k = l ? xmpp_stanza_get_children(l) : NULL; k;
+             k = xmpp_stanza_get_next(k)) {
+            const char *w = xmpp_stanza_is_tag(k) ? xmpp_stanza_get_attribute(k, "waiting") : NULL;
+            if (w)
+                stamp_knock(k, g_ascii_strtoll(w, NULL, 10) * G_USEC_PER_SEC);
+        }
+        reply_now(sec, r);
         break;
     }
     case FOCUS_SECURITY_LOBBY_SET:

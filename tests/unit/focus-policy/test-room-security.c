@@ -271,6 +271,10 @@ static void test_knock_and_admit(void)
     g_assert_cmpstr(attr(n, "nick"), ==, "Kim");
     g_assert_cmpstr(attr(n, "jid"), ==, KIM);
     g_assert_cmpstr(attr(n, "room"), ==, ROOM);
+    /* When it arrived (XEP-0082 UTC) and how long it has waited, for the moderator's UI. */
+    g_assert_cmpstr(attr(n, "waiting"), ==, "0");
+    g_assert_true(g_regex_match_simple("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ$",
+                                       attr(n, "time"), 0, 0));
     g_assert_null(note_to(&fx, m, BOB, "knock", 0)); /* not a moderator */
 
     /* The moderator's view; bob's view has no knocks. */
