@@ -69,6 +69,7 @@ typedef struct {
     guint failures;
     atomic_bool stop_send, stop_recv;
     atomic_llong measure_from_ns, measure_to_ns; /* CLOCK_REALTIME window for latency */
+    atomic_ullong received;                      /* our RTP packets load-recv has read */
     /* load-recv */
     BenchHist *hist[BENCH_N_KINDS];
     gint64 recv_cpu_ns;
@@ -246,6 +247,8 @@ static void receive_one(Load *l, Participant *p, guint8 *buf, gsize len, gint64 
     }
     p->rx_rtp++;
     p->from[st.sender][st.kind]++;
+    atomic_store_explicit(&l->received, atomic_load_explicit(&l->received, memory_order_relaxed) + 1,
+                          memory_order_relaxed); /* single writer */
     gint64 from_ns = atomic_load_explicit(&l->measure_from_ns, memory_order_relaxed);
     gint64 to_ns = atomic_load_explicit(&l->measure_to_ns, memory_order_relaxed);
     if ((gint64)st.send_ns >= from_ns && (gint64)st.send_ns < to_ns && rx_ns > 0)
@@ -511,7 +514,14 @@ int main(int argc, char **argv)
     atomic_store(&l->measure_to_ns, bench_clock_ns(CLOCK_REALTIME));
     atomic_store(&l->stop_send, TRUE);
     g_thread_join(tx);
-    pump_control_for(l, 0.5); /* in flight */
+    /* Wait for what is still in flight: until nothing has arrived for 300 ms (at most 10 s,
+     * for an overloaded bridge with a backlog). */
+    for (int i = 0; i < 100; i++) {
+        guint64 before = atomic_load(&l->received);
+        pump_control_for(l, 0.3);
+        if (atomic_load(&l->received) == before)
+            break;
+    }
     atomic_store(&l->stop_recv, TRUE);
     g_thread_join(rx);
     long rss_after = bench_rss_kb();
@@ -637,8 +647,8 @@ int main(int argc, char **argv)
             }
             if (v == 0)
                 floor_us = fr.us_per_forwarded;
-            printf("  %-13s%s %.3f us per forwarded packet -> bridge/floor %.2f\n",
-                   bench_floor_variant_name(&fc), v < 4 ? "           " : ", 1 sender", fr.us_per_forwarded,
+            printf("  %-13s %-9s %.3f us per forwarded packet -> bridge/floor %.2f\n",
+                   bench_floor_variant_name(&fc), v < 4 ? "" : "1 sender", fr.us_per_forwarded,
                    fr.us_per_forwarded > 0 ? us_per_fwd / fr.us_per_forwarded : 0);
         }
     }
