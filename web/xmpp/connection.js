@@ -42,6 +42,15 @@ export function websocketUrl(pathOrUrl, base = globalThis.location?.href) {
   return u.toString();
 }
 
+/**
+ * The one transport the page must use: `transport` from the page URL's query, else from the
+ * config; 'websocket', 'bosh' or null (try WebSocket, then BOSH).
+ */
+export function transportOverride(cfg = {}, search = globalThis.location?.search ?? '') {
+  const v = new URLSearchParams(search).get('transport') ?? cfg.transport ?? null;
+  return v === 'bosh' || v === 'websocket' ? v : null;
+}
+
 export class XmppConnection extends EventTarget {
   /**
    * @param {object} cfg { domain, websocket, bosh } from /config.js
@@ -63,11 +72,16 @@ export class XmppConnection extends EventTarget {
     this.log = [];
   }
 
-  /** Connects (WebSocket first, then BOSH). Resolves { jid, transport }. */
+  /**
+   * Connects (WebSocket first, then BOSH). `?transport=bosh` or `?transport=websocket` in the
+   * page URL (or `transport` in the config) uses only that one, e.g. to test BOSH behind a
+   * proxy that passes WebSockets. Resolves { jid, transport }.
+   */
   async connect() {
+    const only = transportOverride(this.cfg);
     const attempts = [];
-    if (this.cfg.websocket) attempts.push(['websocket', websocketUrl(this.cfg.websocket)]);
-    if (this.cfg.bosh) attempts.push(['bosh', new URL(this.cfg.bosh, globalThis.location?.href).toString()]);
+    if (this.cfg.websocket && only !== 'bosh') attempts.push(['websocket', websocketUrl(this.cfg.websocket)]);
+    if (this.cfg.bosh && only !== 'websocket') attempts.push(['bosh', new URL(this.cfg.bosh, globalThis.location?.href).toString()]);
     let lastError = null;
     for (const [transport, url] of attempts) {
       try {
@@ -108,6 +122,8 @@ export class XmppConnection extends EventTarget {
             this.conn = conn;
             this.jid = conn.jid;
             this.connected = true;
+            // Test and debugging hook (?debug=1): the live connection, e.g. to send a raw IQ.
+            if (globalThis.PARLEY_DEBUG) globalThis.parleyXmpp = this;
             resolve();
           } else if ([S.Status.CONNFAIL, S.Status.AUTHFAIL, S.Status.ERROR, S.Status.CONNTIMEOUT,
             S.Status.DISCONNECTED].includes(status)) {

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: MIT
+// The whole Parley stack for browser meeting tests: a real Prosody (tests/lib/prosody.mjs),
+// the real parley-focus ($PARLEY_FOCUS_BIN), the real parley-bridge ($PARLEY_BRIDGE_BIN, ICE on
+// 127.0.0.1, colibri-ws reached through web/serve.mjs's --bridge proxy), the web client served
+// by web/serve.mjs, and headless Chromium (fake camera and microphone) with one browser context
+// per participant. Helpers poll what a user would notice through window.parley and WebRTC
+// getStats. Must run inside tests/netns-run.sh (fixed loopback ports).
+// State belongs to the Node.js event loop thread.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TOP, launch, loadPlaywright, skip, startWeb, watchConsole } from '../../web/test/e2e/lib.mjs';
+
+export { check, failed, outDir } from '../../web/test/e2e/lib.mjs';
+
+const { startProsody, SkipError } = await import(join(TOP, 'tests', 'lib', 'prosody.mjs'));
+const { startFocus } = await import(join(TOP, 'tests', 'lib', 'focus.mjs'));
+
+export const BRIDGE_HTTP_PORT = 8080;
+
+function tail(s, n = 40) {
+  return s.split('\n').slice(-n).join('\n');
+}
+
+/** Starts parley-bridge; resolves once the focus logs that the bridge joined the brewery. */
+async function startBridge(dir, prosody, focus, nick = 'jvb-e2e') {
+  const bin = process.env.PARLEY_BRIDGE_BIN;
+  if (!bin) throw new SkipError('PARLEY_BRIDGE_BIN is not set (run the test through meson)');
+  if (!existsSync(bin)) throw new Error(`PARLEY_BRIDGE_BIN=${bin} does not exist`);
+  const sets = [
+    `xmpp.domain=${prosody.domain}`, `xmpp.password=${prosody.bridgePassword}`,
+    `xmpp.port=${prosody.c2sPort}`, `xmpp.nickname=${nick}`,
+    'ice.addresses=127.0.0.1', 'ice.port_min=20000', 'ice.port_max=20999',
+    `http.port=${BRIDGE_HTTP_PORT}`, `http.public_url=http://127.0.0.1:${BRIDGE_HTTP_PORT}`,
+    'log.level=info',
+  ];
+  const logPath = join(dir, 'bridge.log');
+  const logFile = createWriteStream(logPath, { flags: 'a' });
+  const mark = focus.mark();
+  const proc = spawn(bin, sets.flatMap((s) => ['--set', s]), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const onData = (d) => { text += d; logFile.write(d); };
+  proc.stdout.on('data', onData);
+  proc.stderr.on('data', onData);
+  let exit = null;
+  const exited = new Promise((resolve) => proc.on('close', (code, signal) => {
+    exit = { code, signal };
+    logFile.end();
+    resolve(exit);
+  }));
+  const bridge = {
+    proc, pid: proc.pid, logPath, exited,
+    log: () => text,
+    running: () => exit === null,
+    async stop() {
+      if (exit) throw new Error(`parley-bridge had exited by itself (${JSON.stringify(exit)}):\n${tail(text)}`);
+      proc.kill('SIGTERM');
+      const killer = setTimeout(() => proc.kill('SIGKILL'), 8000);
+      const r = await exited;
+      clearTimeout(killer);
+      return r;
+    },
+  };
+  try {
+    await focus.waitForLog(new RegExp(`bridge joined bridge=\\S+/${nick}\\b`), { from: mark, timeout: 20000 });
+  } catch (e) {
+    throw new Error(`${e.message}\n---- parley-bridge log ----\n${tail(text)}`);
+  }
+  return bridge;
+}
+
+/**
+ * Starts Prosody, parley-focus, parley-bridge, the web server and Chromium. Exits 77 when a
+ * tool is missing. Resolves with the stack: { dir, prosody, focus, bridge, web, browser,
+ * join(room, name, opts), dump(), stop() }.
+ */
+export async function startStack(name) {
+  const pw = await loadPlaywright();
+  if (!process.env.PARLEY_FOCUS_BIN) skip('PARLEY_FOCUS_BIN is not set (run the test through meson)');
+  if (!process.env.PARLEY_BRIDGE_BIN) skip('PARLEY_BRIDGE_BIN is not set (run the test through meson)');
+  const dir = mkdtempSync(join(tmpdir(), `parley-${name}-`));
+  const st = { dir, pages: [], logs: [] };
+  try {
+    st.prosody = await startProsody(dir);
+    st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' } } });
+    await st.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 10000 });
+    st.bridge = await startBridge(dir, st.prosody, st.focus);
+  } catch (e) {
+    if (e instanceof SkipError) skip(e.message);
+    throw e;
+  }
+  st.web = await startWeb({ domain: st.prosody.domain, xmpp: `http://127.0.0.1:${st.prosody.httpPort}`,
+    bridge: `http://127.0.0.1:${BRIDGE_HTTP_PORT}` });
+  st.browser = await launch(pw);
+
+  /**
+   * Opens the page of `room` as `name` in a fresh browser context. opts: transport
+   * ('bosh'|'websocket'), autojoin (default true: waits until joined), viewport, res.
+   */
+  st.join = async (room, displayName, opts = {}) => {
+    const ctx = await st.browser.newContext({ viewport: opts.viewport ?? { width: 960, height: 540 } });
+    const page = await ctx.newPage();
+    page.tag = opts.tag ?? displayName.split(' ')[0].toLowerCase();
+    st.logs.push(watchConsole(page, page.tag));
+    const q = new URLSearchParams({ name: displayName, res: String(opts.res ?? 360), debug: '1' });
+    if (opts.autojoin !== false) q.set('autojoin', '1');
+    if (opts.transport) q.set('transport', opts.transport);
+    await page.goto(`${st.web.url}/${room}?${q}`);
+    page.ctx = ctx;
+    st.pages.push(page);
+    if (opts.autojoin !== false) {
+      await page.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 30000 });
+      page.id = await page.evaluate(() => window.parley.endpointId);
+    }
+    return page;
+  };
+
+  st.dump = () => {
+    console.error(`---- prosody log (tail) ----\n${tail(st.prosody.readLog(), 20)}`);
+    console.error(`---- parley-focus log (tail) ----\n${tail(st.focus.log(), 80)}`);
+    console.error(`---- parley-bridge log (tail) ----\n${tail(st.bridge.log(), 60)}`);
+    for (const l of st.logs) console.error(l.slice(-25).join('\n'));
+    console.error(`(files kept in ${dir})`);
+  };
+
+  /** Closes the pages, then stops everything; throws if the focus or bridge had crashed. */
+  st.stop = async () => {
+    await st.browser.close().catch(() => {});
+    await st.web.close().catch(() => {});
+    const b = await st.bridge.stop();
+    const f = await st.focus.stop();
+    await st.prosody.stop().catch(() => {});
+    if (b.signal === 'SIGKILL' || f.signal === 'SIGKILL') throw new Error(`SIGTERM ignored: bridge ${JSON.stringify(b)} focus ${JSON.stringify(f)}`);
+    if (/CRITICAL|AddressSanitizer|runtime error/.test(st.focus.log() + st.bridge.log())) {
+      throw new Error('parley-focus or parley-bridge logged a critical error');
+    }
+  };
+  return st;
+}
+
+/** Polls `fn(arg)` (may be async) in the page until it returns something truthy. */
+export async function until(page, fn, arg, { timeout = 30000, what } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await page.evaluate(fn, arg);
+    if (v) return v;
+    if (Date.now() > end) {
+      throw new Error(`${page.tag}: timed out after ${timeout} ms waiting for ${what ?? fn.toString().slice(0, 160)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export const stats = (page) => page.evaluate(() => window.parley.stats());
+
+/** Frames decoded and audio packets received by `page` from each endpoint in `ids`. */
+export async function counters(page, ids) {
+  const s = await stats(page);
+  return Object.fromEntries(ids.map((id) => [id, {
+    frames: s[id]?.video?.framesDecoded ?? 0,
+    audio: s[id]?.audio?.packetsReceived ?? 0,
+  }]));
+}
+
+/**
+ * Waits until `page` decodes video from every endpoint in `ids` and receives their audio,
+ * and the numbers keep growing (frames by at least `minFrames` more, audio by 10 packets).
+ * Also waits for each remote tile's <video> to play (videoWidth > 0).
+ */
+export async function receivingFrom(page, ids, { minFrames = 10, timeout = 30000 } = {}) {
+  await until(page, async ([who, n]) => {
+    const s = await window.parley.stats();
+    return who.every((id) => (s[id]?.video?.framesDecoded ?? 0) >= n && (s[id]?.audio?.packetsReceived ?? 0) > 10);
+  }, [ids, minFrames], { timeout, what: `${page.tag} decoding video and receiving audio from ${ids.join(', ')}` });
+  const before = await counters(page, ids);
+  await until(page, async ([who, b, n]) => {
+    const s = await window.parley.stats();
+    return who.every((id) => (s[id]?.video?.framesDecoded ?? 0) >= b[id].frames + n
+      && (s[id]?.audio?.packetsReceived ?? 0) >= b[id].audio + 10);
+  }, [ids, before, minFrames], { timeout, what: `${page.tag}: frames and audio packets from ${ids.join(', ')} increasing` });
+  await until(page, (who) => who.every((id) => document.querySelector(`.tile[data-id="${id}"] video`)?.videoWidth > 0),
+    ids, { timeout, what: `${page.tag}: tiles of ${ids.join(', ')} playing video` });
+  return true;
+}
+
+/** Ids of the remote tiles on the page. */
+export const tileIds = (page) => page.evaluate(() => [...document.querySelectorAll('.tile[data-id]')].map((t) => t.dataset.id));
+
+/** Jingle lines of the page's conference log ("jingle <action> sid=... from=..."). */
+export async function jingleLog(page) {
+  const log = await page.evaluate(() => window.parley.log);
+  return log.filter((l) => / jingle \S+ sid=/.test(l));
+}
+
+/** The sid of the page's latest session-initiate (from the conference log), or null. */
+export async function currentSid(page) {
+  const lines = (await jingleLog(page)).filter((l) => l.includes('jingle session-initiate'));
+  const m = /sid=(\S+)/.exec(lines.at(-1) ?? '');
+  return m ? m[1] : null;
+}
+
+/**
+ * Sends a raw IQ (XML text; `xmlns="jabber:client"` is added) over the page's own XMPP
+ * connection (the ?debug=1 hook window.parleyXmpp). Resolves { type, xml } with the reply.
+ */
+export function rawIq(page, xml) {
+  return page.evaluate(async (text) => {
+    const x = window.parleyXmpp;
+    if (!x) throw new Error('window.parleyXmpp missing (page not opened with ?debug=1)');
+    const doc = new DOMParser().parseFromString(text, 'text/xml');
+    const iq = doc.documentElement;
+    iq.setAttribute('xmlns', 'jabber:client');
+    try {
+      const r = await x.sendIQ(iq, 10000);
+      return { type: 'result', xml: new XMLSerializer().serializeToString(r) };
+    } catch (e) {
+      return { type: 'error', condition: e.condition, xml: e.stanza ? new XMLSerializer().serializeToString(e.stanza) : null };
+    }
+  }, xml);
+}
+
+/** Condition, error type and application condition of an error reply from rawIq. */
+export function errorParts(reply) {
+  const xml = reply.xml ?? '';
+  const err = /<error\b[^>]*type="([^"]+)"[^>]*>([\s\S]*?)<\/error>/.exec(xml);
+  if (!err) return { type: null, condition: reply.type === 'error' ? reply.condition : null, app: [] };
+  const conds = [...err[2].matchAll(/<([a-z-]+)\b[^>]*xmlns="([^"]+)"/g)];
+  const std = conds.find((c) => c[2] === 'urn:ietf:params:xml:ns:xmpp-stanzas' && c[1] !== 'text');
+  const text = /<text\b[^>]*>([\s\S]*?)<\/text>/.exec(err[2]);
+  return {
+    type: err[1],
+    condition: std ? std[1] : null,
+    app: conds.filter((c) => c[2] !== 'urn:ietf:params:xml:ns:xmpp-stanzas').map((c) => `${c[2]}#${c[1]}`),
+    text: text ? text[1] : null,
+  };
+}
