@@ -705,7 +705,15 @@ static void participant_unavailable(FocusRoom *room, const FocusMucPresence *mp)
         g_hash_table_insert(room->by_nick, p->nick, p);
         return;
     }
+    gboolean owner_left = p->affiliation == FOCUS_MUC_AFFILIATION_OWNER;
     remove_participant(room, p, leave_reason(mp));
+    if (owner_left) {
+        /* Whoever took an owner right away may be the one leaving: with no owner left, anyone
+         * may be elected again. */
+        g_autoptr(GPtrArray) all = focus_room_participants(room);
+        for (guint i = 0; i < all->len; i++)
+            ((FocusParticipant *)all->pdata[i])->owner_revoked = FALSE;
+    }
     if (room->state == FOCUS_ROOM_READY) {
         elect_owner(room);
         arm_empty(room, FALSE);
