@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Parley's browser client: routes /<room> to the pre-join screen, then the meeting; shows
-// errors with a way forward (retry, rejoin); exposes window.parley for automated tests.
+// the password prompt and the lobby when the room is protected (security.js); shows errors
+// with a way forward (retry, rejoin); tells moderators about knocks (toast with Admit /
+// Refuse); exposes window.parley for automated tests.
 // Main thread; this module owns the current screen, LocalMedia and Conference.
 //
 // URL parameters (handy for tests and links): name=<display name>, autojoin=1, audio=0,
 // video=0, res=<camera height, e.g. 360>, debug=1.
 
 import config from '/config.js';
-import { Conference } from './conference.js';
+import { SecureConference } from './security.js';
 import { LocalMedia } from './media.js';
 import { clear, h } from './ui/dom.js';
 import { ICONS } from './ui/icons.js';
+import { GateView } from './ui/gate.js';
 import { MeetingView } from './ui/meeting.js';
 import { Prejoin, mediaNotes } from './ui/prejoin.js';
 import { displayRoomName, randomHex, roomFromPath } from './room.js';
@@ -31,6 +34,8 @@ const ERROR_TITLES = {
   'members-only': 'This meeting is locked',
   'password-required': 'This meeting needs a password',
   'room-full': 'This meeting is full',
+  'lobby-refused': 'You were not let in',
+  banned: 'You can\'t join this meeting',
   internal: 'Something went wrong',
 };
 
@@ -49,6 +54,7 @@ const state = {
   conference: null,
   prejoin: null,
   meeting: null,
+  gate: null,
   errors: [],
   lastError: null,
   retry: { attempt: 0, timer: null, tick: null },
@@ -78,7 +84,40 @@ function toast(message, kind = 'info') {
   toasts.append(t);
   setTimeout(() => t.classList.add('leaving'), 3600);
   setTimeout(() => t.remove(), 4000);
-  while (toasts.children.length > 4) toasts.firstChild.remove();
+  const plain = [...toasts.children].filter((c) => !c.classList.contains('knock-toast'));
+  while (plain.length > 4) plain.shift().remove();
+}
+
+/** A moderator's notification of a knock: stays until someone decides or the knock ends. */
+function knockToast(conf, knock) {
+  if (toasts.querySelector(`.knock-toast[data-knock="${CSS.escape(knock.id)}"]`)) return;
+  const sec = conf.security;
+  const decide = async (what, btn) => {
+    for (const b of t.querySelectorAll('button')) b.disabled = true;
+    btn.textContent = what === 'admit' ? 'Admitting…' : 'Refusing…';
+    try {
+      await (what === 'admit' ? sec.admit(knock.id) : sec.refuse(knock.id));
+    } catch (e) {
+      toast(e.message, 'warn');
+      t.remove();
+    }
+  };
+  const admit = h('button.primary.small.admit', { type: 'button', onclick: () => decide('admit', admit) }, 'Admit');
+  const refuse = h('button.secondary.small.refuse', { type: 'button', onclick: () => decide('refuse', refuse) }, 'Refuse');
+  const t = h('div.toast.knock-toast', { dataset: { knock: knock.id }, role: 'alert' },
+    h('span.knock-toast-icon', { html: ICONS.hand }),
+    h('span.knock-toast-text', {}, h('strong', {}, knock.nick), ' wants to join'),
+    h('span.knock-toast-actions', {}, admit, refuse));
+  toasts.append(t);
+  const knocks = toasts.querySelectorAll('.knock-toast');
+  if (knocks.length > 3) knocks[0].remove(); // the panel lists them all
+}
+
+function closeKnockToast(knock, status) {
+  toasts.querySelector(`.knock-toast[data-knock="${CSS.escape(knock.id)}"]`)?.remove();
+  const text = { admitted: `${knock.nick} joined from the lobby`, refused: `${knock.nick} was not let in`,
+    cancelled: `${knock.nick} stopped waiting`, left: `${knock.nick} stopped waiting`, expired: `${knock.nick}'s request expired` }[status];
+  if (text) toast(text);
 }
 
 function setTitle() {
@@ -111,6 +150,8 @@ async function showPrejoin() {
 function showJoining(room) {
   state.meeting?.destroy();
   state.meeting = null;
+  state.gate?.destroy();
+  state.gate = null;
   state.screen = 'joining';
   clear(app).append(h('main.loading', {}, h('span.logo', { html: ICONS.logo }),
     h('p', {}, `Joining ${displayRoomName(room)}…`)));
@@ -130,10 +171,16 @@ async function join(room, name) {
   }
   if (state.screen === 'prejoin') state.prejoin?.setBusy(true);
   else showJoining(room);
-  const conf = new Conference(config, {
+  const conf = new SecureConference(config, {
     room, displayName: name, media: state.media, machineUid: machineUid(),
   });
   state.conference = conf;
+  const sec = conf.security;
+  sec.addEventListener('gate', (e) => { if (conf === state.conference) showGate(conf, e.detail); });
+  sec.addEventListener('gate-passed', () => { if (conf === state.conference) showJoining(state.room); });
+  sec.addEventListener('change', () => { if (conf === state.conference) state.meeting?.updateSecurity(); });
+  sec.addEventListener('knock', (e) => { if (conf === state.conference) knockToast(conf, e.detail.knock); });
+  sec.addEventListener('knock-closed', (e) => { if (conf === state.conference) closeKnockToast(e.detail.knock, e.detail.status); });
   state.lastError = null;
   conf.addEventListener('state', (e) => onState(conf, e.detail.state));
   conf.addEventListener('media-state', (e) => {
@@ -156,6 +203,39 @@ async function join(room, name) {
   await conf.join();
 }
 
+/** The join is held: password prompt or lobby (ui/gate.js). */
+function showGate(conf, gate) {
+  if (!state.gate) {
+    state.prejoin?.destroy();
+    state.prejoin = null;
+    state.gate = new GateView(app, {
+      room: state.room,
+      name: state.name,
+      media: state.media,
+      onPassword: (pw) => conf.security.submitPassword(pw),
+      onKnock: ({ name, password }) => {
+        if (name !== state.name) {
+          state.name = name;
+          conf.setDisplayName(name); // the name we join with once admitted
+        }
+        conf.security.knock(name, password).catch(() => { /* shown on the form */ });
+      },
+      onCancel: () => cancelGate(conf),
+    });
+  }
+  state.screen = gate.kind === 'password' ? 'password' : 'lobby';
+  state.gate.update(gate);
+}
+
+function cancelGate(conf) {
+  conf.security.cancelKnock();
+  conf.leave();
+  state.gate?.destroy();
+  state.gate = null;
+  state.conference = null;
+  showPrejoin();
+}
+
 function onState(conf, s) {
   if (conf !== state.conference) return;
   if (s === 'joined') {
@@ -168,10 +248,14 @@ function onState(conf, s) {
 function showMeeting(conf) {
   state.prejoin?.destroy();
   state.prejoin = null;
+  state.gate?.destroy();
+  state.gate = null;
   state.screen = 'meeting';
   state.meeting = new MeetingView(app, {
     conference: conf,
     media: state.media,
+    security: conf.security,
+    toast,
     onLeave: () => leave(),
     onToggleMic: () => {
       state.media.setAudioMuted(!state.media.audioMuted);
@@ -202,6 +286,8 @@ function showErrorScreen(err) {
   cancelAutoRetry();
   state.prejoin?.destroy();
   state.prejoin = null;
+  state.gate?.destroy();
+  state.gate = null;
   state.meeting?.destroy();
   state.meeting = null;
   state.screen = 'error';
@@ -303,6 +389,8 @@ window.parley = {
       hasAudio: !!p.audioTrack,
       hasVideo: !!p.videoTrack,
       dominant: !!p.dominant,
+      role: p.role ?? null,
+      moderator: p.role === 'moderator',
     }));
   },
   get local() {
@@ -323,6 +411,21 @@ window.parley = {
   rejoin: () => rejoin(),
   setAudioMuted: (m) => { state.media.setAudioMuted(m); state.meeting?.updateSelf(); },
   setVideoMuted: async (m) => { const r = await state.media.setVideoMuted(m); state.meeting?.updateSelf(); return r; },
+  /** Room security: state snapshot and the panel's actions (see security.js). */
+  get security() {
+    return state.conference?.security?.snapshot() ?? null;
+  },
+  securityActions: {
+    setLobby: (on) => state.conference.security.setLobby(on),
+    setPassword: (pw) => state.conference.security.setPassword(pw),
+    admit: (id) => state.conference.security.admit(id),
+    refuse: (id, reason) => state.conference.security.refuse(id, reason),
+    grantModerator: (id) => state.conference.security.grantModerator(id),
+    kick: (id) => state.conference.security.kick(id),
+    submitPassword: (pw) => state.conference.security.submitPassword(pw),
+    knock: (name, pw) => state.conference.security.knock(name, pw),
+    openPanel: (open = true) => state.meeting?.toggleSecurity(open),
+  },
 };
 
 showPrejoin();

@@ -2,12 +2,16 @@
 // The meeting screen: a responsive grid with one tile per remote participant (live video or
 // an avatar, display name, microphone state, dominant-speaker ring; remote audio played by
 // an <audio> element per participant), our own small self-view, a top bar with room and
-// connection status, and the toolbar (microphone, camera, leave). Tiles are updated in
+// connection status, and the toolbar (microphone, camera, security, leave). Room security:
+// a warning when the room name is easy to guess, the security panel behind the shield button
+// (with a badge counting people waiting in the lobby), moderator stars on tiles and, for
+// moderators, a tile menu to make someone moderator or remove them. Tiles are updated in
 // place so video elements never restart. Main thread; one instance per joined meeting.
 
 import { clear, h, hueFor, initials } from './dom.js';
 import { ICONS } from './icons.js';
 import { displayRoomName } from '../room.js';
+import { SecurityPanel } from './security-panel.js';
 
 const MEDIA_LABEL = {
   none: 'Waiting for others',
@@ -35,12 +39,15 @@ export function bestGrid(n, W, H, gap = 12, aspect = 16 / 9) {
 export class MeetingView {
   /**
    * @param {HTMLElement} root
-   * @param {object} p { conference, media, onLeave(), onToggleMic(), onToggleCam(), onCopyLink() }
+   * @param {object} p { conference, media, security (RoomSecurity), onLeave(), onToggleMic(),
+   *                    onToggleCam(), onCopyLink(), toast(message, kind) }
    */
   constructor(root, p) {
     this.root = root;
     this.p = p;
     this.tiles = new Map(); // participant id -> tile parts
+    this.warningDismissed = false;
+    this.openMenu = null;
     this.render();
   }
 
@@ -53,6 +60,7 @@ export class MeetingView {
       h('div.topbar-left', {},
         h('span.logo', { html: ICONS.logo }),
         h('span.room-title', {}, displayRoomName(c.roomName)),
+        this.secured = h('span.secured#secured', { hidden: true }, h('span.icon', { html: ICONS.lock })),
         h('span.people', { title: 'People in the meeting' }, h('span.icon', { html: ICONS.users }), this.count)),
       h('div.topbar-right', {},
         this.status,
@@ -71,23 +79,78 @@ export class MeetingView {
     this.selfVideo.muted = true;
     this.selfAvatar = h('div.avatar', { style: `--hue:${hueFor(c.endpointId)}` }, initials(c.displayName));
     this.selfMic = h('span.tile-mic', { html: ICONS.micOff });
+    this.selfStar = h('span.tile-mod', { html: ICONS.star, title: 'Moderator', hidden: true });
     this.self = h('div.selfview', { title: 'You' }, this.selfVideo, this.selfAvatar,
-      h('div.tile-label', {}, this.selfMic, h('span', {}, 'You')));
+      h('div.tile-label', {}, this.selfMic, this.selfStar, h('span', {}, 'You')));
     this.stage = h('section.stage', {}, this.grid, this.alone, this.self);
 
     this.micBtn = h('button.tool', { type: 'button', onclick: () => this.p.onToggleMic() });
     this.camBtn = h('button.tool', { type: 'button', onclick: () => this.p.onToggleCam() });
     const leave = h('button.tool.danger', { type: 'button', onclick: () => this.p.onLeave(), title: 'Leave meeting', ariaLabel: 'Leave meeting' },
       h('span.icon', { html: ICONS.leave }));
-    const bar = h('footer.toolbar', {}, this.micBtn, this.camBtn, leave);
+    this.badge = h('span.tool-badge', { hidden: true });
+    this.secBtn = h('button.tool#security-button', {
+      type: 'button', title: 'Security', ariaLabel: 'Security', onclick: () => this.toggleSecurity(),
+    }, h('span.icon', { html: ICONS.shield }), this.badge);
+    const bar = h('footer.toolbar', {}, this.micBtn, this.camBtn, this.secBtn, leave);
     this.banner = h('div.banner', { hidden: true });
-    this.root.append(h('main.meeting', {}, top, this.banner, this.stage, bar));
+    this.warning = h('div.room-warning#room-name-warning', { role: 'status', hidden: true },
+      h('span.icon', { html: ICONS.warn }),
+      h('span.room-warning-text', {},
+        h('strong', {}, 'This meeting name is unsafe.'),
+        ' Others could guess it, so unwanted participants may join. You can secure the meeting with the security button.'),
+      h('button.secondary.small#secure-meeting', { type: 'button', onclick: () => this.toggleSecurity(true) },
+        h('span.icon', { html: ICONS.shield }), 'Secure meeting'),
+      h('button.ghost.icon-only#dismiss-warning', {
+        type: 'button', title: 'Dismiss', ariaLabel: 'Dismiss the warning',
+        onclick: () => { this.warningDismissed = true; this.updateSecurity(); },
+      }, h('span.icon', { html: ICONS.close })));
+    this.panel = this.p.security ? new SecurityPanel({
+      security: this.p.security,
+      onClose: () => this.toggleSecurity(false),
+      toast: (m, k) => this.p.toast?.(m, k),
+    }) : null;
+    this.root.append(h('main.meeting', {}, top, this.warning, this.banner, this.stage, bar, this.panel?.el));
+    this.onDocClick = (e) => {
+      if (this.openMenu && !this.openMenu.root.contains(e.target)) this.closeMenu();
+    };
+    document.addEventListener('click', this.onDocClick);
 
     this.resize = new ResizeObserver(() => this.layout());
     this.resize.observe(this.stage);
     this.updateSelf();
     this.updateParticipants();
     this.setMediaState(c.mediaState);
+    this.updateSecurity();
+  }
+
+  /** Opens (true), closes (false) or toggles the security panel. */
+  toggleSecurity(open) {
+    if (!this.panel) return;
+    const want = open ?? !this.panel.open;
+    if (want) this.panel.show();
+    else this.panel.hide();
+    this.secBtn.classList.toggle('active', want);
+    this.secBtn.setAttribute('aria-expanded', String(want));
+  }
+
+  /** Room-security state changed: warning, badge, lock, stars, panel. */
+  updateSecurity() {
+    const s = this.p.security;
+    if (!s) return;
+    const secured = s.lobbyEnabled || s.passwordSet;
+    this.warning.hidden = !s.roomNameWeak || secured || this.warningDismissed;
+    const n = s.isModerator ? s.knocks.size : 0;
+    this.badge.hidden = n === 0;
+    this.badge.textContent = String(n);
+    const label = n ? `Security (${n} waiting to join)` : 'Security';
+    this.secBtn.title = label;
+    this.secBtn.setAttribute('aria-label', label);
+    this.secured.hidden = !secured;
+    this.secured.title = [s.lobbyEnabled && 'Lobby on', s.passwordSet && 'Password set'].filter(Boolean).join(' · ');
+    this.selfStar.hidden = !s.isModerator;
+    if (this.panel?.open) this.panel.update();
+    this.updateParticipants();
   }
 
   updateSelf() {
@@ -125,9 +188,19 @@ export class MeetingView {
     const name = h('span.tile-name');
     const mic = h('span.tile-mic', { html: ICONS.micOff, title: 'Microphone off' });
     const warn = h('div.tile-warn', { hidden: true }, h('span.icon', { html: ICONS.signal }), 'Connection problems');
-    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn,
-      h('div.tile-label', {}, mic, name));
-    t = { root, video, audio, avatar, name, mic, warn, videoTrack: null, audioTrack: null };
+    const star = h('span.tile-mod', { html: ICONS.star, title: 'Moderator', hidden: true });
+    const makeMod = h('button.menu-item.make-moderator', { type: 'button', role: 'menuitem', onclick: () => this.moderate(p.id, 'grant') },
+      h('span.icon', { html: ICONS.star }), 'Make moderator');
+    const kick = h('button.menu-item.danger.remove-participant', { type: 'button', role: 'menuitem', onclick: () => this.moderate(p.id, 'kick') },
+      h('span.icon', { html: ICONS.leave }), 'Remove from meeting');
+    const menu = h('div.tile-menu', { role: 'menu', hidden: true }, makeMod, kick);
+    const menuBtn = h('button.tile-menu-btn', {
+      type: 'button', title: 'Participant options', ariaLabel: 'Participant options', ariaHaspopup: 'menu', hidden: true,
+      onclick: (e) => { e.stopPropagation(); this.toggleMenu(t); },
+    }, h('span.icon', { html: ICONS.more }));
+    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn, menuBtn, menu,
+      h('div.tile-label', {}, mic, star, name));
+    t = { root, video, audio, avatar, name, mic, warn, star, menu, menuBtn, makeMod, videoTrack: null, audioTrack: null };
     this.tiles.set(p.id, t);
     this.grid.append(root);
     return t;
@@ -161,9 +234,15 @@ export class MeetingView {
       t.video.hidden = !showVideo;
       t.avatar.hidden = showVideo;
       t.mic.hidden = !p.audioMuted;
+      const mod = p.role === 'moderator';
+      t.star.hidden = !mod;
+      t.root.classList.toggle('moderator', mod);
+      t.menuBtn.hidden = !this.p.security?.isModerator;
+      t.makeMod.hidden = mod;
+      if (t.menuBtn.hidden && !t.menu.hidden) this.closeMenu();
       t.root.classList.toggle('speaking', !!p.dominant);
       t.warn.hidden = p.connectionActive !== false;
-      t.root.setAttribute('aria-label', `${label}${p.audioMuted ? ', microphone off' : ''}${p.videoMuted ? ', camera off' : ''}`);
+      t.root.setAttribute('aria-label', `${label}${mod ? ', moderator' : ''}${p.audioMuted ? ', microphone off' : ''}${p.videoMuted ? ', camera off' : ''}`);
     }
     const n = parts.size;
     this.count.textContent = String(n + 1);
@@ -172,6 +251,41 @@ export class MeetingView {
     this.stage.classList.toggle('solo', n === 0);
     if (this.status) this.updateStatus();
     this.layout();
+  }
+
+  toggleMenu(t) {
+    const wasOpen = this.openMenu === t;
+    this.closeMenu();
+    if (wasOpen) return;
+    t.menu.hidden = false;
+    t.menuBtn.setAttribute('aria-expanded', 'true');
+    this.openMenu = t;
+  }
+
+  closeMenu() {
+    if (!this.openMenu) return;
+    this.openMenu.menu.hidden = true;
+    this.openMenu.menuBtn.setAttribute('aria-expanded', 'false');
+    this.openMenu = null;
+  }
+
+  /** Moderator actions from a tile menu; errors become a toast. */
+  async moderate(id, what) {
+    this.closeMenu();
+    const s = this.p.security;
+    const p = this.p.conference.participants.get(id);
+    const who = p?.displayName || 'The participant';
+    try {
+      if (what === 'grant') {
+        await s.grantModerator(id);
+        this.p.toast?.(`${who} is now a moderator.`);
+      } else {
+        await s.kick(id);
+        this.p.toast?.(`${who} was removed from the meeting.`);
+      }
+    } catch (e) {
+      this.p.toast?.(e.message || 'That did not work.', 'warn');
+    }
   }
 
   layout() {
@@ -227,6 +341,8 @@ export class MeetingView {
 
   destroy() {
     this.resize?.disconnect();
+    this.panel?.destroy();
+    document.removeEventListener('click', this.onDocClick);
     for (const t of this.tiles.values()) {
       t.video.srcObject = null;
       t.audio.srcObject = null;

@@ -5,7 +5,8 @@
 
 import { clear, h, initials } from './dom.js';
 import { ICONS } from './icons.js';
-import { displayRoomName, normalizeRoomName, randomRoomName, roomNameStrength } from '../room.js';
+import { displayRoomName, normalizeRoomName, randomRoomName } from '../room.js';
+import { isWeakRoomName } from '../roomname.js';
 
 const REASONS = {
   denied: 'blocked — allow it in the browser\'s site settings',
@@ -154,9 +155,9 @@ export class Prejoin {
 
   updateHint() {
     const room = this.p.room || normalizeRoomName(this.roomInput?.value ?? '');
-    const weak = room && roomNameStrength(room) < 3;
+    const weak = room && isWeakRoomName(room);
     this.hint.textContent = weak
-      ? 'Tip: short room names are easy to guess. Anyone who knows the name can join.'
+      ? 'This meeting name is easy to guess: anyone who guesses it can join. Choose a longer name, or secure the meeting with a lobby or password once inside.'
       : '';
   }
 
