@@ -87,7 +87,14 @@ export class MucRoom extends EventTarget {
     this.occupants = new Map(); // nick -> occupant
     this.joined = false;
     this.role = null;
+    this.affiliation = null;
     this.handler = null;
+    // Room security (docs/security.md): the room password sent in the join presence, and an
+    // optional gate: async ({ condition, password }) => ({ password? }) called when the join
+    // is refused with not-authorized (password) or registration-required (lobby). When it
+    // resolves, the join is sent again; when it rejects, the join fails with that error.
+    this.password = p.password ?? null;
+    this.gate = p.gate ?? null;
   }
 
   get myJid() {
@@ -115,7 +122,11 @@ export class MucRoom extends EventTarget {
   presence(type) {
     const b = this.xmpp.$pres(type ? { to: this.myJid, type } : { to: this.myJid });
     if (type) return b;
-    if (!this.joined) b.c('x', { xmlns: NS.MUC }).up();
+    if (!this.joined) {
+      b.c('x', { xmlns: NS.MUC });
+      if (this.password) b.c('password').t(this.password).up();
+      b.up();
+    }
     if (this.local.displayName) b.c('nick', { xmlns: NS.NICK }).t(this.local.displayName).up();
     b.c('SourceInfo').t(JSON.stringify(this.local.sourceInfo)).up();
     b.c('audiomuted').t(String(!!this.local.audioMuted)).up();
@@ -131,13 +142,21 @@ export class MucRoom extends EventTarget {
   /** Joins; resolves when our own presence comes back, rejects with { code, condition }. */
   join() {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pendingJoin = null;
-        reject(Object.assign(new Error('no answer from the conference room'), { code: 'join-timeout' }));
-      }, JOIN_TIMEOUT_MS);
+      let timer = null;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          this.pendingJoin = null;
+          reject(Object.assign(new Error('no answer from the conference room'), { code: 'join-timeout' }));
+        }, JOIN_TIMEOUT_MS);
+      };
+      arm();
       this.pendingJoin = {
         resolve: () => { clearTimeout(timer); this.pendingJoin = null; resolve(); },
         reject: (e) => { clearTimeout(timer); this.pendingJoin = null; reject(e); },
+        pause: () => clearTimeout(timer), // no timeout while the user answers a gate
+        resume: arm,
+        gated: false,
       };
       this.handler = this.xmpp.addHandler((p) => { this.onPresence(p); return true; },
         null, 'presence', null, null, this.roomJid, { matchBareFromJid: true });
@@ -156,6 +175,23 @@ export class MucRoom extends EventTarget {
     this.handler = null;
     if (this.joined) this.xmpp.send(this.presence('unavailable'));
     this.joined = false;
+  }
+
+  /** Asks the gate (password prompt, lobby) and joins again once it answers. */
+  runGate(condition) {
+    const pj = this.pendingJoin;
+    if (pj.gated) return;
+    pj.gated = true;
+    pj.pause();
+    Promise.resolve().then(() => this.gate({ condition, password: this.password })).then((r) => {
+      if (this.pendingJoin !== pj) return;
+      if (r && 'password' in r) this.password = r.password || null;
+      pj.gated = false;
+      pj.resume();
+      this.xmpp.send(this.presence());
+    }, (e) => {
+      if (this.pendingJoin === pj) pj.reject(e);
+    });
   }
 
   onPresence(pres) {
@@ -179,6 +215,10 @@ export class MucRoom extends EventTarget {
           'service-unavailable': 'room-full',
           forbidden: 'banned',
         }[condition] ?? 'join-failed';
+        if (this.gate && (condition === 'not-authorized' || condition === 'registration-required')) {
+          this.runGate(condition);
+          return;
+        }
         this.pendingJoin.reject(Object.assign(new Error(`cannot join the room (${condition})`), { code, condition }));
       }
       return;
@@ -201,7 +241,10 @@ export class MucRoom extends EventTarget {
       return;
     }
     if (self) {
+      const changed = this.role !== info.role || this.affiliation !== info.affiliation;
       this.role = info.role;
+      this.affiliation = info.affiliation;
+      if (changed && this.joined) this.dispatchEvent(new CustomEvent('self-updated', { detail: info }));
       if (!this.joined) {
         this.joined = true;
         this.pendingJoin?.resolve();
