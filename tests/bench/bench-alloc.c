@@ -19,7 +19,7 @@ extern void *__libc_calloc(size_t a, size_t b);
 extern void *__libc_realloc(void *p, size_t n);
 extern void *__libc_memalign(size_t align, size_t n);
 
-static atomic_int counting;   /* 0 off, 1 counting, 2 counting with breakdown */
+static atomic_int counting;    /* 0 off, 1 counting, 2 counting with breakdown */
 static atomic_uint generation; /* bumped per window: invalidates the per-thread cache */
 static atomic_ullong n_total, n_nice, n_srtp;
 static unsigned long long trace_first; /* BENCH_ALLOC_TRACE: stacks of the first N (breakdown) */

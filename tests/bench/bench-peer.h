@@ -37,11 +37,11 @@ gboolean bench_peer_connected(BenchPeer *p);
 gboolean bench_peer_failed(BenchPeer *p);
 
 typedef struct {
-    int fd;                        /* the selected pair's local socket (not owned) */
-    struct sockaddr_storage peer;  /* the bridge's address on that pair */
+    int fd;                       /* the selected pair's local socket (not owned) */
+    struct sockaddr_storage peer; /* the bridge's address on that pair */
     socklen_t peer_len;
-    BridgeSrtp *tx;                /* protect only (sending thread) */
-    BridgeSrtp *rx;                /* unprotect only (receiving thread) */
+    BridgeSrtp *tx; /* protect only (sending thread) */
+    BridgeSrtp *rx; /* unprotect only (receiving thread) */
 } BenchPeerWire;
 
 /* After bench_peer_connected(): stops using libnice for media and fills @out (valid until

@@ -113,14 +113,14 @@ guint bench_source_take_due(BenchSource *s, gint64 now_us, BenchPkt *out, guint 
         s->ts[BENCH_KIND_VIDEO] += 90000 / BENCH_VIDEO_FPS;
         s->frames++;
         /* From the frame count, so the frame rate does not drift with rounding. */
-        s->next_us[BENCH_KIND_VIDEO] += (gint64)(s->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS) -
-                                        (gint64)((s->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS);
+        s->next_us[BENCH_KIND_VIDEO] +=
+            (gint64)(s->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS) -
+            (gint64)((s->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS);
     }
     return n;
 }
 
-gsize bench_build_rtp(guint8 *buf, gsize cap, const BenchPkt *p, guint16 sender,
-                      guint64 send_ns)
+gsize bench_build_rtp(guint8 *buf, gsize cap, const BenchPkt *p, guint16 sender, guint64 send_ns)
 {
     guint8 ext[16];
     guint16 profile = 0;
@@ -248,8 +248,8 @@ static gboolean read_small(const char *path, char *buf, gsize cap)
     return TRUE;
 }
 
-guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*names)[16],
-                             guint max, guint *n_threads, guint64 *wait_ns)
+guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*names)[16], guint max,
+                             guint *n_threads, guint64 *wait_ns)
 {
     guint64 total = 0, wait = 0;
     guint n = 0;

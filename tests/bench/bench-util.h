@@ -32,11 +32,7 @@ G_BEGIN_DECLS
 #define BENCH_MAX_FRAME_PKTS 128
 #define BENCH_PKT_CAP 1500 /* buffer size that holds any packet of the mix plus SRTP trailer */
 
-typedef enum {
-    BENCH_KIND_AUDIO = 0,
-    BENCH_KIND_VIDEO = 1,
-    BENCH_N_KINDS
-} BenchKind;
+typedef enum { BENCH_KIND_AUDIO = 0, BENCH_KIND_VIDEO = 1, BENCH_N_KINDS } BenchKind;
 
 /* One packet to build. */
 typedef struct {
@@ -52,7 +48,7 @@ typedef struct {
 } BenchPkt;
 
 typedef struct {
-    guint16 index;         /* participant number, carried in every payload */
+    guint16 index; /* participant number, carried in every payload */
     guint32 ssrc[BENCH_N_KINDS];
     guint16 seq[BENCH_N_KINDS];
     guint32 ts[BENCH_N_KINDS];
@@ -86,8 +82,7 @@ typedef struct {
 
 /* Builds the clear RTP packet for @p (header, extensions, stamp, filler) into @buf.
  * Returns its length (0 if @cap is too small). */
-gsize bench_build_rtp(guint8 *buf, gsize cap, const BenchPkt *p, guint16 sender,
-                      guint64 send_ns);
+gsize bench_build_rtp(guint8 *buf, gsize cap, const BenchPkt *p, guint16 sender, guint64 send_ns);
 /* Reads the stamp of a clear RTP packet. FALSE if it is not one of ours. */
 gboolean bench_read_stamp(const guint8 *pkt, gsize len, BenchStamp *out);
 
@@ -120,8 +115,8 @@ static inline gint64 bench_clock_ns(clockid_t id)
  * figure is stored there (up to @max entries, in directory order) with its name in @names
  * (16 bytes each); *@n_threads gets how many. *@wait_ns (if not NULL) gets the summed time
  * those threads were runnable but waiting for a CPU (schedstat's second field). */
-guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*names)[16],
-                             guint max, guint *n_threads, guint64 *wait_ns);
+guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*names)[16], guint max,
+                             guint *n_threads, guint64 *wait_ns);
 /* Resident set size of this process in kB (-1 if unknown). */
 long bench_rss_kb(void);
 /* The 1-minute load average (-1 if unknown). */

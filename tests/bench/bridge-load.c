@@ -46,7 +46,7 @@
 
 typedef struct {
     char id[16];
-    PaTransport local;   /* the bridge's side */
+    PaTransport local; /* the bridge's side */
     gboolean ready, bridge_connected;
     char *error;
     BenchPeer *peer;
@@ -198,13 +198,13 @@ static gpointer send_main(gpointer data)
                      * of this datagram (within a microsecond or two), not of its frame. */
                     gsize len = bench_build_rtp(buf, sizeof buf, &due[j], (guint16)i,
                                                 (guint64)bench_clock_ns(CLOCK_REALTIME));
-                    if (!len || bridge_srtp_protect(p->wire.tx, buf, &len, sizeof buf) !=
-                                    BRIDGE_SRTP_OK) {
+                    if (!len ||
+                        bridge_srtp_protect(p->wire.tx, buf, &len, sizeof buf) != BRIDGE_SRTP_OK) {
                         p->send_errors++;
                         continue;
                     }
-                    if (sendto(p->wire.fd, buf, len, MSG_DONTWAIT,
-                               (struct sockaddr *)&p->wire.peer, p->wire.peer_len) == (ssize_t)len)
+                    if (sendto(p->wire.fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->wire.peer,
+                               p->wire.peer_len) == (ssize_t)len)
                         p->sent[due[j].kind]++;
                     else
                         p->send_errors++;
@@ -247,7 +247,8 @@ static void receive_one(Load *l, Participant *p, guint8 *buf, gsize len, gint64 
     }
     p->rx_rtp++;
     p->from[st.sender][st.kind]++;
-    atomic_store_explicit(&l->received, atomic_load_explicit(&l->received, memory_order_relaxed) + 1,
+    atomic_store_explicit(&l->received,
+                          atomic_load_explicit(&l->received, memory_order_relaxed) + 1,
                           memory_order_relaxed); /* single writer */
     gint64 from_ns = atomic_load_explicit(&l->measure_from_ns, memory_order_relaxed);
     gint64 to_ns = atomic_load_explicit(&l->measure_to_ns, memory_order_relaxed);
@@ -347,8 +348,7 @@ static gboolean connect_all(Load *l)
         bench_source_init(&s, (guint16)i, l->video_kbps, 0);
         BridgeMediaSsrc ssrcs[] = {{s.ssrc[BENCH_KIND_AUDIO], FALSE},
                                    {s.ssrc[BENCH_KIND_VIDEO], TRUE}};
-        bridge_media_endpoint_set_ssrcs(l->media, CONF_ID, p->id, ssrcs,
-                                        l->video_kbps ? 2 : 1);
+        bridge_media_endpoint_set_ssrcs(l->media, CONF_ID, p->id, ssrcs, l->video_kbps ? 2 : 1);
         bench_peer_set_remote(p->peer, &p->local);
     }
     if (!pump_until(l, all_connected, 60000)) {
@@ -396,8 +396,8 @@ static void print_hist(const char *what, const BenchHist *h)
     printf("  %-6s n=%-9" G_GUINT64_FORMAT " mean %7.1f  p50 %6.0f  p90 %6.0f  p99 %6.0f  "
            "p99.9 %6.0f  max %7" G_GINT64_FORMAT " us\n",
            what, h->count, (double)h->sum_us / h->count, bench_hist_quantile(h, 0.5),
-           bench_hist_quantile(h, 0.9), bench_hist_quantile(h, 0.99),
-           bench_hist_quantile(h, 0.999), h->max_us);
+           bench_hist_quantile(h, 0.9), bench_hist_quantile(h, 0.99), bench_hist_quantile(h, 0.999),
+           h->max_us);
 }
 
 int main(int argc, char **argv)
@@ -409,8 +409,8 @@ int main(int argc, char **argv)
         {"participants", 'n', 0, G_OPTION_ARG_INT, &n, "participants in the conference (3)", "N"},
         {"workers", 'w', 0, G_OPTION_ARG_INT, &workers, "media worker threads (1)", "W"},
         {"seconds", 'd', 0, G_OPTION_ARG_DOUBLE, &seconds, "measurement window (10)", "S"},
-        {"video-kbps", 0, 0, G_OPTION_ARG_INT, &video_kbps, "video per participant (1500; 0 = none)",
-         "K"},
+        {"video-kbps", 0, 0, G_OPTION_ARG_INT, &video_kbps,
+         "video per participant (1500; 0 = none)", "K"},
         {"warmup", 0, 0, G_OPTION_ARG_DOUBLE, &warmup, "seconds of traffic before measuring (2)",
          "S"},
         {"pack", 0, 0, G_OPTION_ARG_INT, &pack,
@@ -495,8 +495,8 @@ int main(int argc, char **argv)
         g_string_append_printf(placement, "%smedia-%u: %u", w ? ", " : "", w, per_worker[w]);
     BridgeSrtpProfile negotiated = bridge_srtp_get_profile(l->parts[0].wire.tx);
     printf("set-up: %u endpoints connected (ICE + DTLS, %s) in %.2f s; placement %s\n", l->n,
-           bridge_srtp_profile_name(negotiated),
-           (g_get_monotonic_time() - t_setup) / 1e6, placement->str);
+           bridge_srtp_profile_name(negotiated), (g_get_monotonic_time() - t_setup) / 1e6,
+           placement->str);
     g_string_free(placement, TRUE);
 
     GThread *rx = g_thread_new("load-recv", recv_main, l);
@@ -612,8 +612,7 @@ int main(int argc, char **argv)
         if (alloc_breakdown)
             printf(" (libnice %" G_GUINT64_FORMAT ", libsrtp2 %" G_GUINT64_FORMAT
                    ", other %" G_GUINT64_FORMAT ")",
-                   allocs.libnice, allocs.libsrtp,
-                   allocs.total - allocs.libnice - allocs.libsrtp);
+                   allocs.libnice, allocs.libsrtp, allocs.total - allocs.libnice - allocs.libsrtp);
         printf("\n");
     } else {
         printf("heap allocations: not counted in this build (sanitizer)\n");

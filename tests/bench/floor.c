@@ -136,8 +136,7 @@ static gpointer feed_main(gpointer data)
             for (guint i = 0; i < k; i++) {
                 gsize len = bench_build_rtp(bufs[n], BENCH_PKT_CAP, &due[i], (guint16)who,
                                             (guint64)bench_clock_ns(CLOCK_REALTIME));
-                if (bridge_srtp_protect(legs[who], bufs[n], &len, BENCH_PKT_CAP) !=
-                    BRIDGE_SRTP_OK)
+                if (bridge_srtp_protect(legs[who], bufs[n], &len, BENCH_PKT_CAP) != BRIDGE_SRTP_OK)
                     continue;
                 iov[n] = (struct iovec){bufs[n], len};
                 memset(&msgs[n].msg_hdr, 0, sizeof msgs[n].msg_hdr);
@@ -171,8 +170,8 @@ static gpointer feed_main(gpointer data)
 
 typedef struct {
     const BenchFloorConfig *c;
-    BridgeSrtp **ingress;     /* [senders] */
-    BridgeSrtpKeys *in_keys;  /* [senders] */
+    BridgeSrtp **ingress;    /* [senders] */
+    BridgeSrtpKeys *in_keys; /* [senders] */
     BridgeSrtp *egress[MAX_RECEIVERS];
     BridgeSrtpKeys out_keys[MAX_RECEIVERS];
     int one_fd;
@@ -244,8 +243,8 @@ gboolean bench_floor_run(const BenchFloorConfig *c, BenchFloorResult *out, GErro
 {
     memset(out, 0, sizeof *out);
     if (c->receivers < 1 || c->receivers > MAX_RECEIVERS) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "receivers must be 1..%d", MAX_RECEIVERS);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "receivers must be 1..%d",
+                    MAX_RECEIVERS);
         return FALSE;
     }
     bridge_srtp_global_init();

@@ -26,23 +26,23 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    guint receivers;          /* fan-out R, >= 1 */
-    guint senders;            /* participants whose packets are interleaved in the input
-                               * (each with its own SSRCs and key; 0 = 1). Every receiver leg
-                               * then protects 2 x senders SSRCs, as in a conference of that
-                               * size: libsrtp's per-SSRC stream lookup grows with it */
-    double seconds;           /* wall time of the timed loop */
-    guint video_kbps;         /* packet mix (0: audio only) */
+    guint receivers;  /* fan-out R, >= 1 */
+    guint senders;    /* participants whose packets are interleaved in the input
+                       * (each with its own SSRCs and key; 0 = 1). Every receiver leg
+                       * then protects 2 x senders SSRCs, as in a conference of that
+                       * size: libsrtp's per-SSRC stream lookup grows with it */
+    double seconds;   /* wall time of the timed loop */
+    guint video_kbps; /* packet mix (0: audio only) */
     BridgeSrtpProfile profile;
     gboolean socket_per_receiver;
     gboolean input_from_socket;
 } BenchFloorConfig;
 
 typedef struct {
-    guint64 inputs;           /* packets unprotected */
-    guint64 forwarded;        /* datagrams the kernel accepted */
-    guint64 send_errors;      /* datagrams it refused */
-    guint64 cpu_ns;           /* forwarding thread's CPU time in the timed loop */
+    guint64 inputs;      /* packets unprotected */
+    guint64 forwarded;   /* datagrams the kernel accepted */
+    guint64 send_errors; /* datagrams it refused */
+    guint64 cpu_ns;      /* forwarding thread's CPU time in the timed loop */
     double wall_s;
     double us_per_forwarded;
     double us_per_input;

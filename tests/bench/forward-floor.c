@@ -31,7 +31,8 @@ int main(int argc, char **argv)
         {"participants", 'n', 0, G_OPTION_ARG_INT, &participants,
          "as in a conference of N: R = N-1 receivers, each seeing N-1 senders", "N"},
         {"seconds", 'd', 0, G_OPTION_ARG_DOUBLE, &seconds, "seconds per variant (default 3)", "S"},
-        {"video-kbps", 0, 0, G_OPTION_ARG_INT, &video_kbps, "video bit rate of the mix (1500)", "K"},
+        {"video-kbps", 0, 0, G_OPTION_ARG_INT, &video_kbps, "video bit rate of the mix (1500)",
+         "K"},
         {"profile", 0, 0, G_OPTION_ARG_STRING, &profile, "gcm (default) or cm", "P"},
         {"variant", 0, 0, G_OPTION_ARG_STRING, &variant, "one variant only (default all)", "V"},
         {NULL},
@@ -57,7 +58,8 @@ int main(int argc, char **argv)
     }
 
     bridge_srtp_global_init();
-    printf("forward-floor: fan-out R=%d, %d sender(s), mix per sender: audio %d pps x %d B + video %d kbps "
+    printf("forward-floor: fan-out R=%d, %d sender(s), mix per sender: audio %d pps x %d B + video "
+           "%d kbps "
            "(%.0f pps, <=%d B payload), %s, SRTP crypto %s, load average %.2f\n",
            receivers, MAX(senders, 1), BENCH_AUDIO_PPS, BENCH_AUDIO_PAYLOAD, video_kbps,
            bench_video_pps((guint)video_kbps), BENCH_VIDEO_MAX_PAYLOAD,
@@ -85,8 +87,8 @@ int main(int argc, char **argv)
             rc = 1;
             continue;
         }
-        printf("%-14s %10" G_GUINT64_FORMAT " %11" G_GUINT64_FORMAT " %9.1f %8.3f %9.3f %7"
-               G_GUINT64_FORMAT "\n",
+        printf("%-14s %10" G_GUINT64_FORMAT " %11" G_GUINT64_FORMAT
+               " %9.1f %8.3f %9.3f %7" G_GUINT64_FORMAT "\n",
                bench_floor_variant_name(&c), r.inputs, r.forwarded, r.cpu_ns / 1e6,
                r.us_per_forwarded, r.us_per_input, r.send_errors);
     }
