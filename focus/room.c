@@ -26,6 +26,7 @@ struct _FocusRoom {
     gboolean awaiting_first_join; /* a request came and no participant joined since */
     gboolean destroy_in_flight;
     gboolean grant_in_flight;
+    gboolean owner_abdicated; /* the last owner right was given up: no auto-owner until a leave */
     char *grant_nick; /* owner grant in flight for this participant */
     char *grant_jid;
 
@@ -355,6 +356,20 @@ static void arm_empty(FocusRoom *room, gboolean restart)
 
 /* ---- auto-owner ---- */
 
+/* A participant (not the focus) present with owner affiliation. */
+static gboolean has_owner(FocusRoom *room)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, room->by_nick);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        FocusParticipant *p = v;
+        if (!p->stale && p->affiliation == FOCUS_MUC_AFFILIATION_OWNER)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static void elect_owner(FocusRoom *room);
 
 static void grant_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply, gpointer data)
@@ -382,7 +397,7 @@ static void grant_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
 
 static void elect_owner(FocusRoom *room)
 {
-    if (room->state != FOCUS_ROOM_READY || room->grant_in_flight)
+    if (room->state != FOCUS_ROOM_READY || room->grant_in_flight || room->owner_abdicated)
         return;
     g_autoptr(GPtrArray) all = focus_room_participants(room);
     g_autofree FocusOwnerCandidate *c = g_new0(FocusOwnerCandidate, all->len + 1);
@@ -395,7 +410,7 @@ static void elect_owner(FocusRoom *room)
         c[n].real_jid = p->real_jid;
         c[n].affiliation = p->affiliation;
         c[n].join_seq = p->join_seq;
-        c[n].eligible = !p->owner_grant_failed && !p->owner_revoked;
+        c[n].eligible = !p->owner_grant_failed;
         n++;
     }
     gint idx = focus_roles_elect_owner(c, n);
@@ -658,11 +673,16 @@ static void participant_available(FocusRoom *room, const FocusMucPresence *mp)
         g_info("affiliation changed room=%s ep=%s %s -> %s", room->jid, p->nick,
                focus_muc_affiliation_str(old_affiliation),
                focus_muc_affiliation_str(p->affiliation));
-        /* An owner (the participant or another owner) took this owner right away: auto-owner
-         * does not give it back, or the focus would fight the moderators' choice. */
-        if (!was_stale && old_affiliation == FOCUS_MUC_AFFILIATION_OWNER &&
-            !(room->grant_nick && strcmp(room->grant_nick, p->nick) == 0))
-            p->owner_revoked = TRUE;
+        /* The last owner right was taken away by an owner (this one or another): the
+         * moderators chose, so auto-owner waits until someone leaves instead of fighting them
+         * (granting it back, or to the next in line). */
+        if (!was_stale && old_affiliation == FOCUS_MUC_AFFILIATION_OWNER && !has_owner(room)) {
+            g_info("owner right given up room=%s ep=%s: no auto-owner until someone leaves",
+                   room->jid, p->nick);
+            room->owner_abdicated = TRUE;
+        }
+    } else if (p->affiliation == FOCUS_MUC_AFFILIATION_OWNER) {
+        room->owner_abdicated = FALSE;
     }
     if (room->state == FOCUS_ROOM_READY) {
         room->empty_timer = focus_link_timer_cancel(room->link, room->empty_timer);
@@ -705,15 +725,9 @@ static void participant_unavailable(FocusRoom *room, const FocusMucPresence *mp)
         g_hash_table_insert(room->by_nick, p->nick, p);
         return;
     }
-    gboolean owner_left = p->affiliation == FOCUS_MUC_AFFILIATION_OWNER;
     remove_participant(room, p, leave_reason(mp));
-    if (owner_left) {
-        /* Whoever took an owner right away may be the one leaving: with no owner left, anyone
-         * may be elected again. */
-        g_autoptr(GPtrArray) all = focus_room_participants(room);
-        for (guint i = 0; i < all->len; i++)
-            ((FocusParticipant *)all->pdata[i])->owner_revoked = FALSE;
-    }
+    /* Whoever gave up the last owner right may be the one leaving: elect again. */
+    room->owner_abdicated = FALSE;
     if (room->state == FOCUS_ROOM_READY) {
         elect_owner(room);
         arm_empty(room, FALSE);

@@ -60,7 +60,6 @@ typedef struct {
     gint64 joined_us; /* link clock when first seen */
     gboolean stale;   /* not re-announced since the focus re-joined */
     gboolean owner_grant_failed;
-    gboolean owner_revoked; /* lost owner while present: not re-elected until an owner leaves */
     /* Per-participant state owned by later layers (Jingle session, bridge endpoint):
      * session_free(session) runs when the participant leaves or the room is freed. */
     gpointer session;

@@ -6,7 +6,9 @@
 //  - bob takes alice's owner right away: the focus does not give it back;
 //  - bob kicks carol (role none): carol leaves with status 307, alice and bob get
 //    source-remove for carol's sources, the bridge expires carol's endpoint;
-//  - bob leaves: alice is owner again (auto-owner re-elects when no owner is left).
+//  - bob gives up his own owner right too: nobody is owner, and the focus does not hand it
+//    back to anyone (neither to alice, first in line, nor to bob);
+//  - bob leaves: alice is owner again (auto-owner elects once someone has left).
 import assert from 'node:assert/strict';
 import { jingleScenario, step, jingleSources } from '../jingle/harness.mjs';
 import {
@@ -77,6 +79,18 @@ await jingleScenario('security-moderation', async (ctx) => {
   assert.match(bridge.log(), /ep=carol03: endpoint expired/, 'the bridge dropped carol\'s endpoint');
   assert.equal(alice.jingles.slice(am).filter((j) => j.action === 'session-terminate').length, 0, 'alice keeps her session');
   step('bob kicked carol: 307, her sources removed for alice and bob, her endpoint expired');
+
+  // bob gives up his owner right as well (the focus stays owner of the room).
+  const bm2 = bob.xmpp.mark();
+  expectResult(await bob.xmpp.iq('set', room, admin(`<item affiliation="member" jid="${bob.xmpp.jid.split('/')[0]}"/>`)),
+    'bob makes himself a member');
+  await waitSelf(bob, { affiliation: 'member', from: bm2 });
+  await sleep(1500);
+  for (const nick of ['alice01', 'bob02']) {
+    const p = bob.xmpp.occupants(room).get(nick);
+    assert.equal(p.affiliation, 'member', `the focus did not make ${nick} owner again: ${JSON.stringify(p)}`);
+  }
+  step('bob gave up his owner right; 1.5 s later nobody was made owner');
 
   // bob leaves: nobody is owner, so the focus elects alice again.
   const am2 = alice.xmpp.mark();
