@@ -4,8 +4,8 @@
  * raw bytes of an attribute value. Checks, besides "no crash, no leak": @out zeroed on
  * failure; on success the parts are non-empty, the domain lower-case and valid, and the JID
  * put back together parses to the same parts; the bare/resource/equal helpers agree with
- * the parse; a room accepted by pa_room_jid_check has a key that is itself an accepted room
- * and its own key. */
+ * the parse; the key of a room accepted by pa_room_jid_check, when it has one, is itself an
+ * accepted room and its own key. */
 #include <string.h>
 
 #include "common/jid.h"
@@ -20,8 +20,9 @@ static void check_room(const char *s)
     FUZZ_CHECK(rs <= PA_ROOM_BAD_NAME);
     FUZZ_CHECK(strcmp(pa_room_status_str(rs), "?") != 0);
     char *key = focus_muc_room_key(s);
-    if (rs == PA_ROOM_OK) {
-        FUZZ_CHECK(key != NULL);
+    /* An accepted room may still have no key: a name that NFKC turns into JID syntax
+     * (U+FF20 -> '@') is refused there, and the conference request with it. */
+    if (rs == PA_ROOM_OK && key) {
         PaRoomStatus ks = pa_room_jid_check(key, MUC_DOMAIN);
         if (ks != PA_ROOM_OK) {
             fprintf(stderr, "room '%s' is accepted, its key '%s' is not: %s\n", s, key,

@@ -794,38 +794,50 @@ KNOWN_BUGS = {
     # common/xmpp/ice-udp.c: pa_ice_udp_parse_candidate keeps a rel-port given without
     # rel-addr, pa_ice_udp_add_candidate leaves it out: parse(build(parse(x))) != parse(x).
     ("ice-udp", "rel-port-without-rel-addr"): transport(cand(extra=" rel-port='9'")),
-    # common/jingle/jingle-json.c pa_jingle_sources_to_json_map: an ssrc-group without SSRCs
-    # (which the XML parser accepts) is written as ["f"], which pa_jingle_sources_from_json
-    # refuses. Not reachable through the focus, whose source map drops empty groups.
-    ("jingle", "json-form-empty-group"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
-        "<content name='video'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='video'>"
-        "<ssrc-group xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' semantics='FID'/></description></content></jingle>",
-    # common/jingle/jingle-xml.c parse_uint_attr ("%.24s") and parse_bool_attr ("%.16s"):
-    # the same cut, in the bad-request the focus sends any client that sends such a Jingle.
-    ("jingle", "utf8-cut-ssrc"): "<iq type='set' id='j'><jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
+    # common/jingle: a <json-message> source name may hold TAB, LF, CR or DEL (json_text ->
+    # pa_jingle_text_ok), an XML source name may not (jingle-xml.c text_ok): the XML form of
+    # such a source, as pa_jingle_build writes it, is refused by pa_jingle_parse.
+    ("jingle", "json-name-del"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
+        "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[{\"s\":5,\"n\":\"x\\u007f\"}]]}}</json-message></jingle>",
+}
+
+
+# Reproducers of bugs found by fuzzing and fixed since: kept as regression seeds.
+FIXED_BUGS = {
+    # focus/conference-iq.c: "invalid room '%.64s'" cut a UTF-8 sequence in the error sent to
+    # the client (fixed in cbf510c).
+    ("conference-iq", "fixed-utf8-cut-room"): "<iq type='set' id='1'><conference xmlns='" + NS_FOCUS +
+        "' room='a" + "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
+    # focus/muc.c focus_muc_room_key: NFKC turned U+FF20 into '@' (fixed in cbf510c).
+    ("conference-iq", "fixed-room-key-fullwidth-at"): "<iq type='set' id='1'><conference xmlns='" +
+        NS_FOCUS + "' room='a\uff20b@conference.example.org'/></iq>",
+    ("jid", "fixed-room-key-fullwidth-at"): "a\uff20b@conference.example.org",
+    ("jid", "fixed-room-key-fullwidth-solidus"): "a\uff0fb@conference.example.org",
+    ("jid", "fixed-room-key-nfkc-spaces"): "\ufdfa@conference.example.org",
+    # common/jingle/jingle-xml.c: reasons quoting "%.24s"/"%.16s" cut UTF-8 (fixed in cbf510c).
+    ("jingle", "fixed-utf8-cut-ssrc"): "<iq type='set' id='j'><jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
         "<content name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
         "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1" + "\u00e9" * 12 + "'/></description></content></jingle></iq>",
-    ("jingle", "utf8-cut-bool"): "<iq type='set' id='j'><jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='x'>"
+    ("jingle", "fixed-utf8-cut-bool"): "<iq type='set' id='j'><jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='x'>"
         "<bridge-session xmlns='http://jitsi.org/protocol/focus' restart='a" + "\u00e9" * 8 + "'/></jingle></iq>",
-    # focus/conference-iq.c focus_conference_parse: "invalid room '%.64s'" likewise, in the
-    # error the focus sends to any client (the server then closes the focus's stream).
-    ("conference-iq", "utf8-cut-room"): "<iq type='set' id='1'><conference xmlns='" + NS_FOCUS +
-        "' room='a" + "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
+    # common/jingle/jingle-json.c: an ssrc-group without SSRCs was written as ["f"], which the
+    # JSON parser refuses (fixed in cbf510c).
+    ("jingle", "fixed-json-form-empty-group"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
+        "<content name='video'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='video'>"
+        "<ssrc-group xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' semantics='FID'/></description></content></jingle>",
     # focus/security-iq.c focus_security_parse: the same cut in "invalid room '%.64s'",
-    # "unknown request <%.32s/>" and "of type %.16s", in errors sent to any client.
-    ("security-iq", "utf8-cut-room"): "<iq type='set' id='s' from='a@example.org/b'><admit xmlns='urn:parley:lobby:0' knock='k' room='a" +
+    # "unknown request <%.32s/>" and "of type %.16s" (fixed in 3364e1e).
+    ("security-iq", "fixed-utf8-cut-room"): "<iq type='set' id='s' from='a@example.org/b'><admit xmlns='urn:parley:lobby:0' knock='k' room='a" +
         "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
-    ("security-iq", "utf8-cut-element"): "<iq type='set' id='s' from='a@example.org/b'><a" + "\u00e9" * 20 +
+    ("security-iq", "fixed-utf8-cut-element"): "<iq type='set' id='s' from='a@example.org/b'><a" + "\u00e9" * 20 +
         " xmlns='urn:parley:lobby:0'/></iq>",
-    ("security-iq", "utf8-cut-type"): "<iq type='a" + "\u00e9" * 10 + "' id='s' from='a@example.org/b'><knock xmlns='urn:parley:lobby:0' room='r@conference.example.org' nick='n'/></iq>",
-    # focus/muc.c focus_muc_room_key: NFKC after validation turns U+FF20 into '@', U+FF0F into
-    # '/', U+FDFA into 18 characters with spaces: the key is no longer a valid room JID.
-    ("conference-iq", "room-key-fullwidth-at"): "<iq type='set' id='1'><conference xmlns='" +
-        NS_FOCUS + "' room='a\uff20b@conference.example.org'/></iq>",
-    ("jid", "room-key-fullwidth-at"): "a\uff20b@conference.example.org",
-    ("jid", "room-key-fullwidth-solidus"): "a\uff0fb@conference.example.org",
-    ("jid", "room-key-nfkc-spaces"): "\ufdfa@conference.example.org",
+    ("security-iq", "fixed-utf8-cut-type"): "<iq type='a" + "\u00e9" * 10 + "' id='s' from='a@example.org/b'><knock xmlns='urn:parley:lobby:0' room='r@conference.example.org' nick='n'/></iq>",
 }
+
+
+def gen_fixed_bugs():
+    for (target, name), text in FIXED_BUGS.items():
+        write(target, name, text)
 
 
 def gen_known_bugs(out):
@@ -853,3 +865,4 @@ if __name__ == "__main__":
     gen_channel_msg()
     gen_security_iq()
     gen_bridge_stats()
+    gen_fixed_bugs()
