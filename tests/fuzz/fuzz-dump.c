@@ -147,6 +147,16 @@ static int cmp_line(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Known bug "owner slash": an owner is reduced to what follows its first '/', so an owner
+ * that still holds one ("a/b", from "x/a/b") becomes "b" when read again. */
+static const char *owner_of(const char *owner)
+{
+    if (!owner)
+        return "jvb";
+    const char *slash = strrchr(owner, '/');
+    return slash && slash[1] && fuzz_known_bug("owner slash") ? slash + 1 : owner;
+}
+
 char *fuzz_dump_jingle_sources(const PaJingleSources *s, gboolean json_form)
 {
     GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
@@ -159,7 +169,7 @@ char *fuzz_dump_jingle_sources(const PaJingleSources *s, gboolean json_form)
         g_string_append_printf(l, "source %u video=%d type=%d", src->ssrc, src->video, vt);
         fuzz_dump_str(l, "name", src->name);
         fuzz_dump_str(l, "msid", src->msid);
-        fuzz_dump_str(l, "owner", src->owner ? src->owner : "jvb");
+        fuzz_dump_str(l, "owner", owner_of(src->owner));
         g_ptr_array_add(lines, g_string_free(l, FALSE));
     }
     for (guint i = 0; i < s->groups->len; i++) {
@@ -171,7 +181,7 @@ char *fuzz_dump_jingle_sources(const PaJingleSources *s, gboolean json_form)
         fuzz_dump_str(l, "semantics", pa_jingle_group_semantics_str(g));
         /* The XML form carries no group owner; the JSON form lists groups under one. */
         if (json_form)
-            fuzz_dump_str(l, "owner", g->owner ? g->owner : "jvb");
+            fuzz_dump_str(l, "owner", owner_of(g->owner));
         for (guint k = 0; k < g->ssrcs->len; k++)
             g_string_append_printf(l, " %u", g_array_index(g->ssrcs, guint32, k));
         g_ptr_array_add(lines, g_string_free(l, FALSE));

@@ -192,6 +192,12 @@ static void check_session_round_trip(PaJingle *j)
     j->sources = saved;
 }
 
+/* TAB, LF, CR or DEL: what a JSON source name may hold and an XML one may not. */
+static gboolean json_only_text(const char *s)
+{
+    return s && strpbrk(s, "\t\n\r\x7f") != NULL;
+}
+
 static void check_sources_round_trip(const PaJingleSources *s, gboolean json_form)
 {
     PaJingle k;
@@ -200,9 +206,16 @@ static void check_sources_round_trip(const PaJingleSources *s, gboolean json_for
     k.sid = g_strdup("fuzz");
     k.json_sources = json_form;
     pa_jingle_sources_copy(&k.sources, s);
+    /* Known bug "json name": such names come in through JSON, and their XML form is refused. */
+    for (guint i = k.sources.sources->len; !json_form && fuzz_known_bug("json name") && i-- > 0;) {
+        const PaJingleSource *src = &g_array_index(k.sources.sources, PaJingleSource, i);
+        if (json_only_text(src->name) || json_only_text(src->msid) || json_only_text(src->owner))
+            g_array_remove_index(k.sources.sources, i);
+    }
     PaJingle k2;
     if (rebuild(&k, &k2)) {
-        char *want = fuzz_dump_jingle_sources(s, json_form), *got = fuzz_dump_jingle_sources(&k2.sources, json_form);
+        char *want = fuzz_dump_jingle_sources(&k.sources, json_form),
+             *got = fuzz_dump_jingle_sources(&k2.sources, json_form);
         fuzz_check_same(json_form ? "sources after the JSON form" : "sources after the XML form",
                         want, got);
         g_free(want);

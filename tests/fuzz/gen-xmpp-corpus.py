@@ -799,6 +799,14 @@ KNOWN_BUGS = {
     # such a source, as pa_jingle_build writes it, is refused by pa_jingle_parse.
     ("jingle", "json-name-del"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
         "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[{\"s\":5,\"n\":\"x\\u007f\"}]]}}</json-message></jingle>",
+    # common/jingle: an owner (JSON key, or ssrc-info owner) is reduced to what follows its
+    # first '/' (jingle-json.c pa_jingle_sources_from_json, jingle-xml.c owner_endpoint), and
+    # the result may still hold a '/': read again it loses one more part. An endpoint id (a
+    # MUC nick) with a '/' is mangled the same way by whoever reads what the focus sends.
+    ("jingle-json", "owner-with-slash"): '{"sources":{"room1@c/a/b":[[{"s":5,"n":"a-v0"}]]}}',
+    ("jingle", "owner-with-slash"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'><content name='audio'>"
+        "<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='5'>"
+        "<ssrc-info xmlns='http://jitsi.org/jitmeet' owner='room1@c/a/b'/></source></description></content></jingle>",
 }
 
 
