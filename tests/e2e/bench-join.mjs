@@ -26,6 +26,15 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+const HZ = 100; // Linux USER_HZ
+/** The bridge's CPU seconds so far (utime + stime, fields 14 and 15 of /proc/<pid>/stat). */
+const cpu = () => {
+  const f = readFileSync(`/proc/${st.bridge.pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12])) / HZ;
+};
+const status = () => Object.fromEntries(readFileSync(`/proc/${st.bridge.pid}/status`, 'utf8').split('\n')
+  .map((l) => l.split(':')).filter((x) => x.length === 2).map(([k, v]) => [k, v.trim()]));
 const fmt = (x) => (x === undefined ? '   -  ' : `${Math.round(x).toString().padStart(5)}`);
 
 /**
@@ -70,6 +79,14 @@ function report(label, runs) {
 }
 
 try {
+  // The bridge idle (in the brewery, no conference), for comparison.
+  const IDLE_S = Number(opt('--idle-seconds', 10));
+  if (IDLE_S > 0) {
+    const i0 = cpu();
+    await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+    console.log(`parley-bridge idle (${IDLE_S} s, no conference): CPU ${(100 * (cpu() - i0) / IDLE_S).toFixed(1)} % of one core, RSS ${status().VmRSS}`);
+  }
+
   // 2 participants: a fresh room each run; the first one is in alone (no media session yet).
   const two = [];
   for (let i = 0; i < RUNS; i++) {
@@ -106,14 +123,6 @@ try {
 
   // Bridge CPU and memory during the 3-person call.
   for (const [p, ids] of [[a, [b.id, c.id]], [b, [a.id, c.id]], [c, [a.id, b.id]]]) await receivingFrom(p, ids);
-  const hz = 100; // Linux USER_HZ
-  const cpu = () => {
-    const f = readFileSync(`/proc/${st.bridge.pid}/stat`, 'utf8');
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / hz; // utime, stime (fields 14, 15)
-  };
-  const status = () => Object.fromEntries(readFileSync(`/proc/${st.bridge.pid}/status`, 'utf8').split('\n')
-    .map((l) => l.split(':')).filter((x) => x.length === 2).map(([k, v]) => [k, v.trim()]));
   const metrics = async () => {
     const text = await (await fetch(`http://127.0.0.1:${BRIDGE_HTTP_PORT}/metrics`)).text();
     const m = {};

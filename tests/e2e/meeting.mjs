@@ -130,6 +130,8 @@ try {
 
   // 5. Carol leaves and comes back.
   const carolOld = carol.id;
+  const removes = async (p) => (await jingleLog(p)).filter((l) => l.includes('jingle source-remove')).length;
+  const removesBefore = [await removes(alice), await removes(bob)];
   await carol.evaluate(() => window.parley.leave());
   step('Carol left');
   for (const p of [alice, bob]) {
@@ -137,7 +139,10 @@ try {
       && !document.querySelector(`.tile[data-id="${id}"]`) && !(id in await window.parley.stats()),
     carolOld, { timeout: 15000, what: `${p.tag} dropping Carol's tile and sources` });
   }
-  check(true, 'the other two lose Carol\'s tile and her sources');
+  const removesAfter = [await removes(alice), await removes(bob)];
+  check(removesAfter[0] > removesBefore[0] && removesAfter[1] > removesBefore[1],
+    `the focus tells Alice and Bob to remove Carol's sources (source-remove ${removesBefore} -> ${removesAfter})`);
+  check(true, 'the other two lose Carol\'s tile and her sources (no participant, no tile, no receive stats)');
   await receivingFrom(alice, [bob.id]);
   await receivingFrom(bob, [alice.id]);
   check(true, 'Alice and Bob keep seeing and hearing each other');
