@@ -18,7 +18,8 @@
 static char *dump(const FocusBridgeStats *s)
 {
     GString *out = g_string_new(NULL);
-    g_string_append_printf(out, "stats=%d stress=%.17g conferences=%u participants=%u"
+    g_string_append_printf(out,
+                           "stats=%d stress=%.17g conferences=%u participants=%u"
                            " healthy=%d graceful=%d shutting-down=%d drain=%d",
                            s->has_stats, s->stress, s->conferences, s->participants, s->healthy,
                            s->graceful_shutdown, s->shutting_down, s->drain);

@@ -56,9 +56,9 @@ static char *dump_prefs(const BridgeChannelPrefs *p)
     GString *out = g_string_new(NULL);
     char *sel = dump_strv(p->selected_sources), *stage = dump_strv(p->on_stage_sources),
          *audio = dump_strv(p->audio_list);
-    g_string_append_printf(out, "last-n=%d selected=%s on-stage=%s audio=%d %s bw=%" G_GINT64_FORMAT
-                           "\n",
-                           p->last_n, sel, stage, p->audio, audio, p->assumed_bandwidth_bps);
+    g_string_append_printf(
+        out, "last-n=%d selected=%s on-stage=%s audio=%d %s bw=%" G_GINT64_FORMAT "\n", p->last_n,
+        sel, stage, p->audio, audio, p->assumed_bandwidth_bps);
     g_free(sel);
     g_free(stage);
     g_free(audio);
@@ -138,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(!has_json || json_is_object(msg.json));
     FUZZ_CHECK((st == BRIDGE_CHANNEL_MSG_OK) == (why == NULL));
     FUZZ_CHECK(st != BRIDGE_CHANNEL_MSG_OK || msg.klass != BRIDGE_CHANNEL_CLASS_UNKNOWN);
-    FUZZ_CHECK(st != BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS || msg.klass == BRIDGE_CHANNEL_CLASS_UNKNOWN);
+    FUZZ_CHECK(st != BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS ||
+               msg.klass == BRIDGE_CHANNEL_CLASS_UNKNOWN);
     FUZZ_CHECK(!msg.to || (*msg.to && msg.klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_MESSAGE));
     if (size > BRIDGE_CHANNEL_MSG_MAX_BYTES)
         FUZZ_CHECK(st == BRIDGE_CHANNEL_DROP_TOO_LARGE);

@@ -28,7 +28,8 @@ void fuzz_dump_transport(GString *out, const PaTransport *t)
         fuzz_dump_str(out, "id", c->id);
         /* Known bug "rel-port": a rel-port without rel-addr is parsed but not built. */
         guint rel_port = c->rel_addr[0] || !fuzz_known_bug("rel-port") ? c->rel_port : 0;
-        g_string_append_printf(out, " component=%u priority=%u port=%u rel-port=%u"
+        g_string_append_printf(out,
+                               " component=%u priority=%u port=%u rel-port=%u"
                                " generation=%u network=%u\n",
                                c->component, c->priority, c->port, rel_port, c->generation,
                                c->network);
@@ -105,7 +106,8 @@ void fuzz_dump_colibri_endpoint(GString *out, const PaColibriEndpoint *ep)
     g_string_append(out, " ]\n");
     for (guint i = 0; ep->media && i < ep->media->len; i++)
         fuzz_dump_colibri_media(out, &g_array_index(ep->media, PaColibriMedia, i), FALSE);
-    g_string_append_printf(out, "  has-transport=%d controlling=%d restart=%d unique-port=%d"
+    g_string_append_printf(out,
+                           "  has-transport=%d controlling=%d restart=%d unique-port=%d"
                            " sctp=%d has-ice=%d\n",
                            ep->has_transport, ep->ice_controlling, ep->ice_restart,
                            ep->use_unique_port, ep->sctp, ep->has_ice);

@@ -248,8 +248,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_sources_round_trip(&j.sources, TRUE);
     } else {
         /* What the focus answers a malformed Jingle with. */
-        xmpp_stanza_t *reply = pa_stanza_error_reply(fuzz_xmpp_ctx(), stanza, PA_ERR_MODIFY,
-                                                     "bad-request", why, NULL);
+        xmpp_stanza_t *reply =
+            pa_stanza_error_reply(fuzz_xmpp_ctx(), stanza, PA_ERR_MODIFY, "bad-request", why, NULL);
         fuzz_check_error_reply(reply, "bad-request", why);
         xmpp_stanza_release(reply);
     }

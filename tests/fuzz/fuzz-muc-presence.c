@@ -17,7 +17,8 @@ static char *dump(const FocusMucPresence *p)
     GString *out = g_string_new("presence");
     fuzz_dump_str(out, "room", p->room);
     fuzz_dump_str(out, "nick", p->nick);
-    g_string_append_printf(out, " available=%d error=%d muc-user=%d role=%d affiliation=%d"
+    g_string_append_printf(out,
+                           " available=%d error=%d muc-user=%d role=%d affiliation=%d"
                            " destroyed=%d status=",
                            p->available, p->is_error, p->has_muc_user, p->role, p->affiliation,
                            p->destroyed);

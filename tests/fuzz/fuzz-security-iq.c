@@ -51,7 +51,7 @@ static char *dump(const FocusSecurityRequest *r)
 static xmpp_stanza_t *build(const FocusSecurityRequest *r)
 {
     static const char *const names[] = {
-        [FOCUS_SECURITY_LOBBY_SET] = "lobby", [FOCUS_SECURITY_LOBBY_GET] = "lobby",
+        [FOCUS_SECURITY_LOBBY_SET] = "lobby",   [FOCUS_SECURITY_LOBBY_GET] = "lobby",
         [FOCUS_SECURITY_PASSWORD] = "password", [FOCUS_SECURITY_KNOCK] = "knock",
         [FOCUS_SECURITY_CANCEL] = "cancel",     [FOCUS_SECURITY_ADMIT] = "admit",
         [FOCUS_SECURITY_REFUSE] = "refuse",
@@ -99,7 +99,8 @@ static void check_ok(const FocusSecurityRequest *r)
     PaJid j;
     FUZZ_CHECK(pa_jid_parse(r->from, &j) == PA_JID_OK && j.resource);
     pa_jid_clear(&j);
-    FUZZ_CHECK(!r->password || (*r->password && strlen(r->password) <= FOCUS_SECURITY_MAX_PASSWORD));
+    FUZZ_CHECK(!r->password ||
+               (*r->password && strlen(r->password) <= FOCUS_SECURITY_MAX_PASSWORD));
     FUZZ_CHECK((r->nick != NULL) == (r->kind == FOCUS_SECURITY_KNOCK));
     if (r->nick) {
         gsize n = strlen(r->nick);
@@ -109,9 +110,11 @@ static void check_ok(const FocusSecurityRequest *r)
     gboolean wants_id = r->kind == FOCUS_SECURITY_CANCEL || r->kind == FOCUS_SECURITY_ADMIT ||
                         r->kind == FOCUS_SECURITY_REFUSE;
     FUZZ_CHECK((r->knock_id != NULL) == wants_id);
-    FUZZ_CHECK(!r->knock_id || (*r->knock_id && strlen(r->knock_id) <= FOCUS_SECURITY_MAX_KNOCK_ID));
+    FUZZ_CHECK(!r->knock_id ||
+               (*r->knock_id && strlen(r->knock_id) <= FOCUS_SECURITY_MAX_KNOCK_ID));
     FUZZ_CHECK(!r->reason || (*r->reason && strlen(r->reason) <= FOCUS_SECURITY_MAX_REASON));
-    FUZZ_CHECK(!r->password || r->kind == FOCUS_SECURITY_PASSWORD || r->kind == FOCUS_SECURITY_KNOCK);
+    FUZZ_CHECK(!r->password || r->kind == FOCUS_SECURITY_PASSWORD ||
+               r->kind == FOCUS_SECURITY_KNOCK);
 
     xmpp_stanza_t *built = build(r);
     xmpp_stanza_t *again = fuzz_xmpp_reparse(built);
