@@ -133,12 +133,15 @@ try {
     return m;
   };
   const m0 = await metrics();
+  const sendStats = () => Promise.all([a, b, c].map((p) => p.evaluate(() => window.parley.stats())));
+  const s0 = await sendStats();
   const c0 = cpu();
   const w0 = performance.now();
   await a.waitForTimeout(MEASURE_S * 1000);
   const c1 = cpu();
   const secs = (performance.now() - w0) / 1000;
   const m1 = await metrics();
+  const s1 = await sendStats();
   const s = status();
   const rate = (k) => ((m1[k] ?? 0) - (m0[k] ?? 0)) / secs;
   const rx = rate('parley_bridge_packets_received_total');
@@ -149,6 +152,10 @@ try {
     + ` out ${tx.toFixed(0)}/s (${(rate('parley_bridge_bytes_sent_total') * 8 / 1e6).toFixed(2)} Mbit/s),`
     + ` RTP forwarded ${rate('parley_bridge_rtp_forwarded_total').toFixed(0)}/s;`
     + ` CPU per packet in+out ${rx + tx > 0 ? ((1e6 * (c1 - c0)) / ((rx + tx) * secs)).toFixed(1) : '-'} us`);
+  // What the senders make of it (send-side bandwidth estimate, video bitrate, resolution).
+  s1.forEach((x, i) => console.log(`  ${['Ada', 'Ben', 'Cyd'][i]} sends video at`
+    + ` ${((x._local.video.bytesSent - s0[i]._local.video.bytesSent) * 8 / secs / 1000).toFixed(0)} kbit/s,`
+    + ` ${x._local.video.frameWidth ?? '?'} px wide; estimated outgoing bandwidth ${Math.round((x._transport.availableOutgoingBitrate ?? 0) / 1000)} kbit/s`));
   console.log(`  load average: ${readFileSync('/proc/loadavg', 'utf8').trim()} (2 cores shared with other work)`);
   if (SHOT) {
     await a.screenshot({ path: SHOT });
