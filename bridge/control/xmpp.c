@@ -36,6 +36,7 @@ struct _BridgeXmpp {
     xmpp_conn_t *conn;
     GSource *source;
     gpointer fd_tag;
+    GIOCondition fd_events; /* what fd_tag polls for now */
     int fd;
 
     gboolean started, stopping, online, in_brewery;
@@ -64,7 +65,12 @@ static gboolean source_prepare(GSource *s, gint *timeout)
         GIOCondition want = G_IO_IN | G_IO_ERR | G_IO_HUP;
         if (xmpp_conn_is_connecting(x->conn) || xmpp_conn_send_queue_len(x->conn) > 0)
             want |= G_IO_OUT;
-        g_source_modify_unix_fd(s, x->fd_tag, want);
+        /* g_source_modify_unix_fd() wakes the context it is attached to: calling it on every
+         * prepare would make the control thread spin. Only touch it when the mask changes. */
+        if (want != x->fd_events) {
+            g_source_modify_unix_fd(s, x->fd_tag, want);
+            x->fd_events = want;
+        }
     }
     return FALSE;
 }
@@ -103,7 +109,8 @@ static int on_sockopt(xmpp_conn_t *conn, void *sock)
     if (x) {
         forget_fd(x);
         x->fd = *(int *)sock;
-        x->fd_tag = g_source_add_unix_fd(x->source, x->fd, G_IO_IN | G_IO_OUT | G_IO_ERR);
+        x->fd_events = G_IO_IN | G_IO_OUT | G_IO_ERR;
+        x->fd_tag = g_source_add_unix_fd(x->source, x->fd, x->fd_events);
         wake(x);
     }
     /* TCP keepalive: notices a dead server even when it vanishes without a FIN. */
