@@ -21,6 +21,7 @@ import { displayRoomName, randomHex, roomFromPath } from './room.js';
 const params = new URLSearchParams(location.search);
 const app = document.getElementById('app');
 const toasts = document.getElementById('toasts');
+const knocks = document.getElementById('knocks');
 globalThis.PARLEY_DEBUG = params.get('debug') === '1';
 
 const ERROR_TITLES = {
@@ -84,13 +85,12 @@ function toast(message, kind = 'info') {
   toasts.append(t);
   setTimeout(() => t.classList.add('leaving'), 3600);
   setTimeout(() => t.remove(), 4000);
-  const plain = [...toasts.children].filter((c) => !c.classList.contains('knock-toast'));
-  while (plain.length > 4) plain.shift().remove();
+  while (toasts.children.length > 4) toasts.firstChild.remove();
 }
 
 /** A moderator's notification of a knock: stays until someone decides or the knock ends. */
 function knockToast(conf, knock) {
-  if (toasts.querySelector(`.knock-toast[data-knock="${CSS.escape(knock.id)}"]`)) return;
+  if (knocks.querySelector(`.knock-toast[data-knock="${CSS.escape(knock.id)}"]`)) return;
   const sec = conf.security;
   const decide = async (what, btn) => {
     for (const b of t.querySelectorAll('button')) b.disabled = true;
@@ -108,13 +108,12 @@ function knockToast(conf, knock) {
     h('span.knock-toast-icon', { html: ICONS.hand }),
     h('span.knock-toast-text', {}, h('strong', {}, knock.nick), ' wants to join'),
     h('span.knock-toast-actions', {}, admit, refuse));
-  toasts.append(t);
-  const knocks = toasts.querySelectorAll('.knock-toast');
-  if (knocks.length > 3) knocks[0].remove(); // the panel lists them all
+  knocks.append(t);
+  if (knocks.children.length > 3) knocks.firstChild.remove(); // the panel lists them all
 }
 
 function closeKnockToast(knock, status) {
-  toasts.querySelector(`.knock-toast[data-knock="${CSS.escape(knock.id)}"]`)?.remove();
+  knocks.querySelector(`.knock-toast[data-knock="${CSS.escape(knock.id)}"]`)?.remove();
   const text = { admitted: `${knock.nick} joined from the lobby`, refused: `${knock.nick} was not let in`,
     cancelled: `${knock.nick} stopped waiting`, left: `${knock.nick} stopped waiting`, expired: `${knock.nick}'s request expired` }[status];
   if (text) toast(text);
@@ -292,6 +291,7 @@ function showErrorScreen(err) {
   state.meeting = null;
   state.screen = 'error';
   clear(toasts);
+  clear(knocks);
   const inMeeting = ['connection-lost', 'focus-left', 'media-lost'].includes(err.code);
   // A dropped call retries by itself a few times (3 s, 6 s, 12 s, 24 s): the usual cause is a
   // network blip or a server restart. Failures while retrying keep the countdown going.
@@ -346,6 +346,7 @@ function leave() {
   state.media.stop(); // camera light off once we are out
   state.screen = 'left';
   clear(toasts);
+  clear(knocks);
   clear(app).append(h('main.error-screen', {},
     h('div.error-card', {},
       h('span.error-icon.calm', { html: ICONS.check }),

@@ -24,10 +24,14 @@ export class GateView {
   update(gate) {
     const prev = this.gate;
     this.gate = gate;
+    if (gate.stage === 'sending' && prev?.kind === 'lobby' && this.knockBtn) {
+      this.setSending(true);
+      return;
+    }
+    this.destroyVideo(); // before the new screen builds its own preview
     if (gate.kind === 'password') this.renderPassword(gate);
     else if (gate.stage === 'waiting') this.renderWaiting();
     else if (gate.stage === 'expired') this.renderExpired();
-    else if (gate.stage === 'sending' && prev?.kind === 'lobby' && this.knockBtn) this.setSending(true);
     else this.renderLobby(gate);
   }
 
@@ -39,12 +43,12 @@ export class GateView {
     const v = h('video.gate-preview.mirror', { autoplay: true, muted: true, playsInline: true });
     v.muted = true;
     v.srcObject = m.stream;
+    v.play?.().catch(() => {});
     this.video = v;
     return v;
   }
 
   card(...kids) {
-    this.destroyVideo();
     clear(this.root).append(h('main.gate-screen', {}, h('div.gate-card', {}, ...kids)));
   }
 

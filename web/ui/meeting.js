@@ -71,7 +71,7 @@ export class MeetingView {
     this.alone = h('div.alone', {},
       h('div.alone-card', {},
         h('h2', {}, 'You\'re the only one here'),
-        h('p', {}, 'Share the link and others can join right away.'),
+        this.aloneText = h('p', {}, 'Share the link and others can join right away.'),
         h('code.link', {}, location.href.split('?')[0]),
         h('button.secondary', { type: 'button', onclick: () => this.p.onCopyLink() },
           h('span.icon', { html: ICONS.link }), 'Copy link')));
@@ -131,6 +131,7 @@ export class MeetingView {
     if (want) this.panel.show();
     else this.panel.hide();
     this.secBtn.classList.toggle('active', want);
+    document.body.classList.toggle('security-open', want);
     this.secBtn.setAttribute('aria-expanded', String(want));
   }
 
@@ -147,6 +148,10 @@ export class MeetingView {
     this.secBtn.title = label;
     this.secBtn.setAttribute('aria-label', label);
     this.secured.hidden = !secured;
+    this.aloneText.textContent = s.lobbyEnabled
+      ? 'Share the link. People who join wait in the lobby until a moderator lets them in.'
+      : s.passwordSet ? 'Share the link and the password. Others can join with both.'
+        : 'Share the link and others can join right away.';
     this.secured.title = [s.lobbyEnabled && 'Lobby on', s.passwordSet && 'Password set'].filter(Boolean).join(' · ');
     this.selfStar.hidden = !s.isModerator;
     if (this.panel?.open) this.panel.update();
@@ -342,6 +347,7 @@ export class MeetingView {
   destroy() {
     this.resize?.disconnect();
     this.panel?.destroy();
+    document.body.classList.remove('security-open');
     document.removeEventListener('click', this.onDocClick);
     for (const t of this.tiles.values()) {
       t.video.srcObject = null;

@@ -24,6 +24,7 @@ export class SecurityPanel {
   constructor(p) {
     this.p = p;
     this.busy = false;
+    this.pendingLobby = null;
     this.el = this.build();
     this.el.hidden = true;
     this.tick = null;
@@ -38,8 +39,12 @@ export class SecurityPanel {
     this.nameState = h('div.panel-status');
 
     this.lobbyToggle = h('input#lobby-toggle', { type: 'checkbox', role: 'switch', ariaLabel: 'Lobby' });
-    this.lobbyToggle.addEventListener('change', () => this.act(() => this.p.security.setLobby(this.lobbyToggle.checked),
-      this.lobbyToggle.checked ? 'Lobby on: new people ask to join.' : 'Lobby off: people join directly.'));
+    this.lobbyToggle.addEventListener('change', () => {
+      const on = this.lobbyToggle.checked;
+      this.pendingLobby = on; // shown while the focus applies it
+      this.act(() => this.p.security.setLobby(on), on ? 'Lobby on: new people ask to join.' : 'Lobby off: people join directly.')
+        .finally(() => { this.pendingLobby = null; this.update(); });
+    });
     const lobby = h('section.panel-section', {},
       h('div.panel-row', {},
         h('span.panel-icon', { html: ICONS.door }),
@@ -143,7 +148,7 @@ export class SecurityPanel {
       this.nameState.append(h('span.icon', { html: ICONS.shieldCheck }),
         h('span', {}, 'The meeting name is hard to guess.'));
     }
-    this.lobbyToggle.checked = s.lobbyEnabled;
+    this.lobbyToggle.checked = this.pendingLobby ?? s.lobbyEnabled;
     this.lobbyToggle.disabled = !mod || this.busy;
     this.pwState.textContent = s.passwordSet ? 'set' : 'none';
     this.pwState.classList.toggle('on', s.passwordSet);
