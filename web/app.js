@@ -56,6 +56,7 @@ const state = {
   prejoin: null,
   meeting: null,
   gate: null,
+  roomPassword: null, // { [room]: password } that last got us into the meeting (for rejoins)
   errors: [],
   lastError: null,
   retry: { attempt: 0, timer: null, tick: null },
@@ -172,6 +173,8 @@ async function join(room, name) {
   else showJoining(room);
   const conf = new SecureConference(config, {
     room, displayName: name, media: state.media, machineUid: machineUid(),
+    // A password that worked for this room before (rejoin after a drop): tried first.
+    password: state.roomPassword?.[room] ?? null,
   });
   state.conference = conf;
   const sec = conf.security;
@@ -238,6 +241,7 @@ function cancelGate(conf) {
 function onState(conf, s) {
   if (conf !== state.conference) return;
   if (s === 'joined') {
+    state.roomPassword = conf.password ? { [conf.roomName]: conf.password } : null;
     state.retry.attempt = 0;
     showMeeting(conf);
   }

@@ -175,6 +175,7 @@ export class RoomSecurity extends EventTarget {
   /** The password prompt's answer. */
   submitPassword(password) {
     if (this.gateState?.kind !== 'password') return false;
+    this.conf.password = password; // kept for a rejoin of this conference's room
     this.passGate({ password });
     return true;
   }
@@ -323,7 +324,10 @@ export class RoomSecurity extends EventTarget {
     const mod = !!r && (r.role === 'moderator' || r.affiliation === 'owner' || r.affiliation === 'admin');
     if (mod === this.isModerator && !force) return;
     this.isModerator = mod;
-    if (!mod && this.knocks.size) this.knocks.clear();
+    if (!mod && this.knocks.size) {
+      for (const knock of this.knocks.values()) this.emit('knock-closed', { knock, status: 'not-moderator', by: null });
+      this.knocks.clear();
+    }
     this.conf.log(`moderator: ${mod}`);
     this.changed();
     this.stateTries = 0;
@@ -454,9 +458,11 @@ export class RoomSecurity extends EventTarget {
 
 /** A Conference with room security: password prompt and lobby while joining, moderation. */
 export class SecureConference extends Conference {
+  /** p as for Conference, plus password: a room password to try first (e.g. on a rejoin). */
   constructor(config, p) {
     super(config, p);
     this.security = new RoomSecurity(this);
+    this.password = p.password ?? null;
   }
 
   setState(state) {
@@ -466,6 +472,7 @@ export class SecureConference extends Conference {
   }
 
   wireRoom(room) {
+    if (this.password && !room.password) room.password = this.password;
     this.security.wireRoom(room);
     super.wireRoom(room);
   }

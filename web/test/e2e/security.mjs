@@ -210,6 +210,26 @@ try {
   check(await alice.locator('#security-button .tool-badge').isHidden(), 'the badge goes when nobody waits');
   await eve.ctx.close();
 
+  // With the lobby on, the focus keeps the password: a knock carrying it gets in at once.
+  await alice.fill('#password-input', 'tulip-42');
+  await alice.click('#password-set');
+  await until(alice, () => window.parley.security.passwordSet, null, { what: 'password set with the lobby on' });
+  const gina = await open(ROOM, 'Gina Park', 'gina');
+  await waitScreen(gina, 'lobby');
+  await gina.check('#lobby-know-password');
+  await gina.fill('#lobby-password', 'nope');
+  await gina.click('#lobby-knock');
+  await until(gina, () => !!document.querySelector('#lobby-error:not([hidden])'), null, { what: 'gina: wrong knock password' });
+  check(/not right/.test(await gina.locator('#lobby-error').innerText()) && (await screen(gina)) === 'lobby',
+    'a knock with a wrong password is refused on the form');
+  await gina.fill('#lobby-password', 'tulip-42');
+  await gina.click('#lobby-knock');
+  await joined(gina);
+  check((await sec(alice)).pendingKnocks.length === 0, 'a knock with the right password joins without a moderator');
+  await gina.ctx.close();
+  await alice.click('#password-remove');
+  await until(alice, () => !window.parley.security.passwordSet, null, { what: 'password removed again' });
+
   await alice.click('#lobby-toggle');
   await until(alice, () => !window.parley.security.lobbyEnabled, null, { what: 'lobby off' });
   await until(dave, () => !window.parley.security.lobbyEnabled, null, { what: 'dave learns the lobby is off' });
