@@ -107,7 +107,7 @@ function knockToast(conf, knock) {
   const refuse = h('button.secondary.small.refuse', { type: 'button', onclick: () => decide('refuse', refuse) }, 'Refuse');
   const t = h('div.toast.knock-toast', { dataset: { knock: knock.id }, role: 'alert' },
     h('span.knock-toast-icon', { html: ICONS.hand }),
-    h('span.knock-toast-text', {}, h('strong', {}, knock.nick), ' wants to join'),
+    h('span.knock-toast-text', {}, h('strong', {}, knock.nick), h('span', {}, 'wants to join')),
     h('span.knock-toast-actions', {}, admit, refuse));
   knocks.append(t);
   if (knocks.children.length > 3) knocks.firstChild.remove(); // the panel lists them all

@@ -28,7 +28,6 @@ export class GateView {
       this.setSending(true);
       return;
     }
-    this.destroyVideo(); // before the new screen builds its own preview
     if (gate.kind === 'password') this.renderPassword(gate);
     else if (gate.stage === 'waiting') this.renderWaiting();
     else if (gate.stage === 'expired') this.renderExpired();
@@ -40,16 +39,19 @@ export class GateView {
     if (!m?.videoTrack) {
       return h('div.gate-avatar.avatar', { style: `--hue:${hueFor(this.p.name)}` }, initials(this.p.name));
     }
-    const v = h('video.gate-preview.mirror', { autoplay: true, muted: true, playsInline: true });
-    v.muted = true;
-    v.srcObject = m.stream;
-    v.play?.().catch(() => {});
-    this.video = v;
-    return v;
+    // One element for every screen of the gate: the camera picture does not restart.
+    if (!this.video) {
+      this.video = h('video.gate-preview.mirror', { autoplay: true, muted: true, playsInline: true });
+      this.video.muted = true;
+    }
+    if (this.video.srcObject !== m.stream) this.video.srcObject = m.stream;
+    return this.video;
   }
 
   card(...kids) {
     clear(this.root).append(h('main.gate-screen', {}, h('div.gate-card', {}, ...kids)));
+    // Taking the element out of the page paused it; start it again in its new place.
+    if (this.video?.isConnected) this.video.play?.().catch(() => {});
   }
 
   roomLine() {
