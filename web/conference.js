@@ -131,7 +131,7 @@ export class Conference extends EventTarget {
       this.installHandlers();
 
       this.setState('requesting');
-      const res = await requestConference(this.xmpp, {
+      const confRequest = () => requestConference(this.xmpp, {
         focus: this.config.focus,
         room: this.roomJid,
         machineUid: this.machineUid,
@@ -141,6 +141,7 @@ export class Conference extends EventTarget {
             ? `The meeting is being prepared… retrying in ${Math.round(delayMs / 1000)} s`
             : `Waiting for the meeting service… retrying in ${Math.round(delayMs / 1000)} s`),
       });
+      const res = await confRequest();
       if (this.state !== 'requesting') return;
       this.focusJid = res.focusJid;
       this.log(`focus ready, focusjid=${res.focusJid}`);
@@ -155,6 +156,11 @@ export class Conference extends EventTarget {
           focusJids: [res.focusJid, this.config.focusUserJid, this.config.focus],
           caps,
           codecList: codecList(this.config.preferredVideoCodec ?? 'VP8'),
+          // forbidden on ejabberd may mean "room gone, you may not create it": ask again.
+          reconference: async () => {
+            this.log('join refused with forbidden: sending the conference request again');
+            await confRequest();
+          },
         });
         this.room.local.sourceInfo = this.sourceInfo();
         this.room.local.audioMuted = this.media.audioMuted || !this.media.audioTrack;

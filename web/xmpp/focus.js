@@ -11,9 +11,15 @@ export function backoffDelay(attempt, stepMs = 1000, capMs = 120000) {
   return Math.min(stepMs * 2 ** Math.max(0, attempt), capMs);
 }
 
-/** Errors that mean the focus is not there (as opposed to refusing us). */
-const UNREACHABLE = new Set(['timeout', 'service-unavailable', 'remote-server-not-found',
-  'remote-server-timeout', 'recipient-unavailable', 'item-not-found', 'not-connected']);
+/**
+ * Errors that mean the focus is not there (as opposed to refusing us). `forbidden` is here
+ * because ejabberd answers an IQ to a disconnected component with auth/forbidden ("Access
+ * denied by service policy") where Prosody says wait/remote-server-timeout; Parley's focus
+ * never answers the conference request with forbidden itself.
+ */
+export const UNREACHABLE = new Set(['timeout', 'service-unavailable', 'remote-server-not-found',
+  'remote-server-timeout', 'recipient-unavailable', 'item-not-found', 'not-connected',
+  'forbidden']);
 
 export class FocusError extends Error {
   constructor(code, message, cause) {
@@ -63,7 +69,7 @@ export async function requestConference(xmpp, p) {
     const conf = res.getElementsByTagNameNS(NS.FOCUS, 'conference')[0];
     const properties = {};
     if (conf) {
-      for (const pr of conf.getElementsByTagName('property')) {
+      for (const pr of Array.from(conf.getElementsByTagName('property'))) {
         properties[pr.getAttribute('name')] = pr.getAttribute('value');
       }
     }

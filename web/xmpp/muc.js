@@ -95,6 +95,12 @@ export class MucRoom extends EventTarget {
     // resolves, the join is sent again; when it rejects, the join fails with that error.
     this.password = p.password ?? null;
     this.gate = p.gate ?? null;
+    // async () => void: sends the conference request again. A join refused with `forbidden`
+    // is not always a ban: ejabberd also says forbidden when the room does not exist and we
+    // may not create it (e.g. it was destroyed after the conference request). With this set,
+    // the first forbidden asks the focus again and re-sends the join; only a second one is a
+    // ban. Without it, forbidden is a ban at once.
+    this.reconference = p.reconference ?? null;
   }
 
   get myJid() {
@@ -157,6 +163,7 @@ export class MucRoom extends EventTarget {
         pause: () => clearTimeout(timer), // no timeout while the user answers a gate
         resume: arm,
         gated: false,
+        reconferenced: false, // the conference request was sent again after a forbidden
       };
       this.handler = this.xmpp.addHandler((p) => { this.onPresence(p); return true; },
         null, 'presence', null, null, this.roomJid, { matchBareFromJid: true });
@@ -194,6 +201,22 @@ export class MucRoom extends EventTarget {
     });
   }
 
+  /** First `forbidden` on a join: ask the focus for the conference again, then re-join. */
+  runReconference(condition) {
+    const pj = this.pendingJoin;
+    pj.reconferenced = true;
+    pj.gated = true;
+    pj.pause();
+    Promise.resolve().then(() => this.reconference({ condition })).then(() => {
+      if (this.pendingJoin !== pj) return;
+      pj.gated = false;
+      pj.resume();
+      this.xmpp.send(this.presence());
+    }, (e) => {
+      if (this.pendingJoin === pj) pj.reject(e);
+    });
+  }
+
   onPresence(pres) {
     const from = pres.getAttribute('from');
     const nick = resourceOf(from);
@@ -217,6 +240,10 @@ export class MucRoom extends EventTarget {
         }[condition] ?? 'join-failed';
         if (this.gate && (condition === 'not-authorized' || condition === 'registration-required')) {
           this.runGate(condition);
+          return;
+        }
+        if (condition === 'forbidden' && this.reconference && !this.pendingJoin.reconferenced) {
+          if (!this.pendingJoin.gated) this.runReconference(condition);
           return;
         }
         this.pendingJoin.reject(Object.assign(new Error(`cannot join the room (${condition})`), { code, condition }));
