@@ -11,6 +11,7 @@ typedef enum {
     OP_GRANT_ENABLE, /* member grant for an occupant before members-only */
     OP_GRANT_ADMIT,  /* member grant admitting a knock */
     OP_CONFIG,       /* the security owner form */
+    OP_REVOKE,       /* member affiliation taken back from someone who left */
 } OpKind;
 
 typedef enum {
@@ -51,7 +52,8 @@ struct _FocusLobby {
     GHashTable *enable_jids; /* bare JIDs granted (or in flight) during this ENABLING */
     guint enable_pending;    /* gating grants in flight */
     gboolean enable_failed;
-    GHashTable *known; /* occupant real JID -> Known* */
+    GHashTable *known;   /* occupant real JID -> Known* */
+    GHashTable *granted; /* bare JIDs the focus made members (set), until they leave */
     guint gen;
     gint64 pw_window_start;
     guint pw_failures;
@@ -124,6 +126,8 @@ const char *focus_lobby_action_kind_str(FocusLobbyActionKind k)
         return "notify-state";
     case FOCUS_LOBBY_ACTION_REPLY:
         return "reply";
+    case FOCUS_LOBBY_ACTION_REVOKE_MEMBER:
+        return "revoke-member";
     }
     return "?";
 }
@@ -350,8 +354,9 @@ static Op *op_new(FocusLobby *lobby, OpKind kind)
     return op;
 }
 
-static void emit_grant(FocusLobbyActions *actions, const Op *op)
+static void emit_grant(FocusLobby *lobby, FocusLobbyActions *actions, const Op *op)
 {
+    g_hash_table_add(lobby->granted, g_strdup(op->jid));
     FocusLobbyAction *a = push(actions, FOCUS_LOBBY_ACTION_GRANT_MEMBER);
     a->op = op->id;
     a->jid = g_strdup(op->jid);
@@ -397,7 +402,7 @@ static void grant_for_enable(FocusLobby *lobby, const FocusLobbyOccupant *o,
     op->gates = lobby->config_op == 0;
     if (op->gates)
         lobby->enable_pending++;
-    emit_grant(actions, op);
+    emit_grant(lobby, actions, op);
 }
 
 static void start_enabling(FocusLobby *lobby, const FocusLobbyRoster *roster, gpointer request,
@@ -436,6 +441,7 @@ FocusLobby *focus_lobby_new(const FocusLobbySettings *settings, GDestroyNotify r
     lobby->ops = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, op_free);
     lobby->enable_jids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     lobby->known = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, known_free);
+    lobby->granted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return lobby;
 }
 
@@ -458,6 +464,7 @@ void focus_lobby_free(FocusLobby *lobby)
     g_hash_table_destroy(lobby->ops);
     g_hash_table_destroy(lobby->enable_jids);
     g_hash_table_destroy(lobby->known);
+    g_hash_table_destroy(lobby->granted);
     g_ptr_array_free(lobby->knocks, TRUE);
     g_free(lobby->password);
     g_free(lobby);
@@ -659,7 +666,7 @@ void focus_lobby_request_knock(FocusLobby *lobby, const FocusLobbyRoster *roster
         Op *op = op_new(lobby, OP_GRANT_ADMIT);
         op->jid = g_strdup(k->bare_jid);
         op->knock_id = g_strdup(k->id);
-        emit_grant(actions, op);
+        emit_grant(lobby, actions, op);
     } else {
         notify_moderators(roster, actions, k, FOCUS_LOBBY_KNOCK_PENDING, NULL, NULL);
     }
@@ -704,7 +711,7 @@ void focus_lobby_request_admit(FocusLobby *lobby, const FocusLobbyRoster *roster
     op->knock_id = g_strdup(k->id);
     op->by = g_strdup(mod->nick);
     op->request = request;
-    emit_grant(actions, op);
+    emit_grant(lobby, actions, op);
 }
 
 void focus_lobby_request_refuse(FocusLobby *lobby, const FocusLobbyRoster *roster,
@@ -831,6 +838,8 @@ void focus_lobby_op_done(FocusLobby *lobby, const FocusLobbyRoster *roster, guin
     case OP_CONFIG:
         config_done(lobby, roster, op, ok, actions);
         break;
+    case OP_REVOKE:
+        break; /* nobody waits; the caller logs a failure */
     }
     release(lobby, op->request);
     op_free(op);
@@ -892,6 +901,41 @@ gboolean focus_lobby_knocker_gone(FocusLobby *lobby, const FocusLobbyRoster *ros
     return TRUE;
 }
 
+gboolean focus_lobby_occupant_left(FocusLobby *lobby, const FocusLobbyRoster *roster,
+                                   const char *real_jid, FocusMucAffiliation affiliation,
+                                   FocusLobbyActions *actions)
+{
+    if (!real_jid || (affiliation != FOCUS_MUC_AFFILIATION_MEMBER &&
+                      affiliation != FOCUS_MUC_AFFILIATION_NONE))
+        return FALSE; /* owners and admins keep their rights; a ban stays a ban */
+    g_autofree char *bare = pa_jid_bare(real_jid);
+    if (!bare)
+        return FALSE;
+    gboolean ours = g_hash_table_contains(lobby->granted, bare);
+    gboolean member_while_on =
+        affiliation == FOCUS_MUC_AFFILIATION_MEMBER && lobby->phase != FOCUS_LOBBY_PHASE_OFF;
+    if (!ours && !member_while_on)
+        return FALSE;
+    /* Another session of the same account is still inside: the membership is still in use. */
+    for (guint i = 0; roster && i < roster->n; i++) {
+        g_autofree char *b =
+            roster->items[i].real_jid ? pa_jid_bare(roster->items[i].real_jid) : NULL;
+        if (b && strcmp(b, bare) == 0)
+            return FALSE;
+    }
+    /* Admitted again while leaving (a reload that knocked at once): the grant must win. */
+    FocusLobbyKnock *k = knock_by_bare(lobby, bare);
+    if (k && k->admitting)
+        return FALSE;
+    g_hash_table_remove(lobby->granted, bare);
+    Op *op = op_new(lobby, OP_REVOKE);
+    op->jid = g_steal_pointer(&bare);
+    FocusLobbyAction *a = push(actions, FOCUS_LOBBY_ACTION_REVOKE_MEMBER);
+    a->op = op->id;
+    a->jid = g_strdup(op->jid);
+    return TRUE;
+}
+
 void focus_lobby_expire(FocusLobby *lobby, const FocusLobbyRoster *roster, gint64 now_us,
                         FocusLobbyActions *actions)
 {
@@ -927,6 +971,7 @@ void focus_lobby_room_ended(FocusLobby *lobby, FocusLobbyActions *actions)
     g_hash_table_remove_all(lobby->ops);
     g_hash_table_remove_all(lobby->enable_jids);
     g_hash_table_remove_all(lobby->known);
+    g_hash_table_remove_all(lobby->granted);
     lobby->config_op = 0;
     lobby->enable_pending = 0;
     lobby->phase = FOCUS_LOBBY_PHASE_OFF;

@@ -123,14 +123,17 @@ typedef enum {
     /* Answer @request (transfer: the action owns it until the caller takes it) with @status;
      * for a knock request also @knock_id (NULL when the lobby is off) and @knock_status. */
     FOCUS_LOBBY_ACTION_REPLY,
+    /* Set affiliation "none" for @jid (bare) in the room; report with op_done(@op). Nobody waits
+     * for it; a failure is only logged. */
+    FOCUS_LOBBY_ACTION_REVOKE_MEMBER,
 } FocusLobbyActionKind;
 
 const char *focus_lobby_action_kind_str(FocusLobbyActionKind k);
 
 typedef struct {
     FocusLobbyActionKind kind;
-    guint op;              /* GRANT_MEMBER, SUBMIT_CONFIG */
-    char *jid;             /* GRANT_MEMBER: bare JID */
+    guint op;              /* GRANT_MEMBER, SUBMIT_CONFIG, REVOKE_MEMBER */
+    char *jid;             /* GRANT_MEMBER, REVOKE_MEMBER: bare JID */
     gboolean members_only; /* SUBMIT_CONFIG */
     char *secret;          /* SUBMIT_CONFIG: NULL = no password on the room */
     char *to;              /* NOTIFY_*: full real JID */
@@ -250,6 +253,19 @@ void focus_lobby_roster_changed(FocusLobby *lobby, const FocusLobbyRoster *roste
  * to the focus): its knocks close as LEFT. Returns TRUE if it had one. */
 gboolean focus_lobby_knocker_gone(FocusLobby *lobby, const FocusLobbyRoster *roster,
                                   const char *full_jid, FocusLobbyActions *actions);
+
+/* Occupant @real_jid (full) left the room: its unavailable presence, not a nick change, carried
+ * @affiliation; @roster is the room without it. Membership lasts while someone is inside (the
+ * Jitsi-like rule of docs/security.md): REVOKE_MEMBER for its bare JID when
+ *   - @affiliation is member (kicked, left, or its connection dropped) or none, and
+ *   - the lobby is not OFF and @affiliation is member, or the focus granted that membership
+ *     itself (the lobby on earlier, or an admitted knock), and
+ *   - no occupant left in @roster has the same bare JID, and no knock of that bare JID is
+ *     being admitted.
+ * Owners, admins and outcasts (a ban, status 301) are left alone. Returns TRUE if it revoked. */
+gboolean focus_lobby_occupant_left(FocusLobby *lobby, const FocusLobbyRoster *roster,
+                                   const char *real_jid, FocusMucAffiliation affiliation,
+                                   FocusLobbyActions *actions);
 
 /* Closes the knocks pending since knock_ttl_us or longer as EXPIRED. */
 void focus_lobby_expire(FocusLobby *lobby, const FocusLobbyRoster *roster, gint64 now_us,

@@ -243,6 +243,12 @@ static void perform(Guard *g, FocusLobbyActions *acts)
             send_iq(g, focus_security_action_stanza(ctx, component, sec->occupant_jid, g->room, a),
                     a->op, on_op_reply);
             break;
+        case FOCUS_LOBBY_ACTION_REVOKE_MEMBER:
+            g_info("lobby: revoking member room=%s jid=%s op=%u (left the room)", g->room, a->jid,
+                   a->op);
+            send_iq(g, focus_security_action_stanza(ctx, component, sec->occupant_jid, g->room, a),
+                    a->op, on_op_reply);
+            break;
         case FOCUS_LOBBY_ACTION_SUBMIT_CONFIG:
             g_info("lobby: configuring room=%s membersonly=%d password=%s op=%u", g->room,
                    a->members_only, a->secret ? "set" : "none", a->op);
@@ -481,14 +487,42 @@ static Guard *guard_of_from(FocusRoomSecurity *sec, const char *from, gboolean *
     return g;
 }
 
+/* An occupant's unavailable presence (not the focus's own, not a nick change): the lobby decides
+ * whether its membership ends with its stay (docs/security.md "Membership lasts while you are
+ * inside"). The registry has already dropped the occupant, so the roster is the room without it. */
+static void occupant_left(Guard *g, xmpp_stanza_t *presence)
+{
+    if (g_strcmp0(xmpp_stanza_get_type(presence), "unavailable") != 0)
+        return;
+    FocusMucPresence mp;
+    if (focus_muc_presence_parse(presence, &mp) != FOCUS_MUC_PRESENCE_OK)
+        return;
+    if (strcmp(mp.nick, FOCUS_MUC_NICK) != 0 && !mp.is_error && !mp.destroyed &&
+        !focus_muc_presence_has_status(&mp, FOCUS_MUC_STATUS_NICK_CHANGED) &&
+        !focus_muc_presence_has_status(&mp, FOCUS_MUC_STATUS_SELF)) {
+        Roster ro;
+        roster_init(&ro, g->sec, g->room);
+        g_autoptr(GArray) acts = focus_lobby_actions_new();
+        if (mp.real_jid)
+            focus_lobby_occupant_left(g->lobby, &ro.r, mp.real_jid, mp.affiliation, acts);
+        else
+            g_debug("lobby: room=%s: %s left without a visible real JID", g->room, mp.nick);
+        roster_clear(&ro);
+        perform(g, acts);
+    }
+    focus_muc_presence_clear(&mp);
+}
+
 void focus_room_security_presence(FocusRoomSecurity *sec, xmpp_stanza_t *presence)
 {
     const char *from = xmpp_stanza_get_from(presence);
     gboolean has_resource;
     Guard *g = guard_of_from(sec, from, &has_resource);
     if (g) {
-        if (has_resource)
+        if (has_resource) {
             roster_changed(g);
+            occupant_left(g, presence);
+        }
         return;
     }
     if (!has_resource || g_strcmp0(xmpp_stanza_get_type(presence), "unavailable") != 0)

@@ -558,6 +558,9 @@ xmpp_stanza_t *focus_security_action_stanza(xmpp_ctx_t *ctx, const char *compone
         xmpp_stanza_set_attribute(l, "password", bool_str(a->has_password));
         return m;
     }
+    case FOCUS_LOBBY_ACTION_REVOKE_MEMBER:
+        return focus_muc_set_affiliation(ctx, occupant_jid, room, a->jid,
+                                         FOCUS_MUC_AFFILIATION_NONE);
     case FOCUS_LOBBY_ACTION_REPLY:
         break;
     }
