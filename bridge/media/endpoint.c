@@ -340,6 +340,7 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->role = BRIDGE_DTLS_ROLE_SERVER;
     ep->created_us = g_get_monotonic_time();
     ep->hdrext = m->hdrext;
+    bridge_tcc_recv_init(&ep->tcc);
 
     ep->agent = nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
                                     NICE_AGENT_OPTION_ICE_TRICKLE |
@@ -525,6 +526,8 @@ void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow)
         if (ep->dead)
             return;
     }
+    if (ep->connected)
+        bridge_rtcp_send_transport_feedback(ep);
     if (!slow)
         return;
     if (!ep->connected) {

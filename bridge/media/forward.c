@@ -180,8 +180,9 @@ static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *
     uint16_t tcc;
     if (pa_hdrext_found_has(found, PA_HDREXT_TCC) &&
         pa_hdrext_read_tcc_seq(pkt, &found->elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
-        ep->last_tcc_seq = tcc;
-    /* abs-send-time and transport-cc are carried through untouched for now. */
+        bridge_tcc_recv_record(&ep->tcc, tcc, h->ssrc, now);
+    /* Both extensions are forwarded untouched: receivers' own transport-cc feedback reaches
+     * the bridge (and is consumed there), since the sequence numbers are the sender's leg's. */
     if (!s)
         return; /* table full: still forwarded, just not reported on */
     if (!s->seen) {

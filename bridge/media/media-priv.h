@@ -29,6 +29,7 @@
 #include "bridge/media/media.h"
 #include "bridge/media/recv-stats.h"
 #include "bridge/media/ring.h"
+#include "bridge/media/tcc-recv.h"
 #include "bridge/media/txbatch.h"
 #include "bridge/srtp/srtp.h"
 #include "common/log.h"
@@ -38,8 +39,8 @@ G_BEGIN_DECLS
 
 #define BRIDGE_MEDIA_MAX_WORKERS 64
 #define BRIDGE_EP_MAX_SSRCS 32          /* announced + learned sources per endpoint */
-#define BRIDGE_TICK_MS 100              /* worker tick: DTLS retransmissions */
-#define BRIDGE_RR_EVERY_TICKS 10        /* receiver reports and timeouts every second */
+#define BRIDGE_TICK_MS 50               /* worker tick: transport-cc feedback, DTLS retransmissions */
+#define BRIDGE_RR_EVERY_TICKS 20        /* receiver reports and timeouts every second */
 #define BRIDGE_KEYFRAME_REQ_MIN_US 250000 /* at most one PLI/FIR per source per 250 ms */
 #define BRIDGE_SOCKET_BUFFER (2 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per endpoint */
 
@@ -58,6 +59,7 @@ typedef struct {
     guint64 ice_failures, dtls_failures;
     guint64 rtcp_in, keyframe_requests, nacks_forwarded, rr_sent, sr_forwarded;
     guint64 hdrext_stripped;
+    guint64 tcc_feedback_sent;
     guint endpoints_connected;
 } BridgeWorkerStats;
 
@@ -117,7 +119,7 @@ struct _BridgeEndpoint {
     BridgeSrtp *srtp;
     gboolean connected;        /* DTLS done, SRTP ready */
     gint64 last_rx_us;         /* last authenticated RTP/RTCP */
-    guint16 last_tcc_seq;      /* transport-wide sequence of the last RTP packet */
+    BridgeTccRecv tcc;         /* transport-cc arrivals, feedback owed to this sender */
     PaHdrextMap hdrext;        /* the ids this endpoint negotiated (its RTP is read with them) */
 
     BridgeSource sources[BRIDGE_EP_MAX_SSRCS];
@@ -150,6 +152,7 @@ struct _BridgeWorker {
     GSource *flush_source;     /* sends the tx batch once per main-loop iteration */
     BridgeTxBatch *tx;         /* pooled outgoing buffers + sendmmsg batch */
     guint64 tx_published, tx_bytes_published; /* what of tx->sent is in stats already */
+    gint64 tcc_scratch[BRIDGE_TCC_RING]; /* transport-cc feedback building (tick) */
     /* Receive scratch buffer: the worker is single-threaded, so one suffices. */
     guint8 rx[BRIDGE_TX_CAP];
 };
@@ -280,5 +283,7 @@ void bridge_rtcp_deliver_feedback(BridgeEndpoint *owner, BridgeFeedbackType type
 /* Finds the local endpoint of @conf that sends @ssrc. */
 BridgeEndpoint *bridge_rtcp_find_owner(BridgeWorkerConf *conf, guint32 ssrc);
 void bridge_rtcp_send_receiver_report(BridgeEndpoint *ep, gint64 now_us);
+/* Sends @ep the transport-cc feedback for what arrived since the last one (worker tick). */
+void bridge_rtcp_send_transport_feedback(BridgeEndpoint *ep);
 
 G_END_DECLS

@@ -544,6 +544,7 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->nacks_forwarded += BRIDGE_STAT_GET(s->nacks_forwarded);
         out->sr_forwarded += BRIDGE_STAT_GET(s->sr_forwarded);
         out->rr_sent += BRIDGE_STAT_GET(s->rr_sent);
+        out->tcc_feedback_sent += BRIDGE_STAT_GET(s->tcc_feedback_sent);
         out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
     }
     out->endpoints = m->endpoints ? g_hash_table_size(m->endpoints) : 0;

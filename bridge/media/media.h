@@ -158,6 +158,7 @@ typedef struct {
     guint64 nacks_forwarded;        /* NACKs sent to senders */
     guint64 sr_forwarded;           /* sender reports fanned out to receivers */
     guint64 rr_sent;                /* the bridge's own receiver-report compounds */
+    guint64 tcc_feedback_sent;      /* transport-cc feedback packets sent to senders */
     /* Header extensions */
     guint64 hdrext_stripped;        /* RTP packets from which sdes:mid/rid/repaired-rid were
                                      * removed before forwarding */

@@ -8,7 +8,8 @@
  * to the other workers of the conference); keyframe requests are rate-limited per source at
  * the sender's worker, which sees the requests of every receiver. Receivers' RRs, REMB,
  * transport-cc, SDES, BYE, APP and XR are consumed here. The bridge sends each sender one RR
- * compound per second (from the worker tick) about every source it receives from it.
+ * compound per second (from the worker tick) about every source it receives from it, and
+ * transport-cc feedback every tick (50 ms) about every transport-wide sequence number.
  * Nothing here allocates: packets are built in stack buffers and protected in the worker's
  * tx buffer. */
 #include "bridge/media/media-priv.h"
@@ -129,7 +130,8 @@ void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *buf, gsize len, gint64 n
                                    buf + nack.fb.fci_offset,
                                    MIN(nack.pair_count * 4u, (unsigned)MAX_NACK_FCI), now_us);
             }
-            break; /* transport-cc: consumed (no bandwidth estimation yet) */
+            break; /* transport-cc from a receiver: consumed, never forwarded (each sender gets
+                    * the bridge's own feedback about its leg); no estimation of our own yet */
         case PA_RTCP_PSFB:
             if (p.count == PA_RTCP_PSFB_PLI) {
                 PaRtcpFb fb;
@@ -178,4 +180,19 @@ void bridge_rtcp_send_receiver_report(BridgeEndpoint *ep, gint64 now_us)
         return;
     bridge_forward_send_clear(ep->worker, ep, buf, off + sdes, TRUE);
     BRIDGE_STAT_ADD(ep->worker->stats.rr_sent, 1);
+}
+
+static void emit_tcc(const guint8 *pkt, gsize len, gpointer data)
+{
+    BridgeEndpoint *ep = data;
+    bridge_forward_send_clear(ep->worker, ep, pkt, len, TRUE);
+    BRIDGE_STAT_ADD(ep->worker->stats.tcc_feedback_sent, 1);
+}
+
+void bridge_rtcp_send_transport_feedback(BridgeEndpoint *ep)
+{
+    if (!ep->connected || ep->dead)
+        return;
+    bridge_tcc_recv_build(&ep->tcc, ep->worker->media->bridge_ssrc, ep->worker->tcc_scratch,
+                          emit_tcc, ep);
 }

@@ -13,6 +13,7 @@
 #include "common/rtp/hdrext.h"
 #include "common/rtp/rtcp.h"
 #include "common/rtp/rtp.h"
+#include "common/rtp/tcc.h"
 
 struct _MediaSimPeer {
     char *name;
@@ -28,6 +29,11 @@ struct _MediaSimPeer {
     gsize last_sent_len;
     guint8 last_received[1600]; /* clear */
     gsize last_received_len;
+    /* transport-cc: what was sent when, what the bridge reported (65536 entries each) */
+    guint8 tcc_id;
+    guint16 tcc_next;
+    gint64 *tcc_sent, *tcc_report;
+    gboolean tcc_any_fb;
 };
 
 static void dtls_send(const guint8 *data, gsize len, gpointer user_data)
@@ -59,6 +65,27 @@ static void after_dtls(MediaSimPeer *p, BridgeDtlsState st)
     }
 }
 
+static void handle_tcc(MediaSimPeer *p, const guint8 *buf, const PaRtcpPacket *pk)
+{
+    static PaTccStatus st[65536]; /* test thread only */
+    PaRtcpTcc h;
+    size_t n;
+    if (pa_tcc_parse(buf, pk, &h, st, G_N_ELEMENTS(st), &n) != PA_RTCP_OK) {
+        p->stats.tcc_feedback_malformed++;
+        return;
+    }
+    if (p->tcc_any_fb && h.fb_count != (guint8)(p->stats.tcc_last_fb_count + 1))
+        p->stats.tcc_fb_count_gaps++;
+    p->tcc_any_fb = TRUE;
+    p->stats.tcc_feedback_received++;
+    p->stats.tcc_last_sender_ssrc = h.fb.sender_ssrc;
+    p->stats.tcc_last_media_ssrc = h.fb.media_ssrc;
+    p->stats.tcc_last_fb_count = h.fb_count;
+    for (size_t i = 0; i < n; i++)
+        p->tcc_report[st[i].seq] =
+            st[i].status == PA_TCC_NOT_RECV ? PA_TCC_NOT_RECEIVED : st[i].arrival_us;
+}
+
 static void handle_rtcp(MediaSimPeer *p, const guint8 *buf, gsize len)
 {
     p->stats.rtcp_received++;
@@ -84,6 +111,8 @@ static void handle_rtcp(MediaSimPeer *p, const guint8 *buf, gsize len)
             p->stats.fir_received++;
         } else if (pk.type == PA_RTCP_RTPFB && pk.count == PA_RTCP_RTPFB_NACK) {
             p->stats.nack_received++;
+        } else if (pk.type == PA_RTCP_RTPFB && pk.count == PA_RTCP_RTPFB_TCC) {
+            handle_tcc(p, buf, &pk);
         }
     }
 }
@@ -161,6 +190,12 @@ MediaSimPeer *media_sim_peer_new(GMainContext *ctx, const char *name)
     MediaSimPeer *p = g_new0(MediaSimPeer, 1);
     p->name = g_strdup(name);
     p->ctx = ctx;
+    p->tcc_sent = g_new(gint64, 65536);
+    p->tcc_report = g_new(gint64, 65536);
+    for (guint i = 0; i < 65536; i++) {
+        p->tcc_sent[i] = -1;
+        p->tcc_report[i] = MEDIA_SIM_TCC_UNREPORTED;
+    }
     bridge_srtp_global_init();
     p->cert = bridge_dtls_cert_new(NULL);
     g_assert(p->cert);
@@ -193,6 +228,8 @@ void media_sim_peer_free(MediaSimPeer *p)
     bridge_dtls_free(p->dtls);
     bridge_srtp_free(p->srtp);
     bridge_dtls_cert_free(p->cert);
+    g_free(p->tcc_sent);
+    g_free(p->tcc_report);
     g_free(p->name);
     g_free(p);
 }
@@ -305,15 +342,26 @@ static gboolean send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq, 
 gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
                                  guint32 ts, gsize payload_len, int audio_level)
 {
-    guint8 ext[8];
+    guint8 ext[16];
     uint16_t profile = 0;
     size_t ext_len = 0;
-    if (audio_level >= 0) {
-        guint8 lv = (guint8)(0x80 | (audio_level & 0x7f));
-        PaHdrextWrite e = {.id = 1, .len = 1, .data = &lv};
-        ext_len = pa_hdrext_write_block(ext, sizeof ext, false, &e, 1, &profile);
+    PaHdrextWrite e[2];
+    guint n = 0;
+    guint8 lv = (guint8)(0x80 | (audio_level & 0x7f)), tcc[2];
+    if (audio_level >= 0)
+        e[n++] = (PaHdrextWrite){.id = 1, .len = 1, .data = &lv};
+    if (p->tcc_id) {
+        tcc[0] = (guint8)(p->tcc_next >> 8);
+        tcc[1] = (guint8)p->tcc_next;
+        e[n++] = (PaHdrextWrite){.id = p->tcc_id, .len = 2, .data = tcc};
     }
-    return send_rtp(p, ssrc, pt, seq, ts, payload_len, ext, ext_len, profile);
+    if (n)
+        ext_len = pa_hdrext_write_block(ext, sizeof ext, false, e, n, &profile);
+    gint64 now = g_get_monotonic_time(); /* before sending: the bridge may read it at once */
+    gboolean ok = send_rtp(p, ssrc, pt, seq, ts, payload_len, ext, ext_len, profile);
+    if (ok && p->tcc_id)
+        p->tcc_sent[p->tcc_next++] = now;
+    return ok;
 }
 
 gboolean media_sim_peer_send_rtp_ext(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
@@ -374,4 +422,25 @@ guint16 media_sim_peer_remote_port(MediaSimPeer *p)
 void media_sim_peer_get_stats(MediaSimPeer *p, MediaSimPeerStats *out)
 {
     *out = p->stats;
+}
+
+void media_sim_peer_enable_tcc(MediaSimPeer *p, guint8 id, guint16 first_seq)
+{
+    p->tcc_id = id;
+    p->tcc_next = first_seq;
+}
+
+void media_sim_peer_tcc_skip(MediaSimPeer *p, guint16 n)
+{
+    p->tcc_next = (guint16)(p->tcc_next + n);
+}
+
+gint64 media_sim_peer_tcc_report(MediaSimPeer *p, guint16 seq)
+{
+    return p->tcc_report[seq];
+}
+
+gint64 media_sim_peer_tcc_sent_us(MediaSimPeer *p, guint16 seq)
+{
+    return p->tcc_sent[seq];
 }

@@ -25,7 +25,15 @@ typedef struct {
     guint32 rr_last_ssrc_reported; /* media SSRC of the last report block received */
     guint32 rr_last_ext_seq;
     guint64 unprotect_failures;
+    /* transport-cc feedback (RTPFB 15) received and parsed */
+    guint64 tcc_feedback_received, tcc_feedback_malformed;
+    guint32 tcc_last_sender_ssrc, tcc_last_media_ssrc;
+    guint8 tcc_last_fb_count;
+    guint64 tcc_fb_count_gaps;     /* feedback packet count not previous + 1 */
 } MediaSimPeerStats;
+
+/* media_sim_peer_tcc_report(): never mentioned in any feedback received. */
+#define MEDIA_SIM_TCC_UNREPORTED G_GINT64_CONSTANT(-2)
 
 /* (transfer full). Starts gathering at once on @ctx. */
 MediaSimPeer *media_sim_peer_new(GMainContext *ctx, const char *name);
@@ -43,8 +51,21 @@ gboolean media_sim_peer_failed(MediaSimPeer *p);
 /* TRUE once the bridge closed DTLS (close_notify received). */
 gboolean media_sim_peer_dtls_closed(MediaSimPeer *p);
 
+/* From now on media_sim_peer_send_rtp() adds a transport-cc sequence number (extension @id,
+ * starting at @first_seq, one per packet sent) as a browser does, and remembers when each one
+ * was sent. */
+void media_sim_peer_enable_tcc(MediaSimPeer *p, guint8 id, guint16 first_seq);
+/* Consumes @n transport-cc sequence numbers without sending (packets lost on the way). */
+void media_sim_peer_tcc_skip(MediaSimPeer *p, guint16 n);
+/* What the feedback received said about @seq: its arrival time at the bridge (microseconds
+ * modulo 2^24 x 64 ms, the bridge's monotonic clock, which is this process's), or
+ * PA_TCC_NOT_RECEIVED (-1), or MEDIA_SIM_TCC_UNREPORTED. */
+gint64 media_sim_peer_tcc_report(MediaSimPeer *p, guint16 seq);
+/* g_get_monotonic_time() when @seq was sent (-1 if never sent). */
+gint64 media_sim_peer_tcc_sent_us(MediaSimPeer *p, guint16 seq);
+
 /* Builds, protects and sends an RTP packet of @payload_len bytes (audio-level extension id 1
- * when @audio_level >= 0). Returns FALSE if not connected. */
+ * when @audio_level >= 0, transport-cc when enabled). Returns FALSE if not connected. */
 gboolean media_sim_peer_send_rtp(MediaSimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
                                  guint32 ts, gsize payload_len, int audio_level);
 /* The same with the header extension elements @elems (one-byte form unless @two_byte); the

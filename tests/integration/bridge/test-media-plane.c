@@ -24,6 +24,7 @@
 #include "bridge/media/media-priv.h"
 #include "bridge/srtp/srtp.h"
 #include "common/rtp/rtcp.h"
+#include "common/rtp/tcc.h"
 #include "media-sim-peer.h"
 
 /* ---- allocation counter: counts malloc-family calls made on media worker threads ---- */
@@ -704,6 +705,88 @@ static void test_hdrext_strip(void)
     fixture_free(&f);
 }
 
+/* Transport-cc: a sender stamping transport-wide sequence numbers (what Chromium does when the
+ * focus offers transport-cc) gets the bridge's feedback about every one of them, about every
+ * 50 ms: received ones with their arrival time (this process's monotonic clock, which the
+ * bridge uses too, so arrival minus send time is the one-way delay on loopback), lost ones as
+ * "not received", across the 16-bit wrap. A receiver's own transport-cc feedback is consumed,
+ * never forwarded to the sender. */
+static void test_transport_cc(void)
+{
+    Fixture f = {0};
+    fixture_media(&f, 20, 20);
+    connect_two(&f);
+    const guint16 first = 65300; /* wraps after 236 packets */
+    media_sim_peer_enable_tcc(f.peers[0], 5, first);
+    const guint n = 400;
+    guint16 tseq = first;
+    gint64 t0 = g_get_monotonic_time();
+    for (guint i = 0; i < n; i++) {
+        if (i % 50 == 25) {
+            media_sim_peer_tcc_skip(f.peers[0], 2); /* two packets "lost" on the way */
+            tseq += 2;
+        }
+        g_assert_true(media_sim_peer_send_rtp(f.peers[0], (i % 5) ? 0xA1 : 0xA0,
+                                              (i % 5) ? 100 : 111, seq_a++, i * 960, 600, -1));
+        tseq++;
+        while (g_main_context_iteration(f.ctx, FALSE))
+            ;
+        g_usleep(1000);
+    }
+    gint64 span = g_get_monotonic_time() - t0;
+    pump_for(&f, 200);
+    MediaSimPeerStats a, b;
+    media_sim_peer_get_stats(f.peers[0], &a);
+    media_sim_peer_get_stats(f.peers[1], &b);
+    /* One feedback per 50 ms tick while packets arrive (a few more when a tick is late). */
+    g_assert_cmpuint(a.tcc_feedback_received, >=, span / 100000);
+    g_assert_cmpuint(a.tcc_feedback_received, <=, span / 40000 + 4);
+    g_assert_cmpuint(a.tcc_feedback_malformed, ==, 0);
+    g_assert_cmpuint(a.tcc_fb_count_gaps, ==, 0);
+    g_assert_true(a.tcc_last_media_ssrc == 0xA0 || a.tcc_last_media_ssrc == 0xA1);
+    guint32 bridge_ssrc = a.tcc_last_sender_ssrc;
+    g_assert_cmphex(bridge_ssrc, !=, 0xA0);
+    g_assert_cmphex(bridge_ssrc, !=, 0xA1);
+    g_assert_cmphex(bridge_ssrc, !=, 0xB1);
+    g_assert_cmpuint(b.tcc_feedback_received, ==, 0); /* b sent no transport-cc */
+    const gint64 period = G_GINT64_CONSTANT(64000) << 24;
+    guint received = 0, lost = 0;
+    for (guint16 s = first; s != tseq; s++) {
+        gint64 sent = media_sim_peer_tcc_sent_us(f.peers[0], s);
+        gint64 rep = media_sim_peer_tcc_report(f.peers[0], s);
+        g_assert_cmpint(rep, !=, MEDIA_SIM_TCC_UNREPORTED);
+        if (sent < 0) {
+            g_assert_cmpint(rep, ==, PA_TCC_NOT_RECEIVED);
+            lost++;
+            continue;
+        }
+        g_assert_cmpint(rep, !=, PA_TCC_NOT_RECEIVED);
+        /* one-way delay: reported arrival (rounded down to 250 us) minus send time */
+        gint64 delay = ((rep - sent) % period + period + period / 2) % period - period / 2;
+        if (delay < -250 || delay > 200000)
+            g_error("seq %u: reported arrival %" G_GINT64_FORMAT " us after sending", s, delay);
+        received++;
+    }
+    g_assert_cmpuint(received, ==, n);
+    g_assert_cmpuint(lost, ==, 2 * (n / 50));
+    g_assert_cmpint(media_sim_peer_tcc_report(f.peers[0], tseq), ==, MEDIA_SIM_TCC_UNREPORTED);
+    BridgeMediaStats st;
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.tcc_feedback_sent, ==, a.tcc_feedback_received);
+
+    /* b's own transport-cc feedback about a's packets stops at the bridge. */
+    gint64 arr[3] = {1000, 2000, 3000};
+    guint8 pkt[64];
+    gsize len = pa_tcc_write(pkt, sizeof pkt, 0xB1, 0xA1, 7, 0, arr, 3, NULL);
+    g_assert_cmpuint(len, >, 0);
+    g_assert_true(media_sim_peer_send_rtcp(f.peers[1], pkt, len));
+    pump_for(&f, 200);
+    media_sim_peer_get_stats(f.peers[0], &a);
+    g_assert_cmphex(a.tcc_last_sender_ssrc, ==, bridge_ssrc);
+    g_assert_cmpuint(a.tcc_feedback_received, ==, st.tcc_feedback_sent);
+    fixture_free(&f);
+}
+
 static gboolean a_failed(Fixture *f)
 {
     return f->eps[0].failed > 0;
@@ -821,6 +904,10 @@ static void run_no_alloc(guint workers)
     pump_for(&f, 200);
     long rss_idle = rss_kb();
     connect_two(&f);
+    /* Like browsers: every packet carries a transport-cc sequence, so the workers also record
+     * arrivals and build feedback every tick during the counted run. */
+    media_sim_peer_enable_tcc(f.peers[0], 5, 1);
+    media_sim_peer_enable_tcc(f.peers[1], 5, 30000);
     send_rounds(&f, 300); /* warm-up: libsrtp streams per SSRC, source tables */
     pump_for(&f, 1100);   /* and one RR tick */
     long rss_two = rss_kb();
@@ -855,6 +942,7 @@ static void run_no_alloc(guint workers)
     bridge_media_get_stats(f.media, &st1);
     fwd = st1.rtp_forwarded - st0.rtp_forwarded;
     g_assert_cmpuint(fwd, >=, 4 * rounds / 2);
+    g_assert_cmpuint(st1.tcc_feedback_sent, >, st0.tcc_feedback_sent);
 #if HAVE_ALLOC_COUNTER
     guint64 own = atomic_load(&worker_allocs), in_srtp = atomic_load(&srtp_allocs),
             in_nice = atomic_load(&nice_allocs);
@@ -988,6 +1076,7 @@ int main(int argc, char **argv)
     g_test_add_func("/media/footprint", test_footprint);
     g_test_add_func("/media/forward", test_forward);
     g_test_add_func("/media/hdrext-strip", test_hdrext_strip);
+    g_test_add_func("/media/transport-cc", test_transport_cc);
     g_test_add_func("/media/placement", test_placement_pack2);
     g_test_add_func("/media/ice-timeout", test_ice_timeout);
     g_test_add_func("/media/media-timeout", test_media_timeout);
