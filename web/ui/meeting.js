@@ -36,6 +36,49 @@ export function bestGrid(n, W, H, gap = 12, aspect = 16 / 9) {
   return best;
 }
 
+/** Rectangles of n tiles laid out by `g` (CSS grid, rows filled left to right, grid centred). */
+function tileRects(n, g, x0, y0, gap) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const c = i % g.cols;
+    const r = Math.floor(i / g.cols);
+    out.push({ x: x0 + c * (g.width + gap), y: y0 + r * (g.height + gap), w: g.width, h: g.height });
+  }
+  return out;
+}
+
+const intersects = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+
+/**
+ * Tile grid for n tiles in a W x H box that keeps the tiles clear of the floating self-view.
+ * `self` is the self-view's rectangle in box coordinates ({x, y, w, h}, or null). Three
+ * candidates: the whole box; the box above the self-view (a band as high as the self-view
+ * reserved at the bottom); the box left of it (a band reserved at the right). The grid is
+ * centred in its box. Of the candidates whose tiles do not touch the self-view (with `gap`
+ * around it), the one with the largest tiles wins; often that costs nothing, because the
+ * tiles are limited by the other dimension. Only when avoiding the self-view would halve the
+ * tiles (a tiny screen) may they overlap it.
+ * Returns { cols, rows, width, height, marginRight, marginBottom, overlaps }.
+ */
+export function fitTiles(n, W, H, self = null, gap = 12) {
+  const at = (boxW, boxH, marginRight, marginBottom) => {
+    const g = bestGrid(n, boxW, boxH, gap);
+    const gw = g.cols * g.width + gap * (g.cols - 1);
+    const gh = g.rows * g.height + gap * (g.rows - 1);
+    const keep = self && { x: self.x - gap, y: self.y - gap, w: self.w + 2 * gap, h: self.h + 2 * gap };
+    const overlaps = n > 0 && !!keep
+      && tileRects(n, g, (boxW - gw) / 2, (boxH - gh) / 2, gap).some((t) => intersects(t, keep));
+    return { ...g, marginRight, marginBottom, overlaps };
+  };
+  const full = at(W, H, 0, 0);
+  if (!self || n <= 0 || !full.overlaps) return full;
+  const bottom = Math.max(0, H - self.y + gap);
+  const right = Math.max(0, W - self.x + gap);
+  const clear = [at(W, H - bottom, 0, bottom), at(W - right, H, right, 0)].filter((o) => !o.overlaps);
+  const best = clear.sort((a, b) => b.width - a.width)[0];
+  return best && best.width >= 0.5 * full.width ? best : full;
+}
+
 export class MeetingView {
   /**
    * @param {HTMLElement} root
@@ -295,26 +338,24 @@ export class MeetingView {
 
   layout() {
     const n = this.tiles.size;
-    const W = this.stage.clientWidth - 32;
-    const H = this.stage.clientHeight - 32;
+    const cs = getComputedStyle(this.stage);
+    const padL = parseFloat(cs.paddingLeft) || 0;
+    const padT = parseFloat(cs.paddingTop) || 0;
+    const W = this.stage.clientWidth - padL - (parseFloat(cs.paddingRight) || 0);
+    const H = this.stage.clientHeight - padT - (parseFloat(cs.paddingBottom) || 0);
     if (W <= 0 || H <= 0) return;
-    let g = bestGrid(n, W, H);
-    // Keep tiles clear of the floating self-view when that costs little size: try the box
-    // without a self-view-high band at top and bottom, or a self-view-wide band at the sides.
-    // The self-view sits 20 px from the stage edge, the grid box 16 px in: 12 px leaves a gap.
-    const sw = this.self.offsetWidth + 12;
-    const sh = this.self.offsetHeight + 12;
-    const gw = g.cols * g.width + 12 * (g.cols - 1);
-    const gh = g.rows * g.height + 12 * (g.rows - 1);
-    const overlaps = (W - gw) / 2 < sw && (H - gh) / 2 < sh;
-    if (n > 0 && overlaps) {
-      const options = [bestGrid(n, W, H - 2 * sh), bestGrid(n, W - 2 * sw, H)];
-      const alt = options.sort((a, b) => b.width - a.width)[0];
-      if (alt.width >= 0.8 * g.width) g = alt;
-    }
+    // The self-view floats in the stage's bottom-right corner (style.css); keep tiles off it.
+    const self = this.self.offsetWidth ? {
+      x: this.self.offsetLeft - padL, y: this.self.offsetTop - padT,
+      w: this.self.offsetWidth, h: this.self.offsetHeight,
+    } : null;
+    const g = fitTiles(n, W, H, self);
     this.grid.style.setProperty('--tile-w', `${Math.floor(g.width)}px`);
     this.grid.style.setProperty('--tile-h', `${Math.floor(g.height)}px`);
     this.grid.style.setProperty('--cols', String(g.cols));
+    // The stage centres the grid's margin box: a margin moves it into the free part.
+    this.grid.style.marginRight = `${Math.floor(g.marginRight)}px`;
+    this.grid.style.marginBottom = `${Math.floor(g.marginBottom)}px`;
   }
 
   setMediaState(state) {
