@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Room names and identifiers. Room names are normalised as Jitsi Meet does
 // (jitsi-wire-reference §6): decode, NFKC, lowercase, then percent-encode, so "/Team Sync"
-// and "/team%20sync" are the same room; the result is a valid JID localpart.
+// and "/team%20sync" are the same room; the result is a valid JID localpart. How hard a name
+// is to guess is roomname.js's job (the parley-room-name/1 rule shared with the focus).
 // Pure functions (randomness from crypto.getRandomValues).
 
 const MAX_ROOM_LENGTH = 200;
@@ -55,18 +56,4 @@ export function randomRoomName() {
   const a = new Uint32Array(3);
   crypto.getRandomValues(a);
   return `${ADJ[a[0] % ADJ.length]}-${NOUN[a[1] % NOUN.length]}-${(a[2] % 9000) + 1000}`;
-}
-
-/**
- * Room name strength as in Jitsi Meet's heuristic (§6): 0..3. Names below 3 are easy to
- * guess; the pre-join screen says so.
- */
-export function roomNameStrength(name) {
-  const s = displayRoomName(name);
-  if (s.length < 8) return 0;
-  if (s.length < 12) return 1;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^a-zA-Z0-9]/].filter((r) => r.test(s)).length;
-  if (classes <= 1) return 1;
-  if (classes === 2 && s.length < 16) return 2;
-  return 3;
 }

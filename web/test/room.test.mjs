@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newEndpointId, normalizeRoomName, randomRoomName, roomFromPath, roomNameStrength } from '../room.js';
+import { newEndpointId, normalizeRoomName, randomRoomName, roomFromPath } from '../room.js';
+import { roomNameStrength } from '../roomname.js';
 import { backoffDelay } from '../xmpp/focus.js';
 import { parseArgs, resolveStatic } from '../serve.mjs';
 
@@ -25,12 +26,11 @@ test('ids and generated room names', () => {
   assert.equal(normalizeRoomName(r), r);
 });
 
-test('room-name strength heuristic', () => {
-  assert.equal(roomNameStrength('abc'), 0);
-  assert.equal(roomNameStrength('abcdefghi'), 1);
-  assert.equal(roomNameStrength('abcdefghijklmn'), 1);
-  assert.equal(roomNameStrength('abcdefgh1234'), 2);
-  assert.equal(roomNameStrength('calm-otter-4821'), 3);
+test('generated room names are strong by the parley-room-name/1 rule', () => {
+  for (let i = 0; i < 500; i++) {
+    const r = randomRoomName();
+    assert.equal(roomNameStrength(r), 'strong', r);
+  }
 });
 
 test('conference request backoff: 1 s doubling, capped at 120 s', () => {
