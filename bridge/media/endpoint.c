@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* One endpoint's transport: its NiceAgent (full ICE, controlling, RFC 5245, one stream with
  * one component: rtcp-mux and BUNDLE), DTLS (server role unless the peer answered passive),
- * SRTP once DTLS is done, and its per-tick housekeeping (DTLS retransmissions, timeouts,
- * receiver reports).
+ * SRTP once DTLS is done, and its per-tick housekeeping (transport-cc feedback every tick,
+ * DTLS retransmissions; timeouts and receiver reports every second).
  *
  * Threads: everything here runs on the endpoint's worker thread; the NiceAgent is created with
  * the worker's GMainContext so all its callbacks come there. The endpoint is owned by the

@@ -4,8 +4,8 @@
  * Threads: bridge_worker_new/post/wake/stop_and_free run on the control thread; everything
  * else runs on the worker's own thread. The worker is woken by one eventfd for both control
  * messages (inbox, a GAsyncQueue) and inbound rings from the other workers. One periodic tick
- * per worker drives DTLS retransmissions, receiver reports and timeouts for all its
- * endpoints: there is no timer per endpoint. */
+ * per worker (50 ms) drives transport-cc feedback, DTLS retransmissions, and every 20th time
+ * receiver reports and timeouts, for all its endpoints: there is no timer per endpoint. */
 #include "bridge/media/media-priv.h"
 
 #include <errno.h>
