@@ -66,9 +66,9 @@ guint bridge_tcc_recv_build(BridgeTccRecv *r, guint32 sender_ssrc, gint64 *scrat
     guint8 pkt[BRIDGE_TCC_MAX_PACKET];
     while (done < n) {
         size_t consumed = 0;
-        size_t len = pa_tcc_write(pkt, sizeof pkt, sender_ssrc, r->media_ssrc,
-                                  (guint16)(r->next + done), r->fb_count, scratch + done,
-                                  n - done, &consumed);
+        size_t len =
+            pa_tcc_write(pkt, sizeof pkt, sender_ssrc, r->media_ssrc, (guint16)(r->next + done),
+                         r->fb_count, scratch + done, n - done, &consumed);
         if (!len || !consumed)
             break; /* cannot happen with BRIDGE_TCC_MAX_PACKET >= 24 */
         r->fb_count++;

@@ -21,18 +21,18 @@ G_BEGIN_DECLS
 #define BRIDGE_TCC_MAX_PACKET 1100
 
 typedef struct {
-    guint32 ext[BRIDGE_TCC_RING];       /* extended sequence stored in each slot */
+    guint32 ext[BRIDGE_TCC_RING]; /* extended sequence stored in each slot */
     gint64 arrival_us[BRIDGE_TCC_RING];
     gboolean started;
-    guint32 next;        /* extended sequence of the first status not reported yet */
-    guint32 highest;     /* highest extended sequence received */
-    guint8 fb_count;     /* feedback packet count of the next packet */
-    guint32 media_ssrc;  /* SSRC of the last packet with a transport-cc sequence (a local SSRC
-                          * of the sender: libwebrtc ignores feedback about any other SSRC) */
+    guint32 next;       /* extended sequence of the first status not reported yet */
+    guint32 highest;    /* highest extended sequence received */
+    guint8 fb_count;    /* feedback packet count of the next packet */
+    guint32 media_ssrc; /* SSRC of the last packet with a transport-cc sequence (a local SSRC
+                         * of the sender: libwebrtc ignores feedback about any other SSRC) */
     /* Counters (worker-written, for tests and metrics). */
-    guint64 late;        /* arrived after their sequence number was already reported */
+    guint64 late; /* arrived after their sequence number was already reported */
     guint64 duplicates;
-    guint64 skipped;     /* sequence numbers never reported because the ring overflowed */
+    guint64 skipped; /* sequence numbers never reported because the ring overflowed */
 } BridgeTccRecv;
 
 /* Called once per built feedback packet (clear RTCP, @len bytes). */

@@ -15,10 +15,10 @@
 
 typedef struct {
     const int64_t *a;
-    size_t n;        /* statuses allowed (delta range and 65535 applied) */
+    size_t n; /* statuses allowed (delta range and 65535 applied) */
     size_t cap;
-    int64_t prev0;   /* reference time in ticks */
-    uint8_t *buf;    /* NULL: sizing pass */
+    int64_t prev0; /* reference time in ticks */
+    uint8_t *buf;  /* NULL: sizing pass */
     size_t delta_off;
     /* results */
     size_t chunks, delta_bytes, consumed;

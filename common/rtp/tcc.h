@@ -68,9 +68,9 @@ size_t pa_tcc_write(uint8_t *buf, size_t cap, uint32_t sender_ssrc, uint32_t med
 /* One status of a parsed feedback packet. */
 typedef struct {
     uint16_t seq;
-    uint8_t status;         /* PA_TCC_NOT_RECV, PA_TCC_SMALL or PA_TCC_LARGE */
-    int32_t delta;          /* receive delta in 250 us units (0 when not received) */
-    int64_t arrival_us;     /* reference time * 64000 + sum of deltas * 250; 0 if not received */
+    uint8_t status;     /* PA_TCC_NOT_RECV, PA_TCC_SMALL or PA_TCC_LARGE */
+    int32_t delta;      /* receive delta in 250 us units (0 when not received) */
+    int64_t arrival_us; /* reference time * 64000 + sum of deltas * 250; 0 if not received */
 } PaTccStatus;
 
 /* Parses a whole transport-cc packet @p (from the RTCP iterator) into @hdr and up to @cap

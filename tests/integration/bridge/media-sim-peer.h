@@ -29,7 +29,7 @@ typedef struct {
     guint64 tcc_feedback_received, tcc_feedback_malformed;
     guint32 tcc_last_sender_ssrc, tcc_last_media_ssrc;
     guint8 tcc_last_fb_count;
-    guint64 tcc_fb_count_gaps;     /* feedback packet count not previous + 1 */
+    guint64 tcc_fb_count_gaps; /* feedback packet count not previous + 1 */
 } MediaSimPeerStats;
 
 /* media_sim_peer_tcc_report(): never mentioned in any feedback received. */

@@ -15,7 +15,7 @@
 typedef struct {
     guint packets;
     PaTccStatus st[4096];
-    size_t n;             /* statuses over all packets */
+    size_t n; /* statuses over all packets */
     guint8 fb_counts[64];
     guint32 media_ssrc;
 } Got;

@@ -8,6 +8,8 @@
 
 #include "common/rtp/tcc.h"
 
+/* Byte tables are laid out by field: keep clang-format away from them. */
+/* clang-format off */
 #define NR PA_TCC_NOT_RECEIVED
 #define MEDIA 0x2c8d4311u
 
@@ -113,6 +115,8 @@ static void test_runs_and_gap(void)
     expect_bytes(a, 121, 0, 0, w2, sizeof w2, 121);
 }
 
+/* clang-format on */
+
 /* A delta beyond the 16-bit large form ends the packet; the rest starts a new one whose
  * reference time is its own first arrival. */
 static void test_delta_overflow_splits(void)
@@ -158,7 +162,7 @@ static void test_cap(void)
         b[i] = (i % 2) ? NR : 1000 * i;
     len = pa_tcc_write(buf, 24, 1, MEDIA, 0, 0, b, 14, &consumed);
     g_assert_cmpuint(len, ==, 24);
-    g_assert_cmpuint(consumed, ==, 4); /* R, NR, R, NR: two deltas fit */
+    g_assert_cmpuint(consumed, ==, 4);              /* R, NR, R, NR: two deltas fit */
     g_assert_cmphex(pa_rd16(buf + 20), ==, 0xa800); /* 1 0 | 1010 0... */
 }
 
@@ -184,7 +188,10 @@ static void test_wrap_parse(void)
     static const uint16_t seqs[] = {65534, 65535, 0, 1};
     for (int i = 0; i < 4; i++) {
         g_assert_cmpuint(s[i].seq, ==, seqs[i]);
-        g_assert_cmpuint(s[i].status, ==, a[i] < 0 ? PA_TCC_NOT_RECV : a[i] == 129000 ? PA_TCC_LARGE : PA_TCC_SMALL);
+        g_assert_cmpuint(s[i].status, ==,
+                         a[i] < 0         ? PA_TCC_NOT_RECV
+                         : a[i] == 129000 ? PA_TCC_LARGE
+                                          : PA_TCC_SMALL);
         if (a[i] >= 0)
             g_assert_cmpint(s[i].arrival_us, ==, a[i]);
     }
@@ -260,7 +267,8 @@ static void test_round_trip_random(void)
                     g_assert_cmpuint(s[i].status, !=, PA_TCC_NOT_RECV);
                     /* the 24-bit reference time: compare modulo its period */
                     int64_t period = (int64_t)64000 << 24;
-                    int64_t diff = ((s[i].arrival_us - want / 250 * 250) % period + period) % period;
+                    int64_t diff =
+                        ((s[i].arrival_us - want / 250 * 250) % period + period) % period;
                     g_assert_cmpint(diff, ==, 0);
                 }
             }
