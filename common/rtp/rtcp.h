@@ -205,7 +205,8 @@ typedef struct {
 } PaRtcpTcc;
 
 /* Transport-cc feedback (205/15), header fields only: ERR_TYPE, or ERR_LENGTH when the FCI is
- * shorter than 8 bytes. The packet chunks and deltas are left to the bandwidth estimator. */
+ * shorter than 8 bytes. Chunks and deltas: pa_tcc_parse() (common/rtp/tcc.h), which also
+ * writes this packet. */
 PaRtcpStatus pa_rtcp_parse_tcc(const uint8_t *buf, const PaRtcpPacket *p, PaRtcpTcc *out);
 
 /* PLI (206/1): sender and media SSRC; ERR_TYPE unless PSFB FMT 1. */
