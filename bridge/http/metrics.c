@@ -107,6 +107,12 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
              "RTCP sender reports fanned out to receivers.", m->sr_forwarded);
     metric_u(out, "parley_bridge_receiver_reports_sent_total", "counter",
              "RTCP receiver-report compounds the bridge sent to senders.", m->rr_sent);
+    metric_u(out, "parley_bridge_tcc_feedback_sent_total", "counter",
+             "Transport-wide congestion control feedback packets sent to senders.",
+             m->tcc_feedback_sent);
+    metric_u(out, "parley_bridge_hdrext_stripped_total", "counter",
+             "Forwarded RTP packets from which mid/rid header extensions were blanked.",
+             m->hdrext_stripped);
 
     const BridgeChannelStats *ch = &s->channel;
     metric_u(out, "parley_bridge_channels_open", "gauge",
