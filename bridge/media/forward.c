@@ -14,7 +14,6 @@
 
 #include <string.h>
 
-#include "bridge/media/hdrext-strip.h"
 #include "common/rtp/demux.h"
 #include "common/rtp/hdrext.h"
 #include "common/rtp/rtp.h"
@@ -145,8 +144,8 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
 
 /* Header extensions of one authenticated RTP packet from @ep, read with the endpoint's
  * negotiated ids, and removal of those no receiver may see (sdes:mid, rid, repaired-rid: see
- * hdrext-strip.h) from @pkt in place, before the fan-out copies it. FALSE when the block is
- * malformed (the packet is dropped: no receiver should have to guess where it ends). */
+ * pa_hdrext_strip()) from @pkt in place, before the fan-out copies it. FALSE when the block
+ * is malformed (the packet is dropped: no receiver should have to guess where it ends). */
 static gboolean read_hdrext(BridgeEndpoint *ep, const PaRtpHeader *h, guint8 *pkt,
                             PaHdrextFound *found)
 {
@@ -159,8 +158,8 @@ static gboolean read_hdrext(BridgeEndpoint *ep, const PaRtpHeader *h, guint8 *pk
     }
     /* Browsers send mid/rid only until the bridge's receiver reports acknowledge the SSRC,
      * so the second walk is rare; the first one already told whether it is needed. */
-    if (found->present & BRIDGE_HDREXT_STRIP_KINDS) {
-        bridge_hdrext_strip(pkt, h, &ep->hdrext, BRIDGE_HDREXT_STRIP_KINDS, NULL);
+    if (found->present & PA_HDREXT_SENDER_LOCAL_KINDS) {
+        pa_hdrext_strip(pkt, h, &ep->hdrext, PA_HDREXT_SENDER_LOCAL_KINDS, NULL);
         BRIDGE_STAT_ADD(ep->worker->stats.hdrext_stripped, 1);
     }
     return TRUE;

@@ -177,6 +177,34 @@ done:
     return st;
 }
 
+/* Built on the iterator: stripping is rare (browsers stop sending mid/rid once the SSRC is
+ * acknowledged) and the caller already knows from pa_hdrext_collect() that it is needed. */
+PaHdrextStatus pa_hdrext_strip(uint8_t *pkt, const PaRtpHeader *h, const PaHdrextMap *m,
+                               uint32_t kinds, unsigned *n_stripped)
+{
+    unsigned n = 0;
+    kinds &= ~1u; /* kind NONE (unmapped ids) is never removed */
+    PaHdrextIter it;
+    PaHdrextStatus st = pa_hdrext_iter_init(&it, pkt, h);
+    if (st == PA_HDREXT_OK) {
+        /* The element header too: a zero byte is one byte of padding (id 0, len 0), as
+         * libwebrtc requires, not merely an element with id 0. */
+        uint32_t hdr = it.two_byte ? 2 : 1;
+        PaHdrextElem e;
+        while ((st = pa_hdrext_iter_next(&it, &e)) == PA_HDREXT_OK) {
+            if ((kinds >> m->kind_of[e.id]) & 1u) {
+                memset(pkt + e.offset - hdr, 0, hdr + e.len);
+                n++;
+            }
+        }
+    }
+    if (st == PA_HDREXT_END)
+        st = PA_HDREXT_OK;
+    if (n_stripped)
+        *n_stripped = n;
+    return st;
+}
+
 /* ---- id map ---- */
 
 static const char *const kind_uris[PA_HDREXT_KIND_COUNT] = {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Removal of sdes:mid / rid / repaired-rid from forwarded RTP (bridge/media/hdrext-strip.h):
+/* Removal of sdes:mid / rid / repaired-rid from forwarded RTP (common/rtp/hdrext.h):
  * exactly the removed elements' bytes become zero padding, everything else (header, other
  * elements, payload, RTP padding) is byte-identical, and the result still parses with the
  * kept elements readable. One-byte and two-byte forms, negotiated ids other than Jitsi's,
@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <string.h>
 
-#include "bridge/media/hdrext-strip.h"
+#include "common/rtp/hdrext.h"
 
 typedef struct {
     guint8 pkt[1500];
@@ -106,7 +106,7 @@ static void test_one_byte_mid(void)
     g_assert_true(element_span(&p, 10, &start, &size));
 
     unsigned n = 99;
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 1);
     g_assert_cmpuint(p.len, ==, len);
@@ -128,7 +128,7 @@ static void test_one_byte_mid(void)
     g_assert_true(pa_hdrext_found_has(&f, PA_HDREXT_ABS_SEND_TIME));
 
     /* A second pass finds nothing more to do. */
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 0);
 }
@@ -145,7 +145,7 @@ static void test_only_mid(void)
     guint8 before[1500];
     memcpy(before, p.pkt, p.len);
     unsigned n;
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 1);
     /* Header, CSRCs, payload and RTP padding identical; only the block's bytes are zero. */
@@ -184,7 +184,7 @@ static void test_two_byte(void)
     g_assert_true(element_span(&p, 200, &starts[1], &sizes[1]));
     g_assert_true(element_span(&p, 10, &starts[2], &sizes[2]));
     unsigned n;
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 3);
     assert_only_zeroed(before, &p, starts, sizes, 3);
@@ -211,7 +211,7 @@ static void test_negotiated_ids_and_duplicates(void)
     Pkt p;
     build(&p, FALSE, el, G_N_ELEMENTS(el), 20, 0, 0);
     unsigned n;
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 2);
     assert_absent(&p, 9);
@@ -224,7 +224,7 @@ static void test_negotiated_ids_and_duplicates(void)
     build(&p, FALSE, el, G_N_ELEMENTS(el), 20, 0, 0);
     guint8 before[1500];
     memcpy(before, p.pkt, p.len);
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &none, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &none, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 0);
     g_assert_cmpmem(p.pkt, p.len, before, p.len);
@@ -252,7 +252,7 @@ static void test_padding_and_terminator(void)
     p.len = pa_rtp_build(p.pkt, sizeof p.pkt, &b);
     g_assert_cmpint(pa_rtp_parse(p.pkt, p.len, &p.h), ==, PA_RTP_OK);
     unsigned n;
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 1);
     guint8 want[12] = {0x00, 0x10, 0x9e, 0x00, 0x00, 0x00, 0x00, 0xF0, 0xA0, '1', 0x00, 0x00};
@@ -270,7 +270,7 @@ static void test_errors(void)
     build(&p, FALSE, NULL, 0, 100, 0, 0);
     guint8 before[1500];
     memcpy(before, p.pkt, p.len);
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_OK);
     g_assert_cmpuint(n, ==, 0);
     g_assert_cmpmem(p.pkt, p.len, before, p.len);
@@ -282,7 +282,7 @@ static void test_errors(void)
     p.len = pa_rtp_build(p.pkt, sizeof p.pkt, &b);
     g_assert_cmpint(pa_rtp_parse(p.pkt, p.len, &p.h), ==, PA_RTP_OK);
     memcpy(before, p.pkt, p.len);
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_ERR_PROFILE);
     g_assert_cmpuint(n, ==, 0);
     g_assert_cmpmem(p.pkt, p.len, before, p.len);
@@ -293,7 +293,7 @@ static void test_errors(void)
     b.ext = bad1;
     p.len = pa_rtp_build(p.pkt, sizeof p.pkt, &b);
     g_assert_cmpint(pa_rtp_parse(p.pkt, p.len, &p.h), ==, PA_RTP_OK);
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_ERR_MALFORMED);
     g_assert_cmpuint(n, ==, 1);
     g_assert_cmpuint(p.pkt[p.h.ext_offset], ==, 0);
@@ -305,14 +305,14 @@ static void test_errors(void)
     b.ext = bad2;
     p.len = pa_rtp_build(p.pkt, sizeof p.pkt, &b);
     g_assert_cmpint(pa_rtp_parse(p.pkt, p.len, &p.h), ==, PA_RTP_OK);
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, NULL), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, NULL), ==,
                     PA_HDREXT_ERR_MALFORMED);
     guint8 bad3[4] = {10, 3, '0', '1'};
     b.ext = bad3;
     p.len = pa_rtp_build(p.pkt, sizeof p.pkt, &b);
     g_assert_cmpint(pa_rtp_parse(p.pkt, p.len, &p.h), ==, PA_RTP_OK);
     memcpy(before, p.pkt, p.len);
-    g_assert_cmpint(bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n), ==,
+    g_assert_cmpint(pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n), ==,
                     PA_HDREXT_ERR_MALFORMED);
     g_assert_cmpuint(n, ==, 0);
     g_assert_cmpmem(p.pkt, p.len, before, p.len);
@@ -366,7 +366,7 @@ static void test_exhaustive_small_blocks(void)
             }
         }
         unsigned n;
-        PaHdrextStatus st = bridge_hdrext_strip(p.pkt, &p.h, &m, BRIDGE_HDREXT_STRIP_KINDS, &n);
+        PaHdrextStatus st = pa_hdrext_strip(p.pkt, &p.h, &m, PA_HDREXT_SENDER_LOCAL_KINDS, &n);
         g_assert_cmpint(st, ==, ref == PA_HDREXT_END ? PA_HDREXT_OK : ref);
         g_assert_cmpuint(n, ==, ref_n);
         g_assert_cmpmem(p.pkt, p.len, want, p.len);
