@@ -11,6 +11,7 @@
 
 #include "bridge/dtls/dtls.h"
 #include "common/rtp/demux.h"
+#include "tests/integration/bridge/sim-connect.h"
 
 struct _BenchPeer {
     char *name;
@@ -99,17 +100,9 @@ BenchPeer *bench_peer_new(GMainContext *ctx, const char *name)
     p->cert = bridge_dtls_cert_new(&error);
     if (!p->cert)
         g_error("%s: certificate: %s", name, error->message);
-    p->agent = nice_agent_new(ctx, NICE_COMPATIBILITY_RFC5245);
-    g_object_set(p->agent, "controlling-mode", FALSE, "ice-tcp", FALSE, "upnp", FALSE, NULL);
-    NiceAddress a;
-    nice_address_init(&a);
-    nice_address_set_from_string(&a, "127.0.0.1");
-    nice_agent_add_local_address(p->agent, &a);
-    p->stream = nice_agent_add_stream(p->agent, 1);
-    g_signal_connect(p->agent, "candidate-gathering-done", G_CALLBACK(on_gathered), p);
-    g_signal_connect(p->agent, "component-state-changed", G_CALLBACK(on_state), p);
-    nice_agent_attach_recv(p->agent, p->stream, 1, ctx, on_recv, p);
-    if (!nice_agent_gather_candidates(p->agent, p->stream))
+    p->agent = sim_connect_agent_new(ctx, G_CALLBACK(on_gathered), G_CALLBACK(on_state),
+                                     on_recv, p, &p->stream);
+    if (!p->agent)
         g_error("%s: libnice gathered no candidates", name);
     p->timer = g_timeout_source_new(20);
     g_source_set_callback(p->timer, on_dtls_timer, p, NULL);
@@ -143,54 +136,12 @@ gboolean bench_peer_gathered(BenchPeer *p)
 
 void bench_peer_get_transport(BenchPeer *p, PaTransport *out)
 {
-    gchar *ufrag = NULL, *pwd = NULL;
-    nice_agent_get_local_credentials(p->agent, p->stream, &ufrag, &pwd);
-    g_free(out->ufrag);
-    g_free(out->pwd);
-    out->ufrag = ufrag;
-    out->pwd = pwd;
-    out->rtcp_mux = TRUE;
-    g_free(out->fingerprint_hash);
-    out->fingerprint_hash = g_strdup("sha-256");
-    g_free(out->fingerprint);
-    out->fingerprint = g_strdup(bridge_dtls_cert_fingerprint(p->cert));
-    g_free(out->setup);
-    out->setup = g_strdup("active");
-    GSList *cands = nice_agent_get_local_candidates(p->agent, p->stream, 1);
-    for (GSList *l = cands; l; l = l->next) {
-        NiceCandidate *c = l->data;
-        PaIceCandidate pc;
-        memset(&pc, 0, sizeof pc);
-        g_strlcpy(pc.foundation, c->foundation, sizeof pc.foundation);
-        pc.component = 1;
-        g_strlcpy(pc.protocol, "udp", sizeof pc.protocol);
-        pc.priority = c->priority;
-        nice_address_to_string(&c->addr, pc.ip);
-        pc.port = nice_address_get_port(&c->addr);
-        g_strlcpy(pc.type, "host", sizeof pc.type);
-        g_array_append_val(out->candidates, pc);
-    }
-    g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
+    sim_connect_get_transport(p->agent, p->stream, p->cert, out);
 }
 
 void bench_peer_set_remote(BenchPeer *p, const PaTransport *bridge)
 {
-    nice_agent_set_remote_credentials(p->agent, p->stream, bridge->ufrag, bridge->pwd);
-    GSList *list = NULL;
-    for (guint i = 0; i < bridge->candidates->len; i++) {
-        const PaIceCandidate *pc = &g_array_index(bridge->candidates, PaIceCandidate, i);
-        NiceCandidate *c = nice_candidate_new(NICE_CANDIDATE_TYPE_HOST);
-        c->stream_id = p->stream;
-        c->component_id = 1;
-        c->transport = NICE_CANDIDATE_TRANSPORT_UDP;
-        c->priority = pc->priority;
-        g_strlcpy(c->foundation, pc->foundation, sizeof c->foundation);
-        nice_address_set_from_string(&c->addr, pc->ip);
-        nice_address_set_port(&c->addr, pc->port);
-        list = g_slist_append(list, c);
-    }
-    nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
-    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    sim_connect_set_remote_ice(p->agent, p->stream, bridge);
     p->dtls = bridge_dtls_new(p->cert, BRIDGE_DTLS_ROLE_CLIENT, dtls_send, p);
     bridge_dtls_set_remote_fingerprint(p->dtls, "sha-256", bridge->fingerprint);
     if (p->ice_connected)

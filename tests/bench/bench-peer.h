@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* A lean simulated participant for the load benchmark: ICE (libnice, controlled, 127.0.0.1
  * only) and DTLS as the client ("active") with the bridge's own DTLS and SRTP code, the same
- * way tests/integration/bridge/media-sim-peer.c does it. Once connected, the benchmark takes
+ * way tests/integration/bridge/media-sim-peer.c does it (the ICE set-up is shared:
+ * tests/integration/bridge/sim-connect.h). Once connected, the benchmark takes
  * the selected pair's socket over (bench_peer_take_over): from then on libnice is never run
  * again for this peer, packets are sent and received on the raw socket by the load
  * generator's threads, and bench_peer_answer_stun() answers the bridge's ICE consent checks
