@@ -145,7 +145,8 @@ static char *dump_session(const PaJingle *j)
     fuzz_dump_str(out, "region", j->bridge_session_region);
     fuzz_dump_str(out, "\n ice-state", j->ice_state);
     g_string_append_printf(out, " reason=%d", j->has_reason);
-    fuzz_dump_str(out, "condition", j->reason);
+    /* A <reason> needs a condition (XEP-0166): the builder writes <success/> when none. */
+    fuzz_dump_str(out, "condition", j->has_reason && !j->reason ? "success" : j->reason);
     fuzz_dump_str(out, "text", j->reason_text);
     g_string_append_printf(out, " startmuted=%d audio=%d video=%d\n", j->has_start_muted,
                            j->start_muted_audio, j->start_muted_video);
