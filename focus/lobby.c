@@ -742,9 +742,19 @@ void focus_lobby_request_refuse(FocusLobby *lobby, const FocusLobbyRoster *roste
 
 /* ---- operation results ---- */
 
+/* emit_grant() records a grant as the focus's own when it is sent, so that a leave racing
+ * with it is still revoked. A grant the MUC refused never happened: forget it, or a later
+ * membership given by an owner would be taken for the focus's and revoked on leave. */
+static void forget_failed_grant(FocusLobby *lobby, const Op *op, gboolean ok)
+{
+    if (!ok && op->jid)
+        g_hash_table_remove(lobby->granted, op->jid);
+}
+
 static void admit_done(FocusLobby *lobby, const FocusLobbyRoster *roster, Op *op, gboolean ok,
                        FocusLobbyActions *actions)
 {
+    forget_failed_grant(lobby, op, ok);
     FocusLobbyKnock *k = knock_by_id(lobby, op->knock_id);
     if (ok) {
         if (k) {
@@ -766,6 +776,7 @@ static void admit_done(FocusLobby *lobby, const FocusLobbyRoster *roster, Op *op
 static void enable_grant_done(FocusLobby *lobby, const FocusLobbyRoster *roster, Op *op,
                               gboolean ok, FocusLobbyActions *actions)
 {
+    forget_failed_grant(lobby, op, ok);
     if (!op->gates || lobby->phase != FOCUS_LOBBY_PHASE_ENABLING)
         return;
     lobby->enable_pending--;

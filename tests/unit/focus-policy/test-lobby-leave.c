@@ -297,6 +297,25 @@ static void test_after_room_ended(void)
     t_clear(&t);
 }
 
+/* A grant the MUC refused is not the focus's grant: when an owner later makes that person a
+ * member directly, leaving with the lobby off keeps the owner's membership. */
+static void test_failed_grant_not_ours(void)
+{
+    T t;
+    t_init(&t, NULL);
+    enable(&t, &two);
+    g_autofree char *id = knock(&t, &two, K1, "kim");
+    focus_lobby_request_admit(t.lobby, &two, ann.real_jid, id, g_strdup("admit"), t.acts);
+    guint op = grant_op(&t, K1_BARE);
+    reset(&t);
+    focus_lobby_op_done(t.lobby, &two, op, FALSE, t.acts);
+    g_assert_cmpint(status_of(&t, "admit"), ==, FOCUS_LOBBY_ERR_MUC_FAILED);
+    disable(&t, &two);
+    /* An owner granted member outside the focus; K1 joined and now leaves. */
+    g_assert_false(leave(&t, &two, K1, FOCUS_MUC_AFFILIATION_MEMBER));
+    t_clear(&t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -313,5 +332,6 @@ int main(int argc, char **argv)
     g_test_add_func("/lobby-leave/admission-in-flight", test_admission_in_flight_wins);
     g_test_add_func("/lobby-leave/pending-knock", test_pending_knock_does_not_protect);
     g_test_add_func("/lobby-leave/room-ended", test_after_room_ended);
+    g_test_add_func("/lobby-leave/failed-grant-not-ours", test_failed_grant_not_ours);
     return g_test_run();
 }
