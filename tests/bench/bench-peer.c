@@ -141,11 +141,8 @@ void bench_peer_get_transport(BenchPeer *p, PaTransport *out)
 
 void bench_peer_set_remote(BenchPeer *p, const PaTransport *bridge)
 {
-    sim_connect_set_remote_ice(p->agent, p->stream, bridge);
-    p->dtls = bridge_dtls_new(p->cert, BRIDGE_DTLS_ROLE_CLIENT, dtls_send, p);
-    bridge_dtls_set_remote_fingerprint(p->dtls, "sha-256", bridge->fingerprint);
-    if (p->ice_connected)
-        bridge_dtls_start(p->dtls);
+    p->dtls = sim_connect_set_remote(p->agent, p->stream, bridge, p->cert, dtls_send, p,
+                                     p->ice_connected);
 }
 
 gboolean bench_peer_connected(BenchPeer *p)

@@ -239,11 +239,8 @@ void media_sim_peer_get_transport(MediaSimPeer *p, PaTransport *out)
 
 void media_sim_peer_set_remote(MediaSimPeer *p, const PaTransport *bridge)
 {
-    sim_connect_set_remote_ice(p->agent, p->stream, bridge);
-    p->dtls = bridge_dtls_new(p->cert, BRIDGE_DTLS_ROLE_CLIENT, dtls_send, p);
-    bridge_dtls_set_remote_fingerprint(p->dtls, "sha-256", bridge->fingerprint);
-    if (p->ice_connected)
-        bridge_dtls_start(p->dtls);
+    p->dtls = sim_connect_set_remote(p->agent, p->stream, bridge, p->cert, dtls_send, p,
+                                     p->ice_connected);
 }
 
 gboolean media_sim_peer_connected(MediaSimPeer *p)

@@ -79,3 +79,15 @@ void sim_connect_set_remote_ice(NiceAgent *agent, guint stream, const PaTranspor
     nice_agent_set_remote_candidates(agent, stream, 1, list);
     g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
 }
+
+BridgeDtls *sim_connect_set_remote(NiceAgent *agent, guint stream, const PaTransport *bridge,
+                                   const BridgeDtlsCert *cert, BridgeDtlsSendFunc send,
+                                   gpointer user_data, gboolean ice_connected)
+{
+    sim_connect_set_remote_ice(agent, stream, bridge);
+    BridgeDtls *dtls = bridge_dtls_new(cert, BRIDGE_DTLS_ROLE_CLIENT, send, user_data);
+    bridge_dtls_set_remote_fingerprint(dtls, "sha-256", bridge->fingerprint);
+    if (ice_connected)
+        bridge_dtls_start(dtls);
+    return dtls;
+}

@@ -2,8 +2,9 @@
 /* The connection set-up shared by the simulated clients (media-sim-peer.c here and
  * tests/bench/bench-peer.c): a controlled libnice agent on 127.0.0.1 with one stream of one
  * component, this client's transport as a browser would answer (setup "active", sha-256
- * fingerprint of @cert, host candidates) and the bridge's ICE credentials and candidates.
- * DTLS and SRTP stay with each client: what they do once keys exist differs.
+ * fingerprint of @cert, host candidates), the bridge's ICE credentials and candidates, and
+ * the DTLS client toward the bridge.
+ * What each client does with DTLS records and SRTP keys stays with it.
  *
  * Threads: the agent runs on the GMainContext given to sim_connect_agent_new(); call the rest
  * from that context's thread. */
@@ -32,5 +33,12 @@ void sim_connect_get_transport(NiceAgent *agent, guint stream, BridgeDtlsCert *c
 
 /* Gives the agent the bridge's ICE credentials and candidates from @bridge. */
 void sim_connect_set_remote_ice(NiceAgent *agent, guint stream, const PaTransport *bridge);
+
+/* sim_connect_set_remote_ice(), then the DTLS client (transfer full) with @cert, sending
+ * through @send(@user_data) and expecting @bridge's sha-256 fingerprint; its handshake starts
+ * at once when @ice_connected (otherwise the caller starts it when ICE connects). */
+BridgeDtls *sim_connect_set_remote(NiceAgent *agent, guint stream, const PaTransport *bridge,
+                                   const BridgeDtlsCert *cert, BridgeDtlsSendFunc send,
+                                   gpointer user_data, gboolean ice_connected);
 
 G_END_DECLS
