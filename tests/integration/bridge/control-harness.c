@@ -518,3 +518,27 @@ xmpp_stanza_t *it_modify_iq(xmpp_ctx_t *ctx, const char *to, const PaColibriConf
     xmpp_stanza_release(cm);
     return iq;
 }
+
+/* ---- waiting ---- */
+
+void it_pump(TestXmpp *t, guint ms, guint slice_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    do {
+        while (g_main_context_iteration(NULL, FALSE))
+            ;
+        tx_run(t, slice_ms);
+    } while (g_get_monotonic_time() < end);
+}
+
+gboolean it_wait_for(TestXmpp *t, ItCond cond, gpointer data, guint ms, guint step_ms,
+                     guint slice_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    while (!cond(data)) {
+        if (g_get_monotonic_time() > end)
+            return FALSE;
+        it_pump(t, step_ms, slice_ms);
+    }
+    return TRUE;
+}

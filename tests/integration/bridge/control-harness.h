@@ -104,6 +104,17 @@ const char *tx_stat(xmpp_stanza_t *stats, const char *name);
 /* The real JID (muc#user item jid) announced with the presence of @occupant (transfer none). */
 const char *tx_real_jid(TestXmpp *t, const char *occupant);
 
+/* ---- waiting (test thread) ---- */
+
+typedef gboolean (*ItCond)(gpointer data);
+
+/* For @ms (at least once): runs the default GMainContext until idle, then pumps @t's
+ * connection for @slice_ms. */
+void it_pump(TestXmpp *t, guint ms, guint slice_ms);
+/* it_pump(@t, @step_ms, @slice_ms) until @cond(@data) holds: TRUE, or FALSE after @ms. */
+gboolean it_wait_for(TestXmpp *t, ItCond cond, gpointer data, guint ms, guint step_ms,
+                     guint slice_ms);
+
 /* ---- Colibri2 ---- */
 
 /* An <iq type=set to=@to> holding the conference-modify for @m (transfer full). */

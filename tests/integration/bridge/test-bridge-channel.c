@@ -36,25 +36,12 @@ static const char *ids[3] = {"A", "B", "C"};
 
 static void pump(guint ms)
 {
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    do {
-        while (g_main_context_iteration(NULL, FALSE))
-            ;
-        tx_run(focus, 2);
-    } while (g_get_monotonic_time() < end);
+    it_pump(focus, ms, 2);
 }
 
-typedef gboolean (*Cond)(gpointer);
-
-static gboolean wait_for(Cond cond, gpointer data, guint ms)
+static gboolean wait_for(ItCond cond, gpointer data, guint ms)
 {
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    while (!cond(data)) {
-        if (g_get_monotonic_time() > end)
-            return FALSE;
-        pump(5);
-    }
-    return TRUE;
+    return it_wait_for(focus, cond, data, ms, 5, 2);
 }
 
 /* ---- WebSocket clients ---- */

@@ -35,25 +35,12 @@ static const char *names[2] = {"alice", "bob"};
  * waiting. */
 static void pump(guint ms)
 {
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    do {
-        while (g_main_context_iteration(NULL, FALSE))
-            ;
-        tx_run(focus, 5);
-    } while (g_get_monotonic_time() < end);
+    it_pump(focus, ms, 5);
 }
 
-typedef gboolean (*Cond)(gpointer);
-
-static gboolean wait_for(Cond cond, gpointer data, guint ms)
+static gboolean wait_for(ItCond cond, gpointer data, guint ms)
 {
-    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-    while (!cond(data)) {
-        if (g_get_monotonic_time() > end)
-            return FALSE;
-        pump(10);
-    }
-    return TRUE;
+    return it_wait_for(focus, cond, data, ms, 10, 5);
 }
 
 static char *metrics(void)
@@ -76,44 +63,15 @@ static double dropped(const char *reason)
     return metric(series);
 }
 
-static gboolean peers_gathered(gpointer d)
-{
-    return webrtc_peer_gathering_done(peers[0]) && webrtc_peer_gathering_done(peers[1]);
-}
-
 static gboolean all_connected(gpointer d)
 {
     return webrtc_peer_ice_connected(peers[0]) && webrtc_peer_ice_connected(peers[1]) &&
            metric("parley_bridge_endpoints_connected") == 2;
 }
 
-typedef struct {
-    guint64 frames[2], audio[2];
-} Want;
-
-static gboolean media_flows(gpointer d)
-{
-    Want *w = d;
-    for (int i = 0; i < 2; i++)
-        if (webrtc_peer_frames_decoded(peers[i]) < w->frames[i] ||
-            webrtc_peer_audio_buffers(peers[i]) < w->audio[i])
-            return FALSE;
-    return TRUE;
-}
-
 static void assert_media_flows(guint frames, guint audio, guint ms)
 {
-    Want w;
-    for (int i = 0; i < 2; i++) {
-        w.frames[i] = webrtc_peer_frames_decoded(peers[i]) + frames;
-        w.audio[i] = webrtc_peer_audio_buffers(peers[i]) + audio;
-    }
-    gboolean ok = wait_for(media_flows, &w, ms);
-    for (int i = 0; i < 2; i++)
-        g_test_message(
-            "%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT " audio buffers",
-            names[i], webrtc_peer_frames_decoded(peers[i]), webrtc_peer_audio_buffers(peers[i]));
-    if (!ok)
+    if (!webrtc_pair_wait_media(peers, names, frames, audio, ms, wait_for))
         g_error("media did not flow both ways (%u frames, %u audio buffers each within %u ms)",
                 frames, audio, ms);
 }
@@ -245,7 +203,7 @@ static void test_full_path(void)
                                                webrtc_peer_video_ssrc(peers[1 - i]), &error));
         g_assert_no_error(error);
     }
-    g_assert_true(wait_for(peers_gathered, NULL, 10000));
+    g_assert_true(wait_for(webrtc_pair_gathered, peers, 10000));
 
     /* 3. The focus forwards each peer's transport, sources and codecs (session-accept). */
     pa_colibri_modify_init(&m);

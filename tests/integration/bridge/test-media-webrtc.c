@@ -84,45 +84,17 @@ static gboolean eps_ready(gpointer d)
 
 static WebrtcPeer *peers[2];
 
-static gboolean peers_gathered(gpointer d)
-{
-    return webrtc_peer_gathering_done(peers[0]) && webrtc_peer_gathering_done(peers[1]);
-}
-
 static gboolean all_connected(gpointer d)
 {
     return eps[0].connected && eps[1].connected && webrtc_peer_ice_connected(peers[0]) &&
            webrtc_peer_ice_connected(peers[1]);
 }
 
-typedef struct {
-    guint64 frames[2], audio[2];
-} Want;
-
-static gboolean media_flows(gpointer d)
-{
-    Want *w = d;
-    for (int i = 0; i < 2; i++)
-        if (webrtc_peer_frames_decoded(peers[i]) < w->frames[i] ||
-            webrtc_peer_audio_buffers(peers[i]) < w->audio[i])
-            return FALSE;
-    return TRUE;
-}
-
 /* Waits until both peers decoded @frames more video frames and @audio more audio buffers. */
 static void assert_media_flows(guint frames, guint audio, guint ms)
 {
-    Want w;
-    for (int i = 0; i < 2; i++) {
-        w.frames[i] = webrtc_peer_frames_decoded(peers[i]) + frames;
-        w.audio[i] = webrtc_peer_audio_buffers(peers[i]) + audio;
-    }
-    gboolean ok = wait_for(media_flows, &w, ms);
-    for (int i = 0; i < 2; i++)
-        g_test_message("%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT
-                       " audio buffers", eps[i].id, webrtc_peer_frames_decoded(peers[i]),
-                       webrtc_peer_audio_buffers(peers[i]));
-    g_assert_true(ok);
+    const char *const names[2] = {eps[0].id, eps[1].id};
+    g_assert_true(webrtc_pair_wait_media(peers, names, frames, audio, ms, wait_for));
 }
 
 /* CPU nanoseconds of the threads named media-* (schedstat: time on CPU). */
@@ -225,7 +197,7 @@ static void test_two_peers(void)
                                                webrtc_peer_video_ssrc(other), &error));
         g_assert_no_error(error);
     }
-    g_assert_true(wait_for(peers_gathered, NULL, 10000));
+    g_assert_true(wait_for(webrtc_pair_gathered, peers, 10000));
     for (int i = 0; i < 2; i++) {
         PaTransport t;
         pa_transport_init(&t);

@@ -517,3 +517,43 @@ void webrtc_peer_selected_ports(WebrtcPeer *p, guint16 *local, guint16 *remote)
         *remote = nice_address_get_port(&r->addr);
     }
 }
+
+/* ---- two peers ---- */
+
+gboolean webrtc_pair_gathered(gpointer pair)
+{
+    WebrtcPeer *const *peers = pair;
+    return webrtc_peer_gathering_done(peers[0]) && webrtc_peer_gathering_done(peers[1]);
+}
+
+typedef struct {
+    WebrtcPeer *const *peers;
+    guint64 frames[2], audio[2];
+} PairWant;
+
+static gboolean pair_has_media(gpointer d)
+{
+    PairWant *w = d;
+    for (int i = 0; i < 2; i++)
+        if (webrtc_peer_frames_decoded(w->peers[i]) < w->frames[i] ||
+            webrtc_peer_audio_buffers(w->peers[i]) < w->audio[i])
+            return FALSE;
+    return TRUE;
+}
+
+gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const names[2],
+                                guint frames, guint audio, guint ms, WebrtcPairWaitFn wait)
+{
+    PairWant w = {.peers = pair};
+    for (int i = 0; i < 2; i++) {
+        w.frames[i] = webrtc_peer_frames_decoded(pair[i]) + frames;
+        w.audio[i] = webrtc_peer_audio_buffers(pair[i]) + audio;
+    }
+    gboolean ok = wait(pair_has_media, &w, ms);
+    for (int i = 0; i < 2; i++)
+        g_test_message("%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT
+                       " audio buffers",
+                       names[i], webrtc_peer_frames_decoded(pair[i]),
+                       webrtc_peer_audio_buffers(pair[i]));
+    return ok;
+}

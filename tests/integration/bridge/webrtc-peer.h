@@ -75,4 +75,19 @@ gboolean webrtc_peer_send_raw(WebrtcPeer *p, const guint8 *data, gsize len);
 /* The local and remote UDP ports of the selected pair (0 when none). */
 void webrtc_peer_selected_ports(WebrtcPeer *p, guint16 *local, guint16 *remote);
 
+/* ---- two peers talking through the bridge (the test thread) ---- */
+
+/* TRUE once both peers of @pair (a WebrtcPeer *[2]) finished gathering; usable as a wait
+ * condition with @pair as its data. */
+gboolean webrtc_pair_gathered(gpointer pair);
+
+/* How the caller waits: pumps what it needs until @cond(@data) holds (TRUE) or @ms passed. */
+typedef gboolean (*WebrtcPairWaitFn)(gboolean (*cond)(gpointer), gpointer data, guint ms);
+
+/* Waits with @wait until each peer of @pair decoded @frames more video frames and @audio more
+ * audio buffers than now, then reports each peer's counts (named @names) with g_test_message.
+ * FALSE when that did not happen within @ms. */
+gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const names[2],
+                                guint frames, guint audio, guint ms, WebrtcPairWaitFn wait);
+
 G_END_DECLS
