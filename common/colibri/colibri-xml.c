@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Colibri2 <-> libstrophe stanzas. Parsing validates everything a peer could get wrong and
  * reports the first problem with a reason naming the element; it never trusts sizes. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/colibri/colibri-priv.h"
 #include "common/colibri/colibri.h"
+#include "common/colibri/rtp-desc.h"
+#include "common/xmpp/attr.h"
 #include "common/xmpp/ice-udp.h"
 #include "common/xmpp/stanza.h"
 
@@ -27,86 +28,25 @@ const char *pa_colibri_status_str(PaColibriStatus st)
 
 /* ---- parse helpers ---- */
 
-typedef struct {
-    PaColibriStatus status;
-    char *reason;
-} ParseState;
+G_STATIC_ASSERT(PA_COLIBRI_MALFORMED == PA_PARSE_MALFORMED);
+G_STATIC_ASSERT(PA_COLIBRI_TOO_LARGE == PA_PARSE_TOO_LARGE);
+
+typedef PaParseState ParseState;
 
 static gboolean fail(ParseState *ps, PaColibriStatus st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static gboolean fail(ParseState *ps, PaColibriStatus st, const char *fmt, ...)
 {
-    if (ps->status == PA_COLIBRI_OK) {
-        va_list ap;
-        va_start(ap, fmt);
-        ps->reason = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        ps->status = st;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    pa_parse_failv(ps, st, fmt, ap);
+    va_end(ap);
     return FALSE;
 }
 
 /* Element @e is <name> in @ns, or without its own namespace (inherited from its parent). */
 static gboolean is_elem(xmpp_stanza_t *e, const char *name, const char *ns)
 {
-    if (!xmpp_stanza_is_tag(e))
-        return FALSE;
-    if (g_strcmp0(xmpp_stanza_get_name(e), name) != 0)
-        return FALSE;
-    const char *ens = xmpp_stanza_get_ns(e);
-    return !ens || strcmp(ens, ns) == 0;
-}
-
-static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gboolean *out)
-{
-    const char *v = xmpp_stanza_get_attribute(e, attr);
-    if (!v) {
-        *out = FALSE;
-        return TRUE;
-    }
-    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
-        *out = TRUE;
-        return TRUE;
-    }
-    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0) {
-        *out = FALSE;
-        return TRUE;
-    }
-    return fail(ps, PA_COLIBRI_MALFORMED, "<%s %s='%.16s'>: expected true or false",
-                xmpp_stanza_get_name(e), attr, v);
-}
-
-static gboolean parse_u64(const char *s, guint64 max, guint64 *out)
-{
-    if (!s || !*s || strlen(s) > 20)
-        return FALSE;
-    for (const char *p = s; *p; p++)
-        if (!g_ascii_isdigit(*p))
-            return FALSE;
-    errno = 0;
-    guint64 v = g_ascii_strtoull(s, NULL, 10);
-    if (errno || v > max)
-        return FALSE;
-    *out = v;
-    return TRUE;
-}
-
-static gboolean parse_uint_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, guint64 min,
-                                guint64 max, gboolean required, guint64 *out)
-{
-    const char *v = xmpp_stanza_get_attribute(e, attr);
-    if (!v) {
-        if (required)
-            return fail(ps, PA_COLIBRI_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
-                        attr);
-        *out = 0;
-        return TRUE;
-    }
-    if (!parse_u64(v, max, out) || *out < min)
-        return fail(ps, PA_COLIBRI_MALFORMED,
-                    "<%s %s='%.24s'>: expected a number from %" G_GUINT64_FORMAT
-                    " to %" G_GUINT64_FORMAT,
-                    xmpp_stanza_get_name(e), attr, v, min, max);
-    return TRUE;
+    return pa_xml_is(e, name, ns, ns);
 }
 
 /* Printable, no whitespace or control characters, 1..max bytes, valid UTF-8. */
@@ -118,36 +58,6 @@ static gboolean token_ok(const char *s, gsize max)
     for (gsize i = 0; i < n; i++)
         if ((guchar)s[i] <= 0x20 || s[i] == 0x7f)
             return FALSE;
-    return TRUE;
-}
-
-static gboolean text_ok(const char *s, gsize max)
-{
-    gsize n = strlen(s);
-    if (n > max || !g_utf8_validate(s, (gssize)n, NULL))
-        return FALSE;
-    for (gsize i = 0; i < n; i++)
-        if ((guchar)s[i] < 0x20)
-            return FALSE;
-    return TRUE;
-}
-
-/* Optional string attribute: printable text up to @max bytes, copied to *@out. */
-static gboolean parse_text_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gsize max,
-                                gboolean required, char **out)
-{
-    const char *v = xmpp_stanza_get_attribute(e, attr);
-    if (!v) {
-        if (required)
-            return fail(ps, PA_COLIBRI_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
-                        attr);
-        return TRUE;
-    }
-    if (!text_ok(v, max) || (required && !*v))
-        return fail(ps, PA_COLIBRI_MALFORMED, "<%s %s>: empty, too long or not text",
-                    xmpp_stanza_get_name(e), attr);
-    g_free(*out);
-    *out = g_strdup(v);
     return TRUE;
 }
 
@@ -186,132 +96,42 @@ static gboolean parse_media_type(ParseState *ps, xmpp_stanza_t *e, gboolean *vid
     return TRUE;
 }
 
-/* ---- media (payload types, header extensions) ---- */
-
-static gboolean parse_payload_type(ParseState *ps, xmpp_stanza_t *e, PaColibriPayloadType *pt)
-{
-    guint64 id, clock, ch;
-    if (!parse_uint_attr(ps, e, "id", 0, 127, TRUE, &id) ||
-        !parse_uint_attr(ps, e, "clockrate", 0, 10000000, FALSE, &clock) ||
-        !parse_uint_attr(ps, e, "channels", 0, 255, FALSE, &ch) ||
-        !parse_text_attr(ps, e, "name", 64, FALSE, &pt->name))
-        return FALSE;
-    pt->id = (guint8)id;
-    pt->clockrate = (guint)clock;
-    pt->channels = (guint)ch;
-    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
-        if (is_elem(c, "parameter", PA_NS_JINGLE_RTP)) {
-            if (!check_count(ps, pt->parameters->len, "parameter"))
-                return FALSE;
-            PaColibriParam p = {0};
-            if (!parse_text_attr(ps, c, "name", 128, TRUE, &p.name) ||
-                !parse_text_attr(ps, c, "value", 1024, FALSE, &p.value)) {
-                g_free(p.name);
-                g_free(p.value);
-                return FALSE;
-            }
-            g_array_append_val(pt->parameters, p);
-        } else if (is_elem(c, "rtcp-fb", PA_NS_JINGLE_RTCP_FB)) {
-            if (!check_count(ps, pt->rtcp_fbs->len, "rtcp-fb"))
-                return FALSE;
-            PaColibriRtcpFb fb = {0};
-            if (!parse_text_attr(ps, c, "type", 64, TRUE, &fb.type) ||
-                !parse_text_attr(ps, c, "subtype", 64, FALSE, &fb.subtype)) {
-                g_free(fb.type);
-                g_free(fb.subtype);
-                return FALSE;
-            }
-            g_array_append_val(pt->rtcp_fbs, fb);
-        }
-    }
-    return TRUE;
-}
+/* ---- media (payload types, header extensions: common/colibri/rtp-desc.h) ---- */
 
 static gboolean parse_media(ParseState *ps, xmpp_stanza_t *e, PaColibriMedia *m)
 {
     if (!parse_media_type(ps, e, &m->video))
         return FALSE;
-    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
-        if (is_elem(c, "payload-type", PA_NS_JINGLE_RTP) && xmpp_stanza_get_ns(c)) {
-            if (!check_count(ps, m->payload_types->len, "payload-type"))
-                return FALSE;
-            g_array_set_size(m->payload_types, m->payload_types->len + 1);
-            PaColibriPayloadType *pt =
-                &g_array_index(m->payload_types, PaColibriPayloadType, m->payload_types->len - 1);
-            pt->parameters = pa_colibri_params_new();
-            pt->rtcp_fbs = pa_colibri_fbs_new();
-            if (!parse_payload_type(ps, c, pt))
-                return FALSE;
-        } else if (is_elem(c, "rtp-hdrext", PA_NS_JINGLE_HDREXT) && xmpp_stanza_get_ns(c)) {
-            if (!check_count(ps, m->hdrexts->len, "rtp-hdrext"))
-                return FALSE;
-            guint64 id;
-            PaColibriHdrExt h = {0};
-            if (!parse_uint_attr(ps, c, "id", 1, 255, TRUE, &id) ||
-                !parse_text_attr(ps, c, "uri", 512, TRUE, &h.uri))
-                return FALSE;
-            h.id = (guint8)id;
-            g_array_append_val(m->hdrexts, h);
-        } else if (is_elem(c, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT) && xmpp_stanza_get_ns(c)) {
-            m->extmap_allow_mixed = TRUE;
-        }
-    }
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c))
+        if (!pa_rtp_desc_parse_codec(ps, c, PA_NS_COLIBRI2, PA_RTP_DESC_COLIBRI2, m))
+            return FALSE;
     return TRUE;
 }
 
 /* ---- sources ---- */
 
-static gboolean parse_ssrc_attr(ParseState *ps, xmpp_stanza_t *e, guint32 *out)
-{
-    guint64 v;
-    if (!parse_uint_attr(ps, e, "ssrc", 1, G_MAXUINT32, TRUE, &v))
-        return FALSE;
-    *out = (guint32)v;
-    return TRUE;
-}
-
 static gboolean parse_media_source(ParseState *ps, xmpp_stanza_t *e, PaColibriMediaSource *ms)
 {
     if (!parse_media_type(ps, e, &ms->video) || !parse_id_attr(ps, e, "id", &ms->id) ||
-        !parse_bool_attr(ps, e, "synthetic", &ms->synthetic))
+        !pa_attr_bool(ps, e, "synthetic", &ms->synthetic))
         return FALSE;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
-        if (is_elem(c, "source", PA_NS_JINGLE_SSMA) && xmpp_stanza_get_ns(c)) {
-            if (!check_count(ps, ms->sources->len, "source"))
+        if (pa_xml_is(c, "source", PA_NS_JINGLE_SSMA, PA_NS_COLIBRI2)) {
+            PaColibriSource s;
+            if (!check_count(ps, ms->sources->len, "source") ||
+                !pa_rtp_desc_parse_source(ps, c, &s))
                 return FALSE;
-            PaColibriSource s = {0};
-            if (!parse_ssrc_attr(ps, c, &s.ssrc) ||
-                !parse_text_attr(ps, c, "name", PA_COLIBRI_MAX_ID, FALSE, &s.name))
-                return FALSE;
-            for (xmpp_stanza_t *p = xmpp_stanza_get_children(c); p; p = xmpp_stanza_get_next(p)) {
-                if (is_elem(p, "parameter", PA_NS_JINGLE_SSMA) &&
-                    g_strcmp0(xmpp_stanza_get_attribute(p, "name"), "msid") == 0) {
-                    if (!parse_text_attr(ps, p, "value", 256, FALSE, &s.msid)) {
-                        g_free(s.name);
-                        return FALSE;
-                    }
-                }
-            }
             g_array_append_val(ms->sources, s);
-        } else if (is_elem(c, "ssrc-group", PA_NS_JINGLE_SSMA) && xmpp_stanza_get_ns(c)) {
+        } else if (pa_xml_is(c, "ssrc-group", PA_NS_JINGLE_SSMA, PA_NS_COLIBRI2)) {
             if (!check_count(ps, ms->groups->len, "ssrc-group"))
                 return FALSE;
             PaColibriSsrcGroup g = {0};
-            if (!parse_text_attr(ps, c, "semantics", 32, TRUE, &g.semantics))
-                return FALSE;
             g.ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
+            gboolean ok =
+                pa_rtp_desc_parse_group(ps, c, PA_COLIBRI_MAX_ITEMS, &g.semantics, g.ssrcs);
             g_array_append_val(ms->groups, g); /* owned by the array from here on */
-            PaColibriSsrcGroup *gp =
-                &g_array_index(ms->groups, PaColibriSsrcGroup, ms->groups->len - 1);
-            for (xmpp_stanza_t *s = xmpp_stanza_get_children(c); s; s = xmpp_stanza_get_next(s)) {
-                if (!is_elem(s, "source", PA_NS_JINGLE_SSMA))
-                    continue;
-                guint32 ssrc;
-                if (!check_count(ps, gp->ssrcs->len, "ssrc-group source") ||
-                    !parse_ssrc_attr(ps, s, &ssrc))
-                    return FALSE;
-                g_array_append_val(gp->ssrcs, ssrc);
-            }
+            if (!ok)
+                return FALSE;
         }
     }
     return TRUE;
@@ -336,9 +156,9 @@ static gboolean parse_sources(ParseState *ps, xmpp_stanza_t *e, GArray *sources)
 static gboolean parse_transport(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoint *ep)
 {
     ep->has_transport = TRUE;
-    if (!parse_bool_attr(ps, e, "ice-controlling", &ep->ice_controlling) ||
-        !parse_bool_attr(ps, e, "ice-restart", &ep->ice_restart) ||
-        !parse_bool_attr(ps, e, "use-unique-port", &ep->use_unique_port))
+    if (!pa_attr_bool(ps, e, "ice-controlling", &ep->ice_controlling) ||
+        !pa_attr_bool(ps, e, "ice-restart", &ep->ice_restart) ||
+        !pa_attr_bool(ps, e, "use-unique-port", &ep->use_unique_port))
         return FALSE;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
         if (!xmpp_stanza_is_tag(c))
@@ -359,10 +179,10 @@ static gboolean parse_transport(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpo
 
 static gboolean parse_endpoint(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoint *ep)
 {
-    if (!parse_id_attr(ps, e, "id", &ep->id) || !parse_bool_attr(ps, e, "create", &ep->create) ||
-        !parse_bool_attr(ps, e, "expire", &ep->expire) ||
-        !parse_text_attr(ps, e, "stats-id", PA_COLIBRI_MAX_ID, FALSE, &ep->stats_id) ||
-        !parse_text_attr(ps, e, "muc-role", 32, FALSE, &ep->muc_role))
+    if (!parse_id_attr(ps, e, "id", &ep->id) || !pa_attr_bool(ps, e, "create", &ep->create) ||
+        !pa_attr_bool(ps, e, "expire", &ep->expire) ||
+        !pa_attr_text(ps, e, "stats-id", PA_COLIBRI_MAX_ID, FALSE, &ep->stats_id) ||
+        !pa_attr_text(ps, e, "muc-role", 32, FALSE, &ep->muc_role))
         return FALSE;
     if (ep->create && ep->expire)
         return fail(ps, PA_COLIBRI_MALFORMED, "endpoint %s: both create and expire", ep->id);
@@ -391,8 +211,8 @@ static gboolean parse_endpoint(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoi
             ok = parse_sources(ps, c, ep->sources);
         } else if (is_elem(c, "force-mute", PA_NS_COLIBRI2)) {
             ep->has_force_mute = TRUE;
-            ok = parse_bool_attr(ps, c, "audio", &ep->force_mute_audio) &&
-                 parse_bool_attr(ps, c, "video", &ep->force_mute_video);
+            ok = pa_attr_bool(ps, c, "audio", &ep->force_mute_audio) &&
+                 pa_attr_bool(ps, c, "video", &ep->force_mute_video);
         } else if (is_elem(c, "initial-last-n", PA_NS_COLIBRI2)) {
             const char *v = xmpp_stanza_get_attribute(c, "value");
             char *end = NULL;
@@ -433,7 +253,7 @@ static PaColibriStatus finish(ParseState *ps, char **reason)
 PaColibriStatus pa_colibri_parse_modify(xmpp_stanza_t *stanza, PaColibriConferenceModify *out,
                                         char **reason)
 {
-    ParseState ps = {PA_COLIBRI_OK, NULL};
+    ParseState ps = {PA_PARSE_OK, NULL};
     pa_colibri_modify_init(out);
     xmpp_stanza_t *cm = find_payload(stanza, "conference-modify");
     if (!cm) {
@@ -441,10 +261,10 @@ PaColibriStatus pa_colibri_parse_modify(xmpp_stanza_t *stanza, PaColibriConferen
         return finish(&ps, reason);
     }
     if (!parse_id_attr(&ps, cm, "meeting-id", &out->meeting_id) ||
-        !parse_text_attr(&ps, cm, "name", 1024, FALSE, &out->name) ||
-        !parse_bool_attr(&ps, cm, "create", &out->create) ||
-        !parse_bool_attr(&ps, cm, "expire", &out->expire) ||
-        !parse_bool_attr(&ps, cm, "rtcstats-enabled", &out->rtcstats_enabled))
+        !pa_attr_text(&ps, cm, "name", 1024, FALSE, &out->name) ||
+        !pa_attr_bool(&ps, cm, "create", &out->create) ||
+        !pa_attr_bool(&ps, cm, "expire", &out->expire) ||
+        !pa_attr_bool(&ps, cm, "rtcstats-enabled", &out->rtcstats_enabled))
         return finish(&ps, reason);
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(cm); c; c = xmpp_stanza_get_next(c)) {
@@ -470,7 +290,7 @@ PaColibriStatus pa_colibri_parse_modify(xmpp_stanza_t *stanza, PaColibriConferen
 PaColibriStatus pa_colibri_parse_modified(xmpp_stanza_t *stanza, PaColibriConferenceModified *out,
                                           char **reason)
 {
-    ParseState ps = {PA_COLIBRI_OK, NULL};
+    ParseState ps = {PA_PARSE_OK, NULL};
     pa_colibri_modified_init(out);
     xmpp_stanza_t *cm = find_payload(stanza, "conference-modified");
     if (!cm) {
@@ -503,13 +323,6 @@ static void set_bool(xmpp_stanza_t *e, const char *attr, gboolean v)
         xmpp_stanza_set_attribute(e, attr, "true");
 }
 
-static void set_uint(xmpp_stanza_t *e, const char *attr, guint64 v)
-{
-    char buf[24];
-    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
-    xmpp_stanza_set_attribute(e, attr, buf);
-}
-
 static void build_sources(xmpp_stanza_t *parent, GArray *sources)
 {
     xmpp_stanza_t *se = pa_stanza_add_child(parent, "sources", NULL);
@@ -521,24 +334,13 @@ static void build_sources(xmpp_stanza_t *parent, GArray *sources)
         set_bool(mse, "synthetic", ms->synthetic);
         for (guint j = 0; ms->sources && j < ms->sources->len; j++) {
             const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, j);
-            xmpp_stanza_t *sx = pa_stanza_add_child(mse, "source", PA_NS_JINGLE_SSMA);
-            set_uint(sx, "ssrc", s->ssrc);
-            if (s->name)
-                xmpp_stanza_set_attribute(sx, "name", s->name);
-            if (s->msid) {
-                xmpp_stanza_t *p = pa_stanza_add_child(sx, "parameter", NULL);
-                xmpp_stanza_set_attribute(p, "name", "msid");
-                xmpp_stanza_set_attribute(p, "value", s->msid);
-            }
+            pa_rtp_desc_build_source(mse, s->ssrc, s->name, s->msid);
         }
         for (guint j = 0; ms->groups && j < ms->groups->len; j++) {
             const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
-            xmpp_stanza_t *gx = pa_stanza_add_child(mse, "ssrc-group", PA_NS_JINGLE_SSMA);
-            xmpp_stanza_set_attribute(gx, "semantics", g->semantics);
-            for (guint k = 0; g->ssrcs && k < g->ssrcs->len; k++) {
-                xmpp_stanza_t *sx = pa_stanza_add_child(gx, "source", NULL);
-                set_uint(sx, "ssrc", g_array_index(g->ssrcs, guint32, k));
-            }
+            pa_rtp_desc_build_group(mse, g->semantics,
+                                    g->ssrcs ? (const guint32 *)g->ssrcs->data : NULL,
+                                    g->ssrcs ? g->ssrcs->len : 0);
         }
     }
 }
@@ -547,39 +349,7 @@ static void build_media(xmpp_stanza_t *parent, const PaColibriMedia *m)
 {
     xmpp_stanza_t *me = pa_stanza_add_child(parent, "media", NULL);
     xmpp_stanza_set_attribute(me, "type", m->video ? "video" : "audio");
-    for (guint i = 0; m->payload_types && i < m->payload_types->len; i++) {
-        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
-        xmpp_stanza_t *px = pa_stanza_add_child(me, "payload-type", PA_NS_JINGLE_RTP);
-        set_uint(px, "id", pt->id);
-        if (pt->name)
-            xmpp_stanza_set_attribute(px, "name", pt->name);
-        if (pt->clockrate)
-            set_uint(px, "clockrate", pt->clockrate);
-        if (pt->channels)
-            set_uint(px, "channels", pt->channels);
-        for (guint j = 0; pt->parameters && j < pt->parameters->len; j++) {
-            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, j);
-            xmpp_stanza_t *e = pa_stanza_add_child(px, "parameter", NULL);
-            xmpp_stanza_set_attribute(e, "name", p->name);
-            if (p->value)
-                xmpp_stanza_set_attribute(e, "value", p->value);
-        }
-        for (guint j = 0; pt->rtcp_fbs && j < pt->rtcp_fbs->len; j++) {
-            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, j);
-            xmpp_stanza_t *e = pa_stanza_add_child(px, "rtcp-fb", PA_NS_JINGLE_RTCP_FB);
-            xmpp_stanza_set_attribute(e, "type", fb->type);
-            if (fb->subtype)
-                xmpp_stanza_set_attribute(e, "subtype", fb->subtype);
-        }
-    }
-    for (guint i = 0; m->hdrexts && i < m->hdrexts->len; i++) {
-        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
-        xmpp_stanza_t *e = pa_stanza_add_child(me, "rtp-hdrext", PA_NS_JINGLE_HDREXT);
-        set_uint(e, "id", h->id);
-        xmpp_stanza_set_attribute(e, "uri", h->uri);
-    }
-    if (m->extmap_allow_mixed)
-        pa_stanza_add_child(me, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT);
+    pa_rtp_desc_build_codecs(me, m, PA_RTP_DESC_COLIBRI2);
 }
 
 static void build_endpoint(xmpp_stanza_t *parent, const PaColibriEndpoint *ep)

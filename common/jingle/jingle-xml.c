@@ -6,10 +6,10 @@
  * none of its own". */
 #include "common/jingle/jingle.h"
 
-#include "common/colibri/colibri-priv.h"
+#include "common/colibri/rtp-desc.h"
+#include "common/xmpp/attr.h"
 #include "common/xmpp/stanza.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,9 +30,12 @@ const char *pa_jingle_status_str(PaJingleStatus st)
 
 /* ---- parse helpers ---- */
 
+G_STATIC_ASSERT(PA_JINGLE_MALFORMED == PA_PARSE_MALFORMED);
+G_STATIC_ASSERT(PA_JINGLE_TOO_LARGE == PA_PARSE_TOO_LARGE);
+G_STATIC_ASSERT(PA_JINGLE_MAX_NAME == PA_RTP_DESC_MAX_NAME);
+
 typedef struct {
-    PaJingleStatus status;
-    char *reason;
+    PaParseState p;  /* status (a PaJingleStatus) and reason */
     guint n_sources; /* across the whole element, for the bound */
     guint n_groups;
 } ParseState;
@@ -40,22 +43,16 @@ typedef struct {
 static gboolean fail(ParseState *ps, PaJingleStatus st, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static gboolean fail(ParseState *ps, PaJingleStatus st, const char *fmt, ...)
 {
-    if (ps->status == PA_JINGLE_OK) {
-        va_list ap;
-        va_start(ap, fmt);
-        ps->reason = g_strdup_vprintf(fmt, ap);
-        va_end(ap);
-        ps->status = st;
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    pa_parse_failv(&ps->p, st, fmt, ap);
+    va_end(ap);
     return FALSE;
 }
 
 static gboolean is_elem(xmpp_stanza_t *e, const char *name, const char *ns)
 {
-    if (!xmpp_stanza_is_tag(e) || g_strcmp0(xmpp_stanza_get_name(e), name) != 0)
-        return FALSE;
-    const char *ens = xmpp_stanza_get_ns(e);
-    return !ens || strcmp(ens, ns) == 0;
+    return pa_xml_is(e, name, ns, ns);
 }
 
 /* Like is_elem, but the namespace must be stated (a <source> in a description is only an
@@ -63,88 +60,7 @@ static gboolean is_elem(xmpp_stanza_t *e, const char *name, const char *ns)
  * else). Built stanzas state it too (pa_stanza_add_child with the namespace). */
 static gboolean is_elem_ns(xmpp_stanza_t *e, const char *name, const char *ns)
 {
-    return xmpp_stanza_is_tag(e) && g_strcmp0(xmpp_stanza_get_name(e), name) == 0 &&
-           g_strcmp0(xmpp_stanza_get_ns(e), ns) == 0;
-}
-
-static gboolean parse_u64(const char *s, guint64 max, guint64 *out)
-{
-    if (!s || !*s || strlen(s) > 20)
-        return FALSE;
-    for (const char *p = s; *p; p++)
-        if (!g_ascii_isdigit(*p))
-            return FALSE;
-    errno = 0;
-    guint64 v = g_ascii_strtoull(s, NULL, 10);
-    if (errno || v > max)
-        return FALSE;
-    *out = v;
-    return TRUE;
-}
-
-static gboolean parse_uint_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, guint64 min,
-                                guint64 max, gboolean required, guint64 *out)
-{
-    const char *v = xmpp_stanza_get_attribute(e, attr);
-    *out = 0;
-    if (!v) {
-        if (required)
-            return fail(ps, PA_JINGLE_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
-                        attr);
-        return TRUE;
-    }
-    if (!parse_u64(v, max, out) || *out < min)
-        return fail(ps, PA_JINGLE_MALFORMED,
-                    "<%s %s='%.24s'>: expected a number from %" G_GUINT64_FORMAT
-                    " to %" G_GUINT64_FORMAT,
-                    xmpp_stanza_get_name(e), attr, v, min, max);
-    return TRUE;
-}
-
-/* Valid UTF-8 without control characters, at most @max bytes. */
-static gboolean text_ok(const char *s, gsize max)
-{
-    gsize n = strlen(s);
-    if (n > max || !g_utf8_validate(s, (gssize)n, NULL))
-        return FALSE;
-    for (gsize i = 0; i < n; i++)
-        if ((guchar)s[i] < 0x20 || s[i] == 0x7f)
-            return FALSE;
-    return TRUE;
-}
-
-static gboolean parse_text_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gsize max,
-                                gboolean required, char **out)
-{
-    const char *v = xmpp_stanza_get_attribute(e, attr);
-    if (!v) {
-        if (required)
-            return fail(ps, PA_JINGLE_MALFORMED, "<%s> without '%s'", xmpp_stanza_get_name(e),
-                        attr);
-        return TRUE;
-    }
-    if (!text_ok(v, max) || (required && !*v))
-        return fail(ps, PA_JINGLE_MALFORMED, "<%s %s>: empty, too long or not text",
-                    xmpp_stanza_get_name(e), attr);
-    g_free(*out);
-    *out = g_strdup(v);
-    return TRUE;
-}
-
-static gboolean parse_bool_attr(ParseState *ps, xmpp_stanza_t *e, const char *attr, gboolean *out)
-{
-    const char *v = xmpp_stanza_get_attribute(e, attr);
-    *out = FALSE;
-    if (!v)
-        return TRUE;
-    if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0) {
-        *out = TRUE;
-        return TRUE;
-    }
-    if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
-        return TRUE;
-    return fail(ps, PA_JINGLE_MALFORMED, "<%s %s='%.16s'>: expected true or false",
-                xmpp_stanza_get_name(e), attr, v);
+    return pa_xml_is(e, name, ns, NULL);
 }
 
 /* The element's text as a g_malloc'd string (libstrophe's own is released with xmpp_free). */
@@ -169,95 +85,16 @@ static char *owner_endpoint(const char *owner)
 
 /* ---- description: codecs ---- */
 
-static gboolean parse_payload_type(ParseState *ps, xmpp_stanza_t *e, PaColibriPayloadType *pt)
-{
-    guint64 id, clock, ch;
-    if (!parse_uint_attr(ps, e, "id", 0, 127, TRUE, &id) ||
-        !parse_uint_attr(ps, e, "clockrate", 0, 10000000, FALSE, &clock) ||
-        !parse_uint_attr(ps, e, "channels", 0, 255, FALSE, &ch) ||
-        !parse_text_attr(ps, e, "name", 64, FALSE, &pt->name))
-        return FALSE;
-    pt->id = (guint8)id;
-    pt->clockrate = (guint)clock;
-    pt->channels = (guint)ch;
-    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
-        if (is_elem(c, "parameter", PA_NS_JINGLE_RTP)) {
-            if (pt->parameters->len >= PA_COLIBRI_MAX_ITEMS)
-                return fail(ps, PA_JINGLE_TOO_LARGE, "payload-type %u: too many parameters",
-                            pt->id);
-            PaColibriParam p = {0};
-            /* A nameless parameter is an fmtp value of its own (RED's "111/111"). */
-            if (!parse_text_attr(ps, c, "name", 128, FALSE, &p.name) ||
-                !parse_text_attr(ps, c, "value", 1024, FALSE, &p.value)) {
-                g_free(p.name);
-                g_free(p.value);
-                return FALSE;
-            }
-            g_array_append_val(pt->parameters, p);
-        } else if (is_elem_ns(c, "rtcp-fb", PA_NS_JINGLE_RTCP_FB)) {
-            if (pt->rtcp_fbs->len >= PA_COLIBRI_MAX_ITEMS)
-                return fail(ps, PA_JINGLE_TOO_LARGE, "payload-type %u: too many rtcp-fb", pt->id);
-            PaColibriRtcpFb fb = {0};
-            if (!parse_text_attr(ps, c, "type", 64, TRUE, &fb.type) ||
-                !parse_text_attr(ps, c, "subtype", 64, FALSE, &fb.subtype)) {
-                g_free(fb.type);
-                g_free(fb.subtype);
-                return FALSE;
-            }
-            g_array_append_val(pt->rtcp_fbs, fb);
-        }
-    }
-    return TRUE;
-}
-
 static gboolean parse_codec_child(ParseState *ps, xmpp_stanza_t *c, PaJingleContent *ct)
 {
-    PaColibriMedia *m = &ct->rtp;
-    if (is_elem(c, "payload-type", PA_NS_JINGLE_RTP)) {
-        if (m->payload_types->len >= PA_COLIBRI_MAX_ITEMS)
-            return fail(ps, PA_JINGLE_TOO_LARGE, "content %s: too many payload types", ct->name);
-        g_array_set_size(m->payload_types, m->payload_types->len + 1);
-        PaColibriPayloadType *pt =
-            &g_array_index(m->payload_types, PaColibriPayloadType, m->payload_types->len - 1);
-        pt->parameters = pa_colibri_params_new();
-        pt->rtcp_fbs = pa_colibri_fbs_new();
-        return parse_payload_type(ps, c, pt);
-    }
-    if (is_elem_ns(c, "rtp-hdrext", PA_NS_JINGLE_HDREXT)) {
-        if (m->hdrexts->len >= PA_COLIBRI_MAX_ITEMS)
-            return fail(ps, PA_JINGLE_TOO_LARGE, "content %s: too many rtp-hdrext", ct->name);
-        guint64 id;
-        PaColibriHdrExt h = {0};
-        if (!parse_uint_attr(ps, c, "id", 1, 255, TRUE, &id) ||
-            !parse_text_attr(ps, c, "uri", 512, TRUE, &h.uri)) {
-            g_free(h.uri);
-            return FALSE;
-        }
-        h.id = (guint8)id;
-        g_array_append_val(m->hdrexts, h);
-        return TRUE;
-    }
-    if (is_elem_ns(c, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT)) {
-        m->extmap_allow_mixed = TRUE;
-        return TRUE;
-    }
     if (is_elem(c, "rtcp-mux", PA_NS_JINGLE_RTP)) {
         ct->rtcp_mux = TRUE;
         return TRUE;
     }
-    return TRUE;
+    return pa_rtp_desc_parse_codec(&ps->p, c, PA_NS_JINGLE_RTP, PA_RTP_DESC_JINGLE, &ct->rtp);
 }
 
 /* ---- sources ---- */
-
-static gboolean parse_ssrc_attr(ParseState *ps, xmpp_stanza_t *e, guint32 *out)
-{
-    guint64 v;
-    if (!parse_uint_attr(ps, e, "ssrc", 1, G_MAXUINT32, TRUE, &v))
-        return FALSE;
-    *out = (guint32)v;
-    return TRUE;
-}
 
 static PaJingleVideoType parse_video_type(const char *v)
 {
@@ -276,27 +113,22 @@ static gboolean parse_source(ParseState *ps, xmpp_stanza_t *e, gboolean video, P
         return TRUE; /* simulcast by rid: no SSRC to signal */
     if (++ps->n_sources > PA_JINGLE_MAX_SOURCES)
         return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d sources", PA_JINGLE_MAX_SOURCES);
-    guint32 ssrc;
-    g_autofree char *name = NULL;
+    PaColibriSource src;
+    if (!pa_rtp_desc_parse_source(&ps->p, e, &src))
+        return FALSE;
+    g_autofree char *name = src.name;
+    g_autofree char *msid = src.msid;
     g_autofree char *video_type = NULL;
-    g_autofree char *msid = NULL;
     g_autofree char *owner = NULL;
-    if (!parse_ssrc_attr(ps, e, &ssrc) ||
-        !parse_text_attr(ps, e, "name", PA_JINGLE_MAX_NAME, FALSE, &name) ||
-        !parse_text_attr(ps, e, "videoType", 32, FALSE, &video_type))
+    if (!pa_attr_text(&ps->p, e, "videoType", 32, FALSE, &video_type))
         return FALSE;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
-        if (is_elem(c, "parameter", PA_NS_JINGLE_SSMA) &&
-            g_strcmp0(xmpp_stanza_get_attribute(c, "name"), "msid") == 0) {
-            if (!parse_text_attr(ps, c, "value", PA_JINGLE_MAX_NAME, FALSE, &msid))
-                return FALSE;
-        } else if (is_elem_ns(c, "ssrc-info", PA_NS_JITMEET)) {
-            if (!parse_text_attr(ps, c, "owner", PA_JINGLE_MAX_NAME, FALSE, &owner))
-                return FALSE;
-        }
+        if (is_elem_ns(c, "ssrc-info", PA_NS_JITMEET) &&
+            !pa_attr_text(&ps->p, c, "owner", PA_JINGLE_MAX_NAME, FALSE, &owner))
+            return FALSE;
     }
     g_autofree char *ep = owner_endpoint(owner);
-    PaJingleSource *s = pa_jingle_sources_add(out, ssrc, video, name, msid, ep);
+    PaJingleSource *s = pa_jingle_sources_add(out, src.ssrc, video, name, msid, ep);
     s->video_type = video ? parse_video_type(video_type) : PA_JINGLE_VIDEO_TYPE_UNSET;
     return TRUE;
 }
@@ -306,22 +138,12 @@ static gboolean parse_group(ParseState *ps, xmpp_stanza_t *e, gboolean video, Pa
     if (++ps->n_groups > PA_JINGLE_MAX_GROUPS)
         return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d ssrc-groups", PA_JINGLE_MAX_GROUPS);
     g_autofree char *semantics = NULL;
-    if (!parse_text_attr(ps, e, "semantics", 32, TRUE, &semantics))
+    g_autoptr(GArray) ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
+    if (!pa_rtp_desc_parse_group(&ps->p, e, PA_JINGLE_MAX_GROUP_SSRCS, &semantics, ssrcs))
         return FALSE;
-    guint32 ssrcs[PA_JINGLE_MAX_GROUP_SSRCS];
-    guint n = 0;
-    for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
-        if (!is_elem(c, "source", PA_NS_JINGLE_SSMA))
-            continue;
-        if (n >= PA_JINGLE_MAX_GROUP_SSRCS)
-            return fail(ps, PA_JINGLE_TOO_LARGE, "ssrc-group with more than %d sources",
-                        PA_JINGLE_MAX_GROUP_SSRCS);
-        if (!parse_ssrc_attr(ps, c, &ssrcs[n]))
-            return FALSE;
-        n++;
-    }
     PaJingleGroupSemantics sem = pa_jingle_group_semantics_parse(semantics);
-    PaJingleSsrcGroup *g = pa_jingle_sources_add_group(out, video, sem, NULL, ssrcs, n);
+    PaJingleSsrcGroup *g = pa_jingle_sources_add_group(out, video, sem, NULL,
+                                                       (const guint32 *)ssrcs->data, ssrcs->len);
     if (sem == PA_JINGLE_GROUP_OTHER) {
         g_free(g->semantics_name);
         g->semantics_name = g_steal_pointer(&semantics);
@@ -352,9 +174,9 @@ static gboolean parse_content(ParseState *ps, xmpp_stanza_t *e, PaJingle *j)
     if (j->contents->len >= PA_JINGLE_MAX_CONTENTS)
         return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d contents", PA_JINGLE_MAX_CONTENTS);
     PaJingleContent *ct = pa_jingle_add_content(j, NULL, NULL, NULL);
-    if (!parse_text_attr(ps, e, "name", 64, FALSE, &ct->name) ||
-        !parse_text_attr(ps, e, "creator", 32, FALSE, &ct->creator) ||
-        !parse_text_attr(ps, e, "senders", 32, FALSE, &ct->senders))
+    if (!pa_attr_text(&ps->p, e, "name", 64, FALSE, &ct->name) ||
+        !pa_attr_text(&ps->p, e, "creator", 32, FALSE, &ct->creator) ||
+        !pa_attr_text(&ps->p, e, "senders", 32, FALSE, &ct->senders))
         return FALSE;
     xmpp_stanza_t *desc = NULL;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
@@ -382,8 +204,8 @@ static gboolean parse_content(ParseState *ps, xmpp_stanza_t *e, PaJingle *j)
     if (desc) {
         g_autofree char *media = NULL;
         guint64 maxptime;
-        if (!parse_text_attr(ps, desc, "media", 32, FALSE, &media) ||
-            !parse_uint_attr(ps, desc, "maxptime", 0, 100000, FALSE, &maxptime))
+        if (!pa_attr_text(&ps->p, desc, "media", 32, FALSE, &media) ||
+            !pa_attr_uint(&ps->p, desc, "maxptime", 0, 100000, FALSE, &maxptime))
             return FALSE;
         pa_jingle_content_set_media(ct, media ? media : ct->name);
         ct->maxptime = (guint)maxptime;
@@ -448,7 +270,7 @@ static gboolean parse_top_child(ParseState *ps, xmpp_stanza_t *c, PaJingle *j)
             if (!is_elem(n, "content", PA_NS_JINGLE_GROUPING))
                 continue;
             const char *name = xmpp_stanza_get_attribute(n, "name");
-            if (!name || !text_ok(name, 64) || j->bundle->len >= PA_JINGLE_MAX_CONTENTS)
+            if (!name || !pa_attr_text_ok(name, 64) || j->bundle->len >= PA_JINGLE_MAX_CONTENTS)
                 return fail(ps, PA_JINGLE_MALFORMED, "BUNDLE group: bad content name");
             g_ptr_array_add(j->bundle, g_strdup(name));
         }
@@ -456,17 +278,17 @@ static gboolean parse_top_child(ParseState *ps, xmpp_stanza_t *c, PaJingle *j)
     }
     if (is_elem_ns(c, "bridge-session", PA_NS_JITSI_FOCUS)) {
         j->has_bridge_session = TRUE;
-        return parse_text_attr(ps, c, "id", PA_JINGLE_MAX_NAME, FALSE, &j->bridge_session_id) &&
-               parse_text_attr(ps, c, "region", PA_JINGLE_MAX_NAME, FALSE,
-                               &j->bridge_session_region) &&
-               parse_bool_attr(ps, c, "restart", &j->bridge_session_restart) &&
-               parse_bool_attr(ps, c, "ice-restart", &j->bridge_session_ice_restart);
+        return pa_attr_text(&ps->p, c, "id", PA_JINGLE_MAX_NAME, FALSE, &j->bridge_session_id) &&
+               pa_attr_text(&ps->p, c, "region", PA_JINGLE_MAX_NAME, FALSE,
+                            &j->bridge_session_region) &&
+               pa_attr_bool(&ps->p, c, "restart", &j->bridge_session_restart) &&
+               pa_attr_bool(&ps->p, c, "ice-restart", &j->bridge_session_ice_restart);
     }
     if (is_elem_ns(c, "ice-state", PA_NS_JITSI_FOCUS)) {
         g_autofree char *t = element_text(c);
         if (t) {
             g_strstrip(t);
-            if (!text_ok(t, 64))
+            if (!pa_attr_text_ok(t, 64))
                 return fail(ps, PA_JINGLE_MALFORMED, "<ice-state>: too long or not text");
             g_free(j->ice_state);
             j->ice_state = g_steal_pointer(&t);
@@ -475,8 +297,8 @@ static gboolean parse_top_child(ParseState *ps, xmpp_stanza_t *c, PaJingle *j)
     }
     if (is_elem_ns(c, "startmuted", PA_NS_START_MUTED)) {
         j->has_start_muted = TRUE;
-        return parse_bool_attr(ps, c, "audio", &j->start_muted_audio) &&
-               parse_bool_attr(ps, c, "video", &j->start_muted_video);
+        return pa_attr_bool(&ps->p, c, "audio", &j->start_muted_audio) &&
+               pa_attr_bool(&ps->p, c, "video", &j->start_muted_video);
     }
     if (is_elem_ns(c, "json-message", PA_NS_JITMEET)) {
         g_autofree char *t = element_text(c);
@@ -501,17 +323,17 @@ static gboolean parse_top_child(ParseState *ps, xmpp_stanza_t *c, PaJingle *j)
 
 PaJingleStatus pa_jingle_parse(xmpp_stanza_t *stanza, PaJingle *out, char **reason)
 {
-    ParseState ps = {PA_JINGLE_OK, NULL, 0, 0};
+    ParseState ps = {{PA_PARSE_OK, NULL}, 0, 0};
     pa_jingle_init(out);
     xmpp_stanza_t *je = find_jingle(stanza);
     if (!je) {
         fail(&ps, PA_JINGLE_NOT_JINGLE, "no <jingle xmlns='%s'>", PA_NS_JINGLE);
         goto done;
     }
-    if (!parse_text_attr(&ps, je, "action", 64, TRUE, &out->action_name) ||
-        !parse_text_attr(&ps, je, "sid", PA_JINGLE_MAX_NAME, TRUE, &out->sid) ||
-        !parse_text_attr(&ps, je, "initiator", 3072, FALSE, &out->initiator) ||
-        !parse_text_attr(&ps, je, "responder", 3072, FALSE, &out->responder))
+    if (!pa_attr_text(&ps.p, je, "action", 64, TRUE, &out->action_name) ||
+        !pa_attr_text(&ps.p, je, "sid", PA_JINGLE_MAX_NAME, TRUE, &out->sid) ||
+        !pa_attr_text(&ps.p, je, "initiator", 3072, FALSE, &out->initiator) ||
+        !pa_attr_text(&ps.p, je, "responder", 3072, FALSE, &out->responder))
         goto done;
     out->action = pa_jingle_action_parse(out->action_name);
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(je); c; c = xmpp_stanza_get_next(c))
@@ -521,56 +343,12 @@ done:
     /* Reasons quote what the peer sent, cut to a length (possibly inside a UTF-8 sequence) and
      * they go back to it as XML text: make them safe once, here. */
     if (reason)
-        *reason = pa_jingle_safe_text(ps.reason);
-    g_free(ps.reason);
-    return ps.status;
+        *reason = pa_jingle_safe_text(ps.p.reason);
+    g_free(ps.p.reason);
+    return (PaJingleStatus)ps.p.status;
 }
 
 /* ---- build ---- */
-
-static void set_uint(xmpp_stanza_t *e, const char *attr, guint64 v)
-{
-    char buf[24];
-    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
-    xmpp_stanza_set_attribute(e, attr, buf);
-}
-
-static void build_codecs(xmpp_stanza_t *desc, const PaColibriMedia *m)
-{
-    for (guint i = 0; m->payload_types && i < m->payload_types->len; i++) {
-        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
-        xmpp_stanza_t *px = pa_stanza_add_child(desc, "payload-type", NULL);
-        set_uint(px, "id", pt->id);
-        if (pt->name)
-            xmpp_stanza_set_attribute(px, "name", pt->name);
-        if (pt->clockrate)
-            set_uint(px, "clockrate", pt->clockrate);
-        if (pt->channels)
-            set_uint(px, "channels", pt->channels);
-        for (guint k = 0; pt->parameters && k < pt->parameters->len; k++) {
-            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, k);
-            xmpp_stanza_t *e = pa_stanza_add_child(px, "parameter", NULL);
-            if (p->name)
-                xmpp_stanza_set_attribute(e, "name", p->name);
-            xmpp_stanza_set_attribute(e, "value", p->value ? p->value : "");
-        }
-        for (guint k = 0; pt->rtcp_fbs && k < pt->rtcp_fbs->len; k++) {
-            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, k);
-            xmpp_stanza_t *e = pa_stanza_add_child(px, "rtcp-fb", PA_NS_JINGLE_RTCP_FB);
-            xmpp_stanza_set_attribute(e, "type", fb->type);
-            if (fb->subtype)
-                xmpp_stanza_set_attribute(e, "subtype", fb->subtype);
-        }
-    }
-    for (guint i = 0; m->hdrexts && i < m->hdrexts->len; i++) {
-        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
-        xmpp_stanza_t *e = pa_stanza_add_child(desc, "rtp-hdrext", PA_NS_JINGLE_HDREXT);
-        set_uint(e, "id", h->id);
-        xmpp_stanza_set_attribute(e, "uri", h->uri);
-    }
-    if (m->extmap_allow_mixed)
-        pa_stanza_add_child(desc, "extmap-allow-mixed", PA_NS_JINGLE_HDREXT);
-}
 
 static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gboolean video)
 {
@@ -578,33 +356,20 @@ static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gbo
         const PaJingleSource *src = &g_array_index(s->sources, PaJingleSource, i);
         if (src->video != video)
             continue;
-        xmpp_stanza_t *e = pa_stanza_add_child(desc, "source", PA_NS_JINGLE_SSMA);
-        set_uint(e, "ssrc", src->ssrc);
-        if (src->name)
-            xmpp_stanza_set_attribute(e, "name", src->name);
+        xmpp_stanza_t *e = pa_rtp_desc_build_source(desc, src->ssrc, src->name, src->msid);
         if (video && src->video_type != PA_JINGLE_VIDEO_TYPE_UNSET)
             xmpp_stanza_set_attribute(e, "videoType",
                                       src->video_type == PA_JINGLE_VIDEO_TYPE_DESKTOP ? "desktop"
                                                                                       : "camera");
-        if (src->msid) {
-            xmpp_stanza_t *p = pa_stanza_add_child(e, "parameter", NULL);
-            xmpp_stanza_set_attribute(p, "name", "msid");
-            xmpp_stanza_set_attribute(p, "value", src->msid);
-        }
         /* Sources without an owner are the bridge's, listed as "jvb" (as in the JSON form). */
         xmpp_stanza_t *o = pa_stanza_add_child(e, "ssrc-info", PA_NS_JITMEET);
         xmpp_stanza_set_attribute(o, "owner", src->owner ? src->owner : "jvb");
     }
     for (guint i = 0; i < s->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(s->groups, PaJingleSsrcGroup, i);
-        if (g->video != video)
-            continue;
-        xmpp_stanza_t *e = pa_stanza_add_child(desc, "ssrc-group", PA_NS_JINGLE_SSMA);
-        xmpp_stanza_set_attribute(e, "semantics", pa_jingle_group_semantics_str(g));
-        for (guint k = 0; k < g->ssrcs->len; k++) {
-            xmpp_stanza_t *se = pa_stanza_add_child(e, "source", NULL);
-            set_uint(se, "ssrc", g_array_index(g->ssrcs, guint32, k));
-        }
+        if (g->video == video)
+            pa_rtp_desc_build_group(desc, pa_jingle_group_semantics_str(g),
+                                    (const guint32 *)g->ssrcs->data, g->ssrcs->len);
     }
 }
 
@@ -625,9 +390,9 @@ static xmpp_stanza_t *build_description(xmpp_stanza_t *content, const PaJingleCo
     xmpp_stanza_t *desc = pa_stanza_add_child(content, "description", PA_NS_JINGLE_RTP);
     xmpp_stanza_set_attribute(desc, "media", media);
     if (c && c->maxptime)
-        set_uint(desc, "maxptime", c->maxptime);
+        pa_attr_set_uint(desc, "maxptime", c->maxptime);
     if (c)
-        build_codecs(desc, &c->rtp);
+        pa_rtp_desc_build_codecs(desc, &c->rtp, PA_RTP_DESC_JINGLE);
     return desc;
 }
 

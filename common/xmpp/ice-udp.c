@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/xmpp/ice-udp.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/xmpp/attr.h"
 #include "common/xmpp/stanza.h"
 
 const char *pa_ice_udp_status_str(PaIceUdpStatus st)
@@ -29,13 +29,7 @@ const char *pa_ice_udp_status_str(PaIceUdpStatus st)
 /* A child in @ns, or with no namespace of its own (it then inherits its parent's). */
 static gboolean in_ns(xmpp_stanza_t *e, const char *name, const char *ns)
 {
-    if (!xmpp_stanza_is_tag(e))
-        return FALSE;
-    const char *n = xmpp_stanza_get_name(e);
-    if (!n || strcmp(n, name) != 0)
-        return FALSE;
-    const char *ens = xmpp_stanza_get_ns(e);
-    return !ens || strcmp(ens, ns) == 0;
+    return pa_xml_is(e, name, ns, ns);
 }
 
 static void set_reason(char **reason, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -48,22 +42,6 @@ static void set_reason(char **reason, const char *fmt, ...)
     g_free(*reason);
     *reason = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-}
-
-/* Strict unsigned parse: decimal digits only, within [0, max]. */
-static gboolean parse_uint(const char *s, guint64 max, guint64 *out)
-{
-    if (!s || !*s || strlen(s) > 20)
-        return FALSE;
-    for (const char *p = s; *p; p++)
-        if (!g_ascii_isdigit(*p))
-            return FALSE;
-    errno = 0;
-    guint64 v = g_ascii_strtoull(s, NULL, 10);
-    if (errno || v > max)
-        return FALSE;
-    *out = v;
-    return TRUE;
 }
 
 /* Copies @v into a fixed buffer; FALSE if it does not fit or holds control characters. */
@@ -103,7 +81,7 @@ PaIceUdpStatus pa_ice_udp_parse_candidate(xmpp_stanza_t *e, PaIceCandidate *out,
     do {                                                                                           \
         const char *v_ = xmpp_stanza_get_attribute(e, attr);                                       \
         guint64 n_ = 0;                                                                            \
-        if (v_ && !parse_uint(v_, (max), &n_)) {                                                   \
+        if (v_ && !pa_attr_parse_u64(v_, (max), &n_)) {                                            \
             set_reason(reason, "'%s' value '%.32s' is not a number up to %" G_GUINT64_FORMAT,      \
                        attr, v_, (guint64)(max));                                                  \
             return PA_ICE_UDP_BAD_CANDIDATE;                                                       \
@@ -282,30 +260,23 @@ out:
     return st;
 }
 
-static void set_uint_attr(xmpp_stanza_t *e, const char *name, guint64 v)
-{
-    char buf[24];
-    g_snprintf(buf, sizeof buf, "%" G_GUINT64_FORMAT, v);
-    xmpp_stanza_set_attribute(e, name, buf);
-}
-
 void pa_ice_udp_add_candidate(xmpp_stanza_t *transport, const PaIceCandidate *c)
 {
     xmpp_stanza_t *e = pa_stanza_add_child(transport, "candidate", NULL);
-    set_uint_attr(e, "component", c->component);
+    pa_attr_set_uint(e, "component", c->component);
     xmpp_stanza_set_attribute(e, "foundation", c->foundation);
-    set_uint_attr(e, "generation", c->generation);
+    pa_attr_set_uint(e, "generation", c->generation);
     if (c->id[0])
         xmpp_stanza_set_attribute(e, "id", c->id);
     xmpp_stanza_set_attribute(e, "ip", c->ip);
-    set_uint_attr(e, "network", c->network);
-    set_uint_attr(e, "port", c->port);
-    set_uint_attr(e, "priority", c->priority);
+    pa_attr_set_uint(e, "network", c->network);
+    pa_attr_set_uint(e, "port", c->port);
+    pa_attr_set_uint(e, "priority", c->priority);
     xmpp_stanza_set_attribute(e, "protocol", c->protocol[0] ? c->protocol : "udp");
     xmpp_stanza_set_attribute(e, "type", c->type);
     if (c->rel_addr[0]) {
         xmpp_stanza_set_attribute(e, "rel-addr", c->rel_addr);
-        set_uint_attr(e, "rel-port", c->rel_port);
+        pa_attr_set_uint(e, "rel-port", c->rel_port);
     }
 }
 
