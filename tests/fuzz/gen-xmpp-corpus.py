@@ -784,19 +784,24 @@ def gen_bridge_stats():
 # them to DIR/<target>/ for the owner to replay (build/tests/fuzz/fuzz-replay-<target>
 # DIR/<target>). Once a bug is fixed, move its entry into the corpus above.
 KNOWN_BUGS = {
-    # common/colibri/colibri-xml.c parse_bool_attr / parse_media_type: the reason quotes the
-    # value with "%.16s", which can cut a UTF-8 sequence in two; the bridge sends the reason
-    # as the <text> of its bad-request reply, which is then not well-formed XML.
+    # common/xmpp/attr.c pa_attr_bool ("%.16s"), pa_attr_uint ("%.24s") and
+    # common/colibri/colibri-xml.c parse_media_type ("%.16s"): the reason quotes the value
+    # cut to a byte count, which can split a UTF-8 sequence; the bridge sends the reason as
+    # the <text> of its bad-request reply, which is then not well-formed XML (Prosody closes
+    # the sender's stream). Jingle passes its reasons through pa_jingle_safe_text, Colibri2
+    # does not.
     ("colibri-modify", "utf8-cut-bool"): iq(cm("", " meeting-id='m' create='a" + "\u00e9" * 8 + "'")),
     ("colibri-modify", "utf8-cut-media-type"): iq(cm("<endpoint id='e'><media type='a" + "\u00e9" * 8 + "'/></endpoint>")),
-    # common/xmpp/ice-udp.c pa_ice_udp_parse_candidate NUM_FIELD: "%.32s" likewise.
+    # common/xmpp/ice-udp.c pa_ice_udp_parse_candidate NUM_FIELD ("%.32s") and the
+    # fingerprint setup ("%.16s") likewise.
     ("ice-udp", "utf8-cut-port"): transport(cand().replace("port='10000'", "port='1" + "\u00e9" * 16 + "'")),
     # common/xmpp/ice-udp.c: pa_ice_udp_parse_candidate keeps a rel-port given without
     # rel-addr, pa_ice_udp_add_candidate leaves it out: parse(build(parse(x))) != parse(x).
     ("ice-udp", "rel-port-without-rel-addr"): transport(cand(extra=" rel-port='9'")),
-    # common/jingle: a <json-message> source name may hold TAB, LF, CR or DEL (json_text ->
-    # pa_jingle_text_ok), an XML source name may not (jingle-xml.c text_ok): the XML form of
-    # such a source, as pa_jingle_build writes it, is refused by pa_jingle_parse.
+    # common/jingle: a <json-message> source name may hold DEL (jingle-json.c json_text ->
+    # jingle.c pa_jingle_text_ok), an XML one may not (common/xmpp/attr.c pa_attr_text_ok):
+    # the XML form of such a source, as pa_jingle_build writes it, is refused by
+    # pa_jingle_parse.
     ("jingle", "json-name-del"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
         "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[{\"s\":5,\"n\":\"x\\u007f\"}]]}}</json-message></jingle>",
     # common/jingle: an owner (JSON key, or ssrc-info owner) is reduced to what follows its
