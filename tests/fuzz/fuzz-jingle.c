@@ -125,7 +125,8 @@ static char *dump_session(const PaJingle *j)
         fuzz_dump_str(out, "creator", c->creator);
         fuzz_dump_str(out, "senders", c->senders);
         g_string_append_printf(out, " description=%d", c->has_description);
-        fuzz_dump_str(out, "media", c->media);
+        /* A description without media (and a content without name) is written media="". */
+        fuzz_dump_str(out, "media", c->has_description && !c->media ? "" : c->media);
         g_string_append_printf(out, " maxptime=%u rtcp-mux=%d transport=%d last-n=%d/%d\n",
                                c->maxptime, c->rtcp_mux, c->has_transport, c->has_initial_last_n,
                                c->initial_last_n);
