@@ -71,7 +71,7 @@ static void check_ok(const PaJingle *j)
         check_text(c->name, 64);
         check_text(c->creator, 32);
         check_text(c->senders, 32);
-        check_text(c->media, 32);
+        check_text(c->media, 64); /* the media attribute (32), or else the name (64) */
         FUZZ_CHECK(c->has_description || (!c->media && c->rtp.payload_types->len == 0));
         FUZZ_CHECK(c->rtp.video == (g_strcmp0(c->media, "video") == 0));
         fuzz_check_colibri_media(&c->rtp, TRUE);
