@@ -179,6 +179,13 @@ static gboolean rebuild(const PaJingle *j, PaJingle *out)
 
 static void check_session_round_trip(PaJingle *j)
 {
+    /* Known bug "long media": a description without media takes the content's name (up to 64
+     * bytes) as its media, which is written as media= and refused over 32 bytes. */
+    for (guint i = 0; fuzz_known_bug("long media") && i < j->contents->len; i++) {
+        const char *m = g_array_index(j->contents, PaJingleContent, i).media;
+        if (m && strlen(m) > 32)
+            return;
+    }
     /* Without sources: those are checked on their own below. */
     PaJingleSources saved = j->sources;
     pa_jingle_sources_init(&j->sources);

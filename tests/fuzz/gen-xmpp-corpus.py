@@ -804,6 +804,11 @@ KNOWN_BUGS = {
     # pa_jingle_parse.
     ("jingle", "json-name-del"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
         "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":[[{\"s\":5,\"n\":\"x\\u007f\"}]]}}</json-message></jingle>",
+    # common/jingle/jingle-xml.c parse_content: a <description> without media takes the
+    # content's name (64 bytes at most) as media; pa_jingle_build writes it as media=, which
+    # pa_jingle_parse refuses over 32 bytes.
+    ("jingle", "long-media-from-name"): "<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' sid='x'>"
+        "<content name='" + "m" * 40 + "'><description xmlns='urn:xmpp:jingle:apps:rtp:1'/></content></jingle>",
     # common/jingle: an owner (JSON key, or ssrc-info owner) is reduced to what follows its
     # first '/' (jingle-json.c pa_jingle_sources_from_json, jingle-xml.c owner_endpoint), and
     # the result may still hold a '/': read again it loses one more part. An endpoint id (a
