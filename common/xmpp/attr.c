@@ -5,10 +5,22 @@
 #include <errno.h>
 #include <string.h>
 
+char *pa_reason_vprintf(const char *fmt, va_list ap)
+{
+    g_autofree char *raw = g_strdup_vprintf(fmt, ap);
+    char *text = g_utf8_make_valid(raw, -1);
+    for (char *p = text; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+            *p = '?';
+    }
+    return text;
+}
+
 gboolean pa_parse_failv(PaParseState *ps, int status, const char *fmt, va_list ap)
 {
     if (ps->status == PA_PARSE_OK) {
-        ps->reason = g_strdup_vprintf(fmt, ap);
+        ps->reason = pa_reason_vprintf(fmt, ap);
         ps->status = status;
     }
     return FALSE;

@@ -27,7 +27,14 @@ typedef struct {
 /* Records @status and the formatted reason unless a failure was already recorded. Always
  * returns FALSE, so that parsers can `return pa_parse_fail(...)`. */
 gboolean pa_parse_fail(PaParseState *ps, int status, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
-gboolean pa_parse_failv(PaParseState *ps, int status, const char *fmt, va_list ap);
+gboolean pa_parse_failv(PaParseState *ps, int status, const char *fmt, va_list ap)
+    G_GNUC_PRINTF(3, 0);
+
+/* Formats a reason that quotes peer input and makes it safe to send back in an XMPP error
+ * <text>: a "%.Ns" cut may split a UTF-8 sequence and peers may send control characters, and
+ * either would make the server close the sender's stream. Invalid UTF-8 becomes U+FFFD and
+ * characters XML 1.0 forbids become '?'. (transfer full) */
+char *pa_reason_vprintf(const char *fmt, va_list ap) G_GNUC_PRINTF(1, 0);
 
 /* Element @e is a tag named @name in namespace @ns, where an element without a namespace of
  * its own is in @parent_ns (the namespace it inherits; stanzas built in-process leave

@@ -40,7 +40,7 @@ static void set_reason(char **reason, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     g_free(*reason);
-    *reason = g_strdup_vprintf(fmt, ap);
+    *reason = pa_reason_vprintf(fmt, ap);
     va_end(ap);
 }
 
