@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/config.h"
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 
 #include <errno.h>
 #include <stdlib.h>

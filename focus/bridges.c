@@ -3,7 +3,7 @@
  * JID), the join/retry timers and the owner-form IQ on the link (owner = the registry). */
 #include "focus/bridges.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
 

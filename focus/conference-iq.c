@@ -2,7 +2,7 @@
 /* Pure: no state (see conference-iq.h). */
 #include "focus/conference-iq.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
 #include "focus/room-name.h"

@@ -5,7 +5,7 @@
  * Thread: the focus event-loop thread. Every request gets exactly one reply. */
 #include "focus/conference-priv.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 
 #include <string.h>

@@ -18,7 +18,7 @@
 #include "focus/conference-priv.h"
 
 #include "common/colibri/colibri.h"
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/conference-iq.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "focus/focus-config.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/log.h"
 
 #include <stddef.h>

@@ -2,7 +2,7 @@
 /* Thread: the focus event-loop thread (see jingle-session.h). */
 #include "focus/jingle-session.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * pending-IQ records; user_data pointers stay owned by the callers. */
 #include "focus/link.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * was given until it emits their REPLY, and the record of the MUC operations it asked for. */
 #include "focus/lobby.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
 /* Pure: no state (see muc.h). */
 #include "focus/muc.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 /* Pure (see roles.h). */
 #include "focus/roles.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 
 gint focus_roles_elect_owner(const FocusOwnerCandidate *c, guint n)
 {

@@ -3,7 +3,7 @@
  * shared vectors in tests/vectors/room-names.json, together. */
 #include "focus/room-name.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 
 #include <string.h>

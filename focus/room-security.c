@@ -4,7 +4,7 @@
  * (owner = the Guard, so freeing a Guard cancels them without calling them). */
 #include "focus/room-security.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/log.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"

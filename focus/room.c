@@ -3,7 +3,7 @@
  * stanzas it keeps and its timers/IQ callbacks on the link (owner = the room). */
 #include "focus/room.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/conference-iq.h"
 #include "focus/roles.h"

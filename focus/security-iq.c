@@ -2,7 +2,7 @@
 /* Pure: no state (see security-iq.h). */
 #include "focus/security-iq.h"
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/jingle/jingle.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"

@@ -9,7 +9,7 @@
 
 #include "bridge/control/control-priv.h"
 #include "common/colibri/colibri.h"
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/rtp/hdrext.h"
 #include "common/xmpp/stanza.h"
 

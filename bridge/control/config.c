@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/config.h"
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/log.h"
 
 static char *check_ip(const char *v)

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 
 #define NS_MUC "http://jabber.org/protocol/muc"

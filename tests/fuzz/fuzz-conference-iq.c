@@ -8,7 +8,7 @@
  * parses to the same thing. */
 #include <string.h>
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/conference-iq.h"
 #include "focus/muc.h"

@@ -8,7 +8,7 @@
  * accepted room and its own key. */
 #include <string.h>
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "focus/muc.h"
 #include "fuzz-xmpp.h"
 

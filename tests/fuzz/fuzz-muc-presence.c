@@ -7,7 +7,7 @@
  * from what was parsed, through text, parses to the same thing. */
 #include <string.h>
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
 #include "fuzz-xmpp.h"

@@ -10,7 +10,7 @@
  * same. */
 #include <string.h>
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
 #include "focus/security-iq.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 
 static void test_parse(void)
 {

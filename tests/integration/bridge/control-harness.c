@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/jid.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/ice-udp.h"
 #include "common/xmpp/stanza.h"
 
