@@ -2,7 +2,7 @@
 /* Pure (see offer.h). */
 #include "focus/offer.h"
 
-#include "common/colibri/colibri-priv.h"
+#include "common/media/media-desc.h"
 #include "common/xmpp/stanza.h"
 #include "focus/disco.h"
 
@@ -99,42 +99,42 @@ void focus_offer_config_default(FocusOfferConfig *cfg)
     cfg->telephone_event = TRUE;
 }
 
-static PaColibriPayloadType *add_pt(PaColibriMedia *m, guint8 id, const char *name, guint clock,
-                                    guint channels)
+static PaMediaPayloadType *add_pt(PaMediaDesc *m, guint8 id, const char *name, guint clock,
+                                  guint channels)
 {
     g_array_set_size(m->payload_types, m->payload_types->len + 1);
-    PaColibriPayloadType *pt =
-        &g_array_index(m->payload_types, PaColibriPayloadType, m->payload_types->len - 1);
+    PaMediaPayloadType *pt =
+        &g_array_index(m->payload_types, PaMediaPayloadType, m->payload_types->len - 1);
     memset(pt, 0, sizeof *pt);
     pt->id = id;
     pt->name = g_strdup(name);
     pt->clockrate = clock;
     pt->channels = channels;
-    pt->parameters = pa_colibri_params_new();
-    pt->rtcp_fbs = pa_colibri_fbs_new();
+    pt->parameters = pa_media_params_new();
+    pt->rtcp_fbs = pa_media_rtcp_fbs_new();
     return pt;
 }
 
-static void add_param(PaColibriPayloadType *pt, const char *name, const char *value)
+static void add_param(PaMediaPayloadType *pt, const char *name, const char *value)
 {
-    PaColibriParam p = {g_strdup(name), g_strdup(value)};
+    PaMediaParam p = {g_strdup(name), g_strdup(value)};
     g_array_append_val(pt->parameters, p);
 }
 
-static void add_fb(PaColibriPayloadType *pt, const char *type, const char *subtype)
+static void add_fb(PaMediaPayloadType *pt, const char *type, const char *subtype)
 {
-    PaColibriRtcpFb fb = {g_strdup(type), g_strdup(subtype)};
+    PaMediaRtcpFb fb = {g_strdup(type), g_strdup(subtype)};
     g_array_append_val(pt->rtcp_fbs, fb);
 }
 
-static void add_hdrext(PaColibriMedia *m, guint8 id, const char *uri)
+static void add_hdrext(PaMediaDesc *m, guint8 id, const char *uri)
 {
-    PaColibriHdrExt h = {id, g_strdup(uri)};
+    PaMediaHdrExt h = {id, g_strdup(uri)};
     g_array_append_val(m->hdrexts, h);
 }
 
 /* ccm fir, nack, nack pli, then REMB or TCC feedback. */
-static void add_video_fbs(PaColibriPayloadType *pt, const FocusFeatures *f)
+static void add_video_fbs(PaMediaPayloadType *pt, const FocusFeatures *f)
 {
     add_fb(pt, "ccm", "fir");
     add_fb(pt, "nack", NULL);
@@ -145,11 +145,11 @@ static void add_video_fbs(PaColibriPayloadType *pt, const FocusFeatures *f)
         add_fb(pt, "transport-cc", NULL);
 }
 
-static void add_rtx(PaColibriMedia *m, guint8 id, guint8 apt, gboolean with_fbs)
+static void add_rtx(PaMediaDesc *m, guint8 id, guint8 apt, gboolean with_fbs)
 {
     char buf[8];
     g_snprintf(buf, sizeof buf, "%u", apt);
-    PaColibriPayloadType *pt = add_pt(m, id, "rtx", 90000, 0);
+    PaMediaPayloadType *pt = add_pt(m, id, "rtx", 90000, 0);
     add_param(pt, "apt", buf);
     if (with_fbs) {
         add_fb(pt, "ccm", "fir");
@@ -158,18 +158,18 @@ static void add_rtx(PaColibriMedia *m, guint8 id, guint8 apt, gboolean with_fbs)
     }
 }
 
-gboolean focus_offer_codecs(PaColibriMedia *rtp, gboolean video, const FocusFeatures *f,
+gboolean focus_offer_codecs(PaMediaDesc *rtp, gboolean video, const FocusFeatures *f,
                             const FocusOfferConfig *cfg)
 {
     if (!rtp->payload_types)
-        rtp->payload_types = pa_colibri_pts_new();
+        rtp->payload_types = pa_media_payload_types_new();
     if (!rtp->hdrexts)
-        rtp->hdrexts = pa_colibri_hdrexts_new();
+        rtp->hdrexts = pa_media_hdrexts_new();
     rtp->video = video;
     if (!video) {
         if (!f->audio)
             return FALSE;
-        PaColibriPayloadType *opus = add_pt(rtp, 111, "opus", 48000, 2);
+        PaMediaPayloadType *opus = add_pt(rtp, 111, "opus", 48000, 2);
         add_param(opus, "minptime", "10");
         add_param(opus, "useinbandfec", "1");
         if (f->tcc)
@@ -188,7 +188,7 @@ gboolean focus_offer_codecs(PaColibriMedia *rtp, gboolean video, const FocusFeat
         return FALSE;
     add_video_fbs(add_pt(rtp, 41, "AV1", 90000, 0), f);
     add_video_fbs(add_pt(rtp, 100, "VP8", 90000, 0), f);
-    PaColibriPayloadType *h264 = add_pt(rtp, 107, "H264", 90000, 0);
+    PaMediaPayloadType *h264 = add_pt(rtp, 107, "H264", 90000, 0);
     add_video_fbs(h264, f);
     add_param(h264, "profile-level-id", H264_PROFILE);
     add_video_fbs(add_pt(rtp, 101, "VP9", 90000, 0), f);
@@ -211,11 +211,11 @@ gboolean focus_offer_codecs(PaColibriMedia *rtp, gboolean video, const FocusFeat
 void focus_offer_colibri_media(GArray *media, const FocusFeatures *f, const FocusOfferConfig *cfg)
 {
     for (int video = 0; video <= 1; video++) {
-        PaColibriMedia m = {0};
+        PaMediaDesc m = {0};
         if (focus_offer_codecs(&m, video, f, cfg))
             g_array_append_val(media, m);
         else
-            pa_colibri_media_clear(&m);
+            pa_media_desc_clear(&m);
     }
 }
 

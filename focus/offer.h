@@ -72,11 +72,11 @@ void focus_offer_config_default(FocusOfferConfig *cfg);
 
 /* The codecs for one media, as Jingle description / Colibri2 <media> (rtp->video set by the
  * caller; arrays allocated). Returns FALSE (nothing added) when @f lacks that media. */
-gboolean focus_offer_codecs(PaColibriMedia *rtp, gboolean video, const FocusFeatures *f,
+gboolean focus_offer_codecs(PaMediaDesc *rtp, gboolean video, const FocusFeatures *f,
                             const FocusOfferConfig *cfg);
 
-/* The Colibri2 <media> list for an endpoint allocation: appends one PaColibriMedia per
- * offered media to @media (an array of PaColibriMedia with its clear function). */
+/* The Colibri2 <media> list for an endpoint allocation: appends one PaMediaDesc per
+ * offered media to @media (an array of PaMediaDesc with its clear function). */
 void focus_offer_colibri_media(GArray *media, const FocusFeatures *f, const FocusOfferConfig *cfg);
 
 typedef struct {

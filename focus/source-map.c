@@ -294,7 +294,7 @@ void focus_sources_diff(const PaJingleSources *have, const PaJingleSources *want
 
 GArray *focus_sources_to_colibri(const PaJingleSources *s)
 {
-    GArray *out = pa_colibri_sources_new();
+    GArray *out = pa_media_sources_new();
     for (guint i = 0; i < s->sources->len; i++) {
         const PaJingleSource *src = &g_array_index(s->sources, PaJingleSource, i);
         g_autofree char *fallback = NULL;
@@ -302,32 +302,32 @@ GArray *focus_sources_to_colibri(const PaJingleSources *s)
         if (!id)
             id = fallback = g_strdup_printf("%s-%c-%u", src->owner ? src->owner : "jvb",
                                             src->video ? 'v' : 'a', src->ssrc);
-        PaColibriMediaSource *ms = NULL;
+        PaMediaSource *ms = NULL;
         for (guint k = 0; k < out->len && !ms; k++) {
-            PaColibriMediaSource *m = &g_array_index(out, PaColibriMediaSource, k);
+            PaMediaSource *m = &g_array_index(out, PaMediaSource, k);
             if (m->video == src->video && g_strcmp0(m->id, id) == 0)
                 ms = m;
         }
         if (!ms)
-            ms = pa_colibri_sources_add(out, src->video, id);
-        pa_colibri_media_source_add_ssrc(ms, src->ssrc, src->name, src->msid);
+            ms = pa_media_sources_add(out, src->video, id);
+        pa_media_source_add_ssrc(ms, src->ssrc, src->name, src->msid);
     }
     for (guint i = 0; i < s->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(s->groups, PaJingleSsrcGroup, i);
         if (!g->ssrcs->len)
             continue;
         guint32 first = g_array_index(g->ssrcs, guint32, 0);
-        PaColibriMediaSource *ms = NULL;
+        PaMediaSource *ms = NULL;
         for (guint k = 0; k < out->len && !ms; k++) {
-            PaColibriMediaSource *m = &g_array_index(out, PaColibriMediaSource, k);
+            PaMediaSource *m = &g_array_index(out, PaMediaSource, k);
             for (guint n = 0; n < m->sources->len && !ms; n++)
-                if (g_array_index(m->sources, PaColibriSource, n).ssrc == first)
+                if (g_array_index(m->sources, PaMediaSsrc, n).ssrc == first)
                     ms = m;
         }
         if (!ms)
             continue;
-        PaColibriSsrcGroup cg = {g_strdup(pa_jingle_group_semantics_str(g)),
-                                 g_array_new(FALSE, FALSE, sizeof(guint32))};
+        PaMediaSsrcGroup cg = {g_strdup(pa_jingle_group_semantics_str(g)),
+                               g_array_new(FALSE, FALSE, sizeof(guint32))};
         g_array_append_vals(cg.ssrcs, g->ssrcs->data, g->ssrcs->len);
         g_array_append_val(ms->groups, cg);
     }
@@ -337,14 +337,14 @@ GArray *focus_sources_to_colibri(const PaJingleSources *s)
 void focus_sources_from_colibri(const GArray *colibri, const char *owner, PaJingleSources *out)
 {
     for (guint i = 0; colibri && i < colibri->len; i++) {
-        const PaColibriMediaSource *ms = &g_array_index(colibri, PaColibriMediaSource, i);
+        const PaMediaSource *ms = &g_array_index(colibri, PaMediaSource, i);
         for (guint k = 0; k < ms->sources->len; k++) {
-            const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, k);
+            const PaMediaSsrc *s = &g_array_index(ms->sources, PaMediaSsrc, k);
             pa_jingle_sources_add(out, s->ssrc, ms->video, s->name ? s->name : ms->id, s->msid,
                                   owner);
         }
         for (guint k = 0; k < ms->groups->len; k++) {
-            const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, k);
+            const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, k);
             PaJingleGroupSemantics sem = pa_jingle_group_semantics_parse(g->semantics);
             PaJingleSsrcGroup *jg = pa_jingle_sources_add_group(
                 out, ms->video, sem, owner, (const guint32 *)g->ssrcs->data, g->ssrcs->len);

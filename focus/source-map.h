@@ -75,7 +75,7 @@ void focus_sources_diff(const PaJingleSources *have, const PaJingleSources *want
                         PaJingleSources *added, PaJingleSources *removed);
 
 /* Colibri2 <sources>: one media-source per source name (id = name, type audio/video) with
- * its SSRCs and groups (transfer full: a GArray of PaColibriMediaSource). */
+ * its SSRCs and groups (transfer full: a GArray of PaMediaSource). */
 GArray *focus_sources_to_colibri(const PaJingleSources *s);
 /* The reverse, for the bridge's feedback sources: appends them to @out with @owner. */
 void focus_sources_from_colibri(const GArray *colibri, const char *owner, PaJingleSources *out);

@@ -533,8 +533,7 @@ char **bridge_channel_forwarded_for(const BridgeRegConference *conf, const char 
             if (g_strcmp0(ep->id, receiver_id) == 0 || !ep->sources)
                 continue;
             for (guint i = 0; i < ep->sources->len; i++) {
-                const PaColibriMediaSource *ms =
-                    &g_array_index(ep->sources, PaColibriMediaSource, i);
+                const PaMediaSource *ms = &g_array_index(ep->sources, PaMediaSource, i);
                 if (ms->video && ms->id && *ms->id)
                     g_ptr_array_add(names, ms->id);
             }

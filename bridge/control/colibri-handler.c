@@ -90,12 +90,12 @@ static void reply_error(BridgeControl *c, xmpp_stanza_t *request, PaColibriError
 static void add_feedback_sources(PaColibriConferenceModified *out, const BridgeRegConference *conf)
 {
     out->has_sources = TRUE;
-    PaColibriMediaSource *a = pa_colibri_sources_add(out->sources, FALSE, "jvb-a0");
-    pa_colibri_media_source_add_ssrc(a, conf->feedback_audio_ssrc, "jvb-a0",
-                                     "mixedmslabel mixedlabelaudio0");
-    PaColibriMediaSource *v = pa_colibri_sources_add(out->sources, TRUE, "jvb-v0");
-    pa_colibri_media_source_add_ssrc(v, conf->feedback_video_ssrc, "jvb-v0",
-                                     "mixedmslabel mixedlabelvideo0");
+    PaMediaSource *a = pa_media_sources_add(out->sources, FALSE, "jvb-a0");
+    pa_media_source_add_ssrc(a, conf->feedback_audio_ssrc, "jvb-a0",
+                             "mixedmslabel mixedlabelaudio0");
+    PaMediaSource *v = pa_media_sources_add(out->sources, TRUE, "jvb-v0");
+    pa_media_source_add_ssrc(v, conf->feedback_video_ssrc, "jvb-v0",
+                             "mixedmslabel mixedlabelvideo0");
 }
 
 /* Sends the reply for a request whose endpoints all have transports (or one failed), then
@@ -314,9 +314,9 @@ static void set_media_hdrext(BridgeControl *c, const char *conf_id, const char *
     pa_hdrext_map_init(&map);
     guint n = 0;
     for (guint i = 0; i < media->len; i++) {
-        const PaColibriMedia *m = &g_array_index(media, PaColibriMedia, i);
+        const PaMediaDesc *m = &g_array_index(media, PaMediaDesc, i);
         for (guint j = 0; m->hdrexts && j < m->hdrexts->len; j++) {
-            const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, j);
+            const PaMediaHdrExt *h = &g_array_index(m->hdrexts, PaMediaHdrExt, j);
             pa_hdrext_map_set_uri(&map, h->uri, h->id);
             n++;
         }
@@ -341,7 +341,7 @@ static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegE
         if (ep->media)
             g_array_unref(ep->media);
         ep->media = g_steal_pointer(&req->media);
-        req->media = g_array_new(FALSE, TRUE, sizeof(PaColibriMedia));
+        req->media = g_array_new(FALSE, TRUE, sizeof(PaMediaDesc));
         set_media_hdrext(c, conf->id, ep->id, ep->media);
     }
     if (req->has_ice) {
@@ -372,16 +372,15 @@ static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegE
     if (req->has_sources) {
         GArray *ssrcs = g_array_new(FALSE, FALSE, sizeof(BridgeMediaSsrc));
         for (guint i = 0; i < req->sources->len; i++) {
-            const PaColibriMediaSource *ms = &g_array_index(req->sources, PaColibriMediaSource, i);
+            const PaMediaSource *ms = &g_array_index(req->sources, PaMediaSource, i);
             for (guint j = 0; j < ms->sources->len; j++) {
-                BridgeMediaSsrc s = {g_array_index(ms->sources, PaColibriSource, j).ssrc,
-                                     ms->video};
+                BridgeMediaSsrc s = {g_array_index(ms->sources, PaMediaSsrc, j).ssrc, ms->video};
                 g_array_append_val(ssrcs, s);
             }
             /* Group members (RTX, SIM) are usually listed as sources too; add any that are
              * not, so RTCP for them routes. */
             for (guint j = 0; j < ms->groups->len; j++) {
-                const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
+                const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, j);
                 for (guint k = 0; k < g->ssrcs->len; k++) {
                     guint32 v = g_array_index(g->ssrcs, guint32, k);
                     gboolean dup = FALSE;
@@ -402,7 +401,7 @@ static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegE
         if (ep->sources)
             g_array_unref(ep->sources);
         ep->sources = g_steal_pointer(&req->sources);
-        req->sources = pa_colibri_sources_new();
+        req->sources = pa_media_sources_new();
         if (c->channels)
             bridge_channels_sources_changed(c->channels, conf->id);
     }

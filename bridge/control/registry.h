@@ -34,8 +34,8 @@ typedef struct {
 
     PaTransport local;  /* the bridge's side, with websocket_url, once READY */
     PaTransport remote; /* the client's side as forwarded by the focus (merged) */
-    GArray *media;      /* of PaColibriMedia: payload types and header extensions */
-    GArray *sources;    /* of PaColibriMediaSource: the endpoint's announced sources */
+    GArray *media;      /* of PaMediaDesc: payload types and header extensions */
+    GArray *sources;    /* of PaMediaSource: the endpoint's announced sources */
     char **capabilities;
 
     BridgePending *pending; /* the reply waiting for this endpoint's transport, or NULL */

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/colibri/colibri-priv.h"
 #include "common/colibri/colibri.h"
-#include "common/colibri/rtp-desc.h"
+#include "common/media/media-xml.h"
 #include "common/xmpp/attr.h"
 #include "common/xmpp/ice-udp.h"
 #include "common/xmpp/stanza.h"
@@ -96,39 +95,39 @@ static gboolean parse_media_type(ParseState *ps, xmpp_stanza_t *e, gboolean *vid
     return TRUE;
 }
 
-/* ---- media (payload types, header extensions: common/colibri/rtp-desc.h) ---- */
+/* ---- media (payload types, header extensions: common/media/media-xml.h) ---- */
 
-static gboolean parse_media(ParseState *ps, xmpp_stanza_t *e, PaColibriMedia *m)
+static gboolean parse_media(ParseState *ps, xmpp_stanza_t *e, PaMediaDesc *m)
 {
     if (!parse_media_type(ps, e, &m->video))
         return FALSE;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c))
-        if (!pa_rtp_desc_parse_codec(ps, c, PA_NS_COLIBRI2, PA_RTP_DESC_COLIBRI2, m))
+        if (!pa_media_xml_parse_codec(ps, c, PA_NS_COLIBRI2, PA_MEDIA_XML_COLIBRI2, m))
             return FALSE;
     return TRUE;
 }
 
 /* ---- sources ---- */
 
-static gboolean parse_media_source(ParseState *ps, xmpp_stanza_t *e, PaColibriMediaSource *ms)
+static gboolean parse_media_source(ParseState *ps, xmpp_stanza_t *e, PaMediaSource *ms)
 {
     if (!parse_media_type(ps, e, &ms->video) || !parse_id_attr(ps, e, "id", &ms->id) ||
         !pa_attr_bool(ps, e, "synthetic", &ms->synthetic))
         return FALSE;
     for (xmpp_stanza_t *c = xmpp_stanza_get_children(e); c; c = xmpp_stanza_get_next(c)) {
         if (pa_xml_is(c, "source", PA_NS_JINGLE_SSMA, PA_NS_COLIBRI2)) {
-            PaColibriSource s;
+            PaMediaSsrc s;
             if (!check_count(ps, ms->sources->len, "source") ||
-                !pa_rtp_desc_parse_source(ps, c, &s))
+                !pa_media_xml_parse_source(ps, c, &s))
                 return FALSE;
             g_array_append_val(ms->sources, s);
         } else if (pa_xml_is(c, "ssrc-group", PA_NS_JINGLE_SSMA, PA_NS_COLIBRI2)) {
             if (!check_count(ps, ms->groups->len, "ssrc-group"))
                 return FALSE;
-            PaColibriSsrcGroup g = {0};
+            PaMediaSsrcGroup g = {0};
             g.ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
             gboolean ok =
-                pa_rtp_desc_parse_group(ps, c, PA_COLIBRI_MAX_ITEMS, &g.semantics, g.ssrcs);
+                pa_media_xml_parse_group(ps, c, PA_COLIBRI_MAX_ITEMS, &g.semantics, g.ssrcs);
             g_array_append_val(ms->groups, g); /* owned by the array from here on */
             if (!ok)
                 return FALSE;
@@ -144,7 +143,7 @@ static gboolean parse_sources(ParseState *ps, xmpp_stanza_t *e, GArray *sources)
             continue;
         if (!check_count(ps, sources->len, "media-source"))
             return FALSE;
-        PaColibriMediaSource *ms = pa_colibri_sources_add(sources, FALSE, NULL);
+        PaMediaSource *ms = pa_media_sources_add(sources, FALSE, NULL);
         if (!parse_media_source(ps, c, ms))
             return FALSE;
     }
@@ -199,9 +198,8 @@ static gboolean parse_endpoint(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoi
         } else if (is_elem(c, "media", PA_NS_COLIBRI2)) {
             if ((ok = check_count(ps, ep->media->len, "media"))) {
                 g_array_set_size(ep->media, ep->media->len + 1);
-                PaColibriMedia *m = &g_array_index(ep->media, PaColibriMedia, ep->media->len - 1);
-                m->payload_types = pa_colibri_pts_new();
-                m->hdrexts = pa_colibri_hdrexts_new();
+                PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, ep->media->len - 1);
+                pa_media_desc_init(m, FALSE);
                 ok = parse_media(ps, c, m);
             }
         } else if (is_elem(c, "transport", PA_NS_COLIBRI2)) {
@@ -327,29 +325,29 @@ static void build_sources(xmpp_stanza_t *parent, GArray *sources)
 {
     xmpp_stanza_t *se = pa_stanza_add_child(parent, "sources", NULL);
     for (guint i = 0; i < sources->len; i++) {
-        const PaColibriMediaSource *ms = &g_array_index(sources, PaColibriMediaSource, i);
+        const PaMediaSource *ms = &g_array_index(sources, PaMediaSource, i);
         xmpp_stanza_t *mse = pa_stanza_add_child(se, "media-source", NULL);
         xmpp_stanza_set_attribute(mse, "type", ms->video ? "video" : "audio");
         xmpp_stanza_set_attribute(mse, "id", ms->id ? ms->id : "");
         set_bool(mse, "synthetic", ms->synthetic);
         for (guint j = 0; ms->sources && j < ms->sources->len; j++) {
-            const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, j);
-            pa_rtp_desc_build_source(mse, s->ssrc, s->name, s->msid);
+            const PaMediaSsrc *s = &g_array_index(ms->sources, PaMediaSsrc, j);
+            pa_media_xml_build_source(mse, s->ssrc, s->name, s->msid);
         }
         for (guint j = 0; ms->groups && j < ms->groups->len; j++) {
-            const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
-            pa_rtp_desc_build_group(mse, g->semantics,
-                                    g->ssrcs ? (const guint32 *)g->ssrcs->data : NULL,
-                                    g->ssrcs ? g->ssrcs->len : 0);
+            const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, j);
+            pa_media_xml_build_group(mse, g->semantics,
+                                     g->ssrcs ? (const guint32 *)g->ssrcs->data : NULL,
+                                     g->ssrcs ? g->ssrcs->len : 0);
         }
     }
 }
 
-static void build_media(xmpp_stanza_t *parent, const PaColibriMedia *m)
+static void build_media(xmpp_stanza_t *parent, const PaMediaDesc *m)
 {
     xmpp_stanza_t *me = pa_stanza_add_child(parent, "media", NULL);
     xmpp_stanza_set_attribute(me, "type", m->video ? "video" : "audio");
-    pa_rtp_desc_build_codecs(me, m, PA_RTP_DESC_COLIBRI2);
+    pa_media_xml_build_codecs(me, m, PA_MEDIA_XML_COLIBRI2);
 }
 
 static void build_endpoint(xmpp_stanza_t *parent, const PaColibriEndpoint *ep)
@@ -367,7 +365,7 @@ static void build_endpoint(xmpp_stanza_t *parent, const PaColibriEndpoint *ep)
         xmpp_stanza_set_attribute(ce, "name", *c);
     }
     for (guint i = 0; ep->media && i < ep->media->len; i++)
-        build_media(e, &g_array_index(ep->media, PaColibriMedia, i));
+        build_media(e, &g_array_index(ep->media, PaMediaDesc, i));
     if (ep->has_transport || ep->has_ice) {
         xmpp_stanza_t *t = pa_stanza_add_child(e, "transport", NULL);
         set_bool(t, "ice-controlling", ep->ice_controlling);

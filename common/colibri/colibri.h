@@ -19,6 +19,9 @@
  *   <conference-modified xmlns="jitsi:colibri2"> <endpoint id [expire]><transport>...</endpoint>
  *     <sources>...</sources> </conference-modified>
  *
+ * The codecs of <media> and the <media-source>s are the media description shared with Jingle
+ * (PaMediaDesc, PaMediaSource: common/media/media-desc.h).
+ *
  * Pure: no I/O, no logging, no main loop. Everything here is owned by whoever holds the struct
  * and freed with the matching _clear function. */
 #pragma once
@@ -26,70 +29,17 @@
 #include <glib.h>
 #include <strophe.h>
 
+#include "common/media/media-xml.h"
 #include "common/transport.h"
 
 G_BEGIN_DECLS
 
 #define PA_NS_COLIBRI2 "jitsi:colibri2"
-#define PA_NS_JINGLE_RTP "urn:xmpp:jingle:apps:rtp:1"
-#define PA_NS_JINGLE_HDREXT "urn:xmpp:jingle:apps:rtp:rtp-hdrext:0"
-#define PA_NS_JINGLE_RTCP_FB "urn:xmpp:jingle:apps:rtp:rtcp-fb:0"
-#define PA_NS_JINGLE_SSMA "urn:xmpp:jingle:apps:rtp:ssma:0"
 
 /* Bounds on what a peer may send in one request (more is refused as malformed). */
-#define PA_COLIBRI_MAX_ID 256         /* bytes in a conference or endpoint id */
-#define PA_COLIBRI_MAX_ENDPOINTS 1000 /* endpoints in one conference-modify */
-#define PA_COLIBRI_MAX_ITEMS 128      /* payload types, sources, groups, ... per parent */
-
-typedef struct {
-    char *name;
-    char *value;
-} PaColibriParam;
-
-typedef struct {
-    char *type;    /* "nack", "ccm", "goog-remb", "transport-cc" */
-    char *subtype; /* "pli", "fir" or NULL */
-} PaColibriRtcpFb;
-
-typedef struct {
-    guint8 id;  /* 0..127 */
-    char *name; /* "opus", "VP8", "rtx" */
-    guint clockrate;
-    guint channels;     /* 0 when absent */
-    GArray *parameters; /* of PaColibriParam */
-    GArray *rtcp_fbs;   /* of PaColibriRtcpFb */
-} PaColibriPayloadType;
-
-typedef struct {
-    guint8 id; /* 1..255 */
-    char *uri;
-} PaColibriHdrExt;
-
-typedef struct {
-    gboolean video;        /* type="video", else "audio" */
-    GArray *payload_types; /* of PaColibriPayloadType */
-    GArray *hdrexts;       /* of PaColibriHdrExt */
-    gboolean extmap_allow_mixed;
-} PaColibriMedia;
-
-typedef struct {
-    guint32 ssrc;
-    char *name; /* source name, may be NULL */
-    char *msid; /* <parameter name="msid" value>, may be NULL */
-} PaColibriSource;
-
-typedef struct {
-    char *semantics; /* "FID", "SIM", "FEC-FR" */
-    GArray *ssrcs;   /* of guint32, in order */
-} PaColibriSsrcGroup;
-
-typedef struct {
-    gboolean video;
-    char *id; /* the source name, e.g. "abcd1234-v0" */
-    gboolean synthetic;
-    GArray *sources; /* of PaColibriSource */
-    GArray *groups;  /* of PaColibriSsrcGroup */
-} PaColibriMediaSource;
+#define PA_COLIBRI_MAX_ID 256                   /* bytes in a conference or endpoint id */
+#define PA_COLIBRI_MAX_ENDPOINTS 1000           /* endpoints in one conference-modify */
+#define PA_COLIBRI_MAX_ITEMS PA_MEDIA_MAX_ITEMS /* media, sources, groups, ... per parent */
 
 typedef struct {
     char *id;
@@ -99,7 +49,7 @@ typedef struct {
     char *muc_role;      /* NULL when absent */
     char **capabilities; /* NULL-terminated, never NULL */
 
-    GArray *media; /* of PaColibriMedia */
+    GArray *media; /* of PaMediaDesc */
 
     gboolean has_transport; /* a colibri2 <transport> was present */
     gboolean ice_controlling;
@@ -110,7 +60,7 @@ typedef struct {
     PaTransport ice;  /* always initialised */
 
     gboolean has_sources; /* <sources> present (possibly empty: "no sources") */
-    GArray *sources;      /* of PaColibriMediaSource */
+    GArray *sources;      /* of PaMediaSource */
 
     gboolean has_force_mute;
     gboolean force_mute_audio, force_mute_video;
@@ -131,11 +81,9 @@ typedef struct {
 typedef struct {
     GArray *endpoints; /* of PaColibriEndpoint (id, expire, transport) */
     gboolean has_sources;
-    GArray *sources; /* of PaColibriMediaSource: the bridge's feedback sources */
+    GArray *sources; /* of PaMediaSource: the bridge's feedback sources */
 } PaColibriConferenceModified;
 
-void pa_colibri_media_clear(PaColibriMedia *m);
-void pa_colibri_media_source_clear(PaColibriMediaSource *ms);
 void pa_colibri_endpoint_init(PaColibriEndpoint *ep);
 void pa_colibri_endpoint_clear(PaColibriEndpoint *ep);
 void pa_colibri_modify_init(PaColibriConferenceModify *m);
@@ -145,13 +93,6 @@ void pa_colibri_modified_clear(PaColibriConferenceModified *m);
 
 /* Appends a new, initialised endpoint to @endpoints and returns it (transfer none). */
 PaColibriEndpoint *pa_colibri_endpoints_add(GArray *endpoints, const char *id);
-/* Appends a new media source (type, id) to @sources and returns it (transfer none). */
-PaColibriMediaSource *pa_colibri_sources_add(GArray *sources, gboolean video, const char *id);
-/* Appends a source to @ms. */
-void pa_colibri_media_source_add_ssrc(PaColibriMediaSource *ms, guint32 ssrc, const char *name,
-                                      const char *msid);
-/* A new GArray of PaColibriMediaSource with the right clear function. */
-GArray *pa_colibri_sources_new(void);
 /* TRUE if the endpoint listed @cap among its capabilities. */
 gboolean pa_colibri_endpoint_has_capability(const PaColibriEndpoint *ep, const char *cap);
 

@@ -6,7 +6,7 @@
  * none of its own". */
 #include "common/jingle/jingle.h"
 
-#include "common/colibri/rtp-desc.h"
+#include "common/media/media-xml.h"
 #include "common/xmpp/attr.h"
 #include "common/xmpp/stanza.h"
 
@@ -32,7 +32,7 @@ const char *pa_jingle_status_str(PaJingleStatus st)
 
 G_STATIC_ASSERT(PA_JINGLE_MALFORMED == PA_PARSE_MALFORMED);
 G_STATIC_ASSERT(PA_JINGLE_TOO_LARGE == PA_PARSE_TOO_LARGE);
-G_STATIC_ASSERT(PA_JINGLE_MAX_NAME == PA_RTP_DESC_MAX_NAME);
+G_STATIC_ASSERT(PA_JINGLE_MAX_NAME == PA_MEDIA_MAX_NAME);
 
 typedef struct {
     PaParseState p;  /* status (a PaJingleStatus) and reason */
@@ -91,7 +91,7 @@ static gboolean parse_codec_child(ParseState *ps, xmpp_stanza_t *c, PaJingleCont
         ct->rtcp_mux = TRUE;
         return TRUE;
     }
-    return pa_rtp_desc_parse_codec(&ps->p, c, PA_NS_JINGLE_RTP, PA_RTP_DESC_JINGLE, &ct->rtp);
+    return pa_media_xml_parse_codec(&ps->p, c, PA_NS_JINGLE_RTP, PA_MEDIA_XML_JINGLE, &ct->rtp);
 }
 
 /* ---- sources ---- */
@@ -113,8 +113,8 @@ static gboolean parse_source(ParseState *ps, xmpp_stanza_t *e, gboolean video, P
         return TRUE; /* simulcast by rid: no SSRC to signal */
     if (++ps->n_sources > PA_JINGLE_MAX_SOURCES)
         return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d sources", PA_JINGLE_MAX_SOURCES);
-    PaColibriSource src;
-    if (!pa_rtp_desc_parse_source(&ps->p, e, &src))
+    PaMediaSsrc src;
+    if (!pa_media_xml_parse_source(&ps->p, e, &src))
         return FALSE;
     g_autofree char *name = src.name;
     g_autofree char *msid = src.msid;
@@ -139,7 +139,7 @@ static gboolean parse_group(ParseState *ps, xmpp_stanza_t *e, gboolean video, Pa
         return fail(ps, PA_JINGLE_TOO_LARGE, "more than %d ssrc-groups", PA_JINGLE_MAX_GROUPS);
     g_autofree char *semantics = NULL;
     g_autoptr(GArray) ssrcs = g_array_new(FALSE, FALSE, sizeof(guint32));
-    if (!pa_rtp_desc_parse_group(&ps->p, e, PA_JINGLE_MAX_GROUP_SSRCS, &semantics, ssrcs))
+    if (!pa_media_xml_parse_group(&ps->p, e, PA_JINGLE_MAX_GROUP_SSRCS, &semantics, ssrcs))
         return FALSE;
     PaJingleGroupSemantics sem = pa_jingle_group_semantics_parse(semantics);
     PaJingleSsrcGroup *g = pa_jingle_sources_add_group(out, video, sem, NULL,
@@ -356,7 +356,7 @@ static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gbo
         const PaJingleSource *src = &g_array_index(s->sources, PaJingleSource, i);
         if (src->video != video)
             continue;
-        xmpp_stanza_t *e = pa_rtp_desc_build_source(desc, src->ssrc, src->name, src->msid);
+        xmpp_stanza_t *e = pa_media_xml_build_source(desc, src->ssrc, src->name, src->msid);
         if (video && src->video_type != PA_JINGLE_VIDEO_TYPE_UNSET)
             xmpp_stanza_set_attribute(e, "videoType",
                                       src->video_type == PA_JINGLE_VIDEO_TYPE_DESKTOP ? "desktop"
@@ -368,8 +368,8 @@ static void build_sources_xml(xmpp_stanza_t *desc, const PaJingleSources *s, gbo
     for (guint i = 0; i < s->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(s->groups, PaJingleSsrcGroup, i);
         if (g->video == video)
-            pa_rtp_desc_build_group(desc, pa_jingle_group_semantics_str(g),
-                                    (const guint32 *)g->ssrcs->data, g->ssrcs->len);
+            pa_media_xml_build_group(desc, pa_jingle_group_semantics_str(g),
+                                     (const guint32 *)g->ssrcs->data, g->ssrcs->len);
     }
 }
 
@@ -392,7 +392,7 @@ static xmpp_stanza_t *build_description(xmpp_stanza_t *content, const PaJingleCo
     if (c && c->maxptime)
         pa_attr_set_uint(desc, "maxptime", c->maxptime);
     if (c)
-        pa_rtp_desc_build_codecs(desc, &c->rtp, PA_RTP_DESC_JINGLE);
+        pa_media_xml_build_codecs(desc, &c->rtp, PA_MEDIA_XML_JINGLE);
     return desc;
 }
 

@@ -3,7 +3,6 @@
  * map in jingle-json.c. */
 #include "common/jingle/jingle.h"
 
-#include "common/colibri/colibri-priv.h"
 #include "common/xmpp/stanza.h"
 
 #include <string.h>
@@ -209,7 +208,7 @@ static void content_clear(gpointer p)
     g_free(c->creator);
     g_free(c->senders);
     g_free(c->media);
-    pa_colibri_media_clear(&c->rtp);
+    pa_media_desc_clear(&c->rtp);
     pa_transport_clear(&c->transport);
 }
 
@@ -250,8 +249,7 @@ PaJingleContent *pa_jingle_add_content(PaJingle *j, const char *name, const char
     c->name = g_strdup(name);
     c->creator = g_strdup(creator);
     c->senders = g_strdup(senders);
-    c->rtp.payload_types = pa_colibri_pts_new();
-    c->rtp.hdrexts = pa_colibri_hdrexts_new();
+    pa_media_desc_init(&c->rtp, FALSE);
     pa_transport_init(&c->transport);
     return c;
 }

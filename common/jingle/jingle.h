@@ -23,7 +23,8 @@
  *   </jingle>
  *
  * The codec part of a description (payload types, header extensions, extmap-allow-mixed) is
- * the same structure Colibri2 carries in <media>, so it reuses PaColibriMedia.
+ * the same structure Colibri2 carries in <media>: the media description of common/media
+ * (PaMediaDesc).
  *
  * Pure: no I/O, no logging, no main loop. Structures are owned by whoever holds them and
  * freed with the matching _clear function. Input from the network is validated and bounded;
@@ -34,6 +35,7 @@
 #include <strophe.h>
 
 #include "common/colibri/colibri.h"
+#include "common/media/media-desc.h"
 #include "common/transport.h"
 #include "common/xmpp/ice-udp.h"
 
@@ -145,10 +147,10 @@ typedef struct {
     char *senders; /* "both", ..., or NULL */
 
     gboolean has_description;
-    char *media;        /* description@media: "audio", "video", "application", ... */
-    PaColibriMedia rtp; /* codecs; rtp.video follows media; arrays always allocated */
-    guint maxptime;     /* 0: absent */
-    gboolean rtcp_mux;  /* <rtcp-mux/> inside the description */
+    char *media;       /* description@media: "audio", "video", "application", ... */
+    PaMediaDesc rtp;   /* codecs; rtp.video follows media; arrays always allocated */
+    guint maxptime;    /* 0: absent */
+    gboolean rtcp_mux; /* <rtcp-mux/> inside the description */
 
     gboolean has_transport; /* an ice-udp <transport> was present */
     PaTransport transport;  /* always initialised */

@@ -62,18 +62,18 @@ void fuzz_check_colibri_sources(const GArray *sources)
     FUZZ_CHECK(sources != NULL);
     FUZZ_CHECK(sources->len <= PA_COLIBRI_MAX_ITEMS);
     for (guint i = 0; i < sources->len; i++) {
-        const PaColibriMediaSource *ms = &g_array_index(sources, PaColibriMediaSource, i);
+        const PaMediaSource *ms = &g_array_index(sources, PaMediaSource, i);
         check_token(ms->id, PA_COLIBRI_MAX_ID);
         FUZZ_CHECK(ms->sources->len <= PA_COLIBRI_MAX_ITEMS);
         FUZZ_CHECK(ms->groups->len <= PA_COLIBRI_MAX_ITEMS);
         for (guint j = 0; j < ms->sources->len; j++) {
-            const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, j);
+            const PaMediaSsrc *s = &g_array_index(ms->sources, PaMediaSsrc, j);
             FUZZ_CHECK(s->ssrc != 0);
             check_text(s->name, PA_COLIBRI_MAX_ID);
             check_text(s->msid, 256);
         }
         for (guint j = 0; j < ms->groups->len; j++) {
-            const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
+            const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, j);
             FUZZ_CHECK(g->semantics && *g->semantics);
             check_text(g->semantics, 32);
             FUZZ_CHECK(g->ssrcs->len <= PA_COLIBRI_MAX_ITEMS);
@@ -83,31 +83,31 @@ void fuzz_check_colibri_sources(const GArray *sources)
     }
 }
 
-void fuzz_check_colibri_media(const PaColibriMedia *m, gboolean nameless_params)
+void fuzz_check_colibri_media(const PaMediaDesc *m, gboolean nameless_params)
 {
     FUZZ_CHECK(m->payload_types->len <= PA_COLIBRI_MAX_ITEMS);
     FUZZ_CHECK(m->hdrexts->len <= PA_COLIBRI_MAX_ITEMS);
     for (guint j = 0; j < m->payload_types->len; j++) {
-        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, j);
+        const PaMediaPayloadType *pt = &g_array_index(m->payload_types, PaMediaPayloadType, j);
         FUZZ_CHECK(pt->id <= 127 && pt->channels <= 255 && pt->clockrate <= 10000000);
         check_text(pt->name, 64);
         FUZZ_CHECK(pt->parameters->len <= PA_COLIBRI_MAX_ITEMS);
         FUZZ_CHECK(pt->rtcp_fbs->len <= PA_COLIBRI_MAX_ITEMS);
         for (guint k = 0; k < pt->parameters->len; k++) {
-            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, k);
+            const PaMediaParam *p = &g_array_index(pt->parameters, PaMediaParam, k);
             FUZZ_CHECK(nameless_params || (p->name && *p->name));
             check_text(p->name, 128);
             check_text(p->value, 1024);
         }
         for (guint k = 0; k < pt->rtcp_fbs->len; k++) {
-            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, k);
+            const PaMediaRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaMediaRtcpFb, k);
             FUZZ_CHECK(fb->type && *fb->type);
             check_text(fb->type, 64);
             check_text(fb->subtype, 64);
         }
     }
     for (guint j = 0; j < m->hdrexts->len; j++) {
-        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, j);
+        const PaMediaHdrExt *h = &g_array_index(m->hdrexts, PaMediaHdrExt, j);
         FUZZ_CHECK(h->id >= 1);
         FUZZ_CHECK(h->uri && *h->uri);
         check_text(h->uri, 512);
@@ -129,7 +129,7 @@ void fuzz_check_colibri_endpoint(const PaColibriEndpoint *ep)
     FUZZ_CHECK(n_caps <= PA_COLIBRI_MAX_ITEMS);
     FUZZ_CHECK(ep->media->len <= PA_COLIBRI_MAX_ITEMS);
     for (guint i = 0; i < ep->media->len; i++)
-        fuzz_check_colibri_media(&g_array_index(ep->media, PaColibriMedia, i), FALSE);
+        fuzz_check_colibri_media(&g_array_index(ep->media, PaMediaDesc, i), FALSE);
     FUZZ_CHECK(!ep->has_ice || ep->has_transport);
     if (ep->has_ice)
         fuzz_check_transport(&ep->ice);

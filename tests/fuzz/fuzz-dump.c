@@ -36,24 +36,24 @@ void fuzz_dump_transport(GString *out, const PaTransport *t)
     }
 }
 
-void fuzz_dump_colibri_media(GString *out, const PaColibriMedia *m, gboolean null_value_empty)
+void fuzz_dump_colibri_media(GString *out, const PaMediaDesc *m, gboolean null_value_empty)
 {
     g_string_append_printf(out, "  media video=%d mixed=%d\n", m->video, m->extmap_allow_mixed);
     for (guint i = 0; m->payload_types && i < m->payload_types->len; i++) {
-        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
+        const PaMediaPayloadType *pt = &g_array_index(m->payload_types, PaMediaPayloadType, i);
         g_string_append_printf(out, "   pt id=%u clock=%u ch=%u", pt->id, pt->clockrate,
                                pt->channels);
         fuzz_dump_str(out, "name", pt->name);
         g_string_append_c(out, '\n');
         for (guint j = 0; pt->parameters && j < pt->parameters->len; j++) {
-            const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, j);
+            const PaMediaParam *p = &g_array_index(pt->parameters, PaMediaParam, j);
             g_string_append(out, "    param");
             fuzz_dump_str(out, "name", p->name);
             fuzz_dump_str(out, "value", !p->value && null_value_empty ? "" : p->value);
             g_string_append_c(out, '\n');
         }
         for (guint j = 0; pt->rtcp_fbs && j < pt->rtcp_fbs->len; j++) {
-            const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, j);
+            const PaMediaRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaMediaRtcpFb, j);
             g_string_append(out, "    fb");
             fuzz_dump_str(out, "type", fb->type);
             fuzz_dump_str(out, "subtype", fb->subtype);
@@ -61,7 +61,7 @@ void fuzz_dump_colibri_media(GString *out, const PaColibriMedia *m, gboolean nul
         }
     }
     for (guint i = 0; m->hdrexts && i < m->hdrexts->len; i++) {
-        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
+        const PaMediaHdrExt *h = &g_array_index(m->hdrexts, PaMediaHdrExt, i);
         g_string_append_printf(out, "   hdrext id=%u", h->id);
         fuzz_dump_str(out, "uri", h->uri);
         g_string_append_c(out, '\n');
@@ -71,20 +71,20 @@ void fuzz_dump_colibri_media(GString *out, const PaColibriMedia *m, gboolean nul
 void fuzz_dump_colibri_sources(GString *out, const GArray *sources)
 {
     for (guint i = 0; sources && i < sources->len; i++) {
-        const PaColibriMediaSource *ms = &g_array_index(sources, PaColibriMediaSource, i);
+        const PaMediaSource *ms = &g_array_index(sources, PaMediaSource, i);
         g_string_append_printf(out, "  media-source video=%d synthetic=%d", ms->video,
                                ms->synthetic);
         fuzz_dump_str(out, "id", ms->id);
         g_string_append_c(out, '\n');
         for (guint j = 0; ms->sources && j < ms->sources->len; j++) {
-            const PaColibriSource *s = &g_array_index(ms->sources, PaColibriSource, j);
+            const PaMediaSsrc *s = &g_array_index(ms->sources, PaMediaSsrc, j);
             g_string_append_printf(out, "   source ssrc=%u", s->ssrc);
             fuzz_dump_str(out, "name", s->name);
             fuzz_dump_str(out, "msid", s->msid);
             g_string_append_c(out, '\n');
         }
         for (guint j = 0; ms->groups && j < ms->groups->len; j++) {
-            const PaColibriSsrcGroup *g = &g_array_index(ms->groups, PaColibriSsrcGroup, j);
+            const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, j);
             g_string_append(out, "   group");
             fuzz_dump_str(out, "semantics", g->semantics);
             for (guint k = 0; g->ssrcs && k < g->ssrcs->len; k++)
@@ -105,7 +105,7 @@ void fuzz_dump_colibri_endpoint(GString *out, const PaColibriEndpoint *ep)
         fuzz_dump_str(out, "", *c);
     g_string_append(out, " ]\n");
     for (guint i = 0; ep->media && i < ep->media->len; i++)
-        fuzz_dump_colibri_media(out, &g_array_index(ep->media, PaColibriMedia, i), FALSE);
+        fuzz_dump_colibri_media(out, &g_array_index(ep->media, PaMediaDesc, i), FALSE);
     g_string_append_printf(out,
                            "  has-transport=%d controlling=%d restart=%d unique-port=%d"
                            " sctp=%d has-ice=%d\n",

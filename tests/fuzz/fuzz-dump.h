@@ -13,7 +13,7 @@
 void fuzz_dump_transport(GString *out, const PaTransport *t);
 /* @null_value_empty: a parameter without a value dumps as value="" (Jingle's builder writes
  * value="" for it). */
-void fuzz_dump_colibri_media(GString *out, const PaColibriMedia *m, gboolean null_value_empty);
+void fuzz_dump_colibri_media(GString *out, const PaMediaDesc *m, gboolean null_value_empty);
 void fuzz_dump_colibri_endpoint(GString *out, const PaColibriEndpoint *ep);
 void fuzz_dump_colibri_sources(GString *out, const GArray *sources);
 

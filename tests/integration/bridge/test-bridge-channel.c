@@ -262,11 +262,9 @@ static void set_sources(const char *ep, const char *video)
     guint32 ssrc = (guint32)(g_str_hash(ep) & 0xfffff) * 16 + 1;
     g_auto(GStrv) names = g_strsplit(video, ",", -1);
     for (char **n = names; *n; n++)
-        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(e->sources, TRUE, *n), ssrc++, *n,
-                                         NULL);
+        pa_media_source_add_ssrc(pa_media_sources_add(e->sources, TRUE, *n), ssrc++, *n, NULL);
     g_autofree char *audio = g_strdup_printf("%s-a0", ep);
-    pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(e->sources, FALSE, audio), ssrc++,
-                                     audio, NULL);
+    pa_media_source_add_ssrc(pa_media_sources_add(e->sources, FALSE, audio), ssrc++, audio, NULL);
     modify_ok(&m, NULL);
 }
 

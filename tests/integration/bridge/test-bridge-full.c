@@ -123,14 +123,14 @@ static void add_payload_types(PaColibriEndpoint *ep)
 {
     g_array_set_size(ep->media, 2);
     for (int i = 0; i < 2; i++) {
-        PaColibriMedia *m = &g_array_index(ep->media, PaColibriMedia, i);
+        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
         m->video = i == 1;
-        m->payload_types = g_array_new(FALSE, TRUE, sizeof(PaColibriPayloadType));
-        m->hdrexts = g_array_new(FALSE, TRUE, sizeof(PaColibriHdrExt));
-        PaColibriPayloadType pt = {.id = m->video ? 100 : 111,
-                                   .name = g_strdup(m->video ? "VP8" : "opus"),
-                                   .clockrate = m->video ? 90000 : 48000,
-                                   .channels = m->video ? 0 : 2};
+        m->payload_types = g_array_new(FALSE, TRUE, sizeof(PaMediaPayloadType));
+        m->hdrexts = g_array_new(FALSE, TRUE, sizeof(PaMediaHdrExt));
+        PaMediaPayloadType pt = {.id = m->video ? 100 : 111,
+                                 .name = g_strdup(m->video ? "VP8" : "opus"),
+                                 .clockrate = m->video ? 90000 : 48000,
+                                 .channels = m->video ? 0 : 2};
         g_array_append_val(m->payload_types, pt);
     }
 }
@@ -138,9 +138,9 @@ static void add_payload_types(PaColibriEndpoint *ep)
 static void free_payload_types(PaColibriEndpoint *ep)
 {
     for (guint i = 0; i < ep->media->len; i++) {
-        PaColibriMedia *m = &g_array_index(ep->media, PaColibriMedia, i);
+        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
         for (guint j = 0; j < m->payload_types->len; j++)
-            g_free(g_array_index(m->payload_types, PaColibriPayloadType, j).name);
+            g_free(g_array_index(m->payload_types, PaMediaPayloadType, j).name);
         g_array_set_size(m->payload_types, 0);
     }
 }
@@ -217,10 +217,10 @@ static void test_full_path(void)
         ep->has_sources = TRUE;
         g_autofree char *a_id = g_strdup_printf("%s-a0", names[i]);
         g_autofree char *v_id = g_strdup_printf("%s-v0", names[i]);
-        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, FALSE, a_id),
-                                         webrtc_peer_audio_ssrc(peers[i]), a_id, NULL);
-        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, TRUE, v_id),
-                                         webrtc_peer_video_ssrc(peers[i]), v_id, NULL);
+        pa_media_source_add_ssrc(pa_media_sources_add(ep->sources, FALSE, a_id),
+                                 webrtc_peer_audio_ssrc(peers[i]), a_id, NULL);
+        pa_media_source_add_ssrc(pa_media_sources_add(ep->sources, TRUE, v_id),
+                                 webrtc_peer_video_ssrc(peers[i]), v_id, NULL);
         add_payload_types(ep);
     }
     iq = it_modify_iq(tx_ctx(focus), bridge_occupant, &m);

@@ -299,14 +299,14 @@ static void test_allocate(void)
     /* Feedback sources jvb-a0 / jvb-v0 with an SSRC each. */
     g_assert_true(allocated.has_sources);
     g_assert_cmpuint(allocated.sources->len, ==, 2);
-    const PaColibriMediaSource *fa = &g_array_index(allocated.sources, PaColibriMediaSource, 0);
-    const PaColibriMediaSource *fv = &g_array_index(allocated.sources, PaColibriMediaSource, 1);
+    const PaMediaSource *fa = &g_array_index(allocated.sources, PaMediaSource, 0);
+    const PaMediaSource *fv = &g_array_index(allocated.sources, PaMediaSource, 1);
     g_assert_cmpstr(fa->id, ==, "jvb-a0");
     g_assert_false(fa->video);
     g_assert_cmpstr(fv->id, ==, "jvb-v0");
     g_assert_true(fv->video);
     g_assert_cmpuint(fa->sources->len, ==, 1);
-    g_assert_cmpuint(g_array_index(fa->sources, PaColibriSource, 0).ssrc, !=, 0);
+    g_assert_cmpuint(g_array_index(fa->sources, PaMediaSsrc, 0).ssrc, !=, 0);
     g_assert_cmpuint(fv->sources->len, ==, 1);
 
     assert_counts(1, 2);
@@ -337,15 +337,15 @@ static void test_update(void)
     strcpy(c.type, "host");
     g_array_append_val(ep->ice.candidates, c);
     ep->has_sources = TRUE;
-    PaColibriMediaSource *ms = pa_colibri_sources_add(ep->sources, TRUE, "ep-a-v0");
-    pa_colibri_media_source_add_ssrc(ms, 1001, "ep-a-v0", NULL);
-    pa_colibri_media_source_add_ssrc(ms, 1002, "ep-a-v0", NULL);
-    PaColibriSsrcGroup g = {g_strdup("FID"), g_array_new(FALSE, FALSE, sizeof(guint32))};
+    PaMediaSource *ms = pa_media_sources_add(ep->sources, TRUE, "ep-a-v0");
+    pa_media_source_add_ssrc(ms, 1001, "ep-a-v0", NULL);
+    pa_media_source_add_ssrc(ms, 1002, "ep-a-v0", NULL);
+    PaMediaSsrcGroup g = {g_strdup("FID"), g_array_new(FALSE, FALSE, sizeof(guint32))};
     guint32 fid[] = {1001, 1002};
     g_array_append_vals(g.ssrcs, fid, 2);
     g_array_append_val(ms->groups, g);
-    PaColibriMediaSource *as = pa_colibri_sources_add(ep->sources, FALSE, "ep-a-a0");
-    pa_colibri_media_source_add_ssrc(as, 2001, "ep-a-a0", NULL);
+    PaMediaSource *as = pa_media_sources_add(ep->sources, FALSE, "ep-a-a0");
+    pa_media_source_add_ssrc(as, 2001, "ep-a-a0", NULL);
     /* Directly to the bridge's real JID this time, and as type "get" (JVB's documented form;
      * Jicofo sends "set"): both are accepted. */
     xmpp_stanza_t *iq = it_modify_iq(tx_ctx(focus), bridge_real, &m);

@@ -355,14 +355,12 @@ static void test_server_messages(void)
 
 static void add_sources(BridgeRegEndpoint *ep, const char *const *video, const char *const *audio)
 {
-    ep->sources = pa_colibri_sources_new();
+    ep->sources = pa_media_sources_new();
     guint32 ssrc = g_str_hash(ep->id);
     for (const char *const *v = video; v && *v; v++)
-        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, TRUE, *v), ssrc++, *v,
-                                         NULL);
+        pa_media_source_add_ssrc(pa_media_sources_add(ep->sources, TRUE, *v), ssrc++, *v, NULL);
     for (const char *const *a = audio; a && *a; a++)
-        pa_colibri_media_source_add_ssrc(pa_colibri_sources_add(ep->sources, FALSE, *a), ssrc++, *a,
-                                         NULL);
+        pa_media_source_add_ssrc(pa_media_sources_add(ep->sources, FALSE, *a), ssrc++, *a, NULL);
 }
 
 static void test_forwarded_for(void)

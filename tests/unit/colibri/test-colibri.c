@@ -70,25 +70,24 @@ static void check_update(const PaColibriConferenceModify *m)
     g_assert_cmpstr(ep->stats_id, ==, "Fred-1");
     g_assert_false(ep->create);
     g_assert_cmpuint(ep->media->len, ==, 2);
-    const PaColibriMedia *audio = &g_array_index(ep->media, PaColibriMedia, 0);
+    const PaMediaDesc *audio = &g_array_index(ep->media, PaMediaDesc, 0);
     g_assert_false(audio->video);
     g_assert_true(audio->extmap_allow_mixed);
     g_assert_cmpuint(audio->payload_types->len, ==, 1);
-    const PaColibriPayloadType *opus =
-        &g_array_index(audio->payload_types, PaColibriPayloadType, 0);
+    const PaMediaPayloadType *opus = &g_array_index(audio->payload_types, PaMediaPayloadType, 0);
     g_assert_cmpuint(opus->id, ==, 111);
     g_assert_cmpstr(opus->name, ==, "opus");
     g_assert_cmpuint(opus->clockrate, ==, 48000);
     g_assert_cmpuint(opus->channels, ==, 2);
-    g_assert_cmpstr(g_array_index(opus->parameters, PaColibriParam, 0).value, ==, "1");
-    g_assert_cmpstr(g_array_index(opus->rtcp_fbs, PaColibriRtcpFb, 0).type, ==, "transport-cc");
+    g_assert_cmpstr(g_array_index(opus->parameters, PaMediaParam, 0).value, ==, "1");
+    g_assert_cmpstr(g_array_index(opus->rtcp_fbs, PaMediaRtcpFb, 0).type, ==, "transport-cc");
     g_assert_cmpuint(audio->hdrexts->len, ==, 1);
-    g_assert_cmpuint(g_array_index(audio->hdrexts, PaColibriHdrExt, 0).id, ==, 1);
-    const PaColibriMedia *video = &g_array_index(ep->media, PaColibriMedia, 1);
+    g_assert_cmpuint(g_array_index(audio->hdrexts, PaMediaHdrExt, 0).id, ==, 1);
+    const PaMediaDesc *video = &g_array_index(ep->media, PaMediaDesc, 1);
     g_assert_true(video->video);
     g_assert_cmpuint(video->payload_types->len, ==, 2);
-    const PaColibriPayloadType *vp8 = &g_array_index(video->payload_types, PaColibriPayloadType, 0);
-    g_assert_cmpstr(g_array_index(vp8->rtcp_fbs, PaColibriRtcpFb, 0).subtype, ==, "pli");
+    const PaMediaPayloadType *vp8 = &g_array_index(video->payload_types, PaMediaPayloadType, 0);
+    g_assert_cmpstr(g_array_index(vp8->rtcp_fbs, PaMediaRtcpFb, 0).subtype, ==, "pli");
 
     g_assert_true(ep->has_transport);
     g_assert_true(ep->has_ice);
@@ -99,16 +98,16 @@ static void check_update(const PaColibriConferenceModify *m)
 
     g_assert_true(ep->has_sources);
     g_assert_cmpuint(ep->sources->len, ==, 2);
-    const PaColibriMediaSource *as = &g_array_index(ep->sources, PaColibriMediaSource, 0);
+    const PaMediaSource *as = &g_array_index(ep->sources, PaMediaSource, 0);
     g_assert_false(as->video);
     g_assert_cmpstr(as->id, ==, "abcd1234-a0");
-    g_assert_cmpuint(g_array_index(as->sources, PaColibriSource, 0).ssrc, ==, 1111);
-    g_assert_cmpstr(g_array_index(as->sources, PaColibriSource, 0).msid, ==, "s1 t1");
-    const PaColibriMediaSource *vs = &g_array_index(ep->sources, PaColibriMediaSource, 1);
+    g_assert_cmpuint(g_array_index(as->sources, PaMediaSsrc, 0).ssrc, ==, 1111);
+    g_assert_cmpstr(g_array_index(as->sources, PaMediaSsrc, 0).msid, ==, "s1 t1");
+    const PaMediaSource *vs = &g_array_index(ep->sources, PaMediaSource, 1);
     g_assert_true(vs->video);
     g_assert_cmpuint(vs->sources->len, ==, 2);
     g_assert_cmpuint(vs->groups->len, ==, 1);
-    const PaColibriSsrcGroup *fid = &g_array_index(vs->groups, PaColibriSsrcGroup, 0);
+    const PaMediaSsrcGroup *fid = &g_array_index(vs->groups, PaMediaSsrcGroup, 0);
     g_assert_cmpstr(fid->semantics, ==, "FID");
     g_assert_cmpuint(fid->ssrcs->len, ==, 2);
     g_assert_cmpuint(g_array_index(fid->ssrcs, guint32, 1), ==, 2223);
@@ -206,10 +205,10 @@ static void test_modified_round_trip(void)
     gone->expire = TRUE;
     ep = &g_array_index(m.endpoints, PaColibriEndpoint, 0); /* the array may have moved */
     m.has_sources = TRUE;
-    PaColibriMediaSource *a = pa_colibri_sources_add(m.sources, FALSE, "jvb-a0");
-    pa_colibri_media_source_add_ssrc(a, 4000000000u, "jvb-a0", "mixedmslabel mixedlabelaudio0");
-    PaColibriMediaSource *v = pa_colibri_sources_add(m.sources, TRUE, "jvb-v0");
-    pa_colibri_media_source_add_ssrc(v, 12345, "jvb-v0", NULL);
+    PaMediaSource *a = pa_media_sources_add(m.sources, FALSE, "jvb-a0");
+    pa_media_source_add_ssrc(a, 4000000000u, "jvb-a0", "mixedmslabel mixedlabelaudio0");
+    PaMediaSource *v = pa_media_sources_add(m.sources, TRUE, "jvb-v0");
+    pa_media_source_add_ssrc(v, 12345, "jvb-v0", NULL);
 
     xmpp_stanza_t *built = pa_colibri_build_modified(ctx, &m);
     g_autofree char *text = pa_stanza_to_string(built);
@@ -229,10 +228,10 @@ static void test_modified_round_trip(void)
     g_assert_true(g_array_index(r.endpoints, PaColibriEndpoint, 1).expire);
     g_assert_true(r.has_sources);
     g_assert_cmpuint(r.sources->len, ==, 2);
-    const PaColibriMediaSource *ra = &g_array_index(r.sources, PaColibriMediaSource, 0);
+    const PaMediaSource *ra = &g_array_index(r.sources, PaMediaSource, 0);
     g_assert_cmpstr(ra->id, ==, "jvb-a0");
-    g_assert_cmpuint(g_array_index(ra->sources, PaColibriSource, 0).ssrc, ==, 4000000000u);
-    g_assert_cmpstr(g_array_index(ra->sources, PaColibriSource, 0).msid, ==,
+    g_assert_cmpuint(g_array_index(ra->sources, PaMediaSsrc, 0).ssrc, ==, 4000000000u);
+    g_assert_cmpstr(g_array_index(ra->sources, PaMediaSsrc, 0).msid, ==,
                     "mixedmslabel mixedlabelaudio0");
     pa_colibri_modified_clear(&r);
     pa_colibri_modified_clear(&m);

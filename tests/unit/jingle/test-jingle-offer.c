@@ -10,18 +10,18 @@
 static xmpp_ctx_t *ctx;
 
 /* "111:opus/48000/2{minptime=10,useinbandfec=1}[transport-cc] ..." */
-static char *describe(const PaColibriMedia *m)
+static char *describe(const PaMediaDesc *m)
 {
     GString *s = g_string_new("");
     for (guint i = 0; i < m->payload_types->len; i++) {
-        const PaColibriPayloadType *pt = &g_array_index(m->payload_types, PaColibriPayloadType, i);
+        const PaMediaPayloadType *pt = &g_array_index(m->payload_types, PaMediaPayloadType, i);
         g_string_append_printf(s, "%s%u:%s/%u", i ? " " : "", pt->id, pt->name, pt->clockrate);
         if (pt->channels)
             g_string_append_printf(s, "/%u", pt->channels);
         if (pt->parameters->len) {
             g_string_append_c(s, '{');
             for (guint k = 0; k < pt->parameters->len; k++) {
-                const PaColibriParam *p = &g_array_index(pt->parameters, PaColibriParam, k);
+                const PaMediaParam *p = &g_array_index(pt->parameters, PaMediaParam, k);
                 g_string_append_printf(s, "%s%s=%s", k ? "," : "", p->name, p->value);
             }
             g_string_append_c(s, '}');
@@ -29,7 +29,7 @@ static char *describe(const PaColibriMedia *m)
         if (pt->rtcp_fbs->len) {
             g_string_append_c(s, '[');
             for (guint k = 0; k < pt->rtcp_fbs->len; k++) {
-                const PaColibriRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaColibriRtcpFb, k);
+                const PaMediaRtcpFb *fb = &g_array_index(pt->rtcp_fbs, PaMediaRtcpFb, k);
                 g_string_append_printf(s, "%s%s%s%s", k ? "," : "", fb->type,
                                        fb->subtype ? " " : "", fb->subtype ? fb->subtype : "");
             }
@@ -38,7 +38,7 @@ static char *describe(const PaColibriMedia *m)
     }
     g_string_append(s, " |");
     for (guint i = 0; i < m->hdrexts->len; i++) {
-        const PaColibriHdrExt *h = &g_array_index(m->hdrexts, PaColibriHdrExt, i);
+        const PaMediaHdrExt *h = &g_array_index(m->hdrexts, PaMediaHdrExt, i);
         g_string_append_printf(s, " %u=%s", h->id, h->uri);
     }
     if (m->extmap_allow_mixed)
@@ -57,7 +57,7 @@ static void test_defaults(void)
     focus_features_default(&f);
     FocusOfferConfig cfg;
     focus_offer_config_default(&cfg);
-    PaColibriMedia audio = {0}, video = {0};
+    PaMediaDesc audio = {0}, video = {0};
     g_assert_true(focus_offer_codecs(&audio, FALSE, &f, &cfg));
     g_assert_true(focus_offer_codecs(&video, TRUE, &f, &cfg));
     g_autofree char *a = describe(&audio);
@@ -74,8 +74,8 @@ static void test_defaults(void)
                     "#dependency-descriptor-rtp-header-extension "
                     "3=http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time 5=" TCC_URI
                     " mixed");
-    pa_colibri_media_clear(&audio);
-    pa_colibri_media_clear(&video);
+    pa_media_desc_clear(&audio);
+    pa_media_desc_clear(&video);
 }
 
 static void test_remb_no_rtx_mid(void)
@@ -89,7 +89,7 @@ static void test_remb_no_rtx_mid(void)
     focus_offer_config_default(&cfg);
     cfg.mid = TRUE;
     cfg.telephone_event = FALSE;
-    PaColibriMedia audio = {0}, video = {0};
+    PaMediaDesc audio = {0}, video = {0};
     focus_offer_codecs(&audio, FALSE, &f, &cfg);
     focus_offer_codecs(&video, TRUE, &f, &cfg);
     g_autofree char *a = describe(&audio);
@@ -103,8 +103,8 @@ static void test_remb_no_rtx_mid(void)
     g_assert_nonnull(strstr(v, "100:VP8/90000[ccm fir,nack,nack pli,goog-remb]"));
     g_assert_nonnull(strstr(v, "10=urn:ietf:params:rtp-hdrext:sdes:mid"));
     g_assert_null(strstr(v, TCC_URI));
-    pa_colibri_media_clear(&audio);
-    pa_colibri_media_clear(&video);
+    pa_media_desc_clear(&audio);
+    pa_media_desc_clear(&video);
 }
 
 static void test_disco(void)
@@ -132,16 +132,16 @@ static void test_disco(void)
              "<feature var='http://jitsi.org/json-encoded-sources'/></query></iq>");
     focus_features_from_disco(&f, r);
     g_assert_true(f.audio && !f.video && f.json_sources);
-    PaColibriMedia video = {0};
+    PaMediaDesc video = {0};
     FocusOfferConfig cfg;
     focus_offer_config_default(&cfg);
     g_assert_false(focus_offer_codecs(&video, TRUE, &f, &cfg));
-    pa_colibri_media_clear(&video);
-    GArray *media = g_array_new(FALSE, TRUE, sizeof(PaColibriMedia));
-    g_array_set_clear_func(media, (GDestroyNotify)pa_colibri_media_clear);
+    pa_media_desc_clear(&video);
+    GArray *media = g_array_new(FALSE, TRUE, sizeof(PaMediaDesc));
+    g_array_set_clear_func(media, (GDestroyNotify)pa_media_desc_clear);
     focus_offer_colibri_media(media, &f, &cfg);
     g_assert_cmpuint(media->len, ==, 1);
-    g_assert_false(g_array_index(media, PaColibriMedia, 0).video);
+    g_assert_false(g_array_index(media, PaMediaDesc, 0).video);
     g_array_unref(media);
     xmpp_stanza_release(r);
 

@@ -274,12 +274,12 @@ static void test_colibri(void)
     pa_jingle_sources_add_group(&s, TRUE, PA_JINGLE_GROUP_FID, "alice", (guint32[]){2, 3}, 2);
     GArray *c = focus_sources_to_colibri(&s);
     g_assert_cmpuint(c->len, ==, 3);
-    const PaColibriMediaSource *v0 = &g_array_index(c, PaColibriMediaSource, 1);
+    const PaMediaSource *v0 = &g_array_index(c, PaMediaSource, 1);
     g_assert_cmpstr(v0->id, ==, "alice-v0");
     g_assert_true(v0->video);
     g_assert_cmpuint(v0->sources->len, ==, 2);
     g_assert_cmpuint(v0->groups->len, ==, 1);
-    g_assert_cmpstr(g_array_index(v0->groups, PaColibriSsrcGroup, 0).semantics, ==, "FID");
+    g_assert_cmpstr(g_array_index(v0->groups, PaMediaSsrcGroup, 0).semantics, ==, "FID");
     focus_sources_from_colibri(c, "x", &back);
     g_assert_cmpuint(back.sources->len, ==, 4);
     g_assert_cmpuint(back.groups->len, ==, 1);

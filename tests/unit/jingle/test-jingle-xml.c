@@ -88,8 +88,7 @@ static void test_session_accept(void)
     g_assert_true(v->rtp.video);
     g_assert_true(a->rtcp_mux);
     g_assert_cmpuint(a->rtp.payload_types->len, ==, 1);
-    const PaColibriPayloadType *opus =
-        &g_array_index(a->rtp.payload_types, PaColibriPayloadType, 0);
+    const PaMediaPayloadType *opus = &g_array_index(a->rtp.payload_types, PaMediaPayloadType, 0);
     g_assert_cmpuint(opus->id, ==, 111);
     g_assert_cmpuint(opus->channels, ==, 2);
     g_assert_cmpuint(opus->parameters->len, ==, 2);
