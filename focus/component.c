@@ -5,7 +5,7 @@
 #include "focus/component.h"
 
 #include "common/xmpp/stanza.h"
-#include "focus/backoff.h"
+#include "common/backoff.h"
 #include "focus/disco.h"
 
 #include <arpa/inet.h>
@@ -37,7 +37,7 @@ struct _FocusComponent {
     xmpp_ctx_t *ctx;
     xmpp_conn_t *conn;
     FocusLink *link;
-    FocusBackoff backoff;
+    PaBackoff backoff;
     CompState state;
     gboolean stopping;
     guint reconnect_timer;
@@ -144,7 +144,7 @@ static void schedule_reconnect(FocusComponent *comp)
         return;
     }
     comp->state = COMP_WAITING;
-    guint delay = focus_backoff_next(&comp->backoff);
+    guint delay = pa_backoff_next(&comp->backoff);
     g_info("reconnect scheduled in %.1f s (attempt %u) to %s:%u", delay / 1000.0,
            comp->backoff.attempts, comp->host, comp->s.port);
     comp->reconnect_timer = focus_link_timer_cancel(comp->link, comp->reconnect_timer);
@@ -219,7 +219,7 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
     if (event == XMPP_CONN_CONNECT) {
         comp->state = COMP_ONLINE;
         comp->connect_count++;
-        focus_backoff_reset(&comp->backoff);
+        pa_backoff_reset(&comp->backoff);
         focus_link_set_online(comp->link, TRUE);
         g_info("connected to XMPP server as %s", comp->jid);
         keepalive_arm(comp);
@@ -384,11 +384,11 @@ FocusComponent *focus_component_new(const FocusComponentSettings *settings,
     if (events)
         comp->ev = *events;
     comp->ev_data = events_data;
-    focus_backoff_init(
-        &comp->backoff,
-        settings->backoff_initial_ms ? settings->backoff_initial_ms : FOCUS_BACKOFF_INITIAL_MS,
-        MAX(settings->backoff_max_ms ? settings->backoff_max_ms : FOCUS_BACKOFF_MAX_MS,
-            settings->backoff_initial_ms));
+    pa_backoff_init(&comp->backoff,
+                    settings->backoff_initial_ms ? settings->backoff_initial_ms
+                                                 : PA_BACKOFF_INITIAL_MS,
+                    MAX(settings->backoff_max_ms ? settings->backoff_max_ms : PA_BACKOFF_MAX_MS,
+                        settings->backoff_initial_ms));
 
     xmpp_initialize();
     comp->log.handler = strophe_log;

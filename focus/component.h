@@ -5,7 +5,8 @@
  * - Connects as <jid> with <secret> to host:port. On success it logs
  *   "connected to XMPP server as <jid>" and calls events->online; when the connection drops
  *   it fails every pending IQ (FOCUS_IQ_DISCONNECTED), calls events->offline and schedules a
- *   reconnect with exponential backoff (0.5 s doubling to 30 s, reset once connected).
+ *   reconnect with exponential backoff (common/backoff.h: 0.5 s doubling to 30 s, with jitter,
+ *   reset once connected).
  * - While online it pings the server every keepalive_ms; no answer within the IQ timeout
  *   closes the connection (and so reconnects). Nothing is logged per keepalive.
  * - IQ get/set are dispatched by the namespace of their payload to the handlers added with
@@ -34,8 +35,8 @@ typedef struct {
     const char *server_domain; /* where keepalive pings go, e.g. example.org */
     guint keepalive_ms;        /* 0: no keepalive pings */
     guint keepalive_timeout_ms;
-    guint backoff_initial_ms; /* 0: FOCUS_BACKOFF_INITIAL_MS */
-    guint backoff_max_ms;     /* 0: FOCUS_BACKOFF_MAX_MS */
+    guint backoff_initial_ms; /* 0: PA_BACKOFF_INITIAL_MS */
+    guint backoff_max_ms;     /* 0: PA_BACKOFF_MAX_MS */
 } FocusComponentSettings;
 
 typedef struct {

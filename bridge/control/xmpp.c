@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "common/backoff.h"
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 
@@ -40,7 +41,7 @@ struct _BridgeXmpp {
     int fd;
 
     gboolean started, stopping, online, in_brewery;
-    guint backoff_ms;
+    PaBackoff backoff;
     GSource *reconnect;
     GSource *presence_timer;
     GSource *rejoin_timer;
@@ -328,7 +329,7 @@ static void on_conn_event(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
         return;
     if (event == XMPP_CONN_CONNECT) {
         x->online = TRUE;
-        x->backoff_ms = BACKOFF_MIN_MS;
+        pa_backoff_reset(&x->backoff);
         x->attempts = 0;
         g_message("connected to XMPP server %s:%u as %s", x->cfg.host, x->cfg.port,
                   xmpp_conn_get_bound_jid(conn) ? xmpp_conn_get_bound_jid(conn) : x->full_jid);
@@ -404,8 +405,7 @@ static void schedule_reconnect(BridgeXmpp *x)
 {
     if (x->reconnect || x->stopping)
         return;
-    guint delay = x->backoff_ms;
-    x->backoff_ms = MIN(x->backoff_ms * 2, BACKOFF_MAX_MS);
+    guint delay = pa_backoff_next(&x->backoff);
     x->reconnect = g_timeout_source_new(delay);
     g_source_set_callback(x->reconnect, reconnect_cb, x, NULL);
     g_source_attach(x->reconnect, x->context);
@@ -431,7 +431,7 @@ BridgeXmpp *bridge_xmpp_new(const BridgeXmppConfig *cfg, GMainContext *context,
         x->cb = *callbacks;
     x->user_data = user_data;
     x->fd = -1;
-    x->backoff_ms = BACKOFF_MIN_MS;
+    pa_backoff_init(&x->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS);
     x->occupants = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     if (!conn_owner)
         conn_owner = g_hash_table_new(g_direct_hash, g_direct_equal);

@@ -45,8 +45,8 @@ BridgeXmpp *bridge_xmpp_new(const BridgeXmppConfig *cfg, GMainContext *context,
 /* Leaves the brewery and closes the stream (waiting briefly for it to flush), then frees. */
 void bridge_xmpp_free(BridgeXmpp *x);
 
-/* Starts connecting; reconnects with backoff (0.5 s doubling up to 8 s) whenever the
- * connection fails or drops. */
+/* Starts connecting; reconnects with backoff (common/backoff.h: 0.5 s doubling up to 8 s,
+ * with jitter) whenever the connection fails or drops. */
 void bridge_xmpp_start(BridgeXmpp *x);
 
 /* TRUE while logged in. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Auto-owner election and reconnect backoff: the small pure policies. */
-#include "focus/backoff.h"
+/* Auto-owner election: the small pure policy. (The reconnect backoff is common/backoff.h,
+ * tested in tests/unit/test-backoff.c.) */
 #include "focus/roles.h"
 
 static void test_first_participant_becomes_owner(void)
@@ -54,29 +54,6 @@ static void test_grant_jid_is_bare(void)
     g_assert_null(focus_roles_grant_jid("@@"));
 }
 
-static void test_backoff(void)
-{
-    FocusBackoff b;
-    focus_backoff_init(&b, FOCUS_BACKOFF_INITIAL_MS, FOCUS_BACKOFF_MAX_MS);
-    guint expect[] = {500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000};
-    for (guint i = 0; i < G_N_ELEMENTS(expect); i++)
-        g_assert_cmpuint(focus_backoff_next(&b), ==, expect[i]);
-    g_assert_cmpuint(b.attempts, ==, G_N_ELEMENTS(expect));
-    focus_backoff_reset(&b);
-    g_assert_cmpuint(focus_backoff_next(&b), ==, 500);
-    g_assert_cmpuint(b.attempts, ==, 1);
-
-    /* Caps that are not a power-of-two multiple of the start are still reached exactly. */
-    focus_backoff_init(&b, 300, 1000);
-    g_assert_cmpuint(focus_backoff_next(&b), ==, 300);
-    g_assert_cmpuint(focus_backoff_next(&b), ==, 600);
-    g_assert_cmpuint(focus_backoff_next(&b), ==, 1000);
-    g_assert_cmpuint(focus_backoff_next(&b), ==, 1000);
-    /* Many failures never overflow. */
-    for (int i = 0; i < 100; i++)
-        g_assert_cmpuint(focus_backoff_next(&b), ==, 1000);
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -85,6 +62,5 @@ int main(int argc, char **argv)
     g_test_add_func("/focus/roles/owner-left", test_owner_left_longest_present_promoted);
     g_test_add_func("/focus/roles/ineligible", test_ineligible_skipped);
     g_test_add_func("/focus/roles/grant-jid", test_grant_jid_is_bare);
-    g_test_add_func("/focus/backoff", test_backoff);
     return g_test_run();
 }
