@@ -70,10 +70,10 @@ static GLogWriterOutput writer(GLogLevelFlags lvl, const GLogField *fields, gsiz
 
     GDateTime *now = g_date_time_new_now_utc();
     char stamp[40];
-    g_snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%06.3fZ",
-               g_date_time_get_year(now), g_date_time_get_month(now),
-               g_date_time_get_day_of_month(now), g_date_time_get_hour(now),
-               g_date_time_get_minute(now), g_date_time_get_seconds(now));
+    g_snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%06.3fZ", g_date_time_get_year(now),
+               g_date_time_get_month(now), g_date_time_get_day_of_month(now),
+               g_date_time_get_hour(now), g_date_time_get_minute(now),
+               g_date_time_get_seconds(now));
     g_date_time_unref(now);
     fprintf(stderr, "%s %s %s[%s]: %s\n", stamp, level_label(lvl), log_program,
             domain ? domain : "-", message ? message : "");
@@ -112,4 +112,29 @@ gboolean pa_rate_limit_allow(PaRateLimit *rl, gint64 now_us, guint64 *suppressed
         *suppressed = rl->suppressed;
     rl->suppressed = 0;
     return TRUE;
+}
+
+gboolean pa_log_peer_domainv(const char *domain, PaRateLimit *rl, gint64 now_us,
+                             GLogLevelFlags level, const char *fmt, va_list ap)
+{
+    guint64 suppressed = 0;
+    if (!pa_rate_limit_allow(rl, now_us, &suppressed))
+        return FALSE;
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    if (suppressed)
+        g_log(domain, level, "%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg,
+              suppressed);
+    else
+        g_log(domain, level, "%s", msg);
+    return TRUE;
+}
+
+gboolean pa_log_peer_domain(const char *domain, PaRateLimit *rl, gint64 now_us,
+                            GLogLevelFlags level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    gboolean logged = pa_log_peer_domainv(domain, rl, now_us, level, fmt, ap);
+    va_end(ap);
+    return logged;
 }

@@ -152,11 +152,8 @@ static void iq_conference(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t
     g_autofree char *why = NULL;
     FocusConferenceStatus st = focus_conference_parse(iq, app->cfg->muc_domain, &req, &why);
     if (st != FOCUS_CONFERENCE_OK) {
-        guint64 suppressed = 0;
-        if (pa_rate_limit_allow(&app->peer_log, g_get_monotonic_time(), &suppressed))
-            g_warning("conference request from %s rejected: %s (%" G_GUINT64_FORMAT
-                      " similar lines suppressed)",
-                      xmpp_stanza_get_from(iq), why, suppressed);
+        pa_log_peer(&app->peer_log, focus_link_now(focus_component_link(comp)), G_LOG_LEVEL_WARNING,
+                    "conference request from %s rejected: %s", xmpp_stanza_get_from(iq), why);
         focus_component_reply(comp,
                               focus_conference_error_reply(focus_component_ctx(comp), iq, st, why));
         return;

@@ -228,18 +228,10 @@ void focus_conf_jingle_dispatch(FocusConferences *mgr, Member *m, xmpp_stanza_t 
 
 void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char *fmt, ...)
 {
-    guint64 suppressed = 0;
-    if (!pa_rate_limit_allow(&mgr->peer_rl, focus_link_now(mgr->link), &suppressed))
-        return;
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    pa_log_peerv(&mgr->peer_rl, focus_link_now(mgr->link), level, fmt, ap);
     va_end(ap);
-    if (suppressed)
-        g_log(G_LOG_DOMAIN, level, "%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg,
-              suppressed);
-    else
-        g_log(G_LOG_DOMAIN, level, "%s", msg);
 }
 
 void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)

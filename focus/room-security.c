@@ -341,11 +341,9 @@ void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
     g_autofree char *why = NULL;
     FocusSecurityStatus st = focus_security_parse(iq, sec->muc_domain, &req, &why);
     if (st != FOCUS_SECURITY_OK) {
-        guint64 suppressed = 0;
-        if (pa_rate_limit_allow(&sec->peer_log, g_get_monotonic_time(), &suppressed))
-            g_warning("lobby request from %s rejected: %s (%" G_GUINT64_FORMAT
-                      " similar lines suppressed)",
-                      xmpp_stanza_get_from(iq) ? xmpp_stanza_get_from(iq) : "-", why, suppressed);
+        pa_log_peer(&sec->peer_log, focus_link_now(sec->link), G_LOG_LEVEL_WARNING,
+                    "lobby request from %s rejected: %s",
+                    xmpp_stanza_get_from(iq) ? xmpp_stanza_get_from(iq) : "-", why);
         reply_now(sec, focus_security_error_reply(ctx, iq, st, why));
         return;
     }

@@ -290,17 +290,10 @@ static gboolean sender_is_focus(BridgeControl *c, const char *from)
 static void log_refused(BridgeControl *c, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void log_refused(BridgeControl *c, const char *fmt, ...)
 {
-    guint64 suppressed = 0;
-    if (!pa_rate_limit_allow(&c->refused_rl, g_get_monotonic_time(), &suppressed))
-        return;
     va_list ap;
     va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    pa_log_peerv(&c->refused_rl, g_get_monotonic_time(), G_LOG_LEVEL_WARNING, fmt, ap);
     va_end(ap);
-    if (suppressed)
-        g_warning("%s (%" G_GUINT64_FORMAT " similar lines suppressed)", msg, suppressed);
-    else
-        g_warning("%s", msg);
 }
 
 /* Stores what an update carries and forwards the transport and SSRCs to the media plane. */
