@@ -95,6 +95,29 @@ static gboolean parse_media_type(ParseState *ps, xmpp_stanza_t *e, gboolean *vid
     return TRUE;
 }
 
+/* ---- initial-last-n (also read and written by common/jingle) ---- */
+
+gboolean pa_colibri_initial_last_n_parse(PaParseState *ps, xmpp_stanza_t *e, const char *kind,
+                                         const char *id, gint *out)
+{
+    const char *v = xmpp_stanza_get_attribute(e, "value");
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || !*v || *end || n < -1 || n > PA_COLIBRI_LAST_N_MAX)
+        return pa_parse_fail(ps, PA_PARSE_MALFORMED, "%s %s: initial-last-n value", kind,
+                             id ? id : "?");
+    *out = (gint)n;
+    return TRUE;
+}
+
+void pa_colibri_initial_last_n_build(xmpp_stanza_t *parent, const char *ns, gint value)
+{
+    xmpp_stanza_t *ln = pa_stanza_add_child(parent, "initial-last-n", ns);
+    char buf[16];
+    g_snprintf(buf, sizeof buf, "%d", value);
+    xmpp_stanza_set_attribute(ln, "value", buf);
+}
+
 /* ---- media (payload types, header extensions: common/media/media-xml.h) ---- */
 
 static gboolean parse_media(ParseState *ps, xmpp_stanza_t *e, PaMediaDesc *m)
@@ -212,13 +235,8 @@ static gboolean parse_endpoint(ParseState *ps, xmpp_stanza_t *e, PaColibriEndpoi
             ok = pa_attr_bool(ps, c, "audio", &ep->force_mute_audio) &&
                  pa_attr_bool(ps, c, "video", &ep->force_mute_video);
         } else if (is_elem(c, "initial-last-n", PA_NS_COLIBRI2)) {
-            const char *v = xmpp_stanza_get_attribute(c, "value");
-            char *end = NULL;
-            long n = v ? strtol(v, &end, 10) : 0;
-            if (!v || !*v || *end || n < -1 || n > 10000)
-                ok = fail(ps, PA_COLIBRI_MALFORMED, "endpoint %s: initial-last-n value", ep->id);
+            ok = pa_colibri_initial_last_n_parse(ps, c, "endpoint", ep->id, &ep->initial_last_n);
             ep->has_initial_last_n = TRUE;
-            ep->initial_last_n = (gint)n;
         }
     }
     g_ptr_array_add(caps, NULL);
@@ -386,12 +404,8 @@ static void build_endpoint(xmpp_stanza_t *parent, const PaColibriEndpoint *ep)
         xmpp_stanza_set_attribute(fm, "audio", ep->force_mute_audio ? "true" : "false");
         xmpp_stanza_set_attribute(fm, "video", ep->force_mute_video ? "true" : "false");
     }
-    if (ep->has_initial_last_n) {
-        xmpp_stanza_t *ln = pa_stanza_add_child(e, "initial-last-n", NULL);
-        char buf[16];
-        g_snprintf(buf, sizeof buf, "%d", ep->initial_last_n);
-        xmpp_stanza_set_attribute(ln, "value", buf);
-    }
+    if (ep->has_initial_last_n)
+        pa_colibri_initial_last_n_build(e, NULL, ep->initial_last_n);
 }
 
 xmpp_stanza_t *pa_colibri_build_modify(xmpp_ctx_t *ctx, const PaColibriConferenceModify *m)

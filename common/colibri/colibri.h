@@ -31,6 +31,7 @@
 
 #include "common/media/media-xml.h"
 #include "common/transport.h"
+#include "common/xmpp/attr.h"
 
 G_BEGIN_DECLS
 
@@ -119,6 +120,20 @@ xmpp_stanza_t *pa_colibri_build_modify(xmpp_ctx_t *ctx, const PaColibriConferenc
 PaColibriStatus pa_colibri_parse_modified(xmpp_stanza_t *stanza, PaColibriConferenceModified *out,
                                           char **reason);
 xmpp_stanza_t *pa_colibri_build_modified(xmpp_ctx_t *ctx, const PaColibriConferenceModified *m);
+
+/* ---- <initial-last-n xmlns="jitsi:colibri2" value/> ----
+ * Colibri2 carries it in an <endpoint>, Jingle in a video <content> of a session-accept: one
+ * reader and one writer for both. */
+
+#define PA_COLIBRI_LAST_N_MAX 10000
+
+/* Reads @e's value (a decimal from -1, "all", to PA_COLIBRI_LAST_N_MAX) into *@out. A missing
+ * or bad value fails with PA_PARSE_MALFORMED and the reason "@kind @id: initial-last-n value"
+ * (@id NULL: "?"). */
+gboolean pa_colibri_initial_last_n_parse(PaParseState *ps, xmpp_stanza_t *e, const char *kind,
+                                         const char *id, gint *out);
+/* Adds <initial-last-n value/> in @ns (NULL: inherited from @parent) to @parent. */
+void pa_colibri_initial_last_n_build(xmpp_stanza_t *parent, const char *ns, gint value);
 
 /* ---- Errors ---- */
 

@@ -190,14 +190,10 @@ static gboolean parse_content(ParseState *ps, xmpp_stanza_t *e, PaJingle *j)
                             ct->name ? ct->name : "?", why ? why : pa_ice_udp_status_str(st));
             ct->has_transport = TRUE;
         } else if (is_elem_ns(c, "initial-last-n", PA_NS_COLIBRI2)) {
-            const char *v = xmpp_stanza_get_attribute(c, "value");
-            char *end = NULL;
-            long n = v ? strtol(v, &end, 10) : 0;
-            if (!v || !*v || *end || n < -1 || n > 10000)
-                return fail(ps, PA_JINGLE_MALFORMED, "content %s: initial-last-n value",
-                            ct->name ? ct->name : "?");
+            if (!pa_colibri_initial_last_n_parse(&ps->p, c, "content", ct->name,
+                                                 &ct->initial_last_n))
+                return FALSE;
             ct->has_initial_last_n = TRUE;
-            ct->initial_last_n = (gint)n;
         }
     }
     gboolean video = g_strcmp0(ct->name, "video") == 0;
@@ -419,12 +415,8 @@ static void build_content(xmpp_stanza_t *je, const PaJingle *j, const PaJingleCo
         xmpp_stanza_add_child(ce, t);
         xmpp_stanza_release(t);
     }
-    if (c->has_initial_last_n) {
-        xmpp_stanza_t *ln = pa_stanza_add_child(ce, "initial-last-n", PA_NS_COLIBRI2);
-        char buf[16];
-        g_snprintf(buf, sizeof buf, "%d", c->initial_last_n);
-        xmpp_stanza_set_attribute(ln, "value", buf);
-    }
+    if (c->has_initial_last_n)
+        pa_colibri_initial_last_n_build(ce, PA_NS_COLIBRI2, c->initial_last_n);
 }
 
 xmpp_stanza_t *pa_jingle_build(xmpp_ctx_t *ctx, const PaJingle *j)

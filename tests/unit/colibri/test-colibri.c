@@ -360,6 +360,51 @@ typedef struct {
     const char *type;
 } ErrorCase;
 
+/* The one initial-last-n reader (Colibri2 endpoints and Jingle contents use it): -1 ("all")
+ * to PA_COLIBRI_LAST_N_MAX, decimal, nothing after the number; the writer round-trips. */
+static void test_initial_last_n(void)
+{
+    static const struct {
+        const char *value; /* NULL: attribute absent */
+        gboolean ok;
+        gint n;
+    } cases[] = {
+        {"-1", TRUE, -1}, {"0", TRUE, 0},   {"10000", TRUE, 10000}, {"10001", FALSE, 0},
+        {"-2", FALSE, 0}, {"", FALSE, 0},   {"5x", FALSE, 0},       {"lots", FALSE, 0},
+        {NULL, FALSE, 0}, {"42", TRUE, 42},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        xmpp_stanza_t *e = pa_stanza_element(ctx, "initial-last-n", PA_NS_COLIBRI2);
+        if (cases[i].value)
+            xmpp_stanza_set_attribute(e, "value", cases[i].value);
+        PaParseState ps = {0};
+        gint n = 7;
+        gboolean ok = pa_colibri_initial_last_n_parse(&ps, e, "content", NULL, &n);
+        g_assert_cmpint(ok, ==, cases[i].ok);
+        if (ok) {
+            g_assert_cmpint(n, ==, cases[i].n);
+            g_assert_cmpint(ps.status, ==, PA_PARSE_OK);
+        } else {
+            g_assert_cmpint(n, ==, 7);
+            g_assert_cmpint(ps.status, ==, PA_PARSE_MALFORMED);
+            g_assert_cmpstr(ps.reason, ==, "content ?: initial-last-n value");
+        }
+        g_free(ps.reason);
+        xmpp_stanza_release(e);
+    }
+
+    xmpp_stanza_t *parent = pa_stanza_element(ctx, "content", "urn:xmpp:jingle:1");
+    pa_colibri_initial_last_n_build(parent, PA_NS_COLIBRI2, -1);
+    xmpp_stanza_t *ln = xmpp_stanza_get_child_by_name(parent, "initial-last-n");
+    g_assert_nonnull(ln);
+    g_assert_cmpstr(xmpp_stanza_get_ns(ln), ==, PA_NS_COLIBRI2);
+    PaParseState ps = {0};
+    gint n = 0;
+    g_assert_true(pa_colibri_initial_last_n_parse(&ps, ln, "content", "video", &n));
+    g_assert_cmpint(n, ==, -1);
+    xmpp_stanza_release(parent);
+}
+
 static void test_errors(void)
 {
     static const ErrorCase cases[] = {
@@ -429,6 +474,7 @@ int main(int argc, char **argv)
     g_test_add_func("/colibri/too-large", test_too_large);
     g_test_add_func("/colibri/relays-counted", test_relays_counted);
     g_test_add_func("/colibri/errors", test_errors);
+    g_test_add_func("/colibri/initial-last-n", test_initial_last_n);
     int rc = g_test_run();
     xmpp_ctx_free(ctx);
     xmpp_shutdown();
