@@ -5,7 +5,7 @@
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/muc.h"
-#include "focus/room-name.h"
+#include "common/rooms/room-name.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -151,6 +151,6 @@ xmpp_stanza_t *focus_conference_result(xmpp_ctx_t *ctx, xmpp_stanza_t *iq, const
      * the web client judges the same text. */
     xmpp_stanza_t *req = pa_stanza_child(iq, "conference", FOCUS_NS_FOCUS);
     const char *raw = req ? xmpp_stanza_get_attribute(req, "room") : NULL;
-    focus_room_name_add_property(conf, raw ? raw : room);
+    pa_room_name_add_property(conf, raw ? raw : room);
     return r;
 }

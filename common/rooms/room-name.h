@@ -27,51 +27,51 @@
 
 G_BEGIN_DECLS
 
-#define FOCUS_ROOM_NAME_RULE "parley-room-name/1"
+#define PA_ROOM_NAME_RULE "parley-room-name/1"
 /* The conference-reply property carrying the verdict. */
-#define FOCUS_ROOM_NAME_PROPERTY "roomNameStrength"
-/* Below this score (and not a UUID, and shorter than FOCUS_ROOM_NAME_LONG) a name is weak. */
-#define FOCUS_ROOM_NAME_STRONG_SCORE 3
-#define FOCUS_ROOM_NAME_LONG 200
+#define PA_ROOM_NAME_PROPERTY "roomNameStrength"
+/* Below this score (and not a UUID, and shorter than PA_ROOM_NAME_LONG) a name is weak. */
+#define PA_ROOM_NAME_STRONG_SCORE 3
+#define PA_ROOM_NAME_LONG 200
 /* Fewer distinct code points than this: weak, however long. */
-#define FOCUS_ROOM_NAME_MIN_DISTINCT 5
+#define PA_ROOM_NAME_MIN_DISTINCT 5
 
 typedef enum {
-    FOCUS_ROOM_NAME_WEAK = 0,
-    FOCUS_ROOM_NAME_STRONG,
-} FocusRoomNameStrength;
+    PA_ROOM_NAME_WEAK = 0,
+    PA_ROOM_NAME_STRONG,
+} PaRoomNameStrength;
 
 /* "weak" / "strong". */
-const char *focus_room_name_strength_str(FocusRoomNameStrength s);
+const char *pa_room_name_strength_str(PaRoomNameStrength s);
 
 typedef struct {
     char *normalized; /* steps 1-2 (UTF-8, owned) */
     gboolean decoded; /* step 1 applied percent-decoding */
     guint length;     /* code points of normalized */
     guint classes;    /* 1..3 (0 for the empty name) */
-    guint distinct;   /* distinct code points, counted up to FOCUS_ROOM_NAME_MIN_DISTINCT */
+    guint distinct;   /* distinct code points, counted up to PA_ROOM_NAME_MIN_DISTINCT */
     guint score;      /* 0..3 */
     gboolean uuid;    /* normalized is a valid non-nil, non-max UUID */
-    FocusRoomNameStrength strength;
-} FocusRoomNameReport;
+    PaRoomNameStrength strength;
+} PaRoomNameReport;
 
 /* Assesses @name (UTF-8). Returns FALSE when @name is NULL or not valid UTF-8: @out is then
- * the report of the empty name (weak, normalized ""). Free with focus_room_name_report_clear(). */
-gboolean focus_room_name_assess(const char *name, FocusRoomNameReport *out);
-void focus_room_name_report_clear(FocusRoomNameReport *r);
+ * the report of the empty name (weak, normalized ""). Free with pa_room_name_report_clear(). */
+gboolean pa_room_name_assess(const char *name, PaRoomNameReport *out);
+void pa_room_name_report_clear(PaRoomNameReport *r);
 
 /* Shortcut: the verdict only. NULL or invalid UTF-8 is weak. */
-FocusRoomNameStrength focus_room_name_strength(const char *name);
+PaRoomNameStrength pa_room_name_strength(const char *name);
 
 /* Steps 1-2 alone (transfer full), or NULL for NULL / invalid UTF-8. */
-char *focus_room_name_normalize(const char *name);
+char *pa_room_name_normalize(const char *name);
 
 /* The verdict for room JID @room_jid ("name@conference.example.org", as the client sent it:
  * its local part is assessed). A JID without local part or that does not parse is weak. */
-FocusRoomNameStrength focus_room_name_strength_of_jid(const char *room_jid);
+PaRoomNameStrength pa_room_name_strength_of_jid(const char *room_jid);
 
 /* Adds <property name="roomNameStrength" value="weak|strong"/> to @conference (the
  * <conference> element of a conference reply) for @room_jid (see above). Returns the verdict. */
-FocusRoomNameStrength focus_room_name_add_property(xmpp_stanza_t *conference, const char *room_jid);
+PaRoomNameStrength pa_room_name_add_property(xmpp_stanza_t *conference, const char *room_jid);
 
 G_END_DECLS

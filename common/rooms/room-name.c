@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Pure (see room-name.h). Every step here has a twin in web/roomname.js: change both, and the
  * shared vectors in tests/vectors/room-names.json, together. */
-#include "focus/room-name.h"
+#include "common/rooms/room-name.h"
 
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
@@ -53,9 +53,9 @@ static gboolean is_post15(gunichar c)
     return FALSE;
 }
 
-const char *focus_room_name_strength_str(FocusRoomNameStrength s)
+const char *pa_room_name_strength_str(PaRoomNameStrength s)
 {
-    return s == FOCUS_ROOM_NAME_STRONG ? "strong" : "weak";
+    return s == PA_ROOM_NAME_STRONG ? "strong" : "weak";
 }
 
 static int hexval(char c)
@@ -159,7 +159,7 @@ static char *normalize(const char *name, gboolean *decoded)
     return lower_pinned(nf);
 }
 
-char *focus_room_name_normalize(const char *name)
+char *pa_room_name_normalize(const char *name)
 {
     if (!name || !g_utf8_validate(name, -1, NULL))
         return NULL;
@@ -196,16 +196,16 @@ static guint score_of(guint n, guint classes)
     return 3;
 }
 
-gboolean focus_room_name_assess(const char *name, FocusRoomNameReport *out)
+gboolean pa_room_name_assess(const char *name, PaRoomNameReport *out)
 {
     memset(out, 0, sizeof *out);
     gboolean valid = name && g_utf8_validate(name, -1, NULL);
     out->normalized = valid ? normalize(name, &out->decoded) : g_strdup("");
     gboolean letter = FALSE, digit = FALSE, other = FALSE;
-    gunichar seen[FOCUS_ROOM_NAME_MIN_DISTINCT];
+    gunichar seen[PA_ROOM_NAME_MIN_DISTINCT];
     for (const char *p = out->normalized; *p; p = g_utf8_next_char(p)) {
         out->length++;
-        if (out->distinct < FOCUS_ROOM_NAME_MIN_DISTINCT) {
+        if (out->distinct < PA_ROOM_NAME_MIN_DISTINCT) {
             gunichar c = g_utf8_get_char(p);
             guint i = 0;
             while (i < out->distinct && seen[i] != c)
@@ -225,41 +225,40 @@ gboolean focus_room_name_assess(const char *name, FocusRoomNameReport *out)
     out->uuid = is_uuid(out->normalized);
     gboolean strong =
         out->uuid ||
-        (out->distinct >= FOCUS_ROOM_NAME_MIN_DISTINCT &&
-         (out->length >= FOCUS_ROOM_NAME_LONG || out->score >= FOCUS_ROOM_NAME_STRONG_SCORE));
-    out->strength = strong ? FOCUS_ROOM_NAME_STRONG : FOCUS_ROOM_NAME_WEAK;
+        (out->distinct >= PA_ROOM_NAME_MIN_DISTINCT &&
+         (out->length >= PA_ROOM_NAME_LONG || out->score >= PA_ROOM_NAME_STRONG_SCORE));
+    out->strength = strong ? PA_ROOM_NAME_STRONG : PA_ROOM_NAME_WEAK;
     return valid;
 }
 
-void focus_room_name_report_clear(FocusRoomNameReport *r)
+void pa_room_name_report_clear(PaRoomNameReport *r)
 {
     g_clear_pointer(&r->normalized, g_free);
 }
 
-FocusRoomNameStrength focus_room_name_strength(const char *name)
+PaRoomNameStrength pa_room_name_strength(const char *name)
 {
-    FocusRoomNameReport r;
-    focus_room_name_assess(name, &r);
-    focus_room_name_report_clear(&r);
+    PaRoomNameReport r;
+    pa_room_name_assess(name, &r);
+    pa_room_name_report_clear(&r);
     return r.strength;
 }
 
-FocusRoomNameStrength focus_room_name_strength_of_jid(const char *room_jid)
+PaRoomNameStrength pa_room_name_strength_of_jid(const char *room_jid)
 {
     PaJid jid;
     if (!room_jid || pa_jid_parse(room_jid, &jid) != PA_JID_OK)
-        return FOCUS_ROOM_NAME_WEAK;
-    FocusRoomNameStrength s =
-        jid.local ? focus_room_name_strength(jid.local) : FOCUS_ROOM_NAME_WEAK;
+        return PA_ROOM_NAME_WEAK;
+    PaRoomNameStrength s = jid.local ? pa_room_name_strength(jid.local) : PA_ROOM_NAME_WEAK;
     pa_jid_clear(&jid);
     return s;
 }
 
-FocusRoomNameStrength focus_room_name_add_property(xmpp_stanza_t *conference, const char *room_jid)
+PaRoomNameStrength pa_room_name_add_property(xmpp_stanza_t *conference, const char *room_jid)
 {
-    FocusRoomNameStrength s = focus_room_name_strength_of_jid(room_jid);
+    PaRoomNameStrength s = pa_room_name_strength_of_jid(room_jid);
     xmpp_stanza_t *p = pa_stanza_add_child(conference, "property", NULL);
-    xmpp_stanza_set_attribute(p, "name", FOCUS_ROOM_NAME_PROPERTY);
-    xmpp_stanza_set_attribute(p, "value", focus_room_name_strength_str(s));
+    xmpp_stanza_set_attribute(p, "name", PA_ROOM_NAME_PROPERTY);
+    xmpp_stanza_set_attribute(p, "value", pa_room_name_strength_str(s));
     return s;
 }
