@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/config.h"
-#include "common/xmpp/jid.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -244,17 +243,3 @@ char *pa_config_describe(const PaSetting *schema, size_t n)
     return g_string_free(out, FALSE);
 }
 
-char *pa_config_check_domain(const char *value)
-{
-    return pa_domain_valid(value) ? NULL : g_strdup("must be a domain name such as meet.example.org");
-}
-
-char *pa_config_check_bare_jid(const char *value)
-{
-    PaJid jid;
-    if (pa_jid_parse(value, &jid) != PA_JID_OK)
-        return g_strdup("must be a JID such as user@example.org");
-    gboolean bare = jid.resource == NULL;
-    pa_jid_clear(&jid);
-    return bare ? NULL : g_strdup("must be a bare JID (no /resource)");
-}

@@ -58,8 +58,6 @@ void pa_config_clear(const PaSetting *schema, size_t n_settings, void *out);
 /* Text for --help listing each setting, its type, default and help line (transfer full). */
 char *pa_config_describe(const PaSetting *schema, size_t n_settings);
 
-/* Common checks. */
-char *pa_config_check_domain(const char *value);   /* DNS-style domain name */
-char *pa_config_check_bare_jid(const char *value); /* local@domain or domain */
+/* Checks of XMPP values (domains, JIDs) live with the JIDs: common/xmpp/jid.h. */
 
 G_END_DECLS

@@ -205,3 +205,18 @@ const char *pa_room_status_str(PaRoomStatus st)
     }
     return "?";
 }
+
+char *pa_config_check_domain(const char *value)
+{
+    return pa_domain_valid(value) ? NULL : g_strdup("must be a domain name such as meet.example.org");
+}
+
+char *pa_config_check_bare_jid(const char *value)
+{
+    PaJid jid;
+    if (pa_jid_parse(value, &jid) != PA_JID_OK)
+        return g_strdup("must be a JID such as user@example.org");
+    gboolean bare = jid.resource == NULL;
+    pa_jid_clear(&jid);
+    return bare ? NULL : g_strdup("must be a bare JID (no /resource)");
+}

@@ -53,4 +53,9 @@ typedef enum {
 PaRoomStatus pa_room_jid_check(const char *room_jid, const char *muc_domain);
 const char *pa_room_status_str(PaRoomStatus st);
 
+/* Checks for settings (PaSettingCheck, common/config.h): NULL when @value is fine, else a
+ * reason (transfer full). */
+char *pa_config_check_domain(const char *value);   /* DNS-style domain name */
+char *pa_config_check_bare_jid(const char *value); /* local@domain or domain */
+
 G_END_DECLS

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/config.h"
+#include "common/xmpp/jid.h"
 
 #include <glib/gstdio.h>
 #include <stddef.h>
