@@ -110,8 +110,8 @@ static void test_missing_file(void)
 {
     Cfg cfg = {0};
     g_autoptr(GError) err = NULL;
-    g_assert_false(pa_config_load(schema, G_N_ELEMENTS(schema), &cfg, "/nonexistent/x.conf",
-                                  NULL, &err));
+    g_assert_false(
+        pa_config_load(schema, G_N_ELEMENTS(schema), &cfg, "/nonexistent/x.conf", NULL, &err));
     g_assert_error(err, PA_CONFIG_ERROR, PA_CONFIG_ERROR_FILE);
     g_assert_nonnull(strstr(err->message, "/nonexistent/x.conf"));
 }

@@ -4,6 +4,7 @@
 #include "common/rooms/room-name.h"
 
 #include "common/xmpp/stanza.h"
+#include "tests/lib/c/stanza-match.h"
 
 #include <jansson.h>
 #include <string.h>
@@ -129,8 +130,10 @@ static void test_jid_and_property(void)
         pa_room_name_add_property(conf, "f47ac10b-58cc-4372-a567-0e02b2c3d479@c.example.org"), ==,
         PA_ROOM_NAME_STRONG);
     pa_room_name_add_property(conf, "test@c.example.org");
-    g_autofree char *xml = pa_stanza_to_string(conf);
-    g_assert_nonnull(strstr(xml, "name=\"roomNameStrength\""));
+    test_assert_stanza_count(conf,
+                             "conference/property{http://jitsi.org/protocol/focus}"
+                             "[name=roomNameStrength]",
+                             2);
     xmpp_stanza_t *p = xmpp_stanza_get_children(conf);
     g_assert_cmpstr(xmpp_stanza_get_attribute(p, "value"), ==, "strong");
     p = xmpp_stanza_get_next(p);

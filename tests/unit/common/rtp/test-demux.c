@@ -54,8 +54,8 @@ static void test_rtp_vs_rtcp(void)
         buf[1] = rtcp_types[i];
         g_assert_cmpint(pa_demux_classify(buf, 8), ==, PA_DEMUX_RTCP);
     }
-    static const uint8_t rtp_second[] = {0x80 | 96, 0x80 | 100, 0x80 | 111, 0x80 | 127, 0x80,
-                                         0x80 | 63, 0x80 | 96};
+    static const uint8_t rtp_second[] = {0x80 | 96, 0x80 | 100, 0x80 | 111, 0x80 | 127,
+                                         0x80,      0x80 | 63,  0x80 | 96};
     for (size_t i = 0; i < G_N_ELEMENTS(rtp_second); i++) {
         buf[1] = rtp_second[i];
         g_assert_cmpint(pa_demux_classify(buf, 12), ==, PA_DEMUX_RTP);
@@ -69,11 +69,11 @@ static void test_min_lengths(void)
         PaDemuxKind kind;
         size_t min;
     } cases[] = {
-        {0x00, 0x01, PA_DEMUX_STUN, 20},  {0x01, 0x01, PA_DEMUX_STUN, 20},
-        {0x10, 0x00, PA_DEMUX_ZRTP, 28},  {0x16, 0xfe, PA_DEMUX_DTLS, 13},
-        {0x17, 0xfe, PA_DEMUX_DTLS, 13},  {0x40, 0x00, PA_DEMUX_TURN_CHANNEL, 4},
+        {0x00, 0x01, PA_DEMUX_STUN, 20},        {0x01, 0x01, PA_DEMUX_STUN, 20},
+        {0x10, 0x00, PA_DEMUX_ZRTP, 28},        {0x16, 0xfe, PA_DEMUX_DTLS, 13},
+        {0x17, 0xfe, PA_DEMUX_DTLS, 13},        {0x40, 0x00, PA_DEMUX_TURN_CHANNEL, 4},
         {0x4f, 0xff, PA_DEMUX_TURN_CHANNEL, 4}, {0x90, 0x6f, PA_DEMUX_RTP, 12},
-        {0x80, 0xc8, PA_DEMUX_RTCP, 8},   {0x81, 0xcd, PA_DEMUX_RTCP, 8},
+        {0x80, 0xc8, PA_DEMUX_RTCP, 8},         {0x81, 0xcd, PA_DEMUX_RTCP, 8},
     };
     uint8_t buf[64] = {0};
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {

@@ -48,8 +48,7 @@ static void test_typed_readers(void)
 
     parse_ok(chrome_audio, sizeof chrome_audio, &h);
     g_assert_cmpint(pa_hdrext_find(chrome_audio, &h, 1, &e), ==, PA_HDREXT_OK);
-    g_assert_cmpint(pa_hdrext_read_audio_level(chrome_audio, &e, &voice, &level), ==,
-                    PA_HDREXT_OK);
+    g_assert_cmpint(pa_hdrext_read_audio_level(chrome_audio, &e, &voice, &level), ==, PA_HDREXT_OK);
     g_assert_true(voice);
     g_assert_cmpuint(level, ==, 35);
     g_assert_cmpint(pa_hdrext_find(chrome_audio, &h, 5, &e), ==, PA_HDREXT_OK);
@@ -61,8 +60,7 @@ static void test_typed_readers(void)
     g_assert_cmpmem(mid, mid_len, "0", 1);
     /* The mid element is one byte: it is too short for a TCC sequence or abs-send-time. */
     g_assert_cmpint(pa_hdrext_read_tcc_seq(chrome_audio, &e, &seq), ==, PA_HDREXT_ERR_LENGTH);
-    g_assert_cmpint(pa_hdrext_read_abs_send_time(chrome_audio, &e, &ast), ==,
-                    PA_HDREXT_ERR_LENGTH);
+    g_assert_cmpint(pa_hdrext_read_abs_send_time(chrome_audio, &e, &ast), ==, PA_HDREXT_ERR_LENGTH);
     g_assert_cmpint(pa_hdrext_find(chrome_audio, &h, 3, &e), ==, PA_HDREXT_END);
 
     parse_ok(chrome_video, sizeof chrome_video, &h);
@@ -104,18 +102,20 @@ static void test_collect_with_map(void)
      * same bytes the other way round: the map, not the packet, says what an id means. */
     PaHdrextMap other;
     pa_hdrext_map_init(&other);
-    g_assert_cmpint(pa_hdrext_map_set_uri(&other,
-                        "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
-                        3), ==, PA_HDREXT_TCC);
-    g_assert_cmpint(pa_hdrext_map_set_uri(&other,
-                        "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", 5), ==,
-                    PA_HDREXT_ABS_SEND_TIME);
+    g_assert_cmpint(
+        pa_hdrext_map_set_uri(
+            &other, "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01", 3),
+        ==, PA_HDREXT_TCC);
+    g_assert_cmpint(pa_hdrext_map_set_uri(
+                        &other, "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time", 5),
+                    ==, PA_HDREXT_ABS_SEND_TIME);
     g_assert_cmpint(pa_hdrext_collect(chrome_video, &h, &other, &f), ==, PA_HDREXT_OK);
     g_assert_cmpuint(f.elem[PA_HDREXT_TCC].len, ==, 3);
     g_assert_cmpuint(f.elem[PA_HDREXT_ABS_SEND_TIME].len, ==, 2);
     uint32_t ast = 0;
-    g_assert_cmpint(pa_hdrext_read_abs_send_time(chrome_video, &f.elem[PA_HDREXT_ABS_SEND_TIME],
-                                                 &ast), ==, PA_HDREXT_ERR_LENGTH);
+    g_assert_cmpint(
+        pa_hdrext_read_abs_send_time(chrome_video, &f.elem[PA_HDREXT_ABS_SEND_TIME], &ast), ==,
+        PA_HDREXT_ERR_LENGTH);
     g_assert_false(pa_hdrext_found_has(&f, PA_HDREXT_MID));
 
     /* No extension at all: OK and nothing found. */
@@ -134,8 +134,8 @@ static void test_map(void)
 {
     PaHdrextMap m;
     pa_hdrext_map_init(&m);
-    g_assert_cmpint(pa_hdrext_map_set_uri(&m, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", 1),
-                    ==, PA_HDREXT_AUDIO_LEVEL);
+    g_assert_cmpint(pa_hdrext_map_set_uri(&m, "urn:ietf:params:rtp-hdrext:ssrc-audio-level", 1), ==,
+                    PA_HDREXT_AUDIO_LEVEL);
     g_assert_cmpint(pa_hdrext_map_set_uri(&m, "urn:ietf:params:rtp-hdrext:sdes:mid", 10), ==,
                     PA_HDREXT_MID);
     /* Unknown URIs and invalid ids leave the map alone. */
@@ -304,8 +304,8 @@ static void test_rewrite_tcc(void)
     parse_ok(p, sizeof p, &h);
     g_assert_cmpint(pa_hdrext_collect(p, &h, &map, &f), ==, PA_HDREXT_OK);
     g_assert_cmpint(pa_hdrext_write_tcc_seq(p, &f.elem[PA_HDREXT_TCC], 0xbeef), ==, PA_HDREXT_OK);
-    g_assert_cmpint(pa_hdrext_write_abs_send_time(p, &f.elem[PA_HDREXT_ABS_SEND_TIME],
-                                                  0xabcdef12), ==, PA_HDREXT_OK);
+    g_assert_cmpint(pa_hdrext_write_abs_send_time(p, &f.elem[PA_HDREXT_ABS_SEND_TIME], 0xabcdef12),
+                    ==, PA_HDREXT_OK);
 
     /* Only those five bytes changed. */
     for (size_t i = 0; i < sizeof p; i++) {
@@ -336,9 +336,9 @@ static void test_abs_send_time_conv(void)
     g_assert_cmpuint(pa_abs_send_time_from_us(0), ==, 0);
     g_assert_cmpuint(pa_abs_send_time_from_us(1500000), ==, 393216); /* 1.5 * 2^18 */
     g_assert_cmpuint(pa_abs_send_time_to_us(393216), ==, 1500000);
-    g_assert_cmpuint(pa_abs_send_time_from_us(64000000), ==, 0);          /* wraps at 64 s */
+    g_assert_cmpuint(pa_abs_send_time_from_us(64000000), ==, 0); /* wraps at 64 s */
     g_assert_cmpuint(pa_abs_send_time_from_us(65500000), ==, 393216);
-    g_assert_cmpuint(pa_abs_send_time_from_us(63999999), ==, 0);          /* rounds to 64 s */
+    g_assert_cmpuint(pa_abs_send_time_from_us(63999999), ==, 0);           /* rounds to 64 s */
     g_assert_cmpuint(pa_abs_send_time_from_us(G_MAXUINT64), <=, 0xffffff); /* no overflow */
     /* Resolution is 1/2^18 s (~3.8 us): a round trip is exact to within 4 us. */
     for (uint64_t us = 0; us < 64000000; us += 999983) {
@@ -373,8 +373,12 @@ static void test_write_block(void)
     g_assert_cmpuint(n, ==, 24);
     g_assert_cmphex(profile, ==, 0x1000);
     uint8_t pkt[128];
-    PaRtpBuild b = {.payload_type = 111, .ssrc = 1, .extension = true, .ext_profile = profile,
-                    .ext = buf, .ext_len = n};
+    PaRtpBuild b = {.payload_type = 111,
+                    .ssrc = 1,
+                    .extension = true,
+                    .ext_profile = profile,
+                    .ext = buf,
+                    .ext_len = n};
     size_t len = pa_rtp_build(pkt, sizeof pkt, &b);
     g_assert_cmpuint(len, ==, 12 + 4 + 24);
     PaRtpHeader h;
@@ -411,10 +415,10 @@ static void test_every_block_length(void)
             count++;
         }
         /* 0 words: empty; 1: id 1, then a lone id byte; 2..6: the mid does not fit; 7: all. */
-        static const PaHdrextStatus want[8] = {
-            PA_HDREXT_END, PA_HDREXT_ERR_MALFORMED, PA_HDREXT_ERR_MALFORMED,
-            PA_HDREXT_ERR_MALFORMED, PA_HDREXT_ERR_MALFORMED, PA_HDREXT_ERR_MALFORMED,
-            PA_HDREXT_ERR_MALFORMED, PA_HDREXT_END};
+        static const PaHdrextStatus want[8] = {PA_HDREXT_END,           PA_HDREXT_ERR_MALFORMED,
+                                               PA_HDREXT_ERR_MALFORMED, PA_HDREXT_ERR_MALFORMED,
+                                               PA_HDREXT_ERR_MALFORMED, PA_HDREXT_ERR_MALFORMED,
+                                               PA_HDREXT_ERR_MALFORMED, PA_HDREXT_END};
         static const unsigned want_count[8] = {0, 1, 2, 2, 2, 2, 2, 3};
         g_assert_cmpint(st, ==, want[words]);
         g_assert_cmpuint(count, ==, want_count[words]);

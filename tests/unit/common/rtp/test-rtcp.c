@@ -9,13 +9,13 @@
 
 /* SR with one report block followed by SDES CNAME: a browser's regular compound. */
 static const uint8_t sr_sdes[] = {
-    0x81, 0xc8, 0x00, 0x0c, /* V=2 RC=1 | SR | length 12 (52 bytes) */
-    0x8a, 0x4f, 0x1c, 0x3e, /* sender SSRC */
+    0x81, 0xc8, 0x00, 0x0c,                         /* V=2 RC=1 | SR | length 12 (52 bytes) */
+    0x8a, 0x4f, 0x1c, 0x3e,                         /* sender SSRC */
     0xe8, 0xa1, 0xb2, 0xc3, 0x40, 0x00, 0x00, 0x00, /* NTP 0xe8a1b2c3.25 */
-    0x00, 0x01, 0xe2, 0x40, /* RTP timestamp 123456 */
-    0x00, 0x00, 0x00, 0x64, /* 100 packets */
-    0x00, 0x00, 0x3e, 0x80, /* 16000 octets */
-    0x2c, 0x8d, 0x43, 0x11, /* report block: source SSRC */
+    0x00, 0x01, 0xe2, 0x40,                         /* RTP timestamp 123456 */
+    0x00, 0x00, 0x00, 0x64,                         /* 100 packets */
+    0x00, 0x00, 0x3e, 0x80,                         /* 16000 octets */
+    0x2c, 0x8d, 0x43, 0x11,                         /* report block: source SSRC */
     0x19, 0xff, 0xff, 0xfe, /* fraction lost 25/256, cumulative lost -2 (duplicates) */
     0x00, 0x01, 0x30, 0x39, /* 1 cycle, highest seq 12345 */
     0x00, 0x00, 0x00, 0x20, /* jitter 32 */
@@ -23,8 +23,8 @@ static const uint8_t sr_sdes[] = {
     0x00, 0x01, 0x00, 0x00, /* DLSR 1 s */
     0x81, 0xca, 0x00, 0x06, /* V=2 SC=1 | SDES | length 6 (28 bytes) */
     0x8a, 0x4f, 0x1c, 0x3e, /* chunk SSRC */
-    0x01, 0x10, 'k', '2', 'J', 'd', '8', 'F', '0', 'q', 'H', 'm', '5', 'Q', '/', 'p', '+', 'x',
-    0x00, 0x00, /* end of items + pad */
+    0x01, 0x10, 'k',  '2',  'J',  'd',  '8',  'F',  '0',  'q',
+    'H',  'm',  '5',  'Q',  '/',  'p',  '+',  'x',  0x00, 0x00, /* end of items + pad */
 };
 #define SR_LEN 52
 
@@ -45,20 +45,20 @@ static const uint8_t pli[] = {
 };
 
 static const uint8_t fir[] = {
-    0x84, 0xce, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-    0x2c, 0x8d, 0x43, 0x11, 0x07, 0x00, 0x00, 0x00, /* SSRC, seq nr 7 */
+    0x84, 0xce, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x2c, 0x8d, 0x43, 0x11, 0x07, 0x00, 0x00, 0x00, /* SSRC, seq nr 7 */
 };
 
 static const uint8_t remb[] = {
-    0x8f, 0xce, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
-    'R', 'E', 'M', 'B', 0x01, 0x0e, 0xdc, 0x6c, /* 1 SSRC, exp 3, mantissa 187500 */
+    0x8f, 0xce, 0x00, 0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00,
+    0x00, 0x00, 'R',  'E',  'M',  'B',  0x01, 0x0e, 0xdc, 0x6c, /* 1 SSRC, exp 3, mantissa 187500 */
     0x2c, 0x8d, 0x43, 0x11,
 };
 
 static const uint8_t nack[] = {
-    0x81, 0xcd, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x2c, 0x8d, 0x43, 0x11,
-    0xff, 0xfe, 0x80, 0x01, /* PID 65534, BLP bits 0 and 15 */
-    0x00, 0x64, 0x00, 0x00, /* PID 100 alone */
+    0x81, 0xcd, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01,
+    0x2c, 0x8d, 0x43, 0x11, 0xff, 0xfe, 0x80, 0x01, /* PID 65534, BLP bits 0 and 15 */
+    0x00, 0x64, 0x00, 0x00,                         /* PID 100 alone */
 };
 
 static const uint8_t bye[] = {
@@ -121,8 +121,11 @@ static void test_sr_sdes(void)
 
     /* The writers produce the same bytes. */
     uint8_t out[128];
-    PaRtcpSr w = {.ssrc = 0x8a4f1c3e, .ntp = G_GUINT64_CONSTANT(0xe8a1b2c340000000),
-                  .rtp_ts = 123456, .packet_count = 100, .octet_count = 16000};
+    PaRtcpSr w = {.ssrc = 0x8a4f1c3e,
+                  .ntp = G_GUINT64_CONSTANT(0xe8a1b2c340000000),
+                  .rtp_ts = 123456,
+                  .packet_count = 100,
+                  .octet_count = 16000};
     size_t n = pa_rtcp_write_sr(out, sizeof out, &w, &rb, 1);
     g_assert_cmpuint(n, ==, SR_LEN);
     n += pa_rtcp_write_sdes_cname(out + n, sizeof out - n, 0x8a4f1c3e, "k2Jd8F0qHm5Q/p+x", 16);
@@ -460,8 +463,13 @@ static void test_writers_read_back(void)
 
     /* RR with two blocks, cumulative loss clamped to 24 bits. */
     PaRtcpReportBlock blocks[2] = {
-        {.ssrc = 0x11, .fraction_lost = 255, .cumulative_lost = 9000000, .ext_highest_seq = 0x2ffff,
-         .jitter = 7, .lsr = 0x12345678, .dlsr = 0x9abc},
+        {.ssrc = 0x11,
+         .fraction_lost = 255,
+         .cumulative_lost = 9000000,
+         .ext_highest_seq = 0x2ffff,
+         .jitter = 7,
+         .lsr = 0x12345678,
+         .dlsr = 0x9abc},
         {.ssrc = 0x22, .fraction_lost = 0, .cumulative_lost = -9000000},
     };
     size_t n = pa_rtcp_write_rr(buf, sizeof buf, 0xabcdef01, blocks, 2);
@@ -487,8 +495,8 @@ static void test_writers_read_back(void)
     g_assert_cmpuint(pa_rtcp_write_rr(buf, sizeof buf, 1, blocks, 32), ==, 0);
 
     /* SR without blocks. */
-    PaRtcpSr sr = {.ssrc = 5, .ntp = 0x0102030405060708, .rtp_ts = 9, .packet_count = 10,
-                   .octet_count = 11};
+    PaRtcpSr sr = {
+        .ssrc = 5, .ntp = 0x0102030405060708, .rtp_ts = 9, .packet_count = 10, .octet_count = 11};
     n = pa_rtcp_write_sr(buf, sizeof buf, &sr, NULL, 0);
     g_assert_cmpuint(n, ==, 28);
     p = one_packet(buf, n);
@@ -529,8 +537,9 @@ static void test_writers_read_back(void)
     uint32_t ssrc = 0x2c8d4311;
     n = pa_rtcp_write_remb(buf, sizeof buf, 1, 1500000, &ssrc, 1);
     g_assert_cmpmem(buf, n, remb, sizeof remb);
-    static const guint64 rates[] = {0, 1, 262143, 262144, 262145, 1500000, 30000000,
-                                    G_GUINT64_CONSTANT(10000000000), G_MAXUINT64};
+    static const guint64 rates[] = {0,          1,       262143,   262144,
+                                    262145,     1500000, 30000000, G_GUINT64_CONSTANT(10000000000),
+                                    G_MAXUINT64};
     uint32_t ssrcs[3] = {1, 2, 3};
     for (size_t i = 0; i < G_N_ELEMENTS(rates); i++) {
         n = pa_rtcp_write_remb(buf, sizeof buf, 9, rates[i], ssrcs, 3);

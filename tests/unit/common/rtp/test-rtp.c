@@ -155,8 +155,7 @@ static void test_malformed(void)
     for (unsigned v = 0; v < 4; v++) {
         memcpy(p, chrome_audio, sizeof p);
         p[0] = (uint8_t)((p[0] & 0x3f) | v << 6);
-        g_assert_cmpint(pa_rtp_parse(p, sizeof p, &h), ==,
-                        v == 2 ? PA_RTP_OK : PA_RTP_ERR_VERSION);
+        g_assert_cmpint(pa_rtp_parse(p, sizeof p, &h), ==, v == 2 ? PA_RTP_OK : PA_RTP_ERR_VERSION);
     }
 
     /* CC = 15 needs 72 bytes before the extension. */
@@ -249,9 +248,16 @@ static void test_build(void)
     static const uint8_t ext[8] = {0x10, 0xa3, 0x51, 0x00, 0x2a, 0xa0, 0x30, 0x00};
     static const uint8_t opus[8] = {0x78, 0x0b, 0xe4, 0xc1, 0x36, 0xec, 0xc5, 0x80};
     PaRtpBuild b = {
-        .payload_type = 111, .seq = 6699, .timestamp = 123456, .ssrc = 0x8a4f1c3e,
-        .extension = true, .ext_profile = 0xbede, .ext = ext, .ext_len = sizeof ext,
-        .payload = opus, .payload_len = sizeof opus,
+        .payload_type = 111,
+        .seq = 6699,
+        .timestamp = 123456,
+        .ssrc = 0x8a4f1c3e,
+        .extension = true,
+        .ext_profile = 0xbede,
+        .ext = ext,
+        .ext_len = sizeof ext,
+        .payload = opus,
+        .payload_len = sizeof opus,
     };
     uint8_t buf[128];
     g_assert_cmpuint(pa_rtp_build(buf, sizeof buf, &b), ==, sizeof chrome_audio);
@@ -262,8 +268,13 @@ static void test_build(void)
 
     /* CSRCs and padding. */
     static const uint32_t csrcs[2] = {0x11111111, 0x22222222};
-    PaRtpBuild c = {.payload_type = 96, .seq = 7, .ssrc = 9, .csrcs = csrcs, .csrc_count = 2,
-                    .padding_len = 32, .marker = true};
+    PaRtpBuild c = {.payload_type = 96,
+                    .seq = 7,
+                    .ssrc = 9,
+                    .csrcs = csrcs,
+                    .csrc_count = 2,
+                    .padding_len = 32,
+                    .marker = true};
     size_t n = pa_rtp_build(buf, sizeof buf, &c);
     g_assert_cmpuint(n, ==, 12 + 8 + 32);
     PaRtpHeader h;

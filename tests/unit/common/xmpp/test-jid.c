@@ -65,8 +65,7 @@ static void test_room(void)
     g_assert_cmpint(pa_room_jid_check("r@conference.meet.example/n", muc), ==,
                     PA_ROOM_HAS_RESOURCE);
     g_assert_cmpint(pa_room_jid_check("", muc), ==, PA_ROOM_NOT_A_JID);
-    g_assert_cmpint(pa_room_jid_check("a b@conference.meet.example", muc), ==,
-                    PA_ROOM_NOT_A_JID);
+    g_assert_cmpint(pa_room_jid_check("a b@conference.meet.example", muc), ==, PA_ROOM_NOT_A_JID);
     g_autofree char *longname = g_strnfill(201, 'r');
     g_autofree char *s = g_strdup_printf("%s@%s", longname, muc);
     g_assert_cmpint(pa_room_jid_check(s, muc), ==, PA_ROOM_BAD_NAME);

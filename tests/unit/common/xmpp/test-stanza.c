@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "common/xmpp/stanza.h"
-
-#include <string.h>
+#include "tests/lib/c/stanza-match.h"
 
 static void test_error_reply(void)
 {
@@ -24,10 +23,11 @@ static void test_error_reply(void)
     g_assert_cmpstr(xmpp_stanza_get_to(err), ==, "u@x.org/r");
     g_assert_cmpstr(xmpp_stanza_get_from(err), ==, "focus.x.org");
     g_assert_cmpstr(pa_stanza_error_condition(err), ==, "bad-request");
-    g_autofree char *text = pa_stanza_to_string(err);
-    g_assert_nonnull(strstr(text, "type=\"modify\""));
-    g_assert_nonnull(strstr(text, "<unknown-session xmlns=\"urn:xmpp:jingle:errors:1\"/>"));
-    g_assert_nonnull(strstr(text, "room is not a valid JID"));
+    test_assert_stanza(err, "iq[type=error][id=abc1][to=u@x.org/r][from=focus.x.org]"
+                            "/error[type=modify]/bad-request{" PA_NS_STANZAS "}");
+    test_assert_stanza(err, "iq/error/unknown-session{urn:xmpp:jingle:errors:1}");
+    g_autofree char *text = test_stanza_text(err, "iq/error/text{" PA_NS_STANZAS "}");
+    g_assert_cmpstr(text, ==, "room is not a valid JID");
 
     xmpp_stanza_t *res = pa_stanza_iq_result(ctx, iq);
     g_assert_cmpstr(xmpp_stanza_get_type(res), ==, "result");
