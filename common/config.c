@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK(pa-config-error-quark, pa_config_error)
+G_DEFINE_QUARK(pa - config - error - quark, pa_config_error)
 
 static void *field(void *out, const PaSetting *s)
 {
@@ -48,8 +48,8 @@ static gboolean set_value(const PaSetting *s, void *out, const char *raw, const 
         if (s->check && *v) {
             g_autofree char *why = s->check(v);
             if (why) {
-                g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_INVALID, "%s: %s, got '%s' (%s)",
-                            s->name, why, v, origin);
+                g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_INVALID,
+                            "%s: %s, got '%s' (%s)", s->name, why, v, origin);
                 return FALSE;
             }
         }
@@ -191,8 +191,8 @@ gboolean pa_config_load(const PaSetting *schema, size_t n, void *out, const char
     }
     for (size_t i = 0; i < n; i++) {
         const PaSetting *s = &schema[i];
-        gboolean empty = !seen[i] ||
-                         (s->type == PA_SETTING_STRING && *(char **)field(out, s) == NULL);
+        gboolean empty =
+            !seen[i] || (s->type == PA_SETTING_STRING && *(char **)field(out, s) == NULL);
         if (empty && !s->default_value) {
             g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_MISSING,
                         "%s: required setting is missing (%s)", s->name,
@@ -242,4 +242,3 @@ char *pa_config_describe(const PaSetting *schema, size_t n)
     }
     return g_string_free(out, FALSE);
 }
-

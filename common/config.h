@@ -26,7 +26,7 @@ typedef enum {
 typedef char *(*PaSettingCheck)(const char *value);
 
 typedef struct {
-    const char *name;          /* "group.key" */
+    const char *name; /* "group.key" */
     PaSettingType type;
     const char *default_value; /* textual default; NULL means the setting is required */
     gint64 min, max;           /* PA_SETTING_INT bounds (inclusive) */
@@ -39,10 +39,10 @@ typedef struct {
 GQuark pa_config_error_quark(void);
 
 typedef enum {
-    PA_CONFIG_ERROR_FILE,     /* file missing or unreadable or not valid INI */
-    PA_CONFIG_ERROR_UNKNOWN,  /* a setting that the program does not have */
-    PA_CONFIG_ERROR_MISSING,  /* a required setting has no value */
-    PA_CONFIG_ERROR_INVALID,  /* a value of the wrong type, out of range, or refused by check */
+    PA_CONFIG_ERROR_FILE,    /* file missing or unreadable or not valid INI */
+    PA_CONFIG_ERROR_UNKNOWN, /* a setting that the program does not have */
+    PA_CONFIG_ERROR_MISSING, /* a required setting has no value */
+    PA_CONFIG_ERROR_INVALID, /* a value of the wrong type, out of range, or refused by check */
 } PaConfigError;
 
 /* Fills @out from defaults, then @path (may be NULL: no file), then @overrides

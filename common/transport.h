@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 
 typedef struct {
     char foundation[33];
-    guint component;   /* 1 with rtcp-mux */
-    char protocol[8];  /* "udp" */
+    guint component;  /* 1 with rtcp-mux */
+    char protocol[8]; /* "udp" */
     guint32 priority;
     char ip[64];
     guint16 port;
@@ -20,13 +20,13 @@ typedef struct {
     guint16 rel_port;
     guint generation;
     guint network;
-    char id[33];       /* opaque id; "" when absent */
+    char id[33]; /* opaque id; "" when absent */
 } PaIceCandidate;
 
 typedef struct {
-    char *ufrag;            /* NULL when absent (e.g. candidates-only transport-info) */
+    char *ufrag; /* NULL when absent (e.g. candidates-only transport-info) */
     char *pwd;
-    GArray *candidates;     /* of PaIceCandidate; never NULL after pa_transport_init */
+    GArray *candidates; /* of PaIceCandidate; never NULL after pa_transport_init */
     gboolean rtcp_mux;
     char *fingerprint_hash; /* "sha-256" */
     char *fingerprint;      /* "AB:CD:..." upper-case hex */

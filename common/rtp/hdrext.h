@@ -75,24 +75,24 @@ PaHdrextStatus pa_hdrext_find(const uint8_t *pkt, const PaRtpHeader *h, uint8_t 
 
 typedef enum {
     PA_HDREXT_KIND_NONE = 0,
-    PA_HDREXT_AUDIO_LEVEL,       /* urn:ietf:params:rtp-hdrext:ssrc-audio-level */
-    PA_HDREXT_MID,               /* urn:ietf:params:rtp-hdrext:sdes:mid */
-    PA_HDREXT_TCC,               /* ...draft-holmer-rmcat-transport-wide-cc-extensions-01 */
-    PA_HDREXT_ABS_SEND_TIME,     /* http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time */
-    PA_HDREXT_RID,               /* urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id */
-    PA_HDREXT_REPAIRED_RID,      /* urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id */
-    PA_HDREXT_DEPENDENCY_DESC,   /* AV1 dependency descriptor */
+    PA_HDREXT_AUDIO_LEVEL,        /* urn:ietf:params:rtp-hdrext:ssrc-audio-level */
+    PA_HDREXT_MID,                /* urn:ietf:params:rtp-hdrext:sdes:mid */
+    PA_HDREXT_TCC,                /* ...draft-holmer-rmcat-transport-wide-cc-extensions-01 */
+    PA_HDREXT_ABS_SEND_TIME,      /* http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time */
+    PA_HDREXT_RID,                /* urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id */
+    PA_HDREXT_REPAIRED_RID,       /* urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id */
+    PA_HDREXT_DEPENDENCY_DESC,    /* AV1 dependency descriptor */
     PA_HDREXT_VIDEO_LAYERS_ALLOC, /* .../video-layers-allocation00 */
-    PA_HDREXT_TOFFSET,           /* urn:ietf:params:rtp-hdrext:toffset */
-    PA_HDREXT_VIDEO_ORIENTATION, /* urn:3gpp:video-orientation */
-    PA_HDREXT_ABS_CAPTURE_TIME,  /* .../abs-capture-time */
+    PA_HDREXT_TOFFSET,            /* urn:ietf:params:rtp-hdrext:toffset */
+    PA_HDREXT_VIDEO_ORIENTATION,  /* urn:3gpp:video-orientation */
+    PA_HDREXT_ABS_CAPTURE_TIME,   /* .../abs-capture-time */
     PA_HDREXT_KIND_COUNT
 } PaHdrextKind;
 
 /* The id map of one endpoint. Both directions are kept so that the hot path is one load per
  * element (kind_of) or per lookup (id_of). Zero-initialised == nothing negotiated. */
 typedef struct {
-    uint8_t kind_of[256];              /* id -> PaHdrextKind (NONE when not negotiated) */
+    uint8_t kind_of[256];                /* id -> PaHdrextKind (NONE when not negotiated) */
     uint8_t id_of[PA_HDREXT_KIND_COUNT]; /* kind -> id (0 when not negotiated) */
 } PaHdrextMap;
 
@@ -127,7 +127,7 @@ static inline PaHdrextKind pa_hdrext_map_kind(const PaHdrextMap *m, uint8_t id)
 /* ---- One pass over a packet for everything the bridge needs ---- */
 
 typedef struct {
-    uint32_t present; /* bit (1u << kind) set for each kind found */
+    uint32_t present;                        /* bit (1u << kind) set for each kind found */
     PaHdrextElem elem[PA_HDREXT_KIND_COUNT]; /* valid where the present bit is set */
 } PaHdrextFound;
 
@@ -211,8 +211,8 @@ static inline PaHdrextStatus pa_hdrext_read_tcc_seq(const uint8_t *pkt, const Pa
 }
 
 /* abs-send-time: 24-bit unsigned 6.18 fixed-point seconds, wrapping every 64 s. Needs len 3. */
-static inline PaHdrextStatus pa_hdrext_read_abs_send_time(const uint8_t *pkt,
-                                                          const PaHdrextElem *e, uint32_t *ast)
+static inline PaHdrextStatus pa_hdrext_read_abs_send_time(const uint8_t *pkt, const PaHdrextElem *e,
+                                                          uint32_t *ast)
 {
     if (e->len != 3)
         return PA_HDREXT_ERR_LENGTH;

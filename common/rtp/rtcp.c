@@ -176,8 +176,7 @@ PaRtcpStatus pa_rtcp_parse_nack(const uint8_t *buf, const PaRtcpPacket *p, PaRtc
     return out->pair_count ? PA_RTCP_OK : PA_RTCP_ERR_LENGTH;
 }
 
-size_t pa_rtcp_nack_expand(const uint8_t *buf, const PaRtcpNack *nack, uint16_t *seqs,
-                           size_t cap)
+size_t pa_rtcp_nack_expand(const uint8_t *buf, const PaRtcpNack *nack, uint16_t *seqs, size_t cap)
 {
     size_t n = 0;
     const uint8_t *f = buf + nack->fb.fci_offset;

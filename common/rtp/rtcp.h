@@ -112,7 +112,7 @@ typedef struct {
 
 typedef struct {
     uint32_t ssrc;
-    uint64_t ntp;       /* NTP timestamp: seconds << 32 | fraction */
+    uint64_t ntp; /* NTP timestamp: seconds << 32 | fraction */
     uint32_t rtp_ts;
     uint32_t packet_count;
     uint32_t octet_count;
@@ -193,8 +193,7 @@ PaRtcpStatus pa_rtcp_parse_nack(const uint8_t *buf, const PaRtcpPacket *p, PaRtc
 /* Expands the PID/BLP pairs into sequence numbers (each pair: PID, then PID+1+i for each bit
  * i of BLP set, ascending), writing at most @cap. Returns how many were written; a NACK yields
  * at most 17 * pair_count. */
-size_t pa_rtcp_nack_expand(const uint8_t *buf, const PaRtcpNack *nack, uint16_t *seqs,
-                           size_t cap);
+size_t pa_rtcp_nack_expand(const uint8_t *buf, const PaRtcpNack *nack, uint16_t *seqs, size_t cap);
 
 typedef struct {
     PaRtcpFb fb;

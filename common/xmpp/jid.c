@@ -208,7 +208,8 @@ const char *pa_room_status_str(PaRoomStatus st)
 
 char *pa_config_check_domain(const char *value)
 {
-    return pa_domain_valid(value) ? NULL : g_strdup("must be a domain name such as meet.example.org");
+    return pa_domain_valid(value) ? NULL
+                                  : g_strdup("must be a domain name such as meet.example.org");
 }
 
 char *pa_config_check_bare_jid(const char *value)

@@ -8,11 +8,11 @@ G_BEGIN_DECLS
 
 typedef enum {
     PA_JID_OK = 0,
-    PA_JID_EMPTY,            /* NULL or "" */
-    PA_JID_TOO_LONG,         /* a part over 1023 bytes, or a domain over 253 */
-    PA_JID_BAD_LOCAL,        /* empty before '@', or a character RFC 7622 forbids */
-    PA_JID_BAD_DOMAIN,       /* not a DNS-style name or IP literal */
-    PA_JID_BAD_RESOURCE,     /* empty after '/', or control characters */
+    PA_JID_EMPTY,        /* NULL or "" */
+    PA_JID_TOO_LONG,     /* a part over 1023 bytes, or a domain over 253 */
+    PA_JID_BAD_LOCAL,    /* empty before '@', or a character RFC 7622 forbids */
+    PA_JID_BAD_DOMAIN,   /* not a DNS-style name or IP literal */
+    PA_JID_BAD_RESOURCE, /* empty after '/', or control characters */
     PA_JID_BAD_UTF8,
 } PaJidStatus;
 
@@ -41,11 +41,11 @@ gboolean pa_jid_equal(const char *a, const char *b);
 
 typedef enum {
     PA_ROOM_OK = 0,
-    PA_ROOM_NOT_A_JID,       /* the room attribute does not parse as a JID */
-    PA_ROOM_NO_NAME,         /* no local part: "conference.example.org" */
-    PA_ROOM_HAS_RESOURCE,    /* "room@conference.example.org/nick" */
-    PA_ROOM_WRONG_DOMAIN,    /* not on the MUC service the focus serves */
-    PA_ROOM_BAD_NAME,        /* name too long (> 200 bytes) or with forbidden characters */
+    PA_ROOM_NOT_A_JID,    /* the room attribute does not parse as a JID */
+    PA_ROOM_NO_NAME,      /* no local part: "conference.example.org" */
+    PA_ROOM_HAS_RESOURCE, /* "room@conference.example.org/nick" */
+    PA_ROOM_WRONG_DOMAIN, /* not on the MUC service the focus serves */
+    PA_ROOM_BAD_NAME,     /* name too long (> 200 bytes) or with forbidden characters */
 } PaRoomStatus;
 
 /* Validates a conference room JID requested by a client: a bare JID whose domain is
