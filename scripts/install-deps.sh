@@ -19,6 +19,8 @@ APT_PACKAGES=(
   libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   # sanitizer runtime for the ASan/UBSan build
   libclang-rt-14-dev
+  # the tree checks (scripts/check-tree.sh format): clang-format 14
+  clang-format
 )
 
 missing=()
