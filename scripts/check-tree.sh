@@ -48,6 +48,13 @@ tree_files() {
     fi
 }
 
+# Prints @1 (what is wrong) and then @2 (one offender per line) indented; returns 1.
+report() {
+    echo "$1"
+    echo "$2" | sed 's/^/  /'
+    return 1
+}
+
 # ---- format ----
 
 check_format() {
@@ -69,15 +76,13 @@ check_format() {
     st=$?
     bad=$(echo "$out" | grep -E '^[^ :]+:[0-9]+:[0-9]+: (error|warning)' | cut -d: -f1 | sort -u)
     if [ "$st" != 0 ] && [ -z "$bad" ]; then
-        echo "format: $CLANG_FORMAT failed:"
-        echo "$out" | head -20 | sed 's/^/  /'
-        return 1
+        report "format: $CLANG_FORMAT failed:" "$(echo "$out" | head -20)"
+        return
     fi
     if [ -n "$bad" ]; then
-        echo "format: $(echo "$bad" | wc -l) file(s) not formatted as .clang-format says" \
-            "(fix: clang-format -i FILE):"
-        echo "$bad" | sed 's/^/  /'
-        return 1
+        report "format: $(echo "$bad" | wc -l) file(s) not formatted as .clang-format says (fix:\
+ clang-format -i FILE):" "$bad"
+        return
     fi
     echo "format: ok ($(cd "$root" && tree_files '*.c' '*.h' | wc -l) files)"
 }
@@ -127,27 +132,32 @@ check_headers() {
     local fails
     fails=$(cat "$tmp"/*.fail 2>/dev/null)
     if [ -n "$fails" ]; then
-        echo "headers: $(ls "$tmp"/*.fail | wc -l) header(s) do not compile on their own" \
-            "(each must include what it uses):"
-        echo "$fails" | sed 's/^/  /'
-        return 1
+        report "headers: $(find "$tmp" -name '*.fail' | wc -l) header(s) do not compile on\
+ their own (each must include what it uses):" "$fails"
+        return
     fi
     echo "headers: ok ($(echo "$headers" | wc -l) headers compile on their own)"
 }
 
 # ---- includes ----
 
-# The common/ folders a common/ folder may include (itself always). "base" is common/*.h.
+# The layer table of common/meson.build, one "folder:used folders" line per row of
+#   ['xmpp', common_xmpp_sources, ['base'], [strophe_dep]],
+# ("base" is common/*.h itself).
+common_layers() {
+    sed -n "s/^ *\['\([a-z0-9_-]*\)', *[^,]*, *\[\([^]]*\)\].*/\1:\2/p" \
+        "$root/common/meson.build" 2>/dev/null | tr -d "',"
+}
+
+# The common/ folders a common/ folder may include besides itself, from $layers; "?" when the
+# folder has no row.
 common_may_use() {
-    case $1 in
-    base | rtp) echo "" ;;
-    xmpp) echo "base" ;;
-    media) echo "base xmpp" ;;
-    colibri) echo "base xmpp media" ;;
-    jingle) echo "base xmpp media colibri" ;;
-    rooms) echo "base xmpp" ;;
-    *) echo "UNKNOWN" ;;
-    esac
+    local row
+    row=$(echo "$layers" | grep -m 1 "^$1:") || {
+        echo "?"
+        return
+    }
+    echo "${row#*:}"
 }
 
 # The common/ folder of a path under common/ ("base" for common/x.h).
@@ -175,8 +185,10 @@ include_violation() {
             from=$(common_folder "$f")
             to=$(common_folder "$inc")
             allowed=" $(common_may_use "$from") "
-            if [ "$from" != "$to" ] && [ "${allowed#* "$to" }" = "$allowed" ]; then
-                echo "$f:$line includes $inc: common/${from/base/} may use only: ${allowed:- nothing} (docs/architecture.md)"
+            if [ "$allowed" = " ? " ]; then
+                echo "$f:$line: common/${from/base/} has no row in the layer table of common/meson.build"
+            elif [ "$from" != "$to" ] && [ "${allowed#* "$to" }" = "$allowed" ]; then
+                echo "$f:$line includes $inc: common/${from/base/} may use only:${allowed% } (common/meson.build)"
             fi
             ;;
         esac
@@ -200,7 +212,12 @@ include_violation() {
 }
 
 check_includes() {
-    local out n=0
+    local out
+    layers=$(common_layers)
+    if [ -d "$root/common" ] && [ -z "$layers" ]; then
+        echo "includes: no layer table (common_layers) found in common/meson.build"
+        return 1
+    fi
     # file:line:#include "path" for every quoted include of every tracked file.
     out=$(cd "$root" && tree_files '*.c' '*.h' |
         xargs -r grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' /dev/null |
@@ -214,10 +231,8 @@ check_includes() {
             include_violation "$f" "$inc" "$line"
         done)
     if [ -n "$out" ]; then
-        n=$(echo "$out" | wc -l)
-        echo "includes: $n include(s) cross a boundary:"
-        echo "$out" | sed 's/^/  /'
-        return 1
+        report "includes: $(echo "$out" | wc -l) include(s) cross a boundary:" "$out"
+        return
     fi
     echo "includes: ok"
 }
@@ -232,6 +247,7 @@ selftest() {
     tmpdirs+=("$t")
     cp "$root/.clang-format" "$t/"
     mkdir -p "$t/common/rtp" "$t/common/xmpp" "$t/focus" "$t/bridge/media" "$t/tests/unit/bridge/media"
+    printf "common_layers = [\n  ['base', s, [], []],\n  ['rtp', s, [], []],\n  ['xmpp', s, ['base'], []],\n]\n" >"$t/common/meson.build"
     printf '/* SPDX-License-Identifier: MIT */\n#pragma once\n\n#include <glib.h>\n\ngint pa_ok(void);\n' >"$t/common/ok.h"
     printf '/* SPDX-License-Identifier: MIT */\n#pragma once\n\n#include <stdint.h>\n\nuint32_t pa_rtp_ok(void);\n' >"$t/common/rtp/ok.h"
     printf '/* SPDX-License-Identifier: MIT */\n#pragma once\n\nint bridge_x(void);\n' >"$t/bridge/media/media-priv.h"
@@ -286,6 +302,13 @@ selftest() {
     printf '/* SPDX-License-Identifier: MIT */\n#include "common/xmpp/stanza.h"\n' >"$t/common/rtp/up.c"
     expect "common/rtp including common/xmpp fails includes" includes 1 "common/rtp/up.c:2 includes common/xmpp"
     rm "$t/common/rtp/up.c"
+    printf '/* SPDX-License-Identifier: MIT */\n#include "common/ok.h"\n' >"$t/common/xmpp/down.c"
+    expect "common/xmpp including base passes includes" includes 0 "includes: ok"
+    rm "$t/common/xmpp/down.c"
+    mkdir -p "$t/common/new"
+    printf '/* SPDX-License-Identifier: MIT */\n#include "common/ok.h"\n' >"$t/common/new/x.c"
+    expect "a common/ folder without a layer row fails includes" includes 1 "common/new has no row"
+    rm -r "$t/common/new"
     mkdir -p "$t/bridge/control"
     printf '/* SPDX-License-Identifier: MIT */\n#include "bridge/media/media-priv.h"\n' >"$t/bridge/control/leak.c"
     expect "a -priv.h used from another folder fails includes" includes 1 "bridge/control/leak.c:2 includes bridge/media/media-priv.h"
