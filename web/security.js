@@ -15,6 +15,7 @@
 
 import { Conference } from './conference.js';
 import { isWeakRoomName } from './roomname.js';
+import { sameBareJid } from './room.js';
 
 export const NS_LOBBY = 'urn:parley:lobby:0';
 const NS_FOCUS = 'http://jitsi.org/protocol/focus';
@@ -263,7 +264,7 @@ export class RoomSecurity extends EventTarget {
     if (!this.fromFocus(m)) return;
     for (let el = m.firstChild; el; el = el.nextSibling) {
       if (el.nodeType !== 1 || el.namespaceURI !== NS_LOBBY) continue;
-      if (el.getAttribute('room') && el.getAttribute('room').toLowerCase() !== this.room.toLowerCase()) continue;
+      if (el.getAttribute('room') && !sameBareJid(el.getAttribute('room'), this.room)) continue;
       if (el.localName === 'lobby') this.applyLobby(el);
       else if (el.localName === 'knock') this.onKnock(el);
     }

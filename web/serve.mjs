@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: MIT
 // Parley's web server for the browser client: serves the files of web/, the strophe.js
-// bundle, a generated /config.js, index.html for any path without a dot (so /<room> works),
+// bundle, a generated /config.js, index.html for meeting paths (/<room> and /<tenant>/<room>,
+// dots allowed: see isMeetingPath),
 // and proxies the XMPP endpoints (/xmpp-websocket, /http-bind) and optionally the bridge
 // channel (/colibri-ws/...) so the page talks to a single origin.
 //
@@ -117,6 +118,14 @@ function send(res, status, body, type = 'text/plain; charset=utf-8', extra = {})
   res.end(body);
 }
 
+function isFile(file) {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function serveFile(req, res, file) {
   let st;
   try {
@@ -151,6 +160,21 @@ export function resolveStatic(pathname) {
   const file = join(ROOT, rel);
   if (!file.startsWith(ROOT + sep)) return null;
   return file;
+}
+
+// First path segments that are folders of web/: a missing file under them is a 404, never
+// the meeting page (a typo in a module path must not come back as HTML).
+const FOLDERS = new Set(['ui', 'xmpp', 'jingle', 'colibri', 'vendor']);
+
+/**
+ * Whether a path that is not a file names a meeting: "/<room>" or "/<tenant>/<room>", any
+ * characters (dots too: "/team.sync", "/v1.2-review"), as Jitsi Meet's nginx rule serves the
+ * page for any such path that is not a file. Deeper paths and web/'s own folders are not.
+ */
+export function isMeetingPath(pathname) {
+  const segs = String(pathname).split('/');
+  if (segs[0] !== '' || segs.length < 2 || segs.length > 3 || segs.some((x, i) => i > 0 && !x)) return false;
+  return !FOLDERS.has(segs[1]) && !PRIVATE.has(segs[1]) && !segs[1].startsWith('.');
 }
 
 function backendOf(url) {
@@ -226,11 +250,12 @@ export function createServer(opts) {
     if (path === '/config.js') return send(res, 200, config, TYPES['.js']);
     if (path === '/vendor/strophe.js') return serveFile(req, res, STROPHE);
     if (path === '/about/health') return send(res, 200, 'ok\n');
-    const last = path.split('/').pop();
-    if (!last.includes('.')) return serveFile(req, res, join(ROOT, 'index.html'));
+    if (path === '/') return serveFile(req, res, join(ROOT, 'index.html'));
+    // A file of web/ if there is one, else the meeting page for a meeting path.
     const file = resolveStatic(path);
-    if (!file) return send(res, 404, 'not found\n');
-    return serveFile(req, res, file);
+    if (file && isFile(file)) return serveFile(req, res, file);
+    if (isMeetingPath(path)) return serveFile(req, res, join(ROOT, 'index.html'));
+    return send(res, 404, 'not found\n');
   });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];

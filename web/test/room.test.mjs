@@ -1,21 +1,63 @@
 // SPDX-License-Identifier: MIT
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newEndpointId, normalizeRoomName, randomRoomName, roomFromPath } from '../room.js';
+import { canonicalJid, displayRoomName, newEndpointId, normalizeRoomName, randomRoomName, roomFromPath, roomPath,
+  sameBareJid, splitTenant } from '../room.js';
 import { roomNameStrength } from '../roomname.js';
 import { backoffDelay } from '../xmpp/focus.js';
-import { parseArgs, resolveStatic } from '../serve.mjs';
+import { isMeetingPath, parseArgs, resolveStatic } from '../serve.mjs';
 
 test('room names normalise like Jitsi Meet and stay valid JID localparts', () => {
   assert.equal(normalizeRoomName('Team Sync'), 'team%20sync');
   assert.equal(normalizeRoomName('team%20sync'), 'team%20sync');
   assert.equal(normalizeRoomName('ＡＢＣ'), 'abc'); // NFKC folds full-width letters
-  assert.equal(normalizeRoomName("o'neil@x/y"), 'o%27neil%40x%2Fy');
+  assert.equal(normalizeRoomName("o'neil@x/y"), 'o%27neil%40x%2fy');
   assert.equal(normalizeRoomName('%E0%A4%A'), '%25e0%25a4%25a'); // undecodable: taken literally
   assert.equal(normalizeRoomName('x'.repeat(300)).length, 200);
   assert.equal(roomFromPath('/Quarterly-Review'), 'quarterly-review');
   assert.equal(roomFromPath('/'), '');
-  assert.equal(roomFromPath('/a/b'), 'a');
+});
+
+test('room names: escapes are lower case, as the XMPP server stores the room (Unicode names)', () => {
+  // Upper-case escapes made the client miss its own join: the server folds the localpart.
+  assert.equal(normalizeRoomName('zürich-team-42'), 'z%c3%bcrich-team-42');
+  assert.equal(normalizeRoomName('Zürich-Team-42'), 'z%c3%bcrich-team-42');
+  assert.equal(normalizeRoomName('z%C3%BCrich-team-42'), 'z%c3%bcrich-team-42');
+  assert.equal(normalizeRoomName('Café 会議'), 'caf%c3%a9%20%e4%bc%9a%e8%ad%b0');
+  assert.equal(displayRoomName(normalizeRoomName('Café 会議')), 'café 会議');
+  assert.equal(normalizeRoomName('Team.Sync'), 'team.sync');
+  assert.equal(normalizeRoomName('[acme]x'), '%5bacme%5dx'); // typed brackets never look like a tenant
+  // Cut at 200 characters without splitting an escape or a character's escapes.
+  for (const n of [66, 67, 100]) {
+    const r = normalizeRoomName('é'.repeat(n));
+    assert.ok(r.length <= 200 && r.length % 6 === 0, `${n}: ${r.length}`);
+    assert.doesNotThrow(() => decodeURIComponent(r));
+  }
+  assert.doesNotThrow(() => decodeURIComponent(normalizeRoomName(`a${'会'.repeat(80)}`)));
+});
+
+test('room names: /tenant/room maps to [tenant]room, as Jitsi\'s domain mapper does', () => {
+  assert.equal(roomFromPath('/acme/standup'), '[acme]standup');
+  assert.equal(roomFromPath('/ACME/Retro'), '[acme]retro');
+  assert.notEqual(roomFromPath('/acme/standup'), roomFromPath('/acme/retro'));
+  assert.notEqual(roomFromPath('/acme/standup'), roomFromPath('/standup'));
+  assert.equal(roomFromPath('/acme/'), 'acme');
+  assert.equal(roomFromPath('/Über/Café'), '[%c3%bcber]caf%c3%a9');
+  assert.deepEqual(splitTenant('[acme]standup'), { tenant: 'acme', name: 'standup' });
+  assert.deepEqual(splitTenant('standup'), { tenant: null, name: 'standup' });
+  assert.equal(roomPath('[acme]standup'), '/acme/standup');
+  assert.equal(roomPath('team.sync'), '/team.sync');
+  assert.equal(roomFromPath(roomPath('[%c3%bcber]caf%c3%a9')), '[%c3%bcber]caf%c3%a9');
+  assert.equal(displayRoomName('[acme]caf%c3%a9'), 'acme/café');
+});
+
+test('JIDs compare in canonical form: the room the server names is the room we joined', () => {
+  assert.equal(canonicalJid('Z%C3%BCrich@Conference.Meet.Test/Nick'), 'z%c3%bcrich@conference.meet.test/Nick');
+  assert.ok(sameBareJid('z%C3%BCrich@conference.x', 'z%c3%bcrich@conference.x/ab12'));
+  assert.ok(sameBareJid('ＡＢＣ@x', 'abc@X'));
+  assert.ok(!sameBareJid('abc@x', 'abd@x'));
+  assert.ok(!sameBareJid('[acme]a@x', 'a@x'));
+  assert.ok(!sameBareJid(null, 'a@x'));
 });
 
 test('ids and generated room names', () => {
@@ -53,6 +95,13 @@ test('web server: options and which paths are served', () => {
   for (const p of ['/node_modules/ws/index.js', '/serve.mjs', '/.git/config',
     '/test/helpers.mjs', '/%2e%2e/node_modules/x', '/jingle/%00.js', '/package.json']) {
     assert.equal(resolveStatic(p), null, p);
+  }
+  // Meeting paths: one or two segments, dots allowed; not web/'s folders, not deeper paths.
+  for (const p of ['/team.sync', '/v1.2-review', '/acme/standup', '/caf%C3%A9', '/acme/team.sync']) {
+    assert.ok(isMeetingPath(p), p);
+  }
+  for (const p of ['/ui/missing.js', '/jingle/x', '/a/b/c', '//x', '/node_modules', '/test/x', '/.git', '/a//']) {
+    assert.ok(!isMeetingPath(p), p);
   }
 });
 
