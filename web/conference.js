@@ -2,17 +2,23 @@
 // A meeting from the client's side: XMPP connection -> conference request to the focus ->
 // MUC join -> Jingle media session with the bridge (when the focus invites us) -> bridge
 // channel (colibri-ws). Keeps the participant list that the UI renders and the test hook
-// reads. Main thread; one Conference per join attempt (a rejoin makes a new one).
+// reads: names, roles, mute state, raised hands, camera and screen-share tracks, connection
+// quality. Also the chat (chat.js), our raised hand, our screen share's signalling, and
+// whether the focus has a bridge for us (bridgeNotAvailable in its presence).
+// Main thread; one Conference per join attempt (a rejoin makes a new one).
 //
 // Events (CustomEvent detail):
 //   state        { state, previous }    idle|connecting|requesting|joining|joined|left|failed
-//   media-state  { state }              none|negotiating|connected|interrupted|moving|failed
-//   participants (Map snapshot)         any change in the participant list or their tracks
+//   media-state  { state }              none|no-bridge|negotiating|connected|interrupted|moving|failed
+//   participants (Map snapshot)         any change in the participant list, their tracks or state
 //   error        { code, message, fatal }
 //   notice       { code, message }      transient information for a toast
 //   endpoint-message { from, payload }
 //   dominant-speaker { id }
+//   hand         { raised }             our own hand went up or down
+//   quality      { [id]: quality, _local } connection quality (quality.js), every 2 s in a call
 
+import { Chat } from './chat.js';
 import { BridgeChannel } from './colibri/bridge-channel.js';
 import { NS } from './jingle/ns.js';
 import { parseJingle } from './jingle/parse.js';
@@ -21,9 +27,24 @@ import { capsFor, FEATURES, IDENTITY } from './xmpp/disco.js';
 import { FocusError, requestConference } from './xmpp/focus.js';
 import { MediaSession } from './xmpp/media-session.js';
 import { MucRoom, resourceOf } from './xmpp/muc.js';
-import { newEndpointId } from './room.js';
+import { QualitySampler } from './quality.js';
+import { canonicalJid, newEndpointId } from './room.js';
 
 const ICE_FAILED_GRACE_MS = 15000;
+const QUALITY_INTERVAL_MS = 2000;
+/** Jitsi Meet's EndpointMessage asking a participant to lower their hand (from a moderator). */
+export const LOWER_HAND_MESSAGE = 'lower-hand-message';
+
+/**
+ * Features of the focus (its disco#info) that turn on moderator actions the focus carries
+ * out. Parley's focus does not offer them yet; the UI shows those actions only when they are
+ * there (see docs/user-guide.md and the phase-B design in the web README).
+ */
+export const FOCUS_FEATURES = {
+  remoteMuteAudio: 'http://jitsi.org/jitmeet/audio',
+  remoteMuteVideo: 'http://jitsi.org/jitmeet/video',
+  endConference: 'urn:parley:end-conference:0',
+};
 
 /** jitsi_participant_codecList: our video codec preference, preferred first. */
 export function codecList(preferred) {
@@ -42,7 +63,8 @@ export class Conference extends EventTarget {
     super();
     this.config = config;
     this.roomName = p.room;
-    this.roomJid = `${p.room}@${config.muc}`;
+    // The canonical spelling: what the server stores and sends back.
+    this.roomJid = canonicalJid(`${p.room}@${config.muc}`);
     this.displayName = p.displayName ?? '';
     this.media = p.media;
     this.machineUid = p.machineUid;
@@ -61,6 +83,16 @@ export class Conference extends EventTarget {
     this.abort = new AbortController();
     this.endpointMessages = [];
     this.events = []; // short history for debugging and tests
+    this.raisedHand = 0; // when our hand went up (ms), 0 when down
+    this.bridgeAvailable = true; // false while the focus says bridgeNotAvailable
+    this.capabilities = { remoteMuteAudio: false, remoteMuteVideo: false, endConference: false };
+    this.quality = {};
+    this.qualitySampler = new QualitySampler();
+    this.chat = new Chat({
+      selfId: () => this.endpointId,
+      selfName: () => this.displayName,
+      nameOf: (id) => this.participants.get(id)?.displayName ?? null,
+    });
     this.onMediaTrack = (e) => this.localTrackChanged(e.detail.kind);
     this.onMediaMute = () => this.publishMuteState();
   }
@@ -165,7 +197,9 @@ export class Conference extends EventTarget {
         this.room.local.sourceInfo = this.sourceInfo();
         this.room.local.audioMuted = this.media.audioMuted || !this.media.audioTrack;
         this.room.local.videoMuted = this.media.videoMuted || !this.media.videoTrack;
+        this.room.local.raisedHand = this.raisedHand || null;
         this.wireRoom(this.room);
+        this.chat.attach(this.room);
         try {
           await this.room.join();
           break;
@@ -184,6 +218,8 @@ export class Conference extends EventTarget {
         this.notice('no-focus', 'The conference service is not in the room.');
       }
       this.updateAloneState();
+      this.fetchCapabilities();
+      this.qualityTimer = setInterval(() => this.sampleQuality(), QUALITY_INTERVAL_MS);
     } catch (e) {
       if (this.state === 'left' || this.state === 'failed') return;
       if (e.code === 'unreachable') {
@@ -209,9 +245,25 @@ export class Conference extends EventTarget {
     this.handlers.push(x.addHandler((iq) => { this.onJingle(iq); return true; }, NS.JINGLE, 'iq', 'set'));
     this.handlers.push(x.addHandler((iq) => { this.onDisco(iq); return true; }, NS.DISCO_INFO, 'iq', 'get'));
     this.handlers.push(x.addHandler((iq) => { x.ack(iq); return true; }, 'urn:xmpp:ping', 'iq', 'get'));
-    for (const kind of ['audio', 'video']) {
+    for (const kind of ['audio', 'video', 'desktop']) {
       this.handlers.push(x.addHandler((iq) => { this.onRemoteMute(iq, kind); return true; },
         `http://jitsi.org/jitmeet/${kind}`, 'iq', 'set'));
+    }
+  }
+
+  /** Which moderator actions the focus carries out (FOCUS_FEATURES), from its disco#info. */
+  async fetchCapabilities() {
+    const x = this.xmpp;
+    if (!x?.connected) return;
+    try {
+      const res = await x.sendIQ(x.$iq({ type: 'get', to: this.focusJid || this.config.focus })
+        .c('query', { xmlns: NS.DISCO_INFO }), 10000);
+      const have = new Set([...res.getElementsByTagName('feature')].map((f) => f.getAttribute('var')));
+      for (const [k, v] of Object.entries(FOCUS_FEATURES)) this.capabilities[k] = have.has(v);
+      this.log(`focus features: ${[...have].join(' ')}`);
+      this.emitParticipants();
+    } catch (e) {
+      this.log(`focus disco#info: ${e.condition ?? e.message}`);
     }
   }
 
@@ -236,8 +288,10 @@ export class Conference extends EventTarget {
     const mute = iq.getElementsByTagName('mute')[0];
     if (mute?.textContent.trim() !== 'true') return;
     if (kind === 'audio') this.media.setAudioMuted(true);
-    else this.media.setVideoMuted(true);
-    this.notice('remote-mute', `A moderator turned off your ${kind === 'audio' ? 'microphone' : 'camera'}.`);
+    else if (kind === 'video') this.media.setVideoMuted(true);
+    else this.media.stopScreenShare();
+    this.notice('remote-mute', kind === 'desktop' ? 'A moderator stopped your screen share.'
+      : `A moderator turned off your ${kind === 'audio' ? 'microphone' : 'camera'}. You can turn it on again.`);
   }
 
   onJingle(iq) {
@@ -405,6 +459,7 @@ export class Conference extends EventTarget {
     ch.addEventListener('open', () => {
       this.log(`bridge channel open ${ch.url.replace(/pwd=[^&]*/, 'pwd=…')}`);
       this.sendConstraints();
+      if (this.media.screenTrack) ch.sendSourceVideoType(`${this.endpointId}-v1`, 'desktop');
       this.dispatchEvent(new CustomEvent('channel', { detail: { open: true } }));
     });
     ch.addEventListener('close', (e) => {
@@ -413,6 +468,7 @@ export class Conference extends EventTarget {
     });
     ch.addEventListener('endpoint-message', (e) => {
       const m = { from: e.detail.from, payload: e.detail.payload, at: Date.now() };
+      if (m.payload?.name === LOWER_HAND_MESSAGE) this.onLowerHandRequest(m.from);
       this.endpointMessages.push(m);
       if (this.endpointMessages.length > 100) this.endpointMessages.shift();
       this.dispatchEvent(new CustomEvent('endpoint-message', { detail: m }));
@@ -440,12 +496,19 @@ export class Conference extends EventTarget {
     this.channel = null;
   }
 
-  /** Tells the bridge how much video we want: more height when there are fewer tiles. */
+  /**
+   * Tells the bridge how much video we want: more height when there are fewer tiles, and
+   * shared screens on stage at full height (1080p).
+   */
   sendConstraints() {
     if (!this.channel) return;
     const n = this.otherCount();
-    const maxHeight = n <= 1 ? 720 : n <= 4 ? 360 : 180;
-    this.channel.sendReceiverConstraints({ lastN: this.config.lastN ?? -1, defaultConstraints: { maxHeight } });
+    const screens = [...this.participants.values()].filter((p) => p.screenTrack).map((p) => p.screenSource);
+    const maxHeight = screens.length ? 180 : n <= 1 ? 720 : n <= 4 ? 360 : 180;
+    const constraints = Object.fromEntries(screens.map((name) => [name, { maxHeight: 1080 }]));
+    this.channel.sendReceiverConstraints({
+      lastN: this.config.lastN ?? -1, onStageSources: screens, defaultConstraints: { maxHeight }, constraints,
+    });
   }
 
   otherCount() {
@@ -463,6 +526,7 @@ export class Conference extends EventTarget {
       this.sendConstraints();
       this.updateAloneState();
     });
+    room.addEventListener('focus-updated', (e) => this.setBridgeAvailable(!e.detail.bridgeNotAvailable));
     room.addEventListener('focus-left', () => {
       if (this.state === 'joined') this.fail('focus-left', 'The conference service left the meeting.');
     });
@@ -474,20 +538,36 @@ export class Conference extends EventTarget {
     });
   }
 
+  newParticipant(id) {
+    return {
+      id, displayName: null, audioMuted: false, videoMuted: false, audioTrack: null,
+      videoTrack: null, screenTrack: null, screenSource: null, videoTracks: new Map(),
+      sources: null, raisedHand: 0, dominant: false, connectionActive: true, videoForwarded: true,
+      role: null, affiliation: null, quality: null,
+    };
+  }
+
   upsertParticipant(o, joined) {
     let p = this.participants.get(o.id);
     if (!p) {
-      p = {
-        id: o.id, displayName: null, audioMuted: false, videoMuted: false, audioTrack: null,
-        videoTrack: null, dominant: false, connectionActive: true, videoForwarded: true, role: null,
-      };
+      p = this.newParticipant(o.id);
       this.participants.set(o.id, p);
     }
+    const wasPending = !!p.pendingPresence;
+    delete p.pendingPresence;
     p.displayName = o.displayName;
     p.audioMuted = o.audioMuted;
     p.videoMuted = o.videoMuted;
     p.role = o.role;
-    if (joined && this.state === 'joined') this.notice('joined', `${o.displayName || 'Someone'} joined`);
+    p.affiliation = o.affiliation;
+    const hand = o.raisedHand ?? 0;
+    if (hand && !p.raisedHand && !joined && this.state === 'joined') {
+      this.notice('hand', `${o.displayName || 'Someone'} raised their hand`);
+    }
+    p.raisedHand = hand;
+    p.sources = o.sources;
+    this.classifyVideo(p);
+    if ((joined || wasPending) && this.state === 'joined') this.notice('joined', `${o.displayName || 'Someone'} joined`);
     this.emitParticipants();
     if (joined) this.sendConstraints();
     this.updateAloneState();
@@ -496,21 +576,70 @@ export class Conference extends EventTarget {
   updateAloneState() {
     if (this.state !== 'joined') return;
     if (!this.otherCount() && (!this.session || this.session.ended)) this.setMediaState('none');
+    else if (this.otherCount() && !this.bridgeAvailable && (!this.session || this.session.ended)) this.setMediaState('no-bridge');
+  }
+
+  /**
+   * The focus says whether it has a bridge for this conference. Without one we wait (the
+   * focus invites us when a bridge comes); the UI says so instead of "waiting for media".
+   */
+  setBridgeAvailable(available) {
+    if (this.bridgeAvailable === available) return;
+    this.bridgeAvailable = available;
+    this.log(available ? 'the focus has a bridge again' : 'the focus has no bridge (bridgeNotAvailable)');
+    if (!available) {
+      this.updateAloneState();
+    } else if (this.mediaState === 'no-bridge') {
+      this.setMediaState('none'); // "Waiting for media…" until the session-initiate comes
+      this.notice('bridge-back', 'A media server is available: starting audio and video…');
+    }
+    this.emitParticipants();
+  }
+
+  /**
+   * Whether a remote video stream is a shared screen: its Jingle videoType says desktop (the
+   * focus passes on what the sender signalled), or the sender's SourceInfo presence does.
+   */
+  isScreen(p, name, videoType) {
+    if (videoType === 'desktop') return true;
+    const v = name ? p?.sources?.[name]?.videoType : null;
+    return v === 'desktop' || v === 'desktop_high_fps';
+  }
+
+  /** Camera and screen tracks of a participant from its video streams (see isScreen). */
+  classifyVideo(p) {
+    let camera = null;
+    let screen = null;
+    for (const v of p.videoTracks.values()) {
+      if (this.isScreen(p, v.name, v.videoType)) {
+        if (!screen) screen = v;
+      } else if (!camera) {
+        camera = v;
+      }
+    }
+    const had = p.screenSource;
+    p.videoTrack = camera?.track ?? null;
+    p.screenTrack = screen?.track ?? null;
+    p.screenSource = screen ? (screen.name ?? `${p.id}-v1`) : null;
+    const muted = screen && p.sources?.[screen.name]?.muted === true;
+    if (muted) p.screenTrack = null;
+    if (had !== (p.screenTrack ? p.screenSource : null)) this.sendConstraints();
   }
 
   onRemoteTrack(info) {
     let p = this.participants.get(info.owner);
     if (!p) {
       // Media can arrive before the owner's presence; keep it until the presence comes.
-      p = {
-        id: info.owner, displayName: null, audioMuted: false, videoMuted: false, audioTrack: null,
-        videoTrack: null, dominant: false, connectionActive: true, videoForwarded: true, role: null,
-        pendingPresence: true,
-      };
+      p = this.newParticipant(info.owner);
+      p.pendingPresence = true;
       this.participants.set(info.owner, p);
     }
-    if (info.media === 'audio') p.audioTrack = info.track;
-    else if (info.videoType !== 'desktop' || !p.videoTrack) p.videoTrack = info.track;
+    if (info.media === 'audio') {
+      p.audioTrack = info.track;
+    } else {
+      p.videoTracks.set(info.mid, { track: info.track, name: info.name, videoType: info.videoType });
+      this.classifyVideo(p);
+    }
     p[`${info.media}Mid`] = info.mid;
     this.emitParticipants();
   }
@@ -519,7 +648,10 @@ export class Conference extends EventTarget {
     const p = this.participants.get(info.owner);
     if (!p) return;
     if (info.media === 'audio' && p.audioTrack === info.track) p.audioTrack = null;
-    if (info.media === 'video' && p.videoTrack === info.track) p.videoTrack = null;
+    if (info.media === 'video' && p.videoTracks.get(info.mid)?.track === info.track) {
+      p.videoTracks.delete(info.mid);
+      this.classifyVideo(p);
+    }
     this.emitParticipants();
   }
 
@@ -527,6 +659,7 @@ export class Conference extends EventTarget {
     const info = {};
     if (this.media.audioTrack || this.media.has('audio')) info[`${this.endpointId}-a0`] = { muted: !!this.media.audioMuted };
     if (this.media.has('video')) info[`${this.endpointId}-v0`] = { muted: !!this.media.videoMuted };
+    if (this.media.screenTrack) info[`${this.endpointId}-v1`] = { muted: false, videoType: 'desktop' };
     return info;
   }
 
@@ -541,7 +674,116 @@ export class Conference extends EventTarget {
 
   localTrackChanged(kind) {
     if (this.session && !this.session.ended) this.session.updateLocalTrack(kind);
+    if (kind === 'screen') {
+      // Jitsi's signalling of a source's type on the bridge channel; 'none' when it stops.
+      this.channel?.sendSourceVideoType(`${this.endpointId}-v1`, this.media.screenTrack ? 'desktop' : 'none');
+      this.log(`screen share ${this.media.screenTrack ? 'started' : 'stopped'}`);
+    }
     this.publishMuteState();
+  }
+
+  // ---- raised hand -------------------------------------------------------------------------
+
+  /** Raises or lowers our hand (Jitsi's jitsi_participant_raisedHand presence extension). */
+  setHandRaised(raised) {
+    const was = !!this.raisedHand;
+    this.raisedHand = raised ? (this.raisedHand || Date.now()) : 0;
+    if (was === !!raised) return;
+    this.log(`hand ${raised ? 'raised' : 'lowered'}`);
+    this.room?.update({ raisedHand: this.raisedHand });
+    this.dispatchEvent(new CustomEvent('hand', { detail: { raised: !!raised } }));
+  }
+
+  /**
+   * A participant asked us to lower our hand (Jitsi Meet's 'lower-hand-message' EndpointMessage).
+   * Honoured from moderators only, as Jitsi Meet does.
+   */
+  onLowerHandRequest(from) {
+    const p = this.participants.get(from);
+    if (!p || p.role !== 'moderator' || !this.raisedHand) return;
+    this.setHandRaised(false);
+    this.notice('hand-lowered', `${p.displayName || 'A moderator'} lowered your hand.`);
+  }
+
+  /**
+   * Asks a participant to lower their hand (moderators; Jitsi Meet's convention: an
+   * EndpointMessage { name: 'lower-hand-message' } through the bridge). False without a
+   * bridge channel.
+   */
+  lowerHandOf(id) {
+    return this.sendEndpointMessage({ name: LOWER_HAND_MESSAGE }, id);
+  }
+
+  // ---- moderator actions the focus carries out (shown only with this.capabilities) ---------
+
+  /**
+   * Asks the focus to mute a participant: Jitsi's <mute xmlns="http://jitsi.org/jitmeet/audio|video"
+   * jid="room@conference/nick">true</mute> IQ to the focus occupant; the focus checks that we
+   * are a moderator (else forbidden) and sends the same IQ, with actor, to the participant.
+   */
+  async muteParticipant(id, kind) {
+    const cap = kind === 'audio' ? 'remoteMuteAudio' : 'remoteMuteVideo';
+    if (!this.capabilities[cap]) throw new Error('This meeting service cannot mute others.');
+    const focus = this.room?.focusOccupant();
+    if (!focus) throw new Error('The conference service is not in the room.');
+    const x = this.xmpp;
+    try {
+      await x.sendIQ(x.$iq({ type: 'set', to: `${this.roomJid}/${focus.id}` })
+        .c('mute', { xmlns: `http://jitsi.org/jitmeet/${kind}`, jid: `${this.roomJid}/${id}` }).t('true'));
+    } catch (e) {
+      throw new Error(e.condition === 'forbidden' ? 'Only moderators can do that.' : 'The participant could not be muted.');
+    }
+  }
+
+  /** Mutes everyone else's microphone (as Jitsi Meet does: one mute request per participant). */
+  async muteEveryone() {
+    const ids = [...this.participants.values()].filter((p) => !p.audioMuted).map((p) => p.id);
+    await Promise.all(ids.map((id) => this.muteParticipant(id, 'audio')));
+  }
+
+  /**
+   * Ends the meeting for everyone: <end-conference xmlns="urn:parley:end-conference:0" room/>
+   * IQ to the focus, which destroys the room if we are a moderator (else forbidden). Everyone
+   * then sees "The meeting has ended" (the room's destroy presence).
+   */
+  async endForEveryone() {
+    if (!this.capabilities.endConference) throw new Error('This meeting service cannot end meetings for everyone.');
+    const x = this.xmpp;
+    try {
+      await x.sendIQ(x.$iq({ type: 'set', to: this.focusJid || this.config.focus })
+        .c('end-conference', { xmlns: FOCUS_FEATURES.endConference, room: this.roomJid }));
+    } catch (e) {
+      throw new Error(e.condition === 'forbidden' ? 'Only moderators can do that.' : 'The meeting could not be ended.');
+    }
+  }
+
+  // ---- screen share ------------------------------------------------------------------------
+
+  /** Starts sharing a screen; resolves like LocalMedia.startScreenShare. */
+  startScreenShare() {
+    return this.media.startScreenShare();
+  }
+
+  stopScreenShare() {
+    this.media.stopScreenShare();
+  }
+
+  // ---- connection quality ------------------------------------------------------------------
+
+  async sampleQuality() {
+    if (this.state !== 'joined' || !this.session || this.session.ended) return;
+    let st;
+    try {
+      st = await this.stats();
+    } catch {
+      return;
+    }
+    const list = [...this.participants.values()].map((p) => ({
+      ...p, hasAudio: !!p.audioTrack, hasVideo: !!p.videoTrack,
+    }));
+    this.quality = this.qualitySampler.sample(st, list);
+    for (const p of this.participants.values()) p.quality = this.quality[p.id] ?? null;
+    this.dispatchEvent(new CustomEvent('quality', { detail: this.quality }));
   }
 
   setDisplayName(name) {
@@ -556,11 +798,13 @@ export class Conference extends EventTarget {
   }
 
   async stats() {
-    return this.session ? this.session.stats() : {};
+    if (!this.session) return {};
+    return this.session.stats((st) => this.isScreen(this.participants.get(st.owner), st.name, st.videoType));
   }
 
   teardown(graceful) {
     this.abort.abort();
+    clearInterval(this.qualityTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.media.removeEventListener('track', this.onMediaTrack);

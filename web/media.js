@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The local camera and microphone: acquisition with graceful degradation (both, else
 // whichever is allowed or present), mute (microphone: track.enabled; camera: the track is
-// stopped so the light goes off, and re-acquired on unmute), and one MediaStream holding the
-// current tracks. Main thread; owned by the app, shared by the pre-join preview and the
-// meeting. Emits 'track' { kind, track } whenever a track appears or goes away.
+// stopped so the light goes off, and re-acquired on unmute), device choice, and one
+// MediaStream holding the current tracks. Also the screen share: a display capture track in a
+// stream of its own (kind 'screen'), tuned for sharp text (contentHint 'detail', up to
+// 1920x1080, frame rate capped; the sender keeps the resolution and drops frames under load).
+// Main thread; owned by the app, shared by the pre-join preview and the meeting. Emits
+// 'track' { kind: 'audio'|'video'|'screen', track } whenever a track appears or goes away.
 
 function classify(err) {
   switch (err?.name) {
@@ -17,6 +20,13 @@ function classify(err) {
 
 export const VIDEO_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 export const AUDIO_CONSTRAINTS = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+// Screens are shared at up to 1080p (text stays readable) and at most 15 frames a second
+// (slides and documents; the encoder lowers the rate further when the link or CPU is short).
+export const SCREEN_CONSTRAINTS = {
+  width: { max: 1920 }, height: { max: 1080 }, frameRate: { ideal: 15, max: 15 },
+};
+export const SCREEN_MAX_FPS = 15;
+export const SCREEN_MAX_BITRATE = 2500000;
 
 export class LocalMedia extends EventTarget {
   /** @param {object} [opts] { maxHeight: camera resolution cap (e.g. 360 to save bandwidth) } */
@@ -26,19 +36,92 @@ export class LocalMedia extends EventTarget {
     this.stream = new MediaStream();
     this.audioTrack = null;
     this.videoTrack = null;
+    this.screenTrack = null;
+    this.screenStream = null;
     this.audioMuted = false;
     this.videoMuted = false;
     this.errors = { audio: null, video: null };
-    this.devices = { audio: null, video: null }; // preferred device ids
+    this.devices = { audio: null, video: null, output: null }; // preferred device ids
   }
 
   track(kind) {
+    if (kind === 'screen') return this.screenTrack;
     return kind === 'audio' ? this.audioTrack : this.videoTrack;
   }
 
   /** Whether a device of this kind was ever available (so it has a sender in the call). */
   has(kind) {
+    if (kind === 'screen') return !!this.screenTrack;
     return kind === 'audio' ? !!this.audioTrack : (!!this.videoTrack || (this.videoMuted && !this.errors.video));
+  }
+
+  /** Whether this browser can share a screen at all. */
+  static canShareScreen() {
+    return !!globalThis.navigator?.mediaDevices?.getDisplayMedia;
+  }
+
+  /**
+   * Starts sharing a screen, window or tab (the browser asks which). Resolves true when
+   * sharing, false when the person cancelled or the browser refused (errors.screen says why).
+   */
+  async startScreenShare() {
+    if (this.screenTrack) return true;
+    if (!LocalMedia.canShareScreen()) {
+      this.errors.screen = 'unsupported';
+      return false;
+    }
+    let stream;
+    try {
+      stream = await navigator.mediaDevices.getDisplayMedia({ video: SCREEN_CONSTRAINTS, audio: false });
+    } catch (e) {
+      this.errors.screen = e?.name === 'NotAllowedError' ? 'cancelled' : classify(e);
+      return false;
+    }
+    const track = stream.getVideoTracks()[0];
+    if (!track) return false;
+    this.errors.screen = null;
+    // Text and lines stay sharp; the encoder drops frames before it drops resolution.
+    if ('contentHint' in track) track.contentHint = 'detail';
+    this.screenStream = stream;
+    this.screenTrack = track;
+    // The browser's own "Stop sharing" button ends the track.
+    track.addEventListener('ended', () => { if (this.screenTrack === track) this.stopScreenShare(); });
+    this.dispatchEvent(new CustomEvent('track', { detail: { kind: 'screen', track } }));
+    return true;
+  }
+
+  stopScreenShare() {
+    const t = this.screenTrack;
+    if (!t) return;
+    this.screenTrack = null;
+    this.screenStream = null;
+    t.stop();
+    this.dispatchEvent(new CustomEvent('track', { detail: { kind: 'screen', track: null } }));
+  }
+
+  /** The devices the browser lists: { audio: [...], video: [...], output: [...] } of {id, label}. */
+  static async listDevices() {
+    const out = { audio: [], video: [], output: [] };
+    let list = [];
+    try {
+      list = await navigator.mediaDevices.enumerateDevices();
+    } catch {
+      return out;
+    }
+    const key = { audioinput: 'audio', videoinput: 'video', audiooutput: 'output' };
+    for (const d of list) {
+      const k = key[d.kind];
+      if (!k || !d.deviceId) continue;
+      if (out[k].some((x) => x.id === d.deviceId)) continue;
+      out[k].push({ id: d.deviceId, label: d.label || `${k === 'video' ? 'Camera' : k === 'audio' ? 'Microphone' : 'Speaker'} ${out[k].length + 1}` });
+    }
+    return out;
+  }
+
+  /** The device id of the current track of a kind, or the preferred one. */
+  currentDevice(kind) {
+    const t = this.track(kind);
+    return t?.getSettings?.().deviceId ?? this.devices[kind] ?? null;
   }
 
   constraints(kind) {
@@ -153,5 +236,6 @@ export class LocalMedia extends EventTarget {
     }
     this.audioTrack = null;
     this.videoTrack = null;
+    if (this.screenTrack) this.stopScreenShare();
   }
 }

@@ -155,6 +155,14 @@ export class BridgeChannel extends EventTarget {
     return this.send({ colibriClass: 'EndpointMessage', to: to ?? '', msgPayload: payload });
   }
 
+  /**
+   * SourceVideoTypeMessage: the type of one of our video sources ('camera', 'desktop',
+   * 'desktop_high_fps', 'none'), as lib-jitsi-meet sends it for its screen share.
+   */
+  sendSourceVideoType(sourceName, videoType) {
+    return this.send({ colibriClass: 'SourceVideoTypeMessage', sourceName, videoType });
+  }
+
   /** ReceiverVideoConstraints; remembered and resent after reconnects. */
   sendReceiverConstraints(c) {
     this.lastConstraints = { colibriClass: 'ReceiverVideoConstraints', ...c };

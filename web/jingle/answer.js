@@ -20,11 +20,13 @@ export function sendersFromDirection(direction) {
 }
 
 /**
- * Our own sources in the local SDP. Only m-lines we send on count; the n-th sending m-line of
- * a media type is source "<endpointId>-a<n>" / "-v<n>" (so the camera is -v0).
+ * Our own sources in the local SDP. Only m-lines we send on count. `names` maps a mid to
+ * { name, videoType } (Jitsi's naming: the microphone "<endpointId>-a0", the camera "-v0", a
+ * screen share "-v1" with videoType desktop); an m-line not in it is named by its position:
+ * the n-th sending m-line of a media type is "<endpointId>-a<n>" / "-v<n>".
  * Returns { sources: [{ ssrc, name, media, msid, videoType }], groups: [{ media, semantics, ssrcs }] }.
  */
-export function localSources(sdpOrParsed, endpointId) {
+export function localSources(sdpOrParsed, endpointId, names = {}) {
   const parsed = typeof sdpOrParsed === 'string' ? parseSdp(sdpOrParsed) : sdpOrParsed;
   const sources = [];
   const groups = [];
@@ -33,14 +35,16 @@ export function localSources(sdpOrParsed, endpointId) {
     if (!(m.type in LETTER) || m.port === 0) continue;
     if (m.direction !== 'sendrecv' && m.direction !== 'sendonly') continue;
     if (!m.ssrcs.size) continue;
-    const name = `${endpointId}-${LETTER[m.type]}${count[m.type]++}`;
+    const given = m.mid !== null && m.mid !== undefined ? names[m.mid] : null;
+    const name = given?.name ?? `${endpointId}-${LETTER[m.type]}${count[m.type]}`;
+    count[m.type]++;
     for (const [ssrc, info] of m.ssrcs) {
       sources.push({
         ssrc,
         name,
         media: m.type,
         msid: info.msid ?? m.msid,
-        videoType: m.type === 'video' ? 'camera' : null,
+        videoType: m.type === 'video' ? (given?.videoType ?? 'camera') : null,
       });
     }
     for (const g of m.ssrcGroups) {
@@ -130,12 +134,13 @@ export function transportNode(ice, candidates) {
  * @param {string} p.sdp             the local description (answer)
  * @param {string} p.endpointId      our MUC nickname
  * @param {{audio?:string, video?:string}} p.mids  mids of our local m-lines (RemoteOffer.localMid)
+ * @param {object} [p.names]         mid -> { name, videoType } (see localSources)
  * @param {number} [p.initialLastN]
  * @returns {{ jingle: object, sources: object }}  the tree and our signalled sources
  */
 export function buildSessionAccept(p) {
   const parsed = parseSdp(p.sdp);
-  const local = localSources(parsed, p.endpointId);
+  const local = localSources(parsed, p.endpointId, p.names);
   const contents = [];
   for (const media of ['audio', 'video']) {
     const mid = p.mids?.[media];

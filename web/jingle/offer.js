@@ -11,7 +11,12 @@
 //     never changes while the source lives;
 //   - a removed source's m-line is rejected (port 0, inactive, out of the BUNDLE group); a
 //     later source of the same media type recycles it under a fresh mid (JSEP 5.2.2), or a
-//     new m-line is appended when none is free. Mids are never reused.
+//     new m-line is appended when none is free. Mids are never reused;
+//   - a second local video m-line (role 'desktop') carries our screen share while we share:
+//     offered recvonly (the bridge only receives on it), so we answer sendonly. The answerer
+//     cannot add m-lines, so this is how a second source of ours gets one, as lib-jitsi-meet
+//     does for its desktop track. It is rejected when the share stops (a new one gets a fresh
+//     mid, so a new transceiver and new SSRCs).
 // One instance per RTCPeerConnection; owned by the Jingle session (browser main thread).
 // Pure: no DOM, no RTCPeerConnection, so node tests run it directly.
 
@@ -46,7 +51,7 @@ export class RemoteOffer {
     this.cryptex = false;
     this.sources = new Map(); // ssrc -> source
     this.groups = []; // { media, semantics, ssrcs }
-    this.slots = []; // { mid, media, key, local, rejected }
+    this.slots = []; // { mid, media, key, local, role ('main'|'desktop'|null), rejected }
     this.nextMid = 0;
   }
 
@@ -69,7 +74,7 @@ export class RemoteOffer {
     offer.cryptex = !!offer.transport?.fingerprints.some((f) => f.cryptex);
     // Per media type, in content order: the local m-line, then one per remote source.
     for (const media of offer.mediaOrder) {
-      offer.slots.push({ mid: offer.allocMid(), media, key: null, local: true, rejected: false });
+      offer.slots.push({ mid: offer.allocMid(), media, key: null, local: true, role: 'main', rejected: false });
       offer.addSources(model.sources.filter((s) => s.media === media),
         model.ssrcGroups.filter((g) => g.media === media));
     }
@@ -144,7 +149,7 @@ export class RemoteOffer {
     for (const st of streams.values()) {
       if (placed.has(st.key)) continue;
       if (st.bridge) {
-        const local = this.slots.find((s) => s.local && s.media === st.media);
+        const local = this.slots.find((s) => s.local && s.role === 'main' && s.media === st.media);
         if (local && !local.key) { local.key = st.key; placed.add(st.key); continue; }
       }
       let slot = this.recycle
@@ -154,8 +159,10 @@ export class RemoteOffer {
         slot.mid = this.allocMid();
         slot.rejected = false;
         slot.key = st.key;
+        slot.local = false;
+        slot.role = null;
       } else {
-        slot = { mid: this.allocMid(), media: st.media, key: st.key, local: false, rejected: false };
+        slot = { mid: this.allocMid(), media: st.media, key: st.key, local: false, role: null, rejected: false };
         this.slots.push(slot);
       }
       placed.add(st.key);
@@ -209,9 +216,39 @@ export class RemoteOffer {
     return this.slots.find((s) => s.mid === mid) ?? null;
   }
 
-  /** The mid of the m-line our own track of this media type is answered on, or null. */
-  localMid(media) {
-    return this.slots.find((s) => s.local && s.media === media)?.mid ?? null;
+  /**
+   * The mid of the m-line our own track of this media type is answered on, or null; role
+   * 'desktop' is the screen-share m-line (video), when there is one.
+   */
+  localMid(media, role = 'main') {
+    return this.slots.find((s) => s.local && s.role === role && s.media === media && !s.rejected)?.mid ?? null;
+  }
+
+  /**
+   * Adds a local m-line of `role` for `media` (recycling a rejected m-line of that media under
+   * a fresh mid, else appending one). Returns its mid; the existing one if there is one.
+   * Needs a description of that media type from the session-initiate (else null).
+   */
+  addLocalSlot(media, role) {
+    if (!this.descriptions.has(media)) return null;
+    const have = this.localMid(media, role);
+    if (have) return have;
+    let slot = this.recycle ? this.slots.find((s) => s.rejected && s.media === media) : null;
+    if (slot) {
+      Object.assign(slot, { mid: this.allocMid(), key: null, local: true, role, rejected: false });
+    } else {
+      slot = { mid: this.allocMid(), media, key: null, local: true, role, rejected: false };
+      this.slots.push(slot);
+    }
+    return slot.mid;
+  }
+
+  /** Rejects the local m-line of `role` (e.g. the screen share stopped). Returns its mid or null. */
+  removeLocalSlot(media, role) {
+    const slot = this.slots.find((s) => s.local && s.role === role && s.media === media && !s.rejected);
+    if (!slot || role === 'main') return null;
+    Object.assign(slot, { key: null, local: false, role: null, rejected: true });
+    return slot.mid;
   }
 
   /** Stream carried by the m-line `mid`, or null (free, rejected, or the bare local m-line). */
@@ -280,7 +317,10 @@ export class RemoteOffer {
         for (const c of t.candidates) out.push(`a=${candidateLine(c)}`);
       }
     }
-    out.push(`a=${slot.rejected ? 'inactive' : slot.local ? 'sendrecv' : 'sendonly'}`);
+    // From the bridge's side: it sends and receives on the main m-lines, only receives on our
+    // screen-share m-line, only sends on the others.
+    const dir = slot.rejected ? 'inactive' : slot.local ? (slot.role === 'main' ? 'sendrecv' : 'recvonly') : 'sendonly';
+    out.push(`a=${dir}`);
     out.push(`a=mid:${slot.mid}`);
     out.push('a=rtcp-mux');
     if (d.maxptime && slot.media === 'audio') out.push(`a=maxptime:${d.maxptime}`);

@@ -38,7 +38,7 @@ function fakeXmpp({ iqAnswers = [] } = {}) {
       if (a instanceof Error) throw a;
       return parseXml(a);
     },
-    addHandler(fn) { x.handler = fn; return 1; },
+    addHandler(fn, ns, name) { if (name === 'presence') x.handler = fn; return 1; },
     removeHandler() { x.handler = null; },
   };
   return x;

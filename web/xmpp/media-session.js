@@ -2,7 +2,8 @@
 // One Jingle session with the focus, i.e. our media leg to the bridge: an RTCPeerConnection
 // driven by the Jingle offer (session-initiate) and its updates (source-add/-remove,
 // transport-info), answered with session-accept, trickled transport-info, and our own
-// source-add/-remove when our sending sources change.
+// source-add/-remove when our sending sources change (camera or microphone appearing, a screen
+// share starting or stopping: the screen goes on a local m-line of its own, see offer.js).
 // Main thread. Owned by the Conference; every operation on the peer connection is
 // serialized through `this.ops` (a promise chain) so renegotiations never interleave.
 
@@ -12,6 +13,7 @@ import { RemoteOffer } from '../jingle/offer.js';
 import { firstTransport } from '../jingle/parse.js';
 import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
 import { toBuilder } from '../jingle/xml.js';
+import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
 
 const CANDIDATE_BATCH_MS = 150;
 
@@ -41,6 +43,8 @@ export class MediaSession extends EventTarget {
     this.offer = RemoteOffer.fromSessionInitiate(this.withoutOwn(p.model), {
       preferredVideoCodec: this.options.preferredVideoCodec,
     });
+    // Already sharing (a new session after a move, or sharing before anyone came).
+    if (this.media.screenTrack) this.offer.addLocalSlot('video', 'desktop');
     this.pc = null;
     this.ops = Promise.resolve();
     this.signalled = { sources: [], groups: [] };
@@ -82,6 +86,18 @@ export class MediaSession extends EventTarget {
     return run;
   }
 
+  /** Our source names per local mid, Jitsi's way: -a0 microphone, -v0 camera, -v1 screen. */
+  sourceNames() {
+    const names = {};
+    const a = this.offer.localMid('audio');
+    const v = this.offer.localMid('video');
+    const d = this.offer.localMid('video', 'desktop');
+    if (a) names[a] = { name: `${this.endpointId}-a0` };
+    if (v) names[v] = { name: `${this.endpointId}-v0`, videoType: 'camera' };
+    if (d) names[d] = { name: `${this.endpointId}-v1`, videoType: 'desktop' };
+    return names;
+  }
+
   jingleIq(tree) {
     const b = this.xmpp.$iq({ type: 'set', to: this.remoteJid });
     return toBuilder(tree, b);
@@ -112,8 +128,10 @@ export class MediaSession extends EventTarget {
         sdp: this.pc.localDescription.sdp,
         endpointId: this.endpointId,
         mids: { audio: this.offer.localMid('audio'), video: this.offer.localMid('video') },
+        names: this.sourceNames(),
         initialLastN: this.options.initialLastN,
       });
+      await this.tuneScreenSender();
       this.signalled = sources;
       const accept = this.xmpp.sendIQ(this.jingleIq(jingle));
       this.acceptSent = true;
@@ -138,7 +156,10 @@ export class MediaSession extends EventTarget {
     this.dropGoneTracks();
   }
 
-  /** Our camera/microphone go on the first audio/video m-line (the offer's sendrecv ones). */
+  /**
+   * Our camera/microphone go on the first audio/video m-line (the offer's sendrecv ones), our
+   * screen share on the desktop m-line (offered recvonly: we answer sendonly).
+   */
   async applyLocalTracks() {
     for (const kind of ['audio', 'video']) {
       const mid = this.offer.localMid(kind);
@@ -153,10 +174,44 @@ export class MediaSession extends EventTarget {
         tr.streamsSet = true;
       }
     }
+    const dmid = this.offer.localMid('video', 'desktop');
+    const dtr = dmid ? this.pc.getTransceivers().find((t) => t.mid === dmid) : null;
+    if (dtr) {
+      const track = this.media.screenTrack;
+      dtr.direction = track ? 'sendonly' : 'inactive';
+      if (dtr.sender.track !== track) await dtr.sender.replaceTrack(track);
+      if (track && this.media.screenStream && dtr.streamsSet !== this.media.screenStream) {
+        dtr.sender.setStreams(this.media.screenStream);
+        dtr.streamsSet = this.media.screenStream;
+      }
+    }
+  }
+
+  /**
+   * The screen's sender: up to SCREEN_MAX_FPS frames a second and SCREEN_MAX_BITRATE, keeping
+   * the resolution (text stays readable) and dropping frames when bandwidth or CPU is short.
+   */
+  async tuneScreenSender() {
+    const dmid = this.offer.localMid('video', 'desktop');
+    const tr = dmid ? this.pc?.getTransceivers().find((t) => t.mid === dmid) : null;
+    if (!tr?.sender.track) return;
+    try {
+      const params = tr.sender.getParameters();
+      if (!params.encodings?.length) params.encodings = [{}];
+      for (const e of params.encodings) {
+        e.maxFramerate = SCREEN_MAX_FPS;
+        e.maxBitrate = SCREEN_MAX_BITRATE;
+      }
+      params.degradationPreference = 'maintain-resolution';
+      await tr.sender.setParameters(params);
+    } catch (e) {
+      this.dispatchEvent(new CustomEvent('warning', { detail: `screen sender parameters: ${e.message}` }));
+    }
   }
 
   /** A local track appeared, changed or went away: swap it in, renegotiate if needed. */
   updateLocalTrack(kind) {
+    if (kind === 'screen') return this.enqueue('local-screen', () => this.updateScreen());
     return this.enqueue(`local-${kind}`, async () => {
       if (!this.pc) return;
       const mid = this.offer.localMid(kind);
@@ -174,10 +229,40 @@ export class MediaSession extends EventTarget {
     });
   }
 
+  /**
+   * The screen share started, changed or stopped. Start: a desktop m-line (new, or a rejected
+   * one recycled), renegotiate, source-add of <endpoint>-v1 (videoType desktop). Another screen
+   * while sharing: replaceTrack, nothing signalled. Stop: the m-line is rejected, source-remove.
+   */
+  async updateScreen() {
+    if (!this.pc) return;
+    const track = this.media.screenTrack;
+    const mid = this.offer.localMid('video', 'desktop');
+    if (track && mid) {
+      const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
+      if (tr && tr.currentDirection === 'sendonly') {
+        await tr.sender.replaceTrack(track);
+        if (this.media.screenStream) tr.sender.setStreams(this.media.screenStream);
+        await this.tuneScreenSender();
+        return;
+      }
+    }
+    if (track) {
+      if (!this.offer.addLocalSlot('video', 'desktop')) return; // no video in this session
+    } else if (!this.offer.removeLocalSlot('video', 'desktop')) {
+      return;
+    }
+    await this.renegotiate();
+    if (track) await this.tuneScreenSender();
+  }
+
   /** Renegotiates and tells the focus about changes in our own sources. */
   async renegotiate() {
+    const names = this.sourceNames();
     await this.negotiate();
-    const now = localSources(this.pc.localDescription.sdp, this.endpointId);
+    // Names as they were before negotiating: a removed desktop m-line's sources are gone from
+    // the answer anyway, and the diff goes by SSRC.
+    const now = localSources(this.pc.localDescription.sdp, this.endpointId, { ...names, ...this.sourceNames() });
     const d = diffSources(this.signalled, now);
     this.signalled = now;
     const base = { sid: this.sid, initiator: this.initiator };
@@ -278,6 +363,8 @@ export class MediaSession extends EventTarget {
 
   onTrack(e) {
     const mid = e.transceiver?.mid;
+    const slot = mid ? this.offer.slotByMid(mid) : null;
+    if (slot?.local) return; // our own m-lines (the desktop one has no remote track to show)
     const stream = mid ? this.offer.streamForMid(mid) : null;
     if (!stream || stream.bridge || !stream.owner) return;
     const info = {
@@ -342,9 +429,12 @@ export class MediaSession extends EventTarget {
    * { <endpointId>: { audio: {packetsReceived, bytesReceived, packetsLost, jitter},
    *                   video: {packetsReceived, bytesReceived, framesDecoded, framesReceived,
    *                           frameWidth, frameHeight, keyFramesDecoded, codec} } }
-   * plus `_local` (what we send) and `_transport` (selected pair, ICE state).
+   * plus `screen` (like video) for a shared screen, `_local` (what we send: audio, video,
+   * screen; remoteLoss and remoteRtt from the bridge's receiver reports) and `_transport`
+   * (selected pair, ICE state). `isScreen(stream)` says whether a remote stream is a shared
+   * screen (default: its Jingle videoType is desktop).
    */
-  async stats() {
+  async stats(isScreen = (st) => st?.videoType === 'desktop') {
     if (!this.pc || this.ended) return {};
     const report = await this.pc.getStats();
     const out = {};
@@ -361,23 +451,33 @@ export class MediaSession extends EventTarget {
       if (s.codecId && codecs.has(s.codecId)) target.codec = codecs.get(s.codecId);
       target.ssrcs = [...(target.ssrcs ?? []), s.ssrc];
     };
-    const local = { audio: {}, video: {} };
+    const local = { audio: {}, video: {}, screen: {} };
+    const dmid = this.offer.localMid('video', 'desktop');
+    let lost = 0;
+    let rtt = null;
     report.forEach((s) => {
       if (s.type === 'inbound-rtp') {
         const st = s.mid ? this.offer.streamForMid(s.mid) : null;
         const owner = st?.bridge ? 'jvb' : (st?.owner ?? '_unknown');
+        const kind = s.kind === 'video' && st && !st.bridge && isScreen(st) ? 'screen' : s.kind;
         out[owner] ??= {};
-        out[owner][s.kind] ??= {};
-        add(out[owner][s.kind], s);
+        out[owner][kind] ??= {};
+        add(out[owner][kind], s);
+      } else if (s.type === 'remote-inbound-rtp') {
+        if (typeof s.fractionLost === 'number') lost = Math.max(lost, s.fractionLost);
+        if (typeof s.roundTripTime === 'number') rtt = Math.max(rtt ?? 0, s.roundTripTime);
       } else if (s.type === 'outbound-rtp') {
-        const t = local[s.kind] ?? {};
+        const t = (s.kind === 'video' && dmid && s.mid === dmid ? local.screen : local[s.kind]) ?? {};
         for (const k of ['packetsSent', 'bytesSent', 'framesEncoded', 'framesSent']) {
           if (typeof s[k] === 'number') t[k] = (t[k] ?? 0) + s[k];
         }
         if (s.frameWidth) t.frameWidth = s.frameWidth;
+        if (s.frameHeight) t.frameHeight = s.frameHeight;
         if (s.codecId && codecs.has(s.codecId)) t.codec = codecs.get(s.codecId);
       }
     });
+    local.remoteLoss = lost;
+    local.remoteRtt = rtt;
     out._local = local;
     let pair = null;
     report.forEach((s) => {

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: MIT
 // The conference MUC room: join with our nickname (= endpoint id), display name (XEP-0172
-// nick), SourceInfo mute state and caps; track occupants, their display names and mute state;
-// recognise the focus occupant (its real JID starts with the focus JID + '/').
+// nick), SourceInfo mute state, raised hand and caps; track occupants, their display names,
+// mute state and raised hands; recognise the focus occupant (its real JID starts with the focus
+// JID + '/') and what its presence says (bridgeNotAvailable); receive the room's messages
+// (groupchat, private, history). Room JIDs are compared in canonical form (room.js): the
+// server may spell our room differently from how we asked for it.
 // Main thread; one instance per join; owns the occupant map.
 
 import { NS } from '../jingle/ns.js';
+import { sameBareJid } from '../room.js';
+
+/** Jitsi's raised-hand presence extension (a participant property): timestamp, 0 = lowered. */
+export const RAISED_HAND = 'jitsi_participant_raisedHand';
 
 const JOIN_TIMEOUT_MS = 15000;
 
@@ -18,6 +25,20 @@ function firstChild(el, name, ns) {
 export function resourceOf(jid) {
   const i = jid ? jid.indexOf('/') : -1;
   return i >= 0 ? jid.slice(i + 1) : null;
+}
+
+/**
+ * The raised-hand value of a presence: the time the hand went up (ms since the epoch), 0 when
+ * lowered, null when the presence does not say. Jitsi Meet sends a timestamp and 0; older
+ * clients 'true' / 'false'.
+ */
+export function parseRaisedHand(text) {
+  if (text === null || text === undefined) return null;
+  const t = String(text).trim();
+  if (t === 'true') return Date.now();
+  if (t === 'false' || t === '') return 0;
+  const n = Number.parseInt(t, 10);
+  return Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 export function bareOf(jid) {
@@ -58,6 +79,7 @@ export function parseOccupantPresence(pres) {
       if (m[1] === 'v' && !v.muted && (v.videoType ?? 'camera') === 'camera') videoMuted = false;
     }
   }
+  const hand = firstChild(pres, RAISED_HAND);
   return {
     jid: item?.getAttribute('jid') ?? null,
     role: item?.getAttribute('role') ?? null,
@@ -66,7 +88,46 @@ export function parseOccupantPresence(pres) {
     sources,
     audioMuted,
     videoMuted,
+    raisedHand: hand ? parseRaisedHand(hand.textContent) : null,
+    bridgeNotAvailable: !!firstChild(pres, 'bridgeNotAvailable', NS.FOCUS),
     statuses,
+  };
+}
+
+/**
+ * What a message from the room says, or null when it is not a chat message: groupchat
+ * (type groupchat from room/nick) or private (type chat from room/nick), with the sender's
+ * name from the message itself when it carries one (XEP-0172 <nick>, or Jitsi's
+ * <display-name xmlns="http://jitsi.org/protocol/display-name">), and the XEP-0203 delay stamp
+ * of room history. An error message (a private message the room refused) comes back as
+ * { error: condition }.
+ */
+export function parseRoomMessage(msg) {
+  const type = msg.getAttribute('type') ?? 'normal';
+  const from = msg.getAttribute('from') ?? '';
+  const nick = resourceOf(from);
+  if (type === 'error') {
+    const err = firstChild(msg, 'error');
+    let condition = 'undefined-condition';
+    for (let n = err?.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 1 && n.namespaceURI === NS.STANZAS && n.localName !== 'text') condition = n.localName;
+    }
+    return { error: condition, to: nick, id: msg.getAttribute('id') };
+  }
+  if (type !== 'groupchat' && type !== 'chat') return null;
+  const body = firstChild(msg, 'body');
+  if (!body || !nick) return null;
+  const nickEl = firstChild(msg, 'nick', NS.NICK) ?? firstChild(msg, 'display-name', 'http://jitsi.org/protocol/display-name');
+  const delay = firstChild(msg, 'delay', 'urn:xmpp:delay');
+  const stamp = delay ? Date.parse(delay.getAttribute('stamp') ?? '') : NaN;
+  return {
+    id: msg.getAttribute('id') ?? null,
+    from: nick,
+    private: type === 'chat',
+    text: body.textContent.slice(0, 10000),
+    displayName: nickEl ? nickEl.textContent.slice(0, 100) : null,
+    at: Number.isFinite(stamp) ? stamp : null,
+    delayed: !!delay,
   };
 }
 
@@ -83,12 +144,16 @@ export class MucRoom extends EventTarget {
     this.focusJids = new Set(p.focusJids.filter(Boolean));
     this.caps = p.caps ?? null;
     this.codecList = p.codecList ?? null;
-    this.local = { displayName: p.displayName ?? '', sourceInfo: {}, audioMuted: false, videoMuted: false };
+    this.local = {
+      displayName: p.displayName ?? '', sourceInfo: {}, audioMuted: false, videoMuted: false, raisedHand: null,
+    };
+    this.focusState = { bridgeNotAvailable: false };
     this.occupants = new Map(); // nick -> occupant
     this.joined = false;
     this.role = null;
     this.affiliation = null;
     this.handler = null;
+    this.msgHandler = null;
     // Room security (docs/security.md): the room password sent in the join presence, and an
     // optional gate: async ({ condition, password }) => ({ password? }) called when the join
     // is refused with not-authorized (password) or registration-required (lobby). When it
@@ -109,7 +174,7 @@ export class MucRoom extends EventTarget {
 
   /** Whether an occupant full JID (room@muc/nick) is the focus. */
   isFocus(occupantJid) {
-    if (bareOf(occupantJid) !== this.roomJid) return false;
+    if (!sameBareJid(occupantJid, this.roomJid)) return false;
     const o = this.occupants.get(resourceOf(occupantJid));
     return !!o?.isFocus;
   }
@@ -139,6 +204,9 @@ export class MucRoom extends EventTarget {
     b.c('videomuted').t(String(!!this.local.videoMuted)).up();
     // Read by the focus to pick codecs for the conference.
     if (this.codecList) b.c('jitsi_participant_codecList').t(this.codecList).up();
+    // Once raised, always said: a lowered hand is 0 (a missing element changes nothing for
+    // Jitsi clients).
+    if (this.local.raisedHand !== null) b.c(RAISED_HAND).t(String(this.local.raisedHand || 0)).up();
     if (this.caps) {
       b.c('c', { xmlns: NS.CAPS, hash: 'sha-1', node: this.caps.node, ver: this.caps.ver }).up();
     }
@@ -165,8 +233,16 @@ export class MucRoom extends EventTarget {
         gated: false,
         reconferenced: false, // the conference request was sent again after a forbidden
       };
-      this.handler = this.xmpp.addHandler((p) => { this.onPresence(p); return true; },
-        null, 'presence', null, null, this.roomJid, { matchBareFromJid: true });
+      // Matched here, not by strophe's from filter: that compares JIDs as strings.
+      this.handler = this.xmpp.addHandler((p) => {
+        if (sameBareJid(p.getAttribute('from'), this.roomJid)) this.onPresence(p);
+        return true;
+      }, null, 'presence');
+      // Installed before the join: room history follows our own presence at once.
+      this.msgHandler = this.xmpp.addHandler((m) => {
+        if (sameBareJid(m.getAttribute('from'), this.roomJid)) this.onMessage(m);
+        return true;
+      }, null, 'message');
       this.xmpp.send(this.presence());
     });
   }
@@ -179,9 +255,35 @@ export class MucRoom extends EventTarget {
 
   leave() {
     if (this.handler) this.xmpp.removeHandler(this.handler);
+    if (this.msgHandler) this.xmpp.removeHandler(this.msgHandler);
     this.handler = null;
+    this.msgHandler = null;
     if (this.joined) this.xmpp.send(this.presence('unavailable'));
     this.joined = false;
+  }
+
+  /** A message from the room or an occupant: chat ('message'), or a refused one ('message-error'). */
+  onMessage(msg) {
+    const m = parseRoomMessage(msg);
+    if (!m) return;
+    if (m.error) {
+      this.dispatchEvent(new CustomEvent('message-error', { detail: m }));
+      return;
+    }
+    m.mine = m.from === this.nick && !m.delayed;
+    this.dispatchEvent(new CustomEvent('message', { detail: m }));
+  }
+
+  /** Sends a groupchat message (to = null) or a private message to the occupant `to`. */
+  sendMessage(text, to = null, id = null) {
+    const attrs = to ? { to: `${this.roomJid}/${to}`, type: 'chat' } : { to: this.roomJid, type: 'groupchat' };
+    if (id) attrs.id = id;
+    const b = this.xmpp.$msg(attrs).c('body').t(text).up();
+    // The sender's name travels with the message (XEP-0172), so history shows who wrote it
+    // even after they left.
+    if (this.local.displayName) b.c('nick', { xmlns: NS.NICK }).t(this.local.displayName).up();
+    if (to) b.c('x', { xmlns: NS.MUC_USER }).up(); // XEP-0045 §7.5: a private message in a room
+    this.xmpp.send(b);
   }
 
   /** Asks the gate (password prompt, lobby) and joins again once it answers. */
@@ -290,9 +392,14 @@ export class MucRoom extends EventTarget {
       sources: info.sources,
       isFocus: this.realJidIsFocus(info.jid),
     };
+    o.raisedHand = info.raisedHand ?? existing?.raisedHand ?? 0;
     this.occupants.set(nick, o);
     if (o.isFocus) {
       if (!existing) this.dispatchEvent(new CustomEvent('focus-joined', { detail: o }));
+      if (info.bridgeNotAvailable !== this.focusState.bridgeNotAvailable) {
+        this.focusState = { bridgeNotAvailable: info.bridgeNotAvailable };
+        this.dispatchEvent(new CustomEvent('focus-updated', { detail: { ...this.focusState } }));
+      }
       return;
     }
     this.dispatchEvent(new CustomEvent(existing ? 'occupant-updated' : 'occupant-joined', { detail: o }));
