@@ -16,7 +16,7 @@ import { ICONS } from './ui/icons.js';
 import { GateView } from './ui/gate.js';
 import { MeetingView } from './ui/meeting.js';
 import { Prejoin, mediaNotes } from './ui/prejoin.js';
-import { displayRoomName, randomHex, roomFromPath } from './room.js';
+import { displayRoomName, randomHex, roomFromPath, roomPath } from './room.js';
 
 const params = new URLSearchParams(location.search);
 const app = document.getElementById('app');
@@ -40,11 +40,13 @@ const ERROR_TITLES = {
   internal: 'Something went wrong',
 };
 
-// Canonical room URL: /Team%20Sync -> /team%20sync (the room the link really names).
+// Canonical room URL: /Team%20Sync -> /team%20sync, /Acme/Retro -> /acme/retro (the room
+// the link really names).
 {
-  const seg = location.pathname.split('/').filter(Boolean)[0] ?? '';
   const room = roomFromPath(location.pathname);
-  if (room && seg !== room) history.replaceState(null, '', `/${room}${location.search}${location.hash}`);
+  if (room && location.pathname !== roomPath(room)) {
+    history.replaceState(null, '', `${roomPath(room)}${location.search}${location.hash}`);
+  }
 }
 
 const state = {
@@ -167,7 +169,7 @@ async function join(room, name) {
   try { localStorage.setItem('parley.displayName', name); } catch { /* private mode */ }
   if (room !== state.room) {
     state.room = room;
-    history.replaceState(null, '', `/${room}${location.search}`);
+    history.replaceState(null, '', `${roomPath(room)}${location.search}`);
   }
   if (state.screen === 'prejoin') state.prejoin?.setBusy(true);
   else showJoining(room);
@@ -191,9 +193,11 @@ async function join(room, name) {
     if (e.detail.state === 'connected') state.meeting?.showBanner(null);
   });
   conf.addEventListener('participants', () => { if (conf === state.conference) state.meeting?.updateParticipants(); });
+  conf.addEventListener('hand', () => { if (conf === state.conference) state.meeting?.updateSelf(); });
   conf.addEventListener('notice', (e) => {
     if (conf !== state.conference) return;
-    if (['joined', 'left', 'remote-mute', 'ice-failed', 'focus-not-ready', 'focus-retry'].includes(e.detail.code)) {
+    if (['joined', 'left', 'remote-mute', 'ice-failed', 'focus-not-ready', 'focus-retry', 'hand', 'hand-lowered',
+      'bridge-back'].includes(e.detail.code)) {
       toast(e.detail.message);
     }
   });
@@ -269,9 +273,28 @@ function showMeeting(conf) {
       if (!ok) toast('The camera could not be started.', 'warn');
       state.meeting?.updateSelf();
     },
+    onToggleScreen: () => toggleScreen(),
+    onToggleHand: () => conf.setHandRaised(!conf.raisedHand),
     onCopyLink: copyLink,
   });
   for (const n of mediaNotes(state.media.errors)) toast(n, 'warn');
+}
+
+/** Starts or stops our screen share; says why when the browser did not start it. */
+async function toggleScreen() {
+  const conf = state.conference;
+  if (!conf) return false;
+  if (state.media.screenTrack) {
+    conf.stopScreenShare();
+    return true;
+  }
+  const ok = await conf.startScreenShare();
+  if (!ok && state.media.errors.screen && state.media.errors.screen !== 'cancelled') {
+    toast(state.media.errors.screen === 'unsupported' ? 'This browser cannot share a screen.'
+      : 'Screen sharing could not start.', 'warn');
+  }
+  state.meeting?.updateSelf();
+  return ok;
 }
 
 function onError(conf, err) {
@@ -364,13 +387,22 @@ function leave() {
 }
 
 window.addEventListener('pagehide', () => state.conference?.leave());
-// Keyboard: M toggles the microphone, V the camera (not while typing).
+// Keyboard (not while typing): M microphone, V camera, D screen share, R raise or lower your
+// hand, C chat, P participants; as in Jitsi Meet.
 window.addEventListener('keydown', (e) => {
   if (state.screen !== 'meeting' || e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
   if (/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement?.tagName ?? '')) return;
   const k = e.key.toLowerCase();
-  if (k === 'm') state.meeting?.p.onToggleMic();
-  else if (k === 'v') state.meeting?.p.onToggleCam();
+  const m = state.meeting;
+  if (!m) return;
+  if (k === 'm') m.p.onToggleMic();
+  else if (k === 'v') m.p.onToggleCam();
+  else if (k === 'd') m.p.onToggleScreen();
+  else if (k === 'r') m.p.onToggleHand();
+  else if (k === 'c') m.togglePanel('chat');
+  else if (k === 'p') m.togglePanel('participants');
+  else return;
+  e.preventDefault();
 });
 state.media.addEventListener('track', () => state.meeting?.updateSelf());
 
@@ -396,14 +428,39 @@ window.parley = {
       dominant: !!p.dominant,
       role: p.role ?? null,
       moderator: p.role === 'moderator',
+      raisedHand: p.raisedHand || 0,
+      sharing: !!p.screenTrack,
+      screenSource: p.screenTrack ? p.screenSource : null,
+      quality: p.quality ? { level: p.quality.level, text: p.quality.text } : null,
     }));
   },
   get local() {
     return {
       audio: !!state.media.audioTrack, video: !!state.media.videoTrack,
       audioMuted: state.media.audioMuted, videoMuted: state.media.videoMuted, errors: { ...state.media.errors },
+      screen: !!state.media.screenTrack, raisedHand: state.conference?.raisedHand ?? 0,
+      devices: { audio: state.media.currentDevice('audio'), video: state.media.currentDevice('video'),
+        output: state.meeting?.sinkId ?? null },
+      trackIds: { audio: state.media.audioTrack?.id ?? null, video: state.media.videoTrack?.id ?? null },
     };
   },
+  /** false while the focus says it has no bridge (bridgeNotAvailable). */
+  get bridgeAvailable() { return state.conference?.bridgeAvailable ?? true; },
+  /** Moderator actions the focus carries out (Conference.capabilities). */
+  get capabilities() { return { ...(state.conference?.capabilities ?? {}) }; },
+  /** The open side panel: 'chat', 'participants', 'security', 'settings' or null. */
+  get panel() { return state.meeting?.panel ?? null; },
+  /** Chat messages: [{ from, name, text, private, mine, history, to, failed }], and unread. */
+  get chat() { return state.conference?.chat.snapshot() ?? []; },
+  get unread() { return state.conference?.chat.unread ?? 0; },
+  sendChat: (text, to = null) => state.conference?.chat.send(text, to) ?? false,
+  setHandRaised: (raised) => state.conference?.setHandRaised(raised),
+  lowerHandOf: (id) => state.conference?.lowerHandOf(id) ?? false,
+  toggleScreenShare: () => toggleScreen(),
+  openPanel: (name, open = true) => state.meeting?.togglePanel(name, open),
+  /** Switches a device ('audio' | 'video' | 'output'); resolves false when it failed. */
+  useDevice: (kind, id) => state.meeting?.useDevice(kind, id) ?? Promise.resolve(false),
+  devices: () => LocalMedia.listDevices(),
   get errors() { return [...state.errors]; },
   get lastError() { return state.lastError; },
   get log() { return state.conference?.events ?? []; },

@@ -1,20 +1,32 @@
 // SPDX-License-Identifier: MIT
-// The meeting screen: a responsive grid with one tile per remote participant (live video or
-// an avatar, display name, microphone state, dominant-speaker ring; remote audio played by
-// an <audio> element per participant), our own small self-view, a top bar with room and
-// connection status, and the toolbar (microphone, camera, security, leave). Room security:
-// a warning when the room name is easy to guess, the security panel behind the shield button
-// (with a badge counting people waiting in the lobby), moderator stars on tiles and, for
-// moderators, a tile menu to make someone moderator or remove them. Tiles are updated in
-// place so video elements never restart. Main thread; one instance per joined meeting.
+// The meeting screen: one tile per remote participant (live video or an avatar, display name,
+// microphone state, raised hand, connection quality with a tooltip, dominant-speaker ring;
+// remote audio played by an <audio> element per participant, on the chosen speaker), a tile
+// per shared screen, our own small self-view, a top bar with room and connection status, the
+// toolbar (microphone, camera, screen share, raise hand, chat, participants, security,
+// settings, leave) and the side panels behind those buttons (one at a time). Shared screens
+// are shown large with everyone's camera as a thumbnail (layout.js); several people may share
+// at once. Room security: a warning when the room name is easy to guess, the security panel
+// (with a badge counting people waiting in the lobby), moderator stars and, for moderators,
+// a menu per participant (tile and participants panel). When the focus has no bridge, a
+// clear screen says so until one comes. Tiles are positioned absolutely and updated in place,
+// so video elements never move or restart. Main thread; one instance per joined meeting.
 
 import { clear, h, hueFor, initials } from './dom.js';
 import { ICONS } from './icons.js';
+import { gridRects, presentationRects } from './layout.js';
 import { displayRoomName } from '../room.js';
+import { QUALITY_LABEL } from '../quality.js';
+import { ChatPanel } from './chat-panel.js';
+import { ACTIONS, ParticipantsPanel } from './participants-panel.js';
 import { SecurityPanel } from './security-panel.js';
+import { CAN_CHOOSE_SPEAKER, SettingsPanel } from './settings-panel.js';
+
+export { bestGrid, fitTiles } from './layout.js';
 
 const MEDIA_LABEL = {
   none: 'Waiting for others',
+  'no-bridge': 'No media server',
   negotiating: 'Connecting media…',
   connected: 'Connected',
   interrupted: 'Reconnecting…',
@@ -22,121 +34,117 @@ const MEDIA_LABEL = {
   failed: 'Media unavailable',
 };
 
-/** Columns and rows that give the largest 16:9 tiles for n tiles in a W x H box. */
-export function bestGrid(n, W, H, gap = 12, aspect = 16 / 9) {
-  if (n <= 0) return { cols: 1, rows: 1, width: W, height: H };
-  let best = { cols: 1, rows: n, width: 0, height: 0 };
-  for (let cols = 1; cols <= n; cols++) {
-    const rows = Math.ceil(n / cols);
-    const cw = (W - gap * (cols - 1)) / cols;
-    const ch = (H - gap * (rows - 1)) / rows;
-    const width = Math.max(0, Math.min(cw, ch * aspect));
-    if (width > best.width) best = { cols, rows, width, height: width / aspect };
-  }
-  return best;
+const GAP = 12;
+
+/** The status pill's text and state for a media state and whether anyone else is here. */
+export function statusOf(mediaState, others) {
+  if (mediaState === 'failed') return { label: MEDIA_LABEL.failed, state: 'failed' };
+  if (!others) return { label: MEDIA_LABEL.none, state: 'none' }; // alone (again): nothing else matters
+  if (mediaState === 'none') return { label: 'Waiting for media…', state: 'negotiating' };
+  return { label: MEDIA_LABEL[mediaState] ?? mediaState, state: mediaState };
 }
 
-/** Rectangles of n tiles laid out by `g` (CSS grid, rows filled left to right, grid centred). */
-function tileRects(n, g, x0, y0, gap) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % g.cols;
-    const r = Math.floor(i / g.cols);
-    out.push({ x: x0 + c * (g.width + gap), y: y0 + r * (g.height + gap), w: g.width, h: g.height });
-  }
-  return out;
-}
-
-const intersects = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-
-/**
- * Tile grid for n tiles in a W x H box that keeps the tiles clear of the floating self-view.
- * `self` is the self-view's rectangle in box coordinates ({x, y, w, h}, or null). Three
- * candidates: the whole box; the box above the self-view (a band as high as the self-view
- * reserved at the bottom); the box left of it (a band reserved at the right). The grid is
- * centred in its box. Of the candidates whose tiles do not touch the self-view (with `gap`
- * around it), the one with the largest tiles wins; often that costs nothing, because the
- * tiles are limited by the other dimension. Only when avoiding the self-view would halve the
- * tiles (a tiny screen) may they overlap it.
- * Returns { cols, rows, width, height, marginRight, marginBottom, overlaps }.
- */
-export function fitTiles(n, W, H, self = null, gap = 12) {
-  const at = (boxW, boxH, marginRight, marginBottom) => {
-    const g = bestGrid(n, boxW, boxH, gap);
-    const gw = g.cols * g.width + gap * (g.cols - 1);
-    const gh = g.rows * g.height + gap * (g.rows - 1);
-    const keep = self && { x: self.x - gap, y: self.y - gap, w: self.w + 2 * gap, h: self.h + 2 * gap };
-    const overlaps = n > 0 && !!keep
-      && tileRects(n, g, (boxW - gw) / 2, (boxH - gh) / 2, gap).some((t) => intersects(t, keep));
-    return { ...g, marginRight, marginBottom, overlaps };
-  };
-  const full = at(W, H, 0, 0);
-  if (!self || n <= 0 || !full.overlaps) return full;
-  const bottom = Math.max(0, H - self.y + gap);
-  const right = Math.max(0, W - self.x + gap);
-  const clear = [at(W, H - bottom, 0, bottom), at(W - right, H, right, 0)].filter((o) => !o.overlaps);
-  const best = clear.sort((a, b) => b.width - a.width)[0];
-  return best && best.width >= 0.5 * full.width ? best : full;
-}
+const bars = (level) => `<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">${
+  [[2, 11, 3], [6, 8, 6], [10, 5, 9]].map(([x, y, hgt], i) => {
+    const on = level === 'good' || (level === 'fair' && i < 2) || (level === 'poor' && i < 1);
+    return `<rect x="${x}" y="${y}" width="3" height="${hgt}" rx="1" fill="currentColor" opacity="${on ? 1 : 0.28}"/>`;
+  }).join('')}</svg>`;
 
 export class MeetingView {
   /**
    * @param {HTMLElement} root
    * @param {object} p { conference, media, security (RoomSecurity), onLeave(), onToggleMic(),
-   *                    onToggleCam(), onCopyLink(), toast(message, kind) }
+   *                    onToggleCam(), onToggleScreen(), onToggleHand(), onCopyLink(),
+   *                    toast(message, kind) }
    */
   constructor(root, p) {
     this.root = root;
     this.p = p;
-    this.tiles = new Map(); // participant id -> tile parts
+    this.tiles = new Map(); // participant id -> camera tile parts
+    this.screens = new Map(); // participant id -> screen tile parts
     this.warningDismissed = false;
     this.openMenu = null;
+    this.panel = null; // name of the open side panel
+    this.sinkId = null;
+    this.forceGrid = false;
     this.render();
   }
 
+  get conf() { return this.p.conference; }
+
   render() {
-    const c = this.p.conference;
+    const c = this.conf;
     clear(this.root);
     this.count = h('span.count', {}, '1');
-    this.status = h('span.pill', { dataset: { state: 'none' } }, MEDIA_LABEL.none);
+    this.status = h('span.pill#status-pill', { dataset: { state: 'none' } }, MEDIA_LABEL.none);
+    this.layoutBtn = h('button.ghost#layout-toggle', { type: 'button', hidden: true, onclick: () => this.toggleLayout() });
     const top = h('header.topbar', {},
       h('div.topbar-left', {},
         h('span.logo', { html: ICONS.logo }),
         h('span.room-title', {}, displayRoomName(c.roomName)),
         this.secured = h('span.secured#secured', { hidden: true }, h('span.icon', { html: ICONS.lock })),
-        h('span.people', { title: 'People in the meeting' }, h('span.icon', { html: ICONS.users }), this.count)),
+        h('button.people.ghost', { type: 'button', title: 'People in the meeting', onclick: () => this.togglePanel('participants') },
+          h('span.icon', { html: ICONS.users }), this.count)),
       h('div.topbar-right', {},
+        this.layoutBtn,
         this.status,
         h('button.ghost', { type: 'button', onclick: () => this.p.onCopyLink(), title: 'Copy meeting link' },
           h('span.icon', { html: ICONS.link }), h('span.label', {}, 'Copy link'))));
 
     this.grid = h('div.grid');
-    this.alone = h('div.alone', {},
+    this.alone = h('div.alone.stage-card', {},
       h('div.alone-card', {},
         h('h2', {}, 'You\'re the only one here'),
         this.aloneText = h('p', {}, 'Share the link and others can join right away.'),
         h('code.link', {}, location.href.split('?')[0]),
         h('button.secondary', { type: 'button', onclick: () => this.p.onCopyLink() },
           h('span.icon', { html: ICONS.link }), 'Copy link')));
+    this.noBridge = h('div.no-bridge.stage-card#no-bridge', { hidden: true, role: 'status' },
+      h('div.alone-card', {},
+        h('span.no-bridge-icon', { html: ICONS.cloudOff }),
+        h('h2', {}, 'Waiting for a media server'),
+        h('p', {}, 'You are in the meeting, but no media server is available right now, so audio and video '
+          + 'cannot start. The call starts by itself as soon as one is available: there is no need to reload.'),
+        h('p.muted.small-print', {}, 'You can use the chat in the meantime. If this lasts, tell whoever runs this service.')));
     this.selfVideo = h('video.mirror', { autoplay: true, muted: true, playsInline: true });
     this.selfVideo.muted = true;
     this.selfAvatar = h('div.avatar', { style: `--hue:${hueFor(c.endpointId)}` }, initials(c.displayName));
     this.selfMic = h('span.tile-mic', { html: ICONS.micOff });
     this.selfStar = h('span.tile-mod', { html: ICONS.star, title: 'Moderator', hidden: true });
-    this.self = h('div.selfview', { title: 'You' }, this.selfVideo, this.selfAvatar,
+    this.selfHand = h('span.tile-hand', { html: ICONS.hand, title: 'Your hand is raised', hidden: true });
+    this.selfQuality = this.qualityBadge();
+    this.selfSharing = h('div.self-sharing', { hidden: true }, h('span.icon', { html: ICONS.screen }), 'Presenting');
+    this.self = h('div.selfview', { title: 'You' }, this.selfVideo, this.selfAvatar, this.selfSharing,
+      h('div.tile-top', {}, this.selfQuality.root, this.selfHand),
       h('div.tile-label', {}, this.selfMic, this.selfStar, h('span', {}, 'You')));
-    this.stage = h('section.stage', {}, this.grid, this.alone, this.self);
+    this.stage = h('section.stage', {}, this.grid, this.alone, this.noBridge, this.self);
 
-    this.micBtn = h('button.tool', { type: 'button', onclick: () => this.p.onToggleMic() });
-    this.camBtn = h('button.tool', { type: 'button', onclick: () => this.p.onToggleCam() });
-    const leave = h('button.tool.danger', { type: 'button', onclick: () => this.p.onLeave(), title: 'Leave meeting', ariaLabel: 'Leave meeting' },
-      h('span.icon', { html: ICONS.leave }));
+    const tool = (id, label, icon, onclick, badge) => h(`button.tool#${id}`, {
+      type: 'button', title: label, ariaLabel: label, onclick,
+    }, h('span.icon', { html: ICONS[icon] }), badge);
+    this.micBtn = h('button.tool#mic-button', { type: 'button', onclick: () => this.p.onToggleMic() });
+    this.camBtn = h('button.tool#camera-button', { type: 'button', onclick: () => this.p.onToggleCam() });
+    this.screenBtn = tool('screen-button', 'Share your screen', 'screen', () => this.p.onToggleScreen());
+    this.handBtn = tool('hand-button', 'Raise your hand (R)', 'hand', () => this.p.onToggleHand());
+    this.chatBadge = h('span.tool-badge#chat-badge', { hidden: true });
+    this.chatBtn = tool('chat-button', 'Chat (C)', 'chat', () => this.togglePanel('chat'), this.chatBadge);
+    this.peopleBadge = h('span.tool-badge.neutral#people-badge', { hidden: true });
+    this.peopleBtn = tool('participants-button', 'Participants (P)', 'users', () => this.togglePanel('participants'), this.peopleBadge);
     this.badge = h('span.tool-badge', { hidden: true });
-    this.secBtn = h('button.tool#security-button', {
-      type: 'button', title: 'Security', ariaLabel: 'Security', onclick: () => this.toggleSecurity(),
-    }, h('span.icon', { html: ICONS.shield }), this.badge);
-    const bar = h('footer.toolbar', {}, this.micBtn, this.camBtn, this.secBtn, leave);
+    this.secBtn = tool('security-button', 'Security', 'shield', () => this.togglePanel('security'), this.badge);
+    this.setBtn = tool('settings-button', 'Settings: camera, microphone, speaker', 'gear', () => this.togglePanel('settings'));
+    const leave = h('button.tool.danger#leave-button', { type: 'button', onclick: () => this.p.onLeave(), title: 'Leave meeting', ariaLabel: 'Leave meeting' },
+      h('span.icon', { html: ICONS.leave }));
+    const bar = h('footer.toolbar', {},
+      h('div.tool-group', {}, this.micBtn, this.camBtn, this.screenBtn, this.handBtn),
+      h('div.tool-group', {}, this.chatBtn, this.peopleBtn, this.secBtn, this.setBtn),
+      leave);
+
     this.banner = h('div.banner', { hidden: true });
+    this.shareBanner = h('div.share-banner#share-banner', { hidden: true, role: 'status' },
+      h('span.icon', { html: ICONS.screen }),
+      h('span', {}, 'You are sharing your screen with everyone.'),
+      h('button.secondary.small#stop-sharing', { type: 'button', onclick: () => this.p.onToggleScreen() }, 'Stop sharing'));
     this.warning = h('div.room-warning#room-name-warning', { role: 'status', hidden: true },
       h('span.icon', { html: ICONS.warn }),
       h('span.room-warning-text', {},
@@ -148,37 +156,85 @@ export class MeetingView {
         type: 'button', title: 'Dismiss', ariaLabel: 'Dismiss the warning',
         onclick: () => { this.warningDismissed = true; this.updateSecurity(); },
       }, h('span.icon', { html: ICONS.close })));
-    this.panel = this.p.security ? new SecurityPanel({
-      security: this.p.security,
-      onClose: () => this.toggleSecurity(false),
-      toast: (m, k) => this.p.toast?.(m, k),
-    }) : null;
-    this.root.append(h('main.meeting', {}, top, this.warning, this.banner, this.stage, bar, this.panel?.el));
+
+    const close = () => this.togglePanel(null);
+    this.panels = {
+      chat: new ChatPanel({ chat: c.chat, conference: c, onClose: close }),
+      participants: new ParticipantsPanel({
+        conference: c, security: this.p.security, onClose: close,
+        onAction: (id, action) => this.act(id, action), onMeetingAction: (a) => this.meetingAction(a),
+      }),
+      security: this.p.security ? new SecurityPanel({
+        security: this.p.security, onClose: close, toast: (m, k) => this.p.toast?.(m, k),
+      }) : null,
+      settings: new SettingsPanel({
+        media: this.p.media, onClose: close, speaker: () => this.sinkId, onDevice: (kind, id) => this.useDevice(kind, id),
+      }),
+    };
+    this.body = h('div.meeting-body', {}, this.stage,
+      Object.values(this.panels).filter(Boolean).map((x) => x.el));
+    this.header = h('div.meeting-head', {}, top, this.warning, this.banner, this.shareBanner);
+    this.root.append(h('main.meeting', {}, this.header, this.body, bar));
+
     this.onDocClick = (e) => {
       if (this.openMenu && !this.openMenu.root.contains(e.target)) this.closeMenu();
+      if (this.panels.participants.menuFor && !e.target.closest?.('.people-row')) this.panels.participants.closeMenu();
     };
     document.addEventListener('click', this.onDocClick);
+    this.onChat = () => { this.updateChatBadge(); if (this.panel === 'chat') this.panels.chat.update(); };
+    c.chat.addEventListener('message', this.onChat);
+    c.chat.addEventListener('unread', this.onChat);
+    this.onChatError = (e) => this.p.toast?.(e.detail.message, 'warn');
+    c.chat.addEventListener('error', this.onChatError);
+    this.onQuality = () => this.updateQuality();
+    c.addEventListener('quality', this.onQuality);
 
     this.resize = new ResizeObserver(() => this.layout());
     this.resize.observe(this.stage);
+    this.resize.observe(this.header);
     this.updateSelf();
     this.updateParticipants();
     this.setMediaState(c.mediaState);
     this.updateSecurity();
+    this.updateChatBadge();
+  }
+
+  // ---- side panels ---------------------------------------------------------------------------
+
+  /** Opens the side panel `name` ('chat', 'participants', 'security', 'settings'), or closes it. */
+  togglePanel(name, open) {
+    const want = name && (open ?? this.panel !== name) ? name : null;
+    if (want && !this.panels[want]) return;
+    if (this.panel && this.panel !== want) this.panels[this.panel].hide();
+    this.panel = want;
+    if (want && this.panels[want].el.hidden) this.panels[want].show();
+    const btn = { chat: this.chatBtn, participants: this.peopleBtn, security: this.secBtn, settings: this.setBtn };
+    for (const [k, b] of Object.entries(btn)) {
+      b.classList.toggle('active', k === want);
+      b.setAttribute('aria-expanded', String(k === want));
+    }
+    document.body.classList.toggle('security-open', want === 'security');
+    this.root.querySelector('.meeting')?.classList.toggle('panel-open', !!want);
+    this.updateChatBadge();
   }
 
   /** Opens (true), closes (false) or toggles the security panel. */
   toggleSecurity(open) {
-    if (!this.panel) return;
-    const want = open ?? !this.panel.open;
-    if (want) this.panel.show();
-    else this.panel.hide();
-    this.secBtn.classList.toggle('active', want);
-    document.body.classList.toggle('security-open', want);
-    this.secBtn.setAttribute('aria-expanded', String(want));
+    this.togglePanel('security', open);
   }
 
-  /** Room-security state changed: warning, badge, lock, stars, panel. */
+  updateChatBadge() {
+    const n = this.conf.chat.unread;
+    this.chatBadge.hidden = n === 0;
+    this.chatBadge.textContent = n > 99 ? '99+' : String(n);
+    const label = n ? `Chat (${n} unread)` : 'Chat (C)';
+    this.chatBtn.title = label;
+    this.chatBtn.setAttribute('aria-label', label);
+  }
+
+  // ---- security ------------------------------------------------------------------------------
+
+  /** Room-security state changed: warning, badge, lock, stars, panels. */
   updateSecurity() {
     const s = this.p.security;
     if (!s) return;
@@ -197,9 +253,12 @@ export class MeetingView {
         : 'Share the link and others can join right away.';
     this.secured.title = [s.lobbyEnabled && 'Lobby on', s.passwordSet && 'Password set'].filter(Boolean).join(' · ');
     this.selfStar.hidden = !s.isModerator;
-    if (this.panel?.open) this.panel.update();
+    if (this.panel === 'security') this.panels.security.update();
     this.updateParticipants();
+    this.layout();
   }
+
+  // ---- ourselves -----------------------------------------------------------------------------
 
   updateSelf() {
     const m = this.p.media;
@@ -207,7 +266,7 @@ export class MeetingView {
     if (camOn && this.selfVideo.srcObject !== m.stream) this.selfVideo.srcObject = m.stream;
     this.selfVideo.hidden = !camOn;
     this.selfAvatar.hidden = camOn;
-    this.selfAvatar.textContent = initials(this.p.conference.displayName);
+    this.selfAvatar.textContent = initials(this.conf.displayName);
     const micOn = !!m.audioTrack && !m.audioMuted;
     this.selfMic.hidden = micOn;
     this.micBtn.innerHTML = micOn ? ICONS.mic : ICONS.micOff;
@@ -224,6 +283,50 @@ export class MeetingView {
     this.camBtn.title = `${camLabel} (V)`;
     this.camBtn.setAttribute('aria-label', camLabel);
     this.camBtn.setAttribute('aria-pressed', String(!camOn));
+
+    const sharing = !!m.screenTrack;
+    const canShare = !!navigator.mediaDevices?.getDisplayMedia;
+    this.screenBtn.disabled = !canShare;
+    this.screenBtn.classList.toggle('active', sharing);
+    this.screenBtn.innerHTML = '';
+    this.screenBtn.append(h('span.icon', { html: sharing ? ICONS.screenOff : ICONS.screen }));
+    const shareLabel = !canShare ? 'This browser cannot share a screen' : sharing ? 'Stop sharing your screen (D)' : 'Share your screen (D)';
+    this.screenBtn.title = shareLabel;
+    this.screenBtn.setAttribute('aria-label', shareLabel);
+    this.screenBtn.setAttribute('aria-pressed', String(sharing));
+    this.shareBanner.hidden = !sharing;
+    this.selfSharing.hidden = !sharing;
+
+    const raised = !!this.conf.raisedHand;
+    this.handBtn.classList.toggle('raised', raised);
+    const handLabel = raised ? 'Lower your hand (R)' : 'Raise your hand (R)';
+    this.handBtn.title = handLabel;
+    this.handBtn.setAttribute('aria-label', handLabel);
+    this.handBtn.setAttribute('aria-pressed', String(raised));
+    this.selfHand.hidden = !raised;
+    if (this.panel === 'participants') this.panels.participants.update();
+    this.layout();
+  }
+
+  // ---- tiles ---------------------------------------------------------------------------------
+
+  qualityBadge() {
+    const icon = h('span.q-icon', { html: bars('unknown') });
+    const tip = h('span.quality-tip', { role: 'tooltip' });
+    const root = h('span.tile-quality', { tabindex: '0', dataset: { level: 'unknown' } }, icon, tip);
+    return { root, icon, tip, level: 'unknown' };
+  }
+
+  setQuality(b, q, prefix = '') {
+    const level = q?.level ?? 'unknown';
+    if (b.level !== level) {
+      b.level = level;
+      b.icon.innerHTML = bars(level);
+      b.root.dataset.level = level;
+    }
+    const text = `${prefix}${QUALITY_LABEL[level]}${q?.text ? `: ${q.text}` : ''}`;
+    clear(b.tip).append(h('strong', {}, QUALITY_LABEL[level]), q?.text ? h('span', {}, q.text) : null);
+    b.root.setAttribute('aria-label', text);
   }
 
   tileFor(p) {
@@ -232,38 +335,77 @@ export class MeetingView {
     const video = h('video', { autoplay: true, playsInline: true });
     video.muted = true; // sound comes from the <audio> element
     const audio = h('audio', { autoplay: true });
+    if (this.sinkId && audio.setSinkId) audio.setSinkId(this.sinkId).catch(() => {});
     const avatar = h('div.avatar.avatar-lg', { style: `--hue:${hueFor(p.id)}` });
     const name = h('span.tile-name');
     const mic = h('span.tile-mic', { html: ICONS.micOff, title: 'Microphone off' });
     const warn = h('div.tile-warn', { hidden: true }, h('span.icon', { html: ICONS.signal }), 'Connection problems');
     const star = h('span.tile-mod', { html: ICONS.star, title: 'Moderator', hidden: true });
-    const makeMod = h('button.menu-item.make-moderator', { type: 'button', role: 'menuitem', onclick: () => this.moderate(p.id, 'grant') },
-      h('span.icon', { html: ICONS.star }), 'Make moderator');
-    const kick = h('button.menu-item.danger.remove-participant', { type: 'button', role: 'menuitem', onclick: () => this.moderate(p.id, 'kick') },
-      h('span.icon', { html: ICONS.leave }), 'Remove from meeting');
-    const menu = h('div.tile-menu', { role: 'menu', hidden: true }, makeMod, kick);
+    const hand = h('span.tile-hand', { html: ICONS.hand, title: 'Hand raised', hidden: true });
+    const quality = this.qualityBadge();
+    const menu = h('div.tile-menu', { role: 'menu', hidden: true });
     const menuBtn = h('button.tile-menu-btn', {
       type: 'button', title: 'Participant options', ariaLabel: 'Participant options', ariaHaspopup: 'menu', hidden: true,
       onclick: (e) => { e.stopPropagation(); this.toggleMenu(t); },
     }, h('span.icon', { html: ICONS.more }));
-    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn, menuBtn, menu,
+    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn,
+      h('div.tile-top', {}, quality.root, hand), menuBtn, menu,
       h('div.tile-label', {}, mic, star, name));
-    t = { root, video, audio, avatar, name, mic, warn, star, menu, menuBtn, makeMod, videoTrack: null, audioTrack: null };
+    t = { root, video, audio, avatar, name, mic, warn, star, hand, quality, menu, menuBtn, videoTrack: null, audioTrack: null, menuKey: '' };
     this.tiles.set(p.id, t);
     this.grid.append(root);
     return t;
   }
 
+  screenTileFor(p) {
+    let t = this.screens.get(p.id);
+    if (t) return t;
+    const video = h('video', { autoplay: true, playsInline: true });
+    video.muted = true;
+    const name = h('span.tile-name');
+    const root = h('div.tile.screen-tile', { dataset: { screen: p.id } }, video,
+      h('div.tile-label', {}, h('span.tile-screen-icon', { html: ICONS.screen }), name));
+    t = { root, video, name, track: null };
+    this.screens.set(p.id, t);
+    this.grid.append(root);
+    return t;
+  }
+
+  /** The menu of a camera tile (moderators): the same actions as the participants panel. */
+  fillMenu(t, p) {
+    const ctx = { caps: this.conf.capabilities ?? {}, isModerator: true };
+    const items = ACTIONS.filter(([, , , needs]) => needs(p, ctx));
+    const key = items.map((x) => x[0]).join();
+    if (key === t.menuKey) return;
+    t.menuKey = key;
+    clear(t.menu);
+    for (const [id, label, icon] of items) {
+      const cls = { grant: '.make-moderator', kick: '.danger.remove-participant', 'lower-hand': '.lower-hand' }[id] ?? `.${id}`;
+      t.menu.append(h(`button.menu-item${cls}`, { type: 'button', role: 'menuitem', onclick: () => this.act(p.id, id) },
+        h('span.icon', { html: ICONS[icon] }), label));
+    }
+  }
+
   updateParticipants() {
-    const parts = this.p.conference.participants;
+    const parts = this.conf.participants;
     for (const [id, t] of this.tiles) {
       if (!parts.has(id)) {
         t.video.srcObject = null;
         t.audio.srcObject = null;
         t.root.remove();
         this.tiles.delete(id);
+        if (this.openMenu === t) this.openMenu = null;
       }
     }
+    for (const [id, t] of this.screens) {
+      if (!parts.get(id)?.screenTrack) {
+        t.video.srcObject = null;
+        t.root.remove();
+        this.screens.delete(id);
+      }
+    }
+    const mod = !!this.p.security?.isModerator;
+    let hands = 0;
     for (const p of parts.values()) {
       const t = this.tileFor(p);
       const label = p.displayName || `Guest ${p.id.slice(0, 4)}`;
@@ -282,23 +424,60 @@ export class MeetingView {
       t.video.hidden = !showVideo;
       t.avatar.hidden = showVideo;
       t.mic.hidden = !p.audioMuted;
-      const mod = p.role === 'moderator';
-      t.star.hidden = !mod;
-      t.root.classList.toggle('moderator', mod);
-      t.menuBtn.hidden = !this.p.security?.isModerator;
-      t.makeMod.hidden = mod;
+      const isMod = p.role === 'moderator';
+      t.star.hidden = !isMod;
+      t.hand.hidden = !p.raisedHand;
+      if (p.raisedHand) hands++;
+      t.root.classList.toggle('raised', !!p.raisedHand);
+      t.root.classList.toggle('moderator', isMod);
+      t.menuBtn.hidden = !mod;
+      if (mod) this.fillMenu(t, p);
       if (t.menuBtn.hidden && !t.menu.hidden) this.closeMenu();
       t.root.classList.toggle('speaking', !!p.dominant);
       t.warn.hidden = p.connectionActive !== false;
-      t.root.setAttribute('aria-label', `${label}${mod ? ', moderator' : ''}${p.audioMuted ? ', microphone off' : ''}${p.videoMuted ? ', camera off' : ''}`);
+      t.root.setAttribute('aria-label', `${label}${isMod ? ', moderator' : ''}${p.raisedHand ? ', hand raised' : ''}`
+        + `${p.audioMuted ? ', microphone off' : ''}${p.videoMuted ? ', camera off' : ''}`);
+      this.setQuality(t.quality, p.quality);
+      if (p.screenTrack) {
+        const s = this.screenTileFor(p);
+        s.name.textContent = `${label} is presenting`;
+        if (s.track !== p.screenTrack) {
+          s.track = p.screenTrack;
+          s.video.srcObject = new MediaStream([p.screenTrack]);
+        }
+        s.root.setAttribute('aria-label', `${label}'s screen`);
+      }
     }
     const n = parts.size;
     this.count.textContent = String(n + 1);
-    this.alone.hidden = n > 0 || this.p.conference.state !== 'joined';
-    this.grid.hidden = n === 0;
+    const raisedAll = hands + (this.conf.raisedHand ? 1 : 0);
+    this.peopleBadge.hidden = raisedAll === 0;
+    this.peopleBadge.textContent = raisedAll ? String(raisedAll) : '';
+    this.peopleBadge.title = raisedAll ? `${raisedAll} raised hand${raisedAll > 1 ? 's' : ''}` : '';
+    const noBridge = this.mediaState === 'no-bridge';
+    this.noBridge.hidden = !noBridge;
+    this.alone.hidden = n > 0 || this.conf.state !== 'joined';
+    this.grid.hidden = n === 0 || noBridge;
     this.stage.classList.toggle('solo', n === 0);
+    this.layoutBtn.hidden = this.screens.size === 0;
+    this.layoutBtn.textContent = this.forceGrid ? 'Show screens large' : 'Tile view';
     if (this.status) this.updateStatus();
+    if (this.panel === 'participants') this.panels.participants.update();
+    if (this.panel === 'chat') this.panels.chat.updateRecipients();
     this.layout();
+  }
+
+  updateQuality() {
+    for (const p of this.conf.participants.values()) {
+      const t = this.tiles.get(p.id);
+      if (t) this.setQuality(t.quality, p.quality);
+    }
+    this.setQuality(this.selfQuality, this.conf.quality?._local, 'You: ');
+  }
+
+  toggleLayout() {
+    this.forceGrid = !this.forceGrid;
+    this.updateParticipants();
   }
 
   toggleMenu(t) {
@@ -317,27 +496,74 @@ export class MeetingView {
     this.openMenu = null;
   }
 
-  /** Moderator actions from a tile menu; errors become a toast. */
-  async moderate(id, what) {
+  /** A moderator action on one participant (tile menu or participants panel); errors become a toast. */
+  async act(id, what) {
     this.closeMenu();
     const s = this.p.security;
-    const p = this.p.conference.participants.get(id);
+    const c = this.conf;
+    const p = c.participants.get(id);
     const who = p?.displayName || 'The participant';
     try {
       if (what === 'grant') {
         await s.grantModerator(id);
         this.p.toast?.(`${who} is now a moderator.`);
-      } else {
+      } else if (what === 'kick') {
         await s.kick(id);
         this.p.toast?.(`${who} was removed from the meeting.`);
+      } else if (what === 'lower-hand') {
+        if (!c.lowerHandOf(id)) throw new Error('That needs the media connection. Try again in a moment.');
+        this.p.toast?.(`Asked ${who} to lower their hand.`);
+      } else if (what === 'mute-audio' || what === 'mute-video') {
+        await c.muteParticipant(id, what === 'mute-audio' ? 'audio' : 'video');
+        this.p.toast?.(`${who} was muted.`);
+      }
+    } catch (e) {
+      this.p.toast?.(e.message || 'That did not work.', 'warn');
+    }
+    if (this.panel === 'participants') this.panels.participants.update();
+  }
+
+  /** Meeting-wide moderator actions (only offered when the focus carries them out). */
+  async meetingAction(what) {
+    try {
+      if (what === 'mute-everyone') {
+        await this.conf.muteEveryone();
+        this.p.toast?.('Everyone else was muted.');
+      } else if (what === 'end-meeting') {
+        await this.conf.endForEveryone();
       }
     } catch (e) {
       this.p.toast?.(e.message || 'That did not work.', 'warn');
     }
   }
 
+  // ---- devices -------------------------------------------------------------------------------
+
+  /** A device chosen in the settings panel. Resolves false when it could not be used. */
+  async useDevice(kind, id) {
+    if (kind === 'output') return this.setSpeaker(id);
+    const ok = await this.p.media.useDevice(kind, id);
+    this.updateSelf();
+    return ok;
+  }
+
+  /** Plays every participant's audio on the output device `id` (setSinkId). */
+  async setSpeaker(id) {
+    if (!CAN_CHOOSE_SPEAKER) return false;
+    try {
+      await Promise.all([...this.tiles.values()].map((t) => t.audio.setSinkId(id)));
+      this.sinkId = id;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  // ---- layout --------------------------------------------------------------------------------
+
   layout() {
-    const n = this.tiles.size;
+    if (!this.stage) return;
+    this.placeToasts();
     const cs = getComputedStyle(this.stage);
     const padL = parseFloat(cs.paddingLeft) || 0;
     const padT = parseFloat(cs.paddingTop) || 0;
@@ -349,13 +575,33 @@ export class MeetingView {
       x: this.self.offsetLeft - padL, y: this.self.offsetTop - padT,
       w: this.self.offsetWidth, h: this.self.offsetHeight,
     } : null;
-    const g = fitTiles(n, W, H, self);
-    this.grid.style.setProperty('--tile-w', `${Math.floor(g.width)}px`);
-    this.grid.style.setProperty('--tile-h', `${Math.floor(g.height)}px`);
-    this.grid.style.setProperty('--cols', String(g.cols));
-    // The stage centres the grid's margin box: a margin moves it into the free part.
-    this.grid.style.marginRight = `${Math.floor(g.marginRight)}px`;
-    this.grid.style.marginBottom = `${Math.floor(g.marginBottom)}px`;
+    const cams = [...this.tiles.values()];
+    const screens = [...this.screens.values()];
+    const presenting = screens.length > 0 && !this.forceGrid;
+    const place = (t, r, thumb) => {
+      const st = t.root.style;
+      st.left = `${Math.round(r.x)}px`;
+      st.top = `${Math.round(r.y)}px`;
+      st.width = `${Math.floor(r.w)}px`;
+      st.height = `${Math.floor(r.h)}px`;
+      t.root.classList.toggle('thumb', thumb);
+    };
+    if (presenting) {
+      const r = presentationRects(screens.length, cams.length, W, H, self, GAP);
+      screens.forEach((t, i) => place(t, r.screens[i], false));
+      cams.forEach((t, i) => place(t, r.thumbs[i], true));
+    } else {
+      const all = [...screens, ...cams];
+      const rects = gridRects(all.length, W, H, self, GAP);
+      all.forEach((t, i) => place(t, rects[i], false));
+    }
+    this.grid.classList.toggle('presenting', presenting);
+  }
+
+  /** Toasts and knock notifications go below the header, warnings and banners included. */
+  placeToasts() {
+    const bottom = this.header?.getBoundingClientRect().bottom ?? 56;
+    document.documentElement.style.setProperty('--toast-top', `${Math.round(bottom + 10)}px`);
   }
 
   setMediaState(state) {
@@ -365,12 +611,9 @@ export class MeetingView {
   }
 
   updateStatus() {
-    const state = this.mediaState ?? 'none';
-    const others = this.p.conference.participants.size;
-    // With others present but no media session yet, the focus is about to invite us.
-    const label = state === 'none' && others ? 'Waiting for media…' : (MEDIA_LABEL[state] ?? state);
+    const { label, state } = statusOf(this.mediaState ?? 'none', this.conf.participants.size);
     this.status.textContent = label;
-    this.status.dataset.state = state === 'none' && others ? 'negotiating' : state;
+    this.status.dataset.state = state;
   }
 
   /** A non-fatal problem with an optional action: { message, action, onAction }. */
@@ -378,22 +621,31 @@ export class MeetingView {
     clear(this.banner);
     if (!b) {
       this.banner.hidden = true;
+      this.layout();
       return;
     }
     this.banner.append(h('span.icon', { html: ICONS.warn }), h('span', {}, b.message));
     if (b.action) this.banner.append(h('button.secondary.small', { type: 'button', onclick: b.onAction }, b.action));
     this.banner.hidden = false;
+    this.layout();
   }
 
   destroy() {
     this.resize?.disconnect();
-    this.panel?.destroy();
+    for (const x of Object.values(this.panels)) x?.destroy();
+    const c = this.conf;
+    c.chat.removeEventListener('message', this.onChat);
+    c.chat.removeEventListener('unread', this.onChat);
+    c.chat.removeEventListener('error', this.onChatError);
+    c.removeEventListener('quality', this.onQuality);
     document.body.classList.remove('security-open');
+    document.documentElement.style.removeProperty('--toast-top');
     document.removeEventListener('click', this.onDocClick);
     for (const t of this.tiles.values()) {
       t.video.srcObject = null;
       t.audio.srcObject = null;
     }
+    for (const t of this.screens.values()) t.video.srcObject = null;
     this.selfVideo.srcObject = null;
   }
 }

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+// The participants panel: everyone in the meeting (raised hands first, in the order they went
+// up, then by name), with moderator star, microphone and camera state, raised hand and screen
+// share; for moderators a menu per participant with what the meeting can do today: lower
+// their hand (Jitsi Meet's lower-hand EndpointMessage), make moderator and remove (muc#admin,
+// security.js). Actions the focus carries out (mute one, mute everyone else, end the meeting
+// for everyone) appear only when the focus offers them (Conference.capabilities, from its
+// disco#info): ACTIONS below lists them with the capability each needs.
+// Main thread; one instance per meeting view, shown and hidden by it.
+
+import { clear, h, hueFor, initials } from './dom.js';
+import { ICONS } from './icons.js';
+
+/**
+ * Moderator actions on one participant: [id, label, icon, needs(p, ctx) -> shown?]. `ctx` is
+ * { caps, isModerator }. The first three need only the room; the others need the focus.
+ */
+export const ACTIONS = [
+  ['lower-hand', 'Lower hand', 'hand', (p) => !!p.raisedHand],
+  ['mute-audio', 'Mute', 'micOff', (p, c) => c.caps.remoteMuteAudio && !p.audioMuted],
+  ['mute-video', 'Turn off camera', 'camOff', (p, c) => c.caps.remoteMuteVideo && !p.videoMuted],
+  ['grant', 'Make moderator', 'star', (p) => p.role !== 'moderator'],
+  ['kick', 'Remove from meeting', 'leave', () => true],
+];
+
+/** Order of the list: raised hands first (earliest first), then by name. */
+export function participantOrder(a, b) {
+  if (!!a.raisedHand !== !!b.raisedHand) return a.raisedHand ? -1 : 1;
+  if (a.raisedHand && b.raisedHand && a.raisedHand !== b.raisedHand) return a.raisedHand - b.raisedHand;
+  return (a.displayName || '').localeCompare(b.displayName || '') || a.id.localeCompare(b.id);
+}
+
+export class ParticipantsPanel {
+  /**
+   * @param {object} p { conference, security, onClose(), onAction(id, action), onMeetingAction(action) }
+   */
+  constructor(p) {
+    this.p = p;
+    this.menuFor = null;
+    this.el = this.build();
+    this.el.hidden = true;
+  }
+
+  get open() { return !this.el.hidden; }
+
+  build() {
+    this.count = h('span.panel-count.neutral');
+    this.list = h('ul.people-list#people-list');
+    this.hands = h('p.people-hands#people-hands', { hidden: true });
+    this.meetingActions = h('div.people-actions#people-actions', { hidden: true });
+    return h('aside.side-panel.people-panel#participants-panel', { role: 'dialog', ariaLabel: 'Participants' },
+      h('header.panel-head', {},
+        h('span.panel-head-icon', { html: ICONS.users }),
+        h('h2', {}, 'Participants ', this.count),
+        h('button.ghost.icon-only#participants-close', { type: 'button', ariaLabel: 'Close', title: 'Close', onclick: () => this.p.onClose() },
+          h('span.icon', { html: ICONS.close }))),
+      h('div.panel-body', {}, this.hands, this.list, this.meetingActions));
+  }
+
+  show() {
+    this.el.hidden = false;
+    this.update();
+  }
+
+  hide() {
+    this.el.hidden = true;
+    this.menuFor = null;
+  }
+
+  update() {
+    if (this.el.hidden) return;
+    const c = this.p.conference;
+    const mod = !!this.p.security?.isModerator;
+    const caps = c.capabilities ?? {};
+    const self = {
+      id: c.endpointId, displayName: c.displayName, self: true, role: mod ? 'moderator' : 'participant',
+      audioMuted: c.media.audioMuted || !c.media.audioTrack, videoMuted: !c.media.videoTrack,
+      raisedHand: c.raisedHand, screenTrack: c.media.screenTrack,
+    };
+    const people = [self, ...c.participants.values()].sort(participantOrder);
+    this.count.textContent = String(people.length);
+    const raised = people.filter((x) => x.raisedHand);
+    this.hands.hidden = !raised.length;
+    this.hands.textContent = raised.length
+      ? `${raised.length} raised hand${raised.length > 1 ? 's' : ''}: ${raised.map((x) => (x.self ? 'you' : x.displayName || 'Guest')).join(', ')}`
+      : '';
+    clear(this.list);
+    for (const q of people) this.list.append(this.row(q, { mod, caps }));
+    // Meeting-wide moderator actions: only those the focus carries out.
+    clear(this.meetingActions);
+    const all = [];
+    if (mod && caps.remoteMuteAudio && c.participants.size) {
+      all.push(h('button.secondary.small#mute-everyone', { type: 'button', onclick: () => this.p.onMeetingAction('mute-everyone') },
+        h('span.icon', { html: ICONS.micOff }), 'Mute everyone else'));
+    }
+    if (mod && caps.endConference) {
+      all.push(h('button.secondary.small.danger#end-meeting', { type: 'button', onclick: () => this.p.onMeetingAction('end-meeting') },
+        h('span.icon', { html: ICONS.leave }), 'End meeting for everyone'));
+    }
+    this.meetingActions.hidden = !all.length;
+    this.meetingActions.append(...all);
+  }
+
+  row(q, ctx) {
+    const name = q.displayName || `Guest ${q.id.slice(0, 4)}`;
+    const badges = [];
+    if (q.raisedHand) badges.push(h('span.people-hand', { html: ICONS.hand, title: 'Raised hand' }));
+    if (q.screenTrack) badges.push(h('span.people-screen', { html: ICONS.screen, title: 'Sharing their screen' }));
+    const mic = h('span.people-state', {
+      html: q.audioMuted ? ICONS.micOff : ICONS.mic, title: q.audioMuted ? 'Microphone off' : 'Microphone on',
+    });
+    mic.classList.toggle('off', !!q.audioMuted);
+    const cam = h('span.people-state', {
+      html: q.videoMuted ? ICONS.camOff : ICONS.cam, title: q.videoMuted ? 'Camera off' : 'Camera on',
+    });
+    cam.classList.toggle('off', !!q.videoMuted);
+    const actions = !q.self && ctx.mod ? ACTIONS.filter(([, , , needs]) => needs(q, ctx)) : [];
+    let menu = null;
+    let menuBtn = null;
+    if (actions.length) {
+      menu = h('div.tile-menu.people-menu', { role: 'menu', hidden: this.menuFor !== q.id },
+        actions.map(([id, label, icon]) => h(`button.menu-item.people-${id}${id === 'kick' ? '.danger' : ''}`, {
+          type: 'button', role: 'menuitem',
+          onclick: () => { this.menuFor = null; this.p.onAction(q.id, id); },
+        }, h('span.icon', { html: ICONS[icon] }), label)));
+      menuBtn = h('button.ghost.icon-only.people-menu-btn', {
+        type: 'button', title: `Actions for ${name}`, ariaLabel: `Actions for ${name}`, ariaHaspopup: 'menu',
+        ariaExpanded: String(this.menuFor === q.id),
+        onclick: (e) => {
+          e.stopPropagation();
+          this.menuFor = this.menuFor === q.id ? null : q.id;
+          this.update();
+        },
+      }, h('span.icon', { html: ICONS.more }));
+    }
+    const li = h('li.people-row', { dataset: { id: q.id } },
+      h('span.avatar.people-avatar', { style: `--hue:${hueFor(q.id)}` }, initials(q.displayName || 'Guest')),
+      h('span.people-name-line', {},
+        h('span.people-name', {}, name),
+        q.self ? h('span.people-you', {}, '(you)') : null,
+        q.role === 'moderator' ? h('span.tile-mod.people-mod', { html: ICONS.star, title: 'Moderator' }) : null),
+      h('span.people-badges', {}, badges, mic, cam),
+      menuBtn, menu);
+    li.classList.toggle('raised', !!q.raisedHand);
+    li.setAttribute('aria-label', `${name}${q.self ? ' (you)' : ''}${q.role === 'moderator' ? ', moderator' : ''}`
+      + `${q.raisedHand ? ', hand raised' : ''}${q.audioMuted ? ', microphone off' : ''}${q.videoMuted ? ', camera off' : ''}`
+      + `${q.screenTrack ? ', sharing screen' : ''}`);
+    return li;
+  }
+
+  /** Closes an open row menu (a click elsewhere). */
+  closeMenu() {
+    if (this.menuFor === null) return;
+    this.menuFor = null;
+    this.update();
+  }
+
+  destroy() {
+    this.hide();
+  }
+}
