@@ -159,7 +159,8 @@ append_host_config:
         access_persistent: muc_owner
         access_register: none
         access_mam: none
-        history_size: 0
+        # The chat's recent messages for late joiners (in memory while the room lives).
+        history_size: 20
         # The focus is an occupant of every room: lift the per-user room limit (default 100).
         max_user_conferences: 100000
         max_users: 1000

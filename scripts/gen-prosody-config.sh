@@ -140,8 +140,9 @@ Component "conference.$domain" "muc"
   muc_room_default_public_jids = true
   muc_room_default_public = false
   muc_room_default_persistent = false
-  muc_room_default_history_length = 0
-  max_history_messages = 0
+  -- The chat's recent messages for late joiners (kept in memory while the room lives).
+  muc_room_default_history_length = 20
+  max_history_messages = 20
   muc_tombstones = false
   muc_room_cache_size = 10000
 
