@@ -179,6 +179,7 @@ async function join(room, name) {
     password: state.roomPassword?.[room] ?? null,
   });
   state.conference = conf;
+  if (globalThis.PARLEY_DEBUG) globalThis.parleyConference = conf;
   const sec = conf.security;
   sec.addEventListener('gate', (e) => { if (conf === state.conference) showGate(conf, e.detail); });
   sec.addEventListener('gate-passed', () => { if (conf === state.conference) showJoining(state.room); });

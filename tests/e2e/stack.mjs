@@ -73,9 +73,10 @@ async function startBridge(dir, prosody, focus, nick = 'jvb-e2e') {
 /**
  * Starts Prosody, parley-focus, parley-bridge, the web server and Chromium. Exits 77 when a
  * tool is missing. Resolves with the stack: { dir, prosody, focus, bridge, web, browser,
- * join(room, name, opts), dump(), stop() }.
+ * join(room, name, opts), startBridge(), dump(), stop() }. With { bridge: false } no bridge
+ * is started (st.bridge is null) until st.startBridge().
  */
-export async function startStack(name) {
+export async function startStack(name, { bridge = true } = {}) {
   const pw = await loadPlaywright();
   if (!process.env.PARLEY_FOCUS_BIN) skip('PARLEY_FOCUS_BIN is not set (run the test through meson)');
   if (!process.env.PARLEY_BRIDGE_BIN) skip('PARLEY_BRIDGE_BIN is not set (run the test through meson)');
@@ -85,14 +86,28 @@ export async function startStack(name) {
     st.prosody = await startProsody(dir);
     st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' } } });
     await st.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 10000 });
-    st.bridge = await startBridge(dir, st.prosody, st.focus);
+    st.bridge = bridge ? await startBridge(dir, st.prosody, st.focus) : null;
   } catch (e) {
     if (e instanceof SkipError) skip(e.message);
     throw e;
   }
   st.web = await startWeb({ domain: st.prosody.domain, xmpp: `http://127.0.0.1:${st.prosody.httpPort}`,
     bridge: `http://127.0.0.1:${BRIDGE_HTTP_PORT}` });
-  st.browser = await launch(pw);
+  // Screen sharing picks the whole (headless) screen without asking.
+  st.browser = await launch(pw, { extraArgs: [
+    '--auto-select-desktop-capture-source=Entire screen',
+    // Three fake cameras, to switch cameras in a call: fake_device_0 stays the default;
+    // Chromium's fake_device_1 is a depth camera whose frames no encoder takes; fake_device_2
+    // is an ordinary one.
+    '--use-fake-device-for-media-stream=device-count=3',
+  ] });
+
+  /** Starts the bridge (for a stack started without one); resolves once the focus sees it. */
+  st.startBridge = async () => {
+    if (st.bridge) throw new Error('the bridge is already running');
+    st.bridge = await startBridge(dir, st.prosody, st.focus);
+    return st.bridge;
+  };
 
   /**
    * Opens the page of `room` as `name` in a fresh browser context. opts: transport
@@ -119,7 +134,7 @@ export async function startStack(name) {
   st.dump = () => {
     console.error(`---- prosody log (tail) ----\n${tail(st.prosody.readLog(), 20)}`);
     console.error(`---- parley-focus log (tail) ----\n${tail(st.focus.log(), 80)}`);
-    console.error(`---- parley-bridge log (tail) ----\n${tail(st.bridge.log(), 60)}`);
+    if (st.bridge) console.error(`---- parley-bridge log (tail) ----\n${tail(st.bridge.log(), 60)}`);
     for (const l of st.logs) console.error(l.slice(-25).join('\n'));
     console.error(`(files kept in ${dir})`);
   };
@@ -128,11 +143,11 @@ export async function startStack(name) {
   st.stop = async () => {
     await st.browser.close().catch(() => {});
     await st.web.close().catch(() => {});
-    const b = await st.bridge.stop();
+    const b = st.bridge ? await st.bridge.stop() : {};
     const f = await st.focus.stop();
     await st.prosody.stop().catch(() => {});
     if (b.signal === 'SIGKILL' || f.signal === 'SIGKILL') throw new Error(`SIGTERM ignored: bridge ${JSON.stringify(b)} focus ${JSON.stringify(f)}`);
-    if (/CRITICAL|AddressSanitizer|runtime error/.test(st.focus.log() + st.bridge.log())) {
+    if (/CRITICAL|AddressSanitizer|runtime error/.test(st.focus.log() + (st.bridge?.log() ?? ''))) {
       throw new Error('parley-focus or parley-bridge logged a critical error');
     }
   };

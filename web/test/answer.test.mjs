@@ -167,3 +167,27 @@ test('fmtp <-> parameters, senders mapping', () => {
   assert.deepEqual(['sendrecv', 'sendonly', 'recvonly', 'inactive'].map(sendersFromDirection),
     ['both', 'responder', 'initiator', 'none']);
 });
+
+test('our sources: the screen share is <ep>-v1 with videoType desktop, whatever its m-line position', () => {
+  // Chromium's answer with a third sending m-line (mid 6): our screen share.
+  const withScreen = `${ANSWER}m=video 9 UDP/TLS/RTP/SAVPF 100 96\r\nc=IN IP4 0.0.0.0\r\na=mid:6\r\na=sendonly\r\n`
+    + 'a=msid:screen-stream screen-track\r\na=ssrc-group:FID 7001 7002\r\na=ssrc:7001 msid:screen-stream screen-track\r\n'
+    + 'a=ssrc:7002 msid:screen-stream screen-track\r\n';
+  const names = { 0: { name: 'ab12cd34-a0' }, 3: { name: 'ab12cd34-v0', videoType: 'camera' }, 6: { name: 'ab12cd34-v1', videoType: 'desktop' } };
+  const l = localSources(withScreen, 'ab12cd34', names);
+  assert.deepEqual(l.sources.filter((s) => s.ssrc === 7001 || s.ssrc === 7002).map((s) => [s.ssrc, s.name, s.videoType]),
+    [[7001, 'ab12cd34-v1', 'desktop'], [7002, 'ab12cd34-v1', 'desktop']]);
+  assert.ok(l.groups.some((g) => g.semantics === 'FID' && g.ssrcs.join() === '7001,7002'));
+  // Without the camera sending, the screen is still -v1 (Jitsi's naming), not -v0.
+  const noCam = withScreen.split(/(?=\r\nm=)/).map((sec) => (sec.includes('a=mid:3\r\n')
+    ? sec.replace('a=sendrecv', 'a=recvonly').replace(/\r\na=ssrc[^\r]*/g, '') : sec)).join('');
+  const l2 = localSources(noCam, 'ab12cd34', names);
+  assert.deepEqual([...new Set(l2.sources.filter((s) => s.media === 'video').map((s) => s.name))], ['ab12cd34-v1']);
+  // In source-add XML, videoType travels as an attribute, as Jitsi sends it.
+  const add = diffSources({ sources: [], groups: [] }, l);
+  const xml = serialize(buildSourceChange('source-add', { sid: 's', initiator: 'i', ...add.added }));
+  assert.match(xml, /<source xmlns="urn:xmpp:jingle:apps:rtp:ssma:0" ssrc="7001" name="ab12cd34-v1" videoType="desktop">/);
+  // And the focus's parser view of it: the desktop source is read back as desktop.
+  const back = parseJingle(parseXml(xml));
+  assert.ok(back.sources.some((s) => s.ssrc === 7001 && s.videoType === 'desktop' && s.name === 'ab12cd34-v1'));
+});

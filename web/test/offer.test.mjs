@@ -178,3 +178,48 @@ test('a preferred video codec and its RTX go first on the video m= lines only', 
   const unknown = initiate('session-initiate-json.xml', { preferredVideoCodec: 'H265' });
   assert.equal(sections(unknown.toSdp())[3][0], 'm=video 9 UDP/TLS/RTP/SAVPF 41 100 107 101 42 96 99 97');
 });
+
+test('screen share: a second local video m-line, offered recvonly, rejected when the share stops', () => {
+  const offer = initiate();
+  offer.toSdp();
+  const d = offer.addLocalSlot('video', 'desktop');
+  assert.equal(d, '6');
+  assert.equal(offer.addLocalSlot('video', 'desktop'), '6'); // one at a time
+  assert.equal(offer.localMid('video', 'desktop'), '6');
+  assert.equal(offer.localMid('video'), '3'); // the camera keeps its m-line
+  let secs = sections(offer.toSdp());
+  assert.equal(secs.length, 7);
+  assert.equal(secs[6][0].split(' ')[0], 'm=video');
+  assert.equal(dir(secs[6]), 'recvonly'); // the bridge only receives: we answer sendonly
+  assert.deepEqual(ssrcs(secs[6]), []);
+  assert.equal(offer.streamForMid('6'), null);
+  assert.ok(offer.bundleMids().includes('6'));
+  // A remote source arriving meanwhile never lands on our desktop m-line.
+  const add = parseJingle(jingleOf('source-add-json.xml'));
+  offer.addSources(add.sources, add.ssrcGroups);
+  assert.equal(offer.localMid('video', 'desktop'), '6');
+  assert.equal(offer.streamForMid('6'), null);
+  // Stop: rejected; start again: a fresh mid (a new transceiver, new SSRCs).
+  assert.equal(offer.removeLocalSlot('video', 'desktop'), '6');
+  assert.equal(offer.localMid('video', 'desktop'), null);
+  secs = sections(offer.toSdp());
+  assert.equal(secs[6][0].split(' ')[1], '0');
+  assert.equal(dir(secs[6]), 'inactive');
+  assert.equal(offer.removeLocalSlot('video', 'desktop'), null);
+  assert.equal(offer.removeLocalSlot('video', 'main'), null); // the camera's m-line is never removed
+  const again = offer.addLocalSlot('video', 'desktop');
+  assert.ok(again !== '6' && Number(again) > 8, again);
+  secs = sections(offer.toSdp());
+  assert.equal(secs.length, 9); // the rejected m-line was recycled, nothing appended
+  assert.equal(dir(secs[6]), 'recvonly');
+  // A later remote video source may recycle a rejected desktop m-line: it becomes remote.
+  offer.removeLocalSlot('video', 'desktop');
+  offer.addSources([{ ssrc: 777, media: 'video', owner: 'feedbeef', name: 'feedbeef-v0', msid: 'feedbeef-v0 t' }]);
+  const slot = offer.slots.find((s) => offer.streamForMid(s.mid)?.owner === 'feedbeef');
+  assert.equal(slot.local, false);
+  assert.equal(slot.role, null);
+  assert.equal(dir(sections(offer.toSdp())[6]), 'sendonly');
+  // No video in the session: no desktop m-line.
+  const audioOnly = new RemoteOffer();
+  assert.equal(audioOnly.addLocalSlot('video', 'desktop'), null);
+});
