@@ -225,7 +225,7 @@ Parley is running (loopback only).  Ctrl-C stops everything.
   $web_line
 Configs: run/prosody.cfg.lua run/focus.conf run/bridge.conf   secrets: run/secrets.env
 
-Open ${web_url}my-meeting-room in a browser (two tabs make a call).
+Open ${web_url}quarterly-planning-2027 in a browser (two tabs make a call).
 EOF
 
 # Stay in the foreground until Ctrl-C, or until a service dies.

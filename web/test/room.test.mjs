@@ -111,3 +111,15 @@ test('codec list for presence puts the preferred codec first', async () => {
   assert.equal(codecList('h264'), 'h264,vp8,vp9,av1');
   assert.equal(codecList('x'), 'vp8,vp9,av1,h264');
 });
+
+test('the example room in README.md and scripts/run.sh passes the room-name strength rule', async () => {
+  const { readFileSync } = await import('node:fs');
+  const top = new URL('../../', import.meta.url);
+  const readme = readFileSync(new URL('README.md', top), 'utf8');
+  const run = readFileSync(new URL('scripts/run.sh', top), 'utf8');
+  const fromReadme = /http:\/\/127\.0\.0\.1:8000\/([^`\s]+)`; open it/.exec(readme)?.[1];
+  const fromRun = /Open \$\{web_url\}(\S+) in a browser/.exec(run)?.[1];
+  assert.ok(fromReadme && fromRun, 'both name an example room');
+  assert.equal(fromReadme, fromRun);
+  assert.equal(roomNameStrength(normalizeRoomName(fromReadme)), 'strong', fromReadme);
+});
