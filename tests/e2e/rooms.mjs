@@ -127,7 +127,7 @@ try {
   check(!overlap, `the "left" notice does not cover the warning (toast at y=${geo.toast.y}, warning ends at ${geo.warning.y + geo.warning.h})`);
   await until(x, () => document.querySelector('#status-pill').innerText === 'Waiting for others', null, { what: 'x: status when alone again' });
   check(true, 'alone again, the status says "Waiting for others"');
-  await shot(x, 'left-notice.png');
+  await x.screenshot({ path: join(out, 'left-notice.png') });
   step('left notice done');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
