@@ -9,12 +9,12 @@
 #include "common/jingle/jingle.h"
 #include "common/log.h"
 #include "common/xmpp/stanza.h"
-#include "focus/bridges.h"
-#include "focus/conference-iq.h"
-#include "focus/conference.h"
-#include "focus/disco.h"
-#include "focus/room-security.h"
-#include "focus/security-iq.h"
+#include "focus/bridges/bridges.h"
+#include "focus/rooms/room-request.h"
+#include "focus/conference/conference.h"
+#include "focus/xmpp/disco.h"
+#include "focus/security/room-security.h"
+#include "focus/security/security-iq.h"
 
 #include <signal.h>
 #include <string.h>

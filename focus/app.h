@@ -7,9 +7,9 @@
  * SIGINT/SIGTERM). The app owns the component, the registry and everything below them. */
 #pragma once
 
-#include "focus/component.h"
+#include "focus/xmpp/component.h"
 #include "focus/focus-config.h"
-#include "focus/registry.h"
+#include "focus/rooms/registry.h"
 
 #include <glib.h>
 

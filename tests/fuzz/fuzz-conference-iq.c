@@ -10,8 +10,8 @@
 
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
-#include "focus/conference-iq.h"
-#include "focus/muc.h"
+#include "focus/rooms/room-request.h"
+#include "focus/xmpp/muc.h"
 #include "fuzz-xmpp.h"
 
 #define MUC_DOMAIN "conference.example.org"

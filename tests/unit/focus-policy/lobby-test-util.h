@@ -7,7 +7,7 @@
  * before). Thread: the GLib test's main thread only. */
 #pragma once
 
-#include "focus/lobby.h"
+#include "focus/security/lobby.h"
 
 #include <string.h>
 

@@ -2,11 +2,11 @@
 /* The lobby wired to real rooms: a registry and rooms driven by the stanzas a MUC service
  * sends, FocusRoomSecurity on a FocusLink that records what the focus sends and a clock the
  * test steps. Each test plays a whole conversation: moderators, knockers and the room. */
-#include "focus/room-security.h"
+#include "focus/security/room-security.h"
 
 #include "../focus/focus-test-util.h"
-#include "focus/muc.h"
-#include "focus/security-iq.h"
+#include "focus/xmpp/muc.h"
+#include "focus/security/security-iq.h"
 
 #define ROOM "r1@conference.example.org"
 #define OCC "focus.example.org/focus"

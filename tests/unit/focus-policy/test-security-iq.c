@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The security IQs on the wire: every request parsed (and every way one can be malformed
  * answered with its error condition), and every stanza the lobby's actions become. */
-#include "focus/security-iq.h"
+#include "focus/security/security-iq.h"
 
 #include "common/xmpp/stanza.h"
-#include "focus/muc.h"
+#include "focus/xmpp/muc.h"
 
 #include <string.h>
 

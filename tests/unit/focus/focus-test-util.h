@@ -5,7 +5,7 @@
 #pragma once
 
 #include "common/xmpp/stanza.h"
-#include "focus/link.h"
+#include "focus/xmpp/link.h"
 
 #include <glib.h>
 #include <stdarg.h>

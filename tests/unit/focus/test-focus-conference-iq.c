@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The conference request: what is accepted, what is refused with which error, and the
  * reply clients read. */
-#include "focus/conference-iq.h"
+#include "focus/rooms/room-request.h"
 
 #include "focus-test-util.h"
 

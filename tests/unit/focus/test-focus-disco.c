@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* disco#info, disco#items and ping answers. */
-#include "focus/conference-iq.h"
-#include "focus/disco.h"
+#include "focus/rooms/room-request.h"
+#include "focus/xmpp/disco.h"
 
 #include "focus-test-util.h"
 

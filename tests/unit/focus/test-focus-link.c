@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* FocusLink: timers on an injected clock, IQ replies matched by id and sender, timeouts,
  * failures on disconnect, cancellation by owner. */
-#include "focus/link.h"
+#include "focus/xmpp/link.h"
 
 #include "focus-test-util.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* MUC presence parsing and the stanzas the focus sends to rooms. */
-#include "focus/muc.h"
+#include "focus/xmpp/muc.h"
 
 #include "focus-test-util.h"
 

@@ -2,8 +2,8 @@
 /* Whatever peers send must never crash the focus or corrupt its rooms: seeded random
  * presence, IQ replies and conference requests (valid, half-valid and garbage) thrown at the
  * registry and its rooms, with time moving on. Meant to run under ASan/UBSan too. */
-#include "focus/conference-iq.h"
-#include "focus/registry.h"
+#include "focus/rooms/room-request.h"
+#include "focus/rooms/registry.h"
 
 #include "focus-test-util.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Auto-owner election: the small pure policy. (The reconnect backoff is common/backoff.h,
  * tested in tests/unit/test-backoff.c.) */
-#include "focus/roles.h"
+#include "focus/rooms/roles.h"
 
 static void test_first_participant_becomes_owner(void)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The room state machine and the registry, driven by the stanzas a MUC service sends, on a
  * FocusLink that records what the focus sends and a clock the test steps. */
-#include "focus/registry.h"
+#include "focus/rooms/registry.h"
 
 #include "focus-test-util.h"
 

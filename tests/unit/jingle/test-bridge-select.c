@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Brewery stats parsing and bridge selection. */
-#include "focus/bridge-select.h"
+#include "focus/bridges/bridge-select.h"
 
 #include <string.h>
 

@@ -2,8 +2,8 @@
 /* What the focus sends back about input it refuses is well-formed XML text, and room keys
  * stay room JIDs (cases the XMPP-side fuzzers found). */
 #include "common/jingle/jingle.h"
-#include "focus/conference-iq.h"
-#include "focus/muc.h"
+#include "focus/rooms/room-request.h"
+#include "focus/xmpp/muc.h"
 
 #include <string.h>
 

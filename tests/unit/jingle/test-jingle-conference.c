@@ -3,9 +3,9 @@
  * (FocusRegistry) and conferences (FocusConferences) on a FocusLink that records what the
  * focus sends, driven by the stanzas the MUC service, the bridges and the clients would send,
  * with a clock the test steps. */
-#include "focus/bridges.h"
-#include "focus/conference.h"
-#include "focus/registry.h"
+#include "focus/bridges/bridges.h"
+#include "focus/conference/conference.h"
+#include "focus/rooms/registry.h"
 
 #include "jingle-test-util.h"
 

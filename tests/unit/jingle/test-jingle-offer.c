@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The offer the focus sends: codecs and header extensions per client features (Jicofo's
  * defaults), feature discovery, the Colibri2 media list, and the whole session-initiate. */
-#include "focus/offer.h"
+#include "focus/conference/offer.h"
 
 #include "common/xmpp/stanza.h"
 

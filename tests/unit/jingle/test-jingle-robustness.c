@@ -6,9 +6,9 @@
  * to the other participant), on a conference with two active participants. Run under the
  * sanitizer build this also checks memory safety. PARLEY_ROBUSTNESS_ITERATIONS overrides the
  * count, PARLEY_ROBUSTNESS_SEED the seed. */
-#include "focus/bridges.h"
-#include "focus/conference.h"
-#include "focus/registry.h"
+#include "focus/bridges/bridges.h"
+#include "focus/conference/conference.h"
+#include "focus/rooms/registry.h"
 
 #include "jingle-test-util.h"
 

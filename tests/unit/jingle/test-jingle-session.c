@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The Jingle session rules: which requests a participant may send, with which error
  * otherwise, the stanzas the focus sends on a session, and the restart rate limit. */
-#include "focus/jingle-session.h"
+#include "focus/conference/jingle-session.h"
 
 #include <string.h>
 

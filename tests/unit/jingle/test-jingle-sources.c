@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Source validation (ownership, SSRC conflicts, limits, groups), removal, simulcast
  * stripping, per-receiver differences and the Colibri2 form. */
-#include "focus/source-map.h"
+#include "focus/conference/source-map.h"
 
 #include <string.h>
 
