@@ -27,8 +27,8 @@ struct _FocusApp {
     FocusConferences *conferences;
     FocusRoomSecurity *security;
     FocusRoomHooks conf_hooks; /* the conference layer's room hooks, chained by ours */
-    char *occupant_jid;   /* <component>/focus */
-    PaRateLimit peer_log; /* warnings caused by what peers send */
+    char *occupant_jid;        /* <component>/focus */
+    PaRateLimit peer_log;      /* warnings caused by what peers send */
 };
 
 static void on_online(FocusComponent *comp, gpointer data)
@@ -137,8 +137,7 @@ static void iq_jingle(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *pa
         focus_conferences_handle_jingle(app->conferences, iq);
 }
 
-static void iq_lobby(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
-                     gpointer data)
+static void iq_lobby(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
 {
     FocusApp *app = data;
     focus_room_security_handle_iq(app->security, iq); /* replies itself */
@@ -148,19 +147,19 @@ static void iq_conference(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t
                           gpointer data)
 {
     FocusApp *app = data;
-    FocusConferenceRequest req;
+    FocusRoomRequest req;
     g_autofree char *why = NULL;
-    FocusConferenceStatus st = focus_conference_parse(iq, app->cfg->muc_domain, &req, &why);
-    if (st != FOCUS_CONFERENCE_OK) {
+    FocusRoomRequestStatus st = focus_room_request_parse(iq, app->cfg->muc_domain, &req, &why);
+    if (st != FOCUS_ROOM_REQUEST_OK) {
         pa_log_peer(&app->peer_log, focus_link_now(focus_component_link(comp)), G_LOG_LEVEL_WARNING,
                     "conference request from %s rejected: %s", xmpp_stanza_get_from(iq), why);
-        focus_component_reply(comp,
-                              focus_conference_error_reply(focus_component_ctx(comp), iq, st, why));
+        focus_component_reply(
+            comp, focus_room_request_error_reply(focus_component_ctx(comp), iq, st, why));
         return;
     }
     g_info("conference request room=%s from=%s", req.room, xmpp_stanza_get_from(iq));
     focus_registry_handle_conference(app->reg, iq, &req);
-    focus_conference_request_clear(&req);
+    focus_room_request_clear(&req);
 }
 
 FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt)

@@ -121,7 +121,7 @@ static void reap(FocusLink *link, gpointer data)
 }
 
 void focus_registry_handle_conference(FocusRegistry *reg, xmpp_stanza_t *iq,
-                                      const FocusConferenceRequest *req)
+                                      const FocusRoomRequest *req)
 {
     FocusRoom *room = get_or_create(reg, req->room);
     focus_room_add_request(room, iq);

@@ -28,7 +28,7 @@ void focus_registry_free(FocusRegistry *reg);
 /* A validated conference request (@iq transfer none, @req->room canonical): creates and
  * starts the room if needed, then hands it the request. */
 void focus_registry_handle_conference(FocusRegistry *reg, xmpp_stanza_t *iq,
-                                      const FocusConferenceRequest *req);
+                                      const FocusRoomRequest *req);
 
 /* Routes MUC presence to its room. Returns TRUE if a room took it; FALSE for presence that
  * is not occupant presence of a known room (ignored). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Pure: no state (see conference-iq.h). */
+/* Pure: no state (see room-request.h). */
 #include "focus/rooms/room-request.h"
 
 #include "common/rooms/room-name.h"
@@ -14,7 +14,7 @@
 #define MAX_PROPERTIES 32
 #define MAX_PROPERTY_LEN 256
 
-void focus_conference_request_clear(FocusConferenceRequest *req)
+void focus_room_request_clear(FocusRoomRequest *req)
 {
     g_free(req->room);
     g_free(req->machine_uid);
@@ -24,10 +24,10 @@ void focus_conference_request_clear(FocusConferenceRequest *req)
     memset(req, 0, sizeof *req);
 }
 
-static FocusConferenceStatus fail(FocusConferenceStatus st, char **why, const char *fmt, ...)
+static FocusRoomRequestStatus fail(FocusRoomRequestStatus st, char **why, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 
-static FocusConferenceStatus fail(FocusConferenceStatus st, char **why, const char *fmt, ...)
+static FocusRoomRequestStatus fail(FocusRoomRequestStatus st, char **why, const char *fmt, ...)
 {
     if (why) {
         va_list ap;
@@ -58,40 +58,40 @@ static char *attr_dup(xmpp_stanza_t *s, const char *name)
     return v && *v ? g_strdup(v) : NULL;
 }
 
-FocusConferenceStatus focus_conference_parse(xmpp_stanza_t *iq, const char *muc_domain,
-                                             FocusConferenceRequest *out, char **why)
+FocusRoomRequestStatus focus_room_request_parse(xmpp_stanza_t *iq, const char *muc_domain,
+                                                FocusRoomRequest *out, char **why)
 {
     memset(out, 0, sizeof *out);
     if (why)
         *why = NULL;
     xmpp_stanza_t *conf = pa_stanza_child(iq, "conference", FOCUS_NS_FOCUS);
     if (!conf)
-        return fail(FOCUS_CONFERENCE_NOT_CONFERENCE, why, "no <conference/> element");
+        return fail(FOCUS_ROOM_REQUEST_NOT_OURS, why, "no <conference/> element");
     const char *type = xmpp_stanza_get_type(iq);
     if (!type || strcmp(type, "set") != 0)
-        return fail(FOCUS_CONFERENCE_BAD_TYPE, why,
+        return fail(FOCUS_ROOM_REQUEST_BAD_TYPE, why,
                     "a conference request must be an IQ of type set");
 
     const char *room = xmpp_stanza_get_attribute(conf, "room");
     if (!room || !*room)
-        return fail(FOCUS_CONFERENCE_NO_ROOM, why, "the room attribute is missing");
+        return fail(FOCUS_ROOM_REQUEST_NO_ROOM, why, "the room attribute is missing");
     PaRoomStatus rs = pa_room_jid_check(room, muc_domain);
     switch (rs) {
     case PA_ROOM_OK:
         break;
     case PA_ROOM_WRONG_DOMAIN:
-        return fail(FOCUS_CONFERENCE_WRONG_DOMAIN, why, "this focus only serves rooms on %s",
+        return fail(FOCUS_ROOM_REQUEST_WRONG_DOMAIN, why, "this focus only serves rooms on %s",
                     muc_domain);
     default: {
         g_autofree char *quoted = clip(room, 64);
-        return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%s': %s", quoted,
+        return fail(FOCUS_ROOM_REQUEST_BAD_ROOM, why, "invalid room '%s': %s", quoted,
                     pa_room_status_str(rs));
     }
     }
     char *key = focus_muc_room_key(room);
     if (!key) {
         g_autofree char *quoted = clip(room, 64);
-        return fail(FOCUS_CONFERENCE_BAD_ROOM, why, "invalid room '%s'", quoted);
+        return fail(FOCUS_ROOM_REQUEST_BAD_ROOM, why, "invalid room '%s'", quoted);
     }
 
     out->room = key;
@@ -110,21 +110,21 @@ FocusConferenceStatus focus_conference_parse(xmpp_stanza_t *iq, const char *muc_
             value = "";
         g_hash_table_replace(out->properties, g_strdup(name), g_strdup(value));
     }
-    return FOCUS_CONFERENCE_OK;
+    return FOCUS_ROOM_REQUEST_OK;
 }
 
-xmpp_stanza_t *focus_conference_error_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq,
-                                            FocusConferenceStatus status, const char *why)
+xmpp_stanza_t *focus_room_request_error_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq,
+                                              FocusRoomRequestStatus status, const char *why)
 {
     switch (status) {
-    case FOCUS_CONFERENCE_WRONG_DOMAIN:
+    case FOCUS_ROOM_REQUEST_WRONG_DOMAIN:
         return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "not-allowed", why, NULL);
-    case FOCUS_CONFERENCE_NOT_CONFERENCE:
+    case FOCUS_ROOM_REQUEST_NOT_OURS:
         return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "feature-not-implemented", why, NULL);
-    case FOCUS_CONFERENCE_OK:
-    case FOCUS_CONFERENCE_BAD_TYPE:
-    case FOCUS_CONFERENCE_NO_ROOM:
-    case FOCUS_CONFERENCE_BAD_ROOM:
+    case FOCUS_ROOM_REQUEST_OK:
+    case FOCUS_ROOM_REQUEST_BAD_TYPE:
+    case FOCUS_ROOM_REQUEST_NO_ROOM:
+    case FOCUS_ROOM_REQUEST_BAD_ROOM:
         break;
     }
     return pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request", why, NULL);
@@ -137,8 +137,8 @@ static void add_property(xmpp_stanza_t *conf, const char *name, const char *valu
     xmpp_stanza_set_attribute(p, "value", value);
 }
 
-xmpp_stanza_t *focus_conference_result(xmpp_ctx_t *ctx, xmpp_stanza_t *iq, const char *room,
-                                       const char *focus_jid, gboolean ready)
+xmpp_stanza_t *focus_room_request_result(xmpp_ctx_t *ctx, xmpp_stanza_t *iq, const char *room,
+                                         const char *focus_jid, gboolean ready)
 {
     xmpp_stanza_t *r = pa_stanza_iq_result(ctx, iq);
     xmpp_stanza_t *conf = pa_stanza_add_child(r, "conference", FOCUS_NS_FOCUS);

@@ -27,7 +27,7 @@ struct _FocusRoom {
     gboolean destroy_in_flight;
     gboolean grant_in_flight;
     gboolean owner_abdicated; /* the last owner right was given up: no auto-owner until a leave */
-    char *grant_nick; /* owner grant in flight for this participant */
+    char *grant_nick;         /* owner grant in flight for this participant */
     char *grant_jid;
 
     GHashTable *by_nick; /* nick -> FocusParticipant* (owned) */
@@ -206,7 +206,8 @@ static void send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)
 static void reply_ready(FocusRoom *room, xmpp_stanza_t *iq)
 {
     xmpp_ctx_t *ctx = focus_link_ctx(room->link);
-    send_and_release(room, focus_conference_result(ctx, iq, room->jid, room->component_jid, TRUE));
+    send_and_release(room,
+                     focus_room_request_result(ctx, iq, room->jid, room->component_jid, TRUE));
 }
 
 static void answer_requests_error(FocusRoom *room, PaErrorType type, const char *condition,

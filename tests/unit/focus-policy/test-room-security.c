@@ -57,11 +57,11 @@ static void request(Fixture *fx)
         stanza_from(&fx->tb, "<iq type='set' id='c1' from='" ANN "' "
                              "to='focus.example.org'><conference "
                              "xmlns='http://jitsi.org/protocol/focus' room='" ROOM "'/></iq>");
-    FocusConferenceRequest req;
-    g_assert_cmpint(focus_conference_parse(iq, "conference.example.org", &req, NULL), ==,
-                    FOCUS_CONFERENCE_OK);
+    FocusRoomRequest req;
+    g_assert_cmpint(focus_room_request_parse(iq, "conference.example.org", &req, NULL), ==,
+                    FOCUS_ROOM_REQUEST_OK);
     focus_registry_handle_conference(fx->reg, iq, &req);
-    focus_conference_request_clear(&req);
+    focus_room_request_clear(&req);
     xmpp_stanza_release(iq);
 }
 

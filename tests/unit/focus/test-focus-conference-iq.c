@@ -7,11 +7,10 @@
 
 #define MUC "conference.example.org"
 
-static FocusConferenceStatus parse(TestBed *tb, const char *xml, FocusConferenceRequest *req,
-                                   char **why)
+static FocusRoomRequestStatus parse(TestBed *tb, const char *xml, FocusRoomRequest *req, char **why)
 {
     xmpp_stanza_t *iq = stanza_from(tb, xml);
-    FocusConferenceStatus st = focus_conference_parse(iq, MUC, req, why);
+    FocusRoomRequestStatus st = focus_room_request_parse(iq, MUC, req, why);
     xmpp_stanza_release(iq);
     return st;
 }
@@ -20,7 +19,7 @@ static void test_valid(void)
 {
     TestBed tb;
     testbed_init(&tb);
-    FocusConferenceRequest req;
+    FocusRoomRequest req;
     g_autofree char *why = NULL;
     g_assert_cmpint(parse(&tb,
                           "<iq type='set' id='1' from='u@example.org/r' to='focus.example.org'>"
@@ -30,14 +29,14 @@ static void test_valid(void)
                           "<property name='rtcstatsEnabled' value='false'/>"
                           "<property value='noname'/></conference></iq>",
                           &req, &why),
-                    ==, FOCUS_CONFERENCE_OK);
+                    ==, FOCUS_ROOM_REQUEST_OK);
     g_assert_null(why);
     g_assert_cmpstr(req.room, ==, "myroom@conference.example.org");
     g_assert_cmpstr(req.machine_uid, ==, "m1");
     g_assert_null(req.session_id);
     g_assert_cmpuint(g_hash_table_size(req.properties), ==, 2);
     g_assert_cmpstr(g_hash_table_lookup(req.properties, "startAudioMuted"), ==, "3");
-    focus_conference_request_clear(&req);
+    focus_room_request_clear(&req);
     testbed_clear(&tb);
 }
 
@@ -45,41 +44,41 @@ static void test_rejections(void)
 {
     static const struct {
         const char *xml;
-        FocusConferenceStatus st;
+        FocusRoomRequestStatus st;
         const char *type, *cond, *text_part;
     } cases[] = {
         {"<iq type='set' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus'/></iq>",
-         FOCUS_CONFERENCE_NO_ROOM, "modify", "bad-request", "room"},
+         FOCUS_ROOM_REQUEST_NO_ROOM, "modify", "bad-request", "room"},
         {"<iq type='set' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room=''/></iq>",
-         FOCUS_CONFERENCE_NO_ROOM, "modify", "bad-request", "room"},
+         FOCUS_ROOM_REQUEST_NO_ROOM, "modify", "bad-request", "room"},
         {"<iq type='set' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room='r@conference.example.org/nick'/></iq>",
-         FOCUS_CONFERENCE_BAD_ROOM, "modify", "bad-request", "invalid room"},
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "invalid room"},
         {"<iq type='set' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room='conference.example.org'/></iq>",
-         FOCUS_CONFERENCE_BAD_ROOM, "modify", "bad-request", "invalid room"},
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "invalid room"},
         {"<iq type='set' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room='a b@@x'/></iq>",
-         FOCUS_CONFERENCE_BAD_ROOM, "modify", "bad-request", "invalid room"},
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "invalid room"},
         {"<iq type='set' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room='r@conference.evil.org'/></iq>",
-         FOCUS_CONFERENCE_WRONG_DOMAIN, "cancel", "not-allowed", MUC},
+         FOCUS_ROOM_REQUEST_WRONG_DOMAIN, "cancel", "not-allowed", MUC},
         {"<iq type='get' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room='r@conference.example.org'/></iq>",
-         FOCUS_CONFERENCE_BAD_TYPE, "modify", "bad-request", "set"},
+         FOCUS_ROOM_REQUEST_BAD_TYPE, "modify", "bad-request", "set"},
     };
     TestBed tb;
     testbed_init(&tb);
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         xmpp_stanza_t *iq = stanza_from(&tb, cases[i].xml);
-        FocusConferenceRequest req;
+        FocusRoomRequest req;
         g_autofree char *why = NULL;
-        FocusConferenceStatus st = focus_conference_parse(iq, MUC, &req, &why);
+        FocusRoomRequestStatus st = focus_room_request_parse(iq, MUC, &req, &why);
         g_assert_cmpint(st, ==, cases[i].st);
         g_assert_null(req.room);
-        xmpp_stanza_t *r = focus_conference_error_reply(tb.ctx, iq, st, why);
+        xmpp_stanza_t *r = focus_room_request_error_reply(tb.ctx, iq, st, why);
         g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "error");
         g_assert_cmpstr(xmpp_stanza_get_id(r), ==, "a");
         g_assert_cmpstr(xmpp_stanza_get_to(r), ==, "u@example.org/r");
@@ -99,10 +98,10 @@ static void test_not_conference(void)
 {
     TestBed tb;
     testbed_init(&tb);
-    FocusConferenceRequest req;
+    FocusRoomRequest req;
     g_assert_cmpint(
         parse(&tb, "<iq type='set' id='1'><conference xmlns='urn:other'/></iq>", &req, NULL), ==,
-        FOCUS_CONFERENCE_NOT_CONFERENCE);
+        FOCUS_ROOM_REQUEST_NOT_OURS);
     testbed_clear(&tb);
 }
 
@@ -114,8 +113,8 @@ static void test_result(void)
                                          "to='focus.example.org'><conference "
                                          "xmlns='http://jitsi.org/protocol/focus' "
                                          "room='r@conference.example.org'/></iq>");
-    xmpp_stanza_t *r =
-        focus_conference_result(tb.ctx, iq, "r@conference.example.org", "focus.example.org", TRUE);
+    xmpp_stanza_t *r = focus_room_request_result(tb.ctx, iq, "r@conference.example.org",
+                                                 "focus.example.org", TRUE);
     g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
     g_assert_cmpstr(xmpp_stanza_get_id(r), ==, "q7");
     g_assert_cmpstr(xmpp_stanza_get_from(r), ==, "focus.example.org");

@@ -145,11 +145,11 @@ static void run_seed(guint32 seed, guint rounds, Reached *reached)
         case 0:
         case 1: {
             s = random_request(&tb, r);
-            FocusConferenceRequest req;
-            if (focus_conference_parse(s, "conference.example.org", &req, NULL) ==
-                FOCUS_CONFERENCE_OK) {
+            FocusRoomRequest req;
+            if (focus_room_request_parse(s, "conference.example.org", &req, NULL) ==
+                FOCUS_ROOM_REQUEST_OK) {
                 focus_registry_handle_conference(reg, s, &req);
-                focus_conference_request_clear(&req);
+                focus_room_request_clear(&req);
             }
             break;
         }

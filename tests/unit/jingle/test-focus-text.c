@@ -23,10 +23,10 @@ static void test_conference_reason_cut(void)
     g_string_free(room, TRUE);
     xmpp_stanza_t *iq = xmpp_stanza_new_from_string(ctx, xml);
     g_assert_nonnull(iq);
-    FocusConferenceRequest req;
+    FocusRoomRequest req;
     g_autofree char *why = NULL;
-    g_assert_cmpint(focus_conference_parse(iq, "conference.example.org", &req, &why), ==,
-                    FOCUS_CONFERENCE_BAD_ROOM);
+    g_assert_cmpint(focus_room_request_parse(iq, "conference.example.org", &req, &why), ==,
+                    FOCUS_ROOM_REQUEST_BAD_ROOM);
     g_assert_true(pa_jingle_text_ok(why));
     g_assert_nonnull(strstr(why, "..."));
     xmpp_stanza_release(iq);
@@ -48,10 +48,11 @@ static void test_room_key_nfkc(void)
                                                "room='%s'/></iq>",
                                                bad[i]);
         xmpp_stanza_t *iq = xmpp_stanza_new_from_string(ctx, xml);
-        FocusConferenceRequest req;
+        FocusRoomRequest req;
         g_autofree char *why = NULL;
-        FocusConferenceStatus st = focus_conference_parse(iq, "conference.example.org", &req, &why);
-        g_assert_cmpint(st, !=, FOCUS_CONFERENCE_OK);
+        FocusRoomRequestStatus st =
+            focus_room_request_parse(iq, "conference.example.org", &req, &why);
+        g_assert_cmpint(st, !=, FOCUS_ROOM_REQUEST_OK);
         g_assert_true(pa_jingle_text_ok(why));
         xmpp_stanza_release(iq);
     }

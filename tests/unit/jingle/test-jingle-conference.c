@@ -114,11 +114,11 @@ static void room_ready(Fx *fx)
         stanza_from(&fx->tb, "<iq type='set' id='conf1' from='c@example.org/r' "
                              "to='focus.example.org'><conference "
                              "xmlns='http://jitsi.org/protocol/focus' room='" ROOM "'/></iq>");
-    FocusConferenceRequest req;
-    g_assert_cmpint(focus_conference_parse(iq, "conference.example.org", &req, NULL), ==,
-                    FOCUS_CONFERENCE_OK);
+    FocusRoomRequest req;
+    g_assert_cmpint(focus_room_request_parse(iq, "conference.example.org", &req, NULL), ==,
+                    FOCUS_ROOM_REQUEST_OK);
     focus_registry_handle_conference(fx->reg, iq, &req);
-    focus_conference_request_clear(&req);
+    focus_room_request_clear(&req);
     xmpp_stanza_release(iq);
     presence(fx, "<presence from='" ROOM "/focus' to='" OCC "'><x "
                  "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "

@@ -264,10 +264,10 @@ static void fx_init(Fx *fx, guint32 seed)
                                              "to='focus.example.org'><conference "
                                              "xmlns='http://jitsi.org/protocol/focus' "
                                              "room='" ROOM "'/></iq>");
-    FocusConferenceRequest req;
-    focus_conference_parse(iq, "conference.example.org", &req, NULL);
+    FocusRoomRequest req;
+    focus_room_request_parse(iq, "conference.example.org", &req, NULL);
     focus_registry_handle_conference(fx->reg, iq, &req);
-    focus_conference_request_clear(&req);
+    focus_room_request_clear(&req);
     xmpp_stanza_release(iq);
     feed_presence(fx, "<presence from='" ROOM "/focus'><x "
                       "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
