@@ -18,8 +18,7 @@ struct _FocusBridges {
     char *bridge_domain;
     char *occupant_from;
     char *nick;
-    FocusBridgesEvents events;
-    gpointer events_data;
+    GArray *listeners;  /* Listener, in the order added */
     GHashTable *by_jid; /* occupant JID -> FocusBridge* (owned) */
     gboolean started;
     gboolean joined;
@@ -28,6 +27,11 @@ struct _FocusBridges {
     guint retry_ms;
     guint recover_timer; /* re-offers bridges whose failure period ended */
 };
+
+typedef struct {
+    const FocusBridgesEvents *ev;
+    gpointer data;
+} Listener;
 
 static void bridge_free(gpointer data)
 {
@@ -40,8 +44,7 @@ static void bridge_free(gpointer data)
 }
 
 FocusBridges *focus_bridges_new(FocusLink *link, const char *brewery, const char *bridge_domain,
-                                const char *occupant_from, const FocusBridgesEvents *events,
-                                gpointer events_data)
+                                const char *occupant_from)
 {
     g_return_val_if_fail(link && brewery && bridge_domain && occupant_from, NULL);
     FocusBridges *br = g_new0(FocusBridges, 1);
@@ -50,9 +53,7 @@ FocusBridges *focus_bridges_new(FocusLink *link, const char *brewery, const char
     br->bridge_domain = g_ascii_strdown(bridge_domain, -1);
     br->occupant_from = g_strdup(occupant_from);
     br->nick = g_strdup(FOCUS_MUC_NICK);
-    if (events)
-        br->events = *events;
-    br->events_data = events_data;
+    br->listeners = g_array_new(FALSE, FALSE, sizeof(Listener));
     br->by_jid = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bridge_free);
     br->retry_ms = RETRY_INITIAL_MS;
     return br;
@@ -64,6 +65,7 @@ void focus_bridges_free(FocusBridges *br)
         return;
     focus_link_cancel_owner(br->link, br);
     g_hash_table_destroy(br->by_jid);
+    g_array_free(br->listeners, TRUE);
     g_free(br->brewery);
     g_free(br->bridge_domain);
     g_free(br->occupant_from);
@@ -156,10 +158,20 @@ const FocusBridge *focus_bridges_select(FocusBridges *br, const char *current_ji
 
 /* ---- events ---- */
 
+void focus_bridges_add_listener(FocusBridges *br, const FocusBridgesEvents *events, gpointer data)
+{
+    g_return_if_fail(events && events->version == FOCUS_BRIDGES_EVENTS_VERSION);
+    Listener l = {events, data};
+    g_array_append_val(br->listeners, l);
+}
+
 static void emit_up(FocusBridges *br, const FocusBridge *b)
 {
-    if (br->events.bridge_up)
-        br->events.bridge_up(br, b, br->events_data);
+    for (guint i = 0; i < br->listeners->len; i++) {
+        Listener *l = &g_array_index(br->listeners, Listener, i);
+        if (l->ev->bridge_up)
+            l->ev->bridge_up(br, b, l->data);
+    }
 }
 
 /* Removes @b (if @remove) and reports it down. */
@@ -173,8 +185,11 @@ static void emit_down(FocusBridges *br, FocusBridge *b, const char *why, gboolea
     } else {
         g_warning("bridge unusable bridge=%s: %s", jid, why);
     }
-    if (br->events.bridge_down)
-        br->events.bridge_down(br, jid, why, br->events_data);
+    for (guint i = 0; i < br->listeners->len; i++) {
+        Listener *l = &g_array_index(br->listeners, Listener, i);
+        if (l->ev->bridge_down)
+            l->ev->bridge_down(br, jid, why, l->data);
+    }
 }
 
 static void recover_due(FocusLink *link, gpointer data);
@@ -460,4 +475,14 @@ gboolean focus_bridges_handle_presence(FocusBridges *br, xmpp_stanza_t *presence
         occupant_presence(br, presence, &mp);
     focus_muc_presence_clear(&mp);
     return TRUE;
+}
+
+static gboolean on_presence(xmpp_stanza_t *presence, gpointer data)
+{
+    return focus_bridges_handle_presence(data, presence);
+}
+
+void focus_bridges_add_routes(FocusBridges *br, FocusRouter *router)
+{
+    focus_router_add_presence(router, on_presence, br);
 }

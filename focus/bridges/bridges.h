@@ -25,6 +25,7 @@
 
 #include "focus/bridges/bridge-select.h"
 #include "focus/xmpp/link.h"
+#include "focus/xmpp/router.h"
 
 #include <glib.h>
 #include <strophe.h>
@@ -42,7 +43,10 @@ typedef struct {
     gboolean stale;         /* not re-announced since the focus re-joined */
 } FocusBridge;
 
+#define FOCUS_BRIDGES_EVENTS_VERSION 1
+
 typedef struct {
+    guint version; /* FOCUS_BRIDGES_EVENTS_VERSION */
     void (*bridge_up)(FocusBridges *bridges, const FocusBridge *bridge, gpointer data);
     /* @jid (transfer none) may no longer be found. */
     void (*bridge_down)(FocusBridges *bridges, const char *jid, const char *why, gpointer data);
@@ -55,10 +59,16 @@ typedef struct {
  * @occupant_from: the focus's full JID (<component>/focus). Strings are copied. Nothing is
  * sent before focus_bridges_start(). */
 FocusBridges *focus_bridges_new(FocusLink *link, const char *brewery, const char *bridge_domain,
-                                const char *occupant_from, const FocusBridgesEvents *events,
-                                gpointer events_data);
+                                const char *occupant_from);
 /* Frees everything without sending (call focus_bridges_leave() first for a clean exit). */
 void focus_bridges_free(FocusBridges *bridges);
+
+/* Any number of listeners, called in the order added; @events (transfer none) must outlive
+ * the bridges. */
+void focus_bridges_add_listener(FocusBridges *bridges, const FocusBridgesEvents *events,
+                                gpointer data);
+/* Registers on @router: presence from the brewery. */
+void focus_bridges_add_routes(FocusBridges *bridges, FocusRouter *router);
 
 /* Joins the brewery now if online (else when focus_bridges_on_online() runs). */
 void focus_bridges_start(FocusBridges *bridges);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* FocusConferences: the media side of every conference the focus runs. For each room it
- * keeps a FocusConference (the room's data slot): the bridge the conference is on, its
- * Colibri2 conference (meeting-id, a UUID per conference; name = the room JID) and bridge
- * session id; and for each participant a member (the participant's session slot): its client
- * features, its endpoint on the bridge, its Jingle session and its sources.
+ * keeps a FocusConference (its room listener's state, attached when the registry adds the
+ * room): the bridge the conference is on, its Colibri2 conference (meeting-id, a UUID per
+ * conference; name = the room JID) and bridge session id; and for each participant a member:
+ * its client features, its endpoint on the bridge, its Jingle session and its sources.
  *
  * Flow, per participant (see docs in conference.c for the failure paths):
  *  1. once the room is READY and holds >= min_participants participants: pick the bridge
@@ -20,16 +20,21 @@
  *     Restart requests (terminate with bridge-session restart, session-info ICE failed) and
  *     bridge failures re-invite: session-terminate (success, "moving"), new session-initiate.
  *
- * Thread: the focus event-loop thread. The manager owns nothing per room: conferences live in
- * room data slots and members in participant session slots, freed with them. */
+ * Who is invited is decided by an evaluation of the conference, scheduled (a zero-delay timer
+ * on the link) whenever something it depends on changes, so a burst of changes makes one
+ * pass.
+ *
+ * Thread: the focus event-loop thread. The manager owns nothing per room: each conference is
+ * its room's listener state (freed with the room) and owns its members. */
 #pragma once
 
 #include "focus/bridges/bridges.h"
 #include "focus/conference/jingle-session.h"
-#include "focus/xmpp/link.h"
 #include "focus/conference/offer.h"
 #include "focus/rooms/registry.h"
 #include "focus/rooms/room.h"
+#include "focus/xmpp/link.h"
+#include "focus/xmpp/router.h"
 
 #include <glib.h>
 #include <strophe.h>
@@ -51,16 +56,15 @@ typedef struct {
 void focus_conference_settings_init(FocusConferenceSettings *s, const char *occupant_jid,
                                     guint min_participants);
 
-FocusConferences *focus_conferences_new(FocusLink *link, const FocusConferenceSettings *settings);
+/* Follows every room of @registry (from its first one: create the manager before any room)
+ * and the bridges of @bridges (both transfer none, must outlive the manager). */
+FocusConferences *focus_conferences_new(FocusLink *link, const FocusConferenceSettings *settings,
+                                        FocusRegistry *registry, FocusBridges *bridges);
+/* Free the registry first (the conferences live in its rooms). */
 void focus_conferences_free(FocusConferences *mgr);
 
-/* Wiring (both must be set before rooms exist). */
-void focus_conferences_set_bridges(FocusConferences *mgr, FocusBridges *bridges);
-void focus_conferences_set_registry(FocusConferences *mgr, FocusRegistry *registry);
-
-/* Hooks to hand to the registry / the bridge registry, with the manager as their data. */
-void focus_conferences_room_hooks(FocusRoomHooks *hooks);
-void focus_conferences_bridge_events(FocusBridgesEvents *events);
+/* Registers on @router: Jingle IQs from participants (not advertised). */
+void focus_conferences_add_routes(FocusConferences *mgr, FocusRouter *router);
 
 /* A Jingle IQ (get/set with <jingle xmlns="urn:xmpp:jingle:1">) from a participant: answers
  * it (exactly one reply) and acts on it. */

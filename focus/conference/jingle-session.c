@@ -6,6 +6,17 @@
 
 #include <string.h>
 
+struct _FocusJingleSession {
+    char *sid;
+    FocusJingleState state;
+    char *local_jid;
+    char *peer_jid;
+    gboolean json_sources;
+    char *bridge_session_id;
+    char *bridge_region;
+    PaJingleSources signalled;
+};
+
 const char *focus_jingle_state_str(FocusJingleState state)
 {
     switch (state) {
@@ -57,6 +68,54 @@ void focus_jingle_session_free(FocusJingleSession *s)
     g_free(s->bridge_region);
     pa_jingle_sources_clear(&s->signalled);
     g_free(s);
+}
+
+const char *focus_jingle_session_sid(const FocusJingleSession *s)
+{
+    return s->sid;
+}
+
+FocusJingleState focus_jingle_session_state(const FocusJingleSession *s)
+{
+    return s->state;
+}
+
+const char *focus_jingle_session_peer(const FocusJingleSession *s)
+{
+    return s->peer_jid;
+}
+
+const char *focus_jingle_session_bridge_session_id(const FocusJingleSession *s)
+{
+    return s->bridge_session_id;
+}
+
+gboolean focus_jingle_session_json_sources(const FocusJingleSession *s)
+{
+    return s->json_sources;
+}
+
+gboolean focus_jingle_session_accepted(FocusJingleSession *s)
+{
+    if (s->state != FOCUS_JINGLE_PENDING)
+        return FALSE;
+    s->state = FOCUS_JINGLE_ACTIVE;
+    return TRUE;
+}
+
+void focus_jingle_session_end(FocusJingleSession *s)
+{
+    s->state = FOCUS_JINGLE_ENDED;
+}
+
+const PaJingleSources *focus_jingle_session_signalled(const FocusJingleSession *s)
+{
+    return &s->signalled;
+}
+
+void focus_jingle_session_set_signalled(FocusJingleSession *s, const PaJingleSources *sources)
+{
+    pa_jingle_sources_copy(&s->signalled, sources);
 }
 
 static gboolean refuse(FocusJingleRefusal *r, PaErrorType type, const char *condition,

@@ -20,6 +20,9 @@
  *   session-accept on an ACTIVE session  -> cancel/unexpected-request + <out-of-order/>
  * Malformed Jingle (pa_jingle_parse() failing) is modify/bad-request before all this.
  *
+ * The session's state changes here only (focus_jingle_session_accepted(),
+ * focus_jingle_session_end()); everything else reads it.
+ *
  * Thread: the focus event-loop thread. Owned by the participant's conference member. */
 #pragma once
 
@@ -39,23 +42,33 @@ typedef enum {
 
 const char *focus_jingle_state_str(FocusJingleState state);
 
-typedef struct {
-    char *sid;
-    FocusJingleState state;
-    char *local_jid;         /* the focus's full JID: from of what the focus sends, initiator */
-    char *peer_jid;          /* the participant's occupant JID room@muc/nick */
-    gboolean json_sources;   /* sources are signalled in the JSON form */
-    char *bridge_session_id; /* the colibri session this Jingle session belongs to */
-    char *bridge_region;     /* may be NULL */
-    /* Remote sources the participant has been told about (offer plus later changes). */
-    PaJingleSources signalled;
-} FocusJingleSession;
+typedef struct _FocusJingleSession FocusJingleSession;
 
-/* A new PENDING session with a fresh random sid. Strings copied. */
+/* A new PENDING session with a fresh random sid. @local_jid: the focus's full JID (from of
+ * what the focus sends, initiator); @peer_jid: the participant's occupant JID room@muc/nick;
+ * @json_sources: sources are signalled in the JSON form; @bridge_session_id: the Colibri
+ * session this Jingle session belongs to; @bridge_region may be NULL. Strings copied. */
 FocusJingleSession *focus_jingle_session_new(const char *local_jid, const char *peer_jid,
                                              gboolean json_sources, const char *bridge_session_id,
                                              const char *bridge_region);
 void focus_jingle_session_free(FocusJingleSession *s);
+
+const char *focus_jingle_session_sid(const FocusJingleSession *s);
+FocusJingleState focus_jingle_session_state(const FocusJingleSession *s);
+const char *focus_jingle_session_peer(const FocusJingleSession *s);
+const char *focus_jingle_session_bridge_session_id(const FocusJingleSession *s);
+gboolean focus_jingle_session_json_sources(const FocusJingleSession *s);
+
+/* PENDING -> ACTIVE: the participant's session-accept was taken. FALSE (nothing changed) from
+ * any other state. */
+gboolean focus_jingle_session_accepted(FocusJingleSession *s);
+/* -> ENDED (either side terminated it, or it was refused or replaced). */
+void focus_jingle_session_end(FocusJingleSession *s);
+
+/* The remote sources the participant has been told about (offer plus later changes). */
+const PaJingleSources *focus_jingle_session_signalled(const FocusJingleSession *s);
+/* They are now @sources (copied). */
+void focus_jingle_session_set_signalled(FocusJingleSession *s, const PaJingleSources *sources);
 
 /* Why an incoming request is refused. */
 typedef struct {

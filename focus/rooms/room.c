@@ -1,44 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* Thread: the focus event-loop thread. A FocusRoom owns its participants, the request
- * stanzas it keeps and its timers/IQ callbacks on the link (owner = the room). */
-#include "focus/rooms/room.h"
+/* One room's lifecycle: join, configure, ready, destroy; the requests waiting for it; the
+ * focus's own presence in it. Thread: the focus event-loop thread. A FocusRoom owns its
+ * participants, the request stanzas it keeps, its listeners and its timers/IQ callbacks on the
+ * link (owner = the room). */
+#include "focus/rooms/room-priv.h"
 
 #include "common/xmpp/jid.h"
-#include "common/xmpp/stanza.h"
 #include "focus/rooms/room-request.h"
-#include "focus/rooms/roles.h"
 
 #include <string.h>
-
-struct _FocusRoom {
-    FocusLink *link;
-    char *jid;
-    char *occupant_jid; /* <component>/focus: the from of everything the room sends */
-    char *component_jid;
-    FocusRoomSettings s;
-    FocusRoomHooks hooks;
-    gpointer hooks_data;
-
-    FocusRoomState state;
-    FocusOwnerFormKind form_kind; /* of the owner form in flight */
-    gboolean created;             /* status 201 at the last join */
-    gboolean ever_ready;          /* a later join is a re-join */
-    gboolean awaiting_first_join; /* a request came and no participant joined since */
-    gboolean destroy_in_flight;
-    gboolean grant_in_flight;
-    gboolean owner_abdicated; /* the last owner right was given up: no auto-owner until a leave */
-    char *grant_nick;         /* owner grant in flight for this participant */
-    char *grant_jid;
-
-    GHashTable *by_nick; /* nick -> FocusParticipant* (owned) */
-    guint64 next_seq;
-    GPtrArray *requests; /* conference IQs (xmpp_stanza_t*) waiting for READY */
-    guint create_timer;
-    guint empty_timer;
-    gpointer data; /* later layers' per-conference state */
-    GDestroyNotify data_free;
-    GPtrArray *presence_ext; /* xmpp_stanza_t* in the focus's presence (owned) */
-};
 
 const char *focus_room_state_str(FocusRoomState state)
 {
@@ -68,25 +38,12 @@ void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid, g
     s->max_waiting_requests = 64;
 }
 
-static void participant_free(gpointer data)
-{
-    FocusParticipant *p = data;
-    if (p->session && p->session_free)
-        p->session_free(p->session);
-    g_free(p->nick);
-    g_free(p->real_jid);
-    g_free(p->display_name);
-    g_free(p->stats_id);
-    g_free(p);
-}
-
 static void request_release(gpointer data)
 {
     xmpp_stanza_release(data);
 }
 
-FocusRoom *focus_room_new(FocusLink *link, const char *jid, const FocusRoomSettings *settings,
-                          const FocusRoomHooks *hooks, gpointer hooks_data)
+FocusRoom *focus_room_new(FocusLink *link, const char *jid, const FocusRoomSettings *settings)
 {
     g_return_val_if_fail(link && jid && settings && settings->component_jid, NULL);
     FocusRoom *room = g_new0(FocusRoom, 1);
@@ -96,14 +53,14 @@ FocusRoom *focus_room_new(FocusLink *link, const char *jid, const FocusRoomSetti
     room->occupant_jid = g_strdup_printf("%s/%s", settings->component_jid, FOCUS_MUC_NICK);
     room->s = *settings;
     room->s.component_jid = room->component_jid;
-    if (hooks)
-        room->hooks = *hooks;
-    room->hooks_data = hooks_data;
+    room->s.muc_domain = NULL; /* the registry's business */
     room->state = FOCUS_ROOM_JOINING;
     room->awaiting_first_join = TRUE;
-    room->by_nick = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, participant_free);
+    room->by_nick =
+        g_hash_table_new_full(g_str_hash, g_str_equal, NULL, focus_room_participant_free);
     room->requests = g_ptr_array_new_with_free_func(request_release);
     room->presence_ext = g_ptr_array_new_with_free_func(request_release);
+    room->listeners = g_ptr_array_new();
     return room;
 }
 
@@ -113,8 +70,8 @@ void focus_room_free(FocusRoom *room)
         return;
     focus_link_cancel_owner(room->link, room);
     g_hash_table_destroy(room->by_nick);
-    if (room->data && room->data_free)
-        room->data_free(room->data);
+    focus_room_listeners_free(room);
+    g_ptr_array_free(room->listeners, TRUE);
     g_ptr_array_free(room->requests, TRUE);
     g_ptr_array_free(room->presence_ext, TRUE);
     g_free(room->grant_nick);
@@ -140,48 +97,6 @@ gboolean focus_room_created(FocusRoom *room)
     return room->created;
 }
 
-void focus_room_set_data(FocusRoom *room, gpointer data, GDestroyNotify free_func)
-{
-    if (room->data && room->data_free)
-        room->data_free(room->data);
-    room->data = data;
-    room->data_free = free_func;
-}
-
-gpointer focus_room_get_data(FocusRoom *room)
-{
-    return room->data;
-}
-
-guint focus_room_participant_count(FocusRoom *room)
-{
-    return g_hash_table_size(room->by_nick);
-}
-
-FocusParticipant *focus_room_participant(FocusRoom *room, const char *nick)
-{
-    return nick ? g_hash_table_lookup(room->by_nick, nick) : NULL;
-}
-
-static gint by_seq(gconstpointer a, gconstpointer b)
-{
-    const FocusParticipant *x = *(FocusParticipant *const *)a;
-    const FocusParticipant *y = *(FocusParticipant *const *)b;
-    return x->join_seq < y->join_seq ? -1 : (x->join_seq > y->join_seq ? 1 : 0);
-}
-
-GPtrArray *focus_room_participants(FocusRoom *room)
-{
-    GPtrArray *arr = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, room->by_nick);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        g_ptr_array_add(arr, v);
-    g_ptr_array_sort(arr, by_seq);
-    return arr;
-}
-
 GPtrArray *focus_room_take_requests(FocusRoom *room)
 {
     GPtrArray *taken = room->requests;
@@ -191,13 +106,13 @@ GPtrArray *focus_room_take_requests(FocusRoom *room)
 
 /* ---- sending ---- */
 
-static void send_and_release(FocusRoom *room, xmpp_stanza_t *stanza)
+void focus_room_send(FocusRoom *room, xmpp_stanza_t *stanza)
 {
     focus_link_send(room->link, stanza);
     xmpp_stanza_release(stanza);
 }
 
-static void send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)
+void focus_room_send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)
 {
     focus_link_send_iq(room->link, iq, room->s.iq_timeout_ms, cb, room, room);
     xmpp_stanza_release(iq);
@@ -206,8 +121,7 @@ static void send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)
 static void reply_ready(FocusRoom *room, xmpp_stanza_t *iq)
 {
     xmpp_ctx_t *ctx = focus_link_ctx(room->link);
-    send_and_release(room,
-                     focus_room_request_result(ctx, iq, room->jid, room->component_jid, TRUE));
+    focus_room_send(room, focus_room_request_result(ctx, iq, room->jid, room->component_jid, TRUE));
 }
 
 static void answer_requests_error(FocusRoom *room, PaErrorType type, const char *condition,
@@ -215,30 +129,9 @@ static void answer_requests_error(FocusRoom *room, PaErrorType type, const char 
 {
     xmpp_ctx_t *ctx = focus_link_ctx(room->link);
     for (guint i = 0; i < room->requests->len; i++)
-        send_and_release(room, pa_stanza_error_reply(ctx, room->requests->pdata[i], type, condition,
-                                                     text, NULL));
+        focus_room_send(room, pa_stanza_error_reply(ctx, room->requests->pdata[i], type, condition,
+                                                    text, NULL));
     g_ptr_array_set_size(room->requests, 0);
-}
-
-/* ---- participants ---- */
-
-static void remove_participant(FocusRoom *room, FocusParticipant *p, const char *reason)
-{
-    g_info("participant left room=%s ep=%s reason=%s participants=%u", room->jid, p->nick, reason,
-           focus_room_participant_count(room) - 1);
-    if (room->hooks.participant_left)
-        room->hooks.participant_left(room, p, room->hooks_data);
-    g_hash_table_remove(room->by_nick, p->nick);
-}
-
-static void remove_all(FocusRoom *room, gboolean only_stale, const char *reason)
-{
-    g_autoptr(GPtrArray) all = focus_room_participants(room);
-    for (guint i = 0; i < all->len; i++) {
-        FocusParticipant *p = all->pdata[i];
-        if (!only_stale || p->stale)
-            remove_participant(room, p, reason);
-    }
 }
 
 /* ---- lifecycle ---- */
@@ -251,16 +144,15 @@ static void set_gone(FocusRoom *room, const char *why)
     focus_link_cancel_owner(room->link, room);
     room->create_timer = room->empty_timer = 0;
     room->grant_in_flight = room->destroy_in_flight = FALSE;
-    remove_all(room, FALSE, "conference ended");
+    focus_room_remove_all(room, FALSE, "conference ended");
     g_info("room gone room=%s (%s)", room->jid, why);
-    if (room->hooks.gone)
-        room->hooks.gone(room, room->hooks_data);
+    focus_room_emit_gone(room);
 }
 
 static void send_leave(FocusRoom *room)
 {
-    send_and_release(room, focus_muc_leave_presence(focus_link_ctx(room->link), room->occupant_jid,
-                                                    room->jid, FOCUS_MUC_NICK));
+    focus_room_send(room, focus_muc_leave_presence(focus_link_ctx(room->link), room->occupant_jid,
+                                                   room->jid, FOCUS_MUC_NICK));
 }
 
 static void destroy_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
@@ -286,10 +178,10 @@ static void send_destroy(FocusRoom *room)
     if (room->destroy_in_flight)
         return;
     room->destroy_in_flight = TRUE;
-    send_iq(room,
-            focus_muc_destroy(focus_link_ctx(room->link), room->occupant_jid, room->jid,
-                              "The conference has ended"),
-            destroy_done);
+    focus_room_send_iq(room,
+                       focus_muc_destroy(focus_link_ctx(room->link), room->occupant_jid, room->jid,
+                                         "The conference has ended"),
+                       destroy_done);
 }
 
 static void begin_destroy(FocusRoom *room, const char *why)
@@ -338,7 +230,7 @@ static void empty_expired(FocusLink *link, gpointer data)
         begin_destroy(room, room->awaiting_first_join ? "nobody joined" : "empty");
 }
 
-static void arm_empty(FocusRoom *room, gboolean restart)
+void focus_room_arm_empty(FocusRoom *room, gboolean restart)
 {
     if (room->state != FOCUS_ROOM_READY)
         return;
@@ -353,81 +245,6 @@ static void arm_empty(FocusRoom *room, gboolean restart)
         delay = MAX(delay, room->s.start_timeout_ms);
     room->empty_timer = focus_link_timer_cancel(room->link, room->empty_timer);
     room->empty_timer = focus_link_timer_add(room->link, delay, empty_expired, room, room);
-}
-
-/* ---- auto-owner ---- */
-
-/* A participant (not the focus) present with owner affiliation. */
-static gboolean has_owner(FocusRoom *room)
-{
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, room->by_nick);
-    while (g_hash_table_iter_next(&it, NULL, &v)) {
-        FocusParticipant *p = v;
-        if (!p->stale && p->affiliation == FOCUS_MUC_AFFILIATION_OWNER)
-            return TRUE;
-    }
-    return FALSE;
-}
-
-static void elect_owner(FocusRoom *room);
-
-static void grant_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply, gpointer data)
-{
-    FocusRoom *room = data;
-    room->grant_in_flight = FALSE;
-    FocusParticipant *p = focus_room_participant(room, room->grant_nick);
-    if (outcome == FOCUS_IQ_RESULT) {
-        g_info("owner granted room=%s ep=%s jid=%s", room->jid, room->grant_nick, room->grant_jid);
-        if (p)
-            p->affiliation = FOCUS_MUC_AFFILIATION_OWNER;
-    } else if (outcome != FOCUS_IQ_DISCONNECTED) {
-        const char *cond = reply ? pa_stanza_error_condition(reply) : NULL;
-        g_warning("owner grant failed room=%s ep=%s jid=%s: %s%s%s", room->jid, room->grant_nick,
-                  room->grant_jid, focus_iq_outcome_str(outcome), cond ? " " : "",
-                  cond ? cond : "");
-        if (p)
-            p->owner_grant_failed = TRUE;
-    }
-    g_clear_pointer(&room->grant_nick, g_free);
-    g_clear_pointer(&room->grant_jid, g_free);
-    if (outcome != FOCUS_IQ_DISCONNECTED)
-        elect_owner(room);
-}
-
-static void elect_owner(FocusRoom *room)
-{
-    if (room->state != FOCUS_ROOM_READY || room->grant_in_flight || room->owner_abdicated)
-        return;
-    g_autoptr(GPtrArray) all = focus_room_participants(room);
-    g_autofree FocusOwnerCandidate *c = g_new0(FocusOwnerCandidate, all->len + 1);
-    guint n = 0;
-    for (guint i = 0; i < all->len; i++) {
-        FocusParticipant *p = all->pdata[i];
-        if (p->stale)
-            continue;
-        c[n].nick = p->nick;
-        c[n].real_jid = p->real_jid;
-        c[n].affiliation = p->affiliation;
-        c[n].join_seq = p->join_seq;
-        c[n].eligible = !p->owner_grant_failed;
-        n++;
-    }
-    gint idx = focus_roles_elect_owner(c, n);
-    if (idx < 0)
-        return;
-    char *jid = focus_roles_grant_jid(c[idx].real_jid);
-    if (!jid)
-        return;
-    room->grant_in_flight = TRUE;
-    room->grant_nick = g_strdup(c[idx].nick);
-    room->grant_jid = jid;
-    g_info("granting owner room=%s ep=%s jid=%s", room->jid, room->grant_nick, jid);
-    send_iq(room,
-            focus_muc_set_affiliation(focus_link_ctx(room->link), room->occupant_jid, room->jid,
-                                      jid, FOCUS_MUC_AFFILIATION_OWNER),
-            grant_done);
 }
 
 /* ---- join and configure ---- */
@@ -447,12 +264,11 @@ static void become_ready(FocusRoom *room)
     for (guint i = 0; i < room->requests->len; i++)
         reply_ready(room, room->requests->pdata[i]);
     g_ptr_array_set_size(room->requests, 0);
-    if (room->hooks.ready)
-        room->hooks.ready(room, room->hooks_data);
+    focus_room_emit_ready(room);
     if (room->state != FOCUS_ROOM_READY)
         return;
-    elect_owner(room);
-    arm_empty(room, TRUE);
+    focus_room_elect_owner(room);
+    focus_room_arm_empty(room, TRUE);
 }
 
 static void configure_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
@@ -483,16 +299,17 @@ static void on_joined(FocusRoom *room, const FocusMucPresence *p)
     room->created = focus_muc_presence_has_status(p, FOCUS_MUC_STATUS_CREATED);
     /* The server lists every occupant before the focus's own presence (XEP-0045 §7.2.3):
      * whoever was not re-announced has gone while the focus was away. */
-    remove_all(room, TRUE, room->created ? "the room was re-created" : "gone while away");
+    focus_room_remove_all(room, TRUE,
+                          room->created ? "the room was re-created" : "gone while away");
     if (p->affiliation != FOCUS_MUC_AFFILIATION_OWNER)
         g_warning("room=%s: the focus is %s, not owner: is %s an admin of the MUC service?",
                   room->jid, focus_muc_affiliation_str(p->affiliation), room->component_jid);
     room->state = FOCUS_ROOM_CONFIGURING;
     room->form_kind = room->created ? FOCUS_OWNER_FORM_INITIAL : FOCUS_OWNER_FORM_REASSERT;
-    send_iq(room,
-            focus_muc_owner_form(focus_link_ctx(room->link), room->occupant_jid, room->jid,
-                                 room->form_kind),
-            configure_done);
+    focus_room_send_iq(room,
+                       focus_muc_owner_form(focus_link_ctx(room->link), room->occupant_jid,
+                                            room->jid, room->form_kind),
+                       configure_done);
 }
 
 /* Deep copies: a libstrophe stanza can only sit in one tree (add_child links siblings). */
@@ -519,7 +336,7 @@ static void begin_join(FocusRoom *room)
     xmpp_stanza_t *join = focus_muc_join_presence(focus_link_ctx(room->link), room->occupant_jid,
                                                   room->jid, FOCUS_MUC_NICK);
     add_extensions(room, join);
-    send_and_release(room, join);
+    focus_room_send(room, join);
 }
 
 /* ---- the focus's own presence ---- */
@@ -559,7 +376,7 @@ void focus_room_set_presence_extension(FocusRoom *room, const char *name, const 
     g_autofree char *to = g_strdup_printf("%s/%s", room->jid, FOCUS_MUC_NICK);
     xmpp_stanza_set_to(p, to);
     add_extensions(room, p);
-    send_and_release(room, p);
+    focus_room_send(room, p);
 }
 
 void focus_room_start(FocusRoom *room)
@@ -612,11 +429,11 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
     case FOCUS_ROOM_READY:
         reply_ready(room, iq);
         room->awaiting_first_join = TRUE;
-        arm_empty(room, TRUE);
+        focus_room_arm_empty(room, TRUE);
         return;
     case FOCUS_ROOM_GONE:
-        send_and_release(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
-                                                     "the conference is ending", NULL));
+        focus_room_send(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
+                                                    "the conference is ending", NULL));
         return;
     case FOCUS_ROOM_JOINING:
     case FOCUS_ROOM_CONFIGURING:
@@ -624,8 +441,8 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
         break;
     }
     if (room->requests->len >= room->s.max_waiting_requests) {
-        send_and_release(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "resource-constraint",
-                                                     "too many requests for this room", NULL));
+        focus_room_send(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "resource-constraint",
+                                                    "too many requests for this room", NULL));
         return;
     }
     room->awaiting_first_join = TRUE;
@@ -633,107 +450,6 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
 }
 
 /* ---- presence ---- */
-
-static void copy_if_set(char **dst, const char *src)
-{
-    if (src && g_strcmp0(*dst, src) != 0) {
-        g_free(*dst);
-        *dst = g_strdup(src);
-    }
-}
-
-static void participant_available(FocusRoom *room, const FocusMucPresence *mp)
-{
-    FocusParticipant *p = g_hash_table_lookup(room->by_nick, mp->nick);
-    gboolean is_new = p == NULL;
-    if (is_new) {
-        p = g_new0(FocusParticipant, 1);
-        p->nick = g_strdup(mp->nick);
-        p->join_seq = ++room->next_seq;
-        p->joined_us = focus_link_now(room->link);
-        g_hash_table_insert(room->by_nick, p->nick, p);
-    }
-    FocusMucAffiliation old_affiliation = p->affiliation;
-    gboolean was_stale = p->stale;
-    p->stale = FALSE;
-    p->role = mp->role;
-    p->affiliation = mp->affiliation;
-    copy_if_set(&p->real_jid, mp->real_jid);
-    copy_if_set(&p->display_name, mp->display_name);
-    copy_if_set(&p->stats_id, mp->stats_id);
-    if (is_new) {
-        room->awaiting_first_join = FALSE;
-        g_info("participant joined room=%s ep=%s role=%s affiliation=%s jid=%s "
-               "participants=%u",
-               room->jid, p->nick, focus_muc_role_str(p->role),
-               focus_muc_affiliation_str(p->affiliation), p->real_jid ? p->real_jid : "-",
-               focus_room_participant_count(room));
-        if (room->hooks.participant_joined)
-            room->hooks.participant_joined(room, p, room->hooks_data);
-    } else if (old_affiliation != p->affiliation) {
-        g_info("affiliation changed room=%s ep=%s %s -> %s", room->jid, p->nick,
-               focus_muc_affiliation_str(old_affiliation),
-               focus_muc_affiliation_str(p->affiliation));
-        /* The last owner right was taken away by an owner (this one or another): the
-         * moderators chose, so auto-owner waits until someone leaves instead of fighting them
-         * (granting it back, or to the next in line). */
-        if (!was_stale && old_affiliation == FOCUS_MUC_AFFILIATION_OWNER && !has_owner(room)) {
-            g_info("owner right given up room=%s ep=%s: no auto-owner until someone leaves",
-                   room->jid, p->nick);
-            room->owner_abdicated = TRUE;
-        }
-    } else if (p->affiliation == FOCUS_MUC_AFFILIATION_OWNER) {
-        room->owner_abdicated = FALSE;
-    }
-    if (room->state == FOCUS_ROOM_READY) {
-        room->empty_timer = focus_link_timer_cancel(room->link, room->empty_timer);
-        elect_owner(room);
-    }
-}
-
-static const char *leave_reason(const FocusMucPresence *mp)
-{
-    if (mp->destroyed)
-        return "room destroyed";
-    if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_KICKED))
-        return "kicked";
-    if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_BANNED))
-        return "banned";
-    if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_AFFILIATION_CHANGED) ||
-        focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_MEMBERS_ONLY))
-        return "removed by an affiliation change";
-    if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_SHUTDOWN))
-        return "server shutdown";
-    return "left";
-}
-
-static void participant_unavailable(FocusRoom *room, const FocusMucPresence *mp)
-{
-    FocusParticipant *p = g_hash_table_lookup(room->by_nick, mp->nick);
-    if (!p) {
-        g_debug("room=%s: unavailable from unknown occupant %s", room->jid, mp->nick);
-        return;
-    }
-    if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_NICK_CHANGED) && mp->new_nick &&
-        strcmp(mp->new_nick, FOCUS_MUC_NICK) != 0 &&
-        !g_hash_table_contains(room->by_nick, mp->new_nick)) {
-        g_info("participant renamed room=%s ep=%s new_ep=%s", room->jid, p->nick, mp->new_nick);
-        g_hash_table_steal(room->by_nick, p->nick);
-        if (room->grant_nick && strcmp(room->grant_nick, p->nick) == 0)
-            copy_if_set(&room->grant_nick, mp->new_nick);
-        g_free(p->nick);
-        p->nick = g_strdup(mp->new_nick);
-        g_hash_table_insert(room->by_nick, p->nick, p);
-        return;
-    }
-    remove_participant(room, p, leave_reason(mp));
-    /* Whoever gave up the last owner right may be the one leaving: elect again. */
-    room->owner_abdicated = FALSE;
-    if (room->state == FOCUS_ROOM_READY) {
-        elect_owner(room);
-        arm_empty(room, FALSE);
-    }
-}
 
 static void self_presence(FocusRoom *room, const FocusMucPresence *mp)
 {
@@ -766,26 +482,25 @@ static void self_presence(FocusRoom *room, const FocusMucPresence *mp)
     }
     if (room->state == FOCUS_ROOM_JOINING && !self && !mp->destroyed)
         return; /* a previous session of ours leaving, not the one joining */
-    g_warning("focus removed from room room=%s (%s)", room->jid, leave_reason(mp));
+    g_warning("focus removed from room room=%s (%s)", room->jid, focus_room_leave_reason(mp));
     answer_requests_error(room, PA_ERR_WAIT, "service-unavailable",
                           "the conference room went away");
-    set_gone(room, leave_reason(mp));
+    set_gone(room, focus_room_leave_reason(mp));
 }
 
 void focus_room_handle_presence(FocusRoom *room, const FocusMucPresence *mp)
 {
     if (room->state == FOCUS_ROOM_GONE)
         return;
-    if (strcmp(mp->nick, FOCUS_MUC_NICK) == 0) {
+    if (strcmp(mp->nick, FOCUS_MUC_NICK) == 0)
         self_presence(room, mp);
-        return;
-    }
-    if (mp->is_error) {
+    else if (mp->is_error)
         g_debug("room=%s: error presence from %s", room->jid, mp->nick);
-        return;
-    }
-    if (mp->available)
-        participant_available(room, mp);
+    else if (mp->available)
+        focus_room_occupant_available(room, mp);
     else
-        participant_unavailable(room, mp);
+        focus_room_occupant_unavailable(room, mp);
+    /* Layers following the roster see it as it is now (unless the room has ended). */
+    if (room->state != FOCUS_ROOM_GONE)
+        focus_room_emit_occupant_presence(room, mp);
 }

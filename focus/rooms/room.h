@@ -10,7 +10,7 @@
  *   CONFIGURING  owner form sent, waiting for its result
  *   READY        conference requests are answered at once; occupants tracked; auto-owner
  *   DESTROYING   destroy sent; requests arriving now are kept for the room's successor
- *   GONE         over; the registry frees the room (hooks->gone was called once)
+ *   GONE         over; the registry frees the room (the listeners heard gone once)
  * A lost connection sends every live room back to JOINING (re-join and re-configure on
  * reconnect; a room the server lost is created anew and its stale occupants dropped).
  *
@@ -22,9 +22,14 @@
  *            a join cancels it, expiry destroys the room
  *   IQs      owner form, owner grants and destroy time out after iq_timeout_ms
  *
- * Thread: the focus event-loop thread. The room owns its participants and the request
- * stanzas it keeps; hooks are called synchronously and may not free the room (hooks->gone
- * hands it to the registry, which frees it later from a timer). */
+ * Layers attach to a room with a listener (focus_room_add_listener()): a FocusRoomEvents of
+ * callbacks and the layer's own per-room state, which the room frees with the listener. That
+ * is the one way anything above the room follows it; per-participant state stays with the
+ * layer (keyed by the FocusParticipant, which lives until participant_left has been heard).
+ *
+ * Thread: the focus event-loop thread. The room owns its participants, the request stanzas it
+ * keeps and its listeners (with their state); listeners are called synchronously and may not
+ * free the room (gone hands it to the registry, which frees it later from a timer). */
 #pragma once
 
 #include "focus/xmpp/link.h"
@@ -47,8 +52,7 @@ const char *focus_room_state_str(FocusRoomState state);
 
 typedef struct _FocusRoom FocusRoom;
 
-/* One occupant other than the focus. Fields are owned by the room and read-only outside it,
- * except the session slot. */
+/* One occupant other than the focus. Fields are owned by the room and read-only outside it. */
 typedef struct {
     char *nick;         /* MUC nickname = endpoint id */
     char *real_jid;     /* full real JID (whois anyone), or NULL */
@@ -60,23 +64,32 @@ typedef struct {
     gint64 joined_us; /* link clock when first seen */
     gboolean stale;   /* not re-announced since the focus re-joined */
     gboolean owner_grant_failed;
-    /* Per-participant state owned by later layers (Jingle session, bridge endpoint):
-     * session_free(session) runs when the participant leaves or the room is freed. */
-    gpointer session;
-    GDestroyNotify session_free;
 } FocusParticipant;
 
+#define FOCUS_ROOM_EVENTS_VERSION 1
+
+/* What a layer hears about a room; @state is what it attached with the listener. Every
+ * callback may be NULL. New events are added at the end (and the version raised). */
 typedef struct {
-    /* A participant appeared (READY) or was first seen while (re-)joining. */
-    void (*participant_joined)(FocusRoom *room, FocusParticipant *p, gpointer data);
-    /* A participant is about to be freed (left, kicked, or dropped as stale). */
-    void (*participant_left)(FocusRoom *room, FocusParticipant *p, gpointer data);
+    guint version; /* FOCUS_ROOM_EVENTS_VERSION */
     /* The room became READY (after creation or after a re-join). */
-    void (*ready)(FocusRoom *room, gpointer data);
-    /* The room reached GONE. The room is still valid during the call; the callee must not
-     * free it synchronously. */
-    void (*gone)(FocusRoom *room, gpointer data);
-} FocusRoomHooks;
+    void (*ready)(FocusRoom *room, gpointer state);
+    /* The room reached GONE. The room is still valid during the call; nothing may free it. */
+    void (*gone)(FocusRoom *room, gpointer state);
+    /* A participant appeared (READY) or was first seen while (re-)joining. */
+    void (*participant_joined)(FocusRoom *room, FocusParticipant *p, gpointer state);
+    /* A participant is about to be freed (left, kicked, or dropped as stale); @p is still in
+     * the room during the call. */
+    void (*participant_left)(FocusRoom *room, FocusParticipant *p, gpointer state);
+    /* The room has applied @presence from one of its occupants (the focus's own included):
+     * participants are up to date, one who left is gone. For layers that keep a view of the
+     * roster. */
+    void (*occupant_presence)(FocusRoom *room, const FocusMucPresence *presence, gpointer state);
+    /* Someone changed the room's configuration (groupchat status 104). */
+    void (*config_changed)(FocusRoom *room, gpointer state);
+} FocusRoomEvents;
+
+typedef struct _FocusRoomListener FocusRoomListener;
 
 typedef struct {
     const char *component_jid;  /* "focus.DOMAIN": focusjid in replies (copied) */
@@ -85,29 +98,47 @@ typedef struct {
     guint create_timeout_ms;    /* join + configure must finish within this */
     guint iq_timeout_ms;        /* owner form, grants, destroy */
     guint max_waiting_requests; /* more than this while creating -> wait/resource-constraint */
+    const char *muc_domain;     /* where rooms may be (room requests, focus_registry); copied */
 } FocusRoomSettings;
 
-/* Defaults: start 15 s, create 15 s, IQ 10 s, 64 waiting requests; grace from the config. */
+/* Defaults: start 15 s, create 15 s, IQ 10 s, 64 waiting requests, no MUC domain; grace from
+ * the config. */
 void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid, guint grace_seconds);
 
 /* A new room in state JOINING for canonical bare JID @jid. Nothing is sent until
- * focus_room_start(). @hooks (copied) and @hooks_data may be NULL. */
-FocusRoom *focus_room_new(FocusLink *link, const char *jid, const FocusRoomSettings *settings,
-                          const FocusRoomHooks *hooks, gpointer hooks_data);
-/* Frees participants (session_free included, no hooks), waiting requests (unanswered) and
- * cancels the room's timers and IQ callbacks. */
+ * focus_room_start(). */
+FocusRoom *focus_room_new(FocusLink *link, const char *jid, const FocusRoomSettings *settings);
+/* Frees participants and waiting requests (unanswered) without telling the listeners, then
+ * the listeners' state, and cancels the room's timers and IQ callbacks. */
 void focus_room_free(FocusRoom *room);
+
+/* Attaches a layer: @events (transfer none, must outlive the listener: a static const per
+ * layer, which also names the layer for focus_room_listener_state()) are called in the order
+ * listeners were added; @state_free (may be NULL) runs on @state when the listener is removed
+ * or the room freed. A listener added while an event is being dispatched hears the next one.
+ * Returns the listener (transfer none). */
+FocusRoomListener *focus_room_add_listener(FocusRoom *room, const FocusRoomEvents *events,
+                                           gpointer state, GDestroyNotify state_free);
+/* Detaches @listener. Safe from inside any listener's callback (its own included): it is not
+ * called again, and its state is freed once the dispatch in progress has returned. */
+void focus_room_remove_listener(FocusRoom *room, FocusRoomListener *listener);
+/* The state attached with @events, or NULL if that layer is not attached. */
+gpointer focus_room_listener_state(FocusRoom *room, const FocusRoomEvents *events);
+/* Typed access for the layer that owns @events: FOCUS_ROOM_STATE(room, &my_events, MyState). */
+#define FOCUS_ROOM_STATE(room, events, Type) ((Type *)focus_room_listener_state((room), (events)))
 
 /* Sends the join presence if the link is online (else waits for focus_room_on_online()). */
 void focus_room_start(FocusRoom *room);
 
-/* A validated conference request for this room (@iq transfer none; the room keeps a copy
+/* A validated room request for this room (@iq transfer none; the room keeps a copy
  * while it waits). READY: answered now. JOINING/CONFIGURING/DESTROYING: kept (see
  * focus_room_take_requests() for the DESTROYING case). */
 void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq);
 
 /* Presence from this room's occupants, already parsed (the registry routes by room JID). */
 void focus_room_handle_presence(FocusRoom *room, const FocusMucPresence *p);
+/* A message from the room (transfer none): status 104 tells the listeners config_changed. */
+void focus_room_handle_message(FocusRoom *room, xmpp_stanza_t *message);
 
 /* Connection news from the component. */
 void focus_room_on_online(FocusRoom *room);
@@ -140,11 +171,5 @@ void focus_room_set_presence_extension(FocusRoom *room, const char *name, const 
                                        xmpp_stanza_t *element);
 /* TRUE if the focus's presence carries an element with this name and namespace. */
 gboolean focus_room_has_presence_extension(FocusRoom *room, const char *name, const char *ns);
-
-/* Per-conference state owned by later layers (bridge allocation, media policy): @free_func
- * (may be NULL) runs on the previous data when replaced and on the data when the room is
- * freed. */
-void focus_room_set_data(FocusRoom *room, gpointer data, GDestroyNotify free_func);
-gpointer focus_room_get_data(FocusRoom *room);
 
 G_END_DECLS

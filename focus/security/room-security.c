@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Thread: the focus event-loop thread. FocusRoomSecurity owns one Guard per room; a Guard owns
- * its FocusLobby, the pending-IQ records (OpCall) and its timer and IQ callbacks on the link
- * (owner = the Guard, so freeing a Guard cancels them without calling them). */
+/* Thread: the focus event-loop thread. Each room has a Guard, the state of the security
+ * layer's room listener (the room owns it; it is removed when the room is gone). A Guard owns
+ * its FocusLobby (created when the room is first ready, or by the first request), the
+ * pending-IQ records (OpCall) and its timer and IQ callbacks on the link (owner = the Guard,
+ * so freeing a Guard cancels them without calling them). */
 #include "focus/security/room-security.h"
 
 #include "common/xmpp/jid.h"
@@ -21,14 +23,16 @@ struct _FocusRoomSecurity {
     char *occupant_jid;
     FocusLobbySettings s;
     guint iq_timeout_ms;
-    GHashTable *guards; /* canonical room JID -> Guard* */
+    GPtrArray *lobbies; /* Guard* with a lobby (not owned: their rooms own them) */
     PaRateLimit peer_log;
 };
 
 struct _Guard {
     FocusRoomSecurity *sec;
-    char *room;
-    FocusLobby *lobby;
+    FocusRoom *owner_room; /* the room this Guard listens to (it owns the Guard) */
+    FocusRoomListener *listener;
+    char *room;        /* its JID */
+    FocusLobby *lobby; /* NULL until the room is ready or gets a request */
     guint timer;
     gboolean ready_seen;
     gboolean reading_config;
@@ -73,13 +77,12 @@ typedef struct {
     FocusLobbyRoster r;
 } Roster;
 
-/* The room's current participants (stale ones left out); empty if the room is gone. The
- * strings point into the participants: use before anything can change the room. */
-static void roster_init(Roster *ro, FocusRoomSecurity *sec, const char *room_jid)
+/* The room's current participants (stale ones left out). The strings point into the
+ * participants: use before anything can change the room. */
+static void roster_init(Roster *ro, Guard *g)
 {
     memset(ro, 0, sizeof *ro);
-    FocusRoom *room = focus_registry_lookup(sec->reg, room_jid);
-    ro->parts = room ? focus_room_participants(room) : g_ptr_array_new();
+    ro->parts = focus_room_participants(g->owner_room);
     ro->items = g_new0(FocusLobbyOccupant, ro->parts->len + 1);
     for (guint i = 0; i < ro->parts->len; i++) {
         FocusParticipant *p = ro->parts->pdata[i];
@@ -106,6 +109,8 @@ static void guard_free(gpointer data)
 {
     Guard *g = data;
     focus_link_cancel_owner(g->sec->link, g);
+    if (g->lobby)
+        g_ptr_array_remove_fast(g->sec->lobbies, g);
     g_hash_table_destroy(g->calls);
     focus_lobby_free(g->lobby);
     g_free(g->room);
@@ -114,20 +119,16 @@ static void guard_free(gpointer data)
 
 static void perform(Guard *g, FocusLobbyActions *acts);
 
-static Guard *guard_get(FocusRoomSecurity *sec, const char *room_jid, gboolean create)
+/* @g with its lobby, made now if it has none. */
+static Guard *guard_lobby(Guard *g)
 {
-    Guard *g = g_hash_table_lookup(sec->guards, room_jid);
-    if (g || !create)
+    if (g->lobby)
         return g;
-    g = g_new0(Guard, 1);
-    g->sec = sec;
-    g->room = g_strdup(room_jid);
-    g->lobby = focus_lobby_new(&sec->s, req_free);
-    g->calls = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
-    g_hash_table_insert(sec->guards, g->room, g);
+    g->lobby = focus_lobby_new(&g->sec->s, req_free);
+    g_ptr_array_add(g->sec->lobbies, g);
     /* Learn who is already there, so they do not count as newcomers later. */
     Roster ro;
-    roster_init(&ro, sec, room_jid);
+    roster_init(&ro, g);
     g_autoptr(GArray) acts = focus_lobby_actions_new();
     focus_lobby_roster_changed(g->lobby, &ro.r, acts);
     roster_clear(&ro);
@@ -142,7 +143,7 @@ static void on_expire(FocusLink *link, gpointer data)
     Guard *g = data;
     g->timer = 0;
     Roster ro;
-    roster_init(&ro, g->sec, g->room);
+    roster_init(&ro, g);
     g_autoptr(GArray) acts = focus_lobby_actions_new();
     focus_lobby_expire(g->lobby, &ro.r, focus_link_now(link), acts);
     roster_clear(&ro);
@@ -175,7 +176,7 @@ static void on_op_reply(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *
                   focus_iq_outcome_str(outcome), cond ? " " : "", cond ? cond : "");
     }
     Roster ro;
-    roster_init(&ro, g->sec, g->room);
+    roster_init(&ro, g);
     g_autoptr(GArray) acts = focus_lobby_actions_new();
     focus_lobby_op_done(g->lobby, &ro.r, op, ok, acts);
     roster_clear(&ro);
@@ -202,8 +203,8 @@ static void send_and_release(FocusRoomSecurity *sec, xmpp_stanza_t *stanza)
  * it has waited on the link clock. */
 static void stamp_knock(xmpp_stanza_t *el, gint64 waited_us)
 {
-    g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(
-        (g_get_real_time() - MAX(0, waited_us)) / G_USEC_PER_SEC);
+    g_autoptr(GDateTime) t =
+        g_date_time_new_from_unix_utc((g_get_real_time() - MAX(0, waited_us)) / G_USEC_PER_SEC);
     g_autofree char *iso = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
     if (iso)
         xmpp_stanza_set_attribute(el, "time", iso);
@@ -288,142 +289,12 @@ static void perform(Guard *g, FocusLobbyActions *acts)
     rearm(g);
 }
 
-/* ---- lifecycle ---- */
-
-FocusRoomSecurity *focus_room_security_new(FocusLink *link, FocusRegistry *registry,
-                                           const char *muc_domain, const char *occupant_jid,
-                                           const FocusLobbySettings *settings, guint iq_timeout_ms)
-{
-    g_return_val_if_fail(link && registry && muc_domain && occupant_jid, NULL);
-    FocusRoomSecurity *sec = g_new0(FocusRoomSecurity, 1);
-    sec->link = link;
-    sec->reg = registry;
-    sec->muc_domain = g_strdup(muc_domain);
-    sec->occupant_jid = g_strdup(occupant_jid);
-    if (settings)
-        sec->s = *settings;
-    else
-        focus_lobby_settings_init(&sec->s);
-    sec->iq_timeout_ms = iq_timeout_ms ? iq_timeout_ms : 10000;
-    sec->guards = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, guard_free);
-    sec->peer_log = (PaRateLimit)PA_RATE_LIMIT_INIT(G_USEC_PER_SEC, 10);
-    return sec;
-}
-
-void focus_room_security_free(FocusRoomSecurity *sec)
-{
-    if (!sec)
-        return;
-    g_hash_table_destroy(sec->guards);
-    g_free(sec->muc_domain);
-    g_free(sec->occupant_jid);
-    g_free(sec);
-}
-
-FocusLobby *focus_room_security_lobby(FocusRoomSecurity *sec, const char *room_jid)
-{
-    g_autofree char *key = focus_muc_room_key(room_jid);
-    Guard *g = key ? guard_get(sec, key, FALSE) : NULL;
-    return g ? g->lobby : NULL;
-}
-
-/* ---- requests ---- */
-
-static void reply_now(FocusRoomSecurity *sec, xmpp_stanza_t *reply)
-{
-    send_and_release(sec, reply);
-}
-
-void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
-{
-    xmpp_ctx_t *ctx = focus_link_ctx(sec->link);
-    FocusSecurityRequest req;
-    g_autofree char *why = NULL;
-    FocusSecurityStatus st = focus_security_parse(iq, sec->muc_domain, &req, &why);
-    if (st != FOCUS_SECURITY_OK) {
-        pa_log_peer(&sec->peer_log, focus_link_now(sec->link), G_LOG_LEVEL_WARNING,
-                    "lobby request from %s rejected: %s",
-                    xmpp_stanza_get_from(iq) ? xmpp_stanza_get_from(iq) : "-", why);
-        reply_now(sec, focus_security_error_reply(ctx, iq, st, why));
-        return;
-    }
-    FocusRoom *room = focus_registry_lookup(sec->reg, req.room);
-    FocusRoomState rs = room ? focus_room_state(room) : FOCUS_ROOM_GONE;
-    if (rs == FOCUS_ROOM_GONE || rs == FOCUS_ROOM_DESTROYING) {
-        reply_now(sec, focus_security_no_room_reply(ctx, iq));
-        focus_security_request_clear(&req);
-        return;
-    }
-    if (rs != FOCUS_ROOM_READY) {
-        reply_now(sec, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
-                                             "the conference room is being set up", NULL));
-        focus_security_request_clear(&req);
-        return;
-    }
-    Guard *g = guard_get(sec, req.room, TRUE);
-    g_info("lobby: %s room=%s from=%s", focus_security_kind_str(req.kind), req.room, req.from);
-    Roster ro;
-    roster_init(&ro, sec, req.room);
-    g_autoptr(GArray) acts = focus_lobby_actions_new();
-    switch (req.kind) {
-    case FOCUS_SECURITY_LOBBY_GET: {
-        gboolean sees = FALSE;
-        FocusLobbyStatus ls = focus_lobby_may_query(g->lobby, &ro.r, req.from, &sees);
-        if (ls != FOCUS_LOBBY_OK) {
-            reply_now(sec, focus_security_lobby_error(ctx, iq, ls));
-            break;
-        }
-        g_autoptr(GPtrArray) knocks = sees ? focus_lobby_knocks(g->lobby) : NULL;
-        xmpp_stanza_t *r = focus_security_lobby_result(ctx, iq, req.room,
-                                                       focus_lobby_enabled(g->lobby),
-                                                       focus_lobby_has_password(g->lobby), knocks,
-                                                       focus_link_now(sec->link));
-        xmpp_stanza_t *l = pa_stanza_child(r, "lobby", FOCUS_NS_LOBBY);
-        for (xmpp_stanza_t *k = l ? xmpp_stanza_get_children(l) : NULL; k;
-             k = xmpp_stanza_get_next(k)) {
-            const char *w = xmpp_stanza_is_tag(k) ? xmpp_stanza_get_attribute(k, "waiting") : NULL;
-            if (w)
-                stamp_knock(k, g_ascii_strtoll(w, NULL, 10) * G_USEC_PER_SEC);
-        }
-        reply_now(sec, r);
-        break;
-    }
-    case FOCUS_SECURITY_LOBBY_SET:
-        focus_lobby_request_toggle(g->lobby, &ro.r, req.from, req.enabled,
-                                   req_new(iq, req.kind, req.room), acts);
-        break;
-    case FOCUS_SECURITY_PASSWORD:
-        focus_lobby_request_password(g->lobby, &ro.r, req.from, req.password,
-                                     req_new(iq, req.kind, req.room), acts);
-        break;
-    case FOCUS_SECURITY_KNOCK:
-        focus_lobby_request_knock(g->lobby, &ro.r, focus_link_now(sec->link), req.from, req.nick,
-                                  req.password, req_new(iq, req.kind, req.room), acts);
-        break;
-    case FOCUS_SECURITY_CANCEL:
-        focus_lobby_request_cancel(g->lobby, &ro.r, req.from, req.knock_id,
-                                   req_new(iq, req.kind, req.room), acts);
-        break;
-    case FOCUS_SECURITY_ADMIT:
-        focus_lobby_request_admit(g->lobby, &ro.r, req.from, req.knock_id,
-                                  req_new(iq, req.kind, req.room), acts);
-        break;
-    case FOCUS_SECURITY_REFUSE:
-        focus_lobby_request_refuse(g->lobby, &ro.r, req.from, req.knock_id, req.reason,
-                                   req_new(iq, req.kind, req.room), acts);
-        break;
-    }
-    roster_clear(&ro);
-    perform(g, acts);
-    focus_security_request_clear(&req);
-}
-
 /* ---- room events ---- */
 
 static void roster_changed(Guard *g)
 {
     Roster ro;
-    roster_init(&ro, g->sec, g->room);
+    roster_init(&ro, g);
     g_autoptr(GArray) acts = focus_lobby_actions_new();
     focus_lobby_roster_changed(g->lobby, &ro.r, acts);
     roster_clear(&ro);
@@ -446,7 +317,7 @@ static void on_config_read(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_
         return;
     }
     Roster ro;
-    roster_init(&ro, g->sec, g->room);
+    roster_init(&ro, g);
     g_autoptr(GArray) acts = focus_lobby_actions_new();
     FocusLobbyPhase before = focus_lobby_phase(g->lobby);
     focus_lobby_adopt_config(g->lobby, &ro.r, members_only, protected_, secret, acts);
@@ -467,116 +338,55 @@ static void read_config(Guard *g)
         0, on_config_read);
 }
 
-/* The Guard of the room @jid is from (bare room JID, any case), or NULL. */
-static Guard *guard_of_from(FocusRoomSecurity *sec, const char *from, gboolean *has_resource)
+/* The room has applied an occupant's presence: the lobby follows who is a moderator, who
+ * needs a grant, who gets the pending knocks; and on a leave (not the focus's own, not a nick
+ * change) decides whether that membership ends with the stay (docs/security.md "Membership
+ * lasts while you are inside"). The roster is already the room without whoever left. */
+static void on_occupant_presence(FocusRoom *room, const FocusMucPresence *mp, gpointer state)
 {
-    PaJid jid;
-    *has_resource = FALSE;
-    if (!from || pa_jid_parse(from, &jid) != PA_JID_OK)
-        return NULL;
-    *has_resource = jid.resource != NULL;
-    Guard *g = NULL;
-    if (jid.local && g_ascii_strcasecmp(jid.domain, sec->muc_domain) == 0) {
-        g_autofree char *bare = g_strdup_printf("%s@%s", jid.local, jid.domain);
-        g_autofree char *key = focus_muc_room_key(bare);
-        g = key ? guard_get(sec, key, FALSE) : NULL;
-    }
-    pa_jid_clear(&jid);
-    return g;
+    Guard *g = state;
+    if (!g->lobby)
+        return;
+    roster_changed(g);
+    gboolean left = !mp->available && !mp->is_error;
+    if (!left || strcmp(mp->nick, FOCUS_MUC_NICK) == 0 || mp->destroyed ||
+        focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_NICK_CHANGED) ||
+        focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_SELF))
+        return;
+    Roster ro;
+    roster_init(&ro, g);
+    g_autoptr(GArray) acts = focus_lobby_actions_new();
+    if (mp->real_jid)
+        focus_lobby_occupant_left(g->lobby, &ro.r, mp->real_jid, mp->affiliation, acts);
+    else
+        g_debug("lobby: room=%s: %s left without a visible real JID", g->room, mp->nick);
+    roster_clear(&ro);
+    perform(g, acts);
 }
 
-/* An occupant's unavailable presence (not the focus's own, not a nick change): the lobby decides
- * whether its membership ends with its stay (docs/security.md "Membership lasts while you are
- * inside"). The registry has already dropped the occupant, so the roster is the room without it. */
-static void occupant_left(Guard *g, xmpp_stanza_t *presence)
+/* Someone changed the room's configuration (status 104): read it and adopt it. */
+static void on_config_changed(FocusRoom *room, gpointer state)
 {
-    if (g_strcmp0(xmpp_stanza_get_type(presence), "unavailable") != 0)
-        return;
-    FocusMucPresence mp;
-    if (focus_muc_presence_parse(presence, &mp) != FOCUS_MUC_PRESENCE_OK)
-        return;
-    if (strcmp(mp.nick, FOCUS_MUC_NICK) != 0 && !mp.is_error && !mp.destroyed &&
-        !focus_muc_presence_has_status(&mp, FOCUS_MUC_STATUS_NICK_CHANGED) &&
-        !focus_muc_presence_has_status(&mp, FOCUS_MUC_STATUS_SELF)) {
-        Roster ro;
-        roster_init(&ro, g->sec, g->room);
-        g_autoptr(GArray) acts = focus_lobby_actions_new();
-        if (mp.real_jid)
-            focus_lobby_occupant_left(g->lobby, &ro.r, mp.real_jid, mp.affiliation, acts);
-        else
-            g_debug("lobby: room=%s: %s left without a visible real JID", g->room, mp.nick);
-        roster_clear(&ro);
-        perform(g, acts);
-    }
-    focus_muc_presence_clear(&mp);
+    Guard *g = state;
+    if (g->lobby)
+        read_config(g);
 }
 
-void focus_room_security_presence(FocusRoomSecurity *sec, xmpp_stanza_t *presence)
+/* The lobby follows the occupants; a room the server had lost and the focus re-created gets
+ * its lobby and password back; a room the focus found existing (it did not create it, e.g.
+ * after a restart) has its configuration read and adopted. */
+static void on_ready(FocusRoom *room, gpointer state)
 {
-    const char *from = xmpp_stanza_get_from(presence);
-    gboolean has_resource;
-    Guard *g = guard_of_from(sec, from, &has_resource);
-    if (g) {
-        if (has_resource) {
-            roster_changed(g);
-            occupant_left(g, presence);
-        }
-        return;
-    }
-    if (!has_resource || g_strcmp0(xmpp_stanza_get_type(presence), "unavailable") != 0)
-        return;
-    /* Someone outside every room went offline: a knocker, perhaps. Snapshot: performing may
-     * not add or remove guards, but keep the walk independent of the table anyway. */
-    g_autoptr(GPtrArray) guards = g_ptr_array_new();
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, sec->guards);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        g_ptr_array_add(guards, v);
-    for (guint i = 0; i < guards->len; i++) {
-        Guard *k = guards->pdata[i];
-        if (focus_lobby_knock_count(k->lobby) == 0)
-            continue;
-        Roster ro;
-        roster_init(&ro, sec, k->room);
-        g_autoptr(GArray) acts = focus_lobby_actions_new();
-        gboolean had = focus_lobby_knocker_gone(k->lobby, &ro.r, from, acts);
-        roster_clear(&ro);
-        if (had)
-            g_info("lobby: knocker went offline room=%s jid=%s", k->room, from);
-        perform(k, acts);
-    }
-}
-
-void focus_room_security_message(FocusRoomSecurity *sec, xmpp_stanza_t *message)
-{
-    gboolean has_resource;
-    Guard *g = guard_of_from(sec, xmpp_stanza_get_from(message), &has_resource);
-    xmpp_stanza_t *x = g ? pa_stanza_child(message, "x", FOCUS_NS_MUC_USER) : NULL;
-    if (!x)
-        return;
-    for (xmpp_stanza_t *s = xmpp_stanza_get_children(x); s; s = xmpp_stanza_get_next(s)) {
-        if (xmpp_stanza_is_tag(s) && strcmp(xmpp_stanza_get_name(s), "status") == 0 &&
-            g_strcmp0(xmpp_stanza_get_attribute(s, "code"), "104") == 0) {
-            read_config(g);
-            return;
-        }
-    }
-}
-
-void focus_room_security_room_ready(FocusRoomSecurity *sec, FocusRoom *room)
-{
-    const char *jid = focus_room_jid(room);
-    Guard *g = guard_get(sec, jid, TRUE);
+    Guard *g = guard_lobby(state);
     if (g->ready_seen && focus_room_created(room)) {
         /* The server lost the room; the focus made it anew with its initial (open) form. */
         Roster ro;
-        roster_init(&ro, sec, jid);
+        roster_init(&ro, g);
         g_autoptr(GArray) acts = focus_lobby_actions_new();
         focus_lobby_reapply(g->lobby, &ro.r, acts);
         roster_clear(&ro);
         if (acts->len)
-            g_info("lobby: room=%s was re-created: applying its lobby and password again", jid);
+            g_info("lobby: room=%s was re-created: applying its lobby and password again", g->room);
         perform(g, acts);
     } else if (!g->ready_seen && !focus_room_created(room)) {
         read_config(g); /* someone else's or an earlier focus's room: learn its state */
@@ -585,13 +395,245 @@ void focus_room_security_room_ready(FocusRoomSecurity *sec, FocusRoom *room)
     roster_changed(g);
 }
 
-void focus_room_security_room_gone(FocusRoomSecurity *sec, FocusRoom *room)
+/* Knockers are told the conference ended, waiting requests get an error, and the Guard goes
+ * (freed once this event is over). */
+static void on_gone(FocusRoom *room, gpointer state)
 {
-    Guard *g = guard_get(sec, focus_room_jid(room), FALSE);
-    if (!g)
+    Guard *g = state;
+    if (g->lobby) {
+        g_autoptr(GArray) acts = focus_lobby_actions_new();
+        focus_lobby_room_ended(g->lobby, acts);
+        perform(g, acts);
+    }
+    focus_room_remove_listener(room, g->listener);
+}
+
+static const FocusRoomEvents room_events = {
+    .version = FOCUS_ROOM_EVENTS_VERSION,
+    .ready = on_ready,
+    .gone = on_gone,
+    .occupant_presence = on_occupant_presence,
+    .config_changed = on_config_changed,
+};
+
+static void room_added(FocusRegistry *reg, FocusRoom *room, gpointer data)
+{
+    FocusRoomSecurity *sec = data;
+    Guard *g = g_new0(Guard, 1);
+    g->sec = sec;
+    g->owner_room = room;
+    g->room = g_strdup(focus_room_jid(room));
+    g->calls = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
+    g->listener = focus_room_add_listener(room, &room_events, g, guard_free);
+}
+
+static const FocusRegistryEvents registry_events = {
+    .version = FOCUS_REGISTRY_EVENTS_VERSION,
+    .room_added = room_added,
+};
+
+/* ---- knockers ---- */
+
+/* Presence no room took: a knocker's unavailable (it had sent directed presence to the
+ * focus) closes its knocks. */
+static gboolean knocker_presence(xmpp_stanza_t *presence, gpointer data)
+{
+    FocusRoomSecurity *sec = data;
+    const char *from = xmpp_stanza_get_from(presence);
+    if (g_strcmp0(xmpp_stanza_get_type(presence), "unavailable") != 0 || !from)
+        return FALSE;
+    PaJid jid;
+    if (pa_jid_parse(from, &jid) != PA_JID_OK)
+        return FALSE;
+    gboolean full = jid.resource != NULL;
+    pa_jid_clear(&jid);
+    if (!full)
+        return FALSE;
+    /* Performing never adds or removes a lobby, but keep the walk off the live list. */
+    g_autoptr(GPtrArray) guards = g_ptr_array_copy(sec->lobbies, NULL, NULL);
+    gboolean any = FALSE;
+    for (guint i = 0; i < guards->len; i++) {
+        Guard *k = guards->pdata[i];
+        if (focus_lobby_knock_count(k->lobby) == 0)
+            continue;
+        Roster ro;
+        roster_init(&ro, k);
+        g_autoptr(GArray) acts = focus_lobby_actions_new();
+        gboolean had = focus_lobby_knocker_gone(k->lobby, &ro.r, from, acts);
+        roster_clear(&ro);
+        if (had)
+            g_info("lobby: knocker went offline room=%s jid=%s", k->room, from);
+        any |= had;
+        perform(k, acts);
+    }
+    return any;
+}
+
+/* ---- lifecycle ---- */
+
+FocusRoomSecurity *focus_room_security_new(FocusLink *link, FocusRegistry *registry,
+                                           const char *muc_domain, const char *occupant_jid,
+                                           const FocusLobbySettings *settings, guint iq_timeout_ms)
+{
+    g_return_val_if_fail(link && registry && muc_domain && occupant_jid, NULL);
+    FocusRoomSecurity *sec = g_new0(FocusRoomSecurity, 1);
+    sec->link = link;
+    sec->reg = registry;
+    sec->muc_domain = g_strdup(muc_domain);
+    sec->occupant_jid = g_strdup(occupant_jid);
+    if (settings)
+        sec->s = *settings;
+    else
+        focus_lobby_settings_init(&sec->s);
+    sec->iq_timeout_ms = iq_timeout_ms ? iq_timeout_ms : 10000;
+    sec->lobbies = g_ptr_array_new();
+    sec->peer_log = (PaRateLimit)PA_RATE_LIMIT_INIT(G_USEC_PER_SEC, 10);
+    focus_registry_add_listener(registry, &registry_events, sec);
+    return sec;
+}
+
+void focus_room_security_free(FocusRoomSecurity *sec)
+{
+    if (!sec)
         return;
-    g_autoptr(GArray) acts = focus_lobby_actions_new();
-    focus_lobby_room_ended(g->lobby, acts);
-    perform(g, acts);
-    g_hash_table_remove(sec->guards, g->room);
+    /* The Guards belong to the rooms, freed with the registry before this. */
+    g_warn_if_fail(sec->lobbies->len == 0);
+    g_ptr_array_free(sec->lobbies, TRUE);
+    g_free(sec->muc_domain);
+    g_free(sec->occupant_jid);
+    g_free(sec);
+}
+
+static Guard *guard_of(FocusRoomSecurity *sec, const char *room_jid)
+{
+    FocusRoom *room = focus_registry_lookup(sec->reg, room_jid);
+    return room ? FOCUS_ROOM_STATE(room, &room_events, Guard) : NULL;
+}
+
+FocusLobby *focus_room_security_lobby(FocusRoomSecurity *sec, const char *room_jid)
+{
+    Guard *g = guard_of(sec, room_jid);
+    return g ? g->lobby : NULL;
+}
+
+/* ---- requests ---- */
+
+static void reply_now(FocusRoomSecurity *sec, xmpp_stanza_t *reply)
+{
+    send_and_release(sec, reply);
+}
+
+/* A get: the lobby state, and the knocks for a moderator. */
+static void lobby_query(Guard *g, const Roster *ro, xmpp_stanza_t *iq,
+                        const FocusSecurityRequest *req)
+{
+    FocusRoomSecurity *sec = g->sec;
+    xmpp_ctx_t *ctx = focus_link_ctx(sec->link);
+    gboolean sees = FALSE;
+    FocusLobbyStatus ls = focus_lobby_may_query(g->lobby, &ro->r, req->from, &sees);
+    if (ls != FOCUS_LOBBY_OK) {
+        reply_now(sec, focus_security_lobby_error(ctx, iq, ls));
+        return;
+    }
+    g_autoptr(GPtrArray) knocks = sees ? focus_lobby_knocks(g->lobby) : NULL;
+    xmpp_stanza_t *r = focus_security_lobby_result(
+        ctx, iq, req->room, focus_lobby_enabled(g->lobby), focus_lobby_has_password(g->lobby),
+        knocks, focus_link_now(sec->link));
+    xmpp_stanza_t *l = pa_stanza_child(r, "lobby", FOCUS_NS_LOBBY);
+    for (xmpp_stanza_t *k = l ? xmpp_stanza_get_children(l) : NULL; k;
+         k = xmpp_stanza_get_next(k)) {
+        const char *w = xmpp_stanza_is_tag(k) ? xmpp_stanza_get_attribute(k, "waiting") : NULL;
+        if (w)
+            stamp_knock(k, g_ascii_strtoll(w, NULL, 10) * G_USEC_PER_SEC);
+    }
+    reply_now(sec, r);
+}
+
+/* Hands @req to the lobby (which answers it now or once the room operation is done). */
+static void lobby_request(Guard *g, const Roster *ro, xmpp_stanza_t *iq,
+                          const FocusSecurityRequest *req, FocusLobbyActions *acts)
+{
+    Req *r = req->kind == FOCUS_SECURITY_LOBBY_GET ? NULL : req_new(iq, req->kind, req->room);
+    switch (req->kind) {
+    case FOCUS_SECURITY_LOBBY_GET: /* answered by lobby_query() */
+        break;
+    case FOCUS_SECURITY_LOBBY_SET:
+        focus_lobby_request_toggle(g->lobby, &ro->r, req->from, req->enabled, r, acts);
+        break;
+    case FOCUS_SECURITY_PASSWORD:
+        focus_lobby_request_password(g->lobby, &ro->r, req->from, req->password, r, acts);
+        break;
+    case FOCUS_SECURITY_KNOCK:
+        focus_lobby_request_knock(g->lobby, &ro->r, focus_link_now(g->sec->link), req->from,
+                                  req->nick, req->password, r, acts);
+        break;
+    case FOCUS_SECURITY_CANCEL:
+        focus_lobby_request_cancel(g->lobby, &ro->r, req->from, req->knock_id, r, acts);
+        break;
+    case FOCUS_SECURITY_ADMIT:
+        focus_lobby_request_admit(g->lobby, &ro->r, req->from, req->knock_id, r, acts);
+        break;
+    case FOCUS_SECURITY_REFUSE:
+        focus_lobby_request_refuse(g->lobby, &ro->r, req->from, req->knock_id, req->reason, r,
+                                   acts);
+        break;
+    }
+}
+
+/* The Guard of a READY room for @req, or NULL once the error reply has been sent. */
+static Guard *request_guard(FocusRoomSecurity *sec, xmpp_stanza_t *iq,
+                            const FocusSecurityRequest *req)
+{
+    xmpp_ctx_t *ctx = focus_link_ctx(sec->link);
+    FocusRoom *room = focus_registry_lookup(sec->reg, req->room);
+    FocusRoomState rs = room ? focus_room_state(room) : FOCUS_ROOM_GONE;
+    if (rs == FOCUS_ROOM_GONE || rs == FOCUS_ROOM_DESTROYING) {
+        reply_now(sec, focus_security_no_room_reply(ctx, iq));
+        return NULL;
+    }
+    if (rs != FOCUS_ROOM_READY) {
+        reply_now(sec, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
+                                             "the conference room is being set up", NULL));
+        return NULL;
+    }
+    return guard_lobby(FOCUS_ROOM_STATE(room, &room_events, Guard));
+}
+
+void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
+{
+    FocusSecurityRequest req;
+    g_autofree char *why = NULL;
+    FocusSecurityStatus st = focus_security_parse(iq, sec->muc_domain, &req, &why);
+    if (st != FOCUS_SECURITY_OK) {
+        pa_log_peer(&sec->peer_log, focus_link_now(sec->link), G_LOG_LEVEL_WARNING,
+                    "lobby request from %s rejected: %s",
+                    xmpp_stanza_get_from(iq) ? xmpp_stanza_get_from(iq) : "-", why);
+        reply_now(sec, focus_security_error_reply(focus_link_ctx(sec->link), iq, st, why));
+        return;
+    }
+    Guard *g = request_guard(sec, iq, &req);
+    if (g) {
+        g_info("lobby: %s room=%s from=%s", focus_security_kind_str(req.kind), req.room, req.from);
+        Roster ro;
+        roster_init(&ro, g);
+        g_autoptr(GArray) acts = focus_lobby_actions_new();
+        if (req.kind == FOCUS_SECURITY_LOBBY_GET)
+            lobby_query(g, &ro, iq, &req);
+        else
+            lobby_request(g, &ro, iq, &req, acts);
+        roster_clear(&ro);
+        perform(g, acts);
+    }
+    focus_security_request_clear(&req);
+}
+
+static void on_iq(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
+{
+    focus_room_security_handle_iq(data, iq);
+}
+
+void focus_room_security_add_routes(FocusRoomSecurity *sec, FocusRouter *router)
+{
+    focus_router_add_iq(router, FOCUS_NS_LOBBY, NULL, TRUE, on_iq, sec);
+    focus_router_add_presence(router, knocker_presence, sec);
 }

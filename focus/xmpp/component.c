@@ -23,11 +23,6 @@ typedef enum {
     COMP_STOPPED,    /* focus_component_stop() */
 } CompState;
 
-typedef struct {
-    FocusIqHandler fn;
-    gpointer data;
-} IqHandlerEntry;
-
 struct _FocusComponent {
     FocusComponentSettings s;
     char *host, *jid, *secret, *server_domain;
@@ -43,8 +38,7 @@ struct _FocusComponent {
     guint reconnect_timer;
     guint keepalive_timer;
     guint connect_count;
-    gboolean primed;         /* set by the sm_state workaround's throwaway connect */
-    GHashTable *iq_handlers; /* ns -> IqHandlerEntry* */
+    gboolean primed; /* set by the sm_state workaround's throwaway connect */
 };
 
 static void strophe_log(void *userdata, xmpp_log_level_t level, const char *area, const char *msg)
@@ -286,81 +280,31 @@ static void reconnect_now(FocusLink *link, gpointer data)
     }
 }
 
-/* ---- dispatch ---- */
+/* ---- receiving ---- */
 
-void focus_component_reply(FocusComponent *comp, xmpp_stanza_t *reply)
-{
-    focus_link_send(comp->link, reply);
-    xmpp_stanza_release(reply);
-}
-
-static xmpp_stanza_t *first_element(xmpp_stanza_t *s)
-{
-    for (xmpp_stanza_t *c = xmpp_stanza_get_children(s); c; c = xmpp_stanza_get_next(c))
-        if (xmpp_stanza_is_tag(c))
-            return c;
-    return NULL;
-}
-
-static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *iq, void *userdata)
+static int on_stanza(xmpp_stanza_t *stanza, void *userdata)
 {
     FocusComponent *comp = userdata;
-    const char *type = xmpp_stanza_get_type(iq);
-    if (type && (strcmp(type, "result") == 0 || strcmp(type, "error") == 0)) {
-        if (!focus_link_handle_reply(comp->link, iq))
-            g_debug("unsolicited IQ %s id=%s from %s dropped", type,
-                    xmpp_stanza_get_id(iq) ? xmpp_stanza_get_id(iq) : "-",
-                    xmpp_stanza_get_from(iq) ? xmpp_stanza_get_from(iq) : "-");
-        return 1;
-    }
-    if (!xmpp_stanza_get_from(iq))
-        return 1; /* nobody to answer */
-    if (!type || (strcmp(type, "get") != 0 && strcmp(type, "set") != 0)) {
-        focus_component_reply(comp, pa_stanza_error_reply(comp->ctx, iq, PA_ERR_MODIFY,
-                                                          "bad-request", "unknown IQ type", NULL));
-        return 1;
-    }
-    xmpp_stanza_t *payload = first_element(iq);
-    if (!payload) {
-        focus_component_reply(comp,
-                              pa_stanza_error_reply(comp->ctx, iq, PA_ERR_MODIFY, "bad-request",
-                                                    "an IQ get or set carries one element", NULL));
-        return 1;
-    }
-    const char *ns = xmpp_stanza_get_ns(payload);
-    IqHandlerEntry *h = ns ? g_hash_table_lookup(comp->iq_handlers, ns) : NULL;
-    if (!h) {
-        focus_component_reply(comp, pa_stanza_error_reply(comp->ctx, iq, PA_ERR_CANCEL,
-                                                          "service-unavailable", NULL, NULL));
-        return 1;
-    }
-    h->fn(comp, iq, payload, h->data);
+    if (comp->ev.receive)
+        comp->ev.receive(comp, stanza, comp->ev_data);
     return 1;
 }
 
-static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *presence, void *userdata)
+/* One handler per stanza name: libstrophe refuses a second registration of the same function
+ * with the same userdata. */
+static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
-    FocusComponent *comp = userdata;
-    if (comp->ev.presence)
-        comp->ev.presence(comp, presence, comp->ev_data);
-    return 1;
+    return on_stanza(stanza, userdata);
 }
 
-static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *message, void *userdata)
+static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
-    FocusComponent *comp = userdata;
-    if (comp->ev.message)
-        comp->ev.message(comp, message, comp->ev_data);
-    return 1;
+    return on_stanza(stanza, userdata);
 }
 
-void focus_component_add_iq_handler(FocusComponent *comp, const char *ns, FocusIqHandler handler,
-                                    gpointer data)
+static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata)
 {
-    IqHandlerEntry *e = g_new0(IqHandlerEntry, 1);
-    e->fn = handler;
-    e->data = data;
-    g_hash_table_replace(comp->iq_handlers, g_strdup(ns), e);
+    return on_stanza(stanza, userdata);
 }
 
 /* ---- public ---- */
@@ -405,7 +349,6 @@ FocusComponent *focus_component_new(const FocusComponentSettings *settings,
 
     comp->link = focus_link_new(comp->ctx, comp->jid);
     focus_link_set_transport(comp->link, link_send, comp);
-    comp->iq_handlers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return comp;
 }
 
@@ -424,7 +367,6 @@ void focus_component_free(FocusComponent *comp)
     xmpp_ctx_free(comp->ctx);
     xmpp_shutdown();
     focus_link_free(comp->link);
-    g_hash_table_destroy(comp->iq_handlers);
     g_free(comp->host);
     g_free(comp->jid);
     g_free(comp->secret);

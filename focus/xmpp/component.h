@@ -9,10 +9,8 @@
  *   reset once connected).
  * - While online it pings the server every keepalive_ms; no answer within the IQ timeout
  *   closes the connection (and so reconnects). Nothing is logged per keepalive.
- * - IQ get/set are dispatched by the namespace of their payload to the handlers added with
- *   focus_component_add_iq_handler(); unknown namespaces get cancel/service-unavailable, an
- *   IQ without payload modify/bad-request. IQ result/error go to the FocusLink's pending
- *   requests. Presence and message go to the events callbacks.
+ * - Every stanza received (iq, presence, message) goes to events->receive; routing it is the
+ *   caller's business (focus/xmpp/router.h).
  *
  * Thread: one thread drives everything through focus_component_iterate(). The component
  * owns the libstrophe context and connection and the FocusLink built on them. */
@@ -42,15 +40,9 @@ typedef struct {
 typedef struct {
     void (*online)(FocusComponent *comp, gpointer data);
     void (*offline)(FocusComponent *comp, gpointer data);
-    /* Incoming presence / message (transfer none). */
-    void (*presence)(FocusComponent *comp, xmpp_stanza_t *presence, gpointer data);
-    void (*message)(FocusComponent *comp, xmpp_stanza_t *message, gpointer data);
+    /* Every incoming iq, presence and message (transfer none). */
+    void (*receive)(FocusComponent *comp, xmpp_stanza_t *stanza, gpointer data);
 } FocusComponentEvents;
-
-/* Handles an IQ get/set whose payload (first child element, transfer none) is in the
- * handler's namespace. Must send exactly one reply (focus_component_reply()). */
-typedef void (*FocusIqHandler)(FocusComponent *comp, xmpp_stanza_t *iq, xmpp_stanza_t *payload,
-                               gpointer data);
 
 /* Creates the libstrophe context and connection; does not connect yet. Settings strings are
  * copied. @events (copied) may be NULL. */
@@ -65,13 +57,6 @@ xmpp_ctx_t *focus_component_ctx(FocusComponent *comp);
 gboolean focus_component_online(FocusComponent *comp);
 /* Successful connections so far (for tests and logs). */
 guint focus_component_connect_count(FocusComponent *comp);
-
-/* Registers @handler for IQ payloads in @ns (copied). A second handler for @ns replaces it. */
-void focus_component_add_iq_handler(FocusComponent *comp, const char *ns, FocusIqHandler handler,
-                                    gpointer data);
-
-/* Sends @reply (transfer full). */
-void focus_component_reply(FocusComponent *comp, xmpp_stanza_t *reply);
 
 /* Starts connecting (and keeps reconnecting until focus_component_stop()). */
 void focus_component_start(FocusComponent *comp);

@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Pure (see disco.h). */
+/* The builders are pure; the handlers run on the focus event-loop thread (see disco.h). */
 #include "focus/xmpp/disco.h"
 
 #include "common/xmpp/stanza.h"
-#include "focus/rooms/room-request.h"
-#include "focus/security/security-iq.h"
 
 #include <string.h>
-
-static const char *const features[] = {
-    FOCUS_NS_DISCO_INFO, FOCUS_NS_DISCO_ITEMS, FOCUS_NS_PING, FOCUS_NS_FOCUS, FOCUS_NS_LOBBY, NULL,
-};
-
-const char *const *focus_disco_features(void)
-{
-    return features;
-}
 
 static gboolean is_get(xmpp_stanza_t *iq)
 {
@@ -32,7 +21,8 @@ static void add_identity(xmpp_stanza_t *q, const char *category, const char *typ
         xmpp_stanza_set_attribute(id, "name", name);
 }
 
-xmpp_stanza_t *focus_disco_info_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq)
+xmpp_stanza_t *focus_disco_info_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq,
+                                      const char *const *features)
 {
     if (!is_get(iq))
         return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "feature-not-implemented",
@@ -45,7 +35,7 @@ xmpp_stanza_t *focus_disco_info_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq)
     xmpp_stanza_t *q = pa_stanza_add_child(r, "query", FOCUS_NS_DISCO_INFO);
     add_identity(q, "conference", "focus", "Parley focus");
     add_identity(q, "component", "generic", "Parley focus");
-    for (const char *const *f = features; *f; f++) {
+    for (const char *const *f = features; f && *f; f++) {
         xmpp_stanza_t *fe = pa_stanza_add_child(q, "feature", NULL);
         xmpp_stanza_set_attribute(fe, "var", *f);
     }
@@ -68,4 +58,38 @@ xmpp_stanza_t *focus_ping_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq)
         return pa_stanza_error_reply(ctx, iq, PA_ERR_CANCEL, "feature-not-implemented",
                                      "ping is an IQ of type get", NULL);
     return pa_stanza_iq_result(ctx, iq);
+}
+
+/* ---- handlers ---- */
+
+static void reply(FocusRouter *router, xmpp_stanza_t *r)
+{
+    focus_link_send(focus_router_link(router), r);
+    xmpp_stanza_release(r);
+}
+
+static void on_info(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
+{
+    FocusRouter *router = data;
+    reply(router, focus_disco_info_reply(focus_link_ctx(focus_router_link(router)), iq,
+                                         focus_router_features(router)));
+}
+
+static void on_items(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
+{
+    FocusRouter *router = data;
+    reply(router, focus_disco_items_reply(focus_link_ctx(focus_router_link(router)), iq));
+}
+
+static void on_ping(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
+{
+    FocusRouter *router = data;
+    reply(router, focus_ping_reply(focus_link_ctx(focus_router_link(router)), iq));
+}
+
+void focus_disco_add_routes(FocusRouter *router)
+{
+    focus_router_add_iq(router, FOCUS_NS_DISCO_INFO, "query", TRUE, on_info, router);
+    focus_router_add_iq(router, FOCUS_NS_DISCO_ITEMS, "query", TRUE, on_items, router);
+    focus_router_add_iq(router, FOCUS_NS_PING, "ping", TRUE, on_ping, router);
 }

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared set-up for the lobby's unit tests (test-lobby.c, test-lobby-leave.c): a lobby with an
- * action array (T), a sample roster, and helpers that inspect the actions a call emitted.
- * Requests are strings whose release is counted in `released`, so a request answered twice,
- * never, or leaked shows up. Each test program includes this once; everything is static
- * (G_GNUC_UNUSED: a program need not use every helper; not inline, so the optimiser sees them as
+/* Shared set-up for the lobby's unit tests (test-lobby*.c): a lobby with an action array (T),
+ * a sample roster, and helpers that inspect the actions a call emitted. Requests are strings
+ * whose release is counted in `released`, so a request answered twice, never, or leaked shows
+ * up. Each test file includes this once; everything is static, so each file counts its own
+ * (G_GNUC_UNUSED: a file need not use every helper; not inline, so the optimiser sees them as
  * before). Thread: the GLib test's main thread only. */
 #pragma once
 
 #include "focus/security/lobby.h"
 
 #include <string.h>
+
+/* The focus-lobby program's files register their tests with these (test-lobby.c calls them). */
+void lobby_add_toggle_tests(void);
+void lobby_add_knock_tests(void);
+void lobby_add_room_tests(void);
 
 static int released G_GNUC_UNUSED; /* request handles released (req_free) */
 
@@ -156,6 +161,15 @@ G_GNUC_UNUSED static void enable(T *t, const FocusLobbyRoster *r)
             g_assert_cmpint(status_of(t, "on"), ==, FOCUS_LOBBY_OK);
     }
     g_assert_cmpint(focus_lobby_phase(t->lobby), ==, FOCUS_LOBBY_PHASE_ON);
+    reset(t);
+}
+
+/* The moderator sets password @pw (accepted at once: the lobby is on). */
+G_GNUC_UNUSED static void set_password_on(T *t, const char *pw)
+{
+    reset(t);
+    focus_lobby_request_password(t->lobby, &room, ann.real_jid, pw, g_strdup("pw"), t->acts);
+    g_assert_cmpint(status_of(t, "pw"), ==, FOCUS_LOBBY_OK);
     reset(t);
 }
 

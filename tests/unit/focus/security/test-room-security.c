@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The lobby wired to real rooms: a registry and rooms driven by the stanzas a MUC service
- * sends, FocusRoomSecurity on a FocusLink that records what the focus sends and a clock the
- * test steps. Each test plays a whole conversation: moderators, knockers and the room. */
+/* The lobby wired to real rooms: the whole focus on the test bed, driven by the stanzas a MUC
+ * service, moderators and knockers send, with a clock the test steps. Each test plays a whole
+ * conversation: moderators, knockers and the room. */
 #include "focus/security/room-security.h"
 
-#include "../focus/focus-test-util.h"
-#include "focus/xmpp/muc.h"
 #include "focus/security/security-iq.h"
+#include "focus/xmpp/muc.h"
+#include "testbed.h"
 
 #define ROOM "r1@conference.example.org"
 #define OCC "focus.example.org/focus"
@@ -22,149 +22,111 @@ typedef struct {
     FocusRoomSecurity *sec;
 } Fixture;
 
-static void h_ready(FocusRoom *room, gpointer data)
-{
-    focus_room_security_room_ready(((Fixture *)data)->sec, room);
-}
-
-static void h_gone(FocusRoom *room, gpointer data)
-{
-    focus_room_security_room_gone(((Fixture *)data)->sec, room);
-}
-
 static void fx_init(Fixture *fx)
 {
-    testbed_init(&fx->tb);
-    FocusRoomSettings rs;
-    focus_room_settings_init(&rs, "focus.example.org", 5);
-    FocusRoomHooks hooks = {NULL, NULL, h_ready, h_gone};
-    fx->reg = focus_registry_new(fx->tb.link, &rs, &hooks, fx);
-    FocusLobbySettings ls;
-    focus_lobby_settings_init(&ls);
-    fx->sec = focus_room_security_new(fx->tb.link, fx->reg, "conference.example.org", OCC, &ls, 0);
+    /* No media here: the conference layer never invites (so it never looks for a bridge, and
+     * every warning is still one this test expects). */
+    testbed_init_core(&fx->tb, "focus.min_participants=1000", NULL);
+    fx->reg = focus_core_registry(fx->tb.core);
+    fx->sec = focus_core_security(fx->tb.core);
 }
 
 static void fx_clear(Fixture *fx)
 {
-    focus_room_security_free(fx->sec);
-    focus_registry_free(fx->reg);
     testbed_clear(&fx->tb);
 }
 
 static void request(Fixture *fx)
 {
-    xmpp_stanza_t *iq =
-        stanza_from(&fx->tb, "<iq type='set' id='c1' from='" ANN "' "
-                             "to='focus.example.org'><conference "
-                             "xmlns='http://jitsi.org/protocol/focus' room='" ROOM "'/></iq>");
-    FocusRoomRequest req;
-    g_assert_cmpint(focus_room_request_parse(iq, "conference.example.org", &req, NULL), ==,
-                    FOCUS_ROOM_REQUEST_OK);
-    focus_registry_handle_conference(fx->reg, iq, &req);
-    focus_room_request_clear(&req);
-    xmpp_stanza_release(iq);
+    testbed_request_room(&fx->tb, "c1", ANN, ROOM);
 }
 
-/* Presence through the registry, then the security layer (as the app routes it). */
-static void presence(Fixture *fx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-static void presence(Fixture *fx, const char *fmt, ...)
+static void presence(Fixture *fx, const char *xml)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    g_autofree char *xml = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    xmpp_stanza_t *p = stanza_from(&fx->tb, xml);
-    focus_registry_handle_presence(fx->reg, p);
-    focus_room_security_presence(fx->sec, p);
-    xmpp_stanza_release(p);
+    testbed_receive(&fx->tb, "%s", xml);
 }
 
 static void self_joined(Fixture *fx, gboolean created)
 {
-    presence(fx,
-             "<presence from='" ROOM "/focus' to='" OCC "'><x "
-             "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
-             "role='moderator' jid='" OCC "'/>%s<status code='110'/></x></presence>",
-             created ? "<status code='201'/>" : "");
+    testbed_room_self(&fx->tb, ROOM, created);
 }
 
 static void occupant(Fixture *fx, const char *nick, const char *jid, const char *affiliation,
                      const char *role)
 {
-    presence(fx,
-             "<presence from='" ROOM "/%s' to='" OCC "'><x "
-             "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='%s' role='%s' "
-             "jid='%s'/></x></presence>",
-             nick, affiliation, role, jid);
+    testbed_occupant(&fx->tb, ROOM, nick, jid, affiliation, role);
 }
 
 static void occupant_left(Fixture *fx, const char *nick)
 {
-    presence(fx,
-             "<presence type='unavailable' from='" ROOM "/%s' to='" OCC "'><x "
-             "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' "
-             "role='none'/></x></presence>",
-             nick);
+    testbed_occupant_left(&fx->tb, ROOM, nick, NULL);
 }
 
-/* The last sent IQ whose text contains @needle (transfer none). */
-static xmpp_stanza_t *last_iq(Fixture *fx, const char *needle)
+/* What the focus asks of the room. */
+#define TO_ROOM(...) STANZA(.name = "iq", .to = ROOM, __VA_ARGS__)
+#define ROOM_FORM                                                                                  \
+    TO_ROOM(.type = "set",                                                                         \
+            .has = {{"query", NS_MUC_OWNER}, {"field", NULL, {"var", "muc#roomconfig_whois"}}})
+/* The security form: members-only and the secret, nothing else (the room form has whois). */
+#define SECURITY_FORM                                                                              \
+    TO_ROOM(.type = "set",                                                                         \
+            .has = {{"query", NS_MUC_OWNER},                                                       \
+                    {"field", NULL, {"var", "muc#roomconfig_membersonly"}}},                       \
+            .lacks = {{"field", NULL, {"var", "muc#roomconfig_whois"}}})
+#define SECRET_FORM                                                                                \
+    TO_ROOM(.type = "set",                                                                         \
+            .has = {{"query", NS_MUC_OWNER},                                                       \
+                    {"field", NULL, {"var", "muc#roomconfig_roomsecret"}}},                        \
+            .lacks = {{"field", NULL, {"var", "muc#roomconfig_whois"}}})
+#define CONFIG_QUERY TO_ROOM(.type = "get", .has = {{"query", NS_MUC_OWNER}})
+#define DESTROY TO_ROOM(.type = "set", .has = {{"destroy"}})
+#define ADMIN TO_ROOM(.type = "set", .has = {{"query", NS_MUC_ADMIN}})
+#define GRANT(affiliation)                                                                         \
+    TO_ROOM(.type = "set",                                                                         \
+            .has = {{"query", NS_MUC_ADMIN}, {"item", NULL, {"affiliation", affiliation}}})
+#define GRANT_TO(bare)                                                                             \
+    TO_ROOM(.type = "set", .has = {{"query", NS_MUC_ADMIN}, {"item", NULL, {"jid", bare}}})
+
+/* The last IQ the focus sent that matches @p (transfer none). */
+static xmpp_stanza_t *last_iq(Fixture *fx, const StanzaPattern *p)
 {
-    for (int i = (int)fx->tb.sent->len - 1; i >= 0; i--) {
-        xmpp_stanza_t *s = fx->tb.sent->pdata[i];
-        g_autofree char *t = stanza_text(s);
-        if (strcmp(xmpp_stanza_get_name(s), "iq") == 0 &&
-            g_strcmp0(xmpp_stanza_get_type(s), "result") != 0 &&
-            g_strcmp0(xmpp_stanza_get_type(s), "error") != 0 && strstr(t, needle))
-            return s;
-    }
-    g_error("no IQ sent containing %s", needle);
-    return NULL;
+    int i = sent_find_last(&fx->tb, p);
+    if (i < 0)
+        g_error("no such IQ sent");
+    return sent_at(&fx->tb, i);
 }
 
-/* Answers the last IQ containing @needle: result (with @payload inside, may be NULL) or, with
+/* Answers the last IQ matching @p: result (with @payload inside, may be NULL) or, with
  * @condition, an error. */
-static void answer(Fixture *fx, const char *needle, const char *condition, const char *payload)
+static void answer(Fixture *fx, const StanzaPattern *p, const char *condition, const char *payload)
 {
-    xmpp_stanza_t *iq = last_iq(fx, needle);
-    g_assert_cmpstr(xmpp_stanza_get_from(iq), ==, OCC);
-    g_autofree char *xml =
-        condition
-            ? g_strdup_printf("<iq type='error' id='%s' from='%s' to='" OCC "'><error "
-                              "type='cancel'><%s xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
-                              "</error></iq>",
-                              xmpp_stanza_get_id(iq), xmpp_stanza_get_to(iq), condition)
-            : g_strdup_printf("<iq type='result' id='%s' from='%s' to='" OCC "'>%s</iq>",
-                              xmpp_stanza_get_id(iq), xmpp_stanza_get_to(iq),
-                              payload ? payload : "");
-    xmpp_stanza_t *reply = stanza_from(&fx->tb, xml);
-    g_assert_true(focus_link_handle_reply(fx->tb.link, reply));
-    xmpp_stanza_release(reply);
+    int i = sent_find_last(&fx->tb, p);
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpstr(xmpp_stanza_get_from(sent_at(&fx->tb, i)), ==, OCC);
+    if (condition)
+        testbed_answer_error(&fx->tb, i, "cancel", condition, NULL);
+    else
+        testbed_answer(&fx->tb, i, payload);
 }
 
 /* A client's IQ to the focus; returns the index where the focus's sends start. */
 static guint client_iq(Fixture *fx, const char *type, const char *id, const char *from,
                        const char *payload)
 {
-    guint mark = fx->tb.sent->len;
-    g_autofree char *xml = g_strdup_printf(
-        "<iq type='%s' id='%s' from='%s' to='focus.example.org'>%s</iq>", type, id, from, payload);
-    xmpp_stanza_t *iq = stanza_from(&fx->tb, xml);
-    focus_room_security_handle_iq(fx->sec, iq);
-    xmpp_stanza_release(iq);
+    guint mark = testbed_mark(&fx->tb);
+    testbed_receive(&fx->tb, "<iq type='%s' id='%s' from='%s' to='focus.example.org'>%s</iq>", type,
+                    id, from, payload);
     return mark;
 }
 
 /* The reply to client IQ @id sent at or after @from (transfer none), or NULL. */
 static xmpp_stanza_t *reply_to(Fixture *fx, guint from, const char *id)
 {
+    const StanzaPattern *p = STANZA(.name = "iq", .id = id);
     xmpp_stanza_t *found = NULL;
     for (guint i = from; i < fx->tb.sent->len; i++) {
         xmpp_stanza_t *s = fx->tb.sent->pdata[i];
-        if (strcmp(xmpp_stanza_get_name(s), "iq") == 0 &&
-            g_strcmp0(xmpp_stanza_get_id(s), id) == 0 &&
-            g_strcmp0(xmpp_stanza_get_to(s), ROOM) != 0) {
+        if (stanza_match(s, p) && g_strcmp0(xmpp_stanza_get_to(s), ROOM) != 0) {
             g_assert_null(found); /* exactly one reply */
             found = s;
         }
@@ -178,11 +140,9 @@ static xmpp_stanza_t *note_to(Fixture *fx, guint from, const char *to, const cha
 {
     for (guint i = from; i < fx->tb.sent->len; i++) {
         xmpp_stanza_t *s = fx->tb.sent->pdata[i];
-        if (strcmp(xmpp_stanza_get_name(s), "message") != 0 ||
-            g_strcmp0(xmpp_stanza_get_to(s), to) != 0)
+        if (!stanza_match(s, STANZA(.name = "message", .to = to)))
             continue;
-        g_assert_cmpstr(xmpp_stanza_get_type(s), ==, "headline");
-        g_assert_cmpstr(xmpp_stanza_get_from(s), ==, "focus.example.org");
+        g_assert_true(stanza_match(s, STANZA(.type = "headline", .from = "focus.example.org")));
         xmpp_stanza_t *p = pa_stanza_child(s, name, NS);
         if (p && nth-- == 0)
             return p;
@@ -196,17 +156,23 @@ static const char *attr(xmpp_stanza_t *s, const char *name)
     return xmpp_stanza_get_attribute(s, name);
 }
 
+/* The value the focus's form @form gives field @var (transfer full). */
+static char *field(xmpp_stanza_t *form, const char *var)
+{
+    return stanza_field_value(form, var);
+}
+
 /* A READY room with ann (owner, moderator) and bob (participant). */
 static void make_room(Fixture *fx)
 {
     request(fx);
     self_joined(fx, TRUE);
-    answer(fx, "muc#owner", NULL, NULL);
+    answer(fx, ROOM_FORM, NULL, NULL);
     FocusRoom *room = focus_registry_lookup(fx->reg, ROOM);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_READY);
     g_assert_nonnull(focus_room_security_lobby(fx->sec, ROOM));
     occupant(fx, "ann", ANN, "none", "participant");
-    answer(fx, "affiliation=\"owner\"", NULL, NULL); /* auto-owner */
+    answer(fx, GRANT("owner"), NULL, NULL); /* auto-owner */
     occupant(fx, "ann", ANN, "owner", "moderator");
     occupant(fx, "bob", BOB, "none", "participant");
 }
@@ -216,15 +182,16 @@ static void lobby_on(Fixture *fx)
     guint m =
         client_iq(fx, "set", "on", ANN, "<lobby xmlns='" NS "' room='" ROOM "' enabled='true'/>");
     /* bob gets membership first; no reply before the room is members-only. */
-    xmpp_stanza_t *grant = last_iq(fx, "muc#admin");
-    g_assert_true(
-        stanza_has(grant, "item", "affiliation", "member", "jid", "bob@example.org", NULL));
+    xmpp_stanza_t *grant = last_iq(fx, ADMIN);
+    g_assert_true(stanza_has(
+        grant, ELEM(.name = "item", .attrs = {"affiliation", "member", "jid", "bob@example.org"})));
     g_assert_null(reply_to(fx, m, "on"));
-    answer(fx, "affiliation=\"member\"", NULL, NULL);
-    xmpp_stanza_t *form = last_iq(fx, "muc#roomconfig_membersonly");
-    g_assert_cmpstr(xmpp_stanza_get_to(form), ==, ROOM);
+    answer(fx, GRANT("member"), NULL, NULL);
+    xmpp_stanza_t *form = last_iq(fx, SECURITY_FORM);
+    g_autofree char *members_only = field(form, "muc#roomconfig_membersonly");
+    g_assert_cmpstr(members_only, ==, "1");
     g_assert_null(reply_to(fx, m, "on"));
-    answer(fx, "muc#roomconfig_membersonly", NULL, NULL);
+    answer(fx, SECURITY_FORM, NULL, NULL);
     xmpp_stanza_t *r = reply_to(fx, m, "on");
     g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
     g_assert_cmpstr(xmpp_stanza_get_to(r), ==, ANN);
@@ -281,7 +248,8 @@ static void test_knock_and_admit(void)
     m = client_iq(&fx, "get", "g1", ANN, "<lobby xmlns='" NS "' room='" ROOM "'/>");
     xmpp_stanza_t *l = pa_stanza_child(reply_to(&fx, m, "g1"), "lobby", NS);
     g_assert_cmpstr(attr(l, "enabled"), ==, "true");
-    g_assert_true(stanza_has(l, "knock", "id", id, "nick", "Kim", "jid", KIM, NULL));
+    g_assert_true(
+        stanza_has(l, ELEM(.name = "knock", .attrs = {"id", id, "nick", "Kim", "jid", KIM})));
     m = client_iq(&fx, "get", "g2", BOB, "<lobby xmlns='" NS "' room='" ROOM "'/>");
     l = pa_stanza_child(reply_to(&fx, m, "g2"), "lobby", NS);
     g_assert_null(xmpp_stanza_get_children(l));
@@ -295,9 +263,10 @@ static void test_knock_and_admit(void)
     g_assert_cmpstr(pa_stanza_error_condition(reply_to(&fx, m, "a0")), ==, "forbidden");
     m = client_iq(&fx, "set", "a1", ANN, admit);
     g_assert_null(reply_to(&fx, m, "a1"));
-    g_assert_true(stanza_has(last_iq(&fx, "muc#admin"), "item", "affiliation", "member", "jid",
-                             "kim@anon.example.org", NULL));
-    answer(&fx, "kim@anon.example.org", NULL, NULL);
+    g_assert_true(stanza_has(
+        last_iq(&fx, ADMIN),
+        ELEM(.name = "item", .attrs = {"affiliation", "member", "jid", "kim@anon.example.org"})));
+    answer(&fx, GRANT_TO("kim@anon.example.org"), NULL, NULL);
     g_assert_cmpstr(xmpp_stanza_get_type(reply_to(&fx, m, "a1")), ==, "result");
     n = note_to(&fx, m, KIM, "knock", 0);
     g_assert_cmpstr(attr(n, "status"), ==, "admitted");
@@ -328,7 +297,7 @@ static void test_refuse_expire_leave(void)
     xmpp_stanza_t *n = note_to(&fx, m, KIM, "knock", 0);
     g_assert_cmpstr(attr(n, "status"), ==, "refused");
     g_assert_cmpstr(attr(n, "reason"), ==, "Not this time");
-    g_assert_cmpint(sent_find(&fx.tb, m, "kim@anon.example.org\""), ==, -1); /* no grant */
+    g_assert_cmpint(sent_find(&fx.tb, m, GRANT_TO("kim@anon.example.org")), ==, -1); /* no grant */
 
     /* Lou's session ends: the unavailable presence the server sends for her directed presence
      * closes her knock. */
@@ -379,26 +348,26 @@ static void test_password_and_disable(void)
     /* Lobby off: the password becomes the room secret. */
     guint m = client_iq(&fx, "set", "p1", ANN,
                         "<password xmlns='" NS "' room='" ROOM "' value='hunter2'/>");
-    xmpp_stanza_t *form = last_iq(&fx, "muc#roomconfig_roomsecret");
-    g_autofree char *ft = stanza_text(form);
-    g_assert_nonnull(strstr(ft, "hunter2"));
+    xmpp_stanza_t *form = last_iq(&fx, SECRET_FORM);
+    g_autofree char *secret = field(form, "muc#roomconfig_roomsecret");
+    g_assert_cmpstr(secret, ==, "hunter2");
     g_assert_null(reply_to(&fx, m, "p1"));
-    answer(&fx, "muc#roomconfig_roomsecret", NULL, NULL);
+    answer(&fx, SECRET_FORM, NULL, NULL);
     g_assert_cmpstr(xmpp_stanza_get_type(reply_to(&fx, m, "p1")), ==, "result");
     g_assert_cmpstr(attr(note_to(&fx, m, BOB, "lobby", 0), "password"), ==, "true");
     /* The notification says "a password is set", never which. */
     for (guint i = m; i < fx.tb.sent->len; i++) {
         xmpp_stanza_t *s = fx.tb.sent->pdata[i];
-        g_autofree char *t = stanza_text(s);
         if (strcmp(xmpp_stanza_get_name(s), "message") == 0)
-            g_assert_null(strstr(t, "hunter2"));
+            g_assert_false(stanza_mentions(s, "hunter2"));
     }
 
     /* Lobby on: the secret comes off the room; the right password admits a knocker at once. */
     lobby_on(&fx);
-    g_autofree char *on_form = stanza_text(last_iq(&fx, "muc#roomconfig_membersonly"));
-    g_assert_nonnull(strstr(on_form, "<value>1</value>"));
-    g_assert_null(strstr(on_form, "hunter2"));
+    xmpp_stanza_t *on_form = last_iq(&fx, SECURITY_FORM);
+    g_autofree char *on = field(on_form, "muc#roomconfig_membersonly");
+    g_assert_cmpstr(on, ==, "1");
+    g_assert_false(stanza_mentions(on_form, "hunter2"));
     m = client_iq(&fx, "set", "k1", KIM,
                   "<knock xmlns='" NS "' room='" ROOM "' nick='Kim' password='wrong'/>");
     g_assert_cmpstr(pa_stanza_error_condition(reply_to(&fx, m, "k1")), ==, "not-authorized");
@@ -406,7 +375,7 @@ static void test_password_and_disable(void)
                   "<knock xmlns='" NS "' room='" ROOM "' nick='Kim' password='hunter2'/>");
     g_assert_nonnull(reply_to(&fx, m, "k2"));
     g_assert_null(note_to(&fx, m, ANN, "knock", 0)); /* no moderator needed */
-    answer(&fx, "kim@anon.example.org", NULL, NULL);
+    answer(&fx, GRANT_TO("kim@anon.example.org"), NULL, NULL);
     g_assert_cmpstr(attr(note_to(&fx, m, KIM, "knock", 0), "status"), ==, "admitted");
 
     /* Off again: the same form lifts members-only and sets the secret back; a waiting knock
@@ -414,10 +383,12 @@ static void test_password_and_disable(void)
     g_autofree char *b = knock_from(&fx, LOU, "Lou");
     m = client_iq(&fx, "set", "off", ANN,
                   "<lobby xmlns='" NS "' room='" ROOM "' enabled='false'/>");
-    form = last_iq(&fx, "muc#roomconfig_membersonly");
-    g_autofree char *ft2 = stanza_text(form);
-    g_assert_nonnull(strstr(ft2, "hunter2"));
-    answer(&fx, "muc#roomconfig_membersonly", NULL, NULL);
+    form = last_iq(&fx, SECURITY_FORM);
+    g_autofree char *off = field(form, "muc#roomconfig_membersonly");
+    g_autofree char *back = field(form, "muc#roomconfig_roomsecret");
+    g_assert_cmpstr(off, ==, "0");
+    g_assert_cmpstr(back, ==, "hunter2");
+    answer(&fx, SECURITY_FORM, NULL, NULL);
     g_assert_cmpstr(xmpp_stanza_get_type(reply_to(&fx, m, "off")), ==, "result");
     g_assert_cmpstr(attr(note_to(&fx, m, LOU, "knock", 0), "status"), ==, "open");
     g_assert_cmpstr(attr(note_to(&fx, m, BOB, "lobby", 0), "enabled"), ==, "false");
@@ -434,11 +405,11 @@ static void test_room_refuses(void)
         client_iq(&fx, "set", "on", ANN, "<lobby xmlns='" NS "' room='" ROOM "' enabled='true'/>");
     g_test_expect_message("parley-focus", G_LOG_LEVEL_WARNING,
                           "lobby: room operation failed room=" ROOM " op=1: error not-allowed");
-    answer(&fx, "affiliation=\"member\"", "not-allowed", NULL);
+    answer(&fx, GRANT("member"), "not-allowed", NULL);
     g_test_assert_expected_messages();
     xmpp_stanza_t *r = reply_to(&fx, m, "on");
     g_assert_cmpstr(pa_stanza_error_condition(r), ==, "internal-server-error");
-    g_assert_cmpint(sent_find(&fx.tb, m, "muc#roomconfig_membersonly"), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, m, SECURITY_FORM), ==, -1);
     g_assert_cmpint(focus_lobby_phase(focus_room_security_lobby(fx.sec, ROOM)), ==,
                     FOCUS_LOBBY_PHASE_OFF);
     /* No answer at all: the IQ times out and the request is answered all the same. */
@@ -491,7 +462,7 @@ static void test_room_ends_with_knocks(void)
     occupant_left(&fx, "bob");
     testbed_advance(&fx.tb, 5000);
     guint m = fx.tb.sent->len;
-    answer(&fx, "<destroy", NULL, NULL);
+    answer(&fx, DESTROY, NULL, NULL);
     g_assert_null(focus_registry_lookup(fx.reg, ROOM));
     g_assert_cmpstr(attr(note_to(&fx, m, KIM, "knock", 0), "status"), ==, "ended");
     g_assert_null(focus_room_security_lobby(fx.sec, ROOM));
@@ -505,10 +476,9 @@ static void test_existing_room_and_outside_changes(void)
     /* The focus finds the room already there (it restarted): it reads the configuration. */
     request(&fx);
     self_joined(&fx, FALSE);
-    answer(&fx, "muc#roomconfig_whois", NULL, NULL);
-    xmpp_stanza_t *q = last_iq(&fx, "muc#owner");
-    g_assert_cmpstr(xmpp_stanza_get_type(q), ==, "get");
-    answer(&fx, "muc#owner\"/>", NULL,
+    answer(&fx, ROOM_FORM, NULL, NULL);
+    g_assert_cmpint(sent_find_last(&fx.tb, CONFIG_QUERY), >, sent_find_last(&fx.tb, ROOM_FORM));
+    answer(&fx, CONFIG_QUERY, NULL,
            "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' "
            "type='form'><field var='muc#roomconfig_membersonly'><value>1</value></field>"
            "<field var='muc#roomconfig_roomsecret'><value/></field></x></query>");
@@ -518,12 +488,10 @@ static void test_existing_room_and_outside_changes(void)
     occupant(&fx, "ann", ANN, "owner", "moderator");
     /* A lib-jitsi-meet moderator lifts members-only directly; the room says status 104. */
     guint m = fx.tb.sent->len;
-    xmpp_stanza_t *msg = stanza_from(&fx.tb, "<message type='groupchat' from='" ROOM "' to='" OCC
-                                             "'><x xmlns='http://jabber.org/protocol/muc#user'>"
-                                             "<status code='104'/></x></message>");
-    focus_room_security_message(fx.sec, msg);
-    xmpp_stanza_release(msg);
-    answer(&fx, "muc#owner\"/>", NULL,
+    testbed_receive(&fx.tb, "<message type='groupchat' from='" ROOM "' to='" OCC
+                            "'><x xmlns='http://jabber.org/protocol/muc#user'>"
+                            "<status code='104'/></x></message>");
+    answer(&fx, CONFIG_QUERY, NULL,
            "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' "
            "type='form'><field var='muc#roomconfig_membersonly'><value>0</value></field>"
            "</x></query>");
@@ -541,19 +509,22 @@ static void test_recreated_room_gets_lobby_back(void)
     /* The connection drops; on reconnect the server has lost the room: 201 again. */
     focus_link_set_online(fx.tb.link, FALSE);
     focus_link_fail_pending(fx.tb.link);
-    focus_registry_on_offline(fx.reg);
+    focus_core_on_offline(fx.tb.core);
     focus_link_set_online(fx.tb.link, TRUE);
-    focus_registry_on_online(fx.reg);
+    focus_core_on_online(fx.tb.core);
     occupant(&fx, "ann", ANN, "none", "participant");
     guint m = fx.tb.sent->len;
     self_joined(&fx, TRUE);
-    answer(&fx, "muc#roomconfig_whois", NULL, NULL);
+    answer(&fx, ROOM_FORM, NULL, NULL);
     /* ann (back, no affiliation in the new room) gets membership, then members-only. */
-    g_assert_true(
-        stanza_has(last_iq(&fx, "affiliation=\"member\""), "item", "jid", "ann@example.org", NULL));
-    answer(&fx, "affiliation=\"member\"", NULL, NULL);
-    g_assert_cmpint(sent_find(&fx.tb, m, "muc#roomconfig_membersonly\"><value>1"), >=, 0);
-    answer(&fx, "muc#roomconfig_membersonly", NULL, NULL);
+    g_assert_true(stanza_has(last_iq(&fx, GRANT("member")),
+                             ELEM(.name = "item", .attrs = {"jid", "ann@example.org"})));
+    answer(&fx, GRANT("member"), NULL, NULL);
+    int form = sent_find(&fx.tb, m, SECURITY_FORM);
+    g_assert_cmpint(form, >=, 0);
+    g_autofree char *on = field(sent_at(&fx.tb, form), "muc#roomconfig_membersonly");
+    g_assert_cmpstr(on, ==, "1");
+    answer(&fx, SECURITY_FORM, NULL, NULL);
     g_assert_cmpint(focus_lobby_phase(focus_room_security_lobby(fx.sec, ROOM)), ==,
                     FOCUS_LOBBY_PHASE_ON);
     fx_clear(&fx);

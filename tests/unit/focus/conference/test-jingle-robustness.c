@@ -10,7 +10,7 @@
 #include "focus/conference/conference.h"
 #include "focus/rooms/registry.h"
 
-#include "jingle-test-util.h"
+#include "testbed.h"
 
 #include <stdlib.h>
 
@@ -24,29 +24,18 @@
 typedef struct {
     TestBed tb;
     FocusConferences *mgr;
-    FocusBridges *br;
-    FocusRegistry *reg;
     GRand *rng;
     char *sid_a;
 } Fx;
 
 static void feed_presence(Fx *fx, const char *xml)
 {
-    xmpp_stanza_t *p = stanza_from(&fx->tb, xml);
-    if (!focus_bridges_handle_presence(fx->br, p))
-        focus_registry_handle_presence(fx->reg, p);
-    xmpp_stanza_release(p);
+    testbed_receive(&fx->tb, "%s", xml);
 }
 
 static void answer(Fx *fx, int idx, const char *inner)
 {
-    xmpp_stanza_t *iq = sent_at(&fx->tb, idx);
-    g_autofree char *xml = g_strdup_printf("<iq type='result' id='%s' from='%s' to='%s'>%s</iq>",
-                                           xmpp_stanza_get_id(iq), xmpp_stanza_get_to(iq),
-                                           xmpp_stanza_get_from(iq), inner ? inner : "");
-    xmpp_stanza_t *reply = stanza_from(&fx->tb, xml);
-    focus_link_handle_reply(fx->tb.link, reply);
-    xmpp_stanza_release(reply);
+    testbed_answer(&fx->tb, idx, inner);
 }
 
 /* Answers every IQ the focus sent since @from that is still unanswered: disco (defaults),
@@ -238,37 +227,17 @@ static const char *const TEMPLATES[] = {
 static void fx_init(Fx *fx, guint32 seed)
 {
     memset(fx, 0, sizeof *fx);
-    testbed_init(&fx->tb);
+    testbed_init_core(&fx->tb, "focus.min_participants=2", NULL);
     fx->rng = g_rand_new_with_seed(seed);
-    FocusConferenceSettings cs;
-    focus_conference_settings_init(&cs, OCC, 2);
-    fx->mgr = focus_conferences_new(fx->tb.link, &cs);
-    FocusBridgesEvents bev;
-    focus_conferences_bridge_events(&bev);
-    fx->br = focus_bridges_new(fx->tb.link, BREWERY, "auth.example.org", OCC, &bev, fx->mgr);
-    focus_conferences_set_bridges(fx->mgr, fx->br);
-    FocusRoomSettings rs;
-    focus_room_settings_init(&rs, "focus.example.org", 5);
-    FocusRoomHooks hooks;
-    focus_conferences_room_hooks(&hooks);
-    fx->reg = focus_registry_new(fx->tb.link, &rs, &hooks, fx->mgr);
-    focus_conferences_set_registry(fx->mgr, fx->reg);
-    focus_bridges_start(fx->br);
+    fx->mgr = focus_core_conferences(fx->tb.core);
+    focus_core_start(fx->tb.core);
     feed_presence(fx, "<presence from='" BREWERY "/focus'><x "
                       "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
                       "role='moderator' jid='" OCC "'/><status code='110'/></x></presence>");
     feed_presence(fx, "<presence from='" BREWERY "/b1'><x "
                       "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' "
                       "role='participant' jid='jvb@auth.example.org/b1'/></x></presence>");
-    xmpp_stanza_t *iq = stanza_from(&fx->tb, "<iq type='set' id='c1' from='c@example.org/r' "
-                                             "to='focus.example.org'><conference "
-                                             "xmlns='http://jitsi.org/protocol/focus' "
-                                             "room='" ROOM "'/></iq>");
-    FocusRoomRequest req;
-    focus_room_request_parse(iq, "conference.example.org", &req, NULL);
-    focus_registry_handle_conference(fx->reg, iq, &req);
-    focus_room_request_clear(&req);
-    xmpp_stanza_release(iq);
+    testbed_request_room(&fx->tb, "c1", "c@example.org/r", ROOM);
     feed_presence(fx, "<presence from='" ROOM "/focus'><x "
                       "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
                       "role='moderator' jid='" OCC "'/><status code='201'/><status "
@@ -302,13 +271,13 @@ static const char *request(Fx *fx, const char *nick, const char *inner, guint n)
     if (!iq)
         return NULL; /* the mutation broke the XML: the server would not pass it on */
     guint mark = fx->tb.sent->len;
-    focus_conferences_handle_jingle(fx->mgr, iq);
+    testbed_receive_stanza(&fx->tb, iq);
     xmpp_stanza_release(iq);
-    g_autofree char *needle = g_strdup_printf("id=\"%s\"", id);
-    guint replies = sent_count(&fx->tb, mark, needle);
+    const StanzaPattern *reply = STANZA(.name = "iq", .id = id);
+    guint replies = sent_count(&fx->tb, mark, reply);
     if (replies != 1)
         g_error("%u replies to %s", replies, xml);
-    int r = sent_find_all(&fx->tb, mark, needle, NULL);
+    int r = sent_find(&fx->tb, mark, reply);
     const char *type = xmpp_stanza_get_type(sent_at(&fx->tb, r));
     answer_all(fx, mark); /* whatever else the focus sent (updates, offers, source-add) */
     return type;
@@ -340,8 +309,8 @@ static void test_mutations(void)
             if (!s)
                 continue;
         }
-        g_autofree char *sid = g_strdup(s->sid);
-        if (s->state == FOCUS_JINGLE_PENDING) {
+        g_autofree char *sid = g_strdup(focus_jingle_session_sid(s));
+        if (focus_jingle_session_state(s) == FOCUS_JINGLE_PENDING) {
             g_autofree char *acc = g_strdup_printf(
                 "<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' sid='%s'><content "
                 "name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
@@ -365,9 +334,6 @@ static void test_mutations(void)
     g_assert_cmpuint(counts[0], >, 0);
     g_assert_cmpuint(counts[1], >, 0);
     g_rand_free(fx.rng);
-    focus_registry_free(fx.reg);
-    focus_conferences_free(fx.mgr);
-    focus_bridges_free(fx.br);
     testbed_clear(&fx.tb);
 }
 

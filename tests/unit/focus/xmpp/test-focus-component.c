@@ -7,6 +7,7 @@
  * Needs its own network namespace (run through tests/netns-run.sh by meson). */
 #include "common/xmpp/stanza.h"
 #include "focus/app.h"
+#include "testbed.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -23,6 +24,7 @@ typedef struct {
     gint done;    /* atomic: the script finished */
     char *failed; /* first failure, reported by the main thread */
     guint accepted;
+    xmpp_ctx_t *ctx; /* the server thread's, for parsing what the focus sends */
 } Server;
 
 static void server_fail(Server *s, const char *what)
@@ -51,49 +53,66 @@ static void send_str(Server *s, const char *text)
     g_socket_send_with_blocking(s->conn, text, strlen(text), TRUE, NULL, NULL);
 }
 
-/* Waits for a complete <@elem> stanza whose text contains @needle; returns it (transfer full)
- * and drops everything up to its end from the buffer, or NULL after 5 s. */
-static char *expect(Server *s, const char *elem, const char *needle)
+/* The next complete top-level <iq/>, <presence/>, <message/> or <handshake/> in the buffer,
+ * parsed (transfer full) and dropped from the buffer; NULL if none is complete yet. Stanzas of
+ * one name do not nest, so a stanza ends at the first closing tag of its name. */
+static xmpp_stanza_t *next_stanza(Server *s)
+{
+    static const char *const names[] = {"iq", "presence", "message", "handshake"};
+    const char *start = NULL, *name = NULL;
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *open = g_strdup_printf("<%s", names[i]);
+        for (const char *p = strstr(s->buf->str, open); p; p = strstr(p + 1, open)) {
+            char c = p[strlen(open)];
+            if (c != ' ' && c != '>' && c != '/')
+                continue; /* <iqx ...> is not <iq> */
+            if (!start || p < start) {
+                start = p;
+                name = names[i];
+            }
+            break;
+        }
+    }
+    if (!start)
+        return NULL;
+    const char *gt = strchr(start, '>');
+    if (!gt)
+        return NULL;
+    const char *end = NULL;
+    if (gt[-1] == '/') {
+        end = gt + 1;
+    } else {
+        g_autofree char *close = g_strdup_printf("</%s>", name);
+        end = strstr(gt, close);
+        if (!end)
+            return NULL;
+        end += strlen(close);
+    }
+    g_autofree char *text = g_strndup(start, (gsize)(end - start));
+    g_string_erase(s->buf, 0, end - s->buf->str);
+    xmpp_stanza_t *st = xmpp_stanza_new_from_string(s->ctx, text);
+    if (!st)
+        server_fail(s, "the focus sent something that is not XML");
+    return st;
+}
+
+/* Waits for the next stanza from the focus that matches @p (those before it are dropped);
+ * returns it (transfer full), or NULL after 5 s. */
+static xmpp_stanza_t *expect(Server *s, const StanzaPattern *p)
 {
     gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
-    g_autofree char *open = g_strdup_printf("<%s", elem);
-    g_autofree char *close = g_strdup_printf("</%s>", elem);
     for (;;) {
-        const char *hit = strstr(s->buf->str, needle);
-        if (hit) {
-            const char *start = NULL;
-            for (const char *p = strstr(s->buf->str, open); p && p < hit; p = strstr(p + 1, open))
-                start = p;
-            if (start) {
-                const char *gt = strchr(start, '>');
-                const char *end = NULL;
-                if (gt && gt[-1] == '/')
-                    end = gt + 1;
-                else if ((end = strstr(start, close)))
-                    end += strlen(close);
-                if (end) {
-                    char *st = g_strndup(start, (gsize)(end - start));
-                    g_string_erase(s->buf, 0, end - s->buf->str);
-                    return st;
-                }
-            }
+        xmpp_stanza_t *st;
+        while ((st = next_stanza(s))) {
+            if (stanza_match(st, p))
+                return st;
+            xmpp_stanza_release(st);
         }
         if (!read_more(s, deadline)) {
-            g_test_message("server: no <%s> with '%s'; buffer: %s", elem, needle, s->buf->str);
+            g_test_message("server: no matching stanza; buffer: %s", s->buf->str);
             return NULL;
         }
     }
-}
-
-static char *attr_of(const char *stanza, const char *name)
-{
-    g_autofree char *key = g_strdup_printf(" %s=\"", name);
-    const char *p = strstr(stanza, key);
-    if (!p)
-        return NULL;
-    p += strlen(key);
-    const char *q = strchr(p, '"');
-    return q ? g_strndup(p, (gsize)(q - p)) : NULL;
 }
 
 /* Accepts a connection and runs the handshake; @accept_secret FALSE refuses it. */
@@ -122,13 +141,14 @@ static gboolean server_accept(Server *s, gboolean accept_secret)
         id);
     send_str(s, hdr);
     g_string_truncate(s->buf, 0);
-    while (!strstr(s->buf->str, "</handshake>"))
-        if (!read_more(s, deadline))
-            return FALSE;
     g_autofree char *concat = g_strconcat(id, SECRET, NULL);
     g_autofree char *digest = g_compute_checksum_for_string(G_CHECKSUM_SHA1, concat, -1);
-    if (!strstr(s->buf->str, digest))
+    xmpp_stanza_t *hs = expect(s, STANZA(.name = "handshake"));
+    if (!hs)
+        return FALSE;
+    if (!stanza_has(hs, ELEM(.name = "handshake", .text = digest)))
         server_fail(s, "wrong handshake digest");
+    xmpp_stanza_release(hs);
     g_string_truncate(s->buf, 0);
     if (!accept_secret) {
         send_str(s, "<stream:error><not-authorized "
@@ -148,34 +168,51 @@ static gboolean server_accept(Server *s, gboolean accept_secret)
         }                                                                                          \
     } while (0)
 
+#define MUC_OWNER "http://jabber.org/protocol/muc#owner"
+
 /* The MUC's part when the focus joins ROOM: self presence, then accept the owner form.
  * Returns the owner form it accepted (transfer full) or NULL. */
-static char *play_muc_join(Server *s, gboolean created)
+static xmpp_stanza_t *play_muc_join(Server *s, gboolean created)
 {
-    g_autofree char *join = expect(s, "presence", "to=\"" ROOM "/focus\"");
-    if (!join || !strstr(join, "from=\"" COMPONENT "/focus\"") ||
-        !strstr(join, "http://jabber.org/protocol/muc"))
+    xmpp_stanza_t *join = expect(s, STANZA(.name = "presence", .to = ROOM "/focus",
+                                           .from = COMPONENT "/focus", .has = {{"x", NS_MUC}}));
+    if (!join)
         return NULL;
+    xmpp_stanza_release(join);
     g_autofree char *self = g_strdup_printf(
         "<presence from='" ROOM "/focus' to='" COMPONENT "/focus'><x "
         "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator' "
         "jid='" COMPONENT "/focus'/>%s<status code='110'/></x></presence>",
         created ? "<status code='201'/>" : "");
     send_str(s, self);
-    char *form = expect(s, "iq", "muc#owner");
+    xmpp_stanza_t *form =
+        expect(s, STANZA(.name = "iq", .type = "set", .to = ROOM, .has = {{"query", MUC_OWNER}}));
     if (!form)
         return NULL;
-    g_autofree char *id = attr_of(form, "id");
     g_autofree char *res =
-        g_strdup_printf("<iq type='result' id='%s' from='" ROOM "' to='" COMPONENT "/focus'/>", id);
+        g_strdup_printf("<iq type='result' id='%s' from='" ROOM "' to='" COMPONENT "/focus'/>",
+                        xmpp_stanza_get_id(form));
     send_str(s, res);
     return form;
+}
+
+#define FIELD(var) ELEM(.name = "field", .attrs = {"var", var})
+
+/* The answer to IQ @id, an error with @condition (NULL: a result). */
+static gboolean answered(Server *s, const char *id, const char *condition)
+{
+    xmpp_stanza_t *r = condition ? expect(s, STANZA(.name = "iq", .id = id, .type = "error",
+                                                    .has = {{condition, NS_STANZAS}}))
+                                 : expect(s, STANZA(.name = "iq", .id = id, .type = "result"));
+    if (r)
+        xmpp_stanza_release(r);
+    return r != NULL;
 }
 
 static gpointer server_thread(gpointer data)
 {
     Server *s = data;
-    g_autofree char *r = NULL;
+    xmpp_stanza_t *r = NULL;
 
     /* 1: a refused handshake; the focus must retry. */
     CHECK(server_accept(s, FALSE), "first connection");
@@ -184,38 +221,34 @@ static gpointer server_thread(gpointer data)
     CHECK(server_accept(s, TRUE), "second connection");
     send_str(s, "<iq type='get' id='p1' from='u@example.org/r' to='" COMPONENT "'><ping "
                 "xmlns='urn:xmpp:ping'/></iq>");
-    r = expect(s, "iq", "id=\"p1\"");
-    CHECK(r && strstr(r, "type=\"result\"") && strstr(r, "to=\"u@example.org/r\""), "ping");
-    g_clear_pointer(&r, g_free);
+    r = expect(s, STANZA(.name = "iq", .id = "p1"));
+    CHECK(r && stanza_match(r, STANZA(.type = "result", .to = "u@example.org/r")), "ping");
+    g_clear_pointer(&r, xmpp_stanza_release);
 
     send_str(s, "<iq type='get' id='d1' from='u@example.org/r' to='" COMPONENT "'><query "
                 "xmlns='http://jabber.org/protocol/disco#info'/></iq>");
-    r = expect(s, "iq", "id=\"d1\"");
-    CHECK(r && strstr(r, "http://jitsi.org/protocol/focus"), "disco#info");
-    g_clear_pointer(&r, g_free);
+    r = expect(s, STANZA(.name = "iq", .id = "d1"));
+    CHECK(r && stanza_has(r, ELEM(.name = "feature", .attrs = {"var", NS_FOCUS})), "disco#info");
+    g_clear_pointer(&r, xmpp_stanza_release);
 
     send_str(s, "<iq type='get' id='u1' from='u@example.org/r' to='" COMPONENT "'><query "
                 "xmlns='urn:unknown'/></iq>");
-    r = expect(s, "iq", "id=\"u1\"");
-    CHECK(r && strstr(r, "service-unavailable"), "unknown namespace");
-    g_clear_pointer(&r, g_free);
+    CHECK(answered(s, "u1", "service-unavailable"), "unknown namespace");
 
     send_str(s, "<iq type='set' id='e1' from='u@example.org/r' to='" COMPONENT "'/>");
-    r = expect(s, "iq", "id=\"e1\"");
-    CHECK(r && strstr(r, "bad-request"), "IQ without payload");
-    g_clear_pointer(&r, g_free);
+    CHECK(answered(s, "e1", "bad-request"), "IQ without payload");
 
     send_str(s, "<iq type='get' id='k1' from='u@example.org/r' to='" COMPONENT "'><pong "
                 "xmlns='urn:xmpp:ping'/></iq>");
-    r = expect(s, "iq", "id=\"k1\"");
-    CHECK(r && strstr(r, "feature-not-implemented"), "known namespace, unknown element");
-    g_clear_pointer(&r, g_free);
+    CHECK(answered(s, "k1", "feature-not-implemented"), "known namespace, unknown element");
 
     send_str(s, "<iq type='set' id='c9' from='u@example.org/r' to='" COMPONENT "'><conference "
                 "xmlns='http://jitsi.org/protocol/focus'/></iq>");
-    r = expect(s, "iq", "id=\"c9\"");
-    CHECK(r && strstr(r, "bad-request") && strstr(r, "modify"), "conference without room");
-    g_clear_pointer(&r, g_free);
+    r = expect(s, STANZA(.name = "iq", .id = "c9"));
+    CHECK(r && stanza_match(r, STANZA(.type = "error", .has = {{"error", NULL, {"type", "modify"}},
+                                                               {"bad-request", NS_STANZAS}})),
+          "conference without room");
+    g_clear_pointer(&r, xmpp_stanza_release);
 
     /* Noise a peer may send: must change nothing. */
     send_str(s, "<presence from='" ROOM "'/><presence type='subscribe' from='x@y/z'/>"
@@ -224,33 +257,40 @@ static gpointer server_thread(gpointer data)
 
     send_str(s, "<iq type='set' id='c0' from='u@example.org/r' to='" COMPONENT "'><conference "
                 "xmlns='http://jitsi.org/protocol/focus' room='r1@conference.evil.org'/></iq>");
-    r = expect(s, "iq", "id=\"c0\"");
-    CHECK(r && strstr(r, "not-allowed") && strstr(r, "conference.example.org"), "wrong domain");
-    g_clear_pointer(&r, g_free);
+    r = expect(s, STANZA(.name = "iq", .id = "c0"));
+    CHECK(r && stanza_has(r, ELEM(.name = "not-allowed", .ns = NS_STANZAS)), "wrong domain");
+    xmpp_stanza_t *text = r ? stanza_find(r, ELEM(.name = "text", .ns = NS_STANZAS)) : NULL;
+    xmpp_stanza_t *text_node = text ? xmpp_stanza_get_children(text) : NULL;
+    const char *why = text_node ? xmpp_stanza_get_text_ptr(text_node) : NULL;
+    CHECK(why && strstr(why, "conference.example.org"), "wrong domain: the reason names ours");
+    g_clear_pointer(&r, xmpp_stanza_release);
 
     send_str(s, "<iq type='set' id='c1' from='u@example.org/r' to='" COMPONENT "'><conference "
                 "xmlns='http://jitsi.org/protocol/focus' room='" ROOM "'/></iq>");
     r = play_muc_join(s, TRUE);
-    CHECK(r && strstr(r, "muc#roomconfig_whois"), "room creation");
-    g_clear_pointer(&r, g_free);
-    r = expect(s, "iq", "id=\"c1\"");
-    CHECK(r && strstr(r, "ready=\"true\"") && strstr(r, "focusjid=\"" COMPONENT "\""),
+    CHECK(r && stanza_has(r, FIELD("muc#roomconfig_whois")), "room creation");
+    g_clear_pointer(&r, xmpp_stanza_release);
+    r = expect(s, STANZA(.name = "iq", .id = "c1"));
+    CHECK(r && stanza_has(r, ELEM(.name = "conference", .ns = NS_FOCUS,
+                                  .attrs = {"ready", "true", "focusjid", COMPONENT})),
           "conference reply");
-    g_clear_pointer(&r, g_free);
+    g_clear_pointer(&r, xmpp_stanza_release);
 
     /* 3: the server goes away; the focus comes back and re-joins the room. */
     g_socket_close(s->conn, NULL);
     CHECK(server_accept(s, TRUE), "reconnection");
     r = play_muc_join(s, FALSE);
-    CHECK(r && strstr(r, "muc#roomconfig_whois") && !strstr(r, "membersonly"),
+    CHECK(r && stanza_has(r, FIELD("muc#roomconfig_whois")) &&
+              !stanza_has(r, FIELD("muc#roomconfig_membersonly")),
           "re-join and re-configure");
-    g_clear_pointer(&r, g_free);
+    g_clear_pointer(&r, xmpp_stanza_release);
     send_str(s, "<iq type='get' id='p2' from='u@example.org/r' to='" COMPONENT "'><ping "
                 "xmlns='urn:xmpp:ping'/></iq>");
-    r = expect(s, "iq", "id=\"p2\"");
-    CHECK(r && strstr(r, "type=\"result\""), "ping after the reconnect");
+    CHECK(answered(s, "p2", NULL), "ping after the reconnect");
 
 out:
+    if (r)
+        xmpp_stanza_release(r);
     g_atomic_int_set(&s->done, 1);
     return NULL;
 }
@@ -259,6 +299,8 @@ static void test_component(void)
 {
     Server s = {0};
     s.buf = g_string_new("");
+    xmpp_initialize();
+    s.ctx = xmpp_ctx_new(NULL, NULL);
     g_autoptr(GError) err = NULL;
     s.listener =
         g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
@@ -314,6 +356,8 @@ static void test_component(void)
     g_clear_object(&s.conn);
     g_object_unref(s.listener);
     g_string_free(s.buf, TRUE);
+    xmpp_ctx_free(s.ctx);
+    xmpp_shutdown();
     g_free(s.failed);
     g_free(cfg.xmpp_host);
     g_free(cfg.domain);

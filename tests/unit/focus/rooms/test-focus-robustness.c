@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Whatever peers send must never crash the focus or corrupt its rooms: seeded random
- * presence, IQ replies and conference requests (valid, half-valid and garbage) thrown at the
- * registry and its rooms, with time moving on. Meant to run under ASan/UBSan too. */
-#include "focus/rooms/room-request.h"
+ * presence, IQ replies and room requests (valid, half-valid and garbage) thrown at the
+ * registry and its rooms through the router, with time moving on. Meant to run under
+ * ASan/UBSan too. */
 #include "focus/rooms/registry.h"
 
-#include "focus-test-util.h"
+#include "testbed.h"
 
 static const char *pick(GRand *r, const char *const *v, guint n)
 {
@@ -137,7 +137,9 @@ static void run_seed(guint32 seed, guint rounds, Reached *reached)
     testbed_init(&tb);
     FocusRoomSettings rs;
     focus_room_settings_init(&rs, "focus.example.org", 1);
-    FocusRegistry *reg = focus_registry_new(tb.link, &rs, NULL, NULL);
+    rs.muc_domain = TB_MUC;
+    FocusRegistry *reg = focus_registry_new(tb.link, &rs);
+    focus_registry_add_routes(reg, tb.router);
     GRand *r = g_rand_new_with_seed(seed);
     for (guint i = 0; i < rounds; i++) {
         xmpp_stanza_t *s = NULL;
@@ -145,18 +147,13 @@ static void run_seed(guint32 seed, guint rounds, Reached *reached)
         case 0:
         case 1: {
             s = random_request(&tb, r);
-            FocusRoomRequest req;
-            if (focus_room_request_parse(s, "conference.example.org", &req, NULL) ==
-                FOCUS_ROOM_REQUEST_OK) {
-                focus_registry_handle_conference(reg, s, &req);
-                focus_room_request_clear(&req);
-            }
+            testbed_receive_stanza(&tb, s);
             break;
         }
         case 2:
         case 3:
             s = random_reply(&tb, r);
-            focus_link_handle_reply(tb.link, s);
+            testbed_receive_stanza(&tb, s);
             break;
         case 4:
             testbed_advance(
@@ -173,7 +170,7 @@ static void run_seed(guint32 seed, guint rounds, Reached *reached)
             break;
         default:
             s = random_presence(&tb, r);
-            focus_registry_handle_presence(reg, s);
+            testbed_receive_stanza(&tb, s);
             break;
         }
         if (s)

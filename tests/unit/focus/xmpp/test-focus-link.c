@@ -3,7 +3,7 @@
  * failures on disconnect, cancellation by owner. */
 #include "focus/xmpp/link.h"
 
-#include "focus-test-util.h"
+#include "testbed.h"
 
 typedef struct {
     GString *trace;

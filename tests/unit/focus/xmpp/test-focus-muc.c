@@ -2,7 +2,7 @@
 /* MUC presence parsing and the stanzas the focus sends to rooms. */
 #include "focus/xmpp/muc.h"
 
-#include "focus-test-util.h"
+#include "testbed.h"
 
 static FocusMucPresenceStatus parse(TestBed *tb, const char *xml, FocusMucPresence *p)
 {
@@ -183,34 +183,41 @@ static void test_builders(void)
     xmpp_stanza_release(l);
 
     xmpp_stanza_t *f = focus_muc_owner_form(tb.ctx, occ, room, FOCUS_OWNER_FORM_INITIAL);
-    g_autofree char *ft = stanza_text(f);
-    g_assert_cmpstr(xmpp_stanza_get_type(f), ==, "set");
-    g_assert_cmpstr(xmpp_stanza_get_to(f), ==, room);
-    g_assert_nonnull(strstr(ft, "xmlns=\"http://jabber.org/protocol/muc#owner\""));
-    g_assert_true(stanza_has(f, "x", "xmlns", FOCUS_NS_DATA, "type", "submit", NULL));
-    g_assert_nonnull(strstr(ft, "var=\"muc#roomconfig_whois\"><value>anyone</value>"));
-    g_assert_nonnull(strstr(ft, "var=\"muc#roomconfig_persistentroom\"><value>0</value>"));
-    g_assert_nonnull(strstr(ft, "var=\"muc#roomconfig_membersonly\"><value>0</value>"));
-    g_assert_nonnull(strstr(ft, "var=\"muc#roomconfig_publicroom\"><value>0</value>"));
+    g_assert_true(stanza_match(f, STANZA(.name = "iq", .type = "set", .to = room,
+                                         .has = {{"query", FOCUS_NS_MUC_OWNER},
+                                                 {"x", FOCUS_NS_DATA, {"type", "submit"}}})));
+    static const char *const initial[][2] = {
+        {"muc#roomconfig_whois", "anyone"},    {"muc#roomconfig_persistentroom", "0"},
+        {"muc#roomconfig_membersonly", "0"},   {"muc#roomconfig_publicroom", "0"},
+        {"muc#roomconfig_moderatedroom", "0"}, {"muc#roomconfig_passwordprotectedroom", "0"},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(initial); i++) {
+        g_autofree char *v = stanza_field_value(f, initial[i][0]);
+        g_assert_cmpstr(v, ==, initial[i][1]);
+    }
     xmpp_stanza_release(f);
 
     /* A re-join keeps what moderators set: no password or members-only fields. */
     f = focus_muc_owner_form(tb.ctx, occ, room, FOCUS_OWNER_FORM_REASSERT);
-    g_autofree char *rt = stanza_text(f);
-    g_assert_nonnull(strstr(rt, "muc#roomconfig_whois"));
-    g_assert_null(strstr(rt, "membersonly"));
-    g_assert_null(strstr(rt, "passwordprotectedroom"));
+    g_autofree char *whois = stanza_field_value(f, "muc#roomconfig_whois");
+    g_assert_cmpstr(whois, ==, "anyone");
+    g_assert_false(
+        stanza_has(f, ELEM(.name = "field", .attrs = {"var", "muc#roomconfig_membersonly"})));
+    g_assert_false(stanza_has(
+        f, ELEM(.name = "field", .attrs = {"var", "muc#roomconfig_passwordprotectedroom"})));
     xmpp_stanza_release(f);
 
     xmpp_stanza_t *a =
         focus_muc_set_affiliation(tb.ctx, occ, room, "u@example.org", FOCUS_MUC_AFFILIATION_OWNER);
     g_assert_nonnull(pa_stanza_child(a, "query", FOCUS_NS_MUC_ADMIN));
-    g_assert_true(stanza_has(a, "item", "affiliation", "owner", "jid", "u@example.org", NULL));
+    g_assert_true(stanza_has(
+        a, ELEM(.name = "item", .attrs = {"affiliation", "owner", "jid", "u@example.org"})));
     xmpp_stanza_release(a);
 
     xmpp_stanza_t *d = focus_muc_destroy(tb.ctx, occ, room, "done");
-    g_autofree char *dt = stanza_text(d);
-    g_assert_nonnull(strstr(dt, "<destroy><reason>done</reason></destroy>"));
+    xmpp_stanza_t *destroy = stanza_find(d, ELEM(.name = "destroy"));
+    g_assert_nonnull(destroy);
+    g_assert_true(stanza_has(destroy, ELEM(.name = "reason", .text = "done")));
     xmpp_stanza_release(d);
     testbed_clear(&tb);
 }

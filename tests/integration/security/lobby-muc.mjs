@@ -2,7 +2,8 @@
 // The XEP-0045 behaviour Parley's lobby and password model (docs/security.md) is built on,
 // checked on the real server (Prosody or ejabberd, $PARLEY_XMPP_SERVER) with the real
 // parley-focus running the room. The room's owner performs, with the same stanzas
-// (focus/security-iq.c builds them), what the focus will perform for a moderator's request:
+// (focus/security/security-iq.c builds them), what the focus will perform for a moderator's
+// request:
 //  - members first, then a partial owner form {membersonly=1, no secret}: occupants stay, a
 //    non-member is refused with registration-required and sees nobody;
 //  - a member grant admits: the member joins with no password;
@@ -16,7 +17,7 @@
 import assert from 'node:assert/strict';
 import {
   scenario, step, conferenceReady, waitForSelfRole, NS, mucPresence, stanzaError, xmlOf,
-} from '../../integration/focus/scenario.mjs';
+} from '../focus/scenario.mjs';
 
 const SECRET = 'lobby-pw-7';
 

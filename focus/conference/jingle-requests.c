@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Jingle from participants: routing an IQ to its participant and session, the checks of
+/* Jingle from participants: routing an IQ to its member and session, the checks of
  * focus_jingle_check(), and what each action does once let through (session-accept,
  * transport-info, source-add/-remove, session-terminate, session-info).
  * Thread: the focus event-loop thread. Every request gets exactly one reply. */
@@ -26,7 +26,7 @@ static void reply_error(FocusConferences *mgr, xmpp_stanza_t *iq, PaErrorType ty
     xmpp_stanza_release(r);
 }
 
-static void reply_sources_error(FocusConferences *mgr, xmpp_stanza_t *iq, Member *m,
+static void reply_sources_error(FocusConferences *mgr, xmpp_stanza_t *iq, FocusMember *m,
                                 const char *action, FocusSourcesStatus st, const char *why)
 {
     focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "%s refused room=%s ep=%s: %s", action,
@@ -43,7 +43,7 @@ static gint initial_last_n(const PaJingle *j)
     return video && video->has_initial_last_n ? video->initial_last_n : -2;
 }
 
-static void on_accept(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
+static void on_accept(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq, const PaJingle *j)
 {
     FocusConference *conf = m->conf;
     FocusSsrcOwners *owners = focus_conf_ssrc_owners(conf, m);
@@ -60,26 +60,25 @@ static void on_accept(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const
         /* As Jicofo: a refused session-accept ends the session. */
         reply_sources_error(mgr, iq, m, "session-accept", st, why);
         pa_jingle_sources_clear(&accepted);
-        m->session->state = FOCUS_JINGLE_ENDED;
-        focus_conf_end_session(m, "its session-accept was refused");
-        m->state = MEMBER_FAILED;
+        focus_jingle_session_end(m->session);
+        focus_member_end_session(m, FOCUS_MEMBER_FAILED, "its session-accept was refused");
         return;
     }
     reply_result(mgr, iq);
-    m->session->state = FOCUS_JINGLE_ACTIVE;
-    m->state = MEMBER_ACTIVE;
+    focus_jingle_session_accepted(m->session);
+    focus_member_set_state(m, FOCUS_MEMBER_ACTIVE, "it accepted the session");
     pa_jingle_sources_clear(&m->sources);
     m->sources = accepted;
     const PaTransport *t = pa_jingle_first_transport(j);
     g_info("session-accept room=%s ep=%s sid=%s sources=%u groups=%u transport=%s", conf->room_jid,
-           m->nick, m->session->sid, m->sources.sources->len, m->sources.groups->len,
-           t ? (t->ufrag ? "credentials" : "candidates only") : "none");
+           m->nick, focus_jingle_session_sid(m->session), m->sources.sources->len,
+           m->sources.groups->len, t ? (t->ufrag ? "credentials" : "candidates only") : "none");
     focus_conf_update_endpoint(m, t, TRUE, initial_last_n(j));
     focus_conf_sync_all(conf, m);
-    focus_conf_sync_member(m); /* changes that happened while it was pending */
+    focus_member_sync(m); /* changes that happened while it was pending */
 }
 
-static void on_transport_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
+static void on_transport_info(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq,
                               const PaJingle *j)
 {
     const PaTransport *t = pa_jingle_first_transport(j);
@@ -93,7 +92,8 @@ static void on_transport_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *i
     focus_conf_update_endpoint(m, t, FALSE, -2);
 }
 
-static void on_source_add(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
+static void on_source_add(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq,
+                          const PaJingle *j)
 {
     FocusConference *conf = m->conf;
     FocusSsrcOwners *owners = focus_conf_ssrc_owners(conf, m);
@@ -119,7 +119,8 @@ static void on_source_add(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, c
     pa_jingle_sources_clear(&accepted);
 }
 
-static void on_source_remove(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
+static void on_source_remove(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq,
+                             const PaJingle *j)
 {
     FocusConference *conf = m->conf;
     PaJingleSources removed;
@@ -143,42 +144,44 @@ static void on_source_remove(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq
     pa_jingle_sources_clear(&removed);
 }
 
-static void on_terminate(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
+static void on_terminate(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq,
+                         const PaJingle *j)
 {
     if (j->bridge_session_id &&
-        g_strcmp0(j->bridge_session_id, m->session->bridge_session_id) != 0) {
+        g_strcmp0(j->bridge_session_id, focus_jingle_session_bridge_session_id(m->session)) != 0) {
         reply_error(mgr, iq, PA_ERR_CANCEL, "item-not-found", "unknown bridge session");
         return;
     }
-    m->session->state = FOCUS_JINGLE_ENDED;
+    focus_jingle_session_end(m->session);
     const char *reason = j->reason ? j->reason : "-";
     if (!j->bridge_session_restart) {
         reply_result(mgr, iq);
         g_autofree char *why =
             g_strdup_printf("session-terminate (%s%s%s)", reason, j->reason_text ? ": " : "",
                             j->reason_text ? j->reason_text : "");
-        focus_conf_end_session(m, why);
+        focus_member_end_session(m, FOCUS_MEMBER_ENDED, why);
         return;
     }
     if (focus_restart_limit_accept(&m->restarts, focus_link_now(mgr->link))) {
         reply_result(mgr, iq);
-        focus_conf_reinvite(m, FALSE, "the client asked for a restart");
+        focus_member_reinvite(m, FALSE, "the client asked for a restart");
         return;
     }
     /* Rate-limited: the session still ends, it just is not started again. */
     focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "restart request rate-limited room=%s ep=%s",
                         m->conf->room_jid, m->nick);
-    focus_conf_end_session(m, "restart requested too often");
+    focus_member_end_session(m, FOCUS_MEMBER_ENDED, "restart requested too often");
     reply_error(mgr, iq, PA_ERR_WAIT, "resource-constraint", "rate-limited");
 }
 
-static void on_session_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq, const PaJingle *j)
+static void on_session_info(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq,
+                            const PaJingle *j)
 {
     reply_result(mgr, iq);
     if (!j->ice_state || g_ascii_strcasecmp(j->ice_state, "failed") != 0)
         return;
     if (j->bridge_session_id &&
-        g_strcmp0(j->bridge_session_id, m->session->bridge_session_id) != 0) {
+        g_strcmp0(j->bridge_session_id, focus_jingle_session_bridge_session_id(m->session)) != 0) {
         focus_conf_log_peer(mgr, G_LOG_LEVEL_INFO,
                             "ICE failure for an old bridge session ignored room=%s ep=%s",
                             m->conf->room_jid, m->nick);
@@ -190,10 +193,10 @@ static void on_session_info(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
                             m->nick);
         return;
     }
-    focus_conf_reinvite(m, TRUE, "its ICE connection failed");
+    focus_member_reinvite(m, TRUE, "its ICE connection failed");
 }
 
-void focus_conf_jingle_dispatch(FocusConferences *mgr, Member *m, xmpp_stanza_t *iq,
+void focus_conf_jingle_dispatch(FocusConferences *mgr, FocusMember *m, xmpp_stanza_t *iq,
                                 const PaJingle *j)
 {
     switch (j->action) {
@@ -226,14 +229,6 @@ void focus_conf_jingle_dispatch(FocusConferences *mgr, Member *m, xmpp_stanza_t 
 
 /* ---- incoming Jingle ---- */
 
-void focus_conf_log_peer(FocusConferences *mgr, GLogLevelFlags level, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    pa_log_peerv(&mgr->peer_rl, focus_link_now(mgr->link), level, fmt, ap);
-    va_end(ap);
-}
-
 void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
 {
     xmpp_ctx_t *ctx = focus_link_ctx(mgr->link);
@@ -258,8 +253,9 @@ void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
     }
     g_autofree char *bare = from ? pa_jid_bare(from) : NULL;
     g_autofree char *nick = from ? pa_jid_resource(from) : NULL;
-    FocusRoom *room = bare && mgr->registry ? focus_registry_lookup(mgr->registry, bare) : NULL;
-    Member *m = room && nick ? focus_conf_member_of(focus_room_participant(room, nick)) : NULL;
+    FocusConference *conf = bare ? focus_conferences_lookup(mgr, bare) : NULL;
+    FocusMember *m =
+        conf && nick ? focus_conf_member(conf, focus_room_participant(conf->room, nick)) : NULL;
     FocusJingleRefusal refusal;
     if (!focus_jingle_check(m ? m->session : NULL, m ? (const char *const *)m->ended_sids : NULL,
                             from, &j, &refusal)) {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The room state machine and the registry, driven by the stanzas a MUC service sends, on a
- * FocusLink that records what the focus sends and a clock the test steps. */
+/* The room state machine, its listeners and the registry, driven by the stanzas a MUC service
+ * sends (through a router with the registry's routes only), on the test bed's recording link
+ * and stepped clock. */
 #include "focus/rooms/registry.h"
 
-#include "focus-test-util.h"
+#include "testbed.h"
 
 #define ROOM "r1@conference.example.org"
 #define OCC "focus.example.org/focus"
@@ -11,28 +12,46 @@
 typedef struct {
     TestBed tb;
     FocusRegistry *reg;
-    GString *events; /* hook trace: "+nick", "-nick", "ready", "gone" */
+    GString *events; /* listener trace: "+nick", "-nick", "ready", "gone" */
 } Fixture;
 
-static void h_joined(FocusRoom *room, FocusParticipant *p, gpointer data)
+static void h_joined(FocusRoom *room, FocusParticipant *p, gpointer state)
 {
-    g_string_append_printf(((Fixture *)data)->events, "+%s ", p->nick);
+    g_string_append_printf(((Fixture *)state)->events, "+%s ", p->nick);
 }
 
-static void h_left(FocusRoom *room, FocusParticipant *p, gpointer data)
+static void h_left(FocusRoom *room, FocusParticipant *p, gpointer state)
 {
-    g_string_append_printf(((Fixture *)data)->events, "-%s ", p->nick);
+    g_string_append_printf(((Fixture *)state)->events, "-%s ", p->nick);
 }
 
-static void h_ready(FocusRoom *room, gpointer data)
+static void h_ready(FocusRoom *room, gpointer state)
 {
-    g_string_append(((Fixture *)data)->events, "ready ");
+    g_string_append(((Fixture *)state)->events, "ready ");
 }
 
-static void h_gone(FocusRoom *room, gpointer data)
+static void h_gone(FocusRoom *room, gpointer state)
 {
-    g_string_append(((Fixture *)data)->events, "gone ");
+    g_string_append(((Fixture *)state)->events, "gone ");
 }
+
+static const FocusRoomEvents trace_events = {
+    .version = FOCUS_ROOM_EVENTS_VERSION,
+    .participant_joined = h_joined,
+    .participant_left = h_left,
+    .ready = h_ready,
+    .gone = h_gone,
+};
+
+static void trace_room(FocusRegistry *reg, FocusRoom *room, gpointer data)
+{
+    focus_room_add_listener(room, &trace_events, data, NULL);
+}
+
+static const FocusRegistryEvents trace_registry = {
+    .version = FOCUS_REGISTRY_EVENTS_VERSION,
+    .room_added = trace_room,
+};
 
 static void fx_init(Fixture *fx, guint grace_s)
 {
@@ -40,8 +59,10 @@ static void fx_init(Fixture *fx, guint grace_s)
     fx->events = g_string_new("");
     FocusRoomSettings rs;
     focus_room_settings_init(&rs, "focus.example.org", grace_s);
-    FocusRoomHooks hooks = {h_joined, h_left, h_ready, h_gone};
-    fx->reg = focus_registry_new(fx->tb.link, &rs, &hooks, fx);
+    rs.muc_domain = TB_MUC;
+    fx->reg = focus_registry_new(fx->tb.link, &rs);
+    focus_registry_add_listener(fx->reg, &trace_registry, fx);
+    focus_registry_add_routes(fx->reg, fx->tb.router);
 }
 
 static void fx_clear(Fixture *fx)
@@ -53,19 +74,11 @@ static void fx_clear(Fixture *fx)
 
 static void request(Fixture *fx, const char *id, const char *room)
 {
-    g_autofree char *xml = g_strdup_printf(
-        "<iq type='set' id='%s' from='client-%s@example.org/r' to='focus.example.org'>"
-        "<conference xmlns='http://jitsi.org/protocol/focus' room='%s'/></iq>",
-        id, id, room);
-    xmpp_stanza_t *iq = stanza_from(&fx->tb, xml);
-    FocusRoomRequest req;
-    g_assert_cmpint(focus_room_request_parse(iq, "conference.example.org", &req, NULL), ==,
-                    FOCUS_ROOM_REQUEST_OK);
-    focus_registry_handle_conference(fx->reg, iq, &req);
-    focus_room_request_clear(&req);
-    xmpp_stanza_release(iq);
+    g_autofree char *from = g_strdup_printf("client-%s@example.org/r", id);
+    testbed_request_room(&fx->tb, id, from, room);
 }
 
+/* Presence through the registry; returns whether a room took it. */
 static gboolean presence(Fixture *fx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static gboolean presence(Fixture *fx, const char *fmt, ...)
@@ -76,6 +89,7 @@ static gboolean presence(Fixture *fx, const char *fmt, ...)
     va_end(ap);
     xmpp_stanza_t *p = stanza_from(&fx->tb, xml);
     gboolean taken = focus_registry_handle_presence(fx->reg, p);
+    focus_link_run_due(fx->tb.link);
     xmpp_stanza_release(p);
     return taken;
 }
@@ -109,28 +123,26 @@ static void occupant_left(Fixture *fx, const char *nick, const char *extra)
                            nick, extra ? extra : ""));
 }
 
-/* Answers the last IQ the focus sent whose text contains @needle with @type. */
-static void answer_iq(Fixture *fx, const char *needle, const char *type, const char *condition)
+/* What the focus sends a room. */
+#define JOIN STANZA(.name = "presence", .to = ROOM "/focus", .has = {{"x", NS_MUC}})
+#define OWNER_FORM STANZA(.name = "iq", .type = "set", .to = ROOM, .has = {{"query", NS_MUC_OWNER}})
+#define GRANT STANZA(.name = "iq", .type = "set", .to = ROOM, .has = {{"query", NS_MUC_ADMIN}})
+#define DESTROY                                                                                    \
+    STANZA(.name = "iq", .type = "set", .to = ROOM, .has = {{"query", NS_MUC_OWNER}, {"destroy"}})
+#define REPLY(iq_id) STANZA(.name = "iq", .id = (iq_id))
+#define READY_REPLY                                                                                \
+    STANZA(.name = "iq", .type = "result", .has = {{"conference", NS_FOCUS, {"ready", "true"}}})
+#define FIELD(var) ELEM(.name = "field", .attrs = {"var", var})
+
+/* Answers the last IQ the focus sent that matches @p: a result, or an error with @condition. */
+static void answer_iq(Fixture *fx, const StanzaPattern *p, const char *condition)
 {
-    int idx = -1;
-    for (int i = (int)fx->tb.sent->len - 1; i >= 0 && idx < 0; i--) {
-        xmpp_stanza_t *s = fx->tb.sent->pdata[i];
-        g_autofree char *t = stanza_text(s);
-        if (strcmp(xmpp_stanza_get_name(s), "iq") == 0 && strstr(t, needle))
-            idx = i;
-    }
+    int idx = sent_find_last(&fx->tb, p);
     g_assert_cmpint(idx, >=, 0);
-    xmpp_stanza_t *iq = fx->tb.sent->pdata[idx];
-    g_autofree char *xml =
-        condition ? g_strdup_printf("<iq type='error' id='%s' from='%s' to='" OCC "'><error "
-                                    "type='cancel'><%s "
-                                    "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
-                                    xmpp_stanza_get_id(iq), xmpp_stanza_get_to(iq), condition)
-                  : g_strdup_printf("<iq type='%s' id='%s' from='%s' to='" OCC "'/>", type,
-                                    xmpp_stanza_get_id(iq), xmpp_stanza_get_to(iq));
-    xmpp_stanza_t *reply = stanza_from(&fx->tb, xml);
-    g_assert_true(focus_link_handle_reply(fx->tb.link, reply));
-    xmpp_stanza_release(reply);
+    if (condition)
+        testbed_answer_error(&fx->tb, idx, "cancel", condition, NULL);
+    else
+        testbed_answer(&fx->tb, idx, NULL);
 }
 
 /* A room from request to READY. */
@@ -138,7 +150,7 @@ static FocusRoom *make_ready(Fixture *fx)
 {
     request(fx, "q1", ROOM);
     self_joined(fx, ROOM, TRUE);
-    answer_iq(fx, "muc#owner", "result", NULL);
+    answer_iq(fx, OWNER_FORM, NULL);
     FocusRoom *room = focus_registry_lookup(fx->reg, ROOM);
     g_assert_nonnull(room);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_READY);
@@ -153,39 +165,41 @@ static void test_create_and_answer(void)
     request(&fx, "q2", ROOM);
     g_assert_cmpuint(focus_registry_count(fx.reg), ==, 1);
     /* One join, from the component's full JID, nick focus; nobody answered yet. */
-    g_assert_cmpuint(sent_count(&fx.tb, 0, "<presence"), ==, 1);
+    g_assert_cmpuint(sent_count(&fx.tb, 0, STANZA(.name = "presence")), ==, 1);
     xmpp_stanza_t *join = sent_at(&fx.tb, 0);
     g_assert_cmpstr(xmpp_stanza_get_to(join), ==, ROOM "/focus");
     g_assert_cmpstr(xmpp_stanza_get_from(join), ==, OCC);
     g_assert_nonnull(pa_stanza_child(join, "x", "http://jabber.org/protocol/muc"));
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<conference"), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, READY_REPLY), ==, -1);
 
     /* A participant presence before the room is ready is fine too (ignored for owner). */
     self_joined(&fx, ROOM, TRUE);
     FocusRoom *room = focus_registry_lookup(fx.reg, ROOM);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_CONFIGURING);
     g_assert_true(focus_room_created(room));
-    int form = sent_find(&fx.tb, 0, "muc#roomconfig_whois");
+    int form = sent_find(&fx.tb, 0, OWNER_FORM);
     g_assert_cmpint(form, >=, 0);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "muc#roomconfig_membersonly"), ==, form);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<conference"), ==, -1);
+    g_assert_true(stanza_has(sent_at(&fx.tb, form), FIELD("muc#roomconfig_whois")));
+    g_assert_true(stanza_has(sent_at(&fx.tb, form), FIELD("muc#roomconfig_membersonly")));
+    g_assert_cmpint(sent_find(&fx.tb, 0, READY_REPLY), ==, -1);
 
-    answer_iq(&fx, "muc#owner", "result", NULL);
+    answer_iq(&fx, OWNER_FORM, NULL);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_READY);
-    g_assert_cmpuint(sent_count(&fx.tb, 0, "ready=\"true\""), ==, 2);
-    int r1 = sent_find(&fx.tb, 0, "id=\"q1\"");
-    xmpp_stanza_t *reply = sent_at(&fx.tb, r1);
-    g_assert_cmpstr(xmpp_stanza_get_type(reply), ==, "result");
-    g_assert_cmpstr(xmpp_stanza_get_to(reply), ==, "client-q1@example.org/r");
-    g_assert_true(stanza_has(reply, "conference", "focusjid", "focus.example.org", "room", ROOM,
-                             "ready", "true", NULL));
+    g_assert_cmpuint(sent_count(&fx.tb, 0, READY_REPLY), ==, 2);
+    int r1 = sent_find(&fx.tb, 0, REPLY("q1"));
+    g_assert_true(stanza_match(
+        sent_at(&fx.tb, r1),
+        STANZA(.type = "result", .to = "client-q1@example.org/r",
+               .has = {{"conference",
+                        NS_FOCUS,
+                        {"focusjid", "focus.example.org", "room", ROOM, "ready", "true"}}})));
     g_assert_cmpstr(fx.events->str, ==, "ready ");
 
     /* Later requests are answered at once, without another join. */
     guint before = fx.tb.sent->len;
     request(&fx, "q3", ROOM);
     g_assert_cmpuint(fx.tb.sent->len, ==, before + 1);
-    g_assert_cmpint(sent_find(&fx.tb, before, "id=\"q3\""), ==, (int)before);
+    g_assert_cmpint(sent_find(&fx.tb, before, REPLY("q3")), ==, (int)before);
     fx_clear(&fx);
 }
 
@@ -195,15 +209,18 @@ static void test_create_timeout(void)
     fx_init(&fx, 5);
     request(&fx, "q1", ROOM);
     testbed_advance(&fx.tb, 14999);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "id=\"q1\""), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, REPLY("q1")), ==, -1);
     testbed_advance(&fx.tb, 1);
-    int i = sent_find(&fx.tb, 0, "id=\"q1\"");
+    int i = sent_find(&fx.tb, 0, REPLY("q1"));
     g_assert_cmpint(i, >=, 0);
-    g_assert_cmpstr(pa_stanza_error_condition(sent_at(&fx.tb, i)), ==, "service-unavailable");
-    g_autofree char *t = stanza_text(sent_at(&fx.tb, i));
-    g_assert_nonnull(strstr(t, "type=\"wait\""));
+    g_assert_true(stanza_match(
+        sent_at(&fx.tb, i), STANZA(.type = "error", .has = {{"error", NULL, {"type", "wait"}},
+                                                            {"service-unavailable", NS_STANZAS}})));
     /* It does not stay as a ghost if the server was only slow. */
-    g_assert_cmpint(sent_find(&fx.tb, 0, "type=\"unavailable\""), >, 0);
+    g_assert_cmpint(
+        sent_find(&fx.tb, 0,
+                  STANZA(.name = "presence", .type = "unavailable", .to = ROOM "/focus")),
+        >, 0);
     testbed_advance(&fx.tb, 0); /* reap */
     g_assert_cmpuint(focus_registry_count(fx.reg), ==, 0);
     g_assert_cmpstr(fx.events->str, ==, "gone ");
@@ -219,11 +236,12 @@ static void test_muc_refuses(void)
                            "<presence type='error' from='" ROOM "/focus'><error "
                            "type='cancel'><not-allowed "
                            "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>"));
-    int i = sent_find(&fx.tb, 0, "id=\"q1\"");
+    int i = sent_find(&fx.tb, 0, REPLY("q1"));
     g_assert_cmpint(i, >=, 0);
     g_assert_cmpstr(pa_stanza_error_condition(sent_at(&fx.tb, i)), ==, "internal-server-error");
-    g_autofree char *t = stanza_text(sent_at(&fx.tb, i));
-    g_assert_nonnull(strstr(t, "not-allowed"));
+    g_autofree char *t = stanza_text_of(sent_at(&fx.tb, i), ELEM(.name = "text", .ns = NS_STANZAS));
+    g_assert_nonnull(t);
+    g_assert_nonnull(strstr(t, "not-allowed")); /* the reason names what the MUC said */
     testbed_advance(&fx.tb, 0);
     g_assert_cmpuint(focus_registry_count(fx.reg), ==, 0);
     fx_clear(&fx);
@@ -235,14 +253,14 @@ static void test_config_refused_destroys(void)
     fx_init(&fx, 5);
     request(&fx, "q1", ROOM);
     self_joined(&fx, ROOM, TRUE);
-    answer_iq(&fx, "muc#owner", NULL, "forbidden");
-    int i = sent_find(&fx.tb, 0, "id=\"q1\"");
+    answer_iq(&fx, OWNER_FORM, "forbidden");
+    int i = sent_find(&fx.tb, 0, REPLY("q1"));
     g_assert_cmpstr(pa_stanza_error_condition(sent_at(&fx.tb, i)), ==, "internal-server-error");
     /* The locked room it created is destroyed, not left behind. */
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), >, 0);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), >, 0);
     FocusRoom *room = focus_registry_lookup(fx.reg, ROOM);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_DESTROYING);
-    answer_iq(&fx, "<destroy>", "result", NULL);
+    answer_iq(&fx, DESTROY, NULL);
     testbed_advance(&fx.tb, 0);
     g_assert_cmpuint(focus_registry_count(fx.reg), ==, 0);
     fx_clear(&fx);
@@ -266,19 +284,19 @@ static void test_occupants_and_owner(void)
     g_assert_cmpstr(a->stats_id, ==, "S-aaa");
     g_assert_cmpint(a->role, ==, FOCUS_MUC_ROLE_PARTICIPANT);
     /* First participant: owner grant with its bare real JID. */
-    int g = sent_find(&fx.tb, mark, "muc#admin");
+    int g = sent_find(&fx.tb, mark, GRANT);
     g_assert_cmpint(g, >=, 0);
-    g_assert_true(stanza_has(sent_at(&fx.tb, g), "item", "affiliation", "owner", "jid",
-                             "aaa@example.org", NULL));
-    g_assert_cmpstr(xmpp_stanza_get_to(sent_at(&fx.tb, g)), ==, ROOM);
+    g_assert_true(stanza_has(
+        sent_at(&fx.tb, g),
+        ELEM(.name = "item", .attrs = {"affiliation", "owner", "jid", "aaa@example.org"})));
 
     occupant(&fx, "bbb", "none");
     occupant(&fx, "ccc", "none");
-    g_assert_cmpuint(sent_count(&fx.tb, mark, "muc#admin"), ==, 1); /* one in flight */
-    answer_iq(&fx, "muc#admin", "result", NULL);
+    g_assert_cmpuint(sent_count(&fx.tb, mark, GRANT), ==, 1); /* one in flight */
+    answer_iq(&fx, GRANT, NULL);
     g_assert_cmpint(a->affiliation, ==, FOCUS_MUC_AFFILIATION_OWNER);
     occupant(&fx, "aaa", "owner"); /* the server's presence update */
-    g_assert_cmpuint(sent_count(&fx.tb, mark, "muc#admin"), ==, 1);
+    g_assert_cmpuint(sent_count(&fx.tb, mark, GRANT), ==, 1);
     g_assert_cmpuint(focus_room_participant_count(room), ==, 3);
 
     /* bbb becomes "bbb2" (status 303): same participant, same place in line. */
@@ -295,16 +313,16 @@ static void test_occupants_and_owner(void)
     /* The owner leaves: the longest-present remaining participant is promoted. */
     guint mark2 = fx.tb.sent->len;
     occupant_left(&fx, "aaa", NULL);
-    g = sent_find(&fx.tb, mark2, "muc#admin");
+    g = sent_find(&fx.tb, mark2, GRANT);
     g_assert_cmpint(g, >=, 0);
-    g_autofree char *g2 = stanza_text(sent_at(&fx.tb, g));
-    g_assert_nonnull(strstr(g2, "jid=\"bbb@example.org\""));
+    g_assert_true(
+        stanza_has(sent_at(&fx.tb, g), ELEM(.name = "item", .attrs = {"jid", "bbb@example.org"})));
     /* That grant fails: the next one in line gets it. */
-    answer_iq(&fx, "muc#admin", NULL, "not-allowed");
-    g = sent_find(&fx.tb, (guint)g + 1, "muc#admin");
+    answer_iq(&fx, GRANT, "not-allowed");
+    g = sent_find(&fx.tb, (guint)g + 1, GRANT);
     g_assert_cmpint(g, >=, 0);
-    g_autofree char *g3 = stanza_text(sent_at(&fx.tb, g));
-    g_assert_nonnull(strstr(g3, "jid=\"ccc@example.org\""));
+    g_assert_true(
+        stanza_has(sent_at(&fx.tb, g), ELEM(.name = "item", .attrs = {"jid", "ccc@example.org"})));
     g_assert_cmpstr(fx.events->str, ==, "ready +aaa +bbb +ccc -aaa ");
     fx_clear(&fx);
 }
@@ -319,16 +337,15 @@ static void test_grace_and_rejoin(void)
     testbed_advance(&fx.tb, 4000);
     occupant(&fx, "aaa", "owner"); /* back within the grace */
     testbed_advance(&fx.tb, 10000);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), ==, -1);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_READY);
 
     occupant_left(&fx, "aaa", "<status code='307'/>");
     testbed_advance(&fx.tb, 4999);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), ==, -1);
     testbed_advance(&fx.tb, 1);
-    int d = sent_find(&fx.tb, 0, "<destroy>");
+    int d = sent_find(&fx.tb, 0, DESTROY);
     g_assert_cmpint(d, >=, 0);
-    g_assert_cmpstr(xmpp_stanza_get_to(sent_at(&fx.tb, d)), ==, ROOM);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_DESTROYING);
     /* The server tells the focus the room is gone. */
     g_assert_true(presence(&fx, "<presence type='unavailable' from='" ROOM "/focus'><x "
@@ -348,13 +365,13 @@ static void test_nobody_joins(void)
     make_ready(&fx);
     /* With a short grace, a room nobody has joined yet still waits the start timeout. */
     testbed_advance(&fx.tb, 14999);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), ==, -1);
     /* A repeated request restarts the wait. */
     request(&fx, "again", ROOM);
     testbed_advance(&fx.tb, 14999);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), ==, -1);
     testbed_advance(&fx.tb, 1);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), >=, 0);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), >=, 0);
     fx_clear(&fx);
 }
 
@@ -366,20 +383,19 @@ static void test_request_while_destroying(void)
     occupant(&fx, "aaa", "owner");
     occupant_left(&fx, "aaa", NULL);
     testbed_advance(&fx.tb, 0); /* grace 0: destroy now */
-    g_assert_cmpint(sent_find(&fx.tb, 0, "<destroy>"), >=, 0);
+    g_assert_cmpint(sent_find(&fx.tb, 0, DESTROY), >=, 0);
     request(&fx, "late", ROOM);
-    g_assert_cmpint(sent_find(&fx.tb, 0, "id=\"late\""), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, 0, REPLY("late")), ==, -1);
     guint mark = fx.tb.sent->len;
-    answer_iq(&fx, "<destroy>", "result", NULL);
+    answer_iq(&fx, DESTROY, NULL);
     testbed_advance(&fx.tb, 0); /* reap: a new room for the waiting request */
     FocusRoom *again = focus_registry_lookup(fx.reg, ROOM);
     g_assert_nonnull(again);
     g_assert_cmpint(focus_room_state(again), ==, FOCUS_ROOM_JOINING);
-    g_assert_cmpint(sent_find(&fx.tb, mark, "<x xmlns=\"http://jabber.org/protocol/muc\"/>"), >=,
-                    0);
+    g_assert_cmpint(sent_find(&fx.tb, mark, JOIN), >=, 0);
     self_joined(&fx, ROOM, TRUE);
-    answer_iq(&fx, "muc#owner", "result", NULL);
-    g_assert_cmpint(sent_find(&fx.tb, mark, "id=\"late\""), >=, 0);
+    answer_iq(&fx, OWNER_FORM, NULL);
+    g_assert_cmpint(sent_find(&fx.tb, mark, REPLY("late")), >=, 0);
     fx_clear(&fx);
 }
 
@@ -411,21 +427,20 @@ static void test_reconnect_rejoin(void)
     go_online(&fx);
     /* Re-join: the server lists the occupants still there (aaa), then the focus's own
      * presence. bbb left while the focus was away. */
-    g_assert_cmpint(sent_find(&fx.tb, mark, "<x xmlns=\"http://jabber.org/protocol/muc\"/>"), >=,
-                    0);
+    g_assert_cmpint(sent_find(&fx.tb, mark, JOIN), >=, 0);
     occupant(&fx, "aaa", "owner");
     self_joined(&fx, ROOM, FALSE);
     g_assert_null(focus_room_participant(room, "bbb"));
     g_assert_nonnull(focus_room_participant(room, "aaa"));
     /* Re-configure without undoing what moderators set. */
-    int form = sent_find(&fx.tb, mark, "muc#roomconfig_whois");
+    int form = sent_find(&fx.tb, mark, OWNER_FORM);
     g_assert_cmpint(form, >=, 0);
-    g_autofree char *ft = stanza_text(sent_at(&fx.tb, form));
-    g_assert_null(strstr(ft, "membersonly"));
-    answer_iq(&fx, "muc#owner", "result", NULL);
+    g_assert_true(stanza_has(sent_at(&fx.tb, form), FIELD("muc#roomconfig_whois")));
+    g_assert_false(stanza_has(sent_at(&fx.tb, form), FIELD("muc#roomconfig_membersonly")));
+    answer_iq(&fx, OWNER_FORM, NULL);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_READY);
     g_assert_cmpstr(fx.events->str, ==, "-bbb ready ");
-    g_assert_cmpuint(sent_count(&fx.tb, mark, "muc#admin"), ==, 0); /* aaa still owner */
+    g_assert_cmpuint(sent_count(&fx.tb, mark, GRANT), ==, 0); /* aaa still owner */
 
     /* The server restarted and lost the room: the join re-creates it (201), nobody is in it. */
     go_offline(&fx);
@@ -433,15 +448,15 @@ static void test_reconnect_rejoin(void)
     mark = fx.tb.sent->len;
     go_online(&fx);
     self_joined(&fx, ROOM, TRUE);
-    form = sent_find(&fx.tb, mark, "muc#roomconfig_whois");
-    g_autofree char *ft2 = stanza_text(sent_at(&fx.tb, form));
-    g_assert_nonnull(strstr(ft2, "membersonly"));
-    answer_iq(&fx, "muc#owner", "result", NULL);
+    form = sent_find(&fx.tb, mark, OWNER_FORM);
+    g_assert_cmpint(form, >=, 0);
+    g_assert_true(stanza_has(sent_at(&fx.tb, form), FIELD("muc#roomconfig_membersonly")));
+    answer_iq(&fx, OWNER_FORM, NULL);
     g_assert_cmpstr(fx.events->str, ==, "-aaa ready ");
     g_assert_cmpuint(focus_room_participant_count(room), ==, 0);
     /* Nobody comes back: the conference ends after the start timeout. */
     testbed_advance(&fx.tb, 15000);
-    g_assert_cmpint(sent_find(&fx.tb, mark, "<destroy>"), >=, 0);
+    g_assert_cmpint(sent_find(&fx.tb, mark, DESTROY), >=, 0);
     fx_clear(&fx);
 }
 
@@ -453,12 +468,12 @@ static void test_destroy_survives_disconnect(void)
     occupant(&fx, "aaa", "owner");
     occupant_left(&fx, "aaa", NULL);
     testbed_advance(&fx.tb, 0);
-    g_assert_cmpuint(sent_count(&fx.tb, 0, "<destroy>"), ==, 1);
+    g_assert_cmpuint(sent_count(&fx.tb, 0, DESTROY), ==, 1);
     go_offline(&fx);
     g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_DESTROYING);
     go_online(&fx);
-    g_assert_cmpuint(sent_count(&fx.tb, 0, "<destroy>"), ==, 2);
-    answer_iq(&fx, "<destroy>", "result", NULL);
+    g_assert_cmpuint(sent_count(&fx.tb, 0, DESTROY), ==, 2);
+    answer_iq(&fx, DESTROY, NULL);
     testbed_advance(&fx.tb, 0);
     g_assert_cmpuint(focus_registry_count(fx.reg), ==, 0);
     fx_clear(&fx);
@@ -492,12 +507,12 @@ static void test_too_many_waiting(void)
         g_autofree char *id = g_strdup_printf("w%d", i);
         request(&fx, id, ROOM);
     }
-    int i = sent_find(&fx.tb, 0, "id=\"w64\"");
+    int i = sent_find(&fx.tb, 0, REPLY("w64"));
     g_assert_cmpint(i, >=, 0);
     g_assert_cmpstr(pa_stanza_error_condition(sent_at(&fx.tb, i)), ==, "resource-constraint");
     self_joined(&fx, ROOM, TRUE);
-    answer_iq(&fx, "muc#owner", "result", NULL);
-    g_assert_cmpuint(sent_count(&fx.tb, 0, "ready=\"true\""), ==, 64);
+    answer_iq(&fx, OWNER_FORM, NULL);
+    g_assert_cmpuint(sent_count(&fx.tb, 0, READY_REPLY), ==, 64);
     fx_clear(&fx);
 }
 
@@ -506,29 +521,115 @@ static void count_free(gpointer data)
     (*(int *)data)++;
 }
 
-/* Later layers hang per-participant state on the participant: it is freed with it. */
-static void test_participant_session_freed(void)
+/* ---- listeners ---- */
+
+typedef struct {
+    GString *trace;
+    FocusRoom *room;
+    FocusRoomListener *self;  /* this listener */
+    FocusRoomListener *other; /* removed by this one when it hears a join */
+    int freed;
+} Probe;
+
+static void probe_free(gpointer data)
+{
+    ((Probe *)data)->freed++;
+}
+
+static void probe_joined_a(FocusRoom *room, FocusParticipant *p, gpointer state)
+{
+    Probe *pr = state;
+    g_string_append_printf(pr->trace, "a+%s ", p->nick);
+    if (pr->other) { /* removes the next listener, then itself, mid-dispatch */
+        focus_room_remove_listener(room, pr->other);
+        pr->other = NULL;
+        focus_room_remove_listener(room, pr->self);
+        g_assert_cmpint(pr->freed, ==, 0); /* its state lives until the dispatch is over */
+        g_string_append(pr->trace, "(a still here) ");
+    }
+}
+
+static void probe_joined_b(FocusRoom *room, FocusParticipant *p, gpointer state)
+{
+    g_string_append_printf(((Probe *)state)->trace, "b+%s ", p->nick);
+}
+
+static const FocusRoomEvents probe_a = {
+    .version = FOCUS_ROOM_EVENTS_VERSION,
+    .participant_joined = probe_joined_a,
+};
+static const FocusRoomEvents probe_b = {
+    .version = FOCUS_ROOM_EVENTS_VERSION,
+    .participant_joined = probe_joined_b,
+};
+
+/* Any number of listeners, in order, each with its own typed state; one may remove any
+ * listener (itself included) while an event is being dispatched; state is freed with the
+ * listener or the room. */
+static void test_listeners(void)
 {
     Fixture fx;
     fx_init(&fx, 5);
     FocusRoom *room = make_ready(&fx);
+    GString *trace = g_string_new("");
+    Probe a = {trace, room, NULL, NULL, 0}, b = {trace, room, NULL, NULL, 0};
+    a.self = focus_room_add_listener(room, &probe_a, &a, probe_free);
+    b.self = focus_room_add_listener(room, &probe_b, &b, probe_free);
+    g_assert_true(FOCUS_ROOM_STATE(room, &probe_a, Probe) == &a);
+    g_assert_true(FOCUS_ROOM_STATE(room, &probe_b, Probe) == &b);
     occupant(&fx, "aaa", "owner");
+    g_assert_cmpstr(trace->str, ==, "a+aaa b+aaa ");
+
+    g_string_truncate(trace, 0);
+    a.other = b.self;
     occupant(&fx, "bbb", "none");
-    int freed = 0;
-    FocusParticipant *p = focus_room_participant(room, "aaa");
-    p->session = &freed;
-    p->session_free = count_free;
-    p = focus_room_participant(room, "bbb");
-    p->session = &freed;
-    p->session_free = count_free;
+    /* a removed b before b's turn, and itself: neither hears anything after. */
+    g_assert_cmpstr(trace->str, ==, "a+bbb (a still here) ");
+    g_assert_cmpint(a.freed, ==, 1);
+    g_assert_cmpint(b.freed, ==, 1);
+    g_assert_null(focus_room_listener_state(room, &probe_a));
+    g_assert_null(focus_room_listener_state(room, &probe_b));
+    occupant(&fx, "ccc", "none");
+    g_assert_cmpstr(trace->str, ==, "a+bbb (a still here) ");
+    /* The registry's own listeners kept hearing everything. */
+    g_assert_cmpstr(fx.events->str, ==, "ready +aaa +bbb +ccc ");
+
+    /* State still attached when the room is freed goes with it. */
     int room_freed = 0;
-    focus_room_set_data(room, &room_freed, count_free);
-    g_assert_true(focus_room_get_data(room) == &room_freed);
-    occupant_left(&fx, "aaa", NULL);
-    g_assert_cmpint(freed, ==, 1);
-    fx_clear(&fx); /* bbb and the room's data go with the registry */
-    g_assert_cmpint(freed, ==, 2);
+    focus_room_add_listener(room, &probe_b, &room_freed, count_free);
+    fx_clear(&fx);
     g_assert_cmpint(room_freed, ==, 1);
+    g_string_free(trace, TRUE);
+}
+
+/* Layers hear a configuration change through their listener. */
+static void on_config(FocusRoom *room, gpointer state)
+{
+    (*(int *)state)++;
+}
+
+static const FocusRoomEvents config_events = {
+    .version = FOCUS_ROOM_EVENTS_VERSION,
+    .config_changed = on_config,
+};
+
+static void test_config_changed(void)
+{
+    Fixture fx;
+    fx_init(&fx, 5);
+    FocusRoom *room = make_ready(&fx);
+    int changes = 0;
+    focus_room_add_listener(room, &config_events, &changes, NULL);
+    testbed_receive(&fx.tb, "<message type='groupchat' from='" ROOM "'><x xmlns='" NS_MUC_USER
+                            "'><status code='104'/></x></message>");
+    g_assert_cmpint(changes, ==, 1);
+    /* Other room messages, and status 104 from another room, are nothing to the listener. */
+    testbed_receive(&fx.tb,
+                    "<message type='groupchat' from='" ROOM "/aaa'><body>hi</body></message>");
+    testbed_receive(&fx.tb, "<message type='groupchat' from='other@" TB_MUC
+                            "'><x xmlns='" NS_MUC_USER "'><status code='104'/></x></message>");
+    g_assert_cmpint(changes, ==, 1);
+    fx_clear(&fx);
 }
 
 int main(int argc, char **argv)
@@ -548,6 +649,7 @@ int main(int argc, char **argv)
     g_test_add_func("/focus/room/destroy-survives-disconnect", test_destroy_survives_disconnect);
     g_test_add_func("/focus/room/focus-kicked", test_focus_kicked);
     g_test_add_func("/focus/room/too-many-waiting", test_too_many_waiting);
-    g_test_add_func("/focus/room/session-freed", test_participant_session_freed);
+    g_test_add_func("/focus/room/listeners", test_listeners);
+    g_test_add_func("/focus/room/config-changed", test_config_changed);
     return g_test_run();
 }
