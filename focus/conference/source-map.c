@@ -34,97 +34,104 @@ static void set_why(char **why, const char *fmt, ...)
     va_end(ap);
 }
 
-FocusSourcesStatus focus_sources_validate_add(const PaJingleSources *existing,
-                                              const PaJingleSources *add, const char *endpoint,
-                                              FocusSsrcOwners *others, PaJingleSources *accepted,
-                                              char **why)
+/* The sources of @add, checked against everyone's and normalised into @tmp. */
+static FocusSourcesStatus add_sources(const PaJingleSources *existing, const PaJingleSources *add,
+                                      const char *endpoint, FocusSsrcOwners *others,
+                                      PaJingleSources *tmp, char **why)
 {
     g_autofree char *prefix = g_strdup_printf("%s-", endpoint);
-    PaJingleSources tmp;
-    pa_jingle_sources_init(&tmp);
-    FocusSourcesStatus st = FOCUS_SOURCES_OK;
-
     for (guint i = 0; i < add->sources->len; i++) {
         const PaJingleSource *s = &g_array_index(add->sources, PaJingleSource, i);
         const char *owner = others ? g_hash_table_lookup(others, GUINT_TO_POINTER(s->ssrc)) : NULL;
         if (owner) {
             set_why(why, "SSRC %u is already used by %s", s->ssrc, owner);
-            st = FOCUS_SOURCES_INVALID;
-            goto out;
+            return FOCUS_SOURCES_INVALID;
         }
         if (pa_jingle_sources_find(existing, s->ssrc)) {
             set_why(why, "SSRC %u was already signalled by %s", s->ssrc, endpoint);
-            st = FOCUS_SOURCES_INVALID;
-            goto out;
+            return FOCUS_SOURCES_INVALID;
         }
-        const PaJingleSource *dup = pa_jingle_sources_find(&tmp, s->ssrc);
+        const PaJingleSource *dup = pa_jingle_sources_find(tmp, s->ssrc);
         if (dup) {
             if (dup->video == s->video)
                 continue; /* listed twice (in a content and a description, say) */
             set_why(why, "SSRC %u is listed as both audio and video", s->ssrc);
-            st = FOCUS_SOURCES_INVALID;
-            goto out;
+            return FOCUS_SOURCES_INVALID;
         }
         g_autofree char *name = NULL;
         if (s->name) {
             if (!g_str_has_prefix(s->name, prefix) || !s->name[strlen(prefix)]) {
                 set_why(why, "source name '%s' does not belong to endpoint %s", s->name, endpoint);
-                st = FOCUS_SOURCES_INVALID;
-                goto out;
+                return FOCUS_SOURCES_INVALID;
             }
             name = g_strdup(s->name);
         } else {
             name = g_strdup_printf("%s%c0", prefix, s->video ? 'v' : 'a');
         }
-        PaJingleSource *n = pa_jingle_sources_add(&tmp, s->ssrc, s->video, name, s->msid, endpoint);
+        PaJingleSource *n = pa_jingle_sources_add(tmp, s->ssrc, s->video, name, s->msid, endpoint);
         n->video_type = s->video_type;
     }
-    if (existing->sources->len + tmp.sources->len > FOCUS_SOURCES_MAX_SSRCS) {
+    if (existing->sources->len + tmp->sources->len > FOCUS_SOURCES_MAX_SSRCS) {
         set_why(why, "more than %d sources for endpoint %s", FOCUS_SOURCES_MAX_SSRCS, endpoint);
-        st = FOCUS_SOURCES_LIMIT;
-        goto out;
+        return FOCUS_SOURCES_LIMIT;
     }
+    return FOCUS_SOURCES_OK;
+}
 
+/* The groups of @add, checked against the endpoint's sources (old and new in @tmp) and added
+ * to @tmp. */
+static FocusSourcesStatus add_groups(const PaJingleSources *existing, const PaJingleSources *add,
+                                     const char *endpoint, PaJingleSources *tmp, char **why)
+{
     for (guint i = 0; i < add->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(add->groups, PaJingleSsrcGroup, i);
         if (g->semantics == PA_JINGLE_GROUP_OTHER) {
             set_why(why, "ssrc-group semantics '%s' is not supported (FID and SIM are)",
                     g->semantics_name ? g->semantics_name : "");
-            st = FOCUS_SOURCES_INVALID;
-            goto out;
+            return FOCUS_SOURCES_INVALID;
         }
-        if (g->ssrcs->len == 0 || has_group(existing, g) || has_group(&tmp, g))
+        if (g->ssrcs->len == 0 || has_group(existing, g) || has_group(tmp, g))
             continue;
         if (g->semantics == PA_JINGLE_GROUP_FID && g->ssrcs->len != 2) {
             set_why(why, "FID group with %u SSRCs (it takes two)", g->ssrcs->len);
-            st = FOCUS_SOURCES_INVALID;
-            goto out;
+            return FOCUS_SOURCES_INVALID;
         }
         gboolean video = g->video;
         for (guint k = 0; k < g->ssrcs->len; k++) {
             guint32 ssrc = g_array_index(g->ssrcs, guint32, k);
-            const PaJingleSource *s = pa_jingle_sources_find(&tmp, ssrc);
+            const PaJingleSource *s = pa_jingle_sources_find(tmp, ssrc);
             if (!s)
                 s = pa_jingle_sources_find(existing, ssrc);
             if (!s) {
                 set_why(why, "%s group refers to SSRC %u, which is not a source of %s",
                         pa_jingle_group_semantics_str(g), ssrc, endpoint);
-                st = FOCUS_SOURCES_INVALID;
-                goto out;
+                return FOCUS_SOURCES_INVALID;
             }
             video = s->video;
         }
-        pa_jingle_sources_add_group(&tmp, video, g->semantics, endpoint,
+        pa_jingle_sources_add_group(tmp, video, g->semantics, endpoint,
                                     (const guint32 *)g->ssrcs->data, g->ssrcs->len);
     }
-    if (existing->groups->len + tmp.groups->len > FOCUS_SOURCES_MAX_GROUPS) {
+    if (existing->groups->len + tmp->groups->len > FOCUS_SOURCES_MAX_GROUPS) {
         set_why(why, "more than %d ssrc-groups for endpoint %s", FOCUS_SOURCES_MAX_GROUPS,
                 endpoint);
-        st = FOCUS_SOURCES_LIMIT;
-        goto out;
+        return FOCUS_SOURCES_LIMIT;
     }
-    pa_jingle_sources_append(accepted, &tmp);
-out:
+    return FOCUS_SOURCES_OK;
+}
+
+FocusSourcesStatus focus_sources_validate_add(const PaJingleSources *existing,
+                                              const PaJingleSources *add, const char *endpoint,
+                                              FocusSsrcOwners *others, PaJingleSources *accepted,
+                                              char **why)
+{
+    PaJingleSources tmp;
+    pa_jingle_sources_init(&tmp);
+    FocusSourcesStatus st = add_sources(existing, add, endpoint, others, &tmp, why);
+    if (st == FOCUS_SOURCES_OK)
+        st = add_groups(existing, add, endpoint, &tmp, why);
+    if (st == FOCUS_SOURCES_OK)
+        pa_jingle_sources_append(accepted, &tmp);
     pa_jingle_sources_clear(&tmp);
     return st;
 }
