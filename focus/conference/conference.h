@@ -5,7 +5,7 @@
  * conference; name = the room JID) and bridge session id; and for each participant a member:
  * its client features, its endpoint on the bridge, its Jingle session and its sources.
  *
- * Flow, per participant (see docs in conference.c for the failure paths):
+ * Flow, per participant (bridge-session.c lists the failure paths):
  *  1. once the room is READY and holds >= min_participants participants: pick the bridge
  *     (the conference's, or the least-loaded one); disco#info to the participant's occupant
  *     JID (its features; defaults when that fails); conference-modify to the bridge's brewery

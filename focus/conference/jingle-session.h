@@ -2,7 +2,7 @@
 /* FocusJingleSession: the focus's Jingle session with one participant (the media leg from
  * that participant's client to the bridge), and the rules for what the participant may send
  * on it. Pure state plus stanza builders: sending, timers and the bridge are the
- * conference's business (conference.c).
+ * conference's business (member.c, jingle-requests.c).
  *
  * States (as Jicofo's JingleSession):
  *   PENDING  session-initiate sent, no session-accept yet

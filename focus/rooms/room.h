@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* FocusRoom: one conference's MUC room as the focus sees it. It joins the room as occupant
  * "focus" (from the component's full JID <component>/focus), configures it as owner,
- * answers the conference requests waiting for it, tracks the occupants from presence, keeps
+ * answers the room requests waiting for it, tracks the occupants from presence, keeps
  * an owner among the participants, and destroys the room once it has stayed empty.
  *
  * States:
  *   JOINING      join presence sent (or waiting for the connection), waiting for the
  *                focus's own presence (status 110; 201 when the room is new)
  *   CONFIGURING  owner form sent, waiting for its result
- *   READY        conference requests are answered at once; occupants tracked; auto-owner
+ *   READY        room requests are answered at once; occupants tracked; auto-owner
  *   DESTROYING   destroy sent; requests arriving now are kept for the room's successor
  *   GONE         over; the registry frees the room (the listeners heard gone once)
  * A lost connection sends every live room back to JOINING (re-join and re-configure on

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The Parley room-security protocol on the wire (namespace urn:parley:lobby:0, specified in
  * docs/security.md): parsing and validating the IQs clients send to the focus component, and
- * building every stanza the lobby's decisions (focus/lobby.h) turn into: replies, notifications
- * to moderators and knockers, the room's security configuration form, member grants.
+ * building every stanza the lobby's decisions (focus/security/lobby.h) turn into: replies,
+ * notifications to moderators and knockers, the room's security configuration form, member grants.
  *
  * Requests (IQ to focus.DOMAIN; @room is a bare room JID on the focus's MUC service):
  *   set <lobby room enabled="true|false"/>        moderator: lobby on / off

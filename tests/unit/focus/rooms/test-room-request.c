@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The conference request: what is accepted, what is refused with which error, and the
- * reply clients read. */
+/* The room request (<conference xmlns="http://jitsi.org/protocol/focus"/>): what is accepted,
+ * what is refused with which error, and the reply clients read. */
 #include "focus/rooms/room-request.h"
 
 #include "testbed.h"
