@@ -4,8 +4,8 @@
  * point to belongs to the layers. */
 #include "focus/rooms/registry.h"
 
-#include "common/xmpp/jid.h"
 #include "common/log.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/xmpp/muc.h"
 

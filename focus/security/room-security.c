@@ -6,11 +6,11 @@
  * so freeing a Guard cancels them without calling them). */
 #include "focus/security/room-security.h"
 
-#include "common/xmpp/jid.h"
 #include "common/log.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
-#include "focus/xmpp/muc.h"
 #include "focus/security/security-iq.h"
+#include "focus/xmpp/muc.h"
 
 #include <string.h>
 

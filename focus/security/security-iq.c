@@ -2,8 +2,8 @@
 /* Pure: no state (see security-iq.h). */
 #include "focus/security/security-iq.h"
 
-#include "common/xmpp/jid.h"
 #include "common/jingle/jingle.h"
+#include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 #include "focus/xmpp/muc.h"
 
