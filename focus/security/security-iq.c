@@ -233,7 +233,8 @@ FocusSecurityStatus focus_security_parse(xmpp_stanza_t *iq, const char *muc_doma
     }
     if (!match) {
         g_autofree char *q = quote(type ? type : "(none)", 16);
-        return fail(out, FOCUS_SECURITY_BAD_TYPE, why, "<%s/> is not a request of type %s", name, q);
+        return fail(out, FOCUS_SECURITY_BAD_TYPE, why, "<%s/> is not a request of type %s", name,
+                    q);
     }
     out->kind = match->kind;
 
