@@ -279,8 +279,7 @@ static void send_join(FocusBridges *br)
     g_info("joining brewery %s as %s", br->brewery, br->nick);
     xmpp_stanza_t *p =
         focus_muc_join_presence(focus_link_ctx(br->link), br->occupant_from, br->brewery, br->nick);
-    focus_link_send(br->link, p);
-    xmpp_stanza_release(p);
+    focus_link_send_owned(br->link, p);
 }
 
 void focus_bridges_start(FocusBridges *br)
@@ -314,8 +313,7 @@ void focus_bridges_leave(FocusBridges *br)
     if (br->joined || br->join_in_flight) {
         xmpp_stanza_t *p = focus_muc_leave_presence(focus_link_ctx(br->link), br->occupant_from,
                                                     br->brewery, br->nick);
-        focus_link_send(br->link, p);
-        xmpp_stanza_release(p);
+        focus_link_send_owned(br->link, p);
     }
     br->started = FALSE;
     br->joined = br->join_in_flight = FALSE;

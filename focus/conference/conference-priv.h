@@ -87,7 +87,6 @@ void focus_conf_evaluate(FocusConference *conf);
 FocusMember *focus_conf_member(FocusConference *conf, FocusParticipant *p);
 /* Members of @conf in join order (transfer container). */
 GPtrArray *focus_conf_members(FocusConference *conf);
-void focus_conf_send(FocusConference *conf, xmpp_stanza_t *stanza); /* transfer full */
 /* Sends IQ @iq (transfer full) and calls @cb (NULL: ignore the reply). */
 void focus_conf_send_iq(FocusConference *conf, xmpp_stanza_t *iq, guint timeout_ms,
                         FocusIqCallback cb, gpointer data, gconstpointer owner);

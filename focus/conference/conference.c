@@ -242,12 +242,6 @@ void focus_conferences_add_routes(FocusConferences *mgr, FocusRouter *router)
 
 /* ---- sending, logging ---- */
 
-void focus_conf_send(FocusConference *conf, xmpp_stanza_t *stanza)
-{
-    focus_link_send(conf->mgr->link, stanza);
-    xmpp_stanza_release(stanza);
-}
-
 static void ignore_reply(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
                          gpointer data)
 {

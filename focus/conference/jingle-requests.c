@@ -12,18 +12,13 @@
 
 static void reply_result(FocusConferences *mgr, xmpp_stanza_t *iq)
 {
-    xmpp_stanza_t *r = pa_stanza_iq_result(focus_link_ctx(mgr->link), iq);
-    focus_link_send(mgr->link, r);
-    xmpp_stanza_release(r);
+    focus_link_reply_result(mgr->link, iq);
 }
 
 static void reply_error(FocusConferences *mgr, xmpp_stanza_t *iq, PaErrorType type,
                         const char *condition, const char *text)
 {
-    xmpp_stanza_t *r =
-        pa_stanza_error_reply(focus_link_ctx(mgr->link), iq, type, condition, text, NULL);
-    focus_link_send(mgr->link, r);
-    xmpp_stanza_release(r);
+    focus_link_reply_error(mgr->link, iq, type, condition, text);
 }
 
 static void reply_sources_error(FocusConferences *mgr, xmpp_stanza_t *iq, FocusMember *m,
@@ -246,8 +241,7 @@ void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
         reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request", why, NULL);
     }
     if (reply) {
-        focus_link_send(mgr->link, reply);
-        xmpp_stanza_release(reply);
+        focus_link_send_owned(mgr->link, reply);
         pa_jingle_clear(&j);
         return;
     }
@@ -263,8 +257,7 @@ void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
                             j.action_name, from ? from : "?", refusal.condition,
                             refusal.text ? refusal.text : "");
         reply = focus_jingle_refusal_reply(ctx, iq, &refusal);
-        focus_link_send(mgr->link, reply);
-        xmpp_stanza_release(reply);
+        focus_link_send_owned(mgr->link, reply);
         pa_jingle_clear(&j);
         return;
     }

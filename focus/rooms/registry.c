@@ -139,9 +139,8 @@ void focus_registry_handle_request(FocusRegistry *reg, xmpp_stanza_t *iq)
     if (st != FOCUS_ROOM_REQUEST_OK) {
         pa_log_peer(&reg->peer_log, focus_link_now(reg->link), G_LOG_LEVEL_WARNING,
                     "conference request from %s rejected: %s", xmpp_stanza_get_from(iq), why);
-        xmpp_stanza_t *r = focus_room_request_error_reply(focus_link_ctx(reg->link), iq, st, why);
-        focus_link_send(reg->link, r);
-        xmpp_stanza_release(r);
+        focus_link_send_owned(
+            reg->link, focus_room_request_error_reply(focus_link_ctx(reg->link), iq, st, why));
         return;
     }
     g_info("conference request room=%s from=%s", req.room, xmpp_stanza_get_from(iq));

@@ -108,8 +108,7 @@ GPtrArray *focus_room_take_requests(FocusRoom *room)
 
 void focus_room_send(FocusRoom *room, xmpp_stanza_t *stanza)
 {
-    focus_link_send(room->link, stanza);
-    xmpp_stanza_release(stanza);
+    focus_link_send_owned(room->link, stanza);
 }
 
 void focus_room_send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)

@@ -193,12 +193,6 @@ static void send_iq(Guard *g, xmpp_stanza_t *iq, guint op, FocusIqCallback cb)
     xmpp_stanza_release(iq);
 }
 
-static void send_and_release(FocusRoomSecurity *sec, xmpp_stanza_t *stanza)
-{
-    focus_link_send(sec->link, stanza);
-    xmpp_stanza_release(stanza);
-}
-
 /* When a knock arrived, for people: time="<XEP-0082 UTC>" on @el, computed from how long
  * it has waited on the link clock. */
 static void stamp_knock(xmpp_stanza_t *el, gint64 waited_us)
@@ -265,12 +259,12 @@ static void perform(Guard *g, FocusLobbyActions *acts)
                 xmpp_stanza_t *m =
                     focus_security_action_stanza(ctx, component, sec->occupant_jid, g->room, a);
                 add_knock_time(sec, g, a, m);
-                send_and_release(sec, m);
+                focus_link_send_owned(sec->link, m);
             }
             break;
         case FOCUS_LOBBY_ACTION_NOTIFY_STATE:
-            send_and_release(
-                sec, focus_security_action_stanza(ctx, component, sec->occupant_jid, g->room, a));
+            focus_link_send_owned(sec->link, focus_security_action_stanza(
+                                                 ctx, component, sec->occupant_jid, g->room, a));
             break;
         case FOCUS_LOBBY_ACTION_REPLY: {
             Req *r = a->request;
@@ -280,7 +274,7 @@ static void perform(Guard *g, FocusLobbyActions *acts)
             if (a->status != FOCUS_LOBBY_OK)
                 g_info("lobby: %s refused room=%s from=%s: %s", focus_security_kind_str(r->kind),
                        g->room, xmpp_stanza_get_from(r->iq), focus_lobby_status_str(a->status));
-            send_and_release(sec, focus_security_reply(ctx, r->iq, r->kind, r->room, a));
+            focus_link_send_owned(sec->link, focus_security_reply(ctx, r->iq, r->kind, r->room, a));
             req_free(r);
             break;
         }
@@ -518,11 +512,6 @@ FocusLobby *focus_room_security_lobby(FocusRoomSecurity *sec, const char *room_j
 
 /* ---- requests ---- */
 
-static void reply_now(FocusRoomSecurity *sec, xmpp_stanza_t *reply)
-{
-    send_and_release(sec, reply);
-}
-
 /* A get: the lobby state, and the knocks for a moderator. */
 static void lobby_query(Guard *g, const Roster *ro, xmpp_stanza_t *iq,
                         const FocusSecurityRequest *req)
@@ -532,7 +521,7 @@ static void lobby_query(Guard *g, const Roster *ro, xmpp_stanza_t *iq,
     gboolean sees = FALSE;
     FocusLobbyStatus ls = focus_lobby_may_query(g->lobby, &ro->r, req->from, &sees);
     if (ls != FOCUS_LOBBY_OK) {
-        reply_now(sec, focus_security_lobby_error(ctx, iq, ls));
+        focus_link_send_owned(sec->link, focus_security_lobby_error(ctx, iq, ls));
         return;
     }
     g_autoptr(GPtrArray) knocks = sees ? focus_lobby_knocks(g->lobby) : NULL;
@@ -546,7 +535,7 @@ static void lobby_query(Guard *g, const Roster *ro, xmpp_stanza_t *iq,
         if (w)
             stamp_knock(k, g_ascii_strtoll(w, NULL, 10) * G_USEC_PER_SEC);
     }
-    reply_now(sec, r);
+    focus_link_send_owned(sec->link, r);
 }
 
 /* Hands @req to the lobby (which answers it now or once the room operation is done). */
@@ -588,12 +577,13 @@ static Guard *request_guard(FocusRoomSecurity *sec, xmpp_stanza_t *iq,
     FocusRoom *room = focus_registry_lookup(sec->reg, req->room);
     FocusRoomState rs = room ? focus_room_state(room) : FOCUS_ROOM_GONE;
     if (rs == FOCUS_ROOM_GONE || rs == FOCUS_ROOM_DESTROYING) {
-        reply_now(sec, focus_security_no_room_reply(ctx, iq));
+        focus_link_send_owned(sec->link, focus_security_no_room_reply(ctx, iq));
         return NULL;
     }
     if (rs != FOCUS_ROOM_READY) {
-        reply_now(sec, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
-                                             "the conference room is being set up", NULL));
+        focus_link_send_owned(sec->link,
+                              pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
+                                                    "the conference room is being set up", NULL));
         return NULL;
     }
     return guard_lobby(FOCUS_ROOM_STATE(room, &room_events, Guard));
@@ -608,7 +598,8 @@ void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
         pa_log_peer(&sec->peer_log, focus_link_now(sec->link), G_LOG_LEVEL_WARNING,
                     "lobby request from %s rejected: %s",
                     xmpp_stanza_get_from(iq) ? xmpp_stanza_get_from(iq) : "-", why);
-        reply_now(sec, focus_security_error_reply(focus_link_ctx(sec->link), iq, st, why));
+        focus_link_send_owned(sec->link,
+                              focus_security_error_reply(focus_link_ctx(sec->link), iq, st, why));
         return;
     }
     Guard *g = request_guard(sec, iq, &req);

@@ -446,47 +446,24 @@ static void set_opt(xmpp_stanza_t *el, const char *name, const char *value)
         xmpp_stanza_set_attribute(el, name, value);
 }
 
-static xmpp_stanza_t *owner_iq(xmpp_ctx_t *ctx, const char *type, const char *from,
-                               const char *room, xmpp_stanza_t **query)
-{
-    xmpp_stanza_t *iq = xmpp_iq_new(ctx, type, NULL);
-    xmpp_stanza_set_from(iq, from);
-    xmpp_stanza_set_to(iq, room);
-    *query = pa_stanza_add_child(iq, "query", FOCUS_NS_MUC_OWNER);
-    return iq;
-}
-
-static void add_field(xmpp_stanza_t *form, const char *var, const char *value, const char *type)
-{
-    xmpp_stanza_t *f = pa_stanza_add_child(form, "field", NULL);
-    xmpp_stanza_set_attribute(f, "var", var);
-    if (type)
-        xmpp_stanza_set_attribute(f, "type", type);
-    xmpp_stanza_t *v = pa_stanza_add_child(f, "value", NULL);
-    if (*value)
-        pa_stanza_add_text(v, value);
-}
-
 xmpp_stanza_t *focus_security_config_form(xmpp_ctx_t *ctx, const char *from, const char *room,
                                           gboolean members_only, const char *secret)
 {
     if (secret && !*secret)
         secret = NULL;
     xmpp_stanza_t *q;
-    xmpp_stanza_t *iq = owner_iq(ctx, "set", from, room, &q);
-    xmpp_stanza_t *x = pa_stanza_add_child(q, "x", FOCUS_NS_DATA);
-    xmpp_stanza_set_type(x, "submit");
-    add_field(x, "FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig", "hidden");
-    add_field(x, "muc#roomconfig_membersonly", members_only ? "1" : "0", NULL);
-    add_field(x, "muc#roomconfig_passwordprotectedroom", secret ? "1" : "0", NULL);
-    add_field(x, "muc#roomconfig_roomsecret", secret ? secret : "", NULL);
+    xmpp_stanza_t *iq = focus_muc_owner_iq(ctx, "set", from, room, &q);
+    xmpp_stanza_t *x = focus_muc_config_form(q);
+    focus_muc_form_field(x, "muc#roomconfig_membersonly", members_only ? "1" : "0", NULL);
+    focus_muc_form_field(x, "muc#roomconfig_passwordprotectedroom", secret ? "1" : "0", NULL);
+    focus_muc_form_field(x, "muc#roomconfig_roomsecret", secret ? secret : "", NULL);
     return iq;
 }
 
 xmpp_stanza_t *focus_security_config_query(xmpp_ctx_t *ctx, const char *from, const char *room)
 {
     xmpp_stanza_t *q;
-    return owner_iq(ctx, "get", from, room, &q);
+    return focus_muc_owner_iq(ctx, "get", from, room, &q);
 }
 
 /* The first <value> of field @var in @form (transfer full), "" for a field without value, NULL

@@ -64,8 +64,7 @@ xmpp_stanza_t *focus_ping_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq)
 
 static void reply(FocusRouter *router, xmpp_stanza_t *r)
 {
-    focus_link_send(focus_router_link(router), r);
-    xmpp_stanza_release(r);
+    focus_link_send_owned(focus_router_link(router), r);
 }
 
 static void on_info(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)

@@ -151,6 +151,24 @@ void focus_link_send(FocusLink *link, xmpp_stanza_t *stanza)
     link->send(stanza, link->send_data);
 }
 
+void focus_link_send_owned(FocusLink *link, xmpp_stanza_t *stanza)
+{
+    focus_link_send(link, stanza);
+    xmpp_stanza_release(stanza);
+}
+
+void focus_link_reply_result(FocusLink *link, xmpp_stanza_t *request)
+{
+    focus_link_send_owned(link, pa_stanza_iq_result(link->ctx, request));
+}
+
+void focus_link_reply_error(FocusLink *link, xmpp_stanza_t *request, PaErrorType type,
+                            const char *condition, const char *text)
+{
+    focus_link_send_owned(link,
+                          pa_stanza_error_reply(link->ctx, request, type, condition, text, NULL));
+}
+
 /* ---- timers ---- */
 
 static gint timer_cmp(gconstpointer a, gconstpointer b, gpointer unused)

@@ -12,6 +12,8 @@
  * never from inside a send, so a callback may send, add timers, or cancel its owner. */
 #pragma once
 
+#include "common/xmpp/stanza.h"
+
 #include <glib.h>
 #include <strophe.h>
 
@@ -63,6 +65,14 @@ char *focus_link_new_id(FocusLink *link);
 
 /* Sends @stanza (transfer none). Dropped (debug log) when offline. */
 void focus_link_send(FocusLink *link, xmpp_stanza_t *stanza);
+/* The same for a stanza built to be sent: sends and releases it (transfer full). */
+void focus_link_send_owned(FocusLink *link, xmpp_stanza_t *stanza);
+/* Sends the empty result to IQ @request (transfer none). */
+void focus_link_reply_result(FocusLink *link, xmpp_stanza_t *request);
+/* Sends the error reply to IQ @request (transfer none): see pa_stanza_error_reply(); @text may
+ * be NULL. */
+void focus_link_reply_error(FocusLink *link, xmpp_stanza_t *request, PaErrorType type,
+                            const char *condition, const char *text);
 
 /* Sends IQ @iq (transfer none; an id is set if it has none) and calls @cb exactly once with
  * the reply, a timeout after @timeout_ms, or FOCUS_IQ_DISCONNECTED (immediately from the next

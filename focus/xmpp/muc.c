@@ -217,31 +217,48 @@ static xmpp_stanza_t *iq_set(xmpp_ctx_t *ctx, const char *from, const char *to)
     return iq;
 }
 
-static void add_field(xmpp_stanza_t *form, const char *var, const char *value, const char *type)
+xmpp_stanza_t *focus_muc_owner_iq(xmpp_ctx_t *ctx, const char *type, const char *from,
+                                  const char *room, xmpp_stanza_t **query)
+{
+    xmpp_stanza_t *iq = xmpp_iq_new(ctx, type, NULL);
+    xmpp_stanza_set_from(iq, from);
+    xmpp_stanza_set_to(iq, room);
+    *query = pa_stanza_add_child(iq, "query", FOCUS_NS_MUC_OWNER);
+    return iq;
+}
+
+xmpp_stanza_t *focus_muc_config_form(xmpp_stanza_t *query)
+{
+    xmpp_stanza_t *x = pa_stanza_add_child(query, "x", FOCUS_NS_DATA);
+    xmpp_stanza_set_type(x, "submit");
+    focus_muc_form_field(x, "FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig", "hidden");
+    return x;
+}
+
+void focus_muc_form_field(xmpp_stanza_t *form, const char *var, const char *value, const char *type)
 {
     xmpp_stanza_t *f = pa_stanza_add_child(form, "field", NULL);
     xmpp_stanza_set_attribute(f, "var", var);
     if (type)
         xmpp_stanza_set_attribute(f, "type", type);
     xmpp_stanza_t *v = pa_stanza_add_child(f, "value", NULL);
-    pa_stanza_add_text(v, value);
+    if (*value)
+        pa_stanza_add_text(v, value);
 }
 
 xmpp_stanza_t *focus_muc_owner_form(xmpp_ctx_t *ctx, const char *from, const char *room,
                                     FocusOwnerFormKind kind)
 {
-    xmpp_stanza_t *iq = iq_set(ctx, from, room);
-    xmpp_stanza_t *q = pa_stanza_add_child(iq, "query", FOCUS_NS_MUC_OWNER);
-    xmpp_stanza_t *x = pa_stanza_add_child(q, "x", FOCUS_NS_DATA);
-    xmpp_stanza_set_type(x, "submit");
-    add_field(x, "FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig", "hidden");
-    add_field(x, "muc#roomconfig_whois", "anyone", NULL);
-    add_field(x, "muc#roomconfig_persistentroom", "0", NULL);
+    xmpp_stanza_t *q;
+    xmpp_stanza_t *iq = focus_muc_owner_iq(ctx, "set", from, room, &q);
+    xmpp_stanza_t *x = focus_muc_config_form(q);
+    focus_muc_form_field(x, "muc#roomconfig_whois", "anyone", NULL);
+    focus_muc_form_field(x, "muc#roomconfig_persistentroom", "0", NULL);
     if (kind == FOCUS_OWNER_FORM_INITIAL) {
-        add_field(x, "muc#roomconfig_membersonly", "0", NULL);
-        add_field(x, "muc#roomconfig_publicroom", "0", NULL);
-        add_field(x, "muc#roomconfig_moderatedroom", "0", NULL);
-        add_field(x, "muc#roomconfig_passwordprotectedroom", "0", NULL);
+        focus_muc_form_field(x, "muc#roomconfig_membersonly", "0", NULL);
+        focus_muc_form_field(x, "muc#roomconfig_publicroom", "0", NULL);
+        focus_muc_form_field(x, "muc#roomconfig_moderatedroom", "0", NULL);
+        focus_muc_form_field(x, "muc#roomconfig_passwordprotectedroom", "0", NULL);
     }
     return iq;
 }
@@ -260,8 +277,8 @@ xmpp_stanza_t *focus_muc_set_affiliation(xmpp_ctx_t *ctx, const char *from, cons
 xmpp_stanza_t *focus_muc_destroy(xmpp_ctx_t *ctx, const char *from, const char *room,
                                  const char *reason)
 {
-    xmpp_stanza_t *iq = iq_set(ctx, from, room);
-    xmpp_stanza_t *q = pa_stanza_add_child(iq, "query", FOCUS_NS_MUC_OWNER);
+    xmpp_stanza_t *q;
+    xmpp_stanza_t *iq = focus_muc_owner_iq(ctx, "set", from, room, &q);
     xmpp_stanza_t *d = pa_stanza_add_child(q, "destroy", NULL);
     if (reason) {
         xmpp_stanza_t *r = pa_stanza_add_child(d, "reason", NULL);

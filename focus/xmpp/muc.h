@@ -107,6 +107,18 @@ typedef enum {
 xmpp_stanza_t *focus_muc_owner_form(xmpp_ctx_t *ctx, const char *from, const char *room,
                                     FocusOwnerFormKind kind);
 
+/* IQ @type ("get", "set") to @room with an empty <query xmlns=muc#owner/>, which *@query
+ * points to (transfer full, no id; *@query transfer none). */
+xmpp_stanza_t *focus_muc_owner_iq(xmpp_ctx_t *ctx, const char *type, const char *from,
+                                  const char *room, xmpp_stanza_t **query);
+/* A submitted room configuration form added to @query (<x xmlns=jabber:x:data type=submit>
+ * with FORM_TYPE muc#roomconfig); add fields with focus_muc_form_field() (transfer none). */
+xmpp_stanza_t *focus_muc_config_form(xmpp_stanza_t *query);
+/* <field var=@var [type=@type]><value>@value</value></field> added to @form ("" gives an
+ * empty <value/>). */
+void focus_muc_form_field(xmpp_stanza_t *form, const char *var, const char *value,
+                          const char *type);
+
 /* IQ set to @room: <query xmlns=muc#admin><item affiliation=@affiliation jid=@bare_jid/>
  * (transfer full, no id). */
 xmpp_stanza_t *focus_muc_set_affiliation(xmpp_ctx_t *ctx, const char *from, const char *room,

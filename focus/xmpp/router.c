@@ -108,10 +108,7 @@ const char *const *focus_router_features(FocusRouter *router)
 static void reply_error(FocusRouter *router, xmpp_stanza_t *iq, PaErrorType type,
                         const char *condition, const char *text)
 {
-    xmpp_stanza_t *r =
-        pa_stanza_error_reply(focus_link_ctx(router->link), iq, type, condition, text, NULL);
-    focus_link_send(router->link, r);
-    xmpp_stanza_release(r);
+    focus_link_reply_error(router->link, iq, type, condition, text);
 }
 
 static xmpp_stanza_t *first_element(xmpp_stanza_t *s)
