@@ -26,6 +26,10 @@ G_BEGIN_DECLS
 #define TB_OCCUPANT "focus.example.org/focus"
 #define TB_MUC "conference.example.org"
 #define TB_BREWERY "jvbbrewery@internal.auth.example.org"
+/* A DTLS fingerprint (sha-256) for transports the tests make up. */
+#define TB_FINGERPRINT                                                                             \
+    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"   \
+    "67:89"
 
 #define NS_MUC "http://jabber.org/protocol/muc"
 #define NS_MUC_USER "http://jabber.org/protocol/muc#user"

@@ -14,12 +14,10 @@
 
 #include <stdlib.h>
 
-#define ROOM "r1@conference.example.org"
-#define OCC "focus.example.org/focus"
-#define BREWERY "jvbbrewery@internal.auth.example.org"
-#define FP                                                                                         \
-    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:"   \
-    "67:89"
+#define ROOM "r1@" TB_MUC
+#define OCC TB_OCCUPANT
+#define BREWERY TB_BREWERY
+#define FP TB_FINGERPRINT
 
 typedef struct {
     TestBed tb;
