@@ -1,70 +1,83 @@
 /* SPDX-License-Identifier: MIT */
-/* Pure (see stanza-pattern.h). */
+/* Pure (see stanza-pattern.h): each pattern becomes a path of the shared structural matcher,
+ * tests/lib/c/stanza-match.h, which does the matching. */
 #include "stanza-pattern.h"
+
+#include "tests/lib/c/stanza-match.h"
 
 #include <string.h>
 
 const char stanza_absent[] = "(absent)";
 
-static gboolean value_ok(const char *want, const char *have)
+/* "[attr=value]" or "[!attr]" for each pair (@pairs: name/value, NULL-terminated). */
+static void append_predicates(GString *path, const char *const *pairs, guint max)
 {
-    if (!want)
-        return TRUE;
-    if (want == stanza_absent)
-        return have == NULL;
-    return g_strcmp0(want, have) == 0;
+    for (guint i = 0; i + 1 < max && pairs[i]; i += 2) {
+        const char *value = pairs[i + 1];
+        if (value == stanza_absent) {
+            g_string_append_printf(path, "[!%s]", pairs[i]);
+            continue;
+        }
+        if (!value)
+            continue; /* any value */
+        if (strchr(value, ']'))
+            g_error("stanza pattern: a value with ']' cannot be matched: %s", value);
+        g_string_append_printf(path, "[%s=%s]", pairs[i], value);
+    }
 }
 
-static gboolean elem_ok(xmpp_stanza_t *s, const StanzaElem *e)
+/* The path of @e anywhere in a stanza (transfer full). */
+static char *elem_path(const StanzaElem *e)
 {
-    if (!xmpp_stanza_is_tag(s) || g_strcmp0(xmpp_stanza_get_name(s), e->name) != 0)
-        return FALSE;
-    if (e->ns && g_strcmp0(xmpp_stanza_get_ns(s), e->ns) != 0)
-        return FALSE;
-    for (guint i = 0; i + 1 < G_N_ELEMENTS(e->attrs) && e->attrs[i]; i += 2)
-        if (!value_ok(e->attrs[i + 1], xmpp_stanza_get_attribute(s, e->attrs[i])))
-            return FALSE;
-    if (e->text) {
-        char *t = xmpp_stanza_get_text(s);
-        gboolean same = g_strcmp0(t ? t : "", e->text) == 0;
-        xmpp_free(xmpp_stanza_get_context(s), t);
-        if (!same)
-            return FALSE;
-    }
-    return TRUE;
-}
-
-static void collect(xmpp_stanza_t *s, const StanzaElem *e, xmpp_stanza_t **first, guint *n)
-{
-    if (!xmpp_stanza_is_tag(s))
-        return;
-    if (elem_ok(s, e)) {
-        if (first && !*first)
-            *first = s;
-        (*n)++;
-    }
-    for (xmpp_stanza_t *c = xmpp_stanza_get_children(s); c; c = xmpp_stanza_get_next(c))
-        collect(c, e, first, n);
+    GString *path = g_string_new("//");
+    g_string_append(path, e->name);
+    if (e->ns)
+        g_string_append_printf(path, "{%s}", e->ns);
+    append_predicates(path, e->attrs, G_N_ELEMENTS(e->attrs));
+    return g_string_free(path, FALSE);
 }
 
 xmpp_stanza_t *stanza_find(xmpp_stanza_t *stanza, const StanzaElem *elem)
 {
-    xmpp_stanza_t *first = NULL;
-    guint n = 0;
-    collect(stanza, elem, &first, &n);
-    return first;
+    g_autofree char *path = elem_path(elem);
+    xmpp_stanza_t *e = test_stanza_find(stanza, path);
+    if (e && elem->text) {
+        /* The text is compared on the first element the rest matches. */
+        g_autofree char *t = test_stanza_text(e, "*");
+        if (g_strcmp0(t, elem->text) != 0)
+            return NULL;
+    }
+    return e;
 }
 
 guint stanza_count(xmpp_stanza_t *stanza, const StanzaElem *elem)
 {
-    guint n = 0;
-    collect(stanza, elem, NULL, &n);
-    return n;
+    g_return_val_if_fail(!elem->text, 0); /* counts by structure only */
+    g_autofree char *path = elem_path(elem);
+    return test_stanza_count(stanza, path);
 }
 
 gboolean stanza_has(xmpp_stanza_t *stanza, const StanzaElem *elem)
 {
     return stanza_find(stanza, elem) != NULL;
+}
+
+gboolean stanza_match(xmpp_stanza_t *s, const StanzaPattern *p)
+{
+    if (!s || !xmpp_stanza_is_tag(s))
+        return FALSE;
+    g_autoptr(GString) root = g_string_new(p->name ? p->name : "*");
+    const char *pairs[] = {"type", p->type, "id", p->id, "from", p->from, "to", p->to, NULL};
+    append_predicates(root, pairs, G_N_ELEMENTS(pairs));
+    if (test_stanza_count(s, root->str) == 0)
+        return FALSE;
+    for (guint i = 0; i < G_N_ELEMENTS(p->has) && p->has[i].name; i++)
+        if (!stanza_has(s, &p->has[i]))
+            return FALSE;
+    for (guint i = 0; i < G_N_ELEMENTS(p->lacks) && p->lacks[i].name; i++)
+        if (stanza_has(s, &p->lacks[i]))
+            return FALSE;
+    return TRUE;
 }
 
 gboolean stanza_mentions(xmpp_stanza_t *s, const char *needle)
@@ -88,13 +101,7 @@ gboolean stanza_mentions(xmpp_stanza_t *s, const char *needle)
 char *stanza_text_of(xmpp_stanza_t *stanza, const StanzaElem *elem)
 {
     xmpp_stanza_t *e = stanza_find(stanza, elem);
-    if (!e)
-        return NULL;
-    char *t = xmpp_stanza_get_text(e);
-    char *out = g_strdup(t ? t : "");
-    if (t)
-        xmpp_free(xmpp_stanza_get_context(e), t);
-    return out;
+    return e ? test_stanza_text(e, "*") : NULL;
 }
 
 char *stanza_field_value(xmpp_stanza_t *stanza, const char *var)
@@ -102,24 +109,6 @@ char *stanza_field_value(xmpp_stanza_t *stanza, const char *var)
     xmpp_stanza_t *f = stanza_find(stanza, ELEM(.name = "field", .attrs = {"var", var}));
     if (!f)
         return NULL;
-    g_autofree char *v = stanza_text_of(f, ELEM(.name = "value"));
+    g_autofree char *v = test_stanza_text(f, "field/value");
     return g_strdup(v ? v : "");
-}
-
-gboolean stanza_match(xmpp_stanza_t *s, const StanzaPattern *p)
-{
-    if (!xmpp_stanza_is_tag(s))
-        return FALSE;
-    if (p->name && g_strcmp0(xmpp_stanza_get_name(s), p->name) != 0)
-        return FALSE;
-    if (!value_ok(p->type, xmpp_stanza_get_type(s)) || !value_ok(p->id, xmpp_stanza_get_id(s)) ||
-        !value_ok(p->from, xmpp_stanza_get_from(s)) || !value_ok(p->to, xmpp_stanza_get_to(s)))
-        return FALSE;
-    for (guint i = 0; i < G_N_ELEMENTS(p->has) && p->has[i].name; i++)
-        if (!stanza_has(s, &p->has[i]))
-            return FALSE;
-    for (guint i = 0; i < G_N_ELEMENTS(p->lacks) && p->lacks[i].name; i++)
-        if (stanza_has(s, &p->lacks[i]))
-            return FALSE;
-    return TRUE;
 }

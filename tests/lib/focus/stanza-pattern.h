@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Structural matching of stanzas for the focus tests: a stanza matches a pattern by its
- * element name, type, id, from and to, and by elements found anywhere inside it (name,
- * namespace, attributes, text), never by a substring of its serialised XML (attribute order,
- * escaping and namespace placement are the serialiser's business).
+/* Stanza patterns for the focus tests, typed in C: a stanza matches a pattern by its element
+ * name, type, id, from and to, and by elements found anywhere inside it (name, namespace,
+ * attributes, text), never by a substring of its serialised XML (attribute order, escaping and
+ * namespace placement are the serialiser's business). The matching itself is the shared
+ * structural matcher's (tests/lib/c/stanza-match.h): a pattern is turned into its paths.
  *
  *   sent_find(tb, mark, STANZA(.name = "iq", .to = ROOM "/alice",
  *                               .has = {{"jingle", NS_JINGLE, {"action", "session-initiate"}}}))
  *
- * Kept to this small API so that it can be replaced by the shared tests/lib/c/stanza-match.
- * Pure; any thread. */
+ * Namespaces are compared as an XML parser sees them (own or inherited); attribute values may
+ * not contain ']'. Pure; any thread. */
 #pragma once
 
 #include <glib.h>
@@ -25,7 +26,7 @@ typedef struct {
     const char *name;      /* element name (required) */
     const char *ns;        /* its namespace; NULL: any */
     const char *attrs[12]; /* name/value pairs, NULL-terminated; a value ABSENT: not there */
-    const char *text;      /* its text content; NULL: any */
+    const char *text; /* its text content (of the first element matching the rest); NULL: any */
 } StanzaElem;
 
 typedef struct {
@@ -46,7 +47,7 @@ gboolean stanza_match(xmpp_stanza_t *stanza, const StanzaPattern *pattern);
 gboolean stanza_has(xmpp_stanza_t *stanza, const StanzaElem *elem);
 /* The first element matching @elem, depth first (transfer none), or NULL. */
 xmpp_stanza_t *stanza_find(xmpp_stanza_t *stanza, const StanzaElem *elem);
-/* Elements matching @elem in @stanza. */
+/* Elements matching @elem in @stanza (@elem without text). */
 guint stanza_count(xmpp_stanza_t *stanza, const StanzaElem *elem);
 
 /* TRUE if an attribute value or a text anywhere in @stanza contains @needle (for "this secret
