@@ -136,6 +136,13 @@ FocusSourcesStatus focus_sources_validate_add(const PaJingleSources *existing,
     return st;
 }
 
+/* A copy of @s at the end of @out. */
+static void append_source(PaJingleSources *out, const PaJingleSource *s)
+{
+    PaJingleSource *c = pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid, s->owner);
+    c->video_type = s->video_type;
+}
+
 static gboolean group_uses(const PaJingleSsrcGroup *g, GHashTable *ssrcs)
 {
     for (guint k = 0; k < g->ssrcs->len; k++)
@@ -218,9 +225,7 @@ void focus_sources_strip_simulcast(const PaJingleSources *in, PaJingleSources *o
         const PaJingleSource *s = &g_array_index(in->sources, PaJingleSource, i);
         if (g_hash_table_contains(drop, GUINT_TO_POINTER(s->ssrc)))
             continue;
-        PaJingleSource *c =
-            pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid, s->owner);
-        c->video_type = s->video_type;
+        append_source(out, s);
     }
     for (guint i = 0; i < in->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(in->groups, PaJingleSsrcGroup, i);
@@ -270,9 +275,7 @@ static void minus(const PaJingleSources *from, GHashTable *other, PaJingleSource
         g_autofree char *k = source_key(s);
         if (g_hash_table_contains(other, k))
             continue;
-        PaJingleSource *c =
-            pa_jingle_sources_add(out, s->ssrc, s->video, s->name, s->msid, s->owner);
-        c->video_type = s->video_type;
+        append_source(out, s);
     }
     for (guint i = 0; i < from->groups->len; i++) {
         const PaJingleSsrcGroup *g = &g_array_index(from->groups, PaJingleSsrcGroup, i);

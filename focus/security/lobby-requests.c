@@ -170,20 +170,34 @@ void focus_lobby_request_cancel(FocusLobby *lobby, const FocusLobbyRoster *roste
     focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_OK);
 }
 
+/* A moderator's request about knock @knock_id: the moderator and the knock, or FALSE once the
+ * REPLY (forbidden, no such knock) is emitted. */
+static gboolean moderator_and_knock(FocusLobby *lobby, const FocusLobbyRoster *roster,
+                                    const char *requester, const char *knock_id, gpointer request,
+                                    FocusLobbyActions *actions, const FocusLobbyOccupant **mod,
+                                    FocusLobbyKnock **k)
+{
+    *mod = focus_lobby_find_moderator(roster, requester);
+    if (!*mod) {
+        focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_FORBIDDEN);
+        return FALSE;
+    }
+    *k = focus_lobby_knock_by_id(lobby, knock_id);
+    if (!*k) {
+        focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_NO_KNOCK);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 void focus_lobby_request_admit(FocusLobby *lobby, const FocusLobbyRoster *roster,
                                const char *requester, const char *knock_id, gpointer request,
                                FocusLobbyActions *actions)
 {
-    const FocusLobbyOccupant *mod = focus_lobby_find_moderator(roster, requester);
-    if (!mod) {
-        focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_FORBIDDEN);
+    const FocusLobbyOccupant *mod;
+    FocusLobbyKnock *k;
+    if (!moderator_and_knock(lobby, roster, requester, knock_id, request, actions, &mod, &k))
         return;
-    }
-    FocusLobbyKnock *k = focus_lobby_knock_by_id(lobby, knock_id);
-    if (!k) {
-        focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_NO_KNOCK);
-        return;
-    }
     if (k->admitting) { /* another moderator (or the password) was quicker */
         focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_OK);
         return;
@@ -201,16 +215,10 @@ void focus_lobby_request_refuse(FocusLobby *lobby, const FocusLobbyRoster *roste
                                 const char *requester, const char *knock_id, const char *reason,
                                 gpointer request, FocusLobbyActions *actions)
 {
-    const FocusLobbyOccupant *mod = focus_lobby_find_moderator(roster, requester);
-    if (!mod) {
-        focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_FORBIDDEN);
+    const FocusLobbyOccupant *mod;
+    FocusLobbyKnock *k;
+    if (!moderator_and_knock(lobby, roster, requester, knock_id, request, actions, &mod, &k))
         return;
-    }
-    FocusLobbyKnock *k = focus_lobby_knock_by_id(lobby, knock_id);
-    if (!k) {
-        focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_NO_KNOCK);
-        return;
-    }
     if (k->admitting) {
         focus_lobby_reply(lobby, actions, request, FOCUS_LOBBY_ERR_BUSY);
         return;
