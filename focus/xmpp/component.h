@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* FocusComponent: the focus's XEP-0114 connection to the XMPP server (libstrophe), kept up
- * with reconnects, and the dispatch of incoming stanzas.
+ * with reconnects; every stanza it receives is handed to its owner.
  *
  * - Connects as <jid> with <secret> to host:port. On success it logs
  *   "connected to XMPP server as <jid>" and calls events->online; when the connection drops
