@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* FocusApp: parley-focus assembled. It builds the component connection from the config,
- * registers the IQ handlers (disco#info/#items, ping, conference requests), routes MUC
- * presence to the room registry, and passes connection news to the rooms.
+/* FocusApp: parley-focus assembled: the component connection built from the config, and the
+ * core (core.h) on its FocusLink, fed every stanza the component receives and its connection
+ * news.
  *
  * Thread: one thread, which calls focus_app_iterate() (or focus_app_run(), which loops until
- * SIGINT/SIGTERM). The app owns the component, the registry and everything below them. */
+ * SIGINT/SIGTERM). The app owns the component and the core (and so everything below them). */
 #pragma once
 
-#include "focus/component.h"
+#include "focus/core.h"
 #include "focus/focus-config.h"
-#include "focus/registry.h"
+#include "focus/rooms/registry.h"
+#include "focus/xmpp/component.h"
 
 #include <glib.h>
 
@@ -34,6 +35,7 @@ void focus_app_iterate(FocusApp *app, guint max_wait_ms);
 void focus_app_stop(FocusApp *app, guint timeout_ms);
 
 FocusComponent *focus_app_component(FocusApp *app);
+FocusCore *focus_app_core(FocusApp *app);
 FocusRegistry *focus_app_registry(FocusApp *app);
 
 /* Runs until SIGINT or SIGTERM, then stops cleanly. Returns the process exit code. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "focus/focus-config.h"
 
-#include "common/xmpp/jid.h"
 #include "common/log.h"
+#include "common/xmpp/jid.h"
 
 #include <stddef.h>
 #include <string.h>

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "common/xmpp/stanza.h"
-#include "focus/bridge-select.h"
-#include "focus/offer.h"
+#include "focus/bridges/bridge-select.h"
+#include "focus/conference/offer.h"
 #include "fuzz-xmpp.h"
 
 static char *dump(const FocusBridgeStats *s)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target: the conference request a client sends the focus before joining
- * (focus_conference_parse), and the replies the focus makes of it. Checks, besides "no
+ * (focus_room_request_parse), and the replies the focus makes of it. Checks, besides "no
  * crash, no leak": a sentence for the client exactly on failure, valid as text, and an error
  * reply with the documented condition that carries it; @out zeroed on failure; on success
  * the room is canonical (its own key) and still a valid room on the focus's MUC service, the
@@ -10,13 +10,13 @@
 
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
-#include "focus/conference-iq.h"
-#include "focus/muc.h"
+#include "focus/rooms/room-request.h"
+#include "focus/xmpp/muc.h"
 #include "fuzz-xmpp.h"
 
 #define MUC_DOMAIN "conference.example.org"
 
-static char *dump(const FocusConferenceRequest *r)
+static char *dump(const FocusRoomRequest *r)
 {
     GString *out = g_string_new("conference");
     fuzz_dump_str(out, "room", r->room);
@@ -32,7 +32,7 @@ static char *dump(const FocusConferenceRequest *r)
     return g_string_free(out, FALSE);
 }
 
-static xmpp_stanza_t *build_request(const FocusConferenceRequest *r)
+static xmpp_stanza_t *build_request(const FocusRoomRequest *r)
 {
     xmpp_ctx_t *ctx = fuzz_xmpp_ctx();
     xmpp_stanza_t *iq = xmpp_iq_new(ctx, "set", "rebuilt");
@@ -53,7 +53,7 @@ static xmpp_stanza_t *build_request(const FocusConferenceRequest *r)
     return iq;
 }
 
-static void check_ok(xmpp_stanza_t *iq, const FocusConferenceRequest *r)
+static void check_ok(xmpp_stanza_t *iq, const FocusRoomRequest *r)
 {
     xmpp_ctx_t *ctx = fuzz_xmpp_ctx();
     FUZZ_CHECK(r->room && r->properties);
@@ -80,7 +80,7 @@ static void check_ok(xmpp_stanza_t *iq, const FocusConferenceRequest *r)
     }
 
     /* The result tells the client its room. */
-    xmpp_stanza_t *res = focus_conference_result(ctx, iq, r->room, "focus.example.org", TRUE);
+    xmpp_stanza_t *res = focus_room_request_result(ctx, iq, r->room, "focus.example.org", TRUE);
     xmpp_stanza_t *again = fuzz_xmpp_reparse(res);
     FUZZ_CHECK(g_strcmp0(xmpp_stanza_get_type(again), "result") == 0);
     xmpp_stanza_t *conf = pa_stanza_child(again, "conference", FOCUS_NS_FOCUS);
@@ -92,10 +92,10 @@ static void check_ok(xmpp_stanza_t *iq, const FocusConferenceRequest *r)
     /* Rebuilt from the parsed request, through text: the same request. */
     xmpp_stanza_t *built = build_request(r);
     xmpp_stanza_t *back = fuzz_xmpp_reparse(built);
-    FocusConferenceRequest r2;
+    FocusRoomRequest r2;
     char *why = NULL;
-    FocusConferenceStatus st = focus_conference_parse(back, MUC_DOMAIN, &r2, &why);
-    if (st != FOCUS_CONFERENCE_OK) {
+    FocusRoomRequestStatus st = focus_room_request_parse(back, MUC_DOMAIN, &r2, &why);
+    if (st != FOCUS_ROOM_REQUEST_OK) {
         fprintf(stderr, "%s\n", why);
         fuzz_fail("rebuilt conference request refused");
     } else {
@@ -105,7 +105,7 @@ static void check_ok(xmpp_stanza_t *iq, const FocusConferenceRequest *r)
         g_free(got);
     }
     g_free(why);
-    focus_conference_request_clear(&r2);
+    focus_room_request_clear(&r2);
     xmpp_stanza_release(back);
     xmpp_stanza_release(built);
 }
@@ -115,30 +115,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xmpp_stanza_t *iq = fuzz_xmpp_stanza(data, size);
     if (!iq)
         return 0;
-    FocusConferenceRequest req;
+    FocusRoomRequest req;
     char *why = NULL;
-    FocusConferenceStatus st = focus_conference_parse(iq, MUC_DOMAIN, &req, &why);
-    FUZZ_CHECK(st <= FOCUS_CONFERENCE_WRONG_DOMAIN);
-    FUZZ_CHECK((st == FOCUS_CONFERENCE_OK) == (why == NULL));
+    FocusRoomRequestStatus st = focus_room_request_parse(iq, MUC_DOMAIN, &req, &why);
+    FUZZ_CHECK(st <= FOCUS_ROOM_REQUEST_WRONG_DOMAIN);
+    FUZZ_CHECK((st == FOCUS_ROOM_REQUEST_OK) == (why == NULL));
 
-    FocusConferenceRequest r0;
-    FUZZ_CHECK(focus_conference_parse(iq, MUC_DOMAIN, &r0, NULL) == st);
-    focus_conference_request_clear(&r0);
+    FocusRoomRequest r0;
+    FUZZ_CHECK(focus_room_request_parse(iq, MUC_DOMAIN, &r0, NULL) == st);
+    focus_room_request_clear(&r0);
 
-    if (st == FOCUS_CONFERENCE_OK) {
+    if (st == FOCUS_ROOM_REQUEST_OK) {
         check_ok(iq, &req);
     } else {
-        static const FocusConferenceRequest zero;
+        static const FocusRoomRequest zero;
         FUZZ_CHECK(memcmp(&req, &zero, sizeof zero) == 0);
-        const char *cond = st == FOCUS_CONFERENCE_WRONG_DOMAIN     ? "not-allowed"
-                           : st == FOCUS_CONFERENCE_NOT_CONFERENCE ? "feature-not-implemented"
-                                                                   : "bad-request";
-        xmpp_stanza_t *reply = focus_conference_error_reply(fuzz_xmpp_ctx(), iq, st, why);
+        const char *cond = st == FOCUS_ROOM_REQUEST_WRONG_DOMAIN ? "not-allowed"
+                           : st == FOCUS_ROOM_REQUEST_NOT_OURS   ? "feature-not-implemented"
+                                                                 : "bad-request";
+        xmpp_stanza_t *reply = focus_room_request_error_reply(fuzz_xmpp_ctx(), iq, st, why);
         fuzz_check_error_reply(reply, cond, why);
         xmpp_stanza_release(reply);
     }
     g_free(why);
-    focus_conference_request_clear(&req);
+    focus_room_request_clear(&req);
     xmpp_stanza_release(iq);
     return 0;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common/xmpp/jid.h"
-#include "focus/muc.h"
+#include "focus/xmpp/muc.h"
 #include "fuzz-xmpp.h"
 
 #define MUC_DOMAIN "conference.example.org"

@@ -9,7 +9,7 @@
 
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
-#include "focus/muc.h"
+#include "focus/xmpp/muc.h"
 #include "fuzz-xmpp.h"
 
 static char *dump(const FocusMucPresence *p)

@@ -12,8 +12,8 @@
 
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
-#include "focus/muc.h"
-#include "focus/security-iq.h"
+#include "focus/xmpp/muc.h"
+#include "focus/security/security-iq.h"
 #include "fuzz-xmpp.h"
 
 #define MUC_DOMAIN "conference.example.org"

@@ -822,11 +822,11 @@ KNOWN_BUGS = {
 
 # Reproducers of bugs found by fuzzing and fixed since: kept as regression seeds.
 FIXED_BUGS = {
-    # focus/conference-iq.c: "invalid room '%.64s'" cut a UTF-8 sequence in the error sent to
+    # focus/rooms/room-request.c: "invalid room '%.64s'" cut a UTF-8 sequence in the error sent to
     # the client (fixed in cbf510c).
     ("conference-iq", "fixed-utf8-cut-room"): "<iq type='set' id='1'><conference xmlns='" + NS_FOCUS +
         "' room='a" + "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
-    # focus/muc.c focus_muc_room_key: NFKC turned U+FF20 into '@' (fixed in cbf510c).
+    # focus/xmpp/muc.c focus_muc_room_key: NFKC turned U+FF20 into '@' (fixed in cbf510c).
     ("conference-iq", "fixed-room-key-fullwidth-at"): "<iq type='set' id='1'><conference xmlns='" +
         NS_FOCUS + "' room='a\uff20b@conference.example.org'/></iq>",
     ("jid", "fixed-room-key-fullwidth-at"): "a\uff20b@conference.example.org",
@@ -843,7 +843,7 @@ FIXED_BUGS = {
     ("jingle", "fixed-json-form-empty-group"): "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='x'>"
         "<content name='video'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='video'>"
         "<ssrc-group xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' semantics='FID'/></description></content></jingle>",
-    # focus/security-iq.c focus_security_parse: the same cut in "invalid room '%.64s'",
+    # focus/security/security-iq.c focus_security_parse: the same cut in "invalid room '%.64s'",
     # "unknown request <%.32s/>" and "of type %.16s" (fixed in 3364e1e).
     ("security-iq", "fixed-utf8-cut-room"): "<iq type='set' id='s' from='a@example.org/b'><admit xmlns='urn:parley:lobby:0' knock='k' room='a" +
         "\u00e9" * 40 + "@conference.example.org/r'/></iq>",
