@@ -18,7 +18,7 @@ static void post_event(BridgeEndpoint *ep, BridgeMediaEvent event, const char *r
 {
     BridgeResult *r = g_new0(BridgeResult, 1);
     r->type = BRIDGE_RESULT_EVENT;
-    r->ep_id = ep->id;
+    r->ep = ep->handle;
     r->event = event;
     r->reason = g_strdup(reason);
     pa_transport_init(&r->local);
@@ -278,7 +278,7 @@ static void on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
 
     BridgeResult *r = g_new0(BridgeResult, 1);
     r->type = BRIDGE_RESULT_READY;
-    r->ep_id = ep->id;
+    r->ep = ep->handle;
     pa_transport_init(&r->local);
     gchar *ufrag = NULL, *pwd = NULL;
     nice_agent_get_local_credentials(agent, stream_id, &ufrag, &pwd);
@@ -332,7 +332,7 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
 {
     BridgeMedia *m = w->media;
     BridgeEndpoint *ep = g_new0(BridgeEndpoint, 1);
-    ep->id = create->ep_id;
+    ep->handle = create->ep;
     ep->conference_id = g_strdup(create->conference_id);
     ep->endpoint_id = g_strdup(create->endpoint_id);
     ep->worker = w;
@@ -369,11 +369,11 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
 
     ep->conf = bridge_worker_conf_get(w, create->conf);
     g_ptr_array_add(ep->conf->endpoints, ep);
-    g_hash_table_insert(w->endpoints, &ep->id, ep);
+    bridge_handle_table_insert(&w->endpoints, ep->handle, ep);
 
     if (!nice_agent_gather_candidates(ep->agent, ep->stream_id)) {
         bridge_worker_conf_remove_endpoint(w, ep);
-        g_hash_table_steal(w->endpoints, &ep->id);
+        bridge_handle_table_remove(&w->endpoints, ep->handle);
         bridge_endpoint_free(ep);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
                     "ICE gathering failed: no usable local address or port in %u-%u",

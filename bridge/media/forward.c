@@ -38,7 +38,7 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
         BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
 }
 
-static void push_remote(BridgeWorker *w, guint dst, guint32 conf_id, BridgeRingKind kind,
+static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRingKind kind,
                         guint32 ssrc, guint8 aux, guint64 rest, const guint8 *pkt, gsize len)
 {
     BridgeRing *r = bridge_worker_ring_to(w, dst);
@@ -48,7 +48,7 @@ static void push_remote(BridgeWorker *w, guint dst, guint32 conf_id, BridgeRingK
         return;
     }
     slot->rest = rest;
-    slot->conf_id = conf_id;
+    slot->conf = conf;
     slot->ssrc = ssrc;
     slot->kind = kind;
     slot->aux = aux;
@@ -82,7 +82,7 @@ void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind 
     while (mask) {
         guint d = (guint)__builtin_ctzll(mask);
         mask &= mask - 1;
-        push_remote(w, d, c->id, kind, 0, 0, 0, pkt, len);
+        push_remote(w, d, c->handle, kind, 0, 0, 0, pkt, len);
     }
 }
 
@@ -90,14 +90,14 @@ void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind 
  * one after the other (lowest index first). The last one asked counts it as no_receiver when
  * nobody owns the SSRC, so each unroutable request is counted exactly once. Feedback is rare,
  * so the extra hops cost nothing that matters. */
-static gboolean feedback_next_hop(BridgeWorker *w, guint32 conf_id, guint64 candidates,
+static gboolean feedback_next_hop(BridgeWorker *w, BridgeHandle conf, guint64 candidates,
                                   guint8 type, guint32 ssrc, const guint8 *fci, gsize fci_len)
 {
     candidates &= ~(G_GUINT64_CONSTANT(1) << w->index);
     if (!candidates)
         return FALSE;
     guint d = (guint)__builtin_ctzll(candidates);
-    push_remote(w, d, conf_id, BRIDGE_RING_FEEDBACK, ssrc, type,
+    push_remote(w, d, conf, BRIDGE_RING_FEEDBACK, ssrc, type,
                 candidates & ~(G_GUINT64_CONSTANT(1) << d), fci, fci_len);
     return TRUE;
 }
@@ -105,16 +105,16 @@ static gboolean feedback_next_hop(BridgeWorker *w, guint32 conf_id, guint64 cand
 gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, guint8 type,
                                         guint32 ssrc, const guint8 *fci, gsize fci_len)
 {
-    return feedback_next_hop(w, c->id, remote_mask(w, c), type, ssrc, fci, fci_len);
+    return feedback_next_hop(w, c->handle, remote_mask(w, c), type, ssrc, fci, fci_len);
 }
 
 void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
 {
-    BridgeWorkerConf *c = g_hash_table_lookup(w->confs, GUINT_TO_POINTER(slot->conf_id));
+    BridgeWorkerConf *c = bridge_handle_table_get(&w->confs, slot->conf);
     if (!c) {
         /* The conference left this worker meanwhile. */
         if (slot->kind == BRIDGE_RING_FEEDBACK &&
-            !feedback_next_hop(w, slot->conf_id, slot->rest, slot->aux, slot->ssrc, slot->data,
+            !feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc, slot->data,
                                slot->len))
             bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
         return;
@@ -134,7 +134,7 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
         if (owner)
             bridge_rtcp_deliver_feedback(owner, slot->aux, slot->ssrc, slot->data, slot->len,
                                          g_get_monotonic_time());
-        else if (!feedback_next_hop(w, slot->conf_id, slot->rest, slot->aux, slot->ssrc,
+        else if (!feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc,
                                     slot->data, slot->len))
             bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
         break;

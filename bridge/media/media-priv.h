@@ -2,8 +2,9 @@
 /* Internals of the media plane, shared by its own files and its tests.
  *
  * Ownership and threads:
- * - BridgeMedia: made and freed on the control thread. Its registry (conferences, endpoints by
- *   id, per-worker load) is touched only on the control thread.
+ * - BridgeMedia: made and freed on the control thread. Its per-endpoint and per-conference
+ *   state (BridgeCtlEndpoint, BridgeConf) sits in handle tables keyed by the caller's handles
+ *   (handles.h), touched only on the control thread, with the per-worker load.
  * - BridgeWorker: one per media thread. Everything reachable from it (endpoints, the
  *   worker-local conference views, scratch buffers, counters' writes) belongs to that thread.
  *   Counters are written by the worker alone and read by the control thread with relaxed
@@ -16,8 +17,8 @@
  *   ring traffic and control messages (a GAsyncQueue: control messages are rare).
  * - Results (ready transports, events) go back through media->outbox plus an eventfd source on
  *   the control context, so they arrive in the order the worker produced them.
- * - Endpoint lifetime: the control registry refers to endpoints by a numeric id, never by
- *   pointer. A worker retires an endpoint (failure, timeout) by unlinking it at once and
+ * - Endpoint lifetime: the control registry refers to endpoints by handle, never by pointer,
+ *   so a message for an endpoint that has gone finds nothing. A worker retires an endpoint (failure, timeout) by unlinking it at once and
  *   freeing it at its next tick, so no libnice callback of that endpoint is on the stack. */
 #pragma once
 
@@ -65,8 +66,7 @@ typedef struct {
 
 typedef struct {
     gint ref;
-    guint32 id;            /* unique per BridgeMedia, never reused */
-    char *conference_id;
+    BridgeHandle handle;   /* the caller's conference handle */
     guint64 worker_mask;   /* atomic; bit w: worker w has endpoints here */
     /* control thread only: */
     guint *per_worker;     /* endpoints per worker */
@@ -96,7 +96,7 @@ typedef struct {
 } BridgeSource;
 
 struct _BridgeEndpoint {
-    guint64 id;                /* unique; the control registry refers to it */
+    BridgeHandle handle;       /* the control registry's handle for it */
     char *conference_id, *endpoint_id; /* for logs */
     BridgeWorker *worker;
     BridgeWorkerConf *conf;
@@ -128,7 +128,7 @@ struct _BridgeEndpoint {
 };
 
 struct _BridgeWorkerConf {
-    guint32 id;
+    BridgeHandle handle;       /* the conference's */
     BridgeConf *shared;        /* ref held */
     GPtrArray *endpoints;      /* BridgeEndpoint *, this worker's only (not owned) */
 };
@@ -142,8 +142,8 @@ struct _BridgeWorker {
     int efd;                   /* wakes the worker: ring traffic and control messages */
     GSource *efd_source, *tick_source;
     GAsyncQueue *inbox;        /* BridgeMsg * from control */
-    GHashTable *endpoints;     /* guint64 id -> BridgeEndpoint * (owned) */
-    GHashTable *confs;         /* GUINT_TO_POINTER(conf id) -> BridgeWorkerConf * (owned) */
+    BridgeHandleTable endpoints; /* handle -> BridgeEndpoint * (owned) */
+    BridgeHandleTable confs;   /* conference handle -> BridgeWorkerConf * (owned) */
     GPtrArray *graveyard;      /* retired endpoints, freed at the next tick (owned) */
     GPtrArray *visit;          /* tick scratch */
     guint ticks;
@@ -157,20 +157,19 @@ struct _BridgeWorker {
     guint8 rx[BRIDGE_TX_CAP];
 };
 
+/* The control thread's record of one endpoint: where it lives. */
 typedef struct {
-    char *key;                 /* "conference\x1fendpoint" */
-    guint64 id;
+    BridgeHandle handle;
     guint worker;
     BridgeConf *conf;          /* ref held */
-    BridgeMediaEndpointReady ready;
-    gpointer ready_data;
     gboolean ready_reported;
+    char *conference_id, *endpoint_id; /* for logs */
 } BridgeCtlEndpoint;
 
 struct _BridgeMedia {
     BridgeMediaConfig config;  /* deep copy */
     GMainContext *control;
-    BridgeMediaEventFunc on_event;
+    BridgeMediaCallbacks cb;
     gpointer user_data;
     BridgeDtlsCert *cert;
     guint32 bridge_ssrc;       /* sender SSRC of the bridge's own RTCP */
@@ -179,12 +178,9 @@ struct _BridgeMedia {
     BridgeWorker **workers;
     BridgeRing **rings;        /* [src * n_workers + dst], NULL when src == dst */
     /* control thread only: */
-    GHashTable *endpoints;     /* key -> BridgeCtlEndpoint * (owned) */
-    GHashTable *by_id;         /* &id -> BridgeCtlEndpoint * (same objects) */
-    GHashTable *confs;         /* conference id -> BridgeConf * (ref) */
+    BridgeHandleTable endpoints; /* endpoint handle -> BridgeCtlEndpoint * (owned) */
+    BridgeHandleTable confs;   /* conference handle -> BridgeConf * (ref) */
     guint *load;               /* endpoints per worker */
-    guint64 next_ep_id;
-    guint32 next_conf_id;
     int control_efd;
     GSource *control_source;
     GAsyncQueue *outbox;       /* BridgeResult * from workers */
@@ -202,7 +198,7 @@ typedef enum {
 
 typedef struct {
     BridgeMsgType type;
-    guint64 ep_id;
+    BridgeHandle ep;
     BridgeConf *conf;          /* CREATE: ref transferred */
     char *conference_id, *endpoint_id;
     PaTransport remote;        /* SET_REMOTE */
@@ -219,7 +215,7 @@ typedef enum {
 
 typedef struct {
     BridgeResultType type;
-    guint64 ep_id;
+    BridgeHandle ep;
     PaTransport local;         /* READY */
     GError *error;             /* READY failure */
     BridgeMediaEvent event;    /* EVENT */
@@ -228,8 +224,7 @@ typedef struct {
 
 /* media.c */
 /* Which worker holds the endpoint (G_MAXUINT when unknown). Control thread; for tests. */
-guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
-                                   const char *endpoint_id);
+guint bridge_media_endpoint_worker(BridgeMedia *m, BridgeHandle endpoint);
 void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; takes @r */
 void bridge_msg_free(BridgeMsg *msg);
 

@@ -48,7 +48,6 @@ void bridge_conf_unref(BridgeConf *c)
 {
     if (!c || !g_atomic_int_dec_and_test(&c->ref))
         return;
-    g_free(c->conference_id);
     g_free(c->per_worker);
     g_free(c);
 }
@@ -77,14 +76,10 @@ static void result_free(BridgeResult *r)
 
 static void ctl_endpoint_free(BridgeCtlEndpoint *e)
 {
-    g_free(e->key);
     bridge_conf_unref(e->conf);
+    g_free(e->conference_id);
+    g_free(e->endpoint_id);
     g_free(e);
-}
-
-static char *make_key(const char *conference_id, const char *endpoint_id)
-{
-    return g_strconcat(conference_id, "\x1f", endpoint_id, NULL);
 }
 
 /* ---- configuration ---- */
@@ -130,13 +125,9 @@ void bridge_media_post_result(BridgeMedia *m, BridgeResult *r)
     ssize_t n G_GNUC_UNUSED = write(m->control_efd, &one, sizeof one);
 }
 
-static BridgeCtlEndpoint *find_by_id(BridgeMedia *m, guint64 id)
-{
-    return g_hash_table_lookup(m->by_id, &id);
-}
-
-/* Removes @e from the registry and the load/mask bookkeeping (does not message the worker). */
-static void registry_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
+/* Forgets @e and updates the load and the conference's worker mask (does not message the
+ * worker). */
+static void ctl_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
 {
     BridgeConf *c = e->conf;
     g_assert(m->load[e->worker] > 0);
@@ -145,54 +136,39 @@ static void registry_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
         __atomic_and_fetch(&c->worker_mask, ~(G_GUINT64_CONSTANT(1) << e->worker),
                            __ATOMIC_SEQ_CST);
     if (--c->n_endpoints == 0)
-        g_hash_table_remove(m->confs, c->conference_id);
-    g_hash_table_remove(m->by_id, &e->id);
-    g_hash_table_remove(m->endpoints, e->key); /* frees e */
-}
-
-static void split_key(const char *key, char **conf, const char **ep)
-{
-    const char *sep = strchr(key, '\x1f');
-    *conf = g_strndup(key, sep - key);
-    *ep = sep + 1;
+        bridge_conf_unref(bridge_handle_table_remove(&m->confs, c->handle));
+    bridge_handle_table_remove(&m->endpoints, e->handle);
+    ctl_endpoint_free(e);
 }
 
 static void handle_result(BridgeMedia *m, BridgeResult *r)
 {
-    BridgeCtlEndpoint *e = find_by_id(m, r->ep_id);
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, r->ep);
     if (!e)
         return; /* expired meanwhile: nobody wants to hear about it */
-    /* Copies: a callback may expire the endpoint (freeing its key) while it still runs. */
-    char *conf_id;
-    const char *ep_key;
-    split_key(e->key, &conf_id, &ep_key);
-    char *ep_id = g_strdup(ep_key);
-    BridgeMediaEndpointReady ready = e->ready_reported ? NULL : e->ready;
-    gpointer data = e->ready_data;
+    gboolean report_ready = !e->ready_reported && m->cb.ready;
     if (r->type == BRIDGE_RESULT_READY) {
         e->ready_reported = TRUE;
         if (r->error)
-            registry_remove(m, e); /* the worker already dropped the endpoint */
-        if (ready)
-            ready(conf_id, ep_id, r->error ? NULL : &r->local, r->error, data);
-    } else if (r->event == BRIDGE_MEDIA_EVENT_CONNECTED) {
-        if (m->on_event)
-            m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
-    } else {
-        /* FAILED / TIMEOUT: the worker already dropped the endpoint. */
+            ctl_remove(m, e); /* the worker already dropped the endpoint */
+        if (report_ready)
+            m->cb.ready(r->ep, r->error ? NULL : &r->local, r->error, m->user_data);
+        return;
+    }
+    if (r->event != BRIDGE_MEDIA_EVENT_CONNECTED) {
+        /* FAILED / TIMEOUT: the worker already dropped the endpoint. Forget it before the
+         * callbacks, which may call back in. */
         e->ready_reported = TRUE;
-        registry_remove(m, e);
-        if (ready) {
+        ctl_remove(m, e);
+        if (report_ready) {
             GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "endpoint failed: %s",
                                       r->reason ? r->reason : "unknown");
-            ready(conf_id, ep_id, NULL, err, data);
+            m->cb.ready(r->ep, NULL, err, m->user_data);
             g_error_free(err);
         }
-        if (m->on_event)
-            m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
     }
-    g_free(ep_id);
-    g_free(conf_id);
+    if (m->cb.event)
+        m->cb.event(r->ep, r->event, r->reason, m->user_data);
 }
 
 static gboolean on_control_wakeup(gint fd, GIOCondition cond, gpointer data)
@@ -211,7 +187,8 @@ static gboolean on_control_wakeup(gint fd, GIOCondition cond, gpointer data)
 /* ---- lifecycle ---- */
 
 BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
-                              BridgeMediaEventFunc on_event, gpointer user_data, GError **error)
+                              const BridgeMediaCallbacks *callbacks, gpointer user_data,
+                              GError **error)
 {
     g_return_val_if_fail(config != NULL, NULL);
     if (!config_check(config, error))
@@ -229,7 +206,8 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
         config->public_address && *config->public_address ? g_strdup(config->public_address)
                                                            : NULL;
     m->control = control ? g_main_context_ref(control) : g_main_context_ref_thread_default();
-    m->on_event = on_event;
+    if (callbacks)
+        m->cb = *callbacks;
     m->user_data = user_data;
     m->cert = cert;
     do {
@@ -238,13 +216,8 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
     pa_hdrext_map_init_jitsi_defaults(&m->hdrext);
     m->n_workers = config->workers ? config->workers : MIN(g_get_num_processors(), 64u);
     m->load = g_new0(guint, m->n_workers);
-    m->endpoints = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                         (GDestroyNotify)ctl_endpoint_free);
-    m->confs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                     (GDestroyNotify)bridge_conf_unref);
-    m->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
-    m->next_ep_id = 1;
-    m->next_conf_id = 1;
+    bridge_handle_table_init(&m->endpoints);
+    bridge_handle_table_init(&m->confs);
     m->outbox = g_async_queue_new();
     m->control_efd = -1;
     m->control_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -303,38 +276,20 @@ void bridge_media_free(BridgeMedia *m)
             result_free(r);
         g_async_queue_unref(m->outbox);
     }
-    if (m->endpoints) {
-        /* Creations still waiting for their answer get one, so callers can free their data.
-         * Collected first: a callback may call back into this object's tables. */
-        GPtrArray *waiting = g_ptr_array_new_with_free_func((GDestroyNotify)ctl_endpoint_free);
-        GHashTableIter it;
-        gpointer v;
-        g_hash_table_iter_init(&it, m->endpoints);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-            BridgeCtlEndpoint *e = v;
-            g_hash_table_iter_steal(&it);
-            if (!e->ready_reported && e->ready)
-                g_ptr_array_add(waiting, e);
-            else
-                ctl_endpoint_free(e);
-        }
-        g_hash_table_destroy(m->by_id);
-        g_hash_table_destroy(m->endpoints);
-        m->by_id = m->endpoints = NULL;
-        for (guint i = 0; i < waiting->len; i++) {
-            BridgeCtlEndpoint *e = g_ptr_array_index(waiting, i);
-            char *conf_id;
-            const char *ep_id;
-            split_key(e->key, &conf_id, &ep_id);
-            GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
-            e->ready(conf_id, ep_id, NULL, err, e->ready_data);
-            g_error_free(err);
-            g_free(conf_id);
-        }
-        g_ptr_array_unref(waiting);
+    if (m->endpoints.slots) {
+        guint pos = 0;
+        BridgeCtlEndpoint *e;
+        while ((e = bridge_handle_table_next(&m->endpoints, &pos)))
+            ctl_endpoint_free(e);
+        bridge_handle_table_clear(&m->endpoints);
     }
-    if (m->confs)
-        g_hash_table_destroy(m->confs);
+    if (m->confs.slots) {
+        guint pos = 0;
+        BridgeConf *c;
+        while ((c = bridge_handle_table_next(&m->confs, &pos)))
+            bridge_conf_unref(c);
+        bridge_handle_table_clear(&m->confs);
+    }
     if (m->control_source) {
         g_source_destroy(m->control_source);
         g_source_unref(m->control_source);
@@ -375,47 +330,27 @@ static guint pick_worker(BridgeMedia *m, const BridgeConf *c)
     return least;
 }
 
-void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
-                                  const char *endpoint_id, BridgeMediaEndpointReady done,
-                                  gpointer user_data)
+void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference,
+                                  BridgeHandle endpoint, const char *conference_id,
+                                  const char *endpoint_id)
 {
-    g_return_if_fail(m && conference_id && endpoint_id);
-    if (!m->endpoints) {
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
-        if (done)
-            done(conference_id, endpoint_id, NULL, err, user_data);
-        g_error_free(err);
-        return;
-    }
-    char *key = make_key(conference_id, endpoint_id);
-    if (g_hash_table_contains(m->endpoints, key)) {
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                  "endpoint %s already exists in conference %s", endpoint_id,
-                                  conference_id);
-        if (done)
-            done(conference_id, endpoint_id, NULL, err, user_data);
-        g_error_free(err);
-        g_free(key);
-        return;
-    }
-    BridgeConf *c = g_hash_table_lookup(m->confs, conference_id);
+    g_return_if_fail(m && conference && endpoint && conference_id && endpoint_id);
+    g_return_if_fail(!bridge_handle_table_get(&m->endpoints, endpoint));
+    BridgeConf *c = bridge_handle_table_get(&m->confs, conference);
     if (!c) {
         c = g_new0(BridgeConf, 1);
         c->ref = 1;
-        c->id = m->next_conf_id++;
-        c->conference_id = g_strdup(conference_id);
+        c->handle = conference;
         c->per_worker = g_new0(guint, m->n_workers);
-        g_hash_table_insert(m->confs, c->conference_id, c);
+        bridge_handle_table_insert(&m->confs, conference, c);
     }
     BridgeCtlEndpoint *e = g_new0(BridgeCtlEndpoint, 1);
-    e->key = key;
-    e->id = m->next_ep_id++;
+    e->handle = endpoint;
     e->worker = pick_worker(m, c);
     e->conf = bridge_conf_ref(c);
-    e->ready = done;
-    e->ready_data = user_data;
-    g_hash_table_insert(m->endpoints, e->key, e);
-    g_hash_table_insert(m->by_id, &e->id, e);
+    e->conference_id = g_strdup(conference_id);
+    e->endpoint_id = g_strdup(endpoint_id);
+    bridge_handle_table_insert(&m->endpoints, endpoint, e);
     m->load[e->worker]++;
     c->n_endpoints++;
     if (c->per_worker[e->worker]++ == 0)
@@ -423,7 +358,7 @@ void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
 
     BridgeMsg *msg = g_new0(BridgeMsg, 1);
     msg->type = BRIDGE_MSG_CREATE;
-    msg->ep_id = e->id;
+    msg->ep = endpoint;
     msg->conf = bridge_conf_ref(c);
     msg->conference_id = g_strdup(conference_id);
     msg->endpoint_id = g_strdup(endpoint_id);
@@ -433,94 +368,74 @@ void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
            e->worker);
 }
 
-static BridgeCtlEndpoint *lookup(BridgeMedia *m, const char *conference_id,
-                                 const char *endpoint_id)
+/* A message of @type for the endpoint under @endpoint, or NULL when there is none. */
+static BridgeMsg *msg_for(BridgeMedia *m, BridgeHandle endpoint, BridgeMsgType type,
+                          guint *worker)
 {
-    if (!m->endpoints)
-        return NULL; /* shutting down */
-    char *key = make_key(conference_id, endpoint_id);
-    BridgeCtlEndpoint *e = g_hash_table_lookup(m->endpoints, key);
-    g_free(key);
-    return e;
-}
-
-static BridgeMsg *msg_for(BridgeCtlEndpoint *e, BridgeMsgType type)
-{
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    if (!e)
+        return NULL;
     BridgeMsg *msg = g_new0(BridgeMsg, 1);
     msg->type = type;
-    msg->ep_id = e->id;
+    msg->ep = endpoint;
     pa_transport_init(&msg->remote);
+    *worker = e->worker;
     return msg;
 }
 
-void bridge_media_endpoint_set_remote(BridgeMedia *m, const char *conference_id,
-                                      const char *endpoint_id, const PaTransport *remote)
+void bridge_media_endpoint_set_remote(BridgeMedia *m, BridgeHandle endpoint,
+                                      const PaTransport *remote)
 {
-    g_return_if_fail(m && conference_id && endpoint_id && remote);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
+    g_return_if_fail(m && remote);
+    guint w;
+    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_SET_REMOTE, &w);
+    if (!msg)
         return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_REMOTE);
     pa_transport_copy(&msg->remote, remote);
-    bridge_worker_post(m->workers[e->worker], msg);
+    bridge_worker_post(m->workers[w], msg);
 }
 
-void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, const char *conference_id,
-                                     const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
-                                     guint n_ssrcs)
+void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, BridgeHandle endpoint,
+                                     const BridgeMediaSsrc *ssrcs, guint n_ssrcs)
 {
-    g_return_if_fail(m && conference_id && endpoint_id);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
+    g_return_if_fail(m && (ssrcs || !n_ssrcs));
+    guint w;
+    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_SET_SSRCS, &w);
+    if (!msg)
         return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_SSRCS);
     msg->ssrcs = n_ssrcs ? g_memdup2(ssrcs, n_ssrcs * sizeof *ssrcs) : NULL;
     msg->n_ssrcs = n_ssrcs;
-    bridge_worker_post(m->workers[e->worker], msg);
-}
-
-void bridge_media_endpoint_set_hdrext(BridgeMedia *m, const char *conference_id,
-                                      const char *endpoint_id, const PaHdrextMap *map)
-{
-    g_return_if_fail(m && conference_id && endpoint_id && map);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
-        return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_HDREXT);
-    msg->hdrext = g_memdup2(map, sizeof *map);
-    bridge_worker_post(m->workers[e->worker], msg);
-}
-
-void bridge_media_endpoint_expire(BridgeMedia *m, const char *conference_id,
-                                  const char *endpoint_id)
-{
-    g_return_if_fail(m && conference_id && endpoint_id);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
-        return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_EXPIRE);
-    guint w = e->worker;
-    BridgeMediaEndpointReady ready = e->ready_reported ? NULL : e->ready;
-    gpointer ready_data = e->ready_data;
-    /* Out of the registry before any callback, so a re-entrant call finds nothing. */
-    registry_remove(m, e);
     bridge_worker_post(m->workers[w], msg);
-    g_info("room=%s ep=%s: endpoint expired", conference_id, endpoint_id);
-    if (ready) {
-        /* The creation never answered: tell its caller, so it can release its data. */
-        char *conf_copy = g_strdup(conference_id), *ep_copy = g_strdup(endpoint_id);
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "endpoint expired");
-        ready(conf_copy, ep_copy, NULL, err, ready_data);
-        g_error_free(err);
-        g_free(conf_copy);
-        g_free(ep_copy);
-    }
 }
 
-guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
-                                   const char *endpoint_id)
+void bridge_media_endpoint_set_hdrext(BridgeMedia *m, BridgeHandle endpoint,
+                                      const PaHdrextMap *map)
 {
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    g_return_if_fail(m && map);
+    guint w;
+    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_SET_HDREXT, &w);
+    if (!msg)
+        return;
+    msg->hdrext = g_memdup2(map, sizeof *map);
+    bridge_worker_post(m->workers[w], msg);
+}
+
+void bridge_media_endpoint_expire(BridgeMedia *m, BridgeHandle endpoint)
+{
+    g_return_if_fail(m);
+    guint w;
+    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_EXPIRE, &w);
+    if (!msg)
+        return;
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    g_info("room=%s ep=%s: endpoint expired", e->conference_id, e->endpoint_id);
+    ctl_remove(m, e);
+    bridge_worker_post(m->workers[w], msg);
+}
+
+guint bridge_media_endpoint_worker(BridgeMedia *m, BridgeHandle endpoint)
+{
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
     return e ? e->worker : G_MAXUINT;
 }
 
@@ -547,6 +462,6 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->tcc_feedback_sent += BRIDGE_STAT_GET(s->tcc_feedback_sent);
         out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
     }
-    out->endpoints = m->endpoints ? g_hash_table_size(m->endpoints) : 0;
-    out->conferences = m->confs ? g_hash_table_size(m->confs) : 0;
+    out->endpoints = bridge_handle_table_size(&m->endpoints);
+    out->conferences = bridge_handle_table_size(&m->confs);
 }

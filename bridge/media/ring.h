@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "bridge/media/handles.h"
+
 G_BEGIN_DECLS
 
 #define BRIDGE_PKT_MAX 1500 /* largest datagram the media plane handles; larger: malformed */
@@ -22,7 +24,7 @@ typedef enum {
 
 typedef struct {
     guint64 rest;      /* FEEDBACK: workers still to ask if this one has no owner */
-    guint32 conf_id;   /* BridgeConf id (never reused) */
+    BridgeHandle conf; /* the conference's handle */
     guint32 ssrc;      /* FEEDBACK: media SSRC the request is for */
     guint16 len;       /* bytes used in data */
     guint8 kind;       /* BridgeRingKind */

@@ -64,13 +64,13 @@ void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg)
 
 BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared)
 {
-    BridgeWorkerConf *c = g_hash_table_lookup(w->confs, GUINT_TO_POINTER(shared->id));
+    BridgeWorkerConf *c = bridge_handle_table_get(&w->confs, shared->handle);
     if (!c) {
         c = g_new0(BridgeWorkerConf, 1);
-        c->id = shared->id;
+        c->handle = shared->handle;
         c->shared = bridge_conf_ref(shared);
         c->endpoints = g_ptr_array_sized_new(8);
-        g_hash_table_insert(w->confs, GUINT_TO_POINTER(c->id), c);
+        bridge_handle_table_insert(&w->confs, c->handle, c);
     }
     return c;
 }
@@ -90,14 +90,25 @@ void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep)
     g_ptr_array_remove_fast(c->endpoints, ep);
     ep->conf = NULL;
     if (c->endpoints->len == 0)
-        g_hash_table_remove(w->confs, GUINT_TO_POINTER(c->id));
+        worker_conf_free(bridge_handle_table_remove(&w->confs, c->handle));
 }
 
 /* ---- control messages ---- */
 
+/* Frees every endpoint of the worker (it stops). */
+static void free_endpoints(BridgeWorker *w)
+{
+    guint pos = 0;
+    BridgeEndpoint *ep;
+    while ((ep = bridge_handle_table_next(&w->endpoints, &pos))) {
+        bridge_handle_table_remove(&w->endpoints, ep->handle);
+        bridge_endpoint_free(ep);
+    }
+}
+
 static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
 {
-    BridgeEndpoint *ep = g_hash_table_lookup(w->endpoints, &msg->ep_id);
+    BridgeEndpoint *ep = bridge_handle_table_get(&w->endpoints, msg->ep);
     switch (msg->type) {
     case BRIDGE_MSG_CREATE: {
         GError *error = NULL;
@@ -105,7 +116,7 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
         if (!ep) {
             BridgeResult *r = g_new0(BridgeResult, 1);
             r->type = BRIDGE_RESULT_READY;
-            r->ep_id = msg->ep_id;
+            r->ep = msg->ep;
             r->error = error;
             pa_transport_init(&r->local);
             bridge_media_post_result(w->media, r);
@@ -129,11 +140,12 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
             g_info("room=%s ep=%s: removed from media worker %u", ep->conference_id,
                    ep->endpoint_id, w->index);
             bridge_worker_conf_remove_endpoint(w, ep);
-            g_hash_table_remove(w->endpoints, &msg->ep_id);
+            bridge_handle_table_remove(&w->endpoints, msg->ep);
+            bridge_endpoint_free(ep);
         }
         break;
     case BRIDGE_MSG_STOP:
-        g_hash_table_remove_all(w->endpoints);
+        free_endpoints(w);
         g_ptr_array_set_size(w->graveyard, 0);
         g_main_loop_quit(w->loop);
         break;
@@ -176,7 +188,7 @@ void bridge_worker_retire(BridgeWorker *w, BridgeEndpoint *ep)
 {
     ep->dead = TRUE;
     bridge_worker_conf_remove_endpoint(w, ep);
-    if (g_hash_table_steal(w->endpoints, &ep->id))
+    if (bridge_handle_table_remove(&w->endpoints, ep->handle))
         g_ptr_array_add(w->graveyard, ep);
 }
 
@@ -190,10 +202,9 @@ static gboolean on_tick(gpointer data)
     /* Endpoints may retire themselves while visited: snapshot first (the array only grows
      * when the endpoint count does). */
     g_ptr_array_set_size(w->visit, 0);
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, w->endpoints);
-    while (g_hash_table_iter_next(&it, NULL, &v))
+    guint pos = 0;
+    BridgeEndpoint *v;
+    while ((v = bridge_handle_table_next(&w->endpoints, &pos)))
         g_ptr_array_add(w->visit, v);
     for (guint i = 0; i < w->visit->len; i++) {
         BridgeEndpoint *ep = g_ptr_array_index(w->visit, i);
@@ -227,10 +238,8 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     w->ctx = g_main_context_new();
     w->loop = g_main_loop_new(w->ctx, FALSE);
     w->inbox = g_async_queue_new();
-    w->endpoints = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-                                         (GDestroyNotify)bridge_endpoint_free);
-    w->confs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                     (GDestroyNotify)worker_conf_free);
+    bridge_handle_table_init(&w->endpoints);
+    bridge_handle_table_init(&w->confs);
     w->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)bridge_endpoint_free);
     w->visit = g_ptr_array_sized_new(64);
     w->log_limit = (PaRateLimit)PA_RATE_LIMIT_INIT(10 * G_USEC_PER_SEC, 5);
@@ -262,8 +271,8 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
         g_source_unref(w->efd_source);
         g_source_destroy(w->tick_source);
         g_source_unref(w->tick_source);
-        g_hash_table_destroy(w->endpoints);
-        g_hash_table_destroy(w->confs);
+        bridge_handle_table_clear(&w->endpoints);
+        bridge_handle_table_clear(&w->confs);
         g_ptr_array_unref(w->graveyard);
         g_ptr_array_unref(w->visit);
         g_async_queue_unref(w->inbox);
@@ -287,10 +296,15 @@ void bridge_worker_stop_and_free(BridgeWorker *w)
     BridgeMsg *left;
     while ((left = g_async_queue_try_pop(w->inbox)))
         bridge_msg_free(left);
-    g_hash_table_destroy(w->endpoints);
+    free_endpoints(w); /* none left unless the thread died early */
+    bridge_handle_table_clear(&w->endpoints);
+    guint pos = 0;
+    BridgeWorkerConf *c;
+    while ((c = bridge_handle_table_next(&w->confs, &pos)))
+        worker_conf_free(c); /* likewise */
     g_ptr_array_unref(w->graveyard);
     g_ptr_array_unref(w->visit);
-    g_hash_table_destroy(w->confs);
+    bridge_handle_table_clear(&w->confs);
     g_source_destroy(w->efd_source);
     g_source_unref(w->efd_source);
     g_source_destroy(w->tick_source);

@@ -17,7 +17,7 @@ static void test_bounds_and_order(void)
     for (guint i = 0; i < 8; i++) {
         BridgeRingSlot *s = bridge_ring_reserve(r);
         g_assert_nonnull(s);
-        s->conf_id = i;
+        s->conf = i;
         s->len = 1;
         s->data[0] = (guint8)i;
         /* Only the push into an empty ring asks for a wakeup. */
@@ -27,7 +27,7 @@ static void test_bounds_and_order(void)
     for (guint i = 0; i < 3; i++) {
         const BridgeRingSlot *s = bridge_ring_peek(r);
         g_assert_nonnull(s);
-        g_assert_cmpuint(s->conf_id, ==, i);
+        g_assert_cmpuint(s->conf, ==, i);
         bridge_ring_release(r);
     }
     g_assert_nonnull(bridge_ring_reserve(r));
@@ -61,7 +61,7 @@ static gpointer producer(gpointer data)
             g_thread_yield();
             continue;
         }
-        s->conf_id = i;
+        s->conf = i;
         memcpy(s->data, &i, sizeof i);
         s->len = sizeof i;
         if (bridge_ring_commit(run->r)) {
@@ -82,7 +82,7 @@ static void test_two_threads(void)
         /* Sleep only when the ring looks empty, exactly as a worker does. */
         const BridgeRingSlot *s;
         while ((s = bridge_ring_peek(run.r))) {
-            g_assert_cmpuint(s->conf_id, ==, expect);
+            g_assert_cmpuint(s->conf, ==, expect);
             guint v;
             memcpy(&v, s->data, sizeof v);
             g_assert_cmpuint(v, ==, expect);
