@@ -32,23 +32,24 @@ typedef struct {
 
 static Ep eps[2] = {{.id = "alice"}, {.id = "bob"}};
 
-static Ep *find_ep(const char *id)
+/* The test plays the control registry: conference handle 1, endpoint i has handle i + 1. */
+static Ep *find_ep(BridgeHandle ep)
 {
-    return strcmp(id, "alice") == 0 ? &eps[0] : &eps[1];
+    g_assert_true(ep == 1 || ep == 2);
+    return &eps[ep - 1];
 }
 
-static void on_event(const char *conf, const char *ep, BridgeMediaEvent ev, const char *reason,
-                     gpointer data)
+static void on_event(BridgeHandle ep, BridgeMediaEvent ev, const char *reason, gpointer data)
 {
-    g_test_message("bridge event %s/%s: %d %s", conf, ep, ev, reason ? reason : "");
+    g_test_message("bridge event %s: %d %s", find_ep(ep)->id, ev, reason ? reason : "");
     if (ev == BRIDGE_MEDIA_EVENT_CONNECTED)
         find_ep(ep)->connected = TRUE;
     else
         find_ep(ep)->failed++;
 }
 
-static void on_ready(const char *conf, const char *ep, const PaTransport *local,
-                     const GError *error, gpointer data)
+static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error,
+                     gpointer data)
 {
     g_assert_no_error((GError *)error);
     pa_transport_copy(&find_ep(ep)->local, local);
@@ -174,11 +175,12 @@ static void test_two_peers(void)
                              .media_timeout_s = 20,
                              .conference_pack = 1 /* one peer per worker: use the ring */};
     GError *error = NULL;
-    BridgeMedia *media = bridge_media_new(&cfg, NULL, on_event, NULL, &error);
+    BridgeMediaCallbacks cb = {on_ready, on_event};
+    BridgeMedia *media = bridge_media_new(&cfg, NULL, &cb, NULL, &error);
     g_assert_no_error(error);
     for (int i = 0; i < 2; i++) {
         pa_transport_init(&eps[i].local);
-        bridge_media_endpoint_create(media, "conf", eps[i].id, on_ready, NULL);
+        bridge_media_endpoint_create(media, 1, i + 1, "conf", eps[i].id);
     }
     g_assert_true(wait_for(eps_ready, NULL, 5000));
 
@@ -203,11 +205,11 @@ static void test_two_peers(void)
         pa_transport_init(&t);
         webrtc_peer_get_transport(peers[i], &t);
         g_assert_cmpuint(t.candidates->len, >=, 1);
-        bridge_media_endpoint_set_remote(media, "conf", eps[i].id, &t);
+        bridge_media_endpoint_set_remote(media, i + 1, &t);
         pa_transport_clear(&t);
         BridgeMediaSsrc ssrcs[] = {{webrtc_peer_audio_ssrc(peers[i]), FALSE},
                                    {webrtc_peer_video_ssrc(peers[i]), TRUE}};
-        bridge_media_endpoint_set_ssrcs(media, "conf", eps[i].id, ssrcs, 2);
+        bridge_media_endpoint_set_ssrcs(media, i + 1, ssrcs, 2);
     }
     g_assert_true(wait_for(all_connected, NULL, 15000));
 
