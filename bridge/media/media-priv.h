@@ -147,7 +147,6 @@ struct _BridgeWorker {
     GPtrArray *graveyard;      /* retired endpoints, freed at the next tick (owned) */
     GPtrArray *visit;          /* tick scratch */
     guint ticks;
-    PaRateLimit log_limit;
     BridgeWorkerStats stats;
     GSource *flush_source;     /* sends the tx batch once per main-loop iteration */
     BridgeTxBatch *tx;         /* pooled outgoing buffers + sendmmsg batch */

@@ -242,7 +242,6 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     bridge_handle_table_init(&w->confs);
     w->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)bridge_endpoint_free);
     w->visit = g_ptr_array_sized_new(64);
-    w->log_limit = (PaRateLimit)PA_RATE_LIMIT_INIT(10 * G_USEC_PER_SEC, 5);
 
     w->tx = bridge_tx_batch_new();
     w->flush_source = g_source_new(&flush_funcs, sizeof(GSource) + sizeof(BridgeWorker *));
