@@ -359,9 +359,9 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
         bridge_endpoint_free(ep);
         return NULL;
     }
-    if (m->config.port_min || m->config.port_max)
+    if (m->config.port_max) /* bridge_media_new() applied the range rule: both set or none */
         nice_agent_set_port_range(ep->agent, ep->stream_id, STREAM_COMPONENT, m->config.port_min,
-                                  m->config.port_max ? m->config.port_max : 65535);
+                                  m->config.port_max);
     g_signal_connect(ep->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ep);
     g_signal_connect(ep->agent, "component-state-changed", G_CALLBACK(on_state), ep);
     g_signal_connect(ep->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ep);

@@ -84,6 +84,19 @@ static void ctl_endpoint_free(BridgeCtlEndpoint *e)
 
 /* ---- configuration ---- */
 
+/* The one rule for the port range (BridgeMediaConfig): both 0 is any port (*@lo = *@hi = 0);
+ * otherwise a missing lower end is 1 and a missing upper end 65535. FALSE when the range is
+ * empty or beyond 65535. */
+static gboolean port_range(const BridgeMediaConfig *c, guint *lo, guint *hi)
+{
+    *lo = *hi = 0;
+    if (!c->port_min && !c->port_max)
+        return TRUE;
+    *lo = c->port_min ? c->port_min : 1;
+    *hi = c->port_max ? c->port_max : 65535;
+    return *hi <= 65535 && *lo <= *hi;
+}
+
 static gboolean config_check(const BridgeMediaConfig *c, GError **error)
 {
     if (!c->local_addresses || !c->local_addresses[0]) {
@@ -103,7 +116,8 @@ static gboolean config_check(const BridgeMediaConfig *c, GError **error)
                     "ice.public_address: '%s' is not an IP address", c->public_address);
         return FALSE;
     }
-    if (c->port_max > 65535 || c->port_min > c->port_max) {
+    guint lo, hi;
+    if (!port_range(c, &lo, &hi)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "ice.port_min/ice.port_max: bad range %u-%u", c->port_min, c->port_max);
         return FALSE;
@@ -201,6 +215,7 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
 
     BridgeMedia *m = g_new0(BridgeMedia, 1);
     m->config = *config;
+    port_range(config, &m->config.port_min, &m->config.port_max); /* checked above */
     m->config.local_addresses = g_strdupv(config->local_addresses);
     m->config.public_address =
         config->public_address && *config->public_address ? g_strdup(config->public_address)

@@ -34,7 +34,9 @@ G_BEGIN_DECLS
 
 typedef struct {
     guint workers;           /* media threads; 0 = one per online CPU */
-    guint port_min;          /* UDP port range for ICE host candidates (inclusive); 0 = any */
+    /* UDP port range for ICE host candidates, inclusive. Both 0: any port. Otherwise a 0
+     * port_min means 1 and a 0 port_max means 65535; port_min above port_max is refused. */
+    guint port_min;
     guint port_max;
     char **local_addresses;  /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
     char *public_address;    /* advertised in addition (NAT'd deployments); NULL = none */
