@@ -123,6 +123,7 @@ static void dtls_connected(BridgeEndpoint *ep)
     }
     GError *error = NULL;
     ep->srtp = bridge_srtp_new(&keys, &error);
+    BridgeSrtpProfile profile = keys.profile; /* for the log line: the keys are wiped now */
     memset(&keys, 0, sizeof keys);
     if (!ep->srtp) {
         BRIDGE_STAT_ADD(ep->worker->stats.dtls_failures, 1);
@@ -134,7 +135,7 @@ static void dtls_connected(BridgeEndpoint *ep)
     ep->last_rx_us = g_get_monotonic_time();
     BRIDGE_STAT_ADD(ep->worker->stats.endpoints_connected, 1);
     g_message("room=%s ep=%s: connected (ICE + DTLS, %s) on worker %u", ep->conference_id,
-              ep->endpoint_id, bridge_srtp_profile_name(keys.profile), ep->worker->index);
+              ep->endpoint_id, bridge_srtp_profile_name(profile), ep->worker->index);
     post_event(ep, BRIDGE_MEDIA_EVENT_CONNECTED, NULL);
 }
 
