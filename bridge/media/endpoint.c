@@ -329,6 +329,47 @@ static void on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
 
 /* ---- lifecycle ---- */
 
+/* The endpoint's NiceAgent on the worker's context: one stream of one component in the port
+ * range, on the configured addresses, its callbacks connected. FALSE with @error when libnice
+ * refuses any of it. */
+static gboolean agent_new(BridgeEndpoint *ep, GError **error)
+{
+    BridgeWorker *w = ep->worker;
+    BridgeMedia *m = w->media;
+    ep->agent = nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
+                                    NICE_AGENT_OPTION_ICE_TRICKLE |
+                                        NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE,
+                 "upnp", FALSE, NULL);
+    for (char **a = m->config.local_addresses; *a; a++) {
+        NiceAddress addr;
+        nice_address_init(&addr);
+        /* bridge_media_new() checked that each is an IP address. */
+        if (!nice_address_set_from_string(&addr, *a) ||
+            !nice_agent_add_local_address(ep->agent, &addr)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused local address %s",
+                        *a);
+            return FALSE;
+        }
+    }
+    ep->stream_id = nice_agent_add_stream(ep->agent, STREAM_COMPONENT);
+    if (!ep->stream_id) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused a stream");
+        return FALSE;
+    }
+    if (m->config.port_max) /* bridge_media_new() applied the range rule: both set or none */
+        nice_agent_set_port_range(ep->agent, ep->stream_id, STREAM_COMPONENT, m->config.port_min,
+                                  m->config.port_max);
+    g_signal_connect(ep->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ep);
+    g_signal_connect(ep->agent, "component-state-changed", G_CALLBACK(on_state), ep);
+    g_signal_connect(ep->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ep);
+    if (!nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, w->ctx, on_recv, ep)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused the receive callback");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError **error)
 {
     BridgeMedia *m = w->media;
@@ -343,31 +384,10 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->hdrext = m->hdrext;
     bridge_tcc_recv_init(&ep->tcc);
 
-    ep->agent = nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
-                                    NICE_AGENT_OPTION_ICE_TRICKLE |
-                                        NICE_AGENT_OPTION_CONSENT_FRESHNESS);
-    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE,
-                 "upnp", FALSE, NULL);
-    for (char **a = m->config.local_addresses; *a; a++) {
-        NiceAddress addr;
-        nice_address_init(&addr);
-        if (nice_address_set_from_string(&addr, *a))
-            nice_agent_add_local_address(ep->agent, &addr);
-    }
-    ep->stream_id = nice_agent_add_stream(ep->agent, STREAM_COMPONENT);
-    if (!ep->stream_id) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused a stream");
+    if (!agent_new(ep, error)) {
         bridge_endpoint_free(ep);
         return NULL;
     }
-    if (m->config.port_max) /* bridge_media_new() applied the range rule: both set or none */
-        nice_agent_set_port_range(ep->agent, ep->stream_id, STREAM_COMPONENT, m->config.port_min,
-                                  m->config.port_max);
-    g_signal_connect(ep->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ep);
-    g_signal_connect(ep->agent, "component-state-changed", G_CALLBACK(on_state), ep);
-    g_signal_connect(ep->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ep);
-    nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, w->ctx, on_recv, ep);
-
     ep->conf = bridge_worker_conf_get(w, create->conf);
     g_ptr_array_add(ep->conf->endpoints, ep);
     bridge_handle_table_insert(&w->endpoints, ep->handle, ep);
@@ -443,8 +463,12 @@ static NiceCandidate *to_nice_candidate(const PaIceCandidate *pc, guint stream_i
 void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote)
 {
     BridgeMedia *m = ep->worker->media;
-    if (remote->ufrag && remote->pwd)
-        nice_agent_set_remote_credentials(ep->agent, ep->stream_id, remote->ufrag, remote->pwd);
+    if (remote->ufrag && remote->pwd &&
+        !nice_agent_set_remote_credentials(ep->agent, ep->stream_id, remote->ufrag, remote->pwd)) {
+        BRIDGE_STAT_ADD(ep->worker->stats.ice_failures, 1);
+        bridge_endpoint_fail(ep, BRIDGE_MEDIA_EVENT_FAILED, "libnice refused the ICE credentials");
+        return;
+    }
 
     if (remote->fingerprint && !ep->dtls) {
         if (remote->setup && g_ascii_strcasecmp(remote->setup, "passive") == 0)
