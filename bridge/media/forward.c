@@ -21,15 +21,19 @@
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp)
 {
-    if (len > BRIDGE_PKT_MAX)
+    if (len > BRIDGE_PKT_MAX) {
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT);
         return;
+    }
     guint8 *buf = bridge_tx_batch_next(w->tx);
     memcpy(buf, pkt, len);
     gsize l = len;
     BridgeSrtpStatus st = rtcp ? bridge_srtp_protect_rtcp(ep->srtp, buf, &l, BRIDGE_TX_CAP)
                                : bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP);
-    if (st != BRIDGE_SRTP_OK)
+    if (st != BRIDGE_SRTP_OK) {
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
         return;
+    }
     if (ep->fd >= 0)
         bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
     else

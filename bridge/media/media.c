@@ -32,6 +32,8 @@ const char *bridge_drop_reason_name(BridgeDropReason r)
         return "queue_full";
     case BRIDGE_DROP_NO_RECEIVER:
         return "no_receiver";
+    case BRIDGE_DROP_SRTP_PROTECT:
+        return "srtp_protect";
     case BRIDGE_DROP_N_REASONS:
         break;
     }

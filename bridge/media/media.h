@@ -135,7 +135,7 @@ void bridge_media_endpoint_set_hdrext(BridgeMedia *media, BridgeHandle endpoint,
  * ignored. */
 void bridge_media_endpoint_expire(BridgeMedia *media, BridgeHandle endpoint);
 
-/* Why a received datagram was dropped. Datagrams from an address that is not the peer of a
+/* Why a datagram was dropped (received ones, and copies for a receiver). Datagrams from an address that is not the peer of a
  * validated ICE pair never reach the media plane: libnice discards them itself (verified by
  * tests/integration/bridge/test-media-plane.c), so they have no reason here. */
 typedef enum {
@@ -148,6 +148,9 @@ typedef enum {
     BRIDGE_DROP_QUEUE_FULL,    /* cross-worker fan-out queue full (counted once per worker
                                 * that could not be reached) */
     BRIDGE_DROP_NO_RECEIVER,   /* RTCP feedback for an SSRC nobody in the conference sends */
+    BRIDGE_DROP_SRTP_PROTECT,  /* a copy for one receiver that could not be protected (longer
+                                * than the media plane handles, or libsrtp refused it):
+                                * counted once per receiver that did not get it */
     BRIDGE_DROP_N_REASONS
 } BridgeDropReason;
 
