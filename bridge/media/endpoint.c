@@ -184,7 +184,7 @@ static void maybe_start_dtls(BridgeEndpoint *ep)
  * reads the component's socket in its own GSource, keeps STUN (connectivity checks, consent
  * freshness both ways) and hands every other datagram to on_recv directly, without queueing
  * (the worker's thread owns the context). What that costs, measured on loopback with the
- * media-plane test (one receiver per packet, 2 shared vCPUs):
+ * media-plane tests (one receiver per packet, 2 shared vCPUs):
  * - about 2.5-3.5 us per received datagram outside Parley's code (GLib poll and dispatch of
  *   one GSource per socket, libnice's agent lock, one recvmsg per datagram), against
  *   1.5-2.5 us for unprotect + copy + protect and ~1.5-2 us for the batched send per

@@ -7,8 +7,8 @@
  * (sdes:mid, rid, repaired-rid) are overwritten with padding there, once per packet. RTP is
  * then sent to every other connected endpoint of the conference on this worker (copy into the
  * worker's tx buffer, protect with the receiver's context, send on its selected pair) and
- * pushed once per other worker that has members into the bounded SPSC ring to that worker,
- * which repeats the local fan-out there.
+ * posted once per other worker that has members into that worker's bounded inbox ring, which
+ * repeats the local fan-out there.
  * Nothing here allocates, locks or logs: scratch buffers and ring slots exist from start. */
 #include "bridge/media/media-priv.h"
 
@@ -45,8 +45,9 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
 static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRingKind kind,
                         guint32 ssrc, guint8 aux, guint64 rest, const guint8 *pkt, gsize len)
 {
-    BridgeRing *r = bridge_worker_ring_to(w, dst);
-    BridgeRingSlot *slot = r ? bridge_ring_reserve(r) : NULL;
+    BridgeWorker *to = w->media->workers[dst];
+    guint32 pos;
+    BridgeRingSlot *slot = bridge_ring_reserve(to->inbox, &pos);
     if (!slot) {
         bridge_worker_drop(w, BRIDGE_DROP_QUEUE_FULL);
         return;
@@ -59,8 +60,8 @@ static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRin
     slot->len = (guint16)len;
     if (len)
         memcpy(slot->data, pkt, len);
-    if (bridge_ring_commit(r))
-        bridge_worker_wake(w->media->workers[dst]);
+    if (bridge_ring_commit(to->inbox, pos))
+        bridge_worker_wake(to);
 }
 
 /* Other workers with members of @c. */

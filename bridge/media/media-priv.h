@@ -12,9 +12,10 @@
  * - BridgeConf: the one object shared across threads: refcounted, its worker_mask (which
  *   workers have endpoints in the conference) is written by control and read atomically by
  *   workers to decide where a packet must fan out.
- * - Rings: media->rings[src * n + dst] carries clear packets from worker src to worker dst
- *   (single producer, single consumer). Each worker has one eventfd that wakes it for both
- *   ring traffic and control messages (a GAsyncQueue: control messages are rare).
+ * - Inboxes: each worker has one preallocated inbox ring (ring.h: many producers, one
+ *   consumer) and one eventfd. The control thread posts control messages into it (copied into
+ *   a slot, BRIDGE_RING_CONTROL) and the other workers the clear packets they fan out to this
+ *   worker's endpoints; the worker takes both out in order, without a lock.
  * - Results (ready transports, events) go back through media->outbox plus an eventfd source on
  *   the control context, so they arrive in the order the worker produced them.
  * - Endpoint lifetime: the control registry refers to endpoints by handle, never by pointer,
@@ -139,9 +140,9 @@ struct _BridgeWorker {
     GThread *thread;
     GMainContext *ctx;
     GMainLoop *loop;
-    int efd;                   /* wakes the worker: ring traffic and control messages */
+    int efd;                   /* wakes the worker: its inbox has slots */
     GSource *efd_source, *tick_source;
-    GAsyncQueue *inbox;        /* BridgeMsg * from control */
+    BridgeRing *inbox;         /* control messages and other workers' packets (owned) */
     BridgeHandleTable endpoints; /* handle -> BridgeEndpoint * (owned) */
     BridgeHandleTable confs;   /* conference handle -> BridgeWorkerConf * (owned) */
     GPtrArray *graveyard;      /* retired endpoints, freed at the next tick (owned) */
@@ -175,7 +176,6 @@ struct _BridgeMedia {
     PaHdrextMap hdrext;        /* ids a new endpoint starts with (Jitsi defaults; read-only) */
     guint n_workers;
     BridgeWorker **workers;
-    BridgeRing **rings;        /* [src * n_workers + dst], NULL when src == dst */
     /* control thread only: */
     BridgeHandleTable endpoints; /* endpoint handle -> BridgeCtlEndpoint * (owned) */
     BridgeHandleTable confs;   /* conference handle -> BridgeConf * (ref) */
@@ -185,7 +185,8 @@ struct _BridgeMedia {
     GAsyncQueue *outbox;       /* BridgeResult * from workers */
 };
 
-/* Control -> worker messages. */
+/* Control -> worker messages, copied into a BRIDGE_RING_CONTROL slot of the worker's inbox;
+ * the worker owns what they point to once posted. */
 typedef enum {
     BRIDGE_MSG_CREATE,
     BRIDGE_MSG_SET_REMOTE,
@@ -225,15 +226,16 @@ typedef struct {
 /* Which worker holds the endpoint (G_MAXUINT when unknown). Control thread; for tests. */
 guint bridge_media_endpoint_worker(BridgeMedia *m, BridgeHandle endpoint);
 void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; takes @r */
-void bridge_msg_free(BridgeMsg *msg);
+/* Frees what @msg points to (not @msg). */
+void bridge_msg_clear(BridgeMsg *msg);
 
 /* worker.c */
 BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error);
 void bridge_worker_stop_and_free(BridgeWorker *w);
-void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg); /* control thread; takes @msg */
+/* Control thread: copies @msg into @w's inbox (waiting while it is full: the worker drains it
+ * on every wakeup) and wakes @w when needed; @w owns what @msg points to from now on. */
+void bridge_worker_post(BridgeWorker *w, const BridgeMsg *msg);
 void bridge_worker_wake(BridgeWorker *w);
-/* The ring from @w to worker @dst. */
-BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst);
 void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r);
 /* Sends the queued datagrams now (before anything may close a socket) and publishes counts. */
 void bridge_worker_flush(BridgeWorker *w);

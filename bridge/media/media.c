@@ -54,10 +54,8 @@ void bridge_conf_unref(BridgeConf *c)
     g_free(c);
 }
 
-void bridge_msg_free(BridgeMsg *msg)
+void bridge_msg_clear(BridgeMsg *msg)
 {
-    if (!msg)
-        return;
     if (msg->conf)
         bridge_conf_unref(msg->conf);
     g_free(msg->conference_id);
@@ -65,7 +63,7 @@ void bridge_msg_free(BridgeMsg *msg)
     pa_transport_clear(&msg->remote);
     g_free(msg->ssrcs);
     g_free(msg->hdrext);
-    g_free(msg);
+    memset(msg, 0, sizeof *msg);
 }
 
 static void result_free(BridgeResult *r)
@@ -249,16 +247,7 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
                           NULL);
     g_source_attach(m->control_source, m->control);
 
-    /* Rings sized so that each worker's inbound total stays near 2048 slots (~3 MB). */
     guint n = m->n_workers;
-    m->rings = g_new0(BridgeRing *, n * n);
-    if (n > 1) {
-        guint slots = CLAMP(2048 / (n - 1), 64u, 1024u);
-        for (guint s = 0; s < n; s++)
-            for (guint d = 0; d < n; d++)
-                if (s != d)
-                    m->rings[s * n + d] = bridge_ring_new(slots);
-    }
     m->workers = g_new0(BridgeWorker *, n);
     for (guint i = 0; i < n; i++) {
         m->workers[i] = bridge_worker_new(m, i, error);
@@ -281,11 +270,6 @@ void bridge_media_free(BridgeMedia *m)
             if (m->workers[i])
                 bridge_worker_stop_and_free(m->workers[i]);
         g_free(m->workers);
-    }
-    if (m->rings) {
-        for (guint i = 0; i < m->n_workers * m->n_workers; i++)
-            bridge_ring_free(m->rings[i]);
-        g_free(m->rings);
     }
     if (m->outbox) {
         BridgeResult *r;
@@ -373,81 +357,81 @@ void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference,
     if (c->per_worker[e->worker]++ == 0)
         __atomic_or_fetch(&c->worker_mask, G_GUINT64_CONSTANT(1) << e->worker, __ATOMIC_SEQ_CST);
 
-    BridgeMsg *msg = g_new0(BridgeMsg, 1);
-    msg->type = BRIDGE_MSG_CREATE;
-    msg->ep = endpoint;
-    msg->conf = bridge_conf_ref(c);
-    msg->conference_id = g_strdup(conference_id);
-    msg->endpoint_id = g_strdup(endpoint_id);
-    pa_transport_init(&msg->remote);
-    bridge_worker_post(m->workers[e->worker], msg);
+    BridgeMsg msg = {
+        .type = BRIDGE_MSG_CREATE,
+        .ep = endpoint,
+        .conf = bridge_conf_ref(c),
+        .conference_id = g_strdup(conference_id),
+        .endpoint_id = g_strdup(endpoint_id),
+    };
+    bridge_worker_post(m->workers[e->worker], &msg);
     g_info("room=%s ep=%s: endpoint created on media worker %u", conference_id, endpoint_id,
            e->worker);
 }
 
-/* A message of @type for the endpoint under @endpoint, or NULL when there is none. */
-static BridgeMsg *msg_for(BridgeMedia *m, BridgeHandle endpoint, BridgeMsgType type,
-                          guint *worker)
+/* Starts @msg, a message of @type for @endpoint, and returns the worker to post it to, or
+ * NULL when the endpoint is unknown. */
+static BridgeWorker *msg_for(BridgeMedia *m, BridgeHandle endpoint, BridgeMsgType type,
+                             BridgeMsg *msg)
 {
     BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
     if (!e)
         return NULL;
-    BridgeMsg *msg = g_new0(BridgeMsg, 1);
+    memset(msg, 0, sizeof *msg);
     msg->type = type;
     msg->ep = endpoint;
-    pa_transport_init(&msg->remote);
-    *worker = e->worker;
-    return msg;
+    return m->workers[e->worker];
 }
 
 void bridge_media_endpoint_set_remote(BridgeMedia *m, BridgeHandle endpoint,
                                       const PaTransport *remote)
 {
     g_return_if_fail(m && remote);
-    guint w;
-    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_SET_REMOTE, &w);
-    if (!msg)
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_REMOTE, &msg);
+    if (!w)
         return;
-    pa_transport_copy(&msg->remote, remote);
-    bridge_worker_post(m->workers[w], msg);
+    pa_transport_init(&msg.remote);
+    pa_transport_copy(&msg.remote, remote);
+    bridge_worker_post(w, &msg);
 }
 
 void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, BridgeHandle endpoint,
                                      const BridgeMediaSsrc *ssrcs, guint n_ssrcs)
 {
     g_return_if_fail(m && (ssrcs || !n_ssrcs));
-    guint w;
-    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_SET_SSRCS, &w);
-    if (!msg)
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_SSRCS, &msg);
+    if (!w)
         return;
-    msg->ssrcs = n_ssrcs ? g_memdup2(ssrcs, n_ssrcs * sizeof *ssrcs) : NULL;
-    msg->n_ssrcs = n_ssrcs;
-    bridge_worker_post(m->workers[w], msg);
+    msg.ssrcs = n_ssrcs ? g_memdup2(ssrcs, n_ssrcs * sizeof *ssrcs) : NULL;
+    msg.n_ssrcs = n_ssrcs;
+    bridge_worker_post(w, &msg);
 }
 
 void bridge_media_endpoint_set_hdrext(BridgeMedia *m, BridgeHandle endpoint,
                                       const PaHdrextMap *map)
 {
     g_return_if_fail(m && map);
-    guint w;
-    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_SET_HDREXT, &w);
-    if (!msg)
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_HDREXT, &msg);
+    if (!w)
         return;
-    msg->hdrext = g_memdup2(map, sizeof *map);
-    bridge_worker_post(m->workers[w], msg);
+    msg.hdrext = g_memdup2(map, sizeof *map);
+    bridge_worker_post(w, &msg);
 }
 
 void bridge_media_endpoint_expire(BridgeMedia *m, BridgeHandle endpoint)
 {
     g_return_if_fail(m);
-    guint w;
-    BridgeMsg *msg = msg_for(m, endpoint, BRIDGE_MSG_EXPIRE, &w);
-    if (!msg)
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_EXPIRE, &msg);
+    if (!w)
         return;
     BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
     g_info("room=%s ep=%s: endpoint expired", e->conference_id, e->endpoint_id);
     ctl_remove(m, e);
-    bridge_worker_post(m->workers[w], msg);
+    bridge_worker_post(w, &msg);
 }
 
 guint bridge_media_endpoint_worker(BridgeMedia *m, BridgeHandle endpoint)

@@ -13,15 +13,19 @@
  * RFC 5245, one stream/one component: BUNDLE + rtcp-mux) delivers a datagram on the worker;
  * RFC 7983 demux; DTLS (server unless the peer answered "passive") until SRTP keys exist;
  * SRTP unprotect once; RTP is copied into pooled buffers, protected per receiver and sent with
- * sendmmsg on each receiver's selected pair, and handed once per other worker that hosts the
- * conference through a bounded ring (full: dropped and counted). RTCP is terminated per leg:
+ * sendmmsg on each receiver's selected pair, and posted once per other worker that hosts the
+ * conference into that worker's bounded inbox ring (full: dropped and counted). A worker's
+ * inbox also carries the control thread's messages, so its wake-up takes no lock either.
+ * RTCP is terminated per leg:
  * PLI/FIR (rate-limited per source) and NACK go to the media SSRC's sender, SRs are forwarded,
  * the bridge sends its own RRs; everything else is consumed. SSRCs are not rewritten yet.
  * Forwarded RTP loses its sdes:mid, rid and repaired-rid header extensions (overwritten with
  * padding in place; payload untouched); audio level, transport-cc and abs-send-time stay.
+ * Senders get the bridge's transport-cc feedback about their leg every 50 ms.
  * After warm-up nothing on this path allocates, locks or logs in Parley's code (libnice's
- * receive path and libsrtp's crypto backend are outside it; see the media-plane test).
- * Not supported yet: ICE restart, simulcast layer selection, last-N, transport-cc. */
+ * receive path and libsrtp's crypto backend are outside it; see
+ * tests/integration/bridge/test-media-cost.c).
+ * Not supported yet: ICE restart, simulcast layer selection, last-N, bandwidth estimation. */
 #pragma once
 
 #include <glib.h>

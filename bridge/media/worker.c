@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* A media worker: one thread, one GMainContext, the endpoints pinned to it.
  *
- * Threads: bridge_worker_new/post/wake/stop_and_free run on the control thread; everything
- * else runs on the worker's own thread. The worker is woken by one eventfd for both control
- * messages (inbox, a GAsyncQueue) and inbound rings from the other workers. One periodic tick
+ * Threads: bridge_worker_new/post/stop_and_free run on the control thread, bridge_worker_wake
+ * on any thread; everything else runs on the worker's own thread. The worker is woken by one
+ * eventfd when its inbox (ring.h) has slots: control messages from the control thread and
+ * packets from the other workers, taken out in order without a lock. One periodic tick
  * per worker (50 ms) drives transport-cc feedback, DTLS retransmissions, and every 20th time
  * receiver reports and timeouts, for all its endpoints: there is no timer per endpoint. */
 #include "bridge/media/media-priv.h"
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -43,21 +45,31 @@ static gboolean flush_prepare(GSource *source, gint *timeout)
 
 static GSourceFuncs flush_funcs = {.prepare = flush_prepare};
 
-BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst)
-{
-    return w->media->rings[w->index * w->media->n_workers + dst];
-}
-
 void bridge_worker_wake(BridgeWorker *w)
 {
     guint64 one = 1;
     ssize_t n G_GNUC_UNUSED = write(w->efd, &one, sizeof one);
 }
 
-void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg)
+G_STATIC_ASSERT(sizeof(BridgeMsg) <= BRIDGE_PKT_MAX);
+
+void bridge_worker_post(BridgeWorker *w, const BridgeMsg *msg)
 {
-    g_async_queue_push(w->inbox, msg);
-    bridge_worker_wake(w);
+    guint32 pos;
+    BridgeRingSlot *slot;
+    /* A full inbox means the worker is a thousand slots behind; it drains at every wakeup,
+     * so the control thread waits for room rather than lose a control message. */
+    for (guint waited = 0; !(slot = bridge_ring_reserve(w->inbox, &pos)); waited++) {
+        if (waited == 10000) /* a second: say so once */
+            g_warning("media worker %u: inbox full for a second; waiting", w->index);
+        bridge_worker_wake(w);
+        g_usleep(100);
+    }
+    slot->kind = BRIDGE_RING_CONTROL;
+    slot->len = sizeof *msg;
+    memcpy(slot->data, msg, sizeof *msg);
+    if (bridge_ring_commit(w->inbox, pos))
+        bridge_worker_wake(w);
 }
 
 /* ---- worker-local conference views ---- */
@@ -152,22 +164,27 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
     }
 }
 
-static void drain_rings(BridgeWorker *w)
+/* Takes what the inbox holds, in order: control messages and the other workers' packets.
+ * Bounded per wakeup so that busy peers cannot starve this worker's own sockets. */
+static void drain_inbox(BridgeWorker *w)
 {
-    BridgeMedia *m = w->media;
-    for (guint s = 0; s < m->n_workers; s++) {
-        BridgeRing *r = m->rings[s * m->n_workers + w->index];
-        if (!r)
-            continue;
-        const BridgeRingSlot *slot;
-        /* Bounded per wakeup so one busy peer cannot starve this worker's own sockets. */
-        for (guint n = 0; n < 256 && (slot = bridge_ring_peek(r)); n++) {
+    const BridgeRingSlot *slot;
+    for (guint n = 0; n < 512 && (slot = bridge_ring_peek(w->inbox)); n++) {
+        if (slot->kind == BRIDGE_RING_CONTROL) {
+            BridgeMsg msg;
+            memcpy(&msg, slot->data, sizeof msg);
+            bridge_ring_release(w->inbox);
+            handle_msg(w, &msg);
+            bridge_msg_clear(&msg);
+            if (msg.type == BRIDGE_MSG_STOP)
+                return;
+        } else {
             bridge_forward_ring_slot(w, slot);
-            bridge_ring_release(r);
+            bridge_ring_release(w->inbox);
         }
-        if (bridge_ring_peek(r))
-            bridge_worker_wake(w);
     }
+    if (bridge_ring_peek(w->inbox))
+        bridge_worker_wake(w);
 }
 
 static gboolean on_wakeup(gint fd, GIOCondition cond, gpointer data)
@@ -175,12 +192,7 @@ static gboolean on_wakeup(gint fd, GIOCondition cond, gpointer data)
     BridgeWorker *w = data;
     guint64 v;
     ssize_t n G_GNUC_UNUSED = read(fd, &v, sizeof v);
-    BridgeMsg *msg;
-    while ((msg = g_async_queue_try_pop(w->inbox))) {
-        handle_msg(w, msg);
-        bridge_msg_free(msg);
-    }
-    drain_rings(w);
+    drain_inbox(w);
     return G_SOURCE_CONTINUE;
 }
 
@@ -223,6 +235,13 @@ static gpointer worker_main(gpointer data)
     return NULL;
 }
 
+/* Inbox slots: other workers' packets need room for a few milliseconds of fan-out (about
+ * 1500 bytes a slot); with one worker only control messages arrive. */
+static guint inbox_slots(guint n_workers)
+{
+    return n_workers == 1 ? 256 : CLAMP(1024 * (n_workers - 1), 1024u, 4096u);
+}
+
 BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
 {
     BridgeWorker *w = g_aligned_alloc0(1, sizeof *w, 64);
@@ -237,7 +256,7 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     }
     w->ctx = g_main_context_new();
     w->loop = g_main_loop_new(w->ctx, FALSE);
-    w->inbox = g_async_queue_new();
+    w->inbox = bridge_ring_new(inbox_slots(m->n_workers));
     bridge_handle_table_init(&w->endpoints);
     bridge_handle_table_init(&w->confs);
     w->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)bridge_endpoint_free);
@@ -274,7 +293,7 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
         bridge_handle_table_clear(&w->confs);
         g_ptr_array_unref(w->graveyard);
         g_ptr_array_unref(w->visit);
-        g_async_queue_unref(w->inbox);
+        bridge_ring_free(w->inbox);
         g_main_loop_unref(w->loop);
         g_main_context_unref(w->ctx);
         close(w->efd);
@@ -286,15 +305,19 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
 
 void bridge_worker_stop_and_free(BridgeWorker *w)
 {
-    BridgeMsg *msg = g_new0(BridgeMsg, 1);
-    msg->type = BRIDGE_MSG_STOP;
-    pa_transport_init(&msg->remote);
-    bridge_worker_post(w, msg);
+    BridgeMsg stop = {.type = BRIDGE_MSG_STOP};
+    bridge_worker_post(w, &stop);
     g_thread_join(w->thread);
-    /* The thread is gone: its state is ours now. */
-    BridgeMsg *left;
-    while ((left = g_async_queue_try_pop(w->inbox)))
-        bridge_msg_free(left);
+    /* The thread is gone: its state, and the inbox's consumer side, are ours now. */
+    const BridgeRingSlot *slot;
+    while ((slot = bridge_ring_peek(w->inbox))) {
+        if (slot->kind == BRIDGE_RING_CONTROL) {
+            BridgeMsg left;
+            memcpy(&left, slot->data, sizeof left);
+            bridge_msg_clear(&left);
+        }
+        bridge_ring_release(w->inbox);
+    }
     free_endpoints(w); /* none left unless the thread died early */
     bridge_handle_table_clear(&w->endpoints);
     guint pos = 0;
@@ -311,7 +334,7 @@ void bridge_worker_stop_and_free(BridgeWorker *w)
     g_source_destroy(w->flush_source);
     g_source_unref(w->flush_source);
     bridge_tx_batch_free(w->tx);
-    g_async_queue_unref(w->inbox);
+    bridge_ring_free(w->inbox);
     g_main_loop_unref(w->loop);
     /* Let libnice finish what it scheduled on this context before the context goes. */
     for (int i = 0; i < 100 && g_main_context_iteration(w->ctx, FALSE); i++)
