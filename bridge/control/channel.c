@@ -3,9 +3,10 @@
  *
  * Ownership: BridgeChannels owns a BridgeChannel per endpoint that has ever opened a channel,
  * hung off the endpoint's registry entry (BridgeRegEndpoint.channel) until the endpoint
- * expires; a BridgeChannel holds one reference on its open SoupWebsocketConnection. A connection that is closed by the bridge (replaced, endpoint
- * expired, shutdown) is detached from its BridgeChannel at once and parked in `closing`, holding
- * its own reference until libsoup reports it closed (at most ~5 s: libsoup's close timeout). */
+ * expires; a BridgeChannel holds one reference on its open SoupWebsocketConnection. A connection
+ * that is closed by the bridge (replaced, endpoint expired, shutdown) is detached from its
+ * BridgeChannel at once and parked in `closing`, holding its own reference until libsoup reports it
+ * closed (at most ~5 s: libsoup's close timeout). */
 #include "bridge/control/channel.h"
 
 #include <string.h>
@@ -151,8 +152,7 @@ static void handle(BridgeChannels *ch, BridgeChannel *ce, BridgeChannelMsg *msg)
         !pa_rate_limit_allow(&ce->relay_rl, g_get_monotonic_time(), NULL)) {
         ch->stats.dropped[BRIDGE_CHANNEL_DROP_RATE_LIMITED]++;
         log_limited(ch, "room=%s ep=%s: bridge channel messages over %d/s not relayed", conf_id,
-                    ep_id,
-                    (int)(G_USEC_PER_SEC / BRIDGE_CHANNEL_RELAY_INTERVAL_US));
+                    ep_id, (int)(G_USEC_PER_SEC / BRIDGE_CHANNEL_RELAY_INTERVAL_US));
         return;
     }
     switch (msg->klass) {
@@ -216,8 +216,8 @@ static void on_message(SoupWebsocketConnection *ws, int type, GBytes *message, g
     } else {
         ch->stats.dropped[st]++;
         if (st == BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS)
-            g_debug("room=%s ep=%s: bridge channel: %s ignored", ce->ep->conference->id,
-                    ce->ep->id, why);
+            g_debug("room=%s ep=%s: bridge channel: %s ignored", ce->ep->conference->id, ce->ep->id,
+                    why);
         else
             log_limited(ch, "room=%s ep=%s: bridge channel message dropped: %s",
                         ce->ep->conference->id, ce->ep->id, why);
@@ -231,8 +231,8 @@ static void on_closed(SoupWebsocketConnection *ws, gpointer ud)
     BridgeChannels *ch = ce->owner;
     if (ce->ws != ws)
         return;
-    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->ep->conference->id,
-              ce->ep->id, soup_websocket_connection_get_close_code(ws));
+    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->ep->conference->id, ce->ep->id,
+              soup_websocket_connection_get_close_code(ws));
     g_signal_handlers_disconnect_by_data(ws, ce);
     g_clear_pointer(&ce->forwarded, g_strfreev);
     ce->ws = NULL;
@@ -338,8 +338,8 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
     }
     BridgeChannel *ce = channel_get(ch, ep);
     if (ce->ws) {
-        g_message("room=%s ep=%s: bridge channel replaced by a new connection",
-                  ep->conference->id, ep->id);
+        g_message("room=%s ep=%s: bridge channel replaced by a new connection", ep->conference->id,
+                  ep->id);
         detach(ch, ce, SOUP_WEBSOCKET_CLOSE_NORMAL, "replaced by a newer connection");
         ch->stats.replaced++;
     }

@@ -101,10 +101,10 @@ static void add_feedback_sources(PaColibriConferenceModified *out, const BridgeR
     out->has_sources = TRUE;
     PaMediaSource *a = pa_media_sources_add(out->sources, FALSE, "jvb-a0");
     pa_media_source_add_ssrc(a, conf->feedback_audio_ssrc, "jvb-a0",
-                                     "mixedmslabel mixedlabelaudio0");
+                             "mixedmslabel mixedlabelaudio0");
     PaMediaSource *v = pa_media_sources_add(out->sources, TRUE, "jvb-v0");
     pa_media_source_add_ssrc(v, conf->feedback_video_ssrc, "jvb-v0",
-                                     "mixedmslabel mixedlabelvideo0");
+                             "mixedmslabel mixedlabelvideo0");
 }
 
 /* A failed request is rolled back: the endpoints it created are expired, and the focus gets
@@ -243,7 +243,8 @@ void bridge_control_expire_conference(BridgeControl *c, BridgeRegConference *con
     while (g_hash_table_iter_next(&it, NULL, &v))
         g_array_append_val(eps, ((BridgeRegEndpoint *)v)->handle);
     for (guint i = 0; i < eps->len; i++) {
-        BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, g_array_index(eps, BridgeHandle, i));
+        BridgeRegEndpoint *ep =
+            bridge_reg_endpoint_get(&c->reg, g_array_index(eps, BridgeHandle, i));
         if (ep)
             bridge_control_expire_endpoint(c, ep, TRUE, why);
     }
@@ -263,8 +264,7 @@ static char *websocket_url(BridgeControl *c, const BridgeRegEndpoint *ep)
     const char *base = c->cfg->http_public_url;
     gboolean tls = g_str_has_prefix(base, "https://");
     return g_strdup_printf("%s://%s/colibri-ws/%s/%s/%s?pwd=%s", tls ? "wss" : "ws",
-                           base + (tls ? 8 : 7), c->cfg->bridge_id, conf_e, ep_e,
-                           ep->ws_password);
+                           base + (tls ? 8 : 7), c->cfg->bridge_id, conf_e, ep_e, ep->ws_password);
 }
 
 void bridge_control_endpoint_ready(BridgeHandle endpoint, const PaTransport *local,

@@ -23,7 +23,7 @@ struct _BridgeControl {
     BridgeHttp *http;
     BridgeChannels *channels; /* colibri-ws, on http's server */
     BridgeRegistry reg;       /* the one registry of conferences and endpoints */
-    GPtrArray *pendings; /* BridgePending * (owned) awaiting transports */
+    GPtrArray *pendings;      /* BridgePending * (owned) awaiting transports */
 
     gboolean graceful;
     GSourceFunc graceful_done;

@@ -51,8 +51,7 @@ static void media_metrics(GString *out, const BridgeMediaStats *m)
 static void channel_metrics(GString *out, const BridgeChannelStats *ch)
 {
     bridge_prom_metric(out, "parley_bridge_channels_open", "gauge",
-                       "colibri-ws bridge channels open now (at most one per endpoint).",
-                       ch->open);
+                       "colibri-ws bridge channels open now (at most one per endpoint).", ch->open);
     bridge_prom_metric(out, "parley_bridge_channels_opened_total", "counter",
                        "colibri-ws bridge channels accepted.", ch->opened);
     bridge_prom_metric(out, "parley_bridge_channels_replaced_total", "counter",
@@ -74,8 +73,8 @@ static void channel_metrics(GString *out, const BridgeChannelStats *ch)
     bridge_prom_family(out, "parley_bridge_channel_messages_dropped_total", "counter",
                        "Bridge channel messages received and not used, by reason.");
     for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++) {
-        const char *labels[] = {
-            "reason", bridge_channel_drop_reason_name((BridgeChannelMsgStatus)r), NULL};
+        const char *labels[] = {"reason",
+                                bridge_channel_drop_reason_name((BridgeChannelMsgStatus)r), NULL};
         bridge_prom_sample(out, "parley_bridge_channel_messages_dropped_total", labels,
                            ch->dropped[r]);
     }
@@ -109,9 +108,10 @@ static void srtp_metrics(GString *out, const BridgeMetricsSnapshot *s)
 char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
 {
     GString *out = g_string_sized_new(4096);
-    bridge_prom_family(out, "parley_bridge_build_info", "gauge", "Build of this bridge (always 1).");
-    const char *build[] = {"version",   s->version, "bridge_id", s->bridge_id,
-                           "region",    s->region,  NULL};
+    bridge_prom_family(out, "parley_bridge_build_info", "gauge",
+                       "Build of this bridge (always 1).");
+    const char *build[] = {"version", s->version, "bridge_id", s->bridge_id,
+                           "region",  s->region,  NULL};
     bridge_prom_sample(out, "parley_bridge_build_info", build, 1);
     bridge_prom_family(out, "parley_bridge_uptime_seconds", "gauge",
                        "Seconds since the bridge started.");

@@ -20,8 +20,8 @@
 
 G_BEGIN_DECLS
 
-typedef struct _BridgePending BridgePending;         /* colibri-handler.c: a reply being built */
-typedef struct _BridgeChannel BridgeChannel;         /* channel.c: one endpoint's colibri-ws */
+typedef struct _BridgePending BridgePending; /* colibri-handler.c: a reply being built */
+typedef struct _BridgeChannel BridgeChannel; /* channel.c: one endpoint's colibri-ws */
 typedef struct _BridgeRegConference BridgeRegConference;
 
 typedef enum {

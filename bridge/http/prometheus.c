@@ -42,8 +42,7 @@ void bridge_prom_sample(GString *out, const char *name, const char *const *label
     g_string_append_printf(out, " %" G_GUINT64_FORMAT "\n", v);
 }
 
-void bridge_prom_sample_real(GString *out, const char *name, const char *const *labels,
-                             double v)
+void bridge_prom_sample_real(GString *out, const char *name, const char *const *labels, double v)
 {
     char buf[G_ASCII_DTOSTR_BUF_SIZE];
     append_series(out, name, labels);

@@ -16,8 +16,7 @@ void bridge_prom_family(GString *out, const char *name, const char *type, const 
  * (backslash, double quote and newline are escaped; NULL is written as ""). */
 void bridge_prom_sample(GString *out, const char *name, const char *const *labels, guint64 v);
 /* The same with a real value, written with one decimal ("%.1f", C locale). */
-void bridge_prom_sample_real(GString *out, const char *name, const char *const *labels,
-                             double v);
+void bridge_prom_sample_real(GString *out, const char *name, const char *const *labels, double v);
 
 /* A family with one unlabelled sample. */
 void bridge_prom_metric(GString *out, const char *name, const char *type, const char *help,

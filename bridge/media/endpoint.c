@@ -55,7 +55,8 @@ void bridge_endpoint_send(BridgeEndpoint *ep, const guint8 *buf, gsize len)
         if (n < 0)
             return; /* EAGAIN/ENOBUFS: a congested socket drops like the network would */
     } else {
-        if (nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)buf) < 0)
+        if (nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)buf) <
+            0)
             return;
     }
     BRIDGE_STAT_ADD(w->stats.packets_out, 1);
@@ -100,8 +101,8 @@ static void update_selected_pair(BridgeEndpoint *ep, NiceCandidate *remote)
     }
     memset(&ep->peer, 0, sizeof ep->peer);
     nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&ep->peer);
-    ep->peer_len = ep->peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                  : sizeof(struct sockaddr_in);
+    ep->peer_len =
+        ep->peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     ep->sock = sock;
     ep->fd = g_socket_get_fd(sock);
     /* A worker that is descheduled for a few milliseconds must not lose a burst of video:
@@ -336,11 +337,11 @@ static gboolean agent_new(BridgeEndpoint *ep, GError **error)
 {
     BridgeWorker *w = ep->worker;
     BridgeMedia *m = w->media;
-    ep->agent = nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
-                                    NICE_AGENT_OPTION_ICE_TRICKLE |
-                                        NICE_AGENT_OPTION_CONSENT_FRESHNESS);
-    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE,
-                 "upnp", FALSE, NULL);
+    ep->agent =
+        nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
+                            NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE, "upnp",
+                 FALSE, NULL);
     for (char **a = m->config.local_addresses; *a; a++) {
         NiceAddress addr;
         nice_address_init(&addr);
@@ -420,8 +421,8 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
     if (ep->agent) {
         g_signal_handlers_disconnect_by_data(ep->agent, ep);
         if (ep->stream_id)
-            nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT,
-                                   ep->worker->ctx, NULL, NULL);
+            nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, ep->worker->ctx,
+                                   NULL, NULL);
         g_object_unref(ep->agent);
     }
     if (ep->dtls)

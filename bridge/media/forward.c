@@ -139,8 +139,8 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
         if (owner)
             bridge_rtcp_deliver_feedback(owner, slot->aux, slot->ssrc, slot->data, slot->len,
                                          g_get_monotonic_time());
-        else if (!feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc,
-                                    slot->data, slot->len))
+        else if (!feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc, slot->data,
+                                    slot->len))
             bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
         break;
     }
@@ -177,10 +177,9 @@ static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *
     BridgeSource *s = bridge_endpoint_source(ep, h->ssrc, TRUE);
     bool voice = false;
     uint8_t level = 127;
-    gboolean has_level =
-        pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
-        pa_hdrext_read_audio_level(pkt, &found->elem[PA_HDREXT_AUDIO_LEVEL], &voice, &level) ==
-            PA_HDREXT_OK;
+    gboolean has_level = pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
+                         pa_hdrext_read_audio_level(pkt, &found->elem[PA_HDREXT_AUDIO_LEVEL],
+                                                    &voice, &level) == PA_HDREXT_OK;
     uint16_t tcc;
     if (pa_hdrext_found_has(found, PA_HDREXT_TCC) &&
         pa_hdrext_read_tcc_seq(pkt, &found->elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
@@ -232,8 +231,8 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
     memcpy(w->rx, buf, len);
     gsize l = len;
     gboolean rtcp = kind == PA_DEMUX_RTCP;
-    BridgeSrtpStatus st =
-        rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, w->rx, &l) : bridge_srtp_unprotect(ep->srtp, w->rx, &l);
+    BridgeSrtpStatus st = rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, w->rx, &l)
+                               : bridge_srtp_unprotect(ep->srtp, w->rx, &l);
     switch (st) {
     case BRIDGE_SRTP_OK:
         break;

@@ -26,9 +26,9 @@ typedef guint32 BridgeHandle;
 #define BRIDGE_HANDLE_INDEX(h) ((guint)((h) & ((1u << BRIDGE_HANDLE_INDEX_BITS) - 1)))
 
 typedef struct {
-    GArray *slots; /* of (handle, object) by index; object NULL when free */
-    GArray *free;  /* free indices (tables that make handles) */
-    guint n;       /* objects in the table */
+    GArray *slots;           /* of (handle, object) by index; object NULL when free */
+    GArray *free;            /* free indices (tables that make handles) */
+    guint n;                 /* objects in the table */
     gboolean makes, mirrors; /* which kind of table this is (set by the first add/insert) */
 } BridgeHandleTable;
 

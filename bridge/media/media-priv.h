@@ -19,8 +19,9 @@
  * - Results (ready transports, events) go back through media->outbox plus an eventfd source on
  *   the control context, so they arrive in the order the worker produced them.
  * - Endpoint lifetime: the control registry refers to endpoints by handle, never by pointer,
- *   so a message for an endpoint that has gone finds nothing. A worker retires an endpoint (failure, timeout) by unlinking it at once and
- *   freeing it at its next tick, so no libnice callback of that endpoint is on the stack. */
+ *   so a message for an endpoint that has gone finds nothing. A worker retires an endpoint
+ *   (failure, timeout) by unlinking it at once and freeing it at its next tick, so no libnice
+ *   callback of that endpoint is on the stack. */
 #pragma once
 
 #include <nice/agent.h>
@@ -40,14 +41,14 @@
 G_BEGIN_DECLS
 
 #define BRIDGE_MEDIA_MAX_WORKERS 64
-#define BRIDGE_EP_MAX_SSRCS 32          /* announced + learned sources per endpoint */
-#define BRIDGE_TICK_MS 50               /* worker tick: transport-cc feedback, DTLS retransmissions */
-#define BRIDGE_RR_EVERY_TICKS 20        /* receiver reports and timeouts every second */
-#define BRIDGE_KEYFRAME_REQ_MIN_US 250000 /* at most one PLI/FIR per source per 250 ms */
+#define BRIDGE_EP_MAX_SSRCS 32   /* announced + learned sources per endpoint */
+#define BRIDGE_TICK_MS 50        /* worker tick: transport-cc feedback, DTLS retransmissions */
+#define BRIDGE_RR_EVERY_TICKS 20 /* receiver reports and timeouts every second */
+#define BRIDGE_KEYFRAME_REQ_MIN_US 250000      /* at most one PLI/FIR per source per 250 ms */
 #define BRIDGE_SOCKET_BUFFER (2 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per endpoint */
 
 /* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
-#define BRIDGE_STAT_ADD(var, n) \
+#define BRIDGE_STAT_ADD(var, n)                                                                    \
     __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
 #define BRIDGE_STAT_GET(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
 
@@ -67,10 +68,10 @@ typedef struct {
 
 typedef struct {
     gint ref;
-    BridgeHandle handle;   /* the caller's conference handle */
-    guint64 worker_mask;   /* atomic; bit w: worker w has endpoints here */
+    BridgeHandle handle; /* the caller's conference handle */
+    guint64 worker_mask; /* atomic; bit w: worker w has endpoints here */
     /* control thread only: */
-    guint *per_worker;     /* endpoints per worker */
+    guint *per_worker; /* endpoints per worker */
     guint n_endpoints;
 } BridgeConf;
 
@@ -88,16 +89,16 @@ typedef struct {
     guint32 ssrc;
     gboolean announced;
     gboolean video;
-    gboolean seen;             /* RTP received */
+    gboolean seen; /* RTP received */
     BridgeRecvStats rx;
     gint64 last_keyframe_req_us;
     guint8 fir_seq;
-    guint8 audio_level;        /* last ssrc-audio-level value (0..127, 127 = silence) */
-    gboolean voice;            /* its V bit */
+    guint8 audio_level; /* last ssrc-audio-level value (0..127, 127 = silence) */
+    gboolean voice;     /* its V bit */
 } BridgeSource;
 
 struct _BridgeEndpoint {
-    BridgeHandle handle;       /* the control registry's handle for it */
+    BridgeHandle handle;               /* the control registry's handle for it */
     char *conference_id, *endpoint_id; /* for logs */
     BridgeWorker *worker;
     BridgeWorkerConf *conf;
@@ -118,20 +119,20 @@ struct _BridgeEndpoint {
     BridgeDtls *dtls;
     BridgeDtlsRole role;
     BridgeSrtp *srtp;
-    gboolean connected;        /* DTLS done, SRTP ready */
-    gint64 last_rx_us;         /* last authenticated RTP/RTCP */
-    BridgeTccRecv tcc;         /* transport-cc arrivals, feedback owed to this sender */
-    PaHdrextMap hdrext;        /* the ids this endpoint negotiated (its RTP is read with them) */
+    gboolean connected; /* DTLS done, SRTP ready */
+    gint64 last_rx_us;  /* last authenticated RTP/RTCP */
+    BridgeTccRecv tcc;  /* transport-cc arrivals, feedback owed to this sender */
+    PaHdrextMap hdrext; /* the ids this endpoint negotiated (its RTP is read with them) */
 
     BridgeSource sources[BRIDGE_EP_MAX_SSRCS];
     guint n_sources;
-    gboolean dead;             /* being removed; ignore further input */
+    gboolean dead; /* being removed; ignore further input */
 };
 
 struct _BridgeWorkerConf {
-    BridgeHandle handle;       /* the conference's */
-    BridgeConf *shared;        /* ref held */
-    GPtrArray *endpoints;      /* BridgeEndpoint *, this worker's only (not owned) */
+    BridgeHandle handle;  /* the conference's */
+    BridgeConf *shared;   /* ref held */
+    GPtrArray *endpoints; /* BridgeEndpoint *, this worker's only (not owned) */
 };
 
 struct _BridgeWorker {
@@ -140,19 +141,19 @@ struct _BridgeWorker {
     GThread *thread;
     GMainContext *ctx;
     GMainLoop *loop;
-    int efd;                   /* wakes the worker: its inbox has slots */
+    int efd; /* wakes the worker: its inbox has slots */
     GSource *efd_source, *tick_source;
-    BridgeRing *inbox;         /* control messages and other workers' packets (owned) */
+    BridgeRing *inbox;           /* control messages and other workers' packets (owned) */
     BridgeHandleTable endpoints; /* handle -> BridgeEndpoint * (owned) */
-    BridgeHandleTable confs;   /* conference handle -> BridgeWorkerConf * (owned) */
-    GPtrArray *graveyard;      /* retired endpoints, freed at the next tick (owned) */
-    GPtrArray *visit;          /* tick scratch */
+    BridgeHandleTable confs;     /* conference handle -> BridgeWorkerConf * (owned) */
+    GPtrArray *graveyard;        /* retired endpoints, freed at the next tick (owned) */
+    GPtrArray *visit;            /* tick scratch */
     guint ticks;
     BridgeWorkerStats stats;
-    GSource *flush_source;     /* sends the tx batch once per main-loop iteration */
-    BridgeTxBatch *tx;         /* pooled outgoing buffers + sendmmsg batch */
+    GSource *flush_source;                    /* sends the tx batch once per main-loop iteration */
+    BridgeTxBatch *tx;                        /* pooled outgoing buffers + sendmmsg batch */
     guint64 tx_published, tx_bytes_published; /* what of tx->sent is in stats already */
-    gint64 tcc_scratch[BRIDGE_TCC_RING]; /* transport-cc feedback building (tick) */
+    gint64 tcc_scratch[BRIDGE_TCC_RING];      /* transport-cc feedback building (tick) */
     /* Receive scratch buffer: the worker is single-threaded, so one suffices. */
     guint8 rx[BRIDGE_TX_CAP];
 };
@@ -161,28 +162,28 @@ struct _BridgeWorker {
 typedef struct {
     BridgeHandle handle;
     guint worker;
-    BridgeConf *conf;          /* ref held */
+    BridgeConf *conf; /* ref held */
     gboolean ready_reported;
     char *conference_id, *endpoint_id; /* for logs */
 } BridgeCtlEndpoint;
 
 struct _BridgeMedia {
-    BridgeMediaConfig config;  /* deep copy */
+    BridgeMediaConfig config; /* deep copy */
     GMainContext *control;
     BridgeMediaCallbacks cb;
     gpointer user_data;
     BridgeDtlsCert *cert;
-    guint32 bridge_ssrc;       /* sender SSRC of the bridge's own RTCP */
-    PaHdrextMap hdrext;        /* ids a new endpoint starts with (Jitsi defaults; read-only) */
+    guint32 bridge_ssrc; /* sender SSRC of the bridge's own RTCP */
+    PaHdrextMap hdrext;  /* ids a new endpoint starts with (Jitsi defaults; read-only) */
     guint n_workers;
     BridgeWorker **workers;
     /* control thread only: */
     BridgeHandleTable endpoints; /* endpoint handle -> BridgeCtlEndpoint * (owned) */
-    BridgeHandleTable confs;   /* conference handle -> BridgeConf * (ref) */
-    guint *load;               /* endpoints per worker */
+    BridgeHandleTable confs;     /* conference handle -> BridgeConf * (ref) */
+    guint *load;                 /* endpoints per worker */
     int control_efd;
     GSource *control_source;
-    GAsyncQueue *outbox;       /* BridgeResult * from workers */
+    GAsyncQueue *outbox; /* BridgeResult * from workers */
 };
 
 /* Control -> worker messages, copied into a BRIDGE_RING_CONTROL slot of the worker's inbox;
@@ -199,12 +200,12 @@ typedef enum {
 typedef struct {
     BridgeMsgType type;
     BridgeHandle ep;
-    BridgeConf *conf;          /* CREATE: ref transferred */
+    BridgeConf *conf; /* CREATE: ref transferred */
     char *conference_id, *endpoint_id;
-    PaTransport remote;        /* SET_REMOTE */
-    BridgeMediaSsrc *ssrcs;    /* SET_SSRCS */
+    PaTransport remote;     /* SET_REMOTE */
+    BridgeMediaSsrc *ssrcs; /* SET_SSRCS */
     guint n_ssrcs;
-    PaHdrextMap *hdrext;       /* SET_HDREXT (owned) */
+    PaHdrextMap *hdrext; /* SET_HDREXT (owned) */
 } BridgeMsg;
 
 /* Worker -> control results. */
@@ -216,9 +217,9 @@ typedef enum {
 typedef struct {
     BridgeResultType type;
     BridgeHandle ep;
-    PaTransport local;         /* READY */
-    GError *error;             /* READY failure */
-    BridgeMediaEvent event;    /* EVENT */
+    PaTransport local;      /* READY */
+    GError *error;          /* READY failure */
+    BridgeMediaEvent event; /* EVENT */
     char *reason;
 } BridgeResult;
 

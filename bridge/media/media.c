@@ -123,8 +123,8 @@ static gboolean config_check(const BridgeMediaConfig *c, GError **error)
         return FALSE;
     }
     if (c->workers > BRIDGE_MEDIA_MAX_WORKERS) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "media.workers: at most %d", BRIDGE_MEDIA_MAX_WORKERS);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "media.workers: at most %d",
+                    BRIDGE_MEDIA_MAX_WORKERS);
         return FALSE;
     }
     return TRUE;
@@ -218,8 +218,7 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
     port_range(config, &m->config.port_min, &m->config.port_max); /* checked above */
     m->config.local_addresses = g_strdupv(config->local_addresses);
     m->config.public_address =
-        config->public_address && *config->public_address ? g_strdup(config->public_address)
-                                                           : NULL;
+        config->public_address && *config->public_address ? g_strdup(config->public_address) : NULL;
     m->control = control ? g_main_context_ref(control) : g_main_context_ref_thread_default();
     if (callbacks)
         m->cb = *callbacks;
@@ -331,9 +330,8 @@ static guint pick_worker(BridgeMedia *m, const BridgeConf *c)
     return least;
 }
 
-void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference,
-                                  BridgeHandle endpoint, const char *conference_id,
-                                  const char *endpoint_id)
+void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference, BridgeHandle endpoint,
+                                  const char *conference_id, const char *endpoint_id)
 {
     g_return_if_fail(m && conference && endpoint && conference_id && endpoint_id);
     g_return_if_fail(!bridge_handle_table_get(&m->endpoints, endpoint));
@@ -409,8 +407,7 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, BridgeHandle endpoint,
     bridge_worker_post(w, &msg);
 }
 
-void bridge_media_endpoint_set_hdrext(BridgeMedia *m, BridgeHandle endpoint,
-                                      const PaHdrextMap *map)
+void bridge_media_endpoint_set_hdrext(BridgeMedia *m, BridgeHandle endpoint, const PaHdrextMap *map)
 {
     g_return_if_fail(m && map);
     BridgeMsg msg;

@@ -37,15 +37,15 @@
 G_BEGIN_DECLS
 
 typedef struct {
-    guint workers;           /* media threads; 0 = one per online CPU */
+    guint workers; /* media threads; 0 = one per online CPU */
     /* UDP port range for ICE host candidates, inclusive. Both 0: any port. Otherwise a 0
      * port_min means 1 and a 0 port_max means 65535; port_min above port_max is refused. */
     guint port_min;
     guint port_max;
-    char **local_addresses;  /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
-    char *public_address;    /* advertised in addition (NAT'd deployments); NULL = none */
-    guint ice_timeout_s;     /* expire an endpoint whose ICE has not connected by then */
-    guint media_timeout_s;   /* expire a connected endpoint that sent nothing for this long */
+    char **local_addresses; /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
+    char *public_address;   /* advertised in addition (NAT'd deployments); NULL = none */
+    guint ice_timeout_s;    /* expire an endpoint whose ICE has not connected by then */
+    guint media_timeout_s;  /* expire a connected endpoint that sent nothing for this long */
     /* Worker placement. A new endpoint joins the worker that already holds most of its
      * conference while that worker holds fewer than this many of the conference's endpoints
      * and is not busier than the least-loaded worker by this many or more; otherwise it goes
@@ -59,9 +59,9 @@ typedef struct _BridgeMedia BridgeMedia;
 
 typedef enum {
     BRIDGE_MEDIA_EVENT_CONNECTED, /* ICE connected and DTLS done: media can flow */
-    BRIDGE_MEDIA_EVENT_FAILED,    /* ICE or DTLS failed; the endpoint is gone from the media plane */
-    BRIDGE_MEDIA_EVENT_TIMEOUT,   /* no media for media_timeout_s; the endpoint is gone (its
-                                   * peer got a DTLS close_notify) */
+    BRIDGE_MEDIA_EVENT_FAILED,  /* ICE or DTLS failed; the endpoint is gone from the media plane */
+    BRIDGE_MEDIA_EVENT_TIMEOUT, /* no media for media_timeout_s; the endpoint is gone (its
+                                 * peer got a DTLS close_notify) */
 } BridgeMediaEvent;
 
 /* What the media plane tells its caller, on the control thread. Endpoints are named by the
@@ -139,22 +139,23 @@ void bridge_media_endpoint_set_hdrext(BridgeMedia *media, BridgeHandle endpoint,
  * ignored. */
 void bridge_media_endpoint_expire(BridgeMedia *media, BridgeHandle endpoint);
 
-/* Why a datagram was dropped (received ones, and copies for a receiver). Datagrams from an address that is not the peer of a
- * validated ICE pair never reach the media plane: libnice discards them itself (verified by
- * tests/integration/bridge/test-media-plane.c), so they have no reason here. */
+/* Why a datagram was dropped (received ones, and copies for a receiver). Datagrams from an address
+ * that is not the peer of a validated ICE pair never reach the media plane: libnice discards them
+ * itself (verified by tests/integration/bridge/test-media-forward.c), so they have no reason here.
+ */
 typedef enum {
-    BRIDGE_DROP_MALFORMED,     /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
-    BRIDGE_DROP_NOT_READY,     /* RTP/RTCP before DTLS completed, or DTLS before the remote
-                                * fingerprint was known */
-    BRIDGE_DROP_SRTP_AUTH,     /* authentication tag did not verify */
-    BRIDGE_DROP_SRTP_REPLAY,   /* replayed or too old */
-    BRIDGE_DROP_DTLS,          /* DTLS datagram rejected (not whole records, terminal state) */
-    BRIDGE_DROP_QUEUE_FULL,    /* cross-worker fan-out queue full (counted once per worker
-                                * that could not be reached) */
-    BRIDGE_DROP_NO_RECEIVER,   /* RTCP feedback for an SSRC nobody in the conference sends */
-    BRIDGE_DROP_SRTP_PROTECT,  /* a copy for one receiver that could not be protected (longer
-                                * than the media plane handles, or libsrtp refused it):
-                                * counted once per receiver that did not get it */
+    BRIDGE_DROP_MALFORMED,    /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
+    BRIDGE_DROP_NOT_READY,    /* RTP/RTCP before DTLS completed, or DTLS before the remote
+                               * fingerprint was known */
+    BRIDGE_DROP_SRTP_AUTH,    /* authentication tag did not verify */
+    BRIDGE_DROP_SRTP_REPLAY,  /* replayed or too old */
+    BRIDGE_DROP_DTLS,         /* DTLS datagram rejected (not whole records, terminal state) */
+    BRIDGE_DROP_QUEUE_FULL,   /* cross-worker fan-out queue full (counted once per worker
+                               * that could not be reached) */
+    BRIDGE_DROP_NO_RECEIVER,  /* RTCP feedback for an SSRC nobody in the conference sends */
+    BRIDGE_DROP_SRTP_PROTECT, /* a copy for one receiver that could not be protected (longer
+                               * than the media plane handles, or libsrtp refused it):
+                               * counted once per receiver that did not get it */
     BRIDGE_DROP_N_REASONS
 } BridgeDropReason;
 
@@ -168,19 +169,19 @@ typedef struct {
     guint64 rtp_forwarded;          /* RTP packets sent to receivers */
     guint64 drops[BRIDGE_DROP_N_REASONS];
     guint64 ice_failures, dtls_failures;
-    guint endpoints;                /* existing now */
-    guint endpoints_connected;      /* with DTLS done now */
-    guint conferences;              /* with at least one endpoint now */
+    guint endpoints;           /* existing now */
+    guint endpoints_connected; /* with DTLS done now */
+    guint conferences;         /* with at least one endpoint now */
     /* RTCP */
-    guint64 rtcp_in;                /* authenticated RTCP compounds received */
-    guint64 keyframe_requests;      /* PLI/FIR sent to senders (after rate limiting) */
-    guint64 nacks_forwarded;        /* NACKs sent to senders */
-    guint64 sr_forwarded;           /* sender reports fanned out to receivers */
-    guint64 rr_sent;                /* the bridge's own receiver-report compounds */
-    guint64 tcc_feedback_sent;      /* transport-cc feedback packets sent to senders */
+    guint64 rtcp_in;           /* authenticated RTCP compounds received */
+    guint64 keyframe_requests; /* PLI/FIR sent to senders (after rate limiting) */
+    guint64 nacks_forwarded;   /* NACKs sent to senders */
+    guint64 sr_forwarded;      /* sender reports fanned out to receivers */
+    guint64 rr_sent;           /* the bridge's own receiver-report compounds */
+    guint64 tcc_feedback_sent; /* transport-cc feedback packets sent to senders */
     /* Header extensions */
-    guint64 hdrext_stripped;        /* RTP packets from which sdes:mid/rid/repaired-rid were
-                                     * removed before forwarding */
+    guint64 hdrext_stripped; /* RTP packets from which sdes:mid/rid/repaired-rid were
+                              * removed before forwarding */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* bridge-load: the bridge's media plane under a conference load, in one process. A BridgeMedia
- * with W workers and N simulated participants in one conference (tests/lib/c/sim-peer.h: libnice ICE +
- * OpenSSL DTLS + SRTP, the same pieces a browser uses); each sends synthetic audio and video
+ * with W workers and N simulated participants in one conference (tests/lib/c/sim-peer.h: libnice
+ * ICE + OpenSSL DTLS + SRTP, the same pieces a browser uses); each sends synthetic audio and video
  * (bench-util.h) and receives everyone else's. Prints, over a measurement window after a
  * warm-up: RTP packets forwarded per second; the media worker threads' CPU time (schedstat of
  * the threads named media-*, so the load generator's own threads are left out) per forwarded
@@ -102,8 +102,7 @@ static void on_event(BridgeHandle ep, BridgeMediaEvent ev, const char *reason, g
     }
 }
 
-static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error,
-                     gpointer data)
+static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error, gpointer data)
 {
     Participant *p = part_by_handle(data, ep);
     if (!p)
@@ -384,7 +383,7 @@ static void sample(Load *l, Sample *s)
 {
     s->mono_ns = bench_clock_ns(CLOCK_MONOTONIC);
     s->cpu_ns = test_threads_cpu_ns("media-", s->thread_ns, s->names, BRIDGE_MEDIA_MAX_WORKERS,
-                                     &s->n_threads, &s->wait_ns);
+                                    &s->n_threads, &s->wait_ns);
     bridge_media_get_stats(l->media, &s->st);
 }
 

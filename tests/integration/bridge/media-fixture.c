@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-static void on_event(BridgeHandle endpoint, BridgeMediaEvent ev, const char *reason,
-                     gpointer data)
+static void on_event(BridgeHandle endpoint, BridgeMediaEvent ev, const char *reason, gpointer data)
 {
     MediaFixture *f = data;
     if (endpoint == 0 || endpoint > f->n_eps)

@@ -32,8 +32,8 @@ typedef struct {
     BridgeMedia *media;
     MfEp eps[MF_MAX_EPS];
     guint n_eps;
-    SimPeer *peers[MF_MAX_EPS]; /* peers[i] is the client of eps[i] (NULL: none) */
-    char *confs[MF_MAX_EPS];    /* conference names; the handle of confs[i] is i + 1 */
+    SimPeer *peers[MF_MAX_EPS];  /* peers[i] is the client of eps[i] (NULL: none) */
+    char *confs[MF_MAX_EPS];     /* conference names; the handle of confs[i] is i + 1 */
     SimPeerOptions peer_options; /* for the peers mf_connect_two() makes */
     guint16 seq_a, seq_b;        /* next RTP sequence numbers of peers 0 and 1 */
     guint pace_every;            /* mf_send_rounds(): sleep 1 ms after this many rounds */

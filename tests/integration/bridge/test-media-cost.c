@@ -46,9 +46,9 @@ static void assert_no_alloc(MediaFixture *f, guint rounds)
         return;
     }
     guint64 own = n.total - n.libnice - n.libsrtp;
-    g_printerr("# media worker allocations during %" G_GUINT64_FORMAT " forwarded packets: %"
-               G_GUINT64_FORMAT " in Parley's code, %" G_GUINT64_FORMAT " inside libsrtp (%s), %"
-               G_GUINT64_FORMAT " inside libnice\n",
+    g_printerr("# media worker allocations during %" G_GUINT64_FORMAT
+               " forwarded packets: %" G_GUINT64_FORMAT " in Parley's code, %" G_GUINT64_FORMAT
+               " inside libsrtp (%s), %" G_GUINT64_FORMAT " inside libnice\n",
                fwd, own, n.libsrtp, bridge_srtp_backend(), n.libnice);
     /* One allocation per packet (or per fan-out) in Parley's path would show as >= fwd. */
     g_assert_cmpuint(own, <, fwd / 50);
@@ -120,8 +120,11 @@ static void test_footprint(void)
     long rss0 = test_rss_kb();
     MediaFixture f = {0};
     char *addrs[] = {"127.0.0.1", NULL};
-    BridgeMediaConfig cfg = {.workers = 2, .port_min = 44000, .port_max = 44999,
-                             .local_addresses = addrs, .ice_timeout_s = 60,
+    BridgeMediaConfig cfg = {.workers = 2,
+                             .port_min = 44000,
+                             .port_max = 44999,
+                             .local_addresses = addrs,
+                             .ice_timeout_s = 60,
                              .media_timeout_s = 60};
     mf_start_config(&f, &cfg);
     mf_pump_for(&f, 300);

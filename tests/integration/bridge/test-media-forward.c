@@ -95,7 +95,7 @@ static void check_rtcp_routing(MediaFixture *f)
     g_assert_cmpuint(st.keyframe_requests, ==, 3); /* 2 PLI + 1 FIR reached a sender */
     g_assert_cmpuint(st.nacks_forwarded, ==, 1);
     g_assert_cmpuint(st.sr_forwarded, ==, 1);
-    g_assert_cmpuint(st.rr_sent, >=, 2);           /* one per sender per second */
+    g_assert_cmpuint(st.rr_sent, >=, 2); /* one per sender per second */
     g_assert_cmpuint(st.rtcp_in, >=, 8);
 }
 
@@ -117,11 +117,11 @@ static void check_drops(MediaFixture *f, guint8 *replay, gsize *replay_len)
     guint8 junk[200];
     for (gsize i = 0; i < sizeof junk; i++)
         junk[i] = (guint8)g_random_int();
-    junk[0] = 0x80;  /* looks like RTP v2: fails authentication */
+    junk[0] = 0x80; /* looks like RTP v2: fails authentication */
     junk[1] = 100;
     for (int i = 0; i < 7; i++)
         g_assert_true(sim_peer_send_raw(f->peers[0], junk, sizeof junk));
-    junk[0] = 0xff;  /* no RFC 7983 class at all */
+    junk[0] = 0xff; /* no RFC 7983 class at all */
     for (int i = 0; i < 3; i++)
         g_assert_true(sim_peer_send_raw(f->peers[0], junk, sizeof junk));
     mf_send_rounds(f, 50);
@@ -155,8 +155,9 @@ static void check_unvalidated(MediaFixture *f, const guint8 *replay, gsize last_
     }
     mf_pump_for(f, 200);
     bridge_media_get_stats(f->media, &st);
-    g_test_message("packets from an unknown address that reached the media path: %" G_GUINT64_FORMAT,
-                   st.packets_in - in0);
+    g_test_message(
+        "packets from an unknown address that reached the media path: %" G_GUINT64_FORMAT,
+        st.packets_in - in0);
     g_assert_cmpuint(st.packets_in - in0, ==, 0);
 
     /* Now the same socket is signalled as one of a's candidates (trickled) but never answers
@@ -183,8 +184,9 @@ static void check_unvalidated(MediaFixture *f, const guint8 *replay, gsize last_
     }
     mf_pump_for(f, 200);
     bridge_media_get_stats(f->media, &st);
-    g_test_message("packets from a signalled but unvalidated candidate that reached the media path: %"
-                   G_GUINT64_FORMAT, st.packets_in - in0);
+    g_test_message("packets from a signalled but unvalidated candidate that reached the media "
+                   "path: %" G_GUINT64_FORMAT,
+                   st.packets_in - in0);
     g_assert_cmpuint(st.packets_in - in0, ==, 0);
     close(s);
 }
@@ -206,7 +208,8 @@ static void check_expiry(MediaFixture *f)
     mf_pump_for(f, 100);
     bridge_media_get_stats(f->media, &st);
     g_assert_cmpuint(st.endpoints_connected, ==, 1);
-    g_assert_cmpint(f->eps[0].failed + f->eps[0].timeouts + f->eps[1].failed + f->eps[1].timeouts, ==, 0);
+    g_assert_cmpint(f->eps[0].failed + f->eps[0].timeouts + f->eps[1].failed + f->eps[1].timeouts,
+                    ==, 0);
     g_assert_false(sim_peer_failed(f->peers[0]) || sim_peer_failed(f->peers[1]));
 
     /* Stopping the media plane says goodbye to b as well. */

@@ -23,8 +23,8 @@ static gboolean got_wanted(MediaFixture *f)
 /* The clear packet the bridge must deliver: what the sender built, with the elements whose
  * ids are in @gone overwritten by zero bytes, and nothing else changed. */
 static gsize expected_packet(guint8 *out, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,
-                             gsize payload_len, const PaHdrextWrite *el, guint n,
-                             gboolean two_byte, const guint8 *gone, guint n_gone)
+                             gsize payload_len, const PaHdrextWrite *el, guint n, gboolean two_byte,
+                             const guint8 *gone, guint n_gone)
 {
     guint8 block[256], payload[1200];
     guint16 profile = 0;
@@ -40,9 +40,16 @@ static gsize expected_packet(guint8 *out, guint32 ssrc, guint8 pt, guint16 seq, 
     }
     for (gsize i = 0; i < payload_len; i++)
         payload[i] = (guint8)(seq + i);
-    PaRtpBuild b = {.payload_type = pt, .seq = seq, .timestamp = ts, .ssrc = ssrc,
-                    .extension = TRUE, .ext_profile = profile, .ext = block, .ext_len = blen,
-                    .payload = payload, .payload_len = payload_len};
+    PaRtpBuild b = {.payload_type = pt,
+                    .seq = seq,
+                    .timestamp = ts,
+                    .ssrc = ssrc,
+                    .extension = TRUE,
+                    .ext_profile = profile,
+                    .ext = block,
+                    .ext_len = blen,
+                    .payload = payload,
+                    .payload_len = payload_len};
     return pa_rtp_build(out, 1600, &b);
 }
 
@@ -68,14 +75,13 @@ static void test_hdrext_strip(void)
 
     /* 1. a's first audio packets with Jicofo's default ids, as Chrome sends them. */
     static const guint8 level[] = {0x80 | 25}, mid_a[] = {'0'}, tcc[] = {0x01, 0x02},
-                        ast[] = {0x0a, 0x0b, 0x0c}, mid_v[] = {'1'}, rid[] = {'h'},
-                        rrid[] = {'h'};
+                        ast[] = {0x0a, 0x0b, 0x0c}, mid_v[] = {'1'}, rid[] = {'h'}, rrid[] = {'h'};
     PaHdrextWrite ea[] = {{1, 1, level}, {10, 1, mid_a}, {5, 2, tcc}, {3, 3, ast}};
     sim_peer_get_stats(f.peers[1], &b);
     want_b_rtp = b.rtp_received + 1;
     want_a_rtp = 0;
-    g_assert_true(sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, 100, 960, 60, ea,
-                                              G_N_ELEMENTS(ea), FALSE));
+    g_assert_true(
+        sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, 100, 960, 60, ea, G_N_ELEMENTS(ea), FALSE));
     mf_pump_until(&f, got_wanted, 3000);
     g_assert_true(got_wanted(&f));
     guint8 want[1600];
@@ -111,8 +117,8 @@ static void test_hdrext_strip(void)
     sim_peer_get_stats(f.peers[0], &a);
     want_a_rtp = a.rtp_received + 1;
     want_b_rtp = 0;
-    g_assert_true(sim_peer_send_rtp_ext(f.peers[1], 0xB1, 100, 200, 3000, 900, eb,
-                                              G_N_ELEMENTS(eb), TRUE));
+    g_assert_true(
+        sim_peer_send_rtp_ext(f.peers[1], 0xB1, 100, 200, 3000, 900, eb, G_N_ELEMENTS(eb), TRUE));
     mf_pump_until(&f, got_wanted, 3000);
     g_assert_true(got_wanted(&f));
     const guint8 gone_b[] = {10, 4, 7};
@@ -131,13 +137,13 @@ static void test_hdrext_strip(void)
     sim_peer_get_stats(f.peers[1], &b);
     want_b_rtp = b.rtp_received + 1;
     want_a_rtp = 0;
-    g_assert_true(sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, 101, 1920, 60, ea2,
-                                              G_N_ELEMENTS(ea2), FALSE));
+    g_assert_true(
+        sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, 101, 1920, 60, ea2, G_N_ELEMENTS(ea2), FALSE));
     mf_pump_until(&f, got_wanted, 3000);
     g_assert_true(got_wanted(&f));
     const guint8 gone_a[] = {9};
-    wlen = expected_packet(want, 0xA0, 111, 101, 1920, 60, ea2, G_N_ELEMENTS(ea2), FALSE, gone_a,
-                           1);
+    wlen =
+        expected_packet(want, 0xA0, 111, 101, 1920, 60, ea2, G_N_ELEMENTS(ea2), FALSE, gone_a, 1);
     assert_last_received(&f, 1, want, wlen);
 
     bridge_media_get_stats(f.media, &st);
@@ -146,8 +152,8 @@ static void test_hdrext_strip(void)
     /* 4. A malformed block (an element running past its end) is dropped and counted, not
      *    forwarded for receivers to guess at; the next good packet flows. */
     static const guint8 bad[4] = {0x10, 0x9e, 0xA7, '0'}; /* level, then "mid" of 8 bytes */
-    g_assert_true(sim_peer_send_rtp_block(f.peers[0], 0xA0, 111, 102, 2880, 60, bad,
-                                                sizeof bad, PA_HDREXT_PROFILE_ONE_BYTE));
+    g_assert_true(sim_peer_send_rtp_block(f.peers[0], 0xA0, 111, 102, 2880, 60, bad, sizeof bad,
+                                          PA_HDREXT_PROFILE_ONE_BYTE));
     mf_send_rounds(&f, 5);
     bridge_media_get_stats(f.media, &st);
     g_assert_cmpuint(st.drops[BRIDGE_DROP_MALFORMED] - st0.drops[BRIDGE_DROP_MALFORMED], ==, 1);
@@ -179,8 +185,8 @@ static void test_transport_cc(void)
             sim_peer_tcc_skip(f.peers[0], 2); /* two packets "lost" on the way */
             tseq += 2;
         }
-        g_assert_true(sim_peer_send_rtp(f.peers[0], (i % 5) ? 0xA1 : 0xA0,
-                                              (i % 5) ? 100 : 111, f.seq_a++, i * 960, 600, -1));
+        g_assert_true(sim_peer_send_rtp(f.peers[0], (i % 5) ? 0xA1 : 0xA0, (i % 5) ? 100 : 111,
+                                        f.seq_a++, i * 960, 600, -1));
         tseq++;
         while (g_main_context_iteration(f.ctx, FALSE))
             ;
@@ -239,7 +245,6 @@ static void test_transport_cc(void)
     g_assert_cmpuint(a.tcc_feedback_received, ==, st.tcc_feedback_sent);
     mf_free(&f);
 }
-
 
 int main(int argc, char **argv)
 {

@@ -44,9 +44,13 @@ static void test_placement(void)
 {
     MediaFixture f = {0};
     char *addrs[] = {"127.0.0.1", NULL};
-    BridgeMediaConfig cfg = {.workers = 2, .port_min = MF_PORT_MIN, .port_max = MF_PORT_MAX,
-                             .local_addresses = addrs, .ice_timeout_s = 20,
-                             .media_timeout_s = 20, .conference_pack = 2};
+    BridgeMediaConfig cfg = {.workers = 2,
+                             .port_min = MF_PORT_MIN,
+                             .port_max = MF_PORT_MAX,
+                             .local_addresses = addrs,
+                             .ice_timeout_s = 20,
+                             .media_timeout_s = 20,
+                             .conference_pack = 2};
     mf_start_config(&f, &cfg);
     mf_create(&f, "big", "a");
     mf_create(&f, "big", "b");
@@ -82,8 +86,11 @@ static guint first_port(const MfEp *e)
 static void test_port_range(void)
 {
     char *addrs[] = {"127.0.0.1", NULL};
-    BridgeMediaConfig bad = {.workers = 1, .port_min = 46000, .port_max = 45000,
-                             .local_addresses = addrs, .ice_timeout_s = 20,
+    BridgeMediaConfig bad = {.workers = 1,
+                             .port_min = 46000,
+                             .port_max = 45000,
+                             .local_addresses = addrs,
+                             .ice_timeout_s = 20,
                              .media_timeout_s = 20};
     g_autoptr(GError) error = NULL;
     g_assert_null(bridge_media_new(&bad, NULL, NULL, NULL, &error));
@@ -91,8 +98,11 @@ static void test_port_range(void)
     g_assert_nonnull(strstr(error->message, "46000-45000"));
 
     MediaFixture f = {0};
-    BridgeMediaConfig open_ended = {.workers = 1, .port_min = 61000, .port_max = 0,
-                                    .local_addresses = addrs, .ice_timeout_s = 20,
+    BridgeMediaConfig open_ended = {.workers = 1,
+                                    .port_min = 61000,
+                                    .port_max = 0,
+                                    .local_addresses = addrs,
+                                    .ice_timeout_s = 20,
                                     .media_timeout_s = 20};
     mf_start_config(&f, &open_ended);
     mf_create(&f, "room", "a");

@@ -2,11 +2,11 @@
 /* Two real WebRTC peers (GStreamer webrtcbin) through the bridge's media plane, in one
  * process and one network namespace (tests/netns-run.sh), without XMPP: BridgeMedia is driven
  * directly the way the control thread drives it. Each peer must decode the other's VP8 video
- * and Opus audio; both send sdes:mid in every packet, and none may reach the other. Then garbage, forged and replayed packets are thrown at the bridge, first
- * from a plain UDP socket (libnice discards them: they never reach the media path), then over
- * a peer's validated ICE pair (the drop counters must rise by exactly what was sent) while
- * media keeps flowing. Prints the media workers' CPU time per forwarded packet.
- * Exit 77 when webrtcbin or a codec plugin is missing. */
+ * and Opus audio; both send sdes:mid in every packet, and none may reach the other. Then garbage,
+ * forged and replayed packets are thrown at the bridge, first from a plain UDP socket (libnice
+ * discards them: they never reach the media path), then over a peer's validated ICE pair (the drop
+ * counters must rise by exactly what was sent) while media keeps flowing. Prints the media workers'
+ * CPU time per forwarded packet. Exit 77 when webrtcbin or a codec plugin is missing. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <linux/if_ether.h>
@@ -48,8 +48,7 @@ static void on_event(BridgeHandle ep, BridgeMediaEvent ev, const char *reason, g
         find_ep(ep)->failed++;
 }
 
-static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error,
-                     gpointer data)
+static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error, gpointer data)
 {
     g_assert_no_error((GError *)error);
     pa_transport_copy(&find_ep(ep)->local, local);
@@ -135,7 +134,8 @@ static gsize capture_srtp_to(guint16 port, guint8 *out, gsize cap)
     int s = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_IP));
     if (s < 0)
         return 0;
-    struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+    struct sockaddr_ll ll = {.sll_family = AF_PACKET,
+                             .sll_protocol = htons(ETH_P_IP),
                              .sll_ifindex = (int)if_nametoindex("lo")};
     bind(s, (struct sockaddr *)&ll, sizeof ll);
     gsize got = 0;
@@ -157,8 +157,7 @@ static gsize capture_srtp_to(guint16 port, guint8 *out, gsize cap)
         gssize plen = n - (gssize)(ihl + sizeof *udp);
         if (plen < 12 || ntohs(udp->dest) != port)
             continue;
-        if (pl[0] >= 128 && pl[0] <= 191 && !(pl[1] >= 192 && pl[1] <= 223) &&
-            (gsize)plen <= cap) {
+        if (pl[0] >= 128 && pl[0] <= 191 && !(pl[1] >= 192 && pl[1] <= 223) && (gsize)plen <= cap) {
             memcpy(out, pl, plen);
             got = plen;
         }
@@ -170,8 +169,11 @@ static gsize capture_srtp_to(guint16 port, guint8 *out, gsize cap)
 static void test_two_peers(void)
 {
     char *addrs[] = {"127.0.0.1", NULL};
-    BridgeMediaConfig cfg = {.workers = 2, .port_min = 43000, .port_max = 43999,
-                             .local_addresses = addrs, .ice_timeout_s = 20,
+    BridgeMediaConfig cfg = {.workers = 2,
+                             .port_min = 43000,
+                             .port_max = 43999,
+                             .local_addresses = addrs,
+                             .ice_timeout_s = 20,
                              .media_timeout_s = 20,
                              .conference_pack = 1 /* one peer per worker: use the ring */};
     GError *error = NULL;
