@@ -40,7 +40,6 @@
 
 G_BEGIN_DECLS
 
-#define BRIDGE_MEDIA_MAX_WORKERS 64
 #define BRIDGE_EP_MAX_SSRCS 32   /* announced + learned sources per endpoint */
 #define BRIDGE_TICK_MS 50        /* worker tick: transport-cc feedback, DTLS retransmissions */
 #define BRIDGE_RR_EVERY_TICKS 20 /* receiver reports and timeouts every second */
@@ -224,8 +223,6 @@ typedef struct {
 } BridgeResult;
 
 /* media.c */
-/* Which worker holds the endpoint (G_MAXUINT when unknown). Control thread; for tests. */
-guint bridge_media_endpoint_worker(BridgeMedia *m, BridgeHandle endpoint);
 void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; takes @r */
 /* Frees what @msg points to (not @msg). */
 void bridge_msg_clear(BridgeMsg *msg);

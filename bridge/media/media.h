@@ -36,8 +36,10 @@
 
 G_BEGIN_DECLS
 
+#define BRIDGE_MEDIA_MAX_WORKERS 64
+
 typedef struct {
-    guint workers; /* media threads; 0 = one per online CPU */
+    guint workers; /* media threads (at most BRIDGE_MEDIA_MAX_WORKERS); 0 = one per CPU */
     /* UDP port range for ICE host candidates, inclusive. Both 0: any port. Otherwise a 0
      * port_min means 1 and a 0 port_max means 65535; port_min above port_max is refused. */
     guint port_min;
@@ -133,6 +135,10 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, BridgeHandle endpoint,
  * previous map; @map is copied. Unknown handles are ignored. */
 void bridge_media_endpoint_set_hdrext(BridgeMedia *media, BridgeHandle endpoint,
                                       const PaHdrextMap *map);
+
+/* Which worker holds the endpoint (0 .. workers - 1), or G_MAXUINT for an unknown handle: for
+ * tests and benchmarks that check placement. */
+guint bridge_media_endpoint_worker(BridgeMedia *media, BridgeHandle endpoint);
 
 /* Removes the endpoint; no callback runs for it any more. A connected peer gets a DTLS
  * close_notify, so a browser learns at once that its session ended. Unknown handles are

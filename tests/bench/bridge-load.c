@@ -34,7 +34,6 @@
 #include "tests/lib/c/proc-stats.h"
 #include "tests/lib/c/sim-peer.h"
 #include "bench-util.h"
-#include "bridge/media/media-priv.h"
 #include "bridge/media/media.h"
 #include "bridge/srtp/srtp.h"
 #include "common/rtp/demux.h"

@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "bridge/media/media-priv.h"
+#include "bridge/media/media.h"
 #include "tests/lib/c/sim-peer.h"
 
 G_BEGIN_DECLS

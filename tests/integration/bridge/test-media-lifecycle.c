@@ -3,6 +3,7 @@
  * placed (small conferences together, large ones spread), the port range it gathers in (one
  * rule for a range without an upper end), the SRTP profile it connects with as the log says
  * it, and how it ends when ICE never connects or media stops. */
+#include <gio/gio.h>
 #include <string.h>
 
 #include "media-fixture.h"
