@@ -35,7 +35,6 @@
 #include "bridge/media/tcc-recv.h"
 #include "bridge/media/txbatch.h"
 #include "bridge/srtp/srtp.h"
-#include "common/log.h"
 #include "common/rtp/hdrext.h"
 
 G_BEGIN_DECLS
