@@ -64,12 +64,11 @@ static void add_signal(GMainContext *ctx, int signum, GSourceFunc fn, gpointer u
     g_source_unref(s);
 }
 
-int main(int argc, char **argv)
+/* The command line: *@config_path, --set overrides (appended to @overrides), --check-config.
+ * Returns -1 to go on, or the exit status (--help, --version: 0; a bad argument: 2). */
+static int parse_args(int argc, char **argv, const char **config_path, GPtrArray *overrides,
+                      gboolean *check_only)
 {
-    const char *config_path = NULL;
-    gboolean check_only = FALSE;
-    GPtrArray *overrides = g_ptr_array_new();
-
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -79,18 +78,18 @@ int main(int argc, char **argv)
             printf("parley-bridge %s\n", PARLEY_VERSION);
             return 0;
         } else if (strcmp(a, "--check-config") == 0) {
-            check_only = TRUE;
+            *check_only = TRUE;
         } else if (strcmp(a, "--config") == 0 || strcmp(a, "--set") == 0) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "parley-bridge: %s needs a value (see --help)\n", a);
                 return 2;
             }
             if (strcmp(a, "--config") == 0)
-                config_path = argv[++i];
+                *config_path = argv[++i];
             else
                 g_ptr_array_add(overrides, argv[++i]);
         } else if (g_str_has_prefix(a, "--config=")) {
-            config_path = a + strlen("--config=");
+            *config_path = a + strlen("--config=");
         } else if (g_str_has_prefix(a, "--set=")) {
             g_ptr_array_add(overrides, (char *)a + strlen("--set="));
         } else {
@@ -99,6 +98,19 @@ int main(int argc, char **argv)
         }
     }
     g_ptr_array_add(overrides, NULL);
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    gboolean check_only = FALSE;
+    GPtrArray *overrides = g_ptr_array_new();
+    int rc = parse_args(argc, argv, &config_path, overrides, &check_only);
+    if (rc >= 0) {
+        g_ptr_array_unref(overrides);
+        return rc;
+    }
 
     BridgeConfig cfg;
     GError *error = NULL;

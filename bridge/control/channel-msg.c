@@ -521,22 +521,20 @@ static int cmp_str(gconstpointer a, gconstpointer b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-char **bridge_channel_forwarded_for(const BridgeRegConference *conf, const char *receiver_id)
+char **bridge_channel_forwarded_for(const BridgeRegEndpoint *receiver)
 {
     GPtrArray *names = g_ptr_array_new();
     GHashTableIter it;
     gpointer v;
-    if (conf) {
-        g_hash_table_iter_init(&it, conf->endpoints);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-            const BridgeRegEndpoint *ep = v;
-            if (g_strcmp0(ep->id, receiver_id) == 0 || !ep->sources)
-                continue;
-            for (guint i = 0; i < ep->sources->len; i++) {
-                const PaMediaSource *ms = &g_array_index(ep->sources, PaMediaSource, i);
-                if (ms->video && ms->id && *ms->id)
-                    g_ptr_array_add(names, ms->id);
-            }
+    g_hash_table_iter_init(&it, receiver->conference->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const BridgeRegEndpoint *ep = v;
+        if (ep == receiver || !ep->sources)
+            continue;
+        for (guint i = 0; i < ep->sources->len; i++) {
+            const PaMediaSource *ms = &g_array_index(ep->sources, PaMediaSource, i);
+            if (ms->video && ms->id && *ms->id)
+                g_ptr_array_add(names, ms->id);
         }
     }
     g_ptr_array_sort(names, cmp_str);

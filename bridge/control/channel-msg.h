@@ -135,10 +135,10 @@ gboolean bridge_channel_prefs_apply(BridgeChannelPrefs *p, const BridgeChannelMs
 char *bridge_channel_server_hello(const char *version);
 /* {"colibriClass":"ForwardedSources","forwardedSources":[...]} (transfer full). */
 char *bridge_channel_forwarded_sources(const char *const *names);
-/* The video source names @receiver_id is sent: every video source of every other endpoint of
- * @conf (there is no last-N yet), sorted, without duplicates. NULL-terminated
+/* The video source names @receiver is sent: every video source of every other endpoint of its
+ * conference (there is no last-N yet), sorted, without duplicates. NULL-terminated
  * (transfer full, g_strfreev). */
-char **bridge_channel_forwarded_for(const BridgeRegConference *conf, const char *receiver_id);
+char **bridge_channel_forwarded_for(const BridgeRegEndpoint *receiver);
 
 /* ---- counters ---- */
 

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* colibri-ws glue (see channel.h). Thread: control thread only.
  *
- * Ownership: BridgeChannels owns a ChannelEp per endpoint that has ever opened a channel
- * (conference id -> endpoint id -> ChannelEp); a ChannelEp holds one reference on its open
- * SoupWebsocketConnection. A connection that is closed by the bridge (replaced, endpoint
- * expired, shutdown) is detached from its ChannelEp at once and parked in `closing`, holding
- * its own reference until libsoup reports it closed (at most ~5 s: libsoup's close timeout). */
+ * Ownership: BridgeChannels owns a BridgeChannel per endpoint that has ever opened a channel,
+ * hung off the endpoint's registry entry (BridgeRegEndpoint.channel) until the endpoint
+ * expires; a BridgeChannel holds one reference on its open SoupWebsocketConnection. A connection
+ * that is closed by the bridge (replaced, endpoint expired, shutdown) is detached from its
+ * BridgeChannel at once and parked in `closing`, holding its own reference until libsoup reports it
+ * closed (at most ~5 s: libsoup's close timeout). */
 #include "bridge/control/channel.h"
 
 #include <string.h>
@@ -15,42 +16,25 @@
 #define PATH_PREFIX "/colibri-ws/"
 #define TARGET_KEY "parley-colibri-ws-target"
 
-typedef struct _ChannelEp ChannelEp;
-
 struct _BridgeChannels {
     SoupServer *server;
     BridgeRegistry *reg;
     char *bridge_id;
     char *version;
     guint ping_s;
-    GHashTable *conferences; /* id -> GHashTable (endpoint id -> ChannelEp, owned) */
-    GHashTable *closing;     /* SoupWebsocketConnection (ref) -> itself: detached, closing */
+    GHashTable *closing; /* SoupWebsocketConnection (ref) -> itself: detached, closing */
     BridgeChannelStats stats;
     PaRateLimit rl; /* log lines about refused requests and dropped messages */
 };
 
-struct _ChannelEp {
+struct _BridgeChannel {
     BridgeChannels *owner;
-    char *conference_id;
-    char *endpoint_id;
+    BridgeRegEndpoint *ep;       /* whose channel this is */
     SoupWebsocketConnection *ws; /* (owned) NULL while no channel is open */
     BridgeChannelPrefs prefs;
     char **forwarded;     /* the last ForwardedSources sent on this connection, NULL before */
     PaRateLimit relay_rl; /* messages this endpoint may have relayed */
 };
-
-typedef struct {
-    char *conference_id;
-    char *endpoint_id;
-} Target;
-
-static void target_free(gpointer p)
-{
-    Target *t = p;
-    g_free(t->conference_id);
-    g_free(t->endpoint_id);
-    g_free(t);
-}
 
 static void log_limited(BridgeChannels *ch, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 static void log_limited(BridgeChannels *ch, const char *fmt, ...)
@@ -71,7 +55,7 @@ static void on_parked_closed(SoupWebsocketConnection *ws, gpointer ud)
 
 /* Takes the connection away from @ce (the caller's reference moves to `closing`) and starts
  * an orderly close with @code. */
-static void detach(BridgeChannels *ch, ChannelEp *ce, gushort code, const char *reason)
+static void detach(BridgeChannels *ch, BridgeChannel *ce, gushort code, const char *reason)
 {
     SoupWebsocketConnection *ws = g_steal_pointer(&ce->ws);
     if (!ws)
@@ -89,7 +73,7 @@ static void detach(BridgeChannels *ch, ChannelEp *ce, gushort code, const char *
         soup_websocket_connection_close(ws, code, reason);
 }
 
-static void send_text(BridgeChannels *ch, ChannelEp *ce, const char *text)
+static void send_text(BridgeChannels *ch, BridgeChannel *ce, const char *text)
 {
     if (!ce->ws || !text ||
         soup_websocket_connection_get_state(ce->ws) != SOUP_WEBSOCKET_STATE_OPEN)
@@ -98,40 +82,36 @@ static void send_text(BridgeChannels *ch, ChannelEp *ce, const char *text)
     ch->stats.messages_out++;
 }
 
-static void channel_ep_free(gpointer p)
+/* Closes the connection (1001) and frees the endpoint's channel state. */
+static void channel_free(BridgeChannel *ce)
 {
-    ChannelEp *ce = p;
     detach(ce->owner, ce, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "endpoint expired");
     bridge_channel_prefs_clear(&ce->prefs);
-    g_free(ce->conference_id);
-    g_free(ce->endpoint_id);
+    ce->ep->channel = NULL;
     g_free(ce);
 }
 
-static GHashTable *conference_table(BridgeChannels *ch, const char *conference_id, gboolean create)
+static BridgeChannel *channel_get(BridgeChannels *ch, BridgeRegEndpoint *ep)
 {
-    GHashTable *eps = g_hash_table_lookup(ch->conferences, conference_id);
-    if (!eps && create) {
-        eps = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, channel_ep_free);
-        g_hash_table_insert(ch->conferences, g_strdup(conference_id), eps);
+    if (!ep->channel) {
+        BridgeChannel *ce = g_new0(BridgeChannel, 1);
+        ce->owner = ch;
+        ce->ep = ep;
+        bridge_channel_prefs_init(&ce->prefs);
+        ce->relay_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(BRIDGE_CHANNEL_RELAY_INTERVAL_US,
+                                                       BRIDGE_CHANNEL_RELAY_BURST);
+        ep->channel = ce;
     }
-    return eps;
-}
-
-static ChannelEp *channel_ep_lookup(BridgeChannels *ch, const char *conference_id,
-                                    const char *endpoint_id)
-{
-    GHashTable *eps = conference_table(ch, conference_id, FALSE);
-    return eps ? g_hash_table_lookup(eps, endpoint_id) : NULL;
+    return ep->channel;
 }
 
 /* Sends ForwardedSources when the list for this receiver differs from the last one sent on
  * this connection (always on a fresh connection). */
-static void send_forwarded(BridgeChannels *ch, ChannelEp *ce, const BridgeRegConference *conf)
+static void send_forwarded(BridgeChannels *ch, BridgeChannel *ce)
 {
     if (!ce->ws)
         return;
-    char **now = bridge_channel_forwarded_for(conf, ce->endpoint_id);
+    char **now = bridge_channel_forwarded_for(ce->ep);
     if (ce->forwarded &&
         g_strv_equal((const char *const *)ce->forwarded, (const char *const *)now)) {
         g_strfreev(now);
@@ -147,33 +127,32 @@ static void send_forwarded(BridgeChannels *ch, ChannelEp *ce, const BridgeRegCon
 
 /* Relays @text to every other endpoint of the conference with an open channel that @to
  * selects. Returns how many it went to. */
-static guint relay(BridgeChannels *ch, ChannelEp *from, const char *to, const char *text)
+static guint relay(BridgeChannels *ch, BridgeChannel *from, const char *to, const char *text)
 {
-    GHashTable *eps = conference_table(ch, from->conference_id, FALSE);
     guint n = 0;
     GHashTableIter it;
     gpointer v;
-    g_hash_table_iter_init(&it, eps);
+    g_hash_table_iter_init(&it, from->ep->conference->endpoints);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
-        ChannelEp *ce = v;
-        if (ce->ws && bridge_channel_route_includes(from->endpoint_id, to, ce->endpoint_id)) {
-            send_text(ch, ce, text);
+        BridgeRegEndpoint *ep = v;
+        if (ep->channel && ep->channel->ws &&
+            bridge_channel_route_includes(from->ep->id, to, ep->id)) {
+            send_text(ch, ep->channel, text);
             n++;
         }
     }
     return n;
 }
 
-static void handle(BridgeChannels *ch, ChannelEp *ce, BridgeChannelMsg *msg)
+static void handle(BridgeChannels *ch, BridgeChannel *ce, BridgeChannelMsg *msg)
 {
-    BridgeRegConference *conf = bridge_reg_conference_lookup(ch->reg, ce->conference_id);
+    const char *conf_id = ce->ep->conference->id, *ep_id = ce->ep->id;
     if ((msg->klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_MESSAGE ||
          msg->klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_STATS) &&
         !pa_rate_limit_allow(&ce->relay_rl, g_get_monotonic_time(), NULL)) {
         ch->stats.dropped[BRIDGE_CHANNEL_DROP_RATE_LIMITED]++;
-        log_limited(ch, "room=%s ep=%s: bridge channel messages over %d/s not relayed",
-                    ce->conference_id, ce->endpoint_id,
-                    (int)(G_USEC_PER_SEC / BRIDGE_CHANNEL_RELAY_INTERVAL_US));
+        log_limited(ch, "room=%s ep=%s: bridge channel messages over %d/s not relayed", conf_id,
+                    ep_id, (int)(G_USEC_PER_SEC / BRIDGE_CHANNEL_RELAY_INTERVAL_US));
         return;
     }
     switch (msg->klass) {
@@ -183,17 +162,17 @@ static void handle(BridgeChannels *ch, ChannelEp *ce, BridgeChannelMsg *msg)
         break;
     }
     case BRIDGE_CHANNEL_CLASS_ENDPOINT_MESSAGE: {
-        g_autofree char *text = bridge_channel_msg_relay_text(msg, ce->endpoint_id);
+        g_autofree char *text = bridge_channel_msg_relay_text(msg, ep_id);
         if (relay(ch, ce, msg->to, text) == 0 && msg->to) {
             ch->stats.undeliverable++;
-            g_debug("room=%s ep=%s: EndpointMessage to %s: no open channel", ce->conference_id,
-                    ce->endpoint_id, msg->to);
+            g_debug("room=%s ep=%s: EndpointMessage to %s: no open channel", conf_id, ep_id,
+                    msg->to);
         }
         break;
     }
     case BRIDGE_CHANNEL_CLASS_ENDPOINT_STATS:
-        if (conf && bridge_channel_stats_relayed(g_hash_table_size(conf->endpoints))) {
-            g_autofree char *text = bridge_channel_msg_relay_text(msg, ce->endpoint_id);
+        if (bridge_channel_stats_relayed(g_hash_table_size(ce->ep->conference->endpoints))) {
+            g_autofree char *text = bridge_channel_msg_relay_text(msg, ep_id);
             relay(ch, ce, NULL, text);
         }
         break;
@@ -204,10 +183,10 @@ static void handle(BridgeChannels *ch, ChannelEp *ce, BridgeChannelMsg *msg)
         if (!bridge_channel_prefs_apply(&ce->prefs, msg)) {
             ch->stats.dropped[BRIDGE_CHANNEL_DROP_INVALID]++;
             log_limited(ch, "room=%s ep=%s: bridge channel preference not stored (limit reached)",
-                        ce->conference_id, ce->endpoint_id);
+                        conf_id, ep_id);
         } else {
-            g_debug("room=%s ep=%s: receiver preferences updated (last-N %d)", ce->conference_id,
-                    ce->endpoint_id, ce->prefs.last_n);
+            g_debug("room=%s ep=%s: receiver preferences updated (last-N %d)", conf_id, ep_id,
+                    ce->prefs.last_n);
         }
         break;
     case BRIDGE_CHANNEL_CLASS_UNKNOWN:
@@ -217,7 +196,7 @@ static void handle(BridgeChannels *ch, ChannelEp *ce, BridgeChannelMsg *msg)
 
 static void on_message(SoupWebsocketConnection *ws, int type, GBytes *message, gpointer ud)
 {
-    ChannelEp *ce = ud;
+    BridgeChannel *ce = ud;
     BridgeChannels *ch = ce->owner;
     ch->stats.messages_in++;
     gsize len = 0;
@@ -237,22 +216,22 @@ static void on_message(SoupWebsocketConnection *ws, int type, GBytes *message, g
     } else {
         ch->stats.dropped[st]++;
         if (st == BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS)
-            g_debug("room=%s ep=%s: bridge channel: %s ignored", ce->conference_id, ce->endpoint_id,
+            g_debug("room=%s ep=%s: bridge channel: %s ignored", ce->ep->conference->id, ce->ep->id,
                     why);
         else
-            log_limited(ch, "room=%s ep=%s: bridge channel message dropped: %s", ce->conference_id,
-                        ce->endpoint_id, why);
+            log_limited(ch, "room=%s ep=%s: bridge channel message dropped: %s",
+                        ce->ep->conference->id, ce->ep->id, why);
     }
     bridge_channel_msg_clear(&msg);
 }
 
 static void on_closed(SoupWebsocketConnection *ws, gpointer ud)
 {
-    ChannelEp *ce = ud;
+    BridgeChannel *ce = ud;
     BridgeChannels *ch = ce->owner;
     if (ce->ws != ws)
         return;
-    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->conference_id, ce->endpoint_id,
+    g_message("room=%s ep=%s: bridge channel closed (code %u)", ce->ep->conference->id, ce->ep->id,
               soup_websocket_connection_get_close_code(ws));
     g_signal_handlers_disconnect_by_data(ws, ce);
     g_clear_pointer(&ce->forwarded, g_strfreev);
@@ -310,8 +289,9 @@ static void on_request(SoupServer *server, SoupServerMessage *msg, const char *p
         ok = seg[i] && *seg[i];
     }
     const char *pwd = query ? g_hash_table_lookup(query, "pwd") : NULL;
-    BridgeRegConference *conf = ok ? bridge_reg_conference_lookup(ch->reg, seg[1]) : NULL;
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_lookup(conf, ok ? seg[2] : NULL);
+    /* The one lookup by string id; the connection knows its endpoint by handle from here. */
+    BridgeRegConference *conf = ok ? bridge_reg_conference_find(ch->reg, seg[1]) : NULL;
+    BridgeRegEndpoint *ep = bridge_reg_endpoint_find(conf, ok ? seg[2] : NULL);
     if (!ok) {
         refuse(ch, msg, BRIDGE_CHANNEL_REFUSED_UNKNOWN_ENDPOINT,
                "path is not /colibri-ws/<bridge>/<conference>/<endpoint>");
@@ -328,10 +308,7 @@ static void on_request(SoupServer *server, SoupServerMessage *msg, const char *p
         refuse(ch, msg, BRIDGE_CHANNEL_REFUSED_BAD_PASSWORD, d);
     } else {
         /* Status left unset: libsoup goes on with the WebSocket handshake. */
-        Target *t = g_new0(Target, 1);
-        t->conference_id = g_strdup(seg[1]);
-        t->endpoint_id = g_strdup(seg[2]);
-        g_object_set_data_full(G_OBJECT(msg), TARGET_KEY, t, target_free);
+        g_object_set_data(G_OBJECT(msg), TARGET_KEY, GUINT_TO_POINTER(ep->handle));
     }
     for (int i = 0; i < 3; i++)
         g_free(seg[i]);
@@ -349,9 +326,9 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
                          SoupWebsocketConnection *ws, gpointer ud)
 {
     BridgeChannels *ch = ud;
-    Target *t = g_object_get_data(G_OBJECT(msg), TARGET_KEY);
-    BridgeRegConference *conf = t ? bridge_reg_conference_lookup(ch->reg, t->conference_id) : NULL;
-    if (!t || !bridge_reg_endpoint_lookup(conf, t->endpoint_id)) {
+    BridgeHandle target = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(msg), TARGET_KEY));
+    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(ch->reg, target);
+    if (!ep) {
         /* Expired between the request and the end of the handshake. */
         g_object_ref(ws);
         g_signal_connect(ws, "closed", G_CALLBACK(on_parked_closed), ch);
@@ -359,21 +336,10 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
         soup_websocket_connection_close(ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "endpoint expired");
         return;
     }
-    GHashTable *eps = conference_table(ch, t->conference_id, TRUE);
-    ChannelEp *ce = g_hash_table_lookup(eps, t->endpoint_id);
-    if (!ce) {
-        ce = g_new0(ChannelEp, 1);
-        ce->owner = ch;
-        ce->conference_id = g_strdup(t->conference_id);
-        ce->endpoint_id = g_strdup(t->endpoint_id);
-        bridge_channel_prefs_init(&ce->prefs);
-        ce->relay_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(BRIDGE_CHANNEL_RELAY_INTERVAL_US,
-                                                       BRIDGE_CHANNEL_RELAY_BURST);
-        g_hash_table_insert(eps, ce->endpoint_id, ce);
-    }
+    BridgeChannel *ce = channel_get(ch, ep);
     if (ce->ws) {
-        g_message("room=%s ep=%s: bridge channel replaced by a new connection", ce->conference_id,
-                  ce->endpoint_id);
+        g_message("room=%s ep=%s: bridge channel replaced by a new connection", ep->conference->id,
+                  ep->id);
         detach(ch, ce, SOUP_WEBSOCKET_CLOSE_NORMAL, "replaced by a newer connection");
         ch->stats.replaced++;
     }
@@ -389,11 +355,11 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
     GInetSocketAddress *peer = G_INET_SOCKET_ADDRESS(soup_server_message_get_remote_address(msg));
     g_autofree char *ip =
         peer ? g_inet_address_to_string(g_inet_socket_address_get_address(peer)) : NULL;
-    g_message("room=%s ep=%s: bridge channel open (from %s)", ce->conference_id, ce->endpoint_id,
+    g_message("room=%s ep=%s: bridge channel open (from %s)", ep->conference->id, ep->id,
               ip ? ip : "?");
     g_autofree char *hello = bridge_channel_server_hello(ch->version);
     send_text(ch, ce, hello);
-    send_forwarded(ch, ce, conf);
+    send_forwarded(ch, ce);
 }
 
 /* ---- API ---- */
@@ -407,8 +373,6 @@ BridgeChannels *bridge_channels_new(SoupServer *server, BridgeRegistry *registry
     ch->reg = registry;
     ch->bridge_id = g_strdup(bridge_id);
     ch->version = g_strdup(version);
-    ch->conferences = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify)g_hash_table_destroy);
     ch->closing = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_object_unref, NULL);
     ch->rl = (PaRateLimit)PA_RATE_LIMIT_INIT(G_TIME_SPAN_SECOND, 10);
     /* Both on one path: the plain handler vets the request and sets an error status to stop
@@ -429,8 +393,12 @@ void bridge_channels_free(BridgeChannels *ch, GMainContext *context)
     if (!ch)
         return;
     soup_server_remove_handler(ch->server, "/colibri-ws");
-    /* Closing every ChannelEp parks its connection in `closing` with code 1001. */
-    g_hash_table_remove_all(ch->conferences);
+    /* Freeing every endpoint's channel parks its connection in `closing` with code 1001. */
+    guint pos = 0;
+    BridgeRegEndpoint *ep;
+    while ((ep = bridge_handle_table_next(&ch->reg->endpoints, &pos)))
+        if (ep->channel)
+            channel_free(ep->channel);
     gint64 deadline = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
     while (g_hash_table_size(ch->closing) > 0 && g_get_monotonic_time() < deadline) {
         gboolean woke = FALSE;
@@ -448,46 +416,37 @@ void bridge_channels_free(BridgeChannels *ch, GMainContext *context)
     while (g_hash_table_iter_next(&it, &k, NULL))
         g_signal_handlers_disconnect_by_data(k, ch);
     g_hash_table_destroy(ch->closing);
-    g_hash_table_destroy(ch->conferences);
     g_object_unref(ch->server);
     g_free(ch->bridge_id);
     g_free(ch->version);
     g_free(ch);
 }
 
-void bridge_channels_endpoint_expired(BridgeChannels *ch, const char *conference_id,
-                                      const char *endpoint_id)
+void bridge_channels_endpoint_expired(BridgeChannels *ch, BridgeRegEndpoint *ep)
 {
-    GHashTable *eps = conference_table(ch, conference_id, FALSE);
-    ChannelEp *ce = eps ? g_hash_table_lookup(eps, endpoint_id) : NULL;
-    if (!ce)
+    if (!ep->channel)
         return;
-    if (ce->ws)
-        g_message("room=%s ep=%s: closing its bridge channel (endpoint expired)", conference_id,
-                  endpoint_id);
-    g_hash_table_remove(eps, endpoint_id); /* detach closes with 1001 */
-    if (g_hash_table_size(eps) == 0)
-        g_hash_table_remove(ch->conferences, conference_id);
+    if (ep->channel->ws)
+        g_message("room=%s ep=%s: closing its bridge channel (endpoint expired)",
+                  ep->conference->id, ep->id);
+    channel_free(ep->channel); /* detach closes with 1001 */
 }
 
-void bridge_channels_sources_changed(BridgeChannels *ch, const char *conference_id)
+void bridge_channels_sources_changed(BridgeChannels *ch, const BridgeRegConference *conf)
 {
-    GHashTable *eps = conference_table(ch, conference_id, FALSE);
-    if (!eps)
-        return;
-    const BridgeRegConference *conf = bridge_reg_conference_lookup(ch->reg, conference_id);
     GHashTableIter it;
     gpointer v;
-    g_hash_table_iter_init(&it, eps);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        send_forwarded(ch, v, conf);
+    g_hash_table_iter_init(&it, conf->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        BridgeRegEndpoint *ep = v;
+        if (ep->channel)
+            send_forwarded(ch, ep->channel);
+    }
 }
 
-const BridgeChannelPrefs *bridge_channels_prefs(BridgeChannels *ch, const char *conference_id,
-                                                const char *endpoint_id)
+const BridgeChannelPrefs *bridge_channels_prefs(const BridgeRegEndpoint *ep)
 {
-    ChannelEp *ce = channel_ep_lookup(ch, conference_id, endpoint_id);
-    return ce ? &ce->prefs : NULL;
+    return ep->channel ? &ep->channel->prefs : NULL;
 }
 
 void bridge_channels_get_stats(BridgeChannels *ch, BridgeChannelStats *out)

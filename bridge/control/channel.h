@@ -7,9 +7,12 @@
  * Message parsing and routing rules live in channel-msg.h; this is the libsoup glue.
  *
  * Thread: control thread. The SoupServer runs on the control thread's GMainContext and every
- * callback here runs there; the registry is read, never changed. One channel per endpoint: a
- * new connection replaces the old one (closed with 1000). A channel's preferences live from
- * its first connection until the endpoint expires. */
+ * callback here runs there. The registry is the authority on endpoints: a channel's state
+ * hangs off its BridgeRegEndpoint (registry.h), the URL's string ids are looked up there once
+ * per request, and the connection refers to its endpoint by handle from then on. This module
+ * changes only BridgeRegEndpoint.channel. One channel per endpoint: a new connection replaces
+ * the old one (closed with 1000). A channel's preferences live from its first connection
+ * until the endpoint expires. */
 #pragma once
 
 #include <glib.h>
@@ -33,22 +36,21 @@ typedef struct _BridgeChannels BridgeChannels;
  * (transfer full) */
 BridgeChannels *bridge_channels_new(SoupServer *server, BridgeRegistry *registry,
                                     const char *bridge_id, const char *version, guint ping_s);
-/* Closes every channel (1001, going away), waits up to a second on @context for the close
- * handshakes, then frees. Call before the SoupServer goes. */
+/* Closes every channel (1001, going away) and frees every endpoint's channel state, waits up
+ * to a second on @context for the close handshakes, then frees. Call before the SoupServer
+ * and the registry go. */
 void bridge_channels_free(BridgeChannels *ch, GMainContext *context);
 
-/* The endpoint is about to leave the registry: close its channel (1001) and forget its
- * preferences. Unknown endpoints are ignored. */
-void bridge_channels_endpoint_expired(BridgeChannels *ch, const char *conference_id,
-                                      const char *endpoint_id);
-/* The sources of the conference changed (an update, or an endpoint left): sends
- * ForwardedSources to each open channel whose list changed. */
-void bridge_channels_sources_changed(BridgeChannels *ch, const char *conference_id);
+/* @ep is about to leave the registry: close its channel (1001) and free its channel state
+ * (ep->channel becomes NULL). Nothing happens for an endpoint that never opened one. */
+void bridge_channels_endpoint_expired(BridgeChannels *ch, BridgeRegEndpoint *ep);
+/* The sources of @conf changed (an update, or an endpoint left): sends ForwardedSources to
+ * each open channel whose list changed. */
+void bridge_channels_sources_changed(BridgeChannels *ch, const BridgeRegConference *conf);
 
 /* The endpoint's stored receiver preferences, or NULL if it never opened a channel
  * (transfer none; valid until the endpoint expires). */
-const BridgeChannelPrefs *bridge_channels_prefs(BridgeChannels *ch, const char *conference_id,
-                                                const char *endpoint_id);
+const BridgeChannelPrefs *bridge_channels_prefs(const BridgeRegEndpoint *ep);
 
 void bridge_channels_get_stats(BridgeChannels *ch, BridgeChannelStats *out);
 

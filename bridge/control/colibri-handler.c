@@ -2,7 +2,9 @@
 /* conference-modify and healthcheck IQs from the focus.
  *
  * Thread: control thread. A request is validated completely before anything changes, so an
- * error reply means nothing happened. Endpoint creation is asynchronous (the media plane
+ * error reply means nothing happened. Its string ids are looked up in the registry once, here;
+ * from then on conferences and endpoints are named by handle (the media plane's calls and
+ * events, the pending reply's items). Endpoint creation is asynchronous (the media plane
  * gathers candidates on a worker): the reply waits in a BridgePending until every endpoint
  * created by the request has its transport, then goes out in one conference-modified. */
 #include <string.h>
@@ -24,11 +26,13 @@ typedef enum {
 typedef struct {
     char *id;
     ItemKind kind;
+    BridgeHandle handle; /* ITEM_CREATED: the endpoint's */
 } PendingItem;
 
 struct _BridgePending {
     xmpp_stanza_t *request; /* minimal copy: iq with id, from, to */
-    char *conference_id;
+    char *conference_id;    /* for logs */
+    BridgeHandle conference;
     GArray *items;         /* of PendingItem, in request order */
     guint waiting;         /* created endpoints without a transport yet */
     gboolean with_sources; /* include the feedback sources */
@@ -51,7 +55,10 @@ static void pending_free(BridgePending *p)
     g_free(p);
 }
 
-static BridgePending *pending_new(BridgeControl *c, xmpp_stanza_t *iq, const char *conference_id)
+/* A pending reply to @iq about conference @conference_id (whose handle is @conference, or
+ * NONE when it is gone), owned by c->pendings. */
+static BridgePending *pending_new(BridgeControl *c, xmpp_stanza_t *iq, const char *conference_id,
+                                  BridgeHandle conference)
 {
     BridgePending *p = g_new0(BridgePending, 1);
     p->request = xmpp_iq_new(bridge_xmpp_ctx(c->xmpp), xmpp_stanza_get_type(iq),
@@ -61,14 +68,16 @@ static BridgePending *pending_new(BridgeControl *c, xmpp_stanza_t *iq, const cha
     if (xmpp_stanza_get_to(iq))
         xmpp_stanza_set_to(p->request, xmpp_stanza_get_to(iq));
     p->conference_id = g_strdup(conference_id);
+    p->conference = conference;
     p->items = g_array_new(FALSE, TRUE, sizeof(PendingItem));
     g_array_set_clear_func(p->items, item_clear);
+    g_ptr_array_add(c->pendings, p);
     return p;
 }
 
-static void pending_add(BridgePending *p, const char *id, ItemKind kind)
+static void pending_add(BridgePending *p, const char *id, ItemKind kind, BridgeHandle handle)
 {
-    PendingItem it = {g_strdup(id), kind};
+    PendingItem it = {g_strdup(id), kind, handle};
     g_array_append_val(p->items, it);
 }
 
@@ -98,29 +107,36 @@ static void add_feedback_sources(PaColibriConferenceModified *out, const BridgeR
                              "mixedmslabel mixedlabelvideo0");
 }
 
-/* Sends the reply for a request whose endpoints all have transports (or one failed), then
- * frees it. A failed request is rolled back: the endpoints it created are expired. */
-static void pending_finish(BridgeControl *c, BridgePending *p)
+/* A failed request is rolled back: the endpoints it created are expired, and the focus gets
+ * an error. */
+static void pending_fail(BridgeControl *c, BridgePending *p)
 {
-    g_ptr_array_remove_fast(c->pendings, p); /* no free func: we own it from here */
-    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, p->conference_id);
+    g_warning("room=%s: conference-modify %s failed: %s", p->conference_id,
+              xmpp_stanza_get_id(p->request), p->failure);
+    reply_error(c, p->request, PA_COLIBRI_ERROR_INTERNAL, NULL, p->failure);
     for (guint i = 0; i < p->items->len; i++) {
         PendingItem *it = &g_array_index(p->items, PendingItem, i);
         BridgeRegEndpoint *ep =
-            it->kind == ITEM_CREATED ? bridge_reg_endpoint_lookup(conf, it->id) : NULL;
+            it->kind == ITEM_CREATED ? bridge_reg_endpoint_get(&c->reg, it->handle) : NULL;
+        if (ep)
+            bridge_control_expire_endpoint(c, ep, TRUE, "its conference-modify failed");
+    }
+}
+
+/* Sends the reply for a request whose endpoints all have transports (or one failed), then
+ * frees it. */
+static void pending_finish(BridgeControl *c, BridgePending *p)
+{
+    g_ptr_array_remove_fast(c->pendings, p); /* no free func: we own it from here */
+    for (guint i = 0; i < p->items->len; i++) {
+        PendingItem *it = &g_array_index(p->items, PendingItem, i);
+        BridgeRegEndpoint *ep =
+            it->kind == ITEM_CREATED ? bridge_reg_endpoint_get(&c->reg, it->handle) : NULL;
         if (ep && ep->pending == p)
             ep->pending = NULL;
     }
     if (p->failure) {
-        g_warning("room=%s: conference-modify %s failed: %s", p->conference_id,
-                  xmpp_stanza_get_id(p->request), p->failure);
-        reply_error(c, p->request, PA_COLIBRI_ERROR_INTERNAL, NULL, p->failure);
-        for (guint i = 0; i < p->items->len; i++) {
-            PendingItem *it = &g_array_index(p->items, PendingItem, i);
-            if (it->kind == ITEM_CREATED)
-                bridge_control_expire_endpoint(c, p->conference_id, it->id, TRUE,
-                                               "its conference-modify failed");
-        }
+        pending_fail(c, p);
         pending_free(p);
         return;
     }
@@ -133,13 +149,14 @@ static void pending_finish(BridgeControl *c, BridgePending *p)
         if (it->kind == ITEM_EXPIRED) {
             oe->expire = TRUE;
         } else if (it->kind == ITEM_CREATED) {
-            BridgeRegEndpoint *ep = bridge_reg_endpoint_lookup(conf, it->id);
+            BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, it->handle);
             g_assert(ep && ep->state != BRIDGE_REG_EP_GATHERING);
             oe->has_transport = TRUE;
             oe->has_ice = TRUE;
             pa_transport_copy(&oe->ice, &ep->local);
         }
     }
+    BridgeRegConference *conf = bridge_reg_conference_get(&c->reg, p->conference);
     if (p->with_sources && conf)
         add_feedback_sources(&out, conf);
     xmpp_ctx_t *ctx = bridge_xmpp_ctx(c->xmpp);
@@ -166,102 +183,110 @@ void bridge_control_drop_pendings(BridgeControl *c)
         BridgePending *p = g_ptr_array_steal_index_fast(c->pendings, c->pendings->len - 1);
         pending_free(p);
     }
+    /* No endpoint may point at a freed reply. */
+    guint pos = 0;
+    BridgeRegEndpoint *ep;
+    while ((ep = bridge_handle_table_next(&c->reg.endpoints, &pos)))
+        ep->pending = NULL;
 }
 
-static void pending_endpoint_failed(BridgeControl *c, BridgeRegEndpoint *ep, const char *why)
+/* @p can never be completed: it fails with @failure (unless it failed already). */
+static void pending_failed(BridgeControl *c, BridgePending *p, char *failure)
 {
-    BridgePending *p = ep->pending;
-    if (!p)
-        return;
-    ep->pending = NULL;
     if (!p->failure)
-        p->failure = g_strdup_printf("endpoint %s: %s", ep->id, why);
+        p->failure = failure;
+    else
+        g_free(failure);
     pending_done_one(c, p);
 }
 
 /* ---- expiry ---- */
 
-void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
-                                    const char *endpoint_id, gboolean tell_media, const char *why)
+/* Ends @conf on the bridge: it has no endpoints left. */
+static void conference_end(BridgeControl *c, BridgeRegConference *conf, const char *why)
 {
-    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, conference_id);
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_lookup(conf, endpoint_id);
-    if (!ep)
-        return;
-    g_autofree char *conf_id = g_strdup(conference_id);
-    g_autofree char *ep_id = g_strdup(endpoint_id);
-    g_message("room=%s ep=%s: endpoint expired (%s)", conf_id, ep_id, why);
-    if (tell_media)
-        bridge_media_endpoint_expire(c->media, conf_id, ep_id);
-    if (c->channels)
-        bridge_channels_endpoint_expired(c->channels, conf_id, ep_id);
-    BridgePending *p = ep->pending;
-    bridge_reg_endpoint_remove(&c->reg, conf, ep_id);
-    if (p) {
-        /* Reply still waiting for this endpoint: it can never be completed. */
-        if (!p->failure)
-            p->failure = g_strdup_printf("endpoint %s expired before its transport was ready (%s)",
-                                         ep_id, why);
-        pending_done_one(c, p);
-    }
-    conf = bridge_reg_conference_lookup(&c->reg, conf_id);
-    if (conf && c->channels)
-        bridge_channels_sources_changed(c->channels, conf_id); /* its sources are gone */
-    if (conf && g_hash_table_size(conf->endpoints) == 0) {
-        g_message("room=%s: conference ended (last endpoint expired)", conf_id);
-        bridge_reg_conference_remove(&c->reg, conf_id);
-        bridge_control_conference_ended(c);
-    }
+    g_message("room=%s: conference ended (%s)", conf->id, why);
+    bridge_reg_conference_remove(&c->reg, conf);
+    bridge_control_conference_ended(c);
 }
 
-void bridge_control_expire_conference(BridgeControl *c, const char *conference_id, const char *why)
+void bridge_control_expire_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolean tell_media,
+                                    const char *why)
 {
-    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, conference_id);
-    if (!conf)
-        return;
-    g_autofree char *conf_id = g_strdup(conference_id);
-    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+    BridgeHandle conf_handle = ep->conference->handle;
+    g_message("room=%s ep=%s: endpoint expired (%s)", ep->conference->id, ep->id, why);
+    if (tell_media)
+        bridge_media_endpoint_expire(c->media, ep->handle);
+    if (c->channels)
+        bridge_channels_endpoint_expired(c->channels, ep);
+    BridgePending *p = ep->pending;
+    char *failure =
+        p ? g_strdup_printf("endpoint %s expired before its transport was ready (%s)", ep->id, why)
+          : NULL;
+    bridge_reg_endpoint_remove(&c->reg, ep);
+    if (p)
+        pending_failed(c, p, failure); /* may expire more endpoints (its rollback) */
+    BridgeRegConference *conf = bridge_reg_conference_get(&c->reg, conf_handle);
+    if (conf && g_hash_table_size(conf->endpoints) == 0)
+        conference_end(c, conf, "last endpoint expired");
+    else if (conf && c->channels)
+        bridge_channels_sources_changed(c->channels, conf); /* its sources are gone */
+}
+
+void bridge_control_expire_conference(BridgeControl *c, BridgeRegConference *conf, const char *why)
+{
+    BridgeHandle handle = conf->handle;
+    g_autoptr(GArray) eps = g_array_new(FALSE, FALSE, sizeof(BridgeHandle));
     GHashTableIter it;
-    gpointer k;
+    gpointer v;
     g_hash_table_iter_init(&it, conf->endpoints);
-    while (g_hash_table_iter_next(&it, &k, NULL))
-        g_ptr_array_add(ids, g_strdup(k));
-    for (guint i = 0; i < ids->len; i++)
-        bridge_control_expire_endpoint(c, conf_id, ids->pdata[i], TRUE, why);
-    if (bridge_reg_conference_lookup(&c->reg, conf_id)) {
-        g_message("room=%s: conference ended (%s)", conf_id, why);
-        bridge_reg_conference_remove(&c->reg, conf_id);
-        bridge_control_conference_ended(c);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        g_array_append_val(eps, ((BridgeRegEndpoint *)v)->handle);
+    for (guint i = 0; i < eps->len; i++) {
+        BridgeRegEndpoint *ep =
+            bridge_reg_endpoint_get(&c->reg, g_array_index(eps, BridgeHandle, i));
+        if (ep)
+            bridge_control_expire_endpoint(c, ep, TRUE, why);
     }
+    /* Expiring its last endpoint ended it, unless it had none. */
+    conf = bridge_reg_conference_get(&c->reg, handle);
+    if (conf)
+        conference_end(c, conf, why);
 }
 
 /* ---- media plane: endpoint ready ---- */
 
-static void on_endpoint_ready(const char *conference_id, const char *endpoint_id,
-                              const PaTransport *local, const GError *error, gpointer user_data)
+/* The endpoint's colibri-ws URL, from http.public_url and bridge.id. */
+static char *websocket_url(BridgeControl *c, const BridgeRegEndpoint *ep)
+{
+    g_autofree char *conf_e = g_uri_escape_string(ep->conference->id, NULL, FALSE);
+    g_autofree char *ep_e = g_uri_escape_string(ep->id, NULL, FALSE);
+    const char *base = c->cfg->http_public_url;
+    gboolean tls = g_str_has_prefix(base, "https://");
+    return g_strdup_printf("%s://%s/colibri-ws/%s/%s/%s?pwd=%s", tls ? "wss" : "ws",
+                           base + (tls ? 8 : 7), c->cfg->bridge_id, conf_e, ep_e, ep->ws_password);
+}
+
+void bridge_control_endpoint_ready(BridgeHandle endpoint, const PaTransport *local,
+                                   const GError *error, gpointer user_data)
 {
     BridgeControl *c = user_data;
-    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, conference_id);
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_lookup(conf, endpoint_id);
+    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, endpoint);
     if (!ep || ep->state != BRIDGE_REG_EP_GATHERING)
         return; /* expired meanwhile */
     if (error) {
-        g_warning("room=%s ep=%s: media plane could not create the endpoint: %s", conference_id,
-                  endpoint_id, error->message);
+        g_warning("room=%s ep=%s: media plane could not create the endpoint: %s",
+                  ep->conference->id, ep->id, error->message);
         /* The media plane dropped it already; the rollback in pending_finish expires it here. */
-        pending_endpoint_failed(c, ep, error->message);
+        BridgePending *p = g_steal_pointer(&ep->pending);
+        if (p)
+            pending_failed(c, p, g_strdup_printf("endpoint %s: %s", ep->id, error->message));
         return;
     }
     pa_transport_copy(&ep->local, local);
-    g_autofree char *conf_e = g_uri_escape_string(conference_id, NULL, FALSE);
-    g_autofree char *ep_e = g_uri_escape_string(endpoint_id, NULL, FALSE);
-    const char *base = c->cfg->http_public_url;
-    const char *scheme_rest = g_str_has_prefix(base, "https://") ? base + 8 : base + 7;
-    ep->local.websocket_url = g_strdup_printf(
-        "%s://%s/colibri-ws/%s/%s/%s?pwd=%s", g_str_has_prefix(base, "https://") ? "wss" : "ws",
-        scheme_rest, c->cfg->bridge_id, conf_e, ep_e, ep->ws_password);
+    ep->local.websocket_url = websocket_url(c, ep);
     ep->state = BRIDGE_REG_EP_READY;
-    g_info("room=%s ep=%s: transport ready (%u candidates, ufrag %s)", conference_id, endpoint_id,
+    g_info("room=%s ep=%s: transport ready (%u candidates, ufrag %s)", ep->conference->id, ep->id,
            local->candidates ? local->candidates->len : 0, local->ufrag ? local->ufrag : "?");
     BridgePending *p = ep->pending;
     if (p) {
@@ -296,18 +321,15 @@ static void log_refused(BridgeControl *c, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Stores what an update carries and forwards the transport and SSRCs to the media plane. */
-
 /* The media plane strips mid/rid from forwarded packets using each endpoint's own extension
  * ids. Without <rtp-hdrext> in the request it keeps the Jitsi default ids. */
-static void set_media_hdrext(BridgeControl *c, const char *conf_id, const char *ep_id,
-                             GArray *media)
+static void set_media_hdrext(BridgeControl *c, const BridgeRegEndpoint *ep)
 {
     PaHdrextMap map;
     pa_hdrext_map_init(&map);
     guint n = 0;
-    for (guint i = 0; i < media->len; i++) {
-        const PaMediaDesc *m = &g_array_index(media, PaMediaDesc, i);
+    for (guint i = 0; i < ep->media->len; i++) {
+        const PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
         for (guint j = 0; m->hdrexts && j < m->hdrexts->len; j++) {
             const PaMediaHdrExt *h = &g_array_index(m->hdrexts, PaMediaHdrExt, j);
             pa_hdrext_map_set_uri(&map, h->uri, h->id);
@@ -315,11 +337,76 @@ static void set_media_hdrext(BridgeControl *c, const char *conf_id, const char *
         }
     }
     if (n > 0)
-        bridge_media_endpoint_set_hdrext(c->media, conf_id, ep_id, &map);
+        bridge_media_endpoint_set_hdrext(c->media, ep->handle, &map);
 }
 
-static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegEndpoint *ep,
-                         PaColibriEndpoint *req)
+/* Keeps the latest credentials and fingerprint, accumulates candidates (trickle), and hands
+ * the transport to the media plane. */
+static void apply_transport(BridgeControl *c, BridgeRegEndpoint *ep, const PaTransport *t)
+{
+    if (t->ufrag) {
+        g_free(ep->remote.ufrag);
+        ep->remote.ufrag = g_strdup(t->ufrag);
+        g_free(ep->remote.pwd);
+        ep->remote.pwd = g_strdup(t->pwd);
+    }
+    if (t->fingerprint) {
+        g_free(ep->remote.fingerprint_hash);
+        g_free(ep->remote.fingerprint);
+        g_free(ep->remote.setup);
+        ep->remote.fingerprint_hash = g_strdup(t->fingerprint_hash);
+        ep->remote.fingerprint = g_strdup(t->fingerprint);
+        ep->remote.setup = g_strdup(t->setup);
+    }
+    ep->remote.rtcp_mux |= t->rtcp_mux;
+    if (t->candidates->len)
+        g_array_append_vals(ep->remote.candidates, t->candidates->data, t->candidates->len);
+    bridge_media_endpoint_set_remote(c->media, ep->handle, t);
+    g_info("room=%s ep=%s: remote transport (%s%u candidates%s)", ep->conference->id, ep->id,
+           t->ufrag ? "credentials, " : "", t->candidates->len,
+           t->fingerprint ? ", fingerprint" : "");
+}
+
+/* Appends @v to @ssrcs unless it is there already. */
+static void add_ssrc(GArray *ssrcs, guint32 v, gboolean video)
+{
+    for (guint n = 0; n < ssrcs->len; n++)
+        if (g_array_index(ssrcs, BridgeMediaSsrc, n).ssrc == v)
+            return;
+    BridgeMediaSsrc s = {v, video};
+    g_array_append_val(ssrcs, s);
+}
+
+/* Stores the endpoint's announced sources (taking @sources), tells the media plane their
+ * SSRCs, and the channels that the conference's sources changed. */
+static void apply_sources(BridgeControl *c, BridgeRegEndpoint *ep, GArray *sources)
+{
+    g_autoptr(GArray) ssrcs = g_array_new(FALSE, FALSE, sizeof(BridgeMediaSsrc));
+    for (guint i = 0; i < sources->len; i++) {
+        const PaMediaSource *ms = &g_array_index(sources, PaMediaSource, i);
+        for (guint j = 0; j < ms->sources->len; j++)
+            add_ssrc(ssrcs, g_array_index(ms->sources, PaMediaSsrc, j).ssrc, ms->video);
+        /* Group members (RTX, SIM) are usually listed as sources too; add any that are not,
+         * so RTCP for them routes. */
+        for (guint j = 0; j < ms->groups->len; j++) {
+            const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, j);
+            for (guint k = 0; k < g->ssrcs->len; k++)
+                add_ssrc(ssrcs, g_array_index(g->ssrcs, guint32, k), ms->video);
+        }
+    }
+    bridge_media_endpoint_set_ssrcs(c->media, ep->handle, (const BridgeMediaSsrc *)ssrcs->data,
+                                    ssrcs->len);
+    g_info("room=%s ep=%s: %u sources, %u SSRCs", ep->conference->id, ep->id, sources->len,
+           ssrcs->len);
+    if (ep->sources)
+        g_array_unref(ep->sources);
+    ep->sources = sources;
+    if (c->channels)
+        bridge_channels_sources_changed(c->channels, ep->conference);
+}
+
+/* Stores what an update carries and forwards the transport and SSRCs to the media plane. */
+static void apply_update(BridgeControl *c, BridgeRegEndpoint *ep, PaColibriEndpoint *req)
 {
     if (req->stats_id) {
         g_free(ep->stats_id);
@@ -335,69 +422,126 @@ static void apply_update(BridgeControl *c, BridgeRegConference *conf, BridgeRegE
             g_array_unref(ep->media);
         ep->media = g_steal_pointer(&req->media);
         req->media = g_array_new(FALSE, TRUE, sizeof(PaMediaDesc));
-        set_media_hdrext(c, conf->id, ep->id, ep->media);
+        set_media_hdrext(c, ep);
     }
-    if (req->has_ice) {
-        const PaTransport *t = &req->ice;
-        /* Keep the latest values; candidates accumulate (trickle). */
-        if (t->ufrag) {
-            g_free(ep->remote.ufrag);
-            ep->remote.ufrag = g_strdup(t->ufrag);
-            g_free(ep->remote.pwd);
-            ep->remote.pwd = g_strdup(t->pwd);
-        }
-        if (t->fingerprint) {
-            g_free(ep->remote.fingerprint_hash);
-            g_free(ep->remote.fingerprint);
-            g_free(ep->remote.setup);
-            ep->remote.fingerprint_hash = g_strdup(t->fingerprint_hash);
-            ep->remote.fingerprint = g_strdup(t->fingerprint);
-            ep->remote.setup = g_strdup(t->setup);
-        }
-        ep->remote.rtcp_mux |= t->rtcp_mux;
-        if (t->candidates->len)
-            g_array_append_vals(ep->remote.candidates, t->candidates->data, t->candidates->len);
-        bridge_media_endpoint_set_remote(c->media, conf->id, ep->id, t);
-        g_info("room=%s ep=%s: remote transport (%s%u candidates%s)", conf->id, ep->id,
-               t->ufrag ? "credentials, " : "", t->candidates->len,
-               t->fingerprint ? ", fingerprint" : "");
-    }
+    if (req->has_ice)
+        apply_transport(c, ep, &req->ice);
     if (req->has_sources) {
-        GArray *ssrcs = g_array_new(FALSE, FALSE, sizeof(BridgeMediaSsrc));
-        for (guint i = 0; i < req->sources->len; i++) {
-            const PaMediaSource *ms = &g_array_index(req->sources, PaMediaSource, i);
-            for (guint j = 0; j < ms->sources->len; j++) {
-                BridgeMediaSsrc s = {g_array_index(ms->sources, PaMediaSsrc, j).ssrc, ms->video};
-                g_array_append_val(ssrcs, s);
-            }
-            /* Group members (RTX, SIM) are usually listed as sources too; add any that are
-             * not, so RTCP for them routes. */
-            for (guint j = 0; j < ms->groups->len; j++) {
-                const PaMediaSsrcGroup *g = &g_array_index(ms->groups, PaMediaSsrcGroup, j);
-                for (guint k = 0; k < g->ssrcs->len; k++) {
-                    guint32 v = g_array_index(g->ssrcs, guint32, k);
-                    gboolean dup = FALSE;
-                    for (guint n = 0; n < ssrcs->len && !dup; n++)
-                        dup = g_array_index(ssrcs, BridgeMediaSsrc, n).ssrc == v;
-                    if (!dup) {
-                        BridgeMediaSsrc s = {v, ms->video};
-                        g_array_append_val(ssrcs, s);
-                    }
-                }
-            }
-        }
-        bridge_media_endpoint_set_ssrcs(c->media, conf->id, ep->id,
-                                        (const BridgeMediaSsrc *)ssrcs->data, ssrcs->len);
-        g_info("room=%s ep=%s: %u sources, %u SSRCs", conf->id, ep->id, req->sources->len,
-               ssrcs->len);
-        g_array_unref(ssrcs);
-        if (ep->sources)
-            g_array_unref(ep->sources);
-        ep->sources = g_steal_pointer(&req->sources);
+        apply_sources(c, ep, g_steal_pointer(&req->sources));
         req->sources = pa_media_sources_new();
-        if (c->channels)
-            bridge_channels_sources_changed(c->channels, conf->id);
     }
+}
+
+/* Why a request cannot be applied. */
+typedef struct {
+    PaColibriError error;
+    const char *endpoint; /* UNKNOWN_ENDPOINT: the endpoint id (borrowed from the request) */
+    char *text;
+} Refusal;
+
+/* Checks the request as a whole against the registry; FALSE with @r filled when it must be
+ * refused (nothing has changed then). @conf is the request's conference, NULL if unknown. */
+static gboolean validate_modify(BridgeControl *c, const PaColibriConferenceModify *m,
+                                BridgeRegConference *conf, Refusal *r)
+{
+    if (m->n_relays > 0) {
+        r->error = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
+        r->text = g_strdup("relays (Octo) are not supported");
+    } else if (m->create && m->expire) {
+        r->error = PA_COLIBRI_ERROR_BAD_REQUEST;
+        r->text = g_strdup("create and expire in one request");
+    } else if (m->create && conf) {
+        r->error = PA_COLIBRI_ERROR_CONFERENCE_ALREADY_EXISTS;
+        r->text = g_strdup_printf("conference %s already exists", m->meeting_id);
+    } else if (m->create && c->graceful) {
+        r->error = PA_COLIBRI_ERROR_GRACEFUL_SHUTDOWN;
+        r->text = g_strdup("in graceful shutdown");
+    } else if (!m->create && !conf) {
+        r->error = PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND;
+        r->text = g_strdup_printf("conference %s not found", m->meeting_id);
+    }
+    for (guint i = 0; !r->text && i < m->endpoints->len; i++) {
+        const PaColibriEndpoint *e = &g_array_index(m->endpoints, PaColibriEndpoint, i);
+        BridgeRegEndpoint *existing = bridge_reg_endpoint_find(conf, e->id);
+        if (e->expire)
+            continue; /* unknown endpoints are fine: expiring is idempotent */
+        if (e->create && existing) {
+            r->error = PA_COLIBRI_ERROR_ENDPOINT_CONFLICT;
+            r->text = g_strdup_printf("endpoint %s already exists", e->id);
+        } else if (!e->create && !existing) {
+            r->error = PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT;
+            r->endpoint = e->id;
+            r->text = g_strdup_printf("endpoint %s not found", e->id);
+        } else if (e->sctp) {
+            r->error = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
+            r->text = g_strdup("SCTP is not supported: leave the data content out (colibri-ws "
+                               "carries the bridge channel)");
+        } else if (e->ice_restart) {
+            r->error = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
+            r->text = g_strdup("ICE restart is not supported: expire and re-create the endpoint");
+        }
+    }
+    return r->text == NULL;
+}
+
+/* Creates endpoint @e of @conf for reply @p: the registry entry (its handle), the media
+ * plane's endpoint (gathering starts), then what the request says about it. */
+static void create_endpoint(BridgeControl *c, BridgePending *p, BridgeRegConference *conf,
+                            PaColibriEndpoint *e)
+{
+    BridgeRegEndpoint *ep = bridge_reg_endpoint_add(&c->reg, conf, e->id);
+    g_message("room=%s ep=%s: endpoint created%s%s", conf->id, ep->id,
+              e->stats_id ? ", stats-id " : "", e->stats_id ? e->stats_id : "");
+    pending_add(p, e->id, ITEM_CREATED, ep->handle);
+    p->with_sources = TRUE;
+    ep->pending = p;
+    p->waiting++;
+    bridge_media_endpoint_create(c->media, conf->handle, ep->handle, conf->id, ep->id);
+    apply_update(c, ep, e);
+}
+
+/* Applies a validated request (creating the conference if asked) and answers it, now or
+ * once every endpoint it created has its transport. */
+static void apply_modify(BridgeControl *c, xmpp_stanza_t *iq, PaColibriConferenceModify *m,
+                         BridgeRegConference *conf)
+{
+    if (m->create) {
+        conf = bridge_reg_conference_add(&c->reg, m->meeting_id, m->name);
+        g_message("room=%s: conference created (name %s)", conf->id, m->name ? m->name : "none");
+    }
+    BridgeHandle conf_handle = conf->handle;
+    BridgePending *p = pending_new(c, iq, m->meeting_id, conf_handle);
+    p->building = TRUE;
+    p->with_sources = m->create;
+    for (guint i = 0; i < m->endpoints->len; i++) {
+        PaColibriEndpoint *e = &g_array_index(m->endpoints, PaColibriEndpoint, i);
+        /* Expiring an earlier endpoint may have ended the conference. */
+        conf = bridge_reg_conference_get(&c->reg, conf_handle);
+        if (e->expire) {
+            pending_add(p, e->id, ITEM_EXPIRED, BRIDGE_HANDLE_NONE);
+            BridgeRegEndpoint *ep = bridge_reg_endpoint_find(conf, e->id);
+            if (ep)
+                bridge_control_expire_endpoint(c, ep, TRUE, "expired by the focus");
+        } else if (!conf) {
+            /* Validation saw it alive. */
+            if (!p->failure)
+                p->failure =
+                    g_strdup_printf("conference %s ended during the request", m->meeting_id);
+            break;
+        } else if (e->create) {
+            create_endpoint(c, p, conf, e);
+        } else {
+            pending_add(p, e->id, ITEM_UPDATED, BRIDGE_HANDLE_NONE);
+            apply_update(c, bridge_reg_endpoint_find(conf, e->id), e);
+        }
+    }
+    /* A non-create request that leaves the conference empty ends it (as JVB does). */
+    conf = bridge_reg_conference_get(&c->reg, conf_handle);
+    if (conf && !m->create && g_hash_table_size(conf->endpoints) == 0)
+        conference_end(c, conf, "no endpoints left");
+    p->building = FALSE;
+    if (p->waiting == 0)
+        pending_finish(c, p);
 }
 
 static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
@@ -410,139 +554,31 @@ static void handle_modify(BridgeControl *c, xmpp_stanza_t *iq)
                     "only the focus may allocate on this bridge");
         return;
     }
-
     PaColibriConferenceModify m;
     g_autofree char *why = NULL;
-    PaColibriStatus st = pa_colibri_parse_modify(iq, &m, &why);
-    if (st != PA_COLIBRI_OK) {
+    if (pa_colibri_parse_modify(iq, &m, &why) != PA_COLIBRI_OK) {
         log_refused(c, "malformed conference-modify from %s: %s", from, why);
         reply_error(c, iq, PA_COLIBRI_ERROR_BAD_REQUEST, NULL, why);
         pa_colibri_modify_clear(&m);
         return;
     }
-
-    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, m.meeting_id);
-    /* PA_COLIBRI_ERROR_* value 0 is a real error: track failure separately. */
-    gboolean failed = TRUE;
-    PaColibriError err = PA_COLIBRI_ERROR_UNSPECIFIED;
-    const char *err_ep = NULL;
-    g_autofree char *err_text = NULL;
-
-    /* Validate everything first: an error reply means nothing changed. */
-    if (m.n_relays > 0) {
-        err = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
-        err_text = g_strdup("relays (Octo) are not supported");
-    } else if (m.create && m.expire) {
-        err = PA_COLIBRI_ERROR_BAD_REQUEST;
-        err_text = g_strdup("create and expire in one request");
-    } else if (m.create && conf) {
-        err = PA_COLIBRI_ERROR_CONFERENCE_ALREADY_EXISTS;
-        err_text = g_strdup_printf("conference %s already exists", m.meeting_id);
-    } else if (m.create && c->graceful) {
-        err = PA_COLIBRI_ERROR_GRACEFUL_SHUTDOWN;
-        err_text = g_strdup("in graceful shutdown");
-    } else if (!m.create && !conf) {
-        err = PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND;
-        err_text = g_strdup_printf("conference %s not found", m.meeting_id);
-    } else {
-        failed = FALSE;
-    }
-    for (guint i = 0; !failed && i < m.endpoints->len; i++) {
-        PaColibriEndpoint *e = &g_array_index(m.endpoints, PaColibriEndpoint, i);
-        BridgeRegEndpoint *existing = bridge_reg_endpoint_lookup(conf, e->id);
-        if (e->expire)
-            continue; /* unknown endpoints are fine: expiring is idempotent */
-        failed = TRUE;
-        if (e->create && existing) {
-            err = PA_COLIBRI_ERROR_ENDPOINT_CONFLICT;
-            err_text = g_strdup_printf("endpoint %s already exists", e->id);
-        } else if (!e->create && !existing) {
-            err = PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT;
-            err_ep = e->id;
-            err_text = g_strdup_printf("endpoint %s not found", e->id);
-        } else if (e->sctp) {
-            err = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
-            err_text = g_strdup("SCTP is not supported: leave the data content out (colibri-ws "
-                                "carries the bridge channel)");
-        } else if (e->ice_restart) {
-            err = PA_COLIBRI_ERROR_FEATURE_NOT_IMPLEMENTED;
-            err_text = g_strdup("ICE restart is not supported: expire and re-create the endpoint");
-        } else {
-            failed = FALSE;
-        }
-    }
-    if (failed) {
-        if (err == PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT ||
-            err == PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND)
-            g_info("room=%s: conference-modify refused: %s", m.meeting_id, err_text);
+    /* The one lookup by meeting-id; endpoints by id within it, likewise once. */
+    BridgeRegConference *conf = bridge_reg_conference_find(&c->reg, m.meeting_id);
+    Refusal r = {0};
+    if (!validate_modify(c, &m, conf, &r)) {
+        if (r.error == PA_COLIBRI_ERROR_UNKNOWN_ENDPOINT ||
+            r.error == PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND)
+            g_info("room=%s: conference-modify refused: %s", m.meeting_id, r.text);
         else
-            log_refused(c, "room=%s: conference-modify refused: %s", m.meeting_id, err_text);
-        reply_error(c, iq, err, err_ep, err_text);
-        pa_colibri_modify_clear(&m);
-        return;
+            log_refused(c, "room=%s: conference-modify refused: %s", m.meeting_id, r.text);
+        reply_error(c, iq, r.error, r.endpoint, r.text);
+        g_free(r.text);
+    } else if (m.expire) {
+        bridge_control_expire_conference(c, conf, "expired by the focus");
+        pending_finish(c, pending_new(c, iq, m.meeting_id, BRIDGE_HANDLE_NONE));
+    } else {
+        apply_modify(c, iq, &m, conf);
     }
-
-    /* Apply. */
-    if (m.expire) {
-        bridge_control_expire_conference(c, m.meeting_id, "expired by the focus");
-        BridgePending *p = pending_new(c, iq, m.meeting_id);
-        g_ptr_array_add(c->pendings, p);
-        pending_finish(c, p);
-        pa_colibri_modify_clear(&m);
-        return;
-    }
-    if (m.create) {
-        conf = bridge_reg_conference_add(&c->reg, m.meeting_id, m.name);
-        g_message("room=%s: conference created (name %s)", conf->id, m.name ? m.name : "none");
-    }
-    BridgePending *p = pending_new(c, iq, m.meeting_id);
-    g_ptr_array_add(c->pendings, p);
-    p->building = TRUE;
-    p->with_sources = m.create;
-    for (guint i = 0; i < m.endpoints->len; i++) {
-        PaColibriEndpoint *e = &g_array_index(m.endpoints, PaColibriEndpoint, i);
-        if (e->expire) {
-            pending_add(p, e->id, ITEM_EXPIRED);
-            bridge_control_expire_endpoint(c, m.meeting_id, e->id, TRUE, "expired by the focus");
-            /* The conference may be gone now; later items see that. */
-            conf = bridge_reg_conference_lookup(&c->reg, m.meeting_id);
-            continue;
-        }
-        if (!conf) {
-            /* Expiring an earlier endpoint ended the conference; validation saw it alive. */
-            if (!p->failure)
-                p->failure =
-                    g_strdup_printf("conference %s ended during the request", m.meeting_id);
-            break;
-        }
-        if (e->create) {
-            BridgeRegEndpoint *ep = bridge_reg_endpoint_add(&c->reg, conf, e->id);
-            g_message("room=%s ep=%s: endpoint created%s%s", conf->id, ep->id,
-                      e->stats_id ? ", stats-id " : "", e->stats_id ? e->stats_id : "");
-            pending_add(p, e->id, ITEM_CREATED);
-            p->with_sources = TRUE;
-            ep->pending = p;
-            p->waiting++;
-            bridge_media_endpoint_create(c->media, conf->id, ep->id, on_endpoint_ready, c);
-            /* on_endpoint_ready may have run synchronously (immediate failure): look again. */
-            ep = bridge_reg_endpoint_lookup(conf, e->id);
-            if (ep)
-                apply_update(c, conf, ep, e);
-        } else {
-            pending_add(p, e->id, ITEM_UPDATED);
-            apply_update(c, conf, bridge_reg_endpoint_lookup(conf, e->id), e);
-        }
-    }
-    /* A non-create request that leaves the conference empty ends it (as JVB does). */
-    conf = bridge_reg_conference_lookup(&c->reg, m.meeting_id);
-    if (conf && !m.create && g_hash_table_size(conf->endpoints) == 0) {
-        g_message("room=%s: conference ended (no endpoints left)", conf->id);
-        bridge_reg_conference_remove(&c->reg, m.meeting_id);
-        bridge_control_conference_ended(c);
-    }
-    p->building = FALSE;
-    if (p->waiting == 0)
-        pending_finish(c, p);
     pa_colibri_modify_clear(&m);
 }
 

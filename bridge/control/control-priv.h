@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Internal to bridge/control: the BridgeControl struct shared by control.c (lifecycle,
- * media events, stats, HTTP) and colibri-handler.c (IQs and pending replies). Control thread
- * only. */
+ * media events, stats, HTTP) and colibri-handler.c (IQs, pending replies, expiry). Control
+ * thread only. */
 #pragma once
 
 #include "bridge/control/channel.h"
@@ -22,8 +22,8 @@ struct _BridgeControl {
     BridgeXmpp *xmpp;
     BridgeHttp *http;
     BridgeChannels *channels; /* colibri-ws, on http's server */
-    BridgeRegistry reg;
-    GPtrArray *pendings; /* BridgePending * (owned) awaiting transports */
+    BridgeRegistry reg;       /* the one registry of conferences and endpoints */
+    GPtrArray *pendings;      /* BridgePending * (owned) awaiting transports */
 
     gboolean graceful;
     GSourceFunc graceful_done;
@@ -43,12 +43,16 @@ struct _BridgeControl {
 
 /* colibri-handler.c */
 gboolean bridge_control_handle_iq(BridgeControl *c, xmpp_stanza_t *iq);
-/* Tells the media plane (when @tell_media), drops the endpoint from the registry, fails a
- * reply still waiting for it, and ends the conference when it was the last endpoint. */
-void bridge_control_expire_endpoint(BridgeControl *c, const char *conference_id,
-                                    const char *endpoint_id, gboolean tell_media, const char *why);
-/* Expires every endpoint of the conference and removes it. */
-void bridge_control_expire_conference(BridgeControl *c, const char *conference_id, const char *why);
+/* The media plane's ready callback (BridgeMediaCallbacks.ready; @user_data: the control). */
+void bridge_control_endpoint_ready(BridgeHandle endpoint, const PaTransport *local,
+                                   const GError *error, gpointer user_data);
+/* Tells the media plane (when @tell_media) and the channels, drops the endpoint from the
+ * registry, fails a reply still waiting for it, and ends the conference when it was the last
+ * endpoint. @ep is freed. */
+void bridge_control_expire_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolean tell_media,
+                                    const char *why);
+/* Expires every endpoint of @conf and removes it (@conf is freed). */
+void bridge_control_expire_conference(BridgeControl *c, BridgeRegConference *conf, const char *why);
 /* Frees pending replies without answering (shutdown). */
 void bridge_control_drop_pendings(BridgeControl *c);
 /* control.c: called when a conference ended (graceful shutdown may be complete). */

@@ -6,7 +6,7 @@
 
 #include "bridge/control/control-priv.h"
 #include "bridge/control/stats.h"
-#include "bridge/http/metrics.h"
+#include "bridge/control/metrics.h"
 #include "bridge/srtp/srtp.h"
 #include "common/config.h"
 
@@ -46,17 +46,16 @@ static const char *event_name(BridgeMediaEvent e)
     return "?";
 }
 
-static void on_media_event(const char *conference_id, const char *endpoint_id,
-                           BridgeMediaEvent event, const char *reason, gpointer user_data)
+static void on_media_event(BridgeHandle endpoint, BridgeMediaEvent event, const char *reason,
+                           gpointer user_data)
 {
     BridgeControl *c = user_data;
-    BridgeRegConference *conf = bridge_reg_conference_lookup(&c->reg, conference_id);
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_lookup(conf, endpoint_id);
+    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, endpoint);
     if (!ep)
         return;
     if (event == BRIDGE_MEDIA_EVENT_CONNECTED) {
         ep->state = BRIDGE_REG_EP_CONNECTED;
-        g_message("room=%s ep=%s: media connected after %.1f s", conference_id, endpoint_id,
+        g_message("room=%s ep=%s: media connected after %.1f s", ep->conference->id, ep->id,
                   (g_get_monotonic_time() - ep->created_us) / 1e6);
         return;
     }
@@ -64,7 +63,7 @@ static void on_media_event(const char *conference_id, const char *endpoint_id,
      * the endpoint's end from the client (and an UNKNOWN_ENDPOINT if it asks). */
     g_autofree char *why =
         g_strdup_printf("media %s: %s", event_name(event), reason ? reason : "no reason given");
-    bridge_control_expire_endpoint(c, conference_id, endpoint_id, FALSE, why);
+    bridge_control_expire_endpoint(c, ep, FALSE, why);
 }
 
 /* ---- graceful shutdown ---- */
@@ -247,7 +246,8 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
         .media_timeout_s = (guint)cfg->media_timeout_seconds,
     };
     c->workers = mc.workers ? mc.workers : g_get_num_processors();
-    c->media = bridge_media_new(&mc, context, on_media_event, c, error);
+    BridgeMediaCallbacks mcb = {bridge_control_endpoint_ready, on_media_event};
+    c->media = bridge_media_new(&mc, context, &mcb, c, error);
     if (!c->media) {
         bridge_control_free(c);
         return NULL;

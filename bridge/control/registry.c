@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Thread: control thread only (see registry.h). */
+/* The conference and endpoint registry (see registry.h). Thread: control thread only. */
 #include "bridge/control/registry.h"
 
 #include <string.h>
@@ -8,8 +8,8 @@
 static void endpoint_free(gpointer p)
 {
     BridgeRegEndpoint *ep = p;
+    g_warn_if_fail(ep->channel == NULL);
     g_free(ep->id);
-    g_free(ep->conference_id);
     g_free(ep->stats_id);
     pa_transport_clear(&ep->local);
     pa_transport_clear(&ep->remote);
@@ -32,14 +32,16 @@ static void conference_free(gpointer p)
 
 void bridge_registry_init(BridgeRegistry *r)
 {
-    r->conferences = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, conference_free);
-    r->n_endpoints = 0;
+    r->by_id = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, conference_free);
+    bridge_handle_table_init(&r->conferences);
+    bridge_handle_table_init(&r->endpoints);
 }
 
 void bridge_registry_clear(BridgeRegistry *r)
 {
-    g_clear_pointer(&r->conferences, g_hash_table_destroy);
-    r->n_endpoints = 0;
+    g_clear_pointer(&r->by_id, g_hash_table_destroy);
+    bridge_handle_table_clear(&r->conferences);
+    bridge_handle_table_clear(&r->endpoints);
 }
 
 void bridge_random_secret(char *out, gsize len)
@@ -70,14 +72,19 @@ static guint32 random_ssrc(void)
     return v;
 }
 
-BridgeRegConference *bridge_reg_conference_lookup(BridgeRegistry *r, const char *id)
+BridgeRegConference *bridge_reg_conference_find(BridgeRegistry *r, const char *id)
 {
-    return id ? g_hash_table_lookup(r->conferences, id) : NULL;
+    return id ? g_hash_table_lookup(r->by_id, id) : NULL;
+}
+
+BridgeRegConference *bridge_reg_conference_get(BridgeRegistry *r, BridgeHandle handle)
+{
+    return bridge_handle_table_get(&r->conferences, handle);
 }
 
 BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id, const char *name)
 {
-    g_return_val_if_fail(!g_hash_table_contains(r->conferences, id), NULL);
+    g_return_val_if_fail(id && !g_hash_table_contains(r->by_id, id), NULL);
     BridgeRegConference *c = g_new0(BridgeRegConference, 1);
     c->id = g_strdup(id);
     c->name = g_strdup(name);
@@ -87,65 +94,71 @@ BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id
         c->feedback_video_ssrc = random_ssrc();
     while (c->feedback_video_ssrc == c->feedback_audio_ssrc);
     c->created_us = g_get_monotonic_time();
-    g_hash_table_insert(r->conferences, c->id, c);
+    c->handle = bridge_handle_table_add(&r->conferences, c);
+    g_hash_table_insert(r->by_id, c->id, c);
     return c;
 }
 
-void bridge_reg_conference_remove(BridgeRegistry *r, const char *id)
+void bridge_reg_conference_remove(BridgeRegistry *r, BridgeRegConference *c)
 {
-    BridgeRegConference *c = bridge_reg_conference_lookup(r, id);
-    if (!c)
-        return;
-    r->n_endpoints -= g_hash_table_size(c->endpoints);
-    g_hash_table_remove(r->conferences, id);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, c->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        bridge_handle_table_remove(&r->endpoints, ((BridgeRegEndpoint *)v)->handle);
+    bridge_handle_table_remove(&r->conferences, c->handle);
+    g_hash_table_remove(r->by_id, c->id); /* frees c and its endpoints */
 }
 
-BridgeRegEndpoint *bridge_reg_endpoint_lookup(BridgeRegConference *c, const char *id)
+BridgeRegEndpoint *bridge_reg_endpoint_find(BridgeRegConference *c, const char *id)
 {
     return c && id ? g_hash_table_lookup(c->endpoints, id) : NULL;
+}
+
+BridgeRegEndpoint *bridge_reg_endpoint_get(BridgeRegistry *r, BridgeHandle handle)
+{
+    return bridge_handle_table_get(&r->endpoints, handle);
 }
 
 BridgeRegEndpoint *bridge_reg_endpoint_add(BridgeRegistry *r, BridgeRegConference *c,
                                            const char *id)
 {
-    g_return_val_if_fail(!g_hash_table_contains(c->endpoints, id), NULL);
+    g_return_val_if_fail(id && !g_hash_table_contains(c->endpoints, id), NULL);
     BridgeRegEndpoint *ep = g_new0(BridgeRegEndpoint, 1);
     ep->id = g_strdup(id);
-    ep->conference_id = g_strdup(c->id);
+    ep->conference = c;
     bridge_random_secret(ep->ws_password, BRIDGE_WS_PASSWORD_LEN);
     ep->state = BRIDGE_REG_EP_GATHERING;
     ep->created_us = g_get_monotonic_time();
     pa_transport_init(&ep->local);
     pa_transport_init(&ep->remote);
     ep->capabilities = g_new0(char *, 1);
+    ep->handle = bridge_handle_table_add(&r->endpoints, ep);
     g_hash_table_insert(c->endpoints, ep->id, ep);
-    r->n_endpoints++;
     return ep;
 }
 
-void bridge_reg_endpoint_remove(BridgeRegistry *r, BridgeRegConference *c, const char *id)
+void bridge_reg_endpoint_remove(BridgeRegistry *r, BridgeRegEndpoint *ep)
 {
-    if (g_hash_table_remove(c->endpoints, id))
-        r->n_endpoints--;
+    bridge_handle_table_remove(&r->endpoints, ep->handle);
+    g_hash_table_remove(ep->conference->endpoints, ep->id); /* frees ep */
 }
 
 guint bridge_registry_conferences(const BridgeRegistry *r)
 {
-    return g_hash_table_size(r->conferences);
+    return bridge_handle_table_size(&r->conferences);
 }
 
 guint bridge_registry_endpoints(const BridgeRegistry *r)
 {
-    return r->n_endpoints;
+    return bridge_handle_table_size(&r->endpoints);
 }
 
 guint bridge_registry_largest(const BridgeRegistry *r)
 {
-    guint largest = 0;
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, r->conferences);
-    while (g_hash_table_iter_next(&it, NULL, &v))
-        largest = MAX(largest, g_hash_table_size(((BridgeRegConference *)v)->endpoints));
+    guint largest = 0, pos = 0;
+    BridgeRegConference *c;
+    while ((c = bridge_handle_table_next(&r->conferences, &pos)))
+        largest = MAX(largest, g_hash_table_size(c->endpoints));
     return largest;
 }

@@ -1,20 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* The control thread's view of conferences and endpoints: what the focus allocated, the
- * transports exchanged, the sources and codecs each endpoint announced, and the per-endpoint
- * colibri-ws secret. The media plane keeps its own per-worker state; this registry is the
- * authority on which ids exist.
+/* The bridge's one registry of conferences and endpoints: what the focus allocated, the
+ * transports exchanged, the sources and codecs each endpoint announced, its colibri-ws secret
+ * and bridge channel. It is the authority on which conferences and endpoints exist, and it
+ * gives each one a numeric handle (bridge/media/handles.h) that names it everywhere else: the
+ * media plane takes only handles, its events come back with them, and the colibri-ws channel
+ * keeps its per-endpoint state here (BridgeRegEndpoint.channel) rather than in a table of its
+ * own. String ids are looked up only where they arrive from outside: a Colibri2 request
+ * (colibri-handler.c) and a colibri-ws URL (channel.c) (the *_find calls).
  *
- * Thread: control thread only. The registry owns every conference and endpoint; pointers
- * returned by lookups stay valid until the object is removed. */
+ * Thread: control thread only. The registry owns every conference and endpoint; a pointer
+ * from a lookup stays valid until that object is removed. Removing an endpoint does not free
+ * its channel: channel.c does that first (bridge_channels_endpoint_expired). */
 #pragma once
 
 #include <glib.h>
 
+#include "bridge/media/handles.h"
 #include "common/transport.h"
 
 G_BEGIN_DECLS
 
-typedef struct _BridgePending BridgePending; /* a conference-modify reply being assembled */
+typedef struct _BridgePending BridgePending; /* colibri-handler.c: a reply being built */
+typedef struct _BridgeChannel BridgeChannel; /* channel.c: one endpoint's colibri-ws */
+typedef struct _BridgeRegConference BridgeRegConference;
 
 typedef enum {
     BRIDGE_REG_EP_GATHERING, /* created, waiting for the media plane's candidates */
@@ -25,9 +33,10 @@ typedef enum {
 #define BRIDGE_WS_PASSWORD_LEN 24
 
 typedef struct {
+    BridgeHandle handle;
     char *id;
-    char *conference_id;
-    char *stats_id; /* may be NULL */
+    BridgeRegConference *conference; /* the one it belongs to */
+    char *stats_id;                  /* may be NULL */
     char ws_password[BRIDGE_WS_PASSWORD_LEN + 1];
     BridgeRegEndpointState state;
     gint64 created_us;
@@ -39,38 +48,48 @@ typedef struct {
     char **capabilities;
 
     BridgePending *pending; /* the reply waiting for this endpoint's transport, or NULL */
+    BridgeChannel *channel; /* its bridge channel state, NULL until a channel first opened */
 } BridgeRegEndpoint;
 
-typedef struct {
+struct _BridgeRegConference {
+    BridgeHandle handle;
     char *id;                    /* colibri2 meeting-id */
     char *name;                  /* conference name (room JID), may be NULL */
     GHashTable *endpoints;       /* id -> BridgeRegEndpoint (owned) */
     guint32 feedback_audio_ssrc; /* jvb-a0 */
     guint32 feedback_video_ssrc; /* jvb-v0 */
     gint64 created_us;
-} BridgeRegConference;
+};
 
 typedef struct {
-    GHashTable *conferences; /* id -> BridgeRegConference (owned) */
-    guint n_endpoints;
+    GHashTable *by_id;             /* conference id -> BridgeRegConference (owned) */
+    BridgeHandleTable conferences; /* handle -> BridgeRegConference (same objects) */
+    BridgeHandleTable endpoints;   /* handle -> BridgeRegEndpoint (owned by their conference) */
 } BridgeRegistry;
 
 void bridge_registry_init(BridgeRegistry *r);
 void bridge_registry_clear(BridgeRegistry *r);
 
-/* NULL if unknown (transfer none). */
-BridgeRegConference *bridge_reg_conference_lookup(BridgeRegistry *r, const char *id);
-/* Adds a conference that must not exist yet, with random non-zero feedback SSRCs
- * (transfer none). */
+/* By id, at the boundary: NULL if unknown or @id is NULL (transfer none). */
+BridgeRegConference *bridge_reg_conference_find(BridgeRegistry *r, const char *id);
+/* By handle: NULL if gone (transfer none). */
+BridgeRegConference *bridge_reg_conference_get(BridgeRegistry *r, BridgeHandle handle);
+/* Adds a conference that must not exist yet, with a new handle and random non-zero feedback
+ * SSRCs (transfer none). */
 BridgeRegConference *bridge_reg_conference_add(BridgeRegistry *r, const char *id, const char *name);
-/* Removes and frees the conference and its endpoints (the caller has told the media plane). */
-void bridge_reg_conference_remove(BridgeRegistry *r, const char *id);
+/* Removes and frees the conference and its endpoints (the caller has told the media plane
+ * and the channels). */
+void bridge_reg_conference_remove(BridgeRegistry *r, BridgeRegConference *c);
 
-BridgeRegEndpoint *bridge_reg_endpoint_lookup(BridgeRegConference *c, const char *id);
-/* Adds an endpoint that must not exist yet, with a fresh colibri-ws secret (transfer none). */
+/* By id within @c, at the boundary: NULL if unknown, or @c or @id is NULL (transfer none). */
+BridgeRegEndpoint *bridge_reg_endpoint_find(BridgeRegConference *c, const char *id);
+BridgeRegEndpoint *bridge_reg_endpoint_get(BridgeRegistry *r, BridgeHandle handle);
+/* Adds an endpoint that must not exist yet, with a new handle and a fresh colibri-ws secret
+ * (transfer none). */
 BridgeRegEndpoint *bridge_reg_endpoint_add(BridgeRegistry *r, BridgeRegConference *c,
                                            const char *id);
-void bridge_reg_endpoint_remove(BridgeRegistry *r, BridgeRegConference *c, const char *id);
+/* Removes and frees the endpoint (not its channel: see the top of this file). */
+void bridge_reg_endpoint_remove(BridgeRegistry *r, BridgeRegEndpoint *ep);
 
 guint bridge_registry_conferences(const BridgeRegistry *r);
 guint bridge_registry_endpoints(const BridgeRegistry *r);

@@ -126,6 +126,22 @@ static gboolean make_context(BridgeDtlsCert *c, GError **error)
     return TRUE;
 }
 
+void bridge_dtls_cert_set_srtp_profiles(BridgeDtlsCert *cert, const BridgeSrtpProfile *profiles,
+                                        guint n)
+{
+    g_return_if_fail(cert && profiles && n > 0);
+    GString *list = g_string_new(NULL);
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(list, "%s%s", i ? ":" : "",
+                               profiles[i] == BRIDGE_SRTP_AEAD_AES_128_GCM
+                                   ? "SRTP_AEAD_AES_128_GCM"
+                                   : "SRTP_AES128_CM_SHA1_80");
+    /* 0 is success; the names are OpenSSL's own, so it cannot fail but on OOM. */
+    if (SSL_CTX_set_tlsext_use_srtp(cert->ctx, list->str) != 0)
+        g_error("OpenSSL refused the SRTP profiles %s", list->str);
+    g_string_free(list, TRUE);
+}
+
 BridgeDtlsCert *bridge_dtls_cert_new(GError **error)
 {
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);

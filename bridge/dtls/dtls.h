@@ -43,6 +43,12 @@ BridgeDtlsCert *bridge_dtls_cert_new(GError **error);
 void bridge_dtls_cert_free(BridgeDtlsCert *cert);
 /* SHA-256 fingerprint, upper-case hex pairs separated by ':' (transfer none). */
 const char *bridge_dtls_cert_fingerprint(const BridgeDtlsCert *cert);
+/* Restricts the SRTP profiles connections made from @cert offer (client) or accept (server)
+ * to @profiles, most preferred first (@n >= 1; the default is AEAD_AES_128_GCM, then
+ * AES_CM_128_HMAC_SHA1_80). Call before any BridgeDtls uses @cert. Test peers use it to stand
+ * in for a client that has no GCM. */
+void bridge_dtls_cert_set_srtp_profiles(BridgeDtlsCert *cert, const BridgeSrtpProfile *profiles,
+                                        guint n);
 
 typedef enum {
     BRIDGE_DTLS_ROLE_SERVER, /* we offered actpass, the browser answered active */

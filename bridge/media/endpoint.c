@@ -18,7 +18,7 @@ static void post_event(BridgeEndpoint *ep, BridgeMediaEvent event, const char *r
 {
     BridgeResult *r = g_new0(BridgeResult, 1);
     r->type = BRIDGE_RESULT_EVENT;
-    r->ep_id = ep->id;
+    r->ep = ep->handle;
     r->event = event;
     r->reason = g_strdup(reason);
     pa_transport_init(&r->local);
@@ -55,7 +55,8 @@ void bridge_endpoint_send(BridgeEndpoint *ep, const guint8 *buf, gsize len)
         if (n < 0)
             return; /* EAGAIN/ENOBUFS: a congested socket drops like the network would */
     } else {
-        if (nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)buf) < 0)
+        if (nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)buf) <
+            0)
             return;
     }
     BRIDGE_STAT_ADD(w->stats.packets_out, 1);
@@ -100,8 +101,8 @@ static void update_selected_pair(BridgeEndpoint *ep, NiceCandidate *remote)
     }
     memset(&ep->peer, 0, sizeof ep->peer);
     nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&ep->peer);
-    ep->peer_len = ep->peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                  : sizeof(struct sockaddr_in);
+    ep->peer_len =
+        ep->peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     ep->sock = sock;
     ep->fd = g_socket_get_fd(sock);
     /* A worker that is descheduled for a few milliseconds must not lose a burst of video:
@@ -123,6 +124,7 @@ static void dtls_connected(BridgeEndpoint *ep)
     }
     GError *error = NULL;
     ep->srtp = bridge_srtp_new(&keys, &error);
+    BridgeSrtpProfile profile = keys.profile; /* for the log line: the keys are wiped now */
     memset(&keys, 0, sizeof keys);
     if (!ep->srtp) {
         BRIDGE_STAT_ADD(ep->worker->stats.dtls_failures, 1);
@@ -134,7 +136,7 @@ static void dtls_connected(BridgeEndpoint *ep)
     ep->last_rx_us = g_get_monotonic_time();
     BRIDGE_STAT_ADD(ep->worker->stats.endpoints_connected, 1);
     g_message("room=%s ep=%s: connected (ICE + DTLS, %s) on worker %u", ep->conference_id,
-              ep->endpoint_id, bridge_srtp_profile_name(keys.profile), ep->worker->index);
+              ep->endpoint_id, bridge_srtp_profile_name(profile), ep->worker->index);
     post_event(ep, BRIDGE_MEDIA_EVENT_CONNECTED, NULL);
 }
 
@@ -183,7 +185,7 @@ static void maybe_start_dtls(BridgeEndpoint *ep)
  * reads the component's socket in its own GSource, keeps STUN (connectivity checks, consent
  * freshness both ways) and hands every other datagram to on_recv directly, without queueing
  * (the worker's thread owns the context). What that costs, measured on loopback with the
- * media-plane test (one receiver per packet, 2 shared vCPUs):
+ * media-plane tests (one receiver per packet, 2 shared vCPUs):
  * - about 2.5-3.5 us per received datagram outside Parley's code (GLib poll and dispatch of
  *   one GSource per socket, libnice's agent lock, one recvmsg per datagram), against
  *   1.5-2.5 us for unprotect + copy + protect and ~1.5-2 us for the batched send per
@@ -278,7 +280,7 @@ static void on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
 
     BridgeResult *r = g_new0(BridgeResult, 1);
     r->type = BRIDGE_RESULT_READY;
-    r->ep_id = ep->id;
+    r->ep = ep->handle;
     pa_transport_init(&r->local);
     gchar *ufrag = NULL, *pwd = NULL;
     nice_agent_get_local_credentials(agent, stream_id, &ufrag, &pwd);
@@ -328,11 +330,52 @@ static void on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
 
 /* ---- lifecycle ---- */
 
+/* The endpoint's NiceAgent on the worker's context: one stream of one component in the port
+ * range, on the configured addresses, its callbacks connected. FALSE with @error when libnice
+ * refuses any of it. */
+static gboolean agent_new(BridgeEndpoint *ep, GError **error)
+{
+    BridgeWorker *w = ep->worker;
+    BridgeMedia *m = w->media;
+    ep->agent =
+        nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
+                            NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE, "upnp",
+                 FALSE, NULL);
+    for (char **a = m->config.local_addresses; *a; a++) {
+        NiceAddress addr;
+        nice_address_init(&addr);
+        /* bridge_media_new() checked that each is an IP address. */
+        if (!nice_address_set_from_string(&addr, *a) ||
+            !nice_agent_add_local_address(ep->agent, &addr)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused local address %s",
+                        *a);
+            return FALSE;
+        }
+    }
+    ep->stream_id = nice_agent_add_stream(ep->agent, STREAM_COMPONENT);
+    if (!ep->stream_id) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused a stream");
+        return FALSE;
+    }
+    if (m->config.port_max) /* bridge_media_new() applied the range rule: both set or none */
+        nice_agent_set_port_range(ep->agent, ep->stream_id, STREAM_COMPONENT, m->config.port_min,
+                                  m->config.port_max);
+    g_signal_connect(ep->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ep);
+    g_signal_connect(ep->agent, "component-state-changed", G_CALLBACK(on_state), ep);
+    g_signal_connect(ep->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ep);
+    if (!nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, w->ctx, on_recv, ep)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused the receive callback");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError **error)
 {
     BridgeMedia *m = w->media;
     BridgeEndpoint *ep = g_new0(BridgeEndpoint, 1);
-    ep->id = create->ep_id;
+    ep->handle = create->ep;
     ep->conference_id = g_strdup(create->conference_id);
     ep->endpoint_id = g_strdup(create->endpoint_id);
     ep->worker = w;
@@ -342,38 +385,17 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->hdrext = m->hdrext;
     bridge_tcc_recv_init(&ep->tcc);
 
-    ep->agent = nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
-                                    NICE_AGENT_OPTION_ICE_TRICKLE |
-                                        NICE_AGENT_OPTION_CONSENT_FRESHNESS);
-    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE,
-                 "upnp", FALSE, NULL);
-    for (char **a = m->config.local_addresses; *a; a++) {
-        NiceAddress addr;
-        nice_address_init(&addr);
-        if (nice_address_set_from_string(&addr, *a))
-            nice_agent_add_local_address(ep->agent, &addr);
-    }
-    ep->stream_id = nice_agent_add_stream(ep->agent, STREAM_COMPONENT);
-    if (!ep->stream_id) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused a stream");
+    if (!agent_new(ep, error)) {
         bridge_endpoint_free(ep);
         return NULL;
     }
-    if (m->config.port_min || m->config.port_max)
-        nice_agent_set_port_range(ep->agent, ep->stream_id, STREAM_COMPONENT, m->config.port_min,
-                                  m->config.port_max ? m->config.port_max : 65535);
-    g_signal_connect(ep->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ep);
-    g_signal_connect(ep->agent, "component-state-changed", G_CALLBACK(on_state), ep);
-    g_signal_connect(ep->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ep);
-    nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, w->ctx, on_recv, ep);
-
     ep->conf = bridge_worker_conf_get(w, create->conf);
     g_ptr_array_add(ep->conf->endpoints, ep);
-    g_hash_table_insert(w->endpoints, &ep->id, ep);
+    bridge_handle_table_insert(&w->endpoints, ep->handle, ep);
 
     if (!nice_agent_gather_candidates(ep->agent, ep->stream_id)) {
         bridge_worker_conf_remove_endpoint(w, ep);
-        g_hash_table_steal(w->endpoints, &ep->id);
+        bridge_handle_table_remove(&w->endpoints, ep->handle);
         bridge_endpoint_free(ep);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
                     "ICE gathering failed: no usable local address or port in %u-%u",
@@ -399,8 +421,8 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
     if (ep->agent) {
         g_signal_handlers_disconnect_by_data(ep->agent, ep);
         if (ep->stream_id)
-            nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT,
-                                   ep->worker->ctx, NULL, NULL);
+            nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, ep->worker->ctx,
+                                   NULL, NULL);
         g_object_unref(ep->agent);
     }
     if (ep->dtls)
@@ -442,8 +464,12 @@ static NiceCandidate *to_nice_candidate(const PaIceCandidate *pc, guint stream_i
 void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote)
 {
     BridgeMedia *m = ep->worker->media;
-    if (remote->ufrag && remote->pwd)
-        nice_agent_set_remote_credentials(ep->agent, ep->stream_id, remote->ufrag, remote->pwd);
+    if (remote->ufrag && remote->pwd &&
+        !nice_agent_set_remote_credentials(ep->agent, ep->stream_id, remote->ufrag, remote->pwd)) {
+        BRIDGE_STAT_ADD(ep->worker->stats.ice_failures, 1);
+        bridge_endpoint_fail(ep, BRIDGE_MEDIA_EVENT_FAILED, "libnice refused the ICE credentials");
+        return;
+    }
 
     if (remote->fingerprint && !ep->dtls) {
         if (remote->setup && g_ascii_strcasecmp(remote->setup, "passive") == 0)

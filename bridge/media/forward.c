@@ -7,8 +7,8 @@
  * (sdes:mid, rid, repaired-rid) are overwritten with padding there, once per packet. RTP is
  * then sent to every other connected endpoint of the conference on this worker (copy into the
  * worker's tx buffer, protect with the receiver's context, send on its selected pair) and
- * pushed once per other worker that has members into the bounded SPSC ring to that worker,
- * which repeats the local fan-out there.
+ * posted once per other worker that has members into that worker's bounded inbox ring, which
+ * repeats the local fan-out there.
  * Nothing here allocates, locks or logs: scratch buffers and ring slots exist from start. */
 #include "bridge/media/media-priv.h"
 
@@ -21,15 +21,19 @@
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp)
 {
-    if (len > BRIDGE_PKT_MAX)
+    if (len > BRIDGE_PKT_MAX) {
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT);
         return;
+    }
     guint8 *buf = bridge_tx_batch_next(w->tx);
     memcpy(buf, pkt, len);
     gsize l = len;
     BridgeSrtpStatus st = rtcp ? bridge_srtp_protect_rtcp(ep->srtp, buf, &l, BRIDGE_TX_CAP)
                                : bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP);
-    if (st != BRIDGE_SRTP_OK)
+    if (st != BRIDGE_SRTP_OK) {
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
         return;
+    }
     if (ep->fd >= 0)
         bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
     else
@@ -38,25 +42,26 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
         BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
 }
 
-static void push_remote(BridgeWorker *w, guint dst, guint32 conf_id, BridgeRingKind kind,
+static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRingKind kind,
                         guint32 ssrc, guint8 aux, guint64 rest, const guint8 *pkt, gsize len)
 {
-    BridgeRing *r = bridge_worker_ring_to(w, dst);
-    BridgeRingSlot *slot = r ? bridge_ring_reserve(r) : NULL;
+    BridgeWorker *to = w->media->workers[dst];
+    guint32 pos;
+    BridgeRingSlot *slot = bridge_ring_reserve(to->inbox, &pos);
     if (!slot) {
         bridge_worker_drop(w, BRIDGE_DROP_QUEUE_FULL);
         return;
     }
     slot->rest = rest;
-    slot->conf_id = conf_id;
+    slot->conf = conf;
     slot->ssrc = ssrc;
     slot->kind = kind;
     slot->aux = aux;
     slot->len = (guint16)len;
     if (len)
         memcpy(slot->data, pkt, len);
-    if (bridge_ring_commit(r))
-        bridge_worker_wake(w->media->workers[dst]);
+    if (bridge_ring_commit(to->inbox, pos))
+        bridge_worker_wake(to);
 }
 
 /* Other workers with members of @c. */
@@ -82,7 +87,7 @@ void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind 
     while (mask) {
         guint d = (guint)__builtin_ctzll(mask);
         mask &= mask - 1;
-        push_remote(w, d, c->id, kind, 0, 0, 0, pkt, len);
+        push_remote(w, d, c->handle, kind, 0, 0, 0, pkt, len);
     }
 }
 
@@ -90,14 +95,14 @@ void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind 
  * one after the other (lowest index first). The last one asked counts it as no_receiver when
  * nobody owns the SSRC, so each unroutable request is counted exactly once. Feedback is rare,
  * so the extra hops cost nothing that matters. */
-static gboolean feedback_next_hop(BridgeWorker *w, guint32 conf_id, guint64 candidates,
+static gboolean feedback_next_hop(BridgeWorker *w, BridgeHandle conf, guint64 candidates,
                                   guint8 type, guint32 ssrc, const guint8 *fci, gsize fci_len)
 {
     candidates &= ~(G_GUINT64_CONSTANT(1) << w->index);
     if (!candidates)
         return FALSE;
     guint d = (guint)__builtin_ctzll(candidates);
-    push_remote(w, d, conf_id, BRIDGE_RING_FEEDBACK, ssrc, type,
+    push_remote(w, d, conf, BRIDGE_RING_FEEDBACK, ssrc, type,
                 candidates & ~(G_GUINT64_CONSTANT(1) << d), fci, fci_len);
     return TRUE;
 }
@@ -105,16 +110,16 @@ static gboolean feedback_next_hop(BridgeWorker *w, guint32 conf_id, guint64 cand
 gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, guint8 type,
                                         guint32 ssrc, const guint8 *fci, gsize fci_len)
 {
-    return feedback_next_hop(w, c->id, remote_mask(w, c), type, ssrc, fci, fci_len);
+    return feedback_next_hop(w, c->handle, remote_mask(w, c), type, ssrc, fci, fci_len);
 }
 
 void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
 {
-    BridgeWorkerConf *c = g_hash_table_lookup(w->confs, GUINT_TO_POINTER(slot->conf_id));
+    BridgeWorkerConf *c = bridge_handle_table_get(&w->confs, slot->conf);
     if (!c) {
         /* The conference left this worker meanwhile. */
         if (slot->kind == BRIDGE_RING_FEEDBACK &&
-            !feedback_next_hop(w, slot->conf_id, slot->rest, slot->aux, slot->ssrc, slot->data,
+            !feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc, slot->data,
                                slot->len))
             bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
         return;
@@ -134,8 +139,8 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
         if (owner)
             bridge_rtcp_deliver_feedback(owner, slot->aux, slot->ssrc, slot->data, slot->len,
                                          g_get_monotonic_time());
-        else if (!feedback_next_hop(w, slot->conf_id, slot->rest, slot->aux, slot->ssrc,
-                                    slot->data, slot->len))
+        else if (!feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc, slot->data,
+                                    slot->len))
             bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
         break;
     }
@@ -172,10 +177,9 @@ static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *
     BridgeSource *s = bridge_endpoint_source(ep, h->ssrc, TRUE);
     bool voice = false;
     uint8_t level = 127;
-    gboolean has_level =
-        pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
-        pa_hdrext_read_audio_level(pkt, &found->elem[PA_HDREXT_AUDIO_LEVEL], &voice, &level) ==
-            PA_HDREXT_OK;
+    gboolean has_level = pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
+                         pa_hdrext_read_audio_level(pkt, &found->elem[PA_HDREXT_AUDIO_LEVEL],
+                                                    &voice, &level) == PA_HDREXT_OK;
     uint16_t tcc;
     if (pa_hdrext_found_has(found, PA_HDREXT_TCC) &&
         pa_hdrext_read_tcc_seq(pkt, &found->elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
@@ -227,8 +231,8 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
     memcpy(w->rx, buf, len);
     gsize l = len;
     gboolean rtcp = kind == PA_DEMUX_RTCP;
-    BridgeSrtpStatus st =
-        rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, w->rx, &l) : bridge_srtp_unprotect(ep->srtp, w->rx, &l);
+    BridgeSrtpStatus st = rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, w->rx, &l)
+                               : bridge_srtp_unprotect(ep->srtp, w->rx, &l);
     switch (st) {
     case BRIDGE_SRTP_OK:
         break;

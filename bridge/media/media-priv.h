@@ -2,8 +2,9 @@
 /* Internals of the media plane, shared by its own files and its tests.
  *
  * Ownership and threads:
- * - BridgeMedia: made and freed on the control thread. Its registry (conferences, endpoints by
- *   id, per-worker load) is touched only on the control thread.
+ * - BridgeMedia: made and freed on the control thread. Its per-endpoint and per-conference
+ *   state (BridgeCtlEndpoint, BridgeConf) sits in handle tables keyed by the caller's handles
+ *   (handles.h), touched only on the control thread, with the per-worker load.
  * - BridgeWorker: one per media thread. Everything reachable from it (endpoints, the
  *   worker-local conference views, scratch buffers, counters' writes) belongs to that thread.
  *   Counters are written by the worker alone and read by the control thread with relaxed
@@ -11,14 +12,16 @@
  * - BridgeConf: the one object shared across threads: refcounted, its worker_mask (which
  *   workers have endpoints in the conference) is written by control and read atomically by
  *   workers to decide where a packet must fan out.
- * - Rings: media->rings[src * n + dst] carries clear packets from worker src to worker dst
- *   (single producer, single consumer). Each worker has one eventfd that wakes it for both
- *   ring traffic and control messages (a GAsyncQueue: control messages are rare).
+ * - Inboxes: each worker has one preallocated inbox ring (ring.h: many producers, one
+ *   consumer) and one eventfd. The control thread posts control messages into it (copied into
+ *   a slot, BRIDGE_RING_CONTROL) and the other workers the clear packets they fan out to this
+ *   worker's endpoints; the worker takes both out in order, without a lock.
  * - Results (ready transports, events) go back through media->outbox plus an eventfd source on
  *   the control context, so they arrive in the order the worker produced them.
- * - Endpoint lifetime: the control registry refers to endpoints by a numeric id, never by
- *   pointer. A worker retires an endpoint (failure, timeout) by unlinking it at once and
- *   freeing it at its next tick, so no libnice callback of that endpoint is on the stack. */
+ * - Endpoint lifetime: the control registry refers to endpoints by handle, never by pointer,
+ *   so a message for an endpoint that has gone finds nothing. A worker retires an endpoint
+ *   (failure, timeout) by unlinking it at once and freeing it at its next tick, so no libnice
+ *   callback of that endpoint is on the stack. */
 #pragma once
 
 #include <nice/agent.h>
@@ -32,20 +35,18 @@
 #include "bridge/media/tcc-recv.h"
 #include "bridge/media/txbatch.h"
 #include "bridge/srtp/srtp.h"
-#include "common/log.h"
 #include "common/rtp/hdrext.h"
 
 G_BEGIN_DECLS
 
-#define BRIDGE_MEDIA_MAX_WORKERS 64
-#define BRIDGE_EP_MAX_SSRCS 32          /* announced + learned sources per endpoint */
-#define BRIDGE_TICK_MS 50               /* worker tick: transport-cc feedback, DTLS retransmissions */
-#define BRIDGE_RR_EVERY_TICKS 20        /* receiver reports and timeouts every second */
-#define BRIDGE_KEYFRAME_REQ_MIN_US 250000 /* at most one PLI/FIR per source per 250 ms */
+#define BRIDGE_EP_MAX_SSRCS 32   /* announced + learned sources per endpoint */
+#define BRIDGE_TICK_MS 50        /* worker tick: transport-cc feedback, DTLS retransmissions */
+#define BRIDGE_RR_EVERY_TICKS 20 /* receiver reports and timeouts every second */
+#define BRIDGE_KEYFRAME_REQ_MIN_US 250000      /* at most one PLI/FIR per source per 250 ms */
 #define BRIDGE_SOCKET_BUFFER (2 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per endpoint */
 
 /* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
-#define BRIDGE_STAT_ADD(var, n) \
+#define BRIDGE_STAT_ADD(var, n)                                                                    \
     __atomic_store_n(&(var), __atomic_load_n(&(var), __ATOMIC_RELAXED) + (n), __ATOMIC_RELAXED)
 #define BRIDGE_STAT_GET(var) __atomic_load_n(&(var), __ATOMIC_RELAXED)
 
@@ -65,11 +66,10 @@ typedef struct {
 
 typedef struct {
     gint ref;
-    guint32 id;            /* unique per BridgeMedia, never reused */
-    char *conference_id;
-    guint64 worker_mask;   /* atomic; bit w: worker w has endpoints here */
+    BridgeHandle handle; /* the caller's conference handle */
+    guint64 worker_mask; /* atomic; bit w: worker w has endpoints here */
     /* control thread only: */
-    guint *per_worker;     /* endpoints per worker */
+    guint *per_worker; /* endpoints per worker */
     guint n_endpoints;
 } BridgeConf;
 
@@ -87,16 +87,16 @@ typedef struct {
     guint32 ssrc;
     gboolean announced;
     gboolean video;
-    gboolean seen;             /* RTP received */
+    gboolean seen; /* RTP received */
     BridgeRecvStats rx;
     gint64 last_keyframe_req_us;
     guint8 fir_seq;
-    guint8 audio_level;        /* last ssrc-audio-level value (0..127, 127 = silence) */
-    gboolean voice;            /* its V bit */
+    guint8 audio_level; /* last ssrc-audio-level value (0..127, 127 = silence) */
+    gboolean voice;     /* its V bit */
 } BridgeSource;
 
 struct _BridgeEndpoint {
-    guint64 id;                /* unique; the control registry refers to it */
+    BridgeHandle handle;               /* the control registry's handle for it */
     char *conference_id, *endpoint_id; /* for logs */
     BridgeWorker *worker;
     BridgeWorkerConf *conf;
@@ -117,20 +117,20 @@ struct _BridgeEndpoint {
     BridgeDtls *dtls;
     BridgeDtlsRole role;
     BridgeSrtp *srtp;
-    gboolean connected;        /* DTLS done, SRTP ready */
-    gint64 last_rx_us;         /* last authenticated RTP/RTCP */
-    BridgeTccRecv tcc;         /* transport-cc arrivals, feedback owed to this sender */
-    PaHdrextMap hdrext;        /* the ids this endpoint negotiated (its RTP is read with them) */
+    gboolean connected; /* DTLS done, SRTP ready */
+    gint64 last_rx_us;  /* last authenticated RTP/RTCP */
+    BridgeTccRecv tcc;  /* transport-cc arrivals, feedback owed to this sender */
+    PaHdrextMap hdrext; /* the ids this endpoint negotiated (its RTP is read with them) */
 
     BridgeSource sources[BRIDGE_EP_MAX_SSRCS];
     guint n_sources;
-    gboolean dead;             /* being removed; ignore further input */
+    gboolean dead; /* being removed; ignore further input */
 };
 
 struct _BridgeWorkerConf {
-    guint32 id;
-    BridgeConf *shared;        /* ref held */
-    GPtrArray *endpoints;      /* BridgeEndpoint *, this worker's only (not owned) */
+    BridgeHandle handle;  /* the conference's */
+    BridgeConf *shared;   /* ref held */
+    GPtrArray *endpoints; /* BridgeEndpoint *, this worker's only (not owned) */
 };
 
 struct _BridgeWorker {
@@ -139,58 +139,53 @@ struct _BridgeWorker {
     GThread *thread;
     GMainContext *ctx;
     GMainLoop *loop;
-    int efd;                   /* wakes the worker: ring traffic and control messages */
+    int efd; /* wakes the worker: its inbox has slots */
     GSource *efd_source, *tick_source;
-    GAsyncQueue *inbox;        /* BridgeMsg * from control */
-    GHashTable *endpoints;     /* guint64 id -> BridgeEndpoint * (owned) */
-    GHashTable *confs;         /* GUINT_TO_POINTER(conf id) -> BridgeWorkerConf * (owned) */
-    GPtrArray *graveyard;      /* retired endpoints, freed at the next tick (owned) */
-    GPtrArray *visit;          /* tick scratch */
+    BridgeRing *inbox;           /* control messages and other workers' packets (owned) */
+    BridgeHandleTable endpoints; /* handle -> BridgeEndpoint * (owned) */
+    BridgeHandleTable confs;     /* conference handle -> BridgeWorkerConf * (owned) */
+    GPtrArray *graveyard;        /* retired endpoints, freed at the next tick (owned) */
+    GPtrArray *visit;            /* tick scratch */
     guint ticks;
-    PaRateLimit log_limit;
     BridgeWorkerStats stats;
-    GSource *flush_source;     /* sends the tx batch once per main-loop iteration */
-    BridgeTxBatch *tx;         /* pooled outgoing buffers + sendmmsg batch */
+    GSource *flush_source;                    /* sends the tx batch once per main-loop iteration */
+    BridgeTxBatch *tx;                        /* pooled outgoing buffers + sendmmsg batch */
     guint64 tx_published, tx_bytes_published; /* what of tx->sent is in stats already */
-    gint64 tcc_scratch[BRIDGE_TCC_RING]; /* transport-cc feedback building (tick) */
+    gint64 tcc_scratch[BRIDGE_TCC_RING];      /* transport-cc feedback building (tick) */
     /* Receive scratch buffer: the worker is single-threaded, so one suffices. */
     guint8 rx[BRIDGE_TX_CAP];
 };
 
+/* The control thread's record of one endpoint: where it lives. */
 typedef struct {
-    char *key;                 /* "conference\x1fendpoint" */
-    guint64 id;
+    BridgeHandle handle;
     guint worker;
-    BridgeConf *conf;          /* ref held */
-    BridgeMediaEndpointReady ready;
-    gpointer ready_data;
+    BridgeConf *conf; /* ref held */
     gboolean ready_reported;
+    char *conference_id, *endpoint_id; /* for logs */
 } BridgeCtlEndpoint;
 
 struct _BridgeMedia {
-    BridgeMediaConfig config;  /* deep copy */
+    BridgeMediaConfig config; /* deep copy */
     GMainContext *control;
-    BridgeMediaEventFunc on_event;
+    BridgeMediaCallbacks cb;
     gpointer user_data;
     BridgeDtlsCert *cert;
-    guint32 bridge_ssrc;       /* sender SSRC of the bridge's own RTCP */
-    PaHdrextMap hdrext;        /* ids a new endpoint starts with (Jitsi defaults; read-only) */
+    guint32 bridge_ssrc; /* sender SSRC of the bridge's own RTCP */
+    PaHdrextMap hdrext;  /* ids a new endpoint starts with (Jitsi defaults; read-only) */
     guint n_workers;
     BridgeWorker **workers;
-    BridgeRing **rings;        /* [src * n_workers + dst], NULL when src == dst */
     /* control thread only: */
-    GHashTable *endpoints;     /* key -> BridgeCtlEndpoint * (owned) */
-    GHashTable *by_id;         /* &id -> BridgeCtlEndpoint * (same objects) */
-    GHashTable *confs;         /* conference id -> BridgeConf * (ref) */
-    guint *load;               /* endpoints per worker */
-    guint64 next_ep_id;
-    guint32 next_conf_id;
+    BridgeHandleTable endpoints; /* endpoint handle -> BridgeCtlEndpoint * (owned) */
+    BridgeHandleTable confs;     /* conference handle -> BridgeConf * (ref) */
+    guint *load;                 /* endpoints per worker */
     int control_efd;
     GSource *control_source;
-    GAsyncQueue *outbox;       /* BridgeResult * from workers */
+    GAsyncQueue *outbox; /* BridgeResult * from workers */
 };
 
-/* Control -> worker messages. */
+/* Control -> worker messages, copied into a BRIDGE_RING_CONTROL slot of the worker's inbox;
+ * the worker owns what they point to once posted. */
 typedef enum {
     BRIDGE_MSG_CREATE,
     BRIDGE_MSG_SET_REMOTE,
@@ -202,13 +197,13 @@ typedef enum {
 
 typedef struct {
     BridgeMsgType type;
-    guint64 ep_id;
-    BridgeConf *conf;          /* CREATE: ref transferred */
+    BridgeHandle ep;
+    BridgeConf *conf; /* CREATE: ref transferred */
     char *conference_id, *endpoint_id;
-    PaTransport remote;        /* SET_REMOTE */
-    BridgeMediaSsrc *ssrcs;    /* SET_SSRCS */
+    PaTransport remote;     /* SET_REMOTE */
+    BridgeMediaSsrc *ssrcs; /* SET_SSRCS */
     guint n_ssrcs;
-    PaHdrextMap *hdrext;       /* SET_HDREXT (owned) */
+    PaHdrextMap *hdrext; /* SET_HDREXT (owned) */
 } BridgeMsg;
 
 /* Worker -> control results. */
@@ -219,27 +214,25 @@ typedef enum {
 
 typedef struct {
     BridgeResultType type;
-    guint64 ep_id;
-    PaTransport local;         /* READY */
-    GError *error;             /* READY failure */
-    BridgeMediaEvent event;    /* EVENT */
+    BridgeHandle ep;
+    PaTransport local;      /* READY */
+    GError *error;          /* READY failure */
+    BridgeMediaEvent event; /* EVENT */
     char *reason;
 } BridgeResult;
 
 /* media.c */
-/* Which worker holds the endpoint (G_MAXUINT when unknown). Control thread; for tests. */
-guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
-                                   const char *endpoint_id);
 void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; takes @r */
-void bridge_msg_free(BridgeMsg *msg);
+/* Frees what @msg points to (not @msg). */
+void bridge_msg_clear(BridgeMsg *msg);
 
 /* worker.c */
 BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error);
 void bridge_worker_stop_and_free(BridgeWorker *w);
-void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg); /* control thread; takes @msg */
+/* Control thread: copies @msg into @w's inbox (waiting while it is full: the worker drains it
+ * on every wakeup) and wakes @w when needed; @w owns what @msg points to from now on. */
+void bridge_worker_post(BridgeWorker *w, const BridgeMsg *msg);
 void bridge_worker_wake(BridgeWorker *w);
-/* The ring from @w to worker @dst. */
-BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst);
 void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r);
 /* Sends the queued datagrams now (before anything may close a socket) and publishes counts. */
 void bridge_worker_flush(BridgeWorker *w);
@@ -265,7 +258,9 @@ BridgeSource *bridge_endpoint_source(BridgeEndpoint *ep, guint32 ssrc, gboolean 
 /* forward.c: the receive path and fan-out (worker thread). */
 void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len);
 void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot);
-/* Protects @pkt (clear RTP or RTCP) for @ep and sends it; counts. */
+/* Protects @pkt (clear RTP or RTCP) for @ep and queues it (sends at once without a plain UDP
+ * socket); counts it, or drops and counts BRIDGE_DROP_SRTP_PROTECT when it cannot be
+ * protected. */
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp);
 /* Sends to every other local endpoint of @src's conference and pushes to the other workers

@@ -32,6 +32,8 @@ const char *bridge_drop_reason_name(BridgeDropReason r)
         return "queue_full";
     case BRIDGE_DROP_NO_RECEIVER:
         return "no_receiver";
+    case BRIDGE_DROP_SRTP_PROTECT:
+        return "srtp_protect";
     case BRIDGE_DROP_N_REASONS:
         break;
     }
@@ -48,15 +50,12 @@ void bridge_conf_unref(BridgeConf *c)
 {
     if (!c || !g_atomic_int_dec_and_test(&c->ref))
         return;
-    g_free(c->conference_id);
     g_free(c->per_worker);
     g_free(c);
 }
 
-void bridge_msg_free(BridgeMsg *msg)
+void bridge_msg_clear(BridgeMsg *msg)
 {
-    if (!msg)
-        return;
     if (msg->conf)
         bridge_conf_unref(msg->conf);
     g_free(msg->conference_id);
@@ -64,7 +63,7 @@ void bridge_msg_free(BridgeMsg *msg)
     pa_transport_clear(&msg->remote);
     g_free(msg->ssrcs);
     g_free(msg->hdrext);
-    g_free(msg);
+    memset(msg, 0, sizeof *msg);
 }
 
 static void result_free(BridgeResult *r)
@@ -77,17 +76,26 @@ static void result_free(BridgeResult *r)
 
 static void ctl_endpoint_free(BridgeCtlEndpoint *e)
 {
-    g_free(e->key);
     bridge_conf_unref(e->conf);
+    g_free(e->conference_id);
+    g_free(e->endpoint_id);
     g_free(e);
 }
 
-static char *make_key(const char *conference_id, const char *endpoint_id)
-{
-    return g_strconcat(conference_id, "\x1f", endpoint_id, NULL);
-}
-
 /* ---- configuration ---- */
+
+/* The one rule for the port range (BridgeMediaConfig): both 0 is any port (*@lo = *@hi = 0);
+ * otherwise a missing lower end is 1 and a missing upper end 65535. FALSE when the range is
+ * empty or beyond 65535. */
+static gboolean port_range(const BridgeMediaConfig *c, guint *lo, guint *hi)
+{
+    *lo = *hi = 0;
+    if (!c->port_min && !c->port_max)
+        return TRUE;
+    *lo = c->port_min ? c->port_min : 1;
+    *hi = c->port_max ? c->port_max : 65535;
+    return *hi <= 65535 && *lo <= *hi;
+}
 
 static gboolean config_check(const BridgeMediaConfig *c, GError **error)
 {
@@ -108,14 +116,15 @@ static gboolean config_check(const BridgeMediaConfig *c, GError **error)
                     "ice.public_address: '%s' is not an IP address", c->public_address);
         return FALSE;
     }
-    if (c->port_max > 65535 || c->port_min > c->port_max) {
+    guint lo, hi;
+    if (!port_range(c, &lo, &hi)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "ice.port_min/ice.port_max: bad range %u-%u", c->port_min, c->port_max);
         return FALSE;
     }
     if (c->workers > BRIDGE_MEDIA_MAX_WORKERS) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "media.workers: at most %d", BRIDGE_MEDIA_MAX_WORKERS);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "media.workers: at most %d",
+                    BRIDGE_MEDIA_MAX_WORKERS);
         return FALSE;
     }
     return TRUE;
@@ -130,13 +139,9 @@ void bridge_media_post_result(BridgeMedia *m, BridgeResult *r)
     ssize_t n G_GNUC_UNUSED = write(m->control_efd, &one, sizeof one);
 }
 
-static BridgeCtlEndpoint *find_by_id(BridgeMedia *m, guint64 id)
-{
-    return g_hash_table_lookup(m->by_id, &id);
-}
-
-/* Removes @e from the registry and the load/mask bookkeeping (does not message the worker). */
-static void registry_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
+/* Forgets @e and updates the load and the conference's worker mask (does not message the
+ * worker). */
+static void ctl_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
 {
     BridgeConf *c = e->conf;
     g_assert(m->load[e->worker] > 0);
@@ -145,54 +150,39 @@ static void registry_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
         __atomic_and_fetch(&c->worker_mask, ~(G_GUINT64_CONSTANT(1) << e->worker),
                            __ATOMIC_SEQ_CST);
     if (--c->n_endpoints == 0)
-        g_hash_table_remove(m->confs, c->conference_id);
-    g_hash_table_remove(m->by_id, &e->id);
-    g_hash_table_remove(m->endpoints, e->key); /* frees e */
-}
-
-static void split_key(const char *key, char **conf, const char **ep)
-{
-    const char *sep = strchr(key, '\x1f');
-    *conf = g_strndup(key, sep - key);
-    *ep = sep + 1;
+        bridge_conf_unref(bridge_handle_table_remove(&m->confs, c->handle));
+    bridge_handle_table_remove(&m->endpoints, e->handle);
+    ctl_endpoint_free(e);
 }
 
 static void handle_result(BridgeMedia *m, BridgeResult *r)
 {
-    BridgeCtlEndpoint *e = find_by_id(m, r->ep_id);
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, r->ep);
     if (!e)
         return; /* expired meanwhile: nobody wants to hear about it */
-    /* Copies: a callback may expire the endpoint (freeing its key) while it still runs. */
-    char *conf_id;
-    const char *ep_key;
-    split_key(e->key, &conf_id, &ep_key);
-    char *ep_id = g_strdup(ep_key);
-    BridgeMediaEndpointReady ready = e->ready_reported ? NULL : e->ready;
-    gpointer data = e->ready_data;
+    gboolean report_ready = !e->ready_reported && m->cb.ready;
     if (r->type == BRIDGE_RESULT_READY) {
         e->ready_reported = TRUE;
         if (r->error)
-            registry_remove(m, e); /* the worker already dropped the endpoint */
-        if (ready)
-            ready(conf_id, ep_id, r->error ? NULL : &r->local, r->error, data);
-    } else if (r->event == BRIDGE_MEDIA_EVENT_CONNECTED) {
-        if (m->on_event)
-            m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
-    } else {
-        /* FAILED / TIMEOUT: the worker already dropped the endpoint. */
+            ctl_remove(m, e); /* the worker already dropped the endpoint */
+        if (report_ready)
+            m->cb.ready(r->ep, r->error ? NULL : &r->local, r->error, m->user_data);
+        return;
+    }
+    if (r->event != BRIDGE_MEDIA_EVENT_CONNECTED) {
+        /* FAILED / TIMEOUT: the worker already dropped the endpoint. Forget it before the
+         * callbacks, which may call back in. */
         e->ready_reported = TRUE;
-        registry_remove(m, e);
-        if (ready) {
+        ctl_remove(m, e);
+        if (report_ready) {
             GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED, "endpoint failed: %s",
                                       r->reason ? r->reason : "unknown");
-            ready(conf_id, ep_id, NULL, err, data);
+            m->cb.ready(r->ep, NULL, err, m->user_data);
             g_error_free(err);
         }
-        if (m->on_event)
-            m->on_event(conf_id, ep_id, r->event, r->reason, m->user_data);
     }
-    g_free(ep_id);
-    g_free(conf_id);
+    if (m->cb.event)
+        m->cb.event(r->ep, r->event, r->reason, m->user_data);
 }
 
 static gboolean on_control_wakeup(gint fd, GIOCondition cond, gpointer data)
@@ -211,7 +201,8 @@ static gboolean on_control_wakeup(gint fd, GIOCondition cond, gpointer data)
 /* ---- lifecycle ---- */
 
 BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
-                              BridgeMediaEventFunc on_event, gpointer user_data, GError **error)
+                              const BridgeMediaCallbacks *callbacks, gpointer user_data,
+                              GError **error)
 {
     g_return_val_if_fail(config != NULL, NULL);
     if (!config_check(config, error))
@@ -224,12 +215,13 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
 
     BridgeMedia *m = g_new0(BridgeMedia, 1);
     m->config = *config;
+    port_range(config, &m->config.port_min, &m->config.port_max); /* checked above */
     m->config.local_addresses = g_strdupv(config->local_addresses);
     m->config.public_address =
-        config->public_address && *config->public_address ? g_strdup(config->public_address)
-                                                           : NULL;
+        config->public_address && *config->public_address ? g_strdup(config->public_address) : NULL;
     m->control = control ? g_main_context_ref(control) : g_main_context_ref_thread_default();
-    m->on_event = on_event;
+    if (callbacks)
+        m->cb = *callbacks;
     m->user_data = user_data;
     m->cert = cert;
     do {
@@ -238,13 +230,8 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
     pa_hdrext_map_init_jitsi_defaults(&m->hdrext);
     m->n_workers = config->workers ? config->workers : MIN(g_get_num_processors(), 64u);
     m->load = g_new0(guint, m->n_workers);
-    m->endpoints = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                         (GDestroyNotify)ctl_endpoint_free);
-    m->confs = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-                                     (GDestroyNotify)bridge_conf_unref);
-    m->by_id = g_hash_table_new(g_int64_hash, g_int64_equal);
-    m->next_ep_id = 1;
-    m->next_conf_id = 1;
+    bridge_handle_table_init(&m->endpoints);
+    bridge_handle_table_init(&m->confs);
     m->outbox = g_async_queue_new();
     m->control_efd = -1;
     m->control_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -259,16 +246,7 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
                           NULL);
     g_source_attach(m->control_source, m->control);
 
-    /* Rings sized so that each worker's inbound total stays near 2048 slots (~3 MB). */
     guint n = m->n_workers;
-    m->rings = g_new0(BridgeRing *, n * n);
-    if (n > 1) {
-        guint slots = CLAMP(2048 / (n - 1), 64u, 1024u);
-        for (guint s = 0; s < n; s++)
-            for (guint d = 0; d < n; d++)
-                if (s != d)
-                    m->rings[s * n + d] = bridge_ring_new(slots);
-    }
     m->workers = g_new0(BridgeWorker *, n);
     for (guint i = 0; i < n; i++) {
         m->workers[i] = bridge_worker_new(m, i, error);
@@ -292,49 +270,26 @@ void bridge_media_free(BridgeMedia *m)
                 bridge_worker_stop_and_free(m->workers[i]);
         g_free(m->workers);
     }
-    if (m->rings) {
-        for (guint i = 0; i < m->n_workers * m->n_workers; i++)
-            bridge_ring_free(m->rings[i]);
-        g_free(m->rings);
-    }
     if (m->outbox) {
         BridgeResult *r;
         while ((r = g_async_queue_try_pop(m->outbox)))
             result_free(r);
         g_async_queue_unref(m->outbox);
     }
-    if (m->endpoints) {
-        /* Creations still waiting for their answer get one, so callers can free their data.
-         * Collected first: a callback may call back into this object's tables. */
-        GPtrArray *waiting = g_ptr_array_new_with_free_func((GDestroyNotify)ctl_endpoint_free);
-        GHashTableIter it;
-        gpointer v;
-        g_hash_table_iter_init(&it, m->endpoints);
-        while (g_hash_table_iter_next(&it, NULL, &v)) {
-            BridgeCtlEndpoint *e = v;
-            g_hash_table_iter_steal(&it);
-            if (!e->ready_reported && e->ready)
-                g_ptr_array_add(waiting, e);
-            else
-                ctl_endpoint_free(e);
-        }
-        g_hash_table_destroy(m->by_id);
-        g_hash_table_destroy(m->endpoints);
-        m->by_id = m->endpoints = NULL;
-        for (guint i = 0; i < waiting->len; i++) {
-            BridgeCtlEndpoint *e = g_ptr_array_index(waiting, i);
-            char *conf_id;
-            const char *ep_id;
-            split_key(e->key, &conf_id, &ep_id);
-            GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
-            e->ready(conf_id, ep_id, NULL, err, e->ready_data);
-            g_error_free(err);
-            g_free(conf_id);
-        }
-        g_ptr_array_unref(waiting);
+    if (m->endpoints.slots) {
+        guint pos = 0;
+        BridgeCtlEndpoint *e;
+        while ((e = bridge_handle_table_next(&m->endpoints, &pos)))
+            ctl_endpoint_free(e);
+        bridge_handle_table_clear(&m->endpoints);
     }
-    if (m->confs)
-        g_hash_table_destroy(m->confs);
+    if (m->confs.slots) {
+        guint pos = 0;
+        BridgeConf *c;
+        while ((c = bridge_handle_table_next(&m->confs, &pos)))
+            bridge_conf_unref(c);
+        bridge_handle_table_clear(&m->confs);
+    }
     if (m->control_source) {
         g_source_destroy(m->control_source);
         g_source_unref(m->control_source);
@@ -375,152 +330,110 @@ static guint pick_worker(BridgeMedia *m, const BridgeConf *c)
     return least;
 }
 
-void bridge_media_endpoint_create(BridgeMedia *m, const char *conference_id,
-                                  const char *endpoint_id, BridgeMediaEndpointReady done,
-                                  gpointer user_data)
+void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference, BridgeHandle endpoint,
+                                  const char *conference_id, const char *endpoint_id)
 {
-    g_return_if_fail(m && conference_id && endpoint_id);
-    if (!m->endpoints) {
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "media plane stopped");
-        if (done)
-            done(conference_id, endpoint_id, NULL, err, user_data);
-        g_error_free(err);
-        return;
-    }
-    char *key = make_key(conference_id, endpoint_id);
-    if (g_hash_table_contains(m->endpoints, key)) {
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                  "endpoint %s already exists in conference %s", endpoint_id,
-                                  conference_id);
-        if (done)
-            done(conference_id, endpoint_id, NULL, err, user_data);
-        g_error_free(err);
-        g_free(key);
-        return;
-    }
-    BridgeConf *c = g_hash_table_lookup(m->confs, conference_id);
+    g_return_if_fail(m && conference && endpoint && conference_id && endpoint_id);
+    g_return_if_fail(!bridge_handle_table_get(&m->endpoints, endpoint));
+    BridgeConf *c = bridge_handle_table_get(&m->confs, conference);
     if (!c) {
         c = g_new0(BridgeConf, 1);
         c->ref = 1;
-        c->id = m->next_conf_id++;
-        c->conference_id = g_strdup(conference_id);
+        c->handle = conference;
         c->per_worker = g_new0(guint, m->n_workers);
-        g_hash_table_insert(m->confs, c->conference_id, c);
+        bridge_handle_table_insert(&m->confs, conference, c);
     }
     BridgeCtlEndpoint *e = g_new0(BridgeCtlEndpoint, 1);
-    e->key = key;
-    e->id = m->next_ep_id++;
+    e->handle = endpoint;
     e->worker = pick_worker(m, c);
     e->conf = bridge_conf_ref(c);
-    e->ready = done;
-    e->ready_data = user_data;
-    g_hash_table_insert(m->endpoints, e->key, e);
-    g_hash_table_insert(m->by_id, &e->id, e);
+    e->conference_id = g_strdup(conference_id);
+    e->endpoint_id = g_strdup(endpoint_id);
+    bridge_handle_table_insert(&m->endpoints, endpoint, e);
     m->load[e->worker]++;
     c->n_endpoints++;
     if (c->per_worker[e->worker]++ == 0)
         __atomic_or_fetch(&c->worker_mask, G_GUINT64_CONSTANT(1) << e->worker, __ATOMIC_SEQ_CST);
 
-    BridgeMsg *msg = g_new0(BridgeMsg, 1);
-    msg->type = BRIDGE_MSG_CREATE;
-    msg->ep_id = e->id;
-    msg->conf = bridge_conf_ref(c);
-    msg->conference_id = g_strdup(conference_id);
-    msg->endpoint_id = g_strdup(endpoint_id);
-    pa_transport_init(&msg->remote);
-    bridge_worker_post(m->workers[e->worker], msg);
+    BridgeMsg msg = {
+        .type = BRIDGE_MSG_CREATE,
+        .ep = endpoint,
+        .conf = bridge_conf_ref(c),
+        .conference_id = g_strdup(conference_id),
+        .endpoint_id = g_strdup(endpoint_id),
+    };
+    bridge_worker_post(m->workers[e->worker], &msg);
     g_info("room=%s ep=%s: endpoint created on media worker %u", conference_id, endpoint_id,
            e->worker);
 }
 
-static BridgeCtlEndpoint *lookup(BridgeMedia *m, const char *conference_id,
-                                 const char *endpoint_id)
+/* Starts @msg, a message of @type for @endpoint, and returns the worker to post it to, or
+ * NULL when the endpoint is unknown. */
+static BridgeWorker *msg_for(BridgeMedia *m, BridgeHandle endpoint, BridgeMsgType type,
+                             BridgeMsg *msg)
 {
-    if (!m->endpoints)
-        return NULL; /* shutting down */
-    char *key = make_key(conference_id, endpoint_id);
-    BridgeCtlEndpoint *e = g_hash_table_lookup(m->endpoints, key);
-    g_free(key);
-    return e;
-}
-
-static BridgeMsg *msg_for(BridgeCtlEndpoint *e, BridgeMsgType type)
-{
-    BridgeMsg *msg = g_new0(BridgeMsg, 1);
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    if (!e)
+        return NULL;
+    memset(msg, 0, sizeof *msg);
     msg->type = type;
-    msg->ep_id = e->id;
-    pa_transport_init(&msg->remote);
-    return msg;
+    msg->ep = endpoint;
+    return m->workers[e->worker];
 }
 
-void bridge_media_endpoint_set_remote(BridgeMedia *m, const char *conference_id,
-                                      const char *endpoint_id, const PaTransport *remote)
+void bridge_media_endpoint_set_remote(BridgeMedia *m, BridgeHandle endpoint,
+                                      const PaTransport *remote)
 {
-    g_return_if_fail(m && conference_id && endpoint_id && remote);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
+    g_return_if_fail(m && remote);
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_REMOTE, &msg);
+    if (!w)
         return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_REMOTE);
-    pa_transport_copy(&msg->remote, remote);
-    bridge_worker_post(m->workers[e->worker], msg);
+    pa_transport_init(&msg.remote);
+    pa_transport_copy(&msg.remote, remote);
+    bridge_worker_post(w, &msg);
 }
 
-void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, const char *conference_id,
-                                     const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
-                                     guint n_ssrcs)
+void bridge_media_endpoint_set_ssrcs(BridgeMedia *m, BridgeHandle endpoint,
+                                     const BridgeMediaSsrc *ssrcs, guint n_ssrcs)
 {
-    g_return_if_fail(m && conference_id && endpoint_id);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
+    g_return_if_fail(m && (ssrcs || !n_ssrcs));
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_SSRCS, &msg);
+    if (!w)
         return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_SSRCS);
-    msg->ssrcs = n_ssrcs ? g_memdup2(ssrcs, n_ssrcs * sizeof *ssrcs) : NULL;
-    msg->n_ssrcs = n_ssrcs;
-    bridge_worker_post(m->workers[e->worker], msg);
+    msg.ssrcs = n_ssrcs ? g_memdup2(ssrcs, n_ssrcs * sizeof *ssrcs) : NULL;
+    msg.n_ssrcs = n_ssrcs;
+    bridge_worker_post(w, &msg);
 }
 
-void bridge_media_endpoint_set_hdrext(BridgeMedia *m, const char *conference_id,
-                                      const char *endpoint_id, const PaHdrextMap *map)
+void bridge_media_endpoint_set_hdrext(BridgeMedia *m, BridgeHandle endpoint, const PaHdrextMap *map)
 {
-    g_return_if_fail(m && conference_id && endpoint_id && map);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
+    g_return_if_fail(m && map);
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_HDREXT, &msg);
+    if (!w)
         return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_SET_HDREXT);
-    msg->hdrext = g_memdup2(map, sizeof *map);
-    bridge_worker_post(m->workers[e->worker], msg);
+    msg.hdrext = g_memdup2(map, sizeof *map);
+    bridge_worker_post(w, &msg);
 }
 
-void bridge_media_endpoint_expire(BridgeMedia *m, const char *conference_id,
-                                  const char *endpoint_id)
+void bridge_media_endpoint_expire(BridgeMedia *m, BridgeHandle endpoint)
 {
-    g_return_if_fail(m && conference_id && endpoint_id);
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
-    if (!e)
+    g_return_if_fail(m);
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_EXPIRE, &msg);
+    if (!w)
         return;
-    BridgeMsg *msg = msg_for(e, BRIDGE_MSG_EXPIRE);
-    guint w = e->worker;
-    BridgeMediaEndpointReady ready = e->ready_reported ? NULL : e->ready;
-    gpointer ready_data = e->ready_data;
-    /* Out of the registry before any callback, so a re-entrant call finds nothing. */
-    registry_remove(m, e);
-    bridge_worker_post(m->workers[w], msg);
-    g_info("room=%s ep=%s: endpoint expired", conference_id, endpoint_id);
-    if (ready) {
-        /* The creation never answered: tell its caller, so it can release its data. */
-        char *conf_copy = g_strdup(conference_id), *ep_copy = g_strdup(endpoint_id);
-        GError *err = g_error_new(G_IO_ERROR, G_IO_ERROR_CANCELLED, "endpoint expired");
-        ready(conf_copy, ep_copy, NULL, err, ready_data);
-        g_error_free(err);
-        g_free(conf_copy);
-        g_free(ep_copy);
-    }
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    g_info("room=%s ep=%s: endpoint expired", e->conference_id, e->endpoint_id);
+    ctl_remove(m, e);
+    bridge_worker_post(w, &msg);
 }
 
-guint bridge_media_endpoint_worker(BridgeMedia *m, const char *conference_id,
-                                   const char *endpoint_id)
+guint bridge_media_endpoint_worker(BridgeMedia *m, BridgeHandle endpoint)
 {
-    BridgeCtlEndpoint *e = lookup(m, conference_id, endpoint_id);
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
     return e ? e->worker : G_MAXUINT;
 }
 
@@ -547,6 +460,6 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->tcc_feedback_sent += BRIDGE_STAT_GET(s->tcc_feedback_sent);
         out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
     }
-    out->endpoints = m->endpoints ? g_hash_table_size(m->endpoints) : 0;
-    out->conferences = m->confs ? g_hash_table_size(m->confs) : 0;
+    out->endpoints = bridge_handle_table_size(&m->endpoints);
+    out->conferences = bridge_handle_table_size(&m->confs);
 }

@@ -5,39 +5,49 @@
  * here is called on the control thread only; each one posts a message to the endpoint's worker
  * and returns at once. Results and events come back as callbacks invoked on the control
  * thread's GMainContext (the one given to bridge_media_new). An endpoint (its NiceAgent, DTLS
- * and SRTP state) is created on one worker and stays there for life. Conference ids and
- * endpoint ids are the Colibri2 ones (strings chosen by the focus).
+ * and SRTP state) is created on one worker and stays there for life. Conferences and
+ * endpoints are named by the numeric handles of the caller's registry (handles.h): no call
+ * here takes, builds or hashes a string id.
  *
  * Media path (details in media-priv.h and each file's header): libnice (full ICE, controlling,
  * RFC 5245, one stream/one component: BUNDLE + rtcp-mux) delivers a datagram on the worker;
  * RFC 7983 demux; DTLS (server unless the peer answered "passive") until SRTP keys exist;
  * SRTP unprotect once; RTP is copied into pooled buffers, protected per receiver and sent with
- * sendmmsg on each receiver's selected pair, and handed once per other worker that hosts the
- * conference through a bounded ring (full: dropped and counted). RTCP is terminated per leg:
+ * sendmmsg on each receiver's selected pair, and posted once per other worker that hosts the
+ * conference into that worker's bounded inbox ring (full: dropped and counted). A worker's
+ * inbox also carries the control thread's messages, so its wake-up takes no lock either.
+ * RTCP is terminated per leg:
  * PLI/FIR (rate-limited per source) and NACK go to the media SSRC's sender, SRs are forwarded,
  * the bridge sends its own RRs; everything else is consumed. SSRCs are not rewritten yet.
  * Forwarded RTP loses its sdes:mid, rid and repaired-rid header extensions (overwritten with
  * padding in place; payload untouched); audio level, transport-cc and abs-send-time stay.
+ * Senders get the bridge's transport-cc feedback about their leg every 50 ms.
  * After warm-up nothing on this path allocates, locks or logs in Parley's code (libnice's
- * receive path and libsrtp's crypto backend are outside it; see the media-plane test).
- * Not supported yet: ICE restart, simulcast layer selection, last-N, transport-cc. */
+ * receive path and libsrtp's crypto backend are outside it; see
+ * tests/integration/bridge/test-media-cost.c).
+ * Not supported yet: ICE restart, simulcast layer selection, last-N, bandwidth estimation. */
 #pragma once
 
 #include <glib.h>
 
+#include "bridge/media/handles.h"
 #include "common/rtp/hdrext.h"
 #include "common/transport.h"
 
 G_BEGIN_DECLS
 
+#define BRIDGE_MEDIA_MAX_WORKERS 64
+
 typedef struct {
-    guint workers;           /* media threads; 0 = one per online CPU */
-    guint port_min;          /* UDP port range for ICE host candidates (inclusive); 0 = any */
+    guint workers; /* media threads (at most BRIDGE_MEDIA_MAX_WORKERS); 0 = one per CPU */
+    /* UDP port range for ICE host candidates, inclusive. Both 0: any port. Otherwise a 0
+     * port_min means 1 and a 0 port_max means 65535; port_min above port_max is refused. */
+    guint port_min;
     guint port_max;
-    char **local_addresses;  /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
-    char *public_address;    /* advertised in addition (NAT'd deployments); NULL = none */
-    guint ice_timeout_s;     /* expire an endpoint whose ICE has not connected by then */
-    guint media_timeout_s;   /* expire a connected endpoint that sent nothing for this long */
+    char **local_addresses; /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
+    char *public_address;   /* advertised in addition (NAT'd deployments); NULL = none */
+    guint ice_timeout_s;    /* expire an endpoint whose ICE has not connected by then */
+    guint media_timeout_s;  /* expire a connected endpoint that sent nothing for this long */
     /* Worker placement. A new endpoint joins the worker that already holds most of its
      * conference while that worker holds fewer than this many of the conference's endpoints
      * and is not busier than the least-loaded worker by this many or more; otherwise it goes
@@ -51,23 +61,38 @@ typedef struct _BridgeMedia BridgeMedia;
 
 typedef enum {
     BRIDGE_MEDIA_EVENT_CONNECTED, /* ICE connected and DTLS done: media can flow */
-    BRIDGE_MEDIA_EVENT_FAILED,    /* ICE or DTLS failed; the endpoint is gone from the media plane */
-    BRIDGE_MEDIA_EVENT_TIMEOUT,   /* no media for media_timeout_s; the endpoint is gone (its
-                                   * peer got a DTLS close_notify) */
+    BRIDGE_MEDIA_EVENT_FAILED,  /* ICE or DTLS failed; the endpoint is gone from the media plane */
+    BRIDGE_MEDIA_EVENT_TIMEOUT, /* no media for media_timeout_s; the endpoint is gone (its
+                                 * peer got a DTLS close_notify) */
 } BridgeMediaEvent;
 
-/* Called on the control thread. @reason is a short text for logs (may be NULL). */
-typedef void (*BridgeMediaEventFunc)(const char *conference_id, const char *endpoint_id,
-                                     BridgeMediaEvent event, const char *reason,
-                                     gpointer user_data);
+/* What the media plane tells its caller, on the control thread. Endpoints are named by the
+ * handle the caller gave bridge_media_endpoint_create(). */
+typedef struct {
+    /* Endpoint creation finished: ICE candidates were gathered on the worker and @local is
+     * the bridge's side of the transport (ufrag, pwd, candidates, fingerprint with setup
+     * "actpass", rtcp_mux TRUE; websocket_url is left for the caller), valid during the call
+     * only; or creation failed (@local NULL, @error set: no usable address or port, or the
+     * endpoint failed before it was ready). Called exactly once per created endpoint, unless
+     * the caller expired it first; never from bridge_media_free(). */
+    void (*ready)(BridgeHandle endpoint, const PaTransport *local, const GError *error,
+                  gpointer user_data);
+    /* @event happened to the endpoint (@reason: a short text for logs, may be NULL). After
+     * FAILED or TIMEOUT the media plane has forgotten the handle. Not called for endpoints
+     * the caller expired. */
+    void (*event)(BridgeHandle endpoint, BridgeMediaEvent event, const char *reason,
+                  gpointer user_data);
+} BridgeMediaCallbacks;
 
-/* Starts the workers. @control is the control thread's context (callbacks run there).
+/* Starts the workers. @control is the control thread's context (callbacks run there; NULL:
+ * the thread-default context); @callbacks is copied and its functions may be NULL.
  * (transfer full) NULL with @error on failure (bad config, no certificate, no threads). */
 BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
-                              BridgeMediaEventFunc on_event, gpointer user_data, GError **error);
+                              const BridgeMediaCallbacks *callbacks, gpointer user_data,
+                              GError **error);
 /* Stops and joins the workers, frees every endpoint (each connected peer gets a DTLS
- * close_notify first). Creations that have not answered yet get their @done callback with
- * G_IO_ERROR_CANCELLED. Not from inside a BridgeMedia callback.
+ * close_notify first). No callback runs from here: creations that have not answered never
+ * will. Not from inside a BridgeMedia callback.
  * libsrtp stays initialised: its crypto kernel is process-global and not reference-counted
  * (bridge_media_new() calls bridge_srtp_global_init(), and so may other code in the process),
  * so the process calls bridge_srtp_global_shutdown() at exit, after this. */
@@ -76,25 +101,20 @@ void bridge_media_free(BridgeMedia *media);
 /* The DTLS certificate fingerprint all endpoints use ("sha-256") (transfer none). */
 const char *bridge_media_fingerprint(BridgeMedia *media);
 
-/* Endpoint creation gathers ICE candidates on the worker, then calls @done on the control
- * thread with the bridge's side of the transport (ufrag, pwd, candidates, fingerprint with
- * setup "actpass", rtcp_mux TRUE; websocket_url is left for the caller), or with @local NULL
- * and @error set. @local is valid only during the call. @done is called exactly once: also
- * when the endpoint fails or is expired before it was ready (G_IO_ERROR_CANCELLED), and
- * synchronously, from this call, when the endpoint already exists (G_IO_ERROR_EXISTS).
- * The endpoint is placed on a worker by BridgeMediaConfig.conference_pack and stays there. */
-typedef void (*BridgeMediaEndpointReady)(const char *conference_id, const char *endpoint_id,
-                                         const PaTransport *local, const GError *error,
-                                         gpointer user_data);
-void bridge_media_endpoint_create(BridgeMedia *media, const char *conference_id,
-                                  const char *endpoint_id, BridgeMediaEndpointReady done,
-                                  gpointer user_data);
+/* Creates endpoint @endpoint of conference @conference (both handles from the caller's
+ * registry; @endpoint must be new to the media plane) on a worker chosen by
+ * BridgeMediaConfig.conference_pack, where it stays for life, and starts gathering ICE
+ * candidates; the ready callback reports the outcome. @conference_id and @endpoint_id are the
+ * Colibri2 ids, copied for log lines only. */
+void bridge_media_endpoint_create(BridgeMedia *media, BridgeHandle conference,
+                                  BridgeHandle endpoint, const char *conference_id,
+                                  const char *endpoint_id);
 
 /* The endpoint's own transport as the focus forwards it (ufrag, pwd, fingerprint, setup, and
  * any candidates). Called again for trickled candidates (only candidates set then). Unknown
- * endpoints are ignored. */
-void bridge_media_endpoint_set_remote(BridgeMedia *media, const char *conference_id,
-                                      const char *endpoint_id, const PaTransport *remote);
+ * handles are ignored. */
+void bridge_media_endpoint_set_remote(BridgeMedia *media, BridgeHandle endpoint,
+                                      const PaTransport *remote);
 
 /* The SSRCs the endpoint announced (audio and video, including RTX/SIM members). Replaces the
  * previous set. Used to route RTCP feedback before the first packet of a source arrives. */
@@ -102,9 +122,8 @@ typedef struct {
     guint32 ssrc;
     gboolean video;
 } BridgeMediaSsrc;
-void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, const char *conference_id,
-                                     const char *endpoint_id, const BridgeMediaSsrc *ssrcs,
-                                     guint n_ssrcs);
+void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, BridgeHandle endpoint,
+                                     const BridgeMediaSsrc *ssrcs, guint n_ssrcs);
 
 /* The RTP header extension ids the endpoint negotiated (RFC 8285 a=extmap; Colibri2
  * <media><rtp-hdrext id uri/>, audio and video merged: within a BUNDLE group an id means one
@@ -113,29 +132,36 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, const char *conference_
  * MID, and a sender's MID names the sender's m-line, not the receiver's). Until this is
  * called an endpoint uses Jicofo's defaults (pa_hdrext_map_init_jitsi_defaults(): audio
  * level 1, abs-send-time 3, transport-cc 5, mid 10, dependency descriptor 11). Replaces the
- * previous map; @map is copied. Unknown endpoints are ignored. */
-void bridge_media_endpoint_set_hdrext(BridgeMedia *media, const char *conference_id,
-                                      const char *endpoint_id, const PaHdrextMap *map);
+ * previous map; @map is copied. Unknown handles are ignored. */
+void bridge_media_endpoint_set_hdrext(BridgeMedia *media, BridgeHandle endpoint,
+                                      const PaHdrextMap *map);
 
-/* Removes the endpoint (no event is sent for it; a creation still waiting gets @done with
- * G_IO_ERROR_CANCELLED, synchronously). A connected peer gets a DTLS close_notify, so a
- * browser learns at once that its session ended. Unknown endpoints are ignored. */
-void bridge_media_endpoint_expire(BridgeMedia *media, const char *conference_id,
-                                  const char *endpoint_id);
+/* Which worker holds the endpoint (0 .. workers - 1), or G_MAXUINT for an unknown handle: for
+ * tests and benchmarks that check placement. */
+guint bridge_media_endpoint_worker(BridgeMedia *media, BridgeHandle endpoint);
 
-/* Why a received datagram was dropped. Datagrams from an address that is not the peer of a
- * validated ICE pair never reach the media plane: libnice discards them itself (verified by
- * tests/integration/bridge/test-media-plane.c), so they have no reason here. */
+/* Removes the endpoint; no callback runs for it any more. A connected peer gets a DTLS
+ * close_notify, so a browser learns at once that its session ended. Unknown handles are
+ * ignored. */
+void bridge_media_endpoint_expire(BridgeMedia *media, BridgeHandle endpoint);
+
+/* Why a datagram was dropped (received ones, and copies for a receiver). Datagrams from an address
+ * that is not the peer of a validated ICE pair never reach the media plane: libnice discards them
+ * itself (verified by tests/integration/bridge/test-media-forward.c), so they have no reason here.
+ */
 typedef enum {
-    BRIDGE_DROP_MALFORMED,     /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
-    BRIDGE_DROP_NOT_READY,     /* RTP/RTCP before DTLS completed, or DTLS before the remote
-                                * fingerprint was known */
-    BRIDGE_DROP_SRTP_AUTH,     /* authentication tag did not verify */
-    BRIDGE_DROP_SRTP_REPLAY,   /* replayed or too old */
-    BRIDGE_DROP_DTLS,          /* DTLS datagram rejected (not whole records, terminal state) */
-    BRIDGE_DROP_QUEUE_FULL,    /* cross-worker fan-out queue full (counted once per worker
-                                * that could not be reached) */
-    BRIDGE_DROP_NO_RECEIVER,   /* RTCP feedback for an SSRC nobody in the conference sends */
+    BRIDGE_DROP_MALFORMED,    /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
+    BRIDGE_DROP_NOT_READY,    /* RTP/RTCP before DTLS completed, or DTLS before the remote
+                               * fingerprint was known */
+    BRIDGE_DROP_SRTP_AUTH,    /* authentication tag did not verify */
+    BRIDGE_DROP_SRTP_REPLAY,  /* replayed or too old */
+    BRIDGE_DROP_DTLS,         /* DTLS datagram rejected (not whole records, terminal state) */
+    BRIDGE_DROP_QUEUE_FULL,   /* cross-worker fan-out queue full (counted once per worker
+                               * that could not be reached) */
+    BRIDGE_DROP_NO_RECEIVER,  /* RTCP feedback for an SSRC nobody in the conference sends */
+    BRIDGE_DROP_SRTP_PROTECT, /* a copy for one receiver that could not be protected (longer
+                               * than the media plane handles, or libsrtp refused it):
+                               * counted once per receiver that did not get it */
     BRIDGE_DROP_N_REASONS
 } BridgeDropReason;
 
@@ -149,19 +175,19 @@ typedef struct {
     guint64 rtp_forwarded;          /* RTP packets sent to receivers */
     guint64 drops[BRIDGE_DROP_N_REASONS];
     guint64 ice_failures, dtls_failures;
-    guint endpoints;                /* existing now */
-    guint endpoints_connected;      /* with DTLS done now */
-    guint conferences;              /* with at least one endpoint now */
+    guint endpoints;           /* existing now */
+    guint endpoints_connected; /* with DTLS done now */
+    guint conferences;         /* with at least one endpoint now */
     /* RTCP */
-    guint64 rtcp_in;                /* authenticated RTCP compounds received */
-    guint64 keyframe_requests;      /* PLI/FIR sent to senders (after rate limiting) */
-    guint64 nacks_forwarded;        /* NACKs sent to senders */
-    guint64 sr_forwarded;           /* sender reports fanned out to receivers */
-    guint64 rr_sent;                /* the bridge's own receiver-report compounds */
-    guint64 tcc_feedback_sent;      /* transport-cc feedback packets sent to senders */
+    guint64 rtcp_in;           /* authenticated RTCP compounds received */
+    guint64 keyframe_requests; /* PLI/FIR sent to senders (after rate limiting) */
+    guint64 nacks_forwarded;   /* NACKs sent to senders */
+    guint64 sr_forwarded;      /* sender reports fanned out to receivers */
+    guint64 rr_sent;           /* the bridge's own receiver-report compounds */
+    guint64 tcc_feedback_sent; /* transport-cc feedback packets sent to senders */
     /* Header extensions */
-    guint64 hdrext_stripped;        /* RTP packets from which sdes:mid/rid/repaired-rid were
-                                     * removed before forwarding */
+    guint64 hdrext_stripped; /* RTP packets from which sdes:mid/rid/repaired-rid were
+                              * removed before forwarding */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */

@@ -52,7 +52,7 @@ void bridge_recv_stats_update(BridgeRecvStats *s, guint16 seq, guint32 rtp_ts, g
         gint64 transit = (gint64)(guint32)((guint32)arrival - rtp_ts);
         if (s->last_transit != G_MININT64) {
             gint32 d = (gint32)(guint32)(transit - s->last_transit);
-            guint32 ad = d < 0 ? (guint32)-(gint64)d : (guint32)d;
+            guint32 ad = d < 0 ? (guint32) - (gint64)d : (guint32)d;
             /* J += (|D| - J) / 16, in Q4: J16 += |D| - (J16 + 8) / 16 */
             s->jitter_q4 += ad - ((s->jitter_q4 + 8) >> 4);
         }
@@ -102,4 +102,3 @@ gboolean bridge_recv_stats_report(BridgeRecvStats *s, guint32 ssrc, gint64 now_u
     }
     return TRUE;
 }
-

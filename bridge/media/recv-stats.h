@@ -14,15 +14,15 @@ G_BEGIN_DECLS
 typedef struct {
     gboolean started;
     guint16 max_seq;
-    guint32 cycles;          /* sequence wrap count << 16 */
+    guint32 cycles; /* sequence wrap count << 16 */
     guint32 base_seq;
-    guint32 received;        /* packets received (duplicates included, as in RFC 3550) */
-    guint32 expected_prior;  /* at the last report */
+    guint32 received;       /* packets received (duplicates included, as in RFC 3550) */
+    guint32 expected_prior; /* at the last report */
     guint32 received_prior;
-    guint32 clock_rate;      /* RTP clock (Hz) for jitter; 0 = jitter not computed */
-    gint64 last_transit;     /* in RTP units */
-    guint32 jitter_q4;       /* jitter * 16 (RFC 3550 A.8 fixed point) */
-    guint32 lsr;             /* middle 32 bits of the last SR's NTP time; 0 = none */
+    guint32 clock_rate;  /* RTP clock (Hz) for jitter; 0 = jitter not computed */
+    gint64 last_transit; /* in RTP units */
+    guint32 jitter_q4;   /* jitter * 16 (RFC 3550 A.8 fixed point) */
+    guint32 lsr;         /* middle 32 bits of the last SR's NTP time; 0 = none */
     gint64 lsr_arrival_us;
 } BridgeRecvStats;
 

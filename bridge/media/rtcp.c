@@ -44,7 +44,8 @@ void bridge_rtcp_deliver_feedback(BridgeEndpoint *owner, BridgeFeedbackType type
     switch (type) {
     case BRIDGE_FB_PLI:
     case BRIDGE_FB_FIR:
-        if (s->last_keyframe_req_us && now_us - s->last_keyframe_req_us < BRIDGE_KEYFRAME_REQ_MIN_US)
+        if (s->last_keyframe_req_us &&
+            now_us - s->last_keyframe_req_us < BRIDGE_KEYFRAME_REQ_MIN_US)
             return; /* another receiver asked moments ago: one keyframe serves all */
         s->last_keyframe_req_us = now_us;
         if (type == BRIDGE_FB_PLI) {
@@ -126,8 +127,7 @@ void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *buf, gsize len, gint64 n
                 PaRtcpNack nack;
                 /* More than MAX_NACK_FCI bytes of pairs is not a real NACK: keep the first. */
                 if (pa_rtcp_parse_nack(buf, &p, &nack) == PA_RTCP_OK)
-                    route_feedback(ep, BRIDGE_FB_NACK, nack.fb.media_ssrc,
-                                   buf + nack.fb.fci_offset,
+                    route_feedback(ep, BRIDGE_FB_NACK, nack.fb.media_ssrc, buf + nack.fb.fci_offset,
                                    MIN(nack.pair_count * 4u, (unsigned)MAX_NACK_FCI), now_us);
             }
             break; /* transport-cc from a receiver: consumed, never forwarded (each sender gets

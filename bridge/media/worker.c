@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* A media worker: one thread, one GMainContext, the endpoints pinned to it.
  *
- * Threads: bridge_worker_new/post/wake/stop_and_free run on the control thread; everything
- * else runs on the worker's own thread. The worker is woken by one eventfd for both control
- * messages (inbox, a GAsyncQueue) and inbound rings from the other workers. One periodic tick
+ * Threads: bridge_worker_new/post/stop_and_free run on the control thread, bridge_worker_wake
+ * on any thread; everything else runs on the worker's own thread. The worker is woken by one
+ * eventfd when its inbox (ring.h) has slots: control messages from the control thread and
+ * packets from the other workers, taken out in order without a lock. One periodic tick
  * per worker (50 ms) drives transport-cc feedback, DTLS retransmissions, and every 20th time
  * receiver reports and timeouts, for all its endpoints: there is no timer per endpoint. */
 #include "bridge/media/media-priv.h"
 
 #include <errno.h>
 #include <glib-unix.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -43,34 +45,44 @@ static gboolean flush_prepare(GSource *source, gint *timeout)
 
 static GSourceFuncs flush_funcs = {.prepare = flush_prepare};
 
-BridgeRing *bridge_worker_ring_to(BridgeWorker *w, guint dst)
-{
-    return w->media->rings[w->index * w->media->n_workers + dst];
-}
-
 void bridge_worker_wake(BridgeWorker *w)
 {
     guint64 one = 1;
     ssize_t n G_GNUC_UNUSED = write(w->efd, &one, sizeof one);
 }
 
-void bridge_worker_post(BridgeWorker *w, BridgeMsg *msg)
+G_STATIC_ASSERT(sizeof(BridgeMsg) <= BRIDGE_PKT_MAX);
+
+void bridge_worker_post(BridgeWorker *w, const BridgeMsg *msg)
 {
-    g_async_queue_push(w->inbox, msg);
-    bridge_worker_wake(w);
+    guint32 pos;
+    BridgeRingSlot *slot;
+    /* A full inbox means the worker is a thousand slots behind; it drains at every wakeup,
+     * so the control thread waits for room rather than lose a control message. */
+    for (guint waited = 0; !(slot = bridge_ring_reserve(w->inbox, &pos)); waited++) {
+        if (waited == 10000) /* a second: say so once */
+            g_warning("media worker %u: inbox full for a second; waiting", w->index);
+        bridge_worker_wake(w);
+        g_usleep(100);
+    }
+    slot->kind = BRIDGE_RING_CONTROL;
+    slot->len = sizeof *msg;
+    memcpy(slot->data, msg, sizeof *msg);
+    if (bridge_ring_commit(w->inbox, pos))
+        bridge_worker_wake(w);
 }
 
 /* ---- worker-local conference views ---- */
 
 BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared)
 {
-    BridgeWorkerConf *c = g_hash_table_lookup(w->confs, GUINT_TO_POINTER(shared->id));
+    BridgeWorkerConf *c = bridge_handle_table_get(&w->confs, shared->handle);
     if (!c) {
         c = g_new0(BridgeWorkerConf, 1);
-        c->id = shared->id;
+        c->handle = shared->handle;
         c->shared = bridge_conf_ref(shared);
         c->endpoints = g_ptr_array_sized_new(8);
-        g_hash_table_insert(w->confs, GUINT_TO_POINTER(c->id), c);
+        bridge_handle_table_insert(&w->confs, c->handle, c);
     }
     return c;
 }
@@ -90,14 +102,25 @@ void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep)
     g_ptr_array_remove_fast(c->endpoints, ep);
     ep->conf = NULL;
     if (c->endpoints->len == 0)
-        g_hash_table_remove(w->confs, GUINT_TO_POINTER(c->id));
+        worker_conf_free(bridge_handle_table_remove(&w->confs, c->handle));
 }
 
 /* ---- control messages ---- */
 
+/* Frees every endpoint of the worker (it stops). */
+static void free_endpoints(BridgeWorker *w)
+{
+    guint pos = 0;
+    BridgeEndpoint *ep;
+    while ((ep = bridge_handle_table_next(&w->endpoints, &pos))) {
+        bridge_handle_table_remove(&w->endpoints, ep->handle);
+        bridge_endpoint_free(ep);
+    }
+}
+
 static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
 {
-    BridgeEndpoint *ep = g_hash_table_lookup(w->endpoints, &msg->ep_id);
+    BridgeEndpoint *ep = bridge_handle_table_get(&w->endpoints, msg->ep);
     switch (msg->type) {
     case BRIDGE_MSG_CREATE: {
         GError *error = NULL;
@@ -105,7 +128,7 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
         if (!ep) {
             BridgeResult *r = g_new0(BridgeResult, 1);
             r->type = BRIDGE_RESULT_READY;
-            r->ep_id = msg->ep_id;
+            r->ep = msg->ep;
             r->error = error;
             pa_transport_init(&r->local);
             bridge_media_post_result(w->media, r);
@@ -129,33 +152,39 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
             g_info("room=%s ep=%s: removed from media worker %u", ep->conference_id,
                    ep->endpoint_id, w->index);
             bridge_worker_conf_remove_endpoint(w, ep);
-            g_hash_table_remove(w->endpoints, &msg->ep_id);
+            bridge_handle_table_remove(&w->endpoints, msg->ep);
+            bridge_endpoint_free(ep);
         }
         break;
     case BRIDGE_MSG_STOP:
-        g_hash_table_remove_all(w->endpoints);
+        free_endpoints(w);
         g_ptr_array_set_size(w->graveyard, 0);
         g_main_loop_quit(w->loop);
         break;
     }
 }
 
-static void drain_rings(BridgeWorker *w)
+/* Takes what the inbox holds, in order: control messages and the other workers' packets.
+ * Bounded per wakeup so that busy peers cannot starve this worker's own sockets. */
+static void drain_inbox(BridgeWorker *w)
 {
-    BridgeMedia *m = w->media;
-    for (guint s = 0; s < m->n_workers; s++) {
-        BridgeRing *r = m->rings[s * m->n_workers + w->index];
-        if (!r)
-            continue;
-        const BridgeRingSlot *slot;
-        /* Bounded per wakeup so one busy peer cannot starve this worker's own sockets. */
-        for (guint n = 0; n < 256 && (slot = bridge_ring_peek(r)); n++) {
+    const BridgeRingSlot *slot;
+    for (guint n = 0; n < 512 && (slot = bridge_ring_peek(w->inbox)); n++) {
+        if (slot->kind == BRIDGE_RING_CONTROL) {
+            BridgeMsg msg;
+            memcpy(&msg, slot->data, sizeof msg);
+            bridge_ring_release(w->inbox);
+            handle_msg(w, &msg);
+            bridge_msg_clear(&msg);
+            if (msg.type == BRIDGE_MSG_STOP)
+                return;
+        } else {
             bridge_forward_ring_slot(w, slot);
-            bridge_ring_release(r);
+            bridge_ring_release(w->inbox);
         }
-        if (bridge_ring_peek(r))
-            bridge_worker_wake(w);
     }
+    if (bridge_ring_peek(w->inbox))
+        bridge_worker_wake(w);
 }
 
 static gboolean on_wakeup(gint fd, GIOCondition cond, gpointer data)
@@ -163,12 +192,7 @@ static gboolean on_wakeup(gint fd, GIOCondition cond, gpointer data)
     BridgeWorker *w = data;
     guint64 v;
     ssize_t n G_GNUC_UNUSED = read(fd, &v, sizeof v);
-    BridgeMsg *msg;
-    while ((msg = g_async_queue_try_pop(w->inbox))) {
-        handle_msg(w, msg);
-        bridge_msg_free(msg);
-    }
-    drain_rings(w);
+    drain_inbox(w);
     return G_SOURCE_CONTINUE;
 }
 
@@ -176,7 +200,7 @@ void bridge_worker_retire(BridgeWorker *w, BridgeEndpoint *ep)
 {
     ep->dead = TRUE;
     bridge_worker_conf_remove_endpoint(w, ep);
-    if (g_hash_table_steal(w->endpoints, &ep->id))
+    if (bridge_handle_table_remove(&w->endpoints, ep->handle))
         g_ptr_array_add(w->graveyard, ep);
 }
 
@@ -190,10 +214,9 @@ static gboolean on_tick(gpointer data)
     /* Endpoints may retire themselves while visited: snapshot first (the array only grows
      * when the endpoint count does). */
     g_ptr_array_set_size(w->visit, 0);
-    GHashTableIter it;
-    gpointer v;
-    g_hash_table_iter_init(&it, w->endpoints);
-    while (g_hash_table_iter_next(&it, NULL, &v))
+    guint pos = 0;
+    BridgeEndpoint *v;
+    while ((v = bridge_handle_table_next(&w->endpoints, &pos)))
         g_ptr_array_add(w->visit, v);
     for (guint i = 0; i < w->visit->len; i++) {
         BridgeEndpoint *ep = g_ptr_array_index(w->visit, i);
@@ -212,6 +235,13 @@ static gpointer worker_main(gpointer data)
     return NULL;
 }
 
+/* Inbox slots: other workers' packets need room for a few milliseconds of fan-out (about
+ * 1500 bytes a slot); with one worker only control messages arrive. */
+static guint inbox_slots(guint n_workers)
+{
+    return n_workers == 1 ? 256 : CLAMP(1024 * (n_workers - 1), 1024u, 4096u);
+}
+
 BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
 {
     BridgeWorker *w = g_aligned_alloc0(1, sizeof *w, 64);
@@ -226,14 +256,11 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     }
     w->ctx = g_main_context_new();
     w->loop = g_main_loop_new(w->ctx, FALSE);
-    w->inbox = g_async_queue_new();
-    w->endpoints = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
-                                         (GDestroyNotify)bridge_endpoint_free);
-    w->confs = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                     (GDestroyNotify)worker_conf_free);
+    w->inbox = bridge_ring_new(inbox_slots(m->n_workers));
+    bridge_handle_table_init(&w->endpoints);
+    bridge_handle_table_init(&w->confs);
     w->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)bridge_endpoint_free);
     w->visit = g_ptr_array_sized_new(64);
-    w->log_limit = (PaRateLimit)PA_RATE_LIMIT_INIT(10 * G_USEC_PER_SEC, 5);
 
     w->tx = bridge_tx_batch_new();
     w->flush_source = g_source_new(&flush_funcs, sizeof(GSource) + sizeof(BridgeWorker *));
@@ -262,11 +289,11 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
         g_source_unref(w->efd_source);
         g_source_destroy(w->tick_source);
         g_source_unref(w->tick_source);
-        g_hash_table_destroy(w->endpoints);
-        g_hash_table_destroy(w->confs);
+        bridge_handle_table_clear(&w->endpoints);
+        bridge_handle_table_clear(&w->confs);
         g_ptr_array_unref(w->graveyard);
         g_ptr_array_unref(w->visit);
-        g_async_queue_unref(w->inbox);
+        bridge_ring_free(w->inbox);
         g_main_loop_unref(w->loop);
         g_main_context_unref(w->ctx);
         close(w->efd);
@@ -278,19 +305,28 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
 
 void bridge_worker_stop_and_free(BridgeWorker *w)
 {
-    BridgeMsg *msg = g_new0(BridgeMsg, 1);
-    msg->type = BRIDGE_MSG_STOP;
-    pa_transport_init(&msg->remote);
-    bridge_worker_post(w, msg);
+    BridgeMsg stop = {.type = BRIDGE_MSG_STOP};
+    bridge_worker_post(w, &stop);
     g_thread_join(w->thread);
-    /* The thread is gone: its state is ours now. */
-    BridgeMsg *left;
-    while ((left = g_async_queue_try_pop(w->inbox)))
-        bridge_msg_free(left);
-    g_hash_table_destroy(w->endpoints);
+    /* The thread is gone: its state, and the inbox's consumer side, are ours now. */
+    const BridgeRingSlot *slot;
+    while ((slot = bridge_ring_peek(w->inbox))) {
+        if (slot->kind == BRIDGE_RING_CONTROL) {
+            BridgeMsg left;
+            memcpy(&left, slot->data, sizeof left);
+            bridge_msg_clear(&left);
+        }
+        bridge_ring_release(w->inbox);
+    }
+    free_endpoints(w); /* none left unless the thread died early */
+    bridge_handle_table_clear(&w->endpoints);
+    guint pos = 0;
+    BridgeWorkerConf *c;
+    while ((c = bridge_handle_table_next(&w->confs, &pos)))
+        worker_conf_free(c); /* likewise */
     g_ptr_array_unref(w->graveyard);
     g_ptr_array_unref(w->visit);
-    g_hash_table_destroy(w->confs);
+    bridge_handle_table_clear(&w->confs);
     g_source_destroy(w->efd_source);
     g_source_unref(w->efd_source);
     g_source_destroy(w->tick_source);
@@ -298,7 +334,7 @@ void bridge_worker_stop_and_free(BridgeWorker *w)
     g_source_destroy(w->flush_source);
     g_source_unref(w->flush_source);
     bridge_tx_batch_free(w->tx);
-    g_async_queue_unref(w->inbox);
+    bridge_ring_free(w->inbox);
     g_main_loop_unref(w->loop);
     /* Let libnice finish what it scheduled on this context before the context goes. */
     for (int i = 0; i < 100 && g_main_context_iteration(w->ctx, FALSE); i++)

@@ -110,18 +110,6 @@ static inline gint64 bench_clock_ns(clockid_t id)
     return (gint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* CPU time (ns) of this process's threads whose name starts with @prefix, summed
- * (/proc/self/task/<tid>/schedstat: time on CPU). When @per_thread is not NULL, each thread's
- * figure is stored there (up to @max entries, in directory order) with its name in @names
- * (16 bytes each); *@n_threads gets how many. *@wait_ns (if not NULL) gets the summed time
- * those threads were runnable but waiting for a CPU (schedstat's second field). */
-guint64 bench_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*names)[16], guint max,
-                             guint *n_threads, guint64 *wait_ns);
-/* Resident set size of this process in kB (-1 if unknown). */
-long bench_rss_kb(void);
-/* The 1-minute load average (-1 if unknown). */
-double bench_loadavg(void);
-
 /* ---- sockets ---- */
 /* A UDP socket bound to 127.0.0.1 on an ephemeral port, non-blocking, with receive and send
  * buffers of @buf_bytes (forced beyond rmem_max when allowed). -1 on failure. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* bridge-load: the bridge's media plane under a conference load, in one process. A BridgeMedia
- * with W workers and N simulated participants in one conference (bench-peer.c: libnice ICE +
- * OpenSSL DTLS + SRTP, the same pieces a browser uses); each sends synthetic audio and video
+ * with W workers and N simulated participants in one conference (tests/lib/c/sim-peer.h: libnice
+ * ICE + OpenSSL DTLS + SRTP, the same pieces a browser uses); each sends synthetic audio and video
  * (bench-util.h) and receives everyone else's. Prints, over a measurement window after a
  * warm-up: RTP packets forwarded per second; the media worker threads' CPU time (schedstat of
  * the threads named media-*, so the load generator's own threads are left out) per forwarded
@@ -30,10 +30,10 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "bench-alloc.h"
-#include "bench-peer.h"
+#include "tests/lib/c/alloc-count.h"
+#include "tests/lib/c/proc-stats.h"
+#include "tests/lib/c/sim-peer.h"
 #include "bench-util.h"
-#include "bridge/media/media-priv.h"
 #include "bridge/media/media.h"
 #include "bridge/srtp/srtp.h"
 #include "common/rtp/demux.h"
@@ -43,14 +43,15 @@
 #define RX_BATCH 64
 #define PEER_RCVBUF (8 * 1024 * 1024)
 #define CONF_ID "bench"
+#define CONF_HANDLE 1 /* the benchmark plays the control registry: participant i is i + 1 */
 
 typedef struct {
     char id[16];
     PaTransport local; /* the bridge's side */
     gboolean ready, bridge_connected;
     char *error;
-    BenchPeer *peer;
-    BenchPeerWire wire;
+    SimPeer *peer;
+    SimPeerWire wire;
     /* load-send */
     BenchSource src;
     guint64 sent[BENCH_N_KINDS];
@@ -80,32 +81,29 @@ typedef struct {
 
 /* ---- control callbacks (main thread) ---- */
 
-static Participant *part_by_id(Load *l, const char *ep)
+static Participant *part_by_handle(Load *l, BridgeHandle ep)
 {
-    guint i = (guint)atoi(ep + 1);
-    return i < l->n ? &l->parts[i] : NULL;
+    return ep >= 1 && ep <= l->n ? &l->parts[ep - 1] : NULL;
 }
 
-static void on_event(const char *conf, const char *ep, BridgeMediaEvent ev, const char *reason,
-                     gpointer data)
+static void on_event(BridgeHandle ep, BridgeMediaEvent ev, const char *reason, gpointer data)
 {
     Load *l = data;
-    Participant *p = part_by_id(l, ep);
+    Participant *p = part_by_handle(l, ep);
     if (!p)
         return;
     if (ev == BRIDGE_MEDIA_EVENT_CONNECTED) {
         p->bridge_connected = TRUE;
     } else {
         l->failures++;
-        fprintf(stderr, "bridge-load: endpoint %s: %s (%s)\n", ep,
+        fprintf(stderr, "bridge-load: endpoint %s: %s (%s)\n", p->id,
                 ev == BRIDGE_MEDIA_EVENT_FAILED ? "failed" : "timed out", reason ? reason : "");
     }
 }
 
-static void on_ready(const char *conf, const char *ep, const PaTransport *local,
-                     const GError *error, gpointer data)
+static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error, gpointer data)
 {
-    Participant *p = part_by_id(data, ep);
+    Participant *p = part_by_handle(data, ep);
     if (!p)
         return;
     if (local) {
@@ -152,7 +150,7 @@ static gboolean all_ready(Load *l)
 static gboolean all_gathered(Load *l)
 {
     for (guint i = 0; i < l->n; i++)
-        if (!bench_peer_gathered(l->parts[i].peer))
+        if (!sim_peer_gathered(l->parts[i].peer))
             return FALSE;
     return TRUE;
 }
@@ -161,9 +159,9 @@ static gboolean all_connected(Load *l)
 {
     for (guint i = 0; i < l->n; i++) {
         Participant *p = &l->parts[i];
-        if (bench_peer_failed(p->peer))
+        if (sim_peer_failed(p->peer))
             return TRUE; /* stop waiting; reported by the caller */
-        if (!p->bridge_connected || !bench_peer_connected(p->peer))
+        if (!p->bridge_connected || !sim_peer_connected(p->peer))
             return FALSE;
     }
     return TRUE;
@@ -223,7 +221,7 @@ static void receive_one(Load *l, Participant *p, guint8 *buf, gsize len, gint64 
 {
     switch (pa_demux_classify(buf, len)) {
     case PA_DEMUX_STUN:
-        if (bench_peer_answer_stun(p->peer, buf, len, from, from_len))
+        if (sim_peer_answer_stun(p->peer, buf, len, from, from_len))
             p->rx_stun++;
         return;
     case PA_DEMUX_RTCP:
@@ -320,7 +318,7 @@ static gboolean connect_all(Load *l)
         Participant *p = &l->parts[i];
         g_snprintf(p->id, sizeof p->id, "p%02u", i);
         pa_transport_init(&p->local);
-        bridge_media_endpoint_create(l->media, CONF_ID, p->id, on_ready, l);
+        bridge_media_endpoint_create(l->media, CONF_HANDLE, i + 1, CONF_ID, p->id);
     }
     if (!pump_until(l, all_ready, 30000)) {
         fprintf(stderr, "bridge-load: endpoints not ready after 30 s\n");
@@ -331,7 +329,8 @@ static gboolean connect_all(Load *l)
             fprintf(stderr, "bridge-load: endpoint %s: %s\n", l->parts[i].id, l->parts[i].error);
             return FALSE;
         }
-        l->parts[i].peer = bench_peer_new(l->peers_ctx, l->parts[i].id);
+        SimPeerOptions opt = {.dtls_timer_ms = 20};
+        l->parts[i].peer = sim_peer_new(l->peers_ctx, l->parts[i].id, &opt);
     }
     if (!pump_until(l, all_gathered, 10000)) {
         fprintf(stderr, "bridge-load: participants did not gather candidates\n");
@@ -341,15 +340,15 @@ static gboolean connect_all(Load *l)
         Participant *p = &l->parts[i];
         PaTransport t;
         pa_transport_init(&t);
-        bench_peer_get_transport(p->peer, &t);
-        bridge_media_endpoint_set_remote(l->media, CONF_ID, p->id, &t);
+        sim_peer_get_transport(p->peer, &t);
+        bridge_media_endpoint_set_remote(l->media, i + 1, &t);
         pa_transport_clear(&t);
         BenchSource s;
         bench_source_init(&s, (guint16)i, l->video_kbps, 0);
         BridgeMediaSsrc ssrcs[] = {{s.ssrc[BENCH_KIND_AUDIO], FALSE},
                                    {s.ssrc[BENCH_KIND_VIDEO], TRUE}};
-        bridge_media_endpoint_set_ssrcs(l->media, CONF_ID, p->id, ssrcs, l->video_kbps ? 2 : 1);
-        bench_peer_set_remote(p->peer, &p->local);
+        bridge_media_endpoint_set_ssrcs(l->media, i + 1, ssrcs, l->video_kbps ? 2 : 1);
+        sim_peer_set_remote(p->peer, &p->local);
     }
     if (!pump_until(l, all_connected, 60000)) {
         fprintf(stderr, "bridge-load: not all participants connected after 60 s\n");
@@ -357,7 +356,7 @@ static gboolean connect_all(Load *l)
     }
     for (guint i = 0; i < l->n; i++) {
         Participant *p = &l->parts[i];
-        if (bench_peer_failed(p->peer) || !bench_peer_take_over(p->peer, &p->wire)) {
+        if (sim_peer_failed(p->peer) || !sim_peer_take_over(p->peer, &p->wire)) {
             fprintf(stderr, "bridge-load: participant %s failed to connect\n", p->id);
             return FALSE;
         }
@@ -382,8 +381,8 @@ typedef struct {
 static void sample(Load *l, Sample *s)
 {
     s->mono_ns = bench_clock_ns(CLOCK_MONOTONIC);
-    s->cpu_ns = bench_threads_cpu_ns("media-", s->thread_ns, s->names, BRIDGE_MEDIA_MAX_WORKERS,
-                                     &s->n_threads, &s->wait_ns);
+    s->cpu_ns = test_threads_cpu_ns("media-", s->thread_ns, s->names, BRIDGE_MEDIA_MAX_WORKERS,
+                                    &s->n_threads, &s->wait_ns);
     bridge_media_get_stats(l->media, &s->st);
 }
 
@@ -456,7 +455,7 @@ int main(int argc, char **argv)
     bridge_srtp_global_init();
     double vpps = bench_video_pps(l->video_kbps);
     double per_sender = BENCH_AUDIO_PPS + vpps;
-    double load0 = bench_loadavg();
+    double load0 = test_loadavg();
     printf("bridge-load: %u participants in one conference, %u media worker(s), conference_pack "
            "%u; per participant audio %d pps x %d B + video %u kbps (%.0f pps, <=%d B payload, "
            "keyframe every %d s); SRTP crypto %s; %ld online CPUs, load average %.2f\n",
@@ -464,7 +463,7 @@ int main(int argc, char **argv)
            BENCH_VIDEO_MAX_PAYLOAD, BENCH_KEYFRAME_INTERVAL_S, bridge_srtp_backend(),
            sysconf(_SC_NPROCESSORS_ONLN), load0);
 
-    long rss_before = bench_rss_kb();
+    long rss_before = test_rss_kb();
     char *addrs[] = {"127.0.0.1", NULL};
     BridgeMediaConfig cfg = {
         .workers = l->workers,
@@ -475,7 +474,8 @@ int main(int argc, char **argv)
         .media_timeout_s = 60,
         .conference_pack = l->pack,
     };
-    l->media = bridge_media_new(&cfg, l->control, on_event, l, &error);
+    BridgeMediaCallbacks cb = {on_ready, on_event};
+    l->media = bridge_media_new(&cfg, l->control, &cb, l, &error);
     if (!l->media) {
         fprintf(stderr, "bridge-load: %s\n", error->message);
         return 1;
@@ -483,10 +483,10 @@ int main(int argc, char **argv)
     gint64 t_setup = g_get_monotonic_time();
     if (!connect_all(l))
         return 1;
-    long rss_idle = bench_rss_kb();
+    long rss_idle = test_rss_kb();
     guint per_worker[BRIDGE_MEDIA_MAX_WORKERS] = {0};
     for (guint i = 0; i < l->n; i++) {
-        guint w = bridge_media_endpoint_worker(l->media, CONF_ID, l->parts[i].id);
+        guint w = bridge_media_endpoint_worker(l->media, i + 1);
         if (w < BRIDGE_MEDIA_MAX_WORKERS)
             per_worker[w]++;
     }
@@ -505,12 +505,12 @@ int main(int argc, char **argv)
     Sample s0, s1;
     atomic_store(&l->measure_to_ns, G_MAXINT64);
     atomic_store(&l->measure_from_ns, bench_clock_ns(CLOCK_REALTIME));
-    bench_alloc_start(alloc_breakdown);
+    test_alloc_start(alloc_breakdown);
     sample(l, &s0);
     pump_control_for(l, seconds);
     sample(l, &s1);
-    BenchAllocCounts allocs;
-    bench_alloc_stop(&allocs);
+    TestAllocCounts allocs;
+    test_alloc_stop(&allocs);
     atomic_store(&l->measure_to_ns, bench_clock_ns(CLOCK_REALTIME));
     atomic_store(&l->stop_send, TRUE);
     g_thread_join(tx);
@@ -524,7 +524,7 @@ int main(int argc, char **argv)
     }
     atomic_store(&l->stop_recv, TRUE);
     g_thread_join(rx);
-    long rss_after = bench_rss_kb();
+    long rss_after = test_rss_kb();
     BridgeMediaStats fin;
     bridge_media_get_stats(l->media, &fin);
 
@@ -604,7 +604,7 @@ int main(int argc, char **argv)
            "after the run\n",
            rss_before, rss_idle, l->n, rss_after);
     double allocs_per_fwd = -1;
-    if (bench_alloc_available()) {
+    if (test_alloc_available()) {
         allocs_per_fwd = fwd ? (double)allocs.total / fwd : 0;
         printf("heap allocations on media-* threads in the window: %" G_GUINT64_FORMAT
                " = %.4f per forwarded packet, %.4f per packet received",
@@ -617,7 +617,7 @@ int main(int argc, char **argv)
     } else {
         printf("heap allocations: not counted in this build (sanitizer)\n");
     }
-    double load1 = bench_loadavg();
+    double load1 = test_loadavg();
     printf("load generator (not in the bridge figures): sender %.0f ms CPU, receiver %.0f ms "
            "CPU, sender woke >5 ms late %" G_GUINT64_FORMAT " times; load average %.2f -> %.2f\n",
            l->send_cpu_ns / 1e6, l->recv_cpu_ns / 1e6, l->send_late, load0, load1);
@@ -662,7 +662,7 @@ int main(int argc, char **argv)
 
     bridge_media_free(l->media);
     for (guint i = 0; i < l->n; i++) {
-        bench_peer_free(l->parts[i].peer);
+        sim_peer_free(l->parts[i].peer);
         pa_transport_clear(&l->parts[i].local);
         g_free(l->parts[i].error);
     }

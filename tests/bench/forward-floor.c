@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "bench-util.h"
+#include "tests/lib/c/proc-stats.h"
 #include "bridge/srtp/srtp.h"
 #include "floor.h"
 
@@ -63,7 +64,7 @@ int main(int argc, char **argv)
            "(%.0f pps, <=%d B payload), %s, SRTP crypto %s, load average %.2f\n",
            receivers, MAX(senders, 1), BENCH_AUDIO_PPS, BENCH_AUDIO_PAYLOAD, video_kbps,
            bench_video_pps((guint)video_kbps), BENCH_VIDEO_MAX_PAYLOAD,
-           bridge_srtp_profile_name(prof), bridge_srtp_backend(), bench_loadavg());
+           bridge_srtp_profile_name(prof), bridge_srtp_backend(), test_loadavg());
     printf("%-14s %10s %11s %9s %8s %9s %7s\n", "variant", "inputs", "forwarded", "cpu_ms",
            "us/fwd", "us/input", "errors");
     int rc = 0;

@@ -24,8 +24,8 @@ static void check_nack(const uint8_t *buf, const PaRtcpPacket *p)
 
     /* Writing those sequence numbers again requests the same set. */
     size_t consumed = 0;
-    size_t len = pa_rtcp_write_nack(out, sizeof out, nk.fb.sender_ssrc, nk.fb.media_ssrc, seqs,
-                                    n, &consumed);
+    size_t len = pa_rtcp_write_nack(out, sizeof out, nk.fb.sender_ssrc, nk.fb.media_ssrc, seqs, n,
+                                    &consumed);
     FUZZ_CHECK(len > 0 && consumed == n);
     PaRtcpIter it;
     PaRtcpPacket q;

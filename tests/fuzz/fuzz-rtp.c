@@ -104,8 +104,8 @@ static void check_hdrext(const uint8_t *data, size_t size, const PaRtpHeader *h)
             uint16_t seq = 0;
             FUZZ_CHECK(pa_hdrext_read_tcc_seq(scratch, t, &seq) == PA_HDREXT_OK && seq == 0xa55a);
             FUZZ_CHECK(memcmp(scratch, data, t->offset) == 0);
-            FUZZ_CHECK(memcmp(scratch + t->offset + 2, data + t->offset + 2,
-                              size - t->offset - 2) == 0);
+            FUZZ_CHECK(
+                memcmp(scratch + t->offset + 2, data + t->offset + 2, size - t->offset - 2) == 0);
         }
     }
 
@@ -117,7 +117,9 @@ static void check_hdrext(const uint8_t *data, size_t size, const PaRtpHeader *h)
         FUZZ_CHECK(len % 4 == 0);
         if (n > 0) {
             FUZZ_CHECK(len > 0);
-            PaRtpHeader fake = {.extension = true, .ext_profile = profile, .ext_offset = 0,
+            PaRtpHeader fake = {.extension = true,
+                                .ext_profile = profile,
+                                .ext_offset = 0,
                                 .ext_len = (uint32_t)len};
             PaHdrextIter it2;
             FUZZ_CHECK(pa_hdrext_iter_init(&it2, ext_copy, &fake) == PA_HDREXT_OK);
@@ -153,11 +155,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned i = 0; i < h.csrc_count; i++)
         csrcs[i] = pa_rtp_get_csrc(data, i);
     PaRtpBuild b = {
-        .marker = h.marker, .payload_type = h.payload_type, .seq = h.seq,
-        .timestamp = h.timestamp, .ssrc = h.ssrc, .csrcs = csrcs, .csrc_count = h.csrc_count,
-        .extension = h.extension, .ext_profile = h.ext_profile,
-        .ext = data + h.ext_offset, .ext_len = h.ext_len,
-        .payload = data + h.payload_offset, .payload_len = h.payload_len,
+        .marker = h.marker,
+        .payload_type = h.payload_type,
+        .seq = h.seq,
+        .timestamp = h.timestamp,
+        .ssrc = h.ssrc,
+        .csrcs = csrcs,
+        .csrc_count = h.csrc_count,
+        .extension = h.extension,
+        .ext_profile = h.ext_profile,
+        .ext = data + h.ext_offset,
+        .ext_len = h.ext_len,
+        .payload = data + h.payload_offset,
+        .payload_len = h.payload_len,
         .padding_len = h.padding_len,
     };
     size_t n = pa_rtp_build(scratch, sizeof scratch, &b);

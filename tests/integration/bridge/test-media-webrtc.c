@@ -2,11 +2,11 @@
 /* Two real WebRTC peers (GStreamer webrtcbin) through the bridge's media plane, in one
  * process and one network namespace (tests/netns-run.sh), without XMPP: BridgeMedia is driven
  * directly the way the control thread drives it. Each peer must decode the other's VP8 video
- * and Opus audio; both send sdes:mid in every packet, and none may reach the other. Then garbage, forged and replayed packets are thrown at the bridge, first
- * from a plain UDP socket (libnice discards them: they never reach the media path), then over
- * a peer's validated ICE pair (the drop counters must rise by exactly what was sent) while
- * media keeps flowing. Prints the media workers' CPU time per forwarded packet.
- * Exit 77 when webrtcbin or a codec plugin is missing. */
+ * and Opus audio; both send sdes:mid in every packet, and none may reach the other. Then garbage,
+ * forged and replayed packets are thrown at the bridge, first from a plain UDP socket (libnice
+ * discards them: they never reach the media path), then over a peer's validated ICE pair (the drop
+ * counters must rise by exactly what was sent) while media keeps flowing. Prints the media workers'
+ * CPU time per forwarded packet. Exit 77 when webrtcbin or a codec plugin is missing. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <linux/if_ether.h>
@@ -32,23 +32,23 @@ typedef struct {
 
 static Ep eps[2] = {{.id = "alice"}, {.id = "bob"}};
 
-static Ep *find_ep(const char *id)
+/* The test plays the control registry: conference handle 1, endpoint i has handle i + 1. */
+static Ep *find_ep(BridgeHandle ep)
 {
-    return strcmp(id, "alice") == 0 ? &eps[0] : &eps[1];
+    g_assert_true(ep == 1 || ep == 2);
+    return &eps[ep - 1];
 }
 
-static void on_event(const char *conf, const char *ep, BridgeMediaEvent ev, const char *reason,
-                     gpointer data)
+static void on_event(BridgeHandle ep, BridgeMediaEvent ev, const char *reason, gpointer data)
 {
-    g_test_message("bridge event %s/%s: %d %s", conf, ep, ev, reason ? reason : "");
+    g_test_message("bridge event %s: %d %s", find_ep(ep)->id, ev, reason ? reason : "");
     if (ev == BRIDGE_MEDIA_EVENT_CONNECTED)
         find_ep(ep)->connected = TRUE;
     else
         find_ep(ep)->failed++;
 }
 
-static void on_ready(const char *conf, const char *ep, const PaTransport *local,
-                     const GError *error, gpointer data)
+static void on_ready(BridgeHandle ep, const PaTransport *local, const GError *error, gpointer data)
 {
     g_assert_no_error((GError *)error);
     pa_transport_copy(&find_ep(ep)->local, local);
@@ -134,7 +134,8 @@ static gsize capture_srtp_to(guint16 port, guint8 *out, gsize cap)
     int s = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK, htons(ETH_P_IP));
     if (s < 0)
         return 0;
-    struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+    struct sockaddr_ll ll = {.sll_family = AF_PACKET,
+                             .sll_protocol = htons(ETH_P_IP),
                              .sll_ifindex = (int)if_nametoindex("lo")};
     bind(s, (struct sockaddr *)&ll, sizeof ll);
     gsize got = 0;
@@ -156,8 +157,7 @@ static gsize capture_srtp_to(guint16 port, guint8 *out, gsize cap)
         gssize plen = n - (gssize)(ihl + sizeof *udp);
         if (plen < 12 || ntohs(udp->dest) != port)
             continue;
-        if (pl[0] >= 128 && pl[0] <= 191 && !(pl[1] >= 192 && pl[1] <= 223) &&
-            (gsize)plen <= cap) {
+        if (pl[0] >= 128 && pl[0] <= 191 && !(pl[1] >= 192 && pl[1] <= 223) && (gsize)plen <= cap) {
             memcpy(out, pl, plen);
             got = plen;
         }
@@ -169,16 +169,20 @@ static gsize capture_srtp_to(guint16 port, guint8 *out, gsize cap)
 static void test_two_peers(void)
 {
     char *addrs[] = {"127.0.0.1", NULL};
-    BridgeMediaConfig cfg = {.workers = 2, .port_min = 43000, .port_max = 43999,
-                             .local_addresses = addrs, .ice_timeout_s = 20,
+    BridgeMediaConfig cfg = {.workers = 2,
+                             .port_min = 43000,
+                             .port_max = 43999,
+                             .local_addresses = addrs,
+                             .ice_timeout_s = 20,
                              .media_timeout_s = 20,
                              .conference_pack = 1 /* one peer per worker: use the ring */};
     GError *error = NULL;
-    BridgeMedia *media = bridge_media_new(&cfg, NULL, on_event, NULL, &error);
+    BridgeMediaCallbacks cb = {on_ready, on_event};
+    BridgeMedia *media = bridge_media_new(&cfg, NULL, &cb, NULL, &error);
     g_assert_no_error(error);
     for (int i = 0; i < 2; i++) {
         pa_transport_init(&eps[i].local);
-        bridge_media_endpoint_create(media, "conf", eps[i].id, on_ready, NULL);
+        bridge_media_endpoint_create(media, 1, i + 1, "conf", eps[i].id);
     }
     g_assert_true(wait_for(eps_ready, NULL, 5000));
 
@@ -203,11 +207,11 @@ static void test_two_peers(void)
         pa_transport_init(&t);
         webrtc_peer_get_transport(peers[i], &t);
         g_assert_cmpuint(t.candidates->len, >=, 1);
-        bridge_media_endpoint_set_remote(media, "conf", eps[i].id, &t);
+        bridge_media_endpoint_set_remote(media, i + 1, &t);
         pa_transport_clear(&t);
         BridgeMediaSsrc ssrcs[] = {{webrtc_peer_audio_ssrc(peers[i]), FALSE},
                                    {webrtc_peer_video_ssrc(peers[i]), TRUE}};
-        bridge_media_endpoint_set_ssrcs(media, "conf", eps[i].id, ssrcs, 2);
+        bridge_media_endpoint_set_ssrcs(media, i + 1, ssrcs, 2);
     }
     g_assert_true(wait_for(all_connected, NULL, 15000));
 

@@ -27,18 +27,19 @@ struct _WebrtcPeer {
     NiceAgent *agent; /* webrtcbin's, ref held */
     guint32 audio_ssrc, video_ssrc;
     GMutex lock;
-    GArray *candidates; /* PaIceCandidate, under lock */
-    gsize frames;       /* atomic */
-    gsize audio;        /* atomic */
+    GArray *candidates;                   /* PaIceCandidate, under lock */
+    gsize frames;                         /* atomic */
+    gsize audio;                          /* atomic */
     gsize rtp_in, rtp_in_ext, rtp_in_mid; /* atomic: RTP out of webrtcbin, with X, with mid */
     char *ufrag, *pwd, *fingerprint;
     gboolean send_mid;
 };
 
 static const char *const needed[] = {
-    "webrtcbin", "nicesrc", "nicesink", "dtlssrtpenc", "srtpenc", "videotestsrc", "vp8enc",
-    "rtpvp8pay", "rtpvp8depay", "vp8dec", "audiotestsrc", "opusenc", "rtpopuspay",
-    "rtpopusdepay", "opusdec", "fakesink", "audioconvert", "audioresample", "queue",
+    "webrtcbin",    "nicesrc",      "nicesink",      "dtlssrtpenc",  "srtpenc",
+    "videotestsrc", "vp8enc",       "rtpvp8pay",     "rtpvp8depay",  "vp8dec",
+    "audiotestsrc", "opusenc",      "rtpopuspay",    "rtpopusdepay", "opusdec",
+    "fakesink",     "audioconvert", "audioresample", "queue",
 };
 
 gboolean webrtc_peer_available(char **reason)
@@ -53,7 +54,8 @@ gboolean webrtc_peer_available(char **reason)
         GstElementFactory *f = gst_element_factory_find(needed[i]);
         if (!f) {
             *reason = g_strdup_printf("GStreamer element %s is missing (gstreamer1.0-plugins-"
-                                      "bad / -good / -nice)", needed[i]);
+                                      "bad / -good / -nice)",
+                                      needed[i]);
             return FALSE;
         }
         gst_object_unref(f);
@@ -161,8 +163,8 @@ static gboolean parse_candidate(const char *line, PaIceCandidate *c)
     char found[33], proto[8], ip[64], type[8];
     unsigned comp, port;
     unsigned long prio;
-    if (sscanf(line + 10, "%32s %u %7s %lu %63s %u typ %7s", found, &comp, proto, &prio, ip,
-               &port, type) != 7)
+    if (sscanf(line + 10, "%32s %u %7s %lu %63s %u typ %7s", found, &comp, proto, &prio, ip, &port,
+               type) != 7)
         return FALSE;
     g_strlcpy(c->foundation, found, sizeof c->foundation);
     c->component = comp;
@@ -317,8 +319,8 @@ static void append_transport(GString *sdp, const PaTransport *t)
     g_string_append_printf(sdp, "c=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n");
     g_string_append_printf(sdp, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", t->ufrag, t->pwd);
     g_string_append_printf(sdp, "a=fingerprint:%s %s\r\na=setup:%s\r\n",
-                           t->fingerprint_hash ? t->fingerprint_hash : "sha-256",
-                           t->fingerprint, t->setup ? t->setup : "actpass");
+                           t->fingerprint_hash ? t->fingerprint_hash : "sha-256", t->fingerprint,
+                           t->setup ? t->setup : "actpass");
     g_string_append(sdp, "a=rtcp-mux\r\n");
     for (guint i = 0; i < t->candidates->len; i++) {
         const PaIceCandidate *c = &g_array_index(t->candidates, PaIceCandidate, i);
@@ -341,8 +343,8 @@ static char *build_offer(const PaTransport *t, guint32 ra, guint32 rv, gboolean 
     g_string_append(sdp, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n");
     append_transport(sdp, t);
     if (mid)
-        g_string_append(sdp, "a=extmap:" G_STRINGIFY(WEBRTC_PEER_MID_ID) " " WEBRTC_PEER_MID_URI
-                             "\r\n");
+        g_string_append(sdp,
+                        "a=extmap:" G_STRINGIFY(WEBRTC_PEER_MID_ID) " " WEBRTC_PEER_MID_URI "\r\n");
     g_string_append(sdp, "a=mid:0\r\na=sendrecv\r\n"
                          "a=rtpmap:111 OPUS/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n");
     if (ra)
@@ -351,8 +353,8 @@ static char *build_offer(const PaTransport *t, guint32 ra, guint32 rv, gboolean 
     g_string_append(sdp, "m=video 9 UDP/TLS/RTP/SAVPF 100\r\n");
     append_transport(sdp, t);
     if (mid)
-        g_string_append(sdp, "a=extmap:" G_STRINGIFY(WEBRTC_PEER_MID_ID) " " WEBRTC_PEER_MID_URI
-                             "\r\n");
+        g_string_append(sdp,
+                        "a=extmap:" G_STRINGIFY(WEBRTC_PEER_MID_ID) " " WEBRTC_PEER_MID_URI "\r\n");
     g_string_append(sdp, "a=mid:1\r\na=sendrecv\r\na=rtpmap:100 VP8/90000\r\n"
                          "a=rtcp-fb:100 nack\r\na=rtcp-fb:100 nack pli\r\n"
                          "a=rtcp-fb:100 ccm fir\r\n");
@@ -401,8 +403,8 @@ gboolean webrtc_peer_accept_offer(WebrtcPeer *p, const PaTransport *bridge,
         GError *e = NULL;
         if (reply)
             gst_structure_get(reply, "error", G_TYPE_ERROR, &e, NULL);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: create-answer failed: %s",
-                    p->name, e ? e->message : "no answer");
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: create-answer failed: %s", p->name,
+                    e ? e->message : "no answer");
         g_clear_error(&e);
         gst_promise_unref(pr);
         return FALSE;
@@ -476,8 +478,7 @@ guint64 webrtc_peer_audio_buffers(WebrtcPeer *p)
     return (guint64)g_atomic_pointer_get((gsize *)&p->audio);
 }
 
-void webrtc_peer_rtp_received(WebrtcPeer *p, guint64 *packets, guint64 *with_ext,
-                              guint64 *with_mid)
+void webrtc_peer_rtp_received(WebrtcPeer *p, guint64 *packets, guint64 *with_ext, guint64 *with_mid)
 {
     *packets = (guint64)g_atomic_pointer_get((gsize *)&p->rtp_in);
     *with_ext = (guint64)g_atomic_pointer_get((gsize *)&p->rtp_in_ext);
@@ -541,8 +542,8 @@ static gboolean pair_has_media(gpointer d)
     return TRUE;
 }
 
-gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const names[2],
-                                guint frames, guint audio, guint ms, WebrtcPairWaitFn wait)
+gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const names[2], guint frames,
+                                guint audio, guint ms, WebrtcPairWaitFn wait)
 {
     PairWant w = {.peers = pair};
     for (int i = 0; i < 2; i++) {
@@ -551,9 +552,8 @@ gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const nam
     }
     gboolean ok = wait(pair_has_media, &w, ms);
     for (int i = 0; i < 2; i++)
-        g_test_message("%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT
-                       " audio buffers",
-                       names[i], webrtc_peer_frames_decoded(pair[i]),
-                       webrtc_peer_audio_buffers(pair[i]));
+        g_test_message(
+            "%s: %" G_GUINT64_FORMAT " video frames decoded, %" G_GUINT64_FORMAT " audio buffers",
+            names[i], webrtc_peer_frames_decoded(pair[i]), webrtc_peer_audio_buffers(pair[i]));
     return ok;
 }

@@ -60,8 +60,8 @@ void webrtc_peer_get_transport(WebrtcPeer *p, PaTransport *out);
 /* webrtcbin's ICE connection state is connected or completed. */
 gboolean webrtc_peer_ice_connected(WebrtcPeer *p);
 
-guint64 webrtc_peer_frames_decoded(WebrtcPeer *p);  /* VP8 frames out of vp8dec */
-guint64 webrtc_peer_audio_buffers(WebrtcPeer *p);   /* buffers out of opusdec */
+guint64 webrtc_peer_frames_decoded(WebrtcPeer *p); /* VP8 frames out of vp8dec */
+guint64 webrtc_peer_audio_buffers(WebrtcPeer *p);  /* buffers out of opusdec */
 
 /* RTP packets webrtcbin delivered (after SRTP, before depayloading): all of them, those with
  * a header extension block, and those still carrying an sdes:mid element. */
@@ -87,7 +87,7 @@ typedef gboolean (*WebrtcPairWaitFn)(gboolean (*cond)(gpointer), gpointer data, 
 /* Waits with @wait until each peer of @pair decoded @frames more video frames and @audio more
  * audio buffers than now, then reports each peer's counts (named @names) with g_test_message.
  * FALSE when that did not happen within @ms. */
-gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const names[2],
-                                guint frames, guint audio, guint ms, WebrtcPairWaitFn wait);
+gboolean webrtc_pair_wait_media(WebrtcPeer *const pair[2], const char *const names[2], guint frames,
+                                guint audio, guint ms, WebrtcPairWaitFn wait);
 
 G_END_DECLS

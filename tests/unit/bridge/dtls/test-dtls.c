@@ -300,14 +300,22 @@ static void side_send(const guint8 *data, gsize len, gpointer user_data)
     g_queue_push_tail(&to->inbox, g_bytes_new(data, len));
 }
 
-static void side_init(Side *s, Side *other, BridgeDtlsRole role)
+/* @only: the one SRTP profile this side offers, or NULL for the default list. */
+static void side_init_only(Side *s, Side *other, BridgeDtlsRole role, const BridgeSrtpProfile *only)
 {
     memset(s, 0, sizeof *s);
     g_autoptr(GError) error = NULL;
     s->cert = bridge_dtls_cert_new(&error);
     g_assert_no_error(error);
+    if (only)
+        bridge_dtls_cert_set_srtp_profiles(s->cert, only, 1);
     s->dtls = bridge_dtls_new(s->cert, role, side_send, other);
     g_queue_init(&s->inbox);
+}
+
+static void side_init(Side *s, Side *other, BridgeDtlsRole role)
+{
+    side_init_only(s, other, role, NULL);
 }
 
 static void side_clear(Side *s)
@@ -338,11 +346,15 @@ static void pump_sides(Side *a, Side *b)
     g_assert_not_reached();
 }
 
-static void client_vs_server(void)
+/* Two BridgeDtls; @data: the one profile the client offers (NULL: both, and the server's
+ * preference, GCM, wins), which both must then use. */
+static void client_vs_server(gconstpointer data)
 {
+    const BridgeSrtpProfile *only = data;
+    BridgeSrtpProfile want = only ? *only : BRIDGE_SRTP_AEAD_AES_128_GCM;
     Side srv, cli;
     side_init(&srv, &cli, BRIDGE_DTLS_ROLE_SERVER);
-    side_init(&cli, &srv, BRIDGE_DTLS_ROLE_CLIENT);
+    side_init_only(&cli, &srv, BRIDGE_DTLS_ROLE_CLIENT, only);
     g_assert_true(bridge_dtls_set_remote_fingerprint(srv.dtls, "sha-256",
                                                      bridge_dtls_cert_fingerprint(cli.cert)));
     g_assert_true(bridge_dtls_set_remote_fingerprint(cli.dtls, "sha-256",
@@ -360,8 +372,8 @@ static void client_vs_server(void)
     BridgeSrtpKeys ks, kc;
     g_assert_true(bridge_dtls_get_srtp_keys(srv.dtls, &ks));
     g_assert_true(bridge_dtls_get_srtp_keys(cli.dtls, &kc));
-    g_assert_cmpint(ks.profile, ==, BRIDGE_SRTP_AEAD_AES_128_GCM);
-    g_assert_cmpint(kc.profile, ==, BRIDGE_SRTP_AEAD_AES_128_GCM);
+    g_assert_cmpint(ks.profile, ==, want);
+    g_assert_cmpint(kc.profile, ==, want);
     g_assert_cmpmem(ks.local, ks.key_salt_len, kc.remote, kc.key_salt_len);
     g_assert_cmpmem(ks.remote, ks.key_salt_len, kc.local, kc.key_salt_len);
     g_assert_true(memcmp(ks.local, ks.remote, ks.key_salt_len) != 0);
@@ -488,7 +500,13 @@ int main(int argc, char **argv)
                          server_vs_openssl);
     g_test_add_data_func("/bridge-crypto/dtls/client-vs-openssl/gcm", &gcm, client_vs_openssl);
     g_test_add_data_func("/bridge-crypto/dtls/client-vs-openssl/cm", &cm, client_vs_openssl);
-    g_test_add_func("/bridge-crypto/dtls/client-vs-server", client_vs_server);
+    static const BridgeSrtpProfile cm_only = BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80,
+                                   gcm_only = BRIDGE_SRTP_AEAD_AES_128_GCM;
+    g_test_add_data_func("/bridge-crypto/dtls/client-vs-server", NULL, client_vs_server);
+    g_test_add_data_func("/bridge-crypto/dtls/client-vs-server/client-cm-only", &cm_only,
+                         client_vs_server);
+    g_test_add_data_func("/bridge-crypto/dtls/client-vs-server/client-gcm-only", &gcm_only,
+                         client_vs_server);
     g_test_add_func("/bridge-crypto/dtls/fingerprint/mismatch", fingerprint_mismatch);
     g_test_add_func("/bridge-crypto/dtls/fingerprint/missing", fingerprint_missing);
     g_test_add_func("/bridge-crypto/dtls/fingerprint/mid-handshake", fingerprint_mid_handshake);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Brewery stats presence content, stress computation, colibri-ws secrets. */
+/* Brewery stats presence content and stress computation. */
 #include <string.h>
 
-#include "bridge/control/registry.h"
 #include "bridge/control/stats.h"
 #include "common/xmpp/stanza.h"
 
@@ -66,45 +65,12 @@ static void test_stress(void)
     g_assert_cmpfloat_with_epsilon(bridge_stress_level(0, 100, 0), 0.5, 1e-9);
 }
 
-static void test_secrets_and_registry(void)
-{
-    char a[BRIDGE_WS_PASSWORD_LEN + 1], b[BRIDGE_WS_PASSWORD_LEN + 1];
-    bridge_random_secret(a, BRIDGE_WS_PASSWORD_LEN);
-    bridge_random_secret(b, BRIDGE_WS_PASSWORD_LEN);
-    g_assert_cmpuint(strlen(a), ==, 24);
-    g_assert_cmpstr(a, !=, b);
-    for (const char *p = a; *p; p++)
-        g_assert_true(g_ascii_isalnum(*p));
-
-    BridgeRegistry r;
-    bridge_registry_init(&r);
-    BridgeRegConference *c = bridge_reg_conference_add(&r, "m1", "room@conference.x");
-    g_assert_cmpuint(c->feedback_audio_ssrc, !=, 0);
-    g_assert_cmpuint(c->feedback_audio_ssrc, !=, c->feedback_video_ssrc);
-    BridgeRegEndpoint *e1 = bridge_reg_endpoint_add(&r, c, "e1");
-    BridgeRegEndpoint *e2 = bridge_reg_endpoint_add(&r, c, "e2");
-    g_assert_cmpstr(e1->ws_password, !=, e2->ws_password);
-    g_assert_cmpstr(e1->conference_id, ==, "m1");
-    g_assert_cmpuint(bridge_registry_endpoints(&r), ==, 2);
-    g_assert_cmpuint(bridge_registry_largest(&r), ==, 2);
-    bridge_reg_conference_add(&r, "m2", NULL);
-    g_assert_cmpuint(bridge_registry_conferences(&r), ==, 2);
-    bridge_reg_endpoint_remove(&r, c, "e1");
-    g_assert_null(bridge_reg_endpoint_lookup(c, "e1"));
-    g_assert_cmpuint(bridge_registry_endpoints(&r), ==, 1);
-    bridge_reg_conference_remove(&r, "m1");
-    g_assert_cmpuint(bridge_registry_endpoints(&r), ==, 0);
-    g_assert_cmpuint(bridge_registry_conferences(&r), ==, 1);
-    bridge_registry_clear(&r);
-}
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     xmpp_initialize();
     g_test_add_func("/bridge-stats/element", test_stats_element);
     g_test_add_func("/bridge-stats/stress", test_stress);
-    g_test_add_func("/bridge-stats/secrets-and-registry", test_secrets_and_registry);
     int rc = g_test_run();
     xmpp_shutdown();
     return rc;

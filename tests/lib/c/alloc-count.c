@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Allocation counter (bench-alloc.h): replaces malloc, calloc, realloc and the aligned
+/* Allocation counter (alloc-count.h): replaces malloc, calloc, realloc and the aligned
  * variants for the whole process and forwards to glibc's own entry points. */
-#include "bench-alloc.h"
+#include "alloc-count.h"
 
-#ifdef BENCH_COUNT_ALLOCS
+#ifdef TEST_COUNT_ALLOCS
 #include <dlfcn.h>
 #include <errno.h>
 #include <execinfo.h>
@@ -22,7 +22,7 @@ extern void *__libc_memalign(size_t align, size_t n);
 static atomic_int counting;    /* 0 off, 1 counting, 2 counting with breakdown */
 static atomic_uint generation; /* bumped per window: invalidates the per-thread cache */
 static atomic_ullong n_total, n_nice, n_srtp;
-static unsigned long long trace_first; /* BENCH_ALLOC_TRACE: stacks of the first N (breakdown) */
+static unsigned long long trace_first; /* PARLEY_ALLOC_TRACE: stacks of the first N (breakdown) */
 static __thread unsigned cached_generation;
 static __thread int cached_media;
 static __thread int in_hook;
@@ -114,15 +114,15 @@ int posix_memalign(void **out, size_t align, size_t n)
     return 0;
 }
 
-gboolean bench_alloc_available(void)
+gboolean test_alloc_available(void)
 {
     return TRUE;
 }
 
-void bench_alloc_start(gboolean breakdown)
+void test_alloc_start(gboolean breakdown)
 {
     if (breakdown) {
-        const char *e = getenv("BENCH_ALLOC_TRACE");
+        const char *e = getenv("PARLEY_ALLOC_TRACE");
         trace_first = e ? strtoull(e, NULL, 10) : 0;
         void *bt[2];
         backtrace(bt, 2); /* loads libgcc_s now, not inside a hook */
@@ -134,7 +134,7 @@ void bench_alloc_start(gboolean breakdown)
     atomic_store(&counting, breakdown ? 2 : 1);
 }
 
-void bench_alloc_stop(BenchAllocCounts *out)
+void test_alloc_stop(TestAllocCounts *out)
 {
     atomic_store(&counting, 0);
     out->total = atomic_load(&n_total);
@@ -144,16 +144,16 @@ void bench_alloc_stop(BenchAllocCounts *out)
 
 #else
 
-gboolean bench_alloc_available(void)
+gboolean test_alloc_available(void)
 {
     return FALSE;
 }
 
-void bench_alloc_start(gboolean breakdown)
+void test_alloc_start(gboolean breakdown)
 {
 }
 
-void bench_alloc_stop(BenchAllocCounts *out)
+void test_alloc_stop(TestAllocCounts *out)
 {
     out->total = out->libnice = out->libsrtp = 0;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* /metrics: the bridge's counters in the Prometheus text exposition format (version 0.0.4).
- * Pure: a snapshot struct in, text out; the HTTP handler gathers the snapshot on the control
- * thread. */
+/* /metrics: what the bridge exports, in the Prometheus text format (bridge/http/prometheus.h).
+ * Pure: a snapshot struct in, text out; control.c gathers the snapshot on the control thread
+ * when bridge/http asks for the body. */
 #pragma once
 
 #include <glib.h>

@@ -2,7 +2,7 @@
 /* /metrics text: Prometheus exposition format from a snapshot. */
 #include <string.h>
 
-#include "bridge/http/metrics.h"
+#include "bridge/control/metrics.h"
 #include "bridge/srtp/srtp.h"
 
 static BridgeMetricsSnapshot sample(void)

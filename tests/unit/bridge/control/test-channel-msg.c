@@ -370,25 +370,26 @@ static void test_forwarded_for(void)
     BridgeRegConference *conf = bridge_reg_conference_add(&reg, "c1", NULL);
     BridgeRegEndpoint *a = bridge_reg_endpoint_add(&reg, conf, "a");
     BridgeRegEndpoint *b = bridge_reg_endpoint_add(&reg, conf, "b");
-    bridge_reg_endpoint_add(&reg, conf, "c"); /* no sources yet */
+    BridgeRegEndpoint *c = bridge_reg_endpoint_add(&reg, conf, "c"); /* no sources yet */
     const char *av[] = {"a-v0", NULL}, *aa[] = {"a-a0", NULL};
     const char *bv[] = {"b-v1", "b-v0", NULL}, *ba[] = {"b-a0", NULL};
     add_sources(a, av, aa);
     add_sources(b, bv, ba);
 
     /* Video only, others only, sorted. */
-    g_auto(GStrv) for_a = bridge_channel_forwarded_for(conf, "a");
+    g_auto(GStrv) for_a = bridge_channel_forwarded_for(a);
     const char *want_a[] = {"b-v0", "b-v1", NULL};
     g_assert_true(g_strv_equal((const char *const *)for_a, want_a));
-    g_auto(GStrv) for_c = bridge_channel_forwarded_for(conf, "c");
+    g_auto(GStrv) for_c = bridge_channel_forwarded_for(c);
     const char *want_c[] = {"a-v0", "b-v0", "b-v1", NULL};
     g_assert_true(g_strv_equal((const char *const *)for_c, want_c));
-    g_auto(GStrv) none = bridge_channel_forwarded_for(NULL, "a");
+    BridgeRegConference *alone = bridge_reg_conference_add(&reg, "c2", NULL);
+    g_auto(GStrv) none = bridge_channel_forwarded_for(bridge_reg_endpoint_add(&reg, alone, "z"));
     g_assert_cmpuint(g_strv_length(none), ==, 0);
 
     /* An endpoint leaving takes its sources with it. */
-    bridge_reg_endpoint_remove(&reg, conf, "b");
-    g_auto(GStrv) after = bridge_channel_forwarded_for(conf, "c");
+    bridge_reg_endpoint_remove(&reg, b);
+    g_auto(GStrv) after = bridge_channel_forwarded_for(c);
     const char *want_after[] = {"a-v0", NULL};
     g_assert_true(g_strv_equal((const char *const *)after, want_after));
     bridge_registry_clear(&reg);

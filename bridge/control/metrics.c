@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* The bridge's /metrics body (see metrics.h). */
+#include "bridge/control/metrics.h"
+
+#include "bridge/http/prometheus.h"
+#include "bridge/srtp/srtp.h"
+
+static void media_metrics(GString *out, const BridgeMediaStats *m)
+{
+    bridge_prom_metric(out, "parley_bridge_endpoints_connected", "gauge",
+                       "Endpoints with ICE and DTLS completed.", m->endpoints_connected);
+    bridge_prom_metric(out, "parley_bridge_packets_received_total", "counter",
+                       "Datagrams received on ICE sockets.", m->packets_in);
+    bridge_prom_metric(out, "parley_bridge_bytes_received_total", "counter",
+                       "Bytes received on ICE sockets.", m->bytes_in);
+    bridge_prom_metric(out, "parley_bridge_packets_sent_total", "counter",
+                       "RTP/RTCP datagrams sent.", m->packets_out);
+    bridge_prom_metric(out, "parley_bridge_bytes_sent_total", "counter", "RTP/RTCP bytes sent.",
+                       m->bytes_out);
+    bridge_prom_metric(out, "parley_bridge_rtp_forwarded_total", "counter",
+                       "RTP packets forwarded to receivers.", m->rtp_forwarded);
+    bridge_prom_family(out, "parley_bridge_packets_dropped_total", "counter",
+                       "Datagrams dropped, by reason.");
+    for (int r = 0; r < BRIDGE_DROP_N_REASONS; r++) {
+        const char *labels[] = {"reason", bridge_drop_reason_name((BridgeDropReason)r), NULL};
+        bridge_prom_sample(out, "parley_bridge_packets_dropped_total", labels, m->drops[r]);
+    }
+    bridge_prom_metric(out, "parley_bridge_ice_failures_total", "counter",
+                       "Endpoints whose ICE failed or timed out.", m->ice_failures);
+    bridge_prom_metric(out, "parley_bridge_dtls_failures_total", "counter",
+                       "Endpoints whose DTLS handshake failed.", m->dtls_failures);
+    bridge_prom_metric(out, "parley_bridge_rtcp_received_total", "counter",
+                       "Authenticated RTCP compound packets received.", m->rtcp_in);
+    bridge_prom_metric(out, "parley_bridge_keyframe_requests_total", "counter",
+                       "Keyframe requests (PLI/FIR) sent to senders, after rate limiting.",
+                       m->keyframe_requests);
+    bridge_prom_metric(out, "parley_bridge_nacks_forwarded_total", "counter",
+                       "NACKs from receivers forwarded to senders.", m->nacks_forwarded);
+    bridge_prom_metric(out, "parley_bridge_sender_reports_forwarded_total", "counter",
+                       "RTCP sender reports fanned out to receivers.", m->sr_forwarded);
+    bridge_prom_metric(out, "parley_bridge_receiver_reports_sent_total", "counter",
+                       "RTCP receiver-report compounds the bridge sent to senders.", m->rr_sent);
+    bridge_prom_metric(out, "parley_bridge_tcc_feedback_sent_total", "counter",
+                       "Transport-wide congestion control feedback packets sent to senders.",
+                       m->tcc_feedback_sent);
+    bridge_prom_metric(out, "parley_bridge_hdrext_stripped_total", "counter",
+                       "Forwarded RTP packets from which mid/rid header extensions were blanked.",
+                       m->hdrext_stripped);
+}
+
+static void channel_metrics(GString *out, const BridgeChannelStats *ch)
+{
+    bridge_prom_metric(out, "parley_bridge_channels_open", "gauge",
+                       "colibri-ws bridge channels open now (at most one per endpoint).", ch->open);
+    bridge_prom_metric(out, "parley_bridge_channels_opened_total", "counter",
+                       "colibri-ws bridge channels accepted.", ch->opened);
+    bridge_prom_metric(out, "parley_bridge_channels_replaced_total", "counter",
+                       "Bridge channels closed because their endpoint connected again.",
+                       ch->replaced);
+    bridge_prom_family(out, "parley_bridge_channels_refused_total", "counter",
+                       "colibri-ws requests refused before the WebSocket upgrade, by reason.");
+    for (int r = 0; r < BRIDGE_CHANNEL_REFUSED_N_REASONS; r++) {
+        const char *labels[] = {"reason", bridge_channel_refusal_name((BridgeChannelRefusal)r),
+                                NULL};
+        bridge_prom_sample(out, "parley_bridge_channels_refused_total", labels, ch->refused[r]);
+    }
+    bridge_prom_metric(out, "parley_bridge_channel_messages_received_total", "counter",
+                       "Bridge channel messages (WebSocket frames) received from endpoints.",
+                       ch->messages_in);
+    bridge_prom_metric(out, "parley_bridge_channel_messages_sent_total", "counter",
+                       "Bridge channel messages sent to endpoints (relayed and the bridge's own).",
+                       ch->messages_out);
+    bridge_prom_family(out, "parley_bridge_channel_messages_dropped_total", "counter",
+                       "Bridge channel messages received and not used, by reason.");
+    for (int r = 0; r < BRIDGE_CHANNEL_DROP_N_REASONS; r++) {
+        const char *labels[] = {"reason",
+                                bridge_channel_drop_reason_name((BridgeChannelMsgStatus)r), NULL};
+        bridge_prom_sample(out, "parley_bridge_channel_messages_dropped_total", labels,
+                           ch->dropped[r]);
+    }
+    bridge_prom_metric(out, "parley_bridge_channel_messages_undeliverable_total", "counter",
+                       "EndpointMessages addressed to an endpoint without an open bridge channel.",
+                       ch->undeliverable);
+}
+
+static void srtp_metrics(GString *out, const BridgeMetricsSnapshot *s)
+{
+    bridge_prom_family(out, "parley_bridge_srtp_backend_info", "gauge",
+                       "SRTP crypto implementation in use (always 1).");
+    const char *backend[] = {"backend", s->srtp_backend ? s->srtp_backend : "unknown", NULL};
+    bridge_prom_sample(out, "parley_bridge_srtp_backend_info", backend, 1);
+    bridge_prom_family(out, "parley_bridge_srtp_protect_ns", "gauge",
+                       "Measured srtp_protect cost per 1200-byte RTP packet at start-up, by "
+                       "profile.");
+    const struct {
+        BridgeSrtpProfile p;
+        double ns;
+    } prof[] = {{BRIDGE_SRTP_AEAD_AES_128_GCM, s->protect_ns_gcm},
+                {BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80, s->protect_ns_cm}};
+    for (gsize i = 0; i < G_N_ELEMENTS(prof); i++) {
+        if (prof[i].ns < 0)
+            continue;
+        const char *labels[] = {"profile", bridge_srtp_profile_name(prof[i].p), NULL};
+        bridge_prom_sample_real(out, "parley_bridge_srtp_protect_ns", labels, prof[i].ns);
+    }
+}
+
+char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
+{
+    GString *out = g_string_sized_new(4096);
+    bridge_prom_family(out, "parley_bridge_build_info", "gauge",
+                       "Build of this bridge (always 1).");
+    const char *build[] = {"version", s->version, "bridge_id", s->bridge_id,
+                           "region",  s->region,  NULL};
+    bridge_prom_sample(out, "parley_bridge_build_info", build, 1);
+    bridge_prom_family(out, "parley_bridge_uptime_seconds", "gauge",
+                       "Seconds since the bridge started.");
+    bridge_prom_sample_real(out, "parley_bridge_uptime_seconds", NULL, s->uptime_seconds);
+
+    bridge_prom_metric(out, "parley_bridge_xmpp_connected", "gauge",
+                       "1 while logged in to the XMPP server, else 0.", s->xmpp_connected ? 1 : 0);
+    bridge_prom_metric(out, "parley_bridge_brewery_joined", "gauge",
+                       "1 while present in the brewery MUC, else 0.", s->in_brewery ? 1 : 0);
+    bridge_prom_metric(out, "parley_bridge_healthy", "gauge",
+                       "1 when the bridge can take conferences (the /about/health verdict).",
+                       s->healthy ? 1 : 0);
+    bridge_prom_metric(out, "parley_bridge_graceful_shutdown", "gauge",
+                       "1 once graceful shutdown started (no new conferences).",
+                       s->graceful_shutdown ? 1 : 0);
+    bridge_prom_metric(out, "parley_bridge_conferences", "gauge",
+                       "Conferences allocated by the focus.", s->conferences);
+    bridge_prom_metric(out, "parley_bridge_endpoints", "gauge", "Endpoints allocated by the focus.",
+                       s->endpoints);
+    media_metrics(out, &s->media);
+    channel_metrics(out, &s->channel);
+    srtp_metrics(out, s);
+    return g_string_free(out, FALSE);
+}
