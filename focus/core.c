@@ -14,6 +14,7 @@ struct _FocusCore {
     FocusBridges *bridges;
     FocusConferences *conferences;
     FocusRoomSecurity *security;
+    FocusModeration *moderation;
 };
 
 FocusCore *focus_core_new(FocusLink *link, const FocusConfig *cfg)
@@ -36,6 +37,8 @@ FocusCore *focus_core_new(FocusLink *link, const FocusConfig *cfg)
     core->conferences = focus_conferences_new(link, &cs, core->reg, core->bridges);
     core->security =
         focus_room_security_new(link, core->reg, cfg->muc_domain, core->occupant_jid, NULL, 0);
+    core->moderation =
+        focus_moderation_new(link, core->reg, cfg->muc_domain, core->occupant_jid, 0);
 
     /* The order is the routing order: disco#info lists the features in it, and presence goes
      * to the brewery, then the rooms, then the security layer. */
@@ -45,6 +48,7 @@ FocusCore *focus_core_new(FocusLink *link, const FocusConfig *cfg)
     focus_registry_add_routes(core->reg, core->router);
     focus_conferences_add_routes(core->conferences, core->router);
     focus_room_security_add_routes(core->security, core->router);
+    focus_moderation_add_routes(core->moderation, core->router);
     return core;
 }
 
@@ -55,6 +59,7 @@ void focus_core_free(FocusCore *core)
     focus_router_free(core->router);
     focus_registry_free(core->reg);
     focus_room_security_free(core->security);
+    focus_moderation_free(core->moderation);
     focus_conferences_free(core->conferences);
     focus_bridges_free(core->bridges);
     g_free(core->occupant_jid);
@@ -112,4 +117,9 @@ FocusConferences *focus_core_conferences(FocusCore *core)
 FocusRoomSecurity *focus_core_security(FocusCore *core)
 {
     return core->security;
+}
+
+FocusModeration *focus_core_moderation(FocusCore *core)
+{
+    return core->moderation;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* FocusCore: the focus without its connection. It builds every layer on a FocusLink (the
- * rooms, the brewery, the conferences, the room security), attaches them to each other, and
- * routes every stanza the focus receives through one FocusRouter, each layer having
+ * rooms, the brewery, the conferences, the room security, the moderation), attaches them to each
+ * other, and routes every stanza the focus receives through one FocusRouter, each layer having
  * registered what it handles:
  *   IQ     disco#info, disco#items, ping (xmpp/disco); room requests (rooms); Jingle
- *          (conference); urn:parley:lobby:0 (security)
+ *          (conference); urn:parley:lobby:0 (security); remote mute and
+ *          urn:parley:end-conference:0 (security/moderation)
  *   presence  the brewery's to the bridges, then occupants' to their rooms (whose listeners
  *          hear it as room events), then what no room took to the security (knockers leaving)
  *   message  a room's to that room (configuration changes reach its listeners)
@@ -18,6 +19,7 @@
 #include "focus/conference/conference.h"
 #include "focus/focus-config.h"
 #include "focus/rooms/registry.h"
+#include "focus/security/moderation.h"
 #include "focus/security/room-security.h"
 #include "focus/xmpp/link.h"
 #include "focus/xmpp/router.h"
@@ -52,5 +54,6 @@ FocusRegistry *focus_core_registry(FocusCore *core);
 FocusBridges *focus_core_bridges(FocusCore *core);
 FocusConferences *focus_core_conferences(FocusCore *core);
 FocusRoomSecurity *focus_core_security(FocusCore *core);
+FocusModeration *focus_core_moderation(FocusCore *core);
 
 G_END_DECLS

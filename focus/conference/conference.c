@@ -157,12 +157,38 @@ static void on_gone(FocusRoom *room, gpointer state)
     focus_conf_end_bridge_session(state);
 }
 
+/* The room is being destroyed: the media ends for everyone at once. One expire of the Colibri2
+ * conference frees every endpoint on the bridge; nobody is sent source-remove or
+ * session-terminate (they are all leaving, and the room will not deliver them). */
+static void on_destroying(FocusRoom *room, gpointer state)
+{
+    FocusConference *conf = state;
+    if (!conf->mgr)
+        return;
+    FocusLink *link = conf->mgr->link;
+    conf->evaluate_timer = focus_link_timer_cancel(link, conf->evaluate_timer);
+    g_autoptr(GPtrArray) all = focus_conf_members(conf);
+    for (guint i = 0; i < all->len; i++) {
+        FocusMember *m = all->pdata[i];
+        focus_link_cancel_owner(link, m);
+        focus_link_cancel_owner(link, &m->alloc_token);
+        m->disco_pending = FALSE;
+        focus_member_forget_session(m);
+        g_clear_pointer(&m->endpoint_bridge, g_free);
+        pa_jingle_sources_clear(&m->sources);
+        pa_jingle_sources_init(&m->sources);
+        focus_member_set_state(m, FOCUS_MEMBER_ENDED, "the conference ended");
+    }
+    focus_conf_end_bridge_session(conf);
+}
+
 static const FocusRoomEvents room_events = {
     .version = FOCUS_ROOM_EVENTS_VERSION,
     .ready = on_ready,
     .gone = on_gone,
     .participant_joined = on_joined,
     .participant_left = on_left,
+    .destroying = on_destroying,
 };
 
 /* ---- bridge events ---- */

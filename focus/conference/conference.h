@@ -19,6 +19,8 @@
  *  3. session-terminate or leaving the room: endpoint expired, source-remove to the rest.
  *     Restart requests (terminate with bridge-session restart, session-info ICE failed) and
  *     bridge failures re-invite: session-terminate (success, "moving"), new session-initiate.
+ *  4. the room being destroyed (empty, or ended for everyone): the Colibri2 conference is
+ *     expired on its bridge in one request, and every member ends without further signalling.
  *
  * Who is invited is decided by an evaluation of the conference, scheduled (a zero-delay timer
  * on the link) whenever something it depends on changes, so a burst of changes makes one

@@ -129,6 +129,11 @@ void focus_room_emit_config_changed(FocusRoom *room)
     EMIT(room, config_changed, room);
 }
 
+void focus_room_emit_destroying(FocusRoom *room)
+{
+    EMIT(room, destroying, room);
+}
+
 /* ---- messages ---- */
 
 void focus_room_handle_message(FocusRoom *room, xmpp_stanza_t *message)

@@ -25,6 +25,8 @@ struct _FocusRoom {
     gboolean ever_ready;          /* a later join is a re-join */
     gboolean awaiting_first_join; /* a request came and no participant joined since */
     gboolean destroy_in_flight;
+    gboolean destroyed;   /* the MUC service destroyed it (focus_room_destroyed()) */
+    char *destroy_reason; /* focus_room_end()'s, or NULL: the default */
     gboolean grant_in_flight;
     gboolean owner_abdicated; /* the last owner right was given up: no auto-owner until a leave */
     char *grant_nick;         /* owner grant in flight for this participant */
@@ -66,6 +68,7 @@ void focus_room_emit_joined(FocusRoom *room, FocusParticipant *p);
 void focus_room_emit_left(FocusRoom *room, FocusParticipant *p);
 void focus_room_emit_occupant_presence(FocusRoom *room, const FocusMucPresence *mp);
 void focus_room_emit_config_changed(FocusRoom *room);
+void focus_room_emit_destroying(FocusRoom *room);
 /* Frees every listener and its state (focus_room_free()). */
 void focus_room_listeners_free(FocusRoom *room);
 

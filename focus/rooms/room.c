@@ -76,6 +76,7 @@ void focus_room_free(FocusRoom *room)
     g_ptr_array_free(room->presence_ext, TRUE);
     g_free(room->grant_nick);
     g_free(room->grant_jid);
+    g_free(room->destroy_reason);
     g_free(room->jid);
     g_free(room->occupant_jid);
     g_free(room->component_jid);
@@ -95,6 +96,11 @@ FocusRoomState focus_room_state(FocusRoom *room)
 gboolean focus_room_created(FocusRoom *room)
 {
     return room->created;
+}
+
+gboolean focus_room_destroyed(FocusRoom *room)
+{
+    return room->destroyed;
 }
 
 GPtrArray *focus_room_take_requests(FocusRoom *room)
@@ -162,6 +168,7 @@ static void destroy_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t 
     if (room->state != FOCUS_ROOM_DESTROYING || outcome == FOCUS_IQ_DISCONNECTED)
         return; /* re-sent when the connection is back */
     if (outcome == FOCUS_IQ_RESULT) {
+        room->destroyed = TRUE;
         set_gone(room, "destroyed");
         return;
     }
@@ -177,10 +184,11 @@ static void send_destroy(FocusRoom *room)
     if (room->destroy_in_flight)
         return;
     room->destroy_in_flight = TRUE;
-    focus_room_send_iq(room,
-                       focus_muc_destroy(focus_link_ctx(room->link), room->occupant_jid, room->jid,
-                                         "The conference has ended"),
-                       destroy_done);
+    focus_room_send_iq(
+        room,
+        focus_muc_destroy(focus_link_ctx(room->link), room->occupant_jid, room->jid,
+                          room->destroy_reason ? room->destroy_reason : "The conference has ended"),
+        destroy_done);
 }
 
 static void begin_destroy(FocusRoom *room, const char *why)
@@ -189,7 +197,8 @@ static void begin_destroy(FocusRoom *room, const char *why)
     room->empty_timer = focus_link_timer_cancel(room->link, room->empty_timer);
     room->state = FOCUS_ROOM_DESTROYING;
     g_info("destroying room room=%s (%s)", room->jid, why);
-    if (focus_link_online(room->link))
+    focus_room_emit_destroying(room);
+    if (room->state == FOCUS_ROOM_DESTROYING && focus_link_online(room->link))
         send_destroy(room);
 }
 
@@ -419,6 +428,18 @@ void focus_room_leave(FocusRoom *room)
     set_gone(room, "the focus left");
 }
 
+gboolean focus_room_end(FocusRoom *room, const char *reason)
+{
+    if (room->state == FOCUS_ROOM_DESTROYING)
+        return TRUE;
+    if (room->state != FOCUS_ROOM_READY)
+        return FALSE;
+    g_free(room->destroy_reason);
+    room->destroy_reason = g_strdup(reason);
+    begin_destroy(room, "ended for everyone");
+    return TRUE;
+}
+
 /* ---- requests ---- */
 
 void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
@@ -476,11 +497,13 @@ static void self_presence(FocusRoom *room, const FocusMucPresence *mp)
     if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_NICK_CHANGED))
         return;
     if (room->state == FOCUS_ROOM_DESTROYING) {
+        room->destroyed = TRUE;
         set_gone(room, "destroyed");
         return;
     }
     if (room->state == FOCUS_ROOM_JOINING && !self && !mp->destroyed)
         return; /* a previous session of ours leaving, not the one joining */
+    room->destroyed = mp->destroyed;
     g_warning("focus removed from room room=%s (%s)", room->jid, focus_room_leave_reason(mp));
     answer_requests_error(room, PA_ERR_WAIT, "service-unavailable",
                           "the conference room went away");

@@ -66,7 +66,7 @@ typedef struct {
     gboolean owner_grant_failed;
 } FocusParticipant;
 
-#define FOCUS_ROOM_EVENTS_VERSION 1
+#define FOCUS_ROOM_EVENTS_VERSION 2
 
 /* What a layer hears about a room; @state is what it attached with the listener. Every
  * callback may be NULL. New events are added at the end (and the version raised). */
@@ -87,6 +87,11 @@ typedef struct {
     void (*occupant_presence)(FocusRoom *room, const FocusMucPresence *presence, gpointer state);
     /* Someone changed the room's configuration (groupchat status 104). */
     void (*config_changed)(FocusRoom *room, gpointer state);
+    /* Version 2. The room is being destroyed (it stayed empty, its setup failed, or the
+     * conference was ended for everyone: focus_room_end()), participants or not: the
+     * conference is over, whatever a layer holds for it can go now. participant_left and
+     * gone still follow. */
+    void (*destroying)(FocusRoom *room, gpointer state);
 } FocusRoomEvents;
 
 typedef struct _FocusRoomListener FocusRoomListener;
@@ -147,6 +152,17 @@ void focus_room_on_offline(FocusRoom *room);
 /* Leaves the room (unavailable presence) without destroying it, and goes GONE. For
  * shutdown: the participants see the focus leave and end their conference. */
 void focus_room_leave(FocusRoom *room);
+
+/* Ends the conference for everyone (a moderator's request): a READY room goes DESTROYING now,
+ * whoever is in it. The listeners hear destroying, then the MUC service is asked to destroy
+ * the room with @reason (copied; shown to every occupant in the destroy presence; NULL: the
+ * default). A room already DESTROYING keeps its first reason. Either way the listeners hear
+ * gone once it is over, and focus_room_destroyed() says whether the service destroyed it.
+ * FALSE (nothing done) in any other state. */
+gboolean focus_room_end(FocusRoom *room, const char *reason);
+/* TRUE once the MUC service has destroyed the room (its result to the destroy, or a destroy
+ * presence); FALSE if the room ended any other way (the focus left, a failed destroy). */
+gboolean focus_room_destroyed(FocusRoom *room);
 
 /* Requests that arrived while DESTROYING (transfer full: a GPtrArray of xmpp_stanza_t*
  * with a release free func, possibly empty). The registry replays them on a new room. */

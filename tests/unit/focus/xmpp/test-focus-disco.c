@@ -34,10 +34,19 @@ static void test_disco_info(void)
         reply, ELEM(.name = "identity", .attrs = {"category", "conference", "type", "focus"})));
     g_assert_true(stanza_has(
         reply, ELEM(.name = "identity", .attrs = {"category", "component", "type", "generic"})));
-    /* Each layer's own, in the order the core wires them; Jingle is not advertised. */
+    /* Each layer's own, in the order the core wires them; Jingle is not advertised; the
+     * moderation's turn the web client's moderator actions on. */
     g_auto(GStrv) features = features_of(reply);
-    const char *const want[] = {
-        FOCUS_NS_DISCO_INFO, FOCUS_NS_DISCO_ITEMS, FOCUS_NS_PING, NS_FOCUS, NS_LOBBY, NULL};
+    const char *const want[] = {FOCUS_NS_DISCO_INFO,
+                                FOCUS_NS_DISCO_ITEMS,
+                                FOCUS_NS_PING,
+                                NS_FOCUS,
+                                NS_LOBBY,
+                                "http://jitsi.org/jitmeet/audio",
+                                "http://jitsi.org/jitmeet/video",
+                                "http://jitsi.org/jitmeet/desktop",
+                                "urn:parley:end-conference:0",
+                                NULL};
     g_assert_cmpstrv(features, want);
 
     mark = testbed_mark(&tb);
