@@ -632,6 +632,78 @@ static void test_config_changed(void)
     fx_clear(&fx);
 }
 
+/* Ending a room on request: listeners hear destroying at once (as for an empty room), the
+ * destroy carries the reason, a second request changes nothing, and gone says whether the
+ * MUC service destroyed it. */
+static void on_end_destroying(FocusRoom *room, gpointer state)
+{
+    g_string_append(state, "destroying ");
+}
+
+static void on_end_gone(FocusRoom *room, gpointer state)
+{
+    g_string_append_printf(state, "gone(%s) ", focus_room_destroyed(room) ? "destroyed" : "left");
+}
+
+static const FocusRoomEvents end_events = {
+    .version = FOCUS_ROOM_EVENTS_VERSION,
+    .destroying = on_end_destroying,
+    .gone = on_end_gone,
+};
+
+static void test_end(void)
+{
+    for (guint fail = 0; fail < 2; fail++) {
+        Fixture fx;
+        fx_init(&fx, 5);
+        FocusRoom *room = make_ready(&fx);
+        g_autoptr(GString) t = g_string_new("");
+        focus_room_add_listener(room, &end_events, t, NULL);
+        occupant(&fx, "aaa", "owner");
+        guint mark = testbed_mark(&fx.tb);
+        g_assert_true(focus_room_end(room, "Bye now"));
+        g_assert_cmpstr(t->str, ==, "destroying ");
+        g_assert_cmpint(focus_room_state(room), ==, FOCUS_ROOM_DESTROYING);
+        int d = sent_find(&fx.tb, mark, DESTROY);
+        g_assert_cmpint(d, >=, 0);
+        g_autofree char *reason = stanza_text_of(sent_at(&fx.tb, d), ELEM(.name = "reason"));
+        g_assert_cmpstr(reason, ==, "Bye now");
+        g_assert_true(focus_room_end(room, "again"));
+        g_assert_cmpuint(sent_count(&fx.tb, mark, DESTROY), ==, 1);
+        g_assert_cmpstr(t->str, ==, "destroying ");
+        if (fail)
+            testbed_answer_error(&fx.tb, d, "cancel", "forbidden", NULL);
+        else
+            testbed_answer(&fx.tb, d, NULL);
+        g_assert_cmpstr(t->str, ==,
+                        fail ? "destroying gone(left) " : "destroying gone(destroyed) ");
+        g_assert_cmpstr(fx.events->str, ==, "ready +aaa -aaa gone ");
+        g_assert_false(focus_room_end(room, "too late"));
+        fx_clear(&fx);
+    }
+
+    /* A room that stayed empty is destroyed the same way, with the default reason. */
+    Fixture fx;
+    fx_init(&fx, 5);
+    FocusRoom *room = make_ready(&fx);
+    g_autoptr(GString) t = g_string_new("");
+    focus_room_add_listener(room, &end_events, t, NULL);
+    testbed_advance(&fx.tb, 20000);
+    g_assert_cmpstr(t->str, ==, "destroying ");
+    int d = sent_find(&fx.tb, 0, DESTROY);
+    g_assert_cmpint(d, >=, 0);
+    g_autofree char *reason = stanza_text_of(sent_at(&fx.tb, d), ELEM(.name = "reason"));
+    g_assert_cmpstr(reason, ==, "The conference has ended");
+    fx_clear(&fx);
+
+    /* Before it is READY there is nothing to end. */
+    fx_init(&fx, 5);
+    request(&fx, "q1", ROOM);
+    g_assert_false(focus_room_end(focus_registry_lookup(fx.reg, ROOM), NULL));
+    g_assert_cmpuint(sent_count(&fx.tb, 0, DESTROY), ==, 0);
+    fx_clear(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -651,5 +723,6 @@ int main(int argc, char **argv)
     g_test_add_func("/focus/room/too-many-waiting", test_too_many_waiting);
     g_test_add_func("/focus/room/listeners", test_listeners);
     g_test_add_func("/focus/room/config-changed", test_config_changed);
+    g_test_add_func("/focus/room/end", test_end);
     return g_test_run();
 }
