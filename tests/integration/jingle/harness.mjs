@@ -102,6 +102,7 @@ export class JingleClient {
     this.nick = nick;
     this.features = features;
     this.jingles = []; // { iq, jingle, action, sid, from }
+    this.mutes = []; // remote mute requests: { iq, media, mute ('true'|'false'), actor, from }
     this.discoQueries = 0;
     xmpp.on('iq', (iq) => this._onIq(iq));
   }
@@ -135,6 +136,18 @@ export class JingleClient {
       });
       this._reply(iq, 'result');
       return;
+    }
+    // A moderator's remote mute through the focus (Jitsi's convention): acknowledged, as
+    // lib-jitsi-meet does, and kept.
+    for (const media of ['audio', 'video', 'desktop']) {
+      const m = child(iq, 'mute', `${JNS.jitmeet}/${media}`);
+      if (m && type === 'set') {
+        this.mutes.push({
+          iq, media, mute: text(m).trim(), actor: m.getAttribute('actor'), from: iq.getAttribute('from'),
+        });
+        this._reply(iq, 'result');
+        return;
+      }
     }
     const disco = child(iq, 'query', JNS.disco);
     if (disco && type === 'get') {
