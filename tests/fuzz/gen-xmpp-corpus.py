@@ -739,6 +739,70 @@ def gen_security_iq():
         write("security-iq", "mut-" + name, text)
 
 
+JM = "http://jitsi.org/jitmeet"
+NS_END = "urn:parley:end-conference:0"
+
+
+def gen_moderation_iq():
+    room = "room1@conference.example.org"
+
+    def mute(media="audio", jid=room + "/bob02", text="true", typ="set", frm=room + "/alice01"):
+        f = f" from='{frm}'" if frm is not None else ""
+        j = f" jid='{jid}'" if jid is not None else ""
+        return (f"<iq type='{typ}' id='m1' to='focus.example.org/focus'{f}>"
+                f"<mute xmlns='{JM}/{media}'{j}>{text}</mute></iq>")
+
+    def end(rm=room, typ="set", frm="a1b2@example.org/c3d4"):
+        f = f" from='{frm}'" if frm is not None else ""
+        r = f" room='{rm}'" if rm is not None else ""
+        return f"<iq type='{typ}' id='e1' to='focus.example.org'{f}><end-conference xmlns='{NS_END}'{r}/></iq>"
+    seeds = {
+        "mute-audio": mute(),
+        "mute-video": mute("video"),
+        "mute-desktop": mute("desktop"),
+        "unmute": mute(text="false"),
+        "mute-self": mute(jid=room + "/alice01"),
+        "mute-spaces": mute(text="\n  1 "),
+        "mute-unicode": mute(jid="z%c3%bcrich@conference.example.org/\u00e9l\u00e8ve",
+                             frm="Z%C3%BCrich@conference.example.org/ann"),
+        "mute-tenant": mute(jid="[acme]standup@conference.example.org/bob",
+                            frm="[acme]standup@conference.example.org/ann"),
+        "end": end(),
+        "end-tenant": end("[acme]standup@conference.example.org"),
+        "end-unicode": end("Caf\u00e9 \u4f1a\u8b70@conference.example.org"),
+    }
+    for name, text in seeds.items():
+        write("moderation-iq", name, text)
+    muts = {
+        "mute-no-jid": mute(jid=None),
+        "mute-empty-jid": mute(jid=""),
+        "mute-bad-jid": mute(jid="a@@b/c"),
+        "mute-yes": mute(text="yes"),
+        "mute-no-text": mute(text=""),
+        "mute-get": mute(typ="get"),
+        "mute-no-from": mute(frm=None),
+        "mute-from-real-jid": mute(frm="alice@example.org/web"),
+        "mute-from-bare-room": mute(frm=room),
+        "mute-other-muc": mute(frm="room1@muc.other.org/alice", jid="room1@muc.other.org/bob"),
+        "mute-target-other-room": mute(jid="room2@conference.example.org/bob02"),
+        "mute-target-bare": mute(jid=room),
+        "mute-other-ns": mute().replace(JM + "/audio", JM + "/smell"),
+        "mute-unmute-element": mute().replace("<mute ", "<unmute ").replace("</mute>", "</unmute>"),
+        "end-no-room": end(None),
+        "end-empty-room": end(""),
+        "end-room-resource": end(room + "/x"),
+        "end-wrong-domain": end("room1@muc.other.org"),
+        "end-no-local": end("conference.example.org"),
+        "end-long-room": end("r" * 201 + "@conference.example.org"),
+        "end-get": end(typ="get"),
+        "end-bare-from": end(frm="a1b2@example.org"),
+        "end-no-from": end(frm=None),
+        "end-utf8-room": end("\u00e9" * 120 + "\u0001@conference.example.org"),
+    }
+    for name, text in muts.items():
+        write("moderation-iq", "mut-" + name, text)
+
+
 def gen_bridge_stats():
     def pres(stats):
         body = "".join(f"<stat name='{n}' value='{v}'/>" for n, v in stats)
@@ -882,5 +946,6 @@ if __name__ == "__main__":
     gen_jingle_json()
     gen_channel_msg()
     gen_security_iq()
+    gen_moderation_iq()
     gen_bridge_stats()
     gen_fixed_bugs()
