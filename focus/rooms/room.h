@@ -9,7 +9,8 @@
  *                focus's own presence (status 110; 201 when the room is new)
  *   CONFIGURING  owner form sent, waiting for its result
  *   READY        room requests are answered at once; occupants tracked; auto-owner
- *   DESTROYING   destroy sent; requests arriving now are kept for the room's successor
+ *   DESTROYING   destroy sent (stayed empty, or focus_room_end()); requests arriving now are kept
+ *                for the room's successor
  *   GONE         over; the registry frees the room (the listeners heard gone once)
  * A lost connection sends every live room back to JOINING (re-join and re-configure on
  * reconnect; a room the server lost is created anew and its stale occupants dropped).
