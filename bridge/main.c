@@ -12,6 +12,7 @@
 #include "bridge/srtp/srtp.h"
 #include "common/config.h"
 #include "common/log.h"
+#include "common/sd-notify.h"
 
 static void usage(FILE *out)
 {
@@ -32,7 +33,32 @@ typedef struct {
     GMainLoop *loop;
     BridgeControl *control;
     int exit_code;
+    gboolean ready;    /* told the service manager READY=1 */
+    char *last_status; /* what it was last told (STATUS=) */
 } App;
+
+/* The service manager (systemd Type=notify, common/sd-notify.h) hears READY=1 the first
+ * time the bridge is healthy (logged in to the XMPP server and in the brewery), and STATUS=
+ * lines when its health changes. Polled: health has several sources (control.h). */
+static gboolean on_readiness_tick(gpointer ud)
+{
+    App *app = ud;
+    g_autofree char *reason = NULL;
+    gboolean healthy = bridge_control_healthy(app->control, &reason);
+    g_autofree char *status = healthy ? g_strdup("healthy: taking conferences")
+                                      : g_strdup_printf("unhealthy: %s", reason ? reason : "?");
+    if (g_strcmp0(status, app->last_status) == 0)
+        return G_SOURCE_CONTINUE;
+    if (healthy && !app->ready) {
+        app->ready = TRUE;
+        pa_sd_notifyf("READY=1\nSTATUS=%s", status);
+    } else {
+        pa_sd_notifyf("STATUS=%s", status);
+    }
+    g_free(app->last_status);
+    app->last_status = g_steal_pointer(&status);
+    return G_SOURCE_CONTINUE;
+}
 
 static gboolean on_quit_signal(gpointer ud)
 {
@@ -135,7 +161,7 @@ int main(int argc, char **argv)
 
     GMainContext *ctx = g_main_context_new();
     g_main_context_push_thread_default(ctx);
-    App app = {g_main_loop_new(ctx, FALSE), NULL, 0};
+    App app = {g_main_loop_new(ctx, FALSE), NULL, 0, FALSE, NULL};
 
     app.control = bridge_control_new(&cfg, ctx, &error);
     if (!app.control) {
@@ -149,12 +175,19 @@ int main(int argc, char **argv)
         add_signal(ctx, SIGINT, on_quit_signal, &app);
         add_signal(ctx, SIGUSR1, on_graceful_signal, &app);
         bridge_control_start(app.control);
+        GSource *tick = g_timeout_source_new(250);
+        g_source_set_callback(tick, on_readiness_tick, &app, NULL);
+        g_source_attach(tick, ctx);
         g_main_loop_run(app.loop);
+        pa_sd_notify("STOPPING=1");
+        g_source_destroy(tick);
+        g_source_unref(tick);
         bridge_control_free(app.control);
         bridge_srtp_global_shutdown();
         g_message("stopped");
     }
 
+    g_free(app.last_status);
     g_main_loop_unref(app.loop);
     g_main_context_pop_thread_default(ctx);
     g_main_context_unref(ctx);
