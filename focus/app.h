@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* FocusApp: parley-focus assembled: the component connection built from the config, and the
+/* FocusApp: parley-focus assembled: the component connection built from the config, the
  * core (core.h) on its FocusLink, fed every stanza the component receives and its connection
- * news.
+ * news, and the HTTP server of /about/health and /metrics (focus/http), polled by the same
+ * loop. The service manager (systemd Type=notify) hears READY=1 once the component
+ * connection is first up, and STATUS= lines as it comes and goes (common/sd-notify.h).
  *
  * Thread: one thread, which calls focus_app_iterate() (or focus_app_run(), which loops until
- * SIGINT/SIGTERM). The app owns the component and the core (and so everything below them). */
+ * SIGINT/SIGTERM). The app owns the component, the core (and so everything below them) and
+ * the HTTP server. */
 #pragma once
 
 #include "focus/core.h"
@@ -25,8 +28,13 @@ typedef struct {
     guint backoff_max_ms;     /* 0: 30 s */
 } FocusAppOptions;
 
-/* @cfg must stay valid for the app's lifetime. @opt may be NULL. */
+/* @cfg must stay valid for the app's lifetime. @opt may be NULL. No HTTP server yet. */
 FocusApp *focus_app_new(const FocusConfig *cfg, const FocusAppOptions *opt);
+/* Starts the HTTP server on cfg->http_address and cfg->http_port (nothing when the port is
+ * 0). FALSE with @error when it cannot listen. */
+gboolean focus_app_listen_http(FocusApp *app, GError **error);
+/* The HTTP server's port, or 0 when there is none. */
+guint16 focus_app_http_port(FocusApp *app);
 void focus_app_free(FocusApp *app);
 
 void focus_app_start(FocusApp *app);

@@ -27,6 +27,7 @@ FocusCore *focus_core_new(FocusLink *link, const FocusConfig *cfg)
     FocusRoomSettings rs;
     focus_room_settings_init(&rs, cfg->component, (guint)cfg->room_grace_seconds);
     rs.muc_domain = cfg->muc_domain;
+    rs.login_domain = cfg->login_domain;
     core->reg = focus_registry_new(link, &rs);
 
     g_autofree char *bridge_domain = g_strdup_printf("auth.%s", cfg->domain);

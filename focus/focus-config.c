@@ -21,6 +21,16 @@ static char *check_host(const char *value)
     return NULL;
 }
 
+static char *check_optional_domain(const char *value)
+{
+    return *value ? pa_config_check_domain(value) : NULL;
+}
+
+static char *check_address(const char *value)
+{
+    return g_hostname_is_ip_address(value) ? NULL : g_strdup("must be an IP address");
+}
+
 static const PaSetting schema[] = {
     {"xmpp.host", PA_SETTING_STRING, "127.0.0.1", 0, 0, offsetof(FocusConfig, xmpp_host),
      check_host, "XMPP server address for the component connection"},
@@ -44,6 +54,14 @@ static const PaSetting schema[] = {
     {"focus.room_grace_seconds", PA_SETTING_INT, "5", 0, 86400,
      offsetof(FocusConfig, room_grace_seconds), NULL,
      "destroy a room this long after its last participant left"},
+    {"auth.login_domain", PA_SETTING_STRING, "", 0, 0, offsetof(FocusConfig, login_domain),
+     check_optional_domain,
+     "secure domain: only users logged in on this domain (e.g. the meeting domain) open rooms "
+     "and become moderators, guests join rooms they opened; empty means anyone opens rooms"},
+    {"http.address", PA_SETTING_STRING, "127.0.0.1", 0, 0, offsetof(FocusConfig, http_address),
+     check_address, "IP address of /about/health and /metrics"},
+    {"http.port", PA_SETTING_INT, "8888", 0, 65535, offsetof(FocusConfig, http_port), NULL,
+     "port of /about/health and /metrics; 0 turns the HTTP server off"},
     {"log.level", PA_SETTING_STRING, "info", 0, 0, offsetof(FocusConfig, log_level),
      check_log_level, "error, warning, info or debug"},
 };
@@ -73,6 +91,8 @@ gboolean focus_config_load(FocusConfig *out, const char *path, char *const *over
     derive(&out->component, "focus.", out->domain, "");
     derive(&out->muc_domain, "conference.", out->domain, "");
     derive(&out->brewery, "jvbbrewery@internal.auth.", out->domain, "");
+    if (out->login_domain && !*out->login_domain)
+        g_clear_pointer(&out->login_domain, g_free);
     /* The derived names are built from a valid domain, but can still exceed DNS limits. */
     if (!pa_domain_valid(out->component) || !pa_domain_valid(out->muc_domain)) {
         gboolean comp = !pa_domain_valid(out->component);

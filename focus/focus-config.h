@@ -3,8 +3,8 @@
  *
  * The settings table (see common/config.h) plus the derivations the focus needs once the
  * table is loaded: xmpp.component, focus.muc_domain and focus.brewery default to names
- * built from xmpp.domain. Pure: no I/O besides reading the config file, no logging.
- * Used from the main thread only, before the event loop starts. */
+ * built from xmpp.domain; an empty auth.login_domain becomes NULL. Pure: no I/O besides reading the
+ * config file, no logging. Used from the main thread only, before the event loop starts. */
 #pragma once
 
 #include "common/config.h"
@@ -25,6 +25,11 @@ typedef struct {
     char *brewery;    /* derived if empty */
     int min_participants;
     int room_grace_seconds;
+    /* [auth] */
+    char *login_domain; /* secure domain: NULL when empty (anyone opens rooms) */
+    /* [http] */
+    char *http_address;
+    int http_port; /* 0: no HTTP server */
     /* [log] */
     char *log_level;
 } FocusConfig;

@@ -126,6 +126,21 @@ guint focus_bridges_count_available(FocusBridges *br)
     return n;
 }
 
+void focus_bridges_foreach(FocusBridges *br, void (*fn)(const FocusBridge *bridge, gpointer data),
+                           gpointer data)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, br->by_jid);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        fn(v, data);
+}
+
+gboolean focus_bridges_available(FocusBridges *br, const FocusBridge *bridge)
+{
+    return can_take_new(br, bridge);
+}
+
 static gint by_jid(gconstpointer a, gconstpointer b)
 {
     return strcmp((*(FocusBridge *const *)a)->jid, (*(FocusBridge *const *)b)->jid);

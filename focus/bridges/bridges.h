@@ -87,6 +87,11 @@ const char *focus_bridges_brewery(FocusBridges *bridges);
 /* Bridge by occupant JID (transfer none), or NULL. */
 const FocusBridge *focus_bridges_lookup(FocusBridges *bridges, const char *jid);
 guint focus_bridges_count(FocusBridges *bridges);
+/* Calls @fn for every bridge known (in no particular order); @fn must not change the set. */
+void focus_bridges_foreach(FocusBridges *bridges,
+                           void (*fn)(const FocusBridge *bridge, gpointer data), gpointer data);
+/* TRUE when @bridge could take a new conference now (as focus_bridges_count_available()). */
+gboolean focus_bridges_available(FocusBridges *bridges, const FocusBridge *bridge);
 /* Bridges that could take a new conference now. */
 guint focus_bridges_count_available(FocusBridges *bridges);
 

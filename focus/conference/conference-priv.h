@@ -29,6 +29,7 @@ struct _FocusConferences {
     char *occupant_jid;
     GPtrArray *all;      /* FocusConference* (not owned: rooms own them as listener state) */
     PaRateLimit peer_rl; /* log lines caused by what clients send */
+    guint64 reinvites;   /* metrics (focus_conferences_stats()) */
 };
 
 struct _FocusConference {

@@ -331,3 +331,27 @@ const PaJingleSources *focus_conference_sources(FocusConference *conf, const cha
     FocusMember *m = member_by_nick(conf, nick);
     return m ? &m->sources : NULL;
 }
+
+void focus_conferences_stats(FocusConferences *mgr, FocusConferencesStats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->reinvites = mgr->reinvites;
+    for (guint i = 0; i < mgr->all->len; i++) {
+        FocusConference *conf = mgr->all->pdata[i];
+        if (conf->bridge_jid)
+            out->on_bridge++;
+        GHashTableIter it;
+        gpointer v;
+        g_hash_table_iter_init(&it, conf->members);
+        while (g_hash_table_iter_next(&it, NULL, &v)) {
+            FocusMember *m = v;
+            if (!m->session)
+                continue;
+            FocusJingleState st = focus_jingle_session_state(m->session);
+            if (st == FOCUS_JINGLE_PENDING)
+                out->sessions_pending++;
+            else if (st == FOCUS_JINGLE_ACTIVE)
+                out->sessions_active++;
+        }
+    }
+}

@@ -72,7 +72,18 @@ void focus_conferences_add_routes(FocusConferences *mgr, FocusRouter *router);
  * it (exactly one reply) and acts on it. */
 void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq);
 
-/* ---- introspection (logs, tests) ---- */
+/* ---- introspection (logs, tests, metrics) ---- */
+
+/* For the focus's metrics (focus/http). */
+typedef struct {
+    guint64 reinvites;      /* participants invited again: restart, ICE failure, bridge lost */
+    guint sessions_pending; /* Jingle sessions: session-initiate sent, no accept yet */
+    guint sessions_active;  /* accepted */
+    guint on_bridge;        /* conferences that have a bridge */
+} FocusConferencesStats;
+
+/* Fills @out: the counters, and the gauges counted now. */
+void focus_conferences_stats(FocusConferences *mgr, FocusConferencesStats *out);
 
 /* The conference of @room_jid, or NULL (transfer none). */
 FocusConference *focus_conferences_lookup(FocusConferences *mgr, const char *room_jid);

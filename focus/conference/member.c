@@ -241,6 +241,7 @@ void focus_member_reinvite(FocusMember *m, gboolean terminate, const char *why)
 {
     FocusConference *conf = m->conf;
     g_info("re-inviting room=%s ep=%s: %s", conf->room_jid, m->nick, why);
+    conf->mgr->reinvites++;
     focus_link_cancel_owner(conf->mgr->link, &m->alloc_token);
     if (terminate)
         focus_member_terminate(m, "success", "moving");

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
+#include "focus/rooms/roles.h"
 #include "focus/xmpp/muc.h"
 
 typedef struct {
@@ -19,6 +20,8 @@ struct _FocusRegistry {
     FocusRoomSettings settings;
     char *component_jid;
     char *muc_domain;
+    char *login_domain; /* secure domain, or NULL */
+    FocusRoomRequestStats stats;
     GArray *listeners;    /* Listener, in the order added */
     GHashTable *rooms;    /* canonical jid -> FocusRoom* */
     GPtrArray *graveyard; /* GONE rooms waiting to be freed */
@@ -51,8 +54,12 @@ FocusRegistry *focus_registry_new(FocusLink *link, const FocusRoomSettings *sett
     reg->settings = *settings;
     reg->component_jid = g_strdup(settings->component_jid);
     reg->muc_domain = g_strdup(settings->muc_domain);
+    reg->login_domain = g_strdup(settings->login_domain);
     reg->settings.component_jid = reg->component_jid;
     reg->settings.muc_domain = reg->muc_domain;
+    /* The rooms keep pointers to these two: the registry outlives its rooms. */
+    reg->settings.login_domain = reg->login_domain;
+    reg->settings.stats = &reg->stats;
     reg->listeners = g_array_new(FALSE, FALSE, sizeof(Listener));
     reg->rooms =
         g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)focus_room_free);
@@ -71,6 +78,7 @@ void focus_registry_free(FocusRegistry *reg)
     g_array_free(reg->listeners, TRUE);
     g_free(reg->component_jid);
     g_free(reg->muc_domain);
+    g_free(reg->login_domain);
     g_free(reg);
 }
 
@@ -130,6 +138,17 @@ void focus_registry_add_request(FocusRegistry *reg, xmpp_stanza_t *iq, const Foc
     focus_room_add_request(room, iq);
 }
 
+/* Secure domain: users logged in on the login domain open rooms; a guest only enters a room
+ * that is open (a room being destroyed would be created again for the guest). */
+static gboolean guest_may_enter(FocusRegistry *reg, xmpp_stanza_t *iq, const char *room_jid)
+{
+    if (!reg->login_domain || focus_roles_on_domain(xmpp_stanza_get_from(iq), reg->login_domain))
+        return TRUE;
+    FocusRoom *room = g_hash_table_lookup(reg->rooms, room_jid);
+    return room && focus_room_state(room) != FOCUS_ROOM_DESTROYING &&
+           focus_room_state(room) != FOCUS_ROOM_GONE;
+}
+
 void focus_registry_handle_request(FocusRegistry *reg, xmpp_stanza_t *iq)
 {
     g_return_if_fail(reg->muc_domain);
@@ -139,8 +158,18 @@ void focus_registry_handle_request(FocusRegistry *reg, xmpp_stanza_t *iq)
     if (st != FOCUS_ROOM_REQUEST_OK) {
         pa_log_peer(&reg->peer_log, focus_link_now(reg->link), G_LOG_LEVEL_WARNING,
                     "conference request from %s rejected: %s", xmpp_stanza_get_from(iq), why);
+        reg->stats.rejected++;
         focus_link_send_owned(
             reg->link, focus_room_request_error_reply(focus_link_ctx(reg->link), iq, st, why));
+        return;
+    }
+    if (!guest_may_enter(reg, iq, req.room)) {
+        g_info("conference request room=%s from=%s: not opened by a logged-in user yet", req.room,
+               xmpp_stanza_get_from(iq));
+        reg->stats.not_authorized++;
+        focus_link_send_owned(reg->link,
+                              focus_room_request_not_authorized(focus_link_ctx(reg->link), iq));
+        focus_room_request_clear(&req);
         return;
     }
     g_info("conference request room=%s from=%s", req.room, xmpp_stanza_get_from(iq));
@@ -239,4 +268,19 @@ FocusRoom *focus_registry_lookup(FocusRegistry *reg, const char *room_jid)
 guint focus_registry_count(FocusRegistry *reg)
 {
     return g_hash_table_size(reg->rooms);
+}
+
+void focus_registry_foreach(FocusRegistry *reg, void (*fn)(FocusRoom *room, gpointer data),
+                            gpointer data)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, reg->rooms);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        fn(v, data);
+}
+
+const FocusRoomRequestStats *focus_registry_request_stats(FocusRegistry *reg)
+{
+    return &reg->stats;
 }

@@ -6,6 +6,10 @@
  * that reached a room while it was being destroyed are replayed on a new room with the same
  * JID.
  *
+ * Secure domain (settings->login_domain): a request from a user logged in on the login domain
+ * opens (creates) the room; a guest's request is answered only for a room that is open (not
+ * being destroyed), else auth/not-authorized, and the guest asks again later.
+ *
  * Layers follow the rooms through registry listeners: room_added is called for every new
  * room before it starts, and is where a layer attaches its room listener (room.h), so every
  * layer hears every room from its beginning. The registry's own room listener comes after
@@ -71,5 +75,11 @@ void focus_registry_leave_all(FocusRegistry *reg);
 /* Room by JID in any case form (transfer none), or NULL. GONE rooms are not found. */
 FocusRoom *focus_registry_lookup(FocusRegistry *reg, const char *room_jid);
 guint focus_registry_count(FocusRegistry *reg);
+/* Calls @fn for every live room (not GONE), in no particular order; @fn must not create or
+ * free rooms. */
+void focus_registry_foreach(FocusRegistry *reg, void (*fn)(FocusRoom *room, gpointer data),
+                            gpointer data);
+/* How room requests were answered so far (transfer none). */
+const FocusRoomRequestStats *focus_registry_request_stats(FocusRegistry *reg);
 
 G_END_DECLS

@@ -22,3 +22,15 @@ char *focus_roles_grant_jid(const char *real_jid)
 {
     return real_jid ? pa_jid_bare(real_jid) : NULL;
 }
+
+gboolean focus_roles_on_domain(const char *jid, const char *domain)
+{
+    if (!jid || !domain)
+        return FALSE;
+    PaJid j;
+    if (pa_jid_parse(jid, &j) != PA_JID_OK)
+        return FALSE;
+    gboolean on = g_ascii_strcasecmp(j.domain, domain) == 0;
+    pa_jid_clear(&j);
+    return on;
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Who should own a room (auto-owner, as Jicofo's AutoOwnerRoleManager does): when no one
- * present holds owner affiliation, the participant present the longest gets it. Pure: the
- * room passes a snapshot and acts on the answer. */
+ * present holds owner affiliation, the participant present the longest gets it. In a secure
+ * domain only participants logged in on the login domain are eligible (as Jicofo's
+ * authentication role manager). Pure: the room passes a snapshot and acts on the answer. */
 #pragma once
 
 #include "focus/xmpp/muc.h"
@@ -28,5 +29,9 @@ gint focus_roles_elect_owner(const FocusOwnerCandidate *c, guint n);
  * full JID: their bare JID is what the room's affiliation list holds) (transfer full), or
  * NULL if @real_jid does not parse. */
 char *focus_roles_grant_jid(const char *real_jid);
+
+/* TRUE when @jid (full or bare; may be NULL) is on @domain (compared case-insensitively):
+ * in a secure domain, whether someone logged in on the login domain. */
+gboolean focus_roles_on_domain(const char *jid, const char *domain);
 
 G_END_DECLS

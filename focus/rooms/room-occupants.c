@@ -119,7 +119,9 @@ void focus_room_elect_owner(FocusRoom *room)
         c[n].real_jid = p->real_jid;
         c[n].affiliation = p->affiliation;
         c[n].join_seq = p->join_seq;
-        c[n].eligible = !p->owner_grant_failed;
+        c[n].eligible =
+            !p->owner_grant_failed &&
+            (!room->s.login_domain || focus_roles_on_domain(p->real_jid, room->s.login_domain));
         n++;
     }
     gint idx = focus_roles_elect_owner(c, n);

@@ -154,3 +154,23 @@ xmpp_stanza_t *focus_room_request_result(xmpp_ctx_t *ctx, xmpp_stanza_t *iq, con
     pa_room_name_add_property(conf, raw ? raw : room);
     return r;
 }
+
+void focus_room_request_result_set_auth(xmpp_stanza_t *result, const char *identity)
+{
+    xmpp_stanza_t *conf = pa_stanza_child(result, "conference", FOCUS_NS_FOCUS);
+    if (!conf)
+        return;
+    for (xmpp_stanza_t *c = xmpp_stanza_get_children(conf); c; c = xmpp_stanza_get_next(c)) {
+        if (xmpp_stanza_is_tag(c) && strcmp(xmpp_stanza_get_name(c), "property") == 0 &&
+            g_strcmp0(xmpp_stanza_get_attribute(c, "name"), "authentication") == 0)
+            xmpp_stanza_set_attribute(c, "value", "true");
+    }
+    if (identity)
+        xmpp_stanza_set_attribute(conf, "identity", identity);
+}
+
+xmpp_stanza_t *focus_room_request_not_authorized(xmpp_ctx_t *ctx, xmpp_stanza_t *iq)
+{
+    return pa_stanza_error_reply(ctx, iq, PA_ERR_AUTH, "not-authorized",
+                                 "the meeting has not been opened by a moderator yet", NULL);
+}

@@ -33,6 +33,15 @@ typedef struct {
     GHashTable *properties; /* name -> value (both owned); never NULL on success */
 } FocusRoomRequest;
 
+/* What the room requests were answered, for the focus's metrics (focus/http): counted where
+ * each answer is sent (the registry and the rooms share one). */
+typedef struct {
+    guint64 ready;          /* ready="true" */
+    guint64 not_authorized; /* secure domain: a guest asked for a room no logged-in user opened */
+    guint64 rejected;       /* not a valid request (bad-request, not-allowed) */
+    guint64 failed;         /* the room could not be set up, was ending, or had too many waiting */
+} FocusRoomRequestStats;
+
 /* Parses and validates @iq against the MUC service @muc_domain. On FOCUS_ROOM_REQUEST_OK fills
  * @out (free with focus_room_request_clear()); otherwise @out is zeroed and, if @why
  * is not NULL, *@why receives a sentence for the client (transfer full). */
@@ -50,5 +59,15 @@ xmpp_stanza_t *focus_room_request_error_reply(xmpp_ctx_t *ctx, xmpp_stanza_t *iq
  * (authentication=false, sipGatewayEnabled=false) (transfer full). */
 xmpp_stanza_t *focus_room_request_result(xmpp_ctx_t *ctx, xmpp_stanza_t *iq, const char *room,
                                          const char *focus_jid, gboolean ready);
+
+/* Secure domain (auth.login_domain): marks @result (from focus_room_request_result()) as
+ * coming from a focus that authenticates (the property authentication=true, as Jicofo with
+ * XMPP authentication), and, when @identity (the requester's bare JID) is not NULL, names the
+ * logged-in user (identity="..."). */
+void focus_room_request_result_set_auth(xmpp_stanza_t *result, const char *identity);
+
+/* The error reply for a guest whose room no logged-in user has opened (transfer full):
+ * auth/not-authorized, as Jicofo answers; clients wait for the host and ask again. */
+xmpp_stanza_t *focus_room_request_not_authorized(xmpp_ctx_t *ctx, xmpp_stanza_t *iq);
 
 G_END_DECLS

@@ -126,16 +126,33 @@ void focus_room_send_iq(FocusRoom *room, xmpp_stanza_t *iq, FocusIqCallback cb)
 static void reply_ready(FocusRoom *room, xmpp_stanza_t *iq)
 {
     xmpp_ctx_t *ctx = focus_link_ctx(room->link);
-    focus_room_send(room, focus_room_request_result(ctx, iq, room->jid, room->component_jid, TRUE));
+    xmpp_stanza_t *r = focus_room_request_result(ctx, iq, room->jid, room->component_jid, TRUE);
+    if (room->s.login_domain) {
+        /* Secure domain: name the logged-in requester (guests get no identity). */
+        g_autofree char *bare = pa_jid_bare(xmpp_stanza_get_from(iq));
+        gboolean user = focus_roles_on_domain(bare, room->s.login_domain);
+        focus_room_request_result_set_auth(r, user ? bare : NULL);
+    }
+    if (room->s.stats)
+        room->s.stats->ready++;
+    focus_room_send(room, r);
+}
+
+/* A room request answered with an error (counted as failed: the request itself was fine). */
+static void reply_error(FocusRoom *room, xmpp_stanza_t *iq, PaErrorType type, const char *condition,
+                        const char *text)
+{
+    if (room->s.stats)
+        room->s.stats->failed++;
+    focus_room_send(
+        room, pa_stanza_error_reply(focus_link_ctx(room->link), iq, type, condition, text, NULL));
 }
 
 static void answer_requests_error(FocusRoom *room, PaErrorType type, const char *condition,
                                   const char *text)
 {
-    xmpp_ctx_t *ctx = focus_link_ctx(room->link);
     for (guint i = 0; i < room->requests->len; i++)
-        focus_room_send(room, pa_stanza_error_reply(ctx, room->requests->pdata[i], type, condition,
-                                                    text, NULL));
+        reply_error(room, room->requests->pdata[i], type, condition, text);
     g_ptr_array_set_size(room->requests, 0);
 }
 
@@ -444,7 +461,6 @@ gboolean focus_room_end(FocusRoom *room, const char *reason)
 
 void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
 {
-    xmpp_ctx_t *ctx = focus_link_ctx(room->link);
     switch (room->state) {
     case FOCUS_ROOM_READY:
         reply_ready(room, iq);
@@ -452,8 +468,7 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
         focus_room_arm_empty(room, TRUE);
         return;
     case FOCUS_ROOM_GONE:
-        focus_room_send(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "service-unavailable",
-                                                    "the conference is ending", NULL));
+        reply_error(room, iq, PA_ERR_WAIT, "service-unavailable", "the conference is ending");
         return;
     case FOCUS_ROOM_JOINING:
     case FOCUS_ROOM_CONFIGURING:
@@ -461,8 +476,8 @@ void focus_room_add_request(FocusRoom *room, xmpp_stanza_t *iq)
         break;
     }
     if (room->requests->len >= room->s.max_waiting_requests) {
-        focus_room_send(room, pa_stanza_error_reply(ctx, iq, PA_ERR_WAIT, "resource-constraint",
-                                                    "too many requests for this room", NULL));
+        reply_error(room, iq, PA_ERR_WAIT, "resource-constraint",
+                    "too many requests for this room");
         return;
     }
     room->awaiting_first_join = TRUE;

@@ -33,6 +33,7 @@
  * free the room (gone hands it to the registry, which frees it later from a timer). */
 #pragma once
 
+#include "focus/rooms/room-request.h"
 #include "focus/xmpp/link.h"
 #include "focus/xmpp/muc.h"
 
@@ -105,10 +106,16 @@ typedef struct {
     guint iq_timeout_ms;        /* owner form, grants, destroy */
     guint max_waiting_requests; /* more than this while creating -> wait/resource-constraint */
     const char *muc_domain;     /* where rooms may be (room requests, focus_registry); copied */
+    /* Secure domain (auth.login_domain), or NULL: only participants logged in on this domain
+     * become owner, and answers say authentication=true. Not copied by the room: it must
+     * outlive it (the registry's copy does). */
+    const char *login_domain;
+    /* Where the room counts the answers it sends to room requests, or NULL (not owned). */
+    FocusRoomRequestStats *stats;
 } FocusRoomSettings;
 
-/* Defaults: start 15 s, create 15 s, IQ 10 s, 64 waiting requests, no MUC domain; grace from
- * the config. */
+/* Defaults: start 15 s, create 15 s, IQ 10 s, 64 waiting requests, no MUC domain, no login
+ * domain, no stats; grace from the config. */
 void focus_room_settings_init(FocusRoomSettings *s, const char *component_jid, guint grace_seconds);
 
 /* A new room in state JOINING for canonical bare JID @jid. Nothing is sent until

@@ -25,6 +25,7 @@ struct _FocusRoomSecurity {
     guint iq_timeout_ms;
     GPtrArray *lobbies; /* Guard* with a lobby (not owned: their rooms own them) */
     PaRateLimit peer_log;
+    guint64 knocks; /* knock requests taken (metrics) */
 };
 
 struct _Guard {
@@ -510,6 +511,21 @@ FocusLobby *focus_room_security_lobby(FocusRoomSecurity *sec, const char *room_j
     return g ? g->lobby : NULL;
 }
 
+guint64 focus_room_security_knocks_total(FocusRoomSecurity *sec)
+{
+    return sec->knocks;
+}
+
+guint focus_room_security_knocks_waiting(FocusRoomSecurity *sec)
+{
+    guint n = 0;
+    for (guint i = 0; i < sec->lobbies->len; i++) {
+        Guard *g = sec->lobbies->pdata[i];
+        n += focus_lobby_knock_count(g->lobby);
+    }
+    return n;
+}
+
 /* ---- requests ---- */
 
 /* A get: the lobby state, and the knocks for a moderator. */
@@ -553,6 +569,7 @@ static void lobby_request(Guard *g, const Roster *ro, xmpp_stanza_t *iq,
         focus_lobby_request_password(g->lobby, &ro->r, req->from, req->password, r, acts);
         break;
     case FOCUS_SECURITY_KNOCK:
+        g->sec->knocks++;
         focus_lobby_request_knock(g->lobby, &ro->r, focus_link_now(g->sec->link), req->from,
                                   req->nick, req->password, r, acts);
         break;

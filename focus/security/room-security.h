@@ -49,4 +49,8 @@ void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq);
 /* The lobby of @room_jid if one exists (transfer none), for logs and tests. */
 FocusLobby *focus_room_security_lobby(FocusRoomSecurity *sec, const char *room_jid);
 
+/* For the focus's metrics: knock requests taken so far, and knocks waiting now (every room). */
+guint64 focus_room_security_knocks_total(FocusRoomSecurity *sec);
+guint focus_room_security_knocks_waiting(FocusRoomSecurity *sec);
+
 G_END_DECLS

@@ -39,7 +39,23 @@ struct _FocusComponent {
     guint keepalive_timer;
     guint connect_count;
     gboolean primed; /* set by the sm_state workaround's throwaway connect */
+    int sock;        /* libstrophe's socket, as last created (see on_sockopt()), or -1 */
+    FocusPollSource poll_source;
+    gboolean has_poll_source;
 };
+
+/* libstrophe does not say which socket a connection uses; its socket-option callback is
+ * handed each new one, and knows only the connection: map connections to components. */
+static GHashTable *comp_of_conn; /* xmpp_conn_t* -> FocusComponent*, the loop's thread only */
+
+static int on_sockopt(xmpp_conn_t *conn, void *sock)
+{
+    FocusComponent *comp = comp_of_conn ? g_hash_table_lookup(comp_of_conn, conn) : NULL;
+    if (comp)
+        comp->sock = *(int *)sock;
+    /* TCP keepalive as a second line of defence under the ping keepalive. */
+    return xmpp_sockopt_cb_keepalive(conn, sock);
+}
 
 static void strophe_log(void *userdata, xmpp_log_level_t level, const char *area, const char *msg)
 {
@@ -341,8 +357,11 @@ FocusComponent *focus_component_new(const FocusComponentSettings *settings,
     comp->conn = xmpp_conn_new(comp->ctx);
     xmpp_conn_set_jid(comp->conn, comp->jid);
     xmpp_conn_set_pass(comp->conn, comp->secret);
-    /* TCP keepalive as a second line of defence under the ping keepalive. */
-    xmpp_conn_set_sockopt_callback(comp->conn, xmpp_sockopt_cb_keepalive);
+    comp->sock = -1;
+    if (!comp_of_conn)
+        comp_of_conn = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_hash_table_insert(comp_of_conn, comp->conn, comp);
+    xmpp_conn_set_sockopt_callback(comp->conn, on_sockopt);
     xmpp_handler_add(comp->conn, on_iq, NULL, "iq", NULL, comp);
     xmpp_handler_add(comp->conn, on_presence, NULL, "presence", NULL, comp);
     xmpp_handler_add(comp->conn, on_message, NULL, "message", NULL, comp);
@@ -364,6 +383,9 @@ void focus_component_free(FocusComponent *comp)
     xmpp_handler_delete(comp->conn, on_presence);
     xmpp_handler_delete(comp->conn, on_message);
     xmpp_conn_release(comp->conn);
+    g_hash_table_remove(comp_of_conn, comp->conn);
+    if (g_hash_table_size(comp_of_conn) == 0)
+        g_clear_pointer(&comp_of_conn, g_hash_table_destroy);
     xmpp_ctx_free(comp->ctx);
     xmpp_shutdown();
     focus_link_free(comp->link);
@@ -402,14 +424,63 @@ void focus_component_start(FocusComponent *comp)
     reconnect_now(comp->link, comp);
 }
 
-void focus_component_iterate(FocusComponent *comp, guint max_wait_ms)
+void focus_component_set_poll_source(FocusComponent *comp, const FocusPollSource *source)
 {
-    focus_link_run_due(comp->link);
+    comp->has_poll_source = source != NULL;
+    if (source)
+        comp->poll_source = *source;
+}
+
+/* The wait until the next timer, at most @max_wait_ms. */
+static guint wait_ms(FocusComponent *comp, guint max_wait_ms)
+{
     gint64 due_us = focus_link_next_due_in(comp->link);
     guint wait = max_wait_ms;
     if (due_us >= 0 && (guint64)due_us < (guint64)wait * 1000)
         wait = (guint)((due_us + 999) / 1000);
-    xmpp_run_once(comp->ctx, wait);
+    return wait;
+}
+
+#define MAX_POLL_FDS 64
+
+/* One poll() over libstrophe's socket and the poll source's descriptors, then libstrophe
+ * without waiting. libstrophe writes what it has queued at the start of every
+ * xmpp_run_once(), so the socket is also polled for writing while its queue is not empty
+ * (or it is still connecting). When the socket is not known, the wait is kept short and
+ * libstrophe is simply run again soon. */
+static void iterate_polled(FocusComponent *comp, guint max_wait_ms)
+{
+    xmpp_run_once(comp->ctx, 0);
+    focus_link_run_due(comp->link);
+    int timeout = (int)wait_ms(comp, max_wait_ms);
+    struct pollfd fds[MAX_POLL_FDS];
+    guint n = 0;
+    gboolean connecting = xmpp_conn_is_connecting(comp->conn);
+    if (comp->sock >= 0 && (connecting || xmpp_conn_is_connected(comp->conn))) {
+        short events = POLLIN;
+        if (connecting || xmpp_conn_send_queue_len(comp->conn) > 0)
+            events |= POLLOUT;
+        fds[n++] = (struct pollfd){.fd = comp->sock, .events = events};
+    } else if (!xmpp_conn_is_disconnected(comp->conn)) {
+        timeout = MIN(timeout, 20);
+    }
+    guint first = n;
+    n += comp->poll_source.prepare(fds + first, MAX_POLL_FDS - first, &timeout,
+                                   comp->poll_source.data);
+    if (poll(fds, n, timeout) > 0)
+        comp->poll_source.dispatch(fds + first, n - first, comp->poll_source.data);
+    xmpp_run_once(comp->ctx, 0);
+    focus_link_run_due(comp->link);
+}
+
+void focus_component_iterate(FocusComponent *comp, guint max_wait_ms)
+{
+    if (comp->has_poll_source) {
+        iterate_polled(comp, max_wait_ms);
+        return;
+    }
+    focus_link_run_due(comp->link);
+    xmpp_run_once(comp->ctx, wait_ms(comp, max_wait_ms));
     focus_link_run_due(comp->link);
 }
 

@@ -19,6 +19,7 @@
 #include "focus/xmpp/link.h"
 
 #include <glib.h>
+#include <poll.h>
 #include <strophe.h>
 
 G_BEGIN_DECLS
@@ -61,7 +62,23 @@ guint focus_component_connect_count(FocusComponent *comp);
 /* Starts connecting (and keeps reconnecting until focus_component_stop()). */
 void focus_component_start(FocusComponent *comp);
 
-/* Runs due timers and libstrophe once, waiting at most @max_wait_ms for network input. */
+/* Other file descriptors the loop waits on together with the XMPP connection (the focus's
+ * HTTP server, focus/http): @prepare fills at most @max pollfds and may lower *@timeout_ms
+ * (milliseconds; -1 means no limit of its own); @dispatch gets the same entries back with
+ * revents filled in. Both run on the loop's thread, from focus_component_iterate(). */
+typedef struct {
+    guint (*prepare)(struct pollfd *fds, guint max, int *timeout_ms, gpointer data);
+    void (*dispatch)(const struct pollfd *fds, guint n, gpointer data);
+    gpointer data;
+} FocusPollSource;
+
+/* At most one (@source copied; NULL removes it). With one, the loop waits in one poll() over
+ * libstrophe's socket and the source's descriptors, then lets libstrophe read and write
+ * without waiting; without one it waits inside libstrophe's own select(). */
+void focus_component_set_poll_source(FocusComponent *comp, const FocusPollSource *source);
+
+/* Runs due timers and libstrophe once, waiting at most @max_wait_ms for network input (on the
+ * XMPP connection or the poll source). */
 void focus_component_iterate(FocusComponent *comp, guint max_wait_ms);
 
 /* Closes the stream cleanly (flushing what is queued), waiting at most @timeout_ms, and stops

@@ -8,6 +8,7 @@
 #   bridges     xmpp
 #   conference  xmpp, rooms, bridges
 #   security    xmpp, rooms
+#   http        xmpp, rooms, bridges, conference, security
 #   focus/*.c   (app, core, settings, main) anything; nothing below includes them.
 #
 #   check-layers.sh SRCDIR             check SRCDIR/focus
@@ -21,13 +22,14 @@ allowed() { # folder -> folders it may include
     bridges) echo "xmpp bridges" ;;
     conference) echo "xmpp rooms bridges conference" ;;
     security) echo "xmpp rooms security" ;;
+    http) echo "xmpp rooms bridges conference security http" ;;
     *) echo "" ;;
     esac
 }
 
 check() { # srcdir
     bad=0
-    for dir in xmpp rooms bridges conference security; do
+    for dir in xmpp rooms bridges conference security http; do
         ok=$(allowed "$dir")
         for f in "$1"/focus/"$dir"/*.c "$1"/focus/"$dir"/*.h; do
             [ -e "$f" ] || continue
