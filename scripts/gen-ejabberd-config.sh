@@ -14,18 +14,33 @@
 #     --component-port N   XEP-0114 component port (default 5347)
 #     --http-port N        BOSH + WebSocket port (default 5280)
 #     --log-level L        debug|info|warning|error (default info)
+#     --c2s-address A      the client port's address, for bridges on other machines
+#                          (default: --address)
+#     --certfile FILE      PEM certificate chain + key: the client port then requires TLS
+#                          (STARTTLS), for bridges connecting over a network
+#     --secure-domain      moderators log in with an account on D; guests log in anonymously
+#                          on guest.D and join only rooms a logged-in user has opened (the focus
+#                          needs auth.login_domain = D)
+#     --turn-host H        hand browsers TURN/STUN servers on H (XEP-0215, mod_stun_disco),
+#     --turn-secret S      with credentials made from coturn's static-auth-secret S
+#     --turn-port N        TURN/STUN port (default 3478)
+#     --turns-port N       TURN over TLS port (default 443; 0: none)
+#     --turn-ttl SECONDS   how long handed-out credentials work (default 86400)
 #
 # What it sets up for domain D:
-#   host D                       anonymous login (SASL ANONYMOUS), for browsers
+#   host D                       anonymous login (SASL ANONYMOUS), for browsers; with
+#                                --secure-domain password accounts (moderators), and
+#   host guest.D                 anonymous login for guests (--secure-domain only)
 #   host auth.D                  password accounts for services (the bridge account jvb)
 #   MUC conference.D             conference rooms; only the focus creates them and it owns all
 #   MUC internal.auth.D          the bridge brewery; rooms created by auth.D accounts
 #   component focus.D            parley-focus, XEP-0114 with a shared secret
 # Accounts are not part of the file: register the bridge account with
 #   ejabberdctl register jvb auth.D PASSWORD
+# (and, with --secure-domain, each moderator with ejabberdctl register NAME D PASSWORD).
 set -euo pipefail
 
-usage() { sed -n '9,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,28p' "$0" | sed 's/^# \{0,1\}//'; }
 
 domain=${PARLEY_DOMAIN:-meet.parley.test}
 secret=${PARLEY_FOCUS_SECRET:-focussecret}
@@ -34,6 +49,14 @@ c2s_port=5222
 component_port=5347
 http_port=5280
 log_level=info
+c2s_address=
+certfile=
+secure=0
+turn_host=
+turn_secret=
+turn_port=3478
+turns_port=443
+turn_ttl=86400
 dir=
 
 while [ $# -gt 0 ]; do
@@ -45,6 +68,14 @@ while [ $# -gt 0 ]; do
     --component-port) component_port=$2; shift 2 ;;
     --http-port) http_port=$2; shift 2 ;;
     --log-level) log_level=$2; shift 2 ;;
+    --c2s-address) c2s_address=$2; shift 2 ;;
+    --certfile) certfile=$2; shift 2 ;;
+    --secure-domain) secure=1; shift ;;
+    --turn-host) turn_host=$2; shift 2 ;;
+    --turn-secret) turn_secret=$2; shift 2 ;;
+    --turn-port) turn_port=$2; shift 2 ;;
+    --turns-port) turns_port=$2; shift 2 ;;
+    --turn-ttl) turn_ttl=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "gen-ejabberd-config: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) [ -z "$dir" ] || { echo "gen-ejabberd-config: one directory only" >&2; exit 2; }
@@ -62,9 +93,87 @@ done
 case $log_level in debug|info|warning|error) ;; *) fail "--log-level: '$log_level'" ;; esac
 [ -n "$secret" ] || fail "--secret: empty"
 [[ $secret != *[\"\\]* ]] || fail "--secret: must not contain quotes or backslashes"
+[ -n "$c2s_address" ] || c2s_address=$address
+[[ $c2s_address =~ ^[0-9a-fA-F.:]+$ ]] || fail "--c2s-address: '$c2s_address' is not an IP address"
+if [ -n "$certfile" ]; then
+  [[ $certfile == /* && $certfile != *[\"\\[:space:]]* ]] || fail "--certfile: an absolute path without spaces or quotes"
+fi
+if [ -n "$turn_host" ] || [ -n "$turn_secret" ]; then
+  [ -n "$turn_host" ] && [ -n "$turn_secret" ] || fail "--turn-host and --turn-secret go together"
+  [[ $turn_host =~ ^[A-Za-z0-9.:-]+$ ]] || fail "--turn-host: '$turn_host' is not a host name or address"
+  [[ $turn_secret != *[\"\\]* ]] || fail "--turn-secret: must not contain quotes or backslashes"
+  for p in "$turn_port" "$turns_port"; do
+    [[ $p =~ ^[0-9]+$ ]] && [ "$p" -le 65535 ] || fail "TURN port '$p' is not 0-65535"
+  done
+  [ "$turn_port" -ge 1 ] || fail "--turn-port: 0"
+  [[ $turn_ttl =~ ^[0-9]+$ ]] && [ "$turn_ttl" -ge 60 ] || fail "--turn-ttl: '$turn_ttl' (at least 60 seconds)"
+fi
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+
+# The browsers' hosts: anonymous on D, or (secure domain) password accounts on D and
+# anonymous guests on guest.D.
+if [ "$secure" = 1 ]; then
+  guest_host="
+  - \"guest.$domain\""
+  anon_host=guest.$domain
+  login_comment="# Password accounts on auth.$domain (services) and $domain (moderators: secure domain, only
+# they open rooms); guests log in anonymously on guest.$domain."
+else
+  guest_host=
+  anon_host=$domain
+  login_comment="# Password accounts (auth.$domain) by default; browsers log in anonymously on $domain."
+fi
+
+c2s_tls="    starttls: false"
+certfiles=
+if [ -n "$certfile" ]; then
+  c2s_tls="    starttls_required: true"
+  certfiles="
+# TLS on the client port (bridges on other machines log in through it).
+certfiles:
+  - \"$certfile\""
+fi
+
+turn_module=
+if [ -n "$turn_host" ]; then
+  turns_service=
+  if [ "$turns_port" -ne 0 ]; then
+    turns_service="
+      # TURN over TLS, for networks that allow only HTTPS (docs/production.md, \"TURN\").
+      - host: \"$turn_host\"
+        port: $turns_port
+        type: turns
+        transport: tcp
+        restricted: true"
+  fi
+  turn_module="
+  # TURN for browsers (XEP-0215): STUN/TURN servers with credentials valid for $turn_ttl s,
+  # made from coturn's static-auth-secret (coturn: use-auth-secret, the TURN REST API).
+  mod_stun_disco:
+    # Everyone logged in here (the server has no federation: only its own users ask).
+    access: all
+    secret: \"$turn_secret\"
+    credentials_lifetime: $turn_ttl
+    offer_local_services: false
+    services:
+      - host: \"$turn_host\"
+        port: $turn_port
+        type: stun
+        transport: udp
+        restricted: false
+      - host: \"$turn_host\"
+        port: $turn_port
+        type: turn
+        transport: udp
+        restricted: true
+      - host: \"$turn_host\"
+        port: $turn_port
+        type: turn
+        transport: tcp
+        restricted: true$turns_service"
+fi
 
 umask 077
 cat >"$dir/ejabberd.yml" <<EOF
@@ -72,16 +181,17 @@ cat >"$dir/ejabberd.yml" <<EOF
 # Generated by scripts/gen-ejabberd-config.sh; docs/deployment-ejabberd.md explains it.
 
 hosts:
-  - "$domain"
+  - "$domain"$guest_host
   - "auth.$domain"
 
 loglevel: $log_level
 log_rotate_count: 0
 
-# Plain TCP/HTTP: TLS is terminated in front of ejabberd (nginx) or not needed on loopback.
-# No certificates, and no automatic ACME certificate requests.
+# HTTP without TLS: nginx in front of ejabberd terminates it. No automatic ACME certificate
+# requests.
 acme:
   auto: false
+$certfiles
 
 # No federation: stanzas for unknown domains (a disconnected component, a typo) bounce at
 # once instead of starting outbound server-to-server connections and DNS lookups.
@@ -89,9 +199,9 @@ s2s_access: none
 
 listen:
   - port: $c2s_port
-    ip: "$address"
+    ip: "$c2s_address"
     module: ejabberd_c2s
-    starttls: false
+$c2s_tls
     max_stanza_size: 262144
     access: c2s
   - port: $component_port
@@ -107,10 +217,10 @@ listen:
       "/http-bind": mod_bosh
       "/xmpp-websocket": ejabberd_http_ws
 
-# Password accounts (auth.$domain) by default; browsers log in anonymously on $domain.
+$login_comment
 auth_method: internal
 host_config:
-  "$domain":
+  "$anon_host":
     auth_method: anonymous
     anonymous_protocol: sasl_anon
 
@@ -142,7 +252,7 @@ modules:
   mod_bosh:
     # Idle BOSH sessions are dropped after this many seconds.
     max_inactivity: 60
-  mod_roster: {}
+  mod_roster: {}$turn_module
 
 # Each MUC service belongs to one host: the conference rooms to the browsers' host, the
 # brewery to the services' host. append_host_config adds to the module list above
