@@ -11,8 +11,10 @@
 # Environment: PARLEY_DOMAIN (meet.parley.test), PARLEY_FOCUS_SECRET (focussecret),
 # PARLEY_BRIDGE_PASSWORD (bridgepass), PARLEY_XMPP_ADDRESS (127.0.0.1),
 # PARLEY_C2S_PORT (5222), PARLEY_COMPONENT_PORT (5347), PARLEY_HTTP_PORT (5280),
-# PARLEY_EJABBERD_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts on auth.<domain>,
-# "name:password name2:password2", e.g. a scripted client standing in for the focus).
+# PARLEY_EJABBERD_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts, "name:password" on
+# auth.<domain> or "name@host:password" elsewhere, space-separated: e.g. a scripted client
+# standing in for the focus, or a moderator of a secure domain), PARLEY_GEN_ARGS (more options
+# for scripts/gen-ejabberd-config.sh, e.g. "--secure-domain --turn-host 127.0.0.1 ...").
 # Exit status: 0 ok, 1 failure (the ejabberd log is printed), 77 ejabberd is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 #
@@ -78,7 +80,7 @@ start() {
   fi
   "$top/scripts/gen-ejabberd-config.sh" --domain "$domain" --address "$address" \
     --c2s-port "$c2s_port" --component-port "$component_port" --http-port "$http_port" \
-    --log-level "${PARLEY_EJABBERD_LOG_LEVEL:-info}" "$dir" >/dev/null || exit 1
+    --log-level "${PARLEY_EJABBERD_LOG_LEVEL:-info}" ${PARLEY_GEN_ARGS:-} "$dir" >/dev/null || exit 1
   rm -rf "$dir/spool" "$dir/ready"
   mkdir -p "$dir/spool" "$dir/modules"
   cat >"$dir/inetrc" <<'EOF'
@@ -92,12 +94,19 @@ EOF
     case application:ensure_all_started(ejabberd) of
       {ok, _} ->
         Host = list_to_binary(os:getenv("PARLEY_EJ_HOST")),
-        Accounts = [{os:getenv("PARLEY_EJ_USER"), os:getenv("PARLEY_EJ_PASSWORD")}
-                    | [list_to_tuple(string:split(A, ":"))
+        Account = fun(A) ->
+                      [UH, P] = string:split(A, ":"),
+                      case string:split(UH, "@") of
+                        [U, H] -> {U, list_to_binary(H), P};
+                        [U] -> {U, Host, P}
+                      end
+                  end,
+        Accounts = [{os:getenv("PARLEY_EJ_USER"), Host, os:getenv("PARLEY_EJ_PASSWORD")}
+                    | [Account(A)
                        || A <- string:lexemes(os:getenv("PARLEY_EXTRA_ACCOUNTS", ""), " ")]],
-        Rs = [{U, catch ejabberd_auth:try_register(list_to_binary(U), Host,
+        Rs = [{U, catch ejabberd_auth:try_register(list_to_binary(U), H,
                                                    list_to_binary(P))}
-              || {U, P} <- Accounts],
+              || {U, H, P} <- Accounts],
         R = case [X || {_, Res} = X <- Rs, Res =/= ok] of [] -> ok; Bad -> Bad end,
         file:write_file(Ready, io_lib:format("~p~n", [R])),
         R =:= ok orelse halt(1);
@@ -126,7 +135,7 @@ EOF
     if [ -s "$dir/ready" ] && port_open "$c2s_port" && port_open "$component_port" \
         && port_open "$http_port"; then
       if [ "$(cat "$dir/ready")" != ok ]; then
-        echo "ejabberd.sh: registering accounts on auth.$domain failed: $(cat "$dir/ready")" >&2
+        echo "ejabberd.sh: registering accounts failed: $(cat "$dir/ready")" >&2
         kill -KILL "$pid" 2>/dev/null; rm -f "$dir/ejabberd.pid"; exit 1
       fi
       return 0

@@ -10,8 +10,10 @@
 # Environment: PARLEY_DOMAIN (meet.parley.test), PARLEY_FOCUS_SECRET (focussecret),
 # PARLEY_BRIDGE_PASSWORD (bridgepass), PARLEY_PROSODY_ADDRESS (127.0.0.1),
 # PARLEY_C2S_PORT (5222), PARLEY_COMPONENT_PORT (5347), PARLEY_HTTP_PORT (5280),
-# PARLEY_PROSODY_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts on auth.<domain>,
-# "name:password name2:password2", e.g. a scripted client standing in for the focus).
+# PARLEY_PROSODY_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts, "name:password" on
+# auth.<domain> or "name@host:password" elsewhere, space-separated: e.g. a scripted client
+# standing in for the focus, or a moderator of a secure domain), PARLEY_GEN_ARGS (more options
+# for scripts/gen-prosody-config.sh, e.g. "--secure-domain --turn-host 127.0.0.1 ...").
 # Exit status: 0 ok, 1 failure (the Prosody log is printed), 77 Prosody is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 set -uo pipefail
@@ -59,7 +61,7 @@ start() {
   # Regenerating is cheap and idempotent; accounts in <dir>/data survive a restart.
   "$top/scripts/gen-prosody-config.sh" --domain "$domain" --address "$address" \
     --c2s-port "$c2s_port" --component-port "$component_port" --http-port "$http_port" \
-    --log-level "${PARLEY_PROSODY_LOG_LEVEL:-info}" "$dir" >/dev/null || exit 1
+    --log-level "${PARLEY_PROSODY_LOG_LEVEL:-info}" ${PARLEY_GEN_ARGS:-} "$dir" >/dev/null || exit 1
   local cfg=$dir/prosody.cfg.lua
   if ! prosodyctl --config "$cfg" register jvb "auth.$domain" \
       "${PARLEY_BRIDGE_PASSWORD:-bridgepass}" >"$dir/prosodyctl.out" 2>&1; then
@@ -71,12 +73,14 @@ start() {
   read -r -a extra <<<"${PARLEY_EXTRA_ACCOUNTS:-}"
   for account in "${extra[@]}"; do
     if [[ $account != ?*:?* ]]; then
-      echo "prosody.sh: PARLEY_EXTRA_ACCOUNTS: '$account' is not name:password" >&2
+      echo "prosody.sh: PARLEY_EXTRA_ACCOUNTS: '$account' is not name[@host]:password" >&2
       exit 1
     fi
-    if ! prosodyctl --config "$cfg" register "${account%%:*}" "auth.$domain" "${account#*:}" \
+    local user=${account%%:*} host=auth.$domain
+    if [[ $user == ?*@?* ]]; then host=${user#*@}; user=${user%%@*}; fi
+    if ! prosodyctl --config "$cfg" register "$user" "$host" "${account#*:}" \
         >"$dir/prosodyctl.out" 2>&1; then
-      echo "prosody.sh: registering ${account%%:*}@auth.$domain failed:" >&2
+      echo "prosody.sh: registering $user@$host failed:" >&2
       cat "$dir/prosodyctl.out" >&2
       exit 1
     fi

@@ -54,7 +54,9 @@ function run(script, args, env) {
 /**
  * Starts the XMPP server with its config, data and log in `dir`. opts: kind (default
  * serverKind()), domain, secret, bridgePassword, address, c2sPort, componentPort, httpPort,
- * logLevel. Resolves with { kind, name, dir, domain, secret, bridgePassword, address,
+ * logLevel, genArgs (more options for the config generator, e.g. ['--secure-domain']),
+ * accounts (more accounts: ['name:password' on auth.DOMAIN, 'name@host:password']).
+ * Resolves with { kind, name, dir, domain, secret, bridgePassword, address,
  * c2sPort, componentPort, httpPort, logPath, stop(), restart(), readLog() }.
  */
 export async function startXmppServer(dir, opts = {}) {
@@ -85,6 +87,8 @@ export async function startXmppServer(dir, opts = {}) {
     PARLEY_HTTP_PORT: String(cfg.httpPort),
     [srv.logLevelVar]: cfg.logLevel,
   };
+  if (opts.genArgs?.length) env.PARLEY_GEN_ARGS = opts.genArgs.join(' ');
+  if (opts.accounts?.length) env.PARLEY_EXTRA_ACCOUNTS = opts.accounts.join(' ');
   const logPath = path.join(dir, srv.log);
   const handle = {
     ...cfg,

@@ -25,7 +25,7 @@ export function step(msg) {
 /**
  * Runs fn(ctx) with the XMPP server and parley-focus running (options: server = false (or
  * prosody = false) to run without either, focus = false for the server only, focusSettings,
- * deadline in ms). The test's name gets the suffix -<server> unless the server is Prosody.
+ * serverOptions (startXmppServer's: genArgs, accounts), deadline in ms). The test's name gets the suffix -<server> unless the server is Prosody.
  * ctx: { dir, server (alias prosody), serverKind, focus, domain, focusJid, mucDomain,
  * connect(transport, opts), newRoom(), startFocus(opts) }.
  */
@@ -58,7 +58,7 @@ export async function scenario(baseName, fn, opts = {}) {
     if (missingModules) throw new SkipError(missingModules);
     if (opts.server !== false && opts.prosody !== false) {
       const t0 = performance.now();
-      ctx.server = await startXmppServer(dir, { kind });
+      ctx.server = await startXmppServer(dir, { kind, ...(opts.serverOptions || {}) });
       ctx.prosody = ctx.server; // older name, kept for tests written against Prosody only
       step(`${ctx.server.name} started in ${(performance.now() - t0).toFixed(0)} ms`);
       ctx.domain = ctx.server.domain;
