@@ -6,7 +6,9 @@
 // Main thread; this module owns the current screen, LocalMedia and Conference.
 //
 // URL parameters (handy for tests and links): name=<display name>, autojoin=1, audio=0,
-// video=0, res=<camera height, e.g. 360>, debug=1.
+// video=0, res=<camera height, e.g. 360>, relay=1 (TURN relays only), debug=1.
+// Secure domain (config.anonymousdomain): guests wait for the host, hosts sign in
+// (ui/login.js).
 
 import config from '/config.js';
 import { SecureConference } from './security.js';
@@ -14,6 +16,7 @@ import { LocalMedia } from './media.js';
 import { clear, h } from './ui/dom.js';
 import { ICONS } from './ui/icons.js';
 import { GateView } from './ui/gate.js';
+import { LoginView, isSecureDomain } from './ui/login.js';
 import { MeetingView } from './ui/meeting.js';
 import { Prejoin, mediaNotes } from './ui/prejoin.js';
 import { displayRoomName, randomHex, roomFromPath, roomPath } from './room.js';
@@ -59,6 +62,8 @@ const state = {
   meeting: null,
   gate: null,
   roomPassword: null, // { [room]: password } that last got us into the meeting (for rejoins)
+  credentials: null, // { jid, password }: a signed-in host of a secure domain (memory only)
+  login: null, // LoginView while waiting for the host or signing in
   errors: [],
   lastError: null,
   retry: { attempt: 0, timer: null, tick: null },
@@ -174,7 +179,7 @@ async function join(room, name) {
   if (state.screen === 'prejoin') state.prejoin?.setBusy(true);
   else showJoining(room);
   const conf = new SecureConference(config, {
-    room, displayName: name, media: state.media, machineUid: machineUid(),
+    room, displayName: name, media: state.media, machineUid: machineUid(), credentials: state.credentials,
     // A password that worked for this room before (rejoin after a drop): tried first.
     password: state.roomPassword?.[room] ?? null,
   });
@@ -197,6 +202,7 @@ async function join(room, name) {
   conf.addEventListener('hand', () => { if (conf === state.conference) state.meeting?.updateSelf(); });
   conf.addEventListener('notice', (e) => {
     if (conf !== state.conference) return;
+    if (e.detail.code === 'waiting-for-host') { showWaitingForHost(); return; }
     if (['joined', 'left', 'remote-mute', 'ice-failed', 'focus-not-ready', 'focus-retry', 'hand', 'hand-lowered',
       'bridge-back'].includes(e.detail.code)) {
       toast(e.detail.message);
@@ -243,8 +249,49 @@ function cancelGate(conf) {
   showPrejoin();
 }
 
+/** Secure domain: a guest waits until the host has started the meeting (ui/login.js). */
+function showWaitingForHost(error = null) {
+  if (!state.login) {
+    state.prejoin?.destroy();
+    state.prejoin = null;
+    state.login = new LoginView(app, {
+      room: state.room,
+      domain: config.domain,
+      onSignIn: (credentials) => {
+        state.credentials = credentials;
+        state.conference?.leave(); // the guest's session, still asking
+        state.conference = null;
+        join(state.room, state.name);
+      },
+      onCancel: () => {
+        state.login?.destroy();
+        state.login = null;
+        state.conference?.leave();
+        state.conference = null;
+        showPrejoin();
+      },
+    });
+  }
+  if (error) {
+    state.screen = 'sign-in';
+    state.login.showSignIn(error, state.credentials?.jid ?? '');
+  } else if (state.login.screen !== 'sign-in') {
+    state.screen = 'waiting-for-host';
+    state.login.showWaiting();
+  }
+}
+
+function closeLogin() {
+  state.login?.destroy();
+  state.login = null;
+}
+
 function onState(conf, s) {
   if (conf !== state.conference) return;
+  if (s === 'joining' && state.login) {
+    closeLogin();
+    showJoining(state.room);
+  }
   if (s === 'joined') {
     state.roomPassword = conf.password ? { [conf.roomName]: conf.password } : null;
     state.retry.attempt = 0;
@@ -254,6 +301,7 @@ function onState(conf, s) {
 }
 
 function showMeeting(conf) {
+  closeLogin();
   state.prejoin?.destroy();
   state.prejoin = null;
   state.gate?.destroy();
@@ -302,6 +350,13 @@ function onError(conf, err) {
   if (conf !== state.conference) return;
   state.errors.push(err.code);
   state.lastError = err;
+  if (err.code === 'auth-failed' && isSecureDomain(config) && state.credentials) {
+    // A host's sign-in was refused: the form again, saying so.
+    state.conference = null;
+    showWaitingForHost('Wrong user name or password. Check them and try again.');
+    state.credentials = null;
+    return;
+  }
   if (!err.fatal) {
     state.meeting?.showBanner({ message: err.message, action: 'Rejoin', onAction: () => rejoin() });
     return;
@@ -311,6 +366,7 @@ function onError(conf, err) {
 
 function showErrorScreen(err) {
   cancelAutoRetry();
+  closeLogin();
   state.prejoin?.destroy();
   state.prejoin = null;
   state.gate?.destroy();
@@ -415,6 +471,10 @@ window.parley = {
   get mediaState() { return state.conference?.mediaState ?? 'none'; },
   get endpointId() { return state.conference?.endpointId ?? null; },
   get roomJid() { return state.conference?.roomJid ?? null; },
+  /** The account a secure domain's host signed in with, or null (anonymous). */
+  get signedInAs() { return state.credentials?.jid ?? null; },
+  /** The ICE servers from the XMPP server (XEP-0215) and whether only relays are used. */
+  get iceServers() { return (state.conference?.iceServers ?? []).map((s) => s.urls); },
   get transport() { return state.conference?.xmpp?.transport ?? null; },
   get bridgeChannelOpen() { return !!state.conference?.channel?.open; },
   get dominantSpeaker() { return state.conference?.dominantSpeaker ?? null; },

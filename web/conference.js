@@ -24,6 +24,7 @@ import { NS } from './jingle/ns.js';
 import { parseJingle } from './jingle/parse.js';
 import { IqError, XmppConnection } from './xmpp/connection.js';
 import { capsFor, FEATURES, IDENTITY } from './xmpp/disco.js';
+import { fetchIceServers, iceTransportPolicy } from './xmpp/extdisco.js';
 import { FocusError, requestConference } from './xmpp/focus.js';
 import { MediaSession } from './xmpp/media-session.js';
 import { MucRoom, resourceOf } from './xmpp/muc.js';
@@ -68,6 +69,9 @@ export class Conference extends EventTarget {
     this.displayName = p.displayName ?? '';
     this.media = p.media;
     this.machineUid = p.machineUid;
+    // A moderator of a secure domain logs in ({ jid, password }); everyone else anonymously.
+    this.credentials = p.credentials ?? null;
+    this.iceServers = []; // from the XMPP server (XEP-0215), before the media session
     this.endpointId = newEndpointId();
     this.state = 'idle';
     this.mediaState = 'none';
@@ -153,9 +157,12 @@ export class Conference extends EventTarget {
     this.media.addEventListener('mute', this.onMediaMute);
     try {
       this.setState('connecting');
-      this.xmpp = new XmppConnection(this.config);
+      this.xmpp = new XmppConnection(this.config, globalThis, this.credentials);
       const { transport } = await this.xmpp.connect();
       this.log(`connected as ${this.xmpp.jid} over ${transport}`);
+      // ICE servers (TURN credentials) from the server we logged in to, while the focus works.
+      const iceServers = fetchIceServers(this.xmpp, this.xmpp.jid.replace(/^[^@]*@/, '').replace(/\/.*$/, ''),
+        { log: (l) => this.log(l) });
       if (this.state !== 'connecting') return;
       this.xmpp.addEventListener('disconnected', (e) => {
         if (e.detail.unexpected) this.fail('connection-lost', 'The connection to the server was lost.');
@@ -168,13 +175,17 @@ export class Conference extends EventTarget {
         room: this.roomJid,
         machineUid: this.machineUid,
         signal: this.abort.signal,
-        onWait: ({ reason, delayMs }) => this.log(`conference request: ${reason}`) || this.notice(reason === 'not-ready' ? 'focus-not-ready' : 'focus-retry',
+        // A guest of a secure domain waits until a moderator has opened the room.
+        waitForHost: !!this.config.anonymousdomain && !this.credentials,
+        onWait: ({ reason, delayMs }) => this.log(`conference request: ${reason}`) || (reason === 'waiting-for-host'
+          ? this.notice('waiting-for-host', 'Waiting for the host to start the meeting…') : this.notice(reason === 'not-ready' ? 'focus-not-ready' : 'focus-retry',
           reason === 'not-ready'
             ? `The meeting is being prepared… retrying in ${Math.round(delayMs / 1000)} s`
-            : `Waiting for the meeting service… retrying in ${Math.round(delayMs / 1000)} s`),
+            : `Waiting for the meeting service… retrying in ${Math.round(delayMs / 1000)} s`)),
       });
       const res = await confRequest();
       if (this.state !== 'requesting') return;
+      this.iceServers = await iceServers;
       this.focusJid = res.focusJid;
       this.log(`focus ready, focusjid=${res.focusJid}`);
 
@@ -371,7 +382,8 @@ export class Conference extends EventTarget {
       endpointId: this.endpointId,
       media: this.media,
       options: {
-        iceServers: this.config.iceServers ?? [],
+        iceServers: [...(this.config.iceServers ?? []), ...this.iceServers],
+        iceTransportPolicy: iceTransportPolicy(this.config),
         preferredVideoCodec: this.config.preferredVideoCodec ?? 'VP8',
         initialLastN: this.config.lastN ?? undefined,
       },

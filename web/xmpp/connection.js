@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // XMPP connection for the browser client: strophe.js over WebSocket (RFC 7395), falling back
-// to BOSH when the WebSocket cannot be opened; anonymous SASL login; promise-based IQs.
+// to BOSH when the WebSocket cannot be opened; anonymous SASL login (on `anonymousdomain` when
+// the deployment is a secure domain, else on `domain`), or a password login for moderators of
+// a secure domain (a wrong password fails with code 'auth-failed'); promise-based IQs.
 // Lives on the page's main thread; one instance per meeting attempt (never reused after
 // disconnect). strophe.js is loaded as a classic script (/vendor/strophe.js) and found on
 // globalThis, or injected for tests.
@@ -53,12 +55,14 @@ export function transportOverride(cfg = {}, search = globalThis.location?.search
 
 export class XmppConnection extends EventTarget {
   /**
-   * @param {object} cfg { domain, websocket, bosh } from /config.js
+   * @param {object} cfg { domain, anonymousdomain, websocket, bosh } from /config.js
    * @param {object} [lib] strophe.js exports (default: the globals the UMD bundle sets)
+   * @param {object} [auth] { jid, password }: log in with an account (else anonymously)
    */
-  constructor(cfg, lib = globalThis) {
+  constructor(cfg, lib = globalThis, auth = null) {
     super();
     this.cfg = cfg;
+    this.auth = auth;
     this.S = lib.Strophe;
     this.$iq = lib.$iq;
     this.$pres = lib.$pres;
@@ -91,6 +95,7 @@ export class XmppConnection extends EventTarget {
       } catch (e) {
         lastError = e;
         this.note(`${transport} ${url} failed: ${e.message}`);
+        if (e.code === 'auth-failed') throw e; // the other transport would say the same
       }
     }
     const err = new Error(`cannot reach the XMPP server (${lastError?.message ?? 'no endpoint configured'})`);
@@ -114,7 +119,9 @@ export class XmppConnection extends EventTarget {
         try { conn.reset(); } catch { /* already torn down */ }
         reject(new Error('timed out'));
       }, CONNECT_TIMEOUT_MS);
-      conn.connect(this.cfg.domain, null, (status, condition) => {
+      const login = this.auth ? [this.auth.jid, this.auth.password]
+        : [this.cfg.anonymousdomain || this.cfg.domain, null];
+      conn.connect(login[0], login[1], (status, condition) => {
         if (!settled) {
           if (status === S.Status.CONNECTED) {
             settled = true;
@@ -125,7 +132,13 @@ export class XmppConnection extends EventTarget {
             // Test and debugging hook (?debug=1): the live connection, e.g. to send a raw IQ.
             if (globalThis.PARLEY_DEBUG) globalThis.parleyXmpp = this;
             resolve();
-          } else if ([S.Status.CONNFAIL, S.Status.AUTHFAIL, S.Status.ERROR, S.Status.CONNTIMEOUT,
+          } else if (status === S.Status.AUTHFAIL || status === S.Status.SBMTFAIL) {
+            settled = true;
+            clearTimeout(timer);
+            try { conn.reset(); } catch { /* already torn down */ }
+            reject(Object.assign(new Error(this.auth ? 'wrong user name or password'
+              : `the server refused the login (${condition || status})`), { code: 'auth-failed' }));
+          } else if ([S.Status.CONNFAIL, S.Status.ERROR, S.Status.CONNTIMEOUT,
             S.Status.DISCONNECTED].includes(status)) {
             settled = true;
             clearTimeout(timer);

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The conference request (jitsi-wire-reference §1): an IQ set to focus.<domain> with the room
 // JID and our machine-uid, retried with exponential backoff (1 s doubling, capped at 120 s)
-// while the focus answers ready="false". Main thread; no state beyond one request loop.
+// while the focus answers ready="false". A guest of a secure domain (waitForHost) whose room no
+// moderator has opened yet gets not-authorized, and asks again every WAIT_FOR_HOST_MS, as Jitsi
+// Meet's "waiting for the host" does. Main thread; no state beyond one request loop.
 
 import { NS } from '../jingle/ns.js';
 import { IqError } from './connection.js';
+
+/** How often a guest waiting for the host asks again. */
+export const WAIT_FOR_HOST_MS = 3000;
 
 /** Backoff delays: 1 s, 2 s, 4 s ... capped. */
 export function backoffDelay(attempt, stepMs = 1000, capMs = 120000) {
@@ -32,7 +37,7 @@ export class FocusError extends Error {
 /**
  * Sends the conference request until the focus is ready.
  * @param {import('./connection.js').XmppConnection} xmpp
- * @param {object} p { focus, room, machineUid, signal?: AbortSignal,
+ * @param {object} p { focus, room, machineUid, signal?: AbortSignal, waitForHost?: boolean,
  *                     onWait?: (info: {reason, delayMs, attempt}) => void,
  *                     maxUnreachable?: number, sleep?: (ms) => Promise }
  * @returns {Promise<{ focusJid: string|null, sessionId: string|null, properties: object }>}
@@ -42,6 +47,7 @@ export async function requestConference(xmpp, p) {
   const maxUnreachable = p.maxUnreachable ?? 3;
   let notReady = 0;
   let unreachable = 0;
+  let hostWaits = 0;
   for (;;) {
     if (p.signal?.aborted) throw new FocusError('cancelled', 'cancelled');
     const iq = xmpp.$iq({ type: 'set', to: p.focus })
@@ -52,6 +58,11 @@ export async function requestConference(xmpp, p) {
       res = await xmpp.sendIQ(iq, p.timeoutMs ?? 10000);
     } catch (e) {
       if (!(e instanceof IqError)) throw e;
+      if (e.condition === 'not-authorized' && p.waitForHost) {
+        p.onWait?.({ reason: 'waiting-for-host', delayMs: WAIT_FOR_HOST_MS, attempt: ++hostWaits });
+        await sleep(WAIT_FOR_HOST_MS);
+        continue;
+      }
       if (e.condition === 'not-authorized') {
         throw new FocusError('not-authorized', 'the conference service requires authentication', e);
       }

@@ -25,7 +25,7 @@ export class MediaSession extends EventTarget {
    * @param {string} p.from        the focus occupant JID the offer came from
    * @param {string} p.endpointId  our nickname
    * @param {import('../media.js').LocalMedia} p.media
-   * @param {object} [p.options]   { iceServers, preferredVideoCodec, initialLastN }
+   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, initialLastN }
    */
   constructor(p) {
     super();
@@ -110,6 +110,7 @@ export class MediaSession extends EventTarget {
         bundlePolicy: 'max-bundle',
         rtcpMuxPolicy: 'require',
         iceServers: this.options.iceServers ?? [],
+        iceTransportPolicy: this.options.iceTransportPolicy ?? 'all',
       });
       this.pc = pc;
       pc.addEventListener('icecandidate', (e) => this.onLocalCandidate(e.candidate));
