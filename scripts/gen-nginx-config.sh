@@ -147,7 +147,7 @@ $(listen_lines "$http_port" "")
         root /var/www/html;
     }
     location / {
-        return 301 https://\$host\$request_uri;
+        return 301 https://$domain\$request_uri;
     }
 }
 "
@@ -186,7 +186,6 @@ $https_listen
 
     location = /config.js {
         alias $config_js;
-        default_type "text/javascript; charset=utf-8";
     }
     # The client's own folders: a missing module is a 404, never the meeting page.
     location ~ ^/(ui|xmpp|jingle|colibri|vendor)/ {
