@@ -2,8 +2,18 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian and npm package that building, running and testing Parley needs.
 # Idempotent: when everything is present it only checks and returns in about a second.
+#
+# It installs and does nothing else: it never stops, disables or kills a service. On a
+# normal Debian machine installing prosody, ejabberd, nginx or coturn starts them as system
+# services; Parley's tests run in network namespaces of their own and the quick start
+# (scripts/run.sh) picks free ports, so they do not get in each other's way. What got started
+# is named at the end, with how to stop it if you want to.
+#
+# For tests: PARLEY_APT_GET (default apt-get) is the command that installs, and
+# PARLEY_DEPS_ASSUME_MISSING="pkg..." treats those packages as missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+apt_get=${PARLEY_APT_GET:-apt-get}
 
 APT_PACKAGES=(
   # build
@@ -21,35 +31,51 @@ APT_PACKAGES=(
   libclang-rt-14-dev
   # the tree checks (scripts/check-tree.sh format): clang-format 14
   clang-format
+  # production-shaped tests (tests/e2e/prod.mjs): TLS in front, TURN relay
+  nginx coturn
+  # the Debian packages (tests/package): build them, check them
+  debhelper lintian
 )
+
+# Services Debian starts when these packages are installed on a machine with systemd.
+SERVICE_PACKAGES=(prosody ejabberd nginx coturn)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  if [[ " ${PARLEY_DEPS_ASSUME_MISSING:-} " == *" $p "* ]] \
+      || ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Package installs must never leave a system prosody running on all interfaces.
-  systemctl stop prosody 2>/dev/null || true
-  pkill -x prosody 2>/dev/null || true
-  # Nor a system ejabberd, nor the epmd daemon an Erlang node leaves behind: tests start
-  # ejabberd by hand as a non-distributed node (tests/lib/ejabberd.sh). Only an epmd with no
-  # node registered is stopped, so no other Erlang system is disturbed.
-  systemctl stop ejabberd epmd.socket epmd.service 2>/dev/null || true
-  if command -v epmd >/dev/null && pgrep -x epmd >/dev/null && ! epmd -names 2>/dev/null | grep -q '^name '; then
-    epmd -kill >/dev/null 2>&1 || true
+  "$apt_get" update -qq
+  "$apt_get" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  started=()
+  for p in "${missing[@]}"; do
+    [[ " ${SERVICE_PACKAGES[*]} " == *" $p "* ]] || continue
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$p" 2>/dev/null; then
+      started+=("$p")
+    fi
+  done
+  if [ "${#started[@]}" -gt 0 ]; then
+    echo "install-deps: Debian started ${started[*]} as system service(s), as it does on install."
+    echo "install-deps: Parley does not use them (tests run in their own network namespaces;"
+    echo "install-deps: scripts/run.sh picks free ports) and leaves them alone. To stop them for"
+    echo "install-deps: good: systemctl disable --now ${started[*]}"
   fi
 fi
 
 # Node.js with npm comes from the machine image (nodesource build, which bundles npm);
 # only fall back to Debian's packages when no node is present at all.
-command -v node >/dev/null || apt-get install -y -qq nodejs npm >/dev/null
+command -v node >/dev/null || "$apt_get" install -y -qq nodejs npm >/dev/null
 
-if [ ! -d web/node_modules/playwright-core ] || [ ! -d web/node_modules/strophe.js ] \
-   || [ ! -d web/node_modules/@xmldom/xmldom ] || [ web/package.json -nt web/node_modules/.stamp ]; then
+# A symlinked web/node_modules (a git worktree sharing another checkout's install) is that
+# checkout's business: it is only checked, never reinstalled (npm would replace the link).
+modules_ok() { [ -d web/node_modules/playwright-core ] && [ -d web/node_modules/strophe.js ] \
+  && [ -d web/node_modules/@xmldom/xmldom ]; }
+if ! modules_ok || { [ ! -L web/node_modules ] && [ web/package.json -nt web/node_modules/.stamp ]; }; then
   echo "install-deps: npm install in web/"
   (cd web && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
 fi
