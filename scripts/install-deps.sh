@@ -32,7 +32,7 @@ APT_PACKAGES=(
   # the tree checks (scripts/check-tree.sh format): clang-format 14
   clang-format
   # production-shaped tests (tests/e2e/prod.mjs): TLS in front, TURN relay
-  nginx coturn
+  nginx libnginx-mod-stream coturn
   # the Debian packages (tests/package): build them, check them
   debhelper lintian
 )
