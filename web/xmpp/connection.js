@@ -132,7 +132,7 @@ export class XmppConnection extends EventTarget {
             // Test and debugging hook (?debug=1): the live connection, e.g. to send a raw IQ.
             if (globalThis.PARLEY_DEBUG) globalThis.parleyXmpp = this;
             resolve();
-          } else if (status === S.Status.AUTHFAIL || status === S.Status.SBMTFAIL) {
+          } else if (status === S.Status.AUTHFAIL) {
             settled = true;
             clearTimeout(timer);
             try { conn.reset(); } catch { /* already torn down */ }
