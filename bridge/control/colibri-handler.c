@@ -271,9 +271,9 @@ void bridge_control_endpoint_ready(BridgeHandle endpoint, const PaTransport *loc
                                    const GError *error, gpointer user_data)
 {
     BridgeControl *c = user_data;
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, endpoint);
+    BridgeRegEndpoint *ep = c->stopping ? NULL : bridge_reg_endpoint_get(&c->reg, endpoint);
     if (!ep || ep->state != BRIDGE_REG_EP_GATHERING)
-        return; /* expired meanwhile */
+        return; /* expired meanwhile, or the bridge is stopping (nobody to answer) */
     if (error) {
         g_warning("room=%s ep=%s: media plane could not create the endpoint: %s",
                   ep->conference->id, ep->id, error->message);
@@ -597,6 +597,8 @@ static void handle_healthcheck(BridgeControl *c, xmpp_stanza_t *iq)
 
 gboolean bridge_control_handle_iq(BridgeControl *c, xmpp_stanza_t *iq)
 {
+    if (c->stopping || !c->xmpp)
+        return FALSE; /* BridgeXmpp refuses IQs itself once stopping */
     if (pa_stanza_child(iq, "conference-modify", PA_NS_COLIBRI2)) {
         handle_modify(c, iq);
         return TRUE;

@@ -26,6 +26,10 @@ struct _BridgeControl {
     GPtrArray *pendings;      /* BridgePending * (owned) awaiting transports */
 
     gboolean graceful;
+    /* bridge_control_free() has begun: the pieces are torn down in order and may be gone
+     * (c->xmpp, c->channels, ...); media events and HTTP requests that still arrive (the
+     * channels' shutdown iterates the context) touch nothing. */
+    gboolean stopping;
     GSourceFunc graceful_done;
     gpointer graceful_data;
 

@@ -18,7 +18,9 @@
 gboolean bridge_control_healthy(BridgeControl *c, char **reason)
 {
     const char *why = NULL;
-    if (!c->media)
+    if (c->stopping)
+        why = "shutting down";
+    else if (!c->media)
         why = "media workers not running";
     else if (c->graceful)
         why = "graceful shutdown in progress";
@@ -50,7 +52,7 @@ static void on_media_event(BridgeHandle endpoint, BridgeMediaEvent event, const 
                            gpointer user_data)
 {
     BridgeControl *c = user_data;
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, endpoint);
+    BridgeRegEndpoint *ep = c->stopping ? NULL : bridge_reg_endpoint_get(&c->reg, endpoint);
     if (!ep)
         return;
     if (event == BRIDGE_MEDIA_EVENT_CONNECTED) {
@@ -170,9 +172,10 @@ static char *http_metrics(gpointer ud)
     bridge_media_get_stats(c->media, &s.media);
     s.conferences = bridge_registry_conferences(&c->reg);
     s.endpoints = bridge_registry_endpoints(&c->reg);
-    bridge_channels_get_stats(c->channels, &s.channel);
-    s.xmpp_connected = bridge_xmpp_online(c->xmpp);
-    s.in_brewery = bridge_xmpp_in_brewery(c->xmpp);
+    if (!c->stopping) /* the channels may be half torn down */
+        bridge_channels_get_stats(c->channels, &s.channel);
+    s.xmpp_connected = c->xmpp && bridge_xmpp_online(c->xmpp);
+    s.in_brewery = c->xmpp && bridge_xmpp_in_brewery(c->xmpp);
     s.healthy = bridge_control_healthy(c, NULL);
     s.graceful_shutdown = c->graceful;
     s.srtp_backend = c->srtp_backend;
@@ -297,18 +300,23 @@ void bridge_control_free(BridgeControl *c)
 {
     if (!c)
         return;
+    c->stopping = TRUE;
     if (c->tick) {
         g_source_destroy(c->tick);
         g_source_unref(c->tick);
     }
-    /* Leave the brewery first so that the focus stops sending work here. */
-    g_clear_pointer(&c->xmpp, bridge_xmpp_free);
+    /* Replies still waiting for transports will not be sent; their stanzas belong to the
+     * XMPP connection's libstrophe context, so they go before it. */
+    bridge_control_drop_pendings(c);
+    /* Leave the brewery first so that the focus stops sending work here. c->xmpp stays set
+     * until it is freed: while it flushes its stream close it delivers nothing here. */
+    bridge_xmpp_free(c->xmpp);
+    c->xmpp = NULL;
     if (c->channels) {
         bridge_channels_free(c->channels, c->context);
         c->channels = NULL;
     }
     g_clear_pointer(&c->http, bridge_http_free);
-    bridge_control_drop_pendings(c);
     g_clear_pointer(&c->media, bridge_media_free);
     bridge_registry_clear(&c->reg);
     g_ptr_array_unref(c->pendings);

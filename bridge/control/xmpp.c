@@ -40,7 +40,11 @@ struct _BridgeXmpp {
     GIOCondition fd_events; /* what fd_tag polls for now */
     int fd;
 
-    gboolean started, stopping, online, in_brewery;
+    gboolean started, online, in_brewery;
+    /* Shutdown (bridge_xmpp_free): once stopping, no stanza reaches the callbacks; IQs get an
+     * error while the stream is open, and are dropped once closing (our </stream> is sent). */
+    gboolean stopping, closing;
+    guint late_iqs; /* get/set IQs that arrived while stopping */
     PaBackoff backoff;
     GSource *reconnect;
     GSource *presence_timer;
@@ -277,12 +281,31 @@ char *bridge_xmpp_brewery_real_jid(BridgeXmpp *x, const char *occupant_jid)
 
 /* ---- IQs ---- */
 
+/* An IQ that arrived while stopping: the owner is being torn down, so it never sees it. While
+ * our stream is still open the sender gets an error at once (a focus then moves the conference
+ * without waiting for its timeout); after our closing tag nothing may be sent, so it is
+ * dropped. */
+static void refuse_late_iq(BridgeXmpp *x, xmpp_stanza_t *st)
+{
+    x->late_iqs++;
+    if (x->closing || !x->online)
+        return;
+    xmpp_stanza_t *err = pa_stanza_error_reply(x->ctx, st, PA_ERR_CANCEL, "service-unavailable",
+                                               "parley-bridge is shutting down", NULL);
+    send_raw(x, err);
+    xmpp_stanza_release(err);
+}
+
 static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
     BridgeXmpp *x = ud;
     const char *type = xmpp_stanza_get_type(st);
     if (g_strcmp0(type, "get") != 0 && g_strcmp0(type, "set") != 0)
         return 1; /* results and errors: we send no IQs that wait for one */
+    if (x->stopping) {
+        refuse_late_iq(x, st);
+        return 1;
+    }
     if (g_strcmp0(type, "get") == 0 && pa_stanza_child(st, "ping", NS_PING)) {
         xmpp_stanza_t *r = pa_stanza_iq_result(x->ctx, st);
         send_raw(x, r);
@@ -455,6 +478,25 @@ void bridge_xmpp_start(BridgeXmpp *x)
     connect_now(x);
 }
 
+/* Runs libstrophe alone (not the GMainContext: nothing else of the bridge may run while it
+ * is being torn down) until @done(@x) or @ms have passed. */
+static void run_until(BridgeXmpp *x, gboolean (*done)(BridgeXmpp *x), guint ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)ms * G_TIME_SPAN_MILLISECOND;
+    while (!done(x) && g_get_monotonic_time() < deadline)
+        xmpp_run_once(x->ctx, 20);
+}
+
+static gboolean sent_all(BridgeXmpp *x)
+{
+    return !x->online || xmpp_conn_send_queue_len(x->conn) == 0;
+}
+
+static gboolean disconnected(BridgeXmpp *x)
+{
+    return xmpp_conn_is_disconnected(x->conn);
+}
+
 void bridge_xmpp_free(BridgeXmpp *x)
 {
     if (!x)
@@ -472,16 +514,21 @@ void bridge_xmpp_free(BridgeXmpp *x)
             xmpp_stanza_set_to(p, x->occupant_jid);
             xmpp_send(x->conn, p);
             xmpp_stanza_release(p);
+            /* The leave goes out first (IQs arriving meanwhile are refused), then the close:
+             * the server should see us leave rather than time us out. */
+            run_until(x, sent_all, 200);
+            x->closing = TRUE;
             xmpp_disconnect(x->conn);
-            /* Flush: the server should see us leave rather than time us out. */
-            gint64 deadline = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
-            while (!xmpp_conn_is_disconnected(x->conn) && g_get_monotonic_time() < deadline)
-                xmpp_run_once(x->ctx, 20);
+            run_until(x, disconnected, 1000);
         }
         g_hash_table_remove(conn_owner, x->conn);
         xmpp_conn_release(x->conn);
         x->conn = NULL;
     }
+    if (x->late_iqs)
+        g_message("XMPP: %u IQs arrived while stopping (refused with service-unavailable, or "
+                  "dropped after the stream was closed)",
+                  x->late_iqs);
     forget_fd(x);
     g_source_destroy(x->source);
     g_source_unref(x->source);
@@ -517,7 +564,7 @@ xmpp_ctx_t *bridge_xmpp_ctx(BridgeXmpp *x)
 
 gboolean bridge_xmpp_send(BridgeXmpp *x, xmpp_stanza_t *stanza)
 {
-    if (!x->online || !x->conn)
+    if (!x->online || !x->conn || x->stopping)
         return FALSE;
     send_raw(x, stanza);
     return TRUE;

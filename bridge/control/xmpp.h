@@ -42,7 +42,9 @@ typedef struct {
 /* Copies @cfg. Does not connect yet. (transfer full) */
 BridgeXmpp *bridge_xmpp_new(const BridgeXmppConfig *cfg, GMainContext *context,
                             const BridgeXmppCallbacks *callbacks, gpointer user_data);
-/* Leaves the brewery and closes the stream (waiting briefly for it to flush), then frees. */
+/* Leaves the brewery and closes the stream (waiting briefly for it to flush), then frees.
+ * From the start of this call no callback runs: IQs that arrive while the stream is still
+ * open get cancel/service-unavailable, later ones are dropped. */
 void bridge_xmpp_free(BridgeXmpp *x);
 
 /* Starts connecting; reconnects with backoff (common/backoff.h: 0.5 s doubling up to 8 s,
@@ -57,7 +59,8 @@ gboolean bridge_xmpp_in_brewery(const BridgeXmpp *x);
 /* The libstrophe context stanzas must be created in (transfer none). */
 xmpp_ctx_t *bridge_xmpp_ctx(BridgeXmpp *x);
 
-/* Sends @stanza (transfer none) if online; FALSE (and nothing sent) when offline. */
+/* Sends @stanza (transfer none) if online; FALSE (and nothing sent) when offline or
+ * stopping. */
 gboolean bridge_xmpp_send(BridgeXmpp *x, xmpp_stanza_t *stanza);
 
 /* Publishes the stats presence now (e.g. when graceful shutdown starts). */
