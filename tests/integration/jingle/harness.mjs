@@ -282,7 +282,8 @@ async function startBridge(ctx, nick, opts = {}) {
 
 /**
  * Runs fn(ctx) with an XMPP server and parley-focus running. ctx: { dir, server, domain,
- * focusJid, focus, connect(transport, opts), newRoom(), startBridge(nick, opts), bridges }.
+ * focusJid, focus, connect(transport, opts), newRoom(), startBridge(nick, opts), bridges,
+ * startFocus() (replaces ctx.focus with a new process) }.
  */
 export async function jingleScenario(baseName, fn, opts = {}) {
   const kind = serverKind();
@@ -330,6 +331,12 @@ export async function jingleScenario(baseName, fn, opts = {}) {
     };
     ctx.newRoom = (prefix = 'jingle') => `${prefix}-${randomBytes(4).toString('hex')}@${ctx.mucDomain}`;
     ctx.startBridge = (nick, o) => startBridge(ctx, nick, o);
+    /** A new parley-focus (the old one stopped or killed by the test); waits for the brewery. */
+    ctx.startFocus = async () => {
+      ctx.focus = await startFocus(dir, ctx.server, { settings: opts.focusSettings || {} });
+      await ctx.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 20000 });
+      return ctx.focus;
+    };
 
     await fn(ctx);
 
