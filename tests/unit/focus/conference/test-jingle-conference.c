@@ -714,6 +714,44 @@ static void test_unknown_endpoint(void)
     fx_clear(&fx);
 }
 
+/* XEP-0166: a content has a name. One without is malformed (bad-request), whatever the
+ * action, and changes nothing: the session stays pending and the bridge hears nothing. */
+static void test_nameless_content(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    g_autofree char *sa = NULL, *sb = NULL;
+    two_invited(&fx, &sa, &sb);
+    guint mark = testbed_mark(&fx.tb);
+    g_autofree char *accept = accept_inner("alice", 5000);
+    /* The same accept, its video content's name removed. */
+    g_autofree char *nameless = g_strdup(accept);
+    char *video = strstr(nameless, " name='video'");
+    g_assert_nonnull(video);
+    memmove(video, video + strlen(" name='video'"), strlen(video + strlen(" name='video'")) + 1);
+    int r = client_jingle(&fx, "alice", "session-accept", sa, nameless);
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "bad-request");
+    g_autofree char *text =
+        stanza_text_of(sent_at(&fx.tb, r), ELEM(.name = "text", .ns = NS_STANZAS));
+    g_assert_nonnull(strstr(text, "no name"));
+    r = client_jingle(&fx, "alice", "transport-info", sa,
+                      "<content creator='responder'>" TRANSPORT_ACTIVE "</content>");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "bad-request");
+    r = client_jingle(&fx, "bob", "source-add", sb,
+                      "<content name=''><description xmlns='urn:xmpp:jingle:apps:rtp:1' "
+                      "media='audio'/></content>");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "bad-request");
+    g_assert_cmpint(sent_find(&fx.tb, mark, MODIFY()), ==, -1);
+    FocusConference *conf = focus_conferences_lookup(fx.mgr, ROOM);
+    g_assert_cmpint(focus_jingle_session_state(focus_conference_session(conf, "alice")), ==,
+                    FOCUS_JINGLE_PENDING);
+    /* The named accept still works. */
+    r = client_jingle(&fx, "alice", "session-accept", sa, accept);
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    fx_clear(&fx);
+}
+
 static void test_xml_client(void)
 {
     Fx fx;
@@ -758,5 +796,6 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/allocation-retries", test_allocation_retries);
     g_test_add_func("/jingle/conference/unknown-endpoint", test_unknown_endpoint);
     g_test_add_func("/jingle/conference/xml-client", test_xml_client);
+    g_test_add_func("/jingle/conference/nameless-content", test_nameless_content);
     return g_test_run();
 }
