@@ -114,6 +114,10 @@ static const PaSetting schema[] = {
      "bridge id in colibri-ws URLs and stats (empty: the nickname)"},
     {"bridge.presence_interval_seconds", PA_SETTING_INT, "5", 1, 3600,
      F(bridge_presence_interval_seconds), NULL, "how often stats are published in the brewery"},
+    {"bridge.empty_conference_seconds", PA_SETTING_INT, "30", 0, 3600,
+     F(bridge_empty_conference_seconds), NULL,
+     "how long a conference whose endpoints the bridge dropped (ICE/DTLS failure, no media) "
+     "waits for the focus to re-invite into it (0: it ends at once)"},
     {"log.level", PA_SETTING_STRING, "info", 0, 0, F(log_level), check_level,
      "error, warning, info or debug"},
 };

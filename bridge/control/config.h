@@ -38,6 +38,7 @@ typedef struct {
     char *bridge_region;
     char *bridge_id; /* derived: the nickname */
     int bridge_presence_interval_seconds;
+    int bridge_empty_conference_seconds;
     /* [log] */
     char *log_level;
 } BridgeConfig;

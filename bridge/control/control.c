@@ -8,6 +8,7 @@
 #include "bridge/control/stats.h"
 #include "bridge/control/metrics.h"
 #include "bridge/srtp/srtp.h"
+#include "common/colibri/bridge-news.h"
 #include "common/config.h"
 
 #define SRTP_BENCH_PAYLOAD 1200
@@ -48,6 +49,24 @@ static const char *event_name(BridgeMediaEvent e)
     return "?";
 }
 
+/* <endpoint-expired xmlns="urn:parley:bridge:0"/> to @to (common/colibri/bridge-news.h). */
+static void tell_focus(BridgeControl *c, const char *to, const PaBridgeExpired *news)
+{
+    xmpp_ctx_t *ctx = bridge_xmpp_ctx(c->xmpp);
+    g_autofree char *id = g_strdup_printf("expired-%u", ++c->news_sent);
+    xmpp_stanza_t *iq = xmpp_iq_new(ctx, "set", id);
+    xmpp_stanza_set_to(iq, to);
+    xmpp_stanza_t *el = pa_bridge_expired_build(ctx, news);
+    xmpp_stanza_add_child(iq, el);
+    xmpp_stanza_release(el);
+    gboolean sent = bridge_xmpp_send(c->xmpp, iq);
+    xmpp_stanza_release(iq);
+    g_message("room=%s ep=%s: %s the focus (%s) that the endpoint is gone (%s, conference %s)",
+              news->meeting_id, news->endpoint, sent ? "told" : "XMPP offline: could not tell", to,
+              pa_bridge_expired_reason_str(news->reason),
+              news->conference_ended ? "ended" : "kept");
+}
+
 static void on_media_event(BridgeHandle endpoint, BridgeMediaEvent event, const char *reason,
                            gpointer user_data)
 {
@@ -61,11 +80,23 @@ static void on_media_event(BridgeHandle endpoint, BridgeMediaEvent event, const 
                   (g_get_monotonic_time() - ep->created_us) / 1e6);
         return;
     }
-    /* The media plane has dropped the endpoint already. The focus is not told: it learns of
-     * the endpoint's end from the client (and an UNKNOWN_ENDPOINT if it asks). */
+    /* The media plane has dropped the endpoint already; the focus is told at once (it
+     * re-invites the participant), unless its allocation is still being answered (that reply
+     * fails instead). */
     g_autofree char *why =
         g_strdup_printf("media %s: %s", event_name(event), reason ? reason : "no reason given");
-    bridge_control_expire_endpoint(c, ep, FALSE, why);
+    PaBridgeExpired news = {
+        .meeting_id = g_strdup(ep->conference->id),
+        .endpoint = g_strdup(ep->id),
+        .reason = event == BRIDGE_MEDIA_EVENT_TIMEOUT ? PA_BRIDGE_EXPIRED_TIMEOUT
+                                                      : PA_BRIDGE_EXPIRED_FAILED,
+        .text = g_strdup(reason),
+    };
+    g_autofree char *to = ep->pending ? NULL : g_strdup(ep->conference->focus_jid);
+    news.conference_ended = bridge_control_drop_endpoint(c, ep, why);
+    if (to)
+        tell_focus(c, to, &news);
+    pa_bridge_expired_clear(&news);
 }
 
 /* ---- graceful shutdown ---- */
@@ -94,6 +125,7 @@ void bridge_control_graceful_shutdown(BridgeControl *c, GSourceFunc done, gpoint
               bridge_registry_conferences(&c->reg));
     if (c->xmpp)
         bridge_xmpp_publish_presence(c->xmpp);
+    bridge_control_end_empty_conferences(c); /* calls bridge_control_conference_ended() */
     bridge_control_conference_ended(c);
 }
 

@@ -615,12 +615,15 @@ static void test_graceful_shutdown(void)
     g_assert_true(it_bridge_log_has(&env, "graceful shutdown: last conference ended"));
 }
 
-/* Endpoints whose ICE never connects are expired by the media plane; the conference ends with
- * its last endpoint, and the focus is told nothing it did not ask for. */
+/* Endpoints whose ICE never connects are expired by the media plane, and the focus is told
+ * about each (<endpoint-expired xmlns="urn:parley:bridge:0"/>, to the JID its requests came
+ * from). The emptied conference stays for bridge.empty_conference_seconds, so that the focus
+ * can allocate into it again without create; then it ends. */
 static void test_media_timeout(void)
 {
     g_assert_cmpint(env.bridge_pid, ==, 0); /* the graceful test ended the previous bridge */
-    const char *const extra[] = {"media.ice_timeout_seconds=1", NULL};
+    const char *const extra[] = {"media.ice_timeout_seconds=1", "bridge.empty_conference_seconds=3",
+                                 NULL};
     it_bridge_start(&env, extra);
     /* The previous bridge's presence may still be in the table until its unavailable
      * presence is read: wait for the new bridge by its nickname. */
@@ -643,7 +646,43 @@ static void test_media_timeout(void)
     pa_colibri_modify_clear(&m);
     assert_counts(1, 2);
 
-    gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+    /* Both expire; the focus hears of each; the conference is kept, empty. */
+    gint64 deadline = g_get_monotonic_time() + 20 * G_TIME_SPAN_SECOND;
+    while (!tx_unsolicited_child(focus, bridge_occupant, "endpoint-expired", "urn:parley:bridge:0",
+                                 1) &&
+           g_get_monotonic_time() < deadline)
+        tx_run(focus, 100);
+    for (guint i = 0; i < 2; i++) {
+        xmpp_stanza_t *e = tx_unsolicited_child(focus, bridge_occupant, "endpoint-expired",
+                                                "urn:parley:bridge:0", i);
+        if (!e)
+            g_error("the focus was not told about endpoint %u", i + 1);
+        g_assert_cmpstr(xmpp_stanza_get_attribute(e, "meeting-id"), ==, "conf-t");
+        /* ICE that never connects is an ICE failure to the media plane. */
+        g_assert_cmpstr(xmpp_stanza_get_attribute(e, "reason"), ==, "failed");
+        g_autofree char *why = xmpp_stanza_get_text(e);
+        g_assert_true(why && *why);
+        g_assert_true(g_strcmp0(xmpp_stanza_get_attribute(e, "endpoint"), "t1") == 0 ||
+                      g_strcmp0(xmpp_stanza_get_attribute(e, "endpoint"), "t2") == 0);
+        g_assert_cmpstr(xmpp_stanza_get_attribute(e, "conference"), ==, "kept");
+    }
+    assert_counts(1, 0);
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t1: endpoint expired (media "));
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t2: endpoint expired (media "));
+    g_autofree char *mt0 = metrics();
+    g_assert_cmpfloat(it_metric(mt0, "parley_bridge_ice_failures_total"), >=, 2);
+
+    /* The focus re-invites into the kept conference: no create needed. */
+    new_modify(&m, "conf-t", FALSE);
+    add_ep(&m, "t1", TRUE);
+    r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(1, 1);
+
+    /* That one times out too; this time nobody comes back: the conference ends. */
+    deadline = g_get_monotonic_time() + 20 * G_TIME_SPAN_SECOND;
     double conferences = 1;
     while (conferences != 0 && g_get_monotonic_time() < deadline) {
         tx_run(focus, 200);
@@ -652,11 +691,7 @@ static void test_media_timeout(void)
     }
     g_assert_cmpfloat(conferences, ==, 0);
     assert_counts(0, 0);
-    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t1: endpoint expired (media "));
-    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t2: endpoint expired (media "));
-    g_assert_true(it_bridge_log_has(&env, "room=conf-t: conference ended"));
-    g_autofree char *mt = metrics();
-    g_assert_cmpfloat(it_metric(mt, "parley_bridge_ice_failures_total"), >=, 2);
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t: conference ended (empty since"));
 
     new_modify(&m, "conf-t", FALSE);
     add_ep(&m, "t1", FALSE);
@@ -664,7 +699,11 @@ static void test_media_timeout(void)
     expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
     xmpp_stanza_release(r);
     pa_colibri_modify_clear(&m);
-    g_assert_cmpuint(tx_unsolicited(focus, bridge_occupant), ==, 0);
+    /* Nothing else unasked: the three endpoint-expired IQs, through the brewery (where the
+     * focus's requests came from). */
+    g_assert_cmpuint(tx_unsolicited(focus, bridge_occupant), ==, 3);
+    g_assert_nonnull(
+        tx_unsolicited_child(focus, bridge_occupant, "endpoint-expired", "urn:parley:bridge:0", 2));
     g_assert_cmpuint(tx_unsolicited(focus, IT_BRIDGE_JID), ==, 0);
     /* A clean exit on SIGTERM, leaving the brewery. */
     g_assert_cmpint(it_bridge_stop(&env), ==, 0);
