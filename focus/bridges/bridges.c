@@ -93,6 +93,20 @@ const FocusBridge *focus_bridges_lookup(FocusBridges *br, const char *jid)
     return jid ? g_hash_table_lookup(br->by_jid, jid) : NULL;
 }
 
+const FocusBridge *focus_bridges_find(FocusBridges *br, const char *jid)
+{
+    const FocusBridge *b = focus_bridges_lookup(br, jid);
+    if (b || !jid)
+        return b;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, br->by_jid);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        if (((FocusBridge *)v)->real_jid && pa_jid_equal(((FocusBridge *)v)->real_jid, jid))
+            return v;
+    return NULL;
+}
+
 static FocusBridgeCandidate candidate(FocusBridges *br, const FocusBridge *b)
 {
     FocusBridgeCandidate c = {

@@ -86,6 +86,9 @@ const char *focus_bridges_brewery(FocusBridges *bridges);
 
 /* Bridge by occupant JID (transfer none), or NULL. */
 const FocusBridge *focus_bridges_lookup(FocusBridges *bridges, const char *jid);
+/* Bridge by occupant JID or by its own full JID (what a stanza from it carries, whichever
+ * way it came), or NULL (transfer none). */
+const FocusBridge *focus_bridges_find(FocusBridges *bridges, const char *jid);
 guint focus_bridges_count(FocusBridges *bridges);
 /* Bridges that could take a new conference now. */
 guint focus_bridges_count_available(FocusBridges *bridges);

@@ -12,13 +12,16 @@
  *    conference-modify fails or times out (the bridge is then skipped for
  *    FOCUS_BRIDGE_FAILURE_MS): the conference moves, every invited member gets
  *    session-terminate (success, "moving") and a new session-initiate on the next bridge;
- *  - the bridge lost one endpoint (UNKNOWN_ENDPOINT): only that member is re-invited;
+ *  - the bridge lost one endpoint (UNKNOWN_ENDPOINT), or dropped it by itself and said so
+ *    (<endpoint-expired xmlns="urn:parley:bridge:0"/>: ICE or DTLS failed, consent lost, no
+ *    media): only that member is re-invited, on the same bridge while it is healthy;
  *  - CONFERENCE_ALREADY_EXISTS or an endpoint conflict (a lost reply): retried, at most
  *    FOCUS_ALLOC_RETRIES times;
  *  - a refused session-initiate: the member's endpoint is expired and it stays FAILED
  *    (member.c). */
 #include "focus/conference/conference-priv.h"
 
+#include "common/colibri/bridge-news.h"
 #include "common/colibri/colibri.h"
 #include "common/xmpp/stanza.h"
 #include "focus/rooms/room-request.h"
@@ -356,4 +359,73 @@ void focus_conf_allocate(FocusMember *m)
            conf->bridge_jid, cm.create ? " (creating the conference)" : "");
     send_colibri(conf, conf->bridge_jid, &cm, alloc_done, m, &m->alloc_token);
     pa_colibri_modify_clear(&cm);
+}
+
+/* ---- news from bridges ---- */
+
+static FocusConference *conference_by_meeting(FocusConferences *mgr, const char *meeting_id)
+{
+    for (guint i = 0; i < mgr->all->len; i++) {
+        FocusConference *conf = mgr->all->pdata[i];
+        if (g_strcmp0(conf->meeting_id, meeting_id) == 0)
+            return conf;
+    }
+    return NULL;
+}
+
+/* The bridge @b dropped @m's endpoint by itself: the bridge has forgotten it (nothing to
+ * expire), and @m gets a new session at once (same bridge while it can keep the conference,
+ * else the conference moves: focus_conf_ensure_bridge()). */
+static void endpoint_dropped(FocusMember *m, const FocusBridge *b, const PaBridgeExpired *e)
+{
+    FocusConference *conf = m->conf;
+    g_warning("bridge dropped an endpoint room=%s ep=%s bridge=%s reason=%s (%s) state=%s",
+              conf->room_jid, m->nick, b->jid, pa_bridge_expired_reason_str(e->reason),
+              e->text ? e->text : "no details", focus_member_state_str(m->state));
+    if (e->conference_ended && g_strcmp0(conf->bridge_jid, b->jid) == 0)
+        conf->created = FALSE;
+    if (m->state != FOCUS_MEMBER_INVITED && m->state != FOCUS_MEMBER_ACTIVE)
+        return; /* an allocation in flight decides by its own reply */
+    g_clear_pointer(&m->endpoint_bridge, g_free);
+    g_autofree char *why = g_strdup_printf("the bridge dropped its endpoint (%s%s%s)",
+                                           pa_bridge_expired_reason_str(e->reason),
+                                           e->text ? ": " : "", e->text ? e->text : "");
+    focus_member_reinvite(m, TRUE, why);
+}
+
+void focus_conferences_handle_bridge_news(FocusConferences *mgr, xmpp_stanza_t *iq)
+{
+    FocusLink *link = mgr->link;
+    const char *from = xmpp_stanza_get_from(iq);
+    const FocusBridge *b = mgr->bridges && from ? focus_bridges_find(mgr->bridges, from) : NULL;
+    if (!b) {
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "bridge news from %s refused: not a bridge",
+                            from ? from : "?");
+        focus_link_reply_error(link, iq, PA_ERR_AUTH, "forbidden",
+                               "only bridges of this focus's brewery send this");
+        return;
+    }
+    PaBridgeExpired e;
+    g_autofree char *why = NULL;
+    if (g_strcmp0(xmpp_stanza_get_type(iq), "set") != 0 || !pa_bridge_expired_parse(iq, &e, &why)) {
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "malformed bridge news from %s: %s", from,
+                            why ? why : "not an IQ set");
+        focus_link_reply_error(link, iq, PA_ERR_MODIFY, "bad-request",
+                               why ? why : "an IQ set is expected");
+        return;
+    }
+    FocusConference *conf = conference_by_meeting(mgr, e.meeting_id);
+    FocusMember *m =
+        conf ? focus_conf_member(conf, focus_room_participant(conf->room, e.endpoint)) : NULL;
+    if (!m || g_strcmp0(m->endpoint_bridge, b->jid) != 0) {
+        /* Old news: the participant left, moved, or was re-invited meanwhile. */
+        g_info("bridge %s dropped endpoint %s of meeting %s: nothing of ours there any more",
+               b->jid, e.endpoint, e.meeting_id);
+        focus_link_reply_error(link, iq, PA_ERR_CANCEL, "item-not-found",
+                               "no such endpoint of this focus on that bridge");
+    } else {
+        focus_link_reply_result(link, iq);
+        endpoint_dropped(m, b, &e);
+    }
+    pa_bridge_expired_clear(&e);
 }

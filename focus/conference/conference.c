@@ -7,6 +7,7 @@
  * &member->alloc_token (Colibri2 requests about the member's endpoint). */
 #include "focus/conference/conference-priv.h"
 
+#include "common/colibri/bridge-news.h"
 #include "common/jingle/jingle.h"
 #include "common/xmpp/stanza.h"
 
@@ -261,9 +262,15 @@ static void on_jingle(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
     focus_conferences_handle_jingle(data, iq);
 }
 
+static void on_bridge_news(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
+{
+    focus_conferences_handle_bridge_news(data, iq);
+}
+
 void focus_conferences_add_routes(FocusConferences *mgr, FocusRouter *router)
 {
     focus_router_add_iq(router, PA_NS_JINGLE, "jingle", FALSE, on_jingle, mgr);
+    focus_router_add_iq(router, PA_NS_PARLEY_BRIDGE, PA_BRIDGE_EXPIRED, FALSE, on_bridge_news, mgr);
 }
 
 /* ---- sending, logging ---- */

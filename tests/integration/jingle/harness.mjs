@@ -229,7 +229,10 @@ export function expectError(reply, condition) {
 
 let bridgeCounter = 0;
 
-/** Starts parley-bridge nick `nick`; resolves once the focus has seen it in the brewery. */
+/**
+ * Starts parley-bridge nick `nick`; resolves once the focus has seen it in the brewery. opts:
+ * httpPort, sets (more "group.key=value" settings, later ones win).
+ */
 async function startBridge(ctx, nick, opts = {}) {
   const bin = process.env.PARLEY_BRIDGE_BIN;
   if (!bin || !existsSync(bin)) throw new SkipError(`PARLEY_BRIDGE_BIN not set or missing (${bin})`);
@@ -243,6 +246,7 @@ async function startBridge(ctx, nick, opts = {}) {
     `xmpp.nickname=${nick}`, `ice.addresses=127.0.0.1`, `ice.port_min=${portMin}`,
     `ice.port_max=${portMin + 499}`, 'media.workers=1', 'media.ice_timeout_seconds=120',
     `http.port=${httpPort}`, 'bridge.presence_interval_seconds=1', 'log.level=info',
+    ...(opts.sets || []),
   ];
   const args = sets.flatMap((s) => ['--set', s]);
   const mark = ctx.focus.mark();

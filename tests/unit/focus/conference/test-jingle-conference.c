@@ -714,6 +714,118 @@ static void test_unknown_endpoint(void)
     fx_clear(&fx);
 }
 
+/* @from (a bridge's brewery occupant JID, or anyone) says it dropped @nick's endpoint;
+ * returns the index of the focus's reply. */
+static int bridge_news(Fx *fx, const char *from, const char *meeting_id, const char *nick,
+                       const char *conference)
+{
+    g_autofree char *id = g_strdup_printf("bn%u", ++fx->next_id);
+    guint before = testbed_mark(&fx->tb);
+    testbed_receive(&fx->tb,
+                    "<iq type='set' id='%s' from='%s' to='" OCC "'><endpoint-expired "
+                    "xmlns='urn:parley:bridge:0' meeting-id='%s' endpoint='%s' reason='failed' "
+                    "conference='%s'>ICE consent lost</endpoint-expired></iq>",
+                    id, from, meeting_id, nick, conference);
+    int r = sent_find(&fx->tb, before, STANZA(.name = "iq", .id = id));
+    g_assert_cmpint(r, >=, 0);
+    g_assert_cmpuint(sent_count(&fx->tb, before, STANZA(.name = "iq", .id = id)), ==, 1);
+    return r;
+}
+
+/* The bridge drops alice's endpoint by itself (ICE consent lost) and says so: only alice is
+ * re-invited, at once, on the same bridge, into the conference the bridge kept (no create);
+ * the news is only taken from a bridge of the brewery, and old news changes nothing. */
+static void test_bridge_drops_endpoint(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    g_autofree char *sa = NULL, *sb = NULL;
+    two_invited(&fx, &sa, &sb);
+    g_autofree char *acc_a = accept_inner("alice", 1001);
+    client_jingle(&fx, "alice", "session-accept", sa, acc_a);
+    g_autofree char *acc_b = accept_inner("bob", 2001);
+    client_jingle(&fx, "bob", "session-accept", sb, acc_b);
+    FocusConference *conf = focus_conferences_lookup(fx.mgr, ROOM);
+    const char *meeting = focus_conference_meeting_id(conf);
+
+    /* Not a bridge: refused, nothing happens. */
+    guint mark = testbed_mark(&fx.tb);
+    int r = bridge_news(&fx, "mallory@example.org/x", meeting, "alice", "kept");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "forbidden");
+    r = bridge_news(&fx, ROOM "/bob", meeting, "alice", "kept");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "forbidden");
+    /* Another bridge than alice's, or an unknown meeting: old news. */
+    bridge_join(&fx, "b2", "0.5");
+    r = bridge_news(&fx, BREWERY "/b2", meeting, "alice", "kept");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "item-not-found");
+    r = bridge_news(&fx, BREWERY "/b1", "no-such-meeting", "alice", "kept");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "item-not-found");
+    g_assert_cmpint(sent_find(&fx.tb, mark, TERMINATE), ==, -1);
+    g_assert_cmpint(sent_find(&fx.tb, mark, MODIFY()), ==, -1);
+
+    /* b1 dropped alice: accepted, from its occupant JID or its own JID. */
+    mark = testbed_mark(&fx.tb);
+    r = bridge_news(&fx, "jvb@auth." TB_DOMAIN "/b1-res", meeting, "alice", "kept");
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    int term = sent_find(&fx.tb, mark, JINGLE_TO("alice", "session-terminate"));
+    g_assert_cmpint(term, >=, 0);
+    g_assert_true(stanza_match(sent_at(&fx.tb, term), STANZA(.has = {{"success", NULL}})));
+    g_assert_cmpint(sent_find(&fx.tb, mark, JINGLE_TO("bob", "session-terminate")), ==, -1);
+    /* Nothing to expire (the bridge forgot it), a new endpoint on b1 in the kept conference. */
+    g_assert_cmpint(
+        sent_find(&fx.tb, mark, MODIFY_TO("b1", {"endpoint", NULL, {"expire", "true"}})), ==, -1);
+    int alloc = find_alloc(&fx, mark, "b1", "alice");
+    g_assert_cmpint(alloc, >=, 0);
+    xmpp_stanza_t *cm = pa_stanza_child(sent_at(&fx.tb, alloc), "conference-modify", NULL);
+    g_assert_null(xmpp_stanza_get_attribute(cm, "create"));
+    /* Her accepted sources go along, so the bridge routes her RTP at once. */
+    g_assert_true(
+        stanza_match(sent_at(&fx.tb, alloc), STANZA(.has = {{"source", NULL, {"ssrc", "1001"}}})));
+    guint m2 = testbed_mark(&fx.tb);
+    answer_alloc(&fx, alloc, "alice");
+    int init = find_initiate(&fx, m2, "alice");
+    g_assert_cmpint(init, >=, 0);
+    g_autofree char *sa2 = sid_of(&fx, init);
+    g_assert_cmpstr(sa2, !=, sa);
+
+    /* bob's goes too, and the bridge ended the conference with it: created again. */
+    mark = testbed_mark(&fx.tb);
+    r = bridge_news(&fx, BREWERY "/b1", meeting, "bob", "ended");
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    alloc = find_alloc(&fx, mark, "b1", "bob");
+    g_assert_cmpint(alloc, >=, 0);
+    cm = pa_stanza_child(sent_at(&fx.tb, alloc), "conference-modify", NULL);
+    g_assert_cmpstr(xmpp_stanza_get_attribute(cm, "create"), ==, "true");
+    fx_clear(&fx);
+}
+
+/* The bridge dropped alice's endpoint, and it is no longer healthy: the conference moves. */
+static void test_bridge_drops_endpoint_unhealthy(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    g_autofree char *sa = NULL, *sb = NULL;
+    two_invited(&fx, &sa, &sb);
+    bridge_join(&fx, "b2", "0.5");
+    FocusConference *conf = focus_conferences_lookup(fx.mgr, ROOM);
+    g_autofree char *meeting = g_strdup(focus_conference_meeting_id(conf));
+    /* b1 says it is unhealthy: the conference moves to b2 (both re-invited). */
+    guint mark = testbed_mark(&fx.tb);
+    testbed_receive(&fx.tb,
+                    "<presence from='" BREWERY "/b1' to='" OCC "'><x xmlns='" NS_MUC_USER
+                    "'><item affiliation='none' role='participant' jid='jvb@auth." TB_DOMAIN
+                    "/b1-res'/></x><stats xmlns='http://jitsi.org/protocol/colibri'><stat "
+                    "name='stress_level' value='0.1'/><stat name='healthy' value='false'/></stats>"
+                    "</presence>");
+    g_assert_cmpint(find_alloc(&fx, mark, "b2", "alice"), >=, 0);
+    /* Late news from b1 about alice's old endpoint is old news. */
+    int r = bridge_news(&fx, BREWERY "/b1", meeting, "alice", "kept");
+    g_assert_cmpstr(reply_condition(&fx, r), ==, "item-not-found");
+    fx_clear(&fx);
+}
+
 /* XEP-0166: a content has a name. One without is malformed (bad-request), whatever the
  * action, and changes nothing: the session stays pending and the bridge hears nothing. */
 static void test_nameless_content(void)
@@ -797,5 +909,8 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/unknown-endpoint", test_unknown_endpoint);
     g_test_add_func("/jingle/conference/xml-client", test_xml_client);
     g_test_add_func("/jingle/conference/nameless-content", test_nameless_content);
+    g_test_add_func("/jingle/conference/bridge-drops-endpoint", test_bridge_drops_endpoint);
+    g_test_add_func("/jingle/conference/bridge-drops-endpoint-unhealthy",
+                    test_bridge_drops_endpoint_unhealthy);
     return g_test_run();
 }
