@@ -51,14 +51,10 @@ static void modify_init(FocusConference *conf, PaColibriConferenceModify *cm)
     cm->name = g_strdup(conf->room_jid);
 }
 
-/* The whole Colibri2 conference on @bridge expires. */
+/* The whole Colibri2 conference on @bridge expires (now, or once the bridge is back). */
 static void expire_conference(FocusConference *conf, const char *bridge)
 {
-    PaColibriConferenceModify cm;
-    modify_init(conf, &cm);
-    cm.expire = TRUE;
-    send_colibri(conf, bridge, &cm, NULL, NULL, conf);
-    pa_colibri_modify_clear(&cm);
+    focus_expiries_add(conf->mgr, bridge, conf->meeting_id, conf->room_jid, NULL);
 }
 
 /* ---- the bridge ---- */
@@ -113,9 +109,10 @@ void focus_conf_move(FocusConference *conf, const char *why)
 {
     g_autofree char *old = g_steal_pointer(&conf->bridge_jid);
     g_warning("moving conference room=%s from bridge=%s: %s", conf->room_jid, old ? old : "-", why);
-    FocusBridges *br = conf->mgr->bridges;
-    if (old && conf->created && br && focus_bridges_lookup(br, old))
-        expire_conference(conf, old); /* still in the brewery: free what it holds there */
+    /* Free what it holds there: now if it is in the brewery, else if it comes back (it may
+     * only have been away, and then still have it). */
+    if (old && conf->created)
+        expire_conference(conf, old);
     conf->created = FALSE;
     g_clear_pointer(&conf->bridge_session_id, g_free);
     g_clear_pointer(&conf->bridge_region, g_free);
@@ -175,12 +172,7 @@ void focus_conf_expire_endpoint(FocusMember *m)
     if (!m->endpoint_bridge)
         return;
     g_autofree char *bridge = g_steal_pointer(&m->endpoint_bridge);
-    PaColibriConferenceModify cm;
-    modify_init(conf, &cm);
-    PaColibriEndpoint *ep = pa_colibri_endpoints_add(cm.endpoints, m->nick);
-    ep->expire = TRUE;
-    send_colibri(conf, bridge, &cm, NULL, NULL, conf);
-    pa_colibri_modify_clear(&cm);
+    focus_expiries_add(conf->mgr, bridge, conf->meeting_id, conf->room_jid, m->nick);
     /* The bridge ends a conference with its last endpoint: the next one creates it again. */
     if (g_strcmp0(bridge, conf->bridge_jid) == 0 && endpoints_on(conf, bridge) == 0)
         conf->created = FALSE;
@@ -287,8 +279,11 @@ static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
     if (m->state != FOCUS_MEMBER_ALLOCATING)
         return;
     if (outcome == FOCUS_IQ_DISCONNECTED) {
-        /* Retried once the room is back (the create may not have arrived). */
+        /* Retried once the room is back. The request may or may not have reached the bridge:
+         * the endpoint it may have made is expired first (focus_expiries_flush() sends that
+         * before the next allocation). */
         focus_member_set_state(m, FOCUS_MEMBER_IDLE, "the connection dropped");
+        focus_conf_expire_endpoint(m);
         if (m->alloc_had_create)
             conf->created = FALSE;
         return;
@@ -357,6 +352,7 @@ void focus_conf_allocate(FocusMember *m)
     m->endpoint_bridge = g_strdup(conf->bridge_jid);
     g_info("allocating endpoint room=%s ep=%s bridge=%s%s", conf->room_jid, m->nick,
            conf->bridge_jid, cm.create ? " (creating the conference)" : "");
+    focus_expiries_flush(mgr, conf->bridge_jid, conf->meeting_id); /* they go first */
     send_colibri(conf, conf->bridge_jid, &cm, alloc_done, m, &m->alloc_token);
     pa_colibri_modify_clear(&cm);
 }

@@ -197,6 +197,9 @@ static const FocusRoomEvents room_events = {
 static void on_bridge_up(FocusBridges *bridges, const FocusBridge *bridge, gpointer data)
 {
     FocusConferences *mgr = data;
+    /* What it still holds of ours goes first: a conference re-created there must not meet
+     * its old self. */
+    focus_expiries_bridge_up(mgr, bridge->jid);
     for (guint i = 0; i < mgr->all->len; i++) {
         FocusConference *conf = mgr->all->pdata[i];
         if (!conf->bridge_jid)
@@ -239,6 +242,7 @@ FocusConferences *focus_conferences_new(FocusLink *link, const FocusConferenceSe
     mgr->bridges = bridges;
     mgr->all = g_ptr_array_new();
     mgr->peer_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(G_USEC_PER_SEC, 20);
+    focus_expiries_init(mgr);
     focus_registry_add_listener(registry, &registry_events, mgr);
     if (bridges)
         focus_bridges_add_listener(bridges, &bridges_events, mgr);
@@ -253,6 +257,7 @@ void focus_conferences_free(FocusConferences *mgr)
     for (guint i = 0; i < mgr->all->len; i++)
         ((FocusConference *)mgr->all->pdata[i])->mgr = NULL;
     g_ptr_array_free(mgr->all, TRUE);
+    focus_expiries_clear(mgr);
     g_free(mgr->occupant_jid);
     g_free(mgr);
 }

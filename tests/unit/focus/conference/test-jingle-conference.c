@@ -4,6 +4,7 @@
  * the test steps. */
 #include "focus/bridges/bridges.h"
 #include "focus/conference/conference.h"
+#include "focus/conference/conference-priv.h"
 #include "focus/rooms/registry.h"
 
 #include "testbed.h"
@@ -826,6 +827,122 @@ static void test_bridge_drops_endpoint_unhealthy(void)
     fx_clear(&fx);
 }
 
+#define EXPIRE_CONF_TO(bridge)                                                                     \
+    STANZA(.name = "iq", .type = "set", .to = BREWERY "/" bridge,                                  \
+           .has = {{"conference-modify", NS_COLIBRI2, {"expire", "true"}}})
+#define EXPIRE_EP_TO(bridge, nick)                                                                 \
+    STANZA(.name = "iq", .type = "set", .to = BREWERY "/" bridge,                                  \
+           .has = {{"conference-modify", NS_COLIBRI2},                                             \
+                   {"endpoint", NULL, {"id", nick, "expire", "true"}}})
+
+/* The only bridge goes away (say, it and the XMPP server restarted) and comes back: nothing is
+ * sent to it while it is away; once back, the conference it may still hold is expired before
+ * the conference is created there again, and the endpoint of a participant who left during
+ * the outage is expired too (the room ended: the expiry outlives it). */
+static void test_expiries_wait_for_the_bridge(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    g_autofree char *sa = NULL, *sb = NULL;
+    two_invited(&fx, &sa, &sb);
+    FocusConference *conf = focus_conferences_lookup(fx.mgr, ROOM);
+    g_autofree char *meeting = g_strdup(focus_conference_meeting_id(conf));
+
+    guint mark = testbed_mark(&fx.tb);
+    bridge_leave(&fx, "b1");
+    g_assert_cmpint(sent_find(&fx.tb, mark, NO_BRIDGE), >=, 0);
+    g_assert_cmpint(sent_find(&fx.tb, mark, STANZA(.to = BREWERY "/b1")), ==, -1);
+    g_assert_cmpuint(focus_expiries_waiting(fx.mgr), ==, 1);
+
+    /* b1 is back: the old conference goes first, then the new allocations. */
+    mark = testbed_mark(&fx.tb);
+    bridge_join(&fx, "b1", "0.1");
+    int exp = sent_find(&fx.tb, mark, EXPIRE_CONF_TO("b1"));
+    g_assert_cmpint(exp, >=, 0);
+    g_assert_true(stanza_match(sent_at(&fx.tb, exp),
+                               STANZA(.has = {{"conference-modify",
+                                               NS_COLIBRI2,
+                                               {"meeting-id", meeting, "expire", "true"}}})));
+    int alloc = find_alloc(&fx, mark, "b1", "alice");
+    g_assert_cmpint(alloc, >, exp);
+    g_assert_cmpuint(focus_expiries_waiting(fx.mgr), ==, 0);
+    answer(&fx, exp, NULL);
+    g_assert_cmpuint(fx.mgr->expiries->len, ==, 0);
+
+    /* b1 goes again; everyone leaves meanwhile and the room ends. */
+    answer_alloc(&fx, alloc, "alice");
+    int alloc_b = find_alloc(&fx, mark, "b1", "bob");
+    answer_alloc(&fx, alloc_b, "bob");
+    bridge_leave(&fx, "b1");
+    occupant_left(&fx, "alice");
+    occupant_left(&fx, "bob");
+    testbed_advance(&fx.tb, 60000); /* the empty room's grace, its destruction */
+    testbed_receive(&fx.tb, "<presence type='unavailable' from='" ROOM "/focus' to='" OCC
+                            "'><x xmlns='" NS_MUC_USER "'><destroy/><status code='110'/></x>"
+                            "</presence>");
+    testbed_advance(&fx.tb, 0);
+    g_assert_null(focus_conferences_lookup(fx.mgr, ROOM));
+    mark = testbed_mark(&fx.tb);
+    bridge_join(&fx, "b1", "0.1");
+    /* What b1 may still hold of that meeting is expired now that it is back. */
+    exp = sent_find(&fx.tb, mark, EXPIRE_CONF_TO("b1"));
+    g_assert_cmpint(exp, >=, 0);
+    /* The MUC answers for an occupant that is not there (no Colibri2 reason): kept for the
+     * next time; the bridge's own CONFERENCE_NOT_FOUND: done. */
+    answer_error(&fx, exp, "item-not-found", NULL);
+    g_assert_cmpuint(focus_expiries_waiting(fx.mgr), ==, 1);
+    bridge_leave(&fx, "b1");
+    mark = testbed_mark(&fx.tb);
+    bridge_join(&fx, "b1", "0.1");
+    exp = sent_find(&fx.tb, mark, EXPIRE_CONF_TO("b1"));
+    g_assert_cmpint(exp, >=, 0);
+    answer_error(&fx, exp, "item-not-found",
+                 "<error xmlns='jitsi:colibri2' reason='CONFERENCE_NOT_FOUND'/>");
+    g_assert_cmpuint(fx.mgr->expiries->len, ==, 0);
+    fx_clear(&fx);
+}
+
+/* The connection drops while an allocation waits for its reply: it may have reached the
+ * bridge, so that endpoint is expired before it is allocated again. */
+static void test_allocation_lost_with_the_link(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    room_ready(&fx);
+    occupant(&fx, "alice");
+    guint mark = testbed_mark(&fx.tb);
+    occupant(&fx, "bob");
+    disco(&fx, mark, "alice", JSON_FEATURES);
+    disco(&fx, mark, "bob", JSON_FEATURES);
+    g_assert_cmpint(find_alloc(&fx, mark, "b1", "alice"), >=, 0);
+    focus_link_set_online(fx.tb.link, FALSE);
+    focus_link_fail_pending(fx.tb.link);
+    focus_core_on_offline(fx.tb.core);
+    g_assert_cmpuint(focus_expiries_waiting(fx.mgr), ==, 2);
+    focus_link_set_online(fx.tb.link, TRUE);
+    focus_core_on_online(fx.tb.core);
+    mark = testbed_mark(&fx.tb);
+    testbed_brewery_joined(&fx.tb);
+    bridge_join(&fx, "b1", "0.1");
+    /* The room is joined again: both are still there. */
+    occupant(&fx, "alice");
+    occupant(&fx, "bob");
+    testbed_room_self(&fx.tb, ROOM, FALSE);
+    int form = sent_find(&fx.tb, mark,
+                         STANZA(.name = "iq", .type = "set", .to = ROOM,
+                                .has = {{"query", "http://jabber.org/protocol/muc#owner"}}));
+    g_assert_cmpint(form, >=, 0);
+    answer(&fx, form, NULL);
+    testbed_advance(&fx.tb, 0);
+    int exp = sent_find(&fx.tb, mark, EXPIRE_EP_TO("b1", "alice"));
+    int alloc = find_alloc(&fx, mark, "b1", "alice");
+    g_assert_cmpint(exp, >=, 0);
+    g_assert_cmpint(alloc, >, exp);
+    fx_clear(&fx);
+}
+
 /* XEP-0166: a content has a name. One without is malformed (bad-request), whatever the
  * action, and changes nothing: the session stays pending and the bridge hears nothing. */
 static void test_nameless_content(void)
@@ -909,6 +1026,10 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/unknown-endpoint", test_unknown_endpoint);
     g_test_add_func("/jingle/conference/xml-client", test_xml_client);
     g_test_add_func("/jingle/conference/nameless-content", test_nameless_content);
+    g_test_add_func("/jingle/conference/expiries-wait-for-the-bridge",
+                    test_expiries_wait_for_the_bridge);
+    g_test_add_func("/jingle/conference/allocation-lost-with-the-link",
+                    test_allocation_lost_with_the_link);
     g_test_add_func("/jingle/conference/bridge-drops-endpoint", test_bridge_drops_endpoint);
     g_test_add_func("/jingle/conference/bridge-drops-endpoint-unhealthy",
                     test_bridge_drops_endpoint_unhealthy);
