@@ -571,13 +571,49 @@ static void create_endpoint(BridgeControl *c, BridgePending *p, BridgeRegConfere
     apply_update(c, ep, e);
 }
 
+/* Who sends @iq: the focus's own bare JID when it comes through the brewery (the same after
+ * a restart, whatever its nickname), else the sender's bare JID (transfer full). */
+static char *request_owner(BridgeControl *c, xmpp_stanza_t *iq)
+{
+    const char *from = xmpp_stanza_get_from(iq);
+    char *real = bridge_xmpp_brewery_real_jid(c->xmpp, from);
+    return real ? real : pa_jid_bare(from);
+}
+
+/* A focus creates a conference for a room (@m->name) while an older one of the same room from
+ * the same focus is still here: the focus has restarted (or re-created a conference it could
+ * not expire), and nothing will ever expire the old one. It goes now, with its endpoints. */
+static void expire_superseded(BridgeControl *c, const PaColibriConferenceModify *m,
+                              const char *owner)
+{
+    if (!m->name || !owner)
+        return;
+    g_autoptr(GArray) old = g_array_new(FALSE, FALSE, sizeof(BridgeHandle));
+    guint pos = 0;
+    BridgeRegConference *conf;
+    while ((conf = bridge_handle_table_next(&c->reg.conferences, &pos)))
+        if (g_strcmp0(conf->name, m->name) == 0 && g_strcmp0(conf->owner, owner) == 0)
+            g_array_append_val(old, conf->handle);
+    for (guint i = 0; i < old->len; i++) {
+        conf = bridge_reg_conference_get(&c->reg, g_array_index(old, BridgeHandle, i));
+        if (conf) {
+            g_autofree char *why =
+                g_strdup_printf("superseded by conference %s of the same room", m->meeting_id);
+            bridge_control_expire_conference(c, conf, why);
+        }
+    }
+}
+
 /* Applies a validated request (creating the conference if asked) and answers it, now or
  * once every endpoint it created has its transport. */
 static void apply_modify(BridgeControl *c, xmpp_stanza_t *iq, PaColibriConferenceModify *m,
                          BridgeRegConference *conf)
 {
     if (m->create) {
+        g_autofree char *owner = request_owner(c, iq);
+        expire_superseded(c, m, owner);
         conf = bridge_reg_conference_add(&c->reg, m->meeting_id, m->name);
+        conf->owner = g_steal_pointer(&owner);
         g_message("room=%s: conference created (name %s)", conf->id, m->name ? m->name : "none");
     }
     BridgeHandle conf_handle = conf->handle;

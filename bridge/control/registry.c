@@ -31,6 +31,7 @@ static void conference_free(gpointer p)
     g_free(c->id);
     g_free(c->name);
     g_free(c->focus_jid);
+    g_free(c->owner);
     g_hash_table_destroy(c->endpoints);
     g_free(c);
 }

@@ -481,6 +481,56 @@ static void test_stranger(void)
     g_assert_true(it_bridge_log_has(&env, "refused: not a configured focus JID"));
 }
 
+/* A focus that restarted knows nothing of its old conferences and creates a new one (a new
+ * meeting-id) for the same room: the old one of that room, from that focus, is expired with
+ * its endpoints; another room's is not, and neither is the same room from another sender. */
+static void test_superseded(void)
+{
+    PaColibriConferenceModify m;
+    const char *const confs[][2] = {{"old-1", "same@conference." IT_DOMAIN},
+                                    {"other-1", "other@conference." IT_DOMAIN}};
+    for (guint i = 0; i < G_N_ELEMENTS(confs); i++) {
+        new_modify(&m, confs[i][0], TRUE);
+        g_free(m.name);
+        m.name = g_strdup(confs[i][1]);
+        add_ep(&m, "p1", TRUE);
+        add_ep(&m, "p2", TRUE);
+        xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+        g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+        xmpp_stanza_release(r);
+        pa_colibri_modify_clear(&m);
+    }
+    assert_counts(2, 4);
+    /* Same room, new meeting-id, same focus (directly to the bridge's own JID this time: the
+     * sender is still recognised as the same focus). */
+    new_modify(&m, "new-1", TRUE);
+    g_free(m.name);
+    m.name = g_strdup(confs[0][1]);
+    add_ep(&m, "p1", TRUE);
+    xmpp_stanza_t *r = modify(focus, bridge_real, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(2, 3);
+    g_assert_true(it_bridge_log_has(&env, "room=old-1 ep=p2: endpoint expired (superseded by "
+                                          "conference new-1 of the same room)"));
+    new_modify(&m, "old-1", FALSE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    /* Clean up. */
+    for (guint i = 0; i < 2; i++) {
+        new_modify(&m, i ? "other-1" : "new-1", FALSE);
+        m.expire = TRUE;
+        r = modify(focus, bridge_occupant, &m);
+        g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+        xmpp_stanza_release(r);
+        pa_colibri_modify_clear(&m);
+    }
+    assert_counts(0, 0);
+}
+
 static void test_expire(void)
 {
     PaColibriConferenceModify m;
@@ -724,6 +774,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-xmpp/errors", test_errors);
     g_test_add_func("/bridge-xmpp/stranger", test_stranger);
     g_test_add_func("/bridge-xmpp/expire", test_expire);
+    g_test_add_func("/bridge-xmpp/superseded", test_superseded);
     g_test_add_func("/bridge-xmpp/server-restart", test_server_restart);
     g_test_add_func("/bridge-xmpp/graceful-shutdown", test_graceful_shutdown);
     g_test_add_func("/bridge-xmpp/media-timeout", test_media_timeout);
