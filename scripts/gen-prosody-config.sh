@@ -16,17 +16,20 @@
 #     --web-origin URL     origin allowed to use BOSH/WebSocket from a browser, repeatable
 #                          (default: any origin)
 #     --log-level L        debug|info|warn|error (default info)
+#     --brewery-account J  an account allowed into the bridge brewery, repeatable (default
+#                          jvb@auth.D, the account every parley-bridge shares)
 #
 # What it sets up for domain D:
 #   VirtualHost D                      anonymous login, for browsers (BOSH /http-bind,
 #                                      WebSocket /xmpp-websocket)
 #   VirtualHost auth.D                 password accounts for services (the bridge account jvb)
 #   Component conference.D "muc"       conference rooms; only admins (the focus) create rooms
-#   Component internal.auth.D "muc"    the bridge brewery; rooms created by auth.D accounts
+#   Component internal.auth.D "muc"    the bridge brewery: only the bridges' accounts and the
+#                                      focus may create or join it
 #   Component focus.D                  parley-focus, XEP-0114 with a shared secret
 set -euo pipefail
 
-usage() { sed -n '9,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,21p' "$0" | sed 's/^# \{0,1\}//'; }
 
 domain=${PARLEY_DOMAIN:-meet.parley.test}
 secret=${PARLEY_FOCUS_SECRET:-focussecret}
@@ -35,6 +38,7 @@ c2s_port=5222
 component_port=5347
 http_port=5280
 origins=()
+brewery_accounts=()
 log_level=info
 dir=
 
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
     --http-port) http_port=$2; shift 2 ;;
     --web-origin) origins+=("$2"); shift 2 ;;
     --log-level) log_level=$2; shift 2 ;;
+    --brewery-account) brewery_accounts+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "gen-prosody-config: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) [ -z "$dir" ] || { echo "gen-prosody-config: one directory only" >&2; exit 2; }
@@ -65,6 +70,10 @@ done
 case $log_level in debug|info|warn|error) ;; *) fail "--log-level: '$log_level'" ;; esac
 [ -n "$secret" ] || fail "--secret: empty"
 [[ $secret != *[\"\\]* ]] || fail "--secret: must not contain quotes or backslashes"
+[ ${#brewery_accounts[@]} -gt 0 ] || brewery_accounts=("jvb@auth.$domain")
+for a in "${brewery_accounts[@]}"; do
+  [[ $a =~ ^[a-z0-9._-]+@[a-z0-9.-]+$ ]] || fail "--brewery-account: '$a' is not a bare JID"
+done
 
 mkdir -p "$dir/data" "$dir/certs"
 dir=$(cd "$dir" && pwd)
@@ -76,6 +85,7 @@ lua_list() { # items... -> { "a", "b" }
   echo "$out }"
 }
 ifaces=$(lua_list "${addresses[@]}")
+brewery_admins=$(lua_list "focus.$domain" "${brewery_accounts[@]}")
 if [ ${#origins[@]} -gt 0 ]; then
   cors="access_control_allow_origins = $(lua_list "${origins[@]}")"
 else
@@ -113,7 +123,11 @@ modules_enabled = {
   "roster"; "saslauth"; "disco"; "ping"; "time"; "version";
   "bosh";       -- XEP-0124/0206 at http://<address>:$http_port/http-bind
   "websocket";  -- RFC 7395 at ws://<address>:$http_port/xmpp-websocket
+  "smacks";     -- XEP-0198 stream management: a short network loss resumes the session
 }
+-- A client whose connection vanished (a closed laptop, a crashed bridge) keeps its session,
+-- and so its seat in its rooms, this many seconds for a resumption; then it leaves them.
+smacks_hibernation_time = 20
 -- Idle BOSH sessions are dropped after this many seconds.
 bosh_max_inactivity = 60
 
@@ -147,11 +161,14 @@ Component "conference.$domain" "muc"
   muc_room_cache_size = 10000
 
 ---------- Bridge brewery ----------
--- Bridges (accounts on auth.$domain) meet here; rooms may be created by auth.$domain accounts
--- and by the focus. Rooms open immediately (no instant-room form needed).
+-- Bridges meet here. Only the bridges' accounts and the focus may create or join a room: they
+-- are this service's admins (so owners of its rooms), and rooms are members-only, so anyone
+-- else (an anonymous participant, another account) is refused. Rooms open immediately (no
+-- instant-room form needed).
 Component "internal.auth.$domain" "muc"
-  admins = { "focus.$domain" }
-  restrict_room_creation = "local"
+  admins = $brewery_admins
+  restrict_room_creation = true
+  muc_room_default_members_only = true
   muc_room_locking = false
   muc_room_default_public_jids = true
   muc_room_default_persistent = false
