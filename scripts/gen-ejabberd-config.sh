@@ -14,18 +14,21 @@
 #     --component-port N   XEP-0114 component port (default 5347)
 #     --http-port N        BOSH + WebSocket port (default 5280)
 #     --log-level L        debug|info|warning|error (default info)
+#     --brewery-account J  an account allowed into the bridge brewery, repeatable (default
+#                          jvb@auth.D, the account every parley-bridge shares)
 #
 # What it sets up for domain D:
 #   host D                       anonymous login (SASL ANONYMOUS), for browsers
 #   host auth.D                  password accounts for services (the bridge account jvb)
 #   MUC conference.D             conference rooms; only the focus creates them and it owns all
-#   MUC internal.auth.D          the bridge brewery; rooms created by auth.D accounts
+#   MUC internal.auth.D          the bridge brewery: only the bridges' accounts and the focus
+#                                may use it
 #   component focus.D            parley-focus, XEP-0114 with a shared secret
 # Accounts are not part of the file: register the bridge account with
 #   ejabberdctl register jvb auth.D PASSWORD
 set -euo pipefail
 
-usage() { sed -n '9,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 domain=${PARLEY_DOMAIN:-meet.parley.test}
 secret=${PARLEY_FOCUS_SECRET:-focussecret}
@@ -34,6 +37,7 @@ c2s_port=5222
 component_port=5347
 http_port=5280
 log_level=info
+brewery_accounts=()
 dir=
 
 while [ $# -gt 0 ]; do
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
     --component-port) component_port=$2; shift 2 ;;
     --http-port) http_port=$2; shift 2 ;;
     --log-level) log_level=$2; shift 2 ;;
+    --brewery-account) brewery_accounts+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "gen-ejabberd-config: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) [ -z "$dir" ] || { echo "gen-ejabberd-config: one directory only" >&2; exit 2; }
@@ -62,6 +67,12 @@ done
 case $log_level in debug|info|warning|error) ;; *) fail "--log-level: '$log_level'" ;; esac
 [ -n "$secret" ] || fail "--secret: empty"
 [[ $secret != *[\"\\]* ]] || fail "--secret: must not contain quotes or backslashes"
+[ ${#brewery_accounts[@]} -gt 0 ] || brewery_accounts=("jvb@auth.$domain")
+bridges_acl=""
+for a in "${brewery_accounts[@]}"; do
+  [[ $a =~ ^[a-z0-9._-]+@[a-z0-9.-]+$ ]] || fail "--brewery-account: '$a' is not a bare JID"
+  bridges_acl+=$'\n'"      - \"$a\""
+done
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -118,9 +129,9 @@ acl:
   # parley-focus: the external component, whatever resource it uses.
   focus:
     server: "focus.$domain"
-  # Service accounts (the bridges).
-  services:
-    server: "auth.$domain"
+  # The bridges' accounts.
+  bridges:
+    user:$bridges_acl
 
 access_rules:
   c2s:
@@ -128,10 +139,10 @@ access_rules:
   # Only the focus creates conference rooms (a room exists only after a conference request).
   conference_create:
     allow: focus
-  # Bridges create the brewery room; the focus may too.
-  brewery_create:
+  # Only the bridges and the focus may use the brewery MUC at all (create or join a room).
+  brewery:
     allow: focus
-    allow: services
+    allow: bridges
   # The focus is owner of every room on both MUC services.
   muc_owner:
     allow: focus
@@ -143,6 +154,12 @@ modules:
     # Idle BOSH sessions are dropped after this many seconds.
     max_inactivity: 60
   mod_roster: {}
+  # XEP-0198 stream management: a short network loss resumes the session. A client whose
+  # connection vanished (a closed laptop, a crashed bridge) keeps its session, and so its seat
+  # in its rooms, for at most 20 s; then it leaves them.
+  mod_stream_mgmt:
+    resume_timeout: 20
+    max_resume_timeout: 20
 
 # Each MUC service belongs to one host: the conference rooms to the browsers' host, the
 # brewery to the services' host. append_host_config adds to the module list above
@@ -185,8 +202,8 @@ append_host_config:
       mod_muc:
         hosts:
           - "internal.auth.$domain"
-        access: all
-        access_create: brewery_create
+        access: brewery
+        access_create: brewery
         access_admin: muc_owner
         access_persistent: muc_owner
         access_register: none
