@@ -388,9 +388,11 @@ static void self_presence(FocusBridges *br, const FocusMucPresence *mp)
                g_hash_table_size(br->by_jid));
         if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_CREATED)) {
             /* We made the brewery: bridges must see our real JID (they only take
-             * conference-modify from the focus). */
+             * conference-modify from the focus). Only that: the server's defaults keep the
+             * brewery members-only (docs/deployment.md), and a conference room's initial form
+             * would open it to anyone. */
             xmpp_stanza_t *iq = focus_muc_owner_form(focus_link_ctx(br->link), br->occupant_from,
-                                                     br->brewery, FOCUS_OWNER_FORM_INITIAL);
+                                                     br->brewery, FOCUS_OWNER_FORM_REASSERT);
             focus_link_send_iq(br->link, iq, 10000, config_done, br, br);
             xmpp_stanza_release(iq);
         }

@@ -12,7 +12,8 @@
 # PARLEY_BRIDGE_PASSWORD (bridgepass), PARLEY_XMPP_ADDRESS (127.0.0.1),
 # PARLEY_C2S_PORT (5222), PARLEY_COMPONENT_PORT (5347), PARLEY_HTTP_PORT (5280),
 # PARLEY_EJABBERD_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts on auth.<domain>,
-# "name:password name2:password2", e.g. a scripted client standing in for the focus).
+# "name:password name2:password2", e.g. a scripted client standing in for the focus),
+# PARLEY_BREWERY_ACCOUNTS (names on auth.<domain> allowed into the brewery besides jvb).
 # Exit status: 0 ok, 1 failure (the ejabberd log is printed), 77 ejabberd is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 #
@@ -76,9 +77,11 @@ start() {
     echo "ejabberd.sh: already running in $dir (pid $(cat "$dir/ejabberd.pid"))" >&2
     exit 1
   fi
+  local name brewery=(--brewery-account "jvb@auth.$domain")
+  for name in ${PARLEY_BREWERY_ACCOUNTS:-}; do brewery+=(--brewery-account "$name@auth.$domain"); done
   "$top/scripts/gen-ejabberd-config.sh" --domain "$domain" --address "$address" \
     --c2s-port "$c2s_port" --component-port "$component_port" --http-port "$http_port" \
-    --log-level "${PARLEY_EJABBERD_LOG_LEVEL:-info}" "$dir" >/dev/null || exit 1
+    "${brewery[@]}" --log-level "${PARLEY_EJABBERD_LOG_LEVEL:-info}" "$dir" >/dev/null || exit 1
   rm -rf "$dir/spool" "$dir/ready"
   mkdir -p "$dir/spool" "$dir/modules"
   cat >"$dir/inetrc" <<'EOF'

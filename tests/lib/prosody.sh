@@ -11,7 +11,8 @@
 # PARLEY_BRIDGE_PASSWORD (bridgepass), PARLEY_PROSODY_ADDRESS (127.0.0.1),
 # PARLEY_C2S_PORT (5222), PARLEY_COMPONENT_PORT (5347), PARLEY_HTTP_PORT (5280),
 # PARLEY_PROSODY_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts on auth.<domain>,
-# "name:password name2:password2", e.g. a scripted client standing in for the focus).
+# "name:password name2:password2", e.g. a scripted client standing in for the focus),
+# PARLEY_BREWERY_ACCOUNTS (names on auth.<domain> allowed into the brewery besides jvb).
 # Exit status: 0 ok, 1 failure (the Prosody log is printed), 77 Prosody is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 set -uo pipefail
@@ -57,9 +58,11 @@ start() {
     exit 1
   fi
   # Regenerating is cheap and idempotent; accounts in <dir>/data survive a restart.
+  local name brewery=(--brewery-account "jvb@auth.$domain")
+  for name in ${PARLEY_BREWERY_ACCOUNTS:-}; do brewery+=(--brewery-account "$name@auth.$domain"); done
   "$top/scripts/gen-prosody-config.sh" --domain "$domain" --address "$address" \
     --c2s-port "$c2s_port" --component-port "$component_port" --http-port "$http_port" \
-    --log-level "${PARLEY_PROSODY_LOG_LEVEL:-info}" "$dir" >/dev/null || exit 1
+    "${brewery[@]}" --log-level "${PARLEY_PROSODY_LOG_LEVEL:-info}" "$dir" >/dev/null || exit 1
   local cfg=$dir/prosody.cfg.lua
   if ! prosodyctl --config "$cfg" register jvb "auth.$domain" \
       "${PARLEY_BRIDGE_PASSWORD:-bridgepass}" >"$dir/prosodyctl.out" 2>&1; then

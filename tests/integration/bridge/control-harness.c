@@ -63,6 +63,8 @@ void it_env_init(ItEnv *env)
         }
     }
     g_setenv("PARLEY_EXTRA_ACCOUNTS", IT_FOCUS_USER ":" IT_FOCUS_PASS, TRUE);
+    /* The scripted focus stands in for parley-focus: the brewery must let it in. */
+    g_setenv("PARLEY_BREWERY_ACCOUNTS", IT_FOCUS_USER, TRUE);
     if (!g_file_test(BRIDGE_BIN, G_FILE_TEST_IS_EXECUTABLE)) {
         printf("1..0 # SKIP %s not built\n", BRIDGE_BIN);
         exit(77);
