@@ -256,10 +256,46 @@ static gboolean check_ice_addresses(const BridgeConfig *cfg, GError **error)
     return TRUE;
 }
 
+/* xmpp.tls=auto: plaintext (and an unverified certificate) only when the server is on this
+ * machine, where nobody sits in between. */
+static gboolean host_is_loopback(const char *host)
+{
+    g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(host);
+    if (ia)
+        return g_inet_address_get_is_loopback(ia);
+    return g_ascii_strcasecmp(host, "localhost") == 0 || g_str_has_suffix(host, ".localhost");
+}
+
+static void xmpp_config(const BridgeConfig *cfg, BridgeXmppConfig *xc)
+{
+    *xc = (BridgeXmppConfig){
+        .host = cfg->xmpp_host,
+        .port = (guint)cfg->xmpp_port,
+        .tls = BRIDGE_XMPP_TLS_VERIFY,
+        .tls_ca_file = cfg->xmpp_tls_ca_file,
+        .tls_pin = cfg->xmpp_tls_pin,
+        .jid = cfg->xmpp_user,
+        .password = cfg->xmpp_password,
+        .resource = cfg->xmpp_resource,
+        .brewery = cfg->xmpp_brewery,
+        .nickname = cfg->xmpp_nickname,
+        .presence_interval_s = (guint)cfg->bridge_presence_interval_seconds,
+    };
+    if (g_strcmp0(cfg->xmpp_tls, "insecure") == 0)
+        xc->tls = BRIDGE_XMPP_TLS_INSECURE;
+    else if (g_strcmp0(cfg->xmpp_tls, "auto") == 0 && !cfg->xmpp_tls_ca_file &&
+             !cfg->xmpp_tls_pin && host_is_loopback(cfg->xmpp_host))
+        xc->tls = BRIDGE_XMPP_TLS_LOOPBACK;
+}
+
 BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context, GError **error)
 {
     if (!check_ice_addresses(cfg, error))
         return NULL;
+    /* Before the media workers start: it may set environment variables. */
+    BridgeXmppConfig xc;
+    xmpp_config(cfg, &xc);
+    bridge_xmpp_tls_prepare(&xc);
 
     BridgeControl *c = g_new0(BridgeControl, 1);
     c->cfg = cfg;
@@ -304,16 +340,6 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
     g_message("HTTP on %s:%d: /about/health, /metrics, /colibri-ws (clients use %s/colibri-ws/%s/)",
               cfg->http_address, cfg->http_port, cfg->http_public_url, cfg->bridge_id);
 
-    BridgeXmppConfig xc = {
-        .host = cfg->xmpp_host,
-        .port = (guint)cfg->xmpp_port,
-        .jid = cfg->xmpp_user,
-        .password = cfg->xmpp_password,
-        .resource = cfg->xmpp_resource,
-        .brewery = cfg->xmpp_brewery,
-        .nickname = cfg->xmpp_nickname,
-        .presence_interval_s = (guint)cfg->bridge_presence_interval_seconds,
-    };
     BridgeXmppCallbacks xcb = {on_xmpp_connection, on_xmpp_iq, brewery_stats};
     c->xmpp = bridge_xmpp_new(&xc, context, &xcb, c);
 

@@ -16,10 +16,20 @@ G_BEGIN_DECLS
 
 typedef struct _BridgeXmpp BridgeXmpp;
 
+/* How the connection to the XMPP server is protected (xmpp.tls, docs/deployment.md). */
+typedef enum {
+    BRIDGE_XMPP_TLS_VERIFY,   /* TLS required; the certificate verified (CAs, or the pin) */
+    BRIDGE_XMPP_TLS_LOOPBACK, /* the server is on loopback: TLS when offered, not verified */
+    BRIDGE_XMPP_TLS_INSECURE, /* TLS when offered, not verified (explicitly asked for) */
+} BridgeXmppTls;
+
 typedef struct {
     const char *host;
     guint port;
-    const char *jid; /* bare JID of the account, e.g. jvb@auth.meet.example.org */
+    BridgeXmppTls tls;
+    const char *tls_ca_file; /* VERIFY: CA certificates besides the system's, or NULL */
+    const char *tls_pin;     /* VERIFY: SHA-256 of the certificate (lowercase hex), or NULL */
+    const char *jid;         /* bare JID of the account, e.g. jvb@auth.meet.example.org */
     const char *password;
     const char *resource;
     const char *brewery; /* bare room JID */
@@ -38,6 +48,11 @@ typedef struct {
      * now (transfer full), or NULL for none. */
     xmpp_stanza_t *(*stats)(BridgeXmpp *x, xmpp_ctx_t *ctx, gpointer user_data);
 } BridgeXmppCallbacks;
+
+/* Says at start how the connection is protected (a warning for insecure), and for a pinned
+ * certificate stops OpenSSL from trusting the system CAs. Call before any thread starts (it
+ * sets environment variables). */
+void bridge_xmpp_tls_prepare(const BridgeXmppConfig *cfg);
 
 /* Copies @cfg. Does not connect yet. (transfer full) */
 BridgeXmpp *bridge_xmpp_new(const BridgeXmppConfig *cfg, GMainContext *context,
