@@ -167,6 +167,9 @@ static const PaSetting schema[] = {
      "base URL clients reach the HTTP server at (empty: http://<address>:<port>)"},
     {"http.websocket_ping_seconds", PA_SETTING_INT, "20", 0, 3600, F(http_websocket_ping_seconds),
      NULL, "ping idle colibri-ws channels this often so proxies keep them open (0: never)"},
+    {"http.max_connections", PA_SETTING_INT, "4096", 1, 1000000, F(http_max_connections), NULL,
+     "HTTP connections open at once (colibri-ws included); more get 503 at once (at most half "
+     "the process's file descriptor limit)"},
     {"bridge.region", PA_SETTING_STRING, "default", 0, 0, F(bridge_region), check_token,
      "region reported to the focus"},
     {"bridge.id", PA_SETTING_STRING, "", 0, 0, F(bridge_id), check_token,

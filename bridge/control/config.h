@@ -37,6 +37,7 @@ typedef struct {
     int http_port;
     char *http_public_url; /* derived: http://<address>:<port> */
     int http_websocket_ping_seconds;
+    int http_max_connections;
     /* [bridge] */
     char *bridge_region;
     char *bridge_id; /* derived: the nickname */

@@ -3,6 +3,7 @@
  * Thread: control thread only (see control.h). */
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bridge/control/control-priv.h"
 #include "bridge/control/stats.h"
@@ -206,6 +207,8 @@ static char *http_metrics(gpointer ud)
     s.endpoints = bridge_registry_endpoints(&c->reg);
     if (!c->stopping) /* the channels may be half torn down */
         bridge_channels_get_stats(c->channels, &s.channel);
+    if (c->http)
+        bridge_http_get_stats(c->http, &s.http);
     s.xmpp_connected = c->xmpp && bridge_xmpp_online(c->xmpp);
     s.in_brewery = c->xmpp && bridge_xmpp_in_brewery(c->xmpp);
     s.healthy = bridge_control_healthy(c, NULL);
@@ -288,6 +291,22 @@ static void xmpp_config(const BridgeConfig *cfg, BridgeXmppConfig *xc)
         xc->tls = BRIDGE_XMPP_TLS_LOOPBACK;
 }
 
+/* http.max_connections, within half the descriptors the process may open (main.c lifts the
+ * soft limit to the hard one): the rest is for media sockets, XMPP, logs. */
+static guint http_max_connections(const BridgeConfig *cfg)
+{
+    guint max = (guint)cfg->http_max_connections;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur / 2 < max) {
+        max = MAX(16, (guint)(rl.rlim_cur / 2));
+        g_message("HTTP: at most %u connections at once (half the file descriptor limit %lu; "
+                  "http.max_connections is %d)",
+                  max, (unsigned long)rl.rlim_cur, cfg->http_max_connections);
+    }
+    return max;
+}
+
 BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context, GError **error)
 {
     if (!check_ice_addresses(cfg, error))
@@ -330,7 +349,8 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
               cfg->ice_public_address ? cfg->ice_public_address : "");
 
     BridgeHttpProvider hp = {http_health, http_metrics};
-    c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, &hp, c, error);
+    c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, http_max_connections(cfg),
+                              &hp, c, error);
     if (!c->http) {
         bridge_control_free(c);
         return NULL;
