@@ -79,8 +79,13 @@ static void on_media_event(BridgeHandle endpoint, BridgeMediaEvent event, const 
         ep->state = BRIDGE_REG_EP_CONNECTED;
         g_message("room=%s ep=%s: media connected after %.1f s", ep->conference->id, ep->id,
                   (g_get_monotonic_time() - ep->created_us) / 1e6);
+        if (c->channels)
+            bridge_channels_connectivity(c->channels, ep, TRUE);
         return;
     }
+    /* The others learn at once that its media stopped (their clients mark it interrupted). */
+    if (c->channels && ep->state == BRIDGE_REG_EP_CONNECTED)
+        bridge_channels_connectivity(c->channels, ep, FALSE);
     /* The media plane has dropped the endpoint already; the focus is told at once (it
      * re-invites the participant), unless its allocation is still being answered (that reply
      * fails instead). */
