@@ -129,6 +129,7 @@ void bridge_control_graceful_shutdown(BridgeControl *c, GSourceFunc done, gpoint
     c->graceful_data = user_data;
     g_message("graceful shutdown: refusing new conferences, waiting for %u to end",
               bridge_registry_conferences(&c->reg));
+    bridge_http_health_changed(c->http); /* before the brewery hears it */
     if (c->xmpp)
         bridge_xmpp_publish_presence(c->xmpp);
     bridge_control_end_empty_conferences(c); /* calls bridge_control_conference_ended() */
@@ -183,6 +184,7 @@ static xmpp_stanza_t *brewery_stats(BridgeXmpp *x, xmpp_ctx_t *ctx, gpointer ud)
 static void on_xmpp_connection(BridgeXmpp *x, gboolean online, gpointer ud)
 {
     BridgeControl *c = ud;
+    bridge_http_health_changed(c->http);
     if (!online && c->pendings->len > 0) {
         /* The replies cannot reach the focus any more; the endpoints stay (the focus expires
          * them or the media plane times them out). */
@@ -384,6 +386,7 @@ void bridge_control_free(BridgeControl *c)
     if (!c)
         return;
     c->stopping = TRUE;
+    bridge_http_health_changed(c->http); /* "shutting down" from now on */
     if (c->tick) {
         g_source_destroy(c->tick);
         g_source_unref(c->tick);

@@ -198,3 +198,9 @@ void bridge_http_get_stats(BridgeHttp *h, BridgeHttpStats *out)
     out->accepted = ls.accepted;
     out->refused = ls.refused;
 }
+
+void bridge_http_health_changed(BridgeHttp *h)
+{
+    if (h)
+        refresh_health(h);
+}

@@ -32,6 +32,9 @@ void bridge_http_free(BridgeHttp *h);
 
 /* For adding more handlers (transfer none). */
 SoupServer *bridge_http_server(BridgeHttp *h);
+/* The provider's health verdict may have changed: the answer health checks get (which the
+ * listener's thread gives from a copy refreshed every 100 ms) is refreshed now. */
+void bridge_http_health_changed(BridgeHttp *h);
 /* The port listened on (for @port 0: the one the system chose). */
 guint bridge_http_port(BridgeHttp *h);
 
