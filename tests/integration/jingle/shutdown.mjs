@@ -46,7 +46,8 @@ await jingleScenario('jingle-focus-shutdown', async (ctx) => {
         await sleep(3);
       }
     })();
-    await sleep(50 + round * 10);
+    // SIGTERM once the flood is well under way (a few more bursts each round).
+    while (n < 3 + round) await sleep(2);
     const sentBefore = n;
     const st = await ctx.focus.stop();
     flooding = false;
