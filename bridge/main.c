@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bridge/control/config.h"
 #include "bridge/control/control.h"
@@ -27,6 +28,20 @@ static void usage(FILE *out)
     char *settings = bridge_config_describe();
     fputs(settings, out);
     g_free(settings);
+}
+
+/* Every HTTP connection, colibri-ws channel and media endpoint takes descriptors: lift the
+ * soft limit (often 1024) to the hard one (systemd: 524288). */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+        return;
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+        g_info("file descriptor limit raised from %lu to %lu", (unsigned long)was,
+               (unsigned long)rl.rlim_cur);
 }
 
 typedef struct {
@@ -156,6 +171,7 @@ int main(int argc, char **argv)
     }
 
     pa_log_init("parley-bridge", cfg.log_level);
+    raise_fd_limit();
     g_message("parley-bridge %s starting: bridge id %s, region %s", PARLEY_VERSION, cfg.bridge_id,
               cfg.bridge_region);
 

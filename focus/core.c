@@ -15,6 +15,8 @@ struct _FocusCore {
     FocusConferences *conferences;
     FocusRoomSecurity *security;
     FocusModeration *moderation;
+    gboolean stopping; /* focus_core_stop() ran: the layers are leaving, nothing reaches them */
+    guint late;        /* stanzas received while stopping */
 };
 
 FocusCore *focus_core_new(FocusLink *link, const FocusConfig *cfg)
@@ -57,6 +59,9 @@ void focus_core_free(FocusCore *core)
 {
     if (!core)
         return;
+    if (core->late)
+        g_info("%u stanza(s) arrived while stopping (IQs refused with service-unavailable)",
+               core->late);
     focus_router_free(core->router);
     focus_registry_free(core->reg);
     focus_room_security_free(core->security);
@@ -74,6 +79,7 @@ void focus_core_start(FocusCore *core)
 
 void focus_core_stop(FocusCore *core)
 {
+    core->stopping = TRUE;
     focus_registry_leave_all(core->reg);
     focus_bridges_leave(core->bridges);
 }
@@ -90,9 +96,26 @@ void focus_core_on_offline(FocusCore *core)
     focus_registry_on_offline(core->reg);
 }
 
+/* While stopping, the rooms have been left and the layers are about to be freed: a request
+ * (a room request, Jingle, a lobby request) could only start work that never finishes, or
+ * create a room on the way out. Every get/set IQ is refused, the rest dropped. */
+static void refuse_late(FocusCore *core, xmpp_stanza_t *stanza)
+{
+    core->late++;
+    const char *type = xmpp_stanza_get_type(stanza);
+    if (g_strcmp0(xmpp_stanza_get_name(stanza), "iq") != 0 || !xmpp_stanza_get_from(stanza) ||
+        (g_strcmp0(type, "get") != 0 && g_strcmp0(type, "set") != 0))
+        return;
+    focus_link_reply_error(core->link, stanza, PA_ERR_CANCEL, "service-unavailable",
+                           "parley-focus is shutting down");
+}
+
 void focus_core_receive(FocusCore *core, xmpp_stanza_t *stanza)
 {
-    focus_router_receive(core->router, stanza);
+    if (core->stopping)
+        refuse_late(core, stanza);
+    else
+        focus_router_receive(core->router, stanza);
 }
 
 FocusRouter *focus_core_router(FocusCore *core)

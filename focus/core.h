@@ -38,7 +38,8 @@ void focus_core_free(FocusCore *core);
 
 /* Joins the brewery (now if online, else when online). */
 void focus_core_start(FocusCore *core);
-/* Shutdown: leaves every room and the brewery. */
+/* Shutdown: leaves every room and the brewery. From then on nothing received reaches the
+ * layers: get/set IQs are answered cancel/service-unavailable, everything else is dropped. */
 void focus_core_stop(FocusCore *core);
 
 /* Connection news: the link is online (again) / went offline. */

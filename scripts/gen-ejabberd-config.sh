@@ -26,6 +26,8 @@
 #     --turn-port N        TURN/STUN port (default 3478)
 #     --turns-port N       TURN over TLS port (default 443; 0: none)
 #     --turn-ttl SECONDS   how long handed-out credentials work (default 86400)
+#     --brewery-account J  an account allowed into the bridge brewery, repeatable (default
+#                          jvb@auth.D, the account every parley-bridge shares)
 #
 # What it sets up for domain D:
 #   host D                       anonymous login (SASL ANONYMOUS), for browsers; with
@@ -33,14 +35,15 @@
 #   host guest.D                 anonymous login for guests (--secure-domain only)
 #   host auth.D                  password accounts for services (the bridge account jvb)
 #   MUC conference.D             conference rooms; only the focus creates them and it owns all
-#   MUC internal.auth.D          the bridge brewery; rooms created by auth.D accounts
+#   MUC internal.auth.D          the bridge brewery: only the bridges' accounts and the focus
+#                                may use it
 #   component focus.D            parley-focus, XEP-0114 with a shared secret
 # Accounts are not part of the file: register the bridge account with
 #   ejabberdctl register jvb auth.D PASSWORD
 # (and, with --secure-domain, each moderator with ejabberdctl register NAME D PASSWORD).
 set -euo pipefail
 
-usage() { sed -n '9,28p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,30p' "$0" | sed 's/^# \{0,1\}//'; }
 
 domain=${PARLEY_DOMAIN:-meet.parley.test}
 secret=${PARLEY_FOCUS_SECRET:-focussecret}
@@ -57,6 +60,7 @@ turn_secret=
 turn_port=3478
 turns_port=443
 turn_ttl=86400
+brewery_accounts=()
 dir=
 
 while [ $# -gt 0 ]; do
@@ -76,6 +80,7 @@ while [ $# -gt 0 ]; do
     --turn-port) turn_port=$2; shift 2 ;;
     --turns-port) turns_port=$2; shift 2 ;;
     --turn-ttl) turn_ttl=$2; shift 2 ;;
+    --brewery-account) brewery_accounts+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "gen-ejabberd-config: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) [ -z "$dir" ] || { echo "gen-ejabberd-config: one directory only" >&2; exit 2; }
@@ -108,6 +113,12 @@ if [ -n "$turn_host" ] || [ -n "$turn_secret" ]; then
   [ "$turn_port" -ge 1 ] || fail "--turn-port: 0"
   [[ $turn_ttl =~ ^[0-9]+$ ]] && [ "$turn_ttl" -ge 60 ] || fail "--turn-ttl: '$turn_ttl' (at least 60 seconds)"
 fi
+[ ${#brewery_accounts[@]} -gt 0 ] || brewery_accounts=("jvb@auth.$domain")
+bridges_acl=""
+for a in "${brewery_accounts[@]}"; do
+  [[ $a =~ ^[a-z0-9._-]+@[a-z0-9.-]+$ ]] || fail "--brewery-account: '$a' is not a bare JID"
+  bridges_acl+=$'\n'"      - \"$a\""
+done
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -228,9 +239,9 @@ acl:
   # parley-focus: the external component, whatever resource it uses.
   focus:
     server: "focus.$domain"
-  # Service accounts (the bridges).
-  services:
-    server: "auth.$domain"
+  # The bridges' accounts.
+  bridges:
+    user:$bridges_acl
 
 access_rules:
   c2s:
@@ -238,10 +249,10 @@ access_rules:
   # Only the focus creates conference rooms (a room exists only after a conference request).
   conference_create:
     allow: focus
-  # Bridges create the brewery room; the focus may too.
-  brewery_create:
+  # Only the bridges and the focus may use the brewery MUC at all (create or join a room).
+  brewery:
     allow: focus
-    allow: services
+    allow: bridges
   # The focus is owner of every room on both MUC services.
   muc_owner:
     allow: focus
@@ -253,6 +264,12 @@ modules:
     # Idle BOSH sessions are dropped after this many seconds.
     max_inactivity: 60
   mod_roster: {}$turn_module
+  # XEP-0198 stream management: a short network loss resumes the session. A client whose
+  # connection vanished (a closed laptop, a crashed bridge) keeps its session, and so its seat
+  # in its rooms, for at most 20 s; then it leaves them.
+  mod_stream_mgmt:
+    resume_timeout: 20
+    max_resume_timeout: 20
 
 # Each MUC service belongs to one host: the conference rooms to the browsers' host, the
 # brewery to the services' host. append_host_config adds to the module list above
@@ -295,8 +312,8 @@ append_host_config:
       mod_muc:
         hosts:
           - "internal.auth.$domain"
-        access: all
-        access_create: brewery_create
+        access: brewery
+        access_create: brewery
         access_admin: muc_owner
         access_persistent: muc_owner
         access_register: none

@@ -31,6 +31,8 @@
 #     --turns-port N       TURN over TLS port (default 443; 0: none)
 #     --turn-ttl SECONDS   how long handed-out credentials work (default 86400)
 #     --system             write D.cfg.lua for /etc/prosody/conf.d/ (see above)
+#     --brewery-account J  an account allowed into the bridge brewery, repeatable (default
+#                          jvb@auth.D, the account every parley-bridge shares)
 #
 # What it sets up for domain D:
 #   VirtualHost D                      anonymous login, for browsers (BOSH /http-bind,
@@ -39,11 +41,12 @@
 #   VirtualHost guest.D                anonymous login for guests (--secure-domain only)
 #   VirtualHost auth.D                 password accounts for services (the bridge account jvb)
 #   Component conference.D "muc"       conference rooms; only admins (the focus) create rooms
-#   Component internal.auth.D "muc"    the bridge brewery; rooms created by auth.D accounts
+#   Component internal.auth.D "muc"    the bridge brewery: only the bridges' accounts and the
+#                                      focus may create or join it
 #   Component focus.D                  parley-focus, XEP-0114 with a shared secret
 set -euo pipefail
 
-usage() { sed -n '17,38p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '15,37p' "$0" | sed 's/^# \{0,1\}//'; }
 
 domain=${PARLEY_DOMAIN:-meet.parley.test}
 secret=${PARLEY_FOCUS_SECRET:-focussecret}
@@ -52,6 +55,7 @@ c2s_port=5222
 component_port=5347
 http_port=5280
 origins=()
+brewery_accounts=()
 log_level=info
 secure=0
 turn_host=
@@ -80,6 +84,7 @@ while [ $# -gt 0 ]; do
     --turns-port) turns_port=$2; shift 2 ;;
     --turn-ttl) turn_ttl=$2; shift 2 ;;
     --system) system=1; shift ;;
+    --brewery-account) brewery_accounts+=("$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "gen-prosody-config: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) [ -z "$dir" ] || { echo "gen-prosody-config: one directory only" >&2; exit 2; }
@@ -109,6 +114,10 @@ if [ -n "$turn_host" ] || [ -n "$turn_secret" ]; then
 fi
 [ "$system" = 0 ] || [ "$address_given" = 0 ] \
   || fail "--system: the client listener is prosody.cfg.lua's (--address and --c2s-port do not apply)"
+[ ${#brewery_accounts[@]} -gt 0 ] || brewery_accounts=("jvb@auth.$domain")
+for a in "${brewery_accounts[@]}"; do
+  [[ $a =~ ^[a-z0-9._-]+@[a-z0-9.-]+$ ]] || fail "--brewery-account: '$a' is not a bare JID"
+done
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -119,6 +128,7 @@ lua_list() { # items... -> { "a", "b" }
   echo "$out }"
 }
 ifaces=$(lua_list "${addresses[@]}")
+brewery_admins=$(lua_list "focus.$domain" "${brewery_accounts[@]}")
 if [ ${#origins[@]} -gt 0 ]; then
   cors="access_control_allow_origins = $(lua_list "${origins[@]}")"
 else
@@ -209,7 +219,14 @@ certificates = \"$dir/certs\"
 
 modules_enabled = {
   \"roster\"; \"saslauth\"; \"disco\"; \"ping\"; \"time\"; \"version\";
+  "roster"; "saslauth"; "disco"; "ping"; "time"; "version";
+  "bosh";       -- XEP-0124/0206 at http://<address>:$http_port/http-bind
+  "websocket";  -- RFC 7395 at ws://<address>:$http_port/xmpp-websocket
+  "smacks";     -- XEP-0198 stream management: a short network loss resumes the session
 }
+-- A client whose connection vanished (a closed laptop, a crashed bridge) keeps its session,
+-- and so its seat in its rooms, this many seconds for a resumption; then it leaves them.
+smacks_hibernation_time = 20
 -- Idle BOSH sessions are dropped after this many seconds.
 bosh_max_inactivity = 60
 
@@ -274,11 +291,14 @@ Component "conference.$domain" "muc"
   muc_room_cache_size = 10000
 
 ---------- Bridge brewery ----------
--- Bridges (accounts on auth.$domain) meet here; rooms may be created by auth.$domain accounts
--- and by the focus. Rooms open immediately (no instant-room form needed).
+-- Bridges meet here. Only the bridges' accounts and the focus may create or join a room: they
+-- are this service's admins (so owners of its rooms), and rooms are members-only, so anyone
+-- else (an anonymous participant, another account) is refused. Rooms open immediately (no
+-- instant-room form needed).
 Component "internal.auth.$domain" "muc"
-  admins = { "focus.$domain" }
-  restrict_room_creation = "local"
+  admins = $brewery_admins
+  restrict_room_creation = true
+  muc_room_default_members_only = true
   muc_room_locking = false
   muc_room_default_public_jids = true
   muc_room_default_persistent = false

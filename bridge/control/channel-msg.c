@@ -516,6 +516,16 @@ char *bridge_channel_forwarded_sources(const char *const *names)
     return s;
 }
 
+char *bridge_channel_connectivity(const char *endpoint, gboolean active)
+{
+    /* As JVB sends it: "active" is a string. */
+    json_t *j = json_pack("{s:s,s:s,s:s}", "colibriClass", "EndpointConnectivityStatusChangeEvent",
+                          "endpoint", endpoint, "active", active ? "true" : "false");
+    char *s = dump(j);
+    json_decref(j);
+    return s;
+}
+
 static int cmp_str(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);

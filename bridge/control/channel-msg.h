@@ -135,6 +135,9 @@ gboolean bridge_channel_prefs_apply(BridgeChannelPrefs *p, const BridgeChannelMs
 char *bridge_channel_server_hello(const char *version);
 /* {"colibriClass":"ForwardedSources","forwardedSources":[...]} (transfer full). */
 char *bridge_channel_forwarded_sources(const char *const *names);
+/* {"colibriClass":"EndpointConnectivityStatusChangeEvent","endpoint":..,"active":"true|false"}
+ * (transfer full). */
+char *bridge_channel_connectivity(const char *endpoint, gboolean active);
 /* The video source names @receiver is sent: every video source of every other endpoint of its
  * conference (there is no last-N yet), sorted, without duplicates. NULL-terminated
  * (transfer full, g_strfreev). */

@@ -444,6 +444,19 @@ void bridge_channels_sources_changed(BridgeChannels *ch, const BridgeRegConferen
     }
 }
 
+void bridge_channels_connectivity(BridgeChannels *ch, const BridgeRegEndpoint *ep, gboolean active)
+{
+    g_autofree char *text = bridge_channel_connectivity(ep->id, active);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, ep->conference->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        BridgeRegEndpoint *other = v;
+        if (other != ep && other->channel && other->channel->ws)
+            send_text(ch, other->channel, text);
+    }
+}
+
 const BridgeChannelPrefs *bridge_channels_prefs(const BridgeRegEndpoint *ep)
 {
     return ep->channel ? &ep->channel->prefs : NULL;

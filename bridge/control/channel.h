@@ -47,6 +47,10 @@ void bridge_channels_endpoint_expired(BridgeChannels *ch, BridgeRegEndpoint *ep)
 /* The sources of @conf changed (an update, or an endpoint left): sends ForwardedSources to
  * each open channel whose list changed. */
 void bridge_channels_sources_changed(BridgeChannels *ch, const BridgeRegConference *conf);
+/* Tells the other endpoints of @ep's conference (those with an open channel) that @ep's media
+ * stopped (@active FALSE: the media plane dropped it) or flows (TRUE: connected), with JVB's
+ * EndpointConnectivityStatusChangeEvent, so clients can mark it at once. */
+void bridge_channels_connectivity(BridgeChannels *ch, const BridgeRegEndpoint *ep, gboolean active);
 
 /* The endpoint's stored receiver preferences, or NULL if it never opened a channel
  * (transfer none; valid until the endpoint expires). */

@@ -210,8 +210,49 @@ static void conference_end(BridgeControl *c, BridgeRegConference *conf, const ch
     bridge_control_conference_ended(c);
 }
 
-void bridge_control_expire_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolean tell_media,
-                                    const char *why)
+static gboolean empty_expired(gpointer data)
+{
+    BridgeControl *c = data;
+    /* Find the conference whose timer this is (the source is current while it runs). */
+    GSource *self = g_main_current_source();
+    guint pos = 0;
+    BridgeRegConference *conf;
+    while ((conf = bridge_handle_table_next(&c->reg.conferences, &pos)))
+        if (conf->empty_timer == self)
+            break;
+    if (conf) {
+        g_clear_pointer(&conf->empty_timer, g_source_unref);
+        if (g_hash_table_size(conf->endpoints) == 0)
+            conference_end(c, conf, "empty since its endpoints were dropped, and not re-used");
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* @conf lost its last endpoint to the media plane: the focus re-invites those participants
+ * at once and may allocate into it again without create, so it stays for a while. */
+static void conference_keep_empty(BridgeControl *c, BridgeRegConference *conf)
+{
+    if (conf->empty_timer)
+        return;
+    guint s = (guint)c->cfg->bridge_empty_conference_seconds;
+    g_info("room=%s: no endpoints left; kept %u s for the focus to re-invite", conf->id, s);
+    conf->empty_timer = g_timeout_source_new_seconds(s);
+    g_source_set_callback(conf->empty_timer, empty_expired, c, NULL);
+    g_source_attach(conf->empty_timer, c->context);
+}
+
+static void conference_cancel_empty(BridgeRegConference *conf)
+{
+    if (conf->empty_timer) {
+        g_source_destroy(conf->empty_timer);
+        g_clear_pointer(&conf->empty_timer, g_source_unref);
+    }
+}
+
+/* Removes @ep (see bridge_control_expire_endpoint); @keep_empty: a conference left without
+ * endpoints stays (conference_keep_empty()). Returns TRUE when the conference ended. */
+static gboolean remove_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolean tell_media,
+                                const char *why, gboolean keep_empty)
 {
     BridgeHandle conf_handle = ep->conference->handle;
     g_message("room=%s ep=%s: endpoint expired (%s)", ep->conference->id, ep->id, why);
@@ -227,10 +268,39 @@ void bridge_control_expire_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gbo
     if (p)
         pending_failed(c, p, failure); /* may expire more endpoints (its rollback) */
     BridgeRegConference *conf = bridge_reg_conference_get(&c->reg, conf_handle);
-    if (conf && g_hash_table_size(conf->endpoints) == 0)
+    if (conf && g_hash_table_size(conf->endpoints) == 0 && keep_empty && !c->graceful &&
+        c->cfg->bridge_empty_conference_seconds > 0) {
+        conference_keep_empty(c, conf);
+    } else if (conf && g_hash_table_size(conf->endpoints) == 0) {
         conference_end(c, conf, "last endpoint expired");
-    else if (conf && c->channels)
+        return TRUE;
+    } else if (conf && c->channels) {
         bridge_channels_sources_changed(c->channels, conf); /* its sources are gone */
+    }
+    return conf == NULL;
+}
+
+void bridge_control_end_empty_conferences(BridgeControl *c)
+{
+    g_autoptr(GPtrArray) empty = g_ptr_array_new();
+    guint pos = 0;
+    BridgeRegConference *conf;
+    while ((conf = bridge_handle_table_next(&c->reg.conferences, &pos)))
+        if (g_hash_table_size(conf->endpoints) == 0)
+            g_ptr_array_add(empty, conf);
+    for (guint i = 0; i < empty->len; i++)
+        conference_end(c, empty->pdata[i], "empty, and the bridge is shutting down");
+}
+
+void bridge_control_expire_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolean tell_media,
+                                    const char *why)
+{
+    remove_endpoint(c, ep, tell_media, why, FALSE);
+}
+
+gboolean bridge_control_drop_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, const char *why)
+{
+    return remove_endpoint(c, ep, FALSE, why, TRUE);
 }
 
 void bridge_control_expire_conference(BridgeControl *c, BridgeRegConference *conf, const char *why)
@@ -271,9 +341,9 @@ void bridge_control_endpoint_ready(BridgeHandle endpoint, const PaTransport *loc
                                    const GError *error, gpointer user_data)
 {
     BridgeControl *c = user_data;
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, endpoint);
+    BridgeRegEndpoint *ep = c->stopping ? NULL : bridge_reg_endpoint_get(&c->reg, endpoint);
     if (!ep || ep->state != BRIDGE_REG_EP_GATHERING)
-        return; /* expired meanwhile */
+        return; /* expired meanwhile, or the bridge is stopping (nobody to answer) */
     if (error) {
         g_warning("room=%s ep=%s: media plane could not create the endpoint: %s",
                   ep->conference->id, ep->id, error->message);
@@ -489,6 +559,7 @@ static gboolean validate_modify(BridgeControl *c, const PaColibriConferenceModif
 static void create_endpoint(BridgeControl *c, BridgePending *p, BridgeRegConference *conf,
                             PaColibriEndpoint *e)
 {
+    conference_cancel_empty(conf);
     BridgeRegEndpoint *ep = bridge_reg_endpoint_add(&c->reg, conf, e->id);
     g_message("room=%s ep=%s: endpoint created%s%s", conf->id, ep->id,
               e->stats_id ? ", stats-id " : "", e->stats_id ? e->stats_id : "");
@@ -500,16 +571,55 @@ static void create_endpoint(BridgeControl *c, BridgePending *p, BridgeRegConfere
     apply_update(c, ep, e);
 }
 
+/* Who sends @iq: the focus's own bare JID when it comes through the brewery (the same after
+ * a restart, whatever its nickname), else the sender's bare JID (transfer full). */
+static char *request_owner(BridgeControl *c, xmpp_stanza_t *iq)
+{
+    const char *from = xmpp_stanza_get_from(iq);
+    char *real = bridge_xmpp_brewery_real_jid(c->xmpp, from);
+    return real ? real : pa_jid_bare(from);
+}
+
+/* A focus creates a conference for a room (@m->name) while an older one of the same room from
+ * the same focus is still here: the focus has restarted (or re-created a conference it could
+ * not expire), and nothing will ever expire the old one. It goes now, with its endpoints. */
+static void expire_superseded(BridgeControl *c, const PaColibriConferenceModify *m,
+                              const char *owner)
+{
+    if (!m->name || !owner)
+        return;
+    g_autoptr(GArray) old = g_array_new(FALSE, FALSE, sizeof(BridgeHandle));
+    guint pos = 0;
+    BridgeRegConference *conf;
+    while ((conf = bridge_handle_table_next(&c->reg.conferences, &pos)))
+        if (g_strcmp0(conf->name, m->name) == 0 && g_strcmp0(conf->owner, owner) == 0)
+            g_array_append_val(old, conf->handle);
+    for (guint i = 0; i < old->len; i++) {
+        conf = bridge_reg_conference_get(&c->reg, g_array_index(old, BridgeHandle, i));
+        if (conf) {
+            g_autofree char *why =
+                g_strdup_printf("superseded by conference %s of the same room", m->meeting_id);
+            bridge_control_expire_conference(c, conf, why);
+        }
+    }
+}
+
 /* Applies a validated request (creating the conference if asked) and answers it, now or
  * once every endpoint it created has its transport. */
 static void apply_modify(BridgeControl *c, xmpp_stanza_t *iq, PaColibriConferenceModify *m,
                          BridgeRegConference *conf)
 {
     if (m->create) {
+        g_autofree char *owner = request_owner(c, iq);
+        expire_superseded(c, m, owner);
         conf = bridge_reg_conference_add(&c->reg, m->meeting_id, m->name);
+        conf->owner = g_steal_pointer(&owner);
         g_message("room=%s: conference created (name %s)", conf->id, m->name ? m->name : "none");
     }
     BridgeHandle conf_handle = conf->handle;
+    /* News about this conference goes to whoever manages it now. */
+    g_free(conf->focus_jid);
+    conf->focus_jid = g_strdup(xmpp_stanza_get_from(iq));
     BridgePending *p = pending_new(c, iq, m->meeting_id, conf_handle);
     p->building = TRUE;
     p->with_sources = m->create;
@@ -597,6 +707,8 @@ static void handle_healthcheck(BridgeControl *c, xmpp_stanza_t *iq)
 
 gboolean bridge_control_handle_iq(BridgeControl *c, xmpp_stanza_t *iq)
 {
+    if (c->stopping || !c->xmpp)
+        return FALSE; /* BridgeXmpp refuses IQs itself once stopping */
     if (pa_stanza_child(iq, "conference-modify", PA_NS_COLIBRI2)) {
         handle_modify(c, iq);
         return TRUE;

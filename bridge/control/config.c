@@ -2,7 +2,9 @@
 #include "bridge/control/config.h"
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 #include <stddef.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "common/config.h"
@@ -62,6 +64,54 @@ static char *check_url(const char *v)
     return NULL;
 }
 
+static char *check_tls(const char *v)
+{
+    return g_strv_contains((const char *const[]){"auto", "required", "insecure", NULL}, v)
+               ? NULL
+               : g_strdup("must be auto, required or insecure");
+}
+
+static char *check_readable(const char *v)
+{
+    return g_file_test(v, G_FILE_TEST_IS_REGULAR) && g_access(v, R_OK) == 0
+               ? NULL
+               : g_strdup("must be a readable file");
+}
+
+/* A SHA-256 fingerprint: 32 bytes in hex, with or without ':' between them, any case;
+ * "sha256:" or "sha-256:" in front is allowed. */
+static char *normalise_pin(const char *v)
+{
+    const char *p = v;
+    if (g_ascii_strncasecmp(p, "sha256:", 7) == 0)
+        p += 7;
+    else if (g_ascii_strncasecmp(p, "sha-256:", 8) == 0)
+        p += 8;
+    GString *hex = g_string_new(NULL);
+    for (; *p; p++) {
+        if (*p == ':' || *p == ' ')
+            continue;
+        if (!g_ascii_isxdigit(*p)) {
+            g_string_free(hex, TRUE);
+            return NULL;
+        }
+        g_string_append_c(hex, g_ascii_tolower(*p));
+    }
+    if (hex->len != 64) {
+        g_string_free(hex, TRUE);
+        return NULL;
+    }
+    return g_string_free(hex, FALSE);
+}
+
+static char *check_pin(const char *v)
+{
+    g_autofree char *n = normalise_pin(v);
+    return n ? NULL
+             : g_strdup("must be a SHA-256 certificate fingerprint: 32 bytes in hex, e.g. "
+                        "AB:CD:... (openssl x509 -fingerprint -sha256)");
+}
+
 static char *check_level(const char *v)
 {
     return pa_log_level_valid(v) ? NULL : g_strdup("must be error, warning, info or debug");
@@ -87,6 +137,15 @@ static const PaSetting schema[] = {
     {"xmpp.focus_jids", PA_SETTING_STRING_LIST, "", 0, 0, F(xmpp_focus_jids),
      pa_config_check_bare_jid,
      "bare JIDs allowed to send conference-modify (empty: focus.<domain>)"},
+    {"xmpp.tls", PA_SETTING_STRING, "auto", 0, 0, F(xmpp_tls), check_tls,
+     "TLS to the XMPP server: auto (required and verified, except that a loopback xmpp.host may "
+     "be plaintext), required (verified, even on loopback), insecure (used when offered, "
+     "certificate NOT verified)"},
+    {"xmpp.tls_ca_file", PA_SETTING_STRING, "", 0, 0, F(xmpp_tls_ca_file), check_readable,
+     "PEM file of CA certificates trusted besides the system's (empty: system CAs only)"},
+    {"xmpp.tls_pin", PA_SETTING_STRING, "", 0, 0, F(xmpp_tls_pin), check_pin,
+     "SHA-256 fingerprint the server's certificate must have (empty: none); CAs are then not "
+     "consulted"},
     {"ice.addresses", PA_SETTING_STRING_LIST, NULL, 0, 0, F(ice_addresses), check_ip,
      "local IP addresses ICE gathers candidates on, e.g. 192.0.2.10,127.0.0.1"},
     {"ice.public_address", PA_SETTING_STRING, "", 0, 0, F(ice_public_address), check_ip,
@@ -108,12 +167,19 @@ static const PaSetting schema[] = {
      "base URL clients reach the HTTP server at (empty: http://<address>:<port>)"},
     {"http.websocket_ping_seconds", PA_SETTING_INT, "20", 0, 3600, F(http_websocket_ping_seconds),
      NULL, "ping idle colibri-ws channels this often so proxies keep them open (0: never)"},
+    {"http.max_connections", PA_SETTING_INT, "4096", 1, 1000000, F(http_max_connections), NULL,
+     "HTTP connections open at once (colibri-ws included); more get 503 at once (at most half "
+     "the process's file descriptor limit)"},
     {"bridge.region", PA_SETTING_STRING, "default", 0, 0, F(bridge_region), check_token,
      "region reported to the focus"},
     {"bridge.id", PA_SETTING_STRING, "", 0, 0, F(bridge_id), check_token,
      "bridge id in colibri-ws URLs and stats (empty: the nickname)"},
     {"bridge.presence_interval_seconds", PA_SETTING_INT, "5", 1, 3600,
      F(bridge_presence_interval_seconds), NULL, "how often stats are published in the brewery"},
+    {"bridge.empty_conference_seconds", PA_SETTING_INT, "30", 0, 3600,
+     F(bridge_empty_conference_seconds), NULL,
+     "how long a conference whose endpoints the bridge dropped (ICE/DTLS failure, no media) "
+     "waits for the focus to re-invite into it (0: it ends at once)"},
     {"log.level", PA_SETTING_STRING, "info", 0, 0, F(log_level), check_level,
      "error, warning, info or debug"},
 };
@@ -162,6 +228,17 @@ gboolean bridge_config_load(BridgeConfig *cfg, const char *path, char *const *ov
         char *bare = pa_jid_bare(*j);
         g_free(*j);
         *j = bare;
+    }
+    if (cfg->xmpp_tls_pin) {
+        char *n = normalise_pin(cfg->xmpp_tls_pin);
+        g_free(cfg->xmpp_tls_pin);
+        cfg->xmpp_tls_pin = n;
+    }
+    if (g_strcmp0(cfg->xmpp_tls, "insecure") == 0 && (cfg->xmpp_tls_pin || cfg->xmpp_tls_ca_file)) {
+        g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_INVALID,
+                    "xmpp.tls: insecure verifies nothing, so xmpp.tls_pin and xmpp.tls_ca_file "
+                    "would be ignored: use required (or auto) with them");
+        goto fail;
     }
     if (!cfg->bridge_id)
         cfg->bridge_id = g_strdup(cfg->xmpp_nickname);

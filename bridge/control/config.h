@@ -20,6 +20,9 @@ typedef struct {
     char *xmpp_brewery;     /* derived: jvbbrewery@internal.auth.<domain> */
     char *xmpp_nickname;    /* derived: random */
     char **xmpp_focus_jids; /* derived: focus.<domain> */
+    char *xmpp_tls;         /* auto | required | insecure */
+    char *xmpp_tls_ca_file; /* PEM CA certificates trusted besides the system's, or NULL */
+    char *xmpp_tls_pin;     /* normalised: 64 lowercase hex digits, or NULL */
     /* [ice] */
     char **ice_addresses;
     char *ice_public_address;
@@ -34,10 +37,12 @@ typedef struct {
     int http_port;
     char *http_public_url; /* derived: http://<address>:<port> */
     int http_websocket_ping_seconds;
+    int http_max_connections;
     /* [bridge] */
     char *bridge_region;
     char *bridge_id; /* derived: the nickname */
     int bridge_presence_interval_seconds;
+    int bridge_empty_conference_seconds;
     /* [log] */
     char *log_level;
 } BridgeConfig;

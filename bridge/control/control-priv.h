@@ -26,6 +26,10 @@ struct _BridgeControl {
     GPtrArray *pendings;      /* BridgePending * (owned) awaiting transports */
 
     gboolean graceful;
+    /* bridge_control_free() has begun: the pieces are torn down in order and may be gone
+     * (c->xmpp, c->channels, ...); media events and HTTP requests that still arrive (the
+     * channels' shutdown iterates the context) touch nothing. */
+    gboolean stopping;
     GSourceFunc graceful_done;
     gpointer graceful_data;
 
@@ -39,6 +43,7 @@ struct _BridgeControl {
     gint64 start_us;
 
     PaRateLimit refused_rl; /* log lines about refused/malformed requests */
+    guint news_sent;        /* endpoint-expired IQs sent to the focus (their ids) */
 };
 
 /* colibri-handler.c */
@@ -51,6 +56,13 @@ void bridge_control_endpoint_ready(BridgeHandle endpoint, const PaTransport *loc
  * endpoint. @ep is freed. */
 void bridge_control_expire_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolean tell_media,
                                     const char *why);
+/* The media plane dropped @ep by itself (it has forgotten the handle): as above, without
+ * telling the media plane, except that a conference left without endpoints is kept for
+ * bridge.empty_conference_seconds (not in graceful shutdown), so that the focus's
+ * re-invitation finds it. @ep is freed. Returns TRUE when the conference ended with it. */
+gboolean bridge_control_drop_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, const char *why);
+/* Ends the conferences that have no endpoints (kept for the focus; graceful shutdown). */
+void bridge_control_end_empty_conferences(BridgeControl *c);
 /* Expires every endpoint of @conf and removes it (@conf is freed). */
 void bridge_control_expire_conference(BridgeControl *c, BridgeRegConference *conf, const char *why);
 /* Frees pending replies without answering (shutdown). */

@@ -3,11 +3,13 @@
  * Thread: control thread only (see control.h). */
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bridge/control/control-priv.h"
 #include "bridge/control/stats.h"
 #include "bridge/control/metrics.h"
 #include "bridge/srtp/srtp.h"
+#include "common/colibri/bridge-news.h"
 #include "common/config.h"
 
 #define SRTP_BENCH_PAYLOAD 1200
@@ -18,7 +20,9 @@
 gboolean bridge_control_healthy(BridgeControl *c, char **reason)
 {
     const char *why = NULL;
-    if (!c->media)
+    if (c->stopping)
+        why = "shutting down";
+    else if (!c->media)
         why = "media workers not running";
     else if (c->graceful)
         why = "graceful shutdown in progress";
@@ -46,24 +50,59 @@ static const char *event_name(BridgeMediaEvent e)
     return "?";
 }
 
+/* <endpoint-expired xmlns="urn:parley:bridge:0"/> to @to (common/colibri/bridge-news.h). */
+static void tell_focus(BridgeControl *c, const char *to, const PaBridgeExpired *news)
+{
+    xmpp_ctx_t *ctx = bridge_xmpp_ctx(c->xmpp);
+    g_autofree char *id = g_strdup_printf("expired-%u", ++c->news_sent);
+    xmpp_stanza_t *iq = xmpp_iq_new(ctx, "set", id);
+    xmpp_stanza_set_to(iq, to);
+    xmpp_stanza_t *el = pa_bridge_expired_build(ctx, news);
+    xmpp_stanza_add_child(iq, el);
+    xmpp_stanza_release(el);
+    gboolean sent = bridge_xmpp_send(c->xmpp, iq);
+    xmpp_stanza_release(iq);
+    g_message("room=%s ep=%s: %s the focus (%s) that the endpoint is gone (%s, conference %s)",
+              news->meeting_id, news->endpoint, sent ? "told" : "XMPP offline: could not tell", to,
+              pa_bridge_expired_reason_str(news->reason),
+              news->conference_ended ? "ended" : "kept");
+}
+
 static void on_media_event(BridgeHandle endpoint, BridgeMediaEvent event, const char *reason,
                            gpointer user_data)
 {
     BridgeControl *c = user_data;
-    BridgeRegEndpoint *ep = bridge_reg_endpoint_get(&c->reg, endpoint);
+    BridgeRegEndpoint *ep = c->stopping ? NULL : bridge_reg_endpoint_get(&c->reg, endpoint);
     if (!ep)
         return;
     if (event == BRIDGE_MEDIA_EVENT_CONNECTED) {
         ep->state = BRIDGE_REG_EP_CONNECTED;
         g_message("room=%s ep=%s: media connected after %.1f s", ep->conference->id, ep->id,
                   (g_get_monotonic_time() - ep->created_us) / 1e6);
+        if (c->channels)
+            bridge_channels_connectivity(c->channels, ep, TRUE);
         return;
     }
-    /* The media plane has dropped the endpoint already. The focus is not told: it learns of
-     * the endpoint's end from the client (and an UNKNOWN_ENDPOINT if it asks). */
+    /* The others learn at once that its media stopped (their clients mark it interrupted). */
+    if (c->channels && ep->state == BRIDGE_REG_EP_CONNECTED)
+        bridge_channels_connectivity(c->channels, ep, FALSE);
+    /* The media plane has dropped the endpoint already; the focus is told at once (it
+     * re-invites the participant), unless its allocation is still being answered (that reply
+     * fails instead). */
     g_autofree char *why =
         g_strdup_printf("media %s: %s", event_name(event), reason ? reason : "no reason given");
-    bridge_control_expire_endpoint(c, ep, FALSE, why);
+    PaBridgeExpired news = {
+        .meeting_id = g_strdup(ep->conference->id),
+        .endpoint = g_strdup(ep->id),
+        .reason = event == BRIDGE_MEDIA_EVENT_TIMEOUT ? PA_BRIDGE_EXPIRED_TIMEOUT
+                                                      : PA_BRIDGE_EXPIRED_FAILED,
+        .text = g_strdup(reason),
+    };
+    g_autofree char *to = ep->pending ? NULL : g_strdup(ep->conference->focus_jid);
+    news.conference_ended = bridge_control_drop_endpoint(c, ep, why);
+    if (to)
+        tell_focus(c, to, &news);
+    pa_bridge_expired_clear(&news);
 }
 
 /* ---- graceful shutdown ---- */
@@ -90,8 +129,10 @@ void bridge_control_graceful_shutdown(BridgeControl *c, GSourceFunc done, gpoint
     c->graceful_data = user_data;
     g_message("graceful shutdown: refusing new conferences, waiting for %u to end",
               bridge_registry_conferences(&c->reg));
+    bridge_http_health_changed(c->http); /* before the brewery hears it */
     if (c->xmpp)
         bridge_xmpp_publish_presence(c->xmpp);
+    bridge_control_end_empty_conferences(c); /* calls bridge_control_conference_ended() */
     bridge_control_conference_ended(c);
 }
 
@@ -143,6 +184,7 @@ static xmpp_stanza_t *brewery_stats(BridgeXmpp *x, xmpp_ctx_t *ctx, gpointer ud)
 static void on_xmpp_connection(BridgeXmpp *x, gboolean online, gpointer ud)
 {
     BridgeControl *c = ud;
+    bridge_http_health_changed(c->http);
     if (!online && c->pendings->len > 0) {
         /* The replies cannot reach the focus any more; the endpoints stay (the focus expires
          * them or the media plane times them out). */
@@ -170,9 +212,12 @@ static char *http_metrics(gpointer ud)
     bridge_media_get_stats(c->media, &s.media);
     s.conferences = bridge_registry_conferences(&c->reg);
     s.endpoints = bridge_registry_endpoints(&c->reg);
-    bridge_channels_get_stats(c->channels, &s.channel);
-    s.xmpp_connected = bridge_xmpp_online(c->xmpp);
-    s.in_brewery = bridge_xmpp_in_brewery(c->xmpp);
+    if (!c->stopping) /* the channels may be half torn down */
+        bridge_channels_get_stats(c->channels, &s.channel);
+    if (c->http)
+        bridge_http_get_stats(c->http, &s.http);
+    s.xmpp_connected = c->xmpp && bridge_xmpp_online(c->xmpp);
+    s.in_brewery = c->xmpp && bridge_xmpp_in_brewery(c->xmpp);
     s.healthy = bridge_control_healthy(c, NULL);
     s.graceful_shutdown = c->graceful;
     s.srtp_backend = c->srtp_backend;
@@ -221,10 +266,62 @@ static gboolean check_ice_addresses(const BridgeConfig *cfg, GError **error)
     return TRUE;
 }
 
+/* xmpp.tls=auto: plaintext (and an unverified certificate) only when the server is on this
+ * machine, where nobody sits in between. */
+static gboolean host_is_loopback(const char *host)
+{
+    g_autoptr(GInetAddress) ia = g_inet_address_new_from_string(host);
+    if (ia)
+        return g_inet_address_get_is_loopback(ia);
+    return g_ascii_strcasecmp(host, "localhost") == 0 || g_str_has_suffix(host, ".localhost");
+}
+
+static void xmpp_config(const BridgeConfig *cfg, BridgeXmppConfig *xc)
+{
+    *xc = (BridgeXmppConfig){
+        .host = cfg->xmpp_host,
+        .port = (guint)cfg->xmpp_port,
+        .tls = BRIDGE_XMPP_TLS_VERIFY,
+        .tls_ca_file = cfg->xmpp_tls_ca_file,
+        .tls_pin = cfg->xmpp_tls_pin,
+        .jid = cfg->xmpp_user,
+        .password = cfg->xmpp_password,
+        .resource = cfg->xmpp_resource,
+        .brewery = cfg->xmpp_brewery,
+        .nickname = cfg->xmpp_nickname,
+        .presence_interval_s = (guint)cfg->bridge_presence_interval_seconds,
+    };
+    if (g_strcmp0(cfg->xmpp_tls, "insecure") == 0)
+        xc->tls = BRIDGE_XMPP_TLS_INSECURE;
+    else if (g_strcmp0(cfg->xmpp_tls, "auto") == 0 && !cfg->xmpp_tls_ca_file &&
+             !cfg->xmpp_tls_pin && host_is_loopback(cfg->xmpp_host))
+        xc->tls = BRIDGE_XMPP_TLS_LOOPBACK;
+}
+
+/* http.max_connections, within half the descriptors the process may open (main.c lifts the
+ * soft limit to the hard one): the rest is for media sockets, XMPP, logs. */
+static guint http_max_connections(const BridgeConfig *cfg)
+{
+    guint max = (guint)cfg->http_max_connections;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur / 2 < max) {
+        max = MAX(16, (guint)(rl.rlim_cur / 2));
+        g_message("HTTP: at most %u connections at once (half the file descriptor limit %lu; "
+                  "http.max_connections is %d)",
+                  max, (unsigned long)rl.rlim_cur, cfg->http_max_connections);
+    }
+    return max;
+}
+
 BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context, GError **error)
 {
     if (!check_ice_addresses(cfg, error))
         return NULL;
+    /* Before the media workers start: it may set environment variables. */
+    BridgeXmppConfig xc;
+    xmpp_config(cfg, &xc);
+    bridge_xmpp_tls_prepare(&xc);
 
     BridgeControl *c = g_new0(BridgeControl, 1);
     c->cfg = cfg;
@@ -259,7 +356,8 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
               cfg->ice_public_address ? cfg->ice_public_address : "");
 
     BridgeHttpProvider hp = {http_health, http_metrics};
-    c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, &hp, c, error);
+    c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, http_max_connections(cfg),
+                              &hp, c, error);
     if (!c->http) {
         bridge_control_free(c);
         return NULL;
@@ -269,16 +367,6 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
     g_message("HTTP on %s:%d: /about/health, /metrics, /colibri-ws (clients use %s/colibri-ws/%s/)",
               cfg->http_address, cfg->http_port, cfg->http_public_url, cfg->bridge_id);
 
-    BridgeXmppConfig xc = {
-        .host = cfg->xmpp_host,
-        .port = (guint)cfg->xmpp_port,
-        .jid = cfg->xmpp_user,
-        .password = cfg->xmpp_password,
-        .resource = cfg->xmpp_resource,
-        .brewery = cfg->xmpp_brewery,
-        .nickname = cfg->xmpp_nickname,
-        .presence_interval_s = (guint)cfg->bridge_presence_interval_seconds,
-    };
     BridgeXmppCallbacks xcb = {on_xmpp_connection, on_xmpp_iq, brewery_stats};
     c->xmpp = bridge_xmpp_new(&xc, context, &xcb, c);
 
@@ -297,18 +385,24 @@ void bridge_control_free(BridgeControl *c)
 {
     if (!c)
         return;
+    c->stopping = TRUE;
+    bridge_http_health_changed(c->http); /* "shutting down" from now on */
     if (c->tick) {
         g_source_destroy(c->tick);
         g_source_unref(c->tick);
     }
-    /* Leave the brewery first so that the focus stops sending work here. */
-    g_clear_pointer(&c->xmpp, bridge_xmpp_free);
+    /* Replies still waiting for transports will not be sent; their stanzas belong to the
+     * XMPP connection's libstrophe context, so they go before it. */
+    bridge_control_drop_pendings(c);
+    /* Leave the brewery first so that the focus stops sending work here. c->xmpp stays set
+     * until it is freed: while it flushes its stream close it delivers nothing here. */
+    bridge_xmpp_free(c->xmpp);
+    c->xmpp = NULL;
     if (c->channels) {
         bridge_channels_free(c->channels, c->context);
         c->channels = NULL;
     }
     g_clear_pointer(&c->http, bridge_http_free);
-    bridge_control_drop_pendings(c);
     g_clear_pointer(&c->media, bridge_media_free);
     bridge_registry_clear(&c->reg);
     g_ptr_array_unref(c->pendings);

@@ -133,6 +133,12 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
                        s->endpoints);
     media_metrics(out, &s->media);
     channel_metrics(out, &s->channel);
+    bridge_prom_metric(out, "parley_bridge_http_connections", "gauge",
+                       "HTTP connections open (health, metrics, colibri-ws).", s->http.connections);
+    bridge_prom_metric(out, "parley_bridge_http_refused_total", "counter",
+                       "HTTP connections answered 503 at once: too many open, or no file "
+                       "descriptor left.",
+                       s->http.refused);
     srtp_metrics(out, s);
     return g_string_free(out, FALSE);
 }

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "bridge/control/channel-msg.h"
+#include "bridge/http/http.h"
 #include "bridge/media/media.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,7 @@ typedef struct {
     guint conferences;      /* allocated by the focus (control registry) */
     guint endpoints;
     BridgeChannelStats channel; /* colibri-ws */
+    BridgeHttpStats http;       /* the HTTP server's connections */
     gboolean xmpp_connected;
     gboolean in_brewery;
     gboolean healthy;

@@ -24,8 +24,14 @@ static void endpoint_free(gpointer p)
 static void conference_free(gpointer p)
 {
     BridgeRegConference *c = p;
+    if (c->empty_timer) {
+        g_source_destroy(c->empty_timer);
+        g_source_unref(c->empty_timer);
+    }
     g_free(c->id);
     g_free(c->name);
+    g_free(c->focus_jid);
+    g_free(c->owner);
     g_hash_table_destroy(c->endpoints);
     g_free(c);
 }

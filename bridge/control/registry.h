@@ -59,6 +59,10 @@ struct _BridgeRegConference {
     guint32 feedback_audio_ssrc; /* jvb-a0 */
     guint32 feedback_video_ssrc; /* jvb-v0 */
     gint64 created_us;
+    char *focus_jid;      /* the sender of its latest conference-modify: where news goes */
+    char *owner;          /* the creating focus's own bare JID (or its bare sender JID) */
+    GSource *empty_timer; /* emptied by the media plane: ends it unless an endpoint comes back
+                           * (destroyed with the conference) */
 };
 
 typedef struct {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/backoff.h"
+#include "common/log.h"
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
 
@@ -40,18 +41,35 @@ struct _BridgeXmpp {
     GIOCondition fd_events; /* what fd_tag polls for now */
     int fd;
 
-    gboolean started, stopping, online, in_brewery;
+    gboolean started, online, in_brewery;
+    /* Shutdown (bridge_xmpp_free): once stopping, no stanza reaches the callbacks; IQs get an
+     * error while the stream is open, and are dropped once closing (our </stream> is sent). */
+    gboolean stopping, closing;
+    guint late_iqs; /* get/set IQs that arrived while stopping */
     PaBackoff backoff;
     GSource *reconnect;
     GSource *presence_timer;
     GSource *rejoin_timer;
     GHashTable *occupants; /* nick -> real bare JID (or "" when hidden) */
     guint attempts;
+    PaRateLimit tls_rl; /* certificate refusals */
 };
 
 /* libstrophe's sockopt callback has no user data; map connections to their owner. Control
  * thread only. */
 static GHashTable *conn_owner;
+/* The BridgeXmpp whose libstrophe loop runs now: libstrophe 0.12 leaves the connection out of
+ * the certificate it hands to the certfail handler (xmpp_tlscert_get_conn() is NULL), and
+ * calls that handler from inside xmpp_run_once(). Control thread only. */
+static BridgeXmpp *running;
+
+static void run_once(BridgeXmpp *x, unsigned long timeout_ms)
+{
+    BridgeXmpp *outer = running;
+    running = x;
+    xmpp_run_once(x->ctx, timeout_ms);
+    running = outer;
+}
 
 static void schedule_reconnect(BridgeXmpp *x);
 static void join_brewery(BridgeXmpp *x);
@@ -79,7 +97,7 @@ static gboolean source_prepare(GSource *s, gint *timeout)
 static gboolean source_dispatch(GSource *s, GSourceFunc cb, gpointer ud)
 {
     BridgeXmpp *x = ((XmppSource *)s)->x;
-    xmpp_run_once(x->ctx, 0);
+    run_once(x, 0);
     g_source_set_ready_time(s, g_get_monotonic_time() + TICK_US);
     return G_SOURCE_CONTINUE;
 }
@@ -116,6 +134,62 @@ static int on_sockopt(xmpp_conn_t *conn, void *sock)
     }
     /* TCP keepalive: notices a dead server even when it vanishes without a FIN. */
     return xmpp_sockopt_cb_keepalive(conn, sock);
+}
+
+/* ---- TLS ---- */
+
+/* The server's certificate could not be verified (libstrophe asks once per certificate of the
+ * chain that fails). With a pin, the one that fails is accepted if it is the pinned one (the
+ * system CAs are not consulted then: bridge_xmpp_tls_prepare()); otherwise the connection is
+ * refused before the password is sent. */
+static int on_certfail(const xmpp_tlscert_t *cert, const char *const errormsg)
+{
+    xmpp_conn_t *conn = xmpp_tlscert_get_conn(cert);
+    BridgeXmpp *x = conn_owner && conn ? g_hash_table_lookup(conn_owner, conn) : running;
+    const char *fp = xmpp_tlscert_get_string(cert, XMPP_CERT_FINGERPRINT_SHA256);
+    if (x && x->cfg.tls_pin && fp && g_ascii_strcasecmp(fp, x->cfg.tls_pin) == 0)
+        return 1;
+    if (x)
+        pa_log_peer(&x->tls_rl, g_get_monotonic_time(), G_LOG_LEVEL_WARNING,
+                    "XMPP server %s:%u: certificate refused: %s (subject %s, issuer %s, SHA-256 "
+                    "%s)%s",
+                    x->cfg.host, x->cfg.port, errormsg ? errormsg : "not trusted",
+                    xmpp_tlscert_get_string(cert, XMPP_CERT_SUBJECT),
+                    xmpp_tlscert_get_string(cert, XMPP_CERT_ISSUER), fp ? fp : "?",
+                    x->cfg.tls_pin ? "; it is not the pinned one (xmpp.tls_pin)"
+                                   : "; set xmpp.tls_ca_file or xmpp.tls_pin to trust it");
+    return 0;
+}
+
+void bridge_xmpp_tls_prepare(const BridgeXmppConfig *cfg)
+{
+    if (cfg->tls == BRIDGE_XMPP_TLS_VERIFY && cfg->tls_pin) {
+        /* OpenSSL reads its default CA locations from these at every handshake: a pinned
+         * certificate must be the one trusted, not any that a public CA signed. */
+        g_setenv("SSL_CERT_FILE", "/nonexistent/parley-pinned", TRUE);
+        g_setenv("SSL_CERT_DIR", "/nonexistent/parley-pinned", TRUE);
+    }
+    switch (cfg->tls) {
+    case BRIDGE_XMPP_TLS_VERIFY:
+        g_message("XMPP: TLS required, the server's certificate verified against %s%s",
+                  cfg->tls_pin       ? "the pinned SHA-256 "
+                  : cfg->tls_ca_file ? "the system CAs and "
+                                     : "the system CAs",
+                  cfg->tls_pin       ? cfg->tls_pin
+                  : cfg->tls_ca_file ? cfg->tls_ca_file
+                                     : "");
+        break;
+    case BRIDGE_XMPP_TLS_LOOPBACK:
+        g_message("XMPP: the server %s is on loopback: plaintext accepted, a certificate it offers "
+                  "is not verified (xmpp.tls=auto; required verifies even here)",
+                  cfg->host);
+        break;
+    case BRIDGE_XMPP_TLS_INSECURE:
+        g_warning("XMPP: xmpp.tls=insecure: the server's certificate is NOT verified, so anyone "
+                  "on the way to %s can pose as it and learn the bridge's password",
+                  cfg->host);
+        break;
+    }
 }
 
 static void strophe_log(void *ud, xmpp_log_level_t level, const char *area, const char *msg)
@@ -277,12 +351,31 @@ char *bridge_xmpp_brewery_real_jid(BridgeXmpp *x, const char *occupant_jid)
 
 /* ---- IQs ---- */
 
+/* An IQ that arrived while stopping: the owner is being torn down, so it never sees it. While
+ * our stream is still open the sender gets an error at once (a focus then moves the conference
+ * without waiting for its timeout); after our closing tag nothing may be sent, so it is
+ * dropped. */
+static void refuse_late_iq(BridgeXmpp *x, xmpp_stanza_t *st)
+{
+    x->late_iqs++;
+    if (x->closing || !x->online)
+        return;
+    xmpp_stanza_t *err = pa_stanza_error_reply(x->ctx, st, PA_ERR_CANCEL, "service-unavailable",
+                                               "parley-bridge is shutting down", NULL);
+    send_raw(x, err);
+    xmpp_stanza_release(err);
+}
+
 static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
     BridgeXmpp *x = ud;
     const char *type = xmpp_stanza_get_type(st);
     if (g_strcmp0(type, "get") != 0 && g_strcmp0(type, "set") != 0)
         return 1; /* results and errors: we send no IQs that wait for one */
+    if (x->stopping) {
+        refuse_late_iq(x, st);
+        return 1;
+    }
     if (g_strcmp0(type, "get") == 0 && pa_stanza_child(st, "ping", NS_PING)) {
         xmpp_stanza_t *r = pa_stanza_iq_result(x->ctx, st);
         send_raw(x, r);
@@ -379,9 +472,18 @@ static void connect_now(BridgeXmpp *x)
     x->attempts++;
     x->conn = xmpp_conn_new(x->ctx);
     g_hash_table_insert(conn_owner, x->conn, x);
-    /* TLS if the server offers it (certificate not verified: the c2s link of a deployment is
-     * internal); no stream management: a reconnect re-joins the brewery from scratch. */
-    xmpp_conn_set_flags(x->conn, XMPP_CONN_FLAG_TRUST_TLS | XMPP_CONN_FLAG_DISABLE_SM);
+    /* No stream management: a reconnect re-joins the brewery from scratch, and a bridge that
+     * dies leaves the brewery at once instead of hibernating there. */
+    long flags = XMPP_CONN_FLAG_DISABLE_SM;
+    if (x->cfg.tls == BRIDGE_XMPP_TLS_VERIFY) {
+        flags |= XMPP_CONN_FLAG_MANDATORY_TLS;
+        if (x->cfg.tls_ca_file && !x->cfg.tls_pin)
+            xmpp_conn_set_cafile(x->conn, x->cfg.tls_ca_file);
+        xmpp_conn_set_certfail_handler(x->conn, on_certfail);
+    } else {
+        flags |= XMPP_CONN_FLAG_TRUST_TLS; /* used when offered, not verified */
+    }
+    xmpp_conn_set_flags(x->conn, flags);
     xmpp_conn_set_jid(x->conn, x->full_jid);
     xmpp_conn_set_pass(x->conn, x->cfg.password);
     xmpp_conn_set_sockopt_callback(x->conn, on_sockopt);
@@ -422,6 +524,9 @@ BridgeXmpp *bridge_xmpp_new(const BridgeXmppConfig *cfg, GMainContext *context,
     x->cfg.resource = g_strdup(cfg->resource);
     x->cfg.brewery = g_strdup(cfg->brewery);
     x->cfg.nickname = g_strdup(cfg->nickname);
+    x->cfg.tls_ca_file = g_strdup(cfg->tls_ca_file);
+    x->cfg.tls_pin = g_strdup(cfg->tls_pin);
+    x->tls_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(10 * G_TIME_SPAN_SECOND, 3);
     if (x->cfg.presence_interval_s == 0)
         x->cfg.presence_interval_s = 5;
     x->full_jid = g_strdup_printf("%s/%s", cfg->jid, cfg->resource);
@@ -455,6 +560,25 @@ void bridge_xmpp_start(BridgeXmpp *x)
     connect_now(x);
 }
 
+/* Runs libstrophe alone (not the GMainContext: nothing else of the bridge may run while it
+ * is being torn down) until @done(@x) or @ms have passed. */
+static void run_until(BridgeXmpp *x, gboolean (*done)(BridgeXmpp *x), guint ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)ms * G_TIME_SPAN_MILLISECOND;
+    while (!done(x) && g_get_monotonic_time() < deadline)
+        run_once(x, 20);
+}
+
+static gboolean sent_all(BridgeXmpp *x)
+{
+    return !x->online || xmpp_conn_send_queue_len(x->conn) == 0;
+}
+
+static gboolean disconnected(BridgeXmpp *x)
+{
+    return xmpp_conn_is_disconnected(x->conn);
+}
+
 void bridge_xmpp_free(BridgeXmpp *x)
 {
     if (!x)
@@ -472,16 +596,21 @@ void bridge_xmpp_free(BridgeXmpp *x)
             xmpp_stanza_set_to(p, x->occupant_jid);
             xmpp_send(x->conn, p);
             xmpp_stanza_release(p);
+            /* The leave goes out first (IQs arriving meanwhile are refused), then the close:
+             * the server should see us leave rather than time us out. */
+            run_until(x, sent_all, 200);
+            x->closing = TRUE;
             xmpp_disconnect(x->conn);
-            /* Flush: the server should see us leave rather than time us out. */
-            gint64 deadline = g_get_monotonic_time() + G_TIME_SPAN_SECOND;
-            while (!xmpp_conn_is_disconnected(x->conn) && g_get_monotonic_time() < deadline)
-                xmpp_run_once(x->ctx, 20);
+            run_until(x, disconnected, 1000);
         }
         g_hash_table_remove(conn_owner, x->conn);
         xmpp_conn_release(x->conn);
         x->conn = NULL;
     }
+    if (x->late_iqs)
+        g_message("XMPP: %u IQs arrived while stopping (refused with service-unavailable, or "
+                  "dropped after the stream was closed)",
+                  x->late_iqs);
     forget_fd(x);
     g_source_destroy(x->source);
     g_source_unref(x->source);
@@ -495,6 +624,8 @@ void bridge_xmpp_free(BridgeXmpp *x)
     g_free((char *)x->cfg.resource);
     g_free((char *)x->cfg.brewery);
     g_free((char *)x->cfg.nickname);
+    g_free((char *)x->cfg.tls_ca_file);
+    g_free((char *)x->cfg.tls_pin);
     g_free(x->full_jid);
     g_free(x->occupant_jid);
     g_free(x);
@@ -517,7 +648,7 @@ xmpp_ctx_t *bridge_xmpp_ctx(BridgeXmpp *x)
 
 gboolean bridge_xmpp_send(BridgeXmpp *x, xmpp_stanza_t *stanza)
 {
-    if (!x->online || !x->conn)
+    if (!x->online || !x->conn || x->stopping)
         return FALSE;
     send_raw(x, stanza);
     return TRUE;

@@ -16,10 +16,20 @@ G_BEGIN_DECLS
 
 typedef struct _BridgeXmpp BridgeXmpp;
 
+/* How the connection to the XMPP server is protected (xmpp.tls, docs/deployment.md). */
+typedef enum {
+    BRIDGE_XMPP_TLS_VERIFY,   /* TLS required; the certificate verified (CAs, or the pin) */
+    BRIDGE_XMPP_TLS_LOOPBACK, /* the server is on loopback: TLS when offered, not verified */
+    BRIDGE_XMPP_TLS_INSECURE, /* TLS when offered, not verified (explicitly asked for) */
+} BridgeXmppTls;
+
 typedef struct {
     const char *host;
     guint port;
-    const char *jid; /* bare JID of the account, e.g. jvb@auth.meet.example.org */
+    BridgeXmppTls tls;
+    const char *tls_ca_file; /* VERIFY: CA certificates besides the system's, or NULL */
+    const char *tls_pin;     /* VERIFY: SHA-256 of the certificate (lowercase hex), or NULL */
+    const char *jid;         /* bare JID of the account, e.g. jvb@auth.meet.example.org */
     const char *password;
     const char *resource;
     const char *brewery; /* bare room JID */
@@ -39,10 +49,17 @@ typedef struct {
     xmpp_stanza_t *(*stats)(BridgeXmpp *x, xmpp_ctx_t *ctx, gpointer user_data);
 } BridgeXmppCallbacks;
 
+/* Says at start how the connection is protected (a warning for insecure), and for a pinned
+ * certificate stops OpenSSL from trusting the system CAs. Call before any thread starts (it
+ * sets environment variables). */
+void bridge_xmpp_tls_prepare(const BridgeXmppConfig *cfg);
+
 /* Copies @cfg. Does not connect yet. (transfer full) */
 BridgeXmpp *bridge_xmpp_new(const BridgeXmppConfig *cfg, GMainContext *context,
                             const BridgeXmppCallbacks *callbacks, gpointer user_data);
-/* Leaves the brewery and closes the stream (waiting briefly for it to flush), then frees. */
+/* Leaves the brewery and closes the stream (waiting briefly for it to flush), then frees.
+ * From the start of this call no callback runs: IQs that arrive while the stream is still
+ * open get cancel/service-unavailable, later ones are dropped. */
 void bridge_xmpp_free(BridgeXmpp *x);
 
 /* Starts connecting; reconnects with backoff (common/backoff.h: 0.5 s doubling up to 8 s,
@@ -57,7 +74,8 @@ gboolean bridge_xmpp_in_brewery(const BridgeXmpp *x);
 /* The libstrophe context stanzas must be created in (transfer none). */
 xmpp_ctx_t *bridge_xmpp_ctx(BridgeXmpp *x);
 
-/* Sends @stanza (transfer none) if online; FALSE (and nothing sent) when offline. */
+/* Sends @stanza (transfer none) if online; FALSE (and nothing sent) when offline or
+ * stopping. */
 gboolean bridge_xmpp_send(BridgeXmpp *x, xmpp_stanza_t *stanza);
 
 /* Publishes the stats presence now (e.g. when graceful shutdown starts). */

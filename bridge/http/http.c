@@ -4,11 +4,22 @@
 
 #include <string.h>
 
+#include "bridge/http/listener.h"
+
 struct _BridgeHttp {
     SoupServer *server;
+    BridgeHttpListener *listener;
+    /* The health answer as of the last refresh on the control thread, for the listener's
+     * thread (fast_health); under health_lock. */
+    GMutex health_lock;
+    char *health_answer;
+    char *health_head_answer;
+    GSource *health_timer;
     BridgeHttpProvider provider;
     gpointer user_data;
 };
+
+static void publish_health(BridgeHttp *h, gboolean ok, const char *reason);
 
 static gboolean method_ok(SoupServerMessage *msg)
 {
@@ -36,7 +47,9 @@ static void on_health(SoupServer *server, SoupServerMessage *msg, const char *pa
     if (!method_ok(msg))
         return;
     char *reason = NULL;
-    if (h->provider.health(h->user_data, &reason)) {
+    gboolean healthy = h->provider.health(h->user_data, &reason);
+    publish_health(h, healthy, reason);
+    if (healthy) {
         g_free(reason);
         respond(msg, SOUP_STATUS_OK, "text/plain; charset=utf-8", g_strdup("ok\n"));
     } else {
@@ -44,6 +57,57 @@ static void on_health(SoupServer *server, SoupServerMessage *msg, const char *pa
         g_free(reason);
         respond(msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8", body);
     }
+}
+
+/* The /about/health answers the listener's thread gives, from the provider's verdict: made on
+ * the control thread every HEALTH_REFRESH_MS and whenever libsoup answers a health check. */
+#define HEALTH_REFRESH_MS 100
+
+static void publish_health(BridgeHttp *h, gboolean ok, const char *reason)
+{
+    g_autofree char *body =
+        ok ? g_strdup("ok\n") : g_strdup_printf("unhealthy: %s\n", reason ? reason : "unknown");
+    g_autofree char *head =
+        g_strdup_printf("HTTP/1.1 %s\r\nServer: parley-bridge/" PARLEY_VERSION "\r\n"
+                        "Content-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
+                        "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                        ok ? "200 OK" : "503 Service Unavailable", strlen(body));
+    char *full = g_strconcat(head, body, NULL);
+    char *head_only = g_steal_pointer(&head);
+    g_mutex_lock(&h->health_lock);
+    g_free(h->health_answer);
+    g_free(h->health_head_answer);
+    h->health_answer = full;
+    h->health_head_answer = head_only;
+    g_mutex_unlock(&h->health_lock);
+}
+
+static gboolean refresh_health(gpointer data)
+{
+    BridgeHttp *h = data;
+    char *reason = NULL;
+    gboolean ok = h->provider.health(h->user_data, &reason);
+    publish_health(h, ok, reason);
+    g_free(reason);
+    return G_SOURCE_CONTINUE;
+}
+
+/* GET (or HEAD) /about/health as the first request of a connection: answered on the
+ * listener's thread at once, ahead of whatever else is in flight (a burst of /metrics must not
+ * delay the check a load balancer or watchdog runs). Anything else, or a request whose headers
+ * are not all there yet: NULL, and libsoup answers it (on_health for a health check). */
+static char *fast_health(const char *head, gsize len, gpointer data)
+{
+    BridgeHttp *h = data;
+    gboolean head_only = g_str_has_prefix(head, "HEAD /about/health ");
+    if (!head_only && !g_str_has_prefix(head, "GET /about/health "))
+        return NULL;
+    if (!strstr(head, "\r\n\r\n"))
+        return NULL;
+    g_mutex_lock(&h->health_lock);
+    char *answer = g_strdup(head_only ? h->health_head_answer : h->health_answer);
+    g_mutex_unlock(&h->health_lock);
+    return answer;
 }
 
 static void on_metrics(SoupServer *server, SoupServerMessage *msg, const char *path,
@@ -62,8 +126,8 @@ static void on_other(SoupServer *server, SoupServerMessage *msg, const char *pat
     respond(msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", g_strdup("not found\n"));
 }
 
-BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpProvider *provider,
-                            gpointer user_data, GError **error)
+BridgeHttp *bridge_http_new(const char *address, guint port, guint max_connections,
+                            const BridgeHttpProvider *provider, gpointer user_data, GError **error)
 {
     g_autoptr(GSocketAddress) addr = g_inet_socket_address_new_from_string(address, port);
     if (!addr) {
@@ -74,6 +138,11 @@ BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpPro
     BridgeHttp *h = g_new0(BridgeHttp, 1);
     h->provider = *provider;
     h->user_data = user_data;
+    g_mutex_init(&h->health_lock);
+    publish_health(h, FALSE, "starting");
+    h->health_timer = g_timeout_source_new(HEALTH_REFRESH_MS);
+    g_source_set_callback(h->health_timer, refresh_health, h, NULL);
+    g_source_attach(h->health_timer, g_main_context_get_thread_default());
     /* raw-paths: the colibri-ws handler unescapes each path segment itself, so that an id
      * holding an escaped '/' cannot shift the segments. */
     h->server =
@@ -82,7 +151,9 @@ BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpPro
     soup_server_add_handler(h->server, "/metrics", on_metrics, h, NULL);
     soup_server_add_handler(h->server, NULL, on_other, h, NULL);
     GError *local = NULL;
-    if (!soup_server_listen(h->server, addr, 0, &local)) {
+    h->listener =
+        bridge_http_listener_new(h->server, addr, max_connections, fast_health, h, &local);
+    if (!h->listener) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "http.port: cannot listen on %s:%u: %s",
                     address, port, local->message);
         g_error_free(local);
@@ -96,12 +167,40 @@ void bridge_http_free(BridgeHttp *h)
 {
     if (!h)
         return;
+    g_clear_pointer(&h->listener, bridge_http_listener_free);
+    if (h->health_timer) {
+        g_source_destroy(h->health_timer);
+        g_source_unref(h->health_timer);
+    }
     soup_server_disconnect(h->server);
     g_object_unref(h->server);
+    g_free(h->health_answer);
+    g_free(h->health_head_answer);
+    g_mutex_clear(&h->health_lock);
     g_free(h);
 }
 
 SoupServer *bridge_http_server(BridgeHttp *h)
 {
     return h->server;
+}
+
+guint bridge_http_port(BridgeHttp *h)
+{
+    return bridge_http_listener_port(h->listener);
+}
+
+void bridge_http_get_stats(BridgeHttp *h, BridgeHttpStats *out)
+{
+    BridgeHttpListenerStats ls;
+    bridge_http_listener_get_stats(h->listener, &ls);
+    out->connections = ls.live;
+    out->accepted = ls.accepted;
+    out->refused = ls.refused;
+}
+
+void bridge_http_health_changed(BridgeHttp *h)
+{
+    if (h)
+        refresh_health(h);
 }

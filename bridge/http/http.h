@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The bridge's HTTP server (libsoup-3): GET /about/health and GET /metrics. The colibri-ws
  * WebSocket endpoint (bridge/control/channel.h) hangs off the same server
- * (bridge_http_server()). Paths reach handlers undecoded (raw-paths).
+ * (bridge_http_server()). Paths reach handlers undecoded (raw-paths). Connections are
+ * accepted by listener.h, not by libsoup.
  *
  * Thread: control thread. The server listens on the thread-default GMainContext at the time
  * bridge_http_new() is called, and the provider callbacks run there. */
@@ -22,12 +23,26 @@ typedef struct {
 
 typedef struct _BridgeHttp BridgeHttp;
 
-/* Listens on @address:@port. (transfer full) NULL with @error when the port cannot be bound. */
-BridgeHttp *bridge_http_new(const char *address, guint port, const BridgeHttpProvider *provider,
-                            gpointer user_data, GError **error);
+/* Listens on @address:@port (bridge/http/listener.h: a deep backlog, at most
+ * @max_connections connections at once, a clean 503 beyond). (transfer full) NULL with @error
+ * when the port cannot be bound. */
+BridgeHttp *bridge_http_new(const char *address, guint port, guint max_connections,
+                            const BridgeHttpProvider *provider, gpointer user_data, GError **error);
 void bridge_http_free(BridgeHttp *h);
 
 /* For adding more handlers (transfer none). */
 SoupServer *bridge_http_server(BridgeHttp *h);
+/* The provider's health verdict may have changed: the answer health checks get (which the
+ * listener's thread gives from a copy refreshed every 100 ms) is refreshed now. */
+void bridge_http_health_changed(BridgeHttp *h);
+/* The port listened on (for @port 0: the one the system chose). */
+guint bridge_http_port(BridgeHttp *h);
+
+typedef struct {
+    guint connections; /* open now */
+    guint64 accepted;  /* since start */
+    guint64 refused;   /* answered 503 at once: too many connections, or no descriptor left */
+} BridgeHttpStats;
+void bridge_http_get_stats(BridgeHttp *h, BridgeHttpStats *out);
 
 G_END_DECLS

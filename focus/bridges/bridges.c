@@ -93,6 +93,20 @@ const FocusBridge *focus_bridges_lookup(FocusBridges *br, const char *jid)
     return jid ? g_hash_table_lookup(br->by_jid, jid) : NULL;
 }
 
+const FocusBridge *focus_bridges_find(FocusBridges *br, const char *jid)
+{
+    const FocusBridge *b = focus_bridges_lookup(br, jid);
+    if (b || !jid)
+        return b;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, br->by_jid);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        if (((FocusBridge *)v)->real_jid && pa_jid_equal(((FocusBridge *)v)->real_jid, jid))
+            return v;
+    return NULL;
+}
+
 static FocusBridgeCandidate candidate(FocusBridges *br, const FocusBridge *b)
 {
     FocusBridgeCandidate c = {
@@ -389,9 +403,11 @@ static void self_presence(FocusBridges *br, const FocusMucPresence *mp)
                g_hash_table_size(br->by_jid));
         if (focus_muc_presence_has_status(mp, FOCUS_MUC_STATUS_CREATED)) {
             /* We made the brewery: bridges must see our real JID (they only take
-             * conference-modify from the focus). */
+             * conference-modify from the focus). Only that: the server's defaults keep the
+             * brewery members-only (docs/deployment.md), and a conference room's initial form
+             * would open it to anyone. */
             xmpp_stanza_t *iq = focus_muc_owner_form(focus_link_ctx(br->link), br->occupant_from,
-                                                     br->brewery, FOCUS_OWNER_FORM_INITIAL);
+                                                     br->brewery, FOCUS_OWNER_FORM_REASSERT);
             focus_link_send_iq(br->link, iq, 10000, config_done, br, br);
             xmpp_stanza_release(iq);
         }

@@ -86,6 +86,9 @@ const char *focus_bridges_brewery(FocusBridges *bridges);
 
 /* Bridge by occupant JID (transfer none), or NULL. */
 const FocusBridge *focus_bridges_lookup(FocusBridges *bridges, const char *jid);
+/* Bridge by occupant JID or by its own full JID (what a stanza from it carries, whichever
+ * way it came), or NULL (transfer none). */
+const FocusBridge *focus_bridges_find(FocusBridges *bridges, const char *jid);
 guint focus_bridges_count(FocusBridges *bridges);
 /* Calls @fn for every bridge known (in no particular order); @fn must not change the set. */
 void focus_bridges_foreach(FocusBridges *bridges,

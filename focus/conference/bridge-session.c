@@ -12,13 +12,16 @@
  *    conference-modify fails or times out (the bridge is then skipped for
  *    FOCUS_BRIDGE_FAILURE_MS): the conference moves, every invited member gets
  *    session-terminate (success, "moving") and a new session-initiate on the next bridge;
- *  - the bridge lost one endpoint (UNKNOWN_ENDPOINT): only that member is re-invited;
+ *  - the bridge lost one endpoint (UNKNOWN_ENDPOINT), or dropped it by itself and said so
+ *    (<endpoint-expired xmlns="urn:parley:bridge:0"/>: ICE or DTLS failed, consent lost, no
+ *    media): only that member is re-invited, on the same bridge while it is healthy;
  *  - CONFERENCE_ALREADY_EXISTS or an endpoint conflict (a lost reply): retried, at most
  *    FOCUS_ALLOC_RETRIES times;
  *  - a refused session-initiate: the member's endpoint is expired and it stays FAILED
  *    (member.c). */
 #include "focus/conference/conference-priv.h"
 
+#include "common/colibri/bridge-news.h"
 #include "common/colibri/colibri.h"
 #include "common/xmpp/stanza.h"
 #include "focus/rooms/room-request.h"
@@ -48,14 +51,10 @@ static void modify_init(FocusConference *conf, PaColibriConferenceModify *cm)
     cm->name = g_strdup(conf->room_jid);
 }
 
-/* The whole Colibri2 conference on @bridge expires. */
+/* The whole Colibri2 conference on @bridge expires (now, or once the bridge is back). */
 static void expire_conference(FocusConference *conf, const char *bridge)
 {
-    PaColibriConferenceModify cm;
-    modify_init(conf, &cm);
-    cm.expire = TRUE;
-    send_colibri(conf, bridge, &cm, NULL, NULL, conf);
-    pa_colibri_modify_clear(&cm);
+    focus_expiries_add(conf->mgr, bridge, conf->meeting_id, conf->room_jid, NULL);
 }
 
 /* ---- the bridge ---- */
@@ -110,9 +109,10 @@ void focus_conf_move(FocusConference *conf, const char *why)
 {
     g_autofree char *old = g_steal_pointer(&conf->bridge_jid);
     g_warning("moving conference room=%s from bridge=%s: %s", conf->room_jid, old ? old : "-", why);
-    FocusBridges *br = conf->mgr->bridges;
-    if (old && conf->created && br && focus_bridges_lookup(br, old))
-        expire_conference(conf, old); /* still in the brewery: free what it holds there */
+    /* Free what it holds there: now if it is in the brewery, else if it comes back (it may
+     * only have been away, and then still have it). */
+    if (old && conf->created)
+        expire_conference(conf, old);
     conf->created = FALSE;
     g_clear_pointer(&conf->bridge_session_id, g_free);
     g_clear_pointer(&conf->bridge_region, g_free);
@@ -172,12 +172,7 @@ void focus_conf_expire_endpoint(FocusMember *m)
     if (!m->endpoint_bridge)
         return;
     g_autofree char *bridge = g_steal_pointer(&m->endpoint_bridge);
-    PaColibriConferenceModify cm;
-    modify_init(conf, &cm);
-    PaColibriEndpoint *ep = pa_colibri_endpoints_add(cm.endpoints, m->nick);
-    ep->expire = TRUE;
-    send_colibri(conf, bridge, &cm, NULL, NULL, conf);
-    pa_colibri_modify_clear(&cm);
+    focus_expiries_add(conf->mgr, bridge, conf->meeting_id, conf->room_jid, m->nick);
     /* The bridge ends a conference with its last endpoint: the next one creates it again. */
     if (g_strcmp0(bridge, conf->bridge_jid) == 0 && endpoints_on(conf, bridge) == 0)
         conf->created = FALSE;
@@ -284,8 +279,11 @@ static void alloc_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
     if (m->state != FOCUS_MEMBER_ALLOCATING)
         return;
     if (outcome == FOCUS_IQ_DISCONNECTED) {
-        /* Retried once the room is back (the create may not have arrived). */
+        /* Retried once the room is back. The request may or may not have reached the bridge:
+         * the endpoint it may have made is expired first (focus_expiries_flush() sends that
+         * before the next allocation). */
         focus_member_set_state(m, FOCUS_MEMBER_IDLE, "the connection dropped");
+        focus_conf_expire_endpoint(m);
         if (m->alloc_had_create)
             conf->created = FALSE;
         return;
@@ -354,6 +352,76 @@ void focus_conf_allocate(FocusMember *m)
     m->endpoint_bridge = g_strdup(conf->bridge_jid);
     g_info("allocating endpoint room=%s ep=%s bridge=%s%s", conf->room_jid, m->nick,
            conf->bridge_jid, cm.create ? " (creating the conference)" : "");
+    focus_expiries_flush(mgr, conf->bridge_jid, conf->meeting_id); /* they go first */
     send_colibri(conf, conf->bridge_jid, &cm, alloc_done, m, &m->alloc_token);
     pa_colibri_modify_clear(&cm);
+}
+
+/* ---- news from bridges ---- */
+
+static FocusConference *conference_by_meeting(FocusConferences *mgr, const char *meeting_id)
+{
+    for (guint i = 0; i < mgr->all->len; i++) {
+        FocusConference *conf = mgr->all->pdata[i];
+        if (g_strcmp0(conf->meeting_id, meeting_id) == 0)
+            return conf;
+    }
+    return NULL;
+}
+
+/* The bridge @b dropped @m's endpoint by itself: the bridge has forgotten it (nothing to
+ * expire), and @m gets a new session at once (same bridge while it can keep the conference,
+ * else the conference moves: focus_conf_ensure_bridge()). */
+static void endpoint_dropped(FocusMember *m, const FocusBridge *b, const PaBridgeExpired *e)
+{
+    FocusConference *conf = m->conf;
+    g_warning("bridge dropped an endpoint room=%s ep=%s bridge=%s reason=%s (%s) state=%s",
+              conf->room_jid, m->nick, b->jid, pa_bridge_expired_reason_str(e->reason),
+              e->text ? e->text : "no details", focus_member_state_str(m->state));
+    if (e->conference_ended && g_strcmp0(conf->bridge_jid, b->jid) == 0)
+        conf->created = FALSE;
+    if (m->state != FOCUS_MEMBER_INVITED && m->state != FOCUS_MEMBER_ACTIVE)
+        return; /* an allocation in flight decides by its own reply */
+    g_clear_pointer(&m->endpoint_bridge, g_free);
+    g_autofree char *why = g_strdup_printf("the bridge dropped its endpoint (%s%s%s)",
+                                           pa_bridge_expired_reason_str(e->reason),
+                                           e->text ? ": " : "", e->text ? e->text : "");
+    focus_member_reinvite(m, TRUE, why);
+}
+
+void focus_conferences_handle_bridge_news(FocusConferences *mgr, xmpp_stanza_t *iq)
+{
+    FocusLink *link = mgr->link;
+    const char *from = xmpp_stanza_get_from(iq);
+    const FocusBridge *b = mgr->bridges && from ? focus_bridges_find(mgr->bridges, from) : NULL;
+    if (!b) {
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "bridge news from %s refused: not a bridge",
+                            from ? from : "?");
+        focus_link_reply_error(link, iq, PA_ERR_AUTH, "forbidden",
+                               "only bridges of this focus's brewery send this");
+        return;
+    }
+    PaBridgeExpired e;
+    g_autofree char *why = NULL;
+    if (g_strcmp0(xmpp_stanza_get_type(iq), "set") != 0 || !pa_bridge_expired_parse(iq, &e, &why)) {
+        focus_conf_log_peer(mgr, G_LOG_LEVEL_WARNING, "malformed bridge news from %s: %s", from,
+                            why ? why : "not an IQ set");
+        focus_link_reply_error(link, iq, PA_ERR_MODIFY, "bad-request",
+                               why ? why : "an IQ set is expected");
+        return;
+    }
+    FocusConference *conf = conference_by_meeting(mgr, e.meeting_id);
+    FocusMember *m =
+        conf ? focus_conf_member(conf, focus_room_participant(conf->room, e.endpoint)) : NULL;
+    if (!m || g_strcmp0(m->endpoint_bridge, b->jid) != 0) {
+        /* Old news: the participant left, moved, or was re-invited meanwhile. */
+        g_info("bridge %s dropped endpoint %s of meeting %s: nothing of ours there any more",
+               b->jid, e.endpoint, e.meeting_id);
+        focus_link_reply_error(link, iq, PA_ERR_CANCEL, "item-not-found",
+                               "no such endpoint of this focus on that bridge");
+    } else {
+        focus_link_reply_result(link, iq);
+        endpoint_dropped(m, b, &e);
+    }
+    pa_bridge_expired_clear(&e);
 }

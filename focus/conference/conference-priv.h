@@ -30,7 +30,10 @@ struct _FocusConferences {
     GPtrArray *all;      /* FocusConference* (not owned: rooms own them as listener state) */
     PaRateLimit peer_rl; /* log lines caused by what clients send */
     guint64 reinvites;   /* metrics (focus_conferences_stats()) */
+    GPtrArray *expiries; /* FocusExpiry* (owned): expiries bridges have not answered yet */
 };
+
+typedef struct _FocusExpiry FocusExpiry;
 
 struct _FocusConference {
     FocusConferences *mgr;
@@ -141,6 +144,24 @@ FocusSsrcOwners *focus_conf_ssrc_owners(FocusConference *conf, FocusMember *exce
 void focus_member_sync(FocusMember *m);
 /* Brings every ACTIVE member but @except up to date with the conference's sources. */
 void focus_conf_sync_all(FocusConference *conf, FocusMember *except);
+
+/* ---- expiries.c ---- */
+
+void focus_expiries_init(FocusConferences *mgr);
+void focus_expiries_clear(FocusConferences *mgr);
+/* Expires endpoint @endpoint (NULL: the whole conference) of Colibri2 conference @meeting_id
+ * (named @name) on @bridge: now if the bridge is in the brewery, else once it is back; kept
+ * until the bridge answers. */
+void focus_expiries_add(FocusConferences *mgr, const char *bridge, const char *meeting_id,
+                        const char *name, const char *endpoint);
+/* @bridge is in the brewery (again): what it still owes is sent now. Call before allocating
+ * anything on it. */
+void focus_expiries_bridge_up(FocusConferences *mgr, const char *bridge);
+/* Sends now whatever waits for @bridge about @meeting_id: an allocation there must come after
+ * it (the same endpoint id may be allocated again). */
+void focus_expiries_flush(FocusConferences *mgr, const char *bridge, const char *meeting_id);
+/* Expiries waiting for their bridge (not in flight). */
+guint focus_expiries_waiting(FocusConferences *mgr);
 
 /* ---- jingle-requests.c ---- */
 

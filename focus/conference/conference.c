@@ -7,6 +7,7 @@
  * &member->alloc_token (Colibri2 requests about the member's endpoint). */
 #include "focus/conference/conference-priv.h"
 
+#include "common/colibri/bridge-news.h"
 #include "common/jingle/jingle.h"
 #include "common/xmpp/stanza.h"
 
@@ -196,6 +197,9 @@ static const FocusRoomEvents room_events = {
 static void on_bridge_up(FocusBridges *bridges, const FocusBridge *bridge, gpointer data)
 {
     FocusConferences *mgr = data;
+    /* What it still holds of ours goes first: a conference re-created there must not meet
+     * its old self. */
+    focus_expiries_bridge_up(mgr, bridge->jid);
     for (guint i = 0; i < mgr->all->len; i++) {
         FocusConference *conf = mgr->all->pdata[i];
         if (!conf->bridge_jid)
@@ -238,6 +242,7 @@ FocusConferences *focus_conferences_new(FocusLink *link, const FocusConferenceSe
     mgr->bridges = bridges;
     mgr->all = g_ptr_array_new();
     mgr->peer_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(G_USEC_PER_SEC, 20);
+    focus_expiries_init(mgr);
     focus_registry_add_listener(registry, &registry_events, mgr);
     if (bridges)
         focus_bridges_add_listener(bridges, &bridges_events, mgr);
@@ -252,6 +257,7 @@ void focus_conferences_free(FocusConferences *mgr)
     for (guint i = 0; i < mgr->all->len; i++)
         ((FocusConference *)mgr->all->pdata[i])->mgr = NULL;
     g_ptr_array_free(mgr->all, TRUE);
+    focus_expiries_clear(mgr);
     g_free(mgr->occupant_jid);
     g_free(mgr);
 }
@@ -261,9 +267,15 @@ static void on_jingle(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
     focus_conferences_handle_jingle(data, iq);
 }
 
+static void on_bridge_news(xmpp_stanza_t *iq, xmpp_stanza_t *payload, gpointer data)
+{
+    focus_conferences_handle_bridge_news(data, iq);
+}
+
 void focus_conferences_add_routes(FocusConferences *mgr, FocusRouter *router)
 {
     focus_router_add_iq(router, PA_NS_JINGLE, "jingle", FALSE, on_jingle, mgr);
+    focus_router_add_iq(router, PA_NS_PARLEY_BRIDGE, PA_BRIDGE_EXPIRED, FALSE, on_bridge_news, mgr);
 }
 
 /* ---- sending, logging ---- */

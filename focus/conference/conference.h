@@ -65,12 +65,18 @@ FocusConferences *focus_conferences_new(FocusLink *link, const FocusConferenceSe
 /* Free the registry first (the conferences live in its rooms). */
 void focus_conferences_free(FocusConferences *mgr);
 
-/* Registers on @router: Jingle IQs from participants (not advertised). */
+/* Registers on @router: Jingle IQs from participants and news from bridges (neither
+ * advertised). */
 void focus_conferences_add_routes(FocusConferences *mgr, FocusRouter *router);
 
 /* A Jingle IQ (get/set with <jingle xmlns="urn:xmpp:jingle:1">) from a participant: answers
  * it (exactly one reply) and acts on it. */
 void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq);
+
+/* <endpoint-expired xmlns="urn:parley:bridge:0"/> (common/colibri/bridge-news.h) from a
+ * bridge: answered (forbidden unless a known bridge sends it, item-not-found for old news),
+ * and the participant re-invited at once. */
+void focus_conferences_handle_bridge_news(FocusConferences *mgr, xmpp_stanza_t *iq);
 
 /* ---- introspection (logs, tests, metrics) ---- */
 

@@ -224,6 +224,20 @@ void focus_conf_jingle_dispatch(FocusConferences *mgr, FocusMember *m, xmpp_stan
 
 /* ---- incoming Jingle ---- */
 
+/* XEP-0166 §7.1: every <content/> has a name (it is how the two sides tell contents apart);
+ * one without is malformed, whatever the action. */
+static gboolean contents_named(const PaJingle *j, char **why)
+{
+    for (guint i = 0; j->contents && i < j->contents->len; i++) {
+        const PaJingleContent *c = &g_array_index(j->contents, PaJingleContent, i);
+        if (!c->name || !*c->name) {
+            *why = g_strdup_printf("content %u has no name", i + 1);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
 {
     xmpp_ctx_t *ctx = focus_link_ctx(mgr->link);
@@ -231,6 +245,8 @@ void focus_conferences_handle_jingle(FocusConferences *mgr, xmpp_stanza_t *iq)
     PaJingle j;
     g_autofree char *why = NULL;
     PaJingleStatus st = pa_jingle_parse(iq, &j, &why);
+    if (st == PA_JINGLE_OK && !contents_named(&j, &why))
+        st = PA_JINGLE_MALFORMED;
     xmpp_stanza_t *reply = NULL;
     if (g_strcmp0(xmpp_stanza_get_type(iq), "set") != 0) {
         reply = pa_stanza_error_reply(ctx, iq, PA_ERR_MODIFY, "bad-request",

@@ -52,6 +52,23 @@ static char *clip(const char *s, gsize max)
     return g_strdup_printf("%.*s...", (int)(end - s), s);
 }
 
+/* The first character of the room name (the local part of @room, valid UTF-8) of Unicode
+ * general category Cc (control), Cf (format: bidi overrides and isolates, zero-width
+ * characters, tags, the soft hyphen, ...) or Co (private use), or 0. XMPP servers refuse most
+ * of them in a local part (nodeprep, RFC 7622) and so would refuse the focus's join; and a
+ * bidi override makes a name display as another one. */
+static gunichar bad_name_char(const char *room)
+{
+    const char *at = strchr(room, '@');
+    for (const char *p = room; at && p < at; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        GUnicodeType t = g_unichar_type(c);
+        if (t == G_UNICODE_CONTROL || t == G_UNICODE_FORMAT || t == G_UNICODE_PRIVATE_USE)
+            return c;
+    }
+    return 0;
+}
+
 static char *attr_dup(xmpp_stanza_t *s, const char *name)
 {
     const char *v = xmpp_stanza_get_attribute(s, name);
@@ -88,6 +105,11 @@ FocusRoomRequestStatus focus_room_request_parse(xmpp_stanza_t *iq, const char *m
                     pa_room_status_str(rs));
     }
     }
+    gunichar bad = bad_name_char(room);
+    if (bad)
+        return fail(FOCUS_ROOM_REQUEST_BAD_ROOM, why,
+                    "invalid room: its name contains U+%04X, a control or format character",
+                    (guint)bad);
     char *key = focus_muc_room_key(room);
     if (!key) {
         g_autofree char *quoted = clip(room, 64);

@@ -494,7 +494,14 @@ static void self_presence(FocusRoom *room, const FocusMucPresence *mp)
                 g_strdup_printf("the MUC service refused the focus: %s%s%s",
                                 mp->error_condition ? mp->error_condition : "unknown error",
                                 mp->error_text ? ": " : "", mp->error_text ? mp->error_text : "");
-            fail_creation(room, PA_ERR_CANCEL, "internal-server-error", what);
+            /* The server did not accept the room's address (a name its stringprep refuses,
+             * that the focus's own check let through): the request was bad, not the focus. */
+            gboolean bad_name = g_strcmp0(mp->error_condition, "jid-malformed") == 0 ||
+                                g_strcmp0(mp->error_condition, "bad-request") == 0;
+            if (bad_name)
+                fail_creation(room, PA_ERR_MODIFY, "bad-request", what);
+            else
+                fail_creation(room, PA_ERR_CANCEL, "internal-server-error", what);
         } else {
             g_debug("room=%s: error presence (%s) in state %s", room->jid,
                     mp->error_condition ? mp->error_condition : "?",

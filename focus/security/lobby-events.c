@@ -308,3 +308,9 @@ void focus_lobby_adopt_config(FocusLobby *lobby, const FocusLobbyRoster *roster,
     if (was_on != focus_lobby_enabled(lobby) || had_password != (lobby->password != NULL))
         focus_lobby_notify_state_all(lobby, roster, actions);
 }
+
+void focus_lobby_adopt_members(FocusLobby *lobby, const GPtrArray *bare_jids)
+{
+    for (guint i = 0; bare_jids && i < bare_jids->len; i++)
+        g_hash_table_add(lobby->granted, g_strdup(bare_jids->pdata[i]));
+}

@@ -291,4 +291,11 @@ void focus_lobby_adopt_config(FocusLobby *lobby, const FocusLobbyRoster *roster,
                               gboolean members_only, gboolean password_protected,
                               const char *secret, FocusLobbyActions *actions);
 
+/* The room's members as read from the server (muc#admin) when the focus found the room
+ * configured (after a restart): the focus cannot tell which memberships it granted before, so
+ * it takes them all as its own, and each ends when its holder leaves (the rule of
+ * focus_lobby_occupant_left()). Owners, admins and outcasts are not members and are not in
+ * @bare_jids. */
+void focus_lobby_adopt_members(FocusLobby *lobby, const GPtrArray *bare_jids);
+
 G_END_DECLS

@@ -37,8 +37,12 @@ struct _Guard {
     guint timer;
     gboolean ready_seen;
     gboolean reading_config;
+    GPtrArray *held;   /* requests (stanza copies) that wait for the configuration read */
     GHashTable *calls; /* OpCall* in flight (owned) */
 };
+
+/* Requests held while a room's configuration is read; more are refused (wait). */
+#define MAX_HELD 64
 
 /* One IQ in flight for a Guard: a lobby operation (op != 0) or a configuration read (op 0). */
 typedef struct {
@@ -52,6 +56,11 @@ typedef struct {
     FocusSecurityKind kind;
     char *room;
 } Req;
+
+static void stanza_release(gpointer data)
+{
+    xmpp_stanza_release(data);
+}
 
 static void req_free(gpointer data)
 {
@@ -110,6 +119,7 @@ static void guard_free(gpointer data)
 {
     Guard *g = data;
     focus_link_cancel_owner(g->sec->link, g);
+    g_ptr_array_unref(g->held);
     if (g->lobby)
         g_ptr_array_remove_fast(g->sec->lobbies, g);
     g_hash_table_destroy(g->calls);
@@ -296,6 +306,8 @@ static void roster_changed(Guard *g)
     perform(g, acts);
 }
 
+static void release_held(Guard *g);
+
 static void on_config_read(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
                            gpointer data)
 {
@@ -307,8 +319,9 @@ static void on_config_read(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_
     g_autofree char *secret = NULL;
     if (outcome != FOCUS_IQ_RESULT ||
         !focus_security_parse_config(reply, &members_only, &protected_, &secret)) {
-        g_debug("lobby: could not read the configuration of room=%s (%s)", g->room,
-                focus_iq_outcome_str(outcome));
+        g_info("lobby: could not read the configuration of room=%s (%s)", g->room,
+               focus_iq_outcome_str(outcome));
+        release_held(g);
         return;
     }
     Roster ro;
@@ -321,6 +334,42 @@ static void on_config_read(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_
         g_info("lobby: room=%s configured from outside: lobby %s", g->room,
                focus_lobby_phase_str(focus_lobby_phase(g->lobby)));
     perform(g, acts);
+    release_held(g);
+}
+
+/* Members a room may list before the focus stops reading (the room's own limit is larger
+ * only on a server configured for huge rooms; those beyond are then left to the server). */
+#define MAX_ADOPTED_MEMBERS 1000
+
+static void on_members_read(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
+                            gpointer data)
+{
+    OpCall *c = data;
+    Guard *g = c->g;
+    g_hash_table_remove(g->calls, c);
+    g_autoptr(GPtrArray) members = outcome == FOCUS_IQ_RESULT
+                                       ? focus_security_parse_members(reply, MAX_ADOPTED_MEMBERS)
+                                       : NULL;
+    if (!members) {
+        g_info("lobby: could not read the members of room=%s (%s)", g->room,
+               focus_iq_outcome_str(outcome));
+        return;
+    }
+    if (members->len)
+        g_info("lobby: room=%s has %u member(s) from before: each membership ends when its "
+               "holder leaves",
+               g->room, members->len);
+    focus_lobby_adopt_members(g->lobby, members);
+}
+
+/* The members of a room the focus found configured: memberships it may have granted before a
+ * restart (docs/security.md "Leaving ends membership"). */
+static void read_members(Guard *g)
+{
+    send_iq(
+        g,
+        focus_security_members_query(focus_link_ctx(g->sec->link), g->sec->occupant_jid, g->room),
+        0, on_members_read);
 }
 
 static void read_config(Guard *g)
@@ -384,7 +433,9 @@ static void on_ready(FocusRoom *room, gpointer state)
             g_info("lobby: room=%s was re-created: applying its lobby and password again", g->room);
         perform(g, acts);
     } else if (!g->ready_seen && !focus_room_created(room)) {
-        read_config(g); /* someone else's or an earlier focus's room: learn its state */
+        /* Someone else's or an earlier focus's room: learn its state and its members. */
+        read_config(g);
+        read_members(g);
     }
     g->ready_seen = TRUE;
     roster_changed(g);
@@ -395,6 +446,10 @@ static void on_ready(FocusRoom *room, gpointer state)
 static void on_gone(FocusRoom *room, gpointer state)
 {
     Guard *g = state;
+    xmpp_ctx_t *ctx = focus_link_ctx(g->sec->link);
+    for (guint i = 0; i < g->held->len; i++)
+        focus_link_send_owned(g->sec->link, focus_security_no_room_reply(ctx, g->held->pdata[i]));
+    g_ptr_array_set_size(g->held, 0);
     if (g->lobby) {
         g_autoptr(GArray) acts = focus_lobby_actions_new();
         focus_lobby_room_ended(g->lobby, acts);
@@ -415,6 +470,7 @@ static void room_added(FocusRegistry *reg, FocusRoom *room, gpointer data)
 {
     FocusRoomSecurity *sec = data;
     Guard *g = g_new0(Guard, 1);
+    g->held = g_ptr_array_new_with_free_func(stanza_release);
     g->sec = sec;
     g->owner_room = room;
     g->room = g_strdup(focus_room_jid(room));
@@ -606,6 +662,38 @@ static Guard *request_guard(FocusRoomSecurity *sec, xmpp_stanza_t *iq,
     return guard_lobby(FOCUS_ROOM_STATE(room, &room_events, Guard));
 }
 
+/* The requests held while the configuration was read, in order (the Guard may hold again if
+ * another read starts meanwhile). */
+static void release_held(Guard *g)
+{
+    if (g->held->len == 0)
+        return;
+    GPtrArray *held = g->held;
+    g->held = g_ptr_array_new_with_free_func(stanza_release);
+    FocusRoomSecurity *sec = g->sec;
+    for (guint i = 0; i < held->len; i++)
+        focus_room_security_handle_iq(sec, held->pdata[i]);
+    g_ptr_array_unref(held);
+}
+
+/* While the room's configuration is being read (the focus took the room over, or someone
+ * changed it), a request would be decided on what the focus believed before: it waits for the
+ * read. TRUE if @iq was held (or refused: too many held). */
+static gboolean hold_request(Guard *g, xmpp_stanza_t *iq)
+{
+    if (!g->reading_config)
+        return FALSE;
+    if (g->held->len >= MAX_HELD) {
+        focus_link_send_owned(
+            g->sec->link, pa_stanza_error_reply(focus_link_ctx(g->sec->link), iq, PA_ERR_WAIT,
+                                                "resource-constraint",
+                                                "the room's configuration is being read", NULL));
+        return TRUE;
+    }
+    g_ptr_array_add(g->held, xmpp_stanza_clone(iq));
+    return TRUE;
+}
+
 void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
 {
     FocusSecurityRequest req;
@@ -620,6 +708,10 @@ void focus_room_security_handle_iq(FocusRoomSecurity *sec, xmpp_stanza_t *iq)
         return;
     }
     Guard *g = request_guard(sec, iq, &req);
+    if (g && hold_request(g, iq)) {
+        focus_security_request_clear(&req);
+        return;
+    }
     if (g) {
         g_info("lobby: %s room=%s from=%s", focus_security_kind_str(req.kind), req.room, req.from);
         Roster ro;

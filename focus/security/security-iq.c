@@ -544,3 +544,34 @@ xmpp_stanza_t *focus_security_action_stanza(xmpp_ctx_t *ctx, const char *compone
     }
     return NULL;
 }
+
+xmpp_stanza_t *focus_security_members_query(xmpp_ctx_t *ctx, const char *from, const char *room)
+{
+    xmpp_stanza_t *iq = xmpp_iq_new(ctx, "get", NULL);
+    xmpp_stanza_set_from(iq, from);
+    xmpp_stanza_set_to(iq, room);
+    xmpp_stanza_t *q = pa_stanza_add_child(iq, "query", FOCUS_NS_MUC_ADMIN);
+    xmpp_stanza_t *item = pa_stanza_add_child(q, "item", NULL);
+    xmpp_stanza_set_attribute(item, "affiliation", "member");
+    return iq;
+}
+
+GPtrArray *focus_security_parse_members(xmpp_stanza_t *result, guint max)
+{
+    xmpp_stanza_t *q = pa_stanza_child(result, "query", FOCUS_NS_MUC_ADMIN);
+    if (!q)
+        return NULL;
+    GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+    for (xmpp_stanza_t *i = xmpp_stanza_get_children(q); i && out->len < max;
+         i = xmpp_stanza_get_next(i)) {
+        if (!xmpp_stanza_is_tag(i) || g_strcmp0(xmpp_stanza_get_name(i), "item") != 0)
+            continue;
+        const char *aff = xmpp_stanza_get_attribute(i, "affiliation");
+        if (aff && strcmp(aff, "member") != 0)
+            continue;
+        char *bare = pa_jid_bare(xmpp_stanza_get_attribute(i, "jid"));
+        if (bare)
+            g_ptr_array_add(out, bare);
+    }
+    return out;
+}

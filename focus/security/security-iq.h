@@ -137,4 +137,12 @@ xmpp_stanza_t *focus_security_config_query(xmpp_ctx_t *ctx, const char *from, co
 gboolean focus_security_parse_config(xmpp_stanza_t *result, gboolean *members_only,
                                      gboolean *password_protected, char **secret);
 
+/* IQ get to @room for its members (muc#admin, affiliation member; no id). */
+xmpp_stanza_t *focus_security_members_query(xmpp_ctx_t *ctx, const char *from, const char *room);
+
+/* The bare JIDs of the items of the reply to focus_security_members_query() (transfer
+ * container, strings owned by the array), or NULL when @result carries no muc#admin query.
+ * Items without a valid JID are skipped; at most @max are read. */
+GPtrArray *focus_security_parse_members(xmpp_stanza_t *result, guint max);
+
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _FocusComponent {
     PaBackoff backoff;
     CompState state;
     gboolean stopping;
+    gboolean closing; /* our stream close is sent: nothing more may be sent or delivered */
     guint reconnect_timer;
     guint keepalive_timer;
     guint connect_count;
@@ -71,7 +72,7 @@ static void strophe_log(void *userdata, xmpp_log_level_t level, const char *area
 static void link_send(xmpp_stanza_t *stanza, gpointer data)
 {
     FocusComponent *comp = data;
-    if (comp->state == COMP_ONLINE)
+    if (comp->state == COMP_ONLINE && !comp->closing)
         xmpp_send(comp->conn, stanza);
 }
 
@@ -301,7 +302,7 @@ static void reconnect_now(FocusLink *link, gpointer data)
 static int on_stanza(xmpp_stanza_t *stanza, void *userdata)
 {
     FocusComponent *comp = userdata;
-    if (comp->ev.receive)
+    if (comp->ev.receive && !comp->closing)
         comp->ev.receive(comp, stanza, comp->ev_data);
     return 1;
 }
@@ -489,9 +490,18 @@ void focus_component_stop(FocusComponent *comp, guint timeout_ms)
     comp->stopping = TRUE;
     comp->reconnect_timer = focus_link_timer_cancel(comp->link, comp->reconnect_timer);
     comp->keepalive_timer = focus_link_timer_cancel(comp->link, comp->keepalive_timer);
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    if (comp->state == COMP_ONLINE) {
+        /* What the caller sent last (leaving the rooms) goes out before the close; stanzas
+         * arriving meanwhile are still delivered, so late requests get their error. */
+        gint64 flush = MIN(deadline, g_get_monotonic_time() + 200 * G_TIME_SPAN_MILLISECOND);
+        while (comp->state == COMP_ONLINE && xmpp_conn_send_queue_len(comp->conn) > 0 &&
+               g_get_monotonic_time() < flush)
+            xmpp_run_once(comp->ctx, 20);
+    }
+    comp->closing = TRUE;
     if (comp->state == COMP_ONLINE || comp->state == COMP_CONNECTING)
         xmpp_disconnect(comp->conn);
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
     while (!xmpp_conn_is_disconnected(comp->conn) && g_get_monotonic_time() < deadline)
         xmpp_run_once(comp->ctx, 50);
     comp->state = COMP_STOPPED;

@@ -82,7 +82,8 @@ void focus_component_set_poll_source(FocusComponent *comp, const FocusPollSource
 void focus_component_iterate(FocusComponent *comp, guint max_wait_ms);
 
 /* Closes the stream cleanly (flushing what is queued), waiting at most @timeout_ms, and stops
- * reconnecting. */
+ * reconnecting. Stanzas received while the queue flushes are still delivered (so the caller
+ * can refuse late requests); once the close is sent nothing more is delivered or sent. */
 void focus_component_stop(FocusComponent *comp, guint timeout_ms);
 
 G_END_DECLS

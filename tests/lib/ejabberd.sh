@@ -14,7 +14,8 @@
 # PARLEY_EJABBERD_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts, "name:password" on
 # auth.<domain> or "name@host:password" elsewhere, space-separated: e.g. a scripted client
 # standing in for the focus, or a moderator of a secure domain), PARLEY_GEN_ARGS (more options
-# for scripts/gen-ejabberd-config.sh, e.g. "--secure-domain --turn-host 127.0.0.1 ...").
+# for scripts/gen-ejabberd-config.sh, e.g. "--secure-domain --turn-host 127.0.0.1 ..."),
+# PARLEY_BREWERY_ACCOUNTS (names on auth.<domain> allowed into the brewery besides jvb).
 # Exit status: 0 ok, 1 failure (the ejabberd log is printed), 77 ejabberd is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 #
@@ -78,9 +79,11 @@ start() {
     echo "ejabberd.sh: already running in $dir (pid $(cat "$dir/ejabberd.pid"))" >&2
     exit 1
   fi
+  local name brewery=(--brewery-account "jvb@auth.$domain")
+  for name in ${PARLEY_BREWERY_ACCOUNTS:-}; do brewery+=(--brewery-account "$name@auth.$domain"); done
   "$top/scripts/gen-ejabberd-config.sh" --domain "$domain" --address "$address" \
     --c2s-port "$c2s_port" --component-port "$component_port" --http-port "$http_port" \
-    --log-level "${PARLEY_EJABBERD_LOG_LEVEL:-info}" ${PARLEY_GEN_ARGS:-} "$dir" >/dev/null || exit 1
+    "${brewery[@]}" --log-level "${PARLEY_EJABBERD_LOG_LEVEL:-info}" ${PARLEY_GEN_ARGS:-} "$dir" >/dev/null || exit 1
   rm -rf "$dir/spool" "$dir/ready"
   mkdir -p "$dir/spool" "$dir/modules"
   cat >"$dir/inetrc" <<'EOF'

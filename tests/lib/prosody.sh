@@ -13,7 +13,8 @@
 # PARLEY_PROSODY_LOG_LEVEL (info), PARLEY_EXTRA_ACCOUNTS (more accounts, "name:password" on
 # auth.<domain> or "name@host:password" elsewhere, space-separated: e.g. a scripted client
 # standing in for the focus, or a moderator of a secure domain), PARLEY_GEN_ARGS (more options
-# for scripts/gen-prosody-config.sh, e.g. "--secure-domain --turn-host 127.0.0.1 ...").
+# for scripts/gen-prosody-config.sh, e.g. "--secure-domain --turn-host 127.0.0.1 ..."),
+# PARLEY_BREWERY_ACCOUNTS (names on auth.<domain> allowed into the brewery besides jvb).
 # Exit status: 0 ok, 1 failure (the Prosody log is printed), 77 Prosody is not installed.
 # Run it inside tests/netns-run.sh: it listens on fixed ports.
 set -uo pipefail
@@ -59,9 +60,11 @@ start() {
     exit 1
   fi
   # Regenerating is cheap and idempotent; accounts in <dir>/data survive a restart.
+  local name brewery=(--brewery-account "jvb@auth.$domain")
+  for name in ${PARLEY_BREWERY_ACCOUNTS:-}; do brewery+=(--brewery-account "$name@auth.$domain"); done
   "$top/scripts/gen-prosody-config.sh" --domain "$domain" --address "$address" \
     --c2s-port "$c2s_port" --component-port "$component_port" --http-port "$http_port" \
-    --log-level "${PARLEY_PROSODY_LOG_LEVEL:-info}" ${PARLEY_GEN_ARGS:-} "$dir" >/dev/null || exit 1
+    "${brewery[@]}" --log-level "${PARLEY_PROSODY_LOG_LEVEL:-info}" ${PARLEY_GEN_ARGS:-} "$dir" >/dev/null || exit 1
   local cfg=$dir/prosody.cfg.lua
   if ! prosodyctl --config "$cfg" register jvb "auth.$domain" \
       "${PARLEY_BRIDGE_PASSWORD:-bridgepass}" >"$dir/prosodyctl.out" 2>&1; then

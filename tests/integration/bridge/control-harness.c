@@ -63,6 +63,8 @@ void it_env_init(ItEnv *env)
         }
     }
     g_setenv("PARLEY_EXTRA_ACCOUNTS", IT_FOCUS_USER ":" IT_FOCUS_PASS, TRUE);
+    /* The scripted focus stands in for parley-focus: the brewery must let it in. */
+    g_setenv("PARLEY_BREWERY_ACCOUNTS", IT_FOCUS_USER, TRUE);
     if (!g_file_test(BRIDGE_BIN, G_FILE_TEST_IS_EXECUTABLE)) {
         printf("1..0 # SKIP %s not built\n", BRIDGE_BIN);
         exit(77);
@@ -288,9 +290,10 @@ struct _TestXmpp {
     xmpp_ctx_t *ctx;
     xmpp_conn_t *conn;
     gboolean connected, failed;
-    GHashTable *presence;   /* full JID -> stanza copy (latest available) */
-    GHashTable *replies;    /* id -> stanza copy */
-    GPtrArray *unsolicited; /* from JIDs */
+    GHashTable *presence;           /* full JID -> stanza copy (latest available) */
+    GHashTable *replies;            /* id -> stanza copy */
+    GPtrArray *unsolicited;         /* from JIDs */
+    GPtrArray *unsolicited_stanzas; /* copies, same order */
 };
 
 static void stanza_unref(gpointer p)
@@ -331,8 +334,10 @@ static int tx_on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     const char *id = xmpp_stanza_get_id(st);
     if ((g_strcmp0(type, "result") == 0 || g_strcmp0(type, "error") == 0) && id)
         g_hash_table_replace(t->replies, g_strdup(id), xmpp_stanza_copy(st));
-    else
+    else {
         g_ptr_array_add(t->unsolicited, g_strdup(xmpp_stanza_get_from(st)));
+        g_ptr_array_add(t->unsolicited_stanzas, xmpp_stanza_copy(st));
+    }
     return 1;
 }
 
@@ -340,7 +345,21 @@ static int tx_on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
     TestXmpp *t = ud;
     g_ptr_array_add(t->unsolicited, g_strdup(xmpp_stanza_get_from(st)));
+    g_ptr_array_add(t->unsolicited_stanzas, xmpp_stanza_copy(st));
     return 1;
+}
+
+xmpp_stanza_t *tx_unsolicited_child(TestXmpp *t, const char *from_prefix, const char *name,
+                                    const char *ns, guint nth)
+{
+    for (guint i = 0; i < t->unsolicited_stanzas->len; i++) {
+        xmpp_stanza_t *st = t->unsolicited_stanzas->pdata[i];
+        const char *from = xmpp_stanza_get_from(st);
+        xmpp_stanza_t *c = pa_stanza_child(st, name, ns);
+        if (c && from && g_str_has_prefix(from, from_prefix) && nth-- == 0)
+            return c;
+    }
+    return NULL;
 }
 
 guint tx_unsolicited(TestXmpp *t, const char *from_prefix)
@@ -361,6 +380,7 @@ TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms)
     t->presence = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stanza_unref);
     t->replies = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, stanza_unref);
     t->unsolicited = g_ptr_array_new_with_free_func(g_free);
+    t->unsolicited_stanzas = g_ptr_array_new_with_free_func(stanza_unref);
     xmpp_conn_set_flags(t->conn, XMPP_CONN_FLAG_DISABLE_TLS | XMPP_CONN_FLAG_DISABLE_SM);
     if (password) {
         g_autofree char *full = g_strdup_printf("%s/test-%08x", jid, g_random_int());
@@ -400,6 +420,7 @@ void tx_free(TestXmpp *t)
     g_hash_table_destroy(t->presence);
     g_hash_table_destroy(t->replies);
     g_ptr_array_unref(t->unsolicited);
+    g_ptr_array_unref(t->unsolicited_stanzas);
     xmpp_ctx_free(t->ctx);
     g_free(t);
 }

@@ -81,6 +81,10 @@ gboolean tx_connected(TestXmpp *t);
 /* IQs of type get/set and messages received from a JID starting with @from_prefix: what that
  * peer told us without being asked. */
 guint tx_unsolicited(TestXmpp *t, const char *from_prefix);
+/* The child @name (namespace @ns) of the @nth (from 0) such IQ or message that has one, or
+ * NULL (transfer none). */
+xmpp_stanza_t *tx_unsolicited_child(TestXmpp *t, const char *from_prefix, const char *name,
+                                    const char *ns, guint nth);
 /* Pumps the connection for @ms. */
 void tx_run(TestXmpp *t, guint ms);
 /* Sends (transfer none). */

@@ -460,12 +460,17 @@ static void test_stranger(void)
                     "cancel");
     xmpp_stanza_release(r);
 
-    /* Through the brewery: the MUC rewrites the sender to the stranger's occupant JID, whose
-     * real JID is not a focus. */
+    /* Through the brewery: the brewery is locked down (the generated server configuration),
+     * so a stranger never becomes an occupant and the MUC does not route its IQ to the bridge
+     * at all. */
     tx_join(stranger, IT_BREWERY, "intruder");
     tx_run(stranger, 300);
+    g_assert_null(tx_presence(stranger, IT_BREWERY "/intruder"));
     r = modify(stranger, bridge_occupant, &m);
-    expect_error(r, "forbidden", PA_COLIBRI_ERROR_UNSPECIFIED, NULL);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "error");
+    /* The MUC's error, not the bridge's ("only the focus may allocate on this bridge"). */
+    g_autofree char *text = pa_stanza_to_string(r);
+    g_assert_null(strstr(text, "only the focus may allocate"));
     xmpp_stanza_release(r);
     pa_colibri_modify_clear(&m);
 
@@ -479,6 +484,56 @@ static void test_stranger(void)
     tx_free(stranger);
     assert_counts(1, 2);
     g_assert_true(it_bridge_log_has(&env, "refused: not a configured focus JID"));
+}
+
+/* A focus that restarted knows nothing of its old conferences and creates a new one (a new
+ * meeting-id) for the same room: the old one of that room, from that focus, is expired with
+ * its endpoints; another room's is not, and neither is the same room from another sender. */
+static void test_superseded(void)
+{
+    PaColibriConferenceModify m;
+    const char *const confs[][2] = {{"old-1", "same@conference." IT_DOMAIN},
+                                    {"other-1", "other@conference." IT_DOMAIN}};
+    for (guint i = 0; i < G_N_ELEMENTS(confs); i++) {
+        new_modify(&m, confs[i][0], TRUE);
+        g_free(m.name);
+        m.name = g_strdup(confs[i][1]);
+        add_ep(&m, "p1", TRUE);
+        add_ep(&m, "p2", TRUE);
+        xmpp_stanza_t *r = modify(focus, bridge_occupant, &m);
+        g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+        xmpp_stanza_release(r);
+        pa_colibri_modify_clear(&m);
+    }
+    assert_counts(2, 4);
+    /* Same room, new meeting-id, same focus (directly to the bridge's own JID this time: the
+     * sender is still recognised as the same focus). */
+    new_modify(&m, "new-1", TRUE);
+    g_free(m.name);
+    m.name = g_strdup(confs[0][1]);
+    add_ep(&m, "p1", TRUE);
+    xmpp_stanza_t *r = modify(focus, bridge_real, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(2, 3);
+    g_assert_true(it_bridge_log_has(&env, "room=old-1 ep=p2: endpoint expired (superseded by "
+                                          "conference new-1 of the same room)"));
+    new_modify(&m, "old-1", FALSE);
+    r = modify(focus, bridge_occupant, &m);
+    expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    /* Clean up. */
+    for (guint i = 0; i < 2; i++) {
+        new_modify(&m, i ? "other-1" : "new-1", FALSE);
+        m.expire = TRUE;
+        r = modify(focus, bridge_occupant, &m);
+        g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+        xmpp_stanza_release(r);
+        pa_colibri_modify_clear(&m);
+    }
+    assert_counts(0, 0);
 }
 
 static void test_expire(void)
@@ -615,12 +670,15 @@ static void test_graceful_shutdown(void)
     g_assert_true(it_bridge_log_has(&env, "graceful shutdown: last conference ended"));
 }
 
-/* Endpoints whose ICE never connects are expired by the media plane; the conference ends with
- * its last endpoint, and the focus is told nothing it did not ask for. */
+/* Endpoints whose ICE never connects are expired by the media plane, and the focus is told
+ * about each (<endpoint-expired xmlns="urn:parley:bridge:0"/>, to the JID its requests came
+ * from). The emptied conference stays for bridge.empty_conference_seconds, so that the focus
+ * can allocate into it again without create; then it ends. */
 static void test_media_timeout(void)
 {
     g_assert_cmpint(env.bridge_pid, ==, 0); /* the graceful test ended the previous bridge */
-    const char *const extra[] = {"media.ice_timeout_seconds=1", NULL};
+    const char *const extra[] = {"media.ice_timeout_seconds=1", "bridge.empty_conference_seconds=3",
+                                 NULL};
     it_bridge_start(&env, extra);
     /* The previous bridge's presence may still be in the table until its unavailable
      * presence is read: wait for the new bridge by its nickname. */
@@ -643,7 +701,43 @@ static void test_media_timeout(void)
     pa_colibri_modify_clear(&m);
     assert_counts(1, 2);
 
-    gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
+    /* Both expire; the focus hears of each; the conference is kept, empty. */
+    gint64 deadline = g_get_monotonic_time() + 20 * G_TIME_SPAN_SECOND;
+    while (!tx_unsolicited_child(focus, bridge_occupant, "endpoint-expired", "urn:parley:bridge:0",
+                                 1) &&
+           g_get_monotonic_time() < deadline)
+        tx_run(focus, 100);
+    for (guint i = 0; i < 2; i++) {
+        xmpp_stanza_t *e = tx_unsolicited_child(focus, bridge_occupant, "endpoint-expired",
+                                                "urn:parley:bridge:0", i);
+        if (!e)
+            g_error("the focus was not told about endpoint %u", i + 1);
+        g_assert_cmpstr(xmpp_stanza_get_attribute(e, "meeting-id"), ==, "conf-t");
+        /* ICE that never connects is an ICE failure to the media plane. */
+        g_assert_cmpstr(xmpp_stanza_get_attribute(e, "reason"), ==, "failed");
+        g_autofree char *why = xmpp_stanza_get_text(e);
+        g_assert_true(why && *why);
+        g_assert_true(g_strcmp0(xmpp_stanza_get_attribute(e, "endpoint"), "t1") == 0 ||
+                      g_strcmp0(xmpp_stanza_get_attribute(e, "endpoint"), "t2") == 0);
+        g_assert_cmpstr(xmpp_stanza_get_attribute(e, "conference"), ==, "kept");
+    }
+    assert_counts(1, 0);
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t1: endpoint expired (media "));
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t2: endpoint expired (media "));
+    g_autofree char *mt0 = metrics();
+    g_assert_cmpfloat(it_metric(mt0, "parley_bridge_ice_failures_total"), >=, 2);
+
+    /* The focus re-invites into the kept conference: no create needed. */
+    new_modify(&m, "conf-t", FALSE);
+    add_ep(&m, "t1", TRUE);
+    r = modify(focus, bridge_occupant, &m);
+    g_assert_cmpstr(xmpp_stanza_get_type(r), ==, "result");
+    xmpp_stanza_release(r);
+    pa_colibri_modify_clear(&m);
+    assert_counts(1, 1);
+
+    /* That one times out too; this time nobody comes back: the conference ends. */
+    deadline = g_get_monotonic_time() + 20 * G_TIME_SPAN_SECOND;
     double conferences = 1;
     while (conferences != 0 && g_get_monotonic_time() < deadline) {
         tx_run(focus, 200);
@@ -652,11 +746,7 @@ static void test_media_timeout(void)
     }
     g_assert_cmpfloat(conferences, ==, 0);
     assert_counts(0, 0);
-    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t1: endpoint expired (media "));
-    g_assert_true(it_bridge_log_has(&env, "room=conf-t ep=t2: endpoint expired (media "));
-    g_assert_true(it_bridge_log_has(&env, "room=conf-t: conference ended"));
-    g_autofree char *mt = metrics();
-    g_assert_cmpfloat(it_metric(mt, "parley_bridge_ice_failures_total"), >=, 2);
+    g_assert_true(it_bridge_log_has(&env, "room=conf-t: conference ended (empty since"));
 
     new_modify(&m, "conf-t", FALSE);
     add_ep(&m, "t1", FALSE);
@@ -664,7 +754,11 @@ static void test_media_timeout(void)
     expect_error(r, "item-not-found", PA_COLIBRI_ERROR_CONFERENCE_NOT_FOUND, NULL);
     xmpp_stanza_release(r);
     pa_colibri_modify_clear(&m);
-    g_assert_cmpuint(tx_unsolicited(focus, bridge_occupant), ==, 0);
+    /* Nothing else unasked: the three endpoint-expired IQs, through the brewery (where the
+     * focus's requests came from). */
+    g_assert_cmpuint(tx_unsolicited(focus, bridge_occupant), ==, 3);
+    g_assert_nonnull(
+        tx_unsolicited_child(focus, bridge_occupant, "endpoint-expired", "urn:parley:bridge:0", 2));
     g_assert_cmpuint(tx_unsolicited(focus, IT_BRIDGE_JID), ==, 0);
     /* A clean exit on SIGTERM, leaving the brewery. */
     g_assert_cmpint(it_bridge_stop(&env), ==, 0);
@@ -685,6 +779,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-xmpp/errors", test_errors);
     g_test_add_func("/bridge-xmpp/stranger", test_stranger);
     g_test_add_func("/bridge-xmpp/expire", test_expire);
+    g_test_add_func("/bridge-xmpp/superseded", test_superseded);
     g_test_add_func("/bridge-xmpp/server-restart", test_server_restart);
     g_test_add_func("/bridge-xmpp/graceful-shutdown", test_graceful_shutdown);
     g_test_add_func("/bridge-xmpp/media-timeout", test_media_timeout);

@@ -26,6 +26,18 @@ await scenario('focus-bad-requests', async (ctx) => {
   await expectError('room with two @', `a@@conference.${d}`, 'bad-request');
   await expectError('room with empty local part', `@conference.${d}`, 'bad-request');
   await expectError('room with a space', `a b@conference.${d}`, 'bad-request');
+  // Control and format characters (Unicode Cc, Cf) are refused by the focus itself: they are
+  // not allowed in a JID's local part (RFC 7622, nodeprep), and a bidi override would make the
+  // name display as something else. Before, the MUC refused the focus's join and the client
+  // got internal-server-error.
+  for (const [what, ch] of [
+    ['a right-to-left override U+202E', '\u202e'], ['a left-to-right mark U+200E', '\u200e'],
+    ['a zero-width space U+200B', '\u200b'], ['a byte-order mark U+FEFF', '\ufeff'],
+    ['a soft hyphen U+00AD', '\u00ad'], ['a C1 control U+0085', '\u0085'],
+    ['a tag character U+E0041', '\u{e0041}'], ['an isolate U+2067', '\u2067'],
+  ]) {
+    await expectError(`room with ${what}`, `ab${ch}cd@conference.${d}`, 'bad-request');
+  }
   await expectError('room on another domain', 'x@conference.other.test', 'not-allowed');
   await expectError('room in the bridge brewery MUC', `x@internal.auth.${d}`, 'not-allowed');
   await expectError('room on the main domain', `x@${d}`, 'not-allowed');

@@ -229,7 +229,10 @@ export function expectError(reply, condition) {
 
 let bridgeCounter = 0;
 
-/** Starts parley-bridge nick `nick`; resolves once the focus has seen it in the brewery. */
+/**
+ * Starts parley-bridge nick `nick`; resolves once the focus has seen it in the brewery. opts:
+ * httpPort, sets (more "group.key=value" settings, later ones win).
+ */
 async function startBridge(ctx, nick, opts = {}) {
   const bin = process.env.PARLEY_BRIDGE_BIN;
   if (!bin || !existsSync(bin)) throw new SkipError(`PARLEY_BRIDGE_BIN not set or missing (${bin})`);
@@ -243,6 +246,7 @@ async function startBridge(ctx, nick, opts = {}) {
     `xmpp.nickname=${nick}`, `ice.addresses=127.0.0.1`, `ice.port_min=${portMin}`,
     `ice.port_max=${portMin + 499}`, 'media.workers=1', 'media.ice_timeout_seconds=120',
     `http.port=${httpPort}`, 'bridge.presence_interval_seconds=1', 'log.level=info',
+    ...(opts.sets || []),
   ];
   const args = sets.flatMap((s) => ['--set', s]);
   const mark = ctx.focus.mark();
@@ -282,7 +286,8 @@ async function startBridge(ctx, nick, opts = {}) {
 
 /**
  * Runs fn(ctx) with an XMPP server and parley-focus running. ctx: { dir, server, domain,
- * focusJid, focus, connect(transport, opts), newRoom(), startBridge(nick, opts), bridges }.
+ * focusJid, focus, connect(transport, opts), newRoom(), startBridge(nick, opts), bridges,
+ * startFocus() (replaces ctx.focus with a new process) }.
  */
 export async function jingleScenario(baseName, fn, opts = {}) {
   const kind = serverKind();
@@ -330,6 +335,12 @@ export async function jingleScenario(baseName, fn, opts = {}) {
     };
     ctx.newRoom = (prefix = 'jingle') => `${prefix}-${randomBytes(4).toString('hex')}@${ctx.mucDomain}`;
     ctx.startBridge = (nick, o) => startBridge(ctx, nick, o);
+    /** A new parley-focus (the old one stopped or killed by the test); waits for the brewery. */
+    ctx.startFocus = async () => {
+      ctx.focus = await startFocus(dir, ctx.server, { settings: opts.focusSettings || {} });
+      await ctx.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 20000 });
+      return ctx.focus;
+    };
 
     await fn(ctx);
 

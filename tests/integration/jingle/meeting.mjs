@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import {
   jingleScenario, JingleClient, step, child, children, text, JNS, jingleSources, expectError,
-  stanzaError, xmlOf,
+  stanzaError, xmlOf, clientTransportXml,
 } from './harness.mjs';
 
 function checkOffer(ctx, c, init, bridge) {
@@ -112,6 +112,13 @@ await jingleScenario('jingle-meeting', async (ctx) => {
   expectError(r, 'bad-request');
   r = await bob.jingleSet('source-add', ib.sid, `<content name="audio"><description xmlns="${JNS.rtp}" media="audio">`
     + `<source xmlns="${JNS.ssma}" ssrc="notanumber"/></description></content>`);
+  expectError(r, 'bad-request');
+  // A content without a name (XEP-0166 requires one) is malformed whatever else it carries.
+  r = await bob.jingleSet('source-add', ib.sid, `<content><description xmlns="${JNS.rtp}" media="audio">`
+    + `<source xmlns="${JNS.ssma}" ssrc="3335" name="bob02-a1"/></description></content>`);
+  const e2 = expectError(r, 'bad-request');
+  step(`a content without a name: ${e2.condition} (${e2.text})`);
+  r = await bob.jingleSet('transport-info', ib.sid, `<content>${clientTransportXml('ubob', 40002)}</content>`);
   expectError(r, 'bad-request');
   r = await bob.jingleSet('source-add', 'no-such-session');
   expectError(r, 'item-not-found');

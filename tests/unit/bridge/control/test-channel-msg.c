@@ -351,6 +351,13 @@ static void test_server_messages(void)
         "{\"colibriClass\":\"ForwardedSources\",\"forwardedSources\":[\"a-v0\",\"b-v0\"]}");
     g_autofree char *none = bridge_channel_forwarded_sources(NULL);
     g_assert_cmpstr(none, ==, "{\"colibriClass\":\"ForwardedSources\",\"forwardedSources\":[]}");
+    /* JVB's form: "active" is a string. */
+    g_autofree char *off = bridge_channel_connectivity("ab\"c", FALSE);
+    g_assert_cmpstr(off, ==,
+                    "{\"colibriClass\":\"EndpointConnectivityStatusChangeEvent\",\"endpoint\":"
+                    "\"ab\\\"c\",\"active\":\"false\"}");
+    g_autofree char *on = bridge_channel_connectivity("x", TRUE);
+    g_assert_nonnull(strstr(on, "\"active\":\"true\""));
 }
 
 static void add_sources(BridgeRegEndpoint *ep, const char *const *video, const char *const *audio)

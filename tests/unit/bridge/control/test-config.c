@@ -103,6 +103,12 @@ static void test_errors(void)
         {"http.public_url=https://x/?a=b", "http.public_url: must not have a query"},
         {"bridge.id=a/b", "bridge.id: may contain only"},
         {"log.level=loud", "log.level: must be error, warning, info or debug"},
+        {"xmpp.tls=off", "xmpp.tls: must be auto, required or insecure"},
+        {"xmpp.tls_pin=AB:CD", "xmpp.tls_pin: must be a SHA-256 certificate fingerprint"},
+        {"xmpp.tls_pin="
+         "zz00000000000000000000000000000000000000000000000000000000000000",
+         "xmpp.tls_pin: must be a SHA-256"},
+        {"xmpp.tls_ca_file=/nonexistent/ca.pem", "xmpp.tls_ca_file: must be a readable file"},
         {"xmpp.secret=x", "xmpp.secret: no such setting"},
         {"nonsense", "'nonsense': a command-line setting must look like group.key=value"},
     };
@@ -132,6 +138,36 @@ static void test_errors(void)
     g_assert_false(bridge_config_load(&cfg, "/nonexistent/bridge.conf", NULL, &err));
     g_assert_error(err, PA_CONFIG_ERROR, PA_CONFIG_ERROR_FILE);
     g_clear_error(&err);
+}
+
+/* TLS to the XMPP server: auto by default; a pin in any usual spelling is stored as 64
+ * lowercase hex digits; insecure with a pin or CA file is a contradiction. */
+static void test_tls(void)
+{
+    BridgeConfig cfg;
+    char *def[] = {BASE, NULL};
+    g_assert_true(bridge_config_load(&cfg, NULL, def, NULL));
+    g_assert_cmpstr(cfg.xmpp_tls, ==, "auto");
+    g_assert_null(cfg.xmpp_tls_pin);
+    g_assert_null(cfg.xmpp_tls_ca_file);
+    bridge_config_clear(&cfg);
+    static const char *const pins[] = {
+        "xmpp.tls_pin=5E:CD:77:CB:76:C8:19:F2:05:13:41:B5:65:69:03:4E:AE:8A:CC:D3:C4:CA:B0:F8:"
+        "2D:4A:2E:2F:D1:48:B1:0E",
+        "xmpp.tls_pin=sha256:5ecd77cb76c819f2051341b56569034eae8accd3c4cab0f82d4a2e2fd148b10e",
+        "xmpp.tls_pin=SHA-256:5ECD77CB76C819F2051341B56569034EAE8ACCD3C4CAB0F82D4A2E2FD148B10E",
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(pins); i++) {
+        char *ov[] = {BASE, (char *)pins[i], NULL};
+        g_assert_true(bridge_config_load(&cfg, NULL, ov, NULL));
+        g_assert_cmpstr(cfg.xmpp_tls_pin, ==,
+                        "5ecd77cb76c819f2051341b56569034eae8accd3c4cab0f82d4a2e2fd148b10e");
+        bridge_config_clear(&cfg);
+    }
+    char *bad[] = {BASE, "xmpp.tls=insecure", (char *)pins[1], NULL};
+    g_autoptr(GError) err = NULL;
+    g_assert_false(bridge_config_load(&cfg, NULL, bad, &err));
+    g_assert_true(g_str_has_prefix(err->message, "xmpp.tls: insecure verifies nothing"));
 }
 
 static void test_describe(void)
@@ -206,6 +242,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-config/derived", test_derived);
     g_test_add_func("/bridge-config/file-and-explicit", test_file_and_explicit);
     g_test_add_func("/bridge-config/errors", test_errors);
+    g_test_add_func("/bridge-config/tls", test_tls);
     g_test_add_func("/bridge-config/describe", test_describe);
     g_test_add_func("/bridge-config/documented", test_documented);
     return g_test_run();

@@ -247,6 +247,31 @@ static void test_muc_refuses(void)
     fx_clear(&fx);
 }
 
+/* The server refuses the room's address (a name its stringprep prohibits): the request was
+ * bad, so the client gets bad-request (not internal-server-error) and no room is left. */
+static void test_muc_refuses_address(void)
+{
+    static const char *const conditions[] = {"jid-malformed", "bad-request"};
+    for (guint c = 0; c < G_N_ELEMENTS(conditions); c++) {
+        Fixture fx;
+        fx_init(&fx, 5);
+        request(&fx, "q1", ROOM);
+        g_autofree char *err =
+            g_strdup_printf("<presence type='error' from='" ROOM "/focus'><error type='modify'><%s "
+                            "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>",
+                            conditions[c]);
+        g_assert_true(presence(&fx, "%s", err));
+        int i = sent_find(&fx.tb, 0, REPLY("q1"));
+        g_assert_cmpint(i, >=, 0);
+        g_assert_cmpstr(pa_stanza_error_condition(sent_at(&fx.tb, i)), ==, "bad-request");
+        xmpp_stanza_t *e = pa_stanza_child(sent_at(&fx.tb, i), "error", NULL);
+        g_assert_cmpstr(xmpp_stanza_get_type(e), ==, "modify");
+        testbed_advance(&fx.tb, 0);
+        g_assert_cmpuint(focus_registry_count(fx.reg), ==, 0);
+        fx_clear(&fx);
+    }
+}
+
 static void test_config_refused_destroys(void)
 {
     Fixture fx;
@@ -712,6 +737,7 @@ int main(int argc, char **argv)
     g_test_add_func("/focus/room/create-and-answer", test_create_and_answer);
     g_test_add_func("/focus/room/create-timeout", test_create_timeout);
     g_test_add_func("/focus/room/muc-refuses", test_muc_refuses);
+    g_test_add_func("/focus/room/muc-refuses-address", test_muc_refuses_address);
     g_test_add_func("/focus/room/config-refused", test_config_refused_destroys);
     g_test_add_func("/focus/room/occupants-and-owner", test_occupants_and_owner);
     g_test_add_func("/focus/room/grace-and-rejoin", test_grace_and_rejoin);

@@ -68,6 +68,33 @@ static void test_rejections(void)
         {"<iq type='get' id='a' from='u@example.org/r'><conference "
          "xmlns='http://jitsi.org/protocol/focus' room='r@conference.example.org'/></iq>",
          FOCUS_ROOM_REQUEST_BAD_TYPE, "modify", "bad-request", "set"},
+        /* Control and format characters (Cc, Cf) and private use (Co) in the name. */
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' room='ab\xe2\x80\xae"
+         "cd@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "U+202E"},
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' "
+         "room='ab\xe2\x81\xa7@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "U+2067"},
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' "
+         "room='\xe2\x80\x8bx@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "U+200B"},
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' room='x\xc2\x85@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "invalid room"}, /* Cc: not a JID */
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' room='x\xc2\xad@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "U+00AD"},
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' "
+         "room='x\xf3\xa0\x81\x81@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "U+E0041"},
+        {"<iq type='set' id='a' from='u@example.org/r'><conference "
+         "xmlns='http://jitsi.org/protocol/focus' "
+         "room='x\xee\x80\x80@conference.example.org'/></iq>",
+         FOCUS_ROOM_REQUEST_BAD_ROOM, "modify", "bad-request", "U+E000"},
     };
     TestBed tb;
     testbed_init(&tb);

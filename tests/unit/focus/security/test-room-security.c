@@ -500,6 +500,95 @@ static void test_existing_room_and_outside_changes(void)
     fx_clear(&fx);
 }
 
+#define MEMBERS_QUERY                                                                              \
+    TO_ROOM(.type = "get",                                                                         \
+            .has = {{"query", NS_MUC_ADMIN}, {"item", NULL, {"affiliation", "member"}}})
+
+/* After a restart the focus reads the room's members too: it cannot tell which memberships it
+ * granted before, so each ends when its holder leaves, even with the lobby off by then (else
+ * someone admitted earlier would walk straight in the next time the lobby is on). */
+static void test_existing_room_members(void)
+{
+    Fixture fx;
+    fx_init(&fx);
+    request(&fx);
+    occupant(&fx, "ann", ANN, "owner", "moderator");
+    occupant(&fx, "bob", BOB, "member", "participant");
+    self_joined(&fx, FALSE);
+    answer(&fx, ROOM_FORM, NULL, NULL);
+    answer(&fx, CONFIG_QUERY, NULL,
+           "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' "
+           "type='form'><field var='muc#roomconfig_membersonly'><value>0</value></field>"
+           "</x></query>");
+    answer(&fx, MEMBERS_QUERY, NULL,
+           "<query xmlns='http://jabber.org/protocol/muc#admin'><item affiliation='member' "
+           "jid='bob@example.org' nick='bob'/><item affiliation='member' jid='cy@example.org'/>"
+           "<item affiliation='member'/></query>");
+    FocusLobby *lobby = focus_room_security_lobby(fx.sec, ROOM);
+    g_assert_cmpint(focus_lobby_phase(lobby), ==, FOCUS_LOBBY_PHASE_OFF);
+    /* bob leaves with the lobby off: his membership goes (the focus takes it as its own). */
+    guint m = testbed_mark(&fx.tb);
+    presence(&fx, "<presence type='unavailable' from='" ROOM "/bob' to='" OCC "'><x "
+                  "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' "
+                  "role='none' jid='" BOB "'/></x></presence>");
+    g_assert_cmpint(sent_find(&fx.tb, m, GRANT_TO("bob@example.org")), >=, 0);
+    g_assert_cmpint(sent_find(&fx.tb, m, GRANT("none")), >=, 0);
+    /* ann (owner) leaving keeps hers. */
+    m = testbed_mark(&fx.tb);
+    presence(&fx, "<presence type='unavailable' from='" ROOM "/ann' to='" OCC "'><x "
+                  "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' "
+                  "role='none' jid='" ANN "'/></x></presence>");
+    g_assert_cmpint(sent_find(&fx.tb, m, ADMIN), ==, -1);
+    fx_clear(&fx);
+}
+
+/* A request that arrives while the focus reads the configuration of a room it took over is
+ * answered after the read, from what the room says (not from the focus's blank state). */
+static void test_request_waits_for_the_config(void)
+{
+    Fixture fx;
+    fx_init(&fx);
+    request(&fx);
+    occupant(&fx, "ann", ANN, "owner", "moderator");
+    self_joined(&fx, FALSE);
+    answer(&fx, ROOM_FORM, NULL, NULL);
+    guint m = client_iq(&fx, "get", "g1", ANN, "<lobby xmlns='" NS "' room='" ROOM "'/>");
+    g_assert_null(reply_to(&fx, m, "g1"));
+    answer(&fx, CONFIG_QUERY, NULL,
+           "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' "
+           "type='form'><field var='muc#roomconfig_membersonly'><value>0</value></field>"
+           "<field var='muc#roomconfig_roomsecret'><value>s3cret</value></field></x></query>");
+    xmpp_stanza_t *r = reply_to(&fx, m, "g1");
+    g_assert_nonnull(r);
+    xmpp_stanza_t *l = pa_stanza_child(r, "lobby", NS);
+    g_assert_cmpstr(attr(l, "password"), ==, "true");
+    g_assert_cmpstr(attr(l, "enabled"), ==, "false");
+    fx_clear(&fx);
+}
+
+/* Without the members (the server refused the list), nothing is revoked with the lobby off:
+ * the behaviour before this read existed. */
+static void test_existing_room_members_unknown(void)
+{
+    Fixture fx;
+    fx_init(&fx);
+    request(&fx);
+    occupant(&fx, "bob", BOB, "member", "participant");
+    self_joined(&fx, FALSE);
+    answer(&fx, ROOM_FORM, NULL, NULL);
+    answer(&fx, MEMBERS_QUERY, "forbidden", NULL);
+    answer(&fx, CONFIG_QUERY, NULL,
+           "<query xmlns='http://jabber.org/protocol/muc#owner'><x xmlns='jabber:x:data' "
+           "type='form'><field var='muc#roomconfig_membersonly'><value>0</value></field>"
+           "</x></query>");
+    guint m = testbed_mark(&fx.tb);
+    presence(&fx, "<presence type='unavailable' from='" ROOM "/bob' to='" OCC "'><x "
+                  "xmlns='http://jabber.org/protocol/muc#user'><item affiliation='member' "
+                  "role='none' jid='" BOB "'/></x></presence>");
+    g_assert_cmpint(sent_find(&fx.tb, m, ADMIN), ==, -1);
+    fx_clear(&fx);
+}
+
 static void test_recreated_room_gets_lobby_back(void)
 {
     Fixture fx;
@@ -541,6 +630,11 @@ int main(int argc, char **argv)
     g_test_add_func("/room-security/bad-requests", test_bad_requests);
     g_test_add_func("/room-security/room-ends-with-knocks", test_room_ends_with_knocks);
     g_test_add_func("/room-security/existing-room", test_existing_room_and_outside_changes);
+    g_test_add_func("/room-security/existing-room-members", test_existing_room_members);
+    g_test_add_func("/room-security/request-waits-for-the-config",
+                    test_request_waits_for_the_config);
+    g_test_add_func("/room-security/existing-room-members-unknown",
+                    test_existing_room_members_unknown);
     g_test_add_func("/room-security/recreated-room", test_recreated_room_gets_lobby_back);
     return g_test_run();
 }
