@@ -467,8 +467,7 @@ int main(int argc, char **argv)
     char *addrs[] = {"127.0.0.1", NULL};
     BridgeMediaConfig cfg = {
         .workers = l->workers,
-        .port_min = 40000,
-        .port_max = 49999,
+        .port = 40000,
         .local_addresses = addrs,
         .ice_timeout_s = 60,
         .media_timeout_s = 60,

@@ -56,8 +56,7 @@ void mf_start(MediaFixture *f, guint workers, guint ice_timeout_s, guint media_t
     char *addrs[] = {"127.0.0.1", NULL};
     BridgeMediaConfig cfg = {
         .workers = workers,
-        .port_min = MF_PORT_MIN,
-        .port_max = MF_PORT_MAX,
+        .port = MF_PORT,
         .local_addresses = addrs,
         .ice_timeout_s = ice_timeout_s,
         .media_timeout_s = media_timeout_s,
@@ -164,8 +163,7 @@ static void assert_bridge_transport(MediaFixture *f, const PaTransport *t)
     g_assert_cmpuint(t->candidates->len, >=, 1);
     const PaIceCandidate *c = &g_array_index(t->candidates, PaIceCandidate, 0);
     g_assert_cmpstr(c->ip, ==, "127.0.0.1");
-    g_assert_cmpuint(c->port, >=, MF_PORT_MIN);
-    g_assert_cmpuint(c->port, <=, MF_PORT_MAX);
+    g_assert_cmpuint(c->port, ==, bridge_media_port(f->media)); /* every endpoint: one port */
     g_assert_cmpstr(c->type, ==, "host");
 }
 

@@ -40,12 +40,11 @@ typedef struct {
     guint others_ready;          /* ready reports for endpoints made without mf_create() */
 } MediaFixture;
 
-/* The default port range of the fixture's media plane. */
-#define MF_PORT_MIN 42000
-#define MF_PORT_MAX 42999
+/* The fixture's media port. */
+#define MF_PORT 42000
 
-/* Starts a media plane with @workers workers, 127.0.0.1, ports MF_PORT_MIN-MF_PORT_MAX, the
- * given timeouts and conference_pack 1 (endpoints spread over the workers). */
+/* Starts a media plane with @workers workers, 127.0.0.1, media port MF_PORT, the given
+ * timeouts and conference_pack 1 (endpoints spread over the workers). */
 void mf_start(MediaFixture *f, guint workers, guint ice_timeout_s, guint media_timeout_s);
 /* The same with a whole config; the fixture's callbacks report to @f. */
 void mf_start_config(MediaFixture *f, const BridgeMediaConfig *cfg);
