@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The bridge's ICE on the single media port (see ice.h for what it does and why).
  *
- * Threads: the endpoint's worker. The worker's StunAgent (w->stun) builds and checks every
- * STUN message; it remembers the transactions of the checks the bridge sends (with a pointer
- * to the endpoint's copy of the peer's password as their key), so a transaction is always
- * forgotten before that copy goes. Nothing here runs per media packet: checks arrive once
- * per pair while ICE starts and every few seconds afterwards. */
+ * Threads: the endpoint's worker. The worker's StunAgent (w->stun) builds and parses every
+ * STUN message and remembers the transactions of the checks the bridge sends; credentials
+ * are checked and applied by stun-auth.c (libnice's own HMAC allocates per message), so the
+ * agent runs with IGNORE_CREDENTIALS, and without FINGERPRINT while building (stun-auth.c
+ * appends MESSAGE-INTEGRITY, then FINGERPRINT). Nothing here runs per media packet: checks
+ * arrive once per pair while ICE starts and every few seconds afterwards, and none of it
+ * allocates. */
 #include "bridge/media/media-priv.h"
+#include "bridge/media/stun-auth.h"
 
 #include <errno.h>
 #include <stun/usages/ice.h>
@@ -20,6 +23,12 @@
 /* PRIORITY the bridge's checks carry (RFC 8445 §7.1.1: a peer-reflexive candidate of the
  * bridge's, type preference 110, component 1). */
 #define CHECK_PRIORITY ((110u << 24) | (65535u << 8) | 255u)
+
+#define AGENT_CHECKING                                                                             \
+    (STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS | STUN_AGENT_USAGE_USE_FINGERPRINT |                  \
+     STUN_AGENT_USAGE_IGNORE_CREDENTIALS)
+#define AGENT_BUILDING                                                                             \
+    (STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS | STUN_AGENT_USAGE_IGNORE_CREDENTIALS)
 
 static const char ice_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -140,13 +149,16 @@ static void send_check(BridgeEndpoint *ep, guint idx, gboolean nominate, guint t
     guint8 out[512];
     StunMessage msg;
     gboolean controlling = ice->peer_role == BRIDGE_ICE_PEER_CONTROLLED;
+    w->stun.usage_flags = AGENT_BUILDING;
     size_t n = stun_usage_ice_conncheck_create(
-        &w->stun, &msg, out, sizeof out, (const uint8_t *)user, (size_t)ulen,
-        (const uint8_t *)ice->remote_pwd, strlen(ice->remote_pwd), nominate && controlling,
-        controlling, CHECK_PRIORITY, ice->tie, NULL, STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
+        &w->stun, &msg, out, sizeof out - BRIDGE_STUN_SIGN_ROOM, (const uint8_t *)user,
+        (size_t)ulen, NULL, 0, nominate && controlling, controlling, CHECK_PRIORITY, ice->tie, NULL,
+        STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
     if (n == 0)
         return; /* the agent's transaction table is full: the next tick tries again */
     stun_message_id(&msg, p->id);
+    n = bridge_stun_sign(out, n, sizeof out, (const guint8 *)ice->remote_pwd,
+                         strlen(ice->remote_pwd));
     p->used = 1;
     p->addr = (guint8)idx;
     p->nominate = (guint8)nominate;
@@ -232,25 +244,31 @@ static gint find_addr(const BridgeIce *ice, const BridgeAddr *a)
 
 /* ---- checks from the peer ---- */
 
-static bool check_credentials(StunAgent *agent, StunMessage *msg, uint8_t *username,
-                              uint16_t username_len, uint8_t **password, size_t *password_len,
-                              void *data)
+/* USERNAME "<our ufrag>:<the peer's ufrag>"; the peer's part must match once it is
+ * signalled. */
+static gboolean username_ok(const BridgeIce *ice, const guint8 *username, gsize username_len)
 {
-    BridgeIce *ice = data;
-    /* "<our ufrag>:<the peer's ufrag>"; the peer's part must match once it is signalled. */
     if (username_len < BRIDGE_ICE_UFRAG_LEN + 2 ||
         memcmp(username, ice->ufrag, BRIDGE_ICE_UFRAG_LEN) != 0 ||
         username[BRIDGE_ICE_UFRAG_LEN] != ':')
-        return false;
+        return FALSE;
     if (ice->remote_ufrag) {
         gsize rl = strlen(ice->remote_ufrag);
-        if ((gsize)username_len - BRIDGE_ICE_UFRAG_LEN - 1 != rl ||
+        if (username_len - BRIDGE_ICE_UFRAG_LEN - 1 != rl ||
             memcmp(username + BRIDGE_ICE_UFRAG_LEN + 1, ice->remote_ufrag, rl) != 0)
-            return false;
+            return FALSE;
     }
-    *password = (uint8_t *)ice->pwd;
-    *password_len = BRIDGE_ICE_PWD_LEN;
-    return true;
+    return TRUE;
+}
+
+/* Signs the message the agent built in @out (@n bytes; 0: nothing built) with @key (NULL: a
+ * FINGERPRINT only) and sends it. */
+static void send_signed(BridgeWorker *w, guint sock, const BridgeAddr *to, guint8 *out, gsize n,
+                        gsize cap, const char *key)
+{
+    n = n ? bridge_stun_sign(out, n, cap, (const guint8 *)key, key ? strlen(key) : 0) : 0;
+    if (n)
+        send_stun(w, sock, to, out, n);
 }
 
 static void send_error(BridgeWorker *w, guint sock, const BridgeAddr *to, StunMessage *req,
@@ -258,11 +276,11 @@ static void send_error(BridgeWorker *w, guint sock, const BridgeAddr *to, StunMe
 {
     guint8 out[256];
     StunMessage msg;
-    if (!stun_agent_init_error(&w->stun, &msg, out, sizeof out, req, code))
+    w->stun.usage_flags = AGENT_BUILDING;
+    if (!stun_agent_init_error(&w->stun, &msg, out, sizeof out - BRIDGE_STUN_SIGN_ROOM, req, code))
         return;
-    size_t n = stun_agent_finish_message(&w->stun, &msg, NULL, 0);
-    if (n)
-        send_stun(w, sock, to, out, n);
+    send_signed(w, sock, to, out, stun_agent_finish_message(&w->stun, &msg, NULL, 0), sizeof out,
+                NULL);
 }
 
 static void handle_request(BridgeEndpoint *ep, guint sock, const BridgeAddr *from, guint8 *buf,
@@ -271,15 +289,11 @@ static void handle_request(BridgeEndpoint *ep, guint sock, const BridgeAddr *fro
     BridgeWorker *w = ep->worker;
     BridgeIce *ice = &ep->ice;
     StunMessage req;
-    StunValidationStatus vs = stun_agent_validate(&w->stun, &req, buf, len, check_credentials, ice);
+    w->stun.usage_flags = AGENT_CHECKING;
+    StunValidationStatus vs = stun_agent_validate(&w->stun, &req, buf, len, NULL, NULL);
     switch (vs) {
     case STUN_VALIDATION_SUCCESS:
         break;
-    case STUN_VALIDATION_UNAUTHORIZED:
-        bridge_worker_drop(w, BRIDGE_DROP_STUN_AUTH);
-        send_error(w, sock, from, &req, STUN_ERROR_UNAUTHORIZED);
-        return;
-    case STUN_VALIDATION_UNAUTHORIZED_BAD_REQUEST:
     case STUN_VALIDATION_BAD_REQUEST:
         bridge_worker_drop(w, BRIDGE_DROP_STUN_MALFORMED);
         send_error(w, sock, from, &req, STUN_ERROR_BAD_REQUEST);
@@ -287,14 +301,28 @@ static void handle_request(BridgeEndpoint *ep, guint sock, const BridgeAddr *fro
     case STUN_VALIDATION_UNKNOWN_REQUEST_ATTRIBUTE: {
         guint8 out[256];
         StunMessage msg;
-        size_t n = stun_agent_build_unknown_attributes_error(&w->stun, &msg, out, sizeof out, &req);
-        if (n)
-            send_stun(w, sock, from, out, n);
+        w->stun.usage_flags = AGENT_BUILDING;
+        size_t n = stun_agent_build_unknown_attributes_error(
+            &w->stun, &msg, out, sizeof out - BRIDGE_STUN_SIGN_ROOM, &req);
+        send_signed(w, sock, from, out, n, sizeof out, NULL);
         bridge_worker_drop(w, BRIDGE_DROP_STUN_MALFORMED);
         return;
     }
     default:
         bridge_worker_drop(w, BRIDGE_DROP_STUN_MALFORMED);
+        return;
+    }
+    uint16_t ulen = 0;
+    const guint8 *user = stun_message_find(&req, STUN_ATTRIBUTE_USERNAME, &ulen);
+    if (!user || !stun_message_has_attribute(&req, STUN_ATTRIBUTE_MESSAGE_INTEGRITY)) {
+        bridge_worker_drop(w, BRIDGE_DROP_STUN_MALFORMED);
+        send_error(w, sock, from, &req, STUN_ERROR_BAD_REQUEST);
+        return;
+    }
+    if (!username_ok(ice, user, ulen) ||
+        !bridge_stun_check_integrity(buf, len, (const guint8 *)ice->pwd, BRIDGE_ICE_PWD_LEN)) {
+        bridge_worker_drop(w, BRIDGE_DROP_STUN_AUTH);
+        send_error(w, sock, from, &req, STUN_ERROR_UNAUTHORIZED);
         return;
     }
 
@@ -317,13 +345,14 @@ static void handle_request(BridgeEndpoint *ep, guint sock, const BridgeAddr *fro
     struct sockaddr_storage ss;
     socklen_t sl = bridge_addr_to_sockaddr(from, &ss);
     guint8 out[512];
-    size_t n = sizeof out;
+    size_t n = sizeof out - BRIDGE_STUN_SIGN_ROOM;
     StunMessage resp;
+    w->stun.usage_flags = AGENT_BUILDING;
     StunUsageIceReturn r =
         stun_usage_ice_conncheck_create_reply(&w->stun, &req, &resp, out, &n, &ss, sl, &control,
                                               ice->tie, STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
-    if (n)
-        send_stun(w, sock, from, out, n);
+    send_signed(w, sock, from, out, n, sizeof out,
+                r == STUN_USAGE_ICE_RETURN_SUCCESS ? ice->pwd : NULL);
     if (r != STUN_USAGE_ICE_RETURN_SUCCESS)
         return;
     BRIDGE_STAT_ADD(w->stats.checks_answered, 1);
@@ -367,6 +396,7 @@ static void handle_response(BridgeEndpoint *ep, guint idx, guint8 *buf, gsize le
     BridgeWorker *w = ep->worker;
     BridgeIce *ice = &ep->ice;
     StunMessage msg;
+    w->stun.usage_flags = AGENT_CHECKING;
     StunValidationStatus vs = stun_agent_validate(&w->stun, &msg, buf, len, NULL, NULL);
     if (vs == STUN_VALIDATION_UNMATCHED_RESPONSE) {
         bridge_worker_drop(w, BRIDGE_DROP_STUN_UNMATCHED);
@@ -392,6 +422,13 @@ static void handle_response(BridgeEndpoint *ep, guint idx, guint8 *buf, gsize le
     }
     gboolean nominating = p->nominate;
     p->used = 0;
+    /* A success must prove the peer knows its password (an error may come unsigned). */
+    if (stun_message_get_class(&msg) == STUN_RESPONSE &&
+        (!ice->remote_pwd || !bridge_stun_check_integrity(buf, len, (const guint8 *)ice->remote_pwd,
+                                                          strlen(ice->remote_pwd)))) {
+        bridge_worker_drop(w, BRIDGE_DROP_STUN_AUTH);
+        return;
+    }
     struct sockaddr_storage mapped;
     socklen_t ml = sizeof mapped;
     StunUsageIceReturn r =

@@ -16,7 +16,7 @@
 
 G_BEGIN_DECLS
 
-#define MF_MAX_EPS 8
+#define MF_MAX_EPS 24
 
 typedef struct {
     char *name; /* endpoint id */
@@ -65,6 +65,10 @@ gboolean mf_all_ready(MediaFixture *f);
  * (f->peer_options), announces their SSRCs (a: 0xA0 audio, 0xA1 video; b: 0xB0, 0xB1), and
  * asserts that both connect. */
 void mf_connect_two(MediaFixture *f);
+/* Gives endpoints @first .. @first + @n - 1 (created and ready) a simulated client each and
+ * exchanges transports both ways; returns once every one of them is connected on both sides
+ * (asserts it within a generous deadline). */
+void mf_connect_range(MediaFixture *f, guint first, guint n);
 
 /* @n rounds of one audio (80 bytes) and one video (1000 bytes) packet from each of peers 0
  * and 1, paced a little, then waits until both received everything or nothing arrived for a
