@@ -622,20 +622,25 @@ int main(int argc, char **argv)
            l->send_cpu_ns / 1e6, l->recv_cpu_ns / 1e6, l->send_late, load0, load1);
 
     /* ---- the floor at the same fan-out ---- */
-    double floor_us = -1;
+    double floor_us = -1, paced_us = -1;
     if (!no_floor) {
         printf("floor at the same fan-out (R=%u receivers, each seeing %u senders' SSRCs; same "
                "mix, %s, one thread; forward-floor):\n",
                l->n - 1, l->n - 1, bridge_srtp_profile_name(negotiated));
-        for (int v = 0; v < 5; v++) {
+        /* 0-3: mem/recv x one socket/socket per receiver; 4: one sender; 5: paced at the
+         * same real-time rates as this run (n senders, n - 1 receivers each). */
+        for (int v = 0; v < 6; v++) {
             BenchFloorConfig fc = {
                 .receivers = l->n - 1,
-                .senders = v < 4 ? l->n - 1 : 1,
-                .seconds = floor_seconds,
+                .senders = v < 4    ? l->n - 1
+                           : v == 4 ? 1
+                                    : l->n,
+                .seconds = v == 5 ? MAX(floor_seconds, 4.0) : floor_seconds,
                 .video_kbps = l->video_kbps,
                 .profile = negotiated,
-                .input_from_socket = v >= 2 && v < 4,
-                .socket_per_receiver = v % 2 == 1,
+                .input_from_socket = (v >= 2 && v < 4) || v == 5,
+                .socket_per_receiver = v % 2 == 1 && v < 4,
+                .paced = v == 5,
             };
             BenchFloorResult fr;
             if (!bench_floor_run(&fc, &fr, &error)) {
@@ -645,16 +650,24 @@ int main(int argc, char **argv)
             }
             if (v == 0)
                 floor_us = fr.us_per_forwarded;
+            if (v == 5)
+                paced_us = fr.us_per_forwarded;
             printf("  %-13s %-9s %.3f us per forwarded packet -> bridge/floor %.2f\n",
-                   bench_floor_variant_name(&fc), v < 4 ? "" : "1 sender", fr.us_per_forwarded,
+                   bench_floor_variant_name(&fc),
+                   v < 4    ? ""
+                   : v == 4 ? "1 sender"
+                            : "real-time",
+                   fr.us_per_forwarded,
                    fr.us_per_forwarded > 0 ? us_per_fwd / fr.us_per_forwarded : 0);
         }
     }
     printf("summary: n=%u w=%u kbps=%u fwd_pps=%.0f cpu_us_per_fwd=%.3f floor_us=%.3f "
-           "ratio=%.2f loss_mean_pct=%.3f loss_max_pct=%.3f lat_p50_us=%.0f lat_p99_us=%.0f "
+           "ratio=%.2f paced_floor_us=%.3f paced_ratio=%.2f loss_mean_pct=%.3f "
+           "loss_max_pct=%.3f lat_p50_us=%.0f lat_p99_us=%.0f "
            "rss_idle_kb=%ld rss_after_kb=%ld allocs_per_fwd=%.4f load=%.2f wait_ms=%.1f\n",
            l->n, l->workers, l->video_kbps, fwd / win, us_per_fwd, floor_us,
-           floor_us > 0 ? us_per_fwd / floor_us : 0, loss_sum / l->n, loss_max,
+           floor_us > 0 ? us_per_fwd / floor_us : 0, paced_us,
+           paced_us > 0 ? us_per_fwd / paced_us : 0, loss_sum / l->n, loss_max,
            bench_hist_quantile(all, 0.5), bench_hist_quantile(all, 0.99), rss_idle, rss_after,
            allocs_per_fwd, load1, (s1.wait_ns - s0.wait_ns) / 1e6);
     g_free(all);
