@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installs every Debian and npm package that building, running and testing Parley needs.
 # Idempotent: when everything is present it only checks and returns in about a second.
+#   scripts/install-deps.sh [--bench]   --bench: also what the benchmarks compare against
+#                                       (Janus for tests/bench/run-sfu-compare.sh; CI does
+#                                       not run benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +26,12 @@ APT_PACKAGES=(
   clang-format
 )
 
+# Benchmarks only: Janus (VideoRoom) for the side-by-side comparison.
+BENCH_PACKAGES=(janus)
+if [ "${1:-}" = "--bench" ]; then
+  APT_PACKAGES+=("${BENCH_PACKAGES[@]}")
+fi
+
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,6 +43,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # Package installs must never leave a system prosody running on all interfaces.
   systemctl stop prosody 2>/dev/null || true
+  systemctl stop janus 2>/dev/null || true
   pkill -x prosody 2>/dev/null || true
   # Nor a system ejabberd, nor the epmd daemon an Erlang node leaves behind: tests start
   # ejabberd by hand as a non-distributed node (tests/lib/ejabberd.sh). Only an epmd with no

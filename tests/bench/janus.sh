@@ -42,7 +42,7 @@ general: {
 	transports_folder = "$lib/transports"
 	events_folder = "$lib/events"
 	loggers_folder = "$lib/loggers"
-	debug_level = 2
+	debug_level = ${JANUS_DEBUG_LEVEL:-2}
 	session_timeout = 120
 }
 certificates: {
@@ -52,7 +52,7 @@ media: {
 }
 nat: {
 	ice_enforce_list = "veth0"
-	nice_debug = false
+	nice_debug = ${JANUS_NICE_DEBUG:-false}
 }
 plugins: {
 	disable = "$disable_plugins"
@@ -83,7 +83,7 @@ CFG
 general: {
 }
 CFG
-  janus -F "$dir" -o -N -L "$dir/janus.log" >"$dir/janus.stdout" 2>&1 &
+  ${JANUS_WRAP:-} janus -F "$dir" -o -N -L "$dir/janus.log" >"$dir/janus.stdout" 2>&1 &
   echo $! >"$dir/janus.pid"
   for _ in $(seq 1 200); do
     if (exec 3<>/dev/tcp/127.0.0.1/8088) 2>/dev/null; then exit 0; fi

@@ -181,7 +181,8 @@ static void on_state(NiceAgent *agent, guint stream, guint comp, guint state, gp
             setsockopt(g_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
             g_object_unref(sock);
         }
-        if (p->dtls && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_NEW)
+        if (p->dtls && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_NEW &&
+            bridge_dtls_get_role(p->dtls) == BRIDGE_DTLS_ROLE_CLIENT)
             bridge_dtls_start(p->dtls);
     } else if (state == NICE_COMPONENT_STATE_FAILED && !p->taken_over) {
         g_printerr("%s: ICE failed\n", p->name);
@@ -230,10 +231,11 @@ SimPeer *sim_peer_new(GMainContext *ctx, const char *name, const SimPeerOptions 
     }
 
     p->agent = nice_agent_new(ctx, NICE_COMPATIBILITY_RFC5245);
-    g_object_set(p->agent, "controlling-mode", FALSE, "ice-tcp", FALSE, "upnp", FALSE, NULL);
+    g_object_set(p->agent, "controlling-mode", p->opt.controlling, "ice-tcp", FALSE, "upnp", FALSE,
+                 NULL);
     NiceAddress a;
     nice_address_init(&a);
-    nice_address_set_from_string(&a, "127.0.0.1");
+    nice_address_set_from_string(&a, p->opt.local_address ? p->opt.local_address : "127.0.0.1");
     nice_agent_add_local_address(p->agent, &a);
     p->stream = nice_agent_add_stream(p->agent, 1);
     g_signal_connect(p->agent, "candidate-gathering-done", G_CALLBACK(on_gathered), p);
@@ -332,9 +334,13 @@ void sim_peer_set_remote(SimPeer *p, const PaTransport *bridge)
     }
     nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
     g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
-    p->dtls = bridge_dtls_new(p->cert, BRIDGE_DTLS_ROLE_CLIENT, dtls_send, p);
-    bridge_dtls_set_remote_fingerprint(p->dtls, "sha-256", bridge->fingerprint);
-    if (p->ice_connected)
+    gboolean server = bridge->setup && g_ascii_strcasecmp(bridge->setup, "active") == 0;
+    p->dtls = bridge_dtls_new(p->cert, server ? BRIDGE_DTLS_ROLE_SERVER : BRIDGE_DTLS_ROLE_CLIENT,
+                              dtls_send, p);
+    bridge_dtls_set_remote_fingerprint(
+        p->dtls, bridge->fingerprint_hash ? bridge->fingerprint_hash : "sha-256",
+        bridge->fingerprint);
+    if (p->ice_connected && !server)
         bridge_dtls_start(p->dtls);
 }
 

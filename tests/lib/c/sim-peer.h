@@ -39,6 +39,11 @@ typedef struct {
     gboolean cm_only;
     /* DTLS retransmission check interval; 0: 50 ms. */
     guint dtls_timer_ms;
+    /* ICE controlling (a client that made the offer); default controlled, like a browser
+     * answering the focus's offer. */
+    gboolean controlling;
+    /* The address ICE gathers on (NULL: 127.0.0.1). */
+    const char *local_address;
 } SimPeerOptions;
 
 typedef struct {
@@ -72,7 +77,8 @@ gboolean sim_peer_gathered(SimPeer *p);
  * candidates, rtcp-mux); @out must be initialised (earlier strings are replaced). */
 void sim_peer_get_transport(SimPeer *p, PaTransport *out);
 /* The bridge's transport (ufrag, pwd, candidates, fingerprint): ICE checks and, once ICE is
- * connected, the DTLS handshake start. */
+ * connected, the DTLS handshake start. The peer is the DTLS client unless the remote setup is
+ * "active" (then it waits for the remote's handshake). */
 void sim_peer_set_remote(SimPeer *p, const PaTransport *bridge);
 /* TRUE once ICE is connected and DTLS done (SRTP keys exist). */
 gboolean sim_peer_connected(SimPeer *p);
