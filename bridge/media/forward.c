@@ -25,7 +25,8 @@
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp)
 {
-    if (len > BRIDGE_PKT_MAX) {
+    /* Too long, or no address any more (its peer's address went to another endpoint). */
+    if (len > BRIDGE_PKT_MAX || ep->fd < 0) {
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT);
         return;
     }
@@ -38,10 +39,7 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
         return;
     }
-    if (ep->fd >= 0)
-        bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
-    else
-        bridge_endpoint_send(ep, buf, l); /* no plain UDP socket: through libnice, at once */
+    bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
     if (!rtcp)
         BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
 }

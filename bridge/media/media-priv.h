@@ -358,7 +358,7 @@ BridgeSource *bridge_endpoint_source(BridgeEndpoint *ep, guint32 ssrc, gboolean 
 void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len);
 void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot);
 /* Protects @pkt (clear RTP or RTCP) for @ep and queues it; counts it, or drops and counts
- * BRIDGE_DROP_SRTP_PROTECT when it cannot be protected. */
+ * BRIDGE_DROP_SRTP_PROTECT when it cannot be protected or @ep has no address to send to. */
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp);
 /* Sends to every other local endpoint of @src's conference and pushes to the other workers

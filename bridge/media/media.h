@@ -171,8 +171,9 @@ typedef enum {
                                * that could not be reached) */
     BRIDGE_DROP_NO_RECEIVER,  /* RTCP feedback for an SSRC nobody in the conference sends */
     BRIDGE_DROP_SRTP_PROTECT, /* a copy for one receiver that could not be protected (longer
-                               * than the media plane handles, or libsrtp refused it):
-                               * counted once per receiver that did not get it */
+                               * than the media plane handles, libsrtp refused it, or the
+                               * receiver's address went to another endpoint): counted once
+                               * per receiver that did not get it */
     /* Junk on the media port, dropped before any per-endpoint work: */
     BRIDGE_DROP_UNKNOWN_ADDRESS,   /* not STUN, from an address no endpoint validated */
     BRIDGE_DROP_STUN_MALFORMED,    /* not a well-formed STUN message (length, cookie,
