@@ -60,8 +60,7 @@ static void media_metrics(GString *out, const BridgeMediaStats *m)
                        "Authenticated ICE connectivity and consent checks the bridge answered.",
                        m->ice_checks_answered);
     bridge_prom_metric(out, "parley_bridge_ice_checks_sent_total", "counter",
-                       "ICE checks the bridge sent (nomination and consent).",
-                       m->ice_checks_sent);
+                       "ICE checks the bridge sent (nomination and consent).", m->ice_checks_sent);
 }
 
 static void channel_metrics(GString *out, const BridgeChannelStats *ch)
