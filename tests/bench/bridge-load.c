@@ -335,6 +335,9 @@ static void run_floors(Bench *b, BridgeSrtpProfile profile, double floor_seconds
     }
 }
 
+/* Long on purpose: it reads as the run's script (options, set-up, the window, then every figure
+ * in the order it is printed); splitting it would only move the figures' variables into
+ * structs shared by the pieces. */
 int main(int argc, char **argv)
 {
     gint n = 3, workers = 1, video_kbps = 1500, pack = 0, conferences = 1, junk_pps = 0;

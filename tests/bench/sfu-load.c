@@ -176,29 +176,10 @@ static xmpp_stanza_t *modify(Sfu *s, PaColibriConferenceModify *m)
     return r;
 }
 
-static void setup_parley(Sfu *s)
+/* One Colibri2 conference per conference, its endpoints created: the bridge's side of each
+ * participant's transport (transfer full, initialised). */
+static PaTransport *parley_allocate(Sfu *s)
 {
-    it_env_init(&s->env);
-    s->env.http_port = 18090;
-    it_xmpp_start(&s->env);
-    g_autofree char *port = g_strdup_printf("ice.port=%d", PARLEY_MEDIA_PORT);
-    g_autofree char *workers = g_strdup_printf("media.workers=%u", s->workers);
-    const char *const extra[] = {port, workers, "log.level=warning",
-                                 "media.ice_timeout_seconds=120", NULL};
-    it_bridge_start(&s->env, extra);
-    s->pid = s->env.bridge_pid;
-    for (int i = 0; i < 50 && !s->focus; i++) {
-        s->focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
-        if (!s->focus)
-            g_usleep(200000);
-    }
-    if (!s->focus)
-        die("the scripted focus could not log in", NULL);
-    tx_join(s->focus, IT_BREWERY, "focus");
-    s->bridge_occupant = tx_wait_bridge(s->focus, IT_BREWERY, "focus", NULL, NULL, 20000);
-    if (!s->bridge_occupant)
-        die("the bridge did not join the brewery", NULL);
-
     PaTransport *bridge_side = g_new0(PaTransport, s->n);
     for (guint c = 0; c < s->conferences; c++) {
         PaColibriConferenceModify m;
@@ -226,6 +207,33 @@ static void setup_parley(Sfu *s)
         }
         pa_colibri_modified_clear(&alloc);
     }
+    return bridge_side;
+}
+
+static void setup_parley(Sfu *s)
+{
+    it_env_init(&s->env);
+    s->env.http_port = 18090;
+    it_xmpp_start(&s->env);
+    g_autofree char *port = g_strdup_printf("ice.port=%d", PARLEY_MEDIA_PORT);
+    g_autofree char *workers = g_strdup_printf("media.workers=%u", s->workers);
+    const char *const extra[] = {port, workers, "log.level=warning",
+                                 "media.ice_timeout_seconds=120", NULL};
+    it_bridge_start(&s->env, extra);
+    s->pid = s->env.bridge_pid;
+    for (int i = 0; i < 50 && !s->focus; i++) {
+        s->focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
+        if (!s->focus)
+            g_usleep(200000);
+    }
+    if (!s->focus)
+        die("the scripted focus could not log in", NULL);
+    tx_join(s->focus, IT_BREWERY, "focus");
+    s->bridge_occupant = tx_wait_bridge(s->focus, IT_BREWERY, "focus", NULL, NULL, 20000);
+    if (!s->bridge_occupant)
+        die("the bridge did not join the brewery", NULL);
+
+    PaTransport *bridge_side = parley_allocate(s);
     for (guint i = 0; i < s->n; i++) {
         LoadPart *p = &s->load.parts[i];
         p->conference = i % s->conferences;
@@ -291,45 +299,10 @@ static const char *jsep_sdp(json_t *e)
     return json_string_value(json_object_get(json_object_get(e, "jsep"), "sdp"));
 }
 
-static void setup_janus(Sfu *s)
+/* Publishers: each participant offers (ICE controlling), Janus answers. */
+static void janus_publish(Sfu *s, guint64 *pub, guint64 *sub)
 {
     GError *error = NULL;
-    s->janus_dir = g_dir_make_tmp("parley-janus-XXXXXX", &error);
-    g_autofree char *script = g_build_filename(SRCDIR, "tests", "bench", "janus.sh", NULL);
-    const char *argv[] = {script, "start", s->janus_dir, NULL};
-    int status = 0;
-    g_autofree char *out = NULL;
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
-                      &status, &error))
-        die("janus.sh", error);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-        printf("sfu-load: skipped: %s", out ? out : "janus is not installed\n");
-        exit(77);
-    }
-    if (!g_spawn_check_wait_status(status, NULL))
-        die("janus.sh start failed", NULL);
-    g_autofree char *pidfile = g_build_filename(s->janus_dir, "janus.pid", NULL);
-    g_autofree char *pidtext = NULL;
-    if (!g_file_get_contents(pidfile, &pidtext, NULL, NULL))
-        die("no janus.pid", NULL);
-    s->pid = atoi(pidtext);
-    s->jc = janus_client_new(JANUS_URL, &error);
-    if (!s->jc)
-        die("Janus session", error);
-
-    guint64 admin = janus_attach(s->jc, &error);
-    if (!admin)
-        die("Janus attach", error);
-    for (guint c = 0; c < s->conferences; c++)
-        json_decref(
-            jmsg(s, admin,
-                 json_pack("{s:s,s:i,s:i,s:s,s:s,s:i,s:b}", "request", "create", "room", 1000 + c,
-                           "publishers", LOAD_MAX_PARTICIPANTS, "audiocodec", "opus", "videocodec",
-                           "vp8", "bitrate", 0, "notify_joining", FALSE),
-                 NULL, NULL));
-    /* Publishers: each participant offers (ICE controlling), Janus answers. */
-    s->feed = g_new0(guint64, s->n);
-    guint64 *pub = g_new0(guint64, s->n), *sub = g_new0(guint64, s->n);
     for (guint i = 0; i < s->n; i++) {
         LoadPart *p = &s->load.parts[i];
         p->conference = i % s->conferences;
@@ -372,11 +345,15 @@ static void setup_janus(Sfu *s)
         pa_transport_clear(&theirs);
         json_decref(e);
     }
-    /* A feed exists for subscribers once its publisher's PeerConnection is up. */
+}
+
+/* Subscribers: one PeerConnection per participant for all the others' feeds of its
+ * conference; Janus offers (it controls ICE), the participant answers. A feed exists for
+ * subscribers once its publisher's PeerConnection is up. */
+static void janus_subscribe(Sfu *s, guint64 *sub)
+{
     if (!pump_until(s, publishers_connected, 60000))
         die("publishers did not connect to Janus within 60 s", NULL);
-    /* Subscribers: one PeerConnection per participant for all the others' feeds of its
-     * conference; Janus offers (it controls ICE), the participant answers. */
     for (guint i = 0; i < s->n; i++) {
         LoadPart *p = &s->load.parts[i];
         json_t *streams = json_array();
@@ -407,6 +384,48 @@ static void setup_janus(Sfu *s)
         pa_transport_clear(&mine);
         json_decref(e);
     }
+}
+
+static void setup_janus(Sfu *s)
+{
+    GError *error = NULL;
+    s->janus_dir = g_dir_make_tmp("parley-janus-XXXXXX", &error);
+    g_autofree char *script = g_build_filename(SRCDIR, "tests", "bench", "janus.sh", NULL);
+    const char *argv[] = {script, "start", s->janus_dir, NULL};
+    int status = 0;
+    g_autofree char *out = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                      &status, &error))
+        die("janus.sh", error);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+        printf("sfu-load: skipped: %s", out ? out : "janus is not installed\n");
+        exit(77);
+    }
+    if (!g_spawn_check_wait_status(status, NULL))
+        die("janus.sh start failed", NULL);
+    g_autofree char *pidfile = g_build_filename(s->janus_dir, "janus.pid", NULL);
+    g_autofree char *pidtext = NULL;
+    if (!g_file_get_contents(pidfile, &pidtext, NULL, NULL))
+        die("no janus.pid", NULL);
+    s->pid = atoi(pidtext);
+    s->jc = janus_client_new(JANUS_URL, &error);
+    if (!s->jc)
+        die("Janus session", error);
+
+    guint64 admin = janus_attach(s->jc, &error);
+    if (!admin)
+        die("Janus attach", error);
+    for (guint c = 0; c < s->conferences; c++)
+        json_decref(
+            jmsg(s, admin,
+                 json_pack("{s:s,s:i,s:i,s:s,s:s,s:i,s:b}", "request", "create", "room", 1000 + c,
+                           "publishers", LOAD_MAX_PARTICIPANTS, "audiocodec", "opus", "videocodec",
+                           "vp8", "bitrate", 0, "notify_joining", FALSE),
+                 NULL, NULL));
+    s->feed = g_new0(guint64, s->n);
+    guint64 *pub = g_new0(guint64, s->n), *sub = g_new0(guint64, s->n);
+    janus_publish(s, pub, sub);
+    janus_subscribe(s, sub);
     g_free(pub);
     g_free(sub);
 }
@@ -460,9 +479,68 @@ static gpointer junk_main(gpointer data)
     return NULL;
 }
 
+/* What the measurement window saw. */
+typedef struct {
+    guint64 rx, cpu, wait, junk;
+    double seconds, setup_s, load0;
+    long rss_idle, rss_after;
+} Window;
+
+static void report(Sfu *s, const Window *w)
+{
+    const char *name = s->janus ? "janus" : "parley";
+    guint64 fwd = w->rx, cpu = w->cpu;
+    double us = fwd ? cpu / 1000.0 / fwd : 0;
+    printf("%s: %u participants in %u conference(s), video %u kbps; set up in %.1f s\n", name, s->n,
+           s->conferences, s->video_kbps, w->setup_s);
+    printf("  forwarded (received by the participants): %.0f pps; server CPU %.1f%% of a core "
+           "= %.3f us per forwarded packet (%.0f pps per core); runnable waiting %.0f ms\n",
+           fwd / w->seconds, cpu / 1e7 / w->seconds, us, us > 0 ? 1e6 / us : 0, w->wait / 1e6);
+    if (s->junk_pps)
+        printf("  junk: %.0f datagrams/s at the media port\n", w->junk / w->seconds);
+    printf("  latency (send -> kernel receive):\n");
+    load_print_hist("audio", s->load.hist[BENCH_KIND_AUDIO]);
+    load_print_hist("video", s->load.hist[BENCH_KIND_VIDEO]);
+    BenchHist *all = g_new0(BenchHist, 1);
+    bench_hist_merge(all, s->load.hist[BENCH_KIND_AUDIO]);
+    bench_hist_merge(all, s->load.hist[BENCH_KIND_VIDEO]);
+    load_print_hist("all", all);
+    LoadLoss loss;
+    load_loss(&s->load, &loss);
+    printf("  loss (whole run): mean %.3f%% worst %.3f%%; srtp errors %" G_GUINT64_FORMAT
+           ", STUN answered %" G_GUINT64_FORMAT "\n",
+           loss.loss_mean_pct, loss.loss_max_pct, loss.bad, loss.stun);
+    printf("  server RSS: %ld kB connected and idle, %ld kB after the run\n", w->rss_idle,
+           w->rss_after);
+    if (!s->janus) {
+        g_autofree char *metrics = NULL;
+        if (it_http_get(s->env.http_port, "/metrics", &metrics) == 200) {
+            const char *reasons[] = {"unknown_address", "stun_unknown_user", "stun_malformed",
+                                     "queue_full", NULL};
+            printf("  bridge drops:");
+            for (int r = 0; reasons[r]; r++) {
+                g_autofree char *series = g_strdup_printf(
+                    "parley_bridge_packets_dropped_total{reason=\"%s\"}", reasons[r]);
+                printf(" %s %.0f", reasons[r], it_metric(metrics, series));
+            }
+            printf("\n");
+        }
+    }
+    printf("summary: server=%s n=%u c=%u kbps=%u junk_pps=%.0f fwd_pps=%.0f cpu_pct=%.1f "
+           "cpu_us_per_fwd=%.3f loss_mean_pct=%.3f loss_max_pct=%.3f lat_p50_us=%.0f "
+           "lat_p99_us=%.0f rss_idle_kb=%ld rss_after_kb=%ld load=%.2f->%.2f\n",
+           name, s->n, s->conferences, s->video_kbps, w->junk / w->seconds, fwd / w->seconds,
+           cpu / 1e7 / w->seconds, us, loss.loss_mean_pct, loss.loss_max_pct,
+           bench_hist_quantile(all, 0.5), bench_hist_quantile(all, 0.99), w->rss_idle, w->rss_after,
+           w->load0, test_loadavg());
+    g_string_free(loss.per_receiver, TRUE);
+    g_free(all);
+}
+
 /* ---- main ---- */
 
-int main(int argc, char **argv)
+/* The command line into a new Sfu (exits on a bad one). */
+static Sfu *parse_options(int argc, char **argv)
 {
     char *server = NULL;
     gint n = 3, conferences = 1, video_kbps = 1500, workers = 0, junk_pps = 0;
@@ -499,6 +577,12 @@ int main(int argc, char **argv)
     s->junk_pps = s->janus ? 0 : (guint)junk_pps;
     s->seconds = seconds;
     s->warmup = warmup;
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    Sfu *s = parse_options(argc, argv);
     setvbuf(stdout, NULL, _IOLBF, 0);
     xmpp_initialize();
     bridge_srtp_global_init();
@@ -527,13 +611,13 @@ int main(int argc, char **argv)
 
     GThread *junk = s->junk_pps ? g_thread_new("load-junk", junk_main, s) : NULL;
     load_start(&s->load);
-    pump(s, warmup);
+    pump(s, s->warmup);
     load_window(&s->load, bench_clock_ns(CLOCK_REALTIME), G_MAXINT64);
     guint64 wait0, wait1;
     guint64 cpu0 = test_process_cpu_ns(s->pid, &wait0), rx0 = load_received(&s->load);
     guint64 j0 = s->junk_sent;
     gint64 m0 = g_get_monotonic_time();
-    pump(s, seconds);
+    pump(s, s->seconds);
     guint64 cpu1 = test_process_cpu_ns(s->pid, &wait1), rx1 = load_received(&s->load);
     guint64 j1 = s->junk_sent;
     double win = (g_get_monotonic_time() - m0) / 1e6;
@@ -545,51 +629,16 @@ int main(int argc, char **argv)
         g_thread_join(junk);
     }
 
-    const char *name = s->janus ? "janus" : "parley";
-    guint64 fwd = rx1 - rx0, cpu = cpu1 - cpu0;
-    double us = fwd ? cpu / 1000.0 / fwd : 0;
-    printf("%s: %u participants in %u conference(s), video %u kbps; set up in %.1f s\n", name, s->n,
-           s->conferences, s->video_kbps, setup_s);
-    printf("  forwarded (received by the participants): %.0f pps; server CPU %.1f%% of a core "
-           "= %.3f us per forwarded packet (%.0f pps per core); runnable waiting %.0f ms\n",
-           fwd / win, cpu / 1e7 / win, us, us > 0 ? 1e6 / us : 0, (wait1 - wait0) / 1e6);
-    if (s->junk_pps)
-        printf("  junk: %.0f datagrams/s at the media port\n", (j1 - j0) / win);
-    printf("  latency (send -> kernel receive):\n");
-    load_print_hist("audio", s->load.hist[BENCH_KIND_AUDIO]);
-    load_print_hist("video", s->load.hist[BENCH_KIND_VIDEO]);
-    BenchHist *all = g_new0(BenchHist, 1);
-    bench_hist_merge(all, s->load.hist[BENCH_KIND_AUDIO]);
-    bench_hist_merge(all, s->load.hist[BENCH_KIND_VIDEO]);
-    load_print_hist("all", all);
-    LoadLoss loss;
-    load_loss(&s->load, &loss);
-    printf("  loss (whole run): mean %.3f%% worst %.3f%%; srtp errors %" G_GUINT64_FORMAT
-           ", STUN answered %" G_GUINT64_FORMAT "\n",
-           loss.loss_mean_pct, loss.loss_max_pct, loss.bad, loss.stun);
-    printf("  server RSS: %ld kB connected and idle, %ld kB after the run\n", rss_idle, rss_after);
-    if (!s->janus) {
-        g_autofree char *metrics = NULL;
-        if (it_http_get(s->env.http_port, "/metrics", &metrics) == 200) {
-            const char *reasons[] = {"unknown_address", "stun_unknown_user", "stun_malformed",
-                                     "queue_full", NULL};
-            printf("  bridge drops:");
-            for (int r = 0; reasons[r]; r++) {
-                g_autofree char *series = g_strdup_printf(
-                    "parley_bridge_packets_dropped_total{reason=\"%s\"}", reasons[r]);
-                printf(" %s %.0f", reasons[r], it_metric(metrics, series));
-            }
-            printf("\n");
-        }
-    }
-    printf("summary: server=%s n=%u c=%u kbps=%u junk_pps=%.0f fwd_pps=%.0f cpu_pct=%.1f "
-           "cpu_us_per_fwd=%.3f loss_mean_pct=%.3f loss_max_pct=%.3f lat_p50_us=%.0f "
-           "lat_p99_us=%.0f rss_idle_kb=%ld rss_after_kb=%ld load=%.2f->%.2f\n",
-           name, s->n, s->conferences, s->video_kbps, (j1 - j0) / win, fwd / win, cpu / 1e7 / win,
-           us, loss.loss_mean_pct, loss.loss_max_pct, bench_hist_quantile(all, 0.5),
-           bench_hist_quantile(all, 0.99), rss_idle, rss_after, load0, test_loadavg());
-    g_string_free(loss.per_receiver, TRUE);
-    g_free(all);
+    Window w = {.rx = rx1 - rx0,
+                .cpu = cpu1 - cpu0,
+                .wait = wait1 - wait0,
+                .junk = j1 - j0,
+                .seconds = win,
+                .setup_s = setup_s,
+                .load0 = load0,
+                .rss_idle = rss_idle,
+                .rss_after = rss_after};
+    report(s, &w);
 
     for (guint i = 0; i < s->n; i++) {
         LoadPart *p = &s->load.parts[i];
