@@ -11,6 +11,10 @@
 #
 # For tests: PARLEY_APT_GET (default apt-get) is the command that installs, and
 # PARLEY_DEPS_ASSUME_MISSING="pkg..." treats those packages as missing.
+#
+#   scripts/install-deps.sh [--bench]   --bench: also what the benchmarks compare against
+#                                       (Janus for tests/bench/run-sfu-compare.sh; CI does
+#                                       not run benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 apt_get=${PARLEY_APT_GET:-apt-get}
@@ -39,6 +43,13 @@ APT_PACKAGES=(
 
 # Services Debian starts when these packages are installed on a machine with systemd.
 SERVICE_PACKAGES=(prosody ejabberd nginx coturn)
+# Services started too by the benchmarks' package.
+SERVICE_PACKAGES+=(janus)
+# Benchmarks only: Janus (VideoRoom) for the side-by-side comparison.
+BENCH_PACKAGES=(janus)
+if [ "${1:-}" = "--bench" ]; then
+  APT_PACKAGES+=("${BENCH_PACKAGES[@]}")
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

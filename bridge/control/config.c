@@ -147,13 +147,12 @@ static const PaSetting schema[] = {
      "SHA-256 fingerprint the server's certificate must have (empty: none); CAs are then not "
      "consulted"},
     {"ice.addresses", PA_SETTING_STRING_LIST, NULL, 0, 0, F(ice_addresses), check_ip,
-     "local IP addresses ICE gathers candidates on, e.g. 192.0.2.10,127.0.0.1"},
+     "local IP addresses the media port is bound on and offered as ICE candidates, e.g. "
+     "192.0.2.10,127.0.0.1"},
     {"ice.public_address", PA_SETTING_STRING, "", 0, 0, F(ice_public_address), check_ip,
      "public IP advertised in addition (NAT); empty: none"},
-    {"ice.port_min", PA_SETTING_INT, "10000", 1, 65535, F(ice_port_min), NULL,
-     "lowest UDP port for ICE"},
-    {"ice.port_max", PA_SETTING_INT, "20000", 1, 65535, F(ice_port_max), NULL,
-     "highest UDP port for ICE"},
+    {"ice.port", PA_SETTING_INT, "10000", 1, 65535, F(ice_port), NULL,
+     "the UDP port every endpoint's media uses (one port per bridge)"},
     {"media.workers", PA_SETTING_INT, "0", 0, 256, F(media_workers), NULL,
      "media threads (0: one per CPU)"},
     {"media.ice_timeout_seconds", PA_SETTING_INT, "30", 1, 3600, F(media_ice_timeout_seconds), NULL,
@@ -199,14 +198,8 @@ gboolean bridge_config_load(BridgeConfig *cfg, const char *path, char *const *ov
 
     if (!cfg->ice_addresses || !cfg->ice_addresses[0]) {
         g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_MISSING,
-                    "ice.addresses: at least one local IP address is required (libnice gathers "
-                    "nothing on loopback unless told)");
-        goto fail;
-    }
-    if (cfg->ice_port_min > cfg->ice_port_max) {
-        g_set_error(error, PA_CONFIG_ERROR, PA_CONFIG_ERROR_INVALID,
-                    "ice.port_max: must not be below ice.port_min (%d), got %d", cfg->ice_port_min,
-                    cfg->ice_port_max);
+                    "ice.addresses: at least one local IP address is required (the media port "
+                    "is bound on each and offered to browsers)");
         goto fail;
     }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* parley-bridge settings: the schema (names, defaults, help), loading from file + --set
  * overrides, derived defaults (user, brewery, focus JIDs, nickname, resource, public URL) and
- * cross-setting checks. Errors name the setting: "ice.port_max: must not be below
- * ice.port_min (10000)". Pure apart from randomness for the nickname and resource. */
+ * cross-setting checks. Errors name the setting: "ice.port: must be between 1 and 65535,
+ * got 0". Pure apart from randomness for the nickname and resource. */
 #pragma once
 
 #include <glib.h>
@@ -26,8 +26,7 @@ typedef struct {
     /* [ice] */
     char **ice_addresses;
     char *ice_public_address;
-    int ice_port_min;
-    int ice_port_max;
+    int ice_port; /* the one UDP port of every endpoint */
     /* [media] */
     int media_workers;
     int media_ice_timeout_seconds;

@@ -246,8 +246,8 @@ static void measure_srtp(BridgeControl *c)
               bridge_srtp_profile_name(BRIDGE_SRTP_AES_CM_128_HMAC_SHA1_80));
 }
 
-/* libnice would silently gather nothing on an address this host does not have: say so now,
- * naming the setting, rather than fail every allocation later. */
+/* The media port is bound on every address: one this host does not have is a setting error,
+ * said now and naming the setting. */
 static gboolean check_ice_addresses(const BridgeConfig *cfg, GError **error)
 {
     for (char **a = cfg->ice_addresses; *a; a++) {
@@ -335,8 +335,7 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
 
     BridgeMediaConfig mc = {
         .workers = (guint)cfg->media_workers,
-        .port_min = (guint)cfg->ice_port_min,
-        .port_max = (guint)cfg->ice_port_max,
+        .port = (guint)cfg->ice_port,
         .local_addresses = cfg->ice_addresses,
         .public_address = cfg->ice_public_address,
         .ice_timeout_s = (guint)cfg->media_ice_timeout_seconds,
@@ -346,12 +345,14 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
     BridgeMediaCallbacks mcb = {bridge_control_endpoint_ready, on_media_event};
     c->media = bridge_media_new(&mc, context, &mcb, c, error);
     if (!c->media) {
+        if (error && g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+            g_prefix_error(error, "ice.port: ");
         bridge_control_free(c);
         return NULL;
     }
     /* The media plane logs the DTLS fingerprint itself. */
     g_autofree char *addrs = g_strjoinv(",", cfg->ice_addresses);
-    g_message("ICE on %s, UDP ports %d-%d%s%s", addrs, cfg->ice_port_min, cfg->ice_port_max,
+    g_message("ICE on %s, UDP port %u%s%s", addrs, bridge_media_port(c->media),
               cfg->ice_public_address ? ", public address " : "",
               cfg->ice_public_address ? cfg->ice_public_address : "");
 

@@ -10,9 +10,9 @@ static void media_metrics(GString *out, const BridgeMediaStats *m)
     bridge_prom_metric(out, "parley_bridge_endpoints_connected", "gauge",
                        "Endpoints with ICE and DTLS completed.", m->endpoints_connected);
     bridge_prom_metric(out, "parley_bridge_packets_received_total", "counter",
-                       "Datagrams received on ICE sockets.", m->packets_in);
+                       "Datagrams received on the media port.", m->packets_in);
     bridge_prom_metric(out, "parley_bridge_bytes_received_total", "counter",
-                       "Bytes received on ICE sockets.", m->bytes_in);
+                       "Bytes received on the media port.", m->bytes_in);
     bridge_prom_metric(out, "parley_bridge_packets_sent_total", "counter",
                        "RTP/RTCP datagrams sent.", m->packets_out);
     bridge_prom_metric(out, "parley_bridge_bytes_sent_total", "counter", "RTP/RTCP bytes sent.",
@@ -46,6 +46,21 @@ static void media_metrics(GString *out, const BridgeMediaStats *m)
     bridge_prom_metric(out, "parley_bridge_hdrext_stripped_total", "counter",
                        "Forwarded RTP packets from which mid/rid header extensions were blanked.",
                        m->hdrext_stripped);
+    bridge_prom_metric(out, "parley_bridge_media_port", "gauge",
+                       "The UDP port every endpoint's media uses.", m->port);
+    bridge_prom_metric(out, "parley_bridge_media_flows", "gauge",
+                       "Peer addresses (ICE-validated flows) the media workers track.", m->flows);
+    bridge_prom_metric(out, "parley_bridge_media_steering", "gauge",
+                       "1 while the kernel steers each flow to its endpoint's media worker.",
+                       m->steering ? 1 : 0);
+    bridge_prom_metric(out, "parley_bridge_packets_handed_over_total", "counter",
+                       "Datagrams a media worker read for a flow of another worker and passed on.",
+                       m->handed_over);
+    bridge_prom_metric(out, "parley_bridge_ice_checks_answered_total", "counter",
+                       "Authenticated ICE connectivity and consent checks the bridge answered.",
+                       m->ice_checks_answered);
+    bridge_prom_metric(out, "parley_bridge_ice_checks_sent_total", "counter",
+                       "ICE checks the bridge sent (nomination and consent).", m->ice_checks_sent);
 }
 
 static void channel_metrics(GString *out, const BridgeChannelStats *ch)

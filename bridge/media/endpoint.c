@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* One endpoint's transport: its NiceAgent (full ICE, controlling, RFC 5245, one stream with
- * one component: rtcp-mux and BUNDLE), DTLS (server role unless the peer answered passive),
- * SRTP once DTLS is done, and its per-tick housekeeping (transport-cc feedback every tick,
- * DTLS retransmissions; timeouts and receiver reports every second).
+/* One endpoint's transport: its ICE state (ice.c: credentials, the peer's validated
+ * addresses, the selected one), DTLS (server role unless the peer answered passive), SRTP once
+ * DTLS is done, and its per-tick housekeeping (transport-cc feedback every tick, DTLS and ICE
+ * timers; timeouts and receiver reports every second).
  *
- * Threads: everything here runs on the endpoint's worker thread; the NiceAgent is created with
- * the worker's GMainContext so all its callbacks come there. The endpoint is owned by the
- * worker's endpoint table (or its graveyard once retired). */
+ * Threads: everything here runs on the endpoint's worker thread. The endpoint is owned by the
+ * worker's endpoint table (or its graveyard once retired). Its timeouts run on the worker's
+ * own clock (live_us), which a stopped process does not advance, so a bridge that was
+ * suspended for a while does not expire endpoints whose peers are still there. */
 #include "bridge/media/media-priv.h"
 
 #include <errno.h>
 #include <string.h>
-
-#define STREAM_COMPONENT 1
 
 static void post_event(BridgeEndpoint *ep, BridgeMediaEvent event, const char *reason)
 {
@@ -47,18 +46,14 @@ void bridge_endpoint_fail(BridgeEndpoint *ep, BridgeMediaEvent event, const char
 void bridge_endpoint_send(BridgeEndpoint *ep, const guint8 *buf, gsize len)
 {
     BridgeWorker *w = ep->worker;
-    if (ep->fd >= 0) {
-        ssize_t n;
-        do {
-            n = sendto(ep->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ep->peer, ep->peer_len);
-        } while (n < 0 && errno == EINTR);
-        if (n < 0)
-            return; /* EAGAIN/ENOBUFS: a congested socket drops like the network would */
-    } else {
-        if (nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)buf) <
-            0)
-            return;
-    }
+    if (ep->fd < 0)
+        return;
+    ssize_t n;
+    do {
+        n = sendto(ep->fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&ep->peer, ep->peer_len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return; /* EAGAIN/ENOBUFS: a congested socket drops like the network would */
     BRIDGE_STAT_ADD(w->stats.packets_out, 1);
     BRIDGE_STAT_ADD(w->stats.bytes_out, len);
 }
@@ -68,48 +63,18 @@ static void dtls_send(const guint8 *data, gsize len, gpointer user_data)
     BridgeEndpoint *ep = user_data;
     if (ep->dead || !ep->ice_connected)
         return;
-    /* DTLS goes through libnice: it is rare, and the selected pair may still be settling. */
-    nice_agent_send(ep->agent, ep->stream_id, STREAM_COMPONENT, len, (const gchar *)data);
+    bridge_endpoint_send(ep, data, len);
 }
 
-/* DTLS close_notify to the peer (through libnice, at once), so that a browser whose endpoint
- * the bridge drops (expired by the focus, media timeout, bridge shutdown) learns it now
- * rather than when ICE consent runs out some 30 s later. Only after a completed handshake on
- * a usable pair; bridge_dtls_close() does nothing in FAILED or CLOSED. */
+/* DTLS close_notify to the peer (at once), so that a browser whose endpoint the bridge drops
+ * (expired by the focus, media timeout, bridge shutdown) learns it now rather than when ICE
+ * consent runs out some 30 s later. Only after a completed handshake on a selected address;
+ * bridge_dtls_close() does nothing in FAILED or CLOSED. */
 static void endpoint_close(BridgeEndpoint *ep)
 {
     if (ep->dtls && !ep->dead && ep->ice_connected &&
         bridge_dtls_state(ep->dtls) == BRIDGE_DTLS_STATE_CONNECTED)
         bridge_dtls_close(ep->dtls);
-}
-
-/* Caches the selected pair's socket and peer address for direct sends. */
-static void update_selected_pair(BridgeEndpoint *ep, NiceCandidate *remote)
-{
-    bridge_worker_flush(ep->worker);
-    g_clear_object(&ep->sock);
-    ep->fd = -1;
-    if (!remote)
-        return;
-    GSocket *sock = nice_agent_get_selected_socket(ep->agent, ep->stream_id, STREAM_COMPONENT);
-    if (!sock)
-        return; /* not a plain UDP socket (e.g. TCP): keep using nice_agent_send */
-    if (g_socket_get_protocol(sock) != G_SOCKET_PROTOCOL_UDP &&
-        g_socket_get_protocol(sock) != G_SOCKET_PROTOCOL_DEFAULT) {
-        g_object_unref(sock);
-        return;
-    }
-    memset(&ep->peer, 0, sizeof ep->peer);
-    nice_address_copy_to_sockaddr(&remote->addr, (struct sockaddr *)&ep->peer);
-    ep->peer_len =
-        ep->peer.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    ep->sock = sock;
-    ep->fd = g_socket_get_fd(sock);
-    /* A worker that is descheduled for a few milliseconds must not lose a burst of video:
-     * ask for roomy buffers (the kernel caps them at net.core.rmem_max / wmem_max). */
-    int size = BRIDGE_SOCKET_BUFFER;
-    setsockopt(ep->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    setsockopt(ep->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 }
 
 /* ---- DTLS ---- */
@@ -133,11 +98,16 @@ static void dtls_connected(BridgeEndpoint *ep)
         return;
     }
     ep->connected = TRUE;
-    ep->last_rx_us = g_get_monotonic_time();
+    ep->last_rx_us = ep->worker->live_us;
     BRIDGE_STAT_ADD(ep->worker->stats.endpoints_connected, 1);
-    g_message("room=%s ep=%s: connected (ICE + DTLS, %s) on worker %u", ep->conference_id,
-              ep->endpoint_id, bridge_srtp_profile_name(profile), ep->worker->index);
+    g_message("room=%s ep=%s: connected (ICE + DTLS, %s) on worker %u after %.0f ms",
+              ep->conference_id, ep->endpoint_id, bridge_srtp_profile_name(profile),
+              ep->worker->index, (ep->worker->live_us - ep->created_us) / 1000.0);
     post_event(ep, BRIDGE_MEDIA_EVENT_CONNECTED, NULL);
+    /* A new receiver: whatever the others send reaches it from the next keyframe on, so ask
+     * for one now rather than wait for the periodic one or the receiver's own PLI. */
+    if (ep->conf)
+        bridge_forward_request_keyframes(ep->worker, ep->conf, ep);
 }
 
 static void dtls_after(BridgeEndpoint *ep, BridgeDtlsState st)
@@ -179,201 +149,62 @@ static void maybe_start_dtls(BridgeEndpoint *ep)
         bridge_dtls_start(ep->dtls);
 }
 
-/* ---- libnice callbacks ---- */
+/* ---- ICE ---- */
 
-/* Receiving goes through libnice (nice_agent_attach_recv on the worker's context): libnice
- * reads the component's socket in its own GSource, keeps STUN (connectivity checks, consent
- * freshness both ways) and hands every other datagram to on_recv directly, without queueing
- * (the worker's thread owns the context). What that costs, measured on loopback with the
- * media-plane tests (one receiver per packet, 2 shared vCPUs):
- * - about 2.5-3.5 us per received datagram outside Parley's code (GLib poll and dispatch of
- *   one GSource per socket, libnice's agent lock, one recvmsg per datagram), against
- *   1.5-2.5 us for unprotect + copy + protect and ~1.5-2 us for the batched send per
- *   forwarded packet: a third or more of a 1:1 call's per-packet CPU, but amortised over the
- *   receivers of a larger conference (~0.06 us per forwarded packet at 50 receivers);
- * - one malloc per wakeup, not per datagram: libnice reads until the socket is empty and
- *   GLib builds a GError ("would block", message strdup'ed) for the final EAGAIN (0.3-0.6
- *   per forwarded packet in that test, fewer the more datagrams arrive per wakeup). It is
- *   ~1-2% of the wakeup's own cost, and no libnice 0.1.21 receive mode avoids it:
- *   nice_agent_recv_messages_nonblocking() iterates a GMainContext per call and allocates
- *   its own would-block error on top.
- * tests/bench/bridge-load (5 participants at real-time rates, 1 worker) shows the same
- * picture: 5.8 us per forwarded packet against a 3.4 us floor that also reads every datagram
- * with its own recvmsg. Much of the difference is per wakeup (a datagram that arrives alone
- * wakes the worker, polls, dispatches), which a batched reader would not remove at such rates
- * either: only holding datagrams back to batch them would, at a cost in latency.
- * Reading the selected pair's socket ourselves (recvmmsg, one epoll for all endpoints) would
- * remove most of the first item under load, but libnice has no call to hand it a datagram
- * that someone else read: whichever reader takes a STUN packet off the socket must process
- * it. So the bridge would have to take over the post-nomination half of ICE (answer the
- * browser's consent checks with MESSAGE-INTEGRITY and FINGERPRINT, send its own and run the
- * 30 s consent-loss timer instead of libnice, follow pair switches and ICE restarts). Not a
- * cheap or risk-free change for a cost that large conferences amortise; revisit together
- * with a libnice that gains a batch receive or inject call, or an ICE layer of Parley's own. */
-static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint len, gchar *buf,
-                    gpointer data)
+void bridge_endpoint_select(BridgeEndpoint *ep, guint sock, const BridgeAddr *addr)
 {
-    BridgeEndpoint *ep = data;
-    if (ep->dead)
-        return;
-    bridge_forward_recv(ep, (guint8 *)buf, len);
-}
-
-static void on_state(NiceAgent *agent, guint stream_id, guint component_id, guint state,
-                     gpointer data)
-{
-    BridgeEndpoint *ep = data;
-    if (ep->dead)
-        return;
-    ep->ice_state = state;
-    if ((state == NICE_COMPONENT_STATE_CONNECTED || state == NICE_COMPONENT_STATE_READY) &&
-        !ep->ice_connected) {
-        ep->ice_connected = TRUE;
-        ep->ice_connected_us = g_get_monotonic_time();
-        g_info("room=%s ep=%s: ICE connected", ep->conference_id, ep->endpoint_id);
+    char now[BRIDGE_ADDR_STRLEN], before[BRIDGE_ADDR_STRLEN];
+    BridgeWorker *w = ep->worker;
+    gboolean first = !ep->ice_connected;
+    BridgeAddr old = {0};
+    if (!first && ep->fd >= 0)
+        bridge_addr_from_sockaddr(&old, (struct sockaddr *)&ep->peer, ep->peer_len);
+    /* Datagrams queued for the old address go there: they were protected for this leg and
+     * are as good as sent. */
+    ep->fd = w->socks[sock].fd;
+    ep->peer_len = bridge_addr_to_sockaddr(addr, &ep->peer);
+    ep->ice_connected = TRUE;
+    if (first) {
+        g_info("room=%s ep=%s: ICE connected, peer %s (%s) after %.0f ms", ep->conference_id,
+               ep->endpoint_id, bridge_addr_to_string(addr, now),
+               ep->ice.peer_role == BRIDGE_ICE_PEER_CONTROLLED ? "bridge nominated"
+                                                               : "peer nominated",
+               (w->live_us - ep->created_us) / 1000.0);
         maybe_start_dtls(ep);
-    } else if (state == NICE_COMPONENT_STATE_FAILED) {
-        BRIDGE_STAT_ADD(ep->worker->stats.ice_failures, 1);
-        bridge_endpoint_fail(ep, BRIDGE_MEDIA_EVENT_FAILED,
-                             ep->ice_connected ? "ICE consent lost" : "ICE failed");
+    } else if (!bridge_addr_equal(&old, addr)) {
+        g_message("room=%s ep=%s: peer moved from %s to %s", ep->conference_id, ep->endpoint_id,
+                  bridge_addr_to_string(&old, before), bridge_addr_to_string(addr, now));
     }
-}
-
-static void on_selected_pair(NiceAgent *agent, guint stream_id, guint component_id,
-                             NiceCandidate *lcand, NiceCandidate *rcand, gpointer data)
-{
-    BridgeEndpoint *ep = data;
-    if (ep->dead)
-        return;
-    update_selected_pair(ep, rcand);
-}
-
-static void fill_candidate(PaIceCandidate *pc, const NiceCandidate *c)
-{
-    memset(pc, 0, sizeof *pc);
-    g_strlcpy(pc->foundation, c->foundation, sizeof pc->foundation);
-    pc->component = c->component_id;
-    g_strlcpy(pc->protocol, "udp", sizeof pc->protocol);
-    pc->priority = c->priority;
-    nice_address_to_string(&c->addr, pc->ip);
-    pc->port = nice_address_get_port(&c->addr);
-    static const char *types[] = {"host", "srflx", "prflx", "relay"};
-    g_strlcpy(pc->type, c->type <= NICE_CANDIDATE_TYPE_RELAYED ? types[c->type] : "host",
-              sizeof pc->type);
-    if (c->type != NICE_CANDIDATE_TYPE_HOST) {
-        nice_address_to_string(&c->base_addr, pc->rel_addr);
-        pc->rel_port = nice_address_get_port(&c->base_addr);
-    }
-    pc->generation = 0;
-    pc->network = 0;
-    for (gsize i = 0; i < 10; i++)
-        pc->id[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[g_random_int_range(0, 36)];
-}
-
-static void on_gathering_done(NiceAgent *agent, guint stream_id, gpointer data)
-{
-    BridgeEndpoint *ep = data;
-    if (ep->dead || ep->gathered)
-        return;
-    ep->gathered = TRUE;
-    BridgeMedia *m = ep->worker->media;
-
-    BridgeResult *r = g_new0(BridgeResult, 1);
-    r->type = BRIDGE_RESULT_READY;
-    r->ep = ep->handle;
-    pa_transport_init(&r->local);
-    gchar *ufrag = NULL, *pwd = NULL;
-    nice_agent_get_local_credentials(agent, stream_id, &ufrag, &pwd);
-    r->local.ufrag = ufrag;
-    r->local.pwd = pwd;
-    r->local.rtcp_mux = TRUE;
-    r->local.fingerprint_hash = g_strdup("sha-256");
-    r->local.fingerprint = g_strdup(bridge_dtls_cert_fingerprint(m->cert));
-    r->local.setup = g_strdup("actpass");
-    GSList *cands = nice_agent_get_local_candidates(agent, stream_id, STREAM_COMPONENT);
-    for (GSList *l = cands; l; l = l->next) {
-        NiceCandidate *c = l->data;
-        if (c->transport != NICE_CANDIDATE_TRANSPORT_UDP)
-            continue;
-        PaIceCandidate pc;
-        fill_candidate(&pc, c);
-        g_array_append_val(r->local.candidates, pc);
-        if (m->config.public_address && c->type == NICE_CANDIDATE_TYPE_HOST) {
-            /* 1:1 NAT: the same socket, reachable at the public address. */
-            PaIceCandidate pub = pc;
-            g_strlcpy(pub.type, "srflx", sizeof pub.type);
-            g_strlcpy(pub.ip, m->config.public_address, sizeof pub.ip);
-            g_strlcpy(pub.rel_addr, pc.ip, sizeof pub.rel_addr);
-            pub.rel_port = pc.port;
-            g_strlcat(pub.foundation, "p", sizeof pub.foundation);
-            pub.priority = (100u << 24) | (pc.priority & 0xffffff);
-            g_array_append_val(r->local.candidates, pub);
-        }
-    }
-    g_slist_free_full(cands, (GDestroyNotify)nice_candidate_free);
-
-    if (r->local.candidates->len == 0) {
-        r->error = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED,
-                               "no ICE candidates gathered (ice.addresses, port range?)");
-        pa_transport_clear(&r->local);
-        pa_transport_init(&r->local);
-        bridge_media_post_result(m, r);
-        g_warning("room=%s ep=%s: no ICE candidates gathered", ep->conference_id, ep->endpoint_id);
-        ep->dead = TRUE;
-        bridge_worker_retire(ep->worker, ep);
-        return;
-    }
-    g_info("room=%s ep=%s: gathered %u candidates, ufrag %s", ep->conference_id, ep->endpoint_id,
-           r->local.candidates->len, r->local.ufrag);
-    bridge_media_post_result(m, r);
 }
 
 /* ---- lifecycle ---- */
 
-/* The endpoint's NiceAgent on the worker's context: one stream of one component in the port
- * range, on the configured addresses, its callbacks connected. FALSE with @error when libnice
- * refuses any of it. */
-static gboolean agent_new(BridgeEndpoint *ep, GError **error)
+/* The transport the ready callback reports: the endpoint's credentials and the bridge's
+ * candidates (the same media port for every endpoint). */
+static void post_ready(BridgeEndpoint *ep)
 {
-    BridgeWorker *w = ep->worker;
-    BridgeMedia *m = w->media;
-    ep->agent =
-        nice_agent_new_full(w->ctx, NICE_COMPATIBILITY_RFC5245,
-                            NICE_AGENT_OPTION_ICE_TRICKLE | NICE_AGENT_OPTION_CONSENT_FRESHNESS);
-    g_object_set(ep->agent, "controlling-mode", TRUE, "ice-tcp", FALSE, "ice-udp", TRUE, "upnp",
-                 FALSE, NULL);
-    for (char **a = m->config.local_addresses; *a; a++) {
-        NiceAddress addr;
-        nice_address_init(&addr);
-        /* bridge_media_new() checked that each is an IP address. */
-        if (!nice_address_set_from_string(&addr, *a) ||
-            !nice_agent_add_local_address(ep->agent, &addr)) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused local address %s",
-                        *a);
-            return FALSE;
-        }
-    }
-    ep->stream_id = nice_agent_add_stream(ep->agent, STREAM_COMPONENT);
-    if (!ep->stream_id) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused a stream");
-        return FALSE;
-    }
-    if (m->config.port_max) /* bridge_media_new() applied the range rule: both set or none */
-        nice_agent_set_port_range(ep->agent, ep->stream_id, STREAM_COMPONENT, m->config.port_min,
-                                  m->config.port_max);
-    g_signal_connect(ep->agent, "candidate-gathering-done", G_CALLBACK(on_gathering_done), ep);
-    g_signal_connect(ep->agent, "component-state-changed", G_CALLBACK(on_state), ep);
-    g_signal_connect(ep->agent, "new-selected-pair-full", G_CALLBACK(on_selected_pair), ep);
-    if (!nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, w->ctx, on_recv, ep)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "libnice refused the receive callback");
-        return FALSE;
-    }
-    return TRUE;
+    BridgeMedia *m = ep->worker->media;
+    BridgeResult *r = g_new0(BridgeResult, 1);
+    r->type = BRIDGE_RESULT_READY;
+    r->ep = ep->handle;
+    pa_transport_init(&r->local);
+    r->local.ufrag = g_strdup(ep->ice.ufrag);
+    r->local.pwd = g_strdup(ep->ice.pwd);
+    r->local.rtcp_mux = TRUE;
+    r->local.fingerprint_hash = g_strdup("sha-256");
+    r->local.fingerprint = g_strdup(bridge_dtls_cert_fingerprint(m->cert));
+    r->local.setup = g_strdup("actpass");
+    g_array_append_vals(r->local.candidates, m->candidates->data, m->candidates->len);
+    bridge_media_post_result(m, r);
 }
 
 BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError **error)
 {
     BridgeMedia *m = w->media;
+    if (bridge_handle_table_get(&w->endpoints, create->ep)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS, "endpoint handle in use");
+        return NULL;
+    }
     BridgeEndpoint *ep = g_new0(BridgeEndpoint, 1);
     ep->handle = create->ep;
     ep->conference_id = g_strdup(create->conference_id);
@@ -381,27 +212,16 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->worker = w;
     ep->fd = -1;
     ep->role = BRIDGE_DTLS_ROLE_SERVER;
-    ep->created_us = g_get_monotonic_time();
+    ep->created_us = w->live_us;
     ep->hdrext = m->hdrext;
     bridge_tcc_recv_init(&ep->tcc);
-
-    if (!agent_new(ep, error)) {
-        bridge_endpoint_free(ep);
-        return NULL;
-    }
+    bridge_ice_init(ep);
     ep->conf = bridge_worker_conf_get(w, create->conf);
     g_ptr_array_add(ep->conf->endpoints, ep);
     bridge_handle_table_insert(&w->endpoints, ep->handle, ep);
-
-    if (!nice_agent_gather_candidates(ep->agent, ep->stream_id)) {
-        bridge_worker_conf_remove_endpoint(w, ep);
-        bridge_handle_table_remove(&w->endpoints, ep->handle);
-        bridge_endpoint_free(ep);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                    "ICE gathering failed: no usable local address or port in %u-%u",
-                    m->config.port_min, m->config.port_max);
-        return NULL;
-    }
+    g_info("room=%s ep=%s: ICE ufrag %s on worker %u", ep->conference_id, ep->endpoint_id,
+           ep->ice.ufrag, w->index);
+    post_ready(ep);
     return ep;
 }
 
@@ -409,22 +229,14 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
 {
     if (!ep)
         return;
-    /* Queued datagrams may name this endpoint's socket: send them before it closes. */
-    bridge_worker_flush(ep->worker);
     /* Expired or the worker stopping (a retired endpoint is dead and sends nothing). */
     endpoint_close(ep);
+    bridge_worker_flush(ep->worker);
     if (ep->connected)
         BRIDGE_STAT_ADD(ep->worker->stats.endpoints_connected, -1);
     if (ep->conf)
         bridge_worker_conf_remove_endpoint(ep->worker, ep);
-    g_clear_object(&ep->sock);
-    if (ep->agent) {
-        g_signal_handlers_disconnect_by_data(ep->agent, ep);
-        if (ep->stream_id)
-            nice_agent_attach_recv(ep->agent, ep->stream_id, STREAM_COMPONENT, ep->worker->ctx,
-                                   NULL, NULL);
-        g_object_unref(ep->agent);
-    }
+    bridge_ice_clear(ep);
     if (ep->dtls)
         bridge_dtls_free(ep->dtls);
     if (ep->srtp)
@@ -434,43 +246,13 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
     g_free(ep);
 }
 
-static NiceCandidate *to_nice_candidate(const PaIceCandidate *pc, guint stream_id)
-{
-    if (!pa_ice_candidate_valid(pc) || g_ascii_strcasecmp(pc->protocol, "udp") != 0)
-        return NULL;
-    if (pc->component != STREAM_COMPONENT)
-        return NULL; /* rtcp-mux: component 2 is never used */
-    NiceCandidateType type = NICE_CANDIDATE_TYPE_HOST;
-    if (strcmp(pc->type, "srflx") == 0)
-        type = NICE_CANDIDATE_TYPE_SERVER_REFLEXIVE;
-    else if (strcmp(pc->type, "prflx") == 0)
-        type = NICE_CANDIDATE_TYPE_PEER_REFLEXIVE;
-    else if (strcmp(pc->type, "relay") == 0)
-        type = NICE_CANDIDATE_TYPE_RELAYED;
-    NiceCandidate *c = nice_candidate_new(type);
-    c->transport = NICE_CANDIDATE_TRANSPORT_UDP;
-    c->stream_id = stream_id;
-    c->component_id = STREAM_COMPONENT;
-    c->priority = pc->priority;
-    g_strlcpy(c->foundation, pc->foundation[0] ? pc->foundation : "1", sizeof c->foundation);
-    if (!nice_address_set_from_string(&c->addr, pc->ip)) {
-        nice_candidate_free(c);
-        return NULL;
-    }
-    nice_address_set_port(&c->addr, pc->port);
-    return c;
-}
-
 void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote)
 {
     BridgeMedia *m = ep->worker->media;
-    if (remote->ufrag && remote->pwd &&
-        !nice_agent_set_remote_credentials(ep->agent, ep->stream_id, remote->ufrag, remote->pwd)) {
-        BRIDGE_STAT_ADD(ep->worker->stats.ice_failures, 1);
-        bridge_endpoint_fail(ep, BRIDGE_MEDIA_EVENT_FAILED, "libnice refused the ICE credentials");
+    if (remote->ufrag && remote->pwd)
+        bridge_ice_set_remote(ep, remote->ufrag, remote->pwd);
+    if (ep->dead)
         return;
-    }
-
     if (remote->fingerprint && !ep->dtls) {
         if (remote->setup && g_ascii_strcasecmp(remote->setup, "passive") == 0)
             ep->role = BRIDGE_DTLS_ROLE_CLIENT;
@@ -483,23 +265,8 @@ void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote)
         }
         maybe_start_dtls(ep);
     }
-
-    GSList *list = NULL;
-    guint skipped = 0;
-    for (guint i = 0; remote->candidates && i < remote->candidates->len; i++) {
-        NiceCandidate *c =
-            to_nice_candidate(&g_array_index(remote->candidates, PaIceCandidate, i), ep->stream_id);
-        if (c)
-            list = g_slist_prepend(list, c);
-        else
-            skipped++;
-    }
-    if (list) {
-        int n = nice_agent_set_remote_candidates(ep->agent, ep->stream_id, STREAM_COMPONENT, list);
-        g_info("room=%s ep=%s: %d remote candidates added (%u skipped)", ep->conference_id,
-               ep->endpoint_id, n, skipped);
-    }
-    g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
+    /* Remote candidates are not needed: the bridge answers the peer's checks and learns its
+     * addresses from them (ice.h). */
 }
 
 BridgeSource *bridge_endpoint_source(BridgeEndpoint *ep, guint32 ssrc, gboolean create)
@@ -542,9 +309,10 @@ void bridge_endpoint_set_ssrcs(BridgeEndpoint *ep, const BridgeMediaSsrc *ssrcs,
     ep->n_sources = j;
 }
 
-void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow)
+void bridge_endpoint_tick(BridgeEndpoint *ep, gboolean slow)
 {
     BridgeMedia *m = ep->worker->media;
+    gint64 now = ep->worker->live_us;
     if (ep->dtls && !ep->srtp) {
         BridgeDtlsState st = bridge_dtls_state(ep->dtls);
         if (st == BRIDGE_DTLS_STATE_CONNECTING && bridge_dtls_timeout_ms(ep->dtls) == 0)
@@ -552,13 +320,16 @@ void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow)
         if (ep->dead)
             return;
     }
+    bridge_ice_tick(ep);
+    if (ep->dead)
+        return;
     if (ep->connected)
         bridge_rtcp_send_transport_feedback(ep);
     if (!slow)
         return;
     if (!ep->connected) {
-        if (now_us - ep->created_us > (gint64)m->config.ice_timeout_s * G_USEC_PER_SEC &&
-            m->config.ice_timeout_s) {
+        if (m->config.ice_timeout_s &&
+            now - ep->created_us > (gint64)m->config.ice_timeout_s * G_USEC_PER_SEC) {
             if (!ep->ice_connected)
                 BRIDGE_STAT_ADD(ep->worker->stats.ice_failures, 1);
             else
@@ -570,9 +341,9 @@ void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow)
         return;
     }
     if (m->config.media_timeout_s &&
-        now_us - ep->last_rx_us > (gint64)m->config.media_timeout_s * G_USEC_PER_SEC) {
+        now - ep->last_rx_us > (gint64)m->config.media_timeout_s * G_USEC_PER_SEC) {
         bridge_endpoint_fail(ep, BRIDGE_MEDIA_EVENT_TIMEOUT, "no media received");
         return;
     }
-    bridge_rtcp_send_receiver_report(ep, now_us);
+    bridge_rtcp_send_receiver_report(ep, ep->worker->now_us);
 }

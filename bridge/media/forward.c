@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The receive path and the fan-out (worker thread).
  *
- * libnice hands a datagram to the endpoint's worker; it is demultiplexed by its first byte
- * (RFC 7983): DTLS goes to the endpoint's BridgeDtls, RTP/RTCP is copied into the worker's rx
- * scratch buffer and unprotected in place once. Header extensions a receiver must not see
+ * The worker reads a datagram from the media port into its receive batch and finds its
+ * endpoint by source address (worker.c); here it is demultiplexed by its first byte
+ * (RFC 7983): DTLS goes to the endpoint's BridgeDtls, RTP/RTCP is unprotected in place once,
+ * where recvmmsg put it. Before that, an SSRC the endpoint neither announced nor sent before
+ * is refused once its source table is full (ssrc_limit), so no SRTP stream is ever made for
+ * it: libsrtp clones a stream per new SSRC on unprotect, and every receiver's outbound session
+ * would clone one per forwarded SSRC too. Header extensions a receiver must not see
  * (sdes:mid, rid, repaired-rid) are overwritten with padding there, once per packet. RTP is
  * then sent to every other connected endpoint of the conference on this worker (copy into the
  * worker's tx buffer, protect with the receiver's context, send on its selected pair) and
@@ -21,7 +25,8 @@
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp)
 {
-    if (len > BRIDGE_PKT_MAX) {
+    /* Too long, or no address any more (its peer's address went to another endpoint). */
+    if (len > BRIDGE_PKT_MAX || ep->fd < 0) {
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT);
         return;
     }
@@ -34,10 +39,7 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
         return;
     }
-    if (ep->fd >= 0)
-        bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
-    else
-        bridge_endpoint_send(ep, buf, l); /* no plain UDP socket: through libnice, at once */
+    bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
     if (!rtcp)
         BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
 }
@@ -78,6 +80,9 @@ void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind 
     if (!c)
         return;
     gboolean rtcp = kind == BRIDGE_RING_RTCP_FWD;
+    /* Per receiver: whether this packet goes to it, and (with layer selection) how it is
+     * rewritten for it, is decided here; today every connected receiver gets every packet
+     * unchanged. */
     for (guint i = 0; i < c->endpoints->len; i++) {
         BridgeEndpoint *ep = g_ptr_array_index(c->endpoints, i);
         if (ep != src && ep->connected && !ep->dead)
@@ -113,9 +118,39 @@ gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, gu
     return feedback_next_hop(w, c->handle, remote_mask(w, c), type, ssrc, fci, fci_len);
 }
 
+/* PLI to every video source of @c's local senders but @skip (rate-limited per source). */
+static void request_local_keyframes(BridgeWorker *w, BridgeWorkerConf *c, BridgeEndpoint *skip)
+{
+    for (guint i = 0; i < c->endpoints->len; i++) {
+        BridgeEndpoint *ep = g_ptr_array_index(c->endpoints, i);
+        if (ep == skip || ep->dead || !ep->connected)
+            continue;
+        for (guint j = 0; j < ep->n_sources; j++)
+            if (ep->sources[j].video && ep->sources[j].seen)
+                bridge_rtcp_deliver_feedback(ep, BRIDGE_FB_PLI, ep->sources[j].ssrc, NULL, 0,
+                                             w->now_us);
+    }
+}
+
+void bridge_forward_request_keyframes(BridgeWorker *w, BridgeWorkerConf *c, BridgeEndpoint *skip)
+{
+    request_local_keyframes(w, c, skip);
+    guint64 mask = remote_mask(w, c);
+    while (mask) {
+        guint d = (guint)__builtin_ctzll(mask);
+        mask &= mask - 1;
+        push_remote(w, d, c->handle, BRIDGE_RING_KEYFRAME, 0, 0, 0, NULL, 0);
+    }
+}
+
 void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
 {
     BridgeWorkerConf *c = bridge_handle_table_get(&w->confs, slot->conf);
+    if (slot->kind == BRIDGE_RING_KEYFRAME) {
+        if (c)
+            request_local_keyframes(w, c, NULL);
+        return;
+    }
     if (!c) {
         /* The conference left this worker meanwhile. */
         if (slot->kind == BRIDGE_RING_FEEDBACK &&
@@ -138,7 +173,7 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
         BridgeEndpoint *owner = bridge_rtcp_find_owner(c, slot->ssrc);
         if (owner)
             bridge_rtcp_deliver_feedback(owner, slot->aux, slot->ssrc, slot->data, slot->len,
-                                         g_get_monotonic_time());
+                                         w->now_us);
         else if (!feedback_next_hop(w, slot->conf, slot->rest, slot->aux, slot->ssrc, slot->data,
                                     slot->len))
             bridge_worker_drop(w, BRIDGE_DROP_NO_RECEIVER);
@@ -170,11 +205,13 @@ static gboolean read_hdrext(BridgeEndpoint *ep, const PaRtpHeader *h, guint8 *pk
     return TRUE;
 }
 
-/* Source bookkeeping for one authenticated RTP packet from @ep. */
-static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *pkt,
-                        const PaHdrextFound *found, gint64 now)
+/* Source bookkeeping for one authenticated RTP packet from @ep (@s: its source, NULL when new:
+ * there is room, ssrc_admitted() checked). */
+static void account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRtpHeader *h,
+                        const guint8 *pkt, const PaHdrextFound *found, gint64 now)
 {
-    BridgeSource *s = bridge_endpoint_source(ep, h->ssrc, TRUE);
+    if (!s)
+        s = bridge_endpoint_source(ep, h->ssrc, TRUE);
     bool voice = false;
     uint8_t level = 127;
     gboolean has_level = pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
@@ -187,7 +224,7 @@ static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *
     /* Both extensions are forwarded untouched: receivers' own transport-cc feedback reaches
      * the bridge (and is consumed there), since the sequence numbers are the sender's leg's. */
     if (!s)
-        return; /* table full: still forwarded, just not reported on */
+        return;
     if (!s->seen) {
         s->seen = TRUE;
         if (!s->announced)
@@ -201,12 +238,42 @@ static void account_rtp(BridgeEndpoint *ep, const PaRtpHeader *h, const guint8 *
     bridge_recv_stats_update(&s->rx, h->seq, h->timestamp, now);
 }
 
+/* Whether an SRTP/SRTCP packet from @ep may be unprotected: its SSRC (RTP) or sender SSRC
+ * (RTCP) is one of the endpoint's sources, or there is room to learn it. *@src is the RTP
+ * source when known. */
+static gboolean ssrc_admitted(BridgeEndpoint *ep, const guint8 *buf, gsize len, gboolean rtcp,
+                              BridgeSource **src)
+{
+    *src = NULL;
+    if (len < 12)
+        return TRUE; /* not RTP/RTCP at all: SRTP says malformed */
+    guint32 ssrc = pa_rd32(buf + (rtcp ? 4 : 8));
+    *src = bridge_endpoint_source(ep, ssrc, FALSE);
+    if (*src || (!rtcp && ep->n_sources < BRIDGE_EP_MAX_SSRCS))
+        return TRUE;
+    if (!rtcp)
+        return FALSE;
+    for (guint i = 0; i < ep->n_rtcp_ssrcs; i++)
+        if (ep->rtcp_ssrcs[i] == ssrc)
+            return TRUE;
+    return ep->n_rtcp_ssrcs < BRIDGE_EP_MAX_RTCP_SSRCS;
+}
+
+/* An authenticated RTCP compound from a sender SSRC that is no source of @ep: a receive-only
+ * peer's reporting SSRC, remembered (there is room: ssrc_admitted). */
+static void learn_rtcp_ssrc(BridgeEndpoint *ep, const guint8 *pkt)
+{
+    guint32 ssrc = pa_rd32(pkt + 4);
+    for (guint i = 0; i < ep->n_rtcp_ssrcs; i++)
+        if (ep->rtcp_ssrcs[i] == ssrc)
+            return;
+    if (ep->n_rtcp_ssrcs < BRIDGE_EP_MAX_RTCP_SSRCS)
+        ep->rtcp_ssrcs[ep->n_rtcp_ssrcs++] = ssrc;
+}
+
 void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
 {
     BridgeWorker *w = ep->worker;
-    BRIDGE_STAT_ADD(w->stats.packets_in, 1);
-    BRIDGE_STAT_ADD(w->stats.bytes_in, len);
-
     PaDemuxKind kind = pa_demux_classify(buf, len);
     switch (kind) {
     case PA_DEMUX_DTLS:
@@ -216,7 +283,7 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
     case PA_DEMUX_RTCP:
         break;
     default:
-        /* STUN never gets here (libnice keeps it); ZRTP, TURN channels, junk do. */
+        /* STUN never gets here (ice.c has it); ZRTP, TURN channels, junk do. */
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
@@ -228,11 +295,15 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
         bridge_worker_drop(w, BRIDGE_DROP_NOT_READY);
         return;
     }
-    memcpy(w->rx, buf, len);
-    gsize l = len;
     gboolean rtcp = kind == PA_DEMUX_RTCP;
-    BridgeSrtpStatus st = rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, w->rx, &l)
-                               : bridge_srtp_unprotect(ep->srtp, w->rx, &l);
+    BridgeSource *src;
+    if (!ssrc_admitted(ep, buf, len, rtcp, &src)) {
+        bridge_worker_drop(w, BRIDGE_DROP_SSRC_LIMIT);
+        return;
+    }
+    gsize l = len;
+    BridgeSrtpStatus st = rtcp ? bridge_srtp_unprotect_rtcp(ep->srtp, buf, &l)
+                               : bridge_srtp_unprotect(ep->srtp, buf, &l);
     switch (st) {
     case BRIDGE_SRTP_OK:
         break;
@@ -246,22 +317,24 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
-    gint64 now = g_get_monotonic_time();
-    ep->last_rx_us = now;
+    gint64 now = w->now_us;
+    ep->last_rx_us = w->live_us;
     if (rtcp) {
-        bridge_rtcp_recv(ep, w->rx, l, now);
+        if (!src)
+            learn_rtcp_ssrc(ep, buf);
+        bridge_rtcp_recv(ep, buf, l, now);
         return;
     }
     PaRtpHeader h;
-    if (pa_rtp_parse(w->rx, l, &h) != PA_RTP_OK) {
+    if (pa_rtp_parse(buf, l, &h) != PA_RTP_OK) {
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
     PaHdrextFound found;
-    if (!read_hdrext(ep, &h, w->rx, &found)) {
+    if (!read_hdrext(ep, &h, buf, &found)) {
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
-    account_rtp(ep, &h, w->rx, &found, now);
-    bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, w->rx, l);
+    account_rtp(ep, src, &h, buf, &found, now);
+    bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, buf, l);
 }

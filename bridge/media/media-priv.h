@@ -4,31 +4,39 @@
  * Ownership and threads:
  * - BridgeMedia: made and freed on the control thread. Its per-endpoint and per-conference
  *   state (BridgeCtlEndpoint, BridgeConf) sits in handle tables keyed by the caller's handles
- *   (handles.h), touched only on the control thread, with the per-worker load.
- * - BridgeWorker: one per media thread. Everything reachable from it (endpoints, the
- *   worker-local conference views, scratch buffers, counters' writes) belongs to that thread.
- *   Counters are written by the worker alone and read by the control thread with relaxed
- *   atomics (no lock, no locked instruction on the hot path).
+ *   (handles.h), touched only on the control thread, with the per-worker load. It also owns
+ *   the media port's sockets (one per worker per local address, all SO_REUSEPORT on the same
+ *   port) and the kernel steering program (steer.c), rebuilt on the control thread from the
+ *   flow changes the workers report.
+ * - BridgeWorker: one per media thread, an epoll loop over its eventfd and its sockets.
+ *   Everything reachable from it (endpoints, flow table, STUN agent, the worker-local
+ *   conference views, scratch buffers, counters' writes) belongs to that thread. Counters are
+ *   written by the worker alone and read by the control thread with relaxed atomics (no lock,
+ *   no locked instruction on the hot path).
  * - BridgeConf: the one object shared across threads: refcounted, its worker_mask (which
  *   workers have endpoints in the conference) is written by control and read atomically by
  *   workers to decide where a packet must fan out.
  * - Inboxes: each worker has one preallocated inbox ring (ring.h: many producers, one
  *   consumer) and one eventfd. The control thread posts control messages into it (copied into
- *   a slot, BRIDGE_RING_CONTROL) and the other workers the clear packets they fan out to this
- *   worker's endpoints; the worker takes both out in order, without a lock.
- * - Results (ready transports, events) go back through media->outbox plus an eventfd source on
- *   the control context, so they arrive in the order the worker produced them.
+ *   a slot, BRIDGE_RING_CONTROL); the other workers post the clear packets they fan out to
+ *   this worker's endpoints, datagrams they read for this worker's flows, and their flow
+ *   changes; the worker takes them out in order, without a lock.
+ * - Results (ready transports, events, flow changes) go back through media->outbox plus an
+ *   eventfd source on the control context, so they arrive in the order the worker produced
+ *   them. They are rare (a few per endpoint), never per packet.
  * - Endpoint lifetime: the control registry refers to endpoints by handle, never by pointer,
  *   so a message for an endpoint that has gone finds nothing. A worker retires an endpoint
- *   (failure, timeout) by unlinking it at once and freeing it at its next tick, so no libnice
- *   callback of that endpoint is on the stack. */
+ *   (failure, timeout) by unlinking it at once and freeing it at its next tick, so no caller
+ *   up the stack holds a freed endpoint. */
 #pragma once
 
-#include <nice/agent.h>
 #include <gio/gio.h>
+#include <stun/stunagent.h>
 #include <sys/socket.h>
 
 #include "bridge/dtls/dtls.h"
+#include "bridge/media/flows.h"
+#include "bridge/media/ice.h"
 #include "bridge/media/media.h"
 #include "bridge/media/recv-stats.h"
 #include "bridge/media/ring.h"
@@ -39,11 +47,20 @@
 
 G_BEGIN_DECLS
 
-#define BRIDGE_EP_MAX_SSRCS 32   /* announced + learned sources per endpoint */
-#define BRIDGE_TICK_MS 50        /* worker tick: transport-cc feedback, DTLS retransmissions */
-#define BRIDGE_RR_EVERY_TICKS 20 /* receiver reports and timeouts every second */
+#define BRIDGE_EP_MAX_SSRCS 32     /* announced + learned sources per endpoint */
+#define BRIDGE_EP_MAX_RTCP_SSRCS 4 /* sender SSRCs of RTCP-only streams (receive-only peers) */
+#define BRIDGE_TICK_MS 50          /* worker tick: transport-cc feedback, DTLS and ICE timers */
+#define BRIDGE_RR_EVERY_TICKS 20   /* receiver reports and timeouts every second */
 #define BRIDGE_KEYFRAME_REQ_MIN_US 250000      /* at most one PLI/FIR per source per 250 ms */
-#define BRIDGE_SOCKET_BUFFER (2 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per endpoint */
+#define BRIDGE_SOCKET_BUFFER (8 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per socket */
+#define BRIDGE_MAX_LOCAL_ADDRS 8
+#define BRIDGE_RX_BATCH 32 /* datagrams per recvmmsg */
+#define BRIDGE_RX_BUDGET                                                                           \
+    256                              /* datagrams read per socket per wake-up before the           \
+                                      * inbox and the other sockets get their turn */
+#define BRIDGE_STALL_STEP_US 1000000 /* the most one wake-up advances a worker's clock */
+#define BRIDGE_DEFAULT_MAX_FLOWS 8192
+#define BRIDGE_FLOW_BACKLOG 1024 /* flow changes waiting for room in another worker's inbox */
 
 /* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
 #define BRIDGE_STAT_ADD(var, n)                                                                    \
@@ -61,7 +78,9 @@ typedef struct {
     guint64 rtcp_in, keyframe_requests, nacks_forwarded, rr_sent, sr_forwarded;
     guint64 hdrext_stripped;
     guint64 tcc_feedback_sent;
+    guint64 handed_over, checks_answered, checks_sent;
     guint endpoints_connected;
+    guint flows; /* flows this worker owns */
 } BridgeWorkerStats;
 
 typedef struct {
@@ -95,22 +114,25 @@ typedef struct {
     gboolean voice;     /* its V bit */
 } BridgeSource;
 
+/* A local UDP socket on the media port: one per worker per local address. */
+typedef struct {
+    int fd;
+    int family;
+} BridgeSock;
+
 struct _BridgeEndpoint {
     BridgeHandle handle;               /* the control registry's handle for it */
     char *conference_id, *endpoint_id; /* for logs */
     BridgeWorker *worker;
     BridgeWorkerConf *conf;
 
-    NiceAgent *agent;
-    guint stream_id;
-    gboolean gathered;
-    NiceComponentState ice_state;
-    gboolean ice_connected;
-    gint64 created_us, ice_connected_us;
+    BridgeIce ice;
+    gboolean ice_connected; /* an address is selected */
+    gint64 created_us;      /* worker clock (live_us) */
 
-    /* Direct send on the selected pair's socket (bypasses libnice's agent lock). */
-    GSocket *sock;
-    int fd;
+    /* Where datagrams to the peer go: the selected address, from this worker's socket on
+     * the local address the peer talks to. */
+    int fd; /* -1 until ICE selected an address */
     struct sockaddr_storage peer;
     socklen_t peer_len;
 
@@ -118,12 +140,14 @@ struct _BridgeEndpoint {
     BridgeDtlsRole role;
     BridgeSrtp *srtp;
     gboolean connected; /* DTLS done, SRTP ready */
-    gint64 last_rx_us;  /* last authenticated RTP/RTCP */
+    gint64 last_rx_us;  /* last authenticated RTP/RTCP (worker clock, live_us) */
     BridgeTccRecv tcc;  /* transport-cc arrivals, feedback owed to this sender */
     PaHdrextMap hdrext; /* the ids this endpoint negotiated (its RTP is read with them) */
 
     BridgeSource sources[BRIDGE_EP_MAX_SSRCS];
     guint n_sources;
+    guint32 rtcp_ssrcs[BRIDGE_EP_MAX_RTCP_SSRCS];
+    guint n_rtcp_ssrcs;
     gboolean dead; /* being removed; ignore further input */
 };
 
@@ -133,27 +157,46 @@ struct _BridgeWorkerConf {
     GPtrArray *endpoints; /* BridgeEndpoint *, this worker's only (not owned) */
 };
 
+/* A flow change this worker still has to tell another worker (its inbox was full). */
+typedef struct {
+    BridgeAddr addr;
+    guint8 to, add;
+} BridgeFlowNote;
+
 struct _BridgeWorker {
     BridgeMedia *media;
     guint index;
     GThread *thread;
-    GMainContext *ctx;
-    GMainLoop *loop;
-    int efd; /* wakes the worker: its inbox has slots */
-    GSource *efd_source, *tick_source;
+    int epfd;
+    int efd;                     /* wakes the worker: its inbox has slots */
+    BridgeSock *socks;           /* media->n_addrs sockets (fds owned by BridgeMedia) */
     BridgeRing *inbox;           /* control messages and other workers' packets (owned) */
+    gboolean stopping;           /* worker thread (and the control thread after the join) */
+    gboolean stopping_posted;    /* control thread */
     BridgeHandleTable endpoints; /* handle -> BridgeEndpoint * (owned) */
     BridgeHandleTable confs;     /* conference handle -> BridgeWorkerConf * (owned) */
+    BridgeFlowTable flows;       /* every flow of the bridge: ours name the endpoint */
+    StunAgent stun;              /* builds and checks this worker's STUN (RFC 5389) */
     GPtrArray *graveyard;        /* retired endpoints, freed at the next tick (owned) */
     GPtrArray *visit;            /* tick scratch */
     guint ticks;
+    gint64 now_us;  /* monotonic time of the current wake-up */
+    gint64 live_us; /* the worker's own clock: advances with now_us, but by at most
+                     * BRIDGE_STALL_STEP_US per wake-up, so a stopped process does not age
+                     * its endpoints (consent, media and ICE timeouts run on it) */
+    gint64 next_tick_us;
     BridgeWorkerStats stats;
-    GSource *flush_source;                    /* sends the tx batch once per main-loop iteration */
     BridgeTxBatch *tx;                        /* pooled outgoing buffers + sendmmsg batch */
     guint64 tx_published, tx_bytes_published; /* what of tx->sent is in stats already */
     gint64 tcc_scratch[BRIDGE_TCC_RING];      /* transport-cc feedback building (tick) */
-    /* Receive scratch buffer: the worker is single-threaded, so one suffices. */
-    guint8 rx[BRIDGE_TX_CAP];
+    BridgeFlowNote *backlog;                  /* BRIDGE_FLOW_BACKLOG entries */
+    guint n_backlog;
+    /* Receive batch: recvmmsg fills these in place; each datagram is unprotected where it
+     * lies (the worker is single-threaded, so one set suffices). */
+    struct mmsghdr rx_msg[BRIDGE_RX_BATCH];
+    struct iovec rx_iov[BRIDGE_RX_BATCH];
+    struct sockaddr_storage rx_from[BRIDGE_RX_BATCH];
+    _Alignas(64) guint8 rx[BRIDGE_RX_BATCH][BRIDGE_TX_CAP];
 };
 
 /* The control thread's record of one endpoint: where it lives. */
@@ -165,6 +208,8 @@ typedef struct {
     char *conference_id, *endpoint_id; /* for logs */
 } BridgeCtlEndpoint;
 
+typedef struct _BridgeSteer BridgeSteer;
+
 struct _BridgeMedia {
     BridgeMediaConfig config; /* deep copy */
     GMainContext *control;
@@ -173,8 +218,13 @@ struct _BridgeMedia {
     BridgeDtlsCert *cert;
     guint32 bridge_ssrc; /* sender SSRC of the bridge's own RTCP */
     PaHdrextMap hdrext;  /* ids a new endpoint starts with (Jitsi defaults; read-only) */
+    guint port;          /* the media port */
+    guint n_addrs;
+    BridgeAddr addrs[BRIDGE_MAX_LOCAL_ADDRS]; /* the local addresses (port set) */
+    GArray *candidates; /* PaIceCandidate every endpoint offers (read-only after start) */
     guint n_workers;
     BridgeWorker **workers;
+    int *fds; /* n_addrs x n_workers sockets, address-major (owned) */
     /* control thread only: */
     BridgeHandleTable endpoints; /* endpoint handle -> BridgeCtlEndpoint * (owned) */
     BridgeHandleTable confs;     /* conference handle -> BridgeConf * (ref) */
@@ -182,6 +232,7 @@ struct _BridgeMedia {
     int control_efd;
     GSource *control_source;
     GAsyncQueue *outbox; /* BridgeResult * from workers */
+    BridgeSteer *steer;  /* NULL with one worker or no_steering */
 };
 
 /* Control -> worker messages, copied into a BRIDGE_RING_CONTROL slot of the worker's inbox;
@@ -210,6 +261,7 @@ typedef struct {
 typedef enum {
     BRIDGE_RESULT_READY,
     BRIDGE_RESULT_EVENT,
+    BRIDGE_RESULT_FLOW, /* a flow of the worker's appeared (add) or went (!add): steering */
 } BridgeResultType;
 
 typedef struct {
@@ -219,6 +271,9 @@ typedef struct {
     GError *error;          /* READY failure */
     BridgeMediaEvent event; /* EVENT */
     char *reason;
+    BridgeAddr addr; /* FLOW */
+    guint worker;    /* FLOW */
+    gboolean add;    /* FLOW */
 } BridgeResult;
 
 /* media.c */
@@ -226,50 +281,98 @@ void bridge_media_post_result(BridgeMedia *m, BridgeResult *r); /* any thread; t
 /* Frees what @msg points to (not @msg). */
 void bridge_msg_clear(BridgeMsg *msg);
 
+/* sockets.c: the media port (control thread, at start and stop). */
+gboolean bridge_sockets_open(BridgeMedia *m, GError **error);
+void bridge_sockets_close(BridgeMedia *m);
+
+/* steer.c: the SO_ATTACH_REUSEPORT_CBPF program (control thread). */
+BridgeSteer *bridge_steer_new(BridgeMedia *m);
+void bridge_steer_free(BridgeSteer *s);
+/* A worker reported a flow change: schedule a rebuild of the program. */
+void bridge_steer_flow(BridgeSteer *s, const BridgeAddr *addr, guint worker, gboolean add);
+gboolean bridge_steer_active(BridgeSteer *s);
+
 /* worker.c */
 BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error);
-void bridge_worker_stop_and_free(BridgeWorker *w);
+/* Stopping is three steps over all workers, so that no worker ever posts into the inbox of
+ * one already freed: ask each to stop (its endpoints are freed on it, peers told; a stopping
+ * worker posts nothing to the others), join each, then free each. */
+void bridge_worker_stop(BridgeWorker *w);
+void bridge_worker_join(BridgeWorker *w);
+void bridge_worker_free(BridgeWorker *w);
 /* Control thread: copies @msg into @w's inbox (waiting while it is full: the worker drains it
  * on every wakeup) and wakes @w when needed; @w owns what @msg points to from now on. */
 void bridge_worker_post(BridgeWorker *w, const BridgeMsg *msg);
 void bridge_worker_wake(BridgeWorker *w);
 void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r);
-/* Sends the queued datagrams now (before anything may close a socket) and publishes counts. */
+/* Sends the queued datagrams now and publishes counts. */
 void bridge_worker_flush(BridgeWorker *w);
 BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared);
 void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep);
-/* Takes @ep out of service now (marks it dead, unlinks it) and frees it at the next tick, so
- * it is safe to call from inside a libnice callback of that endpoint. */
+/* Takes @ep out of service now (marks it dead, unlinks it, unbinds its flows) and frees it at
+ * the next tick, so it is safe to call from anywhere on the worker. */
 void bridge_worker_retire(BridgeWorker *w, BridgeEndpoint *ep);
+/* Enters @addr as a flow of @ep (address index @cand) in the worker's table and tells the
+ * other workers and the steering program. FALSE (counted: flow_limit) when the table is
+ * full. */
+gboolean bridge_worker_flow_bind(BridgeWorker *w, BridgeEndpoint *ep, const BridgeAddr *addr,
+                                 guint cand);
+void bridge_worker_flow_unbind(BridgeWorker *w, const BridgeAddr *addr);
+/* One datagram from the media port (read here, or handed over by another worker when
+ * @handed): demultiplexed by source address, STUN to ice.c, the rest to its endpoint. */
+void bridge_worker_input(BridgeWorker *w, guint sock, const BridgeAddr *from, guint8 *buf,
+                         gsize len, gboolean handed);
+/* Passes a datagram to worker @to's inbox (counted as handed over; dropped and counted as
+ * queue_full when that inbox is full). */
+void bridge_worker_hand_over(BridgeWorker *w, guint to, guint sock, const BridgeAddr *from,
+                             const guint8 *buf, gsize len);
 
-/* endpoint.c: ICE, DTLS, lifecycle (worker thread). */
+/* ice.c: the bridge's ICE (worker thread), see ice.h. */
+void bridge_ice_init(BridgeEndpoint *ep);
+/* Forgets the transactions in flight and unbinds every address (the endpoint goes). */
+void bridge_ice_clear(BridgeEndpoint *ep);
+void bridge_ice_set_remote(BridgeEndpoint *ep, const char *ufrag, const char *pwd);
+/* A STUN datagram (first byte 0..3) from @from; @flow is its entry in the worker's table
+ * (NULL: unknown address). */
+void bridge_ice_input(BridgeWorker *w, guint sock, const BridgeAddr *from, BridgeFlow *flow,
+                      guint8 *buf, gsize len, gboolean handed);
+/* Retransmissions, consent checks, consent expiry (the endpoint fails). */
+void bridge_ice_tick(BridgeEndpoint *ep);
+
+/* endpoint.c: DTLS, lifecycle (worker thread). */
 BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError **error);
 void bridge_endpoint_free(BridgeEndpoint *ep);
 void bridge_endpoint_set_remote(BridgeEndpoint *ep, const PaTransport *remote);
 void bridge_endpoint_set_ssrcs(BridgeEndpoint *ep, const BridgeMediaSsrc *ssrcs, guint n);
 /* Posts @event to control and removes the endpoint from the worker (frees it). */
 void bridge_endpoint_fail(BridgeEndpoint *ep, BridgeMediaEvent event, const char *reason);
-/* Sends one already-protected datagram on the selected pair, at once (not batched). */
+/* Sends one datagram to the selected address at once (not batched). */
 void bridge_endpoint_send(BridgeEndpoint *ep, const guint8 *buf, gsize len);
-void bridge_endpoint_tick(BridgeEndpoint *ep, gint64 now_us, gboolean slow);
+/* ICE selected (or moved to) @sock / @addr: media goes there from now on. */
+void bridge_endpoint_select(BridgeEndpoint *ep, guint sock, const BridgeAddr *addr);
+void bridge_endpoint_tick(BridgeEndpoint *ep, gboolean slow);
 void bridge_endpoint_dtls_input(BridgeEndpoint *ep, const guint8 *buf, gsize len);
 BridgeSource *bridge_endpoint_source(BridgeEndpoint *ep, guint32 ssrc, gboolean create);
 
 /* forward.c: the receive path and fan-out (worker thread). */
 void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len);
 void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot);
-/* Protects @pkt (clear RTP or RTCP) for @ep and queues it (sends at once without a plain UDP
- * socket); counts it, or drops and counts BRIDGE_DROP_SRTP_PROTECT when it cannot be
- * protected. */
+/* Protects @pkt (clear RTP or RTCP) for @ep and queues it; counts it, or drops and counts
+ * BRIDGE_DROP_SRTP_PROTECT when it cannot be protected or @ep has no address to send to. */
 void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8 *pkt, gsize len,
                                gboolean rtcp);
 /* Sends to every other local endpoint of @src's conference and pushes to the other workers
- * that have members. */
+ * that have members. This loop is where a per-receiver "does this packet go to this
+ * receiver, and how is it rewritten" step belongs (layer selection, last-N). */
 void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind kind,
                            const guint8 *pkt, gsize len);
 /* Hands feedback for @ssrc to the other workers of @c; FALSE when there are none. */
 gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, guint8 type,
                                         guint32 ssrc, const guint8 *fci, gsize fci_len);
+/* A new receiver of @c is up: every video sender of the conference (here and on the other
+ * workers) is asked for a keyframe (rate-limited per source), so its first frame comes
+ * without waiting for the next periodic one. */
+void bridge_forward_request_keyframes(BridgeWorker *w, BridgeWorkerConf *c, BridgeEndpoint *skip);
 
 /* rtcp.c: termination, feedback routing, receiver reports (worker thread). */
 void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *pkt, gsize len, gint64 now_us);

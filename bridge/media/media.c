@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* The media plane's control-thread side: configuration, worker start/stop, the endpoint and
- * conference registry, worker selection, message posting, results coming back from workers,
+/* The media plane's control-thread side: configuration, the media port and its candidates,
+ * worker start/stop, the endpoint and conference registry, worker selection, message posting,
+ * results coming back from workers (and the flow changes that feed the steering program),
  * and statistics.
  *
  * Threads: everything here runs on the control thread except bridge_media_post_result()
@@ -34,6 +35,20 @@ const char *bridge_drop_reason_name(BridgeDropReason r)
         return "no_receiver";
     case BRIDGE_DROP_SRTP_PROTECT:
         return "srtp_protect";
+    case BRIDGE_DROP_UNKNOWN_ADDRESS:
+        return "unknown_address";
+    case BRIDGE_DROP_STUN_MALFORMED:
+        return "stun_malformed";
+    case BRIDGE_DROP_STUN_UNKNOWN_USER:
+        return "stun_unknown_user";
+    case BRIDGE_DROP_STUN_AUTH:
+        return "stun_auth";
+    case BRIDGE_DROP_STUN_UNMATCHED:
+        return "stun_unmatched";
+    case BRIDGE_DROP_SSRC_LIMIT:
+        return "ssrc_limit";
+    case BRIDGE_DROP_FLOW_LIMIT:
+        return "flow_limit";
     case BRIDGE_DROP_N_REASONS:
         break;
     }
@@ -84,19 +99,6 @@ static void ctl_endpoint_free(BridgeCtlEndpoint *e)
 
 /* ---- configuration ---- */
 
-/* The one rule for the port range (BridgeMediaConfig): both 0 is any port (*@lo = *@hi = 0);
- * otherwise a missing lower end is 1 and a missing upper end 65535. FALSE when the range is
- * empty or beyond 65535. */
-static gboolean port_range(const BridgeMediaConfig *c, guint *lo, guint *hi)
-{
-    *lo = *hi = 0;
-    if (!c->port_min && !c->port_max)
-        return TRUE;
-    *lo = c->port_min ? c->port_min : 1;
-    *hi = c->port_max ? c->port_max : 65535;
-    return *hi <= 65535 && *lo <= *hi;
-}
-
 static gboolean config_check(const BridgeMediaConfig *c, GError **error)
 {
     if (!c->local_addresses || !c->local_addresses[0]) {
@@ -104,22 +106,27 @@ static gboolean config_check(const BridgeMediaConfig *c, GError **error)
                     "ice.addresses: at least one local address is required");
         return FALSE;
     }
-    for (char **a = c->local_addresses; *a; a++) {
+    guint n = 0;
+    for (char **a = c->local_addresses; *a; a++, n++) {
         if (!g_hostname_is_ip_address(*a)) {
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                         "ice.addresses: '%s' is not an IP address", *a);
             return FALSE;
         }
     }
+    if (n > BRIDGE_MAX_LOCAL_ADDRS) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "ice.addresses: at most %d addresses", BRIDGE_MAX_LOCAL_ADDRS);
+        return FALSE;
+    }
     if (c->public_address && *c->public_address && !g_hostname_is_ip_address(c->public_address)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                     "ice.public_address: '%s' is not an IP address", c->public_address);
         return FALSE;
     }
-    guint lo, hi;
-    if (!port_range(c, &lo, &hi)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "ice.port_min/ice.port_max: bad range %u-%u", c->port_min, c->port_max);
+    if (c->port > 65535) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "ice.port: %u is not a port",
+                    c->port);
         return FALSE;
     }
     if (c->workers > BRIDGE_MEDIA_MAX_WORKERS) {
@@ -128,6 +135,37 @@ static gboolean config_check(const BridgeMediaConfig *c, GError **error)
         return FALSE;
     }
     return TRUE;
+}
+
+/* The candidates every endpoint offers: the media port on each local address (host), and on
+ * the public address (srflx) for 1:1 NAT. Foundations and priorities follow RFC 8445 §5.1.2
+ * (type preference 126 host / 100 srflx, local preference by the order of ice.addresses). */
+static void make_candidates(BridgeMedia *m)
+{
+    m->candidates = g_array_new(FALSE, TRUE, sizeof(PaIceCandidate));
+    for (guint a = 0; a < m->n_addrs; a++) {
+        PaIceCandidate c = {.component = 1, .port = (guint16)m->port};
+        g_snprintf(c.foundation, sizeof c.foundation, "%u", a + 1);
+        g_strlcpy(c.protocol, "udp", sizeof c.protocol);
+        g_strlcpy(c.ip, m->config.local_addresses[a], sizeof c.ip);
+        g_strlcpy(c.type, "host", sizeof c.type);
+        guint local_pref = 65535 - a;
+        c.priority = (126u << 24) | (local_pref << 8) | 255u;
+        g_snprintf(c.id, sizeof c.id, "pa%uh", a + 1);
+        g_array_append_val(m->candidates, c);
+        if (m->config.public_address && a == 0) {
+            /* 1:1 NAT: the same socket, reachable at the public address. */
+            PaIceCandidate pub = c;
+            g_strlcpy(pub.type, "srflx", sizeof pub.type);
+            g_strlcpy(pub.ip, m->config.public_address, sizeof pub.ip);
+            g_strlcpy(pub.rel_addr, c.ip, sizeof pub.rel_addr);
+            pub.rel_port = c.port;
+            g_strlcat(pub.foundation, "p", sizeof pub.foundation);
+            pub.priority = (100u << 24) | (local_pref << 8) | 255u;
+            g_snprintf(pub.id, sizeof pub.id, "pa%us", a + 1);
+            g_array_append_val(m->candidates, pub);
+        }
+    }
 }
 
 /* ---- results from workers ---- */
@@ -157,6 +195,11 @@ static void ctl_remove(BridgeMedia *m, BridgeCtlEndpoint *e)
 
 static void handle_result(BridgeMedia *m, BridgeResult *r)
 {
+    if (r->type == BRIDGE_RESULT_FLOW) {
+        if (m->steer)
+            bridge_steer_flow(m->steer, &r->addr, r->worker, r->add);
+        return;
+    }
     BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, r->ep);
     if (!e)
         return; /* expired meanwhile: nobody wants to hear about it */
@@ -215,10 +258,11 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
 
     BridgeMedia *m = g_new0(BridgeMedia, 1);
     m->config = *config;
-    port_range(config, &m->config.port_min, &m->config.port_max); /* checked above */
     m->config.local_addresses = g_strdupv(config->local_addresses);
     m->config.public_address =
         config->public_address && *config->public_address ? g_strdup(config->public_address) : NULL;
+    if (!m->config.max_flows)
+        m->config.max_flows = BRIDGE_DEFAULT_MAX_FLOWS;
     m->control = control ? g_main_context_ref(control) : g_main_context_ref_thread_default();
     if (callbacks)
         m->cb = *callbacks;
@@ -233,7 +277,8 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
     bridge_handle_table_init(&m->endpoints);
     bridge_handle_table_init(&m->confs);
     m->outbox = g_async_queue_new();
-    m->control_efd = -1;
+    for (char **a = m->config.local_addresses; *a; a++)
+        bridge_addr_from_string(&m->addrs[m->n_addrs++], *a, (guint16)config->port);
     m->control_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m->control_efd < 0) {
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd: %s",
@@ -241,10 +286,17 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
         bridge_media_free(m);
         return NULL;
     }
+    if (!bridge_sockets_open(m, error)) {
+        bridge_media_free(m);
+        return NULL;
+    }
+    make_candidates(m);
     m->control_source = g_unix_fd_source_new(m->control_efd, G_IO_IN);
     g_source_set_callback(m->control_source, (GSourceFunc)(void (*)(void))on_control_wakeup, m,
                           NULL);
     g_source_attach(m->control_source, m->control);
+    if (m->n_workers > 1 && !config->no_steering)
+        m->steer = bridge_steer_new(m);
 
     guint n = m->n_workers;
     m->workers = g_new0(BridgeWorker *, n);
@@ -255,7 +307,12 @@ BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *con
             return NULL;
         }
     }
-    g_message("media plane started: %u workers, SRTP crypto %s, DTLS fingerprint %s", n,
+    g_message("media plane started: %u workers on UDP port %u (%s), SRTP crypto %s, DTLS "
+              "fingerprint %s",
+              n, m->port,
+              n == 1     ? "one socket"
+              : m->steer ? "a socket per worker, kernel steering"
+                         : "a socket per worker, hand-over only",
               bridge_srtp_backend(), bridge_dtls_cert_fingerprint(cert));
     return m;
 }
@@ -267,7 +324,13 @@ void bridge_media_free(BridgeMedia *m)
     if (m->workers) {
         for (guint i = 0; i < m->n_workers; i++)
             if (m->workers[i])
-                bridge_worker_stop_and_free(m->workers[i]);
+                bridge_worker_stop(m->workers[i]);
+        for (guint i = 0; i < m->n_workers; i++)
+            if (m->workers[i])
+                bridge_worker_join(m->workers[i]);
+        for (guint i = 0; i < m->n_workers; i++)
+            if (m->workers[i])
+                bridge_worker_free(m->workers[i]);
         g_free(m->workers);
     }
     if (m->outbox) {
@@ -294,6 +357,10 @@ void bridge_media_free(BridgeMedia *m)
         g_source_destroy(m->control_source);
         g_source_unref(m->control_source);
     }
+    bridge_steer_free(m->steer);
+    bridge_sockets_close(m);
+    if (m->candidates)
+        g_array_unref(m->candidates);
     if (m->control_efd >= 0)
         close(m->control_efd);
     if (m->control)
@@ -304,6 +371,11 @@ void bridge_media_free(BridgeMedia *m)
     g_strfreev(m->config.local_addresses);
     g_free(m->config.public_address);
     g_free(m);
+}
+
+guint bridge_media_port(BridgeMedia *m)
+{
+    return m->port;
 }
 
 const char *bridge_media_fingerprint(BridgeMedia *m)
@@ -459,7 +531,13 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->rr_sent += BRIDGE_STAT_GET(s->rr_sent);
         out->tcc_feedback_sent += BRIDGE_STAT_GET(s->tcc_feedback_sent);
         out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
+        out->handed_over += BRIDGE_STAT_GET(s->handed_over);
+        out->ice_checks_answered += BRIDGE_STAT_GET(s->checks_answered);
+        out->ice_checks_sent += BRIDGE_STAT_GET(s->checks_sent);
+        out->flows += BRIDGE_STAT_GET(s->flows);
     }
+    out->port = m->port;
+    out->steering = bridge_steer_active(m->steer);
     out->endpoints = bridge_handle_table_size(&m->endpoints);
     out->conferences = bridge_handle_table_size(&m->confs);
 }

@@ -1,31 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /* The media plane's API to the bridge's control thread.
  *
- * Threads: BridgeMedia owns N worker threads, each with its own GMainContext. Every function
+ * Threads: BridgeMedia owns N worker threads, each running its own epoll loop. Every function
  * here is called on the control thread only; each one posts a message to the endpoint's worker
  * and returns at once. Results and events come back as callbacks invoked on the control
- * thread's GMainContext (the one given to bridge_media_new). An endpoint (its NiceAgent, DTLS
- * and SRTP state) is created on one worker and stays there for life. Conferences and
- * endpoints are named by the numeric handles of the caller's registry (handles.h): no call
- * here takes, builds or hashes a string id.
+ * thread's GMainContext (the one given to bridge_media_new). An endpoint (its ICE, DTLS and
+ * SRTP state) is created on one worker and stays there for life. Conferences and endpoints
+ * are named by the numeric handles of the caller's registry (handles.h): no call here takes,
+ * builds or hashes a string id.
  *
- * Media path (details in media-priv.h and each file's header): libnice (full ICE, controlling,
- * RFC 5245, one stream/one component: BUNDLE + rtcp-mux) delivers a datagram on the worker;
+ * Media path (details in media-priv.h and each file's header): every endpoint shares one UDP
+ * port; each worker reads its own SO_REUSEPORT socket on it (per local address) with
+ * recvmmsg, a kernel steering program sends each known peer address to the worker that owns
+ * its endpoint, and whatever lands elsewhere is handed over through the owner's inbox ring.
+ * A datagram is matched by its source address (flows.h); STUN is answered by the bridge's own
+ * ICE (ice.h: libnice's STUN codec, lite or controlling as the peer needs); datagrams from
+ * unknown addresses that are not STUN are dropped and counted before any other work. Then
  * RFC 7983 demux; DTLS (server unless the peer answered "passive") until SRTP keys exist;
  * SRTP unprotect once; RTP is copied into pooled buffers, protected per receiver and sent with
- * sendmmsg on each receiver's selected pair, and posted once per other worker that hosts the
- * conference into that worker's bounded inbox ring (full: dropped and counted). A worker's
- * inbox also carries the control thread's messages, so its wake-up takes no lock either.
+ * sendmmsg (many destinations per call, one socket), and posted once per other worker that
+ * hosts the conference into that worker's bounded inbox ring (full: dropped and counted).
+ * A worker's inbox also carries the control thread's messages, so its wake-up takes no lock.
  * RTCP is terminated per leg:
  * PLI/FIR (rate-limited per source) and NACK go to the media SSRC's sender, SRs are forwarded,
  * the bridge sends its own RRs; everything else is consumed. SSRCs are not rewritten yet.
  * Forwarded RTP loses its sdes:mid, rid and repaired-rid header extensions (overwritten with
  * padding in place; payload untouched); audio level, transport-cc and abs-send-time stay.
- * Senders get the bridge's transport-cc feedback about their leg every 50 ms.
- * After warm-up nothing on this path allocates, locks or logs in Parley's code (libnice's
- * receive path and libsrtp's crypto backend are outside it; see
+ * Senders get the bridge's transport-cc feedback about their leg every 50 ms, and a keyframe
+ * request as soon as a new receiver's media is up.
+ * After warm-up nothing on this path allocates, locks or logs (see
  * tests/integration/bridge/test-media-cost.c).
- * Not supported yet: ICE restart, simulcast layer selection, last-N, bandwidth estimation. */
+ * Not supported yet: ICE restart, ICE over TCP, simulcast layer selection, last-N, bandwidth
+ * estimation. */
 #pragma once
 
 #include <glib.h>
@@ -40,11 +46,11 @@ G_BEGIN_DECLS
 
 typedef struct {
     guint workers; /* media threads (at most BRIDGE_MEDIA_MAX_WORKERS); 0 = one per CPU */
-    /* UDP port range for ICE host candidates, inclusive. Both 0: any port. Otherwise a 0
-     * port_min means 1 and a 0 port_max means 65535; port_min above port_max is refused. */
-    guint port_min;
-    guint port_max;
-    char **local_addresses; /* IPs ICE gathers on; required (libnice skips loopback otherwise) */
+    /* The one UDP port every endpoint uses, on every local address (each worker binds its own
+     * SO_REUSEPORT socket to it). 0: a free port the kernel picks (tests). A port some other
+     * socket holds is refused. */
+    guint port;
+    char **local_addresses; /* IPs the port is bound on and offered as host candidates */
     char *public_address;   /* advertised in addition (NAT'd deployments); NULL = none */
     guint ice_timeout_s;    /* expire an endpoint whose ICE has not connected by then */
     guint media_timeout_s;  /* expire a connected endpoint that sent nothing for this long */
@@ -55,6 +61,12 @@ typedef struct {
      * hop per packet) and large ones spread their fan-out over several cores.
      * 0 = default (8); 1 = always the least-loaded worker. */
     guint conference_pack;
+    /* Peer addresses the bridge tracks at once (every endpoint's validated addresses);
+     * 0 = default (8192). A check from a new address beyond it is refused and counted. */
+    guint max_flows;
+    /* TRUE: no kernel steering program; a datagram that lands on another worker's socket is
+     * handed over through the inbox ring (for measurements; see docs/bridge.md). */
+    gboolean no_steering;
 } BridgeMediaConfig;
 
 typedef struct _BridgeMedia BridgeMedia;
@@ -69,11 +81,12 @@ typedef enum {
 /* What the media plane tells its caller, on the control thread. Endpoints are named by the
  * handle the caller gave bridge_media_endpoint_create(). */
 typedef struct {
-    /* Endpoint creation finished: ICE candidates were gathered on the worker and @local is
-     * the bridge's side of the transport (ufrag, pwd, candidates, fingerprint with setup
+    /* Endpoint creation finished: the worker made the endpoint's ICE credentials and @local
+     * is the bridge's side of the transport (ufrag, pwd, the media port on every local
+     * address as host candidates, the public address as srflx, fingerprint with setup
      * "actpass", rtcp_mux TRUE; websocket_url is left for the caller), valid during the call
-     * only; or creation failed (@local NULL, @error set: no usable address or port, or the
-     * endpoint failed before it was ready). Called exactly once per created endpoint, unless
+     * only; or creation failed (@local NULL, @error set, or the endpoint failed before it
+     * was ready). Called exactly once per created endpoint, unless
      * the caller expired it first; never from bridge_media_free(). */
     void (*ready)(BridgeHandle endpoint, const PaTransport *local, const GError *error,
                   gpointer user_data);
@@ -86,7 +99,8 @@ typedef struct {
 
 /* Starts the workers. @control is the control thread's context (callbacks run there; NULL:
  * the thread-default context); @callbacks is copied and its functions may be NULL.
- * (transfer full) NULL with @error on failure (bad config, no certificate, no threads). */
+ * (transfer full) NULL with @error on failure (bad config, the port taken or not bindable,
+ * no certificate, no threads). */
 BridgeMedia *bridge_media_new(const BridgeMediaConfig *config, GMainContext *control,
                               const BridgeMediaCallbacks *callbacks, gpointer user_data,
                               GError **error);
@@ -103,8 +117,8 @@ const char *bridge_media_fingerprint(BridgeMedia *media);
 
 /* Creates endpoint @endpoint of conference @conference (both handles from the caller's
  * registry; @endpoint must be new to the media plane) on a worker chosen by
- * BridgeMediaConfig.conference_pack, where it stays for life, and starts gathering ICE
- * candidates; the ready callback reports the outcome. @conference_id and @endpoint_id are the
+ * BridgeMediaConfig.conference_pack, where it stays for life; the ready callback reports the
+ * outcome. @conference_id and @endpoint_id are the
  * Colibri2 ids, copied for log lines only. */
 void bridge_media_endpoint_create(BridgeMedia *media, BridgeHandle conference,
                                   BridgeHandle endpoint, const char *conference_id,
@@ -145,10 +159,7 @@ guint bridge_media_endpoint_worker(BridgeMedia *media, BridgeHandle endpoint);
  * ignored. */
 void bridge_media_endpoint_expire(BridgeMedia *media, BridgeHandle endpoint);
 
-/* Why a datagram was dropped (received ones, and copies for a receiver). Datagrams from an address
- * that is not the peer of a validated ICE pair never reach the media plane: libnice discards them
- * itself (verified by tests/integration/bridge/test-media-forward.c), so they have no reason here.
- */
+/* Why a datagram was dropped (received ones, and copies for a receiver). */
 typedef enum {
     BRIDGE_DROP_MALFORMED,    /* RFC 7983 first byte unknown, or not parseable RTP/RTCP */
     BRIDGE_DROP_NOT_READY,    /* RTP/RTCP before DTLS completed, or DTLS before the remote
@@ -160,8 +171,22 @@ typedef enum {
                                * that could not be reached) */
     BRIDGE_DROP_NO_RECEIVER,  /* RTCP feedback for an SSRC nobody in the conference sends */
     BRIDGE_DROP_SRTP_PROTECT, /* a copy for one receiver that could not be protected (longer
-                               * than the media plane handles, or libsrtp refused it):
-                               * counted once per receiver that did not get it */
+                               * than the media plane handles, libsrtp refused it, or the
+                               * receiver's address went to another endpoint): counted once
+                               * per receiver that did not get it */
+    /* Junk on the media port, dropped before any per-endpoint work: */
+    BRIDGE_DROP_UNKNOWN_ADDRESS,   /* not STUN, from an address no endpoint validated */
+    BRIDGE_DROP_STUN_MALFORMED,    /* not a well-formed STUN message (length, cookie,
+                                    * FINGERPRINT), or a check without USERNAME */
+    BRIDGE_DROP_STUN_UNKNOWN_USER, /* a check whose USERNAME names no endpoint here */
+    BRIDGE_DROP_STUN_AUTH,         /* a check for one of our endpoints that did not
+                                    * authenticate (MESSAGE-INTEGRITY, or the peer's ufrag);
+                                    * answered 401 */
+    BRIDGE_DROP_STUN_UNMATCHED,    /* a STUN response to no check of ours */
+    /* Limits: */
+    BRIDGE_DROP_SSRC_LIMIT, /* RTP/RTCP with an SSRC neither signalled nor in the endpoint's
+                             * full source table: no SRTP stream is made for it */
+    BRIDGE_DROP_FLOW_LIMIT, /* a check from a new address while max_flows are tracked */
     BRIDGE_DROP_N_REASONS
 } BridgeDropReason;
 
@@ -169,8 +194,8 @@ const char *bridge_drop_reason_name(BridgeDropReason r); /* "malformed", "srtp_a
 
 /* Counters summed over all workers since start. */
 typedef struct {
-    guint64 packets_in, bytes_in;   /* datagrams ICE delivered (DTLS, RTP, RTCP, junk; STUN stays
-                                     * inside libnice) */
+    guint64 packets_in, bytes_in;   /* datagrams received on the media port (all of them:
+                                     * STUN, DTLS, RTP, RTCP, junk) */
     guint64 packets_out, bytes_out; /* RTP/RTCP datagrams sent */
     guint64 rtp_forwarded;          /* RTP packets sent to receivers */
     guint64 drops[BRIDGE_DROP_N_REASONS];
@@ -188,9 +213,20 @@ typedef struct {
     /* Header extensions */
     guint64 hdrext_stripped; /* RTP packets from which sdes:mid/rid/repaired-rid were
                               * removed before forwarding */
+    /* The single port */
+    guint64 handed_over;         /* datagrams read by a worker that does not own their flow and
+                                  * passed to the owner's inbox (the steering program missed) */
+    guint64 ice_checks_answered; /* authenticated connectivity/consent checks answered */
+    guint64 ice_checks_sent;     /* the bridge's own checks (nomination and consent) */
+    guint flows;                 /* peer addresses tracked now */
+    guint port;                  /* the media port */
+    gboolean steering;           /* the kernel steering program is attached */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */
 void bridge_media_get_stats(BridgeMedia *media, BridgeMediaStats *out);
+
+/* The UDP port all endpoints share (the configured one, or the one the kernel picked). */
+guint bridge_media_port(BridgeMedia *media);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 
 #include <glib.h>
 
+#include "bridge/media/flows.h"
 #include "bridge/media/handles.h"
 
 G_BEGIN_DECLS
@@ -27,6 +28,12 @@ typedef enum {
                            * FCI (empty for PLI/FIR) */
     BRIDGE_RING_CONTROL,  /* a control message from the control thread; data holds it
                            * (media-priv.h: BridgeMsg) */
+    BRIDGE_RING_INPUT,    /* a datagram another worker read from the media port for a flow
+                           * of this worker: @addr is its source, @aux the local socket */
+    BRIDGE_RING_FLOW,     /* another worker's flow table changed: @addr belongs to worker
+                           * @aux from now on (@ssrc 1), or no longer (@ssrc 0) */
+    BRIDGE_RING_KEYFRAME, /* a receiver of conference @conf has just connected: ask this
+                           * worker's video senders there for a keyframe */
 } BridgeRingKind;
 
 typedef struct {
@@ -35,7 +42,8 @@ typedef struct {
     guint32 ssrc;      /* FEEDBACK: media SSRC the request is for */
     guint16 len;       /* bytes used in data */
     guint8 kind;       /* BridgeRingKind */
-    guint8 aux;        /* FEEDBACK: BridgeFeedbackType */
+    guint8 aux;        /* FEEDBACK: BridgeFeedbackType; INPUT: socket; FLOW: worker */
+    BridgeAddr addr;   /* INPUT, FLOW */
     _Alignas(8) guint8 data[BRIDGE_PKT_MAX];
 } BridgeRingSlot;
 

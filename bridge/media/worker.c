@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* A media worker: one thread, one GMainContext, the endpoints pinned to it.
+/* A media worker: one thread, one epoll loop, the endpoints pinned to it.
  *
- * Threads: bridge_worker_new/post/stop_and_free run on the control thread, bridge_worker_wake
- * on any thread; everything else runs on the worker's own thread. The worker is woken by one
- * eventfd when its inbox (ring.h) has slots: control messages from the control thread and
- * packets from the other workers, taken out in order without a lock. One periodic tick
- * per worker (50 ms) drives transport-cc feedback, DTLS retransmissions, and every 20th time
- * receiver reports and timeouts, for all its endpoints: there is no timer per endpoint. */
+ * Threads: bridge_worker_new/post/stop/join/free run on the control thread, bridge_worker_wake
+ * on any thread; everything else runs on the worker's own thread. The loop waits in one
+ * epoll_wait for its eventfd (its inbox ring has slots: control messages, other workers'
+ * packets and flow changes) and its sockets on the media port (one per local address), and
+ * then serves everything that is ready before it sleeps again: every socket is drained with
+ * recvmmsg in batches (up to BRIDGE_RX_BUDGET datagrams per wake-up, then the others get their
+ * turn), the inbox is drained, and the datagrams the fan-out queued go out with sendmmsg after
+ * each batch. One clock read per batch serves every packet in it. One periodic tick per
+ * worker (50 ms, only while it has endpoints) drives transport-cc feedback, DTLS and ICE
+ * timers and, every 20th time, receiver reports and timeouts, for all its endpoints: there is
+ * no timer per endpoint, and an idle worker does not wake at all. */
 #include "bridge/media/media-priv.h"
 
 #include <errno.h>
-#include <glib-unix.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+#define EV_WAKE G_MAXUINT32
 
 void bridge_worker_drop(BridgeWorker *w, BridgeDropReason r)
 {
@@ -31,19 +38,6 @@ void bridge_worker_flush(BridgeWorker *w)
         w->tx_bytes_published = w->tx->sent_bytes;
     }
 }
-
-/* A source that never dispatches: its prepare() runs at the start of every main-loop
- * iteration, i.e. after all of the previous iteration's receive callbacks, and sends what
- * they queued. */
-static gboolean flush_prepare(GSource *source, gint *timeout)
-{
-    BridgeWorker *w = *(BridgeWorker **)(source + 1);
-    bridge_worker_flush(w);
-    *timeout = -1;
-    return FALSE;
-}
-
-static GSourceFuncs flush_funcs = {.prepare = flush_prepare};
 
 void bridge_worker_wake(BridgeWorker *w)
 {
@@ -105,6 +99,101 @@ void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep)
         worker_conf_free(bridge_handle_table_remove(&w->confs, c->handle));
 }
 
+/* ---- flows: this worker's table, the other workers' tables, the steering program ---- */
+
+/* Posts a flow change to worker @to; FALSE when its inbox is full. */
+static gboolean post_flow(BridgeWorker *w, guint to, const BridgeAddr *addr, gboolean add)
+{
+    BridgeWorker *dst = w->media->workers[to];
+    guint32 pos;
+    BridgeRingSlot *slot = bridge_ring_reserve(dst->inbox, &pos);
+    if (!slot)
+        return FALSE;
+    slot->kind = BRIDGE_RING_FLOW;
+    slot->addr = *addr;
+    slot->aux = (guint8)w->index;
+    slot->ssrc = add ? 1 : 0;
+    slot->len = 0;
+    if (bridge_ring_commit(dst->inbox, pos))
+        bridge_worker_wake(dst);
+    return TRUE;
+}
+
+/* Changes that found an inbox full wait here and go out at the next wake-up, in order. */
+static void flush_backlog(BridgeWorker *w)
+{
+    guint kept = 0;
+    for (guint i = 0; i < w->n_backlog; i++) {
+        BridgeFlowNote *n = &w->backlog[i];
+        if (kept || !post_flow(w, n->to, &n->addr, n->add))
+            w->backlog[kept++] = *n;
+    }
+    w->n_backlog = kept;
+}
+
+static void tell_flow(BridgeWorker *w, const BridgeAddr *addr, gboolean add)
+{
+    BridgeMedia *m = w->media;
+    if (w->stopping)
+        return; /* every worker stops: nobody needs to hear of it */
+    for (guint i = 0; i < m->n_workers; i++) {
+        if (i == w->index)
+            continue;
+        if (w->n_backlog == 0 && post_flow(w, i, addr, add))
+            continue;
+        if (w->n_backlog < BRIDGE_FLOW_BACKLOG)
+            w->backlog[w->n_backlog++] = (BridgeFlowNote){.addr = *addr, .to = i, .add = add};
+        /* else: that worker hands nothing over for this address until it learns of it
+         * again; the steering program still sends the flow here. */
+    }
+    if (m->steer) {
+        BridgeResult *r = g_new0(BridgeResult, 1);
+        r->type = BRIDGE_RESULT_FLOW;
+        r->addr = *addr;
+        r->worker = w->index;
+        r->add = add;
+        pa_transport_init(&r->local);
+        bridge_media_post_result(m, r);
+    }
+}
+
+gboolean bridge_worker_flow_bind(BridgeWorker *w, BridgeEndpoint *ep, const BridgeAddr *addr,
+                                 guint cand)
+{
+    BridgeFlow *f = bridge_flow_lookup(&w->flows, addr);
+    gboolean known_here = f && f->owner == w->index;
+    if (known_here && f->ep != ep->handle) {
+        /* The address authenticated for another endpoint of ours: it moves. */
+        BridgeEndpoint *old = bridge_handle_table_get(&w->endpoints, f->ep);
+        for (guint i = 0; old && i < old->ice.n_addrs; i++) {
+            if (!bridge_addr_equal(&old->ice.addrs[i].addr, addr))
+                continue;
+            memset(&old->ice.addrs[i].addr, 0, sizeof(BridgeAddr));
+            if (old->ice.selected == (gint)i) { /* it sends there no more; consent runs out */
+                old->ice.selected = -1;
+                old->fd = -1;
+            }
+        }
+    }
+    if (!bridge_flow_set(&w->flows, addr, w->index, ep->handle, cand)) {
+        bridge_worker_drop(w, BRIDGE_DROP_FLOW_LIMIT);
+        return FALSE;
+    }
+    if (!known_here) {
+        BRIDGE_STAT_ADD(w->stats.flows, 1);
+        tell_flow(w, addr, TRUE);
+    }
+    return TRUE;
+}
+
+void bridge_worker_flow_unbind(BridgeWorker *w, const BridgeAddr *addr)
+{
+    if (bridge_flow_remove(&w->flows, addr, w->index)) {
+        BRIDGE_STAT_ADD(w->stats.flows, -1);
+        tell_flow(w, addr, FALSE);
+    }
+}
+
 /* ---- control messages ---- */
 
 /* Frees every endpoint of the worker (it stops). */
@@ -157,59 +246,183 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
         }
         break;
     case BRIDGE_MSG_STOP:
+        w->stopping = TRUE;
         free_endpoints(w);
         g_ptr_array_set_size(w->graveyard, 0);
-        g_main_loop_quit(w->loop);
         break;
     }
 }
 
-/* Takes what the inbox holds, in order: control messages and the other workers' packets.
- * Bounded per wakeup so that busy peers cannot starve this worker's own sockets. */
+/* A flow change from worker @from. */
+static void flow_note(BridgeWorker *w, const BridgeRingSlot *slot)
+{
+    if (slot->aux == w->index || slot->aux >= w->media->n_workers)
+        return;
+    if (slot->ssrc) {
+        BridgeFlow *f = bridge_flow_lookup(&w->flows, &slot->addr);
+        if (f && f->owner == w->index)
+            return; /* ours now: the older owner's word came late */
+        if (!bridge_flow_set(&w->flows, &slot->addr, slot->aux, BRIDGE_HANDLE_NONE, 0))
+            bridge_worker_drop(w, BRIDGE_DROP_FLOW_LIMIT);
+    } else {
+        bridge_flow_remove(&w->flows, &slot->addr, slot->aux);
+    }
+}
+
+/* Takes what the inbox holds, in order. Bounded per wakeup so that busy peers cannot starve
+ * this worker's own sockets. */
 static void drain_inbox(BridgeWorker *w)
 {
     const BridgeRingSlot *slot;
     for (guint n = 0; n < 512 && (slot = bridge_ring_peek(w->inbox)); n++) {
-        if (slot->kind == BRIDGE_RING_CONTROL) {
+        switch (slot->kind) {
+        case BRIDGE_RING_CONTROL: {
             BridgeMsg msg;
             memcpy(&msg, slot->data, sizeof msg);
             bridge_ring_release(w->inbox);
             handle_msg(w, &msg);
             bridge_msg_clear(&msg);
-            if (msg.type == BRIDGE_MSG_STOP)
+            if (w->stopping)
                 return;
-        } else {
-            bridge_forward_ring_slot(w, slot);
-            bridge_ring_release(w->inbox);
+            continue;
         }
+        case BRIDGE_RING_INPUT: {
+            /* Unprotected in place: copy out of the slot first (it is the producers' again
+             * once released). */
+            guint8 *buf = w->rx[0];
+            gsize len = MIN(slot->len, (guint16)BRIDGE_TX_CAP);
+            BridgeAddr from = slot->addr;
+            guint sock = slot->aux;
+            memcpy(buf, slot->data, len);
+            bridge_ring_release(w->inbox);
+            if (sock < w->media->n_addrs)
+                bridge_worker_input(w, sock, &from, buf, len, TRUE);
+            continue;
+        }
+        case BRIDGE_RING_FLOW:
+            flow_note(w, slot);
+            break;
+        default:
+            bridge_forward_ring_slot(w, slot);
+            break;
+        }
+        bridge_ring_release(w->inbox);
     }
     if (bridge_ring_peek(w->inbox))
         bridge_worker_wake(w);
 }
 
-static gboolean on_wakeup(gint fd, GIOCondition cond, gpointer data)
+/* ---- the media port ---- */
+
+void bridge_worker_hand_over(BridgeWorker *w, guint to, guint sock, const BridgeAddr *from,
+                             const guint8 *buf, gsize len)
 {
-    BridgeWorker *w = data;
-    guint64 v;
-    ssize_t n G_GNUC_UNUSED = read(fd, &v, sizeof v);
-    drain_inbox(w);
-    return G_SOURCE_CONTINUE;
+    BridgeWorker *dst = w->media->workers[to];
+    guint32 pos;
+    BridgeRingSlot *slot = len <= BRIDGE_PKT_MAX ? bridge_ring_reserve(dst->inbox, &pos) : NULL;
+    if (!slot) {
+        bridge_worker_drop(w, BRIDGE_DROP_QUEUE_FULL);
+        return;
+    }
+    slot->kind = BRIDGE_RING_INPUT;
+    slot->addr = *from;
+    slot->aux = (guint8)sock;
+    slot->len = (guint16)len;
+    memcpy(slot->data, buf, len);
+    if (bridge_ring_commit(dst->inbox, pos))
+        bridge_worker_wake(dst);
+    BRIDGE_STAT_ADD(w->stats.handed_over, 1);
 }
+
+void bridge_worker_input(BridgeWorker *w, guint sock, const BridgeAddr *from, guint8 *buf,
+                         gsize len, gboolean handed)
+{
+    BridgeFlow *flow = bridge_flow_lookup(&w->flows, from);
+    if (len > 0 && buf[0] < 4) { /* RFC 7983: STUN */
+        bridge_ice_input(w, sock, from, flow, buf, len, handed);
+        return;
+    }
+    if (!flow) {
+        bridge_worker_drop(w, BRIDGE_DROP_UNKNOWN_ADDRESS);
+        return;
+    }
+    if (flow->owner != w->index) {
+        if (handed) /* the flow moved on meanwhile: never bounce a datagram twice */
+            bridge_worker_drop(w, BRIDGE_DROP_UNKNOWN_ADDRESS);
+        else
+            bridge_worker_hand_over(w, flow->owner, sock, from, buf, len);
+        return;
+    }
+    BridgeEndpoint *ep = bridge_handle_table_get(&w->endpoints, flow->ep);
+    if (!ep || ep->dead) {
+        bridge_worker_drop(w, BRIDGE_DROP_UNKNOWN_ADDRESS);
+        return;
+    }
+    if (flow->cand == ep->ice.selected)
+        ep->ice.selected_rx_us = w->live_us;
+    bridge_forward_recv(ep, buf, len);
+}
+
+/* Advances the clocks once per batch of work. */
+static inline void clock_step(BridgeWorker *w)
+{
+    gint64 now = g_get_monotonic_time();
+    gint64 d = now - w->now_us;
+    w->now_us = now;
+    w->live_us += CLAMP(d, 0, BRIDGE_STALL_STEP_US);
+}
+
+/* Reads socket @sock until it is empty or the budget is spent. TRUE if it may hold more. */
+static gboolean drain_socket(BridgeWorker *w, guint sock)
+{
+    int fd = w->socks[sock].fd;
+    for (guint done = 0; done < BRIDGE_RX_BUDGET;) {
+        for (guint i = 0; i < BRIDGE_RX_BATCH; i++) {
+            w->rx_msg[i].msg_hdr.msg_namelen = sizeof w->rx_from[i];
+            w->rx_msg[i].msg_hdr.msg_flags = 0;
+        }
+        int n = recvmmsg(fd, w->rx_msg, BRIDGE_RX_BATCH, MSG_DONTWAIT, NULL);
+        if (n <= 0)
+            return FALSE; /* EAGAIN (empty) or an error the next wake-up sees again */
+        clock_step(w);
+        guint64 bytes = 0;
+        for (int i = 0; i < n; i++) {
+            struct msghdr *h = &w->rx_msg[i].msg_hdr;
+            gsize len = w->rx_msg[i].msg_len;
+            bytes += len;
+            BridgeAddr from;
+            if ((h->msg_flags & MSG_TRUNC) || len > BRIDGE_PKT_MAX ||
+                !bridge_addr_from_sockaddr(&from, h->msg_name, h->msg_namelen)) {
+                bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
+                continue;
+            }
+            bridge_worker_input(w, sock, &from, w->rx[i], len, FALSE);
+        }
+        BRIDGE_STAT_ADD(w->stats.packets_in, (guint64)n);
+        BRIDGE_STAT_ADD(w->stats.bytes_in, bytes);
+        bridge_worker_flush(w);
+        done += (guint)n;
+        if (n < BRIDGE_RX_BATCH)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- the tick ---- */
 
 void bridge_worker_retire(BridgeWorker *w, BridgeEndpoint *ep)
 {
     ep->dead = TRUE;
     bridge_worker_conf_remove_endpoint(w, ep);
+    bridge_ice_clear(ep);
     if (bridge_handle_table_remove(&w->endpoints, ep->handle))
         g_ptr_array_add(w->graveyard, ep);
 }
 
-static gboolean on_tick(gpointer data)
+static void on_tick(BridgeWorker *w)
 {
-    BridgeWorker *w = data;
-    gint64 now = g_get_monotonic_time();
     gboolean slow = (++w->ticks % BRIDGE_RR_EVERY_TICKS) == 0;
-    /* Retired endpoints are freed here, where no libnice callback is on the stack. */
+    /* Retired endpoints are freed here, where none of their code is on the stack. */
     g_ptr_array_set_size(w->graveyard, 0);
     /* Endpoints may retire themselves while visited: snapshot first (the array only grows
      * when the endpoint count does). */
@@ -221,25 +434,92 @@ static gboolean on_tick(gpointer data)
     for (guint i = 0; i < w->visit->len; i++) {
         BridgeEndpoint *ep = g_ptr_array_index(w->visit, i);
         if (!ep->dead)
-            bridge_endpoint_tick(ep, now, slow);
+            bridge_endpoint_tick(ep, slow);
     }
-    return G_SOURCE_CONTINUE;
+    bridge_worker_flush(w);
+}
+
+/* Milliseconds epoll may sleep: until the next tick while there is anything to tick for. */
+static int sleep_ms(BridgeWorker *w)
+{
+    if (bridge_handle_table_size(&w->endpoints) == 0 && w->graveyard->len == 0 && !w->n_backlog)
+        return -1;
+    gint64 left = w->next_tick_us - g_get_monotonic_time();
+    if (w->n_backlog)
+        left = MIN(left, 1000);
+    return left <= 0 ? 0 : (int)((left + 999) / 1000);
 }
 
 static gpointer worker_main(gpointer data)
 {
     BridgeWorker *w = data;
-    g_main_context_push_thread_default(w->ctx);
-    g_main_loop_run(w->loop);
-    g_main_context_pop_thread_default(w->ctx);
+    struct epoll_event evs[BRIDGE_MAX_LOCAL_ADDRS + 1];
+    gboolean pending[BRIDGE_MAX_LOCAL_ADDRS] = {FALSE};
+    w->now_us = g_get_monotonic_time();
+    w->next_tick_us = w->now_us + BRIDGE_TICK_MS * 1000;
+    while (!w->stopping) {
+        gboolean busy = FALSE;
+        for (guint s = 0; s < w->media->n_addrs; s++)
+            busy |= pending[s];
+        int n = epoll_wait(w->epfd, evs, G_N_ELEMENTS(evs), busy ? 0 : sleep_ms(w));
+        if (n < 0 && errno != EINTR)
+            g_error("media worker %u: epoll_wait: %s", w->index, g_strerror(errno));
+        clock_step(w);
+        gboolean woken = FALSE;
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.u32 == EV_WAKE)
+                woken = TRUE;
+            else if (evs[i].data.u32 < w->media->n_addrs)
+                pending[evs[i].data.u32] = TRUE;
+        }
+        if (woken) {
+            guint64 v;
+            ssize_t r G_GNUC_UNUSED = read(w->efd, &v, sizeof v);
+        }
+        /* Inbox first (control messages may create the endpoints the datagrams are for),
+         * then each socket for a budget, round robin until all are empty. */
+        drain_inbox(w);
+        if (w->stopping)
+            break;
+        for (guint s = 0; s < w->media->n_addrs; s++)
+            if (pending[s])
+                pending[s] = drain_socket(w, s);
+        if (w->n_backlog)
+            flush_backlog(w);
+        bridge_worker_flush(w);
+        if (w->now_us >= w->next_tick_us) {
+            on_tick(w);
+            w->next_tick_us += BRIDGE_TICK_MS * 1000;
+            if (w->next_tick_us <= w->now_us) /* late (a stall): no catching up */
+                w->next_tick_us = w->now_us + BRIDGE_TICK_MS * 1000;
+        }
+    }
     return NULL;
 }
 
-/* Inbox slots: other workers' packets need room for a few milliseconds of fan-out (about
- * 1500 bytes a slot); with one worker only control messages arrive. */
+/* Inbox slots: other workers' packets need room for a few milliseconds of fan-out and
+ * hand-over (about 1500 bytes a slot); with one worker only control messages arrive. */
 static guint inbox_slots(guint n_workers)
 {
     return n_workers == 1 ? 256 : CLAMP(1024 * (n_workers - 1), 1024u, 4096u);
+}
+
+static void worker_free_state(BridgeWorker *w)
+{
+    bridge_handle_table_clear(&w->endpoints);
+    bridge_handle_table_clear(&w->confs);
+    bridge_flow_table_clear(&w->flows);
+    g_ptr_array_unref(w->graveyard);
+    g_ptr_array_unref(w->visit);
+    bridge_tx_batch_free(w->tx);
+    bridge_ring_free(w->inbox);
+    g_free(w->backlog);
+    g_free(w->socks);
+    if (w->epfd >= 0)
+        close(w->epfd);
+    if (w->efd >= 0)
+        close(w->efd);
+    g_aligned_free(w);
 }
 
 BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
@@ -248,66 +528,76 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
     w->media = m;
     w->index = index;
     w->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (w->efd < 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd: %s",
-                    g_strerror(errno));
-        g_aligned_free(w);
-        return NULL;
-    }
-    w->ctx = g_main_context_new();
-    w->loop = g_main_loop_new(w->ctx, FALSE);
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
     w->inbox = bridge_ring_new(inbox_slots(m->n_workers));
     bridge_handle_table_init(&w->endpoints);
     bridge_handle_table_init(&w->confs);
+    bridge_flow_table_init(&w->flows, m->config.max_flows);
+    stun_agent_init(&w->stun, STUN_ALL_KNOWN_ATTRIBUTES, STUN_COMPATIBILITY_RFC5389,
+                    STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS | STUN_AGENT_USAGE_USE_FINGERPRINT);
     w->graveyard = g_ptr_array_new_with_free_func((GDestroyNotify)bridge_endpoint_free);
     w->visit = g_ptr_array_sized_new(64);
-
     w->tx = bridge_tx_batch_new();
-    w->flush_source = g_source_new(&flush_funcs, sizeof(GSource) + sizeof(BridgeWorker *));
-    *(BridgeWorker **)(w->flush_source + 1) = w;
-    /* Highest priority: GLib stops preparing lower-priority sources once a higher one is
-     * ready, and the flush must run every iteration. */
-    g_source_set_priority(w->flush_source, G_PRIORITY_HIGH - 10);
-    g_source_attach(w->flush_source, w->ctx);
-
-    w->efd_source = g_unix_fd_source_new(w->efd, G_IO_IN);
-    g_source_set_priority(w->efd_source, G_PRIORITY_HIGH);
-    g_source_set_callback(w->efd_source, (GSourceFunc)(void (*)(void))on_wakeup, w, NULL);
-    g_source_attach(w->efd_source, w->ctx);
-    w->tick_source = g_timeout_source_new(BRIDGE_TICK_MS);
-    g_source_set_callback(w->tick_source, on_tick, w, NULL);
-    g_source_attach(w->tick_source, w->ctx);
+    w->backlog = g_new(BridgeFlowNote, BRIDGE_FLOW_BACKLOG);
+    w->socks = g_new0(BridgeSock, m->n_addrs);
+    for (guint i = 0; i < BRIDGE_RX_BATCH; i++) {
+        w->rx_iov[i].iov_base = w->rx[i];
+        w->rx_iov[i].iov_len = sizeof w->rx[i];
+        w->rx_msg[i].msg_hdr.msg_iov = &w->rx_iov[i];
+        w->rx_msg[i].msg_hdr.msg_iovlen = 1;
+        w->rx_msg[i].msg_hdr.msg_name = &w->rx_from[i];
+    }
+    if (w->efd < 0 || w->epfd < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd/epoll: %s",
+                    g_strerror(errno));
+        worker_free_state(w);
+        return NULL;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = EV_WAKE};
+    epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->efd, &ev);
+    for (guint a = 0; a < m->n_addrs; a++) {
+        w->socks[a].fd = m->fds[a * m->n_workers + index];
+        w->socks[a].family = m->addrs[a].family;
+        ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = a};
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->socks[a].fd, &ev) < 0) {
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "epoll_ctl: %s",
+                        g_strerror(errno));
+            worker_free_state(w);
+            return NULL;
+        }
+    }
 
     char name[16];
     g_snprintf(name, sizeof name, "media-%u", index);
     w->thread = g_thread_try_new(name, worker_main, w, error);
     if (!w->thread) {
-        g_source_destroy(w->flush_source);
-        g_source_unref(w->flush_source);
-        bridge_tx_batch_free(w->tx);
-        g_source_destroy(w->efd_source);
-        g_source_unref(w->efd_source);
-        g_source_destroy(w->tick_source);
-        g_source_unref(w->tick_source);
-        bridge_handle_table_clear(&w->endpoints);
-        bridge_handle_table_clear(&w->confs);
-        g_ptr_array_unref(w->graveyard);
-        g_ptr_array_unref(w->visit);
-        bridge_ring_free(w->inbox);
-        g_main_loop_unref(w->loop);
-        g_main_context_unref(w->ctx);
-        close(w->efd);
-        g_aligned_free(w);
+        worker_free_state(w);
         return NULL;
     }
     return w;
 }
 
-void bridge_worker_stop_and_free(BridgeWorker *w)
+void bridge_worker_stop(BridgeWorker *w)
 {
     BridgeMsg stop = {.type = BRIDGE_MSG_STOP};
     bridge_worker_post(w, &stop);
+    w->stopping_posted = TRUE;
+}
+
+void bridge_worker_join(BridgeWorker *w)
+{
+    if (!w->thread)
+        return;
+    if (!w->stopping_posted)
+        bridge_worker_stop(w);
     g_thread_join(w->thread);
+    w->thread = NULL;
+    w->stopping = TRUE;
+}
+
+void bridge_worker_free(BridgeWorker *w)
+{
+    bridge_worker_join(w);
     /* The thread is gone: its state, and the inbox's consumer side, are ours now. */
     const BridgeRingSlot *slot;
     while ((slot = bridge_ring_peek(w->inbox))) {
@@ -319,27 +609,10 @@ void bridge_worker_stop_and_free(BridgeWorker *w)
         bridge_ring_release(w->inbox);
     }
     free_endpoints(w); /* none left unless the thread died early */
-    bridge_handle_table_clear(&w->endpoints);
+    g_ptr_array_set_size(w->graveyard, 0);
     guint pos = 0;
     BridgeWorkerConf *c;
     while ((c = bridge_handle_table_next(&w->confs, &pos)))
         worker_conf_free(c); /* likewise */
-    g_ptr_array_unref(w->graveyard);
-    g_ptr_array_unref(w->visit);
-    bridge_handle_table_clear(&w->confs);
-    g_source_destroy(w->efd_source);
-    g_source_unref(w->efd_source);
-    g_source_destroy(w->tick_source);
-    g_source_unref(w->tick_source);
-    g_source_destroy(w->flush_source);
-    g_source_unref(w->flush_source);
-    bridge_tx_batch_free(w->tx);
-    bridge_ring_free(w->inbox);
-    g_main_loop_unref(w->loop);
-    /* Let libnice finish what it scheduled on this context before the context goes. */
-    for (int i = 0; i < 100 && g_main_context_iteration(w->ctx, FALSE); i++)
-        ;
-    g_main_context_unref(w->ctx);
-    close(w->efd);
-    g_aligned_free(w);
+    worker_free_state(w);
 }

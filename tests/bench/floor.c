@@ -34,6 +34,7 @@ typedef struct {
     BridgeSrtpKeys *sender_keys; /* [senders] */
     guint senders;
     guint video_kbps;
+    gboolean paced;
     atomic_ullong fed, consumed;
 } Shared;
 
@@ -50,6 +51,8 @@ static void random_keys(BridgeSrtpProfile profile, BridgeSrtpKeys *k)
 
 const char *bench_floor_variant_name(const BenchFloorConfig *c)
 {
+    if (c->input_from_socket && c->paced)
+        return c->socket_per_receiver ? "paced+sock/rx" : "paced+1sock";
     if (c->input_from_socket)
         return c->socket_per_receiver ? "recv+sock/rx" : "recv+1sock";
     return c->socket_per_receiver ? "mem+sock/rx" : "mem+1sock";
@@ -109,6 +112,39 @@ static gpointer drain_main(gpointer data)
     return NULL;
 }
 
+/* Paced feeding: each due packet protected and sent on its own at its instant (bench-util's
+ * schedule), as bridge-load's participants send. */
+static void feed_paced(Shared *s, BridgeSrtp **legs, BenchSource *src)
+{
+    gint64 start = g_get_monotonic_time() + 1000;
+    for (guint i = 0; i < s->senders; i++)
+        bench_source_init(&src[i], (guint16)i, s->video_kbps, start);
+    BenchPkt due[BENCH_MAX_FRAME_PKTS + 1];
+    guint8 buf[BENCH_PKT_CAP];
+    while (!atomic_load(&s->stop)) {
+        gint64 next = G_MAXINT64;
+        for (guint i = 0; i < s->senders; i++)
+            next = MIN(next, bench_source_next_due(&src[i]));
+        struct timespec ts = {.tv_sec = next / G_USEC_PER_SEC,
+                              .tv_nsec = (next % G_USEC_PER_SEC) * 1000};
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        gint64 now = g_get_monotonic_time();
+        for (guint i = 0; i < s->senders; i++) {
+            while (bench_source_next_due(&src[i]) <= now) {
+                guint k = bench_source_take_due(&src[i], now, due, G_N_ELEMENTS(due));
+                for (guint j = 0; j < k; j++) {
+                    gsize len = bench_build_rtp(buf, sizeof buf, &due[j], (guint16)i,
+                                                (guint64)bench_clock_ns(CLOCK_REALTIME));
+                    if (bridge_srtp_protect(legs[i], buf, &len, sizeof buf) == BRIDGE_SRTP_OK &&
+                        sendto(s->feed_fd, buf, len, MSG_DONTWAIT,
+                               (const struct sockaddr *)&s->in_addr, s->in_len) == (ssize_t)len)
+                        atomic_fetch_add(&s->fed, 1);
+                }
+            }
+        }
+    }
+}
+
 static gpointer feed_main(gpointer data)
 {
     Shared *s = data;
@@ -118,6 +154,14 @@ static gpointer feed_main(gpointer data)
         legs[i] = bridge_srtp_new(&s->sender_keys[i], NULL);
         g_assert(legs[i]);
         bench_source_init(&src[i], (guint16)i, s->video_kbps, 0);
+    }
+    if (s->paced) {
+        feed_paced(s, legs, src);
+        for (guint i = 0; i < s->senders; i++)
+            bridge_srtp_free(legs[i]);
+        g_free(legs);
+        g_free(src);
+        return NULL;
     }
     BenchPkt due[BENCH_MAX_FRAME_PKTS + 1];
     guint8(*bufs)[BENCH_PKT_CAP] = g_malloc(FEED_BATCH * BENCH_PKT_CAP);
@@ -259,6 +303,7 @@ gboolean bench_floor_run(const BenchFloorConfig *c, BenchFloorResult *out, GErro
     s->n_rx = R;
     s->feed_fd = -1;
     s->video_kbps = c->video_kbps;
+    s->paced = c->paced && c->input_from_socket;
     int in_fd = -1;
     gboolean ok = FALSE;
 

@@ -11,8 +11,14 @@
  *   a UDP socket fed by another thread (the timed loop includes poll + recvmmsg, as a bridge
  *   worker's does);
  * - one sending socket with one sendmmsg of R datagrams per incoming packet (what a bridge
- *   with a single media port could do), or one socket per receiver with one sendmmsg each
- *   (the layout of a bridge that gives each endpoint its own ICE port, as Parley does now).
+ *   with a single media port does), or one socket per receiver with one sendmmsg each (the
+ *   layout of a bridge that gives each endpoint its own ICE port, as Parley did before);
+ * - socket input as fast as the forwarder takes it (batches of 16+ packets), or paced: every
+ *   participant's packets leave the feeder at their real-time due instants (an audio packet,
+ *   a video frame's packets back to back), as bridge-load sends them. Paced, the forwarder
+ *   sleeps in poll between packets and wakes for each burst, and the receivers' drain thread
+ *   sleeps too (each send wakes it): the structural cost of forwarding at real meeting rates
+ *   that any forwarder pays, which the unpaced variants leave out.
  * Receivers are R UDP sockets drained by a helper thread; helper threads' CPU is not counted.
  *
  * Threads: bench_floor_run() runs the forwarding loop on the calling thread and starts and
@@ -36,6 +42,7 @@ typedef struct {
     BridgeSrtpProfile profile;
     gboolean socket_per_receiver;
     gboolean input_from_socket;
+    gboolean paced; /* with input_from_socket: real-time pacing (see above) */
 } BenchFloorConfig;
 
 typedef struct {

@@ -173,7 +173,7 @@ async function startCoturn(dir) {
 async function startBridge(dir, tree, focus) {
   const mark = focus.mark();
   const sets = [`xmpp.domain=${DOMAIN}`, 'xmpp.password=bridgepass', 'xmpp.nickname=jvb-prod',
-    'ice.addresses=127.0.0.1', 'ice.port_min=20000', 'ice.port_max=20999', 'http.port=8080',
+    'ice.addresses=127.0.0.1', 'ice.port=20000', 'http.port=8080',
     `http.public_url=${ORIGIN}`, 'bridge.id=jvb1', 'log.level=info'];
   const p = startProcess(dir, 'bridge', tree.bridge, sets.flatMap((s) => ['--set', s]));
   try {

@@ -31,7 +31,7 @@ async function startBridge(dir, prosody, focus, nick = 'jvb-e2e') {
   const sets = [
     `xmpp.domain=${prosody.domain}`, `xmpp.password=${prosody.bridgePassword}`,
     `xmpp.port=${prosody.c2sPort}`, `xmpp.nickname=${nick}`,
-    'ice.addresses=127.0.0.1', 'ice.port_min=20000', 'ice.port_max=20999',
+    'ice.addresses=127.0.0.1', 'ice.port=20000',
     `http.port=${BRIDGE_HTTP_PORT}`, `http.public_url=http://127.0.0.1:${BRIDGE_HTTP_PORT}`,
     'log.level=info',
   ];

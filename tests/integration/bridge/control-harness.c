@@ -136,8 +136,7 @@ void it_bridge_start(ItEnv *env, const char *const *extra)
     SET("xmpp.nickname=%s", env->nickname);
     SET("xmpp.focus_jids=%s", IT_FOCUS_JID);
     SET("ice.addresses=127.0.0.1");
-    SET("ice.port_min=20000");
-    SET("ice.port_max=20999");
+    SET("ice.port=20000");
     SET("media.workers=2");
     SET("http.port=%u", env->http_port);
     SET("bridge.presence_interval_seconds=1");

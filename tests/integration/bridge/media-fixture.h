@@ -16,7 +16,7 @@
 
 G_BEGIN_DECLS
 
-#define MF_MAX_EPS 8
+#define MF_MAX_EPS 24
 
 typedef struct {
     char *name; /* endpoint id */
@@ -40,12 +40,11 @@ typedef struct {
     guint others_ready;          /* ready reports for endpoints made without mf_create() */
 } MediaFixture;
 
-/* The default port range of the fixture's media plane. */
-#define MF_PORT_MIN 42000
-#define MF_PORT_MAX 42999
+/* The fixture's media port. */
+#define MF_PORT 42000
 
-/* Starts a media plane with @workers workers, 127.0.0.1, ports MF_PORT_MIN-MF_PORT_MAX, the
- * given timeouts and conference_pack 1 (endpoints spread over the workers). */
+/* Starts a media plane with @workers workers, 127.0.0.1, media port MF_PORT, the given
+ * timeouts and conference_pack 1 (endpoints spread over the workers). */
 void mf_start(MediaFixture *f, guint workers, guint ice_timeout_s, guint media_timeout_s);
 /* The same with a whole config; the fixture's callbacks report to @f. */
 void mf_start_config(MediaFixture *f, const BridgeMediaConfig *cfg);
@@ -66,6 +65,10 @@ gboolean mf_all_ready(MediaFixture *f);
  * (f->peer_options), announces their SSRCs (a: 0xA0 audio, 0xA1 video; b: 0xB0, 0xB1), and
  * asserts that both connect. */
 void mf_connect_two(MediaFixture *f);
+/* Gives endpoints @first .. @first + @n - 1 (created and ready) a simulated client each and
+ * exchanges transports both ways; returns once every one of them is connected on both sides
+ * (asserts it within a generous deadline). */
+void mf_connect_range(MediaFixture *f, guint first, guint n);
 
 /* @n rounds of one audio (80 bytes) and one video (1000 bytes) packet from each of peers 0
  * and 1, paced a little, then waits until both received everything or nothing arrived for a

@@ -121,8 +121,7 @@ static void test_footprint(void)
     MediaFixture f = {0};
     char *addrs[] = {"127.0.0.1", NULL};
     BridgeMediaConfig cfg = {.workers = 2,
-                             .port_min = 44000,
-                             .port_max = 44999,
+                             .port = 44000,
                              .local_addresses = addrs,
                              .ice_timeout_s = 60,
                              .media_timeout_s = 60};

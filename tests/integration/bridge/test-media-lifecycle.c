@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Media plane on real sockets (run inside tests/netns-run.sh), an endpoint's life: where it is
- * placed (small conferences together, large ones spread), the port range it gathers in (one
- * rule for a range without an upper end), the SRTP profile it connects with as the log says
- * it, and how it ends when ICE never connects or media stops. */
+ * placed (small conferences together, large ones spread), the one media port every endpoint
+ * offers (and that a second media plane cannot take), the SRTP profile it connects with as
+ * the log says it, and how it ends when ICE never connects or media stops. */
 #include <gio/gio.h>
 #include <string.h>
 
@@ -46,8 +46,7 @@ static void test_placement(void)
     MediaFixture f = {0};
     char *addrs[] = {"127.0.0.1", NULL};
     BridgeMediaConfig cfg = {.workers = 2,
-                             .port_min = MF_PORT_MIN,
-                             .port_max = MF_PORT_MAX,
+                             .port = MF_PORT,
                              .local_addresses = addrs,
                              .ice_timeout_s = 20,
                              .media_timeout_s = 20,
@@ -73,7 +72,7 @@ static void test_placement(void)
     mf_free(&f);
 }
 
-/* ---- port range ---- */
+/* ---- the media port ---- */
 
 static guint first_port(const MfEp *e)
 {
@@ -81,38 +80,43 @@ static guint first_port(const MfEp *e)
     return g_array_index(e->local.candidates, PaIceCandidate, 0).port;
 }
 
-/* One rule for the range: port_max 0 means "up to 65535" (also with a port_min), so
- * endpoints gather from port_min up; a range whose lower end is above its upper end is
- * refused. */
-static void test_port_range(void)
+/* Every endpoint, on every worker, offers the same port (one port per bridge, the setting's
+ * value), with a ufrag and password of its own; the port stays the media plane's: another
+ * one (another bridge on the host, say) is refused rather than silently sharing it through
+ * SO_REUSEPORT. */
+static void test_single_port(void)
 {
     char *addrs[] = {"127.0.0.1", NULL};
-    BridgeMediaConfig bad = {.workers = 1,
-                             .port_min = 46000,
-                             .port_max = 45000,
+    MediaFixture f = {0};
+    BridgeMediaConfig cfg = {.workers = 2,
+                             .port = 46000,
                              .local_addresses = addrs,
                              .ice_timeout_s = 20,
-                             .media_timeout_s = 20};
-    g_autoptr(GError) error = NULL;
-    g_assert_null(bridge_media_new(&bad, NULL, NULL, NULL, &error));
-    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-    g_assert_nonnull(strstr(error->message, "46000-45000"));
-
-    MediaFixture f = {0};
-    BridgeMediaConfig open_ended = {.workers = 1,
-                                    .port_min = 61000,
-                                    .port_max = 0,
-                                    .local_addresses = addrs,
-                                    .ice_timeout_s = 20,
-                                    .media_timeout_s = 20};
-    mf_start_config(&f, &open_ended);
+                             .media_timeout_s = 20,
+                             .conference_pack = 1};
+    mf_start_config(&f, &cfg);
+    g_assert_cmpuint(bridge_media_port(f.media), ==, 46000);
     mf_create(&f, "room", "a");
     mf_create(&f, "room", "b");
+    mf_create(&f, "other", "c");
     mf_pump_until(&f, mf_all_ready, 5000);
-    for (guint i = 0; i < 2; i++) {
+    for (guint i = 0; i < 3; i++) {
         g_assert_true(f.eps[i].ready);
-        g_assert_cmpuint(first_port(&f.eps[i]), >=, 61000);
+        g_assert_cmpuint(first_port(&f.eps[i]), ==, 46000);
+        g_assert_cmpuint(strlen(f.eps[i].local.ufrag), >=, 4);
+        g_assert_cmpuint(strlen(f.eps[i].local.pwd), >=, 22);
+        for (guint j = 0; j < i; j++) {
+            g_assert_cmpstr(f.eps[i].local.ufrag, !=, f.eps[j].local.ufrag);
+            g_assert_cmpstr(f.eps[i].local.pwd, !=, f.eps[j].local.pwd);
+        }
     }
+    g_assert_cmpuint(bridge_media_endpoint_worker(f.media, f.eps[0].handle), !=,
+                     bridge_media_endpoint_worker(f.media, f.eps[1].handle));
+
+    g_autoptr(GError) error = NULL;
+    g_assert_null(bridge_media_new(&cfg, NULL, NULL, NULL, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+    g_assert_nonnull(strstr(error->message, "127.0.0.1:46000"));
     mf_free(&f);
 }
 
@@ -208,7 +212,7 @@ int main(int argc, char **argv)
     g_log_set_writer_func(capture_writer, NULL, NULL);
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/media/placement", test_placement);
-    g_test_add_func("/media/port-range", test_port_range);
+    g_test_add_func("/media/single-port", test_single_port);
     g_test_add_func("/media/srtp-profile", test_srtp_profile);
     g_test_add_func("/media/ice-timeout", test_ice_timeout);
     g_test_add_func("/media/media-timeout", test_media_timeout);

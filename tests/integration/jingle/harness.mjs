@@ -238,13 +238,13 @@ async function startBridge(ctx, nick, opts = {}) {
   if (!bin || !existsSync(bin)) throw new SkipError(`PARLEY_BRIDGE_BIN not set or missing (${bin})`);
   const n = bridgeCounter++;
   const httpPort = opts.httpPort || 18090 + n;
-  const portMin = 21000 + n * 500;
+  const mediaPort = 21000 + n; // one UDP port per bridge
   const logPath = path.join(ctx.dir, `bridge-${nick}.log`);
   const log = createWriteStream(logPath, { flags: 'a' });
   const sets = [
     `xmpp.domain=${ctx.domain}`, `xmpp.password=${ctx.server.bridgePassword}`,
-    `xmpp.nickname=${nick}`, `ice.addresses=127.0.0.1`, `ice.port_min=${portMin}`,
-    `ice.port_max=${portMin + 499}`, 'media.workers=1', 'media.ice_timeout_seconds=120',
+    `xmpp.nickname=${nick}`, `ice.addresses=127.0.0.1`, `ice.port=${mediaPort}`,
+    'media.workers=1', 'media.ice_timeout_seconds=120',
     `http.port=${httpPort}`, 'bridge.presence_interval_seconds=1', 'log.level=info',
     ...(opts.sets || []),
   ];

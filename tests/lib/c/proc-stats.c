@@ -57,6 +57,41 @@ guint64 test_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*name
     return total;
 }
 
+guint64 test_process_cpu_ns(int pid, guint64 *wait_ns)
+{
+    guint64 total = 0, wait = 0;
+    char dir[64];
+    g_snprintf(dir, sizeof dir, "/proc/%d/task", pid);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[128], stat[128];
+        g_snprintf(path, sizeof path, "%s/%s/schedstat", dir, e->d_name);
+        if (!read_small(path, stat, sizeof stat))
+            continue;
+        char *rest = NULL;
+        total += g_ascii_strtoull(stat, &rest, 10);
+        wait += g_ascii_strtoull(rest, NULL, 10);
+    }
+    if (d)
+        closedir(d);
+    if (wait_ns)
+        *wait_ns = wait;
+    return total;
+}
+
+long test_process_rss_kb(int pid)
+{
+    char path[64], buf[4096];
+    g_snprintf(path, sizeof path, "/proc/%d/status", pid);
+    if (!read_small(path, buf, sizeof buf))
+        return -1;
+    const char *p = strstr(buf, "VmRSS:");
+    return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
 long test_rss_kb(void)
 {
     char buf[4096];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* What this process costs, from /proc: CPU time of threads by name, resident size, and the
- * machine's load, for the media-plane tests' figures and the benchmarks. Any thread. */
+/* What this process (or another) costs, from /proc: CPU time of threads by name, resident
+ * size, and the machine's load, for the media-plane tests' figures and the benchmarks. Any
+ * thread. */
 #pragma once
 
 #include <glib.h>
@@ -16,6 +17,11 @@ guint64 test_threads_cpu_ns(const char *prefix, guint64 *per_thread, char (*name
                             guint *n_threads, guint64 *wait_ns);
 /* Resident set size of this process in kB (-1 if unknown). */
 long test_rss_kb(void);
+/* CPU time (ns) of every thread of process @pid, summed (schedstat: exact, unlike the clock
+ * ticks of /proc/<pid>/stat); 0 if it is gone. *@wait_ns as above. */
+guint64 test_process_cpu_ns(int pid, guint64 *wait_ns);
+/* Resident set size of process @pid in kB (-1 if unknown). */
+long test_process_rss_kb(int pid);
 /* The 1-minute load average (-1 if unknown). */
 double test_loadavg(void);
 

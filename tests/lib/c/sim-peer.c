@@ -4,9 +4,12 @@
  * leg to the sending thread and the rx leg plus the STUN agent to the receiving thread. */
 #include "sim-peer.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <nice/agent.h>
 #include <string.h>
 #include <stun/stunagent.h>
+#include <unistd.h>
 #include <stun/usages/ice.h>
 
 #include "bridge/dtls/dtls.h"
@@ -40,8 +43,11 @@ struct _SimPeer {
     /* after take-over (receiving thread: STUN answers) */
     SimPeerWire wire;
     StunAgent stun;
-    char *local_pwd;
+    char *local_pwd, *local_ufrag;
     guint64 tie;
+    SimPeerWireStats ws;
+    char *check_pwd;      /* key of the checks in flight (the agent keeps a pointer to it) */
+    GPtrArray *extra_fds; /* sockets made by sim_peer_rebind (owned) */
 };
 
 /* ---- ICE and DTLS set-up ---- */
@@ -160,6 +166,7 @@ static void on_recv(NiceAgent *agent, guint stream, guint comp, guint len, gchar
     memcpy(p->last_received, pkt, l);
     p->last_received_len = l;
     p->stats.last_ssrc = pa_rtp_get_ssrc(pkt);
+    p->stats.ssrc_sum += p->stats.last_ssrc;
 }
 
 static void on_state(NiceAgent *agent, guint stream, guint comp, guint state, gpointer data)
@@ -174,7 +181,8 @@ static void on_state(NiceAgent *agent, guint stream, guint comp, guint state, gp
             setsockopt(g_socket_get_fd(sock), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
             g_object_unref(sock);
         }
-        if (p->dtls && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_NEW)
+        if (p->dtls && bridge_dtls_state(p->dtls) == BRIDGE_DTLS_STATE_NEW &&
+            bridge_dtls_get_role(p->dtls) == BRIDGE_DTLS_ROLE_CLIENT)
             bridge_dtls_start(p->dtls);
     } else if (state == NICE_COMPONENT_STATE_FAILED && !p->taken_over) {
         g_printerr("%s: ICE failed\n", p->name);
@@ -223,10 +231,11 @@ SimPeer *sim_peer_new(GMainContext *ctx, const char *name, const SimPeerOptions 
     }
 
     p->agent = nice_agent_new(ctx, NICE_COMPATIBILITY_RFC5245);
-    g_object_set(p->agent, "controlling-mode", FALSE, "ice-tcp", FALSE, "upnp", FALSE, NULL);
+    g_object_set(p->agent, "controlling-mode", p->opt.controlling, "ice-tcp", FALSE, "upnp", FALSE,
+                 NULL);
     NiceAddress a;
     nice_address_init(&a);
-    nice_address_set_from_string(&a, "127.0.0.1");
+    nice_address_set_from_string(&a, p->opt.local_address ? p->opt.local_address : "127.0.0.1");
     nice_agent_add_local_address(p->agent, &a);
     p->stream = nice_agent_add_stream(p->agent, 1);
     g_signal_connect(p->agent, "candidate-gathering-done", G_CALLBACK(on_gathered), p);
@@ -259,6 +268,13 @@ void sim_peer_free(SimPeer *p)
     g_free(p->tcc_sent);
     g_free(p->tcc_report);
     g_free(p->local_pwd);
+    g_free(p->local_ufrag);
+    g_free(p->check_pwd);
+    if (p->extra_fds) {
+        for (guint i = 0; i < p->extra_fds->len; i++)
+            close(GPOINTER_TO_INT(p->extra_fds->pdata[i]));
+        g_ptr_array_unref(p->extra_fds);
+    }
     g_free(p->name);
     g_free(p);
 }
@@ -318,9 +334,13 @@ void sim_peer_set_remote(SimPeer *p, const PaTransport *bridge)
     }
     nice_agent_set_remote_candidates(p->agent, p->stream, 1, list);
     g_slist_free_full(list, (GDestroyNotify)nice_candidate_free);
-    p->dtls = bridge_dtls_new(p->cert, BRIDGE_DTLS_ROLE_CLIENT, dtls_send, p);
-    bridge_dtls_set_remote_fingerprint(p->dtls, "sha-256", bridge->fingerprint);
-    if (p->ice_connected)
+    gboolean server = bridge->setup && g_ascii_strcasecmp(bridge->setup, "active") == 0;
+    p->dtls = bridge_dtls_new(p->cert, server ? BRIDGE_DTLS_ROLE_SERVER : BRIDGE_DTLS_ROLE_CLIENT,
+                              dtls_send, p);
+    bridge_dtls_set_remote_fingerprint(
+        p->dtls, bridge->fingerprint_hash ? bridge->fingerprint_hash : "sha-256",
+        bridge->fingerprint);
+    if (p->ice_connected && !server)
         bridge_dtls_start(p->dtls);
 }
 
@@ -498,6 +518,9 @@ gboolean sim_peer_take_over(SimPeer *p, SimPeerWire *out)
     GSocket *sock = nice_agent_get_selected_socket(p->agent, p->stream, 1);
     if (!sock)
         return FALSE;
+    /* libnice stops reading the socket: everything that arrives is the wire's from now on,
+     * even if the peer's context is still iterated. */
+    nice_agent_attach_recv(p->agent, p->stream, 1, p->ctx, NULL, NULL);
     p->wire.fd = g_socket_get_fd(sock);
     g_object_unref(sock); /* the agent keeps the socket open until it is freed */
     memset(&p->wire.peer, 0, sizeof p->wire.peer);
@@ -513,9 +536,7 @@ gboolean sim_peer_take_over(SimPeer *p, SimPeerWire *out)
         g_error_free(error);
         return FALSE;
     }
-    gchar *ufrag = NULL;
-    nice_agent_get_local_credentials(p->agent, p->stream, &ufrag, &p->local_pwd);
-    g_free(ufrag);
+    nice_agent_get_local_credentials(p->agent, p->stream, &p->local_ufrag, &p->local_pwd);
     stun_agent_init(&p->stun, STUN_ALL_KNOWN_ATTRIBUTES, STUN_COMPATIBILITY_RFC5389,
                     STUN_AGENT_USAGE_SHORT_TERM_CREDENTIALS | STUN_AGENT_USAGE_USE_FINGERPRINT);
     p->tie = ((guint64)g_random_int() << 32) | g_random_int();
@@ -552,4 +573,166 @@ gboolean sim_peer_answer_stun(SimPeer *p, const guint8 *buf, gsize len,
         return FALSE;
     return sendto(p->wire.fd, out, out_len, MSG_DONTWAIT, (const struct sockaddr *)from,
                   from_len) == (ssize_t)out_len;
+}
+
+/* ---- the wire on one thread ---- */
+
+gboolean sim_peer_rebind(SimPeer *p)
+{
+    if (!p->taken_over)
+        return FALSE;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in me = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || bind(fd, (struct sockaddr *)&me, sizeof me) < 0) {
+        if (fd >= 0)
+            close(fd);
+        return FALSE;
+    }
+    if (!p->extra_fds)
+        p->extra_fds = g_ptr_array_new();
+    g_ptr_array_add(p->extra_fds, GINT_TO_POINTER(fd));
+    p->wire.fd = fd;
+    return TRUE;
+}
+
+guint16 sim_peer_wire_port(SimPeer *p)
+{
+    struct sockaddr_in me;
+    socklen_t len = sizeof me;
+    if (p->wire.fd < 0 || getsockname(p->wire.fd, (struct sockaddr *)&me, &len) < 0)
+        return 0;
+    return ntohs(me.sin_port);
+}
+
+gboolean sim_peer_wire_check(SimPeer *p, const char *ufrag, const char *pwd, gboolean controlling,
+                             gboolean nominate)
+{
+    if (!p->taken_over)
+        return FALSE;
+    /* Checks in flight keep a pointer to their key: one password at a time. */
+    if (g_strcmp0(p->check_pwd, pwd) != 0) {
+        g_free(p->check_pwd);
+        p->check_pwd = g_strdup(pwd);
+    }
+    char *user = g_strdup_printf("%s:%s", ufrag, p->local_ufrag);
+    guint8 out[512];
+    StunMessage msg;
+    size_t n = stun_usage_ice_conncheck_create(
+        &p->stun, &msg, out, sizeof out, (const uint8_t *)user, strlen(user),
+        (const uint8_t *)p->check_pwd, strlen(p->check_pwd), nominate, controlling,
+        (126u << 24) | (65535u << 8) | 255u, p->tie, NULL, STUN_USAGE_ICE_COMPATIBILITY_RFC5245);
+    g_free(user);
+    if (!n)
+        return FALSE;
+    return sendto(p->wire.fd, out, n, MSG_DONTWAIT, (const struct sockaddr *)&p->wire.peer,
+                  p->wire.peer_len) == (ssize_t)n;
+}
+
+gboolean sim_peer_wire_send_rtp(SimPeer *p, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,
+                                gsize payload_len)
+{
+    if (!p->taken_over)
+        return FALSE;
+    guint8 payload[1200], buf[1600];
+    g_assert(payload_len <= sizeof payload);
+    for (gsize i = 0; i < payload_len; i++)
+        payload[i] = (guint8)(seq + i);
+    PaRtpBuild b = {.payload_type = pt,
+                    .seq = seq,
+                    .timestamp = ts,
+                    .ssrc = ssrc,
+                    .payload = payload,
+                    .payload_len = payload_len};
+    gsize len = pa_rtp_build(buf, sizeof buf, &b);
+    if (!len || bridge_srtp_protect(p->wire.tx, buf, &len, sizeof buf) != BRIDGE_SRTP_OK)
+        return FALSE;
+    return sendto(p->wire.fd, buf, len, MSG_DONTWAIT, (const struct sockaddr *)&p->wire.peer,
+                  p->wire.peer_len) == (ssize_t)len;
+}
+
+static void wire_stun(SimPeer *p, const guint8 *buf, gsize len, const struct sockaddr_storage *from,
+                      socklen_t from_len)
+{
+    StunMessage peek = {.buffer = (uint8_t *)buf, .buffer_len = len};
+    if (stun_message_validate_buffer_length(buf, len, TRUE) != (int)len) {
+        p->ws.other++;
+        return;
+    }
+    if (stun_message_get_class(&peek) == STUN_REQUEST) {
+        if (sim_peer_answer_stun(p, buf, len, from, from_len))
+            p->ws.checks_answered++;
+        else
+            p->ws.other++;
+        return;
+    }
+    StunMessage msg;
+    if (stun_agent_validate(&p->stun, &msg, buf, len, NULL, NULL) != STUN_VALIDATION_SUCCESS) {
+        p->ws.other++;
+        return;
+    }
+    if (stun_message_get_class(&msg) == STUN_RESPONSE) {
+        p->ws.responses_ok++;
+    } else {
+        int code = 0;
+        stun_message_find_error(&msg, &code);
+        p->ws.responses_error++;
+        p->ws.last_error = code;
+    }
+}
+
+static void wire_one(SimPeer *p, guint8 *buf, gsize len, const struct sockaddr_storage *from,
+                     socklen_t from_len)
+{
+    PaDemuxKind kind = pa_demux_classify(buf, len);
+    if (kind == PA_DEMUX_STUN) {
+        wire_stun(p, buf, len, from, from_len);
+        return;
+    }
+    if (kind != PA_DEMUX_RTP && kind != PA_DEMUX_RTCP) {
+        p->ws.other++;
+        return;
+    }
+    gsize l = len;
+    BridgeSrtpStatus st = kind == PA_DEMUX_RTCP ? bridge_srtp_unprotect_rtcp(p->wire.rx, buf, &l)
+                                                : bridge_srtp_unprotect(p->wire.rx, buf, &l);
+    if (st != BRIDGE_SRTP_OK) {
+        p->ws.bad++;
+        return;
+    }
+    if (kind == PA_DEMUX_RTP) {
+        p->ws.rtp++;
+        p->ws.last_ssrc = pa_rtp_get_ssrc(buf);
+        return;
+    }
+    p->ws.rtcp++;
+    PaRtcpIter it;
+    PaRtcpPacket pk;
+    if (pa_rtcp_iter_init(&it, buf, l) != PA_RTCP_OK)
+        return;
+    while (pa_rtcp_iter_next(&it, &pk) == PA_RTCP_OK)
+        if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_PLI)
+            p->ws.pli++;
+}
+
+void sim_peer_wire_poll(SimPeer *p, guint ms)
+{
+    if (!p->taken_over)
+        return;
+    gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+    do {
+        guint8 buf[1600];
+        struct sockaddr_storage from;
+        socklen_t fl = sizeof from;
+        ssize_t n =
+            recvfrom(p->wire.fd, buf, sizeof buf, MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+        if (n > 0)
+            wire_one(p, buf, (gsize)n, &from, fl);
+        else
+            g_usleep(500);
+    } while (g_get_monotonic_time() < end);
+}
+
+void sim_peer_wire_stats(SimPeer *p, SimPeerWireStats *out)
+{
+    *out = p->ws;
 }

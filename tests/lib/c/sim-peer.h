@@ -39,12 +39,18 @@ typedef struct {
     gboolean cm_only;
     /* DTLS retransmission check interval; 0: 50 ms. */
     guint dtls_timer_ms;
+    /* ICE controlling (a client that made the offer); default controlled, like a browser
+     * answering the focus's offer. */
+    gboolean controlling;
+    /* The address ICE gathers on (NULL: 127.0.0.1). */
+    const char *local_address;
 } SimPeerOptions;
 
 typedef struct {
     guint64 rtp_received; /* authenticated RTP */
     guint64 rtp_bytes;
     guint32 last_ssrc;     /* SSRC of the last RTP packet received */
+    guint64 ssrc_sum;      /* sum of the SSRCs of every RTP packet received (who sent what) */
     guint64 rtcp_received; /* authenticated RTCP compounds */
     guint64 sr_received, rr_received, pli_received, fir_received, nack_received;
     guint32 rr_last_ssrc_reported; /* media SSRC of the last report block received */
@@ -71,7 +77,8 @@ gboolean sim_peer_gathered(SimPeer *p);
  * candidates, rtcp-mux); @out must be initialised (earlier strings are replaced). */
 void sim_peer_get_transport(SimPeer *p, PaTransport *out);
 /* The bridge's transport (ufrag, pwd, candidates, fingerprint): ICE checks and, once ICE is
- * connected, the DTLS handshake start. */
+ * connected, the DTLS handshake start. The peer is the DTLS client unless the remote setup is
+ * "active" (then it waits for the remote's handshake). */
 void sim_peer_set_remote(SimPeer *p, const PaTransport *bridge);
 /* TRUE once ICE is connected and DTLS done (SRTP keys exist). */
 gboolean sim_peer_connected(SimPeer *p);
@@ -133,8 +140,8 @@ typedef struct {
 } SimPeerWire;
 
 /* After sim_peer_connected(): stops using libnice for media and fills @out (valid until
- * sim_peer_free). The caller must no longer iterate the peer's GMainContext while it uses
- * the socket. FALSE if the selected pair or its socket cannot be found. */
+ * sim_peer_free). libnice no longer reads the socket (its timers may still run on the peer's
+ * GMainContext). FALSE if the selected pair or its socket cannot be found. */
 gboolean sim_peer_take_over(SimPeer *p, SimPeerWire *out);
 
 /* A STUN datagram received on the socket after take-over: answers a valid binding request
@@ -142,5 +149,39 @@ gboolean sim_peer_take_over(SimPeer *p, SimPeerWire *out);
  * if a response was sent. Receiving thread only. */
 gboolean sim_peer_answer_stun(SimPeer *p, const guint8 *buf, gsize len,
                               const struct sockaddr_storage *from, socklen_t from_len);
+
+/* ---- the wire on one thread (tests of the bridge's ICE after take-over) ---- */
+
+/* What sim_peer_wire_poll() saw. */
+typedef struct {
+    guint64 rtp, rtcp;       /* authenticated, from the bridge */
+    guint64 bad;             /* failed SRTP */
+    guint32 last_ssrc;       /* of the last RTP packet */
+    guint64 pli;             /* PLIs among the RTCP */
+    guint64 checks_answered; /* the bridge's checks this peer answered */
+    guint64 responses_ok;    /* success responses to this peer's checks */
+    guint64 responses_error; /* error responses to them */
+    int last_error;          /* ERROR-CODE of the last error response (401, 400, ...) */
+    guint64 other;           /* anything else */
+} SimPeerWireStats;
+
+/* Moves the wire to a new local socket on 127.0.0.1 (what a NAT that rebinds the peer's port
+ * looks like to the bridge); the old one stays open and unused. */
+gboolean sim_peer_rebind(SimPeer *p);
+/* The wire's local UDP port. */
+guint16 sim_peer_wire_port(SimPeer *p);
+/* Sends a connectivity check on the wire as a browser does: USERNAME "@ufrag:<own ufrag>",
+ * MESSAGE-INTEGRITY with @pwd (the bridge's credentials, or others' for refusal tests),
+ * ICE-CONTROLLING (@controlling, with USE-CANDIDATE when @nominate) or ICE-CONTROLLED,
+ * PRIORITY, FINGERPRINT. */
+gboolean sim_peer_wire_check(SimPeer *p, const char *ufrag, const char *pwd, gboolean controlling,
+                             gboolean nominate);
+/* Protects and sends RTP on the wire (payload as sim_peer_send_rtp's, no extensions). */
+gboolean sim_peer_wire_send_rtp(SimPeer *p, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,
+                                gsize payload_len);
+/* Reads the wire for @ms: answers the bridge's checks, counts responses to ours and what
+ * arrives. */
+void sim_peer_wire_poll(SimPeer *p, guint ms);
+void sim_peer_wire_stats(SimPeer *p, SimPeerWireStats *out);
 
 G_END_DECLS

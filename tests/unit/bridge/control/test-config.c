@@ -25,8 +25,7 @@ static void test_derived(void)
     g_assert_cmpstr(cfg.bridge_id, ==, cfg.xmpp_nickname);
     g_assert_cmpstr(cfg.http_public_url, ==, "http://127.0.0.1:8080");
     g_assert_cmpint(cfg.xmpp_port, ==, 5222);
-    g_assert_cmpint(cfg.ice_port_min, ==, 10000);
-    g_assert_cmpint(cfg.ice_port_max, ==, 20000);
+    g_assert_cmpint(cfg.ice_port, ==, 10000); /* one port per bridge, like Jitsi's */
     g_assert_cmpint(cfg.media_workers, ==, 0);
     g_assert_cmpint(cfg.media_ice_timeout_seconds, ==, 30);
     g_assert_cmpint(cfg.media_timeout_seconds, ==, 60);
@@ -95,7 +94,8 @@ static void test_errors(void)
         {"ice.addresses=localhost", "ice.addresses: must be an IP address"},
         {"ice.addresses=,", "ice.addresses: at least one"},
         {"ice.public_address=example.org", "ice.public_address: must be an IP address"},
-        {"ice.port_min=20001", "ice.port_max: must not be below ice.port_min"},
+        {"ice.port=0", "ice.port: expected an integer from 1 to 65535"},
+        {"ice.port_min=20000", "ice.port_min: no such setting"}, /* the range is gone */
         {"media.workers=1000", "media.workers: expected an integer from 0 to 256"},
         {"media.ice_timeout_seconds=0", "media.ice_timeout_seconds: expected an integer"},
         {"http.address=localhost", "http.address: must be an IP address"},
@@ -184,8 +184,7 @@ static void test_describe(void)
                                   "xmpp.focus_jids",
                                   "ice.addresses",
                                   "ice.public_address",
-                                  "ice.port_min",
-                                  "ice.port_max",
+                                  "ice.port",
                                   "media.workers",
                                   "media.ice_timeout_seconds",
                                   "media.media_timeout_seconds",

@@ -19,6 +19,12 @@ static BridgeMetricsSnapshot sample(void)
     s.media.dtls_failures = 4;
     s.media.endpoints_connected = 2;
     s.media.rtcp_in = 501;
+    s.media.port = 10000;
+    s.media.flows = 6;
+    s.media.steering = TRUE;
+    s.media.handed_over = 601;
+    s.media.ice_checks_answered = 602;
+    s.media.ice_checks_sent = 603;
     s.media.keyframe_requests = 502;
     s.media.nacks_forwarded = 503;
     s.media.sr_forwarded = 504;
@@ -97,6 +103,14 @@ static void test_values(void)
     expect(text, "parley_bridge_nacks_forwarded_total", "503");
     expect(text, "parley_bridge_sender_reports_forwarded_total", "504");
     expect(text, "parley_bridge_receiver_reports_sent_total", "505");
+    expect(text, "parley_bridge_media_port", "10000");
+    expect(text, "parley_bridge_media_flows", "6");
+    expect(text, "parley_bridge_media_steering", "1");
+    expect(text, "parley_bridge_packets_handed_over_total", "601");
+    expect(text, "parley_bridge_ice_checks_answered_total", "602");
+    expect(text, "parley_bridge_ice_checks_sent_total", "603");
+    expect(text, "parley_bridge_packets_dropped_total{reason=\"unknown_address\"}",
+           "18"); /* junk from nobody's address: 10 + BRIDGE_DROP_UNKNOWN_ADDRESS */
     expect(text, "parley_bridge_channels_open", "3");
     expect(text, "parley_bridge_channels_opened_total", "7");
     expect(text, "parley_bridge_channels_replaced_total", "1");
