@@ -24,9 +24,6 @@ import { addPresence, buildMessage, NS_E2EE, parseMessage, supersedes } from './
 
 const subtle = globalThis.crypto?.subtle;
 const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
-/** Frames in the last RECENT_MS decide a participant's status; after STALE_MS it is unknown. */
-const RECENT_MS = 2000;
-const STALE_MS = 30000;
 
 /**
  * What this browser offers: { supported, api: 'script' | 'streams' | null, reason }.
@@ -72,6 +69,7 @@ export class E2ee extends EventTarget {
     this.requests = new Map();
     this.nextReq = 1;
     this.outbox = []; // messages held until we are in the room
+    this.frameStatus = new Map(); // id -> status from their latest frames (noteFrames)
     this.keysFrom = new Map(); // id -> when we got their first key (ms, performance.now)
     this.errors = 0;
     this.closed = false;
@@ -132,8 +130,26 @@ export class E2ee extends EventTarget {
     }
     if (m.op === 'status') {
       const before = this.statusKey();
+      this.noteFrames(this.status, m.status);
       this.status = m.status;
       if (this.statusKey() !== before) this.changed();
+    }
+  }
+
+  /**
+   * What each sender's frames were since the previous snapshot: the most common outcome
+   * decides their status (a few odd frames around a key change do not); no frames keep the
+   * status they had.
+   */
+  noteFrames(prev, cur) {
+    for (const [id, w] of Object.entries(cur.peers ?? {})) {
+      const p = prev?.peers?.[id];
+      const d = (k) => (w[k] ?? 0) - (p?.[k] ?? 0);
+      const ok = d('ok');
+      const bad = d('noKey') + d('failed');
+      const clear = d('clear');
+      if (ok + bad + clear <= 0) continue;
+      this.frameStatus.set(id, bad > ok && bad >= clear ? 'undecryptable' : clear > ok ? 'clear' : 'encrypted');
     }
   }
 
@@ -207,6 +223,7 @@ export class E2ee extends EventTarget {
     if (!p) return;
     this.peers.delete(id);
     this.keysFrom.delete(id);
+    this.frameStatus.delete(id);
     if (this.schedule && p.pair) this.schedule.leave(id);
     this.post({ op: 'forget', sender: id });
     this.changed();
@@ -318,13 +335,17 @@ export class E2ee extends EventTarget {
     };
   }
 
-  /** Whether transforms go on now: always with encoded streams, else once E2EE was on. */
+  /**
+   * Transforms go on every sender and receiver from the start of the session, E2EE on or
+   * off (off, frames pass unchanged): Chromium does not route frames through a transform set
+   * on a sender or receiver that has already started, so turning E2EE on mid-call would not
+   * work otherwise. A deployment that never wants E2EE turns it off in config.js (e2ee: false).
+   */
   get wantTransforms() {
-    return this.supported && (this.api === 'streams' || this.enabled || this.everOn);
+    return this.supported;
   }
 
   attachSession() {
-    this.everOn = true;
     this.conf.session?.attachTransforms?.();
   }
 
@@ -372,16 +393,7 @@ export class E2ee extends EventTarget {
     const p = this.peers.get(id);
     if (!p || !p.supported) return 'unsupported';
     if (!this.supported) return 'no-support-here';
-    const w = this.status?.peers?.[id];
-    if (!w) return 'waiting';
-    const now = Date.now();
-    const recent = (t) => t && now - t < RECENT_MS;
-    if (recent(w.lastBad)) return 'undecryptable'; // some frames of theirs we cannot open
-    if (recent(w.lastOk)) return 'encrypted';
-    if (recent(w.lastClear)) return 'clear';
-    const last = Math.max(w.lastOk, w.lastBad, w.lastClear);
-    if (!last || now - last > STALE_MS) return 'waiting';
-    return last === w.lastOk ? 'encrypted' : last === w.lastBad ? 'undecryptable' : 'clear';
+    return this.frameStatus.get(id) ?? 'waiting';
   }
 
   /** The SAS of us and participant `id`, or null (no pairwise key). */

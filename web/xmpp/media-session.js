@@ -199,7 +199,6 @@ export class MediaSession extends EventTarget {
     await this.applyLocalTracks();
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
-    this.attachTransforms();
     this.dropGoneTracks();
   }
 
@@ -208,6 +207,9 @@ export class MediaSession extends EventTarget {
    * screen share on the desktop m-line (offered recvonly: we answer sendonly).
    */
   async applyLocalTracks() {
+    // Transforms first: Chromium routes no frames through a sender's transform set after its
+    // track (nor through a receiver's set after the answer).
+    this.attachTransforms();
     for (const kind of ['audio', 'video']) {
       const mid = this.offer.localMid(kind);
       const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
