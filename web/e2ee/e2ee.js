@@ -296,17 +296,26 @@ export class E2ee extends EventTarget {
     const slash = from.indexOf('/');
     const room = this.conf.room;
     if (!room || slash < 0 || msg.getAttribute('type') === 'error' || !sameBareJid(from, this.conf.roomJid)) return;
-    const m = parseMessage(msg);
-    if (!m) return;
     const id = from.slice(slash + 1);
+    const m = parseMessage(msg);
+    if (!m) {
+      this.bad(`malformed E2EE message from ${id}`);
+      return;
+    }
     if (m.type === 'ack') {
       this.schedule?.ack(id, m.seq);
       return;
     }
-    this.onKeys(id, m).catch((e) => {
-      this.errors++;
-      this.conf.log(`e2ee: key message from ${id} refused: ${e.message}`);
-    });
+    this.onKeys(id, m).catch((e) => this.bad(`key message from ${id} refused: ${e.message}`));
+  }
+
+  /** Bad input from the network: counted, and logged at most once a second. */
+  bad(what) {
+    this.errors++;
+    const now = Date.now();
+    if (now - (this.lastBadLog ?? 0) < 1000) return;
+    this.lastBadLog = now;
+    this.conf.log(`e2ee: ${what} (${this.errors} refused so far)`);
   }
 
   async onKeys(id, m) {

@@ -24,6 +24,9 @@ export class KeyRing {
     this.size = size;
     this.keys = new Map(); // id -> frame key (frameKey())
     this.order = []; // ids, oldest first
+    // Keys derived for frames that did not open (a bogus key id, or not ours yet): kept apart
+    // so a stream of such frames costs one derivation, not one per frame.
+    this.candidates = new Map();
   }
 
   get count() { return this.keys.size; }
@@ -40,6 +43,7 @@ export class KeyRing {
   async install(gen, step, raw) {
     const have = this.keys.get(id(gen, step));
     if (have && equal(have.raw, raw)) return have;
+    this.candidates.delete(id(gen, step));
     return this.put(await frameKey(this.subtle, raw, gen, step));
   }
 
@@ -52,7 +56,7 @@ export class KeyRing {
    * keys out of the ring). Null when neither.
    */
   async resolve(gen, step) {
-    const have = this.keys.get(id(gen, step));
+    const have = this.keys.get(id(gen, step)) ?? this.candidates.get(id(gen, step));
     if (have) return have;
     let base = null;
     let dist = Infinity;
@@ -64,11 +68,17 @@ export class KeyRing {
     if (!base) return null;
     let raw = base.raw;
     for (let i = 0; i < dist; i++) raw = await ratchet(this.subtle, raw);
-    return frameKey(this.subtle, raw, gen, step);
+    const k = await frameKey(this.subtle, raw, gen, step);
+    this.candidates.set(id(gen, step), k);
+    while (this.candidates.size > 4) this.candidates.delete(this.candidates.keys().next().value);
+    return k;
   }
 
   keep(k) {
-    if (!this.keys.has(id(k.gen, k.step))) this.put(k);
+    const i = id(k.gen, k.step);
+    if (this.keys.has(i)) return;
+    this.candidates.delete(i);
+    this.put(k);
   }
 
   /** The raw keys held, for tests: [{ gen, step, raw }]. */
