@@ -9,6 +9,7 @@
 //      on (top-bar badge, padlock per tile), sends only encrypted frames, and decodes the
 //      others' video (the picture is right, frames keep coming) and receives their audio;
 //      the short authentication strings of a pair agree and show in the participants panel;
+//      Carol's screen share (a sender added mid-call) is encrypted and decoded too;
 //      [the simulcast layer switch of issue 10 goes in layerSwitchStep()]
 //   2. Dave joins with a browser that cannot encrypt (?e2ee=0): everyone sees "Can't encrypt"
 //      on his tile, nobody sends him keys, he sends nothing and is told why; the bridge
@@ -162,6 +163,20 @@ try {
   check(shown.join() === sasAB.emoji.map((e) => e[1]).join(), 'the participants panel shows that string on request ("Verify")');
   await alice.screenshot({ path: join(out, 'e2ee-verify.png') });
   await alice.evaluate(() => window.parley.openPanel('participants', false));
+  // A screen share: a new sender (on Carol's createEncodedStreams path) mid-call, encrypted too.
+  await carol.evaluate(() => window.parley.toggleScreenShare());
+  await until(carol, () => window.parley.local.screen, null, { what: 'Carol sharing' });
+  for (const p of [alice, bob]) {
+    await until(p, async (id) => ((await window.parley.stats())[id]?.screen?.framesDecoded ?? 0) >= 5, carol.id,
+      { timeout: 30000, what: `${p.tag} decoding Carol's screen` });
+    const n = (await stats(p))[carol.id].screen.framesDecoded;
+    await until(p, async ([id, b]) => ((await window.parley.stats())[id]?.screen?.framesDecoded ?? 0) >= b + 5, [carol.id, n],
+      { timeout: 20000, what: `${p.tag}: frames of Carol's screen increasing` });
+  }
+  const cw = await e2ee(carol);
+  check(cw.worker.sent.clear === before.carol.worker.sent.clear, `Carol's screen share is decoded by Alice and Bob, and nothing of hers leaves in clear (${cw.worker.sent.encrypted} frames encrypted)`);
+  await carol.evaluate(() => window.parley.toggleScreenShare());
+  await until(carol, () => !window.parley.local.screen, null, { what: 'Carol stopping her share' });
   if (await layerSwitchStep()) check(true, 'simulcast layer switch with E2EE');
 
   // 2. A browser that cannot encrypt: no keys for it, no picture.
