@@ -8,15 +8,16 @@
 //   2. a 3-person call at 720p (Chromium's moving fake camera), E2EE off then on, --seconds
 //      each: the bridge's CPU (utime+stime from /proc/<pid>/stat) per RTP packet forwarded
 //      (parley_bridge_rtp_forwarded_total from /metrics), the same call length both ways;
-//   3. the transform's cost per frame measured in the browser: in the call (the worker times
-//      every encrypt and decrypt; performance.now() is coarsened to 100 us outside
-//      cross-origin isolation, so this is a mean over thousands of frames), and as a
-//      sequential loop in the page over frames of the call's mean sizes (wall time per frame
-//      with nothing else in the loop: the CPU one frame costs, WebCrypto's thread hop
-//      included).
+//   3. the transform's cost per frame measured in the browser: in the call, the worker's wall
+//      time per encrypt and decrypt (performance.now() is coarsened to 100 us outside
+//      cross-origin isolation: means over thousands of frames; the worker's queueing and
+//      WebCrypto's thread hop included, on a loaded machine); then,
+//      with the call over, a loop in one page encrypting and decrypting frames of the call's
+//      mean 720p video and audio sizes, with Chromium's CPU time per frame (all threads:
+//      WebCrypto runs on its own) and the wall time.
 //   PARLEY_FOCUS_BIN=build/focus/parley-focus PARLEY_BRIDGE_BIN=build/bridge/parley-bridge \
 //     tests/netns-run.sh node tests/e2e/bench-e2ee.mjs [--runs 5] [--seconds 20]
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { BRIDGE_HTTP_PORT, receivingFrom, startStack, until } from './stack.mjs';
 
 const argv = process.argv.slice(2);
@@ -48,6 +49,21 @@ const metrics = async () => {
   return m;
 };
 const load = () => readFileSync('/proc/loadavg', 'utf8').trim();
+/** CPU seconds of every Chromium process (the test runs in its own PID namespace). */
+const chromiumCpu = () => {
+  let t = 0;
+  for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const comm = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
+      if (!/chrom/i.test(comm)) continue;
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      t += (Number(rest[11]) + Number(rest[12])) / 100;
+    } catch { /* gone */ }
+  }
+  return t;
+};
+const frames = (ws) => ws.reduce((n, w) => n + ['encrypt', 'decrypt'].reduce((m, d) => m + w.timing[d].audio.frames + w.timing[d].video.frames, 0), 0);
 
 async function setE2ee(moderator, pages, on) {
   await moderator.evaluate((x) => window.parley.e2ee.setEnabled(x), on);
@@ -88,27 +104,33 @@ try {
   const b = await st.join(room, 'Ben Second', { res: 720 });
   await receivingFrom(a, [b.id]);
   await receivingFrom(b, [a.id]);
-  for (const on of [false, true]) {
-    await setE2ee(a, [a, b], on);
-    await receivingFrom(a, [b.id]);
-    const runs = [];
-    for (let i = 0; i < RUNS; i++) {
+  // Off and on alternate, so a change in the machine's load hits both alike.
+  results.off = [];
+  results.on = [];
+  for (let i = 0; i < RUNS; i++) {
+    for (const on of [false, true]) {
+      await setE2ee(a, [a, b], on);
+      await receivingFrom(a, [b.id]);
       const { page, marks } = await timedJoin(room, 'Cyd Third');
-      runs.push(marks);
+      results[on ? 'on' : 'off'].push(marks);
       await page.evaluate(() => window.parley.leave());
       await page.waitForTimeout(1500);
       await page.ctx.close();
     }
-    results[on ? 'on' : 'off'] = runs;
-    console.log(`\njoin -> first remote frame, E2EE ${on ? 'on' : 'off'} (3rd participant, ms after clicking Join):`);
+  }
+  for (const k of ['off', 'on']) {
+    const runs = results[k];
+    console.log(`\njoin -> first remote frame, E2EE ${k} (3rd participant, ms after clicking Join):`);
     runs.forEach((m, i) => console.log(`  run ${i + 1}: session ${Math.round(m.session)}  first ${Math.round(m.first)}  both ${Math.round(m.all)}${m.timeout ? '  TIMEOUT' : ''}`));
-    console.log(`  median: first ${Math.round(median(runs.map((m) => m.first)))}, both ${Math.round(median(runs.map((m) => m.all)))}`);
+    console.log(`  median: session ${Math.round(median(runs.map((m) => m.session)))}, first ${Math.round(median(runs.map((m) => m.first)))},`
+      + ` both ${Math.round(median(runs.map((m) => m.all)))}; session -> first frame ${Math.round(median(runs.map((m) => m.first - m.session)))}`);
   }
 
   // 2. A 3-person 720p call: bridge CPU per forwarded packet, off then on.
   const { page: c } = await timedJoin(room, 'Cyd Third');
   const all = [a, b, c];
   const per = {};
+  let sizes = null;
   for (const on of [false, true]) {
     await setE2ee(a, all, on);
     for (const p of all) await receivingFrom(p, await p.evaluate(() => window.parley.participants.map((x) => x.id)));
@@ -116,61 +138,74 @@ try {
     const w0 = await Promise.all(all.map((p) => p.evaluate(() => window.parley.e2ee.state.worker)));
     const m0 = await metrics();
     const c0 = cpu();
+    const b0 = chromiumCpu();
     const t0 = performance.now();
     await a.waitForTimeout(SECONDS * 1000);
     const c1 = cpu();
+    const b1 = chromiumCpu();
     const secs = (performance.now() - t0) / 1000;
     const m1 = await metrics();
     const w1 = await Promise.all(all.map((p) => p.evaluate(() => window.parley.e2ee.state.worker)));
     const fwd = m1.parley_bridge_rtp_forwarded_total - m0.parley_bridge_rtp_forwarded_total;
     const rx = m1.parley_bridge_packets_received_total - m0.parley_bridge_packets_received_total;
     const bytes = m1.parley_bridge_bytes_sent_total - m0.parley_bridge_bytes_sent_total;
-    per[on ? 'on' : 'off'] = { us: (1e6 * (c1 - c0)) / fwd, cpu: (100 * (c1 - c0)) / secs, fwd: fwd / secs, rx: rx / secs, mbit: (bytes * 8) / secs / 1e6 };
+    per[on ? 'on' : 'off'] = {
+      us: (1e6 * (c1 - c0)) / fwd, cpu: (100 * (c1 - c0)) / secs, fwd: fwd / secs, rx: rx / secs, mbit: (bytes * 8) / secs / 1e6,
+      browser: (b1 - b0) / secs, frames: (frames(w1) - frames(w0)) / secs,
+    };
     console.log(`\n3-person call at 720p, E2EE ${on ? 'on' : 'off'}, ${secs.toFixed(1)} s: bridge CPU ${per[on ? 'on' : 'off'].cpu.toFixed(1)} % of one core,`
       + ` ${per[on ? 'on' : 'off'].fwd.toFixed(0)} RTP packets forwarded/s (${per[on ? 'on' : 'off'].mbit.toFixed(2)} Mbit/s out),`
       + ` ${per[on ? 'on' : 'off'].us.toFixed(2)} us of bridge CPU per forwarded packet; load ${load()}`);
+    console.log(`  Chromium (3 pages): ${(100 * per[on ? 'on' : 'off'].browser).toFixed(0)} % of one core`);
     if (on) {
+      const f = (t) => `${t.meanUs?.toFixed(0)} us over ${t.frames} frames of ${t.meanBytes?.toFixed(0)} B`;
       w1.forEach((w, i) => {
         const e = w.timing.encrypt;
         const d = w.timing.decrypt;
-        const ne = e.frames - w0[i].timing.encrypt.frames;
-        console.log(`  ${['Ada', 'Ben', 'Cyd'][i]}'s worker: encrypt mean ${e.meanUs?.toFixed(0)} us (median ${e.medianUs?.toFixed(0)}, p90 ${e.p90Us?.toFixed(0)})`
-          + ` over ${e.frames} frames of ${e.meanBytes?.toFixed(0)} bytes on average (${(ne / secs).toFixed(0)}/s);`
-          + ` decrypt mean ${d.meanUs?.toFixed(0)} us (median ${d.medianUs?.toFixed(0)}) over ${d.frames} frames of ${d.meanBytes?.toFixed(0)} bytes`);
+        console.log(`  ${['Ada', 'Ben', 'Cyd'][i]}'s worker, wall time per frame: encrypt video ${f(e.video)}, audio ${f(e.audio)};`
+          + ` decrypt video ${f(d.video)}, audio ${f(d.audio)}`);
       });
+      const sum = (k, d) => w1.reduce((n, w) => n + w.timing[d][k].frames * (w.timing[d][k].meanBytes ?? 0), 0)
+        / Math.max(1, w1.reduce((n, w) => n + w.timing[d][k].frames, 0));
+      sizes = { video: sum('video', 'encrypt'), audio: sum('audio', 'encrypt') };
     }
   }
   console.log(`\nbridge CPU per forwarded packet: E2EE off ${per.off.us.toFixed(2)} us, on ${per.on.us.toFixed(2)} us (ratio ${(per.on.us / per.off.us).toFixed(2)})`);
 
-  // 3. The transform alone: encrypt and decrypt frames of the call's sizes, one after the other.
-  const sizes = await a.evaluate(async () => {
-    const s = await window.parley.stats();
-    const v = s._local.video;
-    return { video: v.frameWidth, height: v.frameHeight };
-  });
-  const loop = await a.evaluate(async (n) => {
-    const f = await import('/e2ee/frame.js');
-    const subtle = crypto.subtle;
-    const k = await f.frameKey(subtle, crypto.getRandomValues(new Uint8Array(32)));
-    const out = {};
-    // 720p VP8 frames from the fake camera: a keyframe every few seconds, deltas around 5-15 kB
-    // at 1.5-2.5 Mbit/s and 30 fps; Opus frames ~100 bytes.
-    for (const [name, kind, len] of [['video 720p delta (8 kB)', 'video', 8000], ['video 720p keyframe (60 kB)', 'video', 60000], ['audio (120 B)', 'audio', 120]]) {
-      const data = new Uint8Array(len);
-      for (let o = 0; o < len; o += 65536) crypto.getRandomValues(data.subarray(o, Math.min(len, o + 65536)));
-      const frames = [];
-      let t0 = performance.now();
-      for (let i = 0; i < n; i++) frames.push(await f.encryptFrame(subtle, k, kind, data, BigInt(i), 'video/VP8'));
-      const enc = ((performance.now() - t0) * 1000) / n;
-      t0 = performance.now();
-      for (let i = 0; i < n; i++) await f.decryptFrame(subtle, k, kind, frames[i]);
-      const dec = ((performance.now() - t0) * 1000) / n;
-      out[name] = { enc, dec };
+  // 3. The transform alone, the call over: frames of the call's mean sizes, one after the other.
+  const res = await a.evaluate(async () => (await window.parley.stats())._local.video);
+  for (const p of all) await p.ctx.close();
+  const page = await (await st.browser.newContext()).newPage();
+  await page.goto(`${st.web.url}/bench-e2ee-loop?audio=0&video=0`);
+  await page.waitForFunction(() => window.parley?.screen === 'prejoin', null, { timeout: 20000 });
+  await page.waitForTimeout(2000);
+  console.log(`\ntransform alone, in one page, the call over (frames of the call's mean sizes; the call sent ${res.frameWidth}x${res.frameHeight}):`);
+  const N = 3000;
+  for (const [name, kind, len] of [['video', 'video', Math.round(sizes.video)], ['video keyframe-sized', 'video', Math.round(sizes.video * 8)], ['audio', 'audio', Math.round(sizes.audio)]]) {
+    const r = {};
+    for (const dir of ['encrypt', 'decrypt']) {
+      await page.evaluate(async ([k2, l, n]) => {
+        const f = await import('/e2ee/frame.js');
+        const k = await f.frameKey(crypto.subtle, crypto.getRandomValues(new Uint8Array(32)));
+        const data = new Uint8Array(l);
+        for (let o = 0; o < l; o += 65536) crypto.getRandomValues(data.subarray(o, Math.min(l, o + 65536)));
+        const enc = [];
+        for (let i = 0; i < n; i++) enc.push(await f.encryptFrame(crypto.subtle, k, k2, data, BigInt(i), 'video/VP8'));
+        window.benchE2ee = { f, k, k2, data, enc };
+      }, [kind, len, N]);
+      const c0 = chromiumCpu();
+      const t0 = performance.now();
+      await page.evaluate(async ([d, n]) => {
+        const { f, k, k2, data, enc } = window.benchE2ee;
+        for (let i = 0; i < n; i++) {
+          if (d === 'encrypt') await f.encryptFrame(crypto.subtle, k, k2, data, BigInt(n + i), 'video/VP8');
+          else await f.decryptFrame(crypto.subtle, k, k2, enc[i]);
+        }
+      }, [dir, N]);
+      r[dir] = { cpu: (1e6 * (chromiumCpu() - c0)) / N, wall: (1000 * (performance.now() - t0)) / N };
     }
-    return out;
-  }, 400);
-  console.log(`\ntransform alone, in the page, sequential (sender's video ${sizes.video}x${sizes.height}):`);
-  for (const [name, r] of Object.entries(loop)) console.log(`  ${name}: encrypt ${r.enc.toFixed(0)} us, decrypt ${r.dec.toFixed(0)} us per frame`);
+    console.log(`  ${name} (${len} B): encrypt ${r.encrypt.cpu.toFixed(0)} us CPU (${r.encrypt.wall.toFixed(0)} us wall), decrypt ${r.decrypt.cpu.toFixed(0)} us CPU (${r.decrypt.wall.toFixed(0)} us wall) per frame`);
+  }
   console.log(`\nmedian join -> first remote frame (3rd participant): E2EE off ${Math.round(median(results.off.map((m) => m.first)))} ms,`
     + ` on ${Math.round(median(results.on.map((m) => m.first)))} ms; load ${load()}`);
   await st.stop();
