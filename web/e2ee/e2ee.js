@@ -24,6 +24,7 @@ import { addPresence, buildMessage, NS_E2EE, parseMessage, supersedes } from './
 
 const subtle = globalThis.crypto?.subtle;
 const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+const WORKER_START_MS = 5000;
 
 /**
  * What this browser offers: { supported, api: 'script' | 'streams' | null, reason }.
@@ -92,6 +93,16 @@ export class E2ee extends EventTarget {
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'parley-e2ee' });
     this.worker.onmessage = (e) => this.onWorker(e.data);
     this.worker.onerror = (e) => this.conf.log(`e2ee worker error: ${e.message}`);
+    // A worker that does not answer would hold every frame in its transform: no E2EE then.
+    let timer;
+    const answer = await Promise.race([this.ask({ op: 'ping' }),
+      new Promise((resolve) => { timer = setTimeout(() => resolve(null), WORKER_START_MS); })]);
+    clearTimeout(timer);
+    if (answer !== 'pong') {
+      this.worker.terminate();
+      this.worker = null;
+      throw new Error('the E2EE worker did not start');
+    }
     this.schedule = new KeySchedule({
       subtle,
       random,

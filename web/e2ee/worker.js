@@ -184,6 +184,7 @@ async function trial({ sender, frames, keys }) {
 }
 
 const ops = {
+  ping: () => 'pong',
   mode(m) {
     send.on = !!m.on;
     recv.on = !!m.on;
