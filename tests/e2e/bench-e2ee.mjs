@@ -49,20 +49,22 @@ const metrics = async () => {
   return m;
 };
 const load = () => readFileSync('/proc/loadavg', 'utf8').trim();
-/** CPU seconds of every Chromium process (the test runs in its own PID namespace). */
+/** CPU seconds of each Chromium process (the test runs in its own PID namespace): pid -> s. */
 const chromiumCpu = () => {
-  let t = 0;
+  const t = new Map();
   for (const pid of readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
       const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
       if (!/chrom/i.test(comm)) continue;
       const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      t += (Number(rest[11]) + Number(rest[12])) / 100;
+      t.set(pid, (Number(rest[11]) + Number(rest[12])) / 100);
     } catch { /* gone */ }
   }
   return t;
 };
+/** CPU seconds Chromium used between two chromiumCpu() snapshots (processes alive in both). */
+const cpuSince = (a, b = chromiumCpu()) => [...b].reduce((n, [pid, s]) => n + (a.has(pid) ? s - a.get(pid) : 0), 0);
 const frames = (ws) => ws.reduce((n, w) => n + ['encrypt', 'decrypt'].reduce((m, d) => m + w.timing[d].audio.frames + w.timing[d].video.frames, 0), 0);
 
 async function setE2ee(moderator, pages, on) {
@@ -142,7 +144,7 @@ try {
     const t0 = performance.now();
     await a.waitForTimeout(SECONDS * 1000);
     const c1 = cpu();
-    const b1 = chromiumCpu();
+    const browser = cpuSince(b0);
     const secs = (performance.now() - t0) / 1000;
     const m1 = await metrics();
     const w1 = await Promise.all(all.map((p) => p.evaluate(() => window.parley.e2ee.state.worker)));
@@ -151,7 +153,7 @@ try {
     const bytes = m1.parley_bridge_bytes_sent_total - m0.parley_bridge_bytes_sent_total;
     per[on ? 'on' : 'off'] = {
       us: (1e6 * (c1 - c0)) / fwd, cpu: (100 * (c1 - c0)) / secs, fwd: fwd / secs, rx: rx / secs, mbit: (bytes * 8) / secs / 1e6,
-      browser: (b1 - b0) / secs, frames: (frames(w1) - frames(w0)) / secs,
+      browser: browser / secs, frames: (frames(w1) - frames(w0)) / secs,
     };
     console.log(`\n3-person call at 720p, E2EE ${on ? 'on' : 'off'}, ${secs.toFixed(1)} s: bridge CPU ${per[on ? 'on' : 'off'].cpu.toFixed(1)} % of one core,`
       + ` ${per[on ? 'on' : 'off'].fwd.toFixed(0)} RTP packets forwarded/s (${per[on ? 'on' : 'off'].mbit.toFixed(2)} Mbit/s out),`
@@ -202,7 +204,7 @@ try {
           else await f.decryptFrame(crypto.subtle, k, k2, enc[i]);
         }
       }, [dir, N]);
-      r[dir] = { cpu: (1e6 * (chromiumCpu() - c0)) / N, wall: (1000 * (performance.now() - t0)) / N };
+      r[dir] = { cpu: (1e6 * cpuSince(c0)) / N, wall: (1000 * (performance.now() - t0)) / N };
     }
     console.log(`  ${name} (${len} B): encrypt ${r.encrypt.cpu.toFixed(0)} us CPU (${r.encrypt.wall.toFixed(0)} us wall), decrypt ${r.decrypt.cpu.toFixed(0)} us CPU (${r.decrypt.wall.toFixed(0)} us wall) per frame`);
   }
