@@ -24,7 +24,7 @@ import { addPresence, buildMessage, NS_E2EE, parseMessage, supersedes } from './
 
 const subtle = globalThis.crypto?.subtle;
 const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
-const WORKER_START_MS = 5000;
+const WORKER_START_MS = 20000;
 
 /**
  * What this browser offers: { supported, api: 'script' | 'streams' | null, reason }.
@@ -88,14 +88,16 @@ export class E2ee extends EventTarget {
   get isModerator() { return this.conf.room?.role === 'moderator'; }
 
   async init() {
-    this.identity = await generateIdentity(subtle);
-    this.pubs = Object.fromEntries(Object.entries(this.identity).map(([c, v]) => [c, v.pub]));
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'parley-e2ee' });
     this.worker.onmessage = (e) => this.onWorker(e.data);
     this.worker.onerror = (e) => this.conf.log(`e2ee worker error: ${e.message}`);
+    const ping = this.ask({ op: 'ping' });
+    this.identity = await generateIdentity(subtle);
+    this.pubs = Object.fromEntries(Object.entries(this.identity).map(([c, v]) => [c, v.pub]));
     // A worker that does not answer would hold every frame in its transform: no E2EE then.
+    // (It answers within milliseconds; the limit is for a browser that cannot run it at all.)
     let timer;
-    const answer = await Promise.race([this.ask({ op: 'ping' }),
+    const answer = await Promise.race([ping,
       new Promise((resolve) => { timer = setTimeout(() => resolve(null), WORKER_START_MS); })]);
     clearTimeout(timer);
     if (answer !== 'pong') {
@@ -256,6 +258,7 @@ export class E2ee extends EventTarget {
   apply() {
     const on = this.enabled;
     this.conf.log(`e2ee: ${on ? 'on' : 'off'}`);
+    this.frameStatus.clear(); // what came before the change says nothing about what comes now
     if (!this.supported) {
       this.setSendBlocked(on);
       return;

@@ -77,7 +77,8 @@ async function recvFrame(frame, controller, rx) {
   }
   const t0 = performance.now();
   const r = await recv.process(rx.owner, rx.kind, data);
-  const p = r.outcome === 'empty' ? null : peer(rx.owner);
+  // A receiver with no owner is a bridge m-line (no participant's media): counted apart.
+  const p = r.outcome === 'empty' ? null : peer(rx.owner ?? '_bridge');
   const now = Date.now();
   if (r.outcome === 'ok') {
     time(st.timing.dec[rx.kind], (performance.now() - t0) * 1000, r.data.length);
@@ -115,9 +116,8 @@ function attach({ readable, writable, side, kind, rid, owner, transformer }) {
     st.receivers.set(rid, rx);
     fn = (frame, c) => recvFrame(frame, c, rx);
   }
-  readable.pipeThrough(new TransformStream({ transform: fn })).pipeTo(writable).catch(() => {
-    if (side !== 'send') st.receivers.delete(rid);
-  });
+  const done = () => { if (side !== 'send') st.receivers.delete(rid); };
+  readable.pipeThrough(new TransformStream({ transform: fn })).pipeTo(writable).then(done, done);
 }
 
 globalThis.onrtctransform = (e) => {
