@@ -21,14 +21,27 @@
 //   4. Erin joins: she has every key and decodes everyone within 3 s of her media session's
 //      start, and cannot open frames of Alice's recorded before she joined (ratchet on join);
 //   5. Alice turns E2EE off: everyone sees it off and media flows in clear again.
+// Screenshots: the output directory, and docs/images/e2ee-{meeting,verify,unsupported}.png with
+// PARLEY_DOCS_SHOTS=1.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/e2ee.mjs
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check, failed, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { TOP } from '../../web/test/e2e/lib.mjs';
 
 const out = outDir('e2ee');
+const SHOTS_TO_DOCS = process.env.PARLEY_DOCS_SHOTS === '1';
+
+/** A screenshot in the output directory, and in docs/images with PARLEY_DOCS_SHOTS=1. */
+async function shot(page, name) {
+  await page.screenshot({ path: join(out, name) });
+  if (SHOTS_TO_DOCS) {
+    mkdirSync(join(TOP, 'docs', 'images'), { recursive: true });
+    await page.screenshot({ path: join(TOP, 'docs', 'images', name) });
+  }
+}
 
 /** A y4m file of a still 640x360 picture: red top half, blue bottom half (BT.601). */
 function writePattern(path) {
@@ -161,7 +174,7 @@ try {
     { timeout: 5000, what: 'the SAS in the participants panel' });
   const shown = await alice.evaluate((id) => [...document.querySelectorAll(`.sas-box[data-id="${id}"] .sas-name`)].map((e) => e.textContent), bob.id);
   check(shown.join() === sasAB.emoji.map((e) => e[1]).join(), 'the participants panel shows that string on request ("Verify")');
-  await alice.screenshot({ path: join(out, 'e2ee-verify.png') });
+  await shot(alice, 'e2ee-verify.png');
   await alice.evaluate(() => window.parley.openPanel('participants', false));
   // A screen share: a new sender (on Carol's createEncodedStreams path) mid-call, encrypted too.
   await carol.evaluate(() => window.parley.toggleScreenShare());
@@ -210,8 +223,8 @@ try {
   check(true, 'meanwhile Alice, Bob and Carol go on decoding each other');
   const dl = (await stats(dave))._local;
   check(!(dl.video.packetsSent > 0) && !(dl.audio.packetsSent > 50), `Dave sends no media while the meeting is encrypted (${JSON.stringify({ v: dl.video.packetsSent ?? 0, a: dl.audio.packetsSent ?? 0 })})`);
-  await dave.screenshot({ path: join(out, 'e2ee-unsupported.png') });
-  await alice.screenshot({ path: join(out, 'e2ee-meeting.png') });
+  await shot(dave, 'e2ee-unsupported.png');
+  await shot(alice, 'e2ee-meeting.png');
 
   // 3. Carol leaves: new keys that her old ones do not open.
   await bob.evaluate((id) => window.parley.e2ee.record(id, 8), alice.id);
