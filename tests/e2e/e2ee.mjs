@@ -316,9 +316,11 @@ try {
   for (const p of now) await receivingFrom(p, others(p, now));
   await receivingFrom(dave, [alice.id, bob.id, erin.id]);
   await seesPicture(dave, [alice.id, bob.id, erin.id]);
+  for (const p of now) await receivingFrom(p, [dave.id]);
+  await seesPicture(alice, [dave.id]);
   const offAfter = await e2ee(bob);
   check(offAfter.worker.sent.clear > offBefore.worker.sent.clear + 20 && offAfter.worker.peers[alice.id].clear > offBefore.worker.peers[alice.id].clear,
-    'frames go in clear again, and Dave now sees and hears everyone');
+    'frames go in clear again: Dave now sees and hears everyone, and everyone him');
 
   step('stopping');
   await st.stop();

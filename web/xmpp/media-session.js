@@ -218,7 +218,8 @@ export class MediaSession extends EventTarget {
       const send = !!this.media.track(kind) || this.media.has(kind);
       tr.direction = send ? 'sendrecv' : 'recvonly';
       if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
-      if (track && !tr.streamsSet) {
+      // The stream goes into the answer's msid even while sending is blocked (no track).
+      if (this.media.track(kind) && !tr.streamsSet) {
         tr.sender.setStreams(this.media.stream);
         tr.streamsSet = true;
       }
@@ -229,7 +230,7 @@ export class MediaSession extends EventTarget {
       const track = this.sendTrack('screen');
       dtr.direction = this.media.screenTrack ? 'sendonly' : 'inactive';
       if (dtr.sender.track !== track) await dtr.sender.replaceTrack(track);
-      if (track && this.media.screenStream && dtr.streamsSet !== this.media.screenStream) {
+      if (this.media.screenTrack && this.media.screenStream && dtr.streamsSet !== this.media.screenStream) {
         dtr.sender.setStreams(this.media.screenStream);
         dtr.streamsSet = this.media.screenStream;
       }
@@ -271,7 +272,7 @@ export class MediaSession extends EventTarget {
       const sending = tr.currentDirection === 'sendrecv' || tr.currentDirection === 'sendonly';
       if (wantSend === sending) {
         await tr.sender.replaceTrack(track);
-        if (track && !tr.streamsSet) { tr.sender.setStreams(this.media.stream); tr.streamsSet = true; }
+        if (this.media.track(kind) && !tr.streamsSet) { tr.sender.setStreams(this.media.stream); tr.streamsSet = true; }
         return;
       }
       await this.renegotiate();
