@@ -174,6 +174,7 @@ try {
     { timeout: 5000, what: 'the SAS in the participants panel' });
   const shown = await alice.evaluate((id) => [...document.querySelectorAll(`.sas-box[data-id="${id}"] .sas-name`)].map((e) => e.textContent), bob.id);
   check(shown.join() === sasAB.emoji.map((e) => e[1]).join(), 'the participants panel shows that string on request ("Verify")');
+  await alice.evaluate((id) => document.querySelector(`.sas-box[data-id="${id}"]`).scrollIntoView({ block: 'end' }), bob.id);
   await shot(alice, 'e2ee-verify.png');
   await alice.evaluate(() => window.parley.openPanel('participants', false));
   // A screen share: a new sender (on Carol's createEncodedStreams path) mid-call, encrypted too.

@@ -25,6 +25,8 @@ import { addPresence, buildMessage, NS_E2EE, parseMessage, supersedes } from './
 const subtle = globalThis.crypto?.subtle;
 const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 const WORKER_START_MS = 20000;
+/** How often we may ask one peer for its keys again (ms). */
+const KEY_REQUEST_MS = 2000;
 
 /**
  * What this browser offers: { supported, api: 'script' | 'streams' | null, reason }.
@@ -163,6 +165,7 @@ export class E2ee extends EventTarget {
       const clear = d('clear');
       if (ok + bad + clear <= 0) continue;
       this.frameStatus.set(id, bad > ok && bad >= clear ? 'undecryptable' : clear > ok ? 'clear' : 'encrypted');
+      if (d('noKey') > 0 && bad > ok) this.requestKeys(id);
     }
   }
 
@@ -320,6 +323,10 @@ export class E2ee extends EventTarget {
       this.schedule?.ack(id, m.seq);
       return;
     }
+    if (m.type === 'request') {
+      this.onKeyRequest(id);
+      return;
+    }
     this.onKeys(id, m).catch((e) => this.bad(`key message from ${id} refused: ${e.message}`));
   }
 
@@ -330,6 +337,31 @@ export class E2ee extends EventTarget {
     if (now - (this.lastBadLog ?? 0) < 1000) return;
     this.lastBadLog = now;
     this.conf.log(`e2ee: ${what} (${this.errors} refused so far)`);
+  }
+
+  /** A peer gets our frames and has no key for them: send it our keys again (no ratchet). */
+  onKeyRequest(id) {
+    const p = this.peers.get(id);
+    if (!p?.pair || !this.enabled || !this.schedule) return;
+    const now = Date.now();
+    if (now - (p.lastResend ?? 0) < KEY_REQUEST_MS / 2) return;
+    p.lastResend = now;
+    this.conf.log(`e2ee: ${id} asks for our keys again`);
+    this.schedule.resend(id);
+  }
+
+  /**
+   * Frames of a peer keep coming that no key of ours opens (its key message was lost, or came
+   * late and its sender moved on): ask it for its keys, at most every KEY_REQUEST_MS.
+   */
+  requestKeys(id) {
+    const p = this.peers.get(id);
+    if (!p?.pair || !this.enabled) return;
+    const now = Date.now();
+    if (now - (p.lastRequest ?? 0) < KEY_REQUEST_MS) return;
+    p.lastRequest = now;
+    this.conf.log(`e2ee: no key for ${id}'s frames: asking for them`);
+    this.whenJoined(() => this.conf.xmpp?.send(buildMessage(this.conf.xmpp, `${this.conf.roomJid}/${id}`, { type: 'request', seq: 0 })));
   }
 
   async onKeys(id, m) {

@@ -13,7 +13,7 @@ import { frameKey, ratchet } from './frame.js';
 
 export const RING_SIZE = 16;
 export const RATCHET_WINDOW = 16;
-export const ACK_TIMEOUT_MS = 1500;
+export const ACK_TIMEOUT_MS = 2000;
 
 const id = (gen, step) => ((gen & 0xff) << 8) | (step & 0xff);
 

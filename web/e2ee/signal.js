@@ -4,8 +4,9 @@
 //     (its public keys), or supported="false" from a browser that cannot encrypt; moderators
 //     add the meeting's state: enabled="true|false" v="N";
 //   - MUC private messages (type chat, no body) carry the wrapped media keys,
-//     <e2ee type="keys" seq="N">base64</e2ee>, and their acknowledgements,
-//     <e2ee type="ack" seq="N"/>.
+//     <e2ee type="keys" seq="N">base64</e2ee>, their acknowledgements,
+//     <e2ee type="ack" seq="N"/>, and requests for them from a participant who gets frames it
+//     has no key for, <e2ee type="request" seq="0"/>.
 // The meeting's state is what the moderators declare: the declaration with the highest
 // version wins (on beats off at the same version); declarations from anyone who is not a
 // moderator (the role the MUC service stamps on the presence) are ignored.
@@ -80,7 +81,7 @@ export function meetingState(declarations, base = null) {
 
 /**
  * An E2EE message (<message> element) from an occupant: { type: 'keys', seq, payload } |
- * { type: 'ack', seq } | null.
+ * { type: 'ack' | 'request', seq } | null.
  */
 export function parseMessage(msg) {
   const el = child(msg, 'e2ee', NS_E2EE);
@@ -88,7 +89,7 @@ export function parseMessage(msg) {
   const type = el.getAttribute('type');
   const seq = Number.parseInt(el.getAttribute('seq') ?? '', 10);
   if (!Number.isInteger(seq) || seq < 0) return null;
-  if (type === 'ack') return { type, seq };
+  if (type === 'ack' || type === 'request') return { type, seq };
   if (type === 'keys') {
     const payload = (el.textContent ?? '').trim();
     if (!payload || payload.length > 4096) return null;

@@ -142,6 +142,7 @@ test('key messages on the wire: private chat message without body, not stored; a
   assert.match(xml, / id="e2ee-keys-4-/);
   assert.deepEqual(parseMessage(parseXml(xml)), { type: 'keys', seq: 4, payload: 'QUJD' });
   assert.deepEqual(parseMessage(parseXml(buildMessage(x, 'r/b', { type: 'ack', seq: 4 }).xml())), { type: 'ack', seq: 4 });
+  assert.deepEqual(parseMessage(parseXml(buildMessage(x, 'r/b', { type: 'request', seq: 0 }).xml())), { type: 'request', seq: 0 });
   const msg = (inner) => parseXml(`<message xmlns="jabber:client">${inner}</message>`);
   assert.equal(parseMessage(msg(`<e2ee xmlns="${NS_E2EE}" type="keys" seq="-1">QUJD</e2ee>`)), null);
   assert.equal(parseMessage(msg(`<e2ee xmlns="${NS_E2EE}" type="keys" seq="1"></e2ee>`)), null);
