@@ -110,7 +110,7 @@ async function seesPicture(page, ids) {
 }
 
 /** Waits until `page`'s worker says the latest frames of every id in `ids` were decrypted. */
-const statusOf = (page, ids, want, timeout = 20000) => until(page, ([who, w]) => {
+const statusOf = (page, ids, want, timeout = 30000) => until(page, ([who, w]) => {
   const s = window.parley.e2ee.state;
   return who.every((id) => s?.participants?.[id]?.status === w);
 }, [ids, want], { timeout, what: `${page.tag}: E2EE status ${want} for ${ids.join(', ')}` });
