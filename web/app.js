@@ -6,7 +6,9 @@
 // Main thread; this module owns the current screen, LocalMedia and Conference.
 //
 // URL parameters (handy for tests and links): name=<display name>, autojoin=1, audio=0,
-// video=0, res=<camera height, e.g. 360>, relay=1 (TURN relays only), debug=1.
+// video=0, res=<camera height, e.g. 360>, relay=1 (TURN relays only), debug=1, e2ee=0 (behave
+// as a browser that cannot encrypt end to end) or e2ee=streams / e2ee=script (which
+// encoded-transform API to use).
 // Secure domain (config.anonymousdomain): guests wait for the host, hosts sign in
 // (ui/login.js).
 
@@ -70,6 +72,7 @@ const state = {
 };
 
 const AUTO_RETRY = new Set(['connection-lost', 'focus-left']);
+const E2EE_FORCE = { 0: 'none', streams: 'streams', script: 'script' };
 const MAX_AUTO_RETRIES = 4;
 
 function cancelAutoRetry() {
@@ -180,6 +183,7 @@ async function join(room, name) {
   else showJoining(room);
   const conf = new SecureConference(config, {
     room, displayName: name, media: state.media, machineUid: machineUid(), credentials: state.credentials,
+    e2ee: config.e2ee === false ? null : { force: E2EE_FORCE[params.get('e2ee')] ?? null },
     // A password that worked for this room before (rejoin after a drop): tried first.
     password: state.roomPassword?.[room] ?? null,
   });
@@ -200,6 +204,12 @@ async function join(room, name) {
   });
   conf.addEventListener('participants', () => { if (conf === state.conference) state.meeting?.updateParticipants(); });
   conf.addEventListener('hand', () => { if (conf === state.conference) state.meeting?.updateSelf(); });
+  conf.e2ee?.addEventListener('toggled', (e) => {
+    if (conf !== state.conference || !state.meeting) return;
+    const { enabled, by } = e.detail;
+    const who = by ? (conf.participants.get(by)?.displayName || 'A moderator') : 'You';
+    toast(`${who} turned end-to-end encryption ${enabled ? 'on' : 'off'}.`);
+  });
   conf.addEventListener('notice', (e) => {
     if (conf !== state.conference) return;
     if (e.detail.code === 'waiting-for-host') { showWaitingForHost(); return; }
@@ -324,9 +334,25 @@ function showMeeting(conf) {
     },
     onToggleScreen: () => toggleScreen(),
     onToggleHand: () => conf.setHandRaised(!conf.raisedHand),
+    onToggleE2ee: () => toggleE2ee(conf),
     onCopyLink: copyLink,
   });
   for (const n of mediaNotes(state.media.errors)) toast(n, 'warn');
+}
+
+/** The toolbar padlock: moderators turn E2EE on or off for everyone; others are told who can. */
+function toggleE2ee(conf) {
+  const e = conf.e2ee;
+  if (!e) return;
+  if (!e.isModerator) {
+    toast(`End-to-end encryption is ${e.enabled ? 'on' : 'off'}. Only moderators can change it.`);
+    return;
+  }
+  try {
+    e.setEnabled(!e.enabled);
+  } catch (err) {
+    toast(err.message, 'warn');
+  }
 }
 
 /** Starts or stops our screen share; says why when the browser did not start it. */
@@ -443,6 +469,13 @@ function leave() {
   setTitle();
 }
 
+/** A request to the E2EE worker, for tests (?debug=1 only: it can read keys). */
+function debugAsk(m) {
+  if (!globalThis.PARLEY_DEBUG) return Promise.reject(new Error('needs ?debug=1'));
+  const e = state.conference?.e2ee;
+  return e ? e.ask(m) : Promise.resolve(null);
+}
+
 window.addEventListener('pagehide', () => state.conference?.leave());
 // Keyboard (not while typing): M microphone, V camera, D screen share, R raise or lower your
 // hand, C chat, P participants; as in Jitsi Meet.
@@ -493,6 +526,7 @@ window.parley = {
       sharing: !!p.screenTrack,
       screenSource: p.screenTrack ? p.screenSource : null,
       quality: p.quality ? { level: p.quality.level, text: p.quality.text } : null,
+      e2ee: state.conference?.e2ee?.peerStatus(p.id) ?? null,
     }));
   },
   get local() {
@@ -534,6 +568,22 @@ window.parley = {
   rejoin: () => rejoin(),
   setAudioMuted: (m) => { state.media.setAudioMuted(m); state.meeting?.updateSelf(); },
   setVideoMuted: async (m) => { const r = await state.media.setVideoMuted(m); state.meeting?.updateSelf(); return r; },
+  /**
+   * End-to-end encryption (e2ee/e2ee.js): `state` (a snapshot: supported, api, enabled,
+   * participants with their status, the worker's counts and timings), `setEnabled(on)`
+   * (moderators), `sas(id)`. With ?debug=1 also the test helpers of the worker: `record(id,
+   * n, kind)` keeps the next n encrypted frames from id, `records(id)`, `exportKeys(id)` the
+   * keys we hold for id, `trial(id, keys, frames)` how many frames open with those keys.
+   */
+  e2ee: {
+    get state() { return state.conference?.e2ee?.snapshot() ?? null; },
+    setEnabled: (on) => state.conference.e2ee.setEnabled(on),
+    sas: (id) => state.conference?.e2ee?.sasWith(id) ?? Promise.resolve(null),
+    record: (id, n = 10, kind = 'video') => debugAsk({ op: 'record', sender: id, n, kind }),
+    records: (id) => debugAsk({ op: 'records', sender: id }),
+    exportKeys: (id) => debugAsk({ op: 'export', sender: id }),
+    trial: (id, keys = null, frames = null) => debugAsk({ op: 'trial', sender: id, keys, frames }),
+  },
   /** Room security: state snapshot and the panel's actions (see security.js). */
   get security() {
     return state.conference?.security?.snapshot() ?? null;

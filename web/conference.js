@@ -4,7 +4,8 @@
 // channel (colibri-ws). Keeps the participant list that the UI renders and the test hook
 // reads: names, roles, mute state, raised hands, camera and screen-share tracks, connection
 // quality. Also the chat (chat.js), our raised hand, our screen share's signalling, and
-// whether the focus has a bridge for us (bridgeNotAvailable in its presence).
+// whether the focus has a bridge for us (bridgeNotAvailable in its presence). End-to-end
+// encryption (e2ee/e2ee.js) hangs off it as `this.e2ee` when the page asks for it.
 // Main thread; one Conference per join attempt (a rejoin makes a new one).
 //
 // Events (CustomEvent detail):
@@ -30,6 +31,7 @@ import { MediaSession } from './xmpp/media-session.js';
 import { MucRoom, resourceOf } from './xmpp/muc.js';
 import { QualitySampler } from './quality.js';
 import { canonicalJid, newEndpointId } from './room.js';
+import { E2ee } from './e2ee/e2ee.js';
 
 const ICE_FAILED_GRACE_MS = 15000;
 const QUALITY_INTERVAL_MS = 2000;
@@ -58,7 +60,8 @@ const MOVE_GRACE_MS = 20000;
 export class Conference extends EventTarget {
   /**
    * @param {object} config   /config.js (domain, muc, focus, websocket, bosh, ...)
-   * @param {object} p        { room, displayName, media: LocalMedia, machineUid }
+   * @param {object} p        { room, displayName, media: LocalMedia, machineUid, e2ee }
+   *   e2ee: null for none, else { force } (see e2ee/e2ee.js detectE2ee)
    */
   constructor(config, p) {
     super();
@@ -97,6 +100,7 @@ export class Conference extends EventTarget {
       selfName: () => this.displayName,
       nameOf: (id) => this.participants.get(id)?.displayName ?? null,
     });
+    this.e2ee = p.e2ee ? new E2ee({ conference: this, force: p.e2ee.force ?? null }) : null;
     this.onMediaTrack = (e) => this.localTrackChanged(e.detail.kind);
     this.onMediaMute = () => this.publishMuteState();
   }
@@ -191,6 +195,9 @@ export class Conference extends EventTarget {
 
       this.setState('joining');
       const caps = await capsFor();
+      // Our E2EE public keys go into the join presence.
+      if (this.e2ee) await this.e2ee.ready;
+      if (this.state !== 'joining') return;
       for (let attempt = 0; ; attempt++) {
         this.room = new MucRoom(this.xmpp, {
           roomJid: this.roomJid,
@@ -225,6 +232,7 @@ export class Conference extends EventTarget {
       }
       if (this.state !== 'joining') return;
       this.setState('joined');
+      this.e2ee?.onJoined();
       if (!this.room.focusOccupant()) {
         this.notice('no-focus', 'The conference service is not in the room.');
       }
@@ -256,6 +264,7 @@ export class Conference extends EventTarget {
     this.handlers.push(x.addHandler((iq) => { this.onJingle(iq); return true; }, NS.JINGLE, 'iq', 'set'));
     this.handlers.push(x.addHandler((iq) => { this.onDisco(iq); return true; }, NS.DISCO_INFO, 'iq', 'get'));
     this.handlers.push(x.addHandler((iq) => { x.ack(iq); return true; }, 'urn:xmpp:ping', 'iq', 'get'));
+    this.e2ee?.attachXmpp(x);
     for (const kind of ['audio', 'video', 'desktop']) {
       this.handlers.push(x.addHandler((iq) => { this.onRemoteMute(iq, kind); return true; },
         `http://jitsi.org/jitmeet/${kind}`, 'iq', 'set'));
@@ -386,6 +395,7 @@ export class Conference extends EventTarget {
         iceTransportPolicy: iceTransportPolicy(this.config),
         preferredVideoCodec: this.config.preferredVideoCodec ?? 'VP8',
         initialLastN: this.config.lastN ?? undefined,
+        e2ee: this.e2ee?.sessionOptions() ?? null,
       },
     });
     this.session = s;
@@ -528,6 +538,7 @@ export class Conference extends EventTarget {
   }
 
   wireRoom(room) {
+    this.e2ee?.wireRoom(room);
     room.addEventListener('occupant-joined', (e) => this.upsertParticipant(e.detail, true));
     room.addEventListener('occupant-updated', (e) => this.upsertParticipant(e.detail, false));
     room.addEventListener('occupant-left', (e) => {
@@ -822,6 +833,7 @@ export class Conference extends EventTarget {
     this.media.removeEventListener('track', this.onMediaTrack);
     this.media.removeEventListener('mute', this.onMediaMute);
     this.closeChannel();
+    this.e2ee?.close();
     if (this.session && !this.session.ended) {
       if (graceful && this.xmpp?.connected) this.session.terminate('success', 'leaving');
       else this.session.close({ condition: 'success', text: 'local' }, false);

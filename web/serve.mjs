@@ -164,7 +164,7 @@ export function resolveStatic(pathname) {
 
 // First path segments that are folders of web/: a missing file under them is a 404, never
 // the meeting page (a typo in a module path must not come back as HTML).
-const FOLDERS = new Set(['ui', 'xmpp', 'jingle', 'colibri', 'vendor']);
+const FOLDERS = new Set(['ui', 'xmpp', 'jingle', 'colibri', 'e2ee', 'vendor']);
 
 /**
  * Whether a path that is not a file names a meeting: "/<room>" or "/<tenant>/<room>", any

@@ -74,9 +74,10 @@ async function startBridge(dir, prosody, focus, nick = 'jvb-e2e') {
  * Starts Prosody, parley-focus, parley-bridge, the web server and Chromium. Exits 77 when a
  * tool is missing. Resolves with the stack: { dir, prosody, focus, bridge, web, browser,
  * join(room, name, opts), startBridge(), dump(), stop() }. With { bridge: false } no bridge
- * is started (st.bridge is null) until st.startBridge().
+ * is started (st.bridge is null) until st.startBridge(); `browserArgs` go to Chromium after
+ * the usual ones (e.g. a file for the fake camera).
  */
-export async function startStack(name, { bridge = true } = {}) {
+export async function startStack(name, { bridge = true, browserArgs = [] } = {}) {
   const pw = await loadPlaywright();
   if (!process.env.PARLEY_FOCUS_BIN) skip('PARLEY_FOCUS_BIN is not set (run the test through meson)');
   if (!process.env.PARLEY_BRIDGE_BIN) skip('PARLEY_BRIDGE_BIN is not set (run the test through meson)');
@@ -100,6 +101,7 @@ export async function startStack(name, { bridge = true } = {}) {
     // Chromium's fake_device_1 is a depth camera whose frames no encoder takes; fake_device_2
     // is an ordinary one.
     '--use-fake-device-for-media-stream=device-count=3',
+    ...browserArgs,
   ] });
 
   /** Starts the bridge (for a stack started without one); resolves once the focus sees it. */
@@ -111,7 +113,8 @@ export async function startStack(name, { bridge = true } = {}) {
 
   /**
    * Opens the page of `room` as `name` in a fresh browser context. opts: transport
-   * ('bosh'|'websocket'), autojoin (default true: waits until joined), viewport, res.
+   * ('bosh'|'websocket'), autojoin (default true: waits until joined), viewport, res, params
+   * (more URL parameters, e.g. { e2ee: '0' }).
    */
   st.join = async (room, displayName, opts = {}) => {
     const ctx = await st.browser.newContext({ viewport: opts.viewport ?? { width: 960, height: 540 } });
@@ -120,6 +123,7 @@ export async function startStack(name, { bridge = true } = {}) {
     st.logs.push(watchConsole(page, page.tag));
     const q = new URLSearchParams({ name: displayName, res: String(opts.res ?? 360), debug: '1' });
     if (opts.autojoin !== false) q.set('autojoin', '1');
+    for (const [k, v] of Object.entries(opts.params ?? {})) q.set(k, v);
     if (opts.transport) q.set('transport', opts.transport);
     await page.goto(`${st.web.url}/${room}?${q}`);
     page.ctx = ctx;

@@ -29,6 +29,7 @@ export const ICONS = {
   speaker: svg('<path d="M4 9.5h3.5L12 5.5v13l-4.5-4H4z"/><path d="M15.5 9a4 4 0 0 1 0 6M18 6.5a7.5 7.5 0 0 1 0 11"/>'),
   send: svg('<path d="M4 12l16-8-6 16-2.5-6.5z"/><path d="M11.5 13.5L20 4"/>'),
   cloudOff: svg('<path d="M7 18.5h10.5a4 4 0 0 0 1-7.9A6 6 0 0 0 7.3 8.7 5 5 0 0 0 7 18.5z"/><path d="M4 4l16 16"/>'),
+  lockOpen: svg('<rect x="5" y="10.5" width="14" height="10" rx="2.5"/><path d="M8 10.5V8a4 4 0 0 1 7.6-1.8"/>'),
   lock2: svg('<rect x="6" y="11" width="12" height="9" rx="2"/><path d="M9 11V8.5a3 3 0 0 1 6 0V11"/>'),
   logo: '<svg viewBox="0 0 64 64" width="28" height="28" aria-hidden="true"><rect width="64" height="64" rx="16" fill="#1e2638"/><path d="M16 22a8 8 0 0 1 8-8h16a8 8 0 0 1 8 8v12a8 8 0 0 1-8 8h-9l-9 8v-8a6 6 0 0 1-6-6z" fill="#7aa2f7"/><circle cx="26" cy="28" r="3" fill="#1e2638"/><circle cx="38" cy="28" r="3" fill="#1e2638"/></svg>',
 };

@@ -9,7 +9,10 @@
 // at once. Room security: a warning when the room name is easy to guess, the security panel
 // (with a badge counting people waiting in the lobby), moderator stars and, for moderators,
 // a menu per participant (tile and participants panel). When the focus has no bridge, a
-// clear screen says so until one comes. Tiles are positioned absolutely and updated in place,
+// clear screen says so until one comes. End-to-end encryption: a padlock in the top bar and
+// on the toolbar (moderators turn it on and off there), a padlock per tile with what we can
+// do with that person's media, and a banner when this browser cannot take part.
+// Tiles are positioned absolutely and updated in place,
 // so video elements never move or restart. Main thread; one instance per joined meeting.
 
 import { clear, h, hueFor, initials } from './dom.js';
@@ -20,6 +23,7 @@ import { QUALITY_LABEL } from '../quality.js';
 import { ChatPanel } from './chat-panel.js';
 import { ACTIONS, ParticipantsPanel } from './participants-panel.js';
 import { SecurityPanel } from './security-panel.js';
+import { E2EE_TILE } from './e2ee-status.js';
 import { CAN_CHOOSE_SPEAKER, SettingsPanel } from './settings-panel.js';
 
 export { bestGrid, fitTiles } from './layout.js';
@@ -83,6 +87,8 @@ export class MeetingView {
         h('span.logo', { html: ICONS.logo }),
         h('span.room-title', {}, displayRoomName(c.roomName)),
         this.secured = h('span.secured#secured', { hidden: true }, h('span.icon', { html: ICONS.lock })),
+        this.e2eeBadge = h('span.e2ee-badge#e2ee-badge', { hidden: true, title: 'Audio and video are end-to-end encrypted' },
+          h('span.icon', { html: ICONS.lock }), h('span.label', {}, 'End-to-end encrypted')),
         h('button.people.ghost', { type: 'button', title: 'People in the meeting', onclick: () => this.togglePanel('participants') },
           h('span.icon', { html: ICONS.users }), this.count)),
       h('div.topbar-right', {},
@@ -133,14 +139,20 @@ export class MeetingView {
     this.badge = h('span.tool-badge', { hidden: true });
     this.secBtn = tool('security-button', 'Security', 'shield', () => this.togglePanel('security'), this.badge);
     this.setBtn = tool('settings-button', 'Settings: camera, microphone, speaker', 'gear', () => this.togglePanel('settings'));
+    this.e2eeBtn = tool('e2ee-button', 'End-to-end encryption', 'lockOpen', () => this.p.onToggleE2ee?.());
+    this.e2eeBtn.hidden = !c.e2ee;
     const leave = h('button.tool.danger#leave-button', { type: 'button', onclick: () => this.p.onLeave(), title: 'Leave meeting', ariaLabel: 'Leave meeting' },
       h('span.icon', { html: ICONS.leave }));
     const bar = h('footer.toolbar', {},
       h('div.tool-group', {}, this.micBtn, this.camBtn, this.screenBtn, this.handBtn),
-      h('div.tool-group', {}, this.chatBtn, this.peopleBtn, this.secBtn, this.setBtn),
+      h('div.tool-group', {}, this.chatBtn, this.peopleBtn, this.secBtn, this.e2eeBtn, this.setBtn),
       leave);
 
     this.banner = h('div.banner', { hidden: true });
+    this.e2eeBanner = h('div.banner.e2ee-banner#e2ee-banner', { hidden: true, role: 'status' },
+      h('span.icon', { html: ICONS.lockOpen }),
+      h('span', {}, 'This meeting is end-to-end encrypted, but this browser cannot encrypt. You cannot see or hear the '
+        + 'others and they cannot see or hear you; the chat still works.'));
     this.shareBanner = h('div.share-banner#share-banner', { hidden: true, role: 'status' },
       h('span.icon', { html: ICONS.screen }),
       h('span', {}, 'You are sharing your screen with everyone.'),
@@ -173,7 +185,7 @@ export class MeetingView {
     };
     this.body = h('div.meeting-body', {}, this.stage,
       Object.values(this.panels).filter(Boolean).map((x) => x.el));
-    this.header = h('div.meeting-head', {}, top, this.warning, this.banner, this.shareBanner);
+    this.header = h('div.meeting-head', {}, top, this.warning, this.e2eeBanner, this.banner, this.shareBanner);
     this.root.append(h('main.meeting', {}, this.header, this.body, bar));
 
     this.onDocClick = (e) => {
@@ -188,6 +200,8 @@ export class MeetingView {
     c.chat.addEventListener('error', this.onChatError);
     this.onQuality = () => this.updateQuality();
     c.addEventListener('quality', this.onQuality);
+    this.onE2ee = () => this.updateE2ee();
+    c.e2ee?.addEventListener('change', this.onE2ee);
 
     this.resize = new ResizeObserver(() => this.layout());
     this.resize.observe(this.stage);
@@ -342,16 +356,19 @@ export class MeetingView {
     const warn = h('div.tile-warn', { hidden: true }, h('span.icon', { html: ICONS.signal }), 'Connection problems');
     const star = h('span.tile-mod', { html: ICONS.star, title: 'Moderator', hidden: true });
     const hand = h('span.tile-hand', { html: ICONS.hand, title: 'Hand raised', hidden: true });
+    const e2ee = h('span.tile-e2ee', { hidden: true });
+    const e2eeWarn = h('div.tile-e2ee-warn', { hidden: true });
     const quality = this.qualityBadge();
     const menu = h('div.tile-menu', { role: 'menu', hidden: true });
     const menuBtn = h('button.tile-menu-btn', {
       type: 'button', title: 'Participant options', ariaLabel: 'Participant options', ariaHaspopup: 'menu', hidden: true,
       onclick: (e) => { e.stopPropagation(); this.toggleMenu(t); },
     }, h('span.icon', { html: ICONS.more }));
-    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn,
-      h('div.tile-top', {}, quality.root, hand), menuBtn, menu,
+    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn, e2eeWarn,
+      h('div.tile-top', {}, quality.root, e2ee, hand), menuBtn, menu,
       h('div.tile-label', {}, mic, star, name));
-    t = { root, video, audio, avatar, name, mic, warn, star, hand, quality, menu, menuBtn, videoTrack: null, audioTrack: null, menuKey: '' };
+    t = { root, video, audio, avatar, name, mic, warn, star, hand, quality, menu, menuBtn, e2ee, e2eeWarn,
+      e2eeState: null, videoTrack: null, audioTrack: null, menuKey: '' };
     this.tiles.set(p.id, t);
     this.grid.append(root);
     return t;
@@ -462,9 +479,49 @@ export class MeetingView {
     this.layoutBtn.hidden = this.screens.size === 0;
     this.layoutBtn.textContent = this.forceGrid ? 'Show screens large' : 'Tile view';
     if (this.status) this.updateStatus();
+    this.updateE2ee(false);
     if (this.panel === 'participants') this.panels.participants.update();
     if (this.panel === 'chat') this.panels.chat.updateRecipients();
     this.layout();
+  }
+
+  /** E2EE: the badge, the toolbar padlock, the banner and each tile's padlock. */
+  updateE2ee(panels = true) {
+    const e = this.conf.e2ee;
+    if (!e) return;
+    const on = e.enabled;
+    this.e2eeBadge.hidden = !on;
+    this.e2eeBtn.innerHTML = '';
+    this.e2eeBtn.append(h('span.icon', { html: on ? ICONS.lock : ICONS.lockOpen }));
+    this.e2eeBtn.classList.toggle('active', on);
+    this.e2eeBtn.setAttribute('aria-pressed', String(on));
+    const mod = e.isModerator;
+    const label = !e.supported && !on ? 'This browser cannot use end-to-end encryption'
+      : mod ? (on ? 'End-to-end encryption is on: turn it off' : 'Turn on end-to-end encryption for everyone')
+        : `End-to-end encryption is ${on ? 'on' : 'off'} (moderators can change this)`;
+    this.e2eeBtn.title = label;
+    this.e2eeBtn.setAttribute('aria-label', label);
+    this.e2eeBtn.classList.toggle('locked', !mod || (!e.supported && !on));
+    const banner = !(on && !e.supported);
+    const relayout = this.e2eeBanner.hidden !== banner;
+    this.e2eeBanner.hidden = banner;
+    for (const [id, t] of this.tiles) {
+      const state = e.peerStatus(id);
+      if (t.e2eeState === state) continue;
+      t.e2eeState = state;
+      const spec = state ? E2EE_TILE[state] : null;
+      t.e2ee.hidden = !spec;
+      t.e2eeWarn.hidden = !spec?.[2];
+      t.root.dataset.e2ee = state ?? 'off';
+      if (!spec) continue;
+      t.e2ee.innerHTML = ICONS[spec[0]];
+      t.e2ee.title = spec[1];
+      t.e2ee.setAttribute('aria-label', spec[1]);
+      t.e2ee.classList.toggle('warn', spec[0] !== 'lock');
+      t.e2eeWarn.textContent = spec[2] ?? '';
+    }
+    if (panels && this.panel === 'participants') this.panels.participants.update();
+    if (relayout) this.layout();
   }
 
   updateQuality() {
@@ -638,6 +695,7 @@ export class MeetingView {
     c.chat.removeEventListener('unread', this.onChat);
     c.chat.removeEventListener('error', this.onChatError);
     c.removeEventListener('quality', this.onQuality);
+    c.e2ee?.removeEventListener('change', this.onE2ee);
     document.body.classList.remove('security-open');
     document.documentElement.style.removeProperty('--toast-top');
     document.removeEventListener('click', this.onDocClick);

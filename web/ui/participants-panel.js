@@ -5,11 +5,14 @@
 // their hand (Jitsi Meet's lower-hand EndpointMessage), make moderator and remove (muc#admin,
 // security.js). Actions the focus carries out (mute one, mute everyone else, end the meeting
 // for everyone) appear only when the focus offers them (Conference.capabilities, from its
-// disco#info): ACTIONS below lists them with the capability each needs.
+// disco#info): ACTIONS below lists them with the capability each needs. While the meeting is
+// end-to-end encrypted each row shows that person's padlock and, on request ("Verify"), the
+// short authentication string of our pair of keys, to compare with them out of band.
 // Main thread; one instance per meeting view, shown and hidden by it.
 
 import { clear, h, hueFor, initials } from './dom.js';
 import { ICONS } from './icons.js';
+import { E2EE_TILE } from './e2ee-status.js';
 
 /**
  * Moderator actions on one participant: [id, label, icon, needs(p, ctx) -> shown?]. `ctx` is
@@ -37,6 +40,8 @@ export class ParticipantsPanel {
   constructor(p) {
     this.p = p;
     this.menuFor = null;
+    this.verifyFor = null; // participant whose SAS is shown
+    this.sas = new Map(); // id -> { emoji, digits } | 'pending' | 'none'
     this.el = this.build();
     this.el.hidden = true;
   }
@@ -65,6 +70,60 @@ export class ParticipantsPanel {
   hide() {
     this.el.hidden = true;
     this.menuFor = null;
+    this.verifyFor = null;
+  }
+
+  /** Shows (or hides) the short authentication string of our keys and participant `id`'s. */
+  toggleVerify(id, open) {
+    const want = open ?? this.verifyFor !== id;
+    this.verifyFor = want ? id : null;
+    const e2ee = this.p.conference.e2ee;
+    if (want && !this.sas.has(id) && e2ee) {
+      this.sas.set(id, 'pending');
+      e2ee.sasWith(id).then((r) => { this.sas.set(id, r ?? 'none'); this.update(); },
+        () => { this.sas.set(id, 'none'); this.update(); });
+    }
+    this.update();
+  }
+
+  /** The E2EE part of a row: padlock, Verify button, the SAS box when open. */
+  e2eeParts(q, name) {
+    const e2ee = this.p.conference.e2ee;
+    if (!e2ee?.enabled) return { badge: null, button: null, box: null };
+    if (q.self) {
+      const ok = e2ee.supported;
+      const b = h('span.people-e2ee', { html: ok ? ICONS.lock : ICONS.lockOpen, title: ok ? 'You encrypt end to end' : 'This browser cannot encrypt' });
+      b.classList.toggle('warn', !ok);
+      return { badge: b, button: null, box: null };
+    }
+    const status = e2ee.peerStatus(q.id);
+    const spec = E2EE_TILE[status];
+    const badge = spec ? h('span.people-e2ee', { html: ICONS[spec[0]], title: spec[1], dataset: { state: status } }) : null;
+    badge?.classList.toggle('warn', spec[0] !== 'lock');
+    const canVerify = e2ee.supported && !['unsupported', 'no-support-here'].includes(status);
+    if (!canVerify) return { badge, button: null, box: null };
+    const open = this.verifyFor === q.id;
+    const button = h('button.ghost.small.people-verify', {
+      type: 'button', title: `Verify the encryption with ${name}`, ariaExpanded: String(open),
+      onclick: (ev) => { ev.stopPropagation(); this.toggleVerify(q.id); },
+    }, h('span.icon', { html: ICONS.shieldCheck }), 'Verify');
+    if (!open) return { badge, button, box: null };
+    const sas = this.sas.get(q.id);
+    let body;
+    if (sas === 'pending' || !sas) body = h('p.muted', {}, 'Computing…');
+    else if (sas === 'none') body = h('p.muted', {}, 'No keys have been exchanged with this person yet.');
+    else {
+      body = [
+        h('div.sas-emoji', { role: 'list' }, sas.emoji.map(([c, label]) => h('span.sas-item', { role: 'listitem', title: label },
+          h('span.sas-char', {}, c), h('span.sas-name', {}, label)))),
+        h('div.sas-digits', {}, sas.digits),
+      ];
+    }
+    const box = h('div.sas-box', { dataset: { id: q.id } },
+      h('p.sas-help', {}, `Compare these with ${name}, by phone or in person. If you both see the same, `
+        + 'nobody is listening in between you.'),
+      body);
+    return { badge, button, box };
   }
 
   update() {
@@ -133,14 +192,15 @@ export class ParticipantsPanel {
         },
       }, h('span.icon', { html: ICONS.more }));
     }
+    const e2ee = this.e2eeParts(q, name);
     const li = h('li.people-row', { dataset: { id: q.id } },
       h('span.avatar.people-avatar', { style: `--hue:${hueFor(q.id)}` }, initials(q.displayName || 'Guest')),
       h('span.people-name-line', {},
         h('span.people-name', {}, name),
         q.self ? h('span.people-you', {}, '(you)') : null,
         q.role === 'moderator' ? h('span.tile-mod.people-mod', { html: ICONS.star, title: 'Moderator' }) : null),
-      h('span.people-badges', {}, badges, mic, cam),
-      menuBtn, menu);
+      h('span.people-badges', {}, badges, e2ee.badge, mic, cam),
+      e2ee.button, menuBtn, menu, e2ee.box);
     li.classList.toggle('raised', !!q.raisedHand);
     li.setAttribute('aria-label', `${name}${q.self ? ' (you)' : ''}${q.role === 'moderator' ? ', moderator' : ''}`
       + `${q.raisedHand ? ', hand raised' : ''}${q.audioMuted ? ', microphone off' : ''}${q.videoMuted ? ', camera off' : ''}`

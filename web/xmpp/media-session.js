@@ -4,6 +4,9 @@
 // transport-info), answered with session-accept, trickled transport-info, and our own
 // source-add/-remove when our sending sources change (camera or microphone appearing, a screen
 // share starting or stopping: the screen goes on a local m-line of its own, see offer.js).
+// With end-to-end encryption (options.e2ee, from e2ee/e2ee.js) every sender and receiver gets
+// its encoded transform as soon as it exists, and sending can be blocked (a browser that
+// cannot encrypt sends nothing while the meeting is encrypted).
 // Main thread. Owned by the Conference; every operation on the peer connection is
 // serialized through `this.ops` (a promise chain) so renegotiations never interleave.
 
@@ -25,7 +28,8 @@ export class MediaSession extends EventTarget {
    * @param {string} p.from        the focus occupant JID the offer came from
    * @param {string} p.endpointId  our nickname
    * @param {import('../media.js').LocalMedia} p.media
-   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, initialLastN }
+   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, initialLastN, e2ee }
+   *   e2ee: { pcConfig, sender(sender, kind), receiver(receiver, kind, owner), sendBlocked }
    */
   constructor(p) {
     super();
@@ -56,6 +60,47 @@ export class MediaSession extends EventTarget {
     this.iceState = 'new';
     this.startedAt = performance.now();
     this.connectedAt = null;
+    this.e2ee = this.options.e2ee ?? null;
+    this.sendBlocked = !!this.e2ee?.sendBlocked;
+  }
+
+  /** Our track of `kind` ('audio', 'video', 'screen') as it should be sent now. */
+  sendTrack(kind) {
+    if (this.sendBlocked) return null;
+    return kind === 'screen' ? this.media.screenTrack : this.media.track(kind);
+  }
+
+  /**
+   * Puts the E2EE transforms on every sender and receiver that has none yet (and tells the
+   * worker who owns each receiver now). Cheap when nothing changed.
+   */
+  attachTransforms() {
+    const e = this.e2ee;
+    if (!e?.sender || !this.pc) return;
+    for (const tr of this.pc.getTransceivers()) {
+      if (!tr.mid || tr.stopped) continue;
+      const slot = this.offer.slotByMid(tr.mid);
+      if (!slot) continue;
+      const stream = this.offer.streamForMid(tr.mid);
+      const kind = slot.media;
+      if (slot.local) e.sender(tr.sender, kind);
+      e.receiver(tr.receiver, kind, stream && !stream.bridge ? stream.owner ?? null : null);
+    }
+  }
+
+  /** Stops (true) or resumes (false) sending our media, keeping the session as it is. */
+  setSendBlocked(blocked) {
+    return this.enqueue('send-blocked', async () => {
+      if (this.sendBlocked === !!blocked) return;
+      this.sendBlocked = !!blocked;
+      if (!this.pc) return;
+      for (const tr of this.pc.getTransceivers()) {
+        const slot = tr.mid ? this.offer.slotByMid(tr.mid) : null;
+        if (!slot?.local) continue;
+        const track = this.sendTrack(slot.role === 'desktop' ? 'screen' : slot.media);
+        if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
+      }
+    });
   }
 
   /**
@@ -111,6 +156,7 @@ export class MediaSession extends EventTarget {
         rtcpMuxPolicy: 'require',
         iceServers: this.options.iceServers ?? [],
         iceTransportPolicy: this.options.iceTransportPolicy ?? 'all',
+        ...(this.e2ee?.pcConfig ?? {}),
       });
       this.pc = pc;
       pc.addEventListener('icecandidate', (e) => this.onLocalCandidate(e.candidate));
@@ -162,15 +208,19 @@ export class MediaSession extends EventTarget {
    * screen share on the desktop m-line (offered recvonly: we answer sendonly).
    */
   async applyLocalTracks() {
+    // Transforms first: Chromium routes no frames through a sender's transform set after its
+    // track (nor through a receiver's set after the answer).
+    this.attachTransforms();
     for (const kind of ['audio', 'video']) {
       const mid = this.offer.localMid(kind);
       const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
       if (!tr) continue;
-      const track = this.media.track(kind);
-      const send = !!track || this.media.has(kind);
+      const track = this.sendTrack(kind);
+      const send = !!this.media.track(kind) || this.media.has(kind);
       tr.direction = send ? 'sendrecv' : 'recvonly';
       if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
-      if (track && !tr.streamsSet) {
+      // The stream goes into the answer's msid even while sending is blocked (no track).
+      if (this.media.track(kind) && !tr.streamsSet) {
         tr.sender.setStreams(this.media.stream);
         tr.streamsSet = true;
       }
@@ -178,10 +228,10 @@ export class MediaSession extends EventTarget {
     const dmid = this.offer.localMid('video', 'desktop');
     const dtr = dmid ? this.pc.getTransceivers().find((t) => t.mid === dmid) : null;
     if (dtr) {
-      const track = this.media.screenTrack;
-      dtr.direction = track ? 'sendonly' : 'inactive';
+      const track = this.sendTrack('screen');
+      dtr.direction = this.media.screenTrack ? 'sendonly' : 'inactive';
       if (dtr.sender.track !== track) await dtr.sender.replaceTrack(track);
-      if (track && this.media.screenStream && dtr.streamsSet !== this.media.screenStream) {
+      if (this.media.screenTrack && this.media.screenStream && dtr.streamsSet !== this.media.screenStream) {
         dtr.sender.setStreams(this.media.screenStream);
         dtr.streamsSet = this.media.screenStream;
       }
@@ -218,12 +268,12 @@ export class MediaSession extends EventTarget {
       const mid = this.offer.localMid(kind);
       const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
       if (!tr) return;
-      const track = this.media.track(kind);
-      const wantSend = !!track || this.media.has(kind);
+      const track = this.sendTrack(kind);
+      const wantSend = !!this.media.track(kind) || this.media.has(kind);
       const sending = tr.currentDirection === 'sendrecv' || tr.currentDirection === 'sendonly';
       if (wantSend === sending) {
         await tr.sender.replaceTrack(track);
-        if (track && !tr.streamsSet) { tr.sender.setStreams(this.media.stream); tr.streamsSet = true; }
+        if (this.media.track(kind) && !tr.streamsSet) { tr.sender.setStreams(this.media.stream); tr.streamsSet = true; }
         return;
       }
       await this.renegotiate();
@@ -242,7 +292,7 @@ export class MediaSession extends EventTarget {
     if (track && mid) {
       const tr = this.pc.getTransceivers().find((t) => t.mid === mid);
       if (tr && tr.currentDirection === 'sendonly') {
-        await tr.sender.replaceTrack(track);
+        await tr.sender.replaceTrack(this.sendTrack('screen'));
         if (this.media.screenStream) tr.sender.setStreams(this.media.screenStream);
         await this.tuneScreenSender();
         return;
@@ -365,8 +415,12 @@ export class MediaSession extends EventTarget {
   onTrack(e) {
     const mid = e.transceiver?.mid;
     const slot = mid ? this.offer.slotByMid(mid) : null;
-    if (slot?.local) return; // our own m-lines (the desktop one has no remote track to show)
     const stream = mid ? this.offer.streamForMid(mid) : null;
+    // Before any frame of this m-line reaches the decoder.
+    if (slot && this.e2ee?.receiver) {
+      this.e2ee.receiver(e.receiver, slot.media, stream && !stream.bridge ? stream.owner ?? null : null);
+    }
+    if (slot?.local) return; // our own m-lines (the desktop one has no remote track to show)
     if (!stream || stream.bridge || !stream.owner) return;
     const info = {
       mid, track: e.track, owner: stream.owner, media: stream.media, name: stream.name,

@@ -9,6 +9,7 @@
 
 import { NS } from '../jingle/ns.js';
 import { sameBareJid } from '../room.js';
+import { parsePresence as parseE2eePresence } from '../e2ee/signal.js';
 
 /** Jitsi's raised-hand presence extension (a participant property): timestamp, 0 = lowered. */
 export const RAISED_HAND = 'jitsi_participant_raisedHand';
@@ -148,6 +149,8 @@ export class MucRoom extends EventTarget {
       displayName: p.displayName ?? '', sourceInfo: {}, audioMuted: false, videoMuted: false, raisedHand: null,
     };
     this.focusState = { bridgeNotAvailable: false };
+    // Functions (builder) => void adding elements to each of our presences (e2ee/e2ee.js).
+    this.extensions = [];
     this.occupants = new Map(); // nick -> occupant
     this.joined = false;
     this.role = null;
@@ -210,6 +213,7 @@ export class MucRoom extends EventTarget {
     if (this.caps) {
       b.c('c', { xmlns: NS.CAPS, hash: 'sha-1', node: this.caps.node, ver: this.caps.ver }).up();
     }
+    for (const ext of this.extensions) ext(b);
     return b;
   }
 
@@ -267,6 +271,7 @@ export class MucRoom extends EventTarget {
     const m = parseRoomMessage(msg);
     if (!m) return;
     if (m.error) {
+      if (m.id?.startsWith('e2ee-')) return; // an E2EE key message (e2ee/e2ee.js), not chat
       this.dispatchEvent(new CustomEvent('message-error', { detail: m }));
       return;
     }
@@ -391,6 +396,7 @@ export class MucRoom extends EventTarget {
       videoMuted: info.videoMuted ?? existing?.videoMuted ?? false,
       sources: info.sources,
       isFocus: this.realJidIsFocus(info.jid),
+      e2ee: parseE2eePresence(pres),
     };
     o.raisedHand = info.raisedHand ?? existing?.raisedHand ?? 0;
     this.occupants.set(nick, o);
