@@ -78,7 +78,15 @@ static void effective_target(const BridgeProjection *p, unsigned *sid, unsigned 
 
 static BridgeProjFrame *find_frame(BridgeProjection *p, uint32_t ts)
 {
-    for (unsigned k = 1; k <= BRIDGE_PROJ_FRAMES; k++) {
+    const BridgeProjFrame *newest = &p->frames[(p->next_frame - 1) % BRIDGE_PROJ_FRAMES];
+    /* The common cases first: the picture being received, or the next one. */
+    if (newest->flags & FRAME_VALID) {
+        if (newest->ts == ts)
+            return (BridgeProjFrame *)newest;
+        if ((int32_t)(ts - newest->ts) > 0)
+            return NULL;
+    }
+    for (unsigned k = 2; k <= BRIDGE_PROJ_FRAMES; k++) {
         BridgeProjFrame *f = &p->frames[(p->next_frame - k) % BRIDGE_PROJ_FRAMES];
         if ((f->flags & FRAME_VALID) && f->ts == ts)
             return f;
