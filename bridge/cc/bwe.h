@@ -29,7 +29,7 @@
  * Defaults are Jitsi Videobridge's (jitsi-wire-reference §9): start 2.5 Mbit/s, 30 kbit/s to
  * 20 Mbit/s.
  *
- * Memory is taken at creation (a history of 4096 sent packets, ~100 KiB); the calls allocate
+ * Memory is taken at creation (a history of 4096 sent packets, ~150 KiB); the calls allocate
  * nothing. Thread: the receiver's media worker, which sends (bridge_bwe_on_sent) and gets
  * the feedback (bridge_bwe_on_feedback). Pure code, libc and libm; time is passed in. */
 #pragma once
