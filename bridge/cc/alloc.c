@@ -129,8 +129,9 @@ static void select_camera(Work *w, const BridgeAllocSource *s)
         const BridgeLayerDesc *l = &s->layers[k];
         bool below_pref = (int)l->height < pref_h;
         bool fits = height_ok(w->c.max_height, l->height) && fps_ok(w->c.max_frame_rate, l->fps);
-        /* Frame rates are measured: allow a little under the preferred 30. */
-        bool enough_fps = pref_fps < 0 || l->fps >= pref_fps * 0.8f;
+        /* Frame rates are measured: allow a little under the preferred 30; none measured
+         * (nothing ended a frame in the last second) counts as unknown, hence enough. */
+        bool enough_fps = pref_fps < 0 || l->fps <= 0 || l->fps >= pref_fps * 0.8f;
         if (!(below_pref || (fits && enough_fps) || l->height == min_h))
             continue;
         if (any_active && l->bitrate_bps == 0)

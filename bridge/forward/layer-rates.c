@@ -31,7 +31,9 @@ void bridge_layer_rates_add(BridgeLayerRates *r, const BridgeLayerInfo *i, uint3
     }
     unsigned c = cell(i->enc, i->sid, i->tid);
     r->bytes[b][c] += bytes;
-    if (i->frame_start && r->frames[b][c] < UINT16_MAX)
+    /* Frames are counted where they end: every codec marks that (RTP marker, VP9 E, the
+     * descriptor's end of frame), while H.264 and unknown codecs do not mark starts. */
+    if (i->frame_end && r->frames[b][c] < UINT16_MAX)
         r->frames[b][c]++;
     r->seen[c] = true;
     if (i->enc > 0)

@@ -110,7 +110,8 @@ static void test_svc_sums_spatial_layers(void)
      * temporal layer 0 only. */
     for (unsigned f = 0; f < 30; f++) {
         for (unsigned s = 0; s < 3; s++) {
-            BridgeLayerInfo i = {.enc = 0, .sid = (uint8_t)s, .tid = 0, .frame_start = true};
+            BridgeLayerInfo i = {
+                .enc = 0, .sid = (uint8_t)s, .tid = 0, .frame_start = true, .frame_end = true};
             if (f == 0) {
                 i.width = (uint16_t)(320u << s);
                 i.height = (uint16_t)(180u << s);
