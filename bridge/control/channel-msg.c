@@ -168,30 +168,41 @@ static const char *check_source_video_type(const json_t *m)
     return NULL;
 }
 
-static gboolean audio_mode_from(const char *s, BridgeAudioSubscription *out)
+/* "Custom" (current Jitsi Videobridge: include and exclude lists) is returned as -1. */
+static gboolean audio_mode_from(const char *s, int *out)
 {
     static const char *const modes[] = {"All", "None", "Include", "Exclude"};
+    if (s && g_ascii_strcasecmp(s, "Custom") == 0) {
+        if (out)
+            *out = -1;
+        return TRUE;
+    }
     for (gsize i = 0; s && i < G_N_ELEMENTS(modes); i++) {
         if (g_ascii_strcasecmp(s, modes[i]) == 0) {
             if (out)
-                *out = (BridgeAudioSubscription)i;
+                *out = (int)i;
             return TRUE;
         }
     }
     return FALSE;
 }
 
-/* Two shapes: lib-jitsi-meet's {"mode": "All|None|Include|Exclude", "list": [...]}, and
- * {"all": bool, "include": [...], "exclude": [...]}. */
+/* Three shapes: {"mode": "All|None|Include|Exclude", "list": [...]}; Jitsi Videobridge's
+ * current {"mode": "Custom", "include": [...], "exclude": [...]}; and {"all": bool,
+ * "include": [...], "exclude": [...]}. */
 static const char *check_audio_subscription(const json_t *m)
 {
     json_t *mode = field(m, "mode");
     if (mode) {
-        if (!json_is_string(mode) || !audio_mode_from(json_string_value(mode), NULL))
-            return "mode must be All, None, Include or Exclude";
+        int mode_v = 0;
+        if (!json_is_string(mode) || !audio_mode_from(json_string_value(mode), &mode_v))
+            return "mode must be All, None, Include, Exclude or Custom";
         json_t *list = field(m, "list");
         if (list && !string_list_ok(list))
             return "list must be a list of strings";
+        json_t *inc = field(m, "include"), *exc = field(m, "exclude");
+        if (mode_v < 0 && ((inc && !string_list_ok(inc)) || (exc && !string_list_ok(exc))))
+            return "include and exclude must be lists of strings";
         return NULL;
     }
     json_t *all = field(m, "all"), *inc = field(m, "include"), *exc = field(m, "exclude");
@@ -443,11 +454,47 @@ static gboolean apply_source_video_type(BridgeChannelPrefs *p, const json_t *m)
     return TRUE;
 }
 
+/* Custom (or the all/include/exclude shape): a non-empty include list is what is heard,
+ * less what is excluded; otherwise everyone but the exclude list. */
+static void apply_include_exclude(BridgeChannelPrefs *p, gboolean everyone, const json_t *inc,
+                                  const json_t *exc)
+{
+    if (!everyone && inc && json_array_size(inc) > 0) {
+        GStrvBuilder *b = g_strv_builder_new();
+        size_t i, j;
+        json_t *e, *x;
+        json_array_foreach(inc, i, e)
+        {
+            gboolean excluded = FALSE;
+            json_array_foreach(exc, j, x)
+            {
+                excluded |= g_strcmp0(json_string_value(x), json_string_value(e)) == 0;
+            }
+            if (!excluded)
+                g_strv_builder_add(b, json_string_value(e));
+        }
+        g_strfreev(p->audio_list);
+        p->audio_list = g_strv_builder_end(b);
+        g_strv_builder_unref(b);
+        p->audio = p->audio_list[0] ? BRIDGE_AUDIO_SUBSCRIBE_INCLUDE : BRIDGE_AUDIO_SUBSCRIBE_NONE;
+        return;
+    }
+    gboolean some_excluded = exc && json_array_size(exc) > 0;
+    p->audio = some_excluded ? BRIDGE_AUDIO_SUBSCRIBE_EXCLUDE : BRIDGE_AUDIO_SUBSCRIBE_ALL;
+    replace_strv(&p->audio_list, some_excluded ? exc : NULL);
+}
+
 static void apply_audio_subscription(BridgeChannelPrefs *p, const json_t *m)
 {
     json_t *mode = field(m, "mode");
+    int mode_v = 0;
+    if (mode && audio_mode_from(json_string_value(mode), &mode_v) && mode_v < 0) {
+        json_t *inc = field(m, "include");
+        apply_include_exclude(p, !inc || json_array_size(inc) == 0, inc, field(m, "exclude"));
+        return;
+    }
     if (mode) {
-        audio_mode_from(json_string_value(mode), &p->audio);
+        p->audio = (BridgeAudioSubscription)mode_v;
         replace_strv(&p->audio_list, p->audio == BRIDGE_AUDIO_SUBSCRIBE_INCLUDE ||
                                              p->audio == BRIDGE_AUDIO_SUBSCRIBE_EXCLUDE
                                          ? field(m, "list")
@@ -473,6 +520,7 @@ gboolean bridge_channel_prefs_apply(BridgeChannelPrefs *p, const BridgeChannelMs
     switch (msg->klass) {
     case BRIDGE_CHANNEL_CLASS_RECEIVER_VIDEO_CONSTRAINTS:
         apply_video_constraints(p, msg->json);
+        p->video_constraints_received = TRUE;
         break;
     case BRIDGE_CHANNEL_CLASS_LAST_N:
         as_int(field(msg->json, "lastN"), -1, MAX_LAST_N, &n);
@@ -490,6 +538,28 @@ gboolean bridge_channel_prefs_apply(BridgeChannelPrefs *p, const BridgeChannelMs
     }
     p->applied++;
     return TRUE;
+}
+
+BridgeVideoConstraints bridge_channel_prefs_constraints_for(const BridgeChannelPrefs *p,
+                                                            const char *source_name)
+{
+    const BridgeVideoConstraints *c =
+        source_name ? g_hash_table_lookup(p->constraints, source_name) : NULL;
+    return c ? *c : p->default_constraints;
+}
+
+gboolean bridge_channel_prefs_lists(const BridgeChannelPrefs *p, const char *source_name,
+                                    gboolean selected, guint *index)
+{
+    char **list = selected ? p->selected_sources : p->on_stage_sources;
+    for (guint i = 0; source_name && list[i]; i++) {
+        if (strcmp(list[i], source_name) == 0) {
+            if (index)
+                *index = i;
+            return TRUE;
+        }
+    }
+    return FALSE;
 }
 
 /* ---- what the bridge sends ---- */
@@ -516,9 +586,45 @@ char *bridge_channel_forwarded_sources(const char *const *names)
     return s;
 }
 
-char *bridge_channel_connectivity(const char *endpoint, gboolean active)
+char *bridge_channel_dominant_speaker(const char *endpoint, const char *const *previous,
+                                      gboolean silence)
 {
-    /* As JVB sends it: "active" is a string. */
+    g_return_val_if_fail(endpoint, NULL);
+    json_t *list = json_array();
+    for (const char *const *e = previous; e && *e; e++)
+        if (strcmp(*e, endpoint) != 0)
+            json_array_append_new(list, json_string(*e));
+    json_t *j = json_pack("{s:s,s:s,s:o,s:b}", "colibriClass", "DominantSpeakerEndpointChangeEvent",
+                          "dominantSpeakerEndpoint", endpoint, "previousSpeakers", list, "silence",
+                          silence ? 1 : 0);
+    char *s = dump(j);
+    json_decref(j);
+    return s;
+}
+
+char *bridge_channel_sender_source_constraints(const char *source, int max_height)
+{
+    g_return_val_if_fail(source, NULL);
+    json_t *j = json_pack("{s:s,s:s,s:i}", "colibriClass", "SenderSourceConstraints", "sourceName",
+                          source, "maxHeight", max_height < -1 ? -1 : max_height);
+    char *s = dump(j);
+    json_decref(j);
+    return s;
+}
+
+char *bridge_channel_connection_stats(guint64 bps)
+{
+    json_t *j =
+        json_pack("{s:s,s:I}", "colibriClass", "ConnectionStats", "estimatedDownlinkBandwidth",
+                  (json_int_t)(bps > G_MAXINT64 ? G_MAXINT64 : bps));
+    char *s = dump(j);
+    json_decref(j);
+    return s;
+}
+
+char *bridge_channel_connectivity_status(const char *endpoint, gboolean active)
+{
+    g_return_val_if_fail(endpoint, NULL);
     json_t *j = json_pack("{s:s,s:s,s:s}", "colibriClass", "EndpointConnectivityStatusChangeEvent",
                           "endpoint", endpoint, "active", active ? "true" : "false");
     char *s = dump(j);

@@ -106,8 +106,11 @@ typedef struct {
     double max_frame_rate; /* frames/s; -1 unlimited, 0 off */
 } BridgeVideoConstraints;
 
-/* What a receiver asked for over its channel. Stored per endpoint; nothing acts on it yet
- * (no last-N or layer selection in the media plane). Defaults are Jitsi Videobridge's. */
+/* What a receiver asked for over its channel, stored per endpoint: the input of its
+ * allocation (bridge/cc/alloc.h: last-N, on-stage and selected sources, default and
+ * per-source constraints). Defaults are Jitsi Videobridge's. Every field of a
+ * ReceiverVideoConstraints is optional and replaces only what it names (a "constraints" map
+ * replaces the whole map). */
 typedef struct {
     int last_n;                                 /* -1 = unlimited (default) */
     char **selected_sources;                    /* NULL-terminated, never NULL */
@@ -115,10 +118,11 @@ typedef struct {
     BridgeVideoConstraints default_constraints; /* default maxHeight 180, frame rate -1 */
     GHashTable *constraints;                    /* source name -> BridgeVideoConstraints (owned) */
     gint64 assumed_bandwidth_bps;               /* -1 = not set */
-    GHashTable *video_types;       /* own source name -> GINT_TO_POINTER(BridgeVideoType) */
-    BridgeAudioSubscription audio; /* default ALL */
-    char **audio_list;             /* NULL-terminated, never NULL */
-    guint applied;                 /* preference messages applied so far */
+    GHashTable *video_types;             /* own source name -> GINT_TO_POINTER(BridgeVideoType) */
+    BridgeAudioSubscription audio;       /* default ALL */
+    char **audio_list;                   /* NULL-terminated, never NULL */
+    guint applied;                       /* preference messages applied so far */
+    gboolean video_constraints_received; /* a ReceiverVideoConstraints arrived */
 } BridgeChannelPrefs;
 
 void bridge_channel_prefs_init(BridgeChannelPrefs *p);
@@ -129,15 +133,38 @@ void bridge_channel_prefs_clear(BridgeChannelPrefs *p);
  * FALSE (and nothing changed) for any other class. */
 gboolean bridge_channel_prefs_apply(BridgeChannelPrefs *p, const BridgeChannelMsg *msg);
 
+/* The constraints the receiver set for video source @source_name: its own entry in the
+ * constraints map, else the default constraints. */
+BridgeVideoConstraints bridge_channel_prefs_constraints_for(const BridgeChannelPrefs *p,
+                                                            const char *source_name);
+
+/* TRUE if @source_name is among the receiver's on-stage (or, with @selected, selected)
+ * sources; *@index (not NULL) gets its position in that list. */
+gboolean bridge_channel_prefs_lists(const BridgeChannelPrefs *p, const char *source_name,
+                                    gboolean selected, guint *index);
+
 /* ---- what the bridge sends ---- */
 
 /* {"colibriClass":"ServerHello"[,"version":@version]} (transfer full). */
 char *bridge_channel_server_hello(const char *version);
 /* {"colibriClass":"ForwardedSources","forwardedSources":[...]} (transfer full). */
 char *bridge_channel_forwarded_sources(const char *const *names);
-/* {"colibriClass":"EndpointConnectivityStatusChangeEvent","endpoint":..,"active":"true|false"}
- * (transfer full). */
-char *bridge_channel_connectivity(const char *endpoint, gboolean active);
+/* {"colibriClass":"DominantSpeakerEndpointChangeEvent","dominantSpeakerEndpoint":@endpoint,
+ *  "previousSpeakers":[@previous...],"silence":@silence}: @previous are the endpoints dominant
+ * before, most recent first, without @endpoint (NULL: an empty list) (transfer full). */
+char *bridge_channel_dominant_speaker(const char *endpoint, const char *const *previous,
+                                      gboolean silence);
+/* {"colibriClass":"SenderSourceConstraints","sourceName":@source,"maxHeight":@max_height}:
+ * to a sender, the highest resolution any receiver needs of its source (-1: no limit, 0: none
+ * at all) (transfer full). */
+char *bridge_channel_sender_source_constraints(const char *source, int max_height);
+/* {"colibriClass":"ConnectionStats","estimatedDownlinkBandwidth":@bps}: the bridge's estimate
+ * of the receiver's downlink, sent every 10 s (transfer full). */
+char *bridge_channel_connection_stats(guint64 bps);
+/* {"colibriClass":"EndpointConnectivityStatusChangeEvent","endpoint":@endpoint,
+ *  "active":"true"|"false"}: whether the bridge still gets media from @endpoint (the boolean
+ * is a string, as Jitsi Videobridge sends it) (transfer full). */
+char *bridge_channel_connectivity_status(const char *endpoint, gboolean active);
 /* The video source names @receiver is sent: every video source of every other endpoint of its
  * conference (there is no last-N yet), sorted, without duplicates. NULL-terminated
  * (transfer full, g_strfreev). */

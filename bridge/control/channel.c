@@ -446,7 +446,7 @@ void bridge_channels_sources_changed(BridgeChannels *ch, const BridgeRegConferen
 
 void bridge_channels_connectivity(BridgeChannels *ch, const BridgeRegEndpoint *ep, gboolean active)
 {
-    g_autofree char *text = bridge_channel_connectivity(ep->id, active);
+    g_autofree char *text = bridge_channel_connectivity_status(ep->id, active);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, ep->conference->endpoints);

@@ -6,7 +6,9 @@
  * unknown classes and a reason for every drop; the message's own JSON, written out again,
  * parses to the same verdict; a relayed EndpointMessage/EndpointStats is JSON the bridge
  * itself would accept, naming the bridge's "from"; preferences stay in their documented
- * ranges and applying the same message twice changes nothing more than once. */
+ * ranges and applying the same message twice changes nothing more than once; the messages
+ * the bridge sends (dominant speaker, sender constraints, connectivity), built from the
+ * source names a client sent, are JSON that carries those names back unchanged. */
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
@@ -126,6 +128,57 @@ static void check_relay(BridgeChannelMsg *msg)
     g_free(text);
 }
 
+static json_t *load_sent(const char *text, const char *klass)
+{
+    FUZZ_CHECK(text != NULL);
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    FUZZ_CHECK(json_is_object(j));
+    FUZZ_CHECK(strcmp(json_string_value(json_object_get(j, "colibriClass")), klass) == 0);
+    return j;
+}
+
+/* The bridge's own messages about names a client chose (its selected sources). */
+static void check_builders(const BridgeChannelMsg *msg)
+{
+    if (msg->klass != BRIDGE_CHANNEL_CLASS_RECEIVER_VIDEO_CONSTRAINTS)
+        return;
+    json_t *sel = json_object_get(msg->json, "selectedSources");
+    if (!json_is_array(sel) || json_array_size(sel) == 0)
+        return;
+    GPtrArray *names = g_ptr_array_new();
+    size_t i;
+    json_t *e;
+    json_array_foreach(sel, i, e)
+    {
+        g_ptr_array_add(names, (gpointer)json_string_value(e));
+    }
+    g_ptr_array_add(names, NULL);
+    const char *first = names->pdata[0];
+    char *dom = bridge_channel_dominant_speaker(first, (const char *const *)names->pdata, FALSE);
+    json_t *j = load_sent(dom, "DominantSpeakerEndpointChangeEvent");
+    FUZZ_CHECK(strcmp(json_string_value(json_object_get(j, "dominantSpeakerEndpoint")), first) ==
+               0);
+    json_t *prev = json_object_get(j, "previousSpeakers");
+    json_array_foreach(prev, i, e)
+    {
+        FUZZ_CHECK(strcmp(json_string_value(e), first) != 0);
+    }
+    json_decref(j);
+    g_free(dom);
+    char *ssc = bridge_channel_sender_source_constraints(first, (int)json_array_size(sel) - 2);
+    j = load_sent(ssc, "SenderSourceConstraints");
+    FUZZ_CHECK(strcmp(json_string_value(json_object_get(j, "sourceName")), first) == 0);
+    FUZZ_CHECK(json_integer_value(json_object_get(j, "maxHeight")) >= -1);
+    json_decref(j);
+    g_free(ssc);
+    char *conn = bridge_channel_connectivity_status(first, json_array_size(sel) % 2);
+    j = load_sent(conn, "EndpointConnectivityStatusChangeEvent");
+    FUZZ_CHECK(strcmp(json_string_value(json_object_get(j, "endpoint")), first) == 0);
+    json_decref(j);
+    g_free(conn);
+    g_ptr_array_unref(names);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     BridgeChannelMsg msg;
@@ -164,6 +217,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(text);
         if (st == BRIDGE_CHANNEL_MSG_OK) {
             check_prefs(&msg);
+            check_builders(&msg);
             if (msg.klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_MESSAGE ||
                 msg.klass == BRIDGE_CHANNEL_CLASS_ENDPOINT_STATS)
                 check_relay(&msg);

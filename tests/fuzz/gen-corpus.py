@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Writes the seed corpora tests/fuzz/corpus/{rtp,rtcp,demux}/: valid packets shaped like what
+"""Writes the seed corpora tests/fuzz/corpus/{rtp,rtcp,demux,vp8,vp9,av1-dd}/: valid packets shaped like what
 browsers send to a Jitsi-style bridge, plus hand-made mutations aimed at each bounds check.
 The output is committed; rerun this after changing it (files are overwritten, not deleted)."""
 import os
@@ -185,7 +185,55 @@ def gen_demux():
         write("demux", name, data)
 
 
+def bits(s):
+    """'0'/'1' characters (others ignored) packed into bytes, zero-padded."""
+    b = [c for c in s if c in "01"]
+    b += ["0"] * (-len(b) % 8)
+    return bytes(int("".join(b[i:i + 8]), 2) for i in range(0, len(b), 8))
+
+
+def gen_codecs():
+    vp8 = {
+        "key-start": bytes.fromhex("90e0923405205042009d012a80026801aabb"),
+        "delta-t2": bytes.fromhex("a1a02a801122"),
+        "keyidx": bytes.fromhex("80103f00"),
+        "bare": bytes.fromhex("1001"),
+        "desc-only": bytes.fromhex("90e0923405"),
+    }
+    for name, data in vp8.items():
+        write("vp8", name, data)
+    vp9 = {
+        "key-s0-ss": bytes.fromhex("aa8102000758014000b40280016805000" "2d002003401c700"),
+        "key-s1": bytes.fromhex("ac8102030711"),
+        "flexible": bytes.fromhex("fc05500304" "99"),
+        "four-pdiffs": bytes.fromhex("f8055003050708" "99"),
+        "plain": bytes.fromhex("0c82"),
+        "ss-short": bytes.fromhex("02080500"),
+    }
+    for name, data in vp9.items():
+        write("vp9", name, data)
+    l1t2 = bits("1 1 000000 0000000100000010 1 0 0 0 0 000000 00001 00 01 11"
+                " 1010 1010 0001 0 100010 100000 10 0000 0010 0001"
+                " 1 0000001001111111 0000000101100111")
+    l2t2 = bits("1 0 001010 0000000000000111 1 0 0 0 0 001010 00011 01 10 01 11"
+                " 10101010 00010001 00001010 00000001 0 0 0 0 00 0")
+    custom = bits("1 1 001100 0000000000001000 0 1 0 1 0 0011 11 000100101011 01 0000 00")
+
+    def seq(*descs):
+        return b"".join(bytes([len(d)]) + d for d in descs)
+
+    dd = {
+        "l1t2-stream": seq(l1t2, b"\xc1\x01\x04", b"\x82\x01\x05", b"\xc3\x01\x06"),
+        "l2t2-custom": seq(l2t2, b"\xcd\x00\x09", custom, b"\xc9\x00\x0a"),
+        "no-structure": seq(b"\xc1\x01\x04", l1t2[:9], l1t2),
+        "short": seq(b"\xc1\x01"),
+    }
+    for name, data in dd.items():
+        write("av1-dd", name, data)
+
+
 if __name__ == "__main__":
     gen_rtp()
     gen_rtcp()
     gen_demux()
+    gen_codecs()

@@ -643,6 +643,10 @@ def gen_channel_msg():
         "audio-mode": '{"colibriClass":"ReceiverAudioSubscription","mode":"Include","list":["bob01-a0"]}',
         "audio-all": '{"colibriClass":"ReceiverAudioSubscription","all":true,"exclude":["x-a0"]}',
         "audio-include": '{"colibriClass":"ReceiverAudioSubscription","all":false,"include":[]}',
+        "audio-custom": '{"colibriClass":"ReceiverAudioSubscription","mode":"Custom","include":["a-a0","b-a0"],"exclude":["b-a0"]}',
+        "audio-custom-exclude": '{"colibriClass":"ReceiverAudioSubscription","mode":"Custom","exclude":["x-a0"]}',
+        "video-constraints-selected": '{"colibriClass":"ReceiverVideoConstraints","selectedSources":["a-v0","b\\"q-v0","\\u00e9-v1"],'
+                                      '"onStageSources":[],"lastN":2}',
         "unknown-class": '{"colibriClass":"ServerHello","version":"1"}',
         "unicode": '{"colibriClass":"EndpointMessage","to":"\\u00e9\\u65e5","msgPayload":{"t":"\\ud83d\\ude00"}}',
     }

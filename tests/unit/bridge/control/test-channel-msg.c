@@ -335,7 +335,134 @@ static void test_prefs_video_type_and_audio(void)
                   BRIDGE_CHANNEL_DROP_INVALID);
     expect_status("{\"colibriClass\":\"ReceiverAudioSubscription\",\"all\":1}",
                   BRIDGE_CHANNEL_DROP_INVALID);
+
+    /* Jitsi Videobridge's current shape: Custom with include and exclude lists. */
+    g_assert_cmpint(parse("{\"colibriClass\":\"ReceiverAudioSubscription\",\"mode\":\"Custom\","
+                          "\"include\":[\"a-a0\",\"b-a0\",\"c-a0\"],\"exclude\":[\"b-a0\"]}",
+                          &msg),
+                    ==, BRIDGE_CHANNEL_MSG_OK);
+    g_assert_true(bridge_channel_prefs_apply(&p, &msg));
+    bridge_channel_msg_clear(&msg);
+    g_assert_cmpint(p.audio, ==, BRIDGE_AUDIO_SUBSCRIBE_INCLUDE);
+    g_assert_cmpuint(g_strv_length(p.audio_list), ==, 2);
+    g_assert_cmpstr(p.audio_list[1], ==, "c-a0");
+    g_assert_cmpint(parse("{\"colibriClass\":\"ReceiverAudioSubscription\",\"mode\":\"Custom\","
+                          "\"exclude\":[\"b-a0\"]}",
+                          &msg),
+                    ==, BRIDGE_CHANNEL_MSG_OK);
+    g_assert_true(bridge_channel_prefs_apply(&p, &msg));
+    bridge_channel_msg_clear(&msg);
+    g_assert_cmpint(p.audio, ==, BRIDGE_AUDIO_SUBSCRIBE_EXCLUDE);
+    g_assert_cmpstr(p.audio_list[0], ==, "b-a0");
+    g_assert_cmpint(
+        parse("{\"colibriClass\":\"ReceiverAudioSubscription\",\"mode\":\"Custom\"}", &msg), ==,
+        BRIDGE_CHANNEL_MSG_OK);
+    g_assert_true(bridge_channel_prefs_apply(&p, &msg));
+    bridge_channel_msg_clear(&msg);
+    g_assert_cmpint(p.audio, ==, BRIDGE_AUDIO_SUBSCRIBE_ALL);
+    expect_status("{\"colibriClass\":\"ReceiverAudioSubscription\",\"mode\":\"Custom\","
+                  "\"include\":\"a\"}",
+                  BRIDGE_CHANNEL_DROP_INVALID);
     bridge_channel_prefs_clear(&p);
+}
+
+/* What the allocation reads from the stored preferences. */
+static void test_prefs_for_allocation(void)
+{
+    BridgeChannelPrefs p;
+    bridge_channel_prefs_init(&p);
+    g_assert_false(p.video_constraints_received);
+    BridgeVideoConstraints c = bridge_channel_prefs_constraints_for(&p, "a-v0");
+    g_assert_cmpint(c.max_height, ==, 180);
+    BridgeChannelMsg msg;
+    g_assert_cmpint(
+        parse("{\"colibriClass\":\"ReceiverVideoConstraints\",\"onStageSources\":[\"b-v0\"],"
+              "\"selectedSources\":[\"c-v0\",\"a-v0\"],\"defaultConstraints\":{\"maxHeight\":360},"
+              "\"constraints\":{\"b-v0\":{\"maxHeight\":720}}}",
+              &msg),
+        ==, BRIDGE_CHANNEL_MSG_OK);
+    g_assert_true(bridge_channel_prefs_apply(&p, &msg));
+    bridge_channel_msg_clear(&msg);
+    g_assert_true(p.video_constraints_received);
+    g_assert_cmpint(bridge_channel_prefs_constraints_for(&p, "b-v0").max_height, ==, 720);
+    g_assert_cmpint(bridge_channel_prefs_constraints_for(&p, "a-v0").max_height, ==, 360);
+    g_assert_cmpint(bridge_channel_prefs_constraints_for(&p, NULL).max_height, ==, 360);
+    guint idx = 99;
+    g_assert_true(bridge_channel_prefs_lists(&p, "b-v0", FALSE, &idx));
+    g_assert_cmpuint(idx, ==, 0);
+    g_assert_false(bridge_channel_prefs_lists(&p, "b-v0", TRUE, NULL));
+    g_assert_true(bridge_channel_prefs_lists(&p, "a-v0", TRUE, &idx));
+    g_assert_cmpuint(idx, ==, 1);
+    g_assert_false(bridge_channel_prefs_lists(&p, "z-v0", TRUE, NULL));
+    /* A LastNChangedEvent is not a ReceiverVideoConstraints, and leaves the rest. */
+    bridge_channel_prefs_clear(&p);
+    bridge_channel_prefs_init(&p);
+    g_assert_cmpint(parse("{\"colibriClass\":\"LastNChangedEvent\",\"lastN\":2}", &msg), ==,
+                    BRIDGE_CHANNEL_MSG_OK);
+    g_assert_true(bridge_channel_prefs_apply(&p, &msg));
+    bridge_channel_msg_clear(&msg);
+    g_assert_false(p.video_constraints_received);
+    g_assert_cmpint(p.last_n, ==, 2);
+    bridge_channel_prefs_clear(&p);
+}
+
+/* Parses @text as JSON (a message the bridge sends must be one). */
+static json_t *load(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!j)
+        g_error("%s: %s", text, err.text);
+    return j;
+}
+
+static void test_server_events(void)
+{
+    const char *prev[] = {"bob", "alice", "carol", NULL};
+    g_autofree char *dom = bridge_channel_dominant_speaker("alice", prev, FALSE);
+    json_t *j = load(dom);
+    g_assert_cmpstr(json_string_value(json_object_get(j, "colibriClass")), ==,
+                    "DominantSpeakerEndpointChangeEvent");
+    g_assert_cmpstr(json_string_value(json_object_get(j, "dominantSpeakerEndpoint")), ==, "alice");
+    json_t *list = json_object_get(j, "previousSpeakers");
+    /* The new dominant speaker is not among its own previous speakers. */
+    g_assert_cmpuint(json_array_size(list), ==, 2);
+    g_assert_cmpstr(json_string_value(json_array_get(list, 0)), ==, "bob");
+    g_assert_cmpstr(json_string_value(json_array_get(list, 1)), ==, "carol");
+    g_assert_true(json_is_false(json_object_get(j, "silence")));
+    json_decref(j);
+    g_autofree char *alone = bridge_channel_dominant_speaker("x\"y", NULL, TRUE);
+    j = load(alone);
+    g_assert_cmpstr(json_string_value(json_object_get(j, "dominantSpeakerEndpoint")), ==, "x\"y");
+    g_assert_cmpuint(json_array_size(json_object_get(j, "previousSpeakers")), ==, 0);
+    g_assert_true(json_is_true(json_object_get(j, "silence")));
+    json_decref(j);
+
+    g_autofree char *ssc = bridge_channel_sender_source_constraints("a-v0", 360);
+    g_assert_cmpstr(ssc, ==,
+                    "{\"colibriClass\":\"SenderSourceConstraints\",\"sourceName\":\"a-v0\","
+                    "\"maxHeight\":360}");
+    g_autofree char *ssc_all = bridge_channel_sender_source_constraints("a-v0", -7);
+    j = load(ssc_all);
+    g_assert_cmpint(json_integer_value(json_object_get(j, "maxHeight")), ==, -1);
+    json_decref(j);
+
+    g_autofree char *stats = bridge_channel_connection_stats(G_GUINT64_CONSTANT(12345678901));
+    g_assert_cmpstr(stats, ==,
+                    "{\"colibriClass\":\"ConnectionStats\","
+                    "\"estimatedDownlinkBandwidth\":12345678901}");
+    g_autofree char *on = bridge_channel_connectivity_status("bob", TRUE);
+    g_assert_cmpstr(on, ==,
+                    "{\"colibriClass\":\"EndpointConnectivityStatusChangeEvent\","
+                    "\"endpoint\":\"bob\",\"active\":\"true\"}");
+    g_autofree char *off = bridge_channel_connectivity_status("bob", FALSE);
+    j = load(off);
+    g_assert_cmpstr(json_string_value(json_object_get(j, "active")), ==, "false");
+    json_decref(j);
+    /* None of these is a message a client may send the bridge. */
+    const char *sent[] = {dom, ssc, stats, on};
+    for (gsize i = 0; i < G_N_ELEMENTS(sent); i++)
+        expect_status(sent[i], BRIDGE_CHANNEL_DROP_UNKNOWN_CLASS);
 }
 
 static void test_server_messages(void)
@@ -352,11 +479,11 @@ static void test_server_messages(void)
     g_autofree char *none = bridge_channel_forwarded_sources(NULL);
     g_assert_cmpstr(none, ==, "{\"colibriClass\":\"ForwardedSources\",\"forwardedSources\":[]}");
     /* JVB's form: "active" is a string. */
-    g_autofree char *off = bridge_channel_connectivity("ab\"c", FALSE);
+    g_autofree char *off = bridge_channel_connectivity_status("ab\"c", FALSE);
     g_assert_cmpstr(off, ==,
                     "{\"colibriClass\":\"EndpointConnectivityStatusChangeEvent\",\"endpoint\":"
                     "\"ab\\\"c\",\"active\":\"false\"}");
-    g_autofree char *on = bridge_channel_connectivity("x", TRUE);
+    g_autofree char *on = bridge_channel_connectivity_status("x", TRUE);
     g_assert_nonnull(strstr(on, "\"active\":\"true\""));
 }
 
@@ -466,6 +593,8 @@ int main(int argc, char **argv)
     g_test_add_func("/channel-msg/prefs-video-constraints", test_prefs_video_constraints);
     g_test_add_func("/channel-msg/prefs-video-type-and-audio", test_prefs_video_type_and_audio);
     g_test_add_func("/channel-msg/server-messages", test_server_messages);
+    g_test_add_func("/channel-msg/server-events", test_server_events);
+    g_test_add_func("/channel-msg/prefs-for-allocation", test_prefs_for_allocation);
     g_test_add_func("/channel-msg/forwarded-for", test_forwarded_for);
     g_test_add_func("/channel-msg/names", test_names);
     g_test_add_func("/channel-msg/garbage", test_garbage);

@@ -1011,6 +1011,151 @@ static void test_xml_client(void)
     fx_clear(&fx);
 }
 
+/* session-accept content as lib-jitsi-meet sends it with VP8 simulcast: audio, then one
+ * video source of three encodings (SIM) each with its RTX (FID), six SSRCs in all. */
+static char *accept_simulcast_inner(const char *nick, guint32 base)
+{
+    GString *v = g_string_new(NULL);
+    for (guint i = 1; i <= 6; i++)
+        g_string_append_printf(v,
+                               "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='%u' "
+                               "name='%s-v0'><parameter name='msid' value='%s-v t2'/></source>",
+                               base + i, nick, nick);
+    g_string_append_printf(v,
+                           "<ssrc-group xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' semantics='SIM'>"
+                           "<source ssrc='%u'/><source ssrc='%u'/><source ssrc='%u'/></ssrc-group>",
+                           base + 1, base + 2, base + 3);
+    for (guint i = 1; i <= 3; i++)
+        g_string_append_printf(v,
+                               "<ssrc-group xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' "
+                               "semantics='FID'><source ssrc='%u'/><source ssrc='%u'/>"
+                               "</ssrc-group>",
+                               base + i, base + 3 + i);
+    char *out = g_strdup_printf(
+        "<content creator='responder' name='audio' senders='both'><description "
+        "xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type id='111' name='opus' "
+        "clockrate='48000' channels='2'/><source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' "
+        "ssrc='%u' name='%s-a0'/><rtcp-mux/></description>" TRANSPORT_ACTIVE "</content>"
+        "<content creator='responder' name='video' senders='both'><description "
+        "xmlns='urn:xmpp:jingle:apps:rtp:1' media='video'><payload-type id='100' name='VP8' "
+        "clockrate='90000'/>%s</description>" TRANSPORT_ACTIVE "</content>",
+        base, nick, v->str);
+    g_string_free(v, TRUE);
+    return out;
+}
+
+/* The groups of @nick's video source in the conference-modify at @idx, as the bridge parses
+ * them: "SIM:a,b,c FID:a,d ..." in order. */
+static char *bridge_groups(Fx *fx, int idx, const char *nick, guint *n_ssrcs)
+{
+    PaColibriConferenceModify m;
+    g_autofree char *why = NULL;
+    g_assert_cmpint(pa_colibri_parse_modify(sent_at(&fx->tb, idx), &m, &why), ==, PA_COLIBRI_OK);
+    GString *out = g_string_new(NULL);
+    for (guint e = 0; e < m.endpoints->len; e++) {
+        const PaColibriEndpoint *ep = &g_array_index(m.endpoints, PaColibriEndpoint, e);
+        for (guint k = 0; ep->sources && k < ep->sources->len; k++) {
+            const PaMediaSource *ms = &g_array_index(ep->sources, PaMediaSource, k);
+            if (!ms->video || g_strcmp0(ep->id, nick) != 0)
+                continue;
+            *n_ssrcs = ms->sources->len;
+            for (guint g = 0; g < ms->groups->len; g++) {
+                const PaMediaSsrcGroup *grp = &g_array_index(ms->groups, PaMediaSsrcGroup, g);
+                g_string_append_printf(out, "%s%s:", out->len ? " " : "", grp->semantics);
+                for (guint i = 0; i < grp->ssrcs->len; i++)
+                    g_string_append_printf(out, "%s%u", i ? "," : "",
+                                           g_array_index(grp->ssrcs, guint32, i));
+            }
+        }
+    }
+    pa_colibri_modify_clear(&m);
+    return g_string_free(out, FALSE);
+}
+
+/* Simulcast (issue 10): the bridge gets every encoding of a sender with its SIM and FID
+ * groups (it selects and rewrites layers per receiver); receivers see one video source per
+ * sender: the first SIM SSRC and its RTX, as Jicofo strips them, in source-add and in the
+ * offer to someone joining later. */
+static void test_simulcast(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    g_autofree char *sa = NULL, *sb = NULL;
+    two_invited(&fx, &sa, &sb);
+
+    guint mark = fx.tb.sent->len;
+    g_autofree char *acc_a = accept_simulcast_inner("alice", 1000);
+    int r = client_jingle(&fx, "alice", "session-accept", sa, acc_a);
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    int upd = sent_find(&fx.tb, mark, MODIFY_TO("b1", {"media-source", NULL, {"id", "alice-v0"}}));
+    g_assert_cmpint(upd, >=, 0);
+    guint n = 0;
+    g_autofree char *groups = bridge_groups(&fx, upd, "alice", &n);
+    g_assert_cmpuint(n, ==, 6);
+    g_assert_cmpstr(groups, ==, "SIM:1001,1002,1003 FID:1001,1004 FID:1002,1005 FID:1003,1006");
+
+    mark = fx.tb.sent->len;
+    g_autofree char *acc_b = accept_inner("bob", 2001);
+    r = client_jingle(&fx, "bob", "session-accept", sb, acc_b);
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    int add = find_sources(&fx, mark, "source-add", "bob", "alice", 1001);
+    g_assert_cmpint(add, >=, 0);
+    PaJingle j;
+    g_assert_true(jingle_of(sent_at(&fx.tb, add), &j));
+    g_assert_nonnull(jingle_source(&j, 1004)); /* the first encoding's RTX */
+    const guint32 ssrcs[] = {1002, 1003, 1005, 1006};
+    for (gsize i = 0; i < G_N_ELEMENTS(ssrcs); i++)
+        g_assert_null(jingle_source(&j, ssrcs[i]));
+    const guint32 fid[] = {1001, 1004}, sim[] = {1001, 1002, 1003};
+    g_assert_nonnull(jingle_group(&j, PA_JINGLE_GROUP_FID, fid, 2));
+    g_assert_null(jingle_group(&j, PA_JINGLE_GROUP_SIM, sim, 3));
+    for (guint g = 0; g < j.sources.groups->len; g++)
+        g_assert_cmpint(g_array_index(j.sources.groups, PaJingleSsrcGroup, g).semantics, !=,
+                        PA_JINGLE_GROUP_SIM);
+    pa_jingle_clear(&j);
+
+    /* Carol joins later: her offer has alice's video stripped the same way. */
+    mark = fx.tb.sent->len;
+    occupant(&fx, "carol");
+    disco(&fx, mark, "carol", JSON_FEATURES);
+    answer_alloc(&fx, find_alloc(&fx, mark, "b1", "carol"), "carol");
+    int ic = find_initiate(&fx, mark, "carol");
+    g_assert_cmpint(ic, >=, 0);
+    g_assert_true(jingle_of(sent_at(&fx.tb, ic), &j));
+    g_assert_nonnull(jingle_source(&j, 1001));
+    g_assert_nonnull(jingle_source(&j, 1004));
+    g_assert_null(jingle_source(&j, 1002));
+    g_assert_null(jingle_source(&j, 1006));
+    g_assert_nonnull(jingle_group(&j, PA_JINGLE_GROUP_FID, fid, 2));
+    pa_jingle_clear(&j);
+
+    /* alice stops her camera: everyone hears the two SSRCs they knew go; the bridge gets the
+     * rest of her sources. */
+    mark = fx.tb.sent->len;
+    r = client_jingle(&fx, "alice", "source-remove", sa,
+                      "<content name='video'><description xmlns='urn:xmpp:jingle:apps:rtp:1' "
+                      "media='video'><source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1001'/>"
+                      "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1002'/>"
+                      "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1003'/>"
+                      "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1004'/>"
+                      "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1005'/>"
+                      "<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='1006'/>"
+                      "</description></content>");
+    g_assert_cmpstr(reply_type(&fx, r), ==, "result");
+    int rm = find_sources(&fx, mark, "source-remove", "bob", "alice", 1001);
+    g_assert_cmpint(rm, >=, 0);
+    g_assert_true(carries(&fx, rm, "alice", 1004));
+    g_assert_false(carries(&fx, rm, "alice", 1002));
+    upd = sent_find(&fx.tb, mark, MODIFY_TO("b1", {"endpoint", NULL, {"id", "alice"}}));
+    g_assert_cmpint(upd, >=, 0);
+    n = 0;
+    g_autofree char *after = bridge_groups(&fx, upd, "alice", &n);
+    g_assert_cmpstr(after, ==, "");
+    g_assert_cmpuint(n, ==, 0);
+    fx_clear(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1033,5 +1178,6 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/bridge-drops-endpoint", test_bridge_drops_endpoint);
     g_test_add_func("/jingle/conference/bridge-drops-endpoint-unhealthy",
                     test_bridge_drops_endpoint_unhealthy);
+    g_test_add_func("/jingle/conference/simulcast", test_simulcast);
     return g_test_run();
 }
