@@ -185,9 +185,9 @@ component_ports = { $component_port }
 $cors
 -- Idle BOSH sessions are dropped after this many seconds.
 bosh_max_inactivity = 60"
-  # Debian's prosody.cfg.lua enables mod_smacks for every host; Parley's hosts are tested
-  # without it (docs/deployment.md, "Stream management").
-  host_extra='  modules_disabled = { "smacks" }'
+  # Debian's prosody.cfg.lua enables mod_smacks for every host; Parley's hosts shorten how
+  # long a vanished client keeps its seat (docs/deployment.md, "Stream management").
+  host_extra='  smacks_hibernation_time = 20'
 else
   out=$dir/prosody.cfg.lua
   mkdir -p "$dir/data" "$dir/certs"
@@ -219,10 +219,7 @@ certificates = \"$dir/certs\"
 
 modules_enabled = {
   \"roster\"; \"saslauth\"; \"disco\"; \"ping\"; \"time\"; \"version\";
-  "roster"; "saslauth"; "disco"; "ping"; "time"; "version";
-  "bosh";       -- XEP-0124/0206 at http://<address>:$http_port/http-bind
-  "websocket";  -- RFC 7395 at ws://<address>:$http_port/xmpp-websocket
-  "smacks";     -- XEP-0198 stream management: a short network loss resumes the session
+  \"smacks\";     -- XEP-0198 stream management: a short network loss resumes the session
 }
 -- A client whose connection vanished (a closed laptop, a crashed bridge) keeps its session,
 -- and so its seat in its rooms, this many seconds for a resumption; then it leaves them.
