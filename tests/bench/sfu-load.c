@@ -14,12 +14,14 @@
  * process's CPU time (every thread: /proc/<pid>/task/<tid>/schedstat) per RTP packet the
  * participants received from it in the window; loss per receiver; latency (send time in the
  * payload to kernel receive timestamp); the server's RSS idle and after the run; with
- * --junk-pps a flood of junk from unknown addresses at the media port (parley) during the run.
+ * --junk-pps a flood of junk from unknown addresses at the media port (parley) during the run;
+ * with --sample-every S, the server's RSS and open files every S seconds of the window (a soak:
+ * -n 4 -d 1800 --sample-every 60 is a 4-person call for 30 minutes).
  * A benchmark: prints figures, asserts nothing on time. Exit 77 when Prosody, the bridge or
  * Janus is missing.
  *
  *   sfu-load --server parley|janus [-n N] [-c CONFERENCES] [-w WORKERS] [-d SECONDS]
- *            [--warmup S] [--video-kbps K] [--junk-pps P]
+ *            [--warmup S] [--video-kbps K] [--junk-pps P] [--sample-every S]
  *
  * Run it under tests/netns-run.sh (fixed ports; janus.sh makes a veth pair).
  * Threads: main (signalling, the participants' GMainContext until take-over, sampling),
@@ -47,7 +49,7 @@
 typedef struct {
     gboolean janus;
     guint n, conferences, video_kbps, workers, junk_pps;
-    double seconds, warmup;
+    double seconds, warmup, sample_every;
     Load load;
     int pid; /* the SFU process */
     /* parley */
@@ -484,6 +486,7 @@ typedef struct {
     guint64 rx, cpu, wait, junk;
     double seconds, setup_s, load0;
     long rss_idle, rss_after;
+    int fds_idle, fds_after;
 } Window;
 
 static void report(Sfu *s, const Window *w)
@@ -510,8 +513,9 @@ static void report(Sfu *s, const Window *w)
     printf("  loss (whole run): mean %.3f%% worst %.3f%%; srtp errors %" G_GUINT64_FORMAT
            ", STUN answered %" G_GUINT64_FORMAT "\n",
            loss.loss_mean_pct, loss.loss_max_pct, loss.bad, loss.stun);
-    printf("  server RSS: %ld kB connected and idle, %ld kB after the run\n", w->rss_idle,
-           w->rss_after);
+    printf(
+        "  server RSS: %ld kB connected and idle, %ld kB after the run; open files %d, then %d\n",
+        w->rss_idle, w->rss_after, w->fds_idle, w->fds_after);
     if (!s->janus) {
         g_autofree char *metrics = NULL;
         if (it_http_get(s->env.http_port, "/metrics", &metrics) == 200) {
@@ -539,12 +543,29 @@ static void report(Sfu *s, const Window *w)
 
 /* ---- main ---- */
 
+/* The measurement window (s->seconds from @m0), printing the server's RSS and open files every
+ * s->sample_every seconds when asked. */
+static void measure(Sfu *s, gint64 m0)
+{
+    if (s->sample_every <= 0) {
+        pump(s, s->seconds);
+        return;
+    }
+    for (double t = 0; t < s->seconds;) {
+        double step = MIN(s->sample_every, s->seconds - t);
+        pump(s, step);
+        t = (g_get_monotonic_time() - m0) / 1e6;
+        printf("sample: t=%.0f s rss_kb=%ld fds=%d\n", t, test_process_rss_kb(s->pid),
+               test_process_fds(s->pid));
+    }
+}
+
 /* The command line into a new Sfu (exits on a bad one). */
 static Sfu *parse_options(int argc, char **argv)
 {
     char *server = NULL;
     gint n = 3, conferences = 1, video_kbps = 1500, workers = 0, junk_pps = 0;
-    gdouble seconds = 10, warmup = 3;
+    gdouble seconds = 10, warmup = 3, sample_every = 0;
     GOptionEntry entries[] = {
         {"server", 0, 0, G_OPTION_ARG_STRING, &server, "parley or janus", "S"},
         {"participants", 'n', 0, G_OPTION_ARG_INT, &n, "participants (3)", "N"},
@@ -555,6 +576,8 @@ static Sfu *parse_options(int argc, char **argv)
         {"video-kbps", 0, 0, G_OPTION_ARG_INT, &video_kbps, "video per participant (1500)", "K"},
         {"junk-pps", 0, 0, G_OPTION_ARG_INT, &junk_pps,
          "junk datagrams/s from unknown addresses at the media port (parley)", "P"},
+        {"sample-every", 0, 0, G_OPTION_ARG_DOUBLE, &sample_every,
+         "print the server's RSS and open files every S seconds of the window (0: never)", "S"},
         {NULL},
     };
     GOptionContext *octx = g_option_context_new("- one SFU process under a conference load");
@@ -568,7 +591,7 @@ static Sfu *parse_options(int argc, char **argv)
     if (!s->janus && g_strcmp0(server, "parley") != 0)
         die("--server parley|janus", NULL);
     if (n < 2 || n > LOAD_MAX_PARTICIPANTS || conferences < 1 || n / conferences < 2 ||
-        workers < 0 || seconds <= 0 || junk_pps < 0)
+        workers < 0 || seconds <= 0 || junk_pps < 0 || sample_every < 0)
         die("bad -n/-c/-w/-d", NULL);
     s->n = (guint)n;
     s->conferences = (guint)conferences;
@@ -577,6 +600,7 @@ static Sfu *parse_options(int argc, char **argv)
     s->junk_pps = s->janus ? 0 : (guint)junk_pps;
     s->seconds = seconds;
     s->warmup = warmup;
+    s->sample_every = sample_every;
     return s;
 }
 
@@ -608,6 +632,7 @@ int main(int argc, char **argv)
     double setup_s = (g_get_monotonic_time() - t0) / 1e6;
     pump(s, 1.0);
     long rss_idle = test_process_rss_kb(s->pid);
+    int fds_idle = test_process_fds(s->pid);
 
     GThread *junk = s->junk_pps ? g_thread_new("load-junk", junk_main, s) : NULL;
     load_start(&s->load);
@@ -617,12 +642,13 @@ int main(int argc, char **argv)
     guint64 cpu0 = test_process_cpu_ns(s->pid, &wait0), rx0 = load_received(&s->load);
     guint64 j0 = s->junk_sent;
     gint64 m0 = g_get_monotonic_time();
-    pump(s, s->seconds);
+    measure(s, m0);
     guint64 cpu1 = test_process_cpu_ns(s->pid, &wait1), rx1 = load_received(&s->load);
     guint64 j1 = s->junk_sent;
     double win = (g_get_monotonic_time() - m0) / 1e6;
     load_window(&s->load, atomic_load(&s->load.measure_from_ns), bench_clock_ns(CLOCK_REALTIME));
     long rss_after = test_process_rss_kb(s->pid);
+    int fds_after = test_process_fds(s->pid);
     load_stop(&s->load, pump, s);
     if (junk) {
         atomic_store(&s->stop_junk, TRUE);
@@ -637,7 +663,9 @@ int main(int argc, char **argv)
                 .setup_s = setup_s,
                 .load0 = load0,
                 .rss_idle = rss_idle,
-                .rss_after = rss_after};
+                .rss_after = rss_after,
+                .fds_idle = fds_idle,
+                .fds_after = fds_after};
     report(s, &w);
 
     for (guint i = 0; i < s->n; i++) {

@@ -92,6 +92,20 @@ long test_process_rss_kb(int pid)
     return p ? strtol(p + 6, NULL, 10) : -1;
 }
 
+int test_process_fds(int pid)
+{
+    char path[64];
+    g_snprintf(path, sizeof path, "/proc/%d/fd", pid);
+    GDir *dir = g_dir_open(path, 0, NULL);
+    if (!dir)
+        return -1;
+    int n = 0;
+    while (g_dir_read_name(dir))
+        n++;
+    g_dir_close(dir);
+    return n;
+}
+
 long test_rss_kb(void)
 {
     char buf[4096];

@@ -22,6 +22,8 @@ long test_rss_kb(void);
 guint64 test_process_cpu_ns(int pid, guint64 *wait_ns);
 /* Resident set size of process @pid in kB (-1 if unknown). */
 long test_process_rss_kb(int pid);
+/* Open file descriptors of process @pid (/proc/<pid>/fd entries; -1 if unknown). */
+int test_process_fds(int pid);
 /* The 1-minute load average (-1 if unknown). */
 double test_loadavg(void);
 
