@@ -142,32 +142,6 @@ static BenchSource source_of(Sfu *s, guint i)
 
 /* ---- parley ---- */
 
-static void add_payload_types(PaColibriEndpoint *ep)
-{
-    g_array_set_size(ep->media, 2);
-    for (int i = 0; i < 2; i++) {
-        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
-        m->video = i == 1;
-        m->payload_types = g_array_new(FALSE, TRUE, sizeof(PaMediaPayloadType));
-        m->hdrexts = g_array_new(FALSE, TRUE, sizeof(PaMediaHdrExt));
-        PaMediaPayloadType pt = {.id = m->video ? BENCH_PT_VIDEO : BENCH_PT_AUDIO,
-                                 .name = g_strdup(m->video ? "VP8" : "opus"),
-                                 .clockrate = m->video ? 90000 : 48000,
-                                 .channels = m->video ? 0 : 2};
-        g_array_append_val(m->payload_types, pt);
-    }
-}
-
-static void free_payload_types(PaColibriEndpoint *ep)
-{
-    for (guint i = 0; i < ep->media->len; i++) {
-        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
-        for (guint j = 0; j < m->payload_types->len; j++)
-            g_free(g_array_index(m->payload_types, PaMediaPayloadType, j).name);
-        g_array_set_size(m->payload_types, 0);
-    }
-}
-
 static xmpp_stanza_t *modify(Sfu *s, PaColibriConferenceModify *m)
 {
     xmpp_stanza_t *iq = it_modify_iq(tx_ctx(s->focus), s->bridge_occupant, m);
@@ -261,11 +235,11 @@ static void setup_parley(Sfu *s)
                                      src.ssrc[BENCH_KIND_AUDIO], a_id, NULL);
             pa_media_source_add_ssrc(pa_media_sources_add(ep->sources, TRUE, v_id),
                                      src.ssrc[BENCH_KIND_VIDEO], v_id, NULL);
-            add_payload_types(ep);
+            it_endpoint_set_media(ep, BENCH_PT_AUDIO, BENCH_PT_VIDEO);
         }
         xmpp_stanza_release(modify(s, &m));
         for (guint k = 0; k < m.endpoints->len; k++)
-            free_payload_types(&g_array_index(m.endpoints, PaColibriEndpoint, k));
+            it_endpoint_clear_media(&g_array_index(m.endpoints, PaColibriEndpoint, k));
         pa_colibri_modify_clear(&m);
     }
     for (guint i = 0; i < s->n; i++) {

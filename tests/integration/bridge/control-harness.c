@@ -562,3 +562,29 @@ gboolean it_wait_for(TestXmpp *t, ItCond cond, gpointer data, guint ms, guint st
     }
     return TRUE;
 }
+
+void it_endpoint_set_media(PaColibriEndpoint *ep, guint8 pt_audio, guint8 pt_video)
+{
+    g_array_set_size(ep->media, 2);
+    for (int i = 0; i < 2; i++) {
+        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
+        m->video = i == 1;
+        m->payload_types = g_array_new(FALSE, TRUE, sizeof(PaMediaPayloadType));
+        m->hdrexts = g_array_new(FALSE, TRUE, sizeof(PaMediaHdrExt));
+        PaMediaPayloadType pt = {.id = m->video ? pt_video : pt_audio,
+                                 .name = g_strdup(m->video ? "VP8" : "opus"),
+                                 .clockrate = m->video ? 90000 : 48000,
+                                 .channels = m->video ? 0 : 2};
+        g_array_append_val(m->payload_types, pt);
+    }
+}
+
+void it_endpoint_clear_media(PaColibriEndpoint *ep)
+{
+    for (guint i = 0; i < ep->media->len; i++) {
+        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
+        for (guint j = 0; j < m->payload_types->len; j++)
+            g_free(g_array_index(m->payload_types, PaMediaPayloadType, j).name);
+        g_array_set_size(m->payload_types, 0);
+    }
+}

@@ -123,5 +123,11 @@ gboolean it_wait_for(TestXmpp *t, ItCond cond, gpointer data, guint ms, guint st
 
 /* An <iq type=set to=@to> holding the conference-modify for @m (transfer full). */
 xmpp_stanza_t *it_modify_iq(xmpp_ctx_t *ctx, const char *to, const PaColibriConferenceModify *m);
+/* Gives @ep the media the simulated peers send: audio (opus/48000/2, payload type @pt_audio)
+ * and video (VP8/90000, @pt_video), no header extensions. */
+void it_endpoint_set_media(PaColibriEndpoint *ep, guint8 pt_audio, guint8 pt_video);
+/* Frees what it_endpoint_set_media() gave @ep's payload types (the rest goes with the
+ * conference-modify). */
+void it_endpoint_clear_media(PaColibriEndpoint *ep);
 
 G_END_DECLS

@@ -120,32 +120,6 @@ static gsize capture_srtp_to(guint16 from, guint16 port, guint8 *out, gsize cap)
     return got;
 }
 
-static void add_payload_types(PaColibriEndpoint *ep)
-{
-    g_array_set_size(ep->media, 2);
-    for (int i = 0; i < 2; i++) {
-        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
-        m->video = i == 1;
-        m->payload_types = g_array_new(FALSE, TRUE, sizeof(PaMediaPayloadType));
-        m->hdrexts = g_array_new(FALSE, TRUE, sizeof(PaMediaHdrExt));
-        PaMediaPayloadType pt = {.id = m->video ? 100 : 111,
-                                 .name = g_strdup(m->video ? "VP8" : "opus"),
-                                 .clockrate = m->video ? 90000 : 48000,
-                                 .channels = m->video ? 0 : 2};
-        g_array_append_val(m->payload_types, pt);
-    }
-}
-
-static void free_payload_types(PaColibriEndpoint *ep)
-{
-    for (guint i = 0; i < ep->media->len; i++) {
-        PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
-        for (guint j = 0; j < m->payload_types->len; j++)
-            g_free(g_array_index(m->payload_types, PaMediaPayloadType, j).name);
-        g_array_set_size(m->payload_types, 0);
-    }
-}
-
 static void test_full_path(void)
 {
     char *why = NULL;
@@ -222,13 +196,13 @@ static void test_full_path(void)
                                  webrtc_peer_audio_ssrc(peers[i]), a_id, NULL);
         pa_media_source_add_ssrc(pa_media_sources_add(ep->sources, TRUE, v_id),
                                  webrtc_peer_video_ssrc(peers[i]), v_id, NULL);
-        add_payload_types(ep);
+        it_endpoint_set_media(ep, 111, 100);
     }
     iq = it_modify_iq(tx_ctx(focus), bridge_occupant, &m);
     r = tx_iq(focus, iq, 10000);
     xmpp_stanza_release(iq);
     for (guint i = 0; i < m.endpoints->len; i++)
-        free_payload_types(&g_array_index(m.endpoints, PaColibriEndpoint, i));
+        it_endpoint_clear_media(&g_array_index(m.endpoints, PaColibriEndpoint, i));
     pa_colibri_modify_clear(&m);
     g_assert_nonnull(r);
     g_autofree char *rtext = pa_stanza_to_string(r);
