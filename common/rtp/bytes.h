@@ -42,3 +42,15 @@ static inline void pa_wr32(uint8_t *p, uint32_t v)
     p[2] = (uint8_t)(v >> 8);
     p[3] = (uint8_t)v;
 }
+
+/* The picture id field VP8's and VP9's payload descriptors share: 7 bits, or with the M bit
+ * set 15 bits (RFC 7741 section 4.2, RFC 9628 section 4.2). @fifteen keeps the field's width. */
+static inline void pa_wr_picture_id(uint8_t *p, int fifteen, uint16_t picture_id)
+{
+    if (fifteen) {
+        p[0] = (uint8_t)(0x80 | ((picture_id >> 8) & 0x7f));
+        p[1] = (uint8_t)picture_id;
+    } else {
+        p[0] = picture_id & 0x7f;
+    }
+}

@@ -129,13 +129,7 @@ bool pa_vp9_set_picture_id(uint8_t *payload, const PaVp9Desc *d, uint16_t pictur
 {
     if (!d->has_picture_id)
         return false;
-    uint8_t *p = payload + d->picture_id_offset;
-    if (d->picture_id_15) {
-        p[0] = (uint8_t)(0x80 | ((picture_id >> 8) & 0x7f));
-        p[1] = (uint8_t)picture_id;
-    } else {
-        p[0] = picture_id & 0x7f;
-    }
+    pa_wr_picture_id(payload + d->picture_id_offset, d->picture_id_15, picture_id);
     return true;
 }
 
