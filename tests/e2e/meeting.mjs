@@ -147,7 +147,7 @@ try {
   await receivingFrom(bob, [alice.id]);
   check(true, 'Alice and Bob keep seeing and hearing each other');
   await carol.evaluate(() => window.parley.rejoin());
-  await carol.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 30000 });
+  await carol.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 90000 });
   carol.id = await carol.evaluate(() => window.parley.endpointId);
   step(`Carol rejoined as ${carol.id}`);
   check(await carol.evaluate(() => window.parley.transport) === 'bosh', 'Carol rejoins over BOSH');

@@ -57,7 +57,7 @@ async function metricsUntil(pred, what, timeout = 20000) {
 }
 
 const screen = (page) => page.evaluate(() => window.parley.screen);
-const joined = (page) => until(page, () => window.parley.state === 'joined', null, { timeout: 30000, what: `${page.tag} in the meeting` })
+const joined = (page) => until(page, () => window.parley.state === 'joined', null, { timeout: 90000, what: `${page.tag} in the meeting` })
   .then(async () => { page.id = await page.evaluate(() => window.parley.endpointId); });
 
 async function signIn(page, user, password) {

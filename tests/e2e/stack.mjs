@@ -129,7 +129,7 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
     page.ctx = ctx;
     st.pages.push(page);
     if (opts.autojoin !== false) {
-      await page.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 30000 });
+      await page.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 90000 });
       page.id = await page.evaluate(() => window.parley.endpointId);
     }
     return page;

@@ -116,7 +116,7 @@ try {
       const focus = await startFocus(prosody.tmp, prosody);
       cleanup.unshift(() => focus.stop());
       await alice.click('#rejoin');
-      await waitFor(alice, () => window.parley.screen === 'meeting' && window.parley.state === 'joined', null, 30000);
+      await waitFor(alice, () => window.parley.screen === 'meeting' && window.parley.state === 'joined', null, 90000);
       await alice.waitForTimeout(500);
       const a5 = await alice.evaluate(() => ({
         transport: window.parley.transport, media: window.parley.mediaState,
@@ -132,7 +132,7 @@ try {
       check(m1 === true && m2 === false, 'the M key mutes and unmutes the microphone');
 
       const bob = await newPage('/quarterly-review?name=Bob%20Chen&autojoin=1', 'bob');
-      await waitFor(bob, () => window.parley.state === 'joined', null, 30000);
+      await waitFor(bob, () => window.parley.state === 'joined', null, 90000);
       await waitFor(alice, () => window.parley.participants.some((p) => p.displayName === 'Bob Chen'));
       await waitFor(bob, () => window.parley.participants.some((p) => p.displayName === 'Alice Martin'));
       check(true, 'both see each other by display name');
@@ -150,7 +150,7 @@ try {
       const dana = await bctx.newPage();
       logs.push(watchConsole(dana, 'dana'));
       await dana.goto(`${boshWeb.url}/quarterly-review?name=Dana%20Ito&autojoin=1`);
-      await waitFor(dana, () => window.parley.state === 'joined', null, 30000);
+      await waitFor(dana, () => window.parley.state === 'joined', null, 90000);
       check(await dana.evaluate(() => window.parley.transport) === 'bosh', 'WebSocket failure falls back to BOSH');
       await waitFor(alice, () => window.parley.participants.some((p) => p.displayName === 'Dana Ito'));
       check(true, 'the BOSH participant is in the same meeting');
