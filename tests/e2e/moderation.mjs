@@ -81,15 +81,27 @@ async function hears(page, id, ms = 12000) {
 }
 
 /**
- * Whether `page` no longer hears `id`: after a settling time, the energy received from it stays
- * flat for `ms` while its packets keep coming (the connection is fine; the sound is gone).
+ * Whether `page` no longer hears `id`: the energy received from it stops rising and then stays
+ * flat for `ms` while its packets keep coming (the connection is fine; the sound is gone). What
+ * was already in the jitter buffer may play out first: the flat stretch is waited for, up to
+ * `deadline` ms (generous: a loaded machine plays out slowly).
  */
-async function silent(page, id, ms = 4000) {
-  await sleep(1500);
-  const a = await audioFrom(page, id);
-  await sleep(ms);
-  const b = await audioFrom(page, id);
-  return { flat: !!a && !!b && b.energy - a.energy < 1e-6, packets: b && a ? b.packets - a.packets : 0 };
+async function silent(page, id, ms = 4000, deadline = 30000) {
+  const end = Date.now() + deadline;
+  let a = await audioFrom(page, id);
+  let since = Date.now();
+  for (;;) {
+    await sleep(250);
+    const b = await audioFrom(page, id);
+    if (!a || !b) return { flat: false, packets: 0 };
+    if (b.energy - a.energy >= 1e-6) {
+      a = b;
+      since = Date.now();
+    } else if (Date.now() - since >= ms) {
+      return { flat: true, packets: b.packets - a.packets };
+    }
+    if (Date.now() > end) return { flat: false, packets: b.packets - a.packets };
+  }
 }
 
 const participant = (page, id) => page.evaluate((x) => window.parley.participants.find((p) => p.id === x) ?? null, id);

@@ -227,7 +227,7 @@ export async function startProdStack(name, { turn = true } = {}) {
     const q = new URLSearchParams({ name: displayName, res: '360', debug: '1', autojoin: '1' });
     if (opts.transport) q.set('transport', opts.transport);
     if (opts.relay) q.set('relay', '1');
-    await page.goto(`${ORIGIN}/${room}?${q}`);
+    await page.goto(`${ORIGIN}/${room}?${q}`, { timeout: 90000 });
     page.ctx = ctx;
     st.pages.push(page);
     return page;

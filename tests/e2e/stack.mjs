@@ -125,7 +125,7 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
     if (opts.autojoin !== false) q.set('autojoin', '1');
     for (const [k, v] of Object.entries(opts.params ?? {})) q.set(k, v);
     if (opts.transport) q.set('transport', opts.transport);
-    await page.goto(`${st.web.url}/${room}?${q}`);
+    await page.goto(`${st.web.url}/${room}?${q}`, { timeout: 90000 });
     page.ctx = ctx;
     st.pages.push(page);
     if (opts.autojoin !== false) {
@@ -159,7 +159,7 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
 }
 
 /** Polls `fn(arg)` (may be async) in the page until it returns something truthy. */
-export async function until(page, fn, arg, { timeout = 30000, what } = {}) {
+export async function until(page, fn, arg, { timeout = 60000, what } = {}) {
   const end = Date.now() + timeout;
   for (;;) {
     const v = await page.evaluate(fn, arg);

@@ -46,7 +46,7 @@ async function open(room, name, tag) {
   page.ctx = ctx;
   st.logs.push(watchConsole(page, tag));
   const q = new URLSearchParams({ name, autojoin: '1', res: '240', debug: '1' });
-  await page.goto(`${st.web.url}/${room}?${q}`);
+  await page.goto(`${st.web.url}/${room}?${q}`, { timeout: 90000 });
   return page;
 }
 

@@ -27,7 +27,7 @@ async function newPage(path, tag) {
   cleanup.push(() => ctx.close());
   const page = await ctx.newPage();
   logs.push(watchConsole(page, tag));
-  await page.goto(`${web.url}${path}`);
+  await page.goto(`${web.url}${path}`, { timeout: 90000 });
   return page;
 }
 
