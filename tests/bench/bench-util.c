@@ -113,9 +113,8 @@ guint bench_source_take_due(BenchSource *s, gint64 now_us, BenchPkt *out, guint 
         s->ts[BENCH_KIND_VIDEO] += 90000 / BENCH_VIDEO_FPS;
         s->frames++;
         /* From the frame count, so the frame rate does not drift with rounding. */
-        s->next_us[BENCH_KIND_VIDEO] +=
-            (gint64)(s->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS) -
-            (gint64)((s->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS);
+        s->next_us[BENCH_KIND_VIDEO] += (gint64)s->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS -
+                                        ((gint64)s->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS;
     }
     return n;
 }
