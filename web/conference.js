@@ -517,6 +517,7 @@ export class Conference extends EventTarget {
     });
     ch.addEventListener('connectivity', (e) => {
       const p = this.participants.get(e.detail.id);
+      this.log(`bridge: ${e.detail.id} media ${e.detail.active ? 'flows' : 'stopped'}`);
       if (p) { p.connectionActive = e.detail.active; this.emitParticipants(); }
     });
     ch.addEventListener('forwarded-sources', (e) => {
