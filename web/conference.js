@@ -602,7 +602,9 @@ export class Conference extends EventTarget {
       try {
         await requestConference(this.xmpp, {
           focus: this.config.focus, room: this.roomJid, machineUid: this.machineUid,
-          signal: this.abort.signal, maxUnreachable: 1, timeoutMs: 5000,
+          // A focus component that is not connected gets no answer from Prosody: a short
+          // timeout finds the new focus soon after it is up (a late answer is harmless).
+          signal: this.abort.signal, maxUnreachable: 1, timeoutMs: 1500,
         });
         this.log('conference request answered ready: waiting for the focus to invite us');
         return;
@@ -610,7 +612,7 @@ export class Conference extends EventTarget {
         if (e.code === 'cancelled' || this.focusAway !== away) return;
         this.log(`conference request while the focus is away: ${e.message}`);
       }
-      await new Promise((r) => this.later(reconnectDelay(attempt), r));
+      await new Promise((r) => this.later(reconnectDelay(Math.min(attempt, 1)), r));
     }
   }
 
