@@ -676,7 +676,8 @@ export class MeetingView {
   }
 
   updateStatus() {
-    const { label, state } = statusOf(this.mediaState ?? 'none', this.conf.participants.size);
+    const { label, state } = this.reconnecting ? { label: 'Reconnecting…', state: 'interrupted' }
+      : statusOf(this.mediaState ?? 'none', this.conf.participants.size);
     this.status.textContent = label;
     this.status.dataset.state = state;
   }
@@ -689,6 +690,8 @@ export class MeetingView {
    */
   setReconnecting(r) {
     this.reconnectBanner.hidden = !r;
+    this.reconnecting = !!r;
+    this.updateStatus();
     this.main.classList.toggle('reconnecting', !!r);
     if (r) {
       this.reconnectText.textContent = r.message;
