@@ -565,8 +565,8 @@ export class Conference extends EventTarget {
       this.updateAloneState();
     });
     room.addEventListener('focus-updated', (e) => this.setBridgeAvailable(!e.detail.bridgeNotAvailable));
-    room.addEventListener('focus-left', () => {
-      if (this.state === 'joined') this.awaitFocus();
+    room.addEventListener('focus-left', (e) => {
+      if (this.state === 'joined' && !e.detail.roomDestroyed) this.awaitFocus();
     });
     room.addEventListener('focus-joined', () => {
       if (!this.focusAway) return;
@@ -594,6 +594,8 @@ export class Conference extends EventTarget {
     this.focusAway = away;
     this.log('the focus left the room: asking for the conference again');
     this.notice('focus-away', 'The meeting service is restarting…');
+    // A moment first: if the room is going away (our own unavailable follows), no request.
+    await new Promise((r) => this.later(250, r));
     for (let attempt = 0; this.focusAway === away && this.state === 'joined'; attempt++) {
       if (Date.now() - away.since > FOCUS_RETURN_MS) {
         this.fail('focus-left', 'The conference service left the meeting.');
