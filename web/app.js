@@ -203,7 +203,12 @@ async function join(room, name) {
   const sec = conf.security;
   sec.addEventListener('gate', (e) => {
     if (conf !== state.conference) return;
-    stopReconnecting(); // the room wants something from the user now (password, lobby)
+    if (state.reconnect) {
+      // The room wants something from the user now (a new password, the lobby).
+      stopReconnecting();
+      state.meeting?.destroy();
+      state.meeting = null;
+    }
     showGate(conf, e.detail);
   });
   sec.addEventListener('gate-passed', () => { if (conf === state.conference) showJoining(state.room); });

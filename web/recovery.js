@@ -2,7 +2,7 @@
 // Recovering a call after a fault, the parts without DOM or network (unit-tested in
 // test/recovery.test.mjs):
 //  - reconnectDelay(): the back-off between attempts to get back into a meeting after the XMPP
-//    connection (or the focus) was lost: 0.5 s doubling to 4 s, each delay spread by ±25 % so
+//    connection (or the focus) was lost: 0.5 s doubling to a 3 s cap, each delay spread by ±25 % so
 //    that a whole meeting dropped by a server restart does not come back in lock-step;
 //  - IceWatch: one media session's ICE state → when to ask the focus for a new session
 //    (Jingle session-info <ice-state>failed</ice-state>, as lib-jitsi-meet does): at once on
@@ -11,7 +11,7 @@
 // Main thread; an IceWatch belongs to one MediaSession (conference.js makes one per session)
 // and its timers are the injected ones.
 
-export const RECONNECT = { baseMs: 500, capMs: 4000, jitter: 0.25, maxAttempts: 30 };
+export const RECONNECT = { baseMs: 500, capMs: 3000, jitter: 0.25, maxAttempts: 30 };
 
 /**
  * Delay before reconnect attempt `attempt` (0-based): base * 2^attempt capped, times a random

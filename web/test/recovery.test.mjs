@@ -5,14 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IceWatch, RECONNECT, reconnectDelay } from '../recovery.js';
 
-test('reconnect delays double from 0.5 s to a 4 s cap', () => {
+test('reconnect delays double from 0.5 s to a 3 s cap', () => {
   const mid = () => 0.5; // no jitter at the middle of the range
-  assert.deepEqual([0, 1, 2, 3, 4, 10].map((a) => reconnectDelay(a, {}, mid)), [500, 1000, 2000, 4000, 4000, 4000]);
+  assert.deepEqual([0, 1, 2, 3, 4, 10].map((a) => reconnectDelay(a, {}, mid)), [500, 1000, 2000, 3000, 3000, 3000]);
 });
 
 test('reconnect delays are spread by the jitter, never beyond it', () => {
   assert.equal(reconnectDelay(0, {}, () => 0), 375);
-  assert.equal(reconnectDelay(3, {}, () => 0.999999), 5000);
+  assert.equal(reconnectDelay(3, {}, () => 0.999999), 3750);
   const seen = new Set();
   for (let i = 0; i < 200; i++) {
     const d = reconnectDelay(2);
@@ -25,7 +25,7 @@ test('reconnect delays are spread by the jitter, never beyond it', () => {
 test('a server back within the attempts is found within one capped delay', () => {
   // Worst case between a server coming back and the next attempt: the largest delay.
   const worst = reconnectDelay(RECONNECT.maxAttempts, {}, () => 0.999999);
-  assert.ok(worst <= 5000, `worst wait ${worst} ms`);
+  assert.ok(worst <= 4000, `worst wait ${worst} ms`);
   let total = 0;
   for (let a = 0; a < RECONNECT.maxAttempts; a++) total += reconnectDelay(a, {}, () => 0);
   assert.ok(total > 60000, `attempts cover more than a minute of outage (${total} ms)`);
