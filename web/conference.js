@@ -609,6 +609,9 @@ export class Conference extends EventTarget {
           signal: this.abort.signal, maxUnreachable: 1, timeoutMs: 1500,
         });
         this.log('conference request answered ready: waiting for the focus to invite us');
+        this.later(FOCUS_RETURN_MS, () => {
+          if (this.focusAway === away && this.state === 'joined') this.fail('focus-left', 'The conference service left the meeting.');
+        });
         return;
       } catch (e) {
         if (e.code === 'cancelled' || this.focusAway !== away) return;
