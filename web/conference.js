@@ -596,7 +596,7 @@ export class Conference extends EventTarget {
     this.notice('focus-away', 'The meeting service is restarting…');
     // A moment first: if the room is going away (our own unavailable follows), no request.
     await new Promise((r) => this.later(250, r));
-    for (let attempt = 0; this.focusAway === away && this.state === 'joined'; attempt++) {
+    while (this.focusAway === away && this.state === 'joined') {
       if (Date.now() - away.since > FOCUS_RETURN_MS) {
         this.fail('focus-left', 'The conference service left the meeting.');
         return;
@@ -606,7 +606,7 @@ export class Conference extends EventTarget {
           focus: this.config.focus, room: this.roomJid, machineUid: this.machineUid,
           // A focus component that is not connected gets no answer from Prosody: a short
           // timeout finds the new focus soon after it is up (a late answer is harmless).
-          signal: this.abort.signal, maxUnreachable: 1, timeoutMs: 1500,
+          signal: this.abort.signal, maxUnreachable: 1, timeoutMs: 1000,
         });
         this.log('conference request answered ready: waiting for the focus to invite us');
         this.later(FOCUS_RETURN_MS, () => {
@@ -617,7 +617,7 @@ export class Conference extends EventTarget {
         if (e.code === 'cancelled' || this.focusAway !== away) return;
         this.log(`conference request while the focus is away: ${e.message}`);
       }
-      await new Promise((r) => this.later(reconnectDelay(Math.min(attempt, 1)), r));
+      await new Promise((r) => this.later(reconnectDelay(0, { baseMs: 300 }), r));
     }
   }
 
