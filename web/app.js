@@ -22,6 +22,7 @@ import { LoginView, isSecureDomain } from './ui/login.js';
 import { MeetingView } from './ui/meeting.js';
 import { Prejoin, mediaNotes } from './ui/prejoin.js';
 import { displayRoomName, randomHex, roomFromPath, roomPath } from './room.js';
+import { RECONNECT, RECONNECT_CODES, reconnectDelay } from './recovery.js';
 
 const params = new URLSearchParams(location.search);
 const app = document.getElementById('app');
@@ -69,6 +70,11 @@ const state = {
   errors: [],
   lastError: null,
   retry: { attempt: 0, timer: null, tick: null },
+  // While a meeting we were in comes back by itself (recovery.js): { attempt, since, code,
+  // endpointId, transport, timer, tick, at }; null otherwise.
+  reconnect: null,
+  reconnects: 0, // meetings got back by reconnecting, for the test hook
+  lastReconnectMs: null, // how long the last one took, from the drop to joined
 };
 
 const AUTO_RETRY = new Set(['connection-lost', 'focus-left']);
@@ -180,8 +186,13 @@ async function join(room, name) {
     history.replaceState(null, '', `${roomPath(room)}${location.search}`);
   }
   if (state.screen === 'prejoin') state.prejoin?.setBusy(true);
-  else showJoining(room);
-  const conf = new SecureConference(config, {
+  else if (!state.reconnect) showJoining(room);
+  const r = state.reconnect;
+  // A reconnect uses the transport that worked (no BOSH fallback wait while the server is
+  // down) and our old nickname (endpoint id).
+  const cfg = r?.transport && !config.transport ? { ...config, transport: r.transport } : config;
+  const conf = new SecureConference(cfg, {
+    endpointId: r?.endpointId ?? undefined,
     room, displayName: name, media: state.media, machineUid: machineUid(), credentials: state.credentials,
     e2ee: config.e2ee === false ? null : { force: E2EE_FORCE[params.get('e2ee')] ?? null },
     // A password that worked for this room before (rejoin after a drop): tried first.
@@ -190,7 +201,16 @@ async function join(room, name) {
   state.conference = conf;
   if (globalThis.PARLEY_DEBUG) globalThis.parleyConference = conf;
   const sec = conf.security;
-  sec.addEventListener('gate', (e) => { if (conf === state.conference) showGate(conf, e.detail); });
+  sec.addEventListener('gate', (e) => {
+    if (conf !== state.conference) return;
+    if (state.reconnect) {
+      // The room wants something from the user now (a new password, the lobby).
+      stopReconnecting();
+      state.meeting?.destroy();
+      state.meeting = null;
+    }
+    showGate(conf, e.detail);
+  });
   sec.addEventListener('gate-passed', () => { if (conf === state.conference) showJoining(state.room); });
   sec.addEventListener('change', () => { if (conf === state.conference) state.meeting?.updateSecurity(); });
   sec.addEventListener('knock', (e) => { if (conf === state.conference) knockToast(conf, e.detail.knock); });
@@ -214,6 +234,7 @@ async function join(room, name) {
     if (conf !== state.conference) return;
     if (e.detail.code === 'waiting-for-host') { showWaitingForHost(); return; }
     if (['joined', 'left', 'remote-mute', 'ice-failed', 'focus-not-ready', 'focus-retry', 'hand', 'hand-lowered',
+      'focus-away', 'focus-back',
       'bridge-back'].includes(e.detail.code)) {
       toast(e.detail.message);
     }
@@ -303,15 +324,24 @@ function onState(conf, s) {
     showJoining(state.room);
   }
   if (s === 'joined') {
-    state.roomPassword = conf.password ? { [conf.roomName]: conf.password } : null;
+    state.roomPassword = conf.password ? { [conf.roomName]: conf.password } : state.roomPassword;
     state.retry.attempt = 0;
+    const back = state.reconnect;
+    if (back) {
+      state.reconnects++;
+      state.lastReconnectMs = Date.now() - back.since;
+      conf.log(`reconnected after ${state.lastReconnectMs} ms (${back.attempt} attempt(s))`);
+      stopReconnecting();
+    }
     showMeeting(conf);
+    if (back) toast('Reconnected.');
   }
   setTitle();
 }
 
 function showMeeting(conf) {
   closeLogin();
+  state.meeting?.destroy(); // the view of the meeting before a reconnect
   state.prejoin?.destroy();
   state.prejoin = null;
   state.gate?.destroy();
@@ -387,11 +417,74 @@ function onError(conf, err) {
     state.meeting?.showBanner({ message: err.message, action: 'Rejoin', onAction: () => rejoin() });
     return;
   }
+  // Dropped out of a meeting we were in (or failing to get back in): reconnect by itself.
+  if (RECONNECT_CODES.has(err.code) && (state.reconnect || (state.screen === 'meeting' && state.meeting))) {
+    reconnectLater(conf, err);
+    return;
+  }
+  stopReconnecting();
   showErrorScreen(err);
+}
+
+/**
+ * The connection (or the focus) was lost mid-meeting: the meeting view stays, dimmed, with a
+ * "Reconnecting…" banner, and we join the same room again with the same name, nickname and
+ * password after a back-off with jitter (recovery.js); the focus invites us again. After
+ * RECONNECT.maxAttempts, the error screen (with its own slower retries and Rejoin button).
+ */
+function reconnectLater(conf, err) {
+  if (!state.reconnect) {
+    state.reconnect = { attempt: 0, since: Date.now(), code: err.code, endpointId: conf.endpointId,
+      transport: conf.xmpp?.transport ?? null, timer: null, tick: null, at: 0 };
+    conf.log(`connection lost (${err.code}): reconnecting`);
+  }
+  const r = state.reconnect;
+  clearTimeout(r.timer);
+  clearInterval(r.tick);
+  if (r.attempt >= RECONNECT.maxAttempts) {
+    stopReconnecting();
+    showErrorScreen(err);
+    return;
+  }
+  const delay = reconnectDelay(r.attempt++);
+  r.at = Date.now() + delay;
+  state.screen = 'reconnecting';
+  const show = () => {
+    const left = Math.max(0, Math.ceil((r.at - Date.now()) / 1000));
+    state.meeting?.setReconnecting({
+      message: left ? `Connection lost. Reconnecting in ${left} s…` : 'Connection lost. Reconnecting…',
+      onAction: () => reconnectNow(),
+    });
+  };
+  show();
+  r.tick = setInterval(show, 1000);
+  r.timer = setTimeout(() => reconnectNow(), delay);
+}
+
+function reconnectNow() {
+  const r = state.reconnect;
+  if (!r) return;
+  clearTimeout(r.timer);
+  r.timer = null;
+  state.meeting?.setReconnecting({ message: 'Connection lost. Reconnecting…', onAction: null });
+  const old = state.conference;
+  state.conference = null;
+  old?.leave();
+  join(state.room, state.name);
+}
+
+function stopReconnecting() {
+  const r = state.reconnect;
+  if (!r) return;
+  clearTimeout(r.timer);
+  clearInterval(r.tick);
+  state.reconnect = null;
+  state.meeting?.setReconnecting(null);
 }
 
 function showErrorScreen(err) {
   cancelAutoRetry();
+  stopReconnecting();
   closeLogin();
   state.prejoin?.destroy();
   state.prejoin = null;
@@ -449,6 +542,7 @@ async function rejoin() {
 
 function leave() {
   cancelAutoRetry();
+  stopReconnecting();
   state.retry.attempt = 0;
   state.conference?.leave();
   state.meeting?.destroy();
@@ -500,6 +594,19 @@ state.media.addEventListener('track', () => state.meeting?.updateSelf());
 window.parley = {
   config,
   get screen() { return state.screen; },
+  /**
+   * Getting back into the meeting by itself after a drop: null, or { attempt, since, code }
+   * (code: why: connection-lost, focus-left, ...). `reconnects` counts the times it worked,
+   * `lastReconnectMs` how long the last one took (drop to joined).
+   */
+  get reconnecting() {
+    const r = state.reconnect;
+    return r ? { attempt: r.attempt, since: r.since, code: r.code } : null;
+  },
+  get reconnects() { return state.reconnects; },
+  get lastReconnectMs() { return state.lastReconnectMs; },
+  /** The focus left the room and we wait for it to come back: { since } or null. */
+  get focusAway() { return state.conference?.focusAway ? { since: state.conference.focusAway.since } : null; },
   get state() { return state.conference?.state ?? state.screen; },
   get mediaState() { return state.conference?.mediaState ?? 'none'; },
   get endpointId() { return state.conference?.endpointId ?? null; },
@@ -526,6 +633,8 @@ window.parley = {
       sharing: !!p.screenTrack,
       screenSource: p.screenTrack ? p.screenSource : null,
       quality: p.quality ? { level: p.quality.level, text: p.quality.text } : null,
+      // The bridge says this participant's media stopped (EndpointConnectivityStatusChangeEvent).
+      interrupted: p.connectionActive === false,
       e2ee: state.conference?.e2ee?.peerStatus(p.id) ?? null,
     }));
   },

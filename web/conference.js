@@ -32,8 +32,10 @@ import { MucRoom, resourceOf } from './xmpp/muc.js';
 import { QualitySampler } from './quality.js';
 import { canonicalJid, newEndpointId } from './room.js';
 import { E2ee } from './e2ee/e2ee.js';
+import { IceWatch, reconnectDelay } from './recovery.js';
 
-const ICE_FAILED_GRACE_MS = 15000;
+/** How long we wait for a focus that left the room (restarting) before giving up on it. */
+const FOCUS_RETURN_MS = 60000;
 const QUALITY_INTERVAL_MS = 2000;
 /** Jitsi Meet's EndpointMessage asking a participant to lower their hand (from a moderator). */
 export const LOWER_HAND_MESSAGE = 'lower-hand-message';
@@ -75,7 +77,8 @@ export class Conference extends EventTarget {
     // A moderator of a secure domain logs in ({ jid, password }); everyone else anonymously.
     this.credentials = p.credentials ?? null;
     this.iceServers = []; // from the XMPP server (XEP-0215), before the media session
-    this.endpointId = newEndpointId();
+    // A reconnect keeps the endpoint id (the MUC nickname) we had, as docs/protocol.md asks.
+    this.endpointId = p.endpointId ?? newEndpointId();
     this.state = 'idle';
     this.mediaState = 'none';
     this.xmpp = null;
@@ -383,7 +386,7 @@ export class Conference extends EventTarget {
       this.session.close({ condition: 'success', text: 'replaced' }, true);
     }
     this.cancel(this.moveTimer);
-    this.cancel(this.iceTimer);
+    this.iceWatch?.close();
     const s = new MediaSession({
       xmpp: this.xmpp,
       model,
@@ -399,6 +402,7 @@ export class Conference extends EventTarget {
       },
     });
     this.session = s;
+    this.iceWatch = this.watchIce(s);
     this.setMediaState('negotiating');
     if (model.startMuted) {
       if (model.startMuted.audio && !this.media.audioMuted) this.media.setAudioMuted(true);
@@ -448,27 +452,37 @@ export class Conference extends EventTarget {
     });
   }
 
+  /**
+   * When to ask the focus for a new session (recovery.js IceWatch): ICE failed, or
+   * disconnected for more than 5 s; asked again while no new session comes, then the banner.
+   */
+  watchIce(s) {
+    return new IceWatch({
+      setTimer: (fn, ms) => this.later(ms, fn),
+      clearTimer: (t) => this.cancel(t),
+      onNotify: (reason, n) => {
+        if (s !== this.session || s.ended) return;
+        this.log(`ICE ${reason}: asking the focus for a new session (${n})`);
+        if (n === 1) this.notice('ice-failed', 'Media connection lost; reconnecting…');
+        s.notifyIceFailed();
+      },
+      onGiveUp: () => {
+        if (s !== this.session || this.mediaState === 'connected') return;
+        this.setMediaState('failed');
+        this.dispatchEvent(new CustomEvent('error', {
+          detail: { code: 'media-lost', message: 'The media connection was lost.', fatal: false },
+        }));
+      },
+    });
+  }
+
   onIceState(s, state) {
     if (s !== this.session) return;
+    this.iceWatch?.update(state);
     if (state === 'connected' || state === 'completed') {
-      this.cancel(this.iceTimer);
-      this.iceTimer = null;
       this.setMediaState('connected');
-    } else if (state === 'disconnected') {
+    } else if (state === 'disconnected' || state === 'failed') {
       this.setMediaState('interrupted');
-    } else if (state === 'failed') {
-      this.setMediaState('interrupted');
-      this.notice('ice-failed', 'Media connection lost; reconnecting…');
-      s.notifyIceFailed();
-      this.cancel(this.iceTimer);
-      this.iceTimer = this.later(ICE_FAILED_GRACE_MS, () => {
-        if (s === this.session && this.mediaState !== 'connected') {
-          this.setMediaState('failed');
-          this.dispatchEvent(new CustomEvent('error', {
-            detail: { code: 'media-lost', message: 'The media connection was lost.', fatal: false },
-          }));
-        }
-      });
     }
   }
 
@@ -503,6 +517,7 @@ export class Conference extends EventTarget {
     });
     ch.addEventListener('connectivity', (e) => {
       const p = this.participants.get(e.detail.id);
+      this.log(`bridge: ${e.detail.id} media ${e.detail.active ? 'flows' : 'stopped'}`);
       if (p) { p.connectionActive = e.detail.active; this.emitParticipants(); }
     });
     ch.addEventListener('forwarded-sources', (e) => {
@@ -550,8 +565,14 @@ export class Conference extends EventTarget {
       this.updateAloneState();
     });
     room.addEventListener('focus-updated', (e) => this.setBridgeAvailable(!e.detail.bridgeNotAvailable));
-    room.addEventListener('focus-left', () => {
-      if (this.state === 'joined') this.fail('focus-left', 'The conference service left the meeting.');
+    room.addEventListener('focus-left', (e) => {
+      if (this.state === 'joined' && !e.detail.roomDestroyed) this.awaitFocus();
+    });
+    room.addEventListener('focus-joined', () => {
+      if (!this.focusAway) return;
+      this.focusAway = null;
+      this.log('the focus is back in the room');
+      this.notice('focus-back', 'The meeting service is back.');
     });
     room.addEventListener('left', (e) => {
       if (this.state !== 'joined') return;
@@ -559,6 +580,45 @@ export class Conference extends EventTarget {
       else if (e.detail.destroyed) this.fail('room-destroyed', 'The meeting was closed.');
       else this.fail('connection-lost', 'You left the meeting room unexpectedly.');
     });
+  }
+
+  /**
+   * The focus left the room (it restarts, or its connection dropped): media keeps flowing on
+   * the bridge meanwhile. As docs/protocol.md asks, we send the conference request again
+   * (with back-off) until a focus takes the room over and invites us again; after
+   * FOCUS_RETURN_MS without one, the meeting fails with 'focus-left' (app.js reconnects).
+   */
+  async awaitFocus() {
+    if (this.focusAway) return;
+    const away = { since: Date.now() };
+    this.focusAway = away;
+    this.log('the focus left the room: asking for the conference again');
+    this.notice('focus-away', 'The meeting service is restarting…');
+    // A moment first: if the room is going away (our own unavailable follows), no request.
+    await new Promise((r) => this.later(250, r));
+    while (this.focusAway === away && this.state === 'joined') {
+      if (Date.now() - away.since > FOCUS_RETURN_MS) {
+        this.fail('focus-left', 'The conference service left the meeting.');
+        return;
+      }
+      try {
+        await requestConference(this.xmpp, {
+          focus: this.config.focus, room: this.roomJid, machineUid: this.machineUid,
+          // A focus component that is not connected gets no answer from Prosody: a short
+          // timeout finds the new focus soon after it is up (a late answer is harmless).
+          signal: this.abort.signal, maxUnreachable: 1, timeoutMs: 1000,
+        });
+        this.log('conference request answered ready: waiting for the focus to invite us');
+        this.later(FOCUS_RETURN_MS, () => {
+          if (this.focusAway === away && this.state === 'joined') this.fail('focus-left', 'The conference service left the meeting.');
+        });
+        return;
+      } catch (e) {
+        if (e.code === 'cancelled' || this.focusAway !== away) return;
+        this.log(`conference request while the focus is away: ${e.message}`);
+      }
+      await new Promise((r) => this.later(reconnectDelay(0, { baseMs: 300 }), r));
+    }
   }
 
   newParticipant(id) {
@@ -657,6 +717,8 @@ export class Conference extends EventTarget {
       p.pendingPresence = true;
       this.participants.set(info.owner, p);
     }
+    // New media from someone the bridge had marked interrupted: its new session is up.
+    p.connectionActive = true;
     if (info.media === 'audio') {
       p.audioTrack = info.track;
     } else {

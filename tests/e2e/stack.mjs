@@ -23,19 +23,22 @@ function tail(s, n = 40) {
   return s.split('\n').slice(-n).join('\n');
 }
 
-/** Starts parley-bridge; resolves once the focus logs that the bridge joined the brewery. */
-async function startBridge(dir, prosody, focus, nick = 'jvb-e2e') {
+/**
+ * Starts parley-bridge; resolves once the focus logs that the bridge joined the brewery.
+ * opts: nick, httpPort, icePort (a second bridge needs its own).
+ */
+async function startBridge(dir, prosody, focus, { nick = 'jvb-e2e', httpPort = BRIDGE_HTTP_PORT, icePort = 20000 } = {}) {
   const bin = process.env.PARLEY_BRIDGE_BIN;
   if (!bin) throw new SkipError('PARLEY_BRIDGE_BIN is not set (run the test through meson)');
   if (!existsSync(bin)) throw new Error(`PARLEY_BRIDGE_BIN=${bin} does not exist`);
   const sets = [
     `xmpp.domain=${prosody.domain}`, `xmpp.password=${prosody.bridgePassword}`,
     `xmpp.port=${prosody.c2sPort}`, `xmpp.nickname=${nick}`,
-    'ice.addresses=127.0.0.1', 'ice.port=20000',
-    `http.port=${BRIDGE_HTTP_PORT}`, `http.public_url=http://127.0.0.1:${BRIDGE_HTTP_PORT}`,
+    'ice.addresses=127.0.0.1', `ice.port=${icePort}`,
+    `http.port=${httpPort}`, `http.public_url=http://127.0.0.1:${httpPort}`,
     'log.level=info',
   ];
-  const logPath = join(dir, 'bridge.log');
+  const logPath = join(dir, nick === 'jvb-e2e' ? 'bridge.log' : `bridge-${nick}.log`);
   const logFile = createWriteStream(logPath, { flags: 'a' });
   const mark = focus.mark();
   const proc = spawn(bin, sets.flatMap((s) => ['--set', s]), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -50,10 +53,18 @@ async function startBridge(dir, prosody, focus, nick = 'jvb-e2e') {
     resolve(exit);
   }));
   const bridge = {
-    proc, pid: proc.pid, logPath, exited,
+    proc, pid: proc.pid, logPath, exited, nick, httpPort,
     log: () => text,
     running: () => exit === null,
+    killed: false,
+    /** Kills it on purpose (a fault the test makes): stop() then has nothing to do. */
+    async kill(signal = 'SIGKILL') {
+      bridge.killed = true;
+      proc.kill(signal);
+      return exited;
+    },
     async stop() {
+      if (bridge.killed) return exit ?? {};
       if (exit) throw new Error(`parley-bridge had exited by itself (${JSON.stringify(exit)}):\n${tail(text)}`);
       proc.kill('SIGTERM');
       const killer = setTimeout(() => proc.kill('SIGKILL'), 8000);
@@ -104,11 +115,36 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
     ...browserArgs,
   ] });
 
-  /** Starts the bridge (for a stack started without one); resolves once the focus sees it. */
-  st.startBridge = async () => {
-    if (st.bridge) throw new Error('the bridge is already running');
-    st.bridge = await startBridge(dir, st.prosody, st.focus);
-    return st.bridge;
+  st.bridges = st.bridge ? [st.bridge] : [];
+  /**
+   * Starts the bridge (for a stack started without one); resolves once the focus sees it.
+   * With opts ({ nick, httpPort, icePort }): one more bridge (or the same one again after a
+   * kill), kept in st.bridges and stopped with the stack.
+   */
+  st.startBridge = async (opts) => {
+    if (!opts && st.bridge) throw new Error('the bridge is already running');
+    const b = await startBridge(dir, st.prosody, st.focus, opts);
+    st.bridges.push(b);
+    if (!opts) st.bridge = b;
+    return b;
+  };
+
+  /**
+   * Restarts parley-focus: SIGTERM (graceful: it leaves its rooms) or, with { kill: true },
+   * SIGKILL; then a new one with the same settings. Resolves once the new one is in the
+   * brewery and sees `bridges` bridge(s).
+   */
+  st.restartFocus = async ({ kill = false, bridges = 1 } = {}) => {
+    if (kill) {
+      st.focus.process.kill('SIGKILL');
+      await st.focus.exited;
+    } else {
+      await st.focus.stop();
+    }
+    st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' } } });
+    await st.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 10000 });
+    if (bridges) await st.focus.waitForLog(new RegExp(`(?:bridge joined bridge=[\\s\\S]*?){${bridges}}`), { timeout: 20000 });
+    return st.focus;
   };
 
   /**
@@ -138,7 +174,7 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
   st.dump = () => {
     console.error(`---- prosody log (tail) ----\n${tail(st.prosody.readLog(), 20)}`);
     console.error(`---- parley-focus log (tail) ----\n${tail(st.focus.log(), 80)}`);
-    if (st.bridge) console.error(`---- parley-bridge log (tail) ----\n${tail(st.bridge.log(), 60)}`);
+    for (const b of st.bridges) console.error(`---- parley-bridge ${b.nick} log (tail) ----\n${tail(b.log(), 60)}`);
     for (const l of st.logs) console.error(l.slice(-25).join('\n'));
     console.error(`(files kept in ${dir})`);
   };
@@ -147,11 +183,15 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
   st.stop = async () => {
     await st.browser.close().catch(() => {});
     await st.web.close().catch(() => {});
-    const b = st.bridge ? await st.bridge.stop() : {};
+    let b = {};
+    for (const x of st.bridges) {
+      const r = await x.stop();
+      if (r.signal === 'SIGKILL' && !x.killed) b = r;
+    }
     const f = await st.focus.stop();
     await st.prosody.stop().catch(() => {});
     if (b.signal === 'SIGKILL' || f.signal === 'SIGKILL') throw new Error(`SIGTERM ignored: bridge ${JSON.stringify(b)} focus ${JSON.stringify(f)}`);
-    if (/CRITICAL|AddressSanitizer|runtime error/.test(st.focus.log() + (st.bridge?.log() ?? ''))) {
+    if (/CRITICAL|AddressSanitizer|runtime error/.test(st.focus.log() + st.bridges.map((x) => x.log()).join(''))) {
       throw new Error('parley-focus or parley-bridge logged a critical error');
     }
   };

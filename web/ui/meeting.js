@@ -149,6 +149,11 @@ export class MeetingView {
       leave);
 
     this.banner = h('div.banner', { hidden: true });
+    // Getting back into the meeting after a drop (app.js reconnectLater).
+    this.reconnectText = h('span', {}, '');
+    this.reconnectBtn = h('button.secondary.small#reconnect-now', { type: 'button' }, 'Reconnect now');
+    this.reconnectBanner = h('div.banner.reconnect-banner#reconnect-banner', { hidden: true, role: 'status' },
+      h('span.spinner', { ariaHidden: 'true' }), this.reconnectText, this.reconnectBtn);
     this.e2eeBanner = h('div.banner.e2ee-banner#e2ee-banner', { hidden: true, role: 'status' },
       h('span.icon', { html: ICONS.lockOpen }),
       h('span', {}, 'This meeting is end-to-end encrypted, but this browser cannot encrypt. You cannot see or hear the '
@@ -185,8 +190,10 @@ export class MeetingView {
     };
     this.body = h('div.meeting-body', {}, this.stage,
       Object.values(this.panels).filter(Boolean).map((x) => x.el));
-    this.header = h('div.meeting-head', {}, top, this.warning, this.e2eeBanner, this.banner, this.shareBanner);
-    this.root.append(h('main.meeting', {}, this.header, this.body, bar));
+    this.header = h('div.meeting-head', {}, top, this.reconnectBanner, this.warning, this.e2eeBanner, this.banner,
+      this.shareBanner);
+    this.main = h('main.meeting', {}, this.header, this.body, bar);
+    this.root.append(this.main);
 
     this.onDocClick = (e) => {
       if (this.openMenu && !this.openMenu.root.contains(e.target)) this.closeMenu();
@@ -353,7 +360,7 @@ export class MeetingView {
     const avatar = h('div.avatar.avatar-lg', { style: `--hue:${hueFor(p.id)}` });
     const name = h('span.tile-name');
     const mic = h('span.tile-mic', { html: ICONS.micOff, title: 'Microphone off' });
-    const warn = h('div.tile-warn', { hidden: true }, h('span.icon', { html: ICONS.signal }), 'Connection problems');
+    const warn = h('div.tile-warn', { hidden: true }, h('span.icon', { html: ICONS.signal }), 'Connection interrupted');
     const star = h('span.tile-mod', { html: ICONS.star, title: 'Moderator', hidden: true });
     const hand = h('span.tile-hand', { html: ICONS.hand, title: 'Hand raised', hidden: true });
     const e2ee = h('span.tile-e2ee', { hidden: true });
@@ -452,6 +459,7 @@ export class MeetingView {
       if (t.menuBtn.hidden && !t.menu.hidden) this.closeMenu();
       t.root.classList.toggle('speaking', !!p.dominant);
       t.warn.hidden = p.connectionActive !== false;
+      t.root.classList.toggle('interrupted', p.connectionActive === false);
       t.root.setAttribute('aria-label', `${label}${isMod ? ', moderator' : ''}${p.raisedHand ? ', hand raised' : ''}`
         + `${p.audioMuted ? ', microphone off' : ''}${p.videoMuted ? ', camera off' : ''}`);
       this.setQuality(t.quality, p.quality);
@@ -668,12 +676,31 @@ export class MeetingView {
   }
 
   updateStatus() {
-    const { label, state } = statusOf(this.mediaState ?? 'none', this.conf.participants.size);
+    const { label, state } = this.reconnecting ? { label: 'Reconnecting…', state: 'interrupted' }
+      : statusOf(this.mediaState ?? 'none', this.conf.participants.size);
     this.status.textContent = label;
     this.status.dataset.state = state;
   }
 
   /** A non-fatal problem with an optional action: { message, action, onAction }. */
+  /**
+   * The connection is lost and the page is getting back in: `{ message, onAction }` shows the
+   * "Reconnecting…" banner (with "Reconnect now" when onAction is set) and dims the stage;
+   * null hides it.
+   */
+  setReconnecting(r) {
+    this.reconnectBanner.hidden = !r;
+    this.reconnecting = !!r;
+    this.updateStatus();
+    this.main.classList.toggle('reconnecting', !!r);
+    if (r) {
+      this.reconnectText.textContent = r.message;
+      this.reconnectBtn.hidden = !r.onAction;
+      this.reconnectBtn.onclick = r.onAction;
+    }
+    this.layout();
+  }
+
   showBanner(b) {
     clear(this.banner);
     if (!b) {

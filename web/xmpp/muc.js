@@ -371,7 +371,9 @@ export class MucRoom extends EventTarget {
       const o = this.occupants.get(nick);
       if (!o) return;
       this.occupants.delete(nick);
-      this.dispatchEvent(new CustomEvent(o.isFocus ? 'focus-left' : 'occupant-left', { detail: o }));
+      // roomDestroyed: everyone leaves because the room is being destroyed (not a restart).
+      const roomDestroyed = !!firstChild(firstChild(pres, 'x', NS.MUC_USER) ?? pres, 'destroy');
+      this.dispatchEvent(new CustomEvent(o.isFocus ? 'focus-left' : 'occupant-left', { detail: { ...o, roomDestroyed } }));
       return;
     }
     if (self) {
