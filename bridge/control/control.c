@@ -365,6 +365,7 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
     }
     c->channels = bridge_channels_new(bridge_http_server(c->http), &c->reg, cfg->bridge_id,
                                       PARLEY_VERSION, (guint)cfg->http_websocket_ping_seconds);
+    c->selection = bridge_selection_new(&c->reg, c->media, c->channels, context);
     g_message("HTTP on %s:%d: /about/health, /metrics, /colibri-ws (clients use %s/colibri-ws/%s/)",
               cfg->http_address, cfg->http_port, cfg->http_public_url, cfg->bridge_id);
 
@@ -399,6 +400,7 @@ void bridge_control_free(BridgeControl *c)
      * until it is freed: while it flushes its stream close it delivers nothing here. */
     bridge_xmpp_free(c->xmpp);
     c->xmpp = NULL;
+    g_clear_pointer(&c->selection, bridge_selection_free);
     if (c->channels) {
         bridge_channels_free(c->channels, c->context);
         c->channels = NULL;
