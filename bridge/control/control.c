@@ -210,6 +210,8 @@ static char *http_metrics(gpointer ud)
     BridgeControl *c = ud;
     BridgeMetricsSnapshot s = {0};
     bridge_media_get_stats(c->media, &s.media);
+    if (c->selection)
+        bridge_selection_get_stats(c->selection, &s.selection);
     s.conferences = bridge_registry_conferences(&c->reg);
     s.endpoints = bridge_registry_endpoints(&c->reg);
     if (!c->stopping) /* the channels may be half torn down */

@@ -247,16 +247,17 @@ static void send_projected(BridgeWorker *w, BridgeEndpoint *rx, const guint8 *pk
     unsigned flags = 0;
     BridgeProjVerdict v =
         bridge_projection_process(&rv->proj, buf, len, &tag->info, w->now_us, &flags);
-    if (flags & BRIDGE_PROJ_WANT_KEYFRAME)
-        ask_keyframe(w, rx, rv);
     if (flags & BRIDGE_PROJ_SWITCHED)
         BRIDGE_STAT_ADD(w->stats.layer_switches, 1);
     if (v != BRIDGE_PROJ_FORWARD) {
         BRIDGE_STAT_ADD(w->stats.video_withheld, 1); /* the buffer is reused */
-        return;
+    } else {
+        BRIDGE_STAT_ADD(w->stats.video_projected, 1);
+        bridge_forward_send_built(w, rx, buf, len);
     }
-    BRIDGE_STAT_ADD(w->stats.video_projected, 1);
-    bridge_forward_send_built(w, rx, buf, len);
+    /* Only now: the request is built in the tx batch's next buffer, which held the copy. */
+    if (flags & BRIDGE_PROJ_WANT_KEYFRAME)
+        ask_keyframe(w, rx, rv);
 }
 
 static void fanout_local(BridgeWorker *w, BridgeWorkerConf *c, BridgeEndpoint *skip,
