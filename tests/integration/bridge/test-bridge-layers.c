@@ -18,6 +18,8 @@
  *   (DominantSpeakerEndpointChangeEvent to everyone) and dave's one video follows it
  *   (ForwardedSources, LastNEndpointsChangeEvent, the packets themselves);
  * - senders are told the highest height anyone needs of their source (SenderSourceConstraints);
+ * - bob NACKs a packet: the bridge sends it again from its cache as RTX (original sequence
+ *   number and payload), not the sender;
  * - no receiver ever gets a non-primary SSRC or a sender's RTX; /metrics counts the switches.
  * Exit 77 when Prosody is missing. Run under tests/netns-run.sh. */
 #include <jansson.h>
@@ -25,6 +27,8 @@
 #include <string.h>
 
 #include "common/colibri/colibri.h"
+#include "common/rtp/bytes.h"
+#include "common/rtp/rtcp.h"
 #include "common/rtp/rtp.h"
 #include "common/rtp/vp8.h"
 #include "control-harness.h"
@@ -72,7 +76,12 @@ typedef struct {
     SimReceiver sr[N_SENDERS];
     guint64 packets[N_SENDERS];
     guint16 last_key_height[N_SENDERS];
-    guint64 foreign; /* video on an SSRC that is no sender's primary */
+    guint64 foreign;              /* video on an SSRC that is no sender's primary */
+    guint8 last[N_SENDERS][1500]; /* the last video packet of each sender */
+    gsize last_len[N_SENDERS];
+    guint8 rtx[1500]; /* the last RTX packet */
+    gsize rtx_len;
+    guint64 rtx_count;
 } Rx;
 
 static Rx rx[N_EP];
@@ -82,6 +91,12 @@ static void on_rtp(const guint8 *pkt, gsize len, gpointer data)
     Rx *r = data;
     PaRtpHeader h;
     g_assert_cmpint(pa_rtp_parse(pkt, len, &h), ==, PA_RTP_OK);
+    if (h.payload_type == 96 && len <= sizeof r->rtx) { /* RTX: the bridge answering a NACK */
+        memcpy(r->rtx, pkt, len);
+        r->rtx_len = len;
+        r->rtx_count++;
+        return;
+    }
     if (h.payload_type != 100) {
         if (h.payload_type != 111)
             r->foreign++;
@@ -97,6 +112,8 @@ static void on_rtp(const guint8 *pkt, gsize len, gpointer data)
                    names[r - rx], s, h.seq, r->sr[s].seq, h.timestamp, h.marker, r->packets[s]);
     sim_receiver_take(&r->sr[s], pkt, len);
     r->packets[s]++;
+    memcpy(r->last[s], pkt, MIN(len, sizeof r->last[s]));
+    r->last_len[s] = MIN(len, sizeof r->last[s]);
     BridgeLayerInfo info;
     if (bridge_layer_info_parse(BRIDGE_CODEC_VP8, 0, pkt, &h, NULL, NULL, &info) ==
             BRIDGE_LAYER_OK &&
@@ -504,6 +521,50 @@ static void test_switch(void)
     g_assert_cmpfloat(metric("parley_bridge_layer_switches_total"), >=, 3);
 }
 
+static guint64 rtx_before;
+
+static gboolean bob_got_rtx(void)
+{
+    return rx[BOB].rtx_count > rtx_before;
+}
+
+/* bob "loses" the last packet of alice he got and NACKs it: the bridge sends it again from
+ * its cache, as RTX on alice's RTX SSRC (the one receivers are told), with the original
+ * sequence number (OSN) in front of the very payload bob got the first time. */
+static void test_nack(void)
+{
+    media_for(200);
+    guint8 orig[1500];
+    gsize olen = rx[BOB].last_len[ALICE];
+    g_assert_cmpuint(olen, >, 12);
+    memcpy(orig, rx[BOB].last[ALICE], olen);
+    PaRtpHeader oh;
+    g_assert_cmpint(pa_rtp_parse(orig, olen, &oh), ==, PA_RTP_OK);
+    guint8 nack[64];
+    size_t consumed = 0;
+    gsize n =
+        pa_rtcp_write_nack(nack, sizeof nack, 0xB0B0B0B0u, primary(ALICE), &oh.seq, 1, &consumed);
+    g_assert_cmpuint(n, >, 0);
+    double sent0 = metric("parley_bridge_retransmissions_sent_total");
+    rtx_before = rx[BOB].rtx_count;
+    /* No media meanwhile: the answer must come from the cache, not from a new packet. */
+    g_assert_true(sim_peer_send_rtcp(peers[BOB], nack, n));
+    gint64 end = g_get_monotonic_time() + T_SWITCH * 1000;
+    while (!bob_got_rtx() && g_get_monotonic_time() < end)
+        it_pump(focus, 10, 5);
+    g_assert_true(bob_got_rtx());
+    PaRtpHeader h;
+    g_assert_cmpint(pa_rtp_parse(rx[BOB].rtx, rx[BOB].rtx_len, &h), ==, PA_RTP_OK);
+    g_assert_cmphex(h.ssrc, ==, tx[ALICE].rtx[0]);
+    g_assert_cmpuint(h.payload_len, ==, oh.payload_len + 2);
+    const guint8 *p = rx[BOB].rtx + h.payload_offset;
+    g_assert_cmpuint(pa_rd16(p), ==, oh.seq);
+    g_assert_cmpmem(p + 2, h.payload_len - 2, orig + oh.payload_offset, oh.payload_len);
+    g_assert_cmpuint(h.timestamp, ==, oh.timestamp);
+    g_assert_cmpfloat(metric("parley_bridge_retransmissions_sent_total"), >=, sent0 + 1);
+    g_assert_cmpfloat(metric("parley_bridge_sender_rtx_dropped_total"), ==, 0);
+}
+
 static const char *want_dominant;
 static guint want_sender;
 static guint64 dave_base[N_SENDERS];
@@ -572,6 +633,7 @@ int main(int argc, char **argv)
     setup();
     g_test_add_func("/bridge-layers/constraints", test_constraints);
     g_test_add_func("/bridge-layers/switch", test_switch);
+    g_test_add_func("/bridge-layers/nack", test_nack);
     g_test_add_func("/bridge-layers/last-n-speaker", test_last_n_speaker);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {
