@@ -511,6 +511,11 @@ window.parley = {
   get transport() { return state.conference?.xmpp?.transport ?? null; },
   get bridgeChannelOpen() { return !!state.conference?.channel?.open; },
   get dominantSpeaker() { return state.conference?.dominantSpeaker ?? null; },
+  /** 'tile' or 'speaker', and who is on stage in speaker view. */
+  get view() { return state.conference?.view ?? 'tile'; },
+  get stage() { return state.conference?.stageParticipant() ?? null; },
+  setView: (v) => state.conference?.setView(v),
+  pin: (id) => state.conference?.pin(id),
   get participants() {
     return [...(state.conference?.participants.values() ?? [])].map((p) => ({
       id: p.id,

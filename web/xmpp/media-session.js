@@ -199,6 +199,7 @@ export class MediaSession extends EventTarget {
     const pc = this.pc;
     await pc.setRemoteDescription({ type: 'offer', sdp: this.offer.toSdp() });
     await this.applyLocalTracks();
+    if (this.options.simulcast !== false) this.preferVp8();
     const answer = await pc.createAnswer();
     let sdp = answer.sdp;
     // The camera as three simulcast layers (jingle/simulcast.js), unless turned off.
@@ -209,6 +210,24 @@ export class MediaSession extends EventTarget {
     await pc.setLocalDescription({ type: 'answer', sdp });
     this.dropGoneTracks();
     await this.tuneCameraSender();
+  }
+
+  /**
+   * VP8 first for the camera: the codec whose simulcast (SIM groups, temporal layers) every
+   * browser and the bridge's layer selection handle; the others stay, after it.
+   */
+  preferVp8() {
+    const mid = this.offer.localMid('video');
+    const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
+    const caps = globalThis.RTCRtpReceiver?.getCapabilities?.('video')?.codecs;
+    if (!tr?.setCodecPreferences || !caps) return;
+    const isVp8 = (c) => /\/vp8$/i.test(c.mimeType);
+    if (!caps.some(isVp8)) return;
+    try {
+      tr.setCodecPreferences([...caps.filter(isVp8), ...caps.filter((c) => !isVp8(c))]);
+    } catch (e) {
+      this.dispatchEvent(new CustomEvent('warning', { detail: `codec preferences: ${e.message}` }));
+    }
   }
 
   /** Temporal layers on each simulcast layer of the camera, where Chromium allows it. */
