@@ -16,7 +16,7 @@ const st = await startStack('simulcast');
 const ROOM = 'simulcast-layers-5521';
 const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
-const deadline = setTimeout(() => { console.log('not ok - simulcast test did not finish within 220 s'); st.dump(); process.exit(1); }, 220000);
+const deadline = setTimeout(() => { console.log('not ok - simulcast test did not finish within 380 s'); st.dump(); process.exit(1); }, 380000);
 
 /** The frame height `page` decodes from each endpoint in `ids` (0 when none yet). */
 async function heights(page, ids) {
