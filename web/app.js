@@ -28,6 +28,8 @@ const app = document.getElementById('app');
 const toasts = document.getElementById('toasts');
 const knocks = document.getElementById('knocks');
 globalThis.PARLEY_DEBUG = params.get('debug') === '1';
+// ?simulcast=0: the camera as one stream (config.simulcast = false does the same for a site).
+if (params.get('simulcast') === '0') config.simulcast = false;
 
 const ERROR_TITLES = {
   'server-unreachable': 'Can\'t reach the meeting server',

@@ -396,6 +396,7 @@ export class Conference extends EventTarget {
         iceServers: [...(this.config.iceServers ?? []), ...this.iceServers],
         iceTransportPolicy: iceTransportPolicy(this.config),
         preferredVideoCodec: this.config.preferredVideoCodec ?? 'VP8',
+        simulcast: this.config.simulcast !== false,
         initialLastN: this.config.lastN ?? undefined,
         e2ee: this.e2ee?.sessionOptions() ?? null,
       },

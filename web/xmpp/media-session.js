@@ -29,7 +29,8 @@ export class MediaSession extends EventTarget {
    * @param {string} p.from        the focus occupant JID the offer came from
    * @param {string} p.endpointId  our nickname
    * @param {import('../media.js').LocalMedia} p.media
-   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, initialLastN, e2ee }
+   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, simulcast
+   *                                 (default true: the camera as three layers), initialLastN, e2ee }
    *   e2ee: { pcConfig, sender(sender, kind), receiver(receiver, kind, owner), sendBlocked }
    */
   constructor(p) {
@@ -199,7 +200,6 @@ export class MediaSession extends EventTarget {
     const pc = this.pc;
     await pc.setRemoteDescription({ type: 'offer', sdp: this.offer.toSdp() });
     await this.applyLocalTracks();
-    if (this.options.simulcast !== false) this.preferVp8();
     const answer = await pc.createAnswer();
     let sdp = answer.sdp;
     // The camera as three simulcast layers (jingle/simulcast.js), unless turned off.
@@ -210,24 +210,6 @@ export class MediaSession extends EventTarget {
     await pc.setLocalDescription({ type: 'answer', sdp });
     this.dropGoneTracks();
     await this.tuneCameraSender();
-  }
-
-  /**
-   * VP8 first for the camera: the codec whose simulcast (SIM groups, temporal layers) every
-   * browser and the bridge's layer selection handle; the others stay, after it.
-   */
-  preferVp8() {
-    const mid = this.offer.localMid('video');
-    const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
-    const caps = globalThis.RTCRtpReceiver?.getCapabilities?.('video')?.codecs;
-    if (!tr?.setCodecPreferences || !caps) return;
-    const isVp8 = (c) => /\/vp8$/i.test(c.mimeType);
-    if (!caps.some(isVp8)) return;
-    try {
-      tr.setCodecPreferences([...caps.filter(isVp8), ...caps.filter((c) => !isVp8(c))]);
-    } catch (e) {
-      this.dispatchEvent(new CustomEvent('warning', { detail: `codec preferences: ${e.message}` }));
-    }
   }
 
   /** Temporal layers on each simulcast layer of the camera, where Chromium allows it. */
