@@ -29,6 +29,8 @@ const app = document.getElementById('app');
 const toasts = document.getElementById('toasts');
 const knocks = document.getElementById('knocks');
 globalThis.PARLEY_DEBUG = params.get('debug') === '1';
+// ?simulcast=0: the camera as one stream (config.simulcast = false does the same for a site).
+if (params.get('simulcast') === '0') config.simulcast = false;
 
 const ERROR_TITLES = {
   'server-unreachable': 'Can\'t reach the meeting server',
@@ -618,6 +620,11 @@ window.parley = {
   get transport() { return state.conference?.xmpp?.transport ?? null; },
   get bridgeChannelOpen() { return !!state.conference?.channel?.open; },
   get dominantSpeaker() { return state.conference?.dominantSpeaker ?? null; },
+  /** 'tile' or 'speaker', and who is on stage in speaker view. */
+  get view() { return state.conference?.view ?? 'tile'; },
+  get stage() { return state.conference?.stageParticipant() ?? null; },
+  setView: (v) => state.conference?.setView(v),
+  pin: (id) => state.conference?.pin(id),
   get participants() {
     return [...(state.conference?.participants.values() ?? [])].map((p) => ({
       id: p.id,

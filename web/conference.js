@@ -88,6 +88,8 @@ export class Conference extends EventTarget {
     this.focusJid = null;
     this.participants = new Map(); // id -> participant
     this.dominantSpeaker = null;
+    this.view = 'tile'; // or 'speaker' (setView)
+    this.pinned = null;
     this.handlers = [];
     this.timers = new Set();
     this.abort = new AbortController();
@@ -397,6 +399,7 @@ export class Conference extends EventTarget {
         iceServers: [...(this.config.iceServers ?? []), ...this.iceServers],
         iceTransportPolicy: iceTransportPolicy(this.config),
         preferredVideoCodec: this.config.preferredVideoCodec ?? 'VP8',
+        simulcast: this.config.simulcast !== false,
         initialLastN: this.config.lastN ?? undefined,
         e2ee: this.e2ee?.sessionOptions() ?? null,
       },
@@ -512,6 +515,7 @@ export class Conference extends EventTarget {
     ch.addEventListener('dominant-speaker', (e) => {
       this.dominantSpeaker = e.detail.id;
       for (const p of this.participants.values()) p.dominant = p.id === e.detail.id;
+      if (this.view === 'speaker' && !this.pinned) this.sendConstraints(); // the stage follows
       this.dispatchEvent(new CustomEvent('dominant-speaker', { detail: { id: e.detail.id } }));
       this.emitParticipants();
     });
@@ -541,6 +545,16 @@ export class Conference extends EventTarget {
     if (!this.channel) return;
     const n = this.otherCount();
     const screens = [...this.participants.values()].filter((p) => p.screenTrack).map((p) => p.screenSource);
+    // Speaker view: the participant on stage large (720p, on stage), the strip at 180p.
+    const stage = screens.length ? null : this.stageParticipant();
+    if (stage && n > 1) {
+      const src = `${stage}-v0`;
+      this.channel.sendReceiverConstraints({
+        lastN: this.config.lastN ?? -1, onStageSources: [src], defaultConstraints: { maxHeight: 180 },
+        constraints: { [src]: { maxHeight: 720 } },
+      });
+      return;
+    }
     const maxHeight = screens.length ? 180 : n <= 1 ? 720 : n <= 4 ? 360 : 180;
     const constraints = Object.fromEntries(screens.map((name) => [name, { maxHeight: 1080 }]));
     this.channel.sendReceiverConstraints({
@@ -550,6 +564,33 @@ export class Conference extends EventTarget {
 
   otherCount() {
     return this.participants.size;
+  }
+
+  /**
+   * 'tile' (everyone the same size) or 'speaker' (one participant large: the pinned one, else
+   * the dominant speaker, else the first; the others in a strip).
+   */
+  setView(view) {
+    this.view = view === 'speaker' ? 'speaker' : 'tile';
+    if (this.view === 'tile') this.pinned = null;
+    this.sendConstraints();
+    this.emitParticipants();
+  }
+
+  /** Puts a participant on stage (speaker view), or unpins with null. */
+  pin(id) {
+    this.pinned = id && this.participants.has(id) ? id : null;
+    if (this.pinned) this.view = 'speaker';
+    this.sendConstraints();
+    this.emitParticipants();
+  }
+
+  /** Who is large in speaker view (null in tile view or alone). */
+  stageParticipant() {
+    if (this.view !== 'speaker' || this.participants.size === 0) return null;
+    if (this.pinned && this.participants.has(this.pinned)) return this.pinned;
+    if (this.dominantSpeaker && this.participants.has(this.dominantSpeaker)) return this.dominantSpeaker;
+    return this.participants.keys().next().value;
   }
 
   wireRoom(room) {

@@ -602,6 +602,25 @@ char *bridge_channel_dominant_speaker(const char *endpoint, const char *const *p
     return s;
 }
 
+static json_t *str_array(const char *const *v)
+{
+    json_t *list = json_array();
+    for (; v && *v; v++)
+        json_array_append_new(list, json_string(*v));
+    return list;
+}
+
+char *bridge_channel_last_n_endpoints(const char *const *last_n, const char *const *entering,
+                                      const char *const *conference)
+{
+    json_t *j = json_pack("{s:s,s:o,s:o,s:o}", "colibriClass", "LastNEndpointsChangeEvent",
+                          "lastNEndpoints", str_array(last_n), "endpointsEnteringLastN",
+                          str_array(entering), "conferenceEndpoints", str_array(conference));
+    char *s = dump(j);
+    json_decref(j);
+    return s;
+}
+
 char *bridge_channel_sender_source_constraints(const char *source, int max_height)
 {
     g_return_val_if_fail(source, NULL);

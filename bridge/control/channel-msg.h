@@ -158,6 +158,12 @@ char *bridge_channel_dominant_speaker(const char *endpoint, const char *const *p
  * to a sender, the highest resolution any receiver needs of its source (-1: no limit, 0: none
  * at all) (transfer full). */
 char *bridge_channel_sender_source_constraints(const char *source, int max_height);
+/* {"colibriClass":"LastNEndpointsChangeEvent","lastNEndpoints":[@last_n...],
+ *  "endpointsEnteringLastN":[@entering...],"conferenceEndpoints":[@conference...]}: the
+ * endpoints whose video the receiver is sent, in priority order, those new since the last
+ * event, and every other endpoint of the conference (NULL: empty lists) (transfer full). */
+char *bridge_channel_last_n_endpoints(const char *const *last_n, const char *const *entering,
+                                      const char *const *conference);
 /* {"colibriClass":"ConnectionStats","estimatedDownlinkBandwidth":@bps}: the bridge's estimate
  * of the receiver's downlink, sent every 10 s (transfer full). */
 char *bridge_channel_connection_stats(guint64 bps);

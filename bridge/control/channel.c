@@ -24,7 +24,9 @@ struct _BridgeChannels {
     guint ping_s;
     GHashTable *closing; /* SoupWebsocketConnection (ref) -> itself: detached, closing */
     BridgeChannelStats stats;
-    PaRateLimit rl; /* log lines about refused requests and dropped messages */
+    PaRateLimit rl;           /* log lines about refused requests and dropped messages */
+    BridgeChannelHooks hooks; /* layer selection (video.c); functions may be NULL */
+    gpointer hooks_data;
 };
 
 struct _BridgeChannel {
@@ -111,7 +113,8 @@ static void send_forwarded(BridgeChannels *ch, BridgeChannel *ce)
 {
     if (!ce->ws)
         return;
-    char **now = bridge_channel_forwarded_for(ce->ep);
+    char **now = ch->hooks.forwarded_for ? ch->hooks.forwarded_for(ce->ep, ch->hooks_data)
+                                         : bridge_channel_forwarded_for(ce->ep);
     if (ce->forwarded &&
         g_strv_equal((const char *const *)ce->forwarded, (const char *const *)now)) {
         g_strfreev(now);
@@ -187,6 +190,8 @@ static void handle(BridgeChannels *ch, BridgeChannel *ce, BridgeChannelMsg *msg)
         } else {
             g_debug("room=%s ep=%s: receiver preferences updated (last-N %d)", conf_id, ep_id,
                     ce->prefs.last_n);
+            if (ch->hooks.prefs_changed)
+                ch->hooks.prefs_changed(ce->ep, ch->hooks_data);
         }
         break;
     case BRIDGE_CHANNEL_CLASS_UNKNOWN:
@@ -360,6 +365,8 @@ static void on_websocket(SoupServer *server, SoupServerMessage *msg, const char 
     g_autofree char *hello = bridge_channel_server_hello(ch->version);
     send_text(ch, ce, hello);
     send_forwarded(ch, ce);
+    if (ch->hooks.opened)
+        ch->hooks.opened(ep, ch->hooks_data);
 }
 
 /* ---- API ---- */
@@ -465,4 +472,18 @@ const BridgeChannelPrefs *bridge_channels_prefs(const BridgeRegEndpoint *ep)
 void bridge_channels_get_stats(BridgeChannels *ch, BridgeChannelStats *out)
 {
     *out = ch->stats;
+}
+
+void bridge_channels_set_hooks(BridgeChannels *ch, const BridgeChannelHooks *hooks, gpointer data)
+{
+    ch->hooks = *hooks;
+    ch->hooks_data = data;
+}
+
+gboolean bridge_channels_send(BridgeChannels *ch, BridgeRegEndpoint *ep, const char *text)
+{
+    if (!ep->channel || !ep->channel->ws)
+        return FALSE;
+    send_text(ch, ep->channel, text);
+    return TRUE;
 }

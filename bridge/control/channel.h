@@ -58,4 +58,16 @@ const BridgeChannelPrefs *bridge_channels_prefs(const BridgeRegEndpoint *ep);
 
 void bridge_channels_get_stats(BridgeChannels *ch, BridgeChannelStats *out);
 
+/* What layer selection (video.c) plugs in: the ForwardedSources list of a receiver (instead
+ * of every other source; transfer full, NULL-terminated), news that a receiver's preferences
+ * changed, and that its channel opened. */
+typedef struct {
+    char **(*forwarded_for)(const BridgeRegEndpoint *ep, gpointer data);
+    void (*prefs_changed)(BridgeRegEndpoint *ep, gpointer data);
+    void (*opened)(BridgeRegEndpoint *ep, gpointer data);
+} BridgeChannelHooks;
+void bridge_channels_set_hooks(BridgeChannels *ch, const BridgeChannelHooks *hooks, gpointer data);
+/* Sends @text to @ep's open channel; FALSE when it has none. */
+gboolean bridge_channels_send(BridgeChannels *ch, BridgeRegEndpoint *ep, const char *text);
+
 G_END_DECLS

@@ -206,6 +206,8 @@ static void pending_failed(BridgeControl *c, BridgePending *p, char *failure)
 static void conference_end(BridgeControl *c, BridgeRegConference *conf, const char *why)
 {
     g_message("room=%s: conference ended (%s)", conf->id, why);
+    if (c->selection)
+        bridge_selection_conference_removed(c->selection, conf);
     bridge_reg_conference_remove(&c->reg, conf);
     bridge_control_conference_ended(c);
 }
@@ -258,6 +260,8 @@ static gboolean remove_endpoint(BridgeControl *c, BridgeRegEndpoint *ep, gboolea
     g_message("room=%s ep=%s: endpoint expired (%s)", ep->conference->id, ep->id, why);
     if (tell_media)
         bridge_media_endpoint_expire(c->media, ep->handle);
+    if (c->selection)
+        bridge_selection_endpoint_removed(c->selection, ep);
     if (c->channels)
         bridge_channels_endpoint_expired(c->channels, ep);
     BridgePending *p = ep->pending;
@@ -478,6 +482,7 @@ static void apply_sources(BridgeControl *c, BridgeRegEndpoint *ep, GArray *sourc
 /* Stores what an update carries and forwards the transport and SSRCs to the media plane. */
 static void apply_update(BridgeControl *c, BridgeRegEndpoint *ep, PaColibriEndpoint *req)
 {
+    gboolean media_changed = req->media->len > 0;
     if (req->stats_id) {
         g_free(ep->stats_id);
         ep->stats_id = g_steal_pointer(&req->stats_id);
@@ -500,6 +505,8 @@ static void apply_update(BridgeControl *c, BridgeRegEndpoint *ep, PaColibriEndpo
         apply_sources(c, ep, g_steal_pointer(&req->sources));
         req->sources = pa_media_sources_new();
     }
+    if (c->selection && (req->has_sources || media_changed || ep->state == BRIDGE_REG_EP_GATHERING))
+        bridge_selection_endpoint_updated(c->selection, ep);
 }
 
 /* Why a request cannot be applied. */

@@ -7,6 +7,7 @@
 #include "bridge/control/channel.h"
 #include "bridge/control/control.h"
 #include "bridge/control/registry.h"
+#include "bridge/control/selection.h"
 #include "bridge/control/xmpp.h"
 #include "bridge/http/http.h"
 #include "bridge/media/media.h"
@@ -21,9 +22,10 @@ struct _BridgeControl {
     guint workers; /* media threads actually running */
     BridgeXmpp *xmpp;
     BridgeHttp *http;
-    BridgeChannels *channels; /* colibri-ws, on http's server */
-    BridgeRegistry reg;       /* the one registry of conferences and endpoints */
-    GPtrArray *pendings;      /* BridgePending * (owned) awaiting transports */
+    BridgeChannels *channels;   /* colibri-ws, on http's server */
+    BridgeSelection *selection; /* layer selection, last-N, dominant speaker */
+    BridgeRegistry reg;         /* the one registry of conferences and endpoints */
+    GPtrArray *pendings;        /* BridgePending * (owned) awaiting transports */
 
     gboolean graceful;
     /* bridge_control_free() has begun: the pieces are torn down in order and may be gone

@@ -210,6 +210,8 @@ static char *http_metrics(gpointer ud)
     BridgeControl *c = ud;
     BridgeMetricsSnapshot s = {0};
     bridge_media_get_stats(c->media, &s.media);
+    if (c->selection)
+        bridge_selection_get_stats(c->selection, &s.selection);
     s.conferences = bridge_registry_conferences(&c->reg);
     s.endpoints = bridge_registry_endpoints(&c->reg);
     if (!c->stopping) /* the channels may be half torn down */
@@ -365,6 +367,7 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
     }
     c->channels = bridge_channels_new(bridge_http_server(c->http), &c->reg, cfg->bridge_id,
                                       PARLEY_VERSION, (guint)cfg->http_websocket_ping_seconds);
+    c->selection = bridge_selection_new(&c->reg, c->media, c->channels, context);
     g_message("HTTP on %s:%d: /about/health, /metrics, /colibri-ws (clients use %s/colibri-ws/%s/)",
               cfg->http_address, cfg->http_port, cfg->http_public_url, cfg->bridge_id);
 
@@ -399,6 +402,7 @@ void bridge_control_free(BridgeControl *c)
      * until it is freed: while it flushes its stream close it delivers nothing here. */
     bridge_xmpp_free(c->xmpp);
     c->xmpp = NULL;
+    g_clear_pointer(&c->selection, bridge_selection_free);
     if (c->channels) {
         bridge_channels_free(c->channels, c->context);
         c->channels = NULL;

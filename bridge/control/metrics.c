@@ -63,6 +63,45 @@ static void media_metrics(GString *out, const BridgeMediaStats *m)
                        "ICE checks the bridge sent (nomination and consent).", m->ice_checks_sent);
 }
 
+static void layer_metrics(GString *out, const BridgeMediaStats *m, const BridgeSelectionStats *l)
+{
+    bridge_prom_metric(out, "parley_bridge_video_projected_total", "counter",
+                       "Video packets sent to receivers through their layer projection.",
+                       m->video_projected);
+    bridge_prom_metric(out, "parley_bridge_video_withheld_total", "counter",
+                       "Video packet copies not sent to a receiver: another encoding, a filtered "
+                       "layer, a paused source (last-N) or waiting for a key frame.",
+                       m->video_withheld);
+    bridge_prom_metric(out, "parley_bridge_layer_switches_total", "counter",
+                       "Encoding switches (and starts) of receivers' projections.",
+                       m->layer_switches);
+    bridge_prom_metric(out, "parley_bridge_switch_keyframe_requests_total", "counter",
+                       "Key frames receivers' projections asked senders for (before the "
+                       "per-source limit).",
+                       m->switch_keyframes);
+    bridge_prom_metric(out, "parley_bridge_retransmissions_sent_total", "counter",
+                       "NACKed packets the bridge sent again from its own cache.", m->rtx_sent);
+    bridge_prom_metric(out, "parley_bridge_retransmissions_missed_total", "counter",
+                       "NACKed packets the bridge could not send again (not cached, too old, or "
+                       "the sender on another media thread).",
+                       m->rtx_missed);
+    bridge_prom_metric(out, "parley_bridge_sender_rtx_dropped_total", "counter",
+                       "Senders' own RTX packets of layered sources, not forwarded.",
+                       m->sender_rtx_dropped);
+    bridge_prom_metric(out, "parley_bridge_allocations_total", "counter",
+                       "Layer allocations run (per receiver).", l->allocations);
+    bridge_prom_metric(out, "parley_bridge_dominant_speaker_changes_total", "counter",
+                       "Dominant speaker changes announced.", l->speaker_changes);
+    bridge_prom_metric(out, "parley_bridge_video_sources_forwarded", "gauge",
+                       "Video sources forwarded now, summed over receivers.", l->forwarded_sources);
+    bridge_prom_metric(out, "parley_bridge_video_sources_paused", "gauge",
+                       "Video sources not forwarded now (last-N, maxHeight 0), summed over "
+                       "receivers.",
+                       l->paused_sources);
+    bridge_prom_metric(out, "parley_bridge_allocated_bits_per_second", "gauge",
+                       "What the allocated layers cost, summed over receivers.", l->forwarded_bps);
+}
+
 static void channel_metrics(GString *out, const BridgeChannelStats *ch)
 {
     bridge_prom_metric(out, "parley_bridge_channels_open", "gauge",
@@ -147,6 +186,7 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
     bridge_prom_metric(out, "parley_bridge_endpoints", "gauge", "Endpoints allocated by the focus.",
                        s->endpoints);
     media_metrics(out, &s->media);
+    layer_metrics(out, &s->media, &s->selection);
     channel_metrics(out, &s->channel);
     bridge_prom_metric(out, "parley_bridge_http_connections", "gauge",
                        "HTTP connections open (health, metrics, colibri-ws).", s->http.connections);

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "bridge/control/channel-msg.h"
+#include "bridge/control/selection.h"
 #include "bridge/http/http.h"
 #include "bridge/media/media.h"
 
@@ -16,8 +17,9 @@ typedef struct {
     BridgeMediaStats media; /* zeroed if the media plane is not running */
     guint conferences;      /* allocated by the focus (control registry) */
     guint endpoints;
-    BridgeChannelStats channel; /* colibri-ws */
-    BridgeHttpStats http;       /* the HTTP server's connections */
+    BridgeChannelStats channel;     /* colibri-ws */
+    BridgeSelectionStats selection; /* layer selection, last-N, dominant speaker */
+    BridgeHttpStats http;           /* the HTTP server's connections */
     gboolean xmpp_connected;
     gboolean in_brewery;
     gboolean healthy;

@@ -214,6 +214,7 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->role = BRIDGE_DTLS_ROLE_SERVER;
     ep->created_us = w->live_us;
     ep->hdrext = m->hdrext;
+    ep->shared = g_steal_pointer(&create->shared);
     bridge_tcc_recv_init(&ep->tcc);
     bridge_ice_init(ep);
     ep->conf = bridge_worker_conf_get(w, create->conf);
@@ -241,6 +242,7 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
         bridge_dtls_free(ep->dtls);
     if (ep->srtp)
         bridge_srtp_free(ep->srtp);
+    bridge_video_endpoint_clear(ep);
     g_free(ep->conference_id);
     g_free(ep->endpoint_id);
     g_free(ep);
@@ -307,6 +309,7 @@ void bridge_endpoint_set_ssrcs(BridgeEndpoint *ep, const BridgeMediaSsrc *ssrcs,
         if (ep->sources[i].announced || ep->sources[i].seen)
             ep->sources[j++] = ep->sources[i];
     ep->n_sources = j;
+    bridge_video_map_sources(ep);
 }
 
 void bridge_endpoint_tick(BridgeEndpoint *ep, gboolean slow)
@@ -346,4 +349,5 @@ void bridge_endpoint_tick(BridgeEndpoint *ep, gboolean slow)
         return;
     }
     bridge_rtcp_send_receiver_report(ep, ep->worker->now_us);
+    bridge_video_publish(ep);
 }

@@ -32,16 +32,27 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
     }
     guint8 *buf = bridge_tx_batch_next(w->tx);
     memcpy(buf, pkt, len);
+    if (!rtcp) {
+        bridge_forward_send_built(w, ep, buf, len);
+        return;
+    }
     gsize l = len;
-    BridgeSrtpStatus st = rtcp ? bridge_srtp_protect_rtcp(ep->srtp, buf, &l, BRIDGE_TX_CAP)
-                               : bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP);
-    if (st != BRIDGE_SRTP_OK) {
+    if (bridge_srtp_protect_rtcp(ep->srtp, buf, &l, BRIDGE_TX_CAP) != BRIDGE_SRTP_OK) {
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
         return;
     }
     bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
-    if (!rtcp)
-        BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
+}
+
+void bridge_forward_send_built(BridgeWorker *w, BridgeEndpoint *ep, guint8 *buf, gsize len)
+{
+    gsize l = len;
+    if (ep->fd < 0 || bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP) != BRIDGE_SRTP_OK) {
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
+        return;
+    }
+    bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
+    BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
 }
 
 static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRingKind kind,
@@ -93,6 +104,33 @@ void bridge_forward_fanout(BridgeWorker *w, BridgeEndpoint *src, BridgeRingKind 
         guint d = (guint)__builtin_ctzll(mask);
         mask &= mask - 1;
         push_remote(w, d, c->handle, kind, 0, 0, 0, pkt, len);
+    }
+}
+
+void bridge_forward_push_tagged(BridgeWorker *w, BridgeWorkerConf *c, BridgeRingKind kind,
+                                const guint8 *pkt, gsize len, const BridgeVideoTag *tag)
+{
+    guint64 mask = remote_mask(w, c);
+    while (mask) {
+        guint d = (guint)__builtin_ctzll(mask);
+        mask &= mask - 1;
+        BridgeWorker *to = w->media->workers[d];
+        guint32 pos;
+        BridgeRingSlot *slot = bridge_ring_reserve(to->inbox, &pos);
+        if (!slot) {
+            bridge_worker_drop(w, BRIDGE_DROP_QUEUE_FULL);
+            continue;
+        }
+        slot->rest = 0;
+        slot->conf = c->handle;
+        slot->ssrc = 0;
+        slot->kind = kind;
+        slot->aux = 1;
+        slot->len = (guint16)len;
+        memcpy(slot->data, pkt, len);
+        memcpy(slot->data + len, tag, sizeof *tag);
+        if (bridge_ring_commit(to->inbox, pos))
+            bridge_worker_wake(to);
     }
 }
 
@@ -162,6 +200,15 @@ void bridge_forward_ring_slot(BridgeWorker *w, const BridgeRingSlot *slot)
     switch (slot->kind) {
     case BRIDGE_RING_RTP:
     case BRIDGE_RING_RTCP_FWD:
+        if (slot->aux == 1) { /* a projected video source's: with its tag */
+            BridgeVideoTag tag;
+            memcpy(&tag, slot->data + slot->len, sizeof tag);
+            if (slot->kind == BRIDGE_RING_RTP)
+                bridge_video_ring_rtp(w, c, slot->data, slot->len, &tag);
+            else
+                bridge_video_fanout_sr(w, c, NULL, tag.vidx, tag.info.enc, slot->data, slot->len);
+            break;
+        }
         for (guint i = 0; i < c->endpoints->len; i++) {
             BridgeEndpoint *ep = g_ptr_array_index(c->endpoints, i);
             if (ep->connected && !ep->dead)
@@ -207,11 +254,14 @@ static gboolean read_hdrext(BridgeEndpoint *ep, const PaRtpHeader *h, guint8 *pk
 
 /* Source bookkeeping for one authenticated RTP packet from @ep (@s: its source, NULL when new:
  * there is room, ssrc_admitted() checked). */
-static void account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRtpHeader *h,
-                        const guint8 *pkt, const PaHdrextFound *found, gint64 now)
+static BridgeSource *account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRtpHeader *h,
+                                 const guint8 *pkt, const PaHdrextFound *found, gint64 now)
 {
-    if (!s)
+    if (!s) {
         s = bridge_endpoint_source(ep, h->ssrc, TRUE);
+        if (s && ep->n_video)
+            bridge_video_map_sources(ep);
+    }
     bool voice = false;
     uint8_t level = 127;
     gboolean has_level = pa_hdrext_found_has(found, PA_HDREXT_AUDIO_LEVEL) &&
@@ -223,8 +273,11 @@ static void account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRtpHeader *
         bridge_tcc_recv_record(&ep->tcc, tcc, h->ssrc, now);
     /* Both extensions are forwarded untouched: receivers' own transport-cc feedback reaches
      * the bridge (and is consumed there), since the sequence numbers are the sender's leg's. */
+    if (has_level && ep->shared)
+        __atomic_store_n(&ep->shared->audio, ((guint64)(now / 1000) << 8) | level,
+                         __ATOMIC_RELAXED);
     if (!s)
-        return;
+        return NULL;
     if (!s->seen) {
         s->seen = TRUE;
         if (!s->announced)
@@ -236,6 +289,7 @@ static void account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRtpHeader *
         s->voice = voice;
     }
     bridge_recv_stats_update(&s->rx, h->seq, h->timestamp, now);
+    return s;
 }
 
 /* Whether an SRTP/SRTCP packet from @ep may be unprotected: its SSRC (RTP) or sender SSRC
@@ -335,6 +389,9 @@ void bridge_forward_recv(BridgeEndpoint *ep, guint8 *buf, gsize len)
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
-    account_rtp(ep, src, &h, buf, &found, now);
-    bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, buf, l);
+    src = account_rtp(ep, src, &h, buf, &found, now);
+    if (src && src->vslot)
+        bridge_video_recv(ep, src, buf, l, &h, &found);
+    else
+        bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, buf, l);
 }

@@ -35,6 +35,9 @@
 #include <sys/socket.h>
 
 #include "bridge/dtls/dtls.h"
+#include "bridge/forward/layer-rates.h"
+#include "bridge/forward/projection.h"
+#include "bridge/forward/rtx.h"
 #include "bridge/media/flows.h"
 #include "bridge/media/ice.h"
 #include "bridge/media/media.h"
@@ -79,9 +82,56 @@ typedef struct {
     guint64 hdrext_stripped;
     guint64 tcc_feedback_sent;
     guint64 handed_over, checks_answered, checks_sent;
+    guint64 video_projected, video_withheld, layer_switches, switch_keyframes;
+    guint64 rtx_sent, rtx_missed, sender_rtx_dropped;
     guint endpoints_connected;
     guint flows; /* flows this worker owns */
 } BridgeWorkerStats;
+
+/* What a worker publishes about one endpoint for the control thread: written by the worker
+ * with relaxed atomics (the layers under a sequence count), read by the control thread
+ * without a lock. Refcounted: the control record and the worker's endpoint each hold one. */
+typedef struct {
+    guint64 audio; /* atomic: (worker ms << 8) | level; 0 never */
+    struct {
+        guint vidx; /* written under seq */
+        guint n;    /* written under seq */
+        guint seq;  /* odd while being written */
+        BridgeLayerDesc layers[BRIDGE_MAX_LAYERS];
+    } video[BRIDGE_MEDIA_MAX_VIDEO];
+    gint ref;
+} BridgeEpShared;
+
+BridgeEpShared *bridge_ep_shared_new(void);
+BridgeEpShared *bridge_ep_shared_ref(BridgeEpShared *s);
+void bridge_ep_shared_unref(BridgeEpShared *s);
+
+/* Sender side of one video source (video.c): the encodings' SSRCs, the layer rates, the
+ * AV1 dependency descriptor structure per encoding, the retransmission cache. Allocated when
+ * the control thread announces the source, never per packet. */
+typedef struct {
+    BridgeMediaVideoSource src;
+    BridgeLayerRates rates;
+    PaAv1DdStructure dd[BRIDGE_MAX_ENCODINGS];
+    BridgeRtxCache *cache;
+} BridgeTxVideo;
+
+/* Receiver side of one video source (video.c): its projection and key frame limiter. */
+typedef struct {
+    guint32 primary_ssrc;
+    guint32 ssrcs[BRIDGE_MAX_ENCODINGS];
+    BridgeProjection proj;
+    BridgeKeyframeLimiter kf;
+    guint16 rtx_seq; /* the receiver's RTX sequence for this source */
+} BridgeRxVideo;
+
+/* A packet's layer information travels with it to the other workers (ring slot data, after
+ * the packet). */
+typedef struct {
+    guint32 vidx;
+    guint32 pad;
+    BridgeLayerInfo info;
+} BridgeVideoTag;
 
 typedef struct {
     gint ref;
@@ -112,6 +162,11 @@ typedef struct {
     guint8 fir_seq;
     guint8 audio_level; /* last ssrc-audio-level value (0..127, 127 = silence) */
     gboolean voice;     /* its V bit */
+    /* Layer selection: 1 + the index in the endpoint's video[] of the video source this SSRC
+     * is an encoding (or the RTX of one) of; 0 none. */
+    guint8 vslot;
+    guint8 enc;
+    gboolean rtx;
 } BridgeSource;
 
 /* A local UDP socket on the media port: one per worker per local address. */
@@ -149,6 +204,18 @@ struct _BridgeEndpoint {
     guint32 rtcp_ssrcs[BRIDGE_EP_MAX_RTCP_SSRCS];
     guint n_rtcp_ssrcs;
     gboolean dead; /* being removed; ignore further input */
+
+    BridgeEpShared *shared; /* ref held */
+    /* Sender side: its video sources, their codecs by payload type. */
+    BridgeTxVideo *video[BRIDGE_MEDIA_MAX_VIDEO];
+    guint n_video;
+    guint8 codec_by_pt[128];
+    guint8 rtx_pt_by_apt[128];
+    /* Receiver side: by vidx (NULL: not forwarded to it); targets_set once the control side
+     * sent any (before that, video is forwarded unchanged as without layer selection). */
+    BridgeRxVideo **rxv;
+    guint n_rxv;
+    gboolean targets_set;
 };
 
 struct _BridgeWorkerConf {
@@ -206,6 +273,7 @@ typedef struct {
     BridgeConf *conf; /* ref held */
     gboolean ready_reported;
     char *conference_id, *endpoint_id; /* for logs */
+    BridgeEpShared *shared;            /* ref held */
 } BridgeCtlEndpoint;
 
 typedef struct _BridgeSteer BridgeSteer;
@@ -244,6 +312,8 @@ typedef enum {
     BRIDGE_MSG_SET_HDREXT,
     BRIDGE_MSG_EXPIRE,
     BRIDGE_MSG_STOP,
+    BRIDGE_MSG_SET_VIDEO,
+    BRIDGE_MSG_SET_TARGETS,
 } BridgeMsgType;
 
 typedef struct {
@@ -254,7 +324,13 @@ typedef struct {
     PaTransport remote;     /* SET_REMOTE */
     BridgeMediaSsrc *ssrcs; /* SET_SSRCS */
     guint n_ssrcs;
-    PaHdrextMap *hdrext; /* SET_HDREXT (owned) */
+    PaHdrextMap *hdrext;           /* SET_HDREXT (owned) */
+    BridgeEpShared *shared;        /* CREATE: ref transferred */
+    BridgeMediaVideoSource *video; /* SET_VIDEO */
+    guint n_video;
+    guint8 *codec_by_pt;        /* SET_VIDEO: 256 bytes, codecs then RTX types */
+    BridgeMediaTarget *targets; /* SET_TARGETS */
+    guint n_targets;
 } BridgeMsg;
 
 /* Worker -> control results. */
@@ -373,6 +449,38 @@ gboolean bridge_forward_feedback_remote(BridgeWorker *w, BridgeWorkerConf *c, gu
  * workers) is asked for a keyframe (rate-limited per source), so its first frame comes
  * without waiting for the next periodic one. */
 void bridge_forward_request_keyframes(BridgeWorker *w, BridgeWorkerConf *c, BridgeEndpoint *skip);
+
+/* video.c: layer selection on the worker. */
+void bridge_video_endpoint_clear(BridgeEndpoint *ep);
+void bridge_video_set_sources(BridgeEndpoint *ep, const BridgeMediaVideoSource *v, guint n,
+                              const guint8 *codec_by_pt);
+void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, guint n);
+/* Maps the endpoint's sources to its video sources (after set_ssrcs or set_sources). */
+void bridge_video_map_sources(BridgeEndpoint *ep);
+/* One RTP packet of a video source of @ep (@s->vslot set): layer parse, rates, cache, and the
+ * fan-out through every receiver's projection. */
+void bridge_video_recv(BridgeEndpoint *ep, BridgeSource *s, guint8 *pkt, gsize len,
+                       const PaRtpHeader *h, const PaHdrextFound *found);
+/* A packet another worker fanned out with its tag: the local receivers' projections. */
+void bridge_video_ring_rtp(BridgeWorker *w, BridgeWorkerConf *c, const guint8 *pkt, gsize len,
+                           const BridgeVideoTag *tag);
+/* A sender report about encoding @enc of video source @vidx, to local receivers (rewritten
+ * per projection); @skip: the sender. */
+void bridge_video_fanout_sr(BridgeWorker *w, BridgeWorkerConf *c, BridgeEndpoint *skip, guint vidx,
+                            guint enc, const guint8 *sr, gsize len);
+/* A receiver's NACK about @ssrc: TRUE when @ssrc is a projected source of @ep (answered or
+ * counted here). */
+gboolean bridge_video_nack(BridgeEndpoint *ep, guint32 ssrc, const guint8 *fci, gsize fci_len);
+/* A receiver's PLI/FIR about @ssrc: the SSRC of the encoding @ep is sent of that source
+ * (@ssrc itself when it is not projected or nothing is sent yet). */
+guint32 bridge_video_keyframe_ssrc(BridgeEndpoint *ep, guint32 ssrc);
+/* Once a second: the sender's layers published for the control thread. */
+void bridge_video_publish(BridgeEndpoint *ep);
+/* Protects @buf (a clear RTP packet already built in the tx batch's next buffer) for @ep and
+ * queues it (drops and counts srtp_protect as bridge_forward_send_clear does). */
+void bridge_forward_send_built(BridgeWorker *w, BridgeEndpoint *ep, guint8 *buf, gsize len);
+void bridge_forward_push_tagged(BridgeWorker *w, BridgeWorkerConf *c, BridgeRingKind kind,
+                                const guint8 *pkt, gsize len, const BridgeVideoTag *tag);
 
 /* rtcp.c: termination, feedback routing, receiver reports (worker thread). */
 void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *pkt, gsize len, gint64 now_us);

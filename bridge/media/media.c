@@ -78,6 +78,10 @@ void bridge_msg_clear(BridgeMsg *msg)
     pa_transport_clear(&msg->remote);
     g_free(msg->ssrcs);
     g_free(msg->hdrext);
+    bridge_ep_shared_unref(msg->shared);
+    g_free(msg->video);
+    g_free(msg->codec_by_pt);
+    g_free(msg->targets);
     memset(msg, 0, sizeof *msg);
 }
 
@@ -92,6 +96,7 @@ static void result_free(BridgeResult *r)
 static void ctl_endpoint_free(BridgeCtlEndpoint *e)
 {
     bridge_conf_unref(e->conf);
+    bridge_ep_shared_unref(e->shared);
     g_free(e->conference_id);
     g_free(e->endpoint_id);
     g_free(e);
@@ -421,6 +426,7 @@ void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference, Bridg
     e->conf = bridge_conf_ref(c);
     e->conference_id = g_strdup(conference_id);
     e->endpoint_id = g_strdup(endpoint_id);
+    e->shared = bridge_ep_shared_new();
     bridge_handle_table_insert(&m->endpoints, endpoint, e);
     m->load[e->worker]++;
     c->n_endpoints++;
@@ -433,6 +439,7 @@ void bridge_media_endpoint_create(BridgeMedia *m, BridgeHandle conference, Bridg
         .conf = bridge_conf_ref(c),
         .conference_id = g_strdup(conference_id),
         .endpoint_id = g_strdup(endpoint_id),
+        .shared = bridge_ep_shared_ref(e->shared),
     };
     bridge_worker_post(m->workers[e->worker], &msg);
     g_info("room=%s ep=%s: endpoint created on media worker %u", conference_id, endpoint_id,
@@ -490,6 +497,77 @@ void bridge_media_endpoint_set_hdrext(BridgeMedia *m, BridgeHandle endpoint, con
     bridge_worker_post(w, &msg);
 }
 
+void bridge_media_endpoint_set_video(BridgeMedia *m, BridgeHandle endpoint,
+                                     const BridgeMediaVideoSource *sources, guint n_sources,
+                                     const guint8 codec_by_pt[128], const guint8 rtx_pt_by_apt[128])
+{
+    g_return_if_fail(m && (sources || !n_sources) && codec_by_pt && rtx_pt_by_apt);
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, endpoint, BRIDGE_MSG_SET_VIDEO, &msg);
+    if (!w)
+        return;
+    n_sources = MIN(n_sources, BRIDGE_MEDIA_MAX_VIDEO);
+    msg.video = n_sources ? g_memdup2(sources, n_sources * sizeof *sources) : NULL;
+    msg.n_video = n_sources;
+    msg.codec_by_pt = g_malloc(256);
+    memcpy(msg.codec_by_pt, codec_by_pt, 128);
+    memcpy(msg.codec_by_pt + 128, rtx_pt_by_apt, 128);
+    bridge_worker_post(w, &msg);
+}
+
+void bridge_media_endpoint_set_targets(BridgeMedia *m, BridgeHandle receiver,
+                                       const BridgeMediaTarget *targets, guint n_targets)
+{
+    g_return_if_fail(m && (targets || !n_targets));
+    BridgeMsg msg;
+    BridgeWorker *w = msg_for(m, receiver, BRIDGE_MSG_SET_TARGETS, &msg);
+    if (!w)
+        return;
+    msg.targets = n_targets ? g_memdup2(targets, n_targets * sizeof *targets) : NULL;
+    msg.n_targets = n_targets;
+    bridge_worker_post(w, &msg);
+}
+
+gboolean bridge_media_endpoint_audio_level(BridgeMedia *m, BridgeHandle endpoint, guint8 *level,
+                                           gint64 *at_ms)
+{
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    if (!e || !e->shared)
+        return FALSE;
+    guint64 v = __atomic_load_n(&e->shared->audio, __ATOMIC_RELAXED);
+    if (!v)
+        return FALSE;
+    *level = (guint8)(v & 0x7f);
+    *at_ms = (gint64)(v >> 8);
+    return TRUE;
+}
+
+guint bridge_media_endpoint_layers(BridgeMedia *m, BridgeHandle endpoint, guint vidx,
+                                   BridgeLayerDesc *out, guint cap)
+{
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    if (!e || !e->shared)
+        return 0;
+    for (guint i = 0; i < BRIDGE_MEDIA_MAX_VIDEO; i++) {
+        for (guint attempt = 0; attempt < 4; attempt++) {
+            guint seq = __atomic_load_n(&e->shared->video[i].seq, __ATOMIC_ACQUIRE);
+            if (seq & 1)
+                continue;
+            guint v = e->shared->video[i].vidx;
+            guint n = MIN(e->shared->video[i].n, cap);
+            if (n && v == vidx)
+                memcpy(out, e->shared->video[i].layers, n * sizeof *out);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            if (__atomic_load_n(&e->shared->video[i].seq, __ATOMIC_RELAXED) != seq)
+                continue;
+            if (n && v == vidx)
+                return n;
+            break;
+        }
+    }
+    return 0;
+}
+
 void bridge_media_endpoint_expire(BridgeMedia *m, BridgeHandle endpoint)
 {
     g_return_if_fail(m);
@@ -532,6 +610,13 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->tcc_feedback_sent += BRIDGE_STAT_GET(s->tcc_feedback_sent);
         out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
         out->handed_over += BRIDGE_STAT_GET(s->handed_over);
+        out->video_projected += BRIDGE_STAT_GET(s->video_projected);
+        out->video_withheld += BRIDGE_STAT_GET(s->video_withheld);
+        out->layer_switches += BRIDGE_STAT_GET(s->layer_switches);
+        out->switch_keyframes += BRIDGE_STAT_GET(s->switch_keyframes);
+        out->rtx_sent += BRIDGE_STAT_GET(s->rtx_sent);
+        out->rtx_missed += BRIDGE_STAT_GET(s->rtx_missed);
+        out->sender_rtx_dropped += BRIDGE_STAT_GET(s->sender_rtx_dropped);
         out->ice_checks_answered += BRIDGE_STAT_GET(s->checks_answered);
         out->ice_checks_sent += BRIDGE_STAT_GET(s->checks_sent);
         out->flows += BRIDGE_STAT_GET(s->flows);

@@ -36,6 +36,7 @@
 
 #include <glib.h>
 
+#include "bridge/forward/layer-rates.h"
 #include "bridge/media/handles.h"
 #include "common/rtp/hdrext.h"
 #include "common/transport.h"
@@ -150,6 +151,57 @@ void bridge_media_endpoint_set_ssrcs(BridgeMedia *media, BridgeHandle endpoint,
 void bridge_media_endpoint_set_hdrext(BridgeMedia *media, BridgeHandle endpoint,
                                       const PaHdrextMap *map);
 
+/* ---- layer selection (simulcast/SVC), last-N, dominant speaker ----
+ * The control side decides (bridge/control/video.c, with bridge/cc); the workers apply it per
+ * packet (media/video.c, with bridge/forward). A video source is named in both directions by
+ * a conference-wide index the caller assigns (vidx, small and reused). */
+
+#define BRIDGE_MEDIA_MAX_VIDEO 4 /* video sources per endpoint with layer selection */
+#define BRIDGE_MEDIA_MAX_VIDX 4096
+
+/* One video source an endpoint sends: its encodings lowest first (the SIM group's order, or
+ * its one SSRC), ssrcs[0] being the primary SSRC receivers were told about, and the RTX SSRC
+ * of each encoding (FID groups; 0 none). */
+typedef struct {
+    guint vidx;
+    guint n_encodings; /* 1..BRIDGE_MAX_ENCODINGS */
+    guint32 ssrcs[BRIDGE_MAX_ENCODINGS];
+    guint32 rtx[BRIDGE_MAX_ENCODINGS];
+} BridgeMediaVideoSource;
+
+/* The endpoint's video sources (replaces the previous set; at most BRIDGE_MEDIA_MAX_VIDEO).
+ * @codec_by_pt maps each payload type the endpoint uses to its BridgeCodec; @rtx_pt_by_apt
+ * maps a media payload type to its RTX payload type (0: none). Packets of a source whose
+ * payload type has no known codec are forwarded to everyone unchanged, as before. */
+void bridge_media_endpoint_set_video(BridgeMedia *media, BridgeHandle endpoint,
+                                     const BridgeMediaVideoSource *sources, guint n_sources,
+                                     const guint8 codec_by_pt[128],
+                                     const guint8 rtx_pt_by_apt[128]);
+
+/* What a receiver gets of one video source (from the allocation). */
+typedef struct {
+    guint vidx;
+    guint32 primary_ssrc;
+    guint32 ssrcs[BRIDGE_MAX_ENCODINGS]; /* the source's encodings (key frame requests) */
+    BridgeLayerTarget target;            /* BRIDGE_LAYER_TARGET_NONE: paused (not forwarded) */
+} BridgeMediaTarget;
+
+/* The receiver's targets for every video source of its conference (replaces the previous
+ * set: a source not listed is not forwarded to it). */
+void bridge_media_endpoint_set_targets(BridgeMedia *media, BridgeHandle receiver,
+                                       const BridgeMediaTarget *targets, guint n_targets);
+
+/* The latest audio level the endpoint sent (RFC 6464, 0 loudest .. 127 silence) and when
+ * (bridge worker clock in ms, monotonic); FALSE when it never sent one or the handle is
+ * unknown. Read without a lock (the worker publishes it with atomics). */
+gboolean bridge_media_endpoint_audio_level(BridgeMedia *media, BridgeHandle endpoint, guint8 *level,
+                                           gint64 *at_ms);
+
+/* The layers of the endpoint's video source @vidx as last measured (once a second), into
+ * @out (capacity @cap; BRIDGE_MAX_LAYERS suffices). Returns how many. */
+guint bridge_media_endpoint_layers(BridgeMedia *media, BridgeHandle endpoint, guint vidx,
+                                   BridgeLayerDesc *out, guint cap);
+
 /* Which worker holds the endpoint (0 .. workers - 1), or G_MAXUINT for an unknown handle: for
  * tests and benchmarks that check placement. */
 guint bridge_media_endpoint_worker(BridgeMedia *media, BridgeHandle endpoint);
@@ -218,9 +270,21 @@ typedef struct {
                                   * passed to the owner's inbox (the steering program missed) */
     guint64 ice_checks_answered; /* authenticated connectivity/consent checks answered */
     guint64 ice_checks_sent;     /* the bridge's own checks (nomination and consent) */
-    guint flows;                 /* peer addresses tracked now */
-    guint port;                  /* the media port */
-    gboolean steering;           /* the kernel steering program is attached */
+    /* Layer selection */
+    guint64 video_projected;    /* video packets sent to a receiver through its projection */
+    guint64 video_withheld;     /* copies a projection did not send (other encodings, filtered
+                                 * layers, paused sources, waiting for a key frame) */
+    guint64 layer_switches;     /* encoding switches (and starts) over all projections */
+    guint64 switch_keyframes;   /* key frame requests a projection asked for (before the
+                                 * per-source limit) */
+    guint64 rtx_sent;           /* NACKed packets the bridge sent again from its cache */
+    guint64 rtx_missed;         /* NACKed packets it did not have (or its sender is on another
+                                 * worker) */
+    guint64 sender_rtx_dropped; /* senders' RTX packets of projected sources (not forwarded:
+                                 * the bridge answers NACKs itself) */
+    guint flows;                /* peer addresses tracked now */
+    guint port;                 /* the media port */
+    gboolean steering;          /* the kernel steering program is attached */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */

@@ -19,7 +19,8 @@
 
 G_BEGIN_DECLS
 
-#define BRIDGE_PKT_MAX 1500 /* largest datagram the media plane handles; larger: malformed */
+#define BRIDGE_PKT_MAX 1500    /* largest datagram the media plane handles; larger: malformed */
+#define BRIDGE_RING_TAG_MAX 64 /* room after a packet for its layer information */
 
 typedef enum {
     BRIDGE_RING_RTP = 1,  /* clear RTP to fan out to the conference's local receivers */
@@ -44,7 +45,8 @@ typedef struct {
     guint8 kind;       /* BridgeRingKind */
     guint8 aux;        /* FEEDBACK: BridgeFeedbackType; INPUT: socket; FLOW: worker */
     BridgeAddr addr;   /* INPUT, FLOW */
-    _Alignas(8) guint8 data[BRIDGE_PKT_MAX];
+    /* RTP/RTCP_FWD: with @aux 1, a video tag (media-priv.h) follows the packet */
+    _Alignas(8) guint8 data[BRIDGE_PKT_MAX + BRIDGE_RING_TAG_MAX];
 } BridgeRingSlot;
 
 typedef struct _BridgeRing BridgeRing;

@@ -80,6 +80,10 @@ static void route_feedback(BridgeEndpoint *from, BridgeFeedbackType type, guint3
     BridgeWorkerConf *c = from->conf;
     if (!c)
         return;
+    if (type == BRIDGE_FB_NACK && bridge_video_nack(from, ssrc, fci, fci_len))
+        return; /* a projected source: answered from the bridge's cache */
+    if (type != BRIDGE_FB_NACK)
+        ssrc = bridge_video_keyframe_ssrc(from, ssrc);
     BridgeEndpoint *owner = bridge_rtcp_find_owner(c, ssrc);
     if (owner && owner != from) {
         bridge_rtcp_deliver_feedback(owner, type, ssrc, fci, fci_len, now_us);
@@ -100,7 +104,17 @@ static void handle_sr(BridgeEndpoint *ep, const guint8 *buf, const PaRtcpPacket 
         bridge_recv_stats_sr(&s->rx, (guint32)(sr.ntp >> 32), (guint32)sr.ntp, now_us);
     guint8 out[28];
     gsize n = pa_rtcp_write_sr(out, sizeof out, &sr, NULL, 0);
-    if (n) {
+    if (n && s && s->vslot && ep->conf) {
+        /* A projected source: each receiver gets it rewritten to its projection, and only
+         * about the encoding it is sent (an RTX stream's report goes nowhere). */
+        if (!s->rtx) {
+            BridgeVideoTag tag = {.vidx = ep->video[s->vslot - 1]->src.vidx};
+            tag.info.enc = s->enc;
+            bridge_video_fanout_sr(ep->worker, ep->conf, ep, tag.vidx, s->enc, out, n);
+            bridge_forward_push_tagged(ep->worker, ep->conf, BRIDGE_RING_RTCP_FWD, out, n, &tag);
+            BRIDGE_STAT_ADD(ep->worker->stats.sr_forwarded, 1);
+        }
+    } else if (n) {
         bridge_forward_fanout(ep->worker, ep, BRIDGE_RING_RTCP_FWD, out, n);
         BRIDGE_STAT_ADD(ep->worker->stats.sr_forwarded, 1);
     }

@@ -236,6 +236,14 @@ static void handle_msg(BridgeWorker *w, BridgeMsg *msg)
         if (ep && !ep->dead)
             ep->hdrext = *msg->hdrext;
         break;
+    case BRIDGE_MSG_SET_VIDEO:
+        if (ep && !ep->dead)
+            bridge_video_set_sources(ep, msg->video, msg->n_video, msg->codec_by_pt);
+        break;
+    case BRIDGE_MSG_SET_TARGETS:
+        if (ep && !ep->dead)
+            bridge_video_set_targets(ep, msg->targets, msg->n_targets);
+        break;
     case BRIDGE_MSG_EXPIRE:
         if (ep) {
             g_info("room=%s ep=%s: removed from media worker %u", ep->conference_id,

@@ -15,6 +15,7 @@
 #include "common/rtp/bytes.h"
 #include "common/rtp/hdrext.h"
 #include "common/rtp/rtp.h"
+#include "common/rtp/vp8.h"
 
 #define HDREXT_ID_AUDIO_LEVEL 1
 #define HDREXT_ID_ABS_SEND_TIME 3
@@ -109,12 +110,36 @@ guint bench_source_take_due(BenchSource *s, gint64 now_us, BenchPkt *out, guint 
             p->payload_len = (guint16)each;
             p->tcc_seq = s->tcc_seq++;
             p->counter = s->counter[BENCH_KIND_VIDEO]++;
+            p->frame_start = i == 0;
+            p->picid = (guint16)(s->frames & 0x7fff);
         }
         s->ts[BENCH_KIND_VIDEO] += 90000 / BENCH_VIDEO_FPS;
         s->frames++;
         /* From the frame count, so the frame rate does not drift with rounding. */
         s->next_us[BENCH_KIND_VIDEO] += (gint64)s->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS -
                                         ((gint64)s->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS;
+    }
+    return n;
+}
+
+gboolean bench_vp8;
+
+/* The VP8 payload descriptor (and payload header on a frame's first packet) of @p into @q;
+ * returns its length (at most 16). */
+static gsize vp8_prefix(guint8 *q, const BenchPkt *p)
+{
+    gsize n = 0;
+    q[n++] = (guint8)(0x80 | (p->frame_start ? 0x10 : 0)); /* X, S, PID 0 */
+    q[n++] = 0xe0;                                         /* I L T */
+    q[n++] = (guint8)(0x80 | p->picid >> 8);
+    q[n++] = (guint8)p->picid;
+    q[n++] = (guint8)p->picid; /* TL0PICIDX: every frame is a base-layer frame */
+    q[n++] = 0x00;             /* TID 0 */
+    if (p->frame_start) {
+        static const guint8 key[] = {0x50, 0x42, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xd0, 0x02};
+        static const guint8 delta[] = {0x51, 0x42, 0x00};
+        memcpy(q + n, p->keyframe ? key : delta, p->keyframe ? sizeof key : sizeof delta);
+        n += p->keyframe ? sizeof key : sizeof delta;
     }
     return n;
 }
@@ -151,8 +176,10 @@ gsize bench_build_rtp(guint8 *buf, gsize cap, const BenchPkt *p, guint16 sender,
     };
     gsize hlen = pa_rtp_build(buf, cap, &b);
     gsize plen = MAX(p->payload_len, STAMP_LEN);
-    if (!hlen || hlen + plen > cap)
+    if (!hlen || hlen + plen + 16 > cap)
         return 0;
+    if (bench_vp8 && p->kind == BENCH_KIND_VIDEO)
+        hlen += vp8_prefix(buf + hlen, p);
     guint8 *q = buf + hlen;
     pa_wr32(q, BENCH_MAGIC);
     pa_wr16(q + 4, sender);
@@ -171,6 +198,15 @@ gboolean bench_read_stamp(const guint8 *pkt, gsize len, BenchStamp *out)
     if (pa_rtp_parse(pkt, len, &h) != PA_RTP_OK || h.payload_len < STAMP_LEN)
         return FALSE;
     const guint8 *q = pkt + h.payload_offset;
+    if (pa_rd32(q) != BENCH_MAGIC) { /* after a VP8 descriptor and payload header? */
+        PaVp8Desc d;
+        if (pa_vp8_parse(q, h.payload_len, &d) != PA_VP8_OK)
+            return FALSE;
+        gsize skip = d.desc_len + (d.frame_start ? (d.keyframe ? 10 : 3) : 0);
+        if (h.payload_len < skip + STAMP_LEN)
+            return FALSE;
+        q += skip;
+    }
     if (pa_rd32(q) != BENCH_MAGIC || q[6] >= BENCH_N_KINDS)
         return FALSE;
     out->sender = pa_rd16(q + 4);

@@ -44,8 +44,15 @@ typedef struct {
     gboolean keyframe;
     guint16 payload_len;
     guint16 tcc_seq;
-    guint32 counter; /* per (participant, kind), from 0: loss accounting */
+    guint32 counter;      /* per (participant, kind), from 0: loss accounting */
+    gboolean frame_start; /* video: the frame's first packet */
+    guint16 picid;        /* video: the frame's number (VP8 picture id) */
 } BenchPkt;
+
+/* TRUE: video payloads start with a VP8 payload descriptor (picture id, TL0PICIDX, temporal
+ * layer 0) and, on a frame's first packet, the VP8 payload header (key frames with their
+ * size), as layer selection needs; the stamp follows. Set once before sending. */
+extern gboolean bench_vp8;
 
 typedef struct {
     guint16 index; /* participant number, carried in every payload */

@@ -16,7 +16,7 @@
  *
  *   bridge-load [-n PARTICIPANTS] [-w WORKERS] [-c CONFERENCES] [-d SECONDS] [--video-kbps K]
  *               [--warmup S] [--pack P] [--no-steering] [--junk-pps P]
- *               [--floor-seconds S | --no-floor] [--alloc-breakdown]
+ *               [--floor-seconds S | --no-floor] [--alloc-breakdown] [--layers]
  *
  * Opens loopback sockets: run it under tests/netns-run.sh.
  *
@@ -53,6 +53,7 @@ typedef struct {
 
 typedef struct {
     guint n, workers, video_kbps, pack, conferences;
+    gboolean layers; /* --layers: every video through layer selection (projections) */
     double seconds, warmup;
     GMainContext *control, *peers_ctx;
     BridgeMedia *media;
@@ -212,6 +213,41 @@ static gboolean connect_all(Bench *b)
     return TRUE;
 }
 
+/* --layers: each participant's video announced as a (one-encoding VP8) video source and every
+ * receiver given a target for every other source of its conference, so that each video packet
+ * is parsed for its layer once and projected (decided and rewritten) per receiver, as the
+ * bridge does with layer selection on. */
+static void set_layers(Bench *b)
+{
+    guint8 codec[128] = {0}, rtx[128] = {0};
+    codec[BENCH_PT_VIDEO] = BRIDGE_CODEC_VP8;
+    for (guint i = 0; i < b->n; i++) {
+        BenchSource s;
+        bench_source_init(&s, (guint16)i, b->video_kbps, 0);
+        BridgeMediaVideoSource v = {.vidx = i, .n_encodings = 1};
+        v.ssrcs[0] = s.ssrc[BENCH_KIND_VIDEO];
+        bridge_media_endpoint_set_video(b->media, i + 1, &v, 1, codec, rtx);
+    }
+    BridgeMediaTarget *t = g_new0(BridgeMediaTarget, b->n);
+    for (guint r = 0; r < b->n; r++) {
+        guint m = 0;
+        for (guint i = 0; i < b->n; i++) {
+            if (i == r || b->load.parts[i].conference != b->load.parts[r].conference)
+                continue;
+            BenchSource s;
+            bench_source_init(&s, (guint16)i, b->video_kbps, 0);
+            t[m] = (BridgeMediaTarget){.vidx = i,
+                                       .primary_ssrc = s.ssrc[BENCH_KIND_VIDEO],
+                                       .target = {0, 0, BRIDGE_MAX_TEMPORAL - 1}};
+            t[m].ssrcs[0] = t[m].primary_ssrc;
+            m++;
+        }
+        bridge_media_endpoint_set_targets(b->media, r + 1, t, m);
+    }
+    g_free(t);
+    bench_vp8 = TRUE;
+}
+
 /* ---- load-junk: datagrams from addresses nobody validated ---- */
 
 #define JUNK_SOCKETS 32
@@ -342,7 +378,7 @@ int main(int argc, char **argv)
 {
     gint n = 3, workers = 1, video_kbps = 1500, pack = 0, conferences = 1, junk_pps = 0;
     gdouble seconds = 10, warmup = 2, floor_seconds = 2;
-    gboolean no_floor = FALSE, alloc_breakdown = FALSE, no_steering = FALSE;
+    gboolean no_floor = FALSE, alloc_breakdown = FALSE, no_steering = FALSE, layers = FALSE;
     GOptionEntry entries[] = {
         {"participants", 'n', 0, G_OPTION_ARG_INT, &n, "participants (3)", "N"},
         {"workers", 'w', 0, G_OPTION_ARG_INT, &workers, "media worker threads (1)", "W"},
@@ -362,6 +398,8 @@ int main(int argc, char **argv)
         {"floor-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &floor_seconds,
          "seconds per floor variant (2)", "S"},
         {"no-floor", 0, 0, G_OPTION_ARG_NONE, &no_floor, "skip the floor comparison", NULL},
+        {"layers", 0, 0, G_OPTION_ARG_NONE, &layers,
+         "video through layer selection: VP8 descriptors, a projection per receiver", NULL},
         {"alloc-breakdown", 0, 0, G_OPTION_ARG_NONE, &alloc_breakdown,
          "attribute media-thread allocations to libnice/libsrtp (slow: inflates CPU)", NULL},
         {NULL},
@@ -394,6 +432,7 @@ int main(int argc, char **argv)
     b->seconds = seconds;
     b->warmup = warmup;
     b->junk_pps = (guint)junk_pps;
+    b->layers = layers;
     b->ctl = g_new0(Ctl, b->n);
     load_init(&b->load, b->n, b->video_kbps);
     b->control = g_main_context_default();
@@ -430,6 +469,8 @@ int main(int argc, char **argv)
     gint64 t_setup = g_get_monotonic_time();
     if (!connect_all(b))
         return 1;
+    if (b->layers)
+        set_layers(b);
     long rss_idle = test_rss_kb();
     guint per_worker[BRIDGE_MEDIA_MAX_WORKERS] = {0};
     for (guint i = 0; i < b->n; i++) {

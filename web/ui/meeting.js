@@ -82,6 +82,7 @@ export class MeetingView {
     this.count = h('span.count', {}, '1');
     this.status = h('span.pill#status-pill', { dataset: { state: 'none' } }, MEDIA_LABEL.none);
     this.layoutBtn = h('button.ghost#layout-toggle', { type: 'button', hidden: true, onclick: () => this.toggleLayout() });
+    this.viewBtn = h('button.ghost#view-toggle', { type: 'button', hidden: true, onclick: () => this.toggleView() });
     const top = h('header.topbar', {},
       h('div.topbar-left', {},
         h('span.logo', { html: ICONS.logo }),
@@ -93,6 +94,7 @@ export class MeetingView {
           h('span.icon', { html: ICONS.users }), this.count)),
       h('div.topbar-right', {},
         this.layoutBtn,
+        this.viewBtn,
         this.status,
         h('button.ghost', { type: 'button', onclick: () => this.p.onCopyLink(), title: 'Copy meeting link' },
           h('span.icon', { html: ICONS.link }), h('span.label', {}, 'Copy link'))));
@@ -371,7 +373,9 @@ export class MeetingView {
       type: 'button', title: 'Participant options', ariaLabel: 'Participant options', ariaHaspopup: 'menu', hidden: true,
       onclick: (e) => { e.stopPropagation(); this.toggleMenu(t); },
     }, h('span.icon', { html: ICONS.more }));
-    const root = h('div.tile', { dataset: { id: p.id } }, video, avatar, audio, warn, e2eeWarn,
+    // A double click puts the participant on stage (speaker view), again takes it off.
+    const root = h('div.tile', { dataset: { id: p.id }, ondblclick: () => this.conf.pin(this.conf.pinned === p.id ? null : p.id) },
+      video, avatar, audio, warn, e2eeWarn,
       h('div.tile-top', {}, quality.root, e2ee, hand), menuBtn, menu,
       h('div.tile-label', {}, mic, star, name));
     t = { root, video, audio, avatar, name, mic, warn, star, hand, quality, menu, menuBtn, e2ee, e2eeWarn,
@@ -486,6 +490,8 @@ export class MeetingView {
     this.stage.classList.toggle('solo', n === 0);
     this.layoutBtn.hidden = this.screens.size === 0;
     this.layoutBtn.textContent = this.forceGrid ? 'Show screens large' : 'Tile view';
+    this.viewBtn.hidden = this.screens.size > 0 || n < 2;
+    this.viewBtn.textContent = this.conf.view === 'speaker' ? 'Tile view' : 'Speaker view';
     if (this.status) this.updateStatus();
     this.updateE2ee(false);
     if (this.panel === 'participants') this.panels.participants.update();
@@ -543,6 +549,11 @@ export class MeetingView {
   toggleLayout() {
     this.forceGrid = !this.forceGrid;
     this.updateParticipants();
+  }
+
+  /** Speaker view (the one on stage large, a strip of the others) or tile view. */
+  toggleView() {
+    this.conf.setView(this.conf.view === 'speaker' ? 'tile' : 'speaker');
   }
 
   toggleMenu(t) {
@@ -651,16 +662,24 @@ export class MeetingView {
       st.height = `${Math.floor(r.h)}px`;
       t.root.classList.toggle('thumb', thumb);
     };
+    const stageId = presenting ? null : this.conf.stageParticipant?.();
+    const staged = stageId && cams.length > 1 ? this.tiles.get(stageId) : null;
     if (presenting) {
       const r = presentationRects(screens.length, cams.length, W, H, self, GAP);
       screens.forEach((t, i) => place(t, r.screens[i], false));
       cams.forEach((t, i) => place(t, r.thumbs[i], true));
+    } else if (staged) {
+      // Speaker view: the stage tile where a screen would be, the others as thumbnails.
+      const rest = cams.filter((t) => t !== staged);
+      const r = presentationRects(1, rest.length, W, H, self, GAP);
+      place(staged, r.screens[0], false);
+      rest.forEach((t, i) => place(t, r.thumbs[i], true));
     } else {
       const all = [...screens, ...cams];
       const rects = gridRects(all.length, W, H, self, GAP);
       all.forEach((t, i) => place(t, rects[i], false));
     }
-    this.grid.classList.toggle('presenting', presenting);
+    this.grid.classList.toggle('presenting', presenting || !!staged);
   }
 
   /** Toasts and knock notifications go below the header, warnings and banners included. */

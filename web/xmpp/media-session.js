@@ -14,6 +14,7 @@ import { buildIceFailed, buildSessionAccept, buildSessionTerminate, buildSourceC
   buildTransportInfo, diffSources, localSources } from '../jingle/answer.js';
 import { RemoteOffer } from '../jingle/offer.js';
 import { firstTransport } from '../jingle/parse.js';
+import { addSimulcast, SIMULCAST_SCALABILITY_MODE } from '../jingle/simulcast.js';
 import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
 import { toBuilder } from '../jingle/xml.js';
 import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
@@ -28,7 +29,8 @@ export class MediaSession extends EventTarget {
    * @param {string} p.from        the focus occupant JID the offer came from
    * @param {string} p.endpointId  our nickname
    * @param {import('../media.js').LocalMedia} p.media
-   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, initialLastN, e2ee }
+   * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, simulcast
+   *                                 (default true: the camera as three layers), initialLastN, e2ee }
    *   e2ee: { pcConfig, sender(sender, kind), receiver(receiver, kind, owner), sendBlocked }
    */
   constructor(p) {
@@ -199,8 +201,31 @@ export class MediaSession extends EventTarget {
     await pc.setRemoteDescription({ type: 'offer', sdp: this.offer.toSdp() });
     await this.applyLocalTracks();
     const answer = await pc.createAnswer();
-    await pc.setLocalDescription(answer);
+    let sdp = answer.sdp;
+    // The camera as three simulcast layers (jingle/simulcast.js), unless turned off.
+    if (this.options.simulcast !== false) {
+      this.simulcastState ??= {};
+      sdp = addSimulcast(sdp, this.offer.localMid('video'), this.simulcastState);
+    }
+    await pc.setLocalDescription({ type: 'answer', sdp });
     this.dropGoneTracks();
+    await this.tuneCameraSender();
+  }
+
+  /** Temporal layers on each simulcast layer of the camera, where Chromium allows it. */
+  async tuneCameraSender() {
+    const mid = this.offer.localMid('video');
+    const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
+    if (!tr?.sender.track) return;
+    try {
+      const params = tr.sender.getParameters();
+      if (!params.encodings || params.encodings.length < 2) return;
+      if (params.encodings.every((e) => e.scalabilityMode === SIMULCAST_SCALABILITY_MODE)) return;
+      for (const e of params.encodings) e.scalabilityMode = SIMULCAST_SCALABILITY_MODE;
+      await tr.sender.setParameters(params);
+    } catch (e) {
+      this.dispatchEvent(new CustomEvent('warning', { detail: `camera sender parameters: ${e.message}` }));
+    }
   }
 
   /**

@@ -65,6 +65,15 @@ static void on_ws_message(SoupWebsocketConnection *ws, int type, GBytes *bytes, 
     json_t *j = json_loadb(d, n, 0, &err);
     if (!j)
         g_error("%s: the bridge sent something that is not JSON: %.*s", c->name, (int)n, d);
+    /* What layer selection tells clients on its own schedule (after allocations, speaker
+     * changes) is not what these tests are about; the media tests check it. */
+    const char *cls = json_string_value(json_object_get(j, "colibriClass"));
+    if (g_strcmp0(cls, "LastNEndpointsChangeEvent") == 0 ||
+        g_strcmp0(cls, "DominantSpeakerEndpointChangeEvent") == 0 ||
+        g_strcmp0(cls, "SenderSourceConstraints") == 0) {
+        json_decref(j);
+        return;
+    }
     g_queue_push_tail(&c->inbox, j);
 }
 
@@ -698,12 +707,17 @@ static void test_ping(void)
         g_assert_cmpuint(len, <, 65536);
         guint8 *payload = g_malloc(len + 1);
         read_all(sock, payload, len);
-        g_free(payload);
+        payload[len] = 0;
         guint opcode = h[0] & 0x0f;
         if (opcode == 0x1) {
-            texts++; /* ServerHello, ForwardedSources */
+            /* ServerHello, ForwardedSources (layer selection's own news aside) */
+            if (strstr((char *)payload, "\"ServerHello\"") ||
+                strstr((char *)payload, "\"ForwardedSources\""))
+                texts++;
+            g_free(payload);
             continue;
         }
+        g_free(payload);
         g_assert_cmpuint(opcode, ==, 0x9);
         break;
     }

@@ -46,8 +46,10 @@ struct _SimPeer {
     char *local_pwd, *local_ufrag;
     guint64 tie;
     SimPeerWireStats ws;
-    char *check_pwd;      /* key of the checks in flight (the agent keeps a pointer to it) */
-    GPtrArray *extra_fds; /* sockets made by sim_peer_rebind (owned) */
+    char *check_pwd;       /* key of the checks in flight (the agent keeps a pointer to it) */
+    GPtrArray *extra_fds;  /* sockets made by sim_peer_rebind (owned) */
+    SimPeerRtpFunc on_rtp; /* every clear RTP packet received (libnice mode) */
+    gpointer on_rtp_data;
 };
 
 /* ---- ICE and DTLS set-up ---- */
@@ -167,6 +169,8 @@ static void on_recv(NiceAgent *agent, guint stream, guint comp, guint len, gchar
     p->last_received_len = l;
     p->stats.last_ssrc = pa_rtp_get_ssrc(pkt);
     p->stats.ssrc_sum += p->stats.last_ssrc;
+    if (p->on_rtp)
+        p->on_rtp(pkt, l, p->on_rtp_data);
 }
 
 static void on_state(NiceAgent *agent, guint stream, guint comp, guint state, gpointer data)
@@ -451,6 +455,24 @@ gboolean sim_peer_send_rtcp(SimPeer *p, const guint8 *pkt, gsize len)
     if (bridge_srtp_protect_rtcp(p->srtp, buf, &len, sizeof buf) != BRIDGE_SRTP_OK)
         return FALSE;
     return nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)buf) == (gint)len;
+}
+
+gboolean sim_peer_send_rtp_packet(SimPeer *p, const guint8 *pkt, gsize len)
+{
+    if (!p->srtp)
+        return FALSE;
+    guint8 buf[1600];
+    g_assert(len + 32 <= sizeof buf);
+    memcpy(buf, pkt, len);
+    if (bridge_srtp_protect(p->srtp, buf, &len, sizeof buf) != BRIDGE_SRTP_OK)
+        return FALSE;
+    return nice_agent_send(p->agent, p->stream, 1, len, (const gchar *)buf) == (gint)len;
+}
+
+void sim_peer_set_rtp_handler(SimPeer *p, SimPeerRtpFunc fn, gpointer data)
+{
+    p->on_rtp = fn;
+    p->on_rtp_data = data;
 }
 
 gboolean sim_peer_send_raw(SimPeer *p, const guint8 *data, gsize len)

@@ -116,6 +116,12 @@ gboolean sim_peer_send_rtp_ext(SimPeer *p, guint32 ssrc, guint8 pt, guint16 seq,
 gboolean sim_peer_send_rtp_block(SimPeer *p, guint32 ssrc, guint8 pt, guint16 seq, guint32 ts,
                                  gsize payload_len, const guint8 *block, gsize block_len,
                                  guint16 profile);
+/* Protects and sends a clear RTP packet built by the caller (a codec's payload descriptor,
+ * e.g. a simulated VP8 simulcast encoding). */
+gboolean sim_peer_send_rtp_packet(SimPeer *p, const guint8 *pkt, gsize len);
+/* Calls @fn with every RTP packet received (after SRTP unprotect), on the peer's context. */
+typedef void (*SimPeerRtpFunc)(const guint8 *pkt, gsize len, gpointer data);
+void sim_peer_set_rtp_handler(SimPeer *p, SimPeerRtpFunc fn, gpointer data);
 /* Protects and sends a clear RTCP compound. */
 gboolean sim_peer_send_rtcp(SimPeer *p, const guint8 *pkt, gsize len);
 /* Sends @len raw bytes on the selected pair, unprotected (garbage, replays). */

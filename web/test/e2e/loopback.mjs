@@ -38,8 +38,9 @@ async function participant(name, tag) {
   const ctx = await browser.newContext({ viewport: VIEW });
   const page = await ctx.newPage();
   logs.push(watchConsole(page, tag));
-  // 360p keeps three clients plus the re-encoding loopback bridge light enough for 2 cores.
-  await page.goto(`${web.url}/${ROOM}?name=${encodeURIComponent(name)}&autojoin=1&res=360`, { timeout: 90000 });
+  // 360p keeps three clients plus the re-encoding loopback bridge light enough for 2 cores;
+  // one stream per camera too (the stand-in bridge does no layer selection).
+  await page.goto(`${web.url}/${ROOM}?name=${encodeURIComponent(name)}&autojoin=1&res=360&simulcast=0`, { timeout: 90000 });
   await page.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 90000 });
   page.ctx = ctx;
   page.id = await page.evaluate(() => window.parley.endpointId);

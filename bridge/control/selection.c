@@ -1,0 +1,760 @@
+/* SPDX-License-Identifier: MIT */
+/* Layer selection, last-N and dominant speaker on the control thread (selection.h).
+ * Control thread only: every object here belongs to the BridgeSelection. */
+#include "bridge/control/selection.h"
+
+#include <string.h>
+
+#include "bridge/cc/alloc.h"
+#include "bridge/cc/speaker.h"
+#include "bridge/forward/layer.h"
+#include "common/media/media-desc.h"
+
+#define SPEAKER_TICK_MS 20
+#define REALLOC_EVERY_S 2
+#define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
+
+/* One video source of the conference. */
+typedef struct {
+    BridgeHandle owner;
+    char *name;
+    BridgeMediaVideoSource ms; /* vidx, encodings, RTX */
+    int sent_height;           /* SenderSourceConstraints last sent + 2 (0: never) */
+} SelSource;
+
+typedef struct {
+    BridgeHandle handle;
+    BridgeSpeakers *speakers;
+    guint capacity;
+    GPtrArray *sources; /* SelSource * (owned) */
+    GArray *vidx_used;  /* gboolean per vidx */
+    gboolean has_dominant;
+    guint32 dominant;
+    gboolean dirty;
+} SelConf;
+
+typedef struct {
+    BridgeHandle handle;
+    BridgeHandle conf;
+    gint64 last_level_ms;
+    BridgeMediaTarget *targets; /* last posted to the worker */
+    guint n_targets;
+    gboolean posted;
+    char **forwarded; /* ForwardedSources now (sorted) */
+    char **last_n;    /* the last LastNEndpointsChangeEvent's list, NULL before */
+    guint n_forwarded, n_paused;
+    guint64 bps;
+} SelEp;
+
+struct _BridgeSelection {
+    BridgeRegistry *reg;
+    BridgeMedia *media;
+    BridgeChannels *ch;
+    GMainContext *ctx;
+    GHashTable *confs; /* handle -> SelConf (owned) */
+    GHashTable *eps;   /* handle -> SelEp (owned) */
+    GSource *idle, *speaker_timer, *periodic;
+    BridgeSelectionStats stats;
+};
+
+static void schedule(BridgeSelection *s);
+
+/* ---- state ---- */
+
+static void source_free(SelSource *src)
+{
+    g_free(src->name);
+    g_free(src);
+}
+
+static void conf_free(SelConf *c)
+{
+    bridge_speakers_free(c->speakers);
+    g_ptr_array_unref(c->sources);
+    g_array_unref(c->vidx_used);
+    g_free(c);
+}
+
+static void ep_free(SelEp *e)
+{
+    g_free(e->targets);
+    g_strfreev(e->forwarded);
+    g_strfreev(e->last_n);
+    g_free(e);
+}
+
+static SelConf *conf_get(BridgeSelection *s, BridgeHandle h)
+{
+    SelConf *c = g_hash_table_lookup(s->confs, GUINT_TO_POINTER(h));
+    if (!c) {
+        c = g_new0(SelConf, 1);
+        c->handle = h;
+        c->sources = g_ptr_array_new_with_free_func((GDestroyNotify)source_free);
+        c->vidx_used = g_array_new(FALSE, TRUE, sizeof(gboolean));
+        g_hash_table_insert(s->confs, GUINT_TO_POINTER(h), c);
+    }
+    return c;
+}
+
+static SelEp *ep_get(BridgeSelection *s, const BridgeRegEndpoint *ep)
+{
+    SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
+    if (!e) {
+        e = g_new0(SelEp, 1);
+        e->handle = ep->handle;
+        e->conf = ep->conference->handle;
+        e->forwarded = g_new0(char *, 1);
+        g_hash_table_insert(s->eps, GUINT_TO_POINTER(ep->handle), e);
+    }
+    return e;
+}
+
+static guint vidx_take(SelConf *c)
+{
+    for (guint i = 0; i < c->vidx_used->len; i++)
+        if (!g_array_index(c->vidx_used, gboolean, i)) {
+            g_array_index(c->vidx_used, gboolean, i) = TRUE;
+            return i;
+        }
+    gboolean t = TRUE;
+    g_array_append_val(c->vidx_used, t);
+    return c->vidx_used->len - 1;
+}
+
+static void vidx_release(SelConf *c, guint v)
+{
+    if (v < c->vidx_used->len)
+        g_array_index(c->vidx_used, gboolean, v) = FALSE;
+}
+
+/* Makes room in the speaker identification for @n participants (re-created larger: the
+ * speech history restarts, which only happens as a conference grows past a power of two). */
+static void speakers_fit(BridgeSelection *s, SelConf *c, const BridgeRegConference *rc)
+{
+    guint n = g_hash_table_size(rc->endpoints);
+    if (c->speakers && n <= c->capacity)
+        return;
+    guint cap = MAX(8u, c->capacity);
+    while (cap < n)
+        cap *= 2;
+    bridge_speakers_free(c->speakers);
+    c->speakers = bridge_speakers_new(cap);
+    c->capacity = cap;
+    gint64 now_ms = g_get_monotonic_time() / 1000;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, rc->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        bridge_speakers_add(c->speakers, ((BridgeRegEndpoint *)v)->handle, now_ms);
+    (void)s;
+}
+
+/* ---- an endpoint's video sources ---- */
+
+static const PaMediaSsrcGroup *find_group(const PaMediaSource *ms, const char *semantics,
+                                          guint32 first)
+{
+    for (guint g = 0; g < ms->groups->len; g++) {
+        const PaMediaSsrcGroup *grp = &g_array_index(ms->groups, PaMediaSsrcGroup, g);
+        if (grp->semantics && g_ascii_strcasecmp(grp->semantics, semantics) == 0 &&
+            grp->ssrcs->len >= 1 && (!first || g_array_index(grp->ssrcs, guint32, 0) == first))
+            return grp;
+    }
+    return NULL;
+}
+
+static gboolean is_rtx(const PaMediaSource *ms, guint32 ssrc)
+{
+    for (guint g = 0; g < ms->groups->len; g++) {
+        const PaMediaSsrcGroup *grp = &g_array_index(ms->groups, PaMediaSsrcGroup, g);
+        if (grp->semantics && g_ascii_strcasecmp(grp->semantics, "FID") == 0 &&
+            grp->ssrcs->len == 2 && g_array_index(grp->ssrcs, guint32, 1) == ssrc)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The encodings of @ms: its SIM group, else its first SSRC that is no RTX. FALSE: none. */
+static gboolean encodings_of(const PaMediaSource *ms, BridgeMediaVideoSource *out)
+{
+    memset(out, 0, sizeof *out);
+    const PaMediaSsrcGroup *sim = find_group(ms, "SIM", 0);
+    if (sim) {
+        for (guint k = 0; k < sim->ssrcs->len && out->n_encodings < BRIDGE_MAX_ENCODINGS; k++)
+            out->ssrcs[out->n_encodings++] = g_array_index(sim->ssrcs, guint32, k);
+    } else {
+        for (guint k = 0; k < ms->sources->len && !out->n_encodings; k++) {
+            guint32 v = g_array_index(ms->sources, PaMediaSsrc, k).ssrc;
+            if (!is_rtx(ms, v))
+                out->ssrcs[out->n_encodings++] = v;
+        }
+    }
+    for (guint e = 0; e < out->n_encodings; e++) {
+        const PaMediaSsrcGroup *fid = find_group(ms, "FID", out->ssrcs[e]);
+        if (fid && fid->ssrcs->len == 2)
+            out->rtx[e] = g_array_index(fid->ssrcs, guint32, 1);
+    }
+    return out->n_encodings > 0;
+}
+
+/* Payload type -> codec and RTX type, from the endpoint's payload types, or Jitsi's defaults
+ * (VP8 100/96, VP9 101/97, H.264 107/99, AV1 41/42) when it announced none. */
+static void codec_maps(const BridgeRegEndpoint *ep, guint8 *codec, guint8 *rtx)
+{
+    memset(codec, 0, 128);
+    memset(rtx, 0, 128);
+    guint n = 0;
+    for (guint i = 0; ep->media && i < ep->media->len; i++) {
+        const PaMediaDesc *m = &g_array_index(ep->media, PaMediaDesc, i);
+        for (guint j = 0; m->video && m->payload_types && j < m->payload_types->len; j++) {
+            const PaMediaPayloadType *pt = &g_array_index(m->payload_types, PaMediaPayloadType, j);
+            if (pt->id > 127)
+                continue;
+            n++;
+            if (pt->name && g_ascii_strcasecmp(pt->name, "rtx") == 0) {
+                for (guint k = 0; pt->parameters && k < pt->parameters->len; k++) {
+                    const PaMediaParam *p = &g_array_index(pt->parameters, PaMediaParam, k);
+                    guint64 apt;
+                    if (p->name && strcmp(p->name, "apt") == 0 && p->value &&
+                        g_ascii_string_to_unsigned(p->value, 10, 0, 127, &apt, NULL))
+                        rtx[apt] = pt->id;
+                }
+            } else {
+                codec[pt->id] = (guint8)bridge_codec_from_name(pt->name);
+            }
+        }
+    }
+    if (n)
+        return;
+    static const guint8 defaults[][3] = {
+        {100, BRIDGE_CODEC_VP8, 96},
+        {101, BRIDGE_CODEC_VP9, 97},
+        {107, BRIDGE_CODEC_H264, 99},
+        {41, BRIDGE_CODEC_AV1, 42},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(defaults); i++) {
+        codec[defaults[i][0]] = defaults[i][1];
+        rtx[defaults[i][0]] = defaults[i][2];
+    }
+}
+
+void bridge_selection_endpoint_updated(BridgeSelection *s, BridgeRegEndpoint *ep)
+{
+    SelConf *c = conf_get(s, ep->conference->handle);
+    ep_get(s, ep);
+    speakers_fit(s, c, ep->conference);
+    bridge_speakers_add(c->speakers, ep->handle, g_get_monotonic_time() / 1000); /* or there */
+    /* The endpoint's sources now, keeping the index of one that stays (same name and
+     * primary SSRC), so its receivers' projections carry on. */
+    g_autoptr(GPtrArray) old = g_ptr_array_new_with_free_func((GDestroyNotify)source_free);
+    for (guint i = 0; i < c->sources->len;) {
+        SelSource *src = g_ptr_array_index(c->sources, i);
+        if (src->owner == ep->handle)
+            g_ptr_array_add(old, g_ptr_array_steal_index(c->sources, i));
+        else
+            i++;
+    }
+    BridgeMediaVideoSource mine[BRIDGE_MEDIA_MAX_VIDEO];
+    guint n_mine = 0;
+    for (guint i = 0; ep->sources && i < ep->sources->len && n_mine < BRIDGE_MEDIA_MAX_VIDEO; i++) {
+        const PaMediaSource *ms = &g_array_index(ep->sources, PaMediaSource, i);
+        BridgeMediaVideoSource v;
+        if (!ms->video || !ms->id || !encodings_of(ms, &v))
+            continue;
+        SelSource *src = NULL;
+        for (guint k = 0; k < old->len; k++) {
+            SelSource *o = g_ptr_array_index(old, k);
+            if (g_strcmp0(o->name, ms->id) == 0 && o->ms.ssrcs[0] == v.ssrcs[0]) {
+                src = g_ptr_array_steal_index(old, k);
+                break;
+            }
+        }
+        if (!src) {
+            src = g_new0(SelSource, 1);
+            src->owner = ep->handle;
+            src->name = g_strdup(ms->id);
+            v.vidx = vidx_take(c);
+        } else {
+            v.vidx = src->ms.vidx;
+        }
+        src->ms = v;
+        g_ptr_array_add(c->sources, src);
+        mine[n_mine++] = v;
+    }
+    for (guint k = 0; k < old->len; k++)
+        vidx_release(c, ((SelSource *)g_ptr_array_index(old, k))->ms.vidx);
+    guint8 codec[128], rtx[128];
+    codec_maps(ep, codec, rtx);
+    bridge_media_endpoint_set_video(s->media, ep->handle, mine, n_mine, codec, rtx);
+    c->dirty = TRUE;
+    schedule(s);
+}
+
+void bridge_selection_endpoint_removed(BridgeSelection *s, BridgeRegEndpoint *ep)
+{
+    SelConf *c = g_hash_table_lookup(s->confs, GUINT_TO_POINTER(ep->conference->handle));
+    if (c) {
+        for (guint i = 0; i < c->sources->len;) {
+            SelSource *src = g_ptr_array_index(c->sources, i);
+            if (src->owner == ep->handle) {
+                vidx_release(c, src->ms.vidx);
+                g_ptr_array_remove_index(c->sources, i);
+            } else {
+                i++;
+            }
+        }
+        if (c->speakers)
+            bridge_speakers_remove(c->speakers, ep->handle);
+        if (c->has_dominant && c->dominant == ep->handle)
+            c->has_dominant = FALSE;
+        c->dirty = TRUE;
+        schedule(s);
+    }
+    g_hash_table_remove(s->eps, GUINT_TO_POINTER(ep->handle));
+}
+
+void bridge_selection_conference_removed(BridgeSelection *s, BridgeRegConference *conf)
+{
+    g_hash_table_remove(s->confs, GUINT_TO_POINTER(conf->handle));
+}
+
+/* ---- allocation ---- */
+
+/* What @src sends: measured by its worker, else assumed from its place in the SIM group. */
+static guint source_layers(BridgeSelection *s, const SelSource *src, BridgeLayerDesc *out)
+{
+    guint n =
+        bridge_media_endpoint_layers(s->media, src->owner, src->ms.vidx, out, BRIDGE_MAX_LAYERS);
+    if (n)
+        return n;
+    static const guint32 assumed_bps[] = {150000, 500000, 1500000, 2500000};
+    for (guint e = 0; e < src->ms.n_encodings; e++) {
+        out[e] = (BridgeLayerDesc){
+            .layer = {(int8_t)e, 0, BRIDGE_MAX_TEMPORAL - 1},
+            .height = (guint16)(180u << e),
+            .fps = 30.0f,
+            .bitrate_bps = assumed_bps[e],
+        };
+    }
+    return src->ms.n_encodings;
+}
+
+static gboolean is_desktop(const BridgeRegEndpoint *owner, const char *name)
+{
+    const BridgeChannelPrefs *p = owner ? bridge_channels_prefs(owner) : NULL;
+    if (!p || !p->video_types)
+        return FALSE;
+    gpointer v;
+    if (!g_hash_table_lookup_extended(p->video_types, name, NULL, &v))
+        return FALSE;
+    int t = GPOINTER_TO_INT(v);
+    return t == BRIDGE_VIDEO_TYPE_DESKTOP || t == BRIDGE_VIDEO_TYPE_DESKTOP_HIGH_FPS;
+}
+
+/* Indices (into @list) of the named sources. */
+static guint name_indices(char **names, SelSource **list, guint n, guint32 *out)
+{
+    guint m = 0;
+    for (char **p = names; p && *p && m < n; p++)
+        for (guint i = 0; i < n; i++)
+            if (strcmp(list[i]->name, *p) == 0) {
+                out[m++] = i;
+                break;
+            }
+    return m;
+}
+
+static gboolean targets_equal(const SelEp *e, const BridgeMediaTarget *t, guint n)
+{
+    if (!e->posted || e->n_targets != n)
+        return FALSE;
+    for (guint i = 0; i < n; i++) {
+        const BridgeMediaTarget *a = &e->targets[i], *b = &t[i];
+        if (a->vidx != b->vidx || a->primary_ssrc != b->primary_ssrc ||
+            a->target.enc != b->target.enc || a->target.sid != b->target.sid ||
+            a->target.tid != b->target.tid)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Scratch of one conference's allocation round. */
+typedef struct {
+    SelSource **list;
+    BridgeAllocSource *srcs;
+    BridgeLayerDesc *layers; /* BRIDGE_MAX_LAYERS per source */
+    BridgeAllocResult *res;
+    guint32 *idx;
+    BridgeAllocConstraints *cons;
+    int *heights; /* per conference source: merged effective maxHeight */
+} Round;
+
+static void send_last_n(BridgeSelection *s, BridgeRegEndpoint *rx, SelEp *e, SelSource **list,
+                        const BridgeAllocResult *res, guint n)
+{
+    g_autoptr(GPtrArray) ids = g_ptr_array_new();
+    for (guint rank = 0; rank < n; rank++)
+        for (guint i = 0; i < n; i++) {
+            if (res[i].rank != rank || !res[i].forwarded)
+                continue;
+            BridgeRegEndpoint *o = bridge_reg_endpoint_get(s->reg, list[i]->owner);
+            if (o && !g_ptr_array_find_with_equal_func(ids, o->id, g_str_equal, NULL))
+                g_ptr_array_add(ids, o->id);
+        }
+    g_ptr_array_add(ids, NULL);
+    if (e->last_n && g_strv_equal((const char *const *)e->last_n, (const char *const *)ids->pdata))
+        return;
+    g_autoptr(GPtrArray) entering = g_ptr_array_new();
+    for (guint i = 0; ids->pdata[i]; i++)
+        if (!e->last_n || !g_strv_contains((const char *const *)e->last_n, ids->pdata[i]))
+            g_ptr_array_add(entering, ids->pdata[i]);
+    g_ptr_array_add(entering, NULL);
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, rx->conference->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        if (v != rx)
+            g_ptr_array_add(all, ((BridgeRegEndpoint *)v)->id);
+    g_ptr_array_add(all, NULL);
+    g_autofree char *text = bridge_channel_last_n_endpoints((const char *const *)ids->pdata,
+                                                            (const char *const *)entering->pdata,
+                                                            (const char *const *)all->pdata);
+    if (bridge_channels_send(s->ch, rx, text)) {
+        g_strfreev(e->last_n);
+        e->last_n = g_strdupv((char **)ids->pdata);
+    }
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint *rx,
+                              const guint32 *speakers, guint n_speakers, Round *r)
+{
+    SelEp *e = ep_get(s, rx);
+    guint n = 0;
+    for (guint i = 0; i < c->sources->len && n < BRIDGE_ALLOC_MAX_SOURCES; i++) {
+        SelSource *src = g_ptr_array_index(c->sources, i);
+        if (src->owner == rx->handle)
+            continue;
+        BridgeLayerDesc *l = r->layers + (gsize)n * BRIDGE_MAX_LAYERS;
+        r->list[n] = src;
+        r->srcs[n] = (BridgeAllocSource){
+            .owner = src->owner,
+            .desktop = is_desktop(bridge_reg_endpoint_get(s->reg, src->owner), src->name),
+            .layers = l,
+            .n_layers = source_layers(s, src, l),
+        };
+        n++;
+    }
+    BridgeAllocReceiver ar;
+    bridge_alloc_receiver_init(&ar);
+    const BridgeChannelPrefs *p = bridge_channels_prefs(rx);
+    guint32 *on_stage = r->idx, *selected = r->idx + n, *constrained = r->idx + 2 * n;
+    if (p) {
+        ar.last_n = p->last_n;
+        ar.fallback.max_height = p->default_constraints.max_height;
+        ar.fallback.max_frame_rate = (float)p->default_constraints.max_frame_rate;
+        ar.n_on_stage = name_indices(p->on_stage_sources, r->list, n, on_stage);
+        ar.on_stage = on_stage;
+        ar.n_selected = name_indices(p->selected_sources, r->list, n, selected);
+        ar.selected = selected;
+        guint m = 0;
+        for (guint i = 0; p->constraints && i < n; i++) {
+            BridgeVideoConstraints *vc = g_hash_table_lookup(p->constraints, r->list[i]->name);
+            if (!vc)
+                continue;
+            constrained[m] = i;
+            r->cons[m] = (BridgeAllocConstraints){vc->max_height, (float)vc->max_frame_rate};
+            m++;
+        }
+        ar.constrained = constrained;
+        ar.constraints = r->cons;
+        ar.n_constraints = m;
+    }
+    BridgeAllocSummary sum;
+    bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, UNLIMITED_BPS, r->res, &sum);
+    s->stats.allocations++;
+
+    g_autofree BridgeMediaTarget *t = g_new0(BridgeMediaTarget, MAX(n, 1));
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    for (guint i = 0; i < n; i++) {
+        const SelSource *src = r->list[i];
+        t[i].vidx = src->ms.vidx;
+        t[i].primary_ssrc = src->ms.ssrcs[0];
+        memcpy(t[i].ssrcs, src->ms.ssrcs, sizeof t[i].ssrcs);
+        t[i].target = r->res[i].target;
+        if (r->res[i].forwarded)
+            g_ptr_array_add(names, src->name);
+        guint k;
+        if (g_ptr_array_find(c->sources, src, &k))
+            r->heights[k] =
+                bridge_alloc_merge_height(r->heights[k], r->res[i].effective_max_height);
+    }
+    if (!targets_equal(e, t, n)) {
+        bridge_media_endpoint_set_targets(s->media, rx->handle, t, n);
+        g_free(e->targets);
+        e->targets = g_steal_pointer(&t);
+        e->n_targets = n;
+        e->posted = TRUE;
+        s->stats.targets_posted++;
+    }
+    g_ptr_array_sort(names, cmp_str);
+    g_ptr_array_add(names, NULL);
+    g_strfreev(e->forwarded);
+    e->forwarded = g_strdupv((char **)names->pdata);
+    e->n_forwarded = sum.forwarded;
+    e->n_paused = n - sum.forwarded;
+    e->bps = sum.target_bps;
+    send_last_n(s, rx, e, r->list, r->res, n);
+}
+
+/* SenderSourceConstraints to each sender whose merged height changed. */
+static void send_sender_constraints(BridgeSelection *s, SelConf *c, const int *heights)
+{
+    for (guint k = 0; k < c->sources->len; k++) {
+        SelSource *src = g_ptr_array_index(c->sources, k);
+        if (src->sent_height == heights[k] + 2)
+            continue;
+        BridgeRegEndpoint *o = bridge_reg_endpoint_get(s->reg, src->owner);
+        g_autofree char *text = bridge_channel_sender_source_constraints(src->name, heights[k]);
+        if (o && bridge_channels_send(s->ch, o, text))
+            src->sent_height = heights[k] + 2;
+    }
+}
+
+static void run_conf(BridgeSelection *s, SelConf *c)
+{
+    c->dirty = FALSE;
+    BridgeRegConference *rc = bridge_reg_conference_get(s->reg, c->handle);
+    if (!rc)
+        return;
+    guint32 speakers[BRIDGE_SPEAKER_RECENT_MAX];
+    guint n_speakers =
+        c->speakers ? bridge_speakers_recent(c->speakers, speakers, G_N_ELEMENTS(speakers)) : 0;
+    guint n = MAX(c->sources->len, 1);
+    Round r = {
+        .list = g_new0(SelSource *, n),
+        .srcs = g_new0(BridgeAllocSource, n),
+        .layers = g_new0(BridgeLayerDesc, (gsize)n * BRIDGE_MAX_LAYERS),
+        .res = g_new0(BridgeAllocResult, n),
+        .idx = g_new0(guint32, 3 * n),
+        .cons = g_new0(BridgeAllocConstraints, n),
+        .heights = g_new0(int, n),
+    };
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, rc->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        allocate_receiver(s, c, v, speakers, n_speakers, &r);
+    send_sender_constraints(s, c, r.heights);
+    bridge_channels_sources_changed(s->ch, rc);
+    g_free(r.list);
+    g_free(r.srcs);
+    g_free(r.layers);
+    g_free(r.res);
+    g_free(r.idx);
+    g_free(r.cons);
+    g_free(r.heights);
+}
+
+static gboolean on_idle(gpointer data)
+{
+    BridgeSelection *s = data;
+    g_clear_pointer(&s->idle, g_source_unref);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->confs);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        if (((SelConf *)v)->dirty)
+            run_conf(s, v);
+    return G_SOURCE_REMOVE;
+}
+
+static void schedule(BridgeSelection *s)
+{
+    if (s->idle)
+        return;
+    s->idle = g_idle_source_new();
+    g_source_set_callback(s->idle, on_idle, s, NULL);
+    g_source_attach(s->idle, s->ctx);
+}
+
+static gboolean on_periodic(gpointer data)
+{
+    BridgeSelection *s = data;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->confs);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        ((SelConf *)v)->dirty = TRUE;
+    schedule(s);
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- dominant speaker ---- */
+
+static void announce_speaker(BridgeSelection *s, SelConf *c, BridgeRegConference *rc)
+{
+    BridgeRegEndpoint *dom = bridge_reg_endpoint_get(s->reg, c->dominant);
+    if (!dom)
+        return;
+    guint32 recent[BRIDGE_SPEAKER_RECENT_MAX];
+    guint n = bridge_speakers_recent(c->speakers, recent, G_N_ELEMENTS(recent));
+    g_autoptr(GPtrArray) prev = g_ptr_array_new();
+    for (guint i = 0; i < n; i++) {
+        BridgeRegEndpoint *o = bridge_reg_endpoint_get(s->reg, recent[i]);
+        if (o && o != dom)
+            g_ptr_array_add(prev, o->id);
+    }
+    g_ptr_array_add(prev, NULL);
+    g_autofree char *text =
+        bridge_channel_dominant_speaker(dom->id, (const char *const *)prev->pdata, FALSE);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, rc->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        bridge_channels_send(s->ch, v, text);
+    g_info("room=%s: dominant speaker %s", rc->id, dom->id);
+}
+
+static void speaker_conf(BridgeSelection *s, SelConf *c, gint64 now_ms)
+{
+    BridgeRegConference *rc = bridge_reg_conference_get(s->reg, c->handle);
+    if (!rc || !c->speakers || g_hash_table_size(rc->endpoints) < 2)
+        return;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, rc->endpoints);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        BridgeRegEndpoint *ep = v;
+        SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
+        guint8 level;
+        gint64 at_ms;
+        if (!e || !bridge_media_endpoint_audio_level(s->media, ep->handle, &level, &at_ms) ||
+            at_ms <= e->last_level_ms)
+            continue;
+        e->last_level_ms = at_ms;
+        bridge_speakers_level(c->speakers, ep->handle, level, MIN(at_ms, now_ms));
+    }
+    if (!bridge_speakers_tick(c->speakers, now_ms))
+        return;
+    guint32 dom;
+    if (!bridge_speakers_dominant(c->speakers, &dom) || (c->has_dominant && dom == c->dominant))
+        return;
+    c->dominant = dom;
+    c->has_dominant = TRUE;
+    s->stats.speaker_changes++;
+    announce_speaker(s, c, rc);
+    c->dirty = TRUE; /* the speech order drives last-N */
+    schedule(s);
+}
+
+static gboolean on_speaker_tick(gpointer data)
+{
+    BridgeSelection *s = data;
+    gint64 now_ms = g_get_monotonic_time() / 1000;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->confs);
+    while (g_hash_table_iter_next(&it, NULL, &v))
+        speaker_conf(s, v, now_ms);
+    return G_SOURCE_CONTINUE;
+}
+
+/* ---- channel hooks ---- */
+
+static char **hook_forwarded(const BridgeRegEndpoint *ep, gpointer data)
+{
+    BridgeSelection *s = data;
+    SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
+    return e ? g_strdupv(e->forwarded) : g_new0(char *, 1);
+}
+
+static void hook_prefs(BridgeRegEndpoint *ep, gpointer data)
+{
+    BridgeSelection *s = data;
+    SelConf *c = g_hash_table_lookup(s->confs, GUINT_TO_POINTER(ep->conference->handle));
+    if (c) {
+        c->dirty = TRUE;
+        schedule(s);
+    }
+}
+
+static void hook_opened(BridgeRegEndpoint *ep, gpointer data)
+{
+    BridgeSelection *s = data;
+    SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
+    if (e)
+        g_clear_pointer(&e->last_n, g_strfreev); /* the new connection gets it again */
+    SelConf *c = g_hash_table_lookup(s->confs, GUINT_TO_POINTER(ep->conference->handle));
+    if (c && c->has_dominant && c->dominant != ep->handle) {
+        BridgeRegEndpoint *dom = bridge_reg_endpoint_get(s->reg, c->dominant);
+        g_autofree char *text = dom ? bridge_channel_dominant_speaker(dom->id, NULL, FALSE) : NULL;
+        if (text)
+            bridge_channels_send(s->ch, ep, text);
+    }
+    hook_prefs(ep, data);
+}
+
+/* ---- API ---- */
+
+BridgeSelection *bridge_selection_new(BridgeRegistry *reg, BridgeMedia *media,
+                                      BridgeChannels *channels, GMainContext *context)
+{
+    BridgeSelection *s = g_new0(BridgeSelection, 1);
+    s->reg = reg;
+    s->media = media;
+    s->ch = channels;
+    s->ctx = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+    s->confs = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)conf_free);
+    s->eps = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ep_free);
+    s->speaker_timer = g_timeout_source_new(SPEAKER_TICK_MS);
+    g_source_set_callback(s->speaker_timer, on_speaker_tick, s, NULL);
+    g_source_attach(s->speaker_timer, s->ctx);
+    s->periodic = g_timeout_source_new_seconds(REALLOC_EVERY_S);
+    g_source_set_callback(s->periodic, on_periodic, s, NULL);
+    g_source_attach(s->periodic, s->ctx);
+    BridgeChannelHooks hooks = {hook_forwarded, hook_prefs, hook_opened};
+    bridge_channels_set_hooks(channels, &hooks, s);
+    return s;
+}
+
+void bridge_selection_free(BridgeSelection *s)
+{
+    if (!s)
+        return;
+    BridgeChannelHooks none = {NULL, NULL, NULL};
+    bridge_channels_set_hooks(s->ch, &none, NULL);
+    if (s->idle) {
+        g_source_destroy(s->idle);
+        g_source_unref(s->idle);
+    }
+    g_source_destroy(s->speaker_timer);
+    g_source_unref(s->speaker_timer);
+    g_source_destroy(s->periodic);
+    g_source_unref(s->periodic);
+    g_hash_table_unref(s->confs);
+    g_hash_table_unref(s->eps);
+    g_main_context_unref(s->ctx);
+    g_free(s);
+}
+
+void bridge_selection_get_stats(BridgeSelection *s, BridgeSelectionStats *out)
+{
+    BridgeSelectionStats st = s->stats;
+    st.forwarded_sources = st.paused_sources = st.forwarded_bps = 0;
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->eps);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        SelEp *e = v;
+        st.forwarded_sources += e->n_forwarded;
+        st.paused_sources += e->n_paused;
+        st.forwarded_bps += e->bps;
+    }
+    *out = st;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Simulcast and layer selection with real browsers: Parley's web client in headless Chromium
+// (fake 720p cameras) against a real Prosody, parley-focus and parley-bridge. Three
+// participants; each sends its camera as three VP8 simulcast layers (SIM group munged into its
+// answer, web/jingle/simulcast.js). Carol switches to speaker view with Alice on stage: her
+// client asks the bridge for Alice at 720p and the others at 180p (ReceiverVideoConstraints),
+// and Chromium's getStats says she decodes Alice at >= 540 lines and Bob at <= 270. Then she
+// puts Bob on stage: the layers swap, without the video stopping. Alice in tile view (two
+// others: 360p each) gets both at <= 360 and above 180.
+// Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
+//   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/simulcast.mjs
+import { check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
+
+const st = await startStack('simulcast');
+const ROOM = 'simulcast-layers-5521';
+const t0 = Date.now();
+const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
+const deadline = setTimeout(() => { console.log('not ok - simulcast test did not finish within 380 s'); st.dump(); process.exit(1); }, 380000);
+
+/** The frame height `page` decodes from each endpoint in `ids` (0 when none yet). */
+async function heights(page, ids) {
+  const s = await stats(page);
+  return Object.fromEntries(ids.map((id) => [id, s[id]?.video?.frameHeight ?? 0]));
+}
+
+/** Waits until `page` decodes `big` at >= 540 lines and `small` at <= 270; returns ms. */
+async function waitLayers(page, big, small, what) {
+  const start = Date.now();
+  await until(page, async ([b, s]) => {
+    const r = await window.parley.stats();
+    const hb = r[b]?.video?.frameHeight ?? 0;
+    const hs = r[s]?.video?.frameHeight ?? 0;
+    return hb >= 540 && hs > 0 && hs <= 270;
+  }, [big, small], { timeout: 60000, what });
+  return Date.now() - start;
+}
+
+try {
+  const opts = { res: 720, viewport: { width: 1280, height: 720 } };
+  const alice = await st.join(ROOM, 'Alice Martin', opts);
+  const bob = await st.join(ROOM, 'Bob Chen', opts);
+  const carol = await st.join(ROOM, 'Carol Diaz', opts);
+  step(`joined: alice ${alice.id}, bob ${bob.id}, carol ${carol.id}`);
+  await receivingFrom(carol, [alice.id, bob.id]);
+  await receivingFrom(alice, [bob.id, carol.id]);
+  step('everyone decodes the two others');
+
+  // Each camera goes out as three layers: the SIM group in the session-accept.
+  const sim = await alice.evaluate(() => window.parley.log.some((l) => l.includes('SIM')) || null);
+  const local = (await stats(alice))._local?.video ?? {};
+  step(`alice sends ${local.frameHeight ?? '?'} lines at most (SIM in log: ${!!sim})`);
+
+  await carol.evaluate((id) => window.parley.pin(id), alice.id);
+  const view = await carol.evaluate(() => [window.parley.view, window.parley.stage]);
+  check(view[0] === 'speaker' && view[1] === alice.id, `carol: speaker view with alice on stage (${view})`);
+  const ms1 = await waitLayers(carol, alice.id, bob.id, 'carol decoding alice >= 540p and bob <= 270p');
+  const h1 = await heights(carol, [alice.id, bob.id]);
+  check(true, `carol decodes alice (on stage) at ${h1[alice.id]} lines and bob (thumbnail) at ${h1[bob.id]} (${ms1} ms)`);
+
+  await carol.evaluate((id) => window.parley.pin(id), bob.id);
+  const ms2 = await waitLayers(carol, bob.id, alice.id, 'carol decoding bob >= 540p and alice <= 270p');
+  const h2 = await heights(carol, [alice.id, bob.id]);
+  check(true, `stage moved to bob: bob at ${h2[bob.id]} lines, alice at ${h2[alice.id]} (${ms2} ms)`);
+  await receivingFrom(carol, [alice.id, bob.id], { minFrames: 20 });
+  check(true, 'carol keeps decoding both after the switch');
+
+  // Alice in tile view with two others asks 360p of each: neither at 720p, neither at 180p.
+  await until(alice, async ([b, c]) => {
+    const r = await window.parley.stats();
+    return [b, c].every((id) => { const hh = r[id]?.video?.frameHeight ?? 0; return hh > 180 && hh <= 360; });
+  }, [bob.id, carol.id], { timeout: 60000, what: 'alice decoding bob and carol at 360p (tile view)' });
+  const h3 = await heights(alice, [bob.id, carol.id]);
+  check(true, `alice (tile view) decodes bob at ${h3[bob.id]} and carol at ${h3[carol.id]} lines`);
+} catch (e) {
+  check(false, e.message);
+  st.dump();
+} finally {
+  clearTimeout(deadline);
+  await st.stop().catch((e) => check(false, e.message));
+}
+process.exit(failed() ? 1 : 0);

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// Simulcast for the camera by SDP munging, the way lib-jitsi-meet does it for Chromium when it
+// answers the focus's offer (its transceivers come from the offer, so sendEncodings cannot be
+// given): before setLocalDescription, the camera's m-line of our answer gets two more SSRCs,
+// each with its RTX SSRC (FID groups), and a SIM group over the three. Chromium then encodes
+// three layers, the first SSRC of the group at a quarter of the camera's resolution, the
+// second at half, the third at full (180p, 360p, 720p from a 720p camera), each with temporal
+// layers; the Jingle answer carries the SSRCs and groups (localSources() reads them), the focus
+// passes them to the bridge and shows other participants only the first SSRC and its RTX, and
+// the bridge forwards each receiver the one layer it asked for.
+// Pure: SDP text in, SDP text out. The extra SSRCs live in `state` (the caller keeps one object
+// per session), so every renegotiation munges the same ones and no source-remove/-add follows.
+
+const LAYERS = 3;
+
+function randomSsrc(taken) {
+  for (;;) {
+    const v = (Math.floor(Math.random() * 0xfffffffe) + 1) >>> 0;
+    if (!taken.has(v)) return v;
+  }
+}
+
+/**
+ * Adds simulcast to the m-section whose a=mid is `mid`, when it sends (sendrecv/sendonly), has
+ * an SSRC and no SIM group yet. Returns the SDP (unchanged when there is nothing to do).
+ * `state` is { primary, extra: [[ssrc, rtx|0], ...] } (filled here).
+ */
+export function addSimulcast(sdp, mid, state = {}) {
+  if (mid === null || mid === undefined) return sdp;
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  const lines = sdp.split(/\r?\n/);
+  const starts = [];
+  lines.forEach((l, i) => { if (l.startsWith('m=')) starts.push(i); });
+  for (let k = 0; k < starts.length; k++) {
+    const from = starts[k];
+    const to = k + 1 < starts.length ? starts[k + 1] : lines.length;
+    const sec = lines.slice(from, to);
+    if (!sec[0].startsWith('m=video') || !sec.includes(`a=mid:${mid}`)) continue;
+    if (!sec.some((l) => l === 'a=sendrecv' || l === 'a=sendonly')) return sdp;
+    if (sec.some((l) => l.startsWith('a=ssrc-group:SIM'))) return sdp;
+    const attrs = new Map(); // ssrc -> [attribute text]
+    for (const l of sec) {
+      const m = /^a=ssrc:(\d+) (.*)$/.exec(l);
+      if (!m) continue;
+      const s = Number(m[1]);
+      if (!attrs.has(s)) attrs.set(s, []);
+      attrs.get(s).push(m[2]);
+    }
+    const fid = new Map(); // media ssrc -> rtx ssrc
+    for (const l of sec) {
+      const m = /^a=ssrc-group:FID (\d+) (\d+)$/.exec(l);
+      if (m) fid.set(Number(m[1]), Number(m[2]));
+    }
+    const rtxSet = new Set(fid.values());
+    const primary = [...attrs.keys()].find((s) => !rtxSet.has(s));
+    if (primary === undefined) return sdp;
+    const rtx = fid.get(primary) ?? 0;
+    const taken = new Set(attrs.keys());
+    if (state.primary !== primary || !Array.isArray(state.extra) || state.extra.length !== LAYERS - 1) {
+      state.primary = primary;
+      state.extra = [];
+      for (let i = 1; i < LAYERS; i++) {
+        const s = randomSsrc(taken);
+        taken.add(s);
+        let r = 0;
+        if (rtx) { r = randomSsrc(taken); taken.add(r); }
+        state.extra.push([s, r]);
+      }
+    }
+    const add = [];
+    const copy = (from, to) => {
+      for (const a of attrs.get(from) ?? []) add.push(`a=ssrc:${to} ${a}`);
+    };
+    for (const [s, r] of state.extra) {
+      copy(primary, s);
+      if (rtx && r) copy(rtx, r);
+    }
+    for (const [s, r] of state.extra) if (rtx && r) add.push(`a=ssrc-group:FID ${s} ${r}`);
+    add.push(`a=ssrc-group:SIM ${primary} ${state.extra.map(([s]) => s).join(' ')}`);
+    // After the section's last SSRC line (or at its end).
+    let at = -1;
+    sec.forEach((l, i) => { if (l.startsWith('a=ssrc')) at = i; });
+    if (at < 0) return sdp;
+    const out = [...sec.slice(0, at + 1), ...add, ...sec.slice(at + 1)];
+    lines.splice(from, to - from, ...out);
+    return lines.join(eol);
+  }
+  return sdp;
+}
+
+/** The scalability mode for each simulcast encoding (Chromium 111+ takes it in setParameters). */
+export const SIMULCAST_SCALABILITY_MODE = 'L1T3';

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { localSources } from '../jingle/answer.js';
+import { parseSdp } from '../jingle/sdp.js';
+import { addSimulcast } from '../jingle/simulcast.js';
+import { fixtureText } from './helpers.mjs';
+
+// A real Chromium answer (mids 0: our audio, 3: our camera with an RTX FID group).
+const ANSWER = fixtureText('chromium-answer.sdp').replace(/\r?\n/g, '\r\n');
+
+test('simulcast: the camera gets a SIM group of three SSRCs, each with its RTX', () => {
+  const state = {};
+  const sdp = addSimulcast(ANSWER, '3', state);
+  const m = parseSdp(sdp).media[3];
+  assert.equal(m.ssrcs.size, 6);
+  const sim = m.ssrcGroups.find((g) => g.semantics === 'SIM');
+  assert.ok(sim);
+  assert.equal(sim.ssrcs.length, 3);
+  assert.equal(sim.ssrcs[0], 1967674311); // the original SSRC stays first: receivers know it
+  const fids = m.ssrcGroups.filter((g) => g.semantics === 'FID');
+  assert.equal(fids.length, 3);
+  assert.deepEqual(fids.map((g) => g.ssrcs[0]).sort(), [...sim.ssrcs].sort());
+  // Every new SSRC carries the same cname and msid as the original.
+  const orig = m.ssrcs.get(1967674311);
+  for (const s of sim.ssrcs) assert.equal(m.ssrcs.get(s).msid, orig.msid);
+  // The rest of the SDP is untouched: the same lines, plus the new ones.
+  const before = new Set(ANSWER.split('\r\n'));
+  const after = sdp.split('\r\n');
+  assert.ok([...before].every((l) => after.includes(l)));
+  assert.ok(sdp.endsWith('\r\n') === ANSWER.endsWith('\r\n'));
+  // The audio m-line has no SIM.
+  assert.ok(!parseSdp(sdp).media[0].ssrcGroups.some((g) => g.semantics === 'SIM'));
+});
+
+test('simulcast: the Jingle answer carries the SSRCs and the SIM and FID groups', () => {
+  const l = localSources(addSimulcast(ANSWER, '3', {}), 'ab12cd34');
+  const video = l.sources.filter((s) => s.media === 'video');
+  assert.equal(video.length, 6);
+  assert.ok(video.every((s) => s.name === 'ab12cd34-v0'));
+  assert.deepEqual(l.groups.map((g) => g.semantics).sort(), ['FID', 'FID', 'FID', 'SIM']);
+});
+
+test('simulcast: a renegotiation munges the same SSRCs; a second pass adds nothing', () => {
+  const state = {};
+  const a = addSimulcast(ANSWER, '3', state);
+  const b = addSimulcast(ANSWER, '3', state);
+  assert.equal(a, b);
+  assert.equal(addSimulcast(a, '3', state), a);
+});
+
+test('simulcast: nothing for a receive-only m-line, an unknown mid, or no mid', () => {
+  assert.equal(addSimulcast(ANSWER, '1', {}), ANSWER); // recvonly
+  assert.equal(addSimulcast(ANSWER, '9', {}), ANSWER);
+  assert.equal(addSimulcast(ANSWER, null, {}), ANSWER);
+  assert.equal(addSimulcast(ANSWER, '0', {}), ANSWER); // audio
+});
