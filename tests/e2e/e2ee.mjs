@@ -10,7 +10,8 @@
 //      others' video (the picture is right, frames keep coming) and receives their audio;
 //      the short authentication strings of a pair agree and show in the participants panel;
 //      Carol's screen share (a sender added mid-call) is encrypted and decoded too;
-//      [the simulcast layer switch of issue 10 goes in layerSwitchStep()]
+//      every camera is sent as simulcast layers; Alice puts Bob, then Carol on stage: the
+//      layers she gets switch, and every frame after the switches still opens;
 //   2. Dave joins with a browser that cannot encrypt (?e2ee=0): everyone sees "Can't encrypt"
 //      on his tile, nobody sends him keys, he sends nothing and is told why; the bridge
 //      forwards him the others' ciphertext: his video receivers get packets but never show the
@@ -115,9 +116,32 @@ const statusOf = (page, ids, want, timeout = 30000) => until(page, ([who, w]) =>
   return who.every((id) => s?.participants?.[id]?.status === w);
 }, [ids, want], { timeout, what: `${page.tag}: E2EE status ${want} for ${ids.join(', ')}` });
 
-/** Placeholder for issue 10: once the client sends simulcast, switch layers here and check. */
-async function layerSwitchStep() {
-  return false;
+/**
+ * Simulcast with E2EE: every camera goes out as simulcast layers, each encrypted. `viewer` puts
+ * `a` on stage in speaker view (the bridge sends it a's highest layer and b's lowest), then `b`
+ * (the layers swap: the bridge switches both streams at key frames of other encodings). Each
+ * switch must show on screen, and every frame after it must open with the sender's key: no
+ * frame fails to decrypt, none is missing its key, video keeps decoding.
+ */
+async function layerSwitchStep(viewer, a, b) {
+  const sizes = (big, small) => until(viewer, async ([x, y]) => {
+    const r = await window.parley.stats();
+    const hx = r[x]?.video?.frameHeight ?? 0;
+    const hy = r[y]?.video?.frameHeight ?? 0;
+    return hx > hy && hy > 0 ? [hx, hy] : null;
+  }, [big.id, small.id], { timeout: 60000, what: `${viewer.tag}: ${big.tag} on stage at a higher layer than ${small.tag}` });
+  const before = (await e2ee(viewer)).worker.peers;
+  await viewer.evaluate((id) => window.parley.pin(id), a.id);
+  const [ha, hb] = await sizes(a, b);
+  await viewer.evaluate((id) => window.parley.pin(id), b.id);
+  const [hb2, ha2] = await sizes(b, a);
+  await receivingFrom(viewer, [a.id, b.id], { minFrames: 20 });
+  const after = (await e2ee(viewer)).worker.peers;
+  const clean = [a.id, b.id].every((id) => after[id].failed === before[id].failed && after[id].noKey === before[id].noKey
+    && after[id].videoOk > before[id].videoOk + 20 && after[id].clear === before[id].clear);
+  check(clean, `${viewer.tag} sees the layers switch with E2EE on (${a.tag} ${ha} then ${ha2} lines, ${b.tag} ${hb} then ${hb2}) and every frame opens: `
+    + [a.id, b.id].map((id) => `${id} ${before[id].videoOk} -> ${after[id].videoOk} video frames, failed ${after[id].failed - before[id].failed}, no key ${after[id].noKey - before[id].noKey}`).join('; '));
+  await viewer.evaluate(() => window.parley.setView('tile'));
 }
 
 try {
@@ -191,7 +215,7 @@ try {
   check(cw.worker.sent.clear === before.carol.worker.sent.clear, `Carol's screen share is decoded by Alice and Bob, and nothing of hers leaves in clear (${cw.worker.sent.encrypted} frames encrypted)`);
   await carol.evaluate(() => window.parley.toggleScreenShare());
   await until(carol, () => !window.parley.local.screen, null, { what: 'Carol stopping her share' });
-  if (await layerSwitchStep()) check(true, 'simulcast layer switch with E2EE');
+  await layerSwitchStep(alice, bob, carol);
 
   // 2. A browser that cannot encrypt: no keys for it, no picture.
   const dave = await st.join(ROOM, 'Dave Okafor', { params: { e2ee: '0' } });
