@@ -309,6 +309,10 @@ try {
   const rel = (k) => (marks[k] === undefined ? null : Math.round(marks[k] - marks.session));
   const times = [alice.id, bob.id].map((id) => ({ id, keys: rel(`keys:${id}`), decrypted: rel(`decrypted:${id}`), decoded: rel(`decoded:${id}`) }));
   const told = times.map((t) => `${t.id}: keys ${t.keys}, decrypted ${t.decrypted}, decoded ${t.decoded}`).join('; ');
+  // The participants' worker counters are refreshed from the worker every few hundred ms: wait
+  // for the refresh that shows Erin's first opened frames of both before reading them.
+  await until(erin, (ids) => ids.every((id) => (window.parley.e2ee.state?.participants?.[id]?.worker?.videoOk ?? 0) > 0),
+    [alice.id, bob.id], { what: 'Erin\'s worker counting opened frames of Alice and Bob' });
   const ew = (await e2ee(erin)).participants;
   check([alice.id, bob.id].every((id) => ew[id].worker && ew[id].worker.noKey === 0 && ew[id].worker.failed === 0 && ew[id].worker.videoOk > 0),
     `Erin's keys come before the media: not one frame of Alice's or Bob's waited for a key or failed (${[alice.id, bob.id].map((id) => `${ew[id].worker?.noKey}/${ew[id].worker?.failed}`)})`);
