@@ -25,6 +25,7 @@ struct _FocusRoom {
     gboolean ever_ready;          /* a later join is a re-join */
     gboolean awaiting_first_join; /* a request came and no participant joined since */
     gboolean destroy_in_flight;
+    guint secret_reads;   /* owner queries for the room's password in this join attempt */
     gboolean destroyed;   /* the MUC service destroyed it (focus_room_destroyed()) */
     char *destroy_reason; /* focus_room_end()'s, or NULL: the default */
     gboolean grant_in_flight;

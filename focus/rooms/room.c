@@ -347,9 +347,23 @@ static void add_extensions(FocusRoom *room, xmpp_stanza_t *presence)
     }
 }
 
+/* The join presence; with @secret (the room's password) inside <x xmlns=muc>. */
+static void send_join(FocusRoom *room, const char *secret)
+{
+    xmpp_stanza_t *join = focus_muc_join_presence(focus_link_ctx(room->link), room->occupant_jid,
+                                                  room->jid, FOCUS_MUC_NICK);
+    if (secret) {
+        xmpp_stanza_t *x = pa_stanza_child(join, "x", FOCUS_NS_MUC);
+        pa_stanza_add_text(pa_stanza_add_child(x, "password", NULL), secret);
+    }
+    add_extensions(room, join);
+    focus_room_send(room, join);
+}
+
 static void begin_join(FocusRoom *room)
 {
     room->state = FOCUS_ROOM_JOINING;
+    room->secret_reads = 0;
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, room->by_nick);
@@ -358,10 +372,80 @@ static void begin_join(FocusRoom *room)
     room->create_timer = focus_link_timer_cancel(room->link, room->create_timer);
     room->create_timer =
         focus_link_timer_add(room->link, room->s.create_timeout_ms, create_expired, room, room);
-    xmpp_stanza_t *join = focus_muc_join_presence(focus_link_ctx(room->link), room->occupant_jid,
-                                                  room->jid, FOCUS_MUC_NICK);
-    add_extensions(room, join);
-    focus_room_send(room, join);
+    send_join(room, NULL);
+}
+
+/* ---- joining a room with a password ----
+ *
+ * A room the focus did not just create may have a password (a moderator set one): the MUC
+ * service refuses the focus's join with not-authorized, owner or not (Prosody; ejabberd lets
+ * the MUC service's admins in without it). That happens when a new focus takes over the rooms
+ * of one that left them (a graceful restart) or after a reconnect the server noticed. An owner
+ * may read the configuration without being an occupant (XEP-0045 §10.2, the service checks
+ * affiliation, not presence): the focus reads the password there and joins again with it.
+ * At most FOCUS_ROOM_SECRET_READS reads per join attempt (the password may change between the
+ * read and the join), all within the create timeout. */
+
+#define FOCUS_ROOM_SECRET_READS 2
+
+/* The non-empty muc#roomconfig_roomsecret of a muc#owner configuration form, or NULL
+ * (transfer full). */
+static char *config_secret(xmpp_stanza_t *result)
+{
+    xmpp_stanza_t *q = result ? pa_stanza_child(result, "query", FOCUS_NS_MUC_OWNER) : NULL;
+    xmpp_stanza_t *x = q ? pa_stanza_child(q, "x", FOCUS_NS_DATA) : NULL;
+    for (xmpp_stanza_t *f = x ? xmpp_stanza_get_children(x) : NULL; f;
+         f = xmpp_stanza_get_next(f)) {
+        if (!xmpp_stanza_is_tag(f) || g_strcmp0(xmpp_stanza_get_name(f), "field") != 0 ||
+            g_strcmp0(xmpp_stanza_get_attribute(f, "var"), "muc#roomconfig_roomsecret") != 0)
+            continue;
+        char *v = focus_stanza_child_text(f, "value", NULL);
+        if (v && !*v)
+            g_clear_pointer(&v, g_free);
+        return v;
+    }
+    return NULL;
+}
+
+static void secret_read(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply,
+                        gpointer data)
+{
+    FocusRoom *room = data;
+    if (room->state != FOCUS_ROOM_JOINING || outcome == FOCUS_IQ_DISCONNECTED)
+        return; /* joined meanwhile, or over; a reconnect starts the join again */
+    g_autofree char *secret = outcome == FOCUS_IQ_RESULT ? config_secret(reply) : NULL;
+    if (secret) {
+        g_info("room=%s: joining again with the password from the room's configuration", room->jid);
+        send_join(room, secret);
+        return;
+    }
+    const char *cond =
+        reply && outcome != FOCUS_IQ_RESULT ? pa_stanza_error_condition(reply) : NULL;
+    g_autofree char *what =
+        outcome == FOCUS_IQ_RESULT
+            ? g_strdup("the MUC service refused the focus: not-authorized, and the room's "
+                       "configuration has no password")
+            : g_strdup_printf("the MUC service refused the focus: not-authorized (a password?), "
+                              "and reading the room's configuration as owner failed: %s%s%s",
+                              focus_iq_outcome_str(outcome), cond ? " " : "", cond ? cond : "");
+    fail_creation(room, PA_ERR_CANCEL, "internal-server-error", what);
+}
+
+/* The join was refused with not-authorized: reads the password if a read is left (TRUE). */
+static gboolean read_secret(FocusRoom *room)
+{
+    if (room->secret_reads >= FOCUS_ROOM_SECRET_READS)
+        return FALSE;
+    room->secret_reads++;
+    g_info("room=%s: the MUC service wants a password from the focus; reading the room's "
+           "configuration as owner",
+           room->jid);
+    xmpp_stanza_t *q;
+    focus_room_send_iq(
+        room,
+        focus_muc_owner_iq(focus_link_ctx(room->link), "get", room->occupant_jid, room->jid, &q),
+        secret_read);
+    return TRUE;
 }
 
 /* ---- the focus's own presence ---- */
@@ -490,10 +574,13 @@ static void self_presence(FocusRoom *room, const FocusMucPresence *mp)
 {
     if (mp->is_error) {
         if (room->state == FOCUS_ROOM_JOINING) {
+            if (g_strcmp0(mp->error_condition, "not-authorized") == 0 && read_secret(room))
+                return;
             g_autofree char *what =
-                g_strdup_printf("the MUC service refused the focus: %s%s%s",
+                g_strdup_printf("the MUC service refused the focus: %s%s%s%s",
                                 mp->error_condition ? mp->error_condition : "unknown error",
-                                mp->error_text ? ": " : "", mp->error_text ? mp->error_text : "");
+                                mp->error_text ? ": " : "", mp->error_text ? mp->error_text : "",
+                                room->secret_reads ? " (even with the room's password)" : "");
             /* The server did not accept the room's address (a name its stringprep refuses,
              * that the focus's own check let through): the request was bad, not the focus. */
             gboolean bad_name = g_strcmp0(mp->error_condition, "jid-malformed") == 0 ||

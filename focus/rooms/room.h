@@ -6,7 +6,9 @@
  *
  * States:
  *   JOINING      join presence sent (or waiting for the connection), waiting for the
- *                focus's own presence (status 110; 201 when the room is new)
+ *                focus's own presence (status 110; 201 when the room is new); refused with
+ *                not-authorized (a password), the room's configuration is read as owner and
+ *                the join sent again with its password
  *   CONFIGURING  owner form sent, waiting for its result
  *   READY        room requests are answered at once; occupants tracked; auto-owner
  *   DESTROYING   destroy sent (stayed empty, or focus_room_end()); requests arriving now are kept
@@ -21,7 +23,7 @@
  *   empty    READY with no participants: grace_ms after the last one left, or
  *            max(grace_ms, start_timeout_ms) when no one has joined since the last request;
  *            a join cancels it, expiry destroys the room
- *   IQs      owner form, owner grants and destroy time out after iq_timeout_ms
+ *   IQs      owner form, password read, owner grants and destroy time out after iq_timeout_ms
  *
  * Layers attach to a room with a listener (focus_room_add_listener()): a FocusRoomEvents of
  * callbacks and the layer's own per-room state, which the room frees with the listener. That

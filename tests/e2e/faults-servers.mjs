@@ -7,16 +7,15 @@
 //   1. Prosody restarts mid-call: both pages show "Reconnecting…" while it is down, then
 //      reconnect by themselves (same room, same name) and have media again within 10 s of the
 //      server being back; the bridge is left with exactly the two new endpoints;
-//   2. parley-focus restarts (SIGTERM: it leaves the room, the pages ask for the conference
-//      again until the new one takes the room over): media continues or is back within 5 s
-//      of the new focus being up;
-//   3. the moderator sets a password; parley-focus killed (SIGKILL) and started again: media
-//      continues or is back within 5 s of the new focus being up; a newcomer without the password is asked for it (the
-//      new focus took the room over with its password), joins with it, and media flows
-//      between all three.
-// Not here: a graceful restart of the focus in a room with a password. The new focus is then
-// a newcomer to the room and Prosody refuses it (not-authorized) for want of the password
-// (see the report of branch i9-web).
+//   2. the moderator sets a password;
+//   3. parley-focus restarts (SIGTERM: it leaves the room, the pages ask for the conference
+//      again until the new one takes the room over, which it joins with the password it reads
+//      from the room's configuration as owner): media continues or is back within 5 s of the
+//      new focus being up;
+//   4. parley-focus killed (SIGKILL) and started again: media continues or is back within 5 s
+//      of the new focus being up; a newcomer without the password is asked for it (the new
+//      focus took the room over with its password), joins with it, and media flows between
+//      all three.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/faults-servers.mjs
 import { BRIDGE_HTTP_PORT, check, failed, outDir, receivingFrom, startStack, until } from './stack.mjs';
@@ -112,13 +111,7 @@ try {
   }
   await bridgeHolds(2, 'after the server restart');
 
-  // 2. parley-focus restarts gracefully (it leaves the room; the pages ask for the conference
-  // again until a focus takes the room over and invites them).
-  results.focusRestart = await focusRestart(watch, pages, { kill: false });
-  const away = await alice.evaluate(() => window.parley.log.filter((l) => /focus left the room|focus is back/.test(l)));
-  check(away.length >= 2, `Alice saw the focus leave and come back (${away.join(' | ')})`);
-
-  // 3. A password, then parley-focus killed and started again.
+  // 2. The moderator sets a password.
   const mods = [];
   for (const p of pages) if (await p.evaluate(() => window.parley.security?.isModerator)) mods.push(p);
   check(mods.length >= 1, `a moderator after the reconnect (${mods.map((p) => p.tag)})`);
@@ -126,6 +119,17 @@ try {
   await mod.evaluate((pw) => window.parley.securityActions.setPassword(pw), PASSWORD);
   for (const p of pages) await until(p, () => window.parley.security?.passwordSet, null, { what: `${p.tag}: password set` });
   step(`${mod.tag} set a password`);
+
+  // 3. parley-focus restarts gracefully (it leaves the room; the pages ask for the conference
+  // again until a focus takes the room over, reading the room's password as its owner to get
+  // back in, and invites them).
+  results.focusRestart = await focusRestart(watch, pages, { kill: false });
+  check(/joining again with the password from the room's configuration/.test(st.focus.log()),
+    'the new focus, refused for want of the password, read it as the room\'s owner and joined with it');
+  const away = await alice.evaluate(() => window.parley.log.filter((l) => /focus left the room|focus is back/.test(l)));
+  check(away.length >= 2, `Alice saw the focus leave and come back (${away.join(' | ')})`);
+
+  // 4. parley-focus killed and started again.
   results.focusKill = await focusRestart(watch, pages, { kill: true });
   await bridgeHolds(2, 'after the focus restarts');
 

@@ -11,6 +11,10 @@
 //    leaves, the lobby comes on again, and bob is refused: the new focus took the membership
 //    it found as one it granted, so it ended when bob left (without the members read, bob
 //    would walk back in).
+// Then parley-focus is stopped gracefully (SIGTERM: it leaves its rooms) and a new one started:
+// room A, password-protected, is taken over again (the new focus reads the password from the
+// room's configuration as owner to get in), a conference request for it succeeds, and a
+// newcomer is still refused without the password.
 // A real bridge runs, so "let in" means "gets a media offer" from the new focus too.
 import assert from 'node:assert/strict';
 import { jingleScenario, step } from '../jingle/harness.mjs';
@@ -96,4 +100,31 @@ await jingleScenario('security-focus-restart', async (ctx) => {
   expectResult(await ask(olga.xmpp, focus, 'set', req.lobbySet(roomB, true)), 'olga turns the lobby on again');
   await joinRefused(bob, 'registration-required');
   step('room B: bob, admitted before the restart, left with the lobby off (membership revoked) and is refused once it is on again');
-}, { deadline: 150000 });
+
+  // A graceful restart: SIGTERM, the focus leaves its rooms (alice sees it go), so the new
+  // one must join room A again, which has a password. Prosody refuses that join
+  // (not-authorized) and the new focus reads the password from the room's configuration as
+  // owner and joins with it; ejabberd lets the MUC service's admins in without it.
+  const am = alice.xmpp.mark();
+  const stopped = await ctx.focus.stop();
+  assert.deepEqual(stopped, { code: 0, signal: null }, 'parley-focus exits cleanly on SIGTERM');
+  await alice.xmpp.waitFor((s) => s.localName === 'presence' && s.getAttribute('from') === `${roomA}/focus`
+    && s.getAttribute('type') === 'unavailable', { from: am, timeout: 10000, what: 'the focus leaving room A' });
+  await ctx.startFocus();
+  step('parley-focus stopped with SIGTERM (it left its rooms) and a new one started');
+
+  // alice asks for the conference again, as a client does when the focus has gone.
+  const again = await alice.xmpp.conferenceRequest(focus, roomA, { timeout: 20000 });
+  assert.ok(again.getAttribute('type') === 'result'
+    && child(again, 'conference', 'http://jitsi.org/protocol/focus')?.getAttribute('ready') === 'true',
+  `the conference request for room A succeeds after a graceful restart: ${xmlOf(again)}`);
+  if (ctx.server.kind === 'prosody') {
+    await ctx.focus.waitForLog(new RegExp(`room=${roomA}: joining again with the password from the room's configuration`),
+      { timeout: 5000 });
+  }
+  const { c: erin } = await newcomer(ctx, roomA, 'erin05');
+  await joinRefused(erin, 'not-authorized');
+  await joinOk(erin, `${PASSWORD}-2`);
+  await erin.waitJingle('session-initiate', { timeout: 20000 });
+  step('room A: the new focus took it over with its password; a newcomer without it is refused, with it gets media');
+}, { deadline: 170000 });
