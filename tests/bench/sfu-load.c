@@ -197,15 +197,10 @@ static void setup_parley(Sfu *s)
                                  "media.ice_timeout_seconds=120", NULL};
     it_bridge_start(&s->env, extra);
     s->pid = s->env.bridge_pid;
-    for (int i = 0; i < 50 && !s->focus; i++) {
-        s->focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
-        if (!s->focus)
-            g_usleep(200000);
-    }
+    s->focus = it_focus_connect(60000);
     if (!s->focus)
         die("the scripted focus could not log in", NULL);
-    tx_join(s->focus, IT_BREWERY, "focus");
-    s->bridge_occupant = tx_wait_bridge(s->focus, IT_BREWERY, "focus", NULL, NULL, 20000);
+    s->bridge_occupant = it_focus_find_bridge(s->focus, "focus", 20000);
     if (!s->bridge_occupant)
         die("the bridge did not join the brewery", NULL);
 

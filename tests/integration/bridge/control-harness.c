@@ -588,3 +588,20 @@ void it_endpoint_clear_media(PaColibriEndpoint *ep)
         g_array_set_size(m->payload_types, 0);
     }
 }
+
+TestXmpp *it_focus_connect(guint timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    for (;;) {
+        TestXmpp *t = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
+        if (t || g_get_monotonic_time() >= deadline)
+            return t;
+        g_usleep(200000); /* a refused login: ask again shortly */
+    }
+}
+
+char *it_focus_find_bridge(TestXmpp *focus, const char *nick, guint timeout_ms)
+{
+    tx_join(focus, IT_BREWERY, nick);
+    return tx_wait_bridge(focus, IT_BREWERY, nick, NULL, NULL, timeout_ms);
+}

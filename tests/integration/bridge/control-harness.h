@@ -74,6 +74,12 @@ typedef struct _TestXmpp TestXmpp;
 /* Logs in (SASL; @password NULL = anonymous login on @jid's domain) with a random resource.
  * NULL if the login does not succeed within @timeout_ms. */
 TestXmpp *tx_connect(const char *jid, const char *password, guint timeout_ms);
+/* The scripted focus (IT_FOCUS_JID) logged in, retried until the server takes it (its account
+ * may have been registered a moment ago) for at most @timeout_ms; NULL if it never did. */
+TestXmpp *it_focus_connect(guint timeout_ms);
+/* @focus joins the brewery as @nick and waits up to @timeout_ms for a bridge there: the
+ * bridge's occupant JID (transfer full), or NULL. */
+char *it_focus_find_bridge(TestXmpp *focus, const char *nick, guint timeout_ms);
 void tx_free(TestXmpp *t);
 xmpp_ctx_t *tx_ctx(TestXmpp *t);
 const char *tx_jid(TestXmpp *t); /* bound full JID */

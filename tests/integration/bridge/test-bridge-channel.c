@@ -294,15 +294,9 @@ static void test_setup(void)
     it_xmpp_start(&env);
     const char *const extra[] = {"http.websocket_ping_seconds=1", NULL};
     it_bridge_start(&env, extra);
-    gint64 deadline = g_get_monotonic_time() + 10 * G_TIME_SPAN_SECOND;
-    while (!focus && g_get_monotonic_time() < deadline) {
-        focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
-        if (!focus)
-            g_usleep(200000);
-    }
+    focus = it_focus_connect(60000);
     g_assert_nonnull(focus);
-    tx_join(focus, IT_BREWERY, FOCUS_NICK);
-    bridge_occupant = tx_wait_bridge(focus, IT_BREWERY, FOCUS_NICK, NULL, NULL, 15000);
+    bridge_occupant = it_focus_find_bridge(focus, FOCUS_NICK, 15000);
     if (!bridge_occupant)
         g_error("the bridge did not join the brewery");
 

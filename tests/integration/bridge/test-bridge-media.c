@@ -108,14 +108,9 @@ static void setup(void)
     g_autofree char *port = g_strdup_printf("ice.port=%d", MEDIA_PORT);
     const char *const extra[] = {port, NULL};
     it_bridge_start(&env, extra);
-    for (int i = 0; i < 50 && !focus; i++) {
-        focus = tx_connect(IT_FOCUS_JID, IT_FOCUS_PASS, 3000);
-        if (!focus)
-            g_usleep(200000);
-    }
+    focus = it_focus_connect(60000);
     g_assert_nonnull(focus);
-    tx_join(focus, IT_BREWERY, FOCUS_NICK);
-    bridge_occupant = tx_wait_bridge(focus, IT_BREWERY, FOCUS_NICK, NULL, NULL, 15000);
+    bridge_occupant = it_focus_find_bridge(focus, FOCUS_NICK, 15000);
     g_assert_nonnull(bridge_occupant);
 
     PaColibriConferenceModify m;
