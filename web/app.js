@@ -678,6 +678,8 @@ window.parley = {
   lastEndpointMessages: [],
   /** Per remote participant receive counters (see MediaSession.stats). */
   stats: () => state.conference?.stats() ?? Promise.resolve({}),
+  /** The camera's simulcast layers as sent (MediaSession.cameraLayers). */
+  cameraLayers: () => state.conference?.session?.cameraLayers() ?? Promise.resolve([]),
   sendEndpointMessage: (payload, to = '') => state.conference?.sendEndpointMessage(payload, to) ?? false,
   join: (room, name) => join(room ?? state.room, name ?? (state.name || 'Tester')),
   leave: () => leave(),

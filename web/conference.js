@@ -84,6 +84,7 @@ export class Conference extends EventTarget {
     this.xmpp = null;
     this.room = null;
     this.session = null;
+    this.cameraMaxHeight = null; // the bridge's limit for our camera (SenderSourceConstraints)
     this.channel = null;
     this.focusJid = null;
     this.participants = new Map(); // id -> participant
@@ -400,6 +401,7 @@ export class Conference extends EventTarget {
         iceTransportPolicy: iceTransportPolicy(this.config),
         preferredVideoCodec: this.config.preferredVideoCodec ?? 'VP8',
         simulcast: this.config.simulcast !== false,
+        cameraMaxHeight: this.cameraMaxHeight ?? null,
         initialLastN: this.config.lastN ?? undefined,
         e2ee: this.e2ee?.sessionOptions() ?? null,
       },
@@ -523,6 +525,12 @@ export class Conference extends EventTarget {
       const p = this.participants.get(e.detail.id);
       this.log(`bridge: ${e.detail.id} media ${e.detail.active ? 'flows' : 'stopped'}`);
       if (p) { p.connectionActive = e.detail.active; this.emitParticipants(); }
+    });
+    ch.addEventListener('sender-constraints', (e) => {
+      // The highest layer anyone watches of our camera: the layers above it stop encoding.
+      if (e.detail.sourceName !== `${this.endpointId}-v0`) return;
+      this.cameraMaxHeight = typeof e.detail.maxHeight === 'number' ? e.detail.maxHeight : null;
+      this.session?.setCameraMaxHeight(this.cameraMaxHeight);
     });
     ch.addEventListener('forwarded-sources', (e) => {
       const fwd = new Set(e.detail);

@@ -14,7 +14,7 @@ import { buildIceFailed, buildSessionAccept, buildSessionTerminate, buildSourceC
   buildTransportInfo, diffSources, localSources } from '../jingle/answer.js';
 import { RemoteOffer } from '../jingle/offer.js';
 import { firstTransport } from '../jingle/parse.js';
-import { addSimulcast, SIMULCAST_SCALABILITY_MODE } from '../jingle/simulcast.js';
+import { activeLayers, addSimulcast, layerHeights, SIMULCAST_SCALABILITY_MODE } from '../jingle/simulcast.js';
 import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
 import { toBuilder } from '../jingle/xml.js';
 import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
@@ -42,6 +42,8 @@ export class MediaSession extends EventTarget {
     this.endpointId = p.endpointId;
     this.media = p.media;
     this.options = p.options ?? {};
+    // The bridge's limit for our camera (SenderSourceConstraints); null: none yet.
+    this.cameraMaxHeight = this.options.cameraMaxHeight ?? null;
     this.bridgeSessionId = p.model.bridgeSession?.id ?? null;
     this.startMuted = p.model.startMuted;
     const t = firstTransport(p.model);
@@ -212,7 +214,11 @@ export class MediaSession extends EventTarget {
     await this.tuneCameraSender();
   }
 
-  /** Temporal layers on each simulcast layer of the camera, where Chromium allows it. */
+  /**
+   * The camera's simulcast layers: temporal layers on each (where Chromium allows it), and only
+   * the layers some receiver needs (the bridge's SenderSourceConstraints, `cameraMaxHeight`):
+   * an unwatched 720p layer costs the sender's CPU and uplink for nothing.
+   */
   async tuneCameraSender() {
     const mid = this.offer.localMid('video');
     const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
@@ -220,12 +226,54 @@ export class MediaSession extends EventTarget {
     try {
       const params = tr.sender.getParameters();
       if (!params.encodings || params.encodings.length < 2) return;
-      if (params.encodings.every((e) => e.scalabilityMode === SIMULCAST_SCALABILITY_MODE)) return;
-      for (const e of params.encodings) e.scalabilityMode = SIMULCAST_SCALABILITY_MODE;
-      await tr.sender.setParameters(params);
+      const height = tr.sender.track.getSettings?.().height ?? 720;
+      const active = activeLayers(layerHeights(params.encodings, height), this.cameraMaxHeight);
+      let changed = false;
+      params.encodings.forEach((e, i) => {
+        if (e.scalabilityMode !== SIMULCAST_SCALABILITY_MODE) {
+          e.scalabilityMode = SIMULCAST_SCALABILITY_MODE;
+          changed = true;
+        }
+        if (e.active !== active[i]) {
+          e.active = active[i];
+          changed = true;
+        }
+      });
+      if (changed) await tr.sender.setParameters(params);
     } catch (e) {
       this.dispatchEvent(new CustomEvent('warning', { detail: `camera sender parameters: ${e.message}` }));
     }
+  }
+
+  /**
+   * The highest camera resolution any receiver needs (SenderSourceConstraints for our `-v0`
+   * source; null: no limit). Layers above it stop; they start again when it rises.
+   */
+  setCameraMaxHeight(maxHeight) {
+    const h = typeof maxHeight === 'number' && maxHeight >= 0 ? maxHeight : null;
+    if (h === this.cameraMaxHeight) return undefined;
+    this.cameraMaxHeight = h;
+    return this.enqueue('camera-layers', () => this.tuneCameraSender());
+  }
+
+  /** What the camera sends, per simulcast layer (lowest first): [{ ssrc, active, frameHeight, framesEncoded }]. */
+  async cameraLayers() {
+    const mid = this.offer.localMid('video');
+    const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
+    if (!tr || this.ended) return [];
+    const params = tr.sender.getParameters();
+    const report = await tr.sender.getStats();
+    const bySsrc = new Map();
+    report.forEach((s) => { if (s.type === 'outbound-rtp') bySsrc.set(s.ssrc, s); });
+    // The SIM group's order is the encodings' order, lowest first (jingle/simulcast.js).
+    const st = this.simulcastState;
+    const ssrcs = st?.primary ? [st.primary, ...(st.extra ?? []).map(([s]) => s)] : [...bySsrc.keys()];
+    return (params.encodings ?? []).map((e, i) => ({
+      active: e.active !== false,
+      ssrc: ssrcs[i] ?? null,
+      frameHeight: bySsrc.get(ssrcs[i])?.frameHeight ?? 0,
+      framesEncoded: bySsrc.get(ssrcs[i])?.framesEncoded ?? 0,
+    }));
   }
 
   /**
