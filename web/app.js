@@ -31,6 +31,8 @@ const knocks = document.getElementById('knocks');
 globalThis.PARLEY_DEBUG = params.get('debug') === '1';
 // ?simulcast=0: the camera as one stream (config.simulcast = false does the same for a site).
 if (params.get('simulcast') === '0') config.simulcast = false;
+// At most N videos at once (the bridge's last-N), e.g. ?lastN=4 on a weak machine or link.
+if (/^\d+$/.test(params.get('lastN') ?? '')) config.lastN = Number(params.get('lastN'));
 
 const ERROR_TITLES = {
   'server-unreachable': 'Can\'t reach the meeting server',
@@ -625,6 +627,7 @@ window.parley = {
   get stage() { return state.conference?.stageParticipant() ?? null; },
   setView: (v) => state.conference?.setView(v),
   pin: (id) => state.conference?.pin(id),
+  setLastN: (n) => state.conference?.setLastN(n),
   get participants() {
     return [...(state.conference?.participants.values() ?? [])].map((p) => ({
       id: p.id,

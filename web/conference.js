@@ -570,6 +570,12 @@ export class Conference extends EventTarget {
     });
   }
 
+  /** At most `n` videos from the bridge (-1: no limit): the others show their avatar. */
+  setLastN(n) {
+    this.config.lastN = Number.isInteger(n) && n >= 0 ? n : -1;
+    this.sendConstraints();
+  }
+
   otherCount() {
     return this.participants.size;
   }

@@ -9,7 +9,8 @@
 // puts Bob on stage: the layers swap, without the video stopping. Alice in tile view (two
 // others: 360p each) gets both at <= 360 and above 180. Nobody watching Alice above 360p, the
 // bridge tells her (SenderSourceConstraints) and her browser stops encoding its 720p layer;
-// Carol staging her again brings it back and Carol decodes her at >= 540 lines.
+// Carol staging her again brings it back and Carol decodes her at >= 540 lines. Last, Carol
+// asks for last-N 1: Bob's tile shows his avatar and his video stops, until she lifts it.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/simulcast.mjs
 import { check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
@@ -101,6 +102,26 @@ try {
   const ms5 = await waitLayers(carol, alice.id, bob.id, 'carol decoding alice >= 540p again', 120000);
   const h5 = await heights(carol, [alice.id, bob.id]);
   check(true, `alice's top layer back ${msOn} ms after Carol staged her; Carol decodes her at ${h5[alice.id]} lines after ${Date.now() - t5} ms (${ms5} ms waiting for it)`);
+
+  // Last-N: Carol wants one video at most. The bridge forwards Alice (on stage) only; Bob's tile
+  // shows his avatar and his frames stop, until Carol lifts the limit.
+  await carol.evaluate(() => window.parley.setLastN(1));
+  const tile = (id) => carol.evaluate((i) => {
+    const t = document.querySelector(`.tile[data-id="${i}"]`);
+    return t ? { video: !t.querySelector('video').hidden, avatar: !t.querySelector('.avatar').hidden } : null;
+  }, id);
+  await until(carol, (id) => document.querySelector(`.tile[data-id="${id}"]`)?.classList.contains('video-paused'), bob.id,
+    { timeout: 60000, what: 'carol: bob\'s tile marked video paused (last-N 1)' });
+  const paused = await tile(bob.id);
+  check(!paused.video && paused.avatar, `last-N 1: bob's tile at carol shows his avatar (${JSON.stringify(paused)})`);
+  const f0 = (await stats(carol))[bob.id]?.video?.framesDecoded ?? 0;
+  await receivingFrom(carol, [alice.id], { minFrames: 15 });
+  const f1 = (await stats(carol))[bob.id]?.video?.framesDecoded ?? 0;
+  check(f1 - f0 <= 2, `last-N 1: carol decodes no more of bob (${f0} -> ${f1}) while alice goes on`);
+  await carol.evaluate(() => window.parley.setLastN(-1));
+  await receivingFrom(carol, [alice.id, bob.id], { minFrames: 10 });
+  const back = await tile(bob.id);
+  check(back.video && !back.avatar, `last-N lifted: bob's video back at carol (${JSON.stringify(back)})`);
 } catch (e) {
   check(false, e.message);
   st.dump();
