@@ -645,6 +645,8 @@ window.parley = {
       quality: p.quality ? { level: p.quality.level, text: p.quality.text } : null,
       // The bridge says this participant's media stopped (EndpointConnectivityStatusChangeEvent).
       interrupted: p.connectionActive === false,
+      // The bridge forwards this participant's camera to us (ForwardedSources; last-N).
+      videoForwarded: p.videoForwarded !== false,
       e2ee: state.conference?.e2ee?.peerStatus(p.id) ?? null,
     }));
   },

@@ -21,6 +21,9 @@ import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
 
 const CANDIDATE_BATCH_MS = 150;
 
+/** How long nobody must need a camera layer before it stops encoding (setCameraMaxHeight). */
+export const CAMERA_LAYER_OFF_DELAY_MS = 10000;
+
 export class MediaSession extends EventTarget {
   /**
    * @param {object} p
@@ -44,6 +47,7 @@ export class MediaSession extends EventTarget {
     this.options = p.options ?? {};
     // The bridge's limit for our camera (SenderSourceConstraints); null: none yet.
     this.cameraMaxHeight = this.options.cameraMaxHeight ?? null;
+    this.cameraLowerTimer = null;
     this.bridgeSessionId = p.model.bridgeSession?.id ?? null;
     this.startMuted = p.model.startMuted;
     const t = firstTransport(p.model);
@@ -247,13 +251,25 @@ export class MediaSession extends EventTarget {
 
   /**
    * The highest camera resolution any receiver needs (SenderSourceConstraints for our `-v0`
-   * source; null: no limit). Layers above it stop; they start again when it rises.
+   * source; null: no limit). Layers above it stop, but only once nobody has needed them for
+   * CAMERA_LAYER_OFF_DELAY_MS: a layer that was stopped takes seconds to come back in HD
+   * (Chromium ramps its bandwidth estimate up again), and in a meeting the stage moves often.
+   * A higher limit applies at once.
    */
   setCameraMaxHeight(maxHeight) {
     const h = typeof maxHeight === 'number' && maxHeight >= 0 ? maxHeight : null;
+    clearTimeout(this.cameraLowerTimer);
+    this.cameraLowerTimer = null;
     if (h === this.cameraMaxHeight) return undefined;
-    this.cameraMaxHeight = h;
-    return this.enqueue('camera-layers', () => this.tuneCameraSender());
+    const apply = () => {
+      this.cameraLowerTimer = null;
+      this.cameraMaxHeight = h;
+      return this.enqueue('camera-layers', () => this.tuneCameraSender());
+    };
+    const raise = h === null || (this.cameraMaxHeight !== null && h > this.cameraMaxHeight);
+    if (raise) return apply();
+    this.cameraLowerTimer = setTimeout(apply, CAMERA_LAYER_OFF_DELAY_MS);
+    return undefined;
   }
 
   /** What the camera sends, per simulcast layer (lowest first): [{ ssrc, active, frameHeight, framesEncoded }]. */
@@ -543,6 +559,7 @@ export class MediaSession extends EventTarget {
   close(reason, byRemote) {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.cameraLowerTimer);
     clearTimeout(this.candidateTimer);
     for (const info of this.remote.values()) {
       this.dispatchEvent(new CustomEvent('remote-track-removed', { detail: info }));
@@ -570,7 +587,8 @@ export class MediaSession extends EventTarget {
     report.forEach((s) => { if (s.type === 'codec') codecs.set(s.id, s.mimeType); });
     const add = (target, s) => {
       for (const k of ['packetsReceived', 'bytesReceived', 'packetsLost', 'framesDecoded',
-        'framesReceived', 'keyFramesDecoded', 'framesDropped', 'nackCount', 'pliCount', 'firCount']) {
+        'framesReceived', 'keyFramesDecoded', 'framesDropped', 'nackCount', 'pliCount', 'firCount',
+        'freezeCount', 'totalFreezesDuration']) {
         if (typeof s[k] === 'number') target[k] = (target[k] ?? 0) + s[k];
       }
       if (typeof s.jitter === 'number') target.jitter = Math.max(target.jitter ?? 0, s.jitter);
