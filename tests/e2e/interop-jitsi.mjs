@@ -28,12 +28,14 @@
 //   6. screen share: a source-add from the focus with a video source named <endpoint>-v1,
 //      owner <endpoint> and desktop type (JSON `v`, LJM JingleHelperFunctions.ts), SourceInfo
 //      presence saying videoType desktop for it (LJM SignalingLayerImpl.ts), real frames
-//      from Chromium's fake screen going up to the bridge; stopping: source-remove of it.
+//      from Chromium's fake screen going up to the bridge; stopping: source-remove of it. A
+//      second scripted participant without json-encoded-sources (older LJM) gets the same
+//      in XML: <source videoType="desktop"> with <ssrc-info owner> (JingleSessionPC.ts).
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/interop-jitsi.mjs
 import { join } from 'node:path';
 import { check, failed, jingleLog, outDir, startStack, stats, until } from './stack.mjs';
-import { LjmClient, LJM_NS, JNS, child, jingleSourceDetails, text, xmlOf } from '../integration/jingle/harness.mjs';
+import { LjmClient, LJM_FEATURES, LJM_NS, JNS, child, children, jingleSourceDetails, text, xmlOf } from '../integration/jingle/harness.mjs';
 import { XmppClient, missingModules } from '../lib/xmpp-client.mjs';
 
 const out = outDir('interop-jitsi');
@@ -41,6 +43,7 @@ const VIEW = { width: 1280, height: 720 };
 const ROOM = 'interop-jitsi-4417';
 const JITSI_NICK = 'a3f09c1e'; // LJM endpoint ids: 8 hex characters (ChatRoom.ts)
 const JITSI_NAME = 'Jana Jitsi';
+const OLDER_NICK = 'c0ffee42';
 const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
 
@@ -52,6 +55,7 @@ const st = await startStack('interop-jitsi');
 const deadline = setTimeout(() => { console.log('not ok - interop test did not finish within 230 s'); st.dump(); process.exit(1); }, 230000);
 let code = 0;
 let jitsi = null;
+let older = null;
 
 /** The scripted client's view of the harness context (connect, focus JID). */
 const ctx = {
@@ -98,7 +102,19 @@ try {
   // source-add, JSON form, owner = the Jitsi endpoint) as a camera track.
   await until(parley, (id) => window.parley.participants.find((p) => p.id === id)?.hasVideo, JITSI_NICK,
     { what: 'Parley\'s page has the Jitsi camera\'s track' });
-  step('the Jitsi-dialect participant is in the meeting');
+  // A second Jitsi-dialect participant without http://jitsi.org/json-encoded-sources in its
+  // disco#info (older LJM): the focus signals sources to it in XML, with <ssrc-info owner>.
+  older = await LjmClient.join(ctx, roomJid, OLDER_NICK, { displayName: 'Olli Older',
+    features: LJM_FEATURES.filter((f) => f !== 'http://jitsi.org/json-encoded-sources') });
+  const init2 = await older.waitJingle('session-initiate', { timeout: 30000 });
+  await older.acceptSession(init2, {
+    audio: [{ ssrc: 6001, name: `${OLDER_NICK}-a0`, msid: `${OLDER_NICK}-audio-0-1 mic-2`, media: 'audio' }],
+    video: [{ ssrc: 6002, name: `${OLDER_NICK}-v0`, msid: `${OLDER_NICK}-video-0-1 cam-2`, videoType: 'camera', media: 'video' }],
+    groups: [],
+  });
+  check(!child(init2.jingle, 'json-message', JNS.jitmeet) && jingleSourceDetails(init2.jingle).some((s) => s.owner === parley.id),
+    'a participant without json-encoded-sources gets its offer\'s sources in XML with <ssrc-info owner>');
+  step('the Jitsi-dialect participants are in the meeting');
 
   // ---- 1. chat, Jitsi -> Parley ---------------------------------------------------------------
   jitsi.sendGroupchat('Hello from Jitsi Meet');
@@ -185,6 +201,7 @@ try {
 
   // ---- 6. screen share, Parley -> Jitsi -------------------------------------------------------
   const from = jitsi.mark();
+  const fromOlder = older.mark();
   const pmark = jitsi.xmpp.mark();
   await parley.click('#screen-button');
   await until(parley, () => window.parley.local.screen, null, { what: 'Parley sharing' });
@@ -201,6 +218,13 @@ try {
   check(jm ? viaJson.length > 0 && viaJson.every((s) => s.n === `${parley.id}-v1` && s.v) : desk.length > 0,
     jm ? `JSON form: under the owner key ${parley.id}, each source with \`v\` (${JSON.stringify(viaJson)})`
       : 'XML form: each source with <ssrc-info owner> = Parley\'s endpoint');
+  const addXml = await older.waitJingle('source-add', { from: fromOlder, timeout: 30000,
+    pred: (j) => jingleSourceDetails(j.jingle).some((s) => s.owner === parley.id && s.name === `${parley.id}-v1`) });
+  const xmlSrc = children(child(children(addXml.jingle, 'content', JNS.jingle).find((c) => c.getAttribute('name') === 'video'), 'description', JNS.rtp), 'source', JNS.ssma)
+    .filter((s) => s.getAttribute('name') === `${parley.id}-v1`);
+  check(!child(addXml.jingle, 'json-message', JNS.jitmeet) && xmlSrc.length === desk.length
+    && xmlSrc.every((s) => s.getAttribute('videoType') === 'desktop' && child(s, 'ssrc-info', JNS.jitmeet)?.getAttribute('owner') === parley.id),
+  `XML form (older client): <source name="${parley.id}-v1" videoType="desktop"> with <ssrc-info owner="${parley.id}">`);
   const sp = await waitStanza((s) => {
     if (s.localName !== 'presence' || s.getAttribute('from') !== occupant) return false;
     try { return JSON.parse(text(child(s, 'SourceInfo')))[`${parley.id}-v1`]?.videoType === 'desktop'; } catch { return false; }
@@ -211,11 +235,15 @@ try {
   const sent = (await stats(parley))._local.screen;
   check(true, `Parley encodes and sends the shared screen (${sent.frameWidth}x${sent.frameHeight}, ${sent.framesEncoded} frames encoded)`);
   const from2 = jitsi.mark();
+  const fromOlder2 = older.mark();
   await parley.click('#screen-button');
   const rm = await jitsi.waitJingle('source-remove', { from: from2, timeout: 30000,
     pred: (j) => jingleSourceDetails(j.jingle).some((s) => s.owner === parley.id && s.name === `${parley.id}-v1`) });
-  const gone = new Set(jingleSourceDetails(rm.jingle).map((s) => s.ssrc));
-  check(desk.every((s) => gone.has(s.ssrc)), 'stopping: a source-remove of exactly the desktop source\'s SSRCs');
+  const gone = jingleSourceDetails(rm.jingle).filter((s) => s.owner === parley.id).map((s) => s.ssrc).sort();
+  check(gone.join() === desk.map((s) => s.ssrc).sort().join(), `stopping: a source-remove of exactly the desktop source's SSRCs (${gone})`);
+  await older.waitJingle('source-remove', { from: fromOlder2, timeout: 30000,
+    pred: (j) => jingleSourceDetails(j.jingle).some((s) => s.owner === parley.id && s.name === `${parley.id}-v1`) });
+  check(true, 'the older client gets the source-remove too');
   step('Parley -> Jitsi done');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
@@ -227,6 +255,7 @@ try {
 clearTimeout(deadline);
 if (code || failed()) st.dump();
 await jitsi?.xmpp.close().catch(() => {});
+await older?.xmpp.close().catch(() => {});
 try {
   await st.stop();
 } catch (e) {
