@@ -11,7 +11,7 @@
 //   1. chat: a groupchat <body> as LJM ChatRoom.ts sendMessage() sends it (the sender named by
 //      its presence <nick>), and one carrying <display-name xmlns="http://jitsi.org/protocol/
 //      display-name"> (read by LJM ChatRoom.ts onMessage()), each in Parley's chat with the
-//      right name;
+//      right name, and a private one (sendPrivateMessage: type chat to room/<endpoint>);
 //   2. raised hand: <jitsi_participant_raisedHand>timestamp</...> in presence (Jitsi Meet
 //      react/features/base/participants/middleware.ts) shows on the tile and in the
 //      participants panel; the empty element LJM sends for 0 clears it;
@@ -23,6 +23,7 @@
 // Parley -> Jitsi (what the scripted client receives, read the way LJM reads it):
 //   4. chat: groupchat from room/<endpoint id> with <body>; the name comes from the sender's
 //      presence <nick xmlns="http://jabber.org/protocol/nick"> (LJM ChatRoom.ts onPresence);
+//      a private message is type chat from room/<endpoint id>, to its addressee only;
 //   5. raised hand: the presence element LJM turns into the participant property raisedHand,
 //      a millisecond timestamp (parseInt > 0), and a value that parses to 0 when lowered;
 //   6. screen share: a source-add from the focus with a video source named <endpoint>-v1,
@@ -126,6 +127,10 @@ try {
   await until(parley, () => window.parley.chat.some((x) => x.text === 'With a display-name element'), null, { what: 'Parley gets the second message' });
   m = (await parley.evaluate(() => window.parley.chat)).find((x) => x.text === 'With a display-name element');
   check(m.name === JITSI_NAME, `a message with Jitsi's <display-name> shows with that name (${m.name})`);
+  jitsi.sendPrivate(parley.id, 'Only for you, Paula');
+  await until(parley, () => window.parley.chat.some((x) => x.text === 'Only for you, Paula'), null, { what: 'Parley gets the Jitsi private message' });
+  m = (await parley.evaluate(() => window.parley.chat)).find((x) => x.text === 'Only for you, Paula');
+  check(m.private && m.from === JITSI_NICK && m.name === JITSI_NAME, `a Jitsi private message (type chat to room/<endpoint>) shows as private from ${m.name}`);
   await parley.click('#chat-button');
   await until(parley, () => /Jana Jitsi/.test(document.querySelector('#chat-list')?.innerText ?? '')
     && /Hello from Jitsi Meet/.test(document.querySelector('#chat-list').innerText), null, { what: 'the chat panel shows name and text' });
@@ -186,6 +191,14 @@ try {
   check((dn ? text(dn) : nick) === 'Paula Parley' && (!dn || !dn.getAttribute('source')),
     `the Jitsi client names the sender Paula Parley (${dn ? 'display-name' : 'presence <nick>'})`);
 
+  // LJM ChatRoom.ts onMessage(): type chat from room/<nick> is a private message.
+  mark = jitsi.xmpp.mark();
+  const omark = older.xmpp.mark();
+  await parley.evaluate((to) => window.parley.sendChat('Just between us, Jana', to), JITSI_NICK);
+  const pm = await waitStanza((s) => s.localName === 'message' && s.getAttribute('from') === occupant
+    && text(child(s, 'body')) === 'Just between us, Jana', 'Parley\'s private message', mark);
+  check(pm.getAttribute('type') === 'chat', 'Parley\'s private message arrives as LJM reads one: type chat from room/<endpoint> with <body>');
+
   // ---- 5. raised hand, Parley -> Jitsi --------------------------------------------------------
   mark = jitsi.xmpp.mark();
   await parley.click('#hand-button');
@@ -198,6 +211,12 @@ try {
   hp = await waitStanza((s) => s.localName === 'presence' && s.getAttribute('from') === occupant
     && jitsiRaisedHand(child(s, 'jitsi_participant_raisedHand')) === 0, 'Parley\'s lowered hand', mark);
   check(true, `lowering it sends a value Jitsi reads as lowered (${xmlOf(child(hp, 'jitsi_participant_raisedHand'))})`);
+
+  // Checked once the hand went up and down since (both went to the older client after it).
+  await older.xmpp.waitFor((s) => s.localName === 'presence' && s.getAttribute('from') === occupant
+    && jitsiRaisedHand(child(s, 'jitsi_participant_raisedHand')) === 0, { from: omark, timeout: 30000, what: 'the lowered hand at the older client' });
+  check(!older.xmpp.received.slice(omark).some((s) => s.localName === 'message' && text(child(s, 'body')).includes('Just between us')),
+    'Parley\'s private message reached only its addressee');
 
   // ---- 6. screen share, Parley -> Jitsi -------------------------------------------------------
   const from = jitsi.mark();

@@ -513,6 +513,14 @@ export class LjmClient extends JingleClient {
     this.xmpp.send(`<message to="${esc(this.room)}" type="groupchat"><body>${esc(body)}</body>${dn}</message>`);
   }
 
+  /**
+   * A private message as LJM ChatRoom.ts sendPrivateMessage(id, text, 'body') sends it:
+   * <message to=room/<nick> type=chat><body> (nothing else).
+   */
+  sendPrivate(toNick, body) {
+    this.xmpp.send(`<message to="${esc(`${this.room}/${toNick}`)}" type="chat"><body>${esc(body)}</body></message>`);
+  }
+
   /** Accepts a session-initiate with our camera/microphone sources (and screen, if sharing). */
   async acceptSession(initiate, { audio, video, groups } = this.sessionSources) {
     this.sessionSources = { audio, video, groups };
