@@ -384,7 +384,8 @@ export const LJM_NS = {
   nick: 'http://jabber.org/protocol/nick',
   // LJM ChatRoom.ts onMessage(): a message's sender name, when the message carries one, is
   // <display-name xmlns="http://jitsi.org/protocol/display-name"> (attribute `source`, e.g.
-  // "visitor"); otherwise Jitsi Meet names the sender from its presence nick.
+  // "visitor"; jitsi-meet resources/prosody-plugins/mod_muc_displayname.lua puts it on the
+  // room history's copies); otherwise Jitsi Meet names the sender from its presence nick.
   displayName: 'http://jitsi.org/protocol/display-name',
   muc: 'http://jabber.org/protocol/muc',
 };
@@ -505,7 +506,8 @@ export class LjmClient extends JingleClient {
   /**
    * A groupchat message as LJM ChatRoom.ts sendMessage(text, 'body') sends it: <message
    * to=room type=groupchat><body>. With `displayName`, also the <display-name> element LJM
-   * reads in onMessage() (what a Jitsi deployment's server adds, e.g. for visitors).
+   * reads in onMessage() (what a Jitsi deployment's server adds: mod_muc_displayname.lua on
+   * history copies, visitors' messages).
    */
   sendGroupchat(body, { displayName = null, source = null } = {}) {
     const dn = displayName === null ? ''
