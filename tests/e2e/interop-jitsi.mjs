@@ -35,7 +35,7 @@
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/interop-jitsi.mjs
 import { join } from 'node:path';
-import { check, failed, jingleLog, outDir, startStack, stats, until } from './stack.mjs';
+import { check, jingleLog, outDir, startStack, stats, until } from './stack.mjs';
 import { LjmClient, LJM_FEATURES, LJM_NS, JNS, child, children, jingleSourceDetails, text, xmlOf } from '../integration/jingle/harness.mjs';
 import { XmppClient, missingModules } from '../lib/xmpp-client.mjs';
 
@@ -54,7 +54,7 @@ if (missingModules) {
 }
 const st = await startStack('interop-jitsi');
 const deadline = setTimeout(() => { console.log('not ok - interop test did not finish within 230 s'); st.dump(); process.exit(1); }, 230000);
-let code = 0;
+let error = null;
 let jitsi = null;
 let older = null;
 
@@ -265,21 +265,13 @@ try {
   check(true, 'the older client gets the source-remove too');
   step('Parley -> Jitsi done');
 } catch (e) {
-  console.log(`not ok - ${e.stack ?? e}`);
-  code = 1;
-  for (const c of st.browser.contexts()) {
-    for (const pg of c.pages()) await pg.screenshot({ path: join(out, `failure-${pg.tag ?? 'page'}.png`) }).catch(() => {});
-  }
+  error = e;
 }
 clearTimeout(deadline);
-if (code || failed()) st.dump();
-await jitsi?.xmpp.close().catch(() => {});
-await older?.xmpp.close().catch(() => {});
-try {
-  await st.stop();
-} catch (e) {
-  console.log(`not ok - clean shutdown: ${e.message}`);
-  code = 1;
-}
-step('stopped');
-process.exit(code || (failed() ? 1 : 0));
+await st.finish(error, {
+  out,
+  before: async () => {
+    await jitsi?.xmpp.close().catch(() => {});
+    await older?.xmpp.close().catch(() => {});
+  },
+});
