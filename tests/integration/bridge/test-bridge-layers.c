@@ -62,6 +62,7 @@ typedef struct {
     guint32 rtx[3];
     guint64 fir_pli_seen;
     guint frames;
+    gboolean top_off; /* the top encoding not sent (as a browser before its estimate allows) */
 } Sender;
 
 static Sender tx[N_SENDERS];
@@ -390,7 +391,7 @@ static void send_frame(guint s)
     sim_peer_get_stats(peers[s], &st);
     gboolean key = t->frames % 50 == 0 || st.pli_received + st.fir_received != t->fir_pli_seen;
     t->fir_pli_seen = st.pli_received + st.fir_received;
-    for (guint e = 0; e < 3; e++) {
+    for (guint e = 0; e < (t->top_off ? 2u : 3u); e++) {
         SimPkt pkts[8];
         unsigned n = 0;
         sim_vp8_frame(&t->enc[e], key, pkts, &n, G_N_ELEMENTS(pkts));
@@ -657,6 +658,48 @@ static void test_last_n_two(void)
         tx[s].speaking = FALSE;
 }
 
+static guint64 dave_erin_base;
+
+static gboolean dave_gets_erin(void)
+{
+    return rx[DAVE].packets[ERIN] > dave_erin_base + 10;
+}
+
+/* erin does not send her top encoding; dave, who had paused her, puts her on stage at 720p.
+ * The allocation targets the best encoding she sends (the layer rates say the top one is
+ * silent), so the key frame the bridge asks for is of an encoding she sends (a browser ignores
+ * a request for a stream it is not sending), and dave gets her at <= 360p at once rather than
+ * waiting for a layer that does not come. */
+static void test_start_below_a_layer_not_sent(void)
+{
+    tx[ERIN].top_off = TRUE;
+    chan_send(DAVE, "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
+                    "\"defaultConstraints\":{\"maxHeight\":180},"
+                    "\"constraints\":{\"erin-v0\":{\"maxHeight\":0}}}");
+    media_for(1500);
+    dave_erin_base = rx[DAVE].packets[ERIN];
+    media_for(500);
+    g_assert_cmpuint(rx[DAVE].packets[ERIN], ==, dave_erin_base); /* paused */
+    SimPeerStats st;
+    sim_peer_get_stats(peers[ERIN], &st);
+    guint64 plis = st.pli_received;
+    chan_send(DAVE, "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
+                    "\"onStageSources\":[\"erin-v0\"],\"defaultConstraints\":{\"maxHeight\":180},"
+                    "\"constraints\":{\"erin-v0\":{\"maxHeight\":720}}}");
+    gint64 ms = media_until(dave_gets_erin, T_SWITCH);
+    g_assert_cmpint(ms, >=, 0);
+    sim_peer_get_stats(peers[ERIN], &st);
+    g_assert_cmpuint(st.pli_received, >, plis);
+    guint32 first = st.pli_ssrcs[plis % SIM_PEER_PLI_RING];
+    g_printerr("# figures: dave gets erin (top layer off) after %" G_GINT64_FORMAT
+               " ms; first key frame request on %08x (encodings %08x %08x %08x)\n",
+               ms, first, tx[ERIN].enc[0].ssrc, tx[ERIN].enc[1].ssrc, tx[ERIN].enc[2].ssrc);
+    g_assert_true(first == tx[ERIN].enc[0].ssrc || first == tx[ERIN].enc[1].ssrc);
+    g_assert_cmpuint(rx[DAVE].last_key_height[ERIN], <=, 360);
+    g_assert_cmpuint(rx[DAVE].foreign, ==, 0);
+    tx[ERIN].top_off = FALSE;
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -670,6 +713,8 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-layers/nack", test_nack);
     g_test_add_func("/bridge-layers/last-n-speaker", test_last_n_speaker);
     g_test_add_func("/bridge-layers/last-n-two", test_last_n_two);
+    g_test_add_func("/bridge-layers/start-below-a-layer-not-sent",
+                    test_start_below_a_layer_not_sent);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {
         g_autofree char *log = NULL;
