@@ -204,9 +204,10 @@ export class XmppConnection extends EventTarget {
 
   /** After binding on a WebSocket: asks for a resumable session (accounts only, see above). */
   enableSm(conn) {
-    const features = conn.features;
-    const offered = !!features && [...features.childNodes].some((n) => n.nodeType === 1
-      && n.localName === 'sm' && n.namespaceURI === NS_SM);
+    let offered = false;
+    for (let n = conn.features?.firstChild; n; n = n.nextSibling) {
+      if (n.nodeType === 1 && n.localName === 'sm' && n.namespaceURI === NS_SM) offered = true;
+    }
     if (!offered || !this.auth) return;
     this.sm = new StreamManagement({
       build: (name, attrs) => this.$build(name, attrs).tree(),
@@ -281,13 +282,9 @@ export class XmppConnection extends EventTarget {
     }
     const attempt = r.attempt++;
     this.tryResume(r).then((outcome) => {
-      if (this.resuming !== r) return;
-      if (outcome.resumed) this.resumeDone(outcome);
-      else if (outcome.failed) this.resumeGaveUp(`the server refused (${outcome.condition ?? 'failed'})`);
-      else {
-        this.note(`resume attempt ${attempt + 1}: ${outcome.error}`);
-        r.timer = setTimeout(() => this.resumeStep(), RESUME_RETRY_MS[Math.min(attempt, RESUME_RETRY_MS.length - 1)]);
-      }
+      if (this.resuming !== r || !outcome.error) return; // resumed or refused: already handled
+      this.note(`resume attempt ${attempt + 1}: ${outcome.error}`);
+      r.timer = setTimeout(() => this.resumeStep(), RESUME_RETRY_MS[Math.min(attempt, RESUME_RETRY_MS.length - 1)]);
     });
   }
 
@@ -310,6 +307,10 @@ export class XmppConnection extends EventTarget {
           try { conn.reset(); } catch { /* torn down */ }
           try { conn._proto?.socket?.close(); } catch { /* torn down */ }
         }
+        // At once, not after a promise turn: the stanzas the server sends again right after
+        // <resumed/> must find the handlers in place.
+        if (this.resuming === r && v.resumed) this.resumeDone(v);
+        else if (this.resuming === r && v.failed) this.resumeGaveUp(`the server refused (${v.condition ?? 'failed'})`);
         resolve(v);
       };
       const timer = setTimeout(() => finish({ error: 'no answer' }), RESUME_ANSWER_MS);
