@@ -75,7 +75,10 @@ function watchPresence(page, id) {
   }, id);
 }
 
-/** Drops the host's XMPP connection and refuses new ones for `ms`. */
+/**
+ * Drops the host's XMPP connection and refuses new ones for `ms` (longer if `whileDown`, which
+ * checks what the page shows meanwhile, takes longer on a loaded machine).
+ */
 async function cut(ms, whileDown) {
   relay.pause();
   relay.cut();
@@ -84,7 +87,7 @@ async function cut(ms, whileDown) {
   const left = ms - (Date.now() - at);
   if (left > 0) await new Promise((r) => setTimeout(r, left));
   relay.resume();
-  return at;
+  return { at, up: Date.now() };
 }
 
 try {
@@ -116,16 +119,16 @@ try {
   const watch = frameWatch([host, guest]);
   const acceptedBefore = relay.accepted();
   let shown = null;
-  const cutAt = await cut(CUT_MS, async () => {
+  const { at: cutAt, up } = await cut(CUT_MS, async () => {
     shown = await until(host, () => window.parley.stream.resuming && !document.querySelector('#reconnect-banner')?.hidden
-      && document.querySelector('#reconnect-banner > span:not(.spinner)')?.textContent, null, { timeout: CUT_MS, what: 'the host\'s "Reconnecting…" while resuming' })
+      && document.querySelector('#reconnect-banner > span:not(.spinner)')?.textContent, null, { timeout: 15000, what: 'the host\'s "Reconnecting…" while resuming' })
       .catch((e) => { check(false, e.message); return null; });
   });
   check(/Reconnecting/.test(shown ?? ''), `the host sees "${(shown ?? '').trim()}" while the stream is being resumed`);
   await until(host, () => window.parley.stream.resumes === 1, null, { timeout: 30000, what: 'the stream resumed' });
   const back = Date.now();
   const s1 = await streamOf(host);
-  step(`resumed ${s1.lastResumeMs} ms after the loss (${back - cutAt - CUT_MS} ms after the network came back)`);
+  step(`resumed ${s1.lastResumeMs} ms after the loss (${back - up} ms after the network came back)`);
   check(s1.resumes === 1 && s1.resuming === null, 'the server answered <resumed/> (window.parley.stream.resumes = 1)');
   check(relay.accepted() > acceptedBefore, `the host opened a new connection to resume (${relay.accepted() - acceptedBefore} attempt(s))`);
   await until(host, () => document.querySelector('#reconnect-banner')?.hidden, null, { timeout: 10000, what: 'the banner gone' });
@@ -141,10 +144,12 @@ try {
   const guestLog = (await guest.evaluate(() => window.parley.log)).slice(guestLogBefore);
   check(missing === 0 && !guestLog.some((l) => /notice (left|joined): Hana/.test(l)),
     `the guest never saw the host leave or join again (missing from its list in ${missing} samples, no left/joined notice)`);
+  // Media does not go through the XMPP connection: it must not have stalled meanwhile.
   const gapHost = watch.maxGap(host, guest.name, cutAt, Date.now());
   const gapGuest = watch.maxGap(guest, host.name, cutAt, Date.now());
   watch.stop();
-  check(gapHost < 2000 && gapGuest < 2000, `media kept flowing during the loss (longest stall: host ${gapHost} ms, guest ${gapGuest} ms)`);
+  step(`figures (ms): ${JSON.stringify({ resumeMs: s1.lastResumeMs, afterNetworkBack: back - up, stallHost: gapHost, stallGuest: gapGuest })}`);
+  check(gapHost < 3000 && gapGuest < 3000, `media kept flowing during the loss (longest stall: host ${gapHost} ms, guest ${gapGuest} ms)`);
   step('short loss resumed');
 
   // 2. Longer than the resumption window: back to the rejoin path, and the call recovers.
@@ -153,7 +158,7 @@ try {
   });
   await until(host, () => window.parley.reconnects === 1 && window.parley.state === 'joined', null,
     { timeout: 90000, what: 'the host rejoined' });
-  step(`rejoined ${Date.now() - cut2} ms after the cut (${Date.now() - cut2 - WINDOW_MS - 4000} ms after the network came back)`);
+  step(`rejoined ${Date.now() - cut2.at} ms after the cut (${Date.now() - cut2.up} ms after the network came back)`);
   const s2 = await streamOf(host);
   check(s2.resumes === 1, `no second resume: the window was over (${s2.resumes})`);
   const hostLog = await host.evaluate(() => window.parley.log);
