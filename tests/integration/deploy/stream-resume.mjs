@@ -8,14 +8,19 @@
 //  - an anonymous guest gets an id too, but its resume on a new anonymous login (a new user
 //    name) fails: the server keys resumable sessions by user. This is why the web client
 //    only asks accounts to resume (web/README.md, docs/protocol.md) and guests rejoin.
-// The XEP-0198 elements are written by hand here (tests/lib/xmpp-client.mjs binds as soon
-// as it logs in; resuming must come instead of binding).
+//  - the web client's own connection (web/xmpp/connection.js on strophe.js, run in node)
+//    through tests/lib/tcp-proxy.mjs: the account's connection cut for a moment is resumed
+//    ('interrupted', then 'resumed', and its handler gets what was sent meanwhile); a guest's
+//    cut goes straight to 'disconnected' (the page rejoins).
+// The XEP-0198 elements of the first part are written by hand (tests/lib/xmpp-client.mjs
+// binds as soon as it logs in; resuming must come instead of binding).
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scenario, step } from '../focus/scenario.mjs';
 import { XmppClient } from '../../lib/xmpp-client.mjs';
+import { startTcpProxy } from '../../lib/tcp-proxy.mjs';
 
 const require = createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'package.json'));
 const WebSocket = require('ws');
@@ -170,6 +175,66 @@ await scenario('xmpp-stream-resume', async (ctx) => {
     g.close();
     step('a guest is not offered a resumable session at all');
   }
+
+  // The web client's connection code, on strophe.js in node, through a relay we can cut.
+  // strophe.js reads firstElementChild of a stanza arriving while it disconnects; browsers
+  // have it, @xmldom/xmldom (strophe's DOM in node, its own copy) does not.
+  const stropheMain = require.resolve('strophe.js');
+  const StropheDOMParser = createRequire(stropheMain)('@xmldom/xmldom').DOMParser;
+  const elementProto = Object.getPrototypeOf(new StropheDOMParser().parseFromString('<x/>', 'text/xml').documentElement);
+  if (!('firstElementChild' in elementProto)) {
+    Object.defineProperty(elementProto, 'firstElementChild', {
+      get() { for (let n = this.firstChild; n; n = n.nextSibling) if (n.nodeType === 1) return n; return null; },
+    });
+  }
+  const strophe = await import(stropheMain);
+  const { XmppConnection } = await import('../../../web/xmpp/connection.js');
+  const relay = await startTcpProxy({ port: 0, targetPort: ctx.server.httpPort });
+  const cfg = { domain: ctx.domain, anonymousdomain: guestDomain, websocket: `ws://127.0.0.1:${relay.port}/xmpp-websocket`, transport: 'websocket' };
+  const until = async (cond, what, timeout = 20000) => {
+    const end = Date.now() + timeout;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const events = (x) => {
+    const seen = [];
+    for (const t of ['interrupted', 'resumed', 'disconnected']) x.addEventListener(t, (e) => seen.push([t, e.detail]));
+    return seen;
+  };
+
+  const acct = new XmppConnection(cfg, strophe, { jid: `${USER}@${ctx.domain}`, password: PASSWORD });
+  await acct.connect();
+  await until(() => acct.sm?.phase === 'on', 'the client\'s <enabled/>');
+  assert.ok(acct.sm.resumable, 'the client\'s session is resumable');
+  const bodies = [];
+  acct.addHandler((m) => { bodies.push(m.getElementsByTagName('body')[0]?.textContent); return true; }, null, 'message');
+  const seen = events(acct);
+  relay.pause();
+  relay.cut();
+  await until(() => seen.length > 0, 'the client noticing the cut');
+  assert.equal(seen[0][0], 'interrupted', `the account's client resumes rather than rejoins (${seen[0][0]})`);
+  sender.send(`<message type="chat" to="${acct.jid}"><body>during the cut</body></message>`);
+  relay.resume();
+  await until(() => seen.length > 1, 'the resume\'s outcome');
+  assert.equal(seen[1][0], 'resumed', `resumed (${JSON.stringify(seen[1])})`);
+  await until(() => bodies.includes('during the cut'), 'the message sent during the cut, at the old handler');
+  const pong = await acct.sendIQ(strophe.$iq({ type: 'get', to: ctx.domain }).c('ping', { xmlns: 'urn:xmpp:ping' }), 10000);
+  assert.equal(pong.getAttribute('type'), 'result', 'IQs work on the resumed stream');
+  step(`the web client's account connection resumed after a cut in ${seen[1][1].ms} ms; handlers and IQs carry on`);
+  await acct.disconnect();
+
+  const guest = new XmppConnection(cfg, strophe, null);
+  await guest.connect();
+  assert.equal(guest.sm, null, 'the web client asks no resumable session for a guest');
+  const gseen = events(guest);
+  relay.cut();
+  await until(() => gseen.length > 0, 'the guest\'s client noticing the cut');
+  assert.equal(gseen[0][0], 'disconnected', 'a guest\'s cut is a disconnect: the page rejoins');
+  assert.equal(gseen[0][1].unexpected, true);
+  step('the web client\'s guest connection goes straight to the rejoin');
+  await relay.close();
 }, {
   focus: false,
   serverOptions: { genArgs: ['--secure-domain'], accounts: [`${USER}@meet.parley.test:${PASSWORD}`] },
