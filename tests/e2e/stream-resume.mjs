@@ -116,6 +116,12 @@ try {
   const initiates = await sessionInitiates(host);
   const guestLogBefore = (await guest.evaluate(() => window.parley.log)).length;
   await watchPresence(guest, host.id);
+  await host.evaluate(() => {
+    window.toastsSeen = [];
+    new MutationObserver((list) => {
+      for (const m of list) for (const n of m.addedNodes) window.toastsSeen.push(n.textContent);
+    }).observe(document.getElementById('toasts'), { childList: true });
+  });
   const watch = frameWatch([host, guest]);
   const acceptedBefore = relay.accepted();
   let shown = null;
@@ -132,7 +138,9 @@ try {
   check(s1.resumes === 1 && s1.resuming === null, 'the server answered <resumed/> (window.parley.stream.resumes = 1)');
   check(relay.accepted() > acceptedBefore, `the host opened a new connection to resume (${relay.accepted() - acceptedBefore} attempt(s))`);
   await until(host, () => document.querySelector('#reconnect-banner')?.hidden, null, { timeout: 10000, what: 'the banner gone' });
-  check(true, 'the "Reconnecting…" banner is gone once resumed');
+  const toasts = await until(host, () => window.toastsSeen.length && window.toastsSeen, null, { timeout: 10000, what: 'a toast' })
+    .catch(() => []);
+  check(toasts.includes('Reconnected.'), `the "Reconnecting…" banner is gone once resumed, and the host is told "Reconnected." (${JSON.stringify(toasts)})`);
   const hostState = await host.evaluate(() => ({ reconnects: window.parley.reconnects, id: window.parley.endpointId, state: window.parley.state }));
   check(hostState.reconnects === 0 && hostState.state === 'joined', `no rejoin (reconnects ${hostState.reconnects}, state ${hostState.state})`);
   check(hostState.id === host.id, `the same endpoint (${hostState.id})`);
