@@ -186,6 +186,20 @@ test('a dropped socket is resumed: handlers, the pending IQ and unacked stanzas 
   await tick();
   assert.equal(c2.sentSm('a').at(-1)?.getAttribute('h'), '3', 'counting continues: m1, m2, the IQ result');
   assert.equal(x.resumes, 1);
+
+  // A second loss on the resumed connection resumes again, from where the first left off.
+  c2.deliver(sm('a', { h: '3' }));
+  c2.drop();
+  assert.deepEqual(seen.map((s) => s[0]), ['interrupted', 'resumed', 'interrupted']);
+  await tick();
+  const c3 = f.made.at(-1);
+  assert.notEqual(c3, c2);
+  c3.loggedIn();
+  assert.equal(c3.sentSm('resume')[0]?.getAttribute('h'), '3');
+  c3.deliver(sm('resumed', { previd: 'sess-1', h: '3' }));
+  assert.deepEqual(seen.map((s) => s[0]), ['interrupted', 'resumed', 'interrupted', 'resumed']);
+  assert.equal(c3.sentStanzas().length, 0, 'nothing left to send again');
+  assert.equal(x.resumes, 2);
   await x.disconnect();
 });
 
