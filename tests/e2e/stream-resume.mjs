@@ -17,7 +17,7 @@
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/stream-resume.mjs
 import { join } from 'node:path';
 import { TOP, startWeb, watchConsole } from '../../web/test/e2e/lib.mjs';
-import { BRIDGE_HTTP_PORT, check, currentSid, failed, jingleLog, outDir, receivingFrom, startStack, until } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, currentSid, jingleLog, outDir, receivingFrom, startStack, until } from './stack.mjs';
 import { frameWatch } from './fault-watch.mjs';
 
 const { startTcpProxy } = await import(join(TOP, 'tests', 'lib', 'tcp-proxy.mjs'));
@@ -29,7 +29,7 @@ const ROOM = 'stream-resume-4127';
 const CUT_MS = 3000; // the network loss the host lives through (a fault, not a wait)
 const WINDOW_MS = 20000; // smacks_hibernation_time of the generated config
 
-outDir('stream-resume');
+const out = outDir('stream-resume');
 process.env.PARLEY_GEN_ARGS = `${process.env.PARLEY_GEN_ARGS ?? ''} --secure-domain`.trim();
 process.env.PARLEY_EXTRA_ACCOUNTS = `${process.env.PARLEY_EXTRA_ACCOUNTS ?? ''} ${HOST_USER}@${DOMAIN}:${HOST_PASSWORD}`.trim();
 const st = await startStack('stream-resume', { focusSettings: { auth: { login_domain: DOMAIN } } });
@@ -37,6 +37,7 @@ const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
 const deadline = setTimeout(() => { console.log('not ok - stream-resume did not finish within 280 s'); st.dump(); process.exit(1); }, 280000);
 
+let error = null;
 const relay = await startTcpProxy({ port: 0, targetPort: st.prosody.httpPort });
 const webViaRelay = await startWeb({ domain: DOMAIN, xmpp: `http://127.0.0.1:${relay.port}`,
   bridge: `http://127.0.0.1:${BRIDGE_HTTP_PORT}` });
@@ -179,17 +180,15 @@ try {
   check(s3.sm === 'on', 'the rejoined stream is resumable again');
   step('long loss recovered by rejoining');
 } catch (e) {
-  check(false, e.stack ?? String(e));
+  error = e;
 }
 
 clearTimeout(deadline);
-if (failed()) st.dump();
-await st.browser.close().catch(() => {}); // first: the relay's server waits for its sockets
-await webViaRelay.close().catch(() => {});
-await relay.close().catch(() => {});
-try {
-  await st.stop();
-} catch (e) {
-  check(false, e.message);
-}
-process.exit(failed() ? 1 : 0);
+await st.finish(error, {
+  out,
+  before: async () => {
+    await st.browser.close().catch(() => {}); // first: the relay's web server waits for its sockets
+    await webViaRelay.close().catch(() => {});
+    await relay.close().catch(() => {});
+  },
+});
