@@ -78,6 +78,11 @@ const state = {
   // endpointId, transport, timer, tick, at }; null otherwise.
   reconnect: null,
   reconnects: 0, // meetings got back by reconnecting, for the test hook
+  // XEP-0198: the XMPP stream is being resumed (a logged-in account's short network loss):
+  // { since } or null; `resumes` counts the streams resumed, for the test hook.
+  resuming: null,
+  resumes: 0,
+  lastResumeMs: null,
   lastReconnectMs: null, // how long the last one took, from the drop to joined
 };
 
@@ -321,8 +326,40 @@ function closeLogin() {
   state.login = null;
 }
 
+const streamWatched = new WeakSet();
+
+/**
+ * A logged-in account's XMPP stream being resumed after a short loss (xmpp/connection.js):
+ * the meeting stays, dimmed, with "Reconnecting…", and comes back without a rejoin. If the
+ * resume fails, the connection reports a loss and the usual rejoin (reconnectLater) follows.
+ */
+function watchStream(conf) {
+  const x = conf.xmpp;
+  if (!x || streamWatched.has(x)) return;
+  streamWatched.add(x);
+  x.addEventListener('interrupted', (e) => {
+    if (conf !== state.conference) return;
+    state.resuming = { since: e.detail.since };
+    conf.log('XMPP connection lost: resuming the stream');
+    if (!state.reconnect) state.meeting?.setReconnecting({ message: 'Connection lost. Reconnecting…', onAction: null });
+  });
+  x.addEventListener('resumed', (e) => {
+    if (conf !== state.conference) return;
+    state.resuming = null;
+    state.resumes++;
+    state.lastResumeMs = e.detail.ms;
+    conf.log(`XMPP stream resumed after ${e.detail.ms} ms (${e.detail.resent} stanza(s) sent again)`);
+    if (!state.reconnect) {
+      state.meeting?.setReconnecting(null);
+      toast('Reconnected.');
+    }
+  });
+  x.addEventListener('disconnected', () => { if (conf === state.conference) state.resuming = null; });
+}
+
 function onState(conf, s) {
   if (conf !== state.conference) return;
+  watchStream(conf);
   if (s === 'joining' && state.login) {
     closeLogin();
     showJoining(state.room);
@@ -608,6 +645,21 @@ window.parley = {
     return r ? { attempt: r.attempt, since: r.since, code: r.code } : null;
   },
   get reconnects() { return state.reconnects; },
+  /**
+   * XEP-0198 on the page's XMPP stream: whether it is on and resumable, `resuming` ({ since }
+   * while a lost stream is being resumed, else null), `resumes` (streams resumed by the
+   * server) and `lastResumeMs` (loss to resumed).
+   */
+  get stream() {
+    const sm = state.conference?.xmpp?.sm;
+    return {
+      sm: sm?.phase ?? 'off',
+      resumable: !!sm?.resumable,
+      resuming: state.resuming ? { since: state.resuming.since } : null,
+      resumes: state.resumes,
+      lastResumeMs: state.lastResumeMs,
+    };
+  },
   get lastReconnectMs() { return state.lastReconnectMs; },
   /** The focus left the room and we wait for it to come back: { since } or null. */
   get focusAway() { return state.conference?.focusAway ? { since: state.conference.focusAway.since } : null; },

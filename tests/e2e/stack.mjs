@@ -86,9 +86,10 @@ async function startBridge(dir, prosody, focus, { nick = 'jvb-e2e', httpPort = B
  * tool is missing. Resolves with the stack: { dir, prosody, focus, bridge, web, browser,
  * join(room, name, opts), startBridge(), dump(), stop() }. With { bridge: false } no bridge
  * is started (st.bridge is null) until st.startBridge(); `browserArgs` go to Chromium after
- * the usual ones (e.g. a file for the fake camera).
+ * the usual ones (e.g. a file for the fake camera); `focusSettings` are more parley-focus
+ * settings (e.g. { auth: { login_domain } } for a secure domain).
  */
-export async function startStack(name, { bridge = true, browserArgs = [] } = {}) {
+export async function startStack(name, { bridge = true, browserArgs = [], focusSettings = {} } = {}) {
   const pw = await loadPlaywright();
   if (!process.env.PARLEY_FOCUS_BIN) skip('PARLEY_FOCUS_BIN is not set (run the test through meson)');
   if (!process.env.PARLEY_BRIDGE_BIN) skip('PARLEY_BRIDGE_BIN is not set (run the test through meson)');
@@ -96,7 +97,7 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
   const st = { dir, pages: [], logs: [] };
   try {
     st.prosody = await startProsody(dir);
-    st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' } } });
+    st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' }, ...focusSettings } });
     await st.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 10000 });
     st.bridge = bridge ? await startBridge(dir, st.prosody, st.focus) : null;
   } catch (e) {
@@ -141,7 +142,7 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
     } else {
       await st.focus.stop();
     }
-    st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' } } });
+    st.focus = await startFocus(dir, st.prosody, { settings: { log: { level: 'info' }, ...focusSettings } });
     await st.focus.waitForLog(/joined brewery \S+ as focus/, { timeout: 10000 });
     if (bridges) await st.focus.waitForLog(new RegExp(`(?:bridge joined bridge=[\\s\\S]*?){${bridges}}`), { timeout: 20000 });
     return st.focus;
