@@ -486,6 +486,7 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
         t[i].vidx = src->ms.vidx;
         t[i].primary_ssrc = src->ms.ssrcs[0];
         memcpy(t[i].ssrcs, src->ms.ssrcs, sizeof t[i].ssrcs);
+        t[i].rtx_ssrc = src->ms.rtx[0];
         t[i].target = r->res[i].target;
         if (r->res[i].forwarded)
             g_ptr_array_add(names, src->name);
