@@ -60,7 +60,8 @@ gboolean bridge_egress_stamp(BridgeEndpoint *ep, guint8 *buf, gsize len, guint16
         return FALSE;
     PaRtpHeader h;
     PaHdrextElem e;
-    if (pa_rtp_parse(buf, len, &h) != PA_RTP_OK || pa_hdrext_find(buf, &h, id, &e) != PA_HDREXT_OK ||
+    if (pa_rtp_parse(buf, len, &h) != PA_RTP_OK ||
+        pa_hdrext_find(buf, &h, id, &e) != PA_HDREXT_OK ||
         pa_hdrext_write_tcc_seq(buf, &e, ep->tcc_out_seq) != PA_HDREXT_OK)
         return FALSE;
     *seq = ep->tcc_out_seq++;

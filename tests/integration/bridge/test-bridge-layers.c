@@ -483,6 +483,32 @@ static void test_constraints(void)
     sc = latest(ERIN, "SenderSourceConstraints");
     g_assert_nonnull(sc);
     g_assert_cmpint(json_integer_value(json_object_get(sc, "maxHeight")), ==, 180);
+    /* Per endpoint on request: these simulated receivers send no transport-cc feedback, so
+     * they have no estimate and their allocation is unlimited (what they asked for). */
+    g_autofree char *body = NULL;
+    g_assert_cmpuint(it_http_get(env.http_port, "/debug/endpoints", &body), ==, 200);
+    json_t *dbg = json_loads(body, 0, NULL);
+    g_assert_nonnull(dbg);
+    json_t *eps = json_object_get(dbg, "endpoints");
+    g_assert_true(json_is_array(eps));
+    gboolean seen_carol = FALSE;
+    for (size_t i = 0; i < json_array_size(eps); i++) {
+        json_t *e = json_array_get(eps, i);
+        g_assert_true(json_is_null(json_object_get(e, "bwe")));
+        g_assert_false(json_is_true(json_object_get(e, "limited_by_estimate")));
+        if (g_strcmp0(json_string_value(json_object_get(e, "endpoint")), "carol") != 0)
+            continue;
+        seen_carol = TRUE;
+        json_t *fw = json_object_get(e, "forwarded_sources");
+        gboolean alice = FALSE;
+        for (size_t k = 0; k < json_array_size(fw); k++)
+            alice |= g_strcmp0(json_string_value(json_array_get(fw, k)), "alice-v0") == 0;
+        g_assert_true(alice);
+        g_assert_cmpint(json_integer_value(json_object_get(e, "allocated_bps")), >, 0);
+    }
+    g_assert_true(seen_carol);
+    json_decref(dbg);
+    g_assert_cmpfloat(metric("parley_bridge_bwe_receivers"), ==, 0);
 }
 
 static gboolean carol_low(void)
