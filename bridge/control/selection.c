@@ -50,8 +50,9 @@ typedef struct {
     /* Bandwidth estimate toward it (0: no transport-cc feedback yet, allocated as unlimited):
      * the one the last allocation used, and the latest one seen. */
     guint64 alloc_bwe_bps, bwe_bps;
-    guint64 ideal_bps; /* what its ideal allocation costs */
-    gboolean limited;  /* the estimate kept it below its ideal allocation */
+    guint64 ideal_bps;    /* what its ideal allocation costs */
+    gboolean limited;     /* the estimate kept it below its ideal allocation */
+    gboolean oversending; /* its allocation exceeds the estimate (on-stage floor, screen share) */
 } SelEp;
 
 struct _BridgeSelection {
@@ -495,6 +496,7 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
     bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, avail, r->res, &sum);
     s->stats.allocations++;
     e->ideal_bps = sum.ideal_bps;
+    e->oversending = sum.oversending;
     e->limited = bw.estimate_bps && sum.ideal_bps > sum.target_bps && sum.ideal_bps > avail;
     /* Above the estimate, the worker probes toward the ideal allocation. */
     bridge_media_endpoint_set_wanted(s->media, rx->handle, e->limited ? sum.ideal_bps : 0);
@@ -823,11 +825,14 @@ char *bridge_selection_endpoints_json(BridgeSelection *s)
         json_t *fw = json_array();
         for (char **p = e->forwarded; p && *p; p++)
             json_array_append_new(fw, json_string(*p));
-        json_t *o = json_pack(
-            "{s:s, s:s, s:o, s:I, s:I, s:b, s:I, s:I}", "conference", ep->conference->id,
-            "endpoint", ep->id, "forwarded_sources", fw, "allocated_bps", (json_int_t)e->bps,
-            "ideal_bps", (json_int_t)e->ideal_bps, "limited_by_estimate", e->limited, "forwarded",
-            (json_int_t)e->n_forwarded, "paused", (json_int_t)e->n_paused);
+        json_t *o =
+            json_pack("{s:s, s:s, s:o, s:I, s:I, s:b, s:b, s:I, s:I}", "conference",
+                      ep->conference->id, "endpoint", ep->id, "forwarded_sources", fw,
+                      "allocated_bps", (json_int_t)e->bps, "ideal_bps", (json_int_t)e->ideal_bps,
+                      "limited_by_estimate", e->limited, "oversending", e->oversending, "forwarded",
+                      (json_int_t)e->n_forwarded, "paused", (json_int_t)e->n_paused);
+        json_object_set_new(o, "allocation_estimate_bps",
+                            json_integer((json_int_t)e->alloc_bwe_bps));
         if (has) {
             json_object_set_new(
                 o, "bwe",
