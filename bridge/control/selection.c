@@ -16,6 +16,7 @@
 #define REALLOC_EVERY_S 2
 #define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
 #define BWE_POLL_TICKS 10 /* estimates looked at every 10 speaker ticks (200 ms) */
+#define BWE_HOLD 5        /* the allocation uses the lowest of the last 5 looks (1 s) */
 
 /* One video source of the conference. */
 typedef struct {
@@ -50,7 +51,12 @@ typedef struct {
     /* Bandwidth estimate toward it (0: no transport-cc feedback yet, allocated as unlimited):
      * the one the last allocation used, and the latest one seen. */
     guint64 alloc_bwe_bps, bwe_bps;
-    guint64 ideal_bps;    /* what its ideal allocation costs */
+    guint64 ideal_bps;  /* what its ideal allocation costs */
+    guint64 budget_bps; /* what the layers got of the estimate (0: unlimited) */
+    /* The estimates of the last BWE_HOLD looks: the allocation follows a fall at once and a
+     * rise once it held for 1 s, so a sawtooth estimate does not switch layers up and down. */
+    guint64 held[BWE_HOLD];
+    guint n_held, held_pos;
     gboolean limited;     /* the estimate kept it below its ideal allocation */
     gboolean oversending; /* its allocation exceeds the estimate (on-stage floor, screen share) */
 } SelEp;
@@ -441,6 +447,15 @@ static gint cmp_str(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The estimate an allocation uses: the lowest of the recent looks and @now. */
+static guint64 held_estimate(const SelEp *e, guint64 now)
+{
+    guint64 v = now;
+    for (guint i = 0; i < e->n_held; i++)
+        v = MIN(v, e->held[i]);
+    return v;
+}
+
 static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint *rx,
                               const guint32 *speakers, guint n_speakers, Round *r)
 {
@@ -489,9 +504,16 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
      * is unlimited, as for a receiver that never sends feedback (docs/bridge.md). */
     BridgeMediaBwe bw;
     guint64 avail = UNLIMITED_BPS;
-    if (bridge_media_endpoint_bwe(s->media, rx->handle, &bw))
-        avail = bw.estimate_bps;
-    e->alloc_bwe_bps = e->bwe_bps = bw.estimate_bps;
+    if (bridge_media_endpoint_bwe(s->media, rx->handle, &bw)) {
+        e->bwe_bps = bw.estimate_bps;
+        bw.estimate_bps = held_estimate(e, bw.estimate_bps);
+        /* The estimate covers everything on the wire; the layers share what audio,
+         * retransmissions and unlayered video leave (at least half of it). */
+        avail = MAX(bw.estimate_bps / 2,
+                    bw.estimate_bps > bw.other_bps ? bw.estimate_bps - bw.other_bps : 0);
+    }
+    e->alloc_bwe_bps = bw.estimate_bps;
+    e->budget_bps = bw.estimate_bps ? avail : 0;
     BridgeAllocSummary sum;
     bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, avail, r->res, &sum);
     s->stats.allocations++;
@@ -689,7 +711,10 @@ static void poll_estimates(BridgeSelection *s)
         if (!bridge_media_endpoint_bwe(s->media, e->handle, &bw))
             continue;
         e->bwe_bps = bw.estimate_bps;
-        if (!bridge_alloc_bwe_changed(e->alloc_bwe_bps, bw.estimate_bps))
+        e->held[e->held_pos] = bw.estimate_bps;
+        e->held_pos = (e->held_pos + 1) % BWE_HOLD;
+        e->n_held = MIN(e->n_held + 1, BWE_HOLD);
+        if (!bridge_alloc_bwe_changed(e->alloc_bwe_bps, held_estimate(e, bw.estimate_bps)))
             continue;
         SelConf *c = g_hash_table_lookup(s->confs, GUINT_TO_POINTER(e->conf));
         if (c && !c->dirty) {
@@ -833,6 +858,7 @@ char *bridge_selection_endpoints_json(BridgeSelection *s)
                       (json_int_t)e->n_forwarded, "paused", (json_int_t)e->n_paused);
         json_object_set_new(o, "allocation_estimate_bps",
                             json_integer((json_int_t)e->alloc_bwe_bps));
+        json_object_set_new(o, "allocation_budget_bps", json_integer((json_int_t)e->budget_bps));
         if (has) {
             json_object_set_new(
                 o, "bwe",
@@ -845,6 +871,8 @@ char *bridge_selection_endpoints_json(BridgeSelection *s)
                           "probes", (json_int_t)bw.probes, "probes_succeeded",
                           (json_int_t)bw.probes_succeeded, "overuses", (json_int_t)bw.overuses,
                           "padding_bytes", (json_int_t)bw.padding_bytes));
+            json_object_set_new(json_object_get(o, "bwe"), "other_bps",
+                                json_integer((json_int_t)bw.other_bps));
         } else {
             json_object_set_new(o, "bwe", json_null());
         }

@@ -17,7 +17,8 @@
  * Allocations run after an event (sources, joins and leaves, preferences, a speaker change),
  * coalesced in an idle callback, every 2 s (layer rates move), and when a receiver's bandwidth
  * estimate (published by its media worker, looked at every 200 ms) moved by more than 15%.
- * A receiver's allocation fits in its estimate; until its first transport-cc feedback it has
+ * A receiver's layers fit in its estimate (the lowest of the last second, less what its audio
+ * and retransmissions take); until its first transport-cc feedback it has
  * none and the allocation is unlimited (constraints and last-N decide). When the estimate keeps
  * it below its ideal allocation, its worker is told what the ideal costs, and probes.
  *

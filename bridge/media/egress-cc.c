@@ -70,7 +70,10 @@ gboolean bridge_egress_stamp(BridgeEndpoint *ep, guint8 *buf, gsize len, guint16
 
 void bridge_egress_sent(BridgeEndpoint *ep, guint16 seq, gsize size)
 {
-    bridge_bwe_on_sent(ep->bwe, seq, (guint32)size, ep->worker->now_us);
+    /* The clock now, not the wake-up's: one wake-up may work through hundreds of datagrams
+     * (longer still when the thread is preempted), and packets stamped with its start would
+     * look as if the path queued them. Queued datagrams leave within a batch of 64. */
+    bridge_bwe_on_sent(ep->bwe, seq, (guint32)size, g_get_monotonic_time());
 }
 
 void bridge_egress_rtcp_out(BridgeEndpoint *ep, const guint8 *pkt, gsize len)
@@ -137,6 +140,7 @@ static void publish(BridgeEndpoint *ep)
     WR(probes_succeeded, st.probes_succeeded);
     WR(overuses, st.overuses);
     WR(padding_bytes, ep->padding_bytes);
+    WR(other_bps, ep->other_bps);
     WR(estimate_bps, MAX(st.estimate_bps, 1));
 #undef WR
 }
@@ -220,9 +224,25 @@ static void pace_one(BridgeWorker *w, BridgeEndpoint *ep, gint64 now)
     }
 }
 
+/* Once a second: what the receiver gets besides projected video and padding. */
+static void measure_other(BridgeEndpoint *ep, gint64 now)
+{
+    guint64 other = ep->tx_bytes - ep->video_tx_bytes - ep->padding_bytes;
+    if (ep->other_mark_us && now - ep->other_mark_us < G_USEC_PER_SEC)
+        return;
+    if (ep->other_mark_us)
+        ep->other_bps =
+            (other - ep->other_mark) * 8 * G_USEC_PER_SEC / (guint64)(now - ep->other_mark_us);
+    ep->other_mark = other;
+    ep->other_mark_us = now;
+}
+
 void bridge_egress_tick(BridgeEndpoint *ep)
 {
-    if (!ep->bwe || !ep->shared || !ep->bwe_fed)
+    if (!ep->bwe || !ep->shared)
+        return;
+    measure_other(ep, ep->worker->now_us);
+    if (!ep->bwe_fed)
         return;
     publish(ep);
     BridgeWorker *w = ep->worker;

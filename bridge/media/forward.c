@@ -63,9 +63,11 @@ void bridge_forward_send_built(BridgeWorker *w, BridgeEndpoint *ep, guint8 *buf,
     }
     bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
     BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
-    ep->tx_bytes += l;
+    /* Sizes as the path carries them: UDP and IP headers count (as in libwebrtc's GCC). */
+    gsize wire = l + (ep->peer.ss_family == AF_INET6 ? 48 : 28);
+    ep->tx_bytes += wire;
     if (stamped)
-        bridge_egress_sent(ep, tseq, l);
+        bridge_egress_sent(ep, tseq, wire);
 }
 
 static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRingKind kind,

@@ -243,7 +243,11 @@ struct _BridgeEndpoint {
         gint64 sent_us;
     } sr_sent[BRIDGE_SR_SENT_RING];
     guint sr_pos;
-    guint64 tx_bytes; /* RTP bytes sent to it (after SRTP) */
+    guint64 tx_bytes;       /* RTP bytes sent to it on the wire (SRTP, UDP and IP headers) */
+    guint64 video_tx_bytes; /* of them, its projected video (what layer costs are about) */
+    guint64 other_mark;     /* tx_bytes - video_tx_bytes - padding_bytes at other_mark_us */
+    gint64 other_mark_us;
+    guint64 other_bps; /* everything but projected video and padding, last second */
     /* The probe cluster running (probe_end_us 0: none). */
     gint64 probe_start_us, probe_end_us;
     guint64 probe_rate_bps, probe_tx_start;

@@ -562,6 +562,7 @@ gboolean bridge_media_endpoint_bwe(BridgeMedia *m, BridgeHandle endpoint, Bridge
     RD(probes_succeeded);
     RD(overuses);
     RD(padding_bytes);
+    RD(other_bps);
 #undef RD
     return out->estimate_bps != 0;
 }

@@ -217,6 +217,8 @@ typedef struct {
     guint64 packets_acked, packets_lost;
     guint64 probes, probes_succeeded, overuses;
     guint64 padding_bytes; /* probe padding sent to it */
+    guint64 other_bps;     /* what it is sent besides projected video and padding (audio,
+                            * retransmissions, unlayered video), last second, on the wire */
 } BridgeMediaBwe;
 
 /* The endpoint's estimate into @out (read without a lock); FALSE when the handle is unknown or

@@ -257,7 +257,9 @@ static void send_projected(BridgeWorker *w, BridgeEndpoint *rx, const guint8 *pk
         rv->sent = TRUE;
         rv->last_pt = buf[1] & 0x7f;
         rv->last_ts = pa_rtp_get_timestamp(buf);
+        guint64 before = rx->tx_bytes;
         bridge_forward_send_built(w, rx, buf, len);
+        rx->video_tx_bytes += rx->tx_bytes - before;
     }
     /* Only now: the request is built in the tx batch's next buffer, which held the copy. */
     if (flags & BRIDGE_PROJ_WANT_KEYFRAME)
