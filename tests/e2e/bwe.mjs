@@ -104,7 +104,8 @@ const kbps = (bps) => (bps == null ? '?' : `${Math.round(bps / 1000)} kbit/s`);
 function estimate(v) {
   return v?.bwe ? `estimate ${kbps(v.bwe.estimate_bps)} (acked ${kbps(v.bwe.acked_bps)}, `
     + `rtt ${v.bwe.rtt_us ? Math.round(v.bwe.rtt_us / 1000) + ' ms' : '?'}, loss ${v.bwe.loss_fraction}, `
-    + `probes ${v.bwe.probes_succeeded}/${v.bwe.probes}, overuses ${v.bwe.overuses}), `
+    + `probes ${v.bwe.probes_succeeded}/${v.bwe.probes} with ${Math.round(v.bwe.padding_bytes / 1000)} kB of padding, `
+    + `overuses ${v.bwe.overuses}), `
     + `allocated ${kbps(v.allocated_bps)} of ideal ${kbps(v.ideal_bps)} (budget ${kbps(v.allocation_budget_bps)}, `
     + `audio and the rest ${kbps(v.bwe.other_bps)})` : 'no estimate';
 }
