@@ -31,6 +31,8 @@ const knocks = document.getElementById('knocks');
 globalThis.PARLEY_DEBUG = params.get('debug') === '1';
 // ?simulcast=0: the camera as one stream (config.simulcast = false does the same for a site).
 if (params.get('simulcast') === '0') config.simulcast = false;
+// At most N videos at once (the bridge's last-N), e.g. ?lastN=4 on a weak machine or link.
+if (/^\d+$/.test(params.get('lastN') ?? '')) config.lastN = Number(params.get('lastN'));
 
 const ERROR_TITLES = {
   'server-unreachable': 'Can\'t reach the meeting server',
@@ -625,6 +627,7 @@ window.parley = {
   get stage() { return state.conference?.stageParticipant() ?? null; },
   setView: (v) => state.conference?.setView(v),
   pin: (id) => state.conference?.pin(id),
+  setLastN: (n) => state.conference?.setLastN(n),
   get participants() {
     return [...(state.conference?.participants.values() ?? [])].map((p) => ({
       id: p.id,
@@ -642,6 +645,8 @@ window.parley = {
       quality: p.quality ? { level: p.quality.level, text: p.quality.text } : null,
       // The bridge says this participant's media stopped (EndpointConnectivityStatusChangeEvent).
       interrupted: p.connectionActive === false,
+      // The bridge forwards this participant's camera to us (ForwardedSources; last-N).
+      videoForwarded: p.videoForwarded !== false,
       e2ee: state.conference?.e2ee?.peerStatus(p.id) ?? null,
     }));
   },
@@ -678,6 +683,8 @@ window.parley = {
   lastEndpointMessages: [],
   /** Per remote participant receive counters (see MediaSession.stats). */
   stats: () => state.conference?.stats() ?? Promise.resolve({}),
+  /** The camera's simulcast layers as sent (MediaSession.cameraLayers). */
+  cameraLayers: () => state.conference?.session?.cameraLayers() ?? Promise.resolve([]),
   sendEndpointMessage: (payload, to = '') => state.conference?.sendEndpointMessage(payload, to) ?? false,
   join: (room, name) => join(room ?? state.room, name ?? (state.name || 'Tester')),
   leave: () => leave(),

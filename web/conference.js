@@ -84,6 +84,7 @@ export class Conference extends EventTarget {
     this.xmpp = null;
     this.room = null;
     this.session = null;
+    this.cameraMaxHeight = null; // the bridge's limit for our camera (SenderSourceConstraints)
     this.channel = null;
     this.focusJid = null;
     this.participants = new Map(); // id -> participant
@@ -400,6 +401,7 @@ export class Conference extends EventTarget {
         iceTransportPolicy: iceTransportPolicy(this.config),
         preferredVideoCodec: this.config.preferredVideoCodec ?? 'VP8',
         simulcast: this.config.simulcast !== false,
+        cameraMaxHeight: this.cameraMaxHeight ?? null,
         initialLastN: this.config.lastN ?? undefined,
         e2ee: this.e2ee?.sessionOptions() ?? null,
       },
@@ -524,6 +526,12 @@ export class Conference extends EventTarget {
       this.log(`bridge: ${e.detail.id} media ${e.detail.active ? 'flows' : 'stopped'}`);
       if (p) { p.connectionActive = e.detail.active; this.emitParticipants(); }
     });
+    ch.addEventListener('sender-constraints', (e) => {
+      // The highest layer anyone watches of our camera: the layers above it stop encoding.
+      if (e.detail.sourceName !== `${this.endpointId}-v0`) return;
+      this.cameraMaxHeight = typeof e.detail.maxHeight === 'number' ? e.detail.maxHeight : null;
+      this.session?.setCameraMaxHeight(this.cameraMaxHeight);
+    });
     ch.addEventListener('forwarded-sources', (e) => {
       const fwd = new Set(e.detail);
       for (const p of this.participants.values()) p.videoForwarded = fwd.has(`${p.id}-v0`);
@@ -560,6 +568,12 @@ export class Conference extends EventTarget {
     this.channel.sendReceiverConstraints({
       lastN: this.config.lastN ?? -1, onStageSources: screens, defaultConstraints: { maxHeight }, constraints,
     });
+  }
+
+  /** At most `n` videos from the bridge (-1: no limit): the others show their avatar. */
+  setLastN(n) {
+    this.config.lastN = Number.isInteger(n) && n >= 0 ? n : -1;
+    this.sendConstraints();
   }
 
   otherCount() {

@@ -322,6 +322,19 @@ static BridgeProjVerdict drop(BridgeProjection *p)
     return BRIDGE_PROJ_DROP;
 }
 
+/* Whether a key frame of encoding @enc is worth switching to: it lies between the current
+ * encoding (excluded) and the target (included). A receiver that is just starting, or is
+ * waiting for the target encoding's key frame, takes any key frame on the way: the sender may
+ * not encode the target yet (a simulcast layer it has not started, or one it stopped because
+ * nobody asked for it), and a lower picture now beats a black tile until the next re-allocation.
+ * It keeps asking for the target's key frame meanwhile. */
+static bool moves_toward_target(const BridgeProjection *p, int enc)
+{
+    if (p->cur_enc < p->target.enc)
+        return enc > p->cur_enc && enc <= p->target.enc;
+    return enc < p->cur_enc && enc >= p->target.enc;
+}
+
 static BridgeProjVerdict drop_old(BridgeProjection *p)
 {
     p->stats.dropped_old++;
@@ -336,7 +349,7 @@ BridgeProjVerdict bridge_projection_process(BridgeProjection *p, uint8_t *pkt, s
     if (len < PA_RTP_FIXED_HEADER_LEN || i->padding_only || p->target.enc < 0)
         return drop(p);
     if (i->enc != p->cur_enc) {
-        if (i->enc != p->target.enc || !i->keyframe) {
+        if (!i->keyframe || !moves_toward_target(p, i->enc)) {
             if (p->cur_enc != p->target.enc)
                 *flags |= BRIDGE_PROJ_WANT_KEYFRAME;
             return drop(p);

@@ -285,7 +285,7 @@ static BridgeSource *account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRt
     uint16_t tcc;
     if (pa_hdrext_found_has(found, PA_HDREXT_TCC) &&
         pa_hdrext_read_tcc_seq(pkt, &found->elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
-        bridge_tcc_recv_record(&ep->tcc, tcc, h->ssrc, now);
+        bridge_tcc_recv_record(&ep->tcc, tcc, h->ssrc, ep->worker->rx_at_us);
     /* The transport-cc sequence is the sender's leg's: each receiver's copy is renumbered in
      * that receiver's own sequence space when it is sent (egress-cc.c). */
     if (has_level && ep->shared)

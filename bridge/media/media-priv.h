@@ -84,6 +84,7 @@ typedef struct {
     guint64 rtcp_in, keyframe_requests, nacks_forwarded, rr_sent, sr_forwarded;
     guint64 hdrext_stripped;
     guint64 tcc_feedback_sent;
+    guint64 rx_untimed; /* datagrams without a kernel receive timestamp */
     guint64 handed_over, checks_answered, checks_sent;
     guint64 video_projected, video_withheld, layer_switches, switch_keyframes;
     guint64 rtx_sent, rtx_missed, sender_rtx_dropped;
@@ -302,6 +303,9 @@ struct _BridgeWorker {
     struct mmsghdr rx_msg[BRIDGE_RX_BATCH];
     struct iovec rx_iov[BRIDGE_RX_BATCH];
     struct sockaddr_storage rx_from[BRIDGE_RX_BATCH];
+    char rx_ctl[BRIDGE_RX_BATCH][CMSG_SPACE(sizeof(struct timespec))];
+    gint64 real_to_mono_us; /* CLOCK_REALTIME - monotonic, taken once per batch */
+    gint64 rx_at_us;        /* monotonic time the datagram being handled reached the host */
     _Alignas(64) guint8 rx[BRIDGE_RX_BATCH][BRIDGE_TX_CAP];
 };
 

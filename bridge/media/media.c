@@ -640,6 +640,7 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->sr_forwarded += BRIDGE_STAT_GET(s->sr_forwarded);
         out->rr_sent += BRIDGE_STAT_GET(s->rr_sent);
         out->tcc_feedback_sent += BRIDGE_STAT_GET(s->tcc_feedback_sent);
+        out->rx_untimed += BRIDGE_STAT_GET(s->rx_untimed);
         out->hdrext_stripped += BRIDGE_STAT_GET(s->hdrext_stripped);
         out->handed_over += BRIDGE_STAT_GET(s->handed_over);
         out->video_projected += BRIDGE_STAT_GET(s->video_projected);

@@ -289,6 +289,7 @@ typedef struct {
     guint64 sr_forwarded;      /* sender reports fanned out to receivers */
     guint64 rr_sent;           /* the bridge's own receiver-report compounds */
     guint64 tcc_feedback_sent; /* transport-cc feedback packets sent to senders */
+    guint64 rx_untimed;        /* datagrams read without a kernel receive timestamp */
     /* Header extensions */
     guint64 hdrext_stripped; /* RTP packets from which sdes:mid/rid/repaired-rid were
                               * removed before forwarding */

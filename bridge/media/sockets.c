@@ -42,6 +42,10 @@ static int open_one(const BridgeAddr *a, gboolean reuse, GError **error)
     int on = 1;
     if (a->family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    /* The kernel's receive time of each datagram (transport-cc feedback reports arrival times:
+     * the worker's wake-up time would add its scheduling delay to every one of them). Without
+     * it the worker's clock is used and the datagrams are counted as untimed. */
+    setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) < 0) {
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "SO_REUSEPORT: %s",
                     g_strerror(errno));

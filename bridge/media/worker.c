@@ -303,6 +303,8 @@ static void drain_inbox(BridgeWorker *w)
             guint sock = slot->aux;
             memcpy(buf, slot->data, len);
             bridge_ring_release(w->inbox);
+            /* Handed over by another worker: its receive time did not come along. */
+            w->rx_at_us = w->now_us;
             if (sock < w->media->n_addrs)
                 bridge_worker_input(w, sock, &from, buf, len, TRUE);
             continue;
@@ -380,6 +382,25 @@ static inline void clock_step(BridgeWorker *w)
     w->live_us += CLAMP(d, 0, BRIDGE_STALL_STEP_US);
 }
 
+/* When datagram @h reached the host, on the monotonic clock: the kernel's receive timestamp
+ * (SO_TIMESTAMPNS, realtime) moved by the batch's realtime-to-monotonic offset, kept within the
+ * last second before now (a clock step must not send arrival times elsewhere); now when the
+ * datagram has none. */
+static gint64 arrival_us(BridgeWorker *w, const struct msghdr *h)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR((struct msghdr *)h, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS ||
+            c->cmsg_len < CMSG_LEN(sizeof(struct timespec)))
+            continue;
+        struct timespec ts;
+        memcpy(&ts, CMSG_DATA(c), sizeof ts);
+        gint64 at = (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000 - w->real_to_mono_us;
+        return CLAMP(at, w->now_us - G_USEC_PER_SEC, w->now_us);
+    }
+    BRIDGE_STAT_ADD(w->stats.rx_untimed, 1);
+    return w->now_us;
+}
+
 /* Reads socket @sock until it is empty or the budget is spent. TRUE if it may hold more. */
 static gboolean drain_socket(BridgeWorker *w, guint sock)
 {
@@ -387,12 +408,14 @@ static gboolean drain_socket(BridgeWorker *w, guint sock)
     for (guint done = 0; done < BRIDGE_RX_BUDGET;) {
         for (guint i = 0; i < BRIDGE_RX_BATCH; i++) {
             w->rx_msg[i].msg_hdr.msg_namelen = sizeof w->rx_from[i];
+            w->rx_msg[i].msg_hdr.msg_controllen = sizeof w->rx_ctl[i];
             w->rx_msg[i].msg_hdr.msg_flags = 0;
         }
         int n = recvmmsg(fd, w->rx_msg, BRIDGE_RX_BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return FALSE; /* EAGAIN (empty) or an error the next wake-up sees again */
         clock_step(w);
+        w->real_to_mono_us = g_get_real_time() - w->now_us;
         guint64 bytes = 0;
         for (int i = 0; i < n; i++) {
             struct msghdr *h = &w->rx_msg[i].msg_hdr;
@@ -404,6 +427,7 @@ static gboolean drain_socket(BridgeWorker *w, guint sock)
                 bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
                 continue;
             }
+            w->rx_at_us = arrival_us(w, h);
             bridge_worker_input(w, sock, &from, w->rx[i], len, FALSE);
         }
         BRIDGE_STAT_ADD(w->stats.packets_in, (guint64)n);
@@ -558,6 +582,7 @@ BridgeWorker *bridge_worker_new(BridgeMedia *m, guint index, GError **error)
         w->rx_msg[i].msg_hdr.msg_iov = &w->rx_iov[i];
         w->rx_msg[i].msg_hdr.msg_iovlen = 1;
         w->rx_msg[i].msg_hdr.msg_name = &w->rx_from[i];
+        w->rx_msg[i].msg_hdr.msg_control = w->rx_ctl[i];
     }
     if (w->efd < 0 || w->epfd < 0) {
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "eventfd/epoll: %s",

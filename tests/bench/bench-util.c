@@ -24,6 +24,16 @@
 
 /* ---- packet mix ---- */
 
+guint bench_encodings = 1;
+
+guint bench_encoding_kbps(guint video_kbps, guint e)
+{
+    if (bench_encodings <= 1)
+        return video_kbps;
+    static const guint tenths[BENCH_MAX_ENCODINGS] = {1, 3, 10};
+    return video_kbps * tenths[MIN(e, BENCH_MAX_ENCODINGS - 1)] / 10;
+}
+
 void bench_source_init(BenchSource *s, guint16 index, guint video_kbps, gint64 start_us)
 {
     memset(s, 0, sizeof *s);
@@ -32,15 +42,22 @@ void bench_source_init(BenchSource *s, guint16 index, guint video_kbps, gint64 s
     s->ssrc[BENCH_KIND_AUDIO] = 0x10000000u + index * 16u;
     s->ssrc[BENCH_KIND_VIDEO] = 0x10000000u + index * 16u + 1u;
     s->seq[BENCH_KIND_AUDIO] = (guint16)(1000 + index * 1000);
-    s->seq[BENCH_KIND_VIDEO] = (guint16)(30000 + index * 1000);
     s->ts[BENCH_KIND_AUDIO] = 100000u * index;
-    s->ts[BENCH_KIND_VIDEO] = 200000u * index;
     s->tcc_seq = (guint16)(index * 3000);
     /* Stagger participants over the packet intervals (prime steps, so no two coincide for
      * small N). */
     s->next_us[BENCH_KIND_AUDIO] = start_us + (gint64)((index * 7919u) % 20000u);
-    s->next_us[BENCH_KIND_VIDEO] =
-        video_kbps ? start_us + 3000 + (gint64)((index * 10007u) % 33333u) : G_MAXINT64;
+    s->n_enc = video_kbps ? CLAMP(bench_encodings, 1, BENCH_MAX_ENCODINGS) : 0;
+    s->next_us[BENCH_KIND_VIDEO] = G_MAXINT64;
+    for (guint e = 0; e < s->n_enc; e++) {
+        BenchEncoding *v = &s->enc[e];
+        v->ssrc = s->ssrc[BENCH_KIND_VIDEO] + e;
+        v->seq = (guint16)(30000 + index * 1000 + e * 311);
+        v->ts = 200000u * index + 7777u * e;
+        v->kbps = bench_encoding_kbps(video_kbps, e);
+        v->next_us = start_us + 3000 + (gint64)((index * 10007u) % 33333u) + e * 1000;
+        s->next_us[BENCH_KIND_VIDEO] = MIN(s->next_us[BENCH_KIND_VIDEO], v->next_us);
+    }
 }
 
 gint64 bench_source_next_due(const BenchSource *s)
@@ -65,14 +82,57 @@ static guint frame_packets(guint bytes)
     return CLAMP(n, 1, BENCH_MAX_FRAME_PKTS);
 }
 
-double bench_video_pps(guint video_kbps)
+double bench_stream_pps(guint kbps)
 {
-    if (!video_kbps)
+    if (!kbps)
         return 0;
     guint per_interval = BENCH_VIDEO_FPS * BENCH_KEYFRAME_INTERVAL_S;
-    double pkts = frame_packets(frame_bytes(video_kbps, TRUE)) +
-                  (per_interval - 1.0) * frame_packets(frame_bytes(video_kbps, FALSE));
+    double pkts = frame_packets(frame_bytes(kbps, TRUE)) +
+                  (per_interval - 1.0) * frame_packets(frame_bytes(kbps, FALSE));
     return pkts / BENCH_KEYFRAME_INTERVAL_S;
+}
+
+double bench_video_pps(guint video_kbps)
+{
+    double pps = 0;
+    guint n = video_kbps ? CLAMP(bench_encodings, 1, BENCH_MAX_ENCODINGS) : 0;
+    for (guint e = 0; e < n; e++)
+        pps += bench_stream_pps(bench_encoding_kbps(video_kbps, e));
+    return pps;
+}
+
+/* One frame of encoding @e into @out (room for @max); 0 when it does not fit. */
+static guint take_frame(BenchSource *s, guint e, BenchPkt *out, guint max)
+{
+    BenchEncoding *v = &s->enc[e];
+    gboolean key = v->frames % (BENCH_VIDEO_FPS * BENCH_KEYFRAME_INTERVAL_S) == 0;
+    guint bytes = frame_bytes(v->kbps, key);
+    guint np = frame_packets(bytes);
+    guint each = MIN(BENCH_VIDEO_MAX_PAYLOAD, MAX(bytes / np, STAMP_LEN));
+    if (np > max)
+        return 0;
+    for (guint i = 0; i < np; i++) {
+        BenchPkt *p = &out[i];
+        p->kind = BENCH_KIND_VIDEO;
+        p->ssrc = v->ssrc;
+        p->seq = v->seq++;
+        p->ts = v->ts;
+        p->marker = i == np - 1;
+        p->keyframe = key;
+        p->payload_len = (guint16)each;
+        p->tcc_seq = s->tcc_seq++;
+        p->counter = v->counter++;
+        p->frame_start = i == 0;
+        p->picid = (guint16)(v->frames & 0x7fff);
+        p->enc = (guint8)e;
+    }
+    s->counter[BENCH_KIND_VIDEO] += np;
+    v->ts += 90000 / BENCH_VIDEO_FPS;
+    v->frames++;
+    /* From the frame count, so the frame rate does not drift with rounding. */
+    v->next_us += (gint64)v->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS -
+                  ((gint64)v->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS;
+    return np;
 }
 
 guint bench_source_take_due(BenchSource *s, gint64 now_us, BenchPkt *out, guint max)
@@ -80,45 +140,28 @@ guint bench_source_take_due(BenchSource *s, gint64 now_us, BenchPkt *out, guint 
     guint n = 0;
     if (s->next_us[BENCH_KIND_AUDIO] <= now_us && n < max) {
         BenchPkt *p = &out[n++];
+        memset(p, 0, sizeof *p);
         p->kind = BENCH_KIND_AUDIO;
         p->ssrc = s->ssrc[BENCH_KIND_AUDIO];
         p->seq = s->seq[BENCH_KIND_AUDIO]++;
         p->ts = s->ts[BENCH_KIND_AUDIO];
         s->ts[BENCH_KIND_AUDIO] += 48000 / BENCH_AUDIO_PPS;
-        p->marker = FALSE;
-        p->keyframe = FALSE;
         p->payload_len = BENCH_AUDIO_PAYLOAD;
         p->tcc_seq = s->tcc_seq++;
         p->counter = s->counter[BENCH_KIND_AUDIO]++;
         s->next_us[BENCH_KIND_AUDIO] += G_USEC_PER_SEC / BENCH_AUDIO_PPS;
     }
-    if (s->next_us[BENCH_KIND_VIDEO] <= now_us) {
-        gboolean key = s->frames % (BENCH_VIDEO_FPS * BENCH_KEYFRAME_INTERVAL_S) == 0;
-        guint bytes = frame_bytes(s->video_kbps, key);
-        guint np = frame_packets(bytes);
-        guint each = MIN(BENCH_VIDEO_MAX_PAYLOAD, MAX(bytes / np, STAMP_LEN));
-        if (n + np > max)
-            return n; /* the caller's array is too small; the frame stays due */
-        for (guint i = 0; i < np; i++) {
-            BenchPkt *p = &out[n++];
-            p->kind = BENCH_KIND_VIDEO;
-            p->ssrc = s->ssrc[BENCH_KIND_VIDEO];
-            p->seq = s->seq[BENCH_KIND_VIDEO]++;
-            p->ts = s->ts[BENCH_KIND_VIDEO];
-            p->marker = i == np - 1;
-            p->keyframe = key;
-            p->payload_len = (guint16)each;
-            p->tcc_seq = s->tcc_seq++;
-            p->counter = s->counter[BENCH_KIND_VIDEO]++;
-            p->frame_start = i == 0;
-            p->picid = (guint16)(s->frames & 0x7fff);
-        }
-        s->ts[BENCH_KIND_VIDEO] += 90000 / BENCH_VIDEO_FPS;
-        s->frames++;
-        /* From the frame count, so the frame rate does not drift with rounding. */
-        s->next_us[BENCH_KIND_VIDEO] += (gint64)s->frames * G_USEC_PER_SEC / BENCH_VIDEO_FPS -
-                                        ((gint64)s->frames - 1) * G_USEC_PER_SEC / BENCH_VIDEO_FPS;
+    for (guint e = 0; e < s->n_enc; e++) {
+        if (s->enc[e].next_us > now_us)
+            continue;
+        guint k = take_frame(s, e, out + n, max - n);
+        if (!k)
+            break; /* the caller's array is too small; the frame stays due */
+        n += k;
     }
+    s->next_us[BENCH_KIND_VIDEO] = G_MAXINT64;
+    for (guint e = 0; e < s->n_enc; e++)
+        s->next_us[BENCH_KIND_VIDEO] = MIN(s->next_us[BENCH_KIND_VIDEO], s->enc[e].next_us);
     return n;
 }
 
@@ -184,7 +227,7 @@ gsize bench_build_rtp(guint8 *buf, gsize cap, const BenchPkt *p, guint16 sender,
     pa_wr32(q, BENCH_MAGIC);
     pa_wr16(q + 4, sender);
     q[6] = (guint8)p->kind;
-    q[7] = p->keyframe ? 1 : 0;
+    q[7] = (guint8)((p->keyframe ? 1 : 0) | (p->kind == BENCH_KIND_VIDEO ? p->enc << 1 : 0));
     pa_wr32(q + 8, p->counter);
     pa_wr32(q + 12, (guint32)(send_ns >> 32));
     pa_wr32(q + 16, (guint32)send_ns);
@@ -212,6 +255,7 @@ gboolean bench_read_stamp(const guint8 *pkt, gsize len, BenchStamp *out)
     out->sender = pa_rd16(q + 4);
     out->kind = (BenchKind)q[6];
     out->keyframe = q[7] & 1;
+    out->enc = (guint8)((q[7] >> 1) & 3);
     out->counter = pa_rd32(q + 8);
     out->send_ns = ((guint64)pa_rd32(q + 12) << 32) | pa_rd32(q + 16);
     return TRUE;

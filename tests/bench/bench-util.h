@@ -34,6 +34,13 @@ G_BEGIN_DECLS
 
 typedef enum { BENCH_KIND_AUDIO = 0, BENCH_KIND_VIDEO = 1, BENCH_N_KINDS } BenchKind;
 
+/* Simulcast: with bench_encodings = 3 (set once before any source is made), each participant's
+ * video is three encodings as a browser sends them, each with its own SSRC (the video SSRC, +1,
+ * +2), numbering and schedule: a tenth, three tenths and all of the video bit rate (150, 450
+ * and 1500 kbps by default: 180p, 360p, 720p), key frames on all three at once. */
+#define BENCH_MAX_ENCODINGS 3
+extern guint bench_encodings;
+
 /* One packet to build. */
 typedef struct {
     BenchKind kind;
@@ -47,6 +54,7 @@ typedef struct {
     guint32 counter;      /* per (participant, kind), from 0: loss accounting */
     gboolean frame_start; /* video: the frame's first packet */
     guint16 picid;        /* video: the frame's number (VP8 picture id) */
+    guint8 enc;           /* video: the encoding (0 without simulcast) */
 } BenchPkt;
 
 /* TRUE: video payloads start with a VP8 payload descriptor (picture id, TL0PICIDX, temporal
@@ -54,16 +62,28 @@ typedef struct {
  * size), as layer selection needs; the stamp follows. Set once before sending. */
 extern gboolean bench_vp8;
 
+/* One video encoding's numbering and schedule. */
 typedef struct {
-    guint16 index; /* participant number, carried in every payload */
-    guint32 ssrc[BENCH_N_KINDS];
-    guint16 seq[BENCH_N_KINDS];
-    guint32 ts[BENCH_N_KINDS];
+    guint32 ssrc;
+    guint16 seq;
+    guint32 ts;
+    guint32 counter;
+    guint kbps;
+    guint frames;
+    gint64 next_us;
+} BenchEncoding;
+
+typedef struct {
+    guint16 index;               /* participant number, carried in every payload */
+    guint32 ssrc[BENCH_N_KINDS]; /* video: the first encoding's */
+    guint16 seq[BENCH_N_KINDS];  /* audio only; video per encoding */
+    guint32 ts[BENCH_N_KINDS];   /* audio only */
     guint32 counter[BENCH_N_KINDS];
     guint16 tcc_seq;
     guint video_kbps;
-    guint frames;
-    gint64 next_us[BENCH_N_KINDS]; /* next due time of each stream, on the caller's clock */
+    guint n_enc;
+    BenchEncoding enc[BENCH_MAX_ENCODINGS];
+    gint64 next_us[BENCH_N_KINDS]; /* next due time (video: of any encoding), caller's clock */
 } BenchSource;
 
 /* A participant whose first packets are due at @start_us (audio) and a little later (video),
@@ -74,14 +94,19 @@ gint64 bench_source_next_due(const BenchSource *s);
 /* Packets due at @now_us (an audio packet and/or a whole video frame), at most @max; advances
  * the schedule. Returns how many were written to @out. */
 guint bench_source_take_due(BenchSource *s, gint64 now_us, BenchPkt *out, guint max);
-/* Video packets per second the mix sends on average at @video_kbps. */
+/* Video packets per second the mix sends on average at @video_kbps (all encodings). */
 double bench_video_pps(guint video_kbps);
+/* Packets per second of one video stream (one encoding) at @kbps. */
+double bench_stream_pps(guint kbps);
+/* The bit rate of encoding @e of a source sending @video_kbps (bench_encodings). */
+guint bench_encoding_kbps(guint video_kbps, guint e);
 
 /* The stamp at the start of every payload. */
 #define BENCH_MAGIC 0x504c4231u /* "PLB1" */
 typedef struct {
     guint16 sender;
     BenchKind kind;
+    guint8 enc;
     gboolean keyframe;
     guint32 counter;
     guint64 send_ns; /* CLOCK_REALTIME, comparable to SO_TIMESTAMPNS on receipt */

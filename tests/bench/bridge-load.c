@@ -53,7 +53,10 @@ typedef struct {
 
 typedef struct {
     guint n, workers, video_kbps, pack, conferences;
-    gboolean layers; /* --layers: every video through layer selection (projections) */
+    gboolean layers;     /* --layers: every video through layer selection (projections) */
+    gint last_n;         /* --last-n: videos per receiver (-1: all) */
+    double expected_pps; /* forwarded RTP packets per second the targets call for (--layers) */
+    double run_seconds;  /* from load_start to load_stop */
     double seconds, warmup;
     GMainContext *control, *peers_ctx;
     BridgeMedia *media;
@@ -193,9 +196,10 @@ static gboolean connect_all(Bench *b)
         pa_transport_clear(&t);
         BenchSource s;
         bench_source_init(&s, (guint16)i, b->video_kbps, 0);
-        BridgeMediaSsrc ssrcs[] = {{s.ssrc[BENCH_KIND_AUDIO], FALSE},
-                                   {s.ssrc[BENCH_KIND_VIDEO], TRUE}};
-        bridge_media_endpoint_set_ssrcs(b->media, i + 1, ssrcs, b->video_kbps ? 2 : 1);
+        BridgeMediaSsrc ssrcs[1 + BENCH_MAX_ENCODINGS] = {{s.ssrc[BENCH_KIND_AUDIO], FALSE}};
+        for (guint e = 0; e < s.n_enc; e++)
+            ssrcs[1 + e] = (BridgeMediaSsrc){s.enc[e].ssrc, TRUE};
+        bridge_media_endpoint_set_ssrcs(b->media, i + 1, ssrcs, 1 + s.n_enc);
         sim_peer_set_remote(p->tx_peer, &b->ctl[i].local);
     }
     if (!pump_until(b, all_connected, 60000)) {
@@ -213,10 +217,13 @@ static gboolean connect_all(Bench *b)
     return TRUE;
 }
 
-/* --layers: each participant's video announced as a (one-encoding VP8) video source and every
- * receiver given a target for every other source of its conference, so that each video packet
- * is parsed for its layer once and projected (decided and rewritten) per receiver, as the
- * bridge does with layer selection on. */
+/* --layers: each participant's video announced as a video source (one VP8 encoding, or three
+ * with --simulcast) and every receiver given targets, so that each video packet is parsed for
+ * its layer once and projected (decided and rewritten) per receiver, as the bridge does with
+ * layer selection on. Without --simulcast every receiver gets every source. With it, a receiver
+ * shows the next participant of its conference on stage (720p: the top encoding) and the others
+ * as thumbnails (180p: the lowest), at most --last-n of them in all (the others paused), which
+ * is what a browser in speaker view asks; the load generator counts loss against that. */
 static void set_layers(Bench *b)
 {
     guint8 codec[128] = {0}, rtx[128] = {0};
@@ -224,22 +231,40 @@ static void set_layers(Bench *b)
     for (guint i = 0; i < b->n; i++) {
         BenchSource s;
         bench_source_init(&s, (guint16)i, b->video_kbps, 0);
-        BridgeMediaVideoSource v = {.vidx = i, .n_encodings = 1};
-        v.ssrcs[0] = s.ssrc[BENCH_KIND_VIDEO];
+        BridgeMediaVideoSource v = {.vidx = i, .n_encodings = s.n_enc};
+        for (guint e = 0; e < s.n_enc; e++)
+            v.ssrcs[e] = s.enc[e].ssrc;
         bridge_media_endpoint_set_video(b->media, i + 1, &v, 1, codec, rtx);
     }
     BridgeMediaTarget *t = g_new0(BridgeMediaTarget, b->n);
+    b->expected_pps = 0;
     for (guint r = 0; r < b->n; r++) {
-        guint m = 0;
-        for (guint i = 0; i < b->n; i++) {
-            if (i == r || b->load.parts[i].conference != b->load.parts[r].conference)
+        LoadPart *rp = &b->load.parts[r];
+        guint m = 0, shown = 0;
+        for (guint k = 1; k < b->n; k++) {
+            guint i = (r + k) % b->n;
+            if (b->load.parts[i].conference != rp->conference)
                 continue;
+            b->expected_pps += BENCH_AUDIO_PPS;
             BenchSource s;
             bench_source_init(&s, (guint16)i, b->video_kbps, 0);
+            int enc = (int)s.n_enc - 1; /* without simulcast: the one encoding */
+            if (s.n_enc > 1)
+                enc = shown == 0 ? (int)s.n_enc - 1 : 0;
+            if (b->last_n >= 0 && shown >= (guint)b->last_n)
+                enc = -1;
+            shown++;
+            if (enc < 0) {
+                rp->want_enc[i] = -2;
+                continue;
+            }
+            rp->want_enc[i] = s.n_enc > 1 ? (gint8)enc : -1;
+            b->expected_pps += bench_stream_pps(s.enc[enc].kbps);
             t[m] = (BridgeMediaTarget){.vidx = i,
-                                       .primary_ssrc = s.ssrc[BENCH_KIND_VIDEO],
-                                       .target = {0, 0, BRIDGE_MAX_TEMPORAL - 1}};
-            t[m].ssrcs[0] = t[m].primary_ssrc;
+                                       .primary_ssrc = s.enc[0].ssrc,
+                                       .target = {(gint8)enc, 0, BRIDGE_MAX_TEMPORAL - 1}};
+            for (guint e = 0; e < s.n_enc; e++)
+                t[m].ssrcs[e] = s.enc[e].ssrc;
             m++;
         }
         bridge_media_endpoint_set_targets(b->media, r + 1, t, m);
@@ -379,6 +404,8 @@ int main(int argc, char **argv)
     gint n = 3, workers = 1, video_kbps = 1500, pack = 0, conferences = 1, junk_pps = 0;
     gdouble seconds = 10, warmup = 2, floor_seconds = 2;
     gboolean no_floor = FALSE, alloc_breakdown = FALSE, no_steering = FALSE, layers = FALSE;
+    gboolean simulcast = FALSE;
+    gint last_n = -1;
     GOptionEntry entries[] = {
         {"participants", 'n', 0, G_OPTION_ARG_INT, &n, "participants (3)", "N"},
         {"workers", 'w', 0, G_OPTION_ARG_INT, &workers, "media worker threads (1)", "W"},
@@ -400,6 +427,12 @@ int main(int argc, char **argv)
         {"no-floor", 0, 0, G_OPTION_ARG_NONE, &no_floor, "skip the floor comparison", NULL},
         {"layers", 0, 0, G_OPTION_ARG_NONE, &layers,
          "video through layer selection: VP8 descriptors, a projection per receiver", NULL},
+        {"simulcast", 0, 0, G_OPTION_ARG_NONE, &simulcast,
+         "three encodings per camera (a tenth, 3/10 and all of --video-kbps); receivers get the "
+         "next participant at the top one and the rest at the lowest (implies --layers)",
+         NULL},
+        {"last-n", 0, 0, G_OPTION_ARG_INT, &last_n,
+         "with --layers: at most N videos per receiver, the others paused (-1: all)", "N"},
         {"alloc-breakdown", 0, 0, G_OPTION_ARG_NONE, &alloc_breakdown,
          "attribute media-thread allocations to libnice/libsrtp (slow: inflates CPU)", NULL},
         {NULL},
@@ -432,7 +465,10 @@ int main(int argc, char **argv)
     b->seconds = seconds;
     b->warmup = warmup;
     b->junk_pps = (guint)junk_pps;
-    b->layers = layers;
+    b->layers = layers || simulcast || last_n >= 0;
+    b->last_n = last_n;
+    if (simulcast)
+        bench_encodings = 3;
     b->ctl = g_new0(Ctl, b->n);
     load_init(&b->load, b->n, b->video_kbps);
     b->control = g_main_context_default();
@@ -490,6 +526,7 @@ int main(int argc, char **argv)
     GThread *junk = NULL;
     if (b->junk_pps)
         junk = g_thread_new("load-junk", junk_main, b);
+    gint64 t_run = g_get_monotonic_time();
     load_start(&b->load);
     pump_control_for(b, warmup);
     Sample s0, s1;
@@ -504,6 +541,7 @@ int main(int argc, char **argv)
     test_alloc_stop(&allocs);
     load_window(&b->load, atomic_load(&b->load.measure_from_ns), bench_clock_ns(CLOCK_REALTIME));
     load_stop(&b->load, pump_control_for, b);
+    b->run_seconds = (g_get_monotonic_time() - t_run) / 1e6;
     if (junk) {
         atomic_store(&b->stop_junk, TRUE);
         g_thread_join(junk);
@@ -519,11 +557,16 @@ int main(int argc, char **argv)
     guint64 cpu = s1.cpu_ns - s0.cpu_ns;
     double us_per_fwd = fwd ? cpu / 1000.0 / fwd : 0;
     guint per_conf = b->n / b->conferences;
-    double expect_pps = b->n * (per_conf - 1) * per_sender;
+    double expect_pps = b->layers ? b->expected_pps : b->n * (per_conf - 1) * per_sender;
     printf("window: %.2f s after %.1f s of warm-up\n", win, warmup);
-    printf("forwarded: %" G_GUINT64_FORMAT " RTP packets = %.0f pps (offered: %.0f pps = %u x %u "
-           "x %.0f)\n",
-           fwd, fwd / win, expect_pps, b->n, per_conf - 1, per_sender);
+    if (b->layers)
+        printf("forwarded: %" G_GUINT64_FORMAT " RTP packets = %.0f pps (the receivers' targets "
+               "call for %.0f pps)\n",
+               fwd, fwd / win, expect_pps);
+    else
+        printf("forwarded: %" G_GUINT64_FORMAT " RTP packets = %.0f pps (offered: %.0f pps = %u x "
+               "%u x %.0f)\n",
+               fwd, fwd / win, expect_pps, b->n, per_conf - 1, per_sender);
     if (b->junk_pps)
         printf("junk: %.0f datagrams/s from unknown addresses during the window\n",
                (junk1 - junk0) / win);
@@ -554,6 +597,11 @@ int main(int argc, char **argv)
     LoadLoss loss;
     load_loss(l, &loss);
     printf("loss per receiver (whole run):%s\n", loss.per_receiver->str);
+    printf(
+        "received per receiver: %.0f kbit/s on average over the run (SRTP datagrams' bytes; "
+        "%" G_GUINT64_FORMAT
+        " video packets of an encoding not asked for: key frames taken on the way to a target)\n",
+        loss.rx_bytes * 8.0 / 1000.0 / b->n / b->run_seconds, loss.wrong_enc);
     printf("  mean %.3f%%, worst %.3f%%; receive errors: srtp %" G_GUINT64_FORMAT
            ", foreign %" G_GUINT64_FORMAT "; consent checks answered %" G_GUINT64_FORMAT
            "; send errors %" G_GUINT64_FORMAT "\n",

@@ -24,6 +24,8 @@ void load_init(Load *l, guint n, guint video_kbps)
     for (guint i = 0; i < n; i++) {
         g_snprintf(l->parts[i].id, sizeof l->parts[i].id, "p%02u", i);
         l->parts[i].from = g_malloc0(n * sizeof *l->parts[i].from);
+        l->parts[i].want_enc = g_malloc(n);
+        memset(l->parts[i].want_enc, -1, n);
     }
     l->hist[BENCH_KIND_AUDIO] = g_new0(BenchHist, 1);
     l->hist[BENCH_KIND_VIDEO] = g_new0(BenchHist, 1);
@@ -33,8 +35,10 @@ void load_init(Load *l, guint n, guint video_kbps)
 
 void load_clear(Load *l)
 {
-    for (guint i = 0; i < l->n; i++)
+    for (guint i = 0; i < l->n; i++) {
         g_free(l->parts[i].from);
+        g_free(l->parts[i].want_enc);
+    }
     g_free(l->parts);
     g_free(l->hist[0]);
     g_free(l->hist[1]);
@@ -74,9 +78,11 @@ static gpointer send_main(gpointer data)
                         continue;
                     }
                     if (sendto(p->tx.fd, buf, len, MSG_DONTWAIT, (struct sockaddr *)&p->tx.peer,
-                               p->tx.peer_len) == (ssize_t)len)
+                               p->tx.peer_len) == (ssize_t)len) {
                         p->sent[due[j].kind]++;
-                    else
+                        if (due[j].kind == BENCH_KIND_VIDEO)
+                            p->sent_enc[due[j].enc]++;
+                    } else
                         p->send_errors++;
                 }
             }
@@ -121,7 +127,12 @@ static void receive_one(Load *l, LoadPart *p, gboolean rx, guint8 *buf, gsize le
         return;
     }
     p->rx_rtp++;
-    p->from[st.sender][st.kind]++;
+    p->rx_bytes += len;
+    gint8 want = p->want_enc[st.sender];
+    if (st.kind == BENCH_KIND_VIDEO && want >= 0 && st.enc != want)
+        p->rx_wrong_enc++;
+    else
+        p->from[st.sender][st.kind]++;
     atomic_store_explicit(&l->received,
                           atomic_load_explicit(&l->received, memory_order_relaxed) + 1,
                           memory_order_relaxed); /* single writer */
@@ -257,8 +268,14 @@ void load_loss(Load *l, LoadLoss *out)
             if (s == r || l->parts[s].conference != p->conference)
                 continue;
             for (int k = 0; k < BENCH_N_KINDS; k++) {
-                want += l->parts[s].sent[k];
-                got += MIN(p->from[s][k], l->parts[s].sent[k]);
+                guint64 sent = l->parts[s].sent[k];
+                gint8 we = p->want_enc[s];
+                if (k == BENCH_KIND_VIDEO && we == -2)
+                    sent = 0;
+                else if (k == BENCH_KIND_VIDEO && we >= 0)
+                    sent = l->parts[s].sent_enc[we];
+                want += sent;
+                got += MIN(p->from[s][k], sent);
             }
         }
         double loss = want ? 100.0 * (double)(want - got) / (double)want : 0;
@@ -271,6 +288,8 @@ void load_loss(Load *l, LoadLoss *out)
         out->foreign += p->rx_foreign;
         out->send_errors += p->send_errors;
         out->received += p->rx_rtp;
+        out->rx_bytes += p->rx_bytes;
+        out->wrong_enc += p->rx_wrong_enc;
         for (int k = 0; k < BENCH_N_KINDS; k++)
             out->sent += p->sent[k];
     }

@@ -34,10 +34,17 @@ typedef struct {
     BenchSource src;
     /* load-send */
     guint64 sent[BENCH_N_KINDS];
+    guint64 sent_enc[BENCH_MAX_ENCODINGS]; /* video packets per encoding */
     guint64 send_errors;
     /* load-recv */
     guint64 rx_rtp, rx_rtcp, rx_stun, rx_bad, rx_foreign;
+    guint64 rx_bytes;               /* RTP datagrams' bytes as received (SRTP included) */
+    guint64 rx_wrong_enc;           /* video of an encoding other than want_enc[sender] */
     guint64 (*from)[BENCH_N_KINDS]; /* [n]: received per sender and kind */
+    /* Set before load_start: which video each sender should reach this participant with
+     * (-1: every packet it sends, the default; 0..2: that encoding only; -2: none, paused).
+     * Loss is counted against it. */
+    gint8 *want_enc;
 } LoadPart;
 
 typedef struct {
@@ -58,7 +65,8 @@ typedef struct {
 typedef struct {
     double loss_mean_pct, loss_max_pct; /* over receivers, whole run */
     guint64 bad, stun, foreign, send_errors, sent, received;
-    GString *per_receiver; /* " p00 0.000% ..." (owned) */
+    guint64 rx_bytes, wrong_enc; /* summed over receivers */
+    GString *per_receiver;       /* " p00 0.000% ..." (owned) */
 } LoadLoss;
 
 void load_init(Load *l, guint n, guint video_kbps);

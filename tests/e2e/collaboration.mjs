@@ -26,7 +26,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP } from '../../web/test/e2e/lib.mjs';
-import { check, failed, jingleLog, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { check, jingleLog, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
 
 const out = outDir('collaboration');
 const docs = join(TOP, 'docs', 'images');
@@ -37,7 +37,7 @@ const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
 const st = await startStack('collaboration');
 const deadline = setTimeout(() => { console.log('not ok - collaboration test did not finish within 280 s'); st.dump(); process.exit(1); }, 280000);
-let code = 0;
+let error = null;
 
 async function shot(page, name, opts = {}) {
   await page.screenshot({ path: join(out, name), ...opts });
@@ -269,19 +269,7 @@ try {
   await shot(alice, 'quality-tooltip.png', { clip: { x: Math.max(0, box.x - 8), y: Math.max(0, box.y - 8), width: Math.min(420, VIEW.width - box.x + 8), height: 180 } });
   step('quality done');
 } catch (e) {
-  console.log(`not ok - ${e.stack ?? e}`);
-  code = 1;
-  for (const ctx of st.browser.contexts()) {
-    for (const pg of ctx.pages()) await pg.screenshot({ path: join(out, `failure-${pg.tag ?? 'page'}.png`) }).catch(() => {});
-  }
+  error = e;
 }
 clearTimeout(deadline);
-if (code || failed()) st.dump();
-try {
-  await st.stop();
-} catch (e) {
-  console.log(`not ok - clean shutdown: ${e.message}`);
-  code = 1;
-}
-step('stopped');
-process.exit(code || (failed() ? 1 : 0));
+await st.finish(error, { out });

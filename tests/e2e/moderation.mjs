@@ -21,7 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP } from '../../web/test/e2e/lib.mjs';
 import {
-  BRIDGE_HTTP_PORT, check, errorParts, failed, outDir, rawIq, receivingFrom, startStack, stats, until,
+  BRIDGE_HTTP_PORT, check, errorParts, outDir, rawIq, receivingFrom, startStack, stats, until,
 } from './stack.mjs';
 
 const out = outDir('moderation');
@@ -33,7 +33,7 @@ const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
 const st = await startStack('moderation');
 const deadline = setTimeout(() => { console.log('not ok - moderation test did not finish within 230 s'); st.dump(); process.exit(1); }, 230000);
-let code = 0;
+let error = null;
 
 async function shot(page, name) {
   await page.screenshot({ path: join(out, name) });
@@ -231,19 +231,7 @@ try {
   check(conferences === 0, `the bridge holds no conference any more (${conferences})`);
   step('end for everyone');
 } catch (e) {
-  console.log(`not ok - ${e.stack ?? e}`);
-  code = 1;
-  for (const ctx of st.browser.contexts()) {
-    for (const pg of ctx.pages()) await pg.screenshot({ path: join(out, `failure-${pg.tag ?? 'page'}.png`) }).catch(() => {});
-  }
+  error = e;
 }
 clearTimeout(deadline);
-if (code || failed()) st.dump();
-try {
-  await st.stop();
-} catch (e) {
-  console.log(`not ok - clean shutdown: ${e.message}`);
-  code = 1;
-}
-step('stopped');
-process.exit(code || (failed() ? 1 : 0));
+await st.finish(error, { out });

@@ -17,7 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP } from '../../web/test/e2e/lib.mjs';
-import { check, failed, jingleLog, outDir, receivingFrom, startStack, tileIds, until } from './stack.mjs';
+import { check, jingleLog, outDir, receivingFrom, startStack, tileIds, until } from './stack.mjs';
 
 const out = outDir('rooms');
 const docs = join(TOP, 'docs', 'images');
@@ -27,7 +27,7 @@ const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
 const st = await startStack('rooms', { bridge: false });
 const deadline = setTimeout(() => { console.log('not ok - rooms test did not finish within 220 s'); st.dump(); process.exit(1); }, 220000);
-let code = 0;
+let error = null;
 
 async function shot(page, name) {
   await page.screenshot({ path: join(out, name) });
@@ -130,19 +130,7 @@ try {
   await x.screenshot({ path: join(out, 'left-notice.png') });
   step('left notice done');
 } catch (e) {
-  console.log(`not ok - ${e.stack ?? e}`);
-  code = 1;
-  for (const ctx of st.browser.contexts()) {
-    for (const pg of ctx.pages()) await pg.screenshot({ path: join(out, `failure-${pg.tag ?? 'page'}.png`) }).catch(() => {});
-  }
+  error = e;
 }
 clearTimeout(deadline);
-if (code || failed()) st.dump();
-try {
-  await st.stop();
-} catch (e) {
-  console.log(`not ok - clean shutdown: ${e.message}`);
-  code = 1;
-}
-step('stopped');
-process.exit(code || (failed() ? 1 : 0));
+await st.finish(error, { out });

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOP, launch, loadPlaywright, skip, startWeb, watchConsole } from '../../web/test/e2e/lib.mjs';
+import { TOP, failed, launch, loadPlaywright, skip, startWeb, watchConsole } from '../../web/test/e2e/lib.mjs';
 
 export { check, failed, outDir } from '../../web/test/e2e/lib.mjs';
 
@@ -177,6 +177,34 @@ export async function startStack(name, { bridge = true, browserArgs = [] } = {})
     for (const b of st.bridges) console.error(`---- parley-bridge ${b.nick} log (tail) ----\n${tail(b.log(), 60)}`);
     for (const l of st.logs) console.error(l.slice(-25).join('\n'));
     console.error(`(files kept in ${dir})`);
+  };
+
+  /**
+   * The end of a test script. On `error` (what the script's try caught; null when it ran
+   * through) it is reported and every page's screenshot saved as failure-<tag>.png in `out`;
+   * on an error or a failed check the logs are printed. Then `before()` (the script's own
+   * clients, say) and the stack are stopped, a failed shutdown failing the test, and the
+   * process exits with the result.
+   */
+  st.finish = async (error, { out = dir, before } = {}) => {
+    let code = 0;
+    if (error) {
+      console.log(`not ok - ${error.stack ?? error}`);
+      code = 1;
+      for (const ctx of st.browser.contexts()) {
+        for (const pg of ctx.pages()) await pg.screenshot({ path: join(out, `failure-${pg.tag ?? 'page'}.png`) }).catch(() => {});
+      }
+    }
+    if (code || failed()) st.dump();
+    await before?.();
+    try {
+      await st.stop();
+    } catch (e) {
+      console.log(`not ok - clean shutdown: ${e.message}`);
+      code = 1;
+    }
+    console.log('# stopped');
+    process.exit(code || (failed() ? 1 : 0));
   };
 
   /** Closes the pages, then stops everything; throws if the focus or bridge had crashed. */

@@ -90,3 +90,32 @@ export function addSimulcast(sdp, mid, state = {}) {
 
 /** The scalability mode for each simulcast encoding (Chromium 111+ takes it in setParameters). */
 export const SIMULCAST_SCALABILITY_MODE = 'L1T3';
+
+/**
+ * The height of each simulcast layer, lowest first, for a camera capturing `trackHeight` lines:
+ * from each encoding's scaleResolutionDownBy, or (when the browser does not report it) the
+ * factors the munged SIM group gets (4, 2, 1 for three layers).
+ */
+export function layerHeights(encodings, trackHeight) {
+  const n = encodings.length;
+  return encodings.map((e, i) => {
+    const by = typeof e.scaleResolutionDownBy === 'number' && e.scaleResolutionDownBy >= 1
+      ? e.scaleResolutionDownBy : 2 ** (n - 1 - i);
+    return Math.floor(trackHeight / by);
+  });
+}
+
+/**
+ * Which layers to keep encoding when no receiver needs more than `maxHeight` lines (the
+ * bridge's SenderSourceConstraints): every layer up to the first that reaches `maxHeight`.
+ * A limit of 0, or one below every layer, keeps the lowest layer only (a receiver that starts
+ * watching gets a picture at once, while the bridge raises the limit); null, undefined or a
+ * negative limit keeps them all. `heights` is lowest first; returns one boolean per layer.
+ */
+export function activeLayers(heights, maxHeight) {
+  if (maxHeight === null || maxHeight === undefined || !(maxHeight >= 0)) return heights.map(() => true);
+  let top = heights.findIndex((h) => h >= maxHeight);
+  if (top < 0) top = heights.length - 1;
+  if (maxHeight === 0) top = 0;
+  return heights.map((_, i) => i <= top);
+}

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { localSources } from '../jingle/answer.js';
 import { parseSdp } from '../jingle/sdp.js';
-import { addSimulcast } from '../jingle/simulcast.js';
+import { activeLayers, addSimulcast, layerHeights } from '../jingle/simulcast.js';
 import { fixtureText } from './helpers.mjs';
 
 // A real Chromium answer (mids 0: our audio, 3: our camera with an RTX FID group).
@@ -54,4 +54,31 @@ test('simulcast: nothing for a receive-only m-line, an unknown mid, or no mid', 
   assert.equal(addSimulcast(ANSWER, '9', {}), ANSWER);
   assert.equal(addSimulcast(ANSWER, null, {}), ANSWER);
   assert.equal(addSimulcast(ANSWER, '0', {}), ANSWER); // audio
+});
+
+test('layerHeights: from scaleResolutionDownBy, else the munged 4/2/1', () => {
+  assert.deepEqual(layerHeights([{}, {}, {}], 720), [180, 360, 720]);
+  assert.deepEqual(layerHeights([{ scaleResolutionDownBy: 4 }, { scaleResolutionDownBy: 2 }, { scaleResolutionDownBy: 1 }], 540),
+    [135, 270, 540]);
+  assert.deepEqual(layerHeights([{ scaleResolutionDownBy: 0.5 }, {}], 720), [360, 720]);
+});
+
+test('activeLayers: the layers up to the first that reaches the limit', () => {
+  const h = [180, 360, 720];
+  assert.deepEqual(activeLayers(h, 720), [true, true, true]);
+  assert.deepEqual(activeLayers(h, 1080), [true, true, true]);
+  assert.deepEqual(activeLayers(h, 540), [true, true, true]);
+  assert.deepEqual(activeLayers(h, 360), [true, true, false]);
+  assert.deepEqual(activeLayers(h, 270), [true, true, false]);
+  assert.deepEqual(activeLayers(h, 180), [true, false, false]);
+  assert.deepEqual(activeLayers(h, 90), [true, false, false]);
+});
+
+test('activeLayers: nobody watching keeps the lowest, no limit keeps all', () => {
+  const h = [180, 360, 720];
+  assert.deepEqual(activeLayers(h, 0), [true, false, false]);
+  assert.deepEqual(activeLayers(h, null), [true, true, true]);
+  assert.deepEqual(activeLayers(h, undefined), [true, true, true]);
+  assert.deepEqual(activeLayers(h, -1), [true, true, true]);
+  assert.deepEqual(activeLayers(h, NaN), [true, true, true]);
 });

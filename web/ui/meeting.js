@@ -448,7 +448,12 @@ export class MeetingView {
         t.audio.srcObject = p.audioTrack ? new MediaStream([p.audioTrack]) : null;
         t.audio.play?.().catch(() => {});
       }
-      const showVideo = !!p.videoTrack && !p.videoMuted;
+      // Outside the bridge's last-N the camera is paused at the bridge: the avatar, not a
+      // frozen last picture.
+      const paused = !!p.videoTrack && !p.videoMuted && p.videoForwarded === false;
+      const showVideo = !!p.videoTrack && !p.videoMuted && !paused;
+      t.root.classList.toggle('video-paused', paused);
+      t.root.title = paused ? `${label}: video paused (only the most active speakers' video is sent)` : '';
       t.video.hidden = !showVideo;
       t.avatar.hidden = showVideo;
       t.mic.hidden = !p.audioMuted;

@@ -14,12 +14,15 @@ import { buildIceFailed, buildSessionAccept, buildSessionTerminate, buildSourceC
   buildTransportInfo, diffSources, localSources } from '../jingle/answer.js';
 import { RemoteOffer } from '../jingle/offer.js';
 import { firstTransport } from '../jingle/parse.js';
-import { addSimulcast, SIMULCAST_SCALABILITY_MODE } from '../jingle/simulcast.js';
+import { activeLayers, addSimulcast, layerHeights, SIMULCAST_SCALABILITY_MODE } from '../jingle/simulcast.js';
 import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
 import { toBuilder } from '../jingle/xml.js';
 import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
 
 const CANDIDATE_BATCH_MS = 150;
+
+/** How long nobody must need a camera layer before it stops encoding (setCameraMaxHeight). */
+export const CAMERA_LAYER_OFF_DELAY_MS = 10000;
 
 export class MediaSession extends EventTarget {
   /**
@@ -42,6 +45,9 @@ export class MediaSession extends EventTarget {
     this.endpointId = p.endpointId;
     this.media = p.media;
     this.options = p.options ?? {};
+    // The bridge's limit for our camera (SenderSourceConstraints); null: none yet.
+    this.cameraMaxHeight = this.options.cameraMaxHeight ?? null;
+    this.cameraLowerTimer = null;
     this.bridgeSessionId = p.model.bridgeSession?.id ?? null;
     this.startMuted = p.model.startMuted;
     const t = firstTransport(p.model);
@@ -212,7 +218,11 @@ export class MediaSession extends EventTarget {
     await this.tuneCameraSender();
   }
 
-  /** Temporal layers on each simulcast layer of the camera, where Chromium allows it. */
+  /**
+   * The camera's simulcast layers: temporal layers on each (where Chromium allows it), and only
+   * the layers some receiver needs (the bridge's SenderSourceConstraints, `cameraMaxHeight`):
+   * an unwatched 720p layer costs the sender's CPU and uplink for nothing.
+   */
   async tuneCameraSender() {
     const mid = this.offer.localMid('video');
     const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
@@ -220,12 +230,66 @@ export class MediaSession extends EventTarget {
     try {
       const params = tr.sender.getParameters();
       if (!params.encodings || params.encodings.length < 2) return;
-      if (params.encodings.every((e) => e.scalabilityMode === SIMULCAST_SCALABILITY_MODE)) return;
-      for (const e of params.encodings) e.scalabilityMode = SIMULCAST_SCALABILITY_MODE;
-      await tr.sender.setParameters(params);
+      const height = tr.sender.track.getSettings?.().height ?? 720;
+      const active = activeLayers(layerHeights(params.encodings, height), this.cameraMaxHeight);
+      let changed = false;
+      params.encodings.forEach((e, i) => {
+        if (e.scalabilityMode !== SIMULCAST_SCALABILITY_MODE) {
+          e.scalabilityMode = SIMULCAST_SCALABILITY_MODE;
+          changed = true;
+        }
+        if (e.active !== active[i]) {
+          e.active = active[i];
+          changed = true;
+        }
+      });
+      if (changed) await tr.sender.setParameters(params);
     } catch (e) {
       this.dispatchEvent(new CustomEvent('warning', { detail: `camera sender parameters: ${e.message}` }));
     }
+  }
+
+  /**
+   * The highest camera resolution any receiver needs (SenderSourceConstraints for our `-v0`
+   * source; null: no limit). Layers above it stop, but only once nobody has needed them for
+   * CAMERA_LAYER_OFF_DELAY_MS: a layer that was stopped takes seconds to come back in HD
+   * (Chromium ramps its bandwidth estimate up again), and in a meeting the stage moves often.
+   * A higher limit applies at once.
+   */
+  setCameraMaxHeight(maxHeight) {
+    const h = typeof maxHeight === 'number' && maxHeight >= 0 ? maxHeight : null;
+    clearTimeout(this.cameraLowerTimer);
+    this.cameraLowerTimer = null;
+    if (h === this.cameraMaxHeight) return undefined;
+    const apply = () => {
+      this.cameraLowerTimer = null;
+      this.cameraMaxHeight = h;
+      return this.enqueue('camera-layers', () => this.tuneCameraSender());
+    };
+    const raise = h === null || (this.cameraMaxHeight !== null && h > this.cameraMaxHeight);
+    if (raise) return apply();
+    this.cameraLowerTimer = setTimeout(apply, CAMERA_LAYER_OFF_DELAY_MS);
+    return undefined;
+  }
+
+  /** What the camera sends, per simulcast layer (lowest first): [{ ssrc, active, frameHeight, framesEncoded }]. */
+  async cameraLayers() {
+    const mid = this.offer.localMid('video');
+    const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
+    if (!tr || this.ended) return [];
+    const params = tr.sender.getParameters();
+    const report = await tr.sender.getStats();
+    const bySsrc = new Map();
+    report.forEach((s) => { if (s.type === 'outbound-rtp') bySsrc.set(s.ssrc, s); });
+    // The SIM group's order is the encodings' order, lowest first (jingle/simulcast.js).
+    const st = this.simulcastState;
+    const ssrcs = st?.primary ? [st.primary, ...(st.extra ?? []).map(([s]) => s)] : [...bySsrc.keys()];
+    return (params.encodings ?? []).map((e, i) => ({
+      active: e.active !== false,
+      ssrc: ssrcs[i] ?? null,
+      frameHeight: bySsrc.get(ssrcs[i])?.frameHeight ?? 0,
+      framesEncoded: bySsrc.get(ssrcs[i])?.framesEncoded ?? 0,
+    }));
   }
 
   /**
@@ -495,6 +559,7 @@ export class MediaSession extends EventTarget {
   close(reason, byRemote) {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.cameraLowerTimer);
     clearTimeout(this.candidateTimer);
     for (const info of this.remote.values()) {
       this.dispatchEvent(new CustomEvent('remote-track-removed', { detail: info }));
@@ -522,7 +587,8 @@ export class MediaSession extends EventTarget {
     report.forEach((s) => { if (s.type === 'codec') codecs.set(s.id, s.mimeType); });
     const add = (target, s) => {
       for (const k of ['packetsReceived', 'bytesReceived', 'packetsLost', 'framesDecoded',
-        'framesReceived', 'keyFramesDecoded', 'framesDropped', 'nackCount', 'pliCount', 'firCount']) {
+        'framesReceived', 'keyFramesDecoded', 'framesDropped', 'nackCount', 'pliCount', 'firCount',
+        'freezeCount', 'totalFreezesDuration']) {
         if (typeof s[k] === 'number') target[k] = (target[k] ?? 0) + s[k];
       }
       if (typeof s.jitter === 'number') target.jitter = Math.max(target.jitter ?? 0, s.jitter);

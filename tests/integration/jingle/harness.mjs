@@ -370,3 +370,247 @@ export async function jingleScenario(baseName, fn, opts = {}) {
 function tail(s, n) {
   return s.split('\n').slice(-n).join('\n');
 }
+
+// ---- A lib-jitsi-meet dialect participant (chat, raised hand, screen share) ------------------
+// What current lib-jitsi-meet (LJM) and Jitsi Meet put on the wire for the collaboration
+// features, element by element, each from the upstream source named next to it (read in
+// jitsi/lib-jitsi-meet and jitsi/jitsi-meet; nothing of their code is used here). Used by
+// tests/e2e/interop-jitsi.mjs against Parley's web client.
+
+export const LJM_NS = {
+  // XEP-0172 user nickname: LJM JitsiConference.ts setDisplayName() puts the display name in
+  // presence as <nick xmlns="http://jabber.org/protocol/nick">; ChatRoom.ts onPresence()
+  // reads it back ('nick' case -> DISPLAY_NAME_CHANGED).
+  nick: 'http://jabber.org/protocol/nick',
+  // LJM ChatRoom.ts onMessage(): a message's sender name, when the message carries one, is
+  // <display-name xmlns="http://jitsi.org/protocol/display-name"> (attribute `source`, e.g.
+  // "visitor"; jitsi-meet resources/prosody-plugins/mod_muc_displayname.lua puts it on the
+  // room history's copies); otherwise Jitsi Meet names the sender from its presence nick.
+  displayName: 'http://jitsi.org/protocol/display-name',
+  muc: 'http://jabber.org/protocol/muc',
+};
+
+/**
+ * Source details of a Jingle element as LJM reads them: [{ owner, ssrc, name, msid, media,
+ * videoType }]. From the focus's JSON form (LJM modules/xmpp/JingleHelperFunctions.ts
+ * expandSourcesFromJson / _createSourceExtension: sources[owner] = [video, videoGroups,
+ * audio, audioGroups], {s, n, m, v}; any `v` makes a video source 'desktop', a video source
+ * without it is 'camera') and from XML <source name ssrc videoType> with
+ * <ssrc-info xmlns="http://jitsi.org/jitmeet" owner> (LJM JingleSessionPC.ts
+ * _processSourceMapFromJingle; desktop_high_fps reads as desktop).
+ */
+export function jingleSourceDetails(jingle) {
+  const out = [];
+  for (const jm of children(jingle, 'json-message', JNS.jitmeet)) {
+    const map = JSON.parse(text(jm)).sources || {};
+    for (const [owner, lists] of Object.entries(map)) {
+      for (const s of lists[0] || []) {
+        out.push({ owner, ssrc: Number(s.s), name: s.n, msid: s.m ?? null, media: 'video', videoType: s.v ? 'desktop' : 'camera' });
+      }
+      for (const s of lists[2] || []) {
+        out.push({ owner, ssrc: Number(s.s), name: s.n, msid: s.m ?? null, media: 'audio', videoType: null });
+      }
+    }
+  }
+  for (const content of children(jingle, 'content', JNS.jingle)) {
+    const desc = child(content, 'description', JNS.rtp);
+    const media = desc ? desc.getAttribute('media') : null;
+    for (const s of children(desc, 'source', JNS.ssma)) {
+      const info = child(s, 'ssrc-info', JNS.jitmeet);
+      const param = children(s, 'parameter').find((p) => p.getAttribute('name') === 'msid');
+      let videoType = s.getAttribute('videoType') || (media === 'video' ? 'camera' : null);
+      if (videoType === 'desktop_high_fps') videoType = 'desktop';
+      out.push({
+        owner: info ? info.getAttribute('owner') : null,
+        ssrc: Number(s.getAttribute('ssrc')),
+        name: s.getAttribute('name'),
+        msid: param ? param.getAttribute('value') : null,
+        media,
+        videoType,
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * A conference participant that speaks LJM's dialect for presence, chat and screen sharing on
+ * top of JingleClient (conference request, disco#info, Jingle acknowledgements). Its media is
+ * signalled only: the transport it answers with is not reachable, so no RTP flows from it.
+ * When the focus re-invites it (the bridge drops an endpoint whose ICE never connects), it
+ * accepts the new session with the sources it has at that moment, as LJM would.
+ */
+export class LjmClient extends JingleClient {
+  /**
+   * Joins `room` as `nick` (LJM's endpoint id: 8 hex characters) with display name
+   * `displayName`, camera and microphone sources announced in SourceInfo.
+   */
+  static async join(ctx, room, nick, { displayName, features = LJM_FEATURES } = {}) {
+    const xmpp = await ctx.connect('websocket', { name: nick });
+    const c = new LjmClient(ctx, xmpp, room, nick, features);
+    c.displayName = displayName;
+    // LJM SignalingLayerImpl.ts: the SourceInfo presence element is JSON keyed by source name
+    // (service/RTC/SignalingLayer.ts getSourceNameForJitsiTrack: <endpoint>-<a|v><index>),
+    // each { muted, videoType } where videoType is left out for a camera (setTrackVideoType).
+    c.sourceInfo = { [`${nick}-a0`]: { muted: false }, [`${nick}-v0`]: { muted: false } };
+    c.raisedHand = null; // not said until first raised (LJM sends nothing before)
+    c.sessionSources = { audio: [], video: [], groups: [] };
+    c.session = null; // the latest session-initiate
+    const reply = await xmpp.conferenceRequest(ctx.focusJid, room);
+    const conf = child(reply, 'conference', NS.focus);
+    if (reply.getAttribute('type') !== 'result' || conf?.getAttribute('ready') !== 'true') {
+      throw new Error(`${nick}: conference request not ready: ${xmlOf(reply)}`);
+    }
+    // LJM ChatRoom.ts join() -> sendPresence(true): the join presence carries <x xmlns=muc>
+    // and every element of the presence map (nick, SourceInfo, jitsi_participant_* ...).
+    const occupant = `${room}/${nick}`;
+    const from = xmpp.mark();
+    xmpp.send(`<presence to="${esc(occupant)}"><x xmlns="${LJM_NS.muc}"/>${c.presenceInner()}</presence>`);
+    const p = await xmpp.waitFor((s) => s.localName === 'presence' && s.getAttribute('from') === occupant
+      && (s.getAttribute('type') === 'error' || mucPresence(s).self), { from, what: `self-presence from ${occupant}` });
+    if (p.getAttribute('type') === 'error') throw new Error(`${nick}: join refused: ${xmlOf(p)}`);
+    xmpp.on('iq', (iq) => c._onReinvite(iq));
+    return c;
+  }
+
+  /**
+   * The presence map as LJM's ChatRoom.ts json2packet() writes it: one element per entry,
+   * its value as text only when the value is truthy (so a lowered hand, value 0, is an empty
+   * <jitsi_participant_raisedHand/>). Participant properties are elements named
+   * jitsi_participant_<name> in the stanza's default namespace (JitsiConference.ts
+   * setLocalParticipantProperty); Jitsi Meet raises a hand with
+   * setLocalParticipantProperty('raisedHand', <ms timestamp>) and lowers it with 0 (jitsi-meet
+   * react/features/base/participants/middleware.ts).
+   */
+  presenceInner() {
+    let x = `<nick xmlns="${LJM_NS.nick}">${esc(this.displayName)}</nick>`
+      + `<SourceInfo>${esc(JSON.stringify(this.sourceInfo))}</SourceInfo>`;
+    if (this.raisedHand !== null) {
+      x += this.raisedHand ? `<jitsi_participant_raisedHand>${this.raisedHand}</jitsi_participant_raisedHand>`
+        : '<jitsi_participant_raisedHand/>';
+    }
+    return x;
+  }
+
+  /** Sends the whole presence again (LJM ChatRoom.ts sendPresence()). */
+  sendPresence() {
+    this.xmpp.send(`<presence to="${esc(`${this.room}/${this.nick}`)}">${this.presenceInner()}</presence>`);
+  }
+
+  /** Raises (timestamp in ms) or lowers (0) the hand. */
+  setRaisedHand(ts) {
+    this.raisedHand = ts;
+    this.sendPresence();
+  }
+
+  /**
+   * A groupchat message as LJM ChatRoom.ts sendMessage(text, 'body') sends it: <message
+   * to=room type=groupchat><body>. With `displayName`, also the <display-name> element LJM
+   * reads in onMessage() (what a Jitsi deployment's server adds: mod_muc_displayname.lua on
+   * history copies, visitors' messages).
+   */
+  sendGroupchat(body, { displayName = null, source = null } = {}) {
+    const dn = displayName === null ? ''
+      : `<display-name xmlns="${LJM_NS.displayName}"${source ? ` source="${esc(source)}"` : ''}>${esc(displayName)}</display-name>`;
+    this.xmpp.send(`<message to="${esc(this.room)}" type="groupchat"><body>${esc(body)}</body>${dn}</message>`);
+  }
+
+  /**
+   * A private message as LJM ChatRoom.ts sendPrivateMessage(id, text, 'body') sends it:
+   * <message to=room/<nick> type=chat><body> (nothing else).
+   */
+  sendPrivate(toNick, body) {
+    this.xmpp.send(`<message to="${esc(`${this.room}/${toNick}`)}" type="chat"><body>${esc(body)}</body></message>`);
+  }
+
+  /** Accepts a session-initiate with our camera/microphone sources (and screen, if sharing). */
+  async acceptSession(initiate, { audio, video, groups } = this.sessionSources) {
+    this.sessionSources = { audio, video, groups };
+    this.session = initiate;
+    const r = await this.accept(initiate, { audio, video, groups });
+    if (r.getAttribute('type') !== 'result') throw new Error(`${this.nick}: session-accept refused: ${xmlOf(r)}`);
+    return r;
+  }
+
+  _onReinvite(iq) {
+    const j = child(iq, 'jingle', JNS.jingle);
+    if (!j || iq.getAttribute('type') !== 'set' || j.getAttribute('action') !== 'session-initiate') return;
+    if (!this.session) return; // the first one is accepted by the test
+    const initiate = this.jingles.find((x) => x.iq === iq);
+    if (initiate) this.acceptSession(initiate).catch((e) => console.error(`# ${this.nick}: re-accept failed: ${e.message}`));
+  }
+
+  /**
+   * source-add / source-remove as LJM JingleSessionPC.ts notifyMySSRCUpdate() builds them:
+   * <jingle action initiator sid> with, per media type, <content name="<media>"> (no creator)
+   * <description xmlns=rtp media> holding <source xmlns=ssma name ssrc videoType> with an
+   * msid <parameter> (modules/sdp/SDPDiffer.ts toJingle()) and its <ssrc-group>s.
+   */
+  sourceChange(action, sources, groups = []) {
+    const byMedia = new Map();
+    for (const s of sources) {
+      if (!byMedia.has(s.media)) byMedia.set(s.media, []);
+      byMedia.get(s.media).push(s);
+    }
+    let inner = '';
+    for (const [media, list] of byMedia) {
+      inner += `<content name="${media}"><description xmlns="${JNS.rtp}" media="${media}">`
+        + `${sourcesXml(list, media === 'video' ? groups : [])}</description></content>`;
+    }
+    const initiator = this.session.jingle.getAttribute('initiator') || this.session.from;
+    return this.jingleSet(action, this.session.sid, inner, { attrs: ` initiator="${esc(initiator)}"` });
+  }
+
+  /**
+   * Starts a screen share as LJM does: a second video source <endpoint>-v1 (videoType
+   * desktop, LocalSdpMunger.ts adds name and videoType to each SSRC of the track, RTX
+   * included, msid <endpoint>-video-1-<tpc> <track>-<tpc>), announced with source-add through
+   * the focus, and videoType desktop for it in SourceInfo (SignalingLayerImpl.ts
+   * setTrackVideoType). Resolves with the focus's reply to the source-add.
+   */
+  async startScreenShare({ ssrc = 5001, rtx = 5002 } = {}) {
+    const name = `${this.nick}-v1`;
+    const msid = `${this.nick}-video-1-1 screen-track-1`;
+    this.screen = {
+      sources: [ssrc, rtx].map((s) => ({ ssrc: s, name, msid, videoType: 'desktop', media: 'video' })),
+      groups: [{ semantics: 'FID', ssrcs: [ssrc, rtx] }],
+    };
+    this.sessionSources = {
+      ...this.sessionSources,
+      video: [...this.sessionSources.video, ...this.screen.sources],
+      groups: [...this.sessionSources.groups, ...this.screen.groups],
+    };
+    this.sourceInfo[name] = { muted: false, videoType: 'desktop' };
+    const r = await this.sourceChange('source-add', this.screen.sources, this.screen.groups);
+    this.sendPresence();
+    return r;
+  }
+
+  /** Stops it: source-remove of the same sources, and the source gone from SourceInfo. */
+  async stopScreenShare() {
+    const { sources, groups } = this.screen;
+    const ssrcs = new Set(sources.map((s) => s.ssrc));
+    this.sessionSources = {
+      ...this.sessionSources,
+      video: this.sessionSources.video.filter((s) => !ssrcs.has(s.ssrc)),
+      groups: this.sessionSources.groups.filter((g) => !g.ssrcs.some((s) => ssrcs.has(s))),
+    };
+    delete this.sourceInfo[`${this.nick}-v1`];
+    this.screen = null;
+    const r = await this.sourceChange('source-remove', sources, groups);
+    this.sendPresence();
+    return r;
+  }
+
+  /** The latest available presence of occupant `nick` of our room received so far, or null. */
+  lastPresenceOf(nick) {
+    const from = `${this.room}/${nick}`;
+    for (let i = this.xmpp.received.length - 1; i >= 0; i--) {
+      const s = this.xmpp.received[i];
+      if (s.localName === 'presence' && s.getAttribute('from') === from) {
+        return s.getAttribute('type') === 'unavailable' ? null : s;
+      }
+    }
+    return null;
+  }
+}

@@ -20,7 +20,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP, watchConsole } from './lib.mjs';
 
-const { startStack, until, receivingFrom, check, failed, outDir } = await import(join(TOP, 'tests', 'e2e', 'stack.mjs'));
+const { startStack, until, receivingFrom, check, outDir } = await import(join(TOP, 'tests', 'e2e', 'stack.mjs'));
 
 const out = outDir('security');
 const docs = join(TOP, 'docs', 'images');
@@ -28,7 +28,7 @@ const SHOTS_TO_DOCS = process.env.PARLEY_SECURITY_SHOTS === '1';
 const VIEW = { width: 1024, height: 640 };
 const t0 = Date.now();
 const st = await startStack('security');
-let code = 0;
+let error = null;
 
 async function shot(page, name, opts = {}) {
   await page.screenshot({ path: join(out, name), ...opts });
@@ -237,18 +237,6 @@ try {
   check(!/join refused/.test(await frank.evaluate(() => window.parley.log.join('\n'))), 'with the lobby off a fourth joins directly');
   log('lobby done');
 } catch (e) {
-  console.log(`not ok - ${e.stack ?? e}`);
-  code = 1;
-  for (const ctx of st.browser.contexts()) {
-    for (const pg of ctx.pages()) await pg.screenshot({ path: join(out, `failure-${pg.tag ?? 'page'}.png`) }).catch(() => {});
-  }
+  error = e;
 }
-if (code || failed()) st.dump();
-try {
-  await st.stop();
-} catch (e) {
-  console.log(`not ok - clean shutdown: ${e.message}`);
-  code = 1;
-}
-log('stopped');
-process.exit(code || (failed() ? 1 : 0));
+await st.finish(error, { out });

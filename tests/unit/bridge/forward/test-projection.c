@@ -32,6 +32,7 @@ typedef struct {
     int max_tid_seen; /* highest temporal layer forwarded since the last key frame */
     int last_fwd_enc;
     unsigned fwd_tid_when_pending[4]; /* tids forwarded while a switch down was pending */
+    bool not_sent[N_ENC];             /* encodings the sender does not encode */
 } Fixture;
 
 static void fixture_init(Fixture *fx, uint16_t seq0, uint32_t ts0, uint16_t picid0, uint8_t tl00)
@@ -94,6 +95,8 @@ static BridgeProjVerdict feed(Fixture *fx, SimPkt *p, uint8_t e, unsigned *flags
 static void tick(Fixture *fx)
 {
     for (unsigned e = 0; e < N_ENC; e++) {
+        if (fx->not_sent[e])
+            continue;
         bool key = fx->key_in[e] == 0;
         if (fx->key_in[e] >= 0)
             fx->key_in[e]--;
@@ -178,6 +181,9 @@ static void test_switch_down_relieves_at_once(void)
     set_target(&fx, 2, 0, 2);
     run(&fx, 12);
     g_assert_cmpint(fx.last_fwd_enc, ==, 2);
+    /* Every encoding began with a key frame at the same instant: the receiver took each on its
+     * way up to the target (0, 1, then 2). */
+    g_assert_cmpuint(fx.rx.keyframes, ==, 3);
     unsigned frames_before = fx.rx.frames;
 
     fx.key_delay = 6;
@@ -189,10 +195,43 @@ static void test_switch_down_relieves_at_once(void)
     g_assert_cmpuint(fx.fwd_tid_when_pending[1] + fx.fwd_tid_when_pending[2], ==, 0);
     run(&fx, 10);
     g_assert_cmpint(fx.last_fwd_enc, ==, 0);
-    g_assert_cmpuint(fx.rx.keyframes, ==, 2);
+    g_assert_cmpuint(fx.rx.keyframes, ==, 4);
     /* All frames of encoding 0 since its key frame arrived. */
     g_assert_cmpuint(fx.frames_by_enc[0], >=, 8);
     g_assert_cmpuint(fx.rx.frames, >, frames_before + 8);
+}
+
+/* A receiver starts with the top encoding as its target while the sender has not started it
+ * (a browser brings its simulcast layers up one by one as its bandwidth estimate grows): it
+ * gets the highest encoding that is sent instead of nothing, and goes on asking for the
+ * target's key frame, within the limiter's pace. */
+static void test_start_below_a_target_not_sent(void)
+{
+    Fixture fx;
+    fixture_init(&fx, 100, 5000, 10, 3);
+    fx.not_sent[2] = true;
+    run(&fx, 5); /* the sender is sending; the receiver joins later */
+    fx.key_in[0] = 4;
+    fx.key_in[1] = 8;
+    set_target(&fx, 2, 0, 2);
+    run(&fx, 6);
+    /* Encoding 0's key frame came first and was taken: pictures from then on. */
+    g_assert_cmpint(fx.last_fwd_enc, ==, 0);
+    g_assert_cmpuint(fx.rx.frames, >, 0);
+    run(&fx, 10);
+    /* Then encoding 1's, one step closer to the target. */
+    g_assert_cmpint(fx.last_fwd_enc, ==, 1);
+    g_assert_cmpuint(fx.rx.keyframes, ==, 2);
+    g_assert_cmpint(bridge_projection_wanted_encoding(&fx.proj), ==, 2);
+    unsigned requests = fx.requests;
+    fx.now += 1000000;
+    run(&fx, 2);
+    g_assert_cmpuint(fx.requests, ==, requests + 1);
+    /* Encoding 0's next key frame does not pull the receiver back down. */
+    fx.key_in[0] = 0;
+    run(&fx, 3);
+    g_assert_cmpint(fx.last_fwd_enc, ==, 1);
+    g_assert_cmpuint(fx.rx.keyframes, ==, 2);
 }
 
 static void test_temporal_drop_and_raise(void)
@@ -201,9 +240,10 @@ static void test_temporal_drop_and_raise(void)
     fixture_init(&fx, 1, 1, 1, 1);
     set_target(&fx, 1, 0, 0);
     run(&fx, 40);
-    /* 40 frames from the key frame on: a quarter are T0. */
+    /* 40 frames from the key frame on: a quarter are T0; plus encoding 0's key frame of the
+     * first instant, taken on the way to encoding 1. */
     g_assert_cmpuint(fx.rx.tid_count[1] + fx.rx.tid_count[2], ==, 0);
-    g_assert_cmpuint(fx.rx.frames, ==, 10);
+    g_assert_cmpuint(fx.rx.frames, ==, 10 + 1);
     /* The dropped frames left no hole in sequence numbers or picture ids (SimReceiver
      * checked each packet). */
     g_assert_cmpuint(fx.proj.stats.dropped, >, 0);
@@ -508,6 +548,8 @@ int main(int argc, char **argv)
     g_test_add_func("/forward/projection/switch-up-at-keyframe", test_switch_up_at_keyframe);
     g_test_add_func("/forward/projection/switch-down-relieves-at-once",
                     test_switch_down_relieves_at_once);
+    g_test_add_func("/forward/projection/start-below-a-target-not-sent",
+                    test_start_below_a_target_not_sent);
     g_test_add_func("/forward/projection/temporal-drop-and-raise", test_temporal_drop_and_raise);
     g_test_add_func("/forward/projection/wraparound", test_wraparound);
     g_test_add_func("/forward/projection/reordering", test_reordering);
