@@ -16,6 +16,7 @@
 #define REALLOC_EVERY_S 2
 #define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
 #define BWE_POLL_TICKS 10 /* estimates looked at every 10 speaker ticks (200 ms) */
+#define UPGRADE_ROOM 0.8  /* a switch up costs at most this share of the budget */
 #define BWE_HOLD 5        /* the allocation uses the lowest of the last 5 looks (1 s) */
 
 /* One video source of the conference. */
@@ -516,12 +517,23 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
     e->budget_bps = bw.estimate_bps ? avail : 0;
     BridgeAllocSummary sum;
     bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, avail, r->res, &sum);
+    /* A switch up must fit with room to spare (its cost at most 80% of the budget), or the
+     * receiver keeps what it has: right at the estimate, the next over-use takes it down
+     * again, and every switch up costs a key frame on a full link. */
+    if (bw.estimate_bps && e->posted && sum.target_bps > e->bps &&
+        (double)sum.target_bps > UPGRADE_ROOM * (double)avail) {
+        guint64 room = MAX((guint64)(UPGRADE_ROOM * (double)avail), e->bps);
+        bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, room, r->res, &sum);
+    }
     s->stats.allocations++;
     e->ideal_bps = sum.ideal_bps;
     e->oversending = sum.oversending;
-    e->limited = bw.estimate_bps && sum.ideal_bps > sum.target_bps && sum.ideal_bps > avail;
-    /* Above the estimate, the worker probes toward the ideal allocation. */
-    bridge_media_endpoint_set_wanted(s->media, rx->handle, e->limited ? sum.ideal_bps : 0);
+    e->limited = bw.estimate_bps && sum.target_bps < sum.ideal_bps;
+    /* Below its ideal, the worker probes toward an estimate that would allow it: the ideal
+     * with the room a switch up needs, plus what the receiver gets besides layered video. */
+    bridge_media_endpoint_set_wanted(
+        s->media, rx->handle,
+        e->limited ? (guint64)((double)sum.ideal_bps / UPGRADE_ROOM) + bw.other_bps : 0);
 
     g_autofree BridgeMediaTarget *t = g_new0(BridgeMediaTarget, MAX(n, 1));
     g_autoptr(GPtrArray) names = g_ptr_array_new();

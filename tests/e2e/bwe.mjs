@@ -16,7 +16,7 @@
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/bwe.mjs
 import { execFileSync } from 'node:child_process';
-import { BRIDGE_HTTP_PORT, check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, outDir, receivingFrom, startStack, stats } from './stack.mjs';
 
 const LIMIT = '500kbit';
 const BRIDGE_ICE_PORT = 20000; // stack.mjs's bridge
@@ -39,6 +39,8 @@ try {
 }
 
 const st = await startStack('bwe');
+const out = outDir('bwe');
+let error = null;
 const ROOM = 'bwe-downlink-7731';
 const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
@@ -244,13 +246,10 @@ try {
   const after = (await video(carol)).from[alice.id];
   figure(`freezes during the ramp up: ${after.freezes - beforeLift.freezes}`);
 } catch (e) {
-  check(false, e.message);
-  st.dump();
-} finally {
-  clearTimeout(deadline);
-  if (tracer) clearInterval(tracer);
-  try { lift(); } catch { /* the namespace goes anyway */ }
-  await st.stop().catch((e) => check(false, e.message));
+  error = e;
 }
+clearTimeout(deadline);
+if (tracer) clearInterval(tracer);
+try { lift(); } catch { /* the namespace goes anyway */ }
 console.log(`# summary: ${figures.join('; ')}`);
-process.exit(failed() ? 1 : 0);
+await st.finish(error, { out });
