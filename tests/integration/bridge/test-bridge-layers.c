@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Layer selection in parley-bridge as a process: a real Prosody, the bridge, a scripted focus
- * that allocates five endpoints with Colibri2, five simulated clients (tests/lib/c/sim-peer.h:
+ * that allocates seven endpoints with Colibri2, seven simulated clients (tests/lib/c/sim-peer.h:
  * libnice ICE, DTLS, SRTP) and their colibri-ws channels.
  *
- * alice and erin each send VP8 simulcast as Chrome does: three encodings (180p, 360p, 720p,
- * a SIM group, an RTX SSRC per encoding in FID groups), three temporal layers, a key frame on
+ * alice, erin, frank and gina each send VP8 simulcast as Chrome does: three encodings (180p, 360p,
+ * 720p, a SIM group, an RTX SSRC per encoding in FID groups), three temporal layers, a key frame on
  * every encoding when asked (PLI/FIR) and every 2 s, and audio with an RFC 6464 level.
  * bob, carol and dave receive, and say what they want with ReceiverVideoConstraints:
  * - bob asks 180p of everyone: each sender reaches him as one stream on its primary SSRC with
@@ -13,10 +13,11 @@
  * - carol puts alice on stage at 720p: she gets alice's 720p encoding after a key frame, erin
  *   at 180p; carol then asks 180p, then 720p again: each switch lands within seconds and her
  *   stream stays continuous across it;
- * - dave asks lastN 1: he gets exactly one video, the dominant speaker's, and when the other
+ * - dave asks lastN 1: he gets exactly one video, the dominant speaker's, and when another
  *   sender starts speaking (audio levels) the dominant speaker changes
  *   (DominantSpeakerEndpointChangeEvent to everyone) and dave's one video follows it
- *   (ForwardedSources, LastNEndpointsChangeEvent, the packets themselves);
+ *   (ForwardedSources, LastNEndpointsChangeEvent, the packets themselves); then lastN 2: the
+ *   two most recent speakers' videos, exactly those two, following each change of speaker;
  * - senders are told the highest height anyone needs of their source (SenderSourceConstraints);
  * - bob NACKs a packet: the bridge sends it again from its cache as RTX (original sequence
  *   number and payload), not the sender;
@@ -43,12 +44,12 @@
 #define FOCUS_NICK "focus"
 #define MEDIA_PORT 22100
 #define CONF "layers-1"
-#define N_EP 5
-#define N_SENDERS 2
+#define N_EP 7
+#define N_SENDERS 4
 #define T_SWITCH 20000 /* ms: generous, the machine may be loaded */
 
-enum { ALICE, ERIN, BOB, CAROL, DAVE };
-static const char *names[N_EP] = {"alice", "erin", "bob", "carol", "dave"};
+enum { ALICE, ERIN, FRANK, GINA, BOB, CAROL, DAVE };
+static const char *names[N_EP] = {"alice", "erin", "frank", "gina", "bob", "carol", "dave"};
 
 static ItEnv env;
 static TestXmpp *focus;
@@ -66,6 +67,7 @@ typedef struct {
     guint32 rtx[3];
     guint64 fir_pli_seen;
     guint frames;
+    gboolean top_off; /* the top encoding not sent (as a browser before its estimate allows) */
 } Sender;
 
 static Sender tx[N_SENDERS];
@@ -119,7 +121,10 @@ static void on_rtp(const guint8 *pkt, gsize len, gpointer data)
             r->foreign++;
         return;
     }
-    int s = h.ssrc == primary(ALICE) ? 0 : h.ssrc == primary(ERIN) ? 1 : -1;
+    int s = -1;
+    for (guint k = 0; k < N_SENDERS; k++)
+        if (h.ssrc == primary(k))
+            s = (int)k;
     if (s < 0) {
         r->foreign++;
         return;
@@ -403,7 +408,7 @@ static void send_frame(guint s)
     sim_peer_get_stats(peers[s], &st);
     gboolean key = t->frames % 50 == 0 || st.pli_received + st.fir_received != t->fir_pli_seen;
     t->fir_pli_seen = st.pli_received + st.fir_received;
-    for (guint e = 0; e < 3; e++) {
+    for (guint e = 0; e < (t->top_off ? 2u : 3u); e++) {
         SimPkt pkts[8];
         unsigned n = 0;
         sim_vp8_frame(&t->enc[e], key, pkts, &n, G_N_ELEMENTS(pkts));
@@ -604,61 +609,138 @@ static void test_nack(void)
 }
 
 static const char *want_dominant;
-static guint want_sender;
+static guint want_mask; /* senders whose video dave should get, a bit each */
 static guint64 dave_base[N_SENDERS];
+
+/* dave's latest ForwardedSources as a sender mask. */
+static guint dave_forwarded_mask(void)
+{
+    g_autofree char *f = forwarded(DAVE);
+    g_auto(GStrv) parts = g_strsplit(f, ",", -1);
+    guint mask = 0;
+    for (guint k = 0; parts[k]; k++)
+        for (guint s = 0; s < N_SENDERS; s++) {
+            g_autofree char *v = g_strdup_printf("%s-v0", names[s]);
+            if (strcmp(parts[k], v) == 0)
+                mask |= 1u << s;
+        }
+    return mask;
+}
 
 static gboolean dave_follows(void)
 {
-    g_autofree char *f = forwarded(DAVE);
-    g_autofree char *want = g_strdup_printf("%s-v0", names[want_sender]);
-    return g_strcmp0(dominant(BOB), want_dominant) == 0 &&
-           g_strcmp0(dominant(DAVE), want_dominant) == 0 && strcmp(f, want) == 0 &&
-           rx[DAVE].packets[want_sender] > dave_base[want_sender] + 10;
+    if (g_strcmp0(dominant(BOB), want_dominant) != 0 ||
+        g_strcmp0(dominant(DAVE), want_dominant) != 0 || dave_forwarded_mask() != want_mask)
+        return FALSE;
+    for (guint s = 0; s < N_SENDERS; s++)
+        if ((want_mask & (1u << s)) && rx[DAVE].packets[s] <= dave_base[s] + 10)
+            return FALSE;
+    return TRUE;
 }
 
-/* dave (lastN 1) gets exactly @s's video, @s being the dominant speaker. */
-static void expect_dave_gets(guint s)
+/* Only @speaker speaks; dave then gets exactly the videos in @mask, @speaker first among them
+ * as the dominant speaker. */
+static void expect_dave_gets(guint speaker, guint mask)
 {
-    want_dominant = names[s];
-    want_sender = s;
+    for (guint s = 0; s < N_SENDERS; s++)
+        tx[s].speaking = s == speaker;
+    want_dominant = names[speaker];
+    want_mask = mask;
     memcpy(dave_base, rx[DAVE].packets, sizeof dave_base);
     gint64 ms = media_until(dave_follows, T_SWITCH);
     if (ms < 0) {
         g_autofree char *f = forwarded(DAVE);
-        g_error("dave: dominant %s, forwarded %s, packets %" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
-                dominant(DAVE), f, rx[DAVE].packets[0], rx[DAVE].packets[1]);
+        g_error("dave: dominant %s, forwarded %s (want %s with mask %x), packets %" G_GUINT64_FORMAT
+                "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT,
+                dominant(DAVE), f, want_dominant, mask, rx[DAVE].packets[0], rx[DAVE].packets[1],
+                rx[DAVE].packets[2], rx[DAVE].packets[3]);
     }
-    g_printerr("# figures: %s dominant and dave's one video after %" G_GINT64_FORMAT " ms\n",
-               names[s], ms);
-    /* Then a window in which only that one flows. */
+    g_printerr("# figures: %s dominant and dave's %d video(s) after %" G_GINT64_FORMAT " ms\n",
+               names[speaker], __builtin_popcount(mask), ms);
+    /* Then a window in which exactly those flow. */
     media_for(300);
     memcpy(dave_base, rx[DAVE].packets, sizeof dave_base);
     media_for(1500);
-    g_assert_cmpuint(rx[DAVE].packets[s], >, dave_base[s] + 20);
-    g_assert_cmpuint(rx[DAVE].packets[1 - s], ==, dave_base[1 - s]);
+    for (guint s = 0; s < N_SENDERS; s++) {
+        if (mask & (1u << s))
+            g_assert_cmpuint(rx[DAVE].packets[s], >, dave_base[s] + 20);
+        else
+            g_assert_cmpuint(rx[DAVE].packets[s], ==, dave_base[s]);
+    }
     json_t *ln = latest(DAVE, "LastNEndpointsChangeEvent");
     g_assert_nonnull(ln);
     json_t *list = json_object_get(ln, "lastNEndpoints");
-    g_assert_cmpuint(json_array_size(list), ==, 1);
-    g_assert_cmpstr(json_string_value(json_array_get(list, 0)), ==, names[s]);
+    g_assert_cmpuint(json_array_size(list), ==, (guint)__builtin_popcount(mask));
+    /* In priority order: the dominant speaker first. */
+    g_assert_cmpstr(json_string_value(json_array_get(list, 0)), ==, names[speaker]);
 }
 
 static void test_last_n_speaker(void)
 {
     chan_send(DAVE, "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":1,"
                     "\"defaultConstraints\":{\"maxHeight\":180}}");
-    tx[ALICE].speaking = TRUE; /* alice speaks */
-    tx[ERIN].speaking = FALSE;
-    expect_dave_gets(ALICE);
-    tx[ALICE].speaking = FALSE; /* now erin */
-    tx[ERIN].speaking = TRUE;
-    expect_dave_gets(ERIN);
-    tx[ERIN].speaking = FALSE;
-    tx[ALICE].speaking = TRUE;
-    expect_dave_gets(ALICE);
-    /* bob (no last-N) kept both all along. */
-    g_assert_cmpstr(forwarded(BOB), ==, "alice-v0,erin-v0");
+    expect_dave_gets(ALICE, 1u << ALICE);
+    expect_dave_gets(ERIN, 1u << ERIN);
+    expect_dave_gets(ALICE, 1u << ALICE);
+    /* bob (no last-N) kept all four all along. */
+    g_assert_cmpstr(forwarded(BOB), ==, "alice-v0,erin-v0,frank-v0,gina-v0");
     g_assert_cmpuint(rx[DAVE].foreign, ==, 0);
+}
+
+/* lastN 2 with four senders: the two most recent speakers, following each change. */
+static void test_last_n_two(void)
+{
+    chan_send(DAVE, "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":2,"
+                    "\"defaultConstraints\":{\"maxHeight\":180}}");
+    expect_dave_gets(FRANK, 1u << FRANK | 1u << ALICE);
+    expect_dave_gets(GINA, 1u << GINA | 1u << FRANK);
+    expect_dave_gets(ERIN, 1u << ERIN | 1u << GINA);
+    expect_dave_gets(GINA, 1u << GINA | 1u << ERIN);
+    g_assert_cmpuint(rx[DAVE].foreign, ==, 0);
+    for (guint s = 0; s < N_SENDERS; s++)
+        tx[s].speaking = FALSE;
+}
+
+static guint64 dave_erin_base;
+
+static gboolean dave_gets_erin(void)
+{
+    return rx[DAVE].packets[ERIN] > dave_erin_base + 10;
+}
+
+/* erin does not send her top encoding; dave, who had paused her, puts her on stage at 720p.
+ * The allocation targets the best encoding she sends (the layer rates say the top one is
+ * silent), so the key frame the bridge asks for is of an encoding she sends (a browser ignores
+ * a request for a stream it is not sending), and dave gets her at <= 360p at once rather than
+ * waiting for a layer that does not come. */
+static void test_start_below_a_layer_not_sent(void)
+{
+    tx[ERIN].top_off = TRUE;
+    chan_send(DAVE, "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
+                    "\"defaultConstraints\":{\"maxHeight\":180},"
+                    "\"constraints\":{\"erin-v0\":{\"maxHeight\":0}}}");
+    media_for(1500);
+    dave_erin_base = rx[DAVE].packets[ERIN];
+    media_for(500);
+    g_assert_cmpuint(rx[DAVE].packets[ERIN], ==, dave_erin_base); /* paused */
+    SimPeerStats st;
+    sim_peer_get_stats(peers[ERIN], &st);
+    guint64 plis = st.pli_received;
+    chan_send(DAVE, "{\"colibriClass\":\"ReceiverVideoConstraints\",\"lastN\":-1,"
+                    "\"onStageSources\":[\"erin-v0\"],\"defaultConstraints\":{\"maxHeight\":180},"
+                    "\"constraints\":{\"erin-v0\":{\"maxHeight\":720}}}");
+    gint64 ms = media_until(dave_gets_erin, T_SWITCH);
+    g_assert_cmpint(ms, >=, 0);
+    sim_peer_get_stats(peers[ERIN], &st);
+    g_assert_cmpuint(st.pli_received, >, plis);
+    guint32 first = st.pli_ssrcs[plis % SIM_PEER_PLI_RING];
+    g_printerr("# figures: dave gets erin (top layer off) after %" G_GINT64_FORMAT
+               " ms; first key frame request on %08x (encodings %08x %08x %08x)\n",
+               ms, first, tx[ERIN].enc[0].ssrc, tx[ERIN].enc[1].ssrc, tx[ERIN].enc[2].ssrc);
+    g_assert_true(first == tx[ERIN].enc[0].ssrc || first == tx[ERIN].enc[1].ssrc);
+    g_assert_cmpuint(rx[DAVE].last_key_height[ERIN], <=, 360);
+    g_assert_cmpuint(rx[DAVE].foreign, ==, 0);
+    tx[ERIN].top_off = FALSE;
 }
 
 /* ---- bandwidth estimation ---- */
@@ -723,12 +805,12 @@ static json_t *debug_endpoint(const char *id)
 /* The senders stamp transport-wide sequence numbers on their audio (as browsers do): carol
  * gets her own, consecutive. Her feedback reporting half of them lost drives her estimate
  * down: alice, on stage at 720p, comes down to her lowest layer (an on-stage camera is never
- * suspended), erin (a thumbnail) is paused, and the bridge says carol is limited by her
+ * suspended), the thumbnails are paused, and the bridge says carol is limited by her
  * estimate; the other receivers, without feedback, keep what they asked for. */
 static void test_bwe(void)
 {
-    sim_peer_enable_tcc(peers[ALICE], 5, 1000);
-    sim_peer_enable_tcc(peers[ERIN], 5, 40000);
+    for (guint s = 0; s < N_SENDERS; s++)
+        sim_peer_enable_tcc(peers[s], 5, (guint16)(1000 + 20000 * s));
     chan_send(CAROL, "{\"colibriClass\":\"ReceiverVideoConstraints\","
                      "\"onStageSources\":[\"alice-v0\"],\"defaultConstraints\":{\"maxHeight\":180},"
                      "\"constraints\":{\"alice-v0\":{\"maxHeight\":720}}}");
@@ -754,20 +836,21 @@ static void test_bwe(void)
                json_integer_value(json_object_get(bwe, "estimate_bps")),
                json_real_value(json_object_get(bwe, "loss_fraction")),
                json_integer_value(json_object_get(c, "allocated_bps")));
-    g_assert_cmpint(json_integer_value(json_object_get(bwe, "estimate_bps")), <, 300000);
+    /* Well below where it started (2.5 Mbit/s) and what 720p and the thumbnails cost. */
+    g_assert_cmpint(json_integer_value(json_object_get(bwe, "estimate_bps")), <, 600000);
     g_assert_true(json_is_true(json_object_get(c, "limited_by_estimate")));
     json_decref(c);
     g_assert_cmpfloat(metric("parley_bridge_bwe_receivers"), ==, 1);
     g_assert_cmpfloat(metric("parley_bridge_bwe_limited_receivers"), ==, 1);
     g_assert_cmpfloat(metric("parley_bridge_tcc_feedback_received_total"), >, 0);
-    /* erin is a thumbnail: nothing left for her. */
+    /* The thumbnails: nothing left for them. */
     for (guint k = 0; k < 20; k++) {
         tick();
         carol_feedback(TRUE);
     }
     g_assert_cmpstr(forwarded(CAROL), ==, "alice-v0");
-    /* bob has no estimate: both as he asked. */
-    g_assert_cmpstr(forwarded(BOB), ==, "alice-v0,erin-v0");
+    /* bob has no estimate: every source, as he asked. */
+    g_assert_cmpstr(forwarded(BOB), ==, "alice-v0,erin-v0,frank-v0,gina-v0");
     c = debug_endpoint("bob");
     g_assert_true(json_is_null(json_object_get(c, "bwe")));
     json_decref(c);
@@ -786,6 +869,9 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-layers/switch", test_switch);
     g_test_add_func("/bridge-layers/nack", test_nack);
     g_test_add_func("/bridge-layers/last-n-speaker", test_last_n_speaker);
+    g_test_add_func("/bridge-layers/last-n-two", test_last_n_two);
+    g_test_add_func("/bridge-layers/start-below-a-layer-not-sent",
+                    test_start_below_a_layer_not_sent);
     g_test_add_func("/bridge-layers/bwe", test_bwe);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {

@@ -128,9 +128,12 @@ static void handle_rtcp(SimPeer *p, const guint8 *buf, gsize len)
             p->stats.sr_received++;
         else if (pk.type == PA_RTCP_RR)
             handle_rr(p, buf, &pk);
-        else if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_PLI)
+        else if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_PLI) {
+            PaRtcpFb fb;
+            if (pa_rtcp_parse_fb(buf, &pk, &fb) == PA_RTCP_OK)
+                p->stats.pli_ssrcs[p->stats.pli_received % SIM_PEER_PLI_RING] = fb.media_ssrc;
             p->stats.pli_received++;
-        else if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_FIR)
+        } else if (pk.type == PA_RTCP_PSFB && pk.count == PA_RTCP_PSFB_FIR)
             p->stats.fir_received++;
         else if (pk.type == PA_RTCP_RTPFB && pk.count == PA_RTCP_RTPFB_NACK)
             p->stats.nack_received++;

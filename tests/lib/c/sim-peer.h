@@ -46,6 +46,8 @@ typedef struct {
     const char *local_address;
 } SimPeerOptions;
 
+#define SIM_PEER_PLI_RING 8
+
 typedef struct {
     guint64 rtp_received; /* authenticated RTP */
     guint64 rtp_bytes;
@@ -53,6 +55,8 @@ typedef struct {
     guint64 ssrc_sum;      /* sum of the SSRCs of every RTP packet received (who sent what) */
     guint64 rtcp_received; /* authenticated RTCP compounds */
     guint64 sr_received, rr_received, pli_received, fir_received, nack_received;
+    /* media SSRC of the PLIs received, the n-th (from 0) at [n % SIM_PEER_PLI_RING] */
+    guint32 pli_ssrcs[SIM_PEER_PLI_RING];
     guint32 rr_last_ssrc_reported; /* media SSRC of the last report block received */
     guint32 rr_last_ext_seq;
     guint64 unprotect_failures;
