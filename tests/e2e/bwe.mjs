@@ -215,8 +215,13 @@ try {
     + `${stall} ms; estimate min ${kbps(Math.min(...ests))} max ${kbps(Math.max(...ests))}; carol ${estimate(views.at(-1))}`);
   check(fps >= 3, `carol keeps decoding alice while limited (${fps.toFixed(1)} fps)`);
   check(stall <= 2000, `no stall of carol's video of alice longer than 2 s while limited (${stall} ms)`);
-  check(ests.length > 0 && Math.max(...ests.slice(ests.length / 2)) <= 800000,
-    `the bridge's estimate of carol's downlink follows the limit (last 10 s at most ${kbps(Math.max(...ests.slice(ests.length / 2)))})`);
+  // Its median over the last 10 s: a probe's result may spike above the link for a moment
+  // (a starved browser reports arrivals in bunches), an over-use brings it back at once.
+  const lastEsts = ests.slice(Math.floor(ests.length / 2)).sort((a, b) => a - b);
+  const median = lastEsts[Math.floor(lastEsts.length / 2)];
+  check(ests.length > 0 && median <= 700000,
+    `the bridge's estimate of carol's downlink follows the limit (median of the last 10 s ${kbps(median)}, `
+    + `at most ${kbps(lastEsts.at(-1))})`);
   // Above the estimate it was made with only by the on-stage floor (its lowest layer is
   // never suspended).
   const over = views.filter((x) => x?.allocation_estimate_bps && x.allocated_bps > x.allocation_estimate_bps && !x.oversending);
