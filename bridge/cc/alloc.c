@@ -270,6 +270,17 @@ void bridge_alloc_run(const BridgeAllocReceiver *rx, const BridgeAllocSource *so
                 break;
         }
     } while (remaining != before);
+    /* An on-stage camera is never suspended for want of bandwidth (Jitsi Videobridge's default,
+     * enableOnstageVideoSuspend false): below its lowest layer's cost it keeps that layer, so
+     * the picture the receiver looks at slows down instead of stopping. */
+    for (unsigned i = 0; i < m; i++) {
+        Work *w = &work[i];
+        if (w->on_stage && w->c.max_height != 0 && w->target < 0 && w->n_cand > 0 &&
+            cand_bps(w, &sources[w->src], 0) > 0) {
+            w->target = 0;
+            oversending = true;
+        }
+    }
 
     BridgeAllocSummary sum = {0};
     sum.oversending = oversending;

@@ -24,7 +24,9 @@
  *     on-stage source, which climbs at once to its preferred layer; thumbnails get nothing
  *     until the on-stage source has reached it (so they are not started only to be stopped
  *     when the on-stage one needs more). Passes repeat until nothing changes. A step is taken
- *     only when it fits in what is left of the estimate.
+ *     only when it fits in what is left of the estimate. An on-stage camera is never
+ *     suspended for want of bandwidth (Jitsi's enableOnstageVideoSuspend, false by default):
+ *     when even its lowest layer does not fit, it gets that layer anyway (oversending).
  *
  * The result is per source: the target layer (for the projection), whether it is forwarded
  * (ForwardedSources), its effective maxHeight, and what it would get without a bandwidth

@@ -232,6 +232,14 @@ static char *http_metrics(gpointer ud)
     return bridge_metrics_format(&s);
 }
 
+/* GET /debug/endpoints: allocations and bandwidth estimates per endpoint. */
+static char *http_endpoints(gpointer ud)
+{
+    BridgeControl *c = ud;
+    return c->selection && !c->stopping ? bridge_selection_endpoints_json(c->selection)
+                                        : g_strdup("{\"endpoints\": []}\n");
+}
+
 /* ---- lifecycle ---- */
 
 static void measure_srtp(BridgeControl *c)
@@ -358,7 +366,7 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
               cfg->ice_public_address ? ", public address " : "",
               cfg->ice_public_address ? cfg->ice_public_address : "");
 
-    BridgeHttpProvider hp = {http_health, http_metrics};
+    BridgeHttpProvider hp = {http_health, http_metrics, http_endpoints};
     c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, http_max_connections(cfg),
                               &hp, c, error);
     if (!c->http) {

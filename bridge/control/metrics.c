@@ -102,6 +102,49 @@ static void layer_metrics(GString *out, const BridgeMediaStats *m, const BridgeS
                        "What the allocated layers cost, summed over receivers.", l->forwarded_bps);
 }
 
+static void bwe_metrics(GString *out, const BridgeMediaStats *m, const BridgeSelectionStats *l)
+{
+    bridge_prom_metric(out, "parley_bridge_bwe_receivers", "gauge",
+                       "Receivers with a bandwidth estimate (their transport-cc feedback arrives).",
+                       l->bwe_receivers);
+    bridge_prom_metric(out, "parley_bridge_bwe_limited_receivers", "gauge",
+                       "Receivers whose estimate keeps them below their ideal allocation.",
+                       l->bwe_limited);
+    bridge_prom_metric(out, "parley_bridge_bwe_estimate_sum_bits_per_second", "gauge",
+                       "Bandwidth estimates toward receivers, summed.", l->bwe_sum_bps);
+    bridge_prom_metric(out, "parley_bridge_bwe_estimate_min_bits_per_second", "gauge",
+                       "The lowest bandwidth estimate toward a receiver (0: none).",
+                       l->bwe_min_bps);
+    bridge_prom_family(out, "parley_bridge_bwe_estimate_bits_per_second", "histogram",
+                       "Bandwidth estimates toward receivers now.");
+    for (guint b = 0; b < BRIDGE_SELECTION_BWE_BUCKETS; b++) {
+        char le[32];
+        g_snprintf(le, sizeof le, "%" G_GUINT64_FORMAT, bridge_selection_bwe_bucket_bps[b]);
+        const char *labels[] = {"le", le, NULL};
+        bridge_prom_sample(out, "parley_bridge_bwe_estimate_bits_per_second_bucket", labels,
+                           l->bwe_buckets[b]);
+    }
+    const char *inf[] = {"le", "+Inf", NULL};
+    bridge_prom_sample(out, "parley_bridge_bwe_estimate_bits_per_second_bucket", inf,
+                       l->bwe_receivers);
+    bridge_prom_sample(out, "parley_bridge_bwe_estimate_bits_per_second_sum", NULL, l->bwe_sum_bps);
+    bridge_prom_sample(out, "parley_bridge_bwe_estimate_bits_per_second_count", NULL,
+                       l->bwe_receivers);
+    bridge_prom_metric(out, "parley_bridge_bwe_reallocations_total", "counter",
+                       "Conference allocations a receiver's estimate change caused.",
+                       l->bwe_reallocations);
+    bridge_prom_metric(out, "parley_bridge_tcc_feedback_received_total", "counter",
+                       "Receivers' transport-cc feedback packets fed to their estimates.",
+                       m->tcc_feedback_in);
+    bridge_prom_metric(out, "parley_bridge_bwe_probes_total", "counter",
+                       "Probe clusters started toward receivers.", m->probes);
+    bridge_prom_metric(out, "parley_bridge_probe_padding_packets_total", "counter",
+                       "Padding-only RTP packets sent to receivers while probing.",
+                       m->padding_sent);
+    bridge_prom_metric(out, "parley_bridge_probe_padding_bytes_total", "counter",
+                       "Bytes of those padding packets on the wire.", m->padding_bytes);
+}
+
 static void channel_metrics(GString *out, const BridgeChannelStats *ch)
 {
     bridge_prom_metric(out, "parley_bridge_channels_open", "gauge",
@@ -187,6 +230,7 @@ char *bridge_metrics_format(const BridgeMetricsSnapshot *s)
                        s->endpoints);
     media_metrics(out, &s->media);
     layer_metrics(out, &s->media, &s->selection);
+    bwe_metrics(out, &s->media, &s->selection);
     channel_metrics(out, &s->channel);
     bridge_prom_metric(out, "parley_bridge_http_connections", "gauge",
                        "HTTP connections open (health, metrics, colibri-ws).", s->http.connections);

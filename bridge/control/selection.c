@@ -3,6 +3,8 @@
  * Control thread only: every object here belongs to the BridgeSelection. */
 #include "bridge/control/selection.h"
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bridge/cc/alloc.h"
@@ -13,6 +15,9 @@
 #define SPEAKER_TICK_MS 20
 #define REALLOC_EVERY_S 2
 #define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
+#define BWE_POLL_TICKS 10 /* estimates looked at every 10 speaker ticks (200 ms) */
+#define UPGRADE_ROOM 0.8  /* a switch up costs at most this share of the budget */
+#define BWE_HOLD 5        /* the allocation uses the lowest of the last 5 looks (1 s) */
 
 /* One video source of the conference. */
 typedef struct {
@@ -44,6 +49,17 @@ typedef struct {
     char **last_n;    /* the last LastNEndpointsChangeEvent's list, NULL before */
     guint n_forwarded, n_paused;
     guint64 bps;
+    /* Bandwidth estimate toward it (0: no transport-cc feedback yet, allocated as unlimited):
+     * the one the last allocation used, and the latest one seen. */
+    guint64 alloc_bwe_bps, bwe_bps;
+    guint64 ideal_bps;  /* what its ideal allocation costs */
+    guint64 budget_bps; /* what the layers got of the estimate (0: unlimited) */
+    /* The estimates of the last BWE_HOLD looks: the allocation follows a fall at once and a
+     * rise once it held for 1 s, so a sawtooth estimate does not switch layers up and down. */
+    guint64 held[BWE_HOLD];
+    guint n_held, held_pos;
+    gboolean limited;     /* the estimate kept it below its ideal allocation */
+    gboolean oversending; /* its allocation exceeds the estimate (on-stage floor, screen share) */
 } SelEp;
 
 struct _BridgeSelection {
@@ -54,6 +70,7 @@ struct _BridgeSelection {
     GHashTable *confs; /* handle -> SelConf (owned) */
     GHashTable *eps;   /* handle -> SelEp (owned) */
     GSource *idle, *speaker_timer, *periodic;
+    guint ticks;
     BridgeSelectionStats stats;
 };
 
@@ -431,6 +448,15 @@ static gint cmp_str(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The estimate an allocation uses: the lowest of the recent looks and @now. */
+static guint64 held_estimate(const SelEp *e, guint64 now)
+{
+    guint64 v = now;
+    for (guint i = 0; i < e->n_held; i++)
+        v = MIN(v, e->held[i]);
+    return v;
+}
+
 static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint *rx,
                               const guint32 *speakers, guint n_speakers, Round *r)
 {
@@ -475,9 +501,39 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
         ar.constraints = r->cons;
         ar.n_constraints = m;
     }
+    /* Until the receiver's first transport-cc feedback there is no estimate: the allocation
+     * is unlimited, as for a receiver that never sends feedback (docs/bridge.md). */
+    BridgeMediaBwe bw;
+    guint64 avail = UNLIMITED_BPS;
+    if (bridge_media_endpoint_bwe(s->media, rx->handle, &bw)) {
+        e->bwe_bps = bw.estimate_bps;
+        bw.estimate_bps = held_estimate(e, bw.estimate_bps);
+        /* The estimate covers everything on the wire; the layers share what audio,
+         * retransmissions and unlayered video leave (at least half of it). */
+        avail = MAX(bw.estimate_bps / 2,
+                    bw.estimate_bps > bw.other_bps ? bw.estimate_bps - bw.other_bps : 0);
+    }
+    e->alloc_bwe_bps = bw.estimate_bps;
+    e->budget_bps = bw.estimate_bps ? avail : 0;
     BridgeAllocSummary sum;
-    bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, UNLIMITED_BPS, r->res, &sum);
+    bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, avail, r->res, &sum);
+    /* A switch up must fit with room to spare (its cost at most 80% of the budget), or the
+     * receiver keeps what it has: right at the estimate, the next over-use takes it down
+     * again, and every switch up costs a key frame on a full link. */
+    if (bw.estimate_bps && e->posted && sum.target_bps > e->bps &&
+        (double)sum.target_bps > UPGRADE_ROOM * (double)avail) {
+        guint64 room = MAX((guint64)(UPGRADE_ROOM * (double)avail), e->bps);
+        bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, room, r->res, &sum);
+    }
     s->stats.allocations++;
+    e->ideal_bps = sum.ideal_bps;
+    e->oversending = sum.oversending;
+    e->limited = bw.estimate_bps && sum.target_bps < sum.ideal_bps;
+    /* Below its ideal, the worker probes toward an estimate that would allow it: the ideal
+     * with the room a switch up needs, plus what the receiver gets besides layered video. */
+    bridge_media_endpoint_set_wanted(
+        s->media, rx->handle,
+        e->limited ? (guint64)((double)sum.ideal_bps / UPGRADE_ROOM) + bw.other_bps : 0);
 
     g_autofree BridgeMediaTarget *t = g_new0(BridgeMediaTarget, MAX(n, 1));
     g_autoptr(GPtrArray) names = g_ptr_array_new();
@@ -486,6 +542,7 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
         t[i].vidx = src->ms.vidx;
         t[i].primary_ssrc = src->ms.ssrcs[0];
         memcpy(t[i].ssrcs, src->ms.ssrcs, sizeof t[i].ssrcs);
+        t[i].rtx_ssrc = src->ms.rtx[0];
         t[i].target = r->res[i].target;
         if (r->res[i].forwarded)
             g_ptr_array_add(names, src->name);
@@ -653,10 +710,39 @@ static void speaker_conf(BridgeSelection *s, SelConf *c, gint64 now_ms)
     schedule(s);
 }
 
+/* Re-allocates the conferences of receivers whose estimate moved by more than
+ * BRIDGE_ALLOC_BWE_CHANGE since their last allocation (or arrived). */
+static void poll_estimates(BridgeSelection *s)
+{
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->eps);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        SelEp *e = v;
+        BridgeMediaBwe bw;
+        if (!bridge_media_endpoint_bwe(s->media, e->handle, &bw))
+            continue;
+        e->bwe_bps = bw.estimate_bps;
+        e->held[e->held_pos] = bw.estimate_bps;
+        e->held_pos = (e->held_pos + 1) % BWE_HOLD;
+        e->n_held = MIN(e->n_held + 1, BWE_HOLD);
+        if (!bridge_alloc_bwe_changed(e->alloc_bwe_bps, held_estimate(e, bw.estimate_bps)))
+            continue;
+        SelConf *c = g_hash_table_lookup(s->confs, GUINT_TO_POINTER(e->conf));
+        if (c && !c->dirty) {
+            c->dirty = TRUE;
+            s->stats.bwe_reallocations++;
+            schedule(s);
+        }
+    }
+}
+
 static gboolean on_speaker_tick(gpointer data)
 {
     BridgeSelection *s = data;
     gint64 now_ms = g_get_monotonic_time() / 1000;
+    if (++s->ticks % BWE_POLL_TICKS == 0)
+        poll_estimates(s);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, s->confs);
@@ -743,10 +829,81 @@ void bridge_selection_free(BridgeSelection *s)
     g_free(s);
 }
 
+const guint64 bridge_selection_bwe_bucket_bps[BRIDGE_SELECTION_BWE_BUCKETS] = {
+    250000, 500000, 1000000, 2000000, 4000000, 8000000, 16000000,
+};
+
+static gint cmp_ep_id(gconstpointer a, gconstpointer b)
+{
+    const BridgeRegEndpoint *x = *(BridgeRegEndpoint *const *)a,
+                            *y = *(BridgeRegEndpoint *const *)b;
+    int c = strcmp(x->conference->id, y->conference->id);
+    return c ? c : strcmp(x->id, y->id);
+}
+
+char *bridge_selection_endpoints_json(BridgeSelection *s)
+{
+    g_autoptr(GPtrArray) eps = g_ptr_array_new();
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->eps);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        BridgeRegEndpoint *ep = bridge_reg_endpoint_get(s->reg, ((SelEp *)v)->handle);
+        if (ep)
+            g_ptr_array_add(eps, ep);
+    }
+    g_ptr_array_sort(eps, cmp_ep_id);
+    json_t *arr = json_array();
+    for (guint i = 0; i < eps->len; i++) {
+        BridgeRegEndpoint *ep = g_ptr_array_index(eps, i);
+        SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
+        BridgeMediaBwe bw;
+        gboolean has = bridge_media_endpoint_bwe(s->media, ep->handle, &bw);
+        json_t *fw = json_array();
+        for (char **p = e->forwarded; p && *p; p++)
+            json_array_append_new(fw, json_string(*p));
+        json_t *o =
+            json_pack("{s:s, s:s, s:o, s:I, s:I, s:b, s:b, s:I, s:I}", "conference",
+                      ep->conference->id, "endpoint", ep->id, "forwarded_sources", fw,
+                      "allocated_bps", (json_int_t)e->bps, "ideal_bps", (json_int_t)e->ideal_bps,
+                      "limited_by_estimate", e->limited, "oversending", e->oversending, "forwarded",
+                      (json_int_t)e->n_forwarded, "paused", (json_int_t)e->n_paused);
+        json_object_set_new(o, "allocation_estimate_bps",
+                            json_integer((json_int_t)e->alloc_bwe_bps));
+        json_object_set_new(o, "allocation_budget_bps", json_integer((json_int_t)e->budget_bps));
+        if (has) {
+            json_object_set_new(
+                o, "bwe",
+                json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I}",
+                          "estimate_bps", (json_int_t)bw.estimate_bps, "delay_bps",
+                          (json_int_t)bw.delay_bps, "loss_bps", (json_int_t)bw.loss_bps,
+                          "acked_bps", (json_int_t)bw.acked_bps, "rtt_us", (json_int_t)bw.rtt_us,
+                          "loss_fraction", bw.loss_permille / 1000.0, "packets_acked",
+                          (json_int_t)bw.packets_acked, "packets_lost", (json_int_t)bw.packets_lost,
+                          "probes", (json_int_t)bw.probes, "probes_succeeded",
+                          (json_int_t)bw.probes_succeeded, "overuses", (json_int_t)bw.overuses,
+                          "padding_bytes", (json_int_t)bw.padding_bytes));
+            json_object_set_new(json_object_get(o, "bwe"), "other_bps",
+                                json_integer((json_int_t)bw.other_bps));
+        } else {
+            json_object_set_new(o, "bwe", json_null());
+        }
+        json_array_append_new(arr, o);
+    }
+    json_t *root = json_pack("{s:o}", "endpoints", arr);
+    char *text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    char *out = g_strconcat(text ? text : "{}", "\n", NULL);
+    free(text);
+    return out;
+}
+
 void bridge_selection_get_stats(BridgeSelection *s, BridgeSelectionStats *out)
 {
     BridgeSelectionStats st = s->stats;
     st.forwarded_sources = st.paused_sources = st.forwarded_bps = 0;
+    st.bwe_receivers = st.bwe_limited = st.bwe_sum_bps = st.bwe_min_bps = 0;
+    memset(st.bwe_buckets, 0, sizeof st.bwe_buckets);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, s->eps);
@@ -755,6 +912,16 @@ void bridge_selection_get_stats(BridgeSelection *s, BridgeSelectionStats *out)
         st.forwarded_sources += e->n_forwarded;
         st.paused_sources += e->n_paused;
         st.forwarded_bps += e->bps;
+        if (!e->bwe_bps)
+            continue;
+        st.bwe_receivers++;
+        st.bwe_limited += e->limited;
+        st.bwe_sum_bps += e->bwe_bps;
+        if (!st.bwe_min_bps || e->bwe_bps < st.bwe_min_bps)
+            st.bwe_min_bps = e->bwe_bps;
+        for (guint b = 0; b < BRIDGE_SELECTION_BWE_BUCKETS; b++)
+            if (e->bwe_bps <= bridge_selection_bwe_bucket_bps[b])
+                st.bwe_buckets[b]++;
     }
     *out = st;
 }

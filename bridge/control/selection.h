@@ -15,8 +15,12 @@
  * DominantSpeakerEndpointChangeEvent to everyone.
  *
  * Allocations run after an event (sources, joins and leaves, preferences, a speaker change),
- * coalesced in an idle callback, and every 2 s (layer rates move). There is no bandwidth
- * estimate yet: the allocation assumes an unlimited downlink, so constraints and last-N decide.
+ * coalesced in an idle callback, every 2 s (layer rates move), and when a receiver's bandwidth
+ * estimate (published by its media worker, looked at every 200 ms) moved by more than 15%.
+ * A receiver's layers fit in its estimate (the lowest of the last second, less what its audio
+ * and retransmissions take); until its first transport-cc feedback it has
+ * none and the allocation is unlimited (constraints and last-N decide). When the estimate keeps
+ * it below its ideal allocation, its worker is told what the ideal costs, and probes.
  *
  * Thread: control thread only; owns its per-conference and per-endpoint state, keyed by the
  * registry's handles. */
@@ -31,6 +35,8 @@
 G_BEGIN_DECLS
 
 typedef struct _BridgeSelection BridgeSelection;
+
+#define BRIDGE_SELECTION_BWE_BUCKETS 7
 
 /* @reg, @media and @channels must outlive it; it plugs itself into @channels' hooks.
  * (transfer full) */
@@ -53,8 +59,22 @@ typedef struct {
     guint64 forwarded_sources; /* video sources forwarded now, summed over receivers */
     guint64 paused_sources;    /* video sources not forwarded now (last-N, maxHeight 0) */
     guint64 forwarded_bps;     /* what the current targets cost, summed over receivers */
+    /* Bandwidth estimates (receivers with transport-cc feedback) */
+    guint64 bwe_receivers;     /* receivers with an estimate */
+    guint64 bwe_limited;       /* of them, kept below their ideal allocation by it */
+    guint64 bwe_sum_bps;       /* their estimates summed */
+    guint64 bwe_min_bps;       /* the lowest (0: none) */
+    guint64 bwe_reallocations; /* allocations an estimate change caused (per conference) */
+    guint64 bwe_buckets[BRIDGE_SELECTION_BWE_BUCKETS]; /* cumulative: estimates <= bound */
 } BridgeSelectionStats;
 
+/* Upper bounds of the estimate histogram's buckets (bits per second), ascending. */
+extern const guint64 bridge_selection_bwe_bucket_bps[BRIDGE_SELECTION_BWE_BUCKETS];
+
 void bridge_selection_get_stats(BridgeSelection *s, BridgeSelectionStats *out);
+
+/* GET /debug/endpoints: every endpoint's allocation and bandwidth estimate, as JSON
+ * (transfer full). */
+char *bridge_selection_endpoints_json(BridgeSelection *s);
 
 G_END_DECLS

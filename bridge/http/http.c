@@ -120,6 +120,19 @@ static void on_metrics(SoupServer *server, SoupServerMessage *msg, const char *p
             h->provider.metrics(h->user_data));
 }
 
+static void on_endpoints(SoupServer *server, SoupServerMessage *msg, const char *path,
+                         GHashTable *query, gpointer ud)
+{
+    BridgeHttp *h = ud;
+    if (!method_ok(msg))
+        return;
+    if (!h->provider.endpoints) {
+        respond(msg, SOUP_STATUS_NOT_FOUND, "text/plain; charset=utf-8", g_strdup("not found\n"));
+        return;
+    }
+    respond(msg, SOUP_STATUS_OK, "application/json", h->provider.endpoints(h->user_data));
+}
+
 static void on_other(SoupServer *server, SoupServerMessage *msg, const char *path,
                      GHashTable *query, gpointer ud)
 {
@@ -149,6 +162,7 @@ BridgeHttp *bridge_http_new(const char *address, guint port, guint max_connectio
         soup_server_new("server-header", "parley-bridge/" PARLEY_VERSION, "raw-paths", TRUE, NULL);
     soup_server_add_handler(h->server, "/about/health", on_health, h, NULL);
     soup_server_add_handler(h->server, "/metrics", on_metrics, h, NULL);
+    soup_server_add_handler(h->server, "/debug/endpoints", on_endpoints, h, NULL);
     soup_server_add_handler(h->server, NULL, on_other, h, NULL);
     GError *local = NULL;
     h->listener =

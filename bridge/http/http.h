@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The bridge's HTTP server (libsoup-3): GET /about/health and GET /metrics. The colibri-ws
  * WebSocket endpoint (bridge/control/channel.h) hangs off the same server
- * (bridge_http_server()). Paths reach handlers undecoded (raw-paths). Connections are
+ * (bridge_http_server()). GET /debug/endpoints answers each endpoint's allocation and bandwidth
+ * estimate as JSON (the provider's). Paths reach handlers undecoded (raw-paths). Connections are
  * accepted by listener.h, not by libsoup.
  *
  * Thread: control thread. The server listens on the thread-default GMainContext at the time
@@ -19,6 +20,8 @@ typedef struct {
     gboolean (*health)(gpointer user_data, char **reason);
     /* The /metrics body (transfer full). */
     char *(*metrics)(gpointer user_data);
+    /* The GET /debug/endpoints body, JSON (transfer full); NULL: not served (404). */
+    char *(*endpoints)(gpointer user_data);
 } BridgeHttpProvider;
 
 typedef struct _BridgeHttp BridgeHttp;

@@ -216,6 +216,7 @@ BridgeEndpoint *bridge_endpoint_new(BridgeWorker *w, BridgeMsg *create, GError *
     ep->hdrext = m->hdrext;
     ep->shared = g_steal_pointer(&create->shared);
     bridge_tcc_recv_init(&ep->tcc);
+    bridge_egress_init(ep);
     bridge_ice_init(ep);
     ep->conf = bridge_worker_conf_get(w, create->conf);
     g_ptr_array_add(ep->conf->endpoints, ep);
@@ -242,6 +243,7 @@ void bridge_endpoint_free(BridgeEndpoint *ep)
         bridge_dtls_free(ep->dtls);
     if (ep->srtp)
         bridge_srtp_free(ep->srtp);
+    bridge_egress_clear(ep);
     bridge_video_endpoint_clear(ep);
     g_free(ep->conference_id);
     g_free(ep->endpoint_id);
@@ -326,8 +328,10 @@ void bridge_endpoint_tick(BridgeEndpoint *ep, gboolean slow)
     bridge_ice_tick(ep);
     if (ep->dead)
         return;
-    if (ep->connected)
+    if (ep->connected) {
         bridge_rtcp_send_transport_feedback(ep);
+        bridge_egress_tick(ep);
+    }
     if (!slow)
         return;
     if (!ep->connected) {

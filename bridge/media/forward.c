@@ -36,6 +36,7 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
         bridge_forward_send_built(w, ep, buf, len);
         return;
     }
+    bridge_egress_rtcp_out(ep, buf, len);
     gsize l = len;
     if (bridge_srtp_protect_rtcp(ep->srtp, buf, &l, BRIDGE_TX_CAP) != BRIDGE_SRTP_OK) {
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
@@ -47,12 +48,26 @@ void bridge_forward_send_clear(BridgeWorker *w, BridgeEndpoint *ep, const guint8
 void bridge_forward_send_built(BridgeWorker *w, BridgeEndpoint *ep, guint8 *buf, gsize len)
 {
     gsize l = len;
-    if (ep->fd < 0 || bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP) != BRIDGE_SRTP_OK) {
+    if (ep->fd < 0) {
+        bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT);
+        return;
+    }
+    /* The receiver's own transport-wide sequence number (egress-cc.c), in its copy. */
+    guint16 tseq = 0;
+    gboolean stamped = bridge_egress_stamp(ep, buf, len, &tseq);
+    if (bridge_srtp_protect(ep->srtp, buf, &l, BRIDGE_TX_CAP) != BRIDGE_SRTP_OK) {
+        if (stamped)
+            ep->tcc_out_seq--; /* not sent: the number goes to the next packet */
         bridge_worker_drop(w, BRIDGE_DROP_SRTP_PROTECT); /* the buffer is simply reused */
         return;
     }
     bridge_tx_batch_commit(w->tx, ep->fd, &ep->peer, ep->peer_len, l);
     BRIDGE_STAT_ADD(w->stats.rtp_forwarded, 1);
+    /* Sizes as the path carries them: UDP and IP headers count (as in libwebrtc's GCC). */
+    gsize wire = l + (ep->peer.ss_family == AF_INET6 ? 48 : 28);
+    ep->tx_bytes += wire;
+    if (stamped)
+        bridge_egress_sent(ep, tseq, wire);
 }
 
 static void push_remote(BridgeWorker *w, guint dst, BridgeHandle conf, BridgeRingKind kind,
@@ -271,8 +286,8 @@ static BridgeSource *account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRt
     if (pa_hdrext_found_has(found, PA_HDREXT_TCC) &&
         pa_hdrext_read_tcc_seq(pkt, &found->elem[PA_HDREXT_TCC], &tcc) == PA_HDREXT_OK)
         bridge_tcc_recv_record(&ep->tcc, tcc, h->ssrc, ep->worker->rx_at_us);
-    /* Both extensions are forwarded untouched: receivers' own transport-cc feedback reaches
-     * the bridge (and is consumed there), since the sequence numbers are the sender's leg's. */
+    /* The transport-cc sequence is the sender's leg's: each receiver's copy is renumbered in
+     * that receiver's own sequence space when it is sent (egress-cc.c). */
     if (has_level && ep->shared)
         __atomic_store_n(&ep->shared->audio, ((guint64)(now / 1000) << 8) | level,
                          __ATOMIC_RELAXED);

@@ -34,6 +34,7 @@
 #include <stun/stunagent.h>
 #include <sys/socket.h>
 
+#include "bridge/cc/bwe.h"
 #include "bridge/dtls/dtls.h"
 #include "bridge/forward/layer-rates.h"
 #include "bridge/forward/projection.h"
@@ -64,6 +65,8 @@ G_BEGIN_DECLS
 #define BRIDGE_STALL_STEP_US 1000000 /* the most one wake-up advances a worker's clock */
 #define BRIDGE_DEFAULT_MAX_FLOWS 8192
 #define BRIDGE_FLOW_BACKLOG 1024 /* flow changes waiting for room in another worker's inbox */
+#define BRIDGE_SR_SENT_RING 8    /* SRs last sent to a receiver, for its RRs' round-trip time */
+#define BRIDGE_PACE_US 5000      /* padding steps while a probe runs */
 
 /* Relaxed single-writer counter updates: plain loads/stores, atomic to readers. */
 #define BRIDGE_STAT_ADD(var, n)                                                                    \
@@ -85,6 +88,7 @@ typedef struct {
     guint64 handed_over, checks_answered, checks_sent;
     guint64 video_projected, video_withheld, layer_switches, switch_keyframes;
     guint64 rtx_sent, rtx_missed, sender_rtx_dropped;
+    guint64 tcc_feedback_in, probes, padding_sent, padding_bytes;
     guint endpoints_connected;
     guint flows; /* flows this worker owns */
 } BridgeWorkerStats;
@@ -100,6 +104,13 @@ typedef struct {
         guint seq;  /* odd while being written */
         BridgeLayerDesc layers[BRIDGE_MAX_LAYERS];
     } video[BRIDGE_MEDIA_MAX_VIDEO];
+    /* Bandwidth estimation toward the endpoint as a receiver (egress-cc.c): the worker writes
+     * these on its tick (each one atomic on its own); bwe.estimate_bps is 0 until its first
+     * transport-cc feedback arrived. */
+    BridgeMediaBwe bwe;
+    /* Written by the control thread (atomic): what the receiver's ideal allocation costs,
+     * bits per second (0: nothing more wanted); probing aims for it. */
+    guint64 wanted_bps;
     gint ref;
 } BridgeEpShared;
 
@@ -123,7 +134,11 @@ typedef struct {
     guint32 ssrcs[BRIDGE_MAX_ENCODINGS];
     BridgeProjection proj;
     BridgeKeyframeLimiter kf;
-    guint16 rtx_seq; /* the receiver's RTX sequence for this source */
+    guint16 rtx_seq;  /* the receiver's RTX sequence for this source */
+    guint32 rtx_ssrc; /* the RTX SSRC the receiver knows for it (0: none): probe padding */
+    gboolean sent;    /* a packet was forwarded: last_pt and last_ts are valid */
+    guint8 last_pt;   /* payload type of the last packet forwarded */
+    guint32 last_ts;  /* its (rewritten) RTP timestamp */
 } BridgeRxVideo;
 
 /* A packet's layer information travels with it to the other workers (ring slot data, after
@@ -217,6 +232,27 @@ struct _BridgeEndpoint {
     BridgeRxVideo **rxv;
     guint n_rxv;
     gboolean targets_set;
+    /* Receiver side, bandwidth estimation (egress-cc.c): every RTP packet sent to it that
+     * carries its transport-cc extension is renumbered from tcc_out_seq and recorded in bwe
+     * (created with the endpoint, never on the packet path). */
+    BridgeBwe *bwe;
+    guint16 tcc_out_seq;
+    gboolean bwe_fed; /* a transport-cc feedback arrived */
+    gint64 rtt_us;    /* from its RRs about SRs we forwarded (0: unknown) */
+    struct {
+        guint32 lsr; /* middle 32 bits of the SR's NTP time */
+        gint64 sent_us;
+    } sr_sent[BRIDGE_SR_SENT_RING];
+    guint sr_pos;
+    guint64 tx_bytes;       /* RTP bytes sent to it on the wire (SRTP, UDP and IP headers) */
+    guint64 video_tx_bytes; /* of them, its projected video (what layer costs are about) */
+    guint64 other_mark;     /* tx_bytes - video_tx_bytes - padding_bytes at other_mark_us */
+    gint64 other_mark_us;
+    guint64 other_bps; /* everything but projected video and padding, last second */
+    /* The probe cluster running (probe_end_us 0: none). */
+    gint64 probe_start_us, probe_end_us;
+    guint64 probe_rate_bps, probe_tx_start;
+    guint64 padding_bytes;
 };
 
 struct _BridgeWorkerConf {
@@ -254,10 +290,13 @@ struct _BridgeWorker {
                      * its endpoints (consent, media and ICE timeouts run on it) */
     gint64 next_tick_us;
     BridgeWorkerStats stats;
-    BridgeTxBatch *tx;                        /* pooled outgoing buffers + sendmmsg batch */
-    guint64 tx_published, tx_bytes_published; /* what of tx->sent is in stats already */
-    gint64 tcc_scratch[BRIDGE_TCC_RING];      /* transport-cc feedback building (tick) */
-    BridgeFlowNote *backlog;                  /* BRIDGE_FLOW_BACKLOG entries */
+    BridgeTxBatch *tx;                          /* pooled outgoing buffers + sendmmsg batch */
+    guint64 tx_published, tx_bytes_published;   /* what of tx->sent is in stats already */
+    gint64 tcc_scratch[BRIDGE_TCC_RING];        /* transport-cc feedback building (tick) */
+    PaTccStatus tcc_status[BRIDGE_BWE_HISTORY]; /* receivers' feedback parsing */
+    guint n_probing;                            /* endpoints with a probe cluster running */
+    gint64 next_pace_us;
+    BridgeFlowNote *backlog; /* BRIDGE_FLOW_BACKLOG entries */
     guint n_backlog;
     /* Receive batch: recvmmsg fills these in place; each datagram is unprotected where it
      * lies (the worker is single-threaded, so one set suffices). */
@@ -485,6 +524,28 @@ void bridge_video_publish(BridgeEndpoint *ep);
 void bridge_forward_send_built(BridgeWorker *w, BridgeEndpoint *ep, guint8 *buf, gsize len);
 void bridge_forward_push_tagged(BridgeWorker *w, BridgeWorkerConf *c, BridgeRingKind kind,
                                 const guint8 *pkt, gsize len, const BridgeVideoTag *tag);
+
+/* egress-cc.c: bandwidth estimation toward each receiver (worker thread). */
+/* Creates the endpoint's estimator (endpoint creation). */
+void bridge_egress_init(BridgeEndpoint *ep);
+void bridge_egress_clear(BridgeEndpoint *ep);
+/* A clear RTP packet about to be protected for @ep: when it carries @ep's transport-cc
+ * extension, its sequence number is replaced with @ep's next one, stored in *@seq. */
+gboolean bridge_egress_stamp(BridgeEndpoint *ep, guint8 *buf, gsize len, guint16 *seq);
+/* ...and once it is queued, @size bytes on the wire. */
+void bridge_egress_sent(BridgeEndpoint *ep, guint16 seq, gsize size);
+/* A clear RTCP compound about to be sent to @ep: its SR's time is remembered. */
+void bridge_egress_rtcp_out(BridgeEndpoint *ep, const guint8 *pkt, gsize len);
+/* @ep's transport-cc feedback packet @p of compound @buf. */
+void bridge_egress_feedback(BridgeEndpoint *ep, const guint8 *buf, const PaRtcpPacket *p,
+                            gint64 now_us);
+/* @ep's report blocks (RR or SR) at @blocks_offset of @buf: round-trip time. */
+void bridge_egress_report_blocks(BridgeEndpoint *ep, const guint8 *buf, guint32 blocks_offset,
+                                 guint n, gint64 now_us);
+/* Worker tick: publishes the estimate and starts a probe when one is due. */
+void bridge_egress_tick(BridgeEndpoint *ep);
+/* Sends padding for the probes running (worker loop, every BRIDGE_PACE_US while any runs). */
+void bridge_egress_pace(BridgeWorker *w);
 
 /* rtcp.c: termination, feedback routing, receiver reports (worker thread). */
 void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *pkt, gsize len, gint64 now_us);

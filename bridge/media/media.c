@@ -542,6 +542,38 @@ gboolean bridge_media_endpoint_audio_level(BridgeMedia *m, BridgeHandle endpoint
     return TRUE;
 }
 
+gboolean bridge_media_endpoint_bwe(BridgeMedia *m, BridgeHandle endpoint, BridgeMediaBwe *out)
+{
+    memset(out, 0, sizeof *out);
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    if (!e || !e->shared)
+        return FALSE;
+    const BridgeMediaBwe *b = &e->shared->bwe;
+#define RD(f) out->f = __atomic_load_n(&b->f, __ATOMIC_RELAXED)
+    RD(estimate_bps);
+    RD(delay_bps);
+    RD(loss_bps);
+    RD(acked_bps);
+    RD(rtt_us);
+    RD(loss_permille);
+    RD(packets_acked);
+    RD(packets_lost);
+    RD(probes);
+    RD(probes_succeeded);
+    RD(overuses);
+    RD(padding_bytes);
+    RD(other_bps);
+#undef RD
+    return out->estimate_bps != 0;
+}
+
+void bridge_media_endpoint_set_wanted(BridgeMedia *m, BridgeHandle endpoint, guint64 bps)
+{
+    BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
+    if (e && e->shared)
+        __atomic_store_n(&e->shared->wanted_bps, bps, __ATOMIC_RELAXED);
+}
+
 guint bridge_media_endpoint_layers(BridgeMedia *m, BridgeHandle endpoint, guint vidx,
                                    BridgeLayerDesc *out, guint cap)
 {
@@ -618,6 +650,10 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->rtx_sent += BRIDGE_STAT_GET(s->rtx_sent);
         out->rtx_missed += BRIDGE_STAT_GET(s->rtx_missed);
         out->sender_rtx_dropped += BRIDGE_STAT_GET(s->sender_rtx_dropped);
+        out->tcc_feedback_in += BRIDGE_STAT_GET(s->tcc_feedback_in);
+        out->probes += BRIDGE_STAT_GET(s->probes);
+        out->padding_sent += BRIDGE_STAT_GET(s->padding_sent);
+        out->padding_bytes += BRIDGE_STAT_GET(s->padding_bytes);
         out->ice_checks_answered += BRIDGE_STAT_GET(s->checks_answered);
         out->ice_checks_sent += BRIDGE_STAT_GET(s->checks_sent);
         out->flows += BRIDGE_STAT_GET(s->flows);

@@ -30,8 +30,10 @@
  * request as soon as a new receiver's media is up.
  * After warm-up nothing on this path allocates, locks or logs (see
  * tests/integration/bridge/test-media-cost.c).
- * Not supported yet: ICE restart, ICE over TCP, simulcast layer selection, last-N, bandwidth
- * estimation. */
+ * Every RTP packet to a receiver that carries its transport-cc extension is renumbered in the
+ * receiver's own transport-wide sequence space, and the receiver's feedback drives a bandwidth
+ * estimate per receiver (egress-cc.c) that the control thread reads for its allocation.
+ * Not supported yet: ICE restart, ICE over TCP. */
 #pragma once
 
 #include <glib.h>
@@ -183,7 +185,8 @@ typedef struct {
     guint vidx;
     guint32 primary_ssrc;
     guint32 ssrcs[BRIDGE_MAX_ENCODINGS]; /* the source's encodings (key frame requests) */
-    BridgeLayerTarget target;            /* BRIDGE_LAYER_TARGET_NONE: paused (not forwarded) */
+    guint32 rtx_ssrc; /* the RTX SSRC receivers know for it (0: none): probe padding goes there */
+    BridgeLayerTarget target; /* BRIDGE_LAYER_TARGET_NONE: paused (not forwarded) */
 } BridgeMediaTarget;
 
 /* The receiver's targets for every video source of its conference (replaces the previous
@@ -201,6 +204,30 @@ gboolean bridge_media_endpoint_audio_level(BridgeMedia *media, BridgeHandle endp
  * @out (capacity @cap; BRIDGE_MAX_LAYERS suffices). Returns how many. */
 guint bridge_media_endpoint_layers(BridgeMedia *media, BridgeHandle endpoint, guint vidx,
                                    BridgeLayerDesc *out, guint cap);
+
+/* Bandwidth estimation toward an endpoint as a receiver (bridge/cc/bwe.h, fed by its
+ * transport-cc feedback), as its worker last published it (every 50 ms). */
+typedef struct {
+    guint64 estimate_bps; /* what may be sent to it; 0 until its first feedback */
+    guint64 delay_bps;    /* delay-based rate */
+    guint64 loss_bps;     /* loss-based limit */
+    guint64 acked_bps;    /* what it received, last 500 ms */
+    guint64 rtt_us;       /* from its receiver reports (0: unknown) */
+    guint64 loss_permille;
+    guint64 packets_acked, packets_lost;
+    guint64 probes, probes_succeeded, overuses;
+    guint64 padding_bytes; /* probe padding sent to it */
+    guint64 other_bps;     /* what it is sent besides projected video and padding (audio,
+                            * retransmissions, unlayered video), last second, on the wire */
+} BridgeMediaBwe;
+
+/* The endpoint's estimate into @out (read without a lock); FALSE when the handle is unknown or
+ * no feedback arrived yet (@out then zeroed). */
+gboolean bridge_media_endpoint_bwe(BridgeMedia *media, BridgeHandle endpoint, BridgeMediaBwe *out);
+
+/* What the receiver's ideal allocation costs (bits per second; 0 nothing more): when it is
+ * above the estimate, the worker probes toward it. */
+void bridge_media_endpoint_set_wanted(BridgeMedia *media, BridgeHandle endpoint, guint64 bps);
 
 /* Which worker holds the endpoint (0 .. workers - 1), or G_MAXUINT for an unknown handle: for
  * tests and benchmarks that check placement. */
@@ -283,9 +310,14 @@ typedef struct {
                                  * worker) */
     guint64 sender_rtx_dropped; /* senders' RTX packets of projected sources (not forwarded:
                                  * the bridge answers NACKs itself) */
-    guint flows;                /* peer addresses tracked now */
-    guint port;                 /* the media port */
-    gboolean steering;          /* the kernel steering program is attached */
+    /* Bandwidth estimation toward receivers */
+    guint64 tcc_feedback_in; /* receivers' transport-cc feedback packets fed to estimators */
+    guint64 probes;          /* probe clusters started */
+    guint64 padding_sent;    /* padding-only probe packets sent */
+    guint64 padding_bytes;   /* their bytes on the wire */
+    guint flows;             /* peer addresses tracked now */
+    guint port;              /* the media port */
+    gboolean steering;       /* the kernel steering program is attached */
 } BridgeMediaStats;
 
 /* A consistent-enough snapshot (each counter is read atomically). */

@@ -99,6 +99,7 @@ static void handle_sr(BridgeEndpoint *ep, const guint8 *buf, const PaRtcpPacket 
     PaRtcpSr sr;
     if (pa_rtcp_parse_sr(buf, p, &sr) != PA_RTCP_OK)
         return;
+    bridge_egress_report_blocks(ep, buf, sr.blocks_offset, sr.report_count, now_us);
     BridgeSource *s = bridge_endpoint_source(ep, sr.ssrc, FALSE);
     if (s)
         bridge_recv_stats_sr(&s->rx, (guint32)(sr.ntp >> 32), (guint32)sr.ntp, now_us);
@@ -143,9 +144,11 @@ void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *buf, gsize len, gint64 n
                 if (pa_rtcp_parse_nack(buf, &p, &nack) == PA_RTCP_OK)
                     route_feedback(ep, BRIDGE_FB_NACK, nack.fb.media_ssrc, buf + nack.fb.fci_offset,
                                    MIN(nack.pair_count * 4u, (unsigned)MAX_NACK_FCI), now_us);
-            }
-            break; /* transport-cc from a receiver: consumed, never forwarded (each sender gets
-                    * the bridge's own feedback about its leg); no estimation of our own yet */
+            } else if (p.count == PA_RTCP_RTPFB_TCC)
+                /* About the bridge's leg to this receiver: its estimate (egress-cc.c). Never
+                 * forwarded: each sender gets the bridge's own feedback about its leg. */
+                bridge_egress_feedback(ep, buf, &p, now_us);
+            break;
         case PA_RTCP_PSFB:
             if (p.count == PA_RTCP_PSFB_PLI) {
                 PaRtcpFb fb;
@@ -162,8 +165,14 @@ void bridge_rtcp_recv(BridgeEndpoint *ep, const guint8 *buf, gsize len, gint64 n
                 }
             }
             break; /* REMB: consumed */
+        case PA_RTCP_RR: {
+            PaRtcpRr rr;
+            if (pa_rtcp_parse_rr(buf, &p, &rr) == PA_RTCP_OK)
+                bridge_egress_report_blocks(ep, buf, rr.blocks_offset, rr.report_count, now_us);
+            break; /* terminated here; its blocks about SRs the bridge forwarded give the RTT */
+        }
         default:
-            break; /* RR, SDES, BYE, APP, XR: terminated here */
+            break; /* SDES, BYE, APP, XR: terminated here */
         }
     }
     if (st != PA_RTCP_END)

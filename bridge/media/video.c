@@ -201,6 +201,7 @@ void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, gu
             ep->rxv[t[i].vidx] = rv;
         }
         memcpy(rv->ssrcs, t[i].ssrcs, sizeof rv->ssrcs);
+        rv->rtx_ssrc = t[i].rtx_ssrc;
         if (!same_target(rv->proj.target, t[i].target))
             bridge_projection_set_target(&rv->proj, t[i].target);
     }
@@ -253,7 +254,12 @@ static void send_projected(BridgeWorker *w, BridgeEndpoint *rx, const guint8 *pk
         BRIDGE_STAT_ADD(w->stats.video_withheld, 1); /* the buffer is reused */
     } else {
         BRIDGE_STAT_ADD(w->stats.video_projected, 1);
+        rv->sent = TRUE;
+        rv->last_pt = buf[1] & 0x7f;
+        rv->last_ts = pa_rtp_get_timestamp(buf);
+        guint64 before = rx->tx_bytes;
         bridge_forward_send_built(w, rx, buf, len);
+        rx->video_tx_bytes += rx->tx_bytes - before;
     }
     /* Only now: the request is built in the tx batch's next buffer, which held the copy. */
     if (flags & BRIDGE_PROJ_WANT_KEYFRAME)

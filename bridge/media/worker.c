@@ -479,6 +479,8 @@ static int sleep_ms(BridgeWorker *w)
     gint64 left = w->next_tick_us - g_get_monotonic_time();
     if (w->n_backlog)
         left = MIN(left, 1000);
+    if (w->n_probing)
+        left = MIN(left, w->next_pace_us - g_get_monotonic_time());
     return left <= 0 ? 0 : (int)((left + 999) / 1000);
 }
 
@@ -518,6 +520,8 @@ static gpointer worker_main(gpointer data)
                 pending[s] = drain_socket(w, s);
         if (w->n_backlog)
             flush_backlog(w);
+        if (w->n_probing && w->now_us >= w->next_pace_us)
+            bridge_egress_pace(w); /* probe padding (egress-cc.c) */
         bridge_worker_flush(w);
         if (w->now_us >= w->next_tick_us) {
             on_tick(w);

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "common/rtp/rtcp.h"
+#include "common/rtp/tcc.h"
 #include "fuzz.h"
+
+#define G_N_ELEMENTS_FUZZ(a) (sizeof(a) / sizeof((a)[0]))
 
 #define MAX_SEQS (17 * (PA_RTCP_MAX_PACKET_LEN / 4))
 
@@ -136,6 +139,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             PaRtcpTcc tcc;
             if (pa_rtcp_parse_tcc(data, &p, &tcc) == PA_RTCP_OK)
                 FUZZ_CHECK(tcc.reference_time >= -0x800000 && tcc.reference_time <= 0x7fffff);
+            /* The full transport-cc parse (the bridge feeds receivers' feedback through it):
+             * statuses in sequence order, within the capacity, symbols 0..2 only. */
+            static PaTccStatus statuses[300];
+            size_t n_st = 0;
+            if (pa_tcc_parse(data, &p, &tcc, statuses, G_N_ELEMENTS_FUZZ(statuses), &n_st) ==
+                PA_RTCP_OK) {
+                FUZZ_CHECK(n_st <= G_N_ELEMENTS_FUZZ(statuses) && n_st <= tcc.status_count);
+                for (size_t k = 0; k < n_st; k++) {
+                    FUZZ_CHECK(statuses[k].seq == (uint16_t)(tcc.base_seq + k));
+                    FUZZ_CHECK(statuses[k].status <= PA_TCC_LARGE);
+                    FUZZ_CHECK(statuses[k].status != PA_TCC_NOT_RECV || statuses[k].delta == 0);
+                }
+            }
             check_nack(data, &p);
             check_psfb(data, &p);
 

@@ -21,7 +21,10 @@
  * - senders are told the highest height anyone needs of their source (SenderSourceConstraints);
  * - bob NACKs a packet: the bridge sends it again from its cache as RTX (original sequence
  *   number and payload), not the sender;
- * - no receiver ever gets a non-primary SSRC or a sender's RTX; /metrics counts the switches.
+ * - no receiver ever gets a non-primary SSRC or a sender's RTX; /metrics counts the switches;
+ * - carol's transport-cc feedback reporting heavy loss drives her estimate down: her on-stage
+ *   source comes down to its lowest layer, her thumbnail pauses (GET /debug/endpoints and
+ *   /metrics say so), the others keep what they asked for.
  * Exit 77 when Prosody is missing. Run under tests/netns-run.sh. */
 #include <jansson.h>
 #include <libsoup/soup.h>
@@ -30,7 +33,9 @@
 #include "common/colibri/colibri.h"
 #include "common/rtp/bytes.h"
 #include "common/rtp/rtcp.h"
+#include "common/rtp/hdrext.h"
 #include "common/rtp/rtp.h"
+#include "common/rtp/tcc.h"
 #include "common/rtp/vp8.h"
 #include "control-harness.h"
 #include "tests/lib/c/sim-peer.h"
@@ -84,6 +89,10 @@ typedef struct {
     guint8 rtx[1500]; /* the last RTX packet */
     gsize rtx_len;
     guint64 rtx_count;
+    /* Transport-wide sequence numbers received since the last feedback (test_bwe). */
+    guint16 tcc_seq[512];
+    guint n_tcc;
+    guint64 tcc_total;
 } Rx;
 
 static Rx rx[N_EP];
@@ -93,6 +102,14 @@ static void on_rtp(const guint8 *pkt, gsize len, gpointer data)
     Rx *r = data;
     PaRtpHeader h;
     g_assert_cmpint(pa_rtp_parse(pkt, len, &h), ==, PA_RTP_OK);
+    PaHdrextElem tcc;
+    guint16 tseq;
+    if (pa_hdrext_find(pkt, &h, 5, &tcc) == PA_HDREXT_OK &&
+        pa_hdrext_read_tcc_seq(pkt, &tcc, &tseq) == PA_HDREXT_OK) {
+        if (r->n_tcc < G_N_ELEMENTS(r->tcc_seq))
+            r->tcc_seq[r->n_tcc++] = tseq;
+        r->tcc_total++;
+    }
     if (h.payload_type == 96 && len <= sizeof r->rtx) { /* RTX: the bridge answering a NACK */
         memcpy(r->rtx, pkt, len);
         r->rtx_len = len;
@@ -488,6 +505,32 @@ static void test_constraints(void)
     sc = latest(ERIN, "SenderSourceConstraints");
     g_assert_nonnull(sc);
     g_assert_cmpint(json_integer_value(json_object_get(sc, "maxHeight")), ==, 180);
+    /* Per endpoint on request: these simulated receivers send no transport-cc feedback, so
+     * they have no estimate and their allocation is unlimited (what they asked for). */
+    g_autofree char *body = NULL;
+    g_assert_cmpuint(it_http_get(env.http_port, "/debug/endpoints", &body), ==, 200);
+    json_t *dbg = json_loads(body, 0, NULL);
+    g_assert_nonnull(dbg);
+    json_t *eps = json_object_get(dbg, "endpoints");
+    g_assert_true(json_is_array(eps));
+    gboolean seen_carol = FALSE;
+    for (size_t i = 0; i < json_array_size(eps); i++) {
+        json_t *e = json_array_get(eps, i);
+        g_assert_true(json_is_null(json_object_get(e, "bwe")));
+        g_assert_false(json_is_true(json_object_get(e, "limited_by_estimate")));
+        if (g_strcmp0(json_string_value(json_object_get(e, "endpoint")), "carol") != 0)
+            continue;
+        seen_carol = TRUE;
+        json_t *fw = json_object_get(e, "forwarded_sources");
+        gboolean alice = FALSE;
+        for (size_t k = 0; k < json_array_size(fw); k++)
+            alice |= g_strcmp0(json_string_value(json_array_get(fw, k)), "alice-v0") == 0;
+        g_assert_true(alice);
+        g_assert_cmpint(json_integer_value(json_object_get(e, "allocated_bps")), >, 0);
+    }
+    g_assert_true(seen_carol);
+    json_decref(dbg);
+    g_assert_cmpfloat(metric("parley_bridge_bwe_receivers"), ==, 0);
 }
 
 static gboolean carol_low(void)
@@ -700,6 +743,120 @@ static void test_start_below_a_layer_not_sent(void)
     tx[ERIN].top_off = FALSE;
 }
 
+/* ---- bandwidth estimation ---- */
+
+static guint8 carol_fb_count;
+
+/* Carol's transport-cc feedback about what reached her since the last one, every other
+ * packet reported lost when @lossy (a link dropping half: the loss-based limit halves the
+ * estimate every 300 ms down to its floor). */
+static void carol_feedback(gboolean lossy)
+{
+    Rx *r = &rx[CAROL];
+    if (!r->n_tcc)
+        return;
+    guint16 base = r->tcc_seq[0], high = base;
+    for (guint i = 0; i < r->n_tcc; i++) {
+        if ((gint16)(guint16)(r->tcc_seq[i] - base) < 0)
+            base = r->tcc_seq[i];
+        if ((gint16)(guint16)(r->tcc_seq[i] - high) > 0)
+            high = r->tcc_seq[i];
+    }
+    gint64 arrival[512];
+    guint n = MIN((guint16)(high - base) + 1u, G_N_ELEMENTS(arrival));
+    for (guint i = 0; i < n; i++)
+        arrival[i] = PA_TCC_NOT_RECEIVED;
+    gint64 now = g_get_monotonic_time();
+    for (guint i = 0; i < r->n_tcc; i++) {
+        guint k = (guint16)(r->tcc_seq[i] - base);
+        if (k < n && !(lossy && k % 2))
+            arrival[k] = now + 100 * (gint64)k;
+    }
+    r->n_tcc = 0;
+    guint8 fb[1200];
+    gsize consumed = 0;
+    gsize len = pa_tcc_write(fb, sizeof fb, 0xCA01, primary(ALICE), base, carol_fb_count++, arrival,
+                             n, &consumed);
+    if (len)
+        g_assert_true(sim_peer_send_rtcp(peers[CAROL], fb, len));
+}
+
+static gboolean carol_lossy_low(void)
+{
+    carol_feedback(TRUE);
+    return rx[CAROL].last_key_height[ALICE] == 180;
+}
+
+static json_t *debug_endpoint(const char *id)
+{
+    g_autofree char *body = NULL;
+    g_assert_cmpuint(it_http_get(env.http_port, "/debug/endpoints", &body), ==, 200);
+    json_t *dbg = json_loads(body, 0, NULL);
+    g_assert_nonnull(dbg);
+    json_t *eps = json_object_get(dbg, "endpoints"), *found = NULL;
+    for (size_t i = 0; i < json_array_size(eps) && !found; i++)
+        if (g_strcmp0(json_string_value(json_object_get(json_array_get(eps, i), "endpoint")), id) ==
+            0)
+            found = json_incref(json_array_get(eps, i));
+    json_decref(dbg);
+    return found;
+}
+
+/* The senders stamp transport-wide sequence numbers on their audio (as browsers do): carol
+ * gets her own, consecutive. Her feedback reporting half of them lost drives her estimate
+ * down: alice, on stage at 720p, comes down to her lowest layer (an on-stage camera is never
+ * suspended), the thumbnails are paused, and the bridge says carol is limited by her
+ * estimate; the other receivers, without feedback, keep what they asked for. */
+static void test_bwe(void)
+{
+    for (guint s = 0; s < N_SENDERS; s++)
+        sim_peer_enable_tcc(peers[s], 5, (guint16)(1000 + 20000 * s));
+    chan_send(CAROL, "{\"colibriClass\":\"ReceiverVideoConstraints\","
+                     "\"onStageSources\":[\"alice-v0\"],\"defaultConstraints\":{\"maxHeight\":180},"
+                     "\"constraints\":{\"alice-v0\":{\"maxHeight\":720}}}");
+    g_assert_cmpint(media_until(carol_high, T_SWITCH), >=, 0);
+    rx[CAROL].n_tcc = 0;
+    media_for(200);
+    g_assert_cmpuint(rx[CAROL].n_tcc, >=, 10);
+    for (guint i = 1; i < rx[CAROL].n_tcc; i++)
+        g_assert_cmpuint(rx[CAROL].tcc_seq[i], ==, (guint16)(rx[CAROL].tcc_seq[i - 1] + 1));
+    gint64 ms = media_until(carol_lossy_low, T_SWITCH);
+    if (ms < 0)
+        g_error("carol still gets alice at %u lines", rx[CAROL].last_key_height[ALICE]);
+    g_printerr(
+        "# figures: carol's feedback reporting 50%% loss: alice 720p -> 180p in %" G_GINT64_FORMAT
+        " ms\n",
+        ms);
+    json_t *c = debug_endpoint("carol");
+    g_assert_nonnull(c);
+    json_t *bwe = json_object_get(c, "bwe");
+    g_assert_true(json_is_object(bwe));
+    g_printerr("# figures: carol's estimate %" JSON_INTEGER_FORMAT " bit/s, loss %.2f, "
+               "allocated %" JSON_INTEGER_FORMAT " bit/s\n",
+               json_integer_value(json_object_get(bwe, "estimate_bps")),
+               json_real_value(json_object_get(bwe, "loss_fraction")),
+               json_integer_value(json_object_get(c, "allocated_bps")));
+    /* Well below where it started (2.5 Mbit/s) and what 720p and the thumbnails cost. */
+    g_assert_cmpint(json_integer_value(json_object_get(bwe, "estimate_bps")), <, 600000);
+    g_assert_true(json_is_true(json_object_get(c, "limited_by_estimate")));
+    json_decref(c);
+    g_assert_cmpfloat(metric("parley_bridge_bwe_receivers"), ==, 1);
+    g_assert_cmpfloat(metric("parley_bridge_bwe_limited_receivers"), ==, 1);
+    g_assert_cmpfloat(metric("parley_bridge_tcc_feedback_received_total"), >, 0);
+    /* The thumbnails: nothing left for them. */
+    for (guint k = 0; k < 20; k++) {
+        tick();
+        carol_feedback(TRUE);
+    }
+    g_assert_cmpstr(forwarded(CAROL), ==, "alice-v0");
+    /* bob has no estimate: every source, as he asked. */
+    g_assert_cmpstr(forwarded(BOB), ==, "alice-v0,erin-v0,frank-v0,gina-v0");
+    c = debug_endpoint("bob");
+    g_assert_true(json_is_null(json_object_get(c, "bwe")));
+    json_decref(c);
+    g_assert_cmpuint(rx[CAROL].foreign, ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -715,6 +872,7 @@ int main(int argc, char **argv)
     g_test_add_func("/bridge-layers/last-n-two", test_last_n_two);
     g_test_add_func("/bridge-layers/start-below-a-layer-not-sent",
                     test_start_below_a_layer_not_sent);
+    g_test_add_func("/bridge-layers/bwe", test_bwe);
     int rc = g_test_run();
     if (rc != 0 || g_getenv("PARLEY_SHOW_BRIDGE_LOG")) {
         g_autofree char *log = NULL;

@@ -3,7 +3,8 @@
  * sdes:mid / rid / repaired-rid elements a sender writes never reach a receiver (blanked in
  * place, everything else byte for byte, with each endpoint's negotiated ids), a malformed
  * extension block is dropped and counted, and the bridge's transport-cc feedback tells a
- * sender about every transport-wide sequence number it stamped. */
+ * sender about every transport-wide sequence number it stamped, while each receiver's copies
+ * are renumbered in its own sequence space and its feedback feeds its bandwidth estimate. */
 #include <string.h>
 
 #include "common/rtp/rtcp.h"
@@ -53,11 +54,90 @@ static gsize expected_packet(guint8 *out, guint32 ssrc, guint8 pt, guint16 seq, 
     return pa_rtp_build(out, 1600, &b);
 }
 
+/* Byte for byte, except the transport-cc sequence number (id 5 here), which the bridge
+ * renumbers in each receiver's own sequence space (test_egress_tcc checks it). */
 static void assert_last_received(MediaFixture *f, guint peer, const guint8 *want, gsize want_len)
 {
     gsize len;
     const guint8 *got = sim_peer_last_received(f->peers[peer], &len);
-    g_assert_cmpmem(got, len, want, want_len);
+    g_assert_cmpuint(len, ==, want_len);
+    guint8 copy[1600];
+    memcpy(copy, got, len);
+    PaRtpHeader h;
+    PaHdrextElem e;
+    g_assert_cmpint(pa_rtp_parse(want, want_len, &h), ==, PA_RTP_OK);
+    if (pa_hdrext_find(want, &h, 5, &e) == PA_HDREXT_OK)
+        memcpy(copy + e.offset, want + e.offset, e.len);
+    g_assert_cmpmem(copy, len, want, want_len);
+}
+
+/* The transport-cc sequence number of the last packet @peer received. */
+static guint16 received_tcc(MediaFixture *f, guint peer)
+{
+    gsize len;
+    const guint8 *got = sim_peer_last_received(f->peers[peer], &len);
+    PaRtpHeader h;
+    PaHdrextElem e;
+    guint16 seq = 0;
+    g_assert_cmpint(pa_rtp_parse(got, len, &h), ==, PA_RTP_OK);
+    g_assert_cmpint(pa_hdrext_find(got, &h, 5, &e), ==, PA_HDREXT_OK);
+    g_assert_cmpint(pa_hdrext_read_tcc_seq(got, &e, &seq), ==, PA_HDREXT_OK);
+    return seq;
+}
+
+static gboolean got_estimate(MediaFixture *f)
+{
+    BridgeMediaBwe bw;
+    return bridge_media_endpoint_bwe(f->media, mf_handle(f, "b"), &bw);
+}
+
+/* Each receiver has its own transport-wide sequence space: whatever numbers the sender
+ * stamped (jumps, wrap), the copies b gets carry consecutive numbers, and b's transport-cc
+ * feedback about them feeds b's bandwidth estimate (every packet acknowledged). */
+static void test_egress_tcc(void)
+{
+    MediaFixture f = {0};
+    mf_start(&f, 2, 20, 20);
+    mf_connect_two(&f);
+    BridgeMediaBwe bw;
+    g_assert_false(bridge_media_endpoint_bwe(f.media, mf_handle(&f, "b"), &bw));
+    static const guint8 level[] = {0x80 | 25};
+    static const guint16 sender_seqs[] = {1000, 1001, 40000, 7, 65535, 0, 3, 3};
+    enum { N = G_N_ELEMENTS(sender_seqs) };
+    guint16 got[N];
+    for (guint i = 0; i < N; i++) {
+        guint8 tcc[2] = {(guint8)(sender_seqs[i] >> 8), (guint8)sender_seqs[i]};
+        PaHdrextWrite el[] = {{1, 1, level}, {5, 2, tcc}};
+        SimPeerStats b;
+        sim_peer_get_stats(f.peers[1], &b);
+        want_b_rtp = b.rtp_received + 1;
+        want_a_rtp = 0;
+        g_assert_true(sim_peer_send_rtp_ext(f.peers[0], 0xA0, 111, (guint16)(300 + i), 960 * i, 60,
+                                            el, G_N_ELEMENTS(el), FALSE));
+        mf_pump_until(&f, got_wanted, 3000);
+        g_assert_true(got_wanted(&f));
+        got[i] = received_tcc(&f, 1);
+        if (i)
+            g_assert_cmpuint((guint16)(got[i - 1] + 1), ==, got[i]);
+    }
+    gint64 arr[N];
+    for (guint i = 0; i < N; i++)
+        arr[i] = 10000 + 5000 * (gint64)i;
+    guint8 pkt[128];
+    gsize len = pa_tcc_write(pkt, sizeof pkt, 0xB1, 0xA0, got[0], 0, arr, N, NULL);
+    g_assert_cmpuint(len, >, 0);
+    g_assert_true(sim_peer_send_rtcp(f.peers[1], pkt, len));
+    mf_pump_until(&f, got_estimate, 3000);
+    g_assert_true(bridge_media_endpoint_bwe(f.media, mf_handle(&f, "b"), &bw));
+    g_assert_cmpuint(bw.estimate_bps, >=, 30000);
+    g_assert_cmpuint(bw.packets_acked, ==, N);
+    g_assert_cmpuint(bw.packets_lost, ==, 0);
+    BridgeMediaStats st;
+    bridge_media_get_stats(f.media, &st);
+    g_assert_cmpuint(st.tcc_feedback_in, ==, 1);
+    /* a got no feedback from anyone: no estimate. */
+    g_assert_false(bridge_media_endpoint_bwe(f.media, mf_handle(&f, "a"), &bw));
+    mf_free(&f);
 }
 
 /* A sender's sdes:mid (and rid / repaired-rid) never reaches a receiver: the elements are
@@ -260,5 +340,6 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/media/hdrext-strip", test_hdrext_strip);
     g_test_add_func("/media/transport-cc", test_transport_cc);
+    g_test_add_func("/media/transport-cc-egress", test_egress_tcc);
     return g_test_run();
 }

@@ -4,8 +4,8 @@
  * on-stage source climbs to 360p/30 first, thumbnails wait for it, then go up step by step),
  * tile view (everyone up step by step), last-N by speech order with on-stage and selected
  * sources first, sources without video last, constraints (0 off, -1 unlimited, per source),
- * screen share oversending, inactive layers, and the estimate never exceeded (a property over
- * many random cases). */
+ * screen share oversending, an on-stage camera never suspended, inactive layers, and the
+ * estimate never exceeded otherwise (a property over many random cases). */
 #include <glib.h>
 #include <string.h>
 
@@ -104,6 +104,20 @@ static void test_speaker_view(void)
     g_assert_true(c.out[1].suspended && c.out[2].suspended);
     g_assert_cmpuint(c.sum.suspended, ==, 2);
     g_assert_cmpuint(c.sum.target_bps, <=, 300000);
+
+    /* 30 kbit/s, less than its lowest layer: the on-stage camera is not suspended (Jitsi's
+     * default), it keeps 180p at 7.5 fps over the estimate; thumbnails get nothing. */
+    run(&c, 30000);
+    assert_layer(&c.out[0], 0, 0);
+    g_assert_true(c.out[0].forwarded && !c.out[0].suspended);
+    g_assert_false(c.out[1].forwarded || c.out[2].forwarded);
+    g_assert_true(c.sum.oversending);
+    g_assert_cmpuint(c.sum.target_bps, ==, 50000);
+    /* Without a stage, everyone is suspended below the cheapest layer. */
+    c.rx.n_on_stage = 0;
+    run(&c, 30000);
+    g_assert_cmpuint(c.sum.forwarded, ==, 0);
+    g_assert_false(c.sum.oversending);
 }
 
 static void test_tile_view(void)

@@ -51,6 +51,15 @@ static BridgeMetricsSnapshot sample(void)
     s.bridge_id = "jvb-\"1\"\\x";
     s.region = "eu";
     s.uptime_seconds = 12.5;
+    s.selection.bwe_receivers = 3;
+    s.selection.bwe_limited = 1;
+    s.selection.bwe_sum_bps = 5500000;
+    s.selection.bwe_min_bps = 500000;
+    s.selection.bwe_buckets[1] = 1; /* <= 500 kbit/s */
+    s.selection.bwe_buckets[2] = 1;
+    s.selection.bwe_buckets[3] = 2; /* <= 2 Mbit/s */
+    s.media.tcc_feedback_in = 77;
+    s.media.padding_sent = 12;
     return s;
 }
 
@@ -76,6 +85,16 @@ static void test_values(void)
     BridgeMetricsSnapshot s = sample();
     g_autofree char *text = bridge_metrics_format(&s);
     expect(text, "parley_bridge_conferences", "1");
+    expect(text, "parley_bridge_bwe_receivers", "3");
+    expect(text, "parley_bridge_bwe_limited_receivers", "1");
+    expect(text, "parley_bridge_bwe_estimate_min_bits_per_second", "500000");
+    expect(text, "parley_bridge_bwe_estimate_bits_per_second_bucket{le=\"500000\"}", "1");
+    expect(text, "parley_bridge_bwe_estimate_bits_per_second_bucket{le=\"2000000\"}", "2");
+    expect(text, "parley_bridge_bwe_estimate_bits_per_second_bucket{le=\"+Inf\"}", "3");
+    expect(text, "parley_bridge_bwe_estimate_bits_per_second_sum", "5500000");
+    expect(text, "parley_bridge_bwe_estimate_bits_per_second_count", "3");
+    expect(text, "parley_bridge_tcc_feedback_received_total", "77");
+    expect(text, "parley_bridge_probe_padding_packets_total", "12");
     expect(text, "parley_bridge_endpoints", "2");
     expect(text, "parley_bridge_endpoints_connected", "2");
     expect(text, "parley_bridge_packets_received_total", "1000");
@@ -159,7 +178,8 @@ static void test_format(void)
         }
         if (g_str_has_prefix(*l, "# TYPE ")) {
             g_auto(GStrv) f = g_strsplit(*l + 7, " ", 2);
-            g_assert_true(g_strcmp0(f[1], "gauge") == 0 || g_strcmp0(f[1], "counter") == 0);
+            g_assert_true(g_strcmp0(f[1], "gauge") == 0 || g_strcmp0(f[1], "counter") == 0 ||
+                          g_strcmp0(f[1], "histogram") == 0);
             g_assert_false(g_hash_table_contains(types, f[0])); /* one TYPE per family */
             g_hash_table_insert(types, g_strdup(f[0]), g_strdup(f[1]));
             continue;
@@ -168,6 +188,17 @@ static void test_format(void)
         gsize n = strcspn(*l, "{ ");
         g_autofree char *name = g_strndup(*l, n);
         const char *type = g_hash_table_lookup(types, name);
+        if (!type) { /* a histogram's samples: <family>_bucket, _sum, _count */
+            static const char *const suffixes[] = {"_bucket", "_sum", "_count"};
+            for (guint k = 0; k < G_N_ELEMENTS(suffixes) && !type; k++) {
+                if (!g_str_has_suffix(name, suffixes[k]))
+                    continue;
+                name[strlen(name) - strlen(suffixes[k])] = '\0';
+                type = g_hash_table_lookup(types, name);
+                if (g_strcmp0(type, "histogram") != 0)
+                    type = NULL;
+            }
+        }
         if (!type || !g_hash_table_contains(helps, name))
             g_error("sample '%s' without HELP/TYPE", *l);
         if (strcmp(type, "counter") == 0)
