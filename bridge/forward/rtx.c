@@ -10,10 +10,10 @@
 
 typedef struct {
     int64_t arrival_us;
-    uint16_t len; /* 0: empty */
+    uint64_t start; /* where its bytes are in the ring: an absolute position (see head) */
+    uint16_t len;   /* 0: empty */
     uint16_t seq;
     uint8_t stream;
-    uint8_t data[BRIDGE_RTX_SLOT_BYTES];
 } Slot;
 
 struct BridgeRtxCache {
@@ -21,29 +21,45 @@ struct BridgeRtxCache {
     unsigned streams;
     int64_t max_age_us;
     unsigned next;
+    /* The packets' bytes, one after the other in a ring of ring_bytes; a packet that would
+     * not fit before the end starts again at the beginning. head counts every byte position
+     * ever passed (written or skipped), so a packet whose bytes start at @start is intact
+     * while head - start <= ring_bytes. */
+    uint8_t *ring;
+    size_t ring_bytes;
+    uint64_t head;
     /* stream -> (seq & (INDEX - 1)) -> slot + 1 (0: none) */
     uint16_t index[BRIDGE_RTX_MAX_STREAMS][BRIDGE_RTX_INDEX];
     BridgeRtxCacheStats stats;
     Slot slots[];
 };
 
-BridgeRtxCache *bridge_rtx_cache_new(unsigned slots, unsigned streams, int64_t max_age_us)
+BridgeRtxCache *bridge_rtx_cache_new(unsigned slots, size_t bytes, unsigned streams,
+                                     int64_t max_age_us)
 {
     if (slots < 16 || slots > BRIDGE_RTX_INDEX || (slots & (slots - 1)) != 0 || streams == 0 ||
-        streams > BRIDGE_RTX_MAX_STREAMS || max_age_us <= 0)
+        streams > BRIDGE_RTX_MAX_STREAMS || max_age_us <= 0 || bytes < BRIDGE_RTX_SLOT_BYTES ||
+        bytes > BRIDGE_RTX_MAX_BYTES)
         return NULL;
-    BridgeRtxCache *c = calloc(1, sizeof *c + (size_t)slots * sizeof(Slot));
+    BridgeRtxCache *c = calloc(1, sizeof *c + (size_t)slots * sizeof(Slot) + bytes);
     if (!c)
         return NULL;
     c->n_slots = slots;
     c->streams = streams;
     c->max_age_us = max_age_us;
+    c->ring = (uint8_t *)&c->slots[slots];
+    c->ring_bytes = bytes;
     return c;
 }
 
 void bridge_rtx_cache_free(BridgeRtxCache *c)
 {
     free(c);
+}
+
+static bool intact(const BridgeRtxCache *c, const Slot *s)
+{
+    return c->head - s->start <= c->ring_bytes;
 }
 
 bool bridge_rtx_cache_put(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt, size_t len,
@@ -62,7 +78,14 @@ bool bridge_rtx_cache_put(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt
             *old = 0;
     }
     uint16_t seq = pa_rtp_get_seq(pkt);
-    memcpy(s->data, pkt, len);
+    size_t off = (size_t)(c->head % c->ring_bytes);
+    if (off + len > c->ring_bytes) {
+        c->head += c->ring_bytes - off; /* the tail is too short: start at the beginning */
+        off = 0;
+    }
+    s->start = c->head;
+    memcpy(c->ring + off, pkt, len);
+    c->head += len;
     s->len = (uint16_t)len;
     s->seq = seq;
     s->stream = (uint8_t)stream;
@@ -81,7 +104,7 @@ const uint8_t *bridge_rtx_cache_get(BridgeRtxCache *c, unsigned stream, uint16_t
     }
     uint16_t e = c->index[stream][seq & (BRIDGE_RTX_INDEX - 1)];
     const Slot *s = e ? &c->slots[e - 1] : NULL;
-    if (!s || !s->len || s->seq != seq || s->stream != stream) {
+    if (!s || !s->len || s->seq != seq || s->stream != stream || !intact(c, s)) {
         c->stats.misses++;
         return NULL;
     }
@@ -91,7 +114,7 @@ const uint8_t *bridge_rtx_cache_get(BridgeRtxCache *c, unsigned stream, uint16_t
     }
     c->stats.hits++;
     *len = s->len;
-    return s->data;
+    return c->ring + (size_t)(s->start % c->ring_bytes);
 }
 
 void bridge_rtx_cache_get_stats(const BridgeRtxCache *c, BridgeRtxCacheStats *out)

@@ -3,9 +3,11 @@
  * NACKs itself (as mediasoup and Jitsi Videobridge do) instead of passing them to the
  * sender, and the RFC 4588 packet forms.
  *
- * The cache keeps the last N packets a source sent (all its encodings, in arrival order, as
- * received: original SSRC and numbers, after SRTP), each in a preallocated slot of
- * BRIDGE_RTX_SLOT_BYTES, plus a small index per encoding from sequence number to slot. A
+ * The cache keeps the last packets a source sent (all its encodings, in arrival order, as
+ * received: original SSRC and numbers, after SRTP): their bytes one after the other in a
+ * preallocated ring, a slot per packet (where its bytes are, its length, sequence number and
+ * arrival time), and a small index per encoding from sequence number to slot. A packet leaves
+ * when its slot is reused or its bytes are overwritten, whichever comes first. A
  * receiver's NACK names projected sequence numbers; its projection maps each back to
  * (encoding, input sequence number) (bridge_projection_lookup), the cache gives the original
  * bytes, and the projection rewrites a copy as it was first sent
@@ -14,9 +16,10 @@
  * number, the original sequence number in front of the payload); otherwise it is sent again
  * as it is.
  *
- * Memory is taken once, at creation (slots x ~1.5 KiB: 512 slots, about one second of a
- * three-layer simulcast source, is 0.8 MiB); put and get allocate nothing and copy one
- * packet at most.
+ * Memory is taken once, at creation: the ring's bytes plus ~24 bytes a slot (the bridge gives
+ * each video source 256 KiB and 512 slots: about a second of a three-layer 720p simulcast
+ * source, where fixed 1,500-byte slots took 0.8 MiB); put and get allocate nothing and copy
+ * one packet at most.
  *
  * Thread: a cache belongs to the source's sender's media worker (where the packets arrive);
  * a receiver on another worker sends its lookups there. Pure code: libc and common/rtp. */
@@ -33,6 +36,8 @@ extern "C" {
 /* The largest packet cached: what fits in an Ethernet MTU. Larger ones are counted, not
  * cached. */
 #define BRIDGE_RTX_SLOT_BYTES 1500
+/* The largest ring a cache may have. */
+#define BRIDGE_RTX_MAX_BYTES (16u << 20)
 #define BRIDGE_RTX_MAX_STREAMS 4
 /* Index entries per stream (a power of two, and at least the number of slots). */
 #define BRIDGE_RTX_INDEX 1024
@@ -49,10 +54,12 @@ typedef struct {
     uint64_t expired; /* cached but older than max_age_us */
 } BridgeRtxCacheStats;
 
-/* A cache of @slots packets (a power of two from 16 to BRIDGE_RTX_INDEX) for @streams
+/* A cache of at most @slots packets (a power of two from 16 to BRIDGE_RTX_INDEX) and @bytes
+ * of them (BRIDGE_RTX_SLOT_BYTES to BRIDGE_RTX_MAX_BYTES) for @streams
  * (1..BRIDGE_RTX_MAX_STREAMS) encodings, keeping packets for @max_age_us. NULL when the
  * arguments are out of range or memory is short (transfer full: bridge_rtx_cache_free). */
-BridgeRtxCache *bridge_rtx_cache_new(unsigned slots, unsigned streams, int64_t max_age_us);
+BridgeRtxCache *bridge_rtx_cache_new(unsigned slots, size_t bytes, unsigned streams,
+                                     int64_t max_age_us);
 void bridge_rtx_cache_free(BridgeRtxCache *c);
 
 /* Stores a copy of the RTP packet @pkt (@len bytes, parsed) of encoding @stream arriving at

@@ -33,6 +33,7 @@
 G_STATIC_ASSERT(sizeof(BridgeVideoTag) <= BRIDGE_RING_TAG_MAX);
 
 #define RTX_CACHE_SLOTS 512
+#define RTX_CACHE_BYTES (256u << 10) /* ~1 s of a three-layer 720p simulcast source */
 #define MAX_RTX_PER_NACK 64
 
 /* ---- shared with the control thread ---- */
@@ -146,7 +147,7 @@ void bridge_video_set_sources(BridgeEndpoint *ep, const BridgeMediaVideoSource *
             bridge_layer_rates_init(&tv->rates);
             for (guint e = 0; e < BRIDGE_MAX_ENCODINGS; e++)
                 pa_av1_dd_structure_init(&tv->dd[e]);
-            tv->cache = bridge_rtx_cache_new(RTX_CACHE_SLOTS,
+            tv->cache = bridge_rtx_cache_new(RTX_CACHE_SLOTS, RTX_CACHE_BYTES,
                                              MAX(1, MIN(v[i].n_encodings, BRIDGE_RTX_MAX_STREAMS)),
                                              BRIDGE_RTX_DEFAULT_MAX_AGE_US);
         }

@@ -148,7 +148,7 @@ static double time_projection(const Pkt *pkts, unsigned n, BridgeLayerTarget tar
 
 static double time_cache(const Pkt *pkts, unsigned n)
 {
-    BridgeRtxCache *c = bridge_rtx_cache_new(512, N_ENC, BRIDGE_RTX_DEFAULT_MAX_AGE_US);
+    BridgeRtxCache *c = bridge_rtx_cache_new(512, 256u << 10, N_ENC, BRIDGE_RTX_DEFAULT_MAX_AGE_US);
     gint64 t0 = cpu_ns();
     for (unsigned k = 0; k < n; k++)
         bridge_rtx_cache_put(c, pkts[k].enc, pkts[k].data, pkts[k].len, 1000 + k);

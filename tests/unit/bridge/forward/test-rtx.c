@@ -40,10 +40,11 @@ static size_t packet(uint8_t *buf, size_t cap, uint32_t ssrc, uint16_t seq, size
 
 static void test_cache(void)
 {
-    g_assert_null(bridge_rtx_cache_new(100, 1, 1000)); /* not a power of two */
-    g_assert_null(bridge_rtx_cache_new(16, 0, 1000));
-    g_assert_null(bridge_rtx_cache_new(4096, 1, 1000)); /* more than the index */
-    BridgeRtxCache *c = bridge_rtx_cache_new(16, 2, 1000000);
+    g_assert_null(bridge_rtx_cache_new(100, 65536, 1, 1000)); /* not a power of two */
+    g_assert_null(bridge_rtx_cache_new(16, 65536, 0, 1000));
+    g_assert_null(bridge_rtx_cache_new(4096, 65536, 1, 1000)); /* more than the index */
+    g_assert_null(bridge_rtx_cache_new(16, 1000, 1, 1000));    /* not even one large packet */
+    BridgeRtxCache *c = bridge_rtx_cache_new(16, 65536, 2, 1000000);
     g_assert_nonnull(c);
     uint8_t pkt[1600];
     int64_t t = 10000000;
@@ -138,6 +139,41 @@ static void test_wrap_unwrap(void)
     g_assert_cmpint(bridge_rtx_unwrap(pkt, 5, 100, 1, &back), ==, BRIDGE_RTX_MALFORMED);
 }
 
+/* The bytes run out before the slots: a packet whose bytes were written over is gone, one
+ * that did not fit before the ring's end starts at its beginning intact, and what is returned
+ * is always the packet as stored. */
+static void test_cache_bytes(void)
+{
+    /* 64 slots but room for about five 1,000-byte packets. */
+    BridgeRtxCache *c = bridge_rtx_cache_new(64, 5 * 1000 + 500, 1, 1000000);
+    g_assert_nonnull(c);
+    uint8_t pkt[1600];
+    int64_t t = 10000000;
+    size_t len;
+    for (uint16_t s = 0; s < 40; s++) {
+        size_t n = packet(pkt, sizeof pkt, 0xa, (uint16_t)(7000 + s), 1000 - 12, 0);
+        g_assert_true(bridge_rtx_cache_put(c, 0, pkt, n, t));
+        /* The newest five are there, byte for byte; the sixth newest is written over. */
+        for (uint16_t k = 0; k <= s && k < 5; k++) {
+            const uint8_t *got = bridge_rtx_cache_get(c, 0, (uint16_t)(7000 + s - k), t, &len);
+            g_assert_nonnull(got);
+            size_t want = packet(pkt, sizeof pkt, 0xa, (uint16_t)(7000 + s - k), 1000 - 12, 0);
+            g_assert_cmpmem(got, len, pkt, want);
+        }
+        if (s >= 5)
+            g_assert_null(bridge_rtx_cache_get(c, 0, (uint16_t)(7000 + s - 5), t, &len));
+    }
+    /* Small packets: many fit, as many as the slots allow. */
+    for (uint16_t s = 0; s < 64; s++) {
+        size_t n = packet(pkt, sizeof pkt, 0xa, (uint16_t)(9000 + s), 40, 0);
+        g_assert_true(bridge_rtx_cache_put(c, 0, pkt, n, t));
+    }
+    g_assert_nonnull(bridge_rtx_cache_get(c, 0, 9000 + 63, t, &len));
+    g_assert_nonnull(bridge_rtx_cache_get(c, 0, 9000 + 63 - 40, t, &len));
+    g_assert_null(bridge_rtx_cache_get(c, 0, 7039, t, &len));
+    bridge_rtx_cache_free(c);
+}
+
 /* The path a NACK takes: forwarded packets cached on the sender side; the receiver NACKs
  * projected numbers; each is looked up, fetched, rewritten as sent, and wrapped in RTX. */
 static void test_nack_path(void)
@@ -145,7 +181,8 @@ static void test_nack_path(void)
     SimVp8 enc[2];
     sim_vp8_init(&enc[0], 0x500, 0, 65520, 1, 100, 1);
     sim_vp8_init(&enc[1], 0x501, 1, 300, 999, 7000, 60);
-    BridgeRtxCache *cache = bridge_rtx_cache_new(512, 2, 10 * BRIDGE_RTX_DEFAULT_MAX_AGE_US);
+    BridgeRtxCache *cache =
+        bridge_rtx_cache_new(512, 256u << 10, 2, 10 * BRIDGE_RTX_DEFAULT_MAX_AGE_US);
     BridgeProjection p;
     bridge_projection_init(&p, 0x500, 90000);
     bridge_projection_set_target(&p, (BridgeLayerTarget){0, 0, 2});
@@ -211,6 +248,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/forward/rtx/cache", test_cache);
+    g_test_add_func("/forward/rtx/cache-bytes", test_cache_bytes);
     g_test_add_func("/forward/rtx/wrap-unwrap", test_wrap_unwrap);
     g_test_add_func("/forward/rtx/nack-path", test_nack_path);
     return g_test_run();
