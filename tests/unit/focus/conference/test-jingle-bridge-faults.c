@@ -484,9 +484,6 @@ static void test_allocation_lost_with_the_link(void)
     fx_clear(&fx);
 }
 
-/* XEP-0166: a content has a name. One without is malformed (bad-request), whatever the
- * action, and changes nothing: the session stays pending and the bridge hears nothing. */
-
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);

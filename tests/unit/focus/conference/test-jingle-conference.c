@@ -146,6 +146,8 @@ static void test_meeting(void)
     fx_clear(&fx);
 }
 
+/* XEP-0166: a content has a name. One without is malformed (bad-request), whatever the
+ * action, and changes nothing: the session stays pending and the bridge hears nothing. */
 static void test_nameless_content(void)
 {
     Fx fx;
