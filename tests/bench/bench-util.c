@@ -126,7 +126,6 @@ static guint take_frame(BenchSource *s, guint e, BenchPkt *out, guint max)
         p->picid = (guint16)(v->frames & 0x7fff);
         p->enc = (guint8)e;
     }
-    s->counter[BENCH_KIND_VIDEO] += np;
     v->ts += 90000 / BENCH_VIDEO_FPS;
     v->frames++;
     /* From the frame count, so the frame rate does not drift with rounding. */

@@ -74,11 +74,11 @@ typedef struct {
 } BenchEncoding;
 
 typedef struct {
-    guint16 index;               /* participant number, carried in every payload */
-    guint32 ssrc[BENCH_N_KINDS]; /* video: the first encoding's */
-    guint16 seq[BENCH_N_KINDS];  /* audio only; video per encoding */
-    guint32 ts[BENCH_N_KINDS];   /* audio only */
-    guint32 counter[BENCH_N_KINDS];
+    guint16 index;                  /* participant number, carried in every payload */
+    guint32 ssrc[BENCH_N_KINDS];    /* video: the first encoding's */
+    guint16 seq[BENCH_N_KINDS];     /* audio only; video per encoding */
+    guint32 ts[BENCH_N_KINDS];      /* audio only */
+    guint32 counter[BENCH_N_KINDS]; /* audio only; video per encoding */
     guint16 tcc_seq;
     guint video_kbps;
     guint n_enc;

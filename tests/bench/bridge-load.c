@@ -597,11 +597,13 @@ int main(int argc, char **argv)
     LoadLoss loss;
     load_loss(l, &loss);
     printf("loss per receiver (whole run):%s\n", loss.per_receiver->str);
-    printf(
-        "received per receiver: %.0f kbit/s on average over the run (SRTP datagrams' bytes; "
-        "%" G_GUINT64_FORMAT
-        " video packets of an encoding not asked for: key frames taken on the way to a target)\n",
-        loss.rx_bytes * 8.0 / 1000.0 / b->n / b->run_seconds, loss.wrong_enc);
+    printf("received per receiver: %.0f kbit/s on average over the run (SRTP datagrams' bytes)",
+           loss.rx_bytes * 8.0 / 1000.0 / b->n / b->run_seconds);
+    if (bench_encodings > 1)
+        printf("; %" G_GUINT64_FORMAT " video packets of an encoding not asked for (key frames "
+               "taken on the way to a target)",
+               loss.wrong_enc);
+    printf("\n");
     printf("  mean %.3f%%, worst %.3f%%; receive errors: srtp %" G_GUINT64_FORMAT
            ", foreign %" G_GUINT64_FORMAT "; consent checks answered %" G_GUINT64_FORMAT
            "; send errors %" G_GUINT64_FORMAT "\n",
