@@ -307,3 +307,43 @@ void bridge_alloc_run(const BridgeAllocReceiver *rx, const BridgeAllocSource *so
     if (summary)
         *summary = sum;
 }
+
+uint64_t bridge_alloc_upgrade_cap(const BridgeAllocUpgradeGuard *g, uint64_t estimate_bps,
+                                  int64_t now_ms)
+{
+    if (g->cap_bps == 0 || now_ms >= g->until_ms ||
+        (double)estimate_bps >= BRIDGE_ALLOC_UPGRADE_ESCAPE * (double)g->cap_est_bps)
+        return UINT64_MAX;
+    return g->cap_bps;
+}
+
+void bridge_alloc_upgrade_note(BridgeAllocUpgradeGuard *g, uint64_t prev_bps,
+                               uint64_t target_bps, uint64_t estimate_bps, bool limited,
+                               int64_t now_ms)
+{
+    if (g->trial_from_bps) {
+        uint64_t back = (uint64_t)(BRIDGE_ALLOC_UPGRADE_STEP * (double)g->trial_from_bps);
+        if (now_ms - g->trial_at_ms >= BRIDGE_ALLOC_UPGRADE_TRIAL_MS) {
+            g->backoff_ms = 0; /* it lasted: the next failure holds off the shortest time */
+            g->cap_bps = 0;
+            g->trial_from_bps = 0;
+        } else if (target_bps <= back && limited) {
+            g->backoff_ms = g->backoff_ms == 0 ? BRIDGE_ALLOC_UPGRADE_BACKOFF_MIN_MS
+                            : g->backoff_ms >= BRIDGE_ALLOC_UPGRADE_BACKOFF_MAX_MS / 2
+                                ? BRIDGE_ALLOC_UPGRADE_BACKOFF_MAX_MS
+                                : g->backoff_ms * 2;
+            g->cap_bps = back;
+            g->cap_est_bps = g->trial_est_bps;
+            g->until_ms = now_ms + g->backoff_ms;
+            g->failures++;
+            g->trial_from_bps = 0;
+            return;
+        }
+    }
+    if (estimate_bps && prev_bps &&
+        (double)target_bps > BRIDGE_ALLOC_UPGRADE_STEP * (double)prev_bps) {
+        g->trial_from_bps = prev_bps;
+        g->trial_est_bps = estimate_bps;
+        g->trial_at_ms = now_ms;
+    }
+}

@@ -137,6 +137,47 @@ static inline bool bridge_alloc_bwe_changed(uint64_t last_bps, uint64_t now_bps)
            -d > (double)last_bps * BRIDGE_ALLOC_BWE_CHANGE;
 }
 
+/* ---- Switches up the link could not carry ----
+ *
+ * On a link at its limit the estimate saw-tooths: a probe lifts it above what the link
+ * carries, the allocation moves up a layer (which costs a key frame), the link over-uses, the
+ * estimate falls and the allocation moves down again, every few seconds, each time a jump
+ * in quality and a risk of a frozen picture. So a switch up (the allocation's cost rising by
+ * more than BRIDGE_ALLOC_UPGRADE_STEP: layer bitrates alone wander less) is on trial for
+ * BRIDGE_ALLOC_UPGRADE_TRIAL_MS. When the estimate takes the allocation back down within that
+ * time, it failed: for a hold-off that doubles with each failure in a row (4 s, 8 s, ... 32 s)
+ * the allocation may cost at most BRIDGE_ALLOC_UPGRADE_STEP times what it cost before that
+ * switch, unless the estimate rises to BRIDGE_ALLOC_UPGRADE_ESCAPE times the one the switch
+ * was made with (the link got better: back to HD at once). A switch up that lasts its trial
+ * resets the hold-off. */
+#define BRIDGE_ALLOC_UPGRADE_STEP 1.25
+#define BRIDGE_ALLOC_UPGRADE_TRIAL_MS 4000
+#define BRIDGE_ALLOC_UPGRADE_BACKOFF_MIN_MS 4000
+#define BRIDGE_ALLOC_UPGRADE_BACKOFF_MAX_MS 32000
+#define BRIDGE_ALLOC_UPGRADE_ESCAPE 1.5
+
+typedef struct {
+    uint64_t trial_from_bps; /* the switch up on trial: the cost before it (0: none) */
+    uint64_t trial_est_bps;  /* the estimate it was made with */
+    int64_t trial_at_ms;
+    uint64_t cap_bps;     /* after a failure: the most an allocation may cost (0: no cap) */
+    uint64_t cap_est_bps; /* the estimate the failed switch was made with */
+    int64_t until_ms;     /* the cap holds until then */
+    uint32_t backoff_ms;  /* the last hold-off (0: none since the last switch that lasted) */
+    uint32_t failures;    /* failed switches up so far */
+} BridgeAllocUpgradeGuard;
+
+/* The most an allocation may cost at @now_ms with @estimate_bps (UINT64_MAX: no cap). */
+uint64_t bridge_alloc_upgrade_cap(const BridgeAllocUpgradeGuard *g, uint64_t estimate_bps,
+                                  int64_t now_ms);
+
+/* After each allocation posted: its cost before (@prev_bps, 0 for none) and now
+ * (@target_bps), the estimate it was made with (0: none) and whether the estimate held it
+ * below its ideal (@limited). */
+void bridge_alloc_upgrade_note(BridgeAllocUpgradeGuard *g, uint64_t prev_bps,
+                               uint64_t target_bps, uint64_t estimate_bps, bool limited,
+                               int64_t now_ms);
+
 #ifdef __cplusplus
 }
 #endif

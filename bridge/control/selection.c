@@ -60,6 +60,7 @@ typedef struct {
     guint n_held, held_pos;
     gboolean limited;     /* the estimate kept it below its ideal allocation */
     gboolean oversending; /* its allocation exceeds the estimate (on-stage floor, screen share) */
+    BridgeAllocUpgradeGuard upgrade; /* switches up the link could not carry */
 } SelEp;
 
 struct _BridgeSelection {
@@ -517,18 +518,25 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
     e->budget_bps = bw.estimate_bps ? avail : 0;
     BridgeAllocSummary sum;
     bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, avail, r->res, &sum);
-    /* A switch up must fit with room to spare (its cost at most 80% of the budget), or the
+    /* A switch up must fit with room to spare (its cost at most 80% of the budget) and not
+     * be one the link could not carry a moment ago (bridge_alloc_upgrade_cap), or the
      * receiver keeps what it has: right at the estimate, the next over-use takes it down
      * again, and every switch up costs a key frame on a full link. */
-    if (bw.estimate_bps && e->posted && sum.target_bps > e->bps &&
-        (double)sum.target_bps > UPGRADE_ROOM * (double)avail) {
-        guint64 room = MAX((guint64)(UPGRADE_ROOM * (double)avail), e->bps);
-        bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, room, r->res, &sum);
+    gint64 now_ms = g_get_monotonic_time() / 1000;
+    if (bw.estimate_bps && e->posted && sum.target_bps > e->bps) {
+        guint64 room = MIN((guint64)(UPGRADE_ROOM * (double)avail),
+                           bridge_alloc_upgrade_cap(&e->upgrade, bw.estimate_bps, now_ms));
+        if (sum.target_bps > room) {
+            room = MAX(room, e->bps);
+            bridge_alloc_run(&ar, r->srcs, n, speakers, n_speakers, room, r->res, &sum);
+        }
     }
     s->stats.allocations++;
     e->ideal_bps = sum.ideal_bps;
     e->oversending = sum.oversending;
     e->limited = bw.estimate_bps && sum.target_bps < sum.ideal_bps;
+    bridge_alloc_upgrade_note(&e->upgrade, e->posted ? e->bps : 0, sum.target_bps,
+                              bw.estimate_bps, e->limited, now_ms);
     /* Below its ideal, the worker probes toward an estimate that would allow it: the ideal
      * with the room a switch up needs, plus what the receiver gets besides layered video. */
     bridge_media_endpoint_set_wanted(
@@ -871,6 +879,13 @@ char *bridge_selection_endpoints_json(BridgeSelection *s)
         json_object_set_new(o, "allocation_estimate_bps",
                             json_integer((json_int_t)e->alloc_bwe_bps));
         json_object_set_new(o, "allocation_budget_bps", json_integer((json_int_t)e->budget_bps));
+        /* Switches up the link could not carry, and how long the next is still held off. */
+        gint64 now_ms = g_get_monotonic_time() / 1000;
+        json_object_set_new(o, "upgrades_failed", json_integer(e->upgrade.failures));
+        json_object_set_new(o, "upgrade_held_ms",
+                            json_integer(e->upgrade.cap_bps && e->upgrade.until_ms > now_ms
+                                             ? e->upgrade.until_ms - now_ms
+                                             : 0));
         if (has) {
             json_object_set_new(
                 o, "bwe",

@@ -6,9 +6,11 @@
 // of Bob). Then her downlink, and only hers, is held to 500 kbit/s with `tc` on loopback
 // (an HTB class for UDP from the bridge's media port to her browser's port, a 40 kB queue):
 // the bridge's estimate of her downlink falls to the limit, her allocation stays within it,
-// she gets a lower layer of Alice, and her video keeps going (frames decoded keep rising, no
-// stall over 2 s, Chromium's freezeCount no higher than that of Bob, who has Alice on stage
-// too without a limit: on a loaded machine a CPU-starved encoder freezes everyone alike).
+// she gets a lower layer of Alice, and her video keeps going: while it switches down (the
+// first 5 s) no stall over 3.5 s, then no stall over 2 s and Chromium's freezeCount no higher
+// than that of Bob, who has Alice on stage too without a limit (on a loaded machine a
+// CPU-starved encoder freezes everyone alike), give or take 1. Switches up that the link
+// cannot carry are counted by the bridge and printed.
 // Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing, which
 // needs the estimate to ramp up by probing (within 60 s; the time is a figure, against a goal of
 // 15 s, since a timed assertion would only hold on a quiet machine).
@@ -22,6 +24,7 @@ import { BRIDGE_HTTP_PORT, check, outDir, receivingFrom, startStack, stats } fro
 const LIMIT = '500kbit';
 const BRIDGE_ICE_PORT = 20000; // stack.mjs's bridge
 const BACK_TO_HD_S = 15;
+const SETTLE_MS = 5000; // from the limit: the switch down
 
 function tc(...args) {
   return execFileSync('tc', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -155,7 +158,7 @@ if (process.env.PARLEY_BWE_TRACE) {
     try {
       const r = await fetch(`http://127.0.0.1:${BRIDGE_HTTP_PORT}/debug/endpoints`);
       const j = await r.json();
-      for (const e of j.endpoints) console.error(`# trace ${((Date.now() - t0) / 1000).toFixed(1)} ${e.endpoint}: ${estimate(e)} lost ${e.bwe?.packets_lost}/${e.bwe?.packets_acked} delay ${kbps(e.bwe?.delay_bps)} loss ${kbps(e.bwe?.loss_bps)}`);
+      for (const e of j.endpoints) console.error(`# trace ${((Date.now() - t0) / 1000).toFixed(1)} ${e.endpoint}: ${estimate(e)} lost ${e.bwe?.packets_lost}/${e.bwe?.packets_acked} delay ${kbps(e.bwe?.delay_bps)} loss ${kbps(e.bwe?.loss_bps)} upfail ${e.upgrades_failed} held ${e.upgrade_held_ms}`);
     } catch { /* not up yet */ }
   }, 500);
 }
@@ -199,23 +202,36 @@ try {
   // sender, same loaded machine) is the control for freezes the bridge cannot cause: a
   // sender's encoder starved of CPU freezes everyone's picture alike.
   const held = [];
+  const bobAt = [];
   const views = [];
   const holdStart = Date.now();
   while (Date.now() - holdStart < 20000) {
     const v = (await video(carol)).from[alice.id];
     held.push({ t: Date.now() - holdStart + down.ms, ...v });
+    bobAt.push({ t: Date.now() - holdStart + down.ms, ...(await video(bob)).from[alice.id] });
     views.push(await bridgeView(carol.id));
     await new Promise((r) => setTimeout(r, 500));
   }
   const last = held.at(-1);
-  const stall = longestStall([...down.samples, ...held]);
+  // The first SETTLE_MS after the limit are the switch down: the queue in front of her fills
+  // before any estimate can see it, and each step down waits for a key frame through it, so
+  // a freeze or two there is the price of a link halving at once. After that her video is
+  // to be as smooth as an unlimited receiver's.
+  const settledAt = held.find((h) => h.t >= SETTLE_MS) ?? last;
+  const bobSettled = bobAt.find((b) => b.t >= SETTLE_MS) ?? bobAt.at(-1);
+  const switchStall = longestStall([...down.samples, ...held].filter((h) => h.t <= SETTLE_MS));
+  const stall = longestStall(held.filter((h) => h.t >= SETTLE_MS));
   const fps = (last.frames - down.v.frames) / 20;
   const ests = views.filter((x) => x?.bwe).map((x) => x.bwe.estimate_bps);
   const heights = [...new Set(held.map((h) => h.height))].sort((a, b) => a - b);
-  figure(`held 20 s at ${LIMIT}: alice at ${heights.join('/')} lines, ${fps.toFixed(1)} fps decoded, longest stall `
-    + `${stall} ms; estimate min ${kbps(Math.min(...ests))} max ${kbps(Math.max(...ests))}; carol ${estimate(views.at(-1))}`);
+  const ups = held.filter((h, i) => i > 0 && h.height > held[i - 1].height).length;
+  figure(`held 20 s at ${LIMIT}: alice at ${heights.join('/')} lines (${ups} switches up seen), `
+    + `${fps.toFixed(1)} fps decoded, longest stall ${switchStall} ms while switching down and ${stall} ms after; `
+    + `estimate min ${kbps(Math.min(...ests))} max ${kbps(Math.max(...ests))}; `
+    + `${views.at(-1)?.upgrades_failed} switches up the link could not carry; carol ${estimate(views.at(-1))}`);
   check(fps >= 3, `carol keeps decoding alice while limited (${fps.toFixed(1)} fps)`);
-  check(stall <= 2000, `no stall of carol's video of alice longer than 2 s while limited (${stall} ms)`);
+  check(switchStall <= 3500, `carol's video of alice stalls no longer than 3.5 s while switching down (${switchStall} ms)`);
+  check(stall <= 2000, `then no stall of carol's video of alice longer than 2 s (${stall} ms)`);
   // Its median over the last 10 s: a probe's result may spike above the link for a moment
   // (a starved browser reports arrivals in bunches), an over-use brings it back at once.
   const lastEsts = ests.slice(Math.floor(ests.length / 2)).sort((a, b) => a - b);
@@ -228,12 +244,17 @@ try {
   const over = views.filter((x) => x?.allocation_estimate_bps && x.allocated_bps > x.allocation_estimate_bps && !x.oversending);
   check(over.length === 0, `carol's allocation stays within the estimate (${over.length} of ${views.length} samples above)`);
   check(views.some((x) => x?.limited_by_estimate), 'the bridge reports carol limited by her estimate');
-  const freezes = last.freezes - before.freezes;
-  const bobNow = (await video(bob)).from[alice.id];
-  const bobFreezes = bobNow.freezes - bobBefore.freezes;
-  figure(`freezes of alice's video from the limit on: carol ${freezes} (${last.freezeMs - before.freezeMs} ms), `
-    + `bob (unlimited control) ${bobFreezes} (${bobNow.freezeMs - bobBefore.freezeMs} ms)`);
-  check(freezes <= bobFreezes + 2, `carol's video of alice freezes no more than an unlimited receiver's, give or take 2 (carol +${freezes}, bob +${bobFreezes})`);
+  const bobNow = bobAt.at(-1);
+  const switchFreezes = settledAt.freezes - before.freezes;
+  const freezes = last.freezes - settledAt.freezes;
+  const bobFreezes = bobNow.freezes - bobSettled.freezes;
+  figure(`freezes of alice's video: carol ${switchFreezes} while switching down (first ${SETTLE_MS / 1000} s), `
+    + `${freezes} after (${last.freezeMs - settledAt.freezeMs} ms); bob (unlimited control) `
+    + `${bobSettled.freezes - bobBefore.freezes} and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
+  check(switchFreezes <= bobSettled.freezes - bobBefore.freezes + 3,
+    `while switching down, carol's video of alice freezes at most 3 times more often than an unlimited receiver's (carol +${switchFreezes})`);
+  check(freezes <= bobFreezes + 1,
+    `then no more than an unlimited receiver's, give or take 1 (carol +${freezes}, bob +${bobFreezes})`);
   figure(`bob, not limited, decodes alice at ${bobNow.height} lines; bob ${estimate(await bridgeView(bob.id))}`);
 
   // Lift the limit: back to HD (probing ramps the estimate up), with frames flowing.
@@ -251,7 +272,7 @@ try {
   // Back to HD is the behaviour asserted (above, within a deadline a loaded machine meets); how
   // long it took is a figure, set against the issue's 15 s: on a starved machine Chromium's own
   // encoder and decoder, not the bridge, set the pace.
-  check(true, `carol back to >= 540p after the lift (${(up.ms / 1000).toFixed(1)} s; ${up.ms <= BACK_TO_HD_S * 1000 ? 'within' : 'OVER'} the ${BACK_TO_HD_S} s goal)`);
+  figure(`back to >= 540p ${up.ms <= BACK_TO_HD_S * 1000 ? 'within' : 'OVER'} the ${BACK_TO_HD_S} s goal`);
   const after = (await video(carol)).from[alice.id];
   figure(`freezes during the ramp up: ${after.freezes - beforeLift.freezes}`);
 } catch (e) {

@@ -354,6 +354,68 @@ static void test_bwe_changed(void)
     g_assert_cmpint(bridge_alloc_merge_height(720, -1), ==, -1);
 }
 
+/* The saw-tooth of a link at its limit: a switch up the estimate takes back within its trial
+ * is held off, longer each time in a row; an estimate well above the failed one's, or a
+ * switch up that lasts, ends that. Costs that wander with layer bitrates are no switch. */
+static void test_upgrade_guard(void)
+{
+    BridgeAllocUpgradeGuard g = {0};
+    const uint64_t lo = 150000, hi = 360000, est = 600000, cap = 187500; /* 1.25 x lo */
+    int64_t t = 1000;
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t), ==, UINT64_MAX);
+    /* Up at t, down 1 s later with the estimate (to a little more than before): failed,
+     * held off 4 s at 1.25 times the cost before the switch. */
+    bridge_alloc_upgrade_note(&g, lo, hi, est, true, t);
+    bridge_alloc_upgrade_note(&g, hi, lo + 20000, 400000, true, t + 1000);
+    g_assert_cmpuint(g.failures, ==, 1);
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t + 1000), ==, cap);
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t + 4999), ==, cap);
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t + 5000), ==, UINT64_MAX);
+    /* An estimate half again above the one it failed with is let through at once. */
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, 899999, t + 2000), ==, cap);
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, 900000, t + 2000), ==, UINT64_MAX);
+    /* Costs wandering under the cap meanwhile are no switch up, nor a failure. */
+    bridge_alloc_upgrade_note(&g, lo, lo + 30000, est, true, t + 1500);
+    bridge_alloc_upgrade_note(&g, lo + 30000, lo, est, true, t + 2000);
+    g_assert_cmpuint(g.failures, ==, 1);
+    /* Failing again right after the hold-off doubles it: 8 s, 16 s, 32 s, then 32 s. */
+    t += 5000;
+    const uint32_t want[] = {8000, 16000, 32000, 32000};
+    for (unsigned i = 0; i < G_N_ELEMENTS(want); i++) {
+        bridge_alloc_upgrade_note(&g, lo, hi, est, true, t);
+        bridge_alloc_upgrade_note(&g, hi, lo, 400000, true, t + 500);
+        g_assert_cmpuint(g.backoff_ms, ==, want[i]);
+        g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t + 500 + want[i] - 1), ==, cap);
+        t += 500 + want[i];
+        g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t), ==, UINT64_MAX);
+    }
+    g_assert_cmpuint(g.failures, ==, 5);
+    /* A switch up that lasts its trial clears the hold-off: the next failure holds 4 s. */
+    bridge_alloc_upgrade_note(&g, lo, hi, est, true, t);
+    bridge_alloc_upgrade_note(&g, hi, hi, est, true, t + BRIDGE_ALLOC_UPGRADE_TRIAL_MS);
+    g_assert_cmpuint(g.backoff_ms, ==, 0);
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&g, est, t + 5000), ==, UINT64_MAX);
+    t += 10000;
+    bridge_alloc_upgrade_note(&g, lo, hi, est, true, t);
+    bridge_alloc_upgrade_note(&g, hi, lo, 400000, true, t + 100);
+    g_assert_cmpuint(g.backoff_ms, ==, BRIDGE_ALLOC_UPGRADE_BACKOFF_MIN_MS);
+    /* Going down for another reason than the estimate (a constraint) is no failure, and
+     * neither is a switch down after the trial. */
+    BridgeAllocUpgradeGuard h = {0};
+    bridge_alloc_upgrade_note(&h, lo, hi, est, false, 0);
+    bridge_alloc_upgrade_note(&h, hi, lo, est, false, 100);
+    bridge_alloc_upgrade_note(&h, lo, hi, est, true, 200);
+    bridge_alloc_upgrade_note(&h, hi, lo, 400000, true, 200 + BRIDGE_ALLOC_UPGRADE_TRIAL_MS);
+    g_assert_cmpuint(h.failures, ==, 0);
+    g_assert_cmpuint(bridge_alloc_upgrade_cap(&h, est, 300 + BRIDGE_ALLOC_UPGRADE_TRIAL_MS), ==,
+                     UINT64_MAX);
+    /* Without an estimate (unlimited) nothing is on trial. */
+    BridgeAllocUpgradeGuard u = {0};
+    bridge_alloc_upgrade_note(&u, lo, hi, 0, false, 0);
+    bridge_alloc_upgrade_note(&u, hi, lo, 400000, true, 100);
+    g_assert_cmpuint(u.failures, ==, 0);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -366,5 +428,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cc/alloc/screen-share", test_screen_share);
     g_test_add_func("/cc/alloc/never-exceeds", test_never_exceeds);
     g_test_add_func("/cc/alloc/bwe-changed", test_bwe_changed);
+    g_test_add_func("/cc/alloc/upgrade-guard", test_upgrade_guard);
     return g_test_run();
 }
