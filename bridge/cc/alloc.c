@@ -317,9 +317,8 @@ uint64_t bridge_alloc_upgrade_cap(const BridgeAllocUpgradeGuard *g, uint64_t est
     return g->cap_bps;
 }
 
-void bridge_alloc_upgrade_note(BridgeAllocUpgradeGuard *g, uint64_t prev_bps,
-                               uint64_t target_bps, uint64_t estimate_bps, bool limited,
-                               int64_t now_ms)
+void bridge_alloc_upgrade_note(BridgeAllocUpgradeGuard *g, uint64_t prev_bps, uint64_t target_bps,
+                               uint64_t estimate_bps, bool limited, int64_t now_ms)
 {
     if (g->trial_from_bps) {
         uint64_t back = (uint64_t)(BRIDGE_ALLOC_UPGRADE_STEP * (double)g->trial_from_bps);

@@ -174,9 +174,8 @@ uint64_t bridge_alloc_upgrade_cap(const BridgeAllocUpgradeGuard *g, uint64_t est
 /* After each allocation posted: its cost before (@prev_bps, 0 for none) and now
  * (@target_bps), the estimate it was made with (0: none) and whether the estimate held it
  * below its ideal (@limited). */
-void bridge_alloc_upgrade_note(BridgeAllocUpgradeGuard *g, uint64_t prev_bps,
-                               uint64_t target_bps, uint64_t estimate_bps, bool limited,
-                               int64_t now_ms);
+void bridge_alloc_upgrade_note(BridgeAllocUpgradeGuard *g, uint64_t prev_bps, uint64_t target_bps,
+                               uint64_t estimate_bps, bool limited, int64_t now_ms);
 
 #ifdef __cplusplus
 }

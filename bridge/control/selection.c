@@ -535,8 +535,8 @@ static void allocate_receiver(BridgeSelection *s, SelConf *c, BridgeRegEndpoint 
     e->ideal_bps = sum.ideal_bps;
     e->oversending = sum.oversending;
     e->limited = bw.estimate_bps && sum.target_bps < sum.ideal_bps;
-    bridge_alloc_upgrade_note(&e->upgrade, e->posted ? e->bps : 0, sum.target_bps,
-                              bw.estimate_bps, e->limited, now_ms);
+    bridge_alloc_upgrade_note(&e->upgrade, e->posted ? e->bps : 0, sum.target_bps, bw.estimate_bps,
+                              e->limited, now_ms);
     /* Below its ideal, the worker probes toward an estimate that would allow it: the ideal
      * with the room a switch up needs, plus what the receiver gets besides layered video. */
     bridge_media_endpoint_set_wanted(
