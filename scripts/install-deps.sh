@@ -26,6 +26,8 @@ APT_PACKAGES=(
   libsoup-3.0-dev libjansson-dev
   # run and test: XMPP servers, network namespaces, browsers and media peers
   prosody lua-unbound iproute2 util-linux procps curl openssl
+  # e2e-bwe: random loss on one browser's downlink (nft numgen; tc netem is not in every kernel)
+  nftables
   ejabberd
   chromium
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
