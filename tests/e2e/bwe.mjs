@@ -7,10 +7,10 @@
 // (an HTB class for UDP from the bridge's media port to her browser's port, a 40 kB queue):
 // the bridge's estimate of her downlink falls to the limit, her allocation stays within it,
 // she gets a lower layer of Alice, and her video keeps going: while it switches down (the
-// first 5 s) no stall over 3.5 s, then no stall over 2 s and Chromium's freezeCount no higher
-// than that of Bob, who has Alice on stage too without a limit (on a loaded machine a
-// CPU-starved encoder freezes everyone alike), give or take 1. Switches up that the link
-// cannot carry are counted by the bridge and printed.
+// first 5 s) no stall over 3.5 s and at most 3 s frozen in all, then no stall over 2 s (more
+// than Bob's) and Chromium's freezeCount no higher than that of Bob, who has Alice on stage too without a
+// limit (on a loaded machine a CPU-starved encoder freezes everyone alike), give or take 1.
+// Switches up that the link cannot carry are counted by the bridge and printed.
 // Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing, which
 // needs the estimate to ramp up by probing (within 60 s; the time is a figure, against a goal of
 // 15 s, since a timed assertion would only hold on a quiet machine).
@@ -259,6 +259,7 @@ try {
   const bobSettled = bobAt.find((b) => b.t >= SETTLE_MS) ?? bobAt.at(-1);
   const switchStall = longestStall([...down.samples, ...held].filter((h) => h.t <= SETTLE_MS));
   const stall = longestStall(held.filter((h) => h.t >= SETTLE_MS));
+  const bobStall = longestStall(bobAt.filter((h) => h.t >= SETTLE_MS));
   const fps = (last.frames - down.v.frames) / 20;
   const ests = views.filter((x) => x?.bwe).map((x) => x.bwe.estimate_bps);
   const heights = [...new Set(held.map((h) => h.height))].sort((a, b) => a - b);
@@ -269,7 +270,7 @@ try {
     + `${views.at(-1)?.upgrades_failed} switches up the link could not carry; carol ${estimate(views.at(-1))}`);
   check(fps >= 3, `carol keeps decoding alice while limited (${fps.toFixed(1)} fps)`);
   check(switchStall <= 3500, `carol's video of alice stalls no longer than 3.5 s while switching down (${switchStall} ms)`);
-  check(stall <= 2000, `then no stall of carol's video of alice longer than 2 s (${stall} ms)`);
+  check(stall <= 2000 + bobStall, `then no stall of carol's video of alice longer than 2 s beyond bob's (${stall} ms; bob ${bobStall} ms)`);
   // Its median over the last 10 s: a probe's result may spike above the link for a moment
   // (a starved browser reports arrivals in bunches), an over-use brings it back at once.
   const lastEsts = ests.slice(Math.floor(ests.length / 2)).sort((a, b) => a - b);
@@ -284,13 +285,15 @@ try {
   check(views.some((x) => x?.limited_by_estimate), 'the bridge reports carol limited by her estimate');
   const bobNow = bobAt.at(-1);
   const switchFreezes = settledAt.freezes - before.freezes;
+  const switchFrozenMs = settledAt.freezeMs - before.freezeMs;
+  const bobSwitchFrozenMs = bobSettled.freezeMs - bobBefore.freezeMs;
   const freezes = last.freezes - settledAt.freezes;
   const bobFreezes = bobNow.freezes - bobSettled.freezes;
-  figure(`freezes of alice's video: carol ${switchFreezes} while switching down (first ${SETTLE_MS / 1000} s), `
-    + `${freezes} after (${last.freezeMs - settledAt.freezeMs} ms); bob (unlimited control) `
-    + `${bobSettled.freezes - bobBefore.freezes} and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
-  check(switchFreezes <= bobSettled.freezes - bobBefore.freezes + 3,
-    `while switching down, carol's video of alice freezes at most 3 times more often than an unlimited receiver's (carol +${switchFreezes})`);
+  figure(`freezes of alice's video: carol ${switchFreezes} while switching down (first ${SETTLE_MS / 1000} s, `
+    + `${switchFrozenMs} ms frozen), ${freezes} after (${last.freezeMs - settledAt.freezeMs} ms); bob (unlimited control) `
+    + `${bobSettled.freezes - bobBefore.freezes} (${bobSwitchFrozenMs} ms) and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
+  check(switchFrozenMs <= 3000 + bobSwitchFrozenMs,
+    `while switching down, carol's picture of alice is frozen at most 3 s of the ${SETTLE_MS / 1000} s (${switchFrozenMs} ms; bob ${bobSwitchFrozenMs} ms)`);
   check(freezes <= bobFreezes + 1,
     `then no more than an unlimited receiver's, give or take 1 (carol +${freezes}, bob +${bobFreezes})`);
   figure(`bob, not limited, decodes alice at ${bobNow.height} lines; bob ${estimate(await bridgeView(bob.id))}`);
