@@ -28,6 +28,11 @@ struct BridgeRtxCache {
     uint8_t *ring;
     size_t ring_bytes;
     uint64_t head;
+    /* When the current lap started at the beginning of the ring: once that is older than
+     * max_age_us, what lies ahead is expired too, and the next packet starts a new lap. So
+     * a source slower than ring_bytes a max_age_us only ever touches the ring's first part
+     * (the pages of the rest stay untouched: memory the process never uses). */
+    int64_t lap_start_us;
     /* stream -> (seq & (INDEX - 1)) -> slot + 1 (0: none) */
     uint16_t index[BRIDGE_RTX_MAX_STREAMS][BRIDGE_RTX_INDEX];
     BridgeRtxCacheStats stats;
@@ -79,10 +84,14 @@ bool bridge_rtx_cache_put(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt
     }
     uint16_t seq = pa_rtp_get_seq(pkt);
     size_t off = (size_t)(c->head % c->ring_bytes);
-    if (off + len > c->ring_bytes) {
-        c->head += c->ring_bytes - off; /* the tail is too short: start at the beginning */
+    if (off + len > c->ring_bytes || (off > 0 && now_us - c->lap_start_us > c->max_age_us)) {
+        c->head += c->ring_bytes - off; /* the tail is too short, or expired: a new lap */
         off = 0;
     }
+    if (off == 0)
+        c->lap_start_us = now_us;
+    if (off + len > c->stats.ring_touched)
+        c->stats.ring_touched = off + len;
     s->start = c->head;
     memcpy(c->ring + off, pkt, len);
     c->head += len;

@@ -19,7 +19,9 @@
  * Memory is taken once, at creation: the ring's bytes plus ~24 bytes a slot (the bridge gives
  * each video source 256 KiB and 512 slots: about a second of a three-layer 720p simulcast
  * source, where fixed 1,500-byte slots took 0.8 MiB); put and get allocate nothing and copy
- * one packet at most.
+ * one packet at most. A lap of the ring ends early once its start is older than max_age_us,
+ * so a slower source only ever writes (and the process only ever touches) about max_age_us
+ * of its bytes: a 300 kbit/s camera some 40 KiB of the 256.
  *
  * Thread: a cache belongs to the source's sender's media worker (where the packets arrive);
  * a receiver on another worker sends its lookups there. Pure code: libc and common/rtp. */
@@ -50,8 +52,9 @@ typedef struct {
     uint64_t stored;
     uint64_t too_large; /* not cached: over BRIDGE_RTX_SLOT_BYTES */
     uint64_t hits;
-    uint64_t misses;  /* not cached, or overwritten since */
-    uint64_t expired; /* cached but older than max_age_us */
+    uint64_t misses;       /* not cached, or overwritten since */
+    uint64_t expired;      /* cached but older than max_age_us */
+    uint64_t ring_touched; /* bytes of the ring ever written (from its start) */
 } BridgeRtxCacheStats;
 
 /* A cache of at most @slots packets (a power of two from 16 to BRIDGE_RTX_INDEX) and @bytes

@@ -174,6 +174,43 @@ static void test_cache_bytes(void)
     bridge_rtx_cache_free(c);
 }
 
+/* A source slower than the ring a max age: each lap ends once its start is older than the max
+ * age, so only about a max age of its bytes is ever written (the rest of the ring's pages are
+ * never touched), and every packet younger than the max age is still there. */
+static void test_cache_short_laps(void)
+{
+    const size_t ring = 256 * 1024;
+    BridgeRtxCache *c = bridge_rtx_cache_new(512, ring, 1, 1000000);
+    g_assert_nonnull(c);
+    uint8_t pkt[1600];
+    size_t len;
+    int64_t t = 50000000;
+    /* 40 packets of 1,000 bytes a second (320 kbit/s) for 10 s. */
+    for (unsigned i = 0; i < 400; i++, t += 25000) {
+        size_t n = packet(pkt, sizeof pkt, 0xa, (uint16_t)(100 + i), 1000 - 12, 0);
+        g_assert_true(bridge_rtx_cache_put(c, 0, pkt, n, t));
+        for (unsigned k = 0; k <= i && k * 25000 < 1000000; k++) {
+            const uint8_t *got = bridge_rtx_cache_get(c, 0, (uint16_t)(100 + i - k), t, &len);
+            g_assert_nonnull(got);
+            size_t want = packet(pkt, sizeof pkt, 0xa, (uint16_t)(100 + i - k), 1000 - 12, 0);
+            g_assert_cmpmem(got, len, pkt, want);
+        }
+    }
+    BridgeRtxCacheStats st;
+    bridge_rtx_cache_get_stats(c, &st);
+    g_assert_cmpuint(st.ring_touched, <=, 42 * 1000);
+    g_assert_cmpuint(st.ring_touched, >=, 40 * 1000);
+    /* A faster source (a burst of 300 packets at once) goes round the whole ring. */
+    for (unsigned i = 0; i < 300; i++) {
+        size_t n = packet(pkt, sizeof pkt, 0xa, (uint16_t)(600 + i), 1000 - 12, 0);
+        g_assert_true(bridge_rtx_cache_put(c, 0, pkt, n, t));
+    }
+    bridge_rtx_cache_get_stats(c, &st);
+    g_assert_cmpuint(st.ring_touched, >, ring - 1000);
+    g_assert_nonnull(bridge_rtx_cache_get(c, 0, 600 + 299 - 200, t, &len));
+    bridge_rtx_cache_free(c);
+}
+
 /* The path a NACK takes: forwarded packets cached on the sender side; the receiver NACKs
  * projected numbers; each is looked up, fetched, rewritten as sent, and wrapped in RTX. */
 static void test_nack_path(void)
@@ -249,6 +286,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/forward/rtx/cache", test_cache);
     g_test_add_func("/forward/rtx/cache-bytes", test_cache_bytes);
+    g_test_add_func("/forward/rtx/cache-short-laps", test_cache_short_laps);
     g_test_add_func("/forward/rtx/wrap-unwrap", test_wrap_unwrap);
     g_test_add_func("/forward/rtx/nack-path", test_nack_path);
     return g_test_run();
