@@ -70,10 +70,18 @@ static bool intact(const BridgeRtxCache *c, const Slot *s)
 bool bridge_rtx_cache_put(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt, size_t len,
                           int64_t now_us)
 {
-    if (stream >= c->streams || len < PA_RTP_FIXED_HEADER_LEN || len > BRIDGE_RTX_SLOT_BYTES) {
+    return bridge_rtx_cache_put_with(c, stream, pkt, len, NULL, 0, now_us);
+}
+
+bool bridge_rtx_cache_put_with(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt, size_t len,
+                               const void *extra, size_t extra_len, int64_t now_us)
+{
+    if (stream >= c->streams || len < PA_RTP_FIXED_HEADER_LEN || len > BRIDGE_RTX_SLOT_BYTES ||
+        extra_len > BRIDGE_RTX_EXTRA_MAX || len + extra_len > c->ring_bytes) {
         c->stats.too_large++;
         return false;
     }
+    size_t total = len + extra_len;
     unsigned k = c->next++ & (c->n_slots - 1);
     Slot *s = &c->slots[k];
     if (s->len) {
@@ -84,18 +92,20 @@ bool bridge_rtx_cache_put(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt
     }
     uint16_t seq = pa_rtp_get_seq(pkt);
     size_t off = (size_t)(c->head % c->ring_bytes);
-    if (off + len > c->ring_bytes || (off > 0 && now_us - c->lap_start_us > c->max_age_us)) {
+    if (off + total > c->ring_bytes || (off > 0 && now_us - c->lap_start_us > c->max_age_us)) {
         c->head += c->ring_bytes - off; /* the tail is too short, or expired: a new lap */
         off = 0;
     }
     if (off == 0)
         c->lap_start_us = now_us;
-    if (off + len > c->stats.ring_touched)
-        c->stats.ring_touched = off + len;
+    if (off + total > c->stats.ring_touched)
+        c->stats.ring_touched = off + total;
     s->start = c->head;
     memcpy(c->ring + off, pkt, len);
-    c->head += len;
-    s->len = (uint16_t)len;
+    if (extra_len)
+        memcpy(c->ring + off + len, extra, extra_len);
+    c->head += total;
+    s->len = (uint16_t)total;
     s->seq = seq;
     s->stream = (uint8_t)stream;
     s->arrival_us = now_us;

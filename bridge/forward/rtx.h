@@ -71,6 +71,14 @@ void bridge_rtx_cache_free(BridgeRtxCache *c);
 bool bridge_rtx_cache_put(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt, size_t len,
                           int64_t now_us);
 
+/* The most bytes bridge_rtx_cache_put_with() keeps after a packet. */
+#define BRIDGE_RTX_EXTRA_MAX 64
+
+/* The same, keeping @extra_len (at most BRIDGE_RTX_EXTRA_MAX) bytes of @extra right after the
+ * packet: bridge_rtx_cache_get() then gives the packet and those bytes, @len + @extra_len. */
+bool bridge_rtx_cache_put_with(BridgeRtxCache *c, unsigned stream, const uint8_t *pkt, size_t len,
+                               const void *extra, size_t extra_len, int64_t now_us);
+
 /* The cached packet of @stream with sequence number @seq, if it is there and not older than
  * the cache's max age at @now_us: a pointer into the cache (valid until the next put) and its
  * length in *@len. NULL otherwise. */

@@ -142,10 +142,10 @@ typedef struct {
 } BridgeRxVideo;
 
 /* A packet's layer information travels with it to the other workers (ring slot data, after
- * the packet). */
+ * the packet), and stays with it in their mirror caches. */
 typedef struct {
     guint32 vidx;
-    guint32 pad;
+    guint32 rtx_pt; /* the sender's RTX payload type for the packet's (0: none) */
     BridgeLayerInfo info;
 } BridgeVideoTag;
 
@@ -259,6 +259,12 @@ struct _BridgeWorkerConf {
     BridgeHandle handle;  /* the conference's */
     BridgeConf *shared;   /* ref held */
     GPtrArray *endpoints; /* BridgeEndpoint *, this worker's only (not owned) */
+    /* By video index: the packets of sources sent on other workers, as they came through the
+     * inbox with their tags (BridgeVideoTag after each packet), so that this worker answers
+     * its receivers' NACKs itself. Made when a receiver here is given a target for the
+     * source (never per packet); NULL for this worker's own sources. */
+    BridgeRtxCache **mirror;
+    guint n_mirror;
 };
 
 /* A flow change this worker still has to tell another worker (its inbox was full). */

@@ -306,8 +306,7 @@ typedef struct {
     guint64 switch_keyframes;   /* key frame requests a projection asked for (before the
                                  * per-source limit) */
     guint64 rtx_sent;           /* NACKed packets the bridge sent again from its cache */
-    guint64 rtx_missed;         /* NACKed packets it did not have (or its sender is on another
-                                 * worker) */
+    guint64 rtx_missed;         /* NACKed packets it did not have (not cached or too old) */
     guint64 sender_rtx_dropped; /* senders' RTX packets of projected sources (not forwarded:
                                  * the bridge answers NACKs itself) */
     /* Bandwidth estimation toward receivers */

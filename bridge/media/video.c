@@ -9,8 +9,9 @@
  * of the conference with the layer information appended to the ring slot, so that worker
  * runs its receivers' projections without parsing again. The sender's own RTX packets of a
  * projected source are not forwarded: the numbers they carry are the sender's, not what any
- * receiver was sent. Instead the bridge answers a receiver's NACKs itself from the cache
- * (when the sender is on the receiver's worker; otherwise the NACK is counted as missed).
+ * receiver was sent. Instead the bridge answers a receiver's NACKs itself from the cache, or,
+ * when the sender is on another worker, from the receiver's worker's mirror of the source
+ * (BridgeWorkerConf.mirror: the packets as they came through the inbox, with their tags).
  *
  * Receiver side: an endpoint's projections are indexed by the conference-wide video index
  * the control thread assigned (BridgeMediaTarget.vidx), so the per-packet lookup is one
@@ -31,6 +32,7 @@
 #include "common/rtp/rtp.h"
 
 G_STATIC_ASSERT(sizeof(BridgeVideoTag) <= BRIDGE_RING_TAG_MAX);
+G_STATIC_ASSERT(sizeof(BridgeVideoTag) <= BRIDGE_RTX_EXTRA_MAX);
 
 #define RTX_CACHE_SLOTS 512
 #define RTX_CACHE_BYTES (256u << 10) /* ~1 s of a three-layer 720p simulcast source */
@@ -171,6 +173,27 @@ static gboolean same_target(BridgeLayerTarget a, BridgeLayerTarget b)
     return a.enc == b.enc && (a.enc < 0 || (a.sid == b.sid && a.tid == b.tid));
 }
 
+/* A mirror cache for video source @vidx of @c unless one of this worker's endpoints sends it
+ * (its packets then never come through the inbox). */
+static void ensure_mirror(BridgeWorkerConf *c, guint vidx)
+{
+    if (vidx < c->n_mirror && c->mirror[vidx])
+        return;
+    for (guint i = 0; i < c->endpoints->len; i++) {
+        const BridgeEndpoint *o = g_ptr_array_index(c->endpoints, i);
+        for (guint j = 0; j < o->n_video; j++)
+            if (o->video[j]->src.vidx == vidx)
+                return;
+    }
+    if (vidx >= c->n_mirror) {
+        c->mirror = g_renew(BridgeRtxCache *, c->mirror, vidx + 1);
+        memset(c->mirror + c->n_mirror, 0, (vidx + 1 - c->n_mirror) * sizeof *c->mirror);
+        c->n_mirror = vidx + 1;
+    }
+    c->mirror[vidx] = bridge_rtx_cache_new(RTX_CACHE_SLOTS, RTX_CACHE_BYTES, BRIDGE_RTX_MAX_STREAMS,
+                                           BRIDGE_RTX_DEFAULT_MAX_AGE_US);
+}
+
 void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, guint n)
 {
     guint need = 0;
@@ -205,6 +228,8 @@ void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, gu
         rv->rtx_ssrc = t[i].rtx_ssrc;
         if (!same_target(rv->proj.target, t[i].target))
             bridge_projection_set_target(&rv->proj, t[i].target);
+        if (ep->conf)
+            ensure_mirror(ep->conf, t[i].vidx);
     }
     ep->targets_set = TRUE;
 }
@@ -298,7 +323,7 @@ void bridge_video_recv(BridgeEndpoint *ep, BridgeSource *s, guint8 *pkt, gsize l
         bridge_forward_fanout(w, ep, BRIDGE_RING_RTP, pkt, len);
         return;
     }
-    BridgeVideoTag tag = {.vidx = tv->src.vidx};
+    BridgeVideoTag tag = {.vidx = tv->src.vidx, .rtx_pt = ep->rtx_pt_by_apt[h->payload_type & 127]};
     if (bridge_layer_info_parse(codec, s->enc, pkt, h, dd, &tv->dd[s->enc], &tag.info) !=
         BRIDGE_LAYER_OK) {
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
@@ -314,6 +339,9 @@ void bridge_video_recv(BridgeEndpoint *ep, BridgeSource *s, guint8 *pkt, gsize l
 void bridge_video_ring_rtp(BridgeWorker *w, BridgeWorkerConf *c, const guint8 *pkt, gsize len,
                            const BridgeVideoTag *tag)
 {
+    BridgeRtxCache *m = tag->vidx < c->n_mirror ? c->mirror[tag->vidx] : NULL;
+    if (m && tag->info.enc < BRIDGE_RTX_MAX_STREAMS)
+        bridge_rtx_cache_put_with(m, tag->info.enc, pkt, len, tag, sizeof *tag, w->now_us);
     fanout_local(w, c, NULL, pkt, len, tag);
 }
 
@@ -361,6 +389,27 @@ static BridgeTxVideo *tx_by_ssrc(BridgeEndpoint *owner, guint32 primary)
     return NULL;
 }
 
+/* Sends @copy (@clen bytes, rewritten for @rx as first sent) to @rx again: as RTX with
+ * @rtx_pt on @rtx_ssrc when both are known, else as it is. */
+static gboolean send_again(BridgeWorker *w, BridgeEndpoint *rx, BridgeRxVideo *rv,
+                           const guint8 *copy, gsize clen, guint8 rtx_pt, guint32 rtx_ssrc)
+{
+    if (rx->fd < 0)
+        return FALSE;
+    guint8 *buf = bridge_tx_batch_next(w->tx);
+    gsize l;
+    if (rtx_pt && rtx_ssrc) {
+        l = bridge_rtx_wrap(buf, BRIDGE_PKT_MAX, copy, clen, rtx_pt, rtx_ssrc, rv->rtx_seq++);
+        if (!l)
+            return FALSE;
+    } else {
+        memcpy(buf, copy, clen);
+        l = clen;
+    }
+    bridge_forward_send_built(w, rx, buf, l);
+    return TRUE;
+}
+
 /* Sends @rx output packet @out_seq of @rv again, from @tv's cache. */
 static gboolean resend(BridgeWorker *w, BridgeEndpoint *rx, BridgeRxVideo *rv,
                        BridgeEndpoint *owner, BridgeTxVideo *tv, guint16 out_seq)
@@ -392,21 +441,30 @@ static gboolean resend(BridgeWorker *w, BridgeEndpoint *rx, BridgeRxVideo *rv,
                                 dd, &dd_scratch, &info) != BRIDGE_LAYER_OK ||
         !bridge_projection_rewrite_again(&rv->proj, out_seq, copy, clen, &info))
         return FALSE;
-    if (rx->fd < 0)
+    return send_again(w, rx, rv, copy, clen, owner->rtx_pt_by_apt[h.payload_type], tv->src.rtx[0]);
+}
+
+/* Sends @rx output packet @out_seq of @rv again, from this worker's @mirror of a source sent on
+ * another worker: the packet comes with the tag it came with, so nothing is parsed again. */
+static gboolean resend_mirrored(BridgeWorker *w, BridgeEndpoint *rx, BridgeRxVideo *rv,
+                                BridgeRtxCache *mirror, guint16 out_seq)
+{
+    BridgeProjRef ref;
+    if (!bridge_projection_lookup(&rv->proj, out_seq, &ref) || !ref.forwarded ||
+        ref.enc >= BRIDGE_RTX_MAX_STREAMS)
         return FALSE;
-    guint8 rtx_pt = owner->rtx_pt_by_apt[h.payload_type];
-    guint8 *buf = bridge_tx_batch_next(w->tx);
-    gsize l;
-    if (rtx_pt && tv->src.rtx[0]) {
-        l = bridge_rtx_wrap(buf, BRIDGE_PKT_MAX, copy, clen, rtx_pt, tv->src.rtx[0], rv->rtx_seq++);
-        if (!l)
-            return FALSE;
-    } else {
-        memcpy(buf, copy, clen);
-        l = clen;
-    }
-    bridge_forward_send_built(w, rx, buf, l);
-    return TRUE;
+    gsize total = 0;
+    const guint8 *orig = bridge_rtx_cache_get(mirror, ref.enc, ref.in_seq, w->now_us, &total);
+    if (!orig || total < sizeof(BridgeVideoTag) || total - sizeof(BridgeVideoTag) > BRIDGE_PKT_MAX)
+        return FALSE;
+    gsize clen = total - sizeof(BridgeVideoTag);
+    BridgeVideoTag tag;
+    memcpy(&tag, orig + clen, sizeof tag);
+    guint8 copy[BRIDGE_PKT_MAX];
+    memcpy(copy, orig, clen);
+    if (!bridge_projection_rewrite_again(&rv->proj, out_seq, copy, clen, &tag.info))
+        return FALSE;
+    return send_again(w, rx, rv, copy, clen, (guint8)tag.rtx_pt, rv->rtx_ssrc);
 }
 
 gboolean bridge_video_nack(BridgeEndpoint *rx, guint32 ssrc, const guint8 *fci, gsize fci_len)
@@ -419,6 +477,11 @@ gboolean bridge_video_nack(BridgeEndpoint *rx, guint32 ssrc, const guint8 *fci, 
     BridgeWorker *w = rx->worker;
     BridgeEndpoint *owner = bridge_rtcp_find_owner(rx->conf, ssrc);
     BridgeTxVideo *tv = owner ? tx_by_ssrc(owner, ssrc) : NULL;
+    BridgeRtxCache *mirror = NULL;
+    if (!owner) /* sent on another worker: this worker's mirror of it */
+        for (guint v = 0; v < rx->n_rxv && v < rx->conf->n_mirror; v++)
+            if (rx->rxv[v] == rv)
+                mirror = rx->conf->mirror[v];
     guint sent = 0, missed = 0;
     for (gsize off = 0; off + 4 <= fci_len; off += 4) {
         guint16 pid = pa_rd16(fci + off), blp = pa_rd16(fci + off + 2);
@@ -426,7 +489,9 @@ gboolean bridge_video_nack(BridgeEndpoint *rx, guint32 ssrc, const guint8 *fci, 
             if (b > 0 && !(blp & (1u << (b - 1))))
                 continue;
             guint16 seq = (guint16)(pid + b);
-            if (tv && tv->cache && sent < MAX_RTX_PER_NACK && resend(w, rx, rv, owner, tv, seq))
+            if (sent < MAX_RTX_PER_NACK &&
+                ((tv && tv->cache && resend(w, rx, rv, owner, tv, seq)) ||
+                 (mirror && resend_mirrored(w, rx, rv, mirror, seq))))
                 sent++;
             else
                 missed++;

@@ -83,6 +83,9 @@ BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared)
 
 static void worker_conf_free(BridgeWorkerConf *c)
 {
+    for (guint v = 0; v < c->n_mirror; v++)
+        bridge_rtx_cache_free(c->mirror[v]);
+    g_free(c->mirror);
     bridge_conf_unref(c->shared);
     g_ptr_array_unref(c->endpoints);
     g_free(c);
