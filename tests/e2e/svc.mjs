@@ -10,7 +10,7 @@
 // Exit 0 pass, 1 fail, 77 skip (Chromium here cannot encode VP9 SVC). Run through meson
 // (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/svc.mjs
-import { check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
 
 const MODE = 'L3T3_KEY';
 const st = await startStack('svc');
@@ -44,6 +44,18 @@ async function waitLayers(page, big, small, what, timeout = 60000) {
     return hb >= 540 && hs > 0 && hs <= 270;
   }, [big, small], { timeout, what });
   return Date.now() - start;
+}
+
+// PARLEY_SVC_TRACE=1: the bridge's view of every endpoint (GET /debug/endpoints) every 500 ms,
+// on stderr.
+let tracer = null;
+if (process.env.PARLEY_SVC_TRACE) {
+  tracer = setInterval(async () => {
+    try {
+      const j = await (await fetch(`http://127.0.0.1:${BRIDGE_HTTP_PORT}/debug/endpoints`)).json();
+      for (const e of j.endpoints) console.error(`# trace ${((Date.now() - t0) / 1000).toFixed(1)} ${JSON.stringify(e)}`);
+    } catch { /* not up yet */ }
+  }, 500);
 }
 
 try {
@@ -103,6 +115,7 @@ try {
   st.dump();
 } finally {
   clearTimeout(deadline);
+  clearInterval(tracer);
   await st.stop().catch((e) => check(false, e.message));
 }
 process.exit(failed() ? 1 : 0);
