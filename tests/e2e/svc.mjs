@@ -34,6 +34,13 @@ async function decoded(page, ids) {
   }]));
 }
 
+/** The bridge's count of key frames its projections asked senders for (GET /metrics). */
+async function keyframeRequests() {
+  const text = await (await fetch(`http://127.0.0.1:${BRIDGE_HTTP_PORT}/metrics`)).text();
+  const m = /^parley_bridge_switch_keyframe_requests_total (\S+)$/m.exec(text);
+  return m ? Number(m[1]) : NaN;
+}
+
 /** Waits until `page` decodes `big` at >= 540 lines and `small` at <= 270; returns ms. */
 async function waitLayers(page, big, small, what, timeout = 60000) {
   const start = Date.now();
@@ -91,6 +98,7 @@ try {
   check(/vp9/i.test(local.codec ?? ''), `alice's camera codec is ${local.codec}`);
   step(`alice sends ${local.frameHeight} lines, ${local.codec}, ${layers[0].scalabilityMode}`);
 
+  const kf0 = await keyframeRequests();
   await carol.evaluate((id) => window.parley.pin(id), alice.id);
   const view = await carol.evaluate(() => [window.parley.view, window.parley.stage]);
   check(view[0] === 'speaker' && view[1] === alice.id, `carol: speaker view with alice on stage (${view})`);
@@ -100,16 +108,18 @@ try {
     `carol decodes VP9 from both (alice ${d1[alice.id].codec}, bob ${d1[bob.id].codec})`);
   check(true, `carol decodes alice (on stage) at ${d1[alice.id].height} lines and bob (thumbnail) at ${d1[bob.id].height} (${ms1} ms after the pin)`);
 
+  const kf1 = await keyframeRequests();
   await carol.evaluate((id) => window.parley.pin(id), bob.id);
   const ms2 = await waitLayers(carol, bob.id, alice.id, 'carol decoding bob >= 540p and alice <= 270p', 60000);
   const d2 = await decoded(carol, [alice.id, bob.id]);
+  const kf2 = await keyframeRequests();
   check(true, `stage moved to bob: bob at ${d2[bob.id].height} lines, alice at ${d2[alice.id].height} (${ms2} ms after the pin)`);
   await receivingFrom(carol, [alice.id, bob.id], { minFrames: 20 });
   const d3 = await decoded(carol, [alice.id, bob.id]);
   check(d3[alice.id].frames > d2[alice.id].frames && d3[bob.id].frames > d2[bob.id].frames,
     `carol keeps decoding both after the switch (alice ${d2[alice.id].frames} -> ${d3[alice.id].frames}, bob ${d2[bob.id].frames} -> ${d3[bob.id].frames} frames)`);
   const fz = (await stats(carol));
-  console.log(`# figures: switch to alice ${ms1} ms, swap to bob ${ms2} ms; carol freezes alice ${fz[alice.id]?.video?.freezeCount ?? '?'}, bob ${fz[bob.id]?.video?.freezeCount ?? '?'}`);
+  console.log(`# figures: switch to alice ${ms1} ms, swap to bob ${ms2} ms; key frames the bridge asked for: ${kf1 - kf0} for the first, ${kf2 - kf1} for the swap; carol's freezes of alice ${fz[alice.id]?.video?.freezeCount ?? '?'}, of bob ${fz[bob.id]?.video?.freezeCount ?? '?'}; key frames carol decoded of alice ${fz[alice.id]?.video?.keyFramesDecoded ?? '?'}, of bob ${fz[bob.id]?.video?.keyFramesDecoded ?? '?'}`);
 } catch (e) {
   check(false, e.message);
   st.dump();
