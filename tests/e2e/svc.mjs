@@ -7,12 +7,16 @@
 // Carol pins Alice: her client asks 720p of Alice and 180p of Bob (ReceiverVideoConstraints),
 // and Chromium's getStats says she decodes Alice at >= 540 lines and Bob at <= 270, both VP9.
 // Then she pins Bob: the layers swap and the frames keep coming. Prints the switch times.
+// PARLEY_SVC_CODEC=av1 runs the same with AV1 SVC (layers in the dependency descriptor).
 // Exit 0 pass, 1 fail, 77 skip (Chromium here cannot encode VP9 SVC). Run through meson
 // (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/svc.mjs
 import { BRIDGE_HTTP_PORT, check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
 
 const MODE = 'L3T3_KEY';
+// PARLEY_SVC_CODEC=av1: the same with AV1 (layers in the dependency descriptor).
+const CODEC = (process.env.PARLEY_SVC_CODEC ?? 'vp9').toLowerCase();
+const CODEC_RE = new RegExp(CODEC, 'i');
 const st = await startStack('svc');
 const ROOM = 'svc-layers-7310';
 const t0 = Date.now();
@@ -66,20 +70,20 @@ if (process.env.PARLEY_SVC_TRACE) {
 }
 
 try {
-  const opts = { res: 720, viewport: { width: 1280, height: 720 }, params: { codec: 'vp9' } };
+  const opts = { res: 720, viewport: { width: 1280, height: 720 }, params: { codec: CODEC } };
   const alice = await st.join(ROOM, 'Alice Martin', opts);
   // Can this Chromium encode VP9 with three spatial layers at all?
   // (getCapabilities lists no scalabilityModes in this Chromium; Media Capabilities says.)
-  const caps = await alice.evaluate(async (mode) => {
-    const c = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((x) => /vp9/i.test(x.mimeType));
+  const caps = await alice.evaluate(async ([mode, codec]) => {
+    const c = (RTCRtpSender.getCapabilities('video')?.codecs ?? []).filter((x) => x.mimeType.toLowerCase() === `video/${codec}`);
     const info = await navigator.mediaCapabilities?.encodingInfo({
       type: 'webrtc',
-      video: { contentType: 'video/VP9', width: 1280, height: 720, bitrate: 1500000, framerate: 30, scalabilityMode: mode },
+      video: { contentType: `video/${codec.toUpperCase()}`, width: 1280, height: 720, bitrate: 1500000, framerate: 30, scalabilityMode: mode },
     }).catch(() => null);
-    return { vp9: c.length > 0, svc: info?.supported === true };
-  }, MODE);
-  if (!caps.vp9) await skipTest('this Chromium has no VP9 encoder');
-  if (!caps.svc) await skipTest(`this Chromium does not offer VP9 ${MODE}`);
+    return { codec: c.length > 0, svc: info?.supported === true };
+  }, [MODE, CODEC]);
+  if (!caps.codec) await skipTest(`this Chromium has no ${CODEC} encoder`);
+  if (!caps.svc) await skipTest(`this Chromium does not offer ${CODEC} ${MODE}`);
   const bob = await st.join(ROOM, 'Bob Chen', opts);
   const carol = await st.join(ROOM, 'Carol Diaz', opts);
   step(`joined: alice ${alice.id}, bob ${bob.id}, carol ${carol.id}`);
@@ -95,7 +99,7 @@ try {
   if (layers.length === 1 && layers[0].scalabilityMode !== MODE) await skipTest(`Chromium kept scalabilityMode ${layers[0].scalabilityMode} for the camera`);
   check(layers.length === 1 && layers[0].scalabilityMode === MODE,
     `alice sends one encoding (no simulcast): ${JSON.stringify(layers.map((l) => l.scalabilityMode))}`);
-  check(/vp9/i.test(local.codec ?? ''), `alice's camera codec is ${local.codec}`);
+  check(CODEC_RE.test(local.codec ?? ''), `alice's camera codec is ${local.codec}`);
   step(`alice sends ${local.frameHeight} lines, ${local.codec}, ${layers[0].scalabilityMode}`);
 
   const kf0 = await keyframeRequests();
@@ -104,8 +108,8 @@ try {
   check(view[0] === 'speaker' && view[1] === alice.id, `carol: speaker view with alice on stage (${view})`);
   const ms1 = await waitLayers(carol, alice.id, bob.id, 'carol decoding alice >= 540p and bob <= 270p');
   const d1 = await decoded(carol, [alice.id, bob.id]);
-  check(/vp9/i.test(d1[alice.id].codec ?? '') && /vp9/i.test(d1[bob.id].codec ?? ''),
-    `carol decodes VP9 from both (alice ${d1[alice.id].codec}, bob ${d1[bob.id].codec})`);
+  check(CODEC_RE.test(d1[alice.id].codec ?? '') && CODEC_RE.test(d1[bob.id].codec ?? ''),
+    `carol decodes ${CODEC} from both (alice ${d1[alice.id].codec}, bob ${d1[bob.id].codec})`);
   check(true, `carol decodes alice (on stage) at ${d1[alice.id].height} lines and bob (thumbnail) at ${d1[bob.id].height} (${ms1} ms after the pin)`);
 
   const kf1 = await keyframeRequests();

@@ -115,11 +115,11 @@ export const SVC_SCALABILITY_MODE = 'L3T3_KEY';
 
 /**
  * The SVC mode for the camera when the preferred video codec is `codec`, or null for
- * simulcast. VP9 goes out as SVC (one encoding, no SIM group); VP8 and the others as
- * simulcast.
+ * simulcast. VP9 and AV1 go out as SVC (one encoding, no SIM group; AV1's layers travel in
+ * the dependency descriptor); VP8 and H.264 as simulcast.
  */
 export function svcModeFor(codec) {
-  return String(codec ?? '').toLowerCase() === 'vp9' ? SVC_SCALABILITY_MODE : null;
+  return ['vp9', 'av1'].includes(String(codec ?? '').toLowerCase()) ? SVC_SCALABILITY_MODE : null;
 }
 
 /**

@@ -84,10 +84,11 @@ test('activeLayers: nobody watching keeps the lowest, no limit keeps all', () =>
   assert.deepEqual(activeLayers(h, NaN), [true, true, true]);
 });
 
-test('svc: VP9 preferred gives L3T3_KEY, anything else simulcast', () => {
+test('svc: VP9 or AV1 preferred gives L3T3_KEY, anything else simulcast', () => {
   assert.equal(svcModeFor('VP9'), 'L3T3_KEY');
   assert.equal(svcModeFor('vp9'), SVC_SCALABILITY_MODE);
-  for (const c of ['VP8', 'av1', 'H264', undefined, null]) assert.equal(svcModeFor(c), null);
+  assert.equal(svcModeFor('AV1'), SVC_SCALABILITY_MODE);
+  for (const c of ['VP8', 'H264', undefined, null]) assert.equal(svcModeFor(c), null);
 });
 
 test('svc: cameraCodec reads the first payload type of the camera m-line', () => {

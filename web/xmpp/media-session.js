@@ -34,8 +34,8 @@ export class MediaSession extends EventTarget {
    * @param {string} p.endpointId  our nickname
    * @param {import('../media.js').LocalMedia} p.media
    * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, simulcast
-   *                                 (default true: the camera as three layers: VP8 simulcast, or
-   *                                 with VP9 preferred and negotiated one SVC encoding),
+   *                                 (default true: the camera as three layers: simulcast, or
+   *                                 with VP9/AV1 preferred and negotiated one SVC encoding),
    *                                 initialLastN, e2ee }
    *   e2ee: { pcConfig, sender(sender, kind), receiver(receiver, kind, owner), sendBlocked }
    */
