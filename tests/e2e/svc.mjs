@@ -6,7 +6,8 @@
 // group; the bridge forwards each receiver the spatial layer within the height it asked for.
 // Carol pins Alice: her client asks 720p of Alice and 180p of Bob (ReceiverVideoConstraints),
 // and Chromium's getStats says she decodes Alice at >= 540 lines and Bob at <= 270, both VP9.
-// Then she pins Bob: the layers swap and the frames keep coming. Prints the switch times.
+// Then she pins Bob: the layers swap and the frames keep coming. Alice in tile view gets both
+// others at 360p (the middle spatial layer). Prints the switch times.
 // PARLEY_SVC_CODEC=av1 runs the same with AV1 SVC (layers in the dependency descriptor).
 // Exit 0 pass, 1 fail, 77 skip (Chromium here cannot encode VP9 SVC). Run through meson
 // (suite e2e) or:
@@ -87,8 +88,9 @@ try {
   const bob = await st.join(ROOM, 'Bob Chen', opts);
   const carol = await st.join(ROOM, 'Carol Diaz', opts);
   step(`joined: alice ${alice.id}, bob ${bob.id}, carol ${carol.id}`);
-  await receivingFrom(carol, [alice.id, bob.id]);
-  await receivingFrom(alice, [bob.id, carol.id]);
+  // Three VP9 SVC encoders on a shared machine: generous deadlines for the first frames.
+  await receivingFrom(carol, [alice.id, bob.id], { timeout: 90000 });
+  await receivingFrom(alice, [bob.id, carol.id], { timeout: 90000 });
   step('everyone decodes the two others');
 
   // Alice's camera: one encoding, L3T3_KEY, VP9, 720 lines at the top.
@@ -122,6 +124,14 @@ try {
   const d3 = await decoded(carol, [alice.id, bob.id]);
   check(d3[alice.id].frames > d2[alice.id].frames && d3[bob.id].frames > d2[bob.id].frames,
     `carol keeps decoding both after the switch (alice ${d2[alice.id].frames} -> ${d3[alice.id].frames}, bob ${d2[bob.id].frames} -> ${d3[bob.id].frames} frames)`);
+  // Alice in tile view with two others asks 360p of each: the middle spatial layer.
+  const t3 = Date.now();
+  await until(alice, async ([b, c]) => {
+    const r = await window.parley.stats();
+    return [b, c].every((id) => { const hh = r[id]?.video?.frameHeight ?? 0; return hh > 180 && hh <= 360; });
+  }, [bob.id, carol.id], { timeout: 60000, what: 'alice decoding bob and carol at 360p (tile view)' });
+  const d4 = await decoded(alice, [bob.id, carol.id]);
+  check(true, `alice (tile view) decodes bob at ${d4[bob.id].height} and carol at ${d4[carol.id].height} lines (${Date.now() - t3} ms)`);
   const fz = (await stats(carol));
   console.log(`# figures: switch to alice ${ms1} ms, swap to bob ${ms2} ms; key frames the bridge asked for: ${kf1 - kf0} for the first, ${kf2 - kf1} for the swap; carol's freezes of alice ${fz[alice.id]?.video?.freezeCount ?? '?'}, of bob ${fz[bob.id]?.video?.freezeCount ?? '?'}; key frames carol decoded of alice ${fz[alice.id]?.video?.keyFramesDecoded ?? '?'}, of bob ${fz[bob.id]?.video?.keyFramesDecoded ?? '?'}`);
 } catch (e) {
