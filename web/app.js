@@ -31,6 +31,9 @@ const knocks = document.getElementById('knocks');
 globalThis.PARLEY_DEBUG = params.get('debug') === '1';
 // ?simulcast=0: the camera as one stream (config.simulcast = false does the same for a site).
 if (params.get('simulcast') === '0') config.simulcast = false;
+// ?codec=vp9: prefer that video codec (config.preferredVideoCodec for a site); VP9 sends the
+// camera as one SVC encoding (L3T3_KEY) instead of VP8 simulcast, as does AV1.
+if (/^(vp8|vp9|av1|h264)$/i.test(params.get('codec') ?? '')) config.preferredVideoCodec = params.get('codec').toUpperCase();
 // At most N videos at once (the bridge's last-N), e.g. ?lastN=4 on a weak machine or link.
 if (/^\d+$/.test(params.get('lastN') ?? '')) config.lastN = Number(params.get('lastN'));
 

@@ -44,6 +44,10 @@ void bridge_layer_rates_add(BridgeLayerRates *r, const BridgeLayerInfo *i, uint3
         r->width[i->enc][i->sid] = i->width;
         r->height[i->enc][i->sid] = i->height;
     }
+    /* A VP9 scalability structure (on spatial layer 0) gives the heights of the layers above. */
+    for (unsigned s = 0; s < i->ss_layers && s < BRIDGE_MAX_SPATIAL; s++)
+        if (i->ss_height[s])
+            r->height[i->enc][s] = i->ss_height[s];
 }
 
 unsigned bridge_layer_rates_snapshot(const BridgeLayerRates *r, int64_t now_us,

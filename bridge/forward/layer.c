@@ -67,9 +67,15 @@ static void from_vp9(const PaVp9Desc *d, uint32_t base, BridgeLayerInfo *out)
     out->keyframe = d->keyframe;
     out->switch_point = d->keyframe || (d->has_layers && d->switching_up);
     out->spatial_switch_point = d->keyframe || (d->begin && !d->inter_picture);
-    if (d->has_ss && d->ss_has_resolution && d->sid < d->ss_spatial_layers) {
-        out->width = d->ss_width[d->sid];
-        out->height = d->ss_height[d->sid];
+    if (d->has_ss && d->ss_has_resolution) {
+        if (d->sid < d->ss_spatial_layers) {
+            out->width = d->ss_width[d->sid];
+            out->height = d->ss_height[d->sid];
+        }
+        out->ss_layers =
+            d->ss_spatial_layers < BRIDGE_MAX_SPATIAL ? d->ss_spatial_layers : BRIDGE_MAX_SPATIAL;
+        for (unsigned s = 0; s < out->ss_layers; s++)
+            out->ss_height[s] = d->ss_height[s];
     }
     if (d->has_picture_id) {
         out->picture_id = d->picture_id;

@@ -93,7 +93,13 @@ typedef struct {
     bool spatial_switch_point;
     bool padding_only;      /* no payload: nothing to forward (a sender's probe) */
     uint16_t width, height; /* the encoding's (spatial layer's) size when this packet says */
-    uint32_t payload_len;   /* RTP payload bytes (for rate measurement and SR octet counts) */
+    /* Every spatial layer's height when the packet carries a VP9 scalability structure with
+     * resolutions (@ss_layers of them; 0: none). The structure comes in the first packet of a
+     * picture, i.e. on spatial layer 0, so this is how the upper layers' heights are learnt.
+     * (Heights only: the info travels in a packet's ring slot, BRIDGE_RING_TAG_MAX.) */
+    uint8_t ss_layers;
+    uint16_t ss_height[BRIDGE_MAX_SPATIAL];
+    uint32_t payload_len; /* RTP payload bytes (for rate measurement and SR octet counts) */
     /* Fields a projection rewrites, with their offsets from the first byte of the packet
      * (0: the packet has no such field). */
     uint16_t picture_id; /* VP8/VP9, 15-bit space */

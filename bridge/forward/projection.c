@@ -35,6 +35,7 @@ void bridge_projection_set_target(BridgeProjection *p, BridgeLayerTarget t)
     if (t.tid >= BRIDGE_MAX_TEMPORAL)
         t.tid = BRIDGE_MAX_TEMPORAL - 1;
     p->target = t.enc < 0 ? BRIDGE_LAYER_TARGET_NONE : t;
+    p->spatial_kf = false;
     if (t.enc < 0)
         p->cur_enc = -1; /* paused: the next start needs a key frame */
 }
@@ -141,8 +142,8 @@ static bool number_picture(BridgeProjection *p, BridgeProjFrame *f, const Bridge
 }
 
 /* The verdict for @i's picture (remembered per picture) and spatial layer. */
-static bool decide(BridgeProjection *p, const BridgeLayerInfo *i, uint32_t ts, unsigned *flags,
-                   BridgeProjFrame **out)
+static bool decide(BridgeProjection *p, const BridgeLayerInfo *i, uint32_t ts, int64_t now_us,
+                   unsigned *flags, BridgeProjFrame **out)
 {
     unsigned esid, etid;
     effective_target(p, &esid, &etid);
@@ -154,6 +155,7 @@ static bool decide(BridgeProjection *p, const BridgeLayerInfo *i, uint32_t ts, u
         if (i->keyframe) {
             p->cur_sid = (uint8_t)esid;
             p->cur_tid = (uint8_t)etid;
+            p->spatial_kf = false;
         } else {
             /* Lower layers never depend on higher ones: going down is immediate. */
             if (p->cur_tid > etid)
@@ -182,9 +184,21 @@ static bool decide(BridgeProjection *p, const BridgeLayerInfo *i, uint32_t ts, u
         f->max_sid = i->sid;
         if (i->sid > p->cur_sid) {
             p->cur_sid = i->sid;
+            p->spatial_kf = false;
             *flags |= BRIDGE_PROJ_LAYER_CHANGED;
         }
         return true;
+    }
+    /* The layer is there but cannot be entered here. K-SVC (VP9 L3T3_KEY, what Chromium
+     * sends) predicts upper layers only from themselves between key pictures: without a key
+     * picture the receiver would stay below its target for good. Ask, now and then. */
+    if (i->sid == f->max_sid + 1 && i->sid <= esid && i->sid > p->cur_sid && i->frame_start &&
+        p->cur_enc == p->target.enc &&
+        (!p->spatial_kf_any || now_us - p->spatial_kf_us >= BRIDGE_SPATIAL_KEYFRAME_INTERVAL_US)) {
+        p->spatial_kf = true;
+        p->spatial_kf_any = true;
+        p->spatial_kf_us = now_us;
+        *flags |= BRIDGE_PROJ_WANT_KEYFRAME;
     }
     return false;
 }
@@ -367,7 +381,7 @@ BridgeProjVerdict bridge_projection_process(BridgeProjection *p, uint8_t *pkt, s
         return drop_old(p); /* a duplicate, or too old to place */
 
     BridgeProjFrame *f;
-    bool forward = decide(p, i, pa_rtp_get_timestamp(pkt), flags, &f);
+    bool forward = decide(p, i, pa_rtp_get_timestamp(pkt), now_us, flags, &f);
     if (d <= 0) {
         /* Late: it fills the hole reserved for it, or leaves it for good. */
         if (!forward) {

@@ -67,6 +67,10 @@ extern "C" {
 #define BRIDGE_PROJ_FRAMES 32    /* pictures remembered for per-picture decisions */
 /* One key frame request per source at most this often (jitsi-wire-reference §9). */
 #define BRIDGE_KEYFRAME_INTERVAL_US 200000
+/* A receiver waiting to move up a spatial layer that the stream never lets it enter (VP9
+ * K-SVC, L3T3_KEY: upper layers predict from themselves between key pictures) asks for a key
+ * picture at most this often. */
+#define BRIDGE_SPATIAL_KEYFRAME_INTERVAL_US 1000000
 
 typedef enum {
     BRIDGE_PROJ_FORWARD = 0, /* rewritten in place: send it */
@@ -77,9 +81,10 @@ typedef enum {
 
 /* Flags bridge_projection_process() returns in *flags. */
 enum {
-    /* The target encoding has not started yet: request a key frame of it from the sender
-     * (SSRC of encoding bridge_projection_wanted_encoding()), subject to the per-source
-     * limiter. */
+    /* The target encoding has not started yet, or its target spatial layer can only be
+     * entered at a key picture (a packet of it arrived that is no switching point): request
+     * a key frame of it from the sender (SSRC of encoding bridge_projection_wanted_encoding()),
+     * subject to the per-source limiter. */
     BRIDGE_PROJ_WANT_KEYFRAME = 1u << 0,
     /* This packet switched encodings (or started the stream). */
     BRIDGE_PROJ_SWITCHED = 1u << 1,
@@ -149,6 +154,10 @@ typedef struct {
     uint16_t fn_off;
     uint16_t last_out_fn;
     bool fn_valid;
+    /* Waiting for a key picture to move up a spatial layer of cur_enc; when it was asked. */
+    bool spatial_kf;
+    bool spatial_kf_any;
+    int64_t spatial_kf_us;
 
     uint32_t sent_packets; /* for the sender reports this receiver gets */
     uint32_t sent_octets;
@@ -180,7 +189,8 @@ BridgeProjVerdict bridge_projection_process(BridgeProjection *p, uint8_t *pkt, s
 /* The encoding a key frame is wanted from (the target's), or -1. */
 static inline int bridge_projection_wanted_encoding(const BridgeProjection *p)
 {
-    return p->target.enc >= 0 && p->cur_enc != p->target.enc ? p->target.enc : -1;
+    return p->target.enc >= 0 && (p->cur_enc != p->target.enc || p->spatial_kf) ? p->target.enc
+                                                                                : -1;
 }
 
 /* What the output packet @out_seq was. */

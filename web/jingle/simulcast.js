@@ -88,8 +88,39 @@ export function addSimulcast(sdp, mid, state = {}) {
   return sdp;
 }
 
+/**
+ * The codec the m-section whose a=mid is `mid` sends with: the name of its first payload type
+ * (lower case), or null.
+ */
+export function cameraCodec(sdp, mid) {
+  if (mid === null || mid === undefined) return null;
+  const sections = sdp.split(/\r?\n(?=m=)/);
+  const sec = sections.find((x) => x.startsWith('m=video') && x.split(/\r?\n/).includes(`a=mid:${mid}`));
+  if (!sec) return null;
+  const pt = sec.split(/\r?\n/, 1)[0].split(' ')[3];
+  const map = new RegExp(`^a=rtpmap:${pt} ([^/\\s]+)/`, 'm').exec(sec);
+  return map ? map[1].toLowerCase() : null;
+}
+
 /** The scalability mode for each simulcast encoding (Chromium 111+ takes it in setParameters). */
 export const SIMULCAST_SCALABILITY_MODE = 'L1T3';
+
+/**
+ * The scalability mode of the camera's one encoding when it goes out as SVC instead of
+ * simulcast: three spatial layers (a quarter, half and full resolution), three temporal layers,
+ * the spatial layers depending on each other only at key frames (K-SVC, as Jitsi Meet sends
+ * VP9), so the bridge can forward any spatial layer alone.
+ */
+export const SVC_SCALABILITY_MODE = 'L3T3_KEY';
+
+/**
+ * The SVC mode for the camera when the preferred video codec is `codec`, or null for
+ * simulcast. VP9 and AV1 go out as SVC (one encoding, no SIM group; AV1's layers travel in
+ * the dependency descriptor); VP8 and H.264 as simulcast.
+ */
+export function svcModeFor(codec) {
+  return ['vp9', 'av1'].includes(String(codec ?? '').toLowerCase()) ? SVC_SCALABILITY_MODE : null;
+}
 
 /**
  * The height of each simulcast layer, lowest first, for a camera capturing `trackHeight` lines:

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { localSources } from '../jingle/answer.js';
 import { parseSdp } from '../jingle/sdp.js';
-import { activeLayers, addSimulcast, layerHeights } from '../jingle/simulcast.js';
+import { activeLayers, addSimulcast, cameraCodec, layerHeights, SVC_SCALABILITY_MODE,
+  svcModeFor } from '../jingle/simulcast.js';
 import { fixtureText } from './helpers.mjs';
 
 // A real Chromium answer (mids 0: our audio, 3: our camera with an RTX FID group).
@@ -81,4 +82,22 @@ test('activeLayers: nobody watching keeps the lowest, no limit keeps all', () =>
   assert.deepEqual(activeLayers(h, undefined), [true, true, true]);
   assert.deepEqual(activeLayers(h, -1), [true, true, true]);
   assert.deepEqual(activeLayers(h, NaN), [true, true, true]);
+});
+
+test('svc: VP9 or AV1 preferred gives L3T3_KEY, anything else simulcast', () => {
+  assert.equal(svcModeFor('VP9'), 'L3T3_KEY');
+  assert.equal(svcModeFor('vp9'), SVC_SCALABILITY_MODE);
+  assert.equal(svcModeFor('AV1'), SVC_SCALABILITY_MODE);
+  for (const c of ['VP8', 'H264', undefined, null]) assert.equal(svcModeFor(c), null);
+});
+
+test('svc: cameraCodec reads the first payload type of the camera m-line', () => {
+  assert.equal(cameraCodec(ANSWER, '3'), 'av1'); // this answer sends AV1 (41) first
+  assert.equal(cameraCodec(ANSWER, '0'), null); // audio, not video
+  assert.equal(cameraCodec(ANSWER, '42'), null);
+  assert.equal(cameraCodec(ANSWER, null), null);
+  // The same answer with VP9 (101) first on the camera.
+  const vp9 = ANSWER.replace(/^(m=video 9 UDP\/TLS\/RTP\/SAVPF) 41 100 107 101 /m, '$1 101 41 100 107 ');
+  assert.notEqual(vp9, ANSWER);
+  assert.equal(cameraCodec(vp9, '3'), 'vp9');
 });

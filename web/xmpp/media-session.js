@@ -14,7 +14,8 @@ import { buildIceFailed, buildSessionAccept, buildSessionTerminate, buildSourceC
   buildTransportInfo, diffSources, localSources } from '../jingle/answer.js';
 import { RemoteOffer } from '../jingle/offer.js';
 import { firstTransport } from '../jingle/parse.js';
-import { activeLayers, addSimulcast, layerHeights, SIMULCAST_SCALABILITY_MODE } from '../jingle/simulcast.js';
+import { activeLayers, addSimulcast, cameraCodec, layerHeights, SIMULCAST_SCALABILITY_MODE,
+  svcModeFor } from '../jingle/simulcast.js';
 import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
 import { toBuilder } from '../jingle/xml.js';
 import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
@@ -33,7 +34,9 @@ export class MediaSession extends EventTarget {
    * @param {string} p.endpointId  our nickname
    * @param {import('../media.js').LocalMedia} p.media
    * @param {object} [p.options]   { iceServers, iceTransportPolicy, preferredVideoCodec, simulcast
-   *                                 (default true: the camera as three layers), initialLastN, e2ee }
+   *                                 (default true: the camera as three layers: simulcast, or
+   *                                 with VP9/AV1 preferred and negotiated one SVC encoding),
+   *                                 initialLastN, e2ee }
    *   e2ee: { pcConfig, sender(sender, kind), receiver(receiver, kind, owner), sendBlocked }
    */
   constructor(p) {
@@ -208,10 +211,15 @@ export class MediaSession extends EventTarget {
     await this.applyLocalTracks();
     const answer = await pc.createAnswer();
     let sdp = answer.sdp;
-    // The camera as three simulcast layers (jingle/simulcast.js), unless turned off.
-    if (this.options.simulcast !== false) {
+    // The camera as three layers (jingle/simulcast.js), unless turned off: with VP9 preferred
+    // and negotiated, one encoding with spatial and temporal layers (SVC, set up in
+    // tuneCameraSender); otherwise three simulcast encodings (a SIM group munged in).
+    const mid = this.offer.localMid('video');
+    this.cameraSvc = this.options.simulcast !== false
+      ? svcModeFor(this.options.preferredVideoCodec) && svcModeFor(cameraCodec(sdp, mid)) : null;
+    if (this.options.simulcast !== false && !this.cameraSvc) {
       this.simulcastState ??= {};
-      sdp = addSimulcast(sdp, this.offer.localMid('video'), this.simulcastState);
+      sdp = addSimulcast(sdp, mid, this.simulcastState);
     }
     await pc.setLocalDescription({ type: 'answer', sdp });
     this.dropGoneTracks();
@@ -229,6 +237,14 @@ export class MediaSession extends EventTarget {
     if (!tr?.sender.track) return;
     try {
       const params = tr.sender.getParameters();
+      if (this.cameraSvc && params.encodings?.length === 1) {
+        // SVC: every layer in the one encoding; the bridge picks per receiver.
+        if (params.encodings[0].scalabilityMode !== this.cameraSvc) {
+          params.encodings[0].scalabilityMode = this.cameraSvc;
+          await tr.sender.setParameters(params);
+        }
+        return;
+      }
       if (!params.encodings || params.encodings.length < 2) return;
       const height = tr.sender.track.getSettings?.().height ?? 720;
       const active = activeLayers(layerHeights(params.encodings, height), this.cameraMaxHeight);
@@ -272,7 +288,10 @@ export class MediaSession extends EventTarget {
     return undefined;
   }
 
-  /** What the camera sends, per simulcast layer (lowest first): [{ ssrc, active, frameHeight, framesEncoded }]. */
+  /**
+   * What the camera sends, per simulcast layer (lowest first; one entry for SVC):
+   * [{ ssrc, active, scalabilityMode, frameHeight, framesEncoded }].
+   */
   async cameraLayers() {
     const mid = this.offer.localMid('video');
     const tr = mid ? this.pc?.getTransceivers().find((t) => t.mid === mid) : null;
@@ -286,6 +305,7 @@ export class MediaSession extends EventTarget {
     const ssrcs = st?.primary ? [st.primary, ...(st.extra ?? []).map(([s]) => s)] : [...bySsrc.keys()];
     return (params.encodings ?? []).map((e, i) => ({
       active: e.active !== false,
+      scalabilityMode: e.scalabilityMode ?? null,
       ssrc: ssrcs[i] ?? null,
       frameHeight: bySsrc.get(ssrcs[i])?.frameHeight ?? 0,
       framesEncoded: bySsrc.get(ssrcs[i])?.framesEncoded ?? 0,

@@ -2,12 +2,15 @@
 /* Projections of scalable streams: VP9 with three spatial and three temporal layers in one
  * SSRC (spatial layers filtered per picture, the marker moved to the top forwarded layer,
  * spatial layers entered only where the frame is predicted from the layer below, picture ids
- * continuous over dropped pictures), and AV1 with the dependency descriptor (temporal layers
+ * continuous over dropped pictures; K-SVC as Chromium sends L3T3_KEY: moving up a spatial
+ * layer asks for a key picture, once a second at most; every layer's size learnt from the
+ * scalability structure on layer 0), and AV1 with the dependency descriptor (temporal layers
  * dropped from the descriptor's templates, frame numbers continuous across a simulcast
  * switch). */
 #include <glib.h>
 #include <string.h>
 
+#include "bridge/forward/layer-rates.h"
 #include "bridge/forward/projection.h"
 #include "common/rtp/av1-dd.h"
 #include "common/rtp/hdrext.h"
@@ -27,7 +30,10 @@ typedef struct {
     uint16_t picid;
     uint8_t tl0;
     unsigned pos;
+    bool ss; /* key pictures carry the scalability structure (sizes below) on layer 0 */
 } Vp9Sender;
+
+static const uint16_t ss_w[3] = {320, 640, 1280}, ss_h[3] = {176, 352, 704};
 
 /* The packets of one picture: @key a key picture; @intra_top: the top layer (sid 2) is
  * predicted only from sid 1 in this picture (a switching point for it). */
@@ -43,11 +49,22 @@ static unsigned vp9_picture(Vp9Sender *s, bool key, bool intra_top, Pkt *out)
         bool inter = !key && !(intra_top && sid == 2);
         uint8_t pl[32];
         size_t n = 0;
-        pl[n++] = (uint8_t)(0x80 | (inter ? 0x40 : 0) | 0x20 | 0x08 | 0x04); /* I P L B E */
+        bool ss = s->ss && key && sid == 0;
+        pl[n++] = (uint8_t)(0x80 | (inter ? 0x40 : 0) | 0x20 | 0x08 | 0x04 | /* I P L B E */
+                            (ss ? 0x02 : 0));                                /* V */
         pl[n++] = (uint8_t)(0x80 | s->picid >> 8);
         pl[n++] = (uint8_t)s->picid;
         pl[n++] = (uint8_t)(tid << 5 | (tid > 0 ? 0x10 : 0) | sid << 1 | (sid > 0 ? 1 : 0));
         pl[n++] = s->tl0;
+        if (ss) {
+            pl[n++] = (uint8_t)(2 << 5 | 0x10); /* N_S = 2 (three layers), Y */
+            for (unsigned l = 0; l < 3; l++) {
+                pl[n++] = (uint8_t)(ss_w[l] >> 8);
+                pl[n++] = (uint8_t)ss_w[l];
+                pl[n++] = (uint8_t)(ss_h[l] >> 8);
+                pl[n++] = (uint8_t)ss_h[l];
+            }
+        }
         while (n < 20)
             pl[n++] = (uint8_t)(0x30 + sid);
         PaRtpBuild b = {.marker = sid == 2,
@@ -175,6 +192,124 @@ static void test_vp9_spatial(void)
     g_assert_cmpuint(r.per_sid[1], ==, s1);
     g_assert_cmpuint(r.markers_by_sid[0], ==, 4);
     g_assert_cmpuint(p.stats.switches, ==, 1);
+}
+
+/* One picture through @p into @r; returns how many of its packets asked for a key frame
+ * (and checks that such a request names encoding 0). */
+static unsigned vp9_feed(BridgeProjection *p, Vp9Sender *s, Vp9Receiver *r, bool key, int64_t *now)
+{
+    Pkt pkts[3];
+    unsigned wants = 0;
+    vp9_picture(s, key, false, pkts);
+    for (unsigned sid = 0; sid < 3; sid++) {
+        PaRtpHeader h;
+        g_assert_cmpint(pa_rtp_parse(pkts[sid].data, pkts[sid].len, &h), ==, PA_RTP_OK);
+        BridgeLayerInfo i;
+        g_assert_cmpint(
+            bridge_layer_info_parse(BRIDGE_CODEC_VP9, 0, pkts[sid].data, &h, NULL, NULL, &i), ==,
+            BRIDGE_LAYER_OK);
+        unsigned flags;
+        if (bridge_projection_process(p, pkts[sid].data, pkts[sid].len, &i, *now, &flags) ==
+            BRIDGE_PROJ_FORWARD)
+            vp9_take(r, &pkts[sid]);
+        if (flags & BRIDGE_PROJ_WANT_KEYFRAME) {
+            g_assert_cmpint(bridge_projection_wanted_encoding(p), ==, 0);
+            wants++;
+        }
+    }
+    *now += 33333;
+    return wants;
+}
+
+/* K-SVC (L3T3_KEY): between key pictures every upper layer frame is predicted from its own
+ * layer only, so a receiver raised to a higher spatial layer can enter it only at a key
+ * picture. The projection asks for one (once a second at most while it waits), and moves up
+ * there; it asks nothing while its target is met. */
+static void test_vp9_ksvc_keyframe(void)
+{
+    Vp9Sender s = {.seq = 100, .ts = 1, .picid = 5, .tl0 = 0};
+    Vp9Receiver r = {0};
+    BridgeProjection p;
+    int64_t now = 1000000;
+    bridge_projection_init(&p, 0x9000, 90000);
+    bridge_projection_set_target(&p, (BridgeLayerTarget){0, 0, 2});
+    unsigned wants = vp9_feed(&p, &s, &r, true, &now);
+    for (unsigned k = 0; k < 10; k++)
+        wants += vp9_feed(&p, &s, &r, false, &now);
+    g_assert_cmpuint(wants, ==, 0);
+    g_assert_cmpuint(r.per_sid[0], ==, 11);
+    g_assert_cmpuint(r.per_sid[1] + r.per_sid[2], ==, 0);
+
+    /* Raised to 720p (layer 2): two seconds of delta pictures, two requests, still layer 0. */
+    bridge_projection_set_target(&p, (BridgeLayerTarget){0, 2, 2});
+    for (unsigned k = 0; k < 60; k++)
+        wants += vp9_feed(&p, &s, &r, false, &now);
+    g_assert_cmpuint(wants, ==, 2);
+    g_assert_cmpuint(r.per_sid[1] + r.per_sid[2], ==, 0);
+    g_assert_cmpuint(r.pictures, ==, 71);
+
+    /* The key picture: all three layers from there on, no more requests. */
+    wants += vp9_feed(&p, &s, &r, true, &now);
+    g_assert_cmpint(bridge_projection_wanted_encoding(&p), ==, -1);
+    for (unsigned k = 0; k < 10; k++)
+        wants += vp9_feed(&p, &s, &r, false, &now);
+    g_assert_cmpuint(wants, ==, 2);
+    g_assert_cmpuint(r.per_sid[1], ==, 11);
+    g_assert_cmpuint(r.per_sid[2], ==, 11);
+    g_assert_cmpuint(r.markers_by_sid[2], ==, 11);
+
+    /* Down to layer 1 at once, without a request; back up to 2 asks again. */
+    bridge_projection_set_target(&p, (BridgeLayerTarget){0, 1, 2});
+    for (unsigned k = 0; k < 5; k++)
+        wants += vp9_feed(&p, &s, &r, false, &now);
+    g_assert_cmpuint(wants, ==, 2);
+    g_assert_cmpuint(r.per_sid[2], ==, 11);
+    g_assert_cmpuint(r.per_sid[1], ==, 16);
+    bridge_projection_set_target(&p, (BridgeLayerTarget){0, 2, 2});
+    wants += vp9_feed(&p, &s, &r, false, &now);
+    g_assert_cmpuint(wants, ==, 3);
+    g_assert_cmpuint(p.stats.switches, ==, 1);
+}
+
+/* The scalability structure comes once per key picture, on spatial layer 0: the layer info
+ * carries every layer's size, so the rates know the heights of layers 1 and 2 (not the
+ * 180/360/720 assumption) although their own packets say nothing. */
+static void test_vp9_ss_heights(void)
+{
+    Vp9Sender s = {.seq = 1, .ts = 1, .picid = 1, .ss = true};
+    BridgeLayerRates rates;
+    bridge_layer_rates_init(&rates);
+    int64_t now = 2000000;
+    for (unsigned k = 0; k < 8; k++) {
+        Pkt pkts[3];
+        vp9_picture(&s, k == 0, false, pkts);
+        for (unsigned sid = 0; sid < 3; sid++) {
+            PaRtpHeader h;
+            g_assert_cmpint(pa_rtp_parse(pkts[sid].data, pkts[sid].len, &h), ==, PA_RTP_OK);
+            BridgeLayerInfo i;
+            g_assert_cmpint(
+                bridge_layer_info_parse(BRIDGE_CODEC_VP9, 0, pkts[sid].data, &h, NULL, NULL, &i),
+                ==, BRIDGE_LAYER_OK);
+            if (k == 0 && sid == 0) {
+                g_assert_cmpuint(i.ss_layers, ==, 3);
+                for (unsigned l = 0; l < 3; l++)
+                    g_assert_cmpuint(i.ss_height[l], ==, ss_h[l]);
+                g_assert_cmpuint(i.height, ==, ss_h[0]);
+            } else {
+                g_assert_cmpuint(i.ss_layers, ==, 0);
+                g_assert_cmpuint(i.height, ==, 0);
+            }
+            bridge_layer_rates_add(&rates, &i, i.payload_len, now);
+        }
+        now += 33333;
+    }
+    BridgeLayerDesc d[BRIDGE_MAX_LAYERS];
+    unsigned n = bridge_layer_rates_snapshot(&rates, now, d, BRIDGE_MAX_LAYERS);
+    g_assert_cmpuint(n, ==, 9); /* 3 spatial x 3 temporal */
+    for (unsigned k = 0; k < n; k++) {
+        g_assert_true(d[k].height_known);
+        g_assert_cmpuint(d[k].height, ==, ss_h[d[k].layer.sid]);
+    }
 }
 
 /* ---- AV1 with the dependency descriptor (L1T2), two simulcast encodings ---- */
@@ -316,6 +451,8 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/forward/svc/vp9-spatial", test_vp9_spatial);
+    g_test_add_func("/forward/svc/vp9-ksvc-keyframe", test_vp9_ksvc_keyframe);
+    g_test_add_func("/forward/svc/vp9-scalability-structure-heights", test_vp9_ss_heights);
     g_test_add_func("/forward/svc/av1-dependency-descriptor", test_av1_dd);
     return g_test_run();
 }
