@@ -267,7 +267,12 @@ static void detect(BridgeBwe *b, double trend, double send_delta_ms, int64_t now
         else
             b->time_over_ms += send_delta_ms;
         b->overuse_count++;
-        if (b->time_over_ms > OVERUSE_TIME_MS && b->overuse_count > 1 && trend >= b->prev_trend) {
+        /* Only while the delay is still above its smoothed value: a single spike (a starved
+         * host holding packets, then delivering them at once) lifts the smoothed delay and
+         * so the trend for a while after the delay itself is back down; a queue that builds
+         * up keeps the delay above its smoothed value. */
+        if (b->time_over_ms > OVERUSE_TIME_MS && b->overuse_count > 1 && trend >= b->prev_trend &&
+            b->acc_delay >= b->smoothed) {
             b->time_over_ms = 0;
             b->overuse_count = 0;
             b->signal = BRIDGE_BWE_OVERUSING;
