@@ -374,6 +374,13 @@ static void test_unlimited(gconstpointer name)
         g_test_message("worst at %.1f s: estimate %" PRIu64 " kbit/s, sent %" PRIu64 " kbit/s",
                        secs(r, worst->t), worst->estimate / 1000, worst->sent_bps / 1000);
     g_assert_cmpuint(n, >, 100);
+    if (below && g_str_has_prefix(name, "unlimited-stall")) {
+        /* Known (traces/README.md): over-use during a stall cuts to 85% of what was
+         * acknowledged during the stall. Reported as a TODO until the estimator handles it. */
+        g_test_incomplete("a 320 ms stall still cuts the estimate below what was sent");
+        replay_free(r);
+        return;
+    }
     g_assert_cmpuint(below, ==, 0);
     replay_free(r);
 }
@@ -527,6 +534,8 @@ int main(int argc, char **argv)
     g_test_add_data_func("/bridge/cc/bwe-traces/limited-loaded", "limited-loaded.bwe.gz",
                          test_limited);
     g_test_add_data_func("/bridge/cc/bwe-traces/unlimited-loaded", "unlimited-loaded.bwe.gz",
+                         test_unlimited);
+    g_test_add_data_func("/bridge/cc/bwe-traces/unlimited-stall", "unlimited-stall.bwe.gz",
                          test_unlimited);
     return g_test_run();
 }
