@@ -9,6 +9,8 @@
 
 #define HISTORY_MASK (BRIDGE_BWE_HISTORY - 1)
 #define GROUP_US 5000        /* packets sent within 5 ms form one group */
+#define BURST_US 5000        /* ...and those arriving in a burst (see delay_packet) */
+#define BURST_MAX_US 100000  /* at most this long */
 #define TREND_WINDOW 20      /* groups in the least-squares fit */
 #define SMOOTHING 0.9        /* of the accumulated delay */
 #define TREND_GAIN 4.0       /* the trend is compared scaled by this and the sample count */
@@ -39,7 +41,7 @@ typedef struct {
 
 typedef struct {
     bool valid;
-    int64_t first_send_us, last_send_us, last_arrival_us;
+    int64_t first_send_us, last_send_us, first_arrival_us, last_arrival_us;
 } Group;
 
 typedef struct {
@@ -267,7 +269,12 @@ static void detect(BridgeBwe *b, double trend, double send_delta_ms, int64_t now
         else
             b->time_over_ms += send_delta_ms;
         b->overuse_count++;
-        if (b->time_over_ms > OVERUSE_TIME_MS && b->overuse_count > 1 && trend >= b->prev_trend) {
+        /* Only while the delay is still above its smoothed value: a single spike (a starved
+         * host holding packets, then delivering them at once) lifts the smoothed delay and
+         * so the trend for a while after the delay itself is back down; a queue that builds
+         * up keeps the delay above its smoothed value. */
+        if (b->time_over_ms > OVERUSE_TIME_MS && b->overuse_count > 1 && trend >= b->prev_trend &&
+            b->acc_delay >= b->smoothed) {
             b->time_over_ms = 0;
             b->overuse_count = 0;
             b->signal = BRIDGE_BWE_OVERUSING;
@@ -323,12 +330,20 @@ static void delay_packet(BridgeBwe *b, int64_t send_us, int64_t arrival_us, int6
 {
     Group *g = &b->cur;
     if (!g->valid) {
-        *g = (Group){true, send_us, send_us, arrival_us};
+        *g = (Group){true, send_us, send_us, arrival_us, arrival_us};
         return;
     }
     if (send_us < g->first_send_us)
         return; /* reordered behind its group: ignored, as GCC does */
-    if (send_us - g->first_send_us <= GROUP_US) {
+    /* A burst (GCC's 5.2): a packet arriving within 5 ms of the group's last, sooner after it
+     * than it was sent, joins the group whenever it was sent, for up to 100 ms of arrivals.
+     * Packets a starved receiver (or host) held and then delivered at once count as one
+     * group, not as a queue that built up and drained within a few milliseconds. */
+    int64_t after_last = arrival_us - g->last_arrival_us;
+    bool burst = after_last >= 0 && after_last <= BURST_US &&
+                 after_last < send_us - g->last_send_us &&
+                 arrival_us - g->first_arrival_us < BURST_MAX_US;
+    if (send_us - g->first_send_us <= GROUP_US || burst) {
         if (send_us > g->last_send_us)
             g->last_send_us = send_us;
         if (arrival_us > g->last_arrival_us)
@@ -344,7 +359,7 @@ static void delay_packet(BridgeBwe *b, int64_t send_us, int64_t arrival_us, int6
             trend_sample(b, arrival_delta - send_delta, send_delta, g->last_arrival_us, now_us);
     }
     b->prev = *g;
-    *g = (Group){true, send_us, send_us, arrival_us};
+    *g = (Group){true, send_us, send_us, arrival_us, arrival_us};
 }
 
 /* ---- rate control ---- */

@@ -4,11 +4,13 @@
  * Jitsi Videobridge runs): how much the bridge may send this receiver, and when to probe for
  * more.
  *
- *  - Delay-based: packets are grouped by send time (bursts of 5 ms); for each group the
- *    change in one-way delay (arrival spacing minus send spacing) is accumulated, smoothed,
- *    and its trend over the last 20 groups is fitted by least squares. A trend above an
- *    adaptive threshold for more than 10 ms means the bottleneck queue is growing
- *    (over-use); below minus the threshold, draining (under-use).
+ *  - Delay-based: packets are grouped by send time (bursts of 5 ms), and packets that
+ *    arrive in a burst (held by a starved receiver, then delivered at once) join the group
+ *    before them; for each group the change in one-way delay (arrival spacing minus send
+ *    spacing) is accumulated, smoothed, and its trend over the last 20 groups is fitted by
+ *    least squares. A trend above an adaptive threshold for more than 10 ms, while the delay
+ *    is still above its smoothed value, means the bottleneck queue is growing (over-use);
+ *    below minus the threshold, draining (under-use).
  *  - Rate control (AIMD): over-use cuts the rate to 85% of what the receiver actually got
  *    (the acknowledged bitrate); normal use raises it, by 8% a second while far from the
  *    link's known capacity, by about a packet per response time near it; under-use holds.

@@ -28,6 +28,8 @@
  * endpoint, the feedback scratch array belongs to the worker. */
 #include "bridge/media/media-priv.h"
 
+#include "bridge/media/bwe-record.h"
+
 #include <string.h>
 
 #include "common/rtp/rtcp.h"
@@ -41,6 +43,8 @@ void bridge_egress_init(BridgeEndpoint *ep)
 {
     ep->bwe = bridge_bwe_new(NULL);
     ep->tcc_out_seq = (guint16)g_random_int();
+    if (ep->bwe)
+        ep->bwe_rec = bridge_bwe_record_open(ep->conference_id, ep->endpoint_id);
 }
 
 void bridge_egress_clear(BridgeEndpoint *ep)
@@ -49,6 +53,7 @@ void bridge_egress_clear(BridgeEndpoint *ep)
         ep->worker->n_probing--;
     ep->probe_end_us = 0;
     g_clear_pointer(&ep->bwe, bridge_bwe_free);
+    g_clear_pointer(&ep->bwe_rec, bridge_bwe_record_close);
 }
 
 gboolean bridge_egress_stamp(BridgeEndpoint *ep, guint8 *buf, gsize len, guint16 *seq)
@@ -73,7 +78,10 @@ void bridge_egress_sent(BridgeEndpoint *ep, guint16 seq, gsize size)
     /* The clock now, not the wake-up's: one wake-up may work through hundreds of datagrams
      * (longer still when the thread is preempted), and packets stamped with its start would
      * look as if the path queued them. Queued datagrams leave within a batch of 64. */
-    bridge_bwe_on_sent(ep->bwe, seq, (guint32)size, g_get_monotonic_time());
+    gint64 now = g_get_monotonic_time();
+    if (G_UNLIKELY(ep->bwe_rec))
+        bridge_bwe_record_sent(ep->bwe_rec, seq, (guint32)size, now);
+    bridge_bwe_on_sent(ep->bwe, seq, (guint32)size, now);
 }
 
 void bridge_egress_rtcp_out(BridgeEndpoint *ep, const guint8 *pkt, gsize len)
@@ -97,6 +105,8 @@ void bridge_egress_feedback(BridgeEndpoint *ep, const guint8 *buf, const PaRtcpP
         bridge_worker_drop(w, BRIDGE_DROP_MALFORMED);
         return;
     }
+    if (G_UNLIKELY(ep->bwe_rec))
+        bridge_bwe_record_feedback(ep->bwe_rec, w->tcc_status, n, now_us);
     bridge_bwe_on_feedback(ep->bwe, w->tcc_status, n, now_us);
     ep->bwe_fed = TRUE;
     BRIDGE_STAT_ADD(w->stats.tcc_feedback_in, 1);
@@ -116,6 +126,8 @@ void bridge_egress_report_blocks(BridgeEndpoint *ep, const guint8 *buf, guint32 
             gint64 rtt = now_us - ep->sr_sent[k].sent_us - (gint64)rb.dlsr * 1000000 / 65536;
             if (rtt > 0 && rtt < RTT_MAX_US) {
                 ep->rtt_us = rtt;
+                if (G_UNLIKELY(ep->bwe_rec))
+                    bridge_bwe_record_rtt(ep->bwe_rec, rtt, now_us);
                 bridge_bwe_set_rtt(ep->bwe, rtt);
             }
             break;
@@ -143,6 +155,8 @@ static void publish(BridgeEndpoint *ep)
     WR(other_bps, ep->other_bps);
     WR(estimate_bps, MAX(st.estimate_bps, 1));
 #undef WR
+    if (G_UNLIKELY(ep->bwe_rec))
+        bridge_bwe_record_estimate(ep->bwe_rec, st.estimate_bps, ep->worker->now_us);
 }
 
 /* The forwarded video source whose RTX stream carries @ep's padding, and that stream's
@@ -252,7 +266,10 @@ void bridge_egress_tick(BridgeEndpoint *ep)
     if (!wanted || wanted <= bridge_bwe_estimate(ep->bwe) || !can_pad(ep))
         return;
     BridgeBweProbe pr;
-    if (!bridge_bwe_probe_due(ep->bwe, wanted, w->now_us, &pr))
+    gboolean due = bridge_bwe_probe_due(ep->bwe, wanted, w->now_us, &pr);
+    if (G_UNLIKELY(ep->bwe_rec))
+        bridge_bwe_record_probe(ep->bwe_rec, wanted, due, w->now_us);
+    if (!due)
         return;
     ep->probe_start_us = w->now_us;
     ep->probe_end_us = w->now_us + pr.duration_us;

@@ -239,6 +239,8 @@ struct _BridgeEndpoint {
     guint16 tcc_out_seq;
     gboolean bwe_fed; /* a transport-cc feedback arrived */
     gint64 rtt_us;    /* from its RRs about SRs we forwarded (0: unknown) */
+    /* Its input written to a file (bwe-record.h), with PARLEY_BWE_RECORD only; else NULL. */
+    struct BridgeBweRecord *bwe_rec;
     struct {
         guint32 lsr; /* middle 32 bits of the SR's NTP time */
         gint64 sent_us;
