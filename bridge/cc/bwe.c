@@ -31,13 +31,23 @@
 enum { SENT_EMPTY = 0, SENT_PENDING, SENT_ACKED, SENT_LOST };
 enum { RATE_HOLD = 0, RATE_INCREASE };
 
+/* 16 bytes a packet: the history is most of an estimator's memory. */
 typedef struct {
-    int64_t seq; /* unwrapped */
     int64_t send_us;
-    uint32_t size;
-    uint32_t cluster;
-    uint8_t state;
+    uint32_t seq;    /* the unwrapped number's low 32 bits (the slot says the rest) */
+    uint16_t size;   /* bytes on the wire (at most 65,535 counted) */
+    uint8_t state;   /* SENT_* */
+    uint8_t cluster; /* probe_tag() of the probe it was sent in, 0: none */
 } Sent;
+
+_Static_assert(sizeof(Sent) == 16, "a history slot is 16 bytes");
+
+/* A probe's id as a packet's cluster byte: never 0, the same for ids 255 apart (a history
+ * of 4,096 packets never holds packets of probes that far apart: at least 2 s each). */
+static inline uint8_t probe_tag(uint32_t id)
+{
+    return (uint8_t)(id % 255u + 1u);
+}
 
 typedef struct {
     bool valid;
@@ -185,14 +195,14 @@ void bridge_bwe_on_sent(BridgeBwe *b, uint16_t seq, uint32_t size, int64_t send_
             b->last_sent_seq = s64;
     }
     Sent *p = &b->hist[s64 & HISTORY_MASK];
-    p->seq = s64;
+    p->seq = (uint32_t)s64;
     p->send_us = send_us;
-    p->size = size;
+    p->size = (uint16_t)(size > UINT16_MAX ? UINT16_MAX : size);
     p->state = SENT_PENDING;
     p->cluster = 0;
     Probe *pr = &b->probe;
     if (pr->active && send_us >= pr->start_us && send_us < pr->end_us) {
-        p->cluster = pr->id;
+        p->cluster = probe_tag(pr->id);
         if (pr->sent_packets == 0 || send_us < pr->first_send_us)
             pr->first_send_us = send_us;
         if (pr->sent_packets == 0 || send_us >= pr->last_send_us) {
@@ -558,7 +568,7 @@ void bridge_bwe_on_feedback(BridgeBwe *b, const PaTccStatus *st, size_t n, int64
         int64_t s64 =
             b->last_sent_seq + (int16_t)(uint16_t)(st[k].seq - (uint16_t)b->last_sent_seq);
         Sent *p = &b->hist[s64 & HISTORY_MASK];
-        if (p->seq != s64 || p->state == SENT_EMPTY || p->state == SENT_ACKED)
+        if (p->seq != (uint32_t)s64 || p->state == SENT_EMPTY || p->state == SENT_ACKED)
             continue;
         if (st[k].status == PA_TCC_NOT_RECV) {
             if (p->state == SENT_PENDING) {
@@ -579,7 +589,7 @@ void bridge_bwe_on_feedback(BridgeBwe *b, const PaTccStatus *st, size_t n, int64
         b->stats.packets_acked++;
         ack_push(b, st[k].arrival_us, p->size);
         delay_packet(b, p->send_us, st[k].arrival_us, now_us);
-        if (p->cluster && p->cluster == b->probe.id && b->probe.active)
+        if (p->cluster && p->cluster == probe_tag(b->probe.id) && b->probe.active)
             probe_received(b, st[k].arrival_us, p->size);
     }
     update_rate(b, now_us);
