@@ -11,9 +11,8 @@
 // than Bob's) and Chromium's freezeCount no higher than that of Bob, who has Alice on stage too without a
 // limit (on a loaded machine a CPU-starved encoder freezes everyone alike), give or take 1.
 // Switches up that the link cannot carry are counted by the bridge and printed.
-// Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing, which
-// needs the estimate to ramp up by probing (within 60 s; the time is a figure, against a goal of
-// 15 s, since a timed assertion would only hold on a quiet machine).
+// Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing
+// within 15 s, which needs the estimate to ramp up by probing.
 // Last, 2% random loss on her downlink (nftables) for 20 s: her browser NACKs, the bridge
 // answers from its own cache, and her video freezes hardly more than Bob's (no loss: at most
 // 1.5 times and 2 more) and does not stall over 1 s.
@@ -310,10 +309,8 @@ try {
   }, 60000, 'carol decoding alice >= 540p again, frames rising');
   cv = await bridgeView(carol.id);
   figure(`lifted: carol back at ${up.v.height} lines after ${(up.ms / 1000).toFixed(1)} s; carol ${estimate(cv)}`);
-  // Back to HD is the behaviour asserted (above, within a deadline a loaded machine meets); how
-  // long it took is a figure, set against the issue's 15 s: on a starved machine Chromium's own
-  // encoder and decoder, not the bridge, set the pace.
-  figure(`back to >= 540p ${up.ms <= BACK_TO_HD_S * 1000 ? 'within' : 'OVER'} the ${BACK_TO_HD_S} s goal`);
+  // Measured 2.4 to 5.2 s, also beside stress-ng at a load average of 24: 15 s is the promise.
+  check(up.ms <= BACK_TO_HD_S * 1000, `carol back to >= 540p within ${BACK_TO_HD_S} s of the lift (${(up.ms / 1000).toFixed(1)} s)`);
   const after = (await video(carol)).from[alice.id];
   figure(`freezes during the ramp up: ${after.freezes - beforeLift.freezes}`);
 
