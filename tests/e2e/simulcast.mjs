@@ -14,7 +14,7 @@
 // asks for last-N 1: Bob's tile shows his avatar and his video stops, until she lifts it.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/simulcast.mjs
-import { check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { check, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
 
 const st = await startStack('simulcast');
 const ROOM = 'simulcast-layers-5521';
@@ -26,18 +26,6 @@ const deadline = setTimeout(() => { console.log('not ok - simulcast test did not
 async function heights(page, ids) {
   const s = await stats(page);
   return Object.fromEntries(ids.map((id) => [id, s[id]?.video?.frameHeight ?? 0]));
-}
-
-/** Waits until `page` decodes `big` at >= 540 lines and `small` at <= 270; returns ms. */
-async function waitLayers(page, big, small, what, timeout = 60000) {
-  const start = Date.now();
-  await until(page, async ([b, s]) => {
-    const r = await window.parley.stats();
-    const hb = r[b]?.video?.frameHeight ?? 0;
-    const hs = r[s]?.video?.frameHeight ?? 0;
-    return hb >= 540 && hs > 0 && hs <= 270;
-  }, [big, small], { timeout, what });
-  return Date.now() - start;
 }
 
 try {

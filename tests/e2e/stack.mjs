@@ -242,6 +242,18 @@ export async function until(page, fn, arg, { timeout = 60000, what } = {}) {
 
 export const stats = (page) => page.evaluate(() => window.parley.stats());
 
+/** Waits until `page` decodes `big` at >= 540 lines and `small` at <= 270; returns ms. */
+export async function waitLayers(page, big, small, what, timeout = 60000) {
+  const start = Date.now();
+  await until(page, async ([b, s]) => {
+    const r = await window.parley.stats();
+    const hb = r[b]?.video?.frameHeight ?? 0;
+    const hs = r[s]?.video?.frameHeight ?? 0;
+    return hb >= 540 && hs > 0 && hs <= 270;
+  }, [big, small], { timeout, what });
+  return Date.now() - start;
+}
+
 /** Frames decoded and audio packets received by `page` from each endpoint in `ids`. */
 export async function counters(page, ids) {
   const s = await stats(page);

@@ -12,7 +12,7 @@
 // Exit 0 pass, 1 fail, 77 skip (Chromium here cannot encode VP9 SVC). Run through meson
 // (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/svc.mjs
-import { BRIDGE_HTTP_PORT, check, failed, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
 
 const MODE = 'L3T3_KEY';
 // PARLEY_SVC_CODEC=av1: the same with AV1 (layers in the dependency descriptor).
@@ -44,18 +44,6 @@ async function keyframeRequests() {
   const text = await (await fetch(`http://127.0.0.1:${BRIDGE_HTTP_PORT}/metrics`)).text();
   const m = /^parley_bridge_switch_keyframe_requests_total (\S+)$/m.exec(text);
   return m ? Number(m[1]) : NaN;
-}
-
-/** Waits until `page` decodes `big` at >= 540 lines and `small` at <= 270; returns ms. */
-async function waitLayers(page, big, small, what, timeout = 60000) {
-  const start = Date.now();
-  await until(page, async ([b, s]) => {
-    const r = await window.parley.stats();
-    const hb = r[b]?.video?.frameHeight ?? 0;
-    const hs = r[s]?.video?.frameHeight ?? 0;
-    return hb >= 540 && hs > 0 && hs <= 270;
-  }, [big, small], { timeout, what });
-  return Date.now() - start;
 }
 
 // PARLEY_SVC_TRACE=1: the bridge's view of every endpoint (GET /debug/endpoints) every 500 ms,
