@@ -7,7 +7,8 @@
 // CPU (utime+stime from /proc/<pid>/stat over 20 s) and RSS during a 3-person call, and a
 // screenshot of that call.
 //   PARLEY_FOCUS_BIN=build-x/focus/parley-focus PARLEY_BRIDGE_BIN=build-x/bridge/parley-bridge \
-//     tests/netns-run.sh node tests/e2e/bench-join.mjs [--runs 5] [--screenshot docs/images/meeting-3.png]
+//     tests/netns-run.sh node tests/e2e/bench-join.mjs [--runs 5] [--min-participants N]
+//     [--screenshot docs/images/meeting-3.png]
 // Timings are taken inside the page (performance.now()), polling getStats every 20 ms.
 import { readFileSync } from 'node:fs';
 import { BRIDGE_HTTP_PORT, receivingFrom, startStack } from './stack.mjs';
@@ -21,7 +22,11 @@ const RUNS = Number(opt('--runs', 5));
 const SHOT = opt('--screenshot', null);
 const MEASURE_S = Number(opt('--cpu-seconds', 20));
 
-const st = await startStack('bench-join');
+// --min-participants N: the focus's focus.min_participants (its default when not given).
+const MIN_PARTICIPANTS = opt('--min-participants', null);
+const st = await startStack('bench-join', {
+  focusSettings: MIN_PARTICIPANTS ? { focus: { min_participants: Number(MIN_PARTICIPANTS) } } : {},
+});
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

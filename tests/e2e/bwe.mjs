@@ -7,15 +7,16 @@
 // (an HTB class for UDP from the bridge's media port to her browser's port, a 40 kB queue):
 // the bridge's estimate of her downlink falls to the limit, her allocation stays within it,
 // she gets a lower layer of Alice, and her video keeps going: while it switches down (the
-// first 5 s) no stall over 3.5 s and at most 3 s frozen in all, then no stall over 2 s (more
+// first 5 s) no stall over 3.5 s and at most 4 s frozen in all (beyond Bob's), then no stall over 2 s (more
 // than Bob's) and Chromium's freezeCount no higher than that of Bob, who has Alice on stage too without a
 // limit (on a loaded machine a CPU-starved encoder freezes everyone alike), give or take 1.
 // Switches up that the link cannot carry are counted by the bridge and printed.
 // Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing
 // within 15 s, which needs the estimate to ramp up by probing.
 // Last, 2% random loss on her downlink (nftables) for 20 s: her browser NACKs, the bridge
-// answers from its own cache, and her video freezes hardly more than Bob's (no loss: at most
-// 1.5 times and 2 more) and does not stall over 1 s.
+// answers from its own cache, her browser needs no key frame to get over the losses, and her
+// picture is frozen hardly longer than Bob's (no loss; at most 4 s of the 20 more) and does
+// not stall over 1 s more than his.
 // Figures (times, freezes, estimates from the bridge's GET /debug/endpoints) are printed as
 // "# figures" and summed up in "# summary".
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
@@ -102,12 +103,13 @@ async function video(page) {
       if (pair) out.port = r.get(pair.localCandidateId)?.port ?? null;
       r.forEach((s) => {
         if (s.type !== 'inbound-rtp' || s.kind !== 'video' || !map[s.ssrc]) return;
-        const o = (out.from[map[s.ssrc]] ??= { height: 0, frames: 0, freezes: 0, freezeMs: 0, nacks: 0, lost: 0, received: 0, rtx: 0 });
+        const o = (out.from[map[s.ssrc]] ??= { height: 0, frames: 0, freezes: 0, freezeMs: 0, nacks: 0, lost: 0, received: 0, rtx: 0, plis: 0 });
         o.height = Math.max(o.height, s.frameHeight ?? 0);
         o.nacks += s.nackCount ?? 0;
         o.lost += s.packetsLost ?? 0;
         o.received += s.packetsReceived ?? 0;
         o.rtx += s.retransmittedPacketsReceived ?? 0;
+        o.plis += s.pliCount ?? 0;
         o.frames += s.framesDecoded ?? 0;
         o.freezes += s.freezeCount ?? 0;
         o.freezeMs += Math.round((s.totalFreezesDuration ?? 0) * 1000);
@@ -291,8 +293,8 @@ try {
   figure(`freezes of alice's video: carol ${switchFreezes} while switching down (first ${SETTLE_MS / 1000} s, `
     + `${switchFrozenMs} ms frozen), ${freezes} after (${last.freezeMs - settledAt.freezeMs} ms); bob (unlimited control) `
     + `${bobSettled.freezes - bobBefore.freezes} (${bobSwitchFrozenMs} ms) and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
-  check(switchFrozenMs <= 3000 + bobSwitchFrozenMs,
-    `while switching down, carol's picture of alice is frozen at most 3 s of the ${SETTLE_MS / 1000} s (${switchFrozenMs} ms; bob ${bobSwitchFrozenMs} ms)`);
+  check(switchFrozenMs <= 4000 + bobSwitchFrozenMs,
+    `while switching down, carol's picture of alice is frozen at most 4 s of the ${SETTLE_MS / 1000} s more than bob's (${switchFrozenMs} ms; bob ${bobSwitchFrozenMs} ms)`);
   check(freezes <= bobFreezes + 1,
     `then no more than an unlimited receiver's, give or take 1 (carol +${freezes}, bob +${bobFreezes})`);
   figure(`bob, not limited, decodes alice at ${bobNow.height} lines; bob ${estimate(await bridgeView(bob.id))}`);
@@ -327,9 +329,11 @@ try {
     'numgen', 'random', 'mod', '50', '0', 'counter', 'drop');
   step("2% random loss on carol's downlink");
   const lossy = [];
+  const bobLossy = [];
   const lossStart = Date.now();
   while (Date.now() - lossStart < 20000) {
     lossy.push({ t: Date.now() - lossStart, ...(await video(carol)).from[alice.id] });
+    bobLossy.push({ t: Date.now() - lossStart, ...(await video(bob)).from[alice.id] });
     await new Promise((r) => setTimeout(r, 500));
   }
   const lc = lossCounters();
@@ -337,25 +341,33 @@ try {
   step('loss lifted');
   const m1 = await metrics(RTX);
   const c1 = lossy.at(-1);
-  const b1 = (await video(bob)).from[alice.id];
+  const b1 = bobLossy.at(-1);
   const rtxSent = m1[RTX[0]] - m0[RTX[0]];
   const lossStall = longestStall(lossy);
+  const bobLossStall = longestStall(bobLossy);
   figure(`2% loss, 20 s: ${lc.dropped} of ${lc.sent} packets to carol dropped; the bridge sent ${rtxSent} again `
     + `(${m1[RTX[1]] - m0[RTX[1]]} it did not have, ${m1[RTX[2]] - m0[RTX[2]]} NACKs passed to senders); carol's browser `
     + `NACKed ${c1.nacks - c0.nacks} of alice's packets, got ${c1.rtx - c0.rtx} retransmitted, counts ${c1.lost - c0.lost} lost `
     + `of ${c1.received - c0.received}; alice at ${c1.height} lines, ${((c1.frames - c0.frames) / 20).toFixed(1)} fps, `
-    + `longest stall ${lossStall} ms, freezes carol ${c1.freezes - c0.freezes} (${c1.freezeMs - c0.freezeMs} ms), `
-    + `bob (no loss) ${b1.freezes - b0.freezes}`);
+    + `longest stall ${lossStall} ms, freezes ${c1.freezes - c0.freezes} (${c1.freezeMs - c0.freezeMs} ms), `
+    + `${c1.plis - c0.plis} key frames asked for; bob (no loss): longest stall ${bobLossStall} ms, freezes `
+    + `${b1.freezes - b0.freezes} (${b1.freezeMs - b0.freezeMs} ms), ${b1.plis - b0.plis} key frames asked for`);
   check(lc.dropped >= 0.01 * lc.sent && lc.dropped > 20, `the path dropped about 2% of carol's packets (${lc.dropped} of ${lc.sent})`);
   check(c1.nacks > c0.nacks, `carol's browser asks for what it lost of alice's video (${c1.nacks - c0.nacks} NACKs)`);
   const nacks = c1.nacks - c0.nacks;
   check(rtxSent >= 0.8 * nacks, `the bridge answers them itself (${rtxSent} packets sent again for ${nacks} NACKs)`);
+  // Every loss repaired by a retransmission: a browser that cannot repair a frame asks for a
+  // key frame (PLI) instead.
+  const cp = c1.plis - c0.plis;
+  const bp = b1.plis - b0.plis;
+  check(cp <= bp + 1, `carol's browser needed no key frame to get over the losses (${cp} PLIs; bob ${bp})`);
   // On a loaded machine everyone's picture freezes now and then (a CPU-starved encoder or
-  // decoder); Bob, who loses nothing, measures that.
-  const cf = c1.freezes - c0.freezes;
-  const bf = b1.freezes - b0.freezes;
-  check(cf <= 1.5 * bf + 2, `carol's video of alice freezes hardly more than that of a receiver without loss (carol +${cf}, bob +${bf})`);
-  check(lossStall <= 1000, `no stall of carol's video of alice over 1 s under 2% loss (${lossStall} ms)`);
+  // decoder, a retransmission that a starved browser asked for late); Bob, who loses nothing,
+  // measures that. Quiet: 0 freezes for both.
+  const cfm = c1.freezeMs - c0.freezeMs;
+  const bfm = b1.freezeMs - b0.freezeMs;
+  check(cfm <= bfm + 4000, `carol's picture of alice frozen at most 4 s of the 20 more than bob's (${cfm} ms; bob ${bfm} ms)`);
+  check(lossStall <= 1000 + bobLossStall, `no stall of carol's video of alice over 1 s beyond bob's under 2% loss (${lossStall} ms; bob ${bobLossStall} ms)`);
 } catch (e) {
   error = e;
 }
