@@ -7,9 +7,10 @@
 // (an HTB class for UDP from the bridge's media port to her browser's port, a 40 kB queue):
 // the bridge's estimate of her downlink falls to the limit, her allocation stays within it,
 // she gets a lower layer of Alice, and her video keeps going: while it switches down (the
-// first 5 s) no stall over 3.5 s and at most 4 s frozen in all (beyond Bob's), then no stall over 2 s (more
-// than Bob's) and Chromium's freezeCount no higher than that of Bob, who has Alice on stage too without a
-// limit (on a loaded machine a CPU-starved encoder freezes everyone alike), give or take 1.
+// first 5 s) no stall over 3.5 s and at most 4 s frozen in all (beyond Bob's), then no stall
+// over 2 s (more than Bob's) and Chromium's freezeCount no higher than that of Bob, who has
+// Alice on stage too without a limit (on a loaded machine a CPU-starved encoder freezes
+// everyone alike), give or take 1.
 // Switches up that the link cannot carry are counted by the bridge and printed.
 // Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing
 // within 15 s, which needs the estimate to ramp up by probing.
