@@ -458,6 +458,9 @@ static gboolean resend_mirrored(BridgeWorker *w, BridgeEndpoint *rx, BridgeRxVid
     if (!orig || total < sizeof(BridgeVideoTag) || total - sizeof(BridgeVideoTag) > BRIDGE_PKT_MAX)
         return FALSE;
     gsize clen = total - sizeof(BridgeVideoTag);
+    /* A video index is reused once its source leaves: the packet must be this source's. */
+    if (pa_rtp_get_ssrc(orig) != rv->ssrcs[ref.enc])
+        return FALSE;
     BridgeVideoTag tag;
     memcpy(&tag, orig + clen, sizeof tag);
     guint8 copy[BRIDGE_PKT_MAX];
