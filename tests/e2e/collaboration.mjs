@@ -260,6 +260,9 @@ try {
   // ---- 7. connection quality -----------------------------------------------------------------
   await until(alice, () => [...document.querySelectorAll('.tile[data-id] .tile-quality')].every((q) => q.dataset.level === 'good'), null,
     { what: 'alice: every tile\'s quality known and good on loopback' });
+  // The round-trip time comes with the browser's next ICE consent check (every few seconds).
+  await until(alice, (id) => /RTT \d+ ms/.test(document.querySelector(`.tile[data-id="${id}"] .tile-quality`)?.getAttribute('aria-label') ?? ''),
+    carol.id, { timeout: 30000, what: 'alice: carol\'s quality tooltip with a round-trip time' }).catch(() => {});
   const tip = await alice.locator(`.tile[data-id="${carol.id}"] .tile-quality`).getAttribute('aria-label');
   check(/Good connection: Loss \d/.test(tip) && /RTT \d+ ms/.test(tip) && /\d+×\d+/.test(tip), `the quality tooltip gives loss, RTT, resolution (${tip})`);
   await alice.hover(`.tile[data-id="${carol.id}"] .tile-quality`);
