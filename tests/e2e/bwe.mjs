@@ -8,9 +8,8 @@
 // the bridge's estimate of her downlink falls to the limit, her allocation stays within it,
 // she gets a lower layer of Alice, and her video keeps going: while it switches down (the
 // first 5 s) no stall over 3.5 s and at most 4 s frozen in all (beyond Bob's), then no stall
-// over 2 s (more than Bob's) and Chromium's freezeCount no higher than that of Bob, who has
-// Alice on stage too without a limit (on a loaded machine a CPU-starved encoder freezes
-// everyone alike), give or take 1.
+// over 2 s (more than Bob's) and frozen at most 2 s longer than Bob, who has Alice on stage
+// too without a limit (on a loaded machine a CPU-starved encoder freezes everyone alike).
 // Switches up that the link cannot carry are counted by the bridge and printed.
 // Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing
 // within 15 s, which needs the estimate to ramp up by probing.
@@ -296,8 +295,12 @@ try {
     + `${bobSettled.freezes - bobBefore.freezes} (${bobSwitchFrozenMs} ms) and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
   check(switchFrozenMs <= 4000 + bobSwitchFrozenMs,
     `while switching down, carol's picture of alice is frozen at most 4 s of the ${SETTLE_MS / 1000} s more than bob's (${switchFrozenMs} ms; bob ${bobSwitchFrozenMs} ms)`);
-  check(freezes <= bobFreezes + 1,
-    `then no more than an unlimited receiver's, give or take 1 (carol +${freezes}, bob +${bobFreezes})`);
+  // Chromium counts a freeze for every late frame, so counts scatter with load; the time frozen
+  // is what a person sees.
+  const frozenMs = last.freezeMs - settledAt.freezeMs;
+  const bobFrozenMs = bobNow.freezeMs - bobSettled.freezeMs;
+  check(frozenMs <= bobFrozenMs + 2000,
+    `then frozen at most 2 s longer than an unlimited receiver's picture of alice (carol ${frozenMs} ms in ${freezes} freezes, bob ${bobFrozenMs} ms in ${bobFreezes})`);
   figure(`bob, not limited, decodes alice at ${bobNow.height} lines; bob ${estimate(await bridgeView(bob.id))}`);
 
   // Lift the limit: back to HD (probing ramps the estimate up), with frames flowing.
