@@ -26,7 +26,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP } from '../../web/test/e2e/lib.mjs';
-import { check, jingleLog, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { check, reached, jingleLog, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
 
 const out = outDir('collaboration');
 const docs = join(TOP, 'docs', 'images');
@@ -143,7 +143,7 @@ try {
   for (const p of [alice, carol]) {
     await until(p, (id) => document.querySelector(`.tile[data-id="${id}"] .tile-hand`).hidden, bob.id, { what: `${p.tag} sees Bob's hand go down` });
   }
-  check(true, 'the others see the hand go up and down');
+  reached('the others see the hand go up and down');
   await carol.keyboard.press('r');
   await until(alice, (id) => !document.querySelector(`.tile[data-id="${id}"] .tile-hand`).hidden, carol.id, { what: 'alice sees Carol\'s hand (R key)' });
   await alice.hover(`.tile[data-id="${carol.id}"]`);
@@ -151,7 +151,7 @@ try {
   await alice.click(`.tile[data-id="${carol.id}"] .lower-hand`);
   await until(carol, () => !window.parley.local.raisedHand, null, { what: 'carol\'s hand lowered by the moderator' });
   await until(bob, (id) => document.querySelector(`.tile[data-id="${id}"] .tile-hand`).hidden, carol.id, { what: 'bob sees Carol\'s hand go down' });
-  check(true, 'a moderator lowers someone\'s hand (tile menu), everyone sees it go down');
+  reached('a moderator lowers someone\'s hand (tile menu), everyone sees it go down');
   await alice.evaluate(() => window.parley.setHandRaised(true));
   await until(bob, (id) => !document.querySelector(`.tile[data-id="${id}"] .tile-hand`).hidden, alice.id, { what: 'bob sees Alice\'s hand' });
   const sentReq = await bob.evaluate((id) => window.parley.lowerHandOf(id), alice.id);
@@ -167,12 +167,12 @@ try {
   await until(bob, () => window.parley.local.screen, null, { what: 'bob sharing' });
   for (const p of [alice, carol]) {
     const r = await decodingScreen(p, bob.id, 'Bob\'s screen');
-    check(true, `${p.tag} decodes Bob's screen (${r})`);
+    reached(`${p.tag} decodes Bob's screen (${r})`);
     const thumb = await p.evaluate((id) => document.querySelector(`.tile[data-id="${id}"]`)?.classList.contains('thumb'), bob.id);
     check(thumb, `${p.tag}: the screen is large, Bob's camera a thumbnail`);
   }
   await receivingFrom(alice, [bob.id, carol.id], { minFrames: 5 });
-  check(true, 'Bob\'s camera keeps going next to his screen');
+  reached('Bob\'s camera keeps going next to his screen');
   check(await visible(bob, '#share-banner') && /sharing your screen/.test(await bob.locator('#share-banner').innerText()), 'the sharer is told that everyone sees the screen');
   const sent = (await stats(bob))._local.screen;
   check(sent.frameHeight >= 720 && sent.framesEncoded > 0, `Bob sends the screen at ${sent.frameWidth}x${sent.frameHeight}`);
@@ -188,18 +188,18 @@ try {
   check((await sourceChanges(alice)) >= adds + 2, 'start and stop reach the others as source-add and source-remove');
   check(!(await bob.evaluate(() => window.parley.local.screen)) && !(await visible(bob, '#share-banner')), 'stopping: the sharer\'s banner goes');
   await receivingFrom(alice, [bob.id], { minFrames: 5 });
-  check(true, 'after the share stops the others see Bob\'s camera and the meeting goes on');
+  reached('after the share stops the others see Bob\'s camera and the meeting goes on');
   await bob.click('#screen-button');
   for (const p of [alice, carol]) {
     const r = await decodingScreen(p, bob.id, 'Bob\'s second share');
-    check(true, `sharing again works: ${p.tag} decodes it (${r})`);
+    reached(`sharing again works: ${p.tag} decodes it (${r})`);
   }
   step('screen share done');
 
   // ---- 4. a late joiner ----------------------------------------------------------------------
   const dave = await join2('Dave Okafor');
   const r4 = await decodingScreen(dave, bob.id, 'the running share');
-  check(true, `a late joiner sees the share that was running (${r4})`);
+  reached(`a late joiner sees the share that was running (${r4})`);
   await until(dave, () => window.parley.chat.length >= 2, null, { what: 'dave: chat history' });
   const hist = await dave.evaluate(() => window.parley.chat);
   const hello = hist.find((m) => m.text.startsWith('Hello everyone'));
@@ -242,7 +242,7 @@ try {
   await shot(carol, 'settings.png');
   await receivingFrom(alice, [carol.id], { minFrames: 15 });
   await receivingFrom(bob, [carol.id], { minFrames: 15 });
-  check(true, 'the others keep receiving Carol\'s audio and video after the switch');
+  reached('the others keep receiving Carol\'s audio and video after the switch');
   const changes2 = [await sourceChanges(alice), await sourceChanges(bob)];
   check(changes2.join() === changes.join(),
     `no renegotiation: the others got no source-add or source-remove (${changes} -> ${changes2})`);

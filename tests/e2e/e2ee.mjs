@@ -29,7 +29,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, failed, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
+import { check, reached, failed, outDir, receivingFrom, startStack, stats, until } from './stack.mjs';
 import { TOP } from '../../web/test/e2e/lib.mjs';
 
 const out = outDir('e2ee');
@@ -165,18 +165,18 @@ try {
     await until(p, () => window.parley.e2ee.state?.enabled && !document.querySelector('#e2ee-badge').hidden
       && document.querySelector('#e2ee-button').classList.contains('active'), null, { timeout: 15000, what: `${p.tag}: E2EE on` });
   }
-  check(true, 'everyone sees E2EE on: top-bar badge, toolbar padlock');
+  reached('everyone sees E2EE on: top-bar badge, toolbar padlock');
   for (const p of everyone) await statusOf(p, others(p), 'encrypted');
   for (const p of everyone) {
     await until(p, (who) => who.every((id) => document.querySelector(`.tile[data-id="${id}"]`)?.dataset.e2ee === 'encrypted'
       && !document.querySelector(`.tile[data-id="${id}"] .tile-e2ee`).hidden), others(p), { timeout: 10000, what: `${p.tag}: padlocks on tiles` });
   }
-  check(true, 'every tile shows a closed padlock: the latest frames of each participant were decrypted');
+  reached('every tile shows a closed padlock: the latest frames of each participant were decrypted');
   const before = Object.fromEntries(await Promise.all(everyone.map(async (p) => [p.tag, await e2ee(p)])));
   for (const p of everyone) await receivingFrom(p, others(p), { minFrames: 20 });
   for (const p of everyone) {
     const pics = await seesPicture(p, others(p));
-    check(true, `${p.tag} decodes the right picture from both others (${pics.map((x) => `top ${x.top} bottom ${x.bottom}`).join('; ')})`);
+    reached(`${p.tag} decodes the right picture from both others (${pics.map((x) => `top ${x.top} bottom ${x.bottom}`).join('; ')})`);
   }
   for (const p of everyone) {
     const s = await e2ee(p);
@@ -225,7 +225,7 @@ try {
     await until(p, (id) => /Can't encrypt/.test(document.querySelector(`.tile[data-id="${id}"] .tile-e2ee-warn`)?.textContent ?? ''),
       dave.id, { timeout: 5000, what: `${p.tag}: "Can't encrypt" on Dave's tile` });
   }
-  check(true, 'everyone sees Dave cannot encrypt (tile and status)');
+  reached('everyone sees Dave cannot encrypt (tile and status)');
   const ds = await e2ee(dave);
   check(!ds.supported && ds.enabled && ds.sendBlocked, `Dave follows the meeting's state and sends nothing (${JSON.stringify({ s: ds.supported, e: ds.enabled, b: ds.sendBlocked })})`);
   check(await dave.evaluate(() => !document.querySelector('#e2ee-banner').hidden), 'Dave is told why he sees and hears nobody');
@@ -245,7 +245,7 @@ try {
   check(ids.every((id, i) => !dpics[i]?.ok),
     `Dave never shows the picture: ${ids.map((id, i) => `${id}: ${dstats[id].video.packetsReceived} packets, ${dstats[id].video.framesDecoded ?? 0} frames decoded`
       + ` (${dstats[id].video.keyFramesDecoded ?? 0} key), picture ${dpics[i] ? `top ${dpics[i].top} bottom ${dpics[i].bottom}` : 'none'}`).join('; ')}`);
-  check(true, 'meanwhile Alice, Bob and Carol go on decoding each other');
+  reached('meanwhile Alice, Bob and Carol go on decoding each other');
   const dl = (await stats(dave))._local;
   check(!(dl.video.packetsSent > 0) && !(dl.audio.packetsSent > 50), `Dave sends no media while the meeting is encrypted (${JSON.stringify({ v: dl.video.packetsSent ?? 0, a: dl.audio.packetsSent ?? 0 })})`);
   await shot(dave, 'e2ee-unsupported.png');
@@ -263,7 +263,7 @@ try {
   await until(alice, (g) => window.parley.e2ee.state.sendKey?.gen !== g, genBefore.a, { timeout: 10000, what: 'Alice switching to a new key' });
   await until(bob, (g) => window.parley.e2ee.state.sendKey?.gen !== g, genBefore.b, { timeout: 10000, what: 'Bob switching to a new key' });
   const genAfter = (await e2ee(alice)).sendKey.gen;
-  check(true, `Alice and Bob rotate their keys when Carol leaves (Alice gen ${genBefore.a} -> ${genAfter})`);
+  reached(`Alice and Bob rotate their keys when Carol leaves (Alice gen ${genBefore.a} -> ${genAfter})`);
   await bob.evaluate((id) => window.parley.e2ee.record(id, 10), alice.id);
   await until(bob, async (id) => (await window.parley.e2ee.records(id)).length >= 10, alice.id, { timeout: 10000, what: 'Bob recording Alice\'s new frames' });
   const post = await bob.evaluate(([id, keys]) => window.parley.e2ee.trial(id, keys), [alice.id, carolKeys]);
@@ -273,7 +273,7 @@ try {
   check(own.ok === 10, `Bob's own keys open them (${own.ok}/10)`);
   await receivingFrom(alice, [bob.id, dave.id].filter((x) => x !== dave.id));
   await receivingFrom(bob, [alice.id]);
-  check(true, 'Alice and Bob go on decoding each other after the rotation');
+  reached('Alice and Bob go on decoding each other after the rotation');
 
   // 4. Erin joins: keys and media within 3 s; what came before stays closed to her.
   await bob.evaluate((id) => window.parley.e2ee.record(id, 5), alice.id);
@@ -330,7 +330,7 @@ try {
   const now = [alice, bob, erin];
   for (const p of now) await receivingFrom(p, others(p, now));
   for (const p of now) await seesPicture(p, others(p, now));
-  check(true, 'Alice, Bob and Erin decode each other\'s pictures');
+  reached('Alice, Bob and Erin decode each other\'s pictures');
 
   // 5. Off again.
   await alice.click('#e2ee-button');
@@ -339,7 +339,7 @@ try {
     await until(p, () => !window.parley.e2ee.state.enabled && document.querySelector('#e2ee-badge').hidden, null,
       { timeout: 15000, what: `${p.tag}: E2EE off` });
   }
-  check(true, 'everyone sees E2EE off');
+  reached('everyone sees E2EE off');
   const offBefore = await e2ee(bob);
   for (const p of now) await receivingFrom(p, others(p, now));
   await receivingFrom(dave, [alice.id, bob.id, erin.id]);
@@ -352,7 +352,7 @@ try {
 
   step('stopping');
   await st.stop();
-  check(true, 'parley-focus and parley-bridge stopped cleanly');
+  reached('parley-focus and parley-bridge stopped cleanly');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
   st.dump();

@@ -16,7 +16,7 @@
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/faults-bridge.mjs
 import { readdirSync, readFileSync } from 'node:fs';
-import { check, failed, outDir, receivingFrom, startStack, until } from './stack.mjs';
+import { check, reached, failed, outDir, receivingFrom, startStack, until } from './stack.mjs';
 import { everyPair, figures, frameWatch, textAppears } from './fault-watch.mjs';
 
 outDir('faults-bridge');
@@ -85,7 +85,7 @@ try {
   step(`Alice ${alice.id}, Bob ${bob.id} (Bob's renderer process: ${bobRenderers.join(', ')})`);
   await receivingFrom(alice, [bob.id]);
   await receivingFrom(bob, [alice.id]);
-  check(true, 'Alice and Bob see and hear each other');
+  reached('Alice and Bob see and hear each other');
   const pages = [alice, bob];
   const watch = frameWatch(pages);
 
@@ -136,7 +136,7 @@ try {
     await until(alice, () => window.parley.participants.find((q) => q.displayName === 'Bob')?.interrupted === false, null,
       { timeout: 30000, what: 'Alice seeing Bob connected again' });
     results.thaw = back.worst;
-    check(true, `a thawed participant comes back by itself (${back.text}), no longer marked`);
+    reached(`a thawed participant comes back by itself (${back.text}), no longer marked`);
   }
 
   // 3. kill -9 of the bridge hosting the call, with a second bridge up.
@@ -170,7 +170,7 @@ try {
 
   step('stopping');
   await st.stop();
-  check(true, 'parley-focus and parley-bridge stopped cleanly');
+  reached('parley-focus and parley-bridge stopped cleanly');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
   for (const pid of stopped) try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }

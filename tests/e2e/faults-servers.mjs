@@ -18,7 +18,7 @@
 //      all three.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/faults-servers.mjs
-import { BRIDGE_HTTP_PORT, check, failed, outDir, receivingFrom, startStack, until } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, reached, failed, outDir, receivingFrom, startStack, until } from './stack.mjs';
 import { everyPair, figures, frameWatch } from './fault-watch.mjs';
 
 outDir('faults-servers');
@@ -81,7 +81,7 @@ try {
   step(`Alice ${alice.id}, Bob ${bob.id}`);
   await receivingFrom(alice, [bob.id]);
   await receivingFrom(bob, [alice.id]);
-  check(true, 'Alice and Bob see and hear each other');
+  reached('Alice and Bob see and hear each other');
   const pages = [alice, bob];
   const watch = frameWatch(pages);
 
@@ -93,7 +93,7 @@ try {
       && /Reconnecting/.test(document.querySelector('#reconnect-banner:not([hidden])')?.textContent ?? ''), null,
     { timeout: 30000, what: `${p.tag} showing "Reconnecting…"` });
   }
-  check(true, 'while the server is down both pages say "Reconnecting…" in the meeting view');
+  reached('while the server is down both pages say "Reconnecting…" in the meeting view');
   await st.prosody.start();
   const tBack = Date.now();
   step('Prosody is back');
@@ -136,19 +136,19 @@ try {
   // The password still stands with the new focus.
   const carolPage = await st.join(ROOM, 'Carol', { autojoin: false, params: { autojoin: '1' } });
   await until(carolPage, () => window.parley.screen === 'password', null, { timeout: 30000, what: 'Carol asked for the password' });
-  check(true, 'after the focus restarts a newcomer without the password is asked for it');
+  reached('after the focus restarts a newcomer without the password is asked for it');
   await carolPage.evaluate((pw) => window.parley.securityActions.submitPassword(pw), PASSWORD);
   await until(carolPage, () => window.parley.state === 'joined', null, { timeout: 30000, what: 'Carol joined with the password' });
   carolPage.id = await carolPage.evaluate(() => window.parley.endpointId);
   await until(carolPage, () => window.parley.participants.length === 2, null, { what: 'Carol seeing Alice and Bob' });
   await receivingFrom(carolPage, await carolPage.evaluate(() => window.parley.participants.map((q) => q.id)));
-  check(true, 'with the password Carol joins and sees both others');
+  reached('with the password Carol joins and sees both others');
   await watch.stop();
   console.log(`# figures (ms): ${JSON.stringify(results)}`);
 
   step('stopping');
   await st.stop();
-  check(true, 'parley-focus and parley-bridge stopped cleanly');
+  reached('parley-focus and parley-bridge stopped cleanly');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
   st.dump();

@@ -35,7 +35,7 @@
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/interop-jitsi.mjs
 import { join } from 'node:path';
-import { check, jingleLog, outDir, startStack, stats, until } from './stack.mjs';
+import { check, reached, jingleLog, outDir, startStack, stats, until } from './stack.mjs';
 import { LjmClient, LJM_FEATURES, LJM_NS, JNS, child, children, jingleSourceDetails, text, xmlOf } from '../integration/jingle/harness.mjs';
 import { XmppClient, missingModules } from '../lib/xmpp-client.mjs';
 
@@ -98,7 +98,7 @@ try {
     { what: 'Parley shows the Jitsi participant by its presence <nick>' });
   await until(parley, (id) => document.querySelector(`.tile[data-id="${id}"] .tile-name`)?.textContent === 'Jana Jitsi', JITSI_NICK,
     { what: 'the Jitsi participant\'s tile with its name' });
-  check(true, 'Parley\'s page shows the Jitsi participant\'s tile with the name from its presence <nick>');
+  reached('Parley\'s page shows the Jitsi participant\'s tile with the name from its presence <nick>');
   // Parley's page gets the Jitsi client's camera from the focus (in its offer or a
   // source-add, JSON form, owner = the Jitsi endpoint) as a camera track.
   await until(parley, (id) => window.parley.participants.find((p) => p.id === id)?.hasVideo, JITSI_NICK,
@@ -134,7 +134,7 @@ try {
   await parley.click('#chat-button');
   await until(parley, () => /Jana Jitsi/.test(document.querySelector('#chat-list')?.innerText ?? '')
     && /Hello from Jitsi Meet/.test(document.querySelector('#chat-list').innerText), null, { what: 'the chat panel shows name and text' });
-  check(true, 'Parley\'s chat panel shows the Jitsi message under the Jitsi participant\'s name');
+  reached('Parley\'s chat panel shows the Jitsi message under the Jitsi participant\'s name');
   await parley.screenshot({ path: join(out, 'chat-from-jitsi.png') });
   await parley.click('#chat-close');
 
@@ -153,7 +153,7 @@ try {
   await until(parley, (id) => document.querySelector(`.tile[data-id="${id}"] .tile-hand`)?.hidden === true
     && !document.querySelector(`#people-list .people-row[data-id="${id}"]`)?.classList.contains('raised'), JITSI_NICK,
   { what: 'Parley clears the Jitsi hand' });
-  check(true, 'lowering it (empty element, as LJM sends 0) clears it on the tile and in the panel');
+  reached('lowering it (empty element, as LJM sends 0) clears it on the tile and in the panel');
   await parley.click('#participants-close');
 
   // ---- 3. screen share, Jitsi -> Parley -------------------------------------------------------
@@ -210,7 +210,7 @@ try {
   await parley.click('#hand-button');
   hp = await waitStanza((s) => s.localName === 'presence' && s.getAttribute('from') === occupant
     && jitsiRaisedHand(child(s, 'jitsi_participant_raisedHand')) === 0, 'Parley\'s lowered hand', mark);
-  check(true, `lowering it sends a value Jitsi reads as lowered (${xmlOf(child(hp, 'jitsi_participant_raisedHand'))})`);
+  reached(`lowering it sends a value Jitsi reads as lowered (${xmlOf(child(hp, 'jitsi_participant_raisedHand'))})`);
 
   // Checked once the hand went up and down since (both went to the older client after it).
   await older.xmpp.waitFor((s) => s.localName === 'presence' && s.getAttribute('from') === occupant
@@ -252,7 +252,7 @@ try {
   await until(parley, async () => ((await window.parley.stats())._local?.screen?.framesEncoded ?? 0) > 10, null,
     { timeout: 30000, what: 'Parley encoding its screen' });
   const sent = (await stats(parley))._local.screen;
-  check(true, `Parley encodes and sends the shared screen (${sent.frameWidth}x${sent.frameHeight}, ${sent.framesEncoded} frames encoded)`);
+  reached(`Parley encodes and sends the shared screen (${sent.frameWidth}x${sent.frameHeight}, ${sent.framesEncoded} frames encoded)`);
   const from2 = jitsi.mark();
   const fromOlder2 = older.mark();
   await parley.click('#screen-button');
@@ -262,7 +262,7 @@ try {
   check(gone.join() === desk.map((s) => s.ssrc).sort().join(), `stopping: a source-remove of exactly the desktop source's SSRCs (${gone})`);
   await older.waitJingle('source-remove', { from: fromOlder2, timeout: 30000,
     pred: (j) => jingleSourceDetails(j.jingle).some((s) => s.owner === parley.id && s.name === `${parley.id}-v1`) });
-  check(true, 'the older client gets the source-remove too');
+  reached('the older client gets the source-remove too');
   step('Parley -> Jitsi done');
 } catch (e) {
   error = e;

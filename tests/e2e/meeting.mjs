@@ -18,7 +18,7 @@
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/meeting.mjs
 import { join } from 'node:path';
 import {
-  check, counters, currentSid, errorParts, failed, jingleLog, outDir, rawIq, receivingFrom,
+  check, reached, counters, currentSid, errorParts, failed, jingleLog, outDir, rawIq, receivingFrom,
   startStack, stats, tileIds, until,
 } from './stack.mjs';
 
@@ -54,10 +54,10 @@ try {
   step(`Bob joined as ${bob.id}`);
   await until(alice, () => window.parley.log.some((l) => l.includes('jingle session-initiate')), null,
     { timeout: 15000, what: 'Alice\'s session-initiate once Bob is in' });
-  check(true, 'a second participant: the focus invites the first one (session-initiate)');
+  reached('a second participant: the focus invites the first one (session-initiate)');
   await receivingFrom(alice, [bob.id]);
   await receivingFrom(bob, [alice.id]);
-  check(true, 'Alice and Bob decode each other\'s video and receive each other\'s audio');
+  reached('Alice and Bob decode each other\'s video and receive each other\'s audio');
 
   // 2. Three participants, Carol over BOSH.
   const carol = await st.join(ROOM, 'Carol Diaz', { transport: 'bosh' });
@@ -85,7 +85,7 @@ try {
     await until(p, (from) => window.parley.lastEndpointMessages.some((m) => m.from === from && m.payload?.type === 'e2e-hello'),
       alice.id, { timeout: 10000, what: `${p.tag} receiving Alice's broadcast EndpointMessage` });
   }
-  check(true, 'a broadcast EndpointMessage reaches both others, from = the sender\'s endpoint id');
+  reached('a broadcast EndpointMessage reaches both others, from = the sender\'s endpoint id');
   await carol.evaluate((to) => window.parley.sendEndpointMessage({ type: 'e2e-private', n: 2 }, to), bob.id);
   await until(bob, (from) => window.parley.lastEndpointMessages.some((m) => m.from === from && m.payload?.type === 'e2e-private'),
     carol.id, { timeout: 10000, what: 'Bob receiving Carol\'s message to him' });
@@ -142,10 +142,10 @@ try {
   const removesAfter = [await removes(alice), await removes(bob)];
   check(removesAfter[0] > removesBefore[0] && removesAfter[1] > removesBefore[1],
     `the focus tells Alice and Bob to remove Carol's sources (source-remove ${removesBefore} -> ${removesAfter})`);
-  check(true, 'the other two lose Carol\'s tile and her sources (no participant, no tile, no receive stats)');
+  reached('the other two lose Carol\'s tile and her sources (no participant, no tile, no receive stats)');
   await receivingFrom(alice, [bob.id]);
   await receivingFrom(bob, [alice.id]);
-  check(true, 'Alice and Bob keep seeing and hearing each other');
+  reached('Alice and Bob keep seeing and hearing each other');
   await carol.evaluate(() => window.parley.rejoin());
   await carol.waitForFunction(() => window.parley?.state === 'joined', null, { timeout: 90000 });
   carol.id = await carol.evaluate(() => window.parley.endpointId);
@@ -156,11 +156,11 @@ try {
     const tiles = (await tileIds(p)).sort();
     check(tiles.join() === others(p).sort().join(), `after the rejoin ${p.tag} sees two remote tiles (${tiles})`);
   }
-  check(true, 'after Carol\'s rejoin media flows between all three again');
+  reached('after Carol\'s rejoin media flows between all three again');
 
   step('stopping');
   await st.stop();
-  check(true, 'parley-focus and parley-bridge stopped cleanly');
+  reached('parley-focus and parley-bridge stopped cleanly');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
   st.dump();

@@ -21,7 +21,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP } from '../../web/test/e2e/lib.mjs';
 import {
-  BRIDGE_HTTP_PORT, check, errorParts, outDir, rawIq, receivingFrom, startStack, stats, until,
+  BRIDGE_HTTP_PORT, check, reached, errorParts, outDir, rawIq, receivingFrom, startStack, stats, until,
 } from './stack.mjs';
 
 const out = outDir('moderation');
@@ -125,7 +125,7 @@ try {
     await until(p, () => window.parley.capabilities.remoteMuteAudio && window.parley.capabilities.remoteMuteVideo
       && window.parley.capabilities.endConference, null, { what: `${p.tag}: the focus's moderator actions known` });
   }
-  check(true, 'the focus advertises remote mute and end-conference; every client knows');
+  reached('the focus advertises remote mute and end-conference; every client knows');
   await alice.click('#participants-button');
   await until(alice, () => !!document.querySelector('#mute-everyone') && !!document.querySelector('#end-meeting'), null,
     { what: 'alice: meeting-wide moderator actions' });
@@ -170,7 +170,7 @@ try {
   await until(bob, () => window.parley.local.audioMuted, null, { what: 'bob: microphone off by the moderator' });
   await until(bob, () => [...document.querySelectorAll('#toasts .toast')].some((t) => /moderator turned off your microphone/.test(t.textContent)),
     null, { what: 'bob: the notice', timeout: 5000 });
-  check(true, 'Bob sees "A moderator turned off your microphone. You can turn it on again."');
+  reached('Bob sees "A moderator turned off your microphone. You can turn it on again."');
   await bob.waitForTimeout(200);
   await shot(bob, 'remote-mute-notice.png');
   await until(alice, (id) => window.parley.participants.find((p) => p.id === id)?.audioMuted, bob.id, { what: 'alice: Bob shown muted' });
@@ -219,7 +219,7 @@ try {
   await shot(bob, 'meeting-ended.png');
   await st.focus.waitForLog(new RegExp(`room gone room=${roomJid.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(destroyed\\)`),
     { from: roomLog, timeout: 10000 });
-  check(true, 'the focus destroyed the room');
+  reached('the focus destroyed the room');
   const deadlineBridge = Date.now() + 15000;
   let conferences = null;
   for (;;) {

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TOP, launch, loadPlaywright, skip, watchConsole } from '../../web/test/e2e/lib.mjs';
 
-export { check, failed, outDir } from '../../web/test/e2e/lib.mjs';
+export { check, failed, outDir, reached } from '../../web/test/e2e/lib.mjs';
 
 const { SkipError } = await import(join(TOP, 'tests', 'lib', 'prosody.mjs'));
 const { startXmppServer } = await import(join(TOP, 'tests', 'lib', 'xmpp-server.mjs'));

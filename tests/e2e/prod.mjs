@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { DOMAIN, ORIGIN, HOST_USER, HOST_PASSWORD, check, failed, selectedCandidateType, startProdStack } from './prod-stack.mjs';
+import { DOMAIN, ORIGIN, HOST_USER, HOST_PASSWORD, check, reached, failed, selectedCandidateType, startProdStack } from './prod-stack.mjs';
 import { receivingFrom, until } from './stack.mjs';
 
 const mode = process.argv[2] ?? 'full';
@@ -111,14 +111,14 @@ try {
   await joined(host);
   check(await host.evaluate(() => window.parley.signedInAs) === `${HOST_USER}@meet.parley.test`, 'the host is signed in');
   await joined(guest);
-  check(true, 'the guest got in by itself once the host opened the meeting');
+  reached('the guest got in by itself once the host opened the meeting');
   await until(guest, (id) => window.parley.participants.find((p) => p.id === id)?.moderator, host.id,
     { what: 'the host shown as moderator' });
   const guestRole = await host.evaluate((id) => window.parley.participants.find((p) => p.id === id)?.role, guest.id);
   check(guestRole === 'participant', `the guest is a participant, not a moderator (${guestRole})`);
   await receivingFrom(host, [guest.id]);
   await receivingFrom(guest, [host.id]);
-  check(true, 'host and guest see and hear each other through nginx');
+  reached('host and guest see and hear each other through nginx');
   step('secure domain checked');
 
   if (mode === 'full') {
@@ -131,7 +131,7 @@ try {
     for (const p of everyone) await receivingFrom(p, everyone.filter((q) => q !== p).map((q) => q.id));
     const channels = await Promise.all(everyone.map((p) => p.evaluate(() => window.parley.bridgeChannelOpen)));
     check(channels.every(Boolean), 'every bridge channel (colibri-ws through nginx) is open');
-    check(true, 'three browsers over https:// decode each other\'s video and receive each other\'s audio');
+    reached('three browsers over https:// decode each other\'s video and receive each other\'s audio');
     // The bridge's own count reaches the focus with its next presence (every few seconds; later
     // on a loaded machine): waited for with the rest.
     const onBridge = 'parley_focus_bridge_participants{bridge="jvb1",region="default"}';
@@ -142,7 +142,7 @@ try {
     await third.evaluate(() => window.parley.leave());
     await metricsUntil((x) => x.parley_focus_participants === 2 && x['parley_focus_jingle_sessions{state="active"}'] === 2,
       'two participants after one left');
-    check(true, '/metrics: participants and sessions go down when someone leaves');
+    reached('/metrics: participants and sessions go down when someone leaves');
     step('meeting checked');
 
     // 4. Relay only, in another room.
@@ -172,7 +172,7 @@ try {
 
   step('stopping');
   await st.stop();
-  check(true, 'the installed parley-focus and parley-bridge stopped cleanly');
+  reached('the installed parley-focus and parley-bridge stopped cleanly');
 } catch (e) {
   console.log(`not ok - ${e.stack ?? e}`);
   st.dump();

@@ -17,7 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP } from '../../web/test/e2e/lib.mjs';
-import { check, jingleLog, outDir, receivingFrom, startStack, tileIds, until } from './stack.mjs';
+import { check, reached, jingleLog, outDir, receivingFrom, startStack, tileIds, until } from './stack.mjs';
 
 const out = outDir('rooms');
 const docs = join(TOP, 'docs', 'images');
@@ -126,7 +126,7 @@ try {
     && geo.toast.x < geo.warning.x + geo.warning.w && geo.warning.x < geo.toast.x + geo.toast.w;
   check(!overlap, `the "left" notice does not cover the warning (toast at y=${geo.toast.y}, warning ends at ${geo.warning.y + geo.warning.h})`);
   await until(x, () => document.querySelector('#status-pill').innerText === 'Waiting for others', null, { what: 'x: status when alone again' });
-  check(true, 'alone again, the status says "Waiting for others"');
+  reached('alone again, the status says "Waiting for others"');
   await x.screenshot({ path: join(out, 'left-notice.png') });
   step('left notice done');
 } catch (e) {

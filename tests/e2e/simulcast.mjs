@@ -14,7 +14,7 @@
 // asks for last-N 1: Bob's tile shows his avatar and his video stops, until she lifts it.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/simulcast.mjs
-import { check, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
+import { check, reached, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
 
 const st = await startStack('simulcast');
 const ROOM = 'simulcast-layers-5521';
@@ -70,7 +70,7 @@ try {
   check(view[0] === 'speaker' && view[1] === alice.id, `carol: speaker view with alice on stage (${view})`);
   const ms1 = await waitLayers(carol, alice.id, bob.id, 'carol decoding alice >= 540p and bob <= 270p');
   const h1 = await heights(carol, [alice.id, bob.id]);
-  check(true, `carol decodes alice (on stage) at ${h1[alice.id]} lines and bob (thumbnail) at ${h1[bob.id]} (${ms1} ms)`);
+  reached(`carol decodes alice (on stage) at ${h1[alice.id]} lines and bob (thumbnail) at ${h1[bob.id]} (${ms1} ms)`);
 
   const sw0 = await stats(carol);
   const ctl0 = await stats(alice); // the control: Alice's tiles of Bob and Carol do not switch
@@ -81,7 +81,7 @@ try {
   // browser then ramps up to it again first.
   const ms2 = await waitLayers(carol, bob.id, alice.id, 'carol decoding bob >= 540p and alice <= 270p', 120000);
   const h2 = await heights(carol, [alice.id, bob.id]);
-  check(true, `stage moved to bob: bob at ${h2[bob.id]} lines, alice at ${h2[alice.id]} (${ms2} ms)`);
+  reached(`stage moved to bob: bob at ${h2[bob.id]} lines, alice at ${h2[alice.id]} (${ms2} ms)`);
   await receivingFrom(carol, [alice.id, bob.id], { minFrames: 20 });
   // The switches (Alice down, Bob up, each at a key frame the bridge asked for) are clean: the
   // receiving browser never had to ask for a key frame itself (it does when it cannot decode),
@@ -114,7 +114,7 @@ try {
     return [b, c].every((id) => { const hh = r[id]?.video?.frameHeight ?? 0; return hh > 180 && hh <= 360; });
   }, [bob.id, carol.id], { timeout: 60000, what: 'alice decoding bob and carol at 360p (tile view)' });
   const h3 = await heights(alice, [bob.id, carol.id]);
-  check(true, `alice (tile view) decodes bob at ${h3[bob.id]} and carol at ${h3[carol.id]} lines`);
+  reached(`alice (tile view) decodes bob at ${h3[bob.id]} and carol at ${h3[carol.id]} lines`);
 
   // Nobody watches Alice above 360 lines now (Bob's tiles ask 360, Carol's thumbnail 180): the
   // bridge says so (SenderSourceConstraints) and, once that has lasted 10 s
@@ -126,7 +126,7 @@ try {
     const l = await window.parley.cameraLayers();
     return l.length === 3 && l[0].active && l[1].active && !l[2].active;
   }, [], { timeout: 60000, what: 'alice encoding only her 180p and 360p layers (nobody watches more)' });
-  check(true, `alice stopped her top layer ${Date.now() - t4} ms after nobody watched it: ${JSON.stringify(await enc(alice))}`);
+  reached(`alice stopped her top layer ${Date.now() - t4} ms after nobody watched it: ${JSON.stringify(await enc(alice))}`);
   // A frame the encoder had started may still come out right after: counted from here.
   await receivingFrom(alice, [bob.id, carol.id], { minFrames: 5 });
   const idle = await enc(alice);
@@ -144,7 +144,7 @@ try {
   // Chromium's own bandwidth estimate ramps up before it sends 720p again: a generous deadline.
   const ms5 = await waitLayers(carol, alice.id, bob.id, 'carol decoding alice >= 540p again', 120000);
   const h5 = await heights(carol, [alice.id, bob.id]);
-  check(true, `alice's top layer back ${msOn} ms after Carol staged her; Carol decodes her at ${h5[alice.id]} lines after ${Date.now() - t5} ms (${ms5} ms waiting for it)`);
+  reached(`alice's top layer back ${msOn} ms after Carol staged her; Carol decodes her at ${h5[alice.id]} lines after ${Date.now() - t5} ms (${ms5} ms waiting for it)`);
 
   // Last-N: Carol wants one video at most. The bridge forwards Alice (on stage) only; Bob's tile
   // shows his avatar and his frames stop, until Carol lifts the limit.

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOP, failed, launch, loadPlaywright, skip, startWeb, watchConsole } from '../../web/test/e2e/lib.mjs';
 
-export { check, failed, outDir } from '../../web/test/e2e/lib.mjs';
+export { check, failed, outDir, reached } from '../../web/test/e2e/lib.mjs';
 
 const { startProsody, SkipError } = await import(join(TOP, 'tests', 'lib', 'prosody.mjs'));
 const { startFocus } = await import(join(TOP, 'tests', 'lib', 'focus.mjs'));

@@ -17,7 +17,7 @@
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/stream-resume.mjs
 import { join } from 'node:path';
 import { TOP, startWeb, watchConsole } from '../../web/test/e2e/lib.mjs';
-import { BRIDGE_HTTP_PORT, check, currentSid, jingleLog, outDir, receivingFrom, startStack, until } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, reached, currentSid, jingleLog, outDir, receivingFrom, startStack, until } from './stack.mjs';
 import { frameWatch } from './fault-watch.mjs';
 
 const { startTcpProxy } = await import(join(TOP, 'tests', 'lib', 'tcp-proxy.mjs'));
@@ -175,7 +175,7 @@ try {
   host.id = await host.evaluate(() => window.parley.endpointId);
   await receivingFrom(host, [guest.id], { timeout: 60000 });
   await receivingFrom(guest, [host.id], { timeout: 60000 });
-  check(true, 'media flows both ways again after the rejoin');
+  reached('media flows both ways again after the rejoin');
   const s3 = await until(host, () => window.parley.stream.resumable && window.parley.stream, null, { what: 'a resumable stream again' });
   check(s3.sm === 'on', 'the rejoined stream is resumable again');
   step('long loss recovered by rejoining');

@@ -12,7 +12,7 @@
 // Exit 0 pass, 1 fail, 77 skip (Chromium here cannot encode VP9 SVC). Run through meson
 // (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/svc.mjs
-import { BRIDGE_HTTP_PORT, check, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, reached, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
 
 const MODE = 'L3T3_KEY';
 // PARLEY_SVC_CODEC=av1: the same with AV1 (layers in the dependency descriptor).
@@ -100,14 +100,14 @@ try {
   const d1 = await decoded(carol, [alice.id, bob.id]);
   check(CODEC_RE.test(d1[alice.id].codec ?? '') && CODEC_RE.test(d1[bob.id].codec ?? ''),
     `carol decodes ${CODEC} from both (alice ${d1[alice.id].codec}, bob ${d1[bob.id].codec})`);
-  check(true, `carol decodes alice (on stage) at ${d1[alice.id].height} lines and bob (thumbnail) at ${d1[bob.id].height} (${ms1} ms after the pin)`);
+  reached(`carol decodes alice (on stage) at ${d1[alice.id].height} lines and bob (thumbnail) at ${d1[bob.id].height} (${ms1} ms after the pin)`);
 
   const kf1 = await keyframeRequests();
   await carol.evaluate((id) => window.parley.pin(id), bob.id);
   const ms2 = await waitLayers(carol, bob.id, alice.id, 'carol decoding bob >= 540p and alice <= 270p', 60000);
   const d2 = await decoded(carol, [alice.id, bob.id]);
   const kf2 = await keyframeRequests();
-  check(true, `stage moved to bob: bob at ${d2[bob.id].height} lines, alice at ${d2[alice.id].height} (${ms2} ms after the pin)`);
+  reached(`stage moved to bob: bob at ${d2[bob.id].height} lines, alice at ${d2[alice.id].height} (${ms2} ms after the pin)`);
   await receivingFrom(carol, [alice.id, bob.id], { minFrames: 20 });
   const d3 = await decoded(carol, [alice.id, bob.id]);
   check(d3[alice.id].frames > d2[alice.id].frames && d3[bob.id].frames > d2[bob.id].frames,
@@ -119,7 +119,7 @@ try {
     return [b, c].every((id) => { const hh = r[id]?.video?.frameHeight ?? 0; return hh > 180 && hh <= 360; });
   }, [bob.id, carol.id], { timeout: 60000, what: 'alice decoding bob and carol at 360p (tile view)' });
   const d4 = await decoded(alice, [bob.id, carol.id]);
-  check(true, `alice (tile view) decodes bob at ${d4[bob.id].height} and carol at ${d4[carol.id].height} lines (${Date.now() - t3} ms)`);
+  reached(`alice (tile view) decodes bob at ${d4[bob.id].height} and carol at ${d4[carol.id].height} lines (${Date.now() - t3} ms)`);
   const fz = (await stats(carol));
   console.log(`# figures: switch to alice ${ms1} ms, swap to bob ${ms2} ms; key frames the bridge asked for: ${kf1 - kf0} for the first, ${kf2 - kf1} for the swap; carol's freezes of alice ${fz[alice.id]?.video?.freezeCount ?? '?'}, of bob ${fz[bob.id]?.video?.freezeCount ?? '?'}; key frames carol decoded of alice ${fz[alice.id]?.video?.keyFramesDecoded ?? '?'}, of bob ${fz[bob.id]?.video?.keyFramesDecoded ?? '?'}`);
 } catch (e) {

@@ -89,6 +89,11 @@ export function check(cond, what) {
   else { failures++; console.log(`not ok - ${what}`); }
   return cond;
 }
+/** Records a step the test waited for: the wait before it throws (and fails the test) when
+ * the step is not reached in time, so reaching this line is the check. */
+export function reached(what) {
+  console.log(`ok - ${what}`);
+}
 export function failed() {
   return failures;
 }

@@ -11,7 +11,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TOP, WEB, check, failed, launch, loadPlaywright, outDir, skip, startWeb, watchConsole } from './lib.mjs';
+import { TOP, WEB, check, reached, failed, launch, loadPlaywright, outDir, skip, startWeb, watchConsole } from './lib.mjs';
 import { FakeFocus } from './fake-focus.mjs';
 
 const pw = await loadPlaywright();
@@ -85,7 +85,7 @@ try {
   const bob = await participant('Bob Chen', 'bob');
   await receiving(alice, bob.id);
   await receiving(bob, alice.id);
-  check(true, 'Alice decodes Bob\'s video and receives his audio, and vice versa');
+  reached('Alice decodes Bob\'s video and receives his audio, and vice versa');
   const a1 = await alice.evaluate(() => ({ media: window.parley.mediaState, ch: window.parley.bridgeChannelOpen, p: window.parley.participants, log: window.parley.log }));
   if (process.env.PARLEY_E2E_VERBOSE) console.log(a1.log.join('\n'));
   check(a1.media === 'connected', `media state connected (${a1.media})`);
@@ -104,7 +104,7 @@ try {
   // EndpointMessage through the bridge channel, to one and to all.
   await alice.evaluate((to) => window.parley.sendEndpointMessage({ type: 'hello', text: 'hi Bob' }, to), bob.id);
   await until(bob, (from) => window.parley.lastEndpointMessages.some((m) => m.from === from && m.payload?.text === 'hi Bob'), alice.id);
-  check(true, 'EndpointMessage to one endpoint arrives with `from`');
+  reached('EndpointMessage to one endpoint arrives with `from`');
 
   // Carol joins: source-add to Alice and Bob, everyone sees everyone.
   const carol = await participant('Carol Diaz', 'carol');
@@ -112,14 +112,14 @@ try {
   await receiving(bob, carol.id);
   await receiving(carol, alice.id);
   await receiving(carol, bob.id);
-  check(true, 'three participants: every pair decodes video and receives audio');
+  reached('three participants: every pair decodes video and receives audio');
   await bob.evaluate(() => window.parley.sendEndpointMessage({ type: 'all', n: 3 }));
   await until(carol, (from) => window.parley.lastEndpointMessages.some((m) => m.from === from && m.payload?.n === 3), bob.id);
   await until(alice, (from) => window.parley.lastEndpointMessages.some((m) => m.from === from && m.payload?.n === 3), bob.id);
-  check(true, 'broadcast EndpointMessage reaches both others');
+  reached('broadcast EndpointMessage reaches both others');
   focus.dominant(carol.id);
   await until(alice, (id) => document.querySelector(`.tile[data-id="${id}"]`)?.classList.contains('speaking'), carol.id);
-  check(true, 'dominant speaker highlighted');
+  reached('dominant speaker highlighted');
   await alice.evaluate(() => window.parley.setAudioMuted(true));
   await until(bob, (id) => window.parley.participants.find((p) => p.id === id)?.audioMuted === true, alice.id);
   await alice.waitForTimeout(1000);
@@ -139,7 +139,7 @@ try {
   await bob.evaluate(() => window.parley.setVideoMuted(false));
   await until(alice, (id) => window.parley.participants.find((p) => p.id === id)?.videoMuted === false, bob.id);
   await until(alice, async ([id, n]) => ((await window.parley.stats())[id]?.video?.framesDecoded ?? 0) > n + 15, [bob.id, before]);
-  check(true, 'camera on again: Bob\'s video resumes on the same source');
+  reached('camera on again: Bob\'s video resumes on the same source');
   check(!focus.received.some((x) => x.ep === bob.id && (x.action === 'source-remove' || x.action === 'source-add')),
     'camera off/on keeps the signalled source (no source-remove/source-add)');
 
@@ -149,7 +149,7 @@ try {
   check(focus.received.some((x) => x.ep === carol.id && x.action === 'session-terminate'), 'leaving sends session-terminate');
   const f1 = await frames(alice, bob.id);
   await until(alice, async ([id, n]) => ((await window.parley.stats())[id]?.video?.framesDecoded ?? 0) > n + 15, [bob.id, f1]);
-  check(true, 'after source-remove Alice still decodes Bob');
+  reached('after source-remove Alice still decodes Bob');
 
   // Alice is moved to another bridge endpoint: session-terminate "moving" + session-initiate.
   const movedSid = focus.rooms.get(ROOM_JID).sessions.get(alice.id).sid;
@@ -160,7 +160,7 @@ try {
   await receiving(alice, bob.id, 30);
   const f2 = await frames(bob, alice.id);
   await until(bob, async ([id, n]) => ((await window.parley.stats())[id]?.video?.framesDecoded ?? 0) > n + 15, [alice.id, f2]);
-  check(true, 'after the move both directions have media again');
+  reached('after the move both directions have media again');
 
   // In-place ICE restart (transport-info with new credentials and ice-generation).
   await focus.iceRestart(ROOM_JID, bob.id);

@@ -20,7 +20,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOP, watchConsole } from './lib.mjs';
 
-const { startStack, until, receivingFrom, check, outDir } = await import(join(TOP, 'tests', 'e2e', 'stack.mjs'));
+const { startStack, until, receivingFrom, check, reached, outDir } = await import(join(TOP, 'tests', 'e2e', 'stack.mjs'));
 
 const out = outDir('security');
 const docs = join(TOP, 'docs', 'images');
@@ -109,13 +109,13 @@ try {
   await bob.fill('#gate-password', 'tulip-42');
   await bob.click('#gate-join');
   await joined(bob);
-  check(true, 'the right password joins');
+  reached('the right password joins');
   await receivingFrom(bob, [alice.id], { minFrames: 10 });
   await receivingFrom(alice, [bob.id], { minFrames: 10 });
-  check(true, 'media flows both ways after the password (frames decoded increasing)');
+  reached('media flows both ways after the password (frames decoded increasing)');
   check(!(await sec(bob)).isModerator, 'the second participant is not a moderator');
   await until(bob, (id) => !document.querySelector(`.tile[data-id="${id}"] .tile-mod`)?.hidden, alice.id, { what: 'bob sees alice\'s star' });
-  check(true, 'moderators carry a star on their tile');
+  reached('moderators carry a star on their tile');
   check(await bob.locator(`.tile[data-id="${alice.id}"] .tile-menu-btn`).isHidden(), 'non-moderators get no tile menu');
   await bob.click('#security-button');
   check(await visible(bob, '#security-note') && await bob.locator('#lobby-toggle').isDisabled()
@@ -130,7 +130,7 @@ try {
   await alice.click(`${tile(bob.id)} .tile-menu-btn`);
   await alice.click(`${tile(bob.id)} .make-moderator`);
   await until(bob, () => window.parley.security.isModerator, null, { what: 'bob becomes moderator' });
-  check(true, 'a moderator makes another participant a moderator (tile menu)');
+  reached('a moderator makes another participant a moderator (tile menu)');
   await until(alice, (id) => !document.querySelector(`.tile[data-id="${id}"] .tile-mod`)?.hidden, bob.id, { what: 'alice sees bob\'s star' });
 
   await alice.click('#security-button');
@@ -196,10 +196,10 @@ try {
   await alice.click('#security-close');
   await alice.click(`.knock-toast:has-text("Dave Okafor") .admit`);
   await joined(dave);
-  check(true, 'the admitted knocker joins');
+  reached('the admitted knocker joins');
   await receivingFrom(dave, [alice.id], { minFrames: 10 });
   await receivingFrom(alice, [dave.id], { minFrames: 10 });
-  check(true, 'media flows both ways after admission');
+  reached('media flows both ways after admission');
   await alice.click('#security-button');
   await alice.click('#knock-list .knock:has-text("Eve Laurent") .refuse');
   await waitScreen(eve, 'error');

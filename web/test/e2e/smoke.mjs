@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHROMIUM, CHROMIUM_ARGS, TOP, check, failed, launch, loadPlaywright, outDir, startWeb, watchConsole } from './lib.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, TOP, check, reached, failed, launch, loadPlaywright, outDir, startWeb, watchConsole } from './lib.mjs';
 
 const pw = await loadPlaywright();
 const out = outDir('smoke');
@@ -135,10 +135,10 @@ try {
       await waitFor(bob, () => window.parley.state === 'joined', null, 90000);
       await waitFor(alice, () => window.parley.participants.some((p) => p.displayName === 'Bob Chen'));
       await waitFor(bob, () => window.parley.participants.some((p) => p.displayName === 'Alice Martin'));
-      check(true, 'both see each other by display name');
+      reached('both see each other by display name');
       await alice.evaluate(() => window.parley.setAudioMuted(true));
       await waitFor(bob, () => window.parley.participants.find((p) => p.displayName === 'Alice Martin')?.audioMuted === true);
-      check(true, 'microphone mute reaches the other side (SourceInfo presence)');
+      reached('microphone mute reaches the other side (SourceInfo presence)');
       await alice.waitForTimeout(800);
       await shot(alice, '6-meeting-two');
       await shot(bob, '6-meeting-two-bob');
@@ -153,12 +153,12 @@ try {
       await waitFor(dana, () => window.parley.state === 'joined', null, 90000);
       check(await dana.evaluate(() => window.parley.transport) === 'bosh', 'WebSocket failure falls back to BOSH');
       await waitFor(alice, () => window.parley.participants.some((p) => p.displayName === 'Dana Ito'));
-      check(true, 'the BOSH participant is in the same meeting');
+      reached('the BOSH participant is in the same meeting');
       await dana.evaluate(() => window.parley.leave());
 
       await bob.evaluate(() => window.parley.leave());
       await waitFor(alice, () => window.parley.participants.length === 0);
-      check(true, 'a participant leaving disappears from the other side');
+      reached('a participant leaving disappears from the other side');
       await shot(bob, '7-left');
 
       // The server goes away mid-meeting: the meeting view stays, dimmed, with a
