@@ -50,11 +50,35 @@ typedef struct {
     int exit_code;
     gboolean ready;    /* told the service manager READY=1 */
     char *last_status; /* what it was last told (STATUS=) */
+    GSource *tick;     /* the readiness poll */
+    guint tick_ms;
 } App;
+
+#define READINESS_START_MS 250 /* until READY=1: start-up is waited for */
+#define READINESS_STEADY_MS 1000
+
+static gboolean on_readiness_tick(gpointer ud);
+
+static void readiness_every(App *app, guint ms)
+{
+    if (app->tick && app->tick_ms == ms)
+        return;
+    if (app->tick) {
+        g_source_destroy(app->tick);
+        g_source_unref(app->tick);
+    }
+    app->tick_ms = ms;
+    app->tick = ms ? g_timeout_source_new(ms) : NULL;
+    if (app->tick) {
+        g_source_set_callback(app->tick, on_readiness_tick, app, NULL);
+        g_source_attach(app->tick, g_main_loop_get_context(app->loop));
+    }
+}
 
 /* The service manager (systemd Type=notify, common/sd-notify.h) hears READY=1 the first
  * time the bridge is healthy (logged in to the XMPP server and in the brewery), and STATUS=
- * lines when its health changes. Polled: health has several sources (control.h). */
+ * lines when its health changes. Polled (health has several sources, control.h): four times a
+ * second until ready, then once a second. */
 static gboolean on_readiness_tick(gpointer ud)
 {
     App *app = ud;
@@ -66,6 +90,7 @@ static gboolean on_readiness_tick(gpointer ud)
         return G_SOURCE_CONTINUE;
     if (healthy && !app->ready) {
         app->ready = TRUE;
+        readiness_every(app, READINESS_STEADY_MS);
         pa_sd_notifyf("READY=1\nSTATUS=%s", status);
     } else {
         pa_sd_notifyf("STATUS=%s", status);
@@ -191,13 +216,10 @@ int main(int argc, char **argv)
         add_signal(ctx, SIGINT, on_quit_signal, &app);
         add_signal(ctx, SIGUSR1, on_graceful_signal, &app);
         bridge_control_start(app.control);
-        GSource *tick = g_timeout_source_new(250);
-        g_source_set_callback(tick, on_readiness_tick, &app, NULL);
-        g_source_attach(tick, ctx);
+        readiness_every(&app, READINESS_START_MS);
         g_main_loop_run(app.loop);
         pa_sd_notify("STOPPING=1");
-        g_source_destroy(tick);
-        g_source_unref(tick);
+        readiness_every(&app, 0);
         bridge_control_free(app.control);
         bridge_srtp_global_shutdown();
         g_message("stopped");

@@ -12,10 +12,16 @@
 #include "bridge/forward/layer.h"
 #include "common/media/media-desc.h"
 
-#define SPEAKER_TICK_MS 20
+/* Speech activity: the worker keeps every audio level (one per 20 ms packet); the control
+ * thread looks at them SPEAKER_TICK_MS apart, only while there are conferences, and replays
+ * them to the speaker module in its own 20 ms steps (the decisions come at most one tick
+ * later than with a 20 ms timer, which would wake the thread 50 times a second). */
+#define SPEAKER_STEP_MS 20
+#define SPEAKER_TICK_MS 100
+#define SPEAKER_CATCH_UP_MS 1000 /* after a stall, replay at most the last second */
 #define REALLOC_EVERY_S 2
 #define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
-#define BWE_POLL_TICKS 10 /* estimates looked at every 10 speaker ticks (200 ms) */
+#define BWE_POLL_TICKS 2 /* estimates looked at every 2 speaker ticks (200 ms) */
 #define UPGRADE_ROOM 0.8  /* a switch up costs at most this share of the budget */
 #define BWE_HOLD 5        /* the allocation uses the lowest of the last 5 looks (1 s) */
 
@@ -36,12 +42,13 @@ typedef struct {
     gboolean has_dominant;
     guint32 dominant;
     gboolean dirty;
+    gint64 speech_ms; /* the speaker module's time: levels replayed up to here (0: not yet) */
 } SelConf;
 
 typedef struct {
     BridgeHandle handle;
     BridgeHandle conf;
-    gint64 last_level_ms;
+    guint level_cursor; /* the media plane's audio levels read so far */
     BridgeMediaTarget *targets; /* last posted to the worker */
     guint n_targets;
     gboolean posted;
@@ -70,12 +77,14 @@ struct _BridgeSelection {
     GMainContext *ctx;
     GHashTable *confs; /* handle -> SelConf (owned) */
     GHashTable *eps;   /* handle -> SelEp (owned) */
-    GSource *idle, *speaker_timer, *periodic;
+    GSource *idle, *speaker_timer, *periodic; /* the timers: only while there are conferences */
     guint ticks;
+    GArray *levels; /* LevelRun: scratch for one conference's tick */
     BridgeSelectionStats stats;
 };
 
 static void schedule(BridgeSelection *s);
+static void timers_update(BridgeSelection *s);
 
 /* ---- state ---- */
 
@@ -110,6 +119,7 @@ static SelConf *conf_get(BridgeSelection *s, BridgeHandle h)
         c->sources = g_ptr_array_new_with_free_func((GDestroyNotify)source_free);
         c->vidx_used = g_array_new(FALSE, TRUE, sizeof(gboolean));
         g_hash_table_insert(s->confs, GUINT_TO_POINTER(h), c);
+        timers_update(s);
     }
     return c;
 }
@@ -334,6 +344,7 @@ void bridge_selection_endpoint_removed(BridgeSelection *s, BridgeRegEndpoint *ep
 void bridge_selection_conference_removed(BridgeSelection *s, BridgeRegConference *conf)
 {
     g_hash_table_remove(s->confs, GUINT_TO_POINTER(conf->handle));
+    timers_update(s);
 }
 
 /* ---- allocation ---- */
@@ -686,26 +697,52 @@ static void announce_speaker(BridgeSelection *s, SelConf *c, BridgeRegConference
     g_info("room=%s: dominant speaker %s", rc->id, dom->id);
 }
 
+/* One endpoint's audio levels since the last tick. */
+typedef struct {
+    BridgeHandle handle;
+    guint n, next;
+    BridgeMediaAudioLevel lv[BRIDGE_MEDIA_AUDIO_LEVELS];
+} LevelRun;
+
 static void speaker_conf(BridgeSelection *s, SelConf *c, gint64 now_ms)
 {
     BridgeRegConference *rc = bridge_reg_conference_get(s->reg, c->handle);
-    if (!rc || !c->speakers || g_hash_table_size(rc->endpoints) < 2)
+    if (!rc || !c->speakers)
         return;
+    g_array_set_size(s->levels, 0);
     GHashTableIter it;
     gpointer v;
     g_hash_table_iter_init(&it, rc->endpoints);
     while (g_hash_table_iter_next(&it, NULL, &v)) {
         BridgeRegEndpoint *ep = v;
         SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
-        guint8 level;
-        gint64 at_ms;
-        if (!e || !bridge_media_endpoint_audio_level(s->media, ep->handle, &level, &at_ms) ||
-            at_ms <= e->last_level_ms)
+        if (!e)
             continue;
-        e->last_level_ms = at_ms;
-        bridge_speakers_level(c->speakers, ep->handle, level, MIN(at_ms, now_ms));
+        g_array_set_size(s->levels, s->levels->len + 1);
+        LevelRun *r = &g_array_index(s->levels, LevelRun, s->levels->len - 1);
+        r->handle = ep->handle;
+        r->next = 0;
+        r->n = bridge_media_endpoint_audio_levels(s->media, ep->handle, &e->level_cursor, r->lv,
+                                                  G_N_ELEMENTS(r->lv));
     }
-    if (!bridge_speakers_tick(c->speakers, now_ms))
+    gint64 from = c->speech_ms ? MAX(c->speech_ms, now_ms - SPEAKER_CATCH_UP_MS) : now_ms;
+    c->speech_ms = now_ms;
+    if (g_hash_table_size(rc->endpoints) < 2)
+        return; /* levels read (the cursors stay current), nobody to compare */
+    /* Replay in the module's steps, as if it had been ticked every 20 ms. */
+    gboolean changed = FALSE;
+    for (gint64 t = MIN(from + SPEAKER_STEP_MS, now_ms);; t = MIN(t + SPEAKER_STEP_MS, now_ms)) {
+        for (guint k = 0; k < s->levels->len; k++) {
+            LevelRun *r = &g_array_index(s->levels, LevelRun, k);
+            for (; r->next < r->n && (r->lv[r->next].at_ms <= t || t == now_ms); r->next++)
+                bridge_speakers_level(c->speakers, r->handle, r->lv[r->next].level,
+                                      MIN(r->lv[r->next].at_ms, t));
+        }
+        changed |= bridge_speakers_tick(c->speakers, t);
+        if (t == now_ms)
+            break;
+    }
+    if (!changed)
         return;
     guint32 dom;
     if (!bridge_speakers_dominant(c->speakers, &dom) || (c->has_dominant && dom == c->dominant))
@@ -759,6 +796,31 @@ static gboolean on_speaker_tick(gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static void timer_set(GSource **slot, GSource *fresh, GSourceFunc cb, BridgeSelection *s)
+{
+    if (*slot) {
+        g_source_destroy(*slot);
+        g_clear_pointer(slot, g_source_unref);
+    }
+    if (fresh) {
+        g_source_set_callback(fresh, cb, s, NULL);
+        g_source_attach(fresh, s->ctx);
+        *slot = fresh;
+    }
+}
+
+/* The selection's timers run while it has conferences: an idle bridge does not wake. */
+static void timers_update(BridgeSelection *s)
+{
+    gboolean want = g_hash_table_size(s->confs) > 0;
+    if (want == (s->speaker_timer != NULL))
+        return;
+    timer_set(&s->speaker_timer, want ? g_timeout_source_new(SPEAKER_TICK_MS) : NULL,
+              on_speaker_tick, s);
+    timer_set(&s->periodic, want ? g_timeout_source_new_seconds(REALLOC_EVERY_S) : NULL,
+              on_periodic, s);
+}
+
 /* ---- channel hooks ---- */
 
 static char **hook_forwarded(const BridgeRegEndpoint *ep, gpointer data)
@@ -806,12 +868,7 @@ BridgeSelection *bridge_selection_new(BridgeRegistry *reg, BridgeMedia *media,
     s->ctx = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
     s->confs = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)conf_free);
     s->eps = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ep_free);
-    s->speaker_timer = g_timeout_source_new(SPEAKER_TICK_MS);
-    g_source_set_callback(s->speaker_timer, on_speaker_tick, s, NULL);
-    g_source_attach(s->speaker_timer, s->ctx);
-    s->periodic = g_timeout_source_new_seconds(REALLOC_EVERY_S);
-    g_source_set_callback(s->periodic, on_periodic, s, NULL);
-    g_source_attach(s->periodic, s->ctx);
+    s->levels = g_array_new(FALSE, FALSE, sizeof(LevelRun));
     BridgeChannelHooks hooks = {hook_forwarded, hook_prefs, hook_opened};
     bridge_channels_set_hooks(channels, &hooks, s);
     return s;
@@ -827,10 +884,9 @@ void bridge_selection_free(BridgeSelection *s)
         g_source_destroy(s->idle);
         g_source_unref(s->idle);
     }
-    g_source_destroy(s->speaker_timer);
-    g_source_unref(s->speaker_timer);
-    g_source_destroy(s->periodic);
-    g_source_unref(s->periodic);
+    timer_set(&s->speaker_timer, NULL, NULL, s);
+    timer_set(&s->periodic, NULL, NULL, s);
+    g_array_unref(s->levels);
     g_hash_table_unref(s->confs);
     g_hash_table_unref(s->eps);
     g_main_context_unref(s->ctx);

@@ -15,6 +15,7 @@ struct _BridgeHttp {
     char *health_answer;
     char *health_head_answer;
     GSource *health_timer;
+    guint health_every_ms; /* the timer's interval */
     BridgeHttpProvider provider;
     gpointer user_data;
 };
@@ -60,8 +61,12 @@ static void on_health(SoupServer *server, SoupServerMessage *msg, const char *pa
 }
 
 /* The /about/health answers the listener's thread gives, from the provider's verdict: made on
- * the control thread every HEALTH_REFRESH_MS and whenever libsoup answers a health check. */
+ * the control thread every HEALTH_REFRESH_MS while unhealthy (starting, or waiting to
+ * recover: a load balancer sees it healthy again at once), every HEALTH_STEADY_MS while
+ * healthy (a watchdog learns of a fault within a second, without waking the thread ten times a
+ * second for it), and whenever libsoup answers a health check. */
 #define HEALTH_REFRESH_MS 100
+#define HEALTH_STEADY_MS 1000
 
 static void publish_health(BridgeHttp *h, gboolean ok, const char *reason)
 {
@@ -82,6 +87,22 @@ static void publish_health(BridgeHttp *h, gboolean ok, const char *reason)
     g_mutex_unlock(&h->health_lock);
 }
 
+static gboolean refresh_health(gpointer data);
+
+static void health_timer_every(BridgeHttp *h, guint ms)
+{
+    if (h->health_timer && h->health_every_ms == ms)
+        return;
+    if (h->health_timer) {
+        g_source_destroy(h->health_timer);
+        g_source_unref(h->health_timer);
+    }
+    h->health_every_ms = ms;
+    h->health_timer = g_timeout_source_new(ms);
+    g_source_set_callback(h->health_timer, refresh_health, h, NULL);
+    g_source_attach(h->health_timer, g_main_context_get_thread_default());
+}
+
 static gboolean refresh_health(gpointer data)
 {
     BridgeHttp *h = data;
@@ -89,6 +110,7 @@ static gboolean refresh_health(gpointer data)
     gboolean ok = h->provider.health(h->user_data, &reason);
     publish_health(h, ok, reason);
     g_free(reason);
+    health_timer_every(h, ok ? HEALTH_STEADY_MS : HEALTH_REFRESH_MS);
     return G_SOURCE_CONTINUE;
 }
 
@@ -153,9 +175,7 @@ BridgeHttp *bridge_http_new(const char *address, guint port, guint max_connectio
     h->user_data = user_data;
     g_mutex_init(&h->health_lock);
     publish_health(h, FALSE, "starting");
-    h->health_timer = g_timeout_source_new(HEALTH_REFRESH_MS);
-    g_source_set_callback(h->health_timer, refresh_health, h, NULL);
-    g_source_attach(h->health_timer, g_main_context_get_thread_default());
+    health_timer_every(h, HEALTH_REFRESH_MS);
     /* raw-paths: the colibri-ws handler unescapes each path segment itself, so that an id
      * holding an escaped '/' cannot shift the segments. */
     h->server =

@@ -97,7 +97,11 @@ typedef struct {
  * with relaxed atomics (the layers under a sequence count), read by the control thread
  * without a lock. Refcounted: the control record and the worker's endpoint each hold one. */
 typedef struct {
-    guint64 audio; /* atomic: (worker ms << 8) | level; 0 never */
+    /* The audio levels the endpoint sent, one per audio packet: a ring the worker writes
+     * (each slot atomic: (worker ms << 8) | level) and publishes by audio_head (release), so
+     * that the control thread reads every level since its last look, a few times a second. */
+    guint64 audio[BRIDGE_MEDIA_AUDIO_LEVELS];
+    guint audio_head; /* atomic: levels written so far */
     struct {
         guint vidx; /* written under seq */
         guint n;    /* written under seq */

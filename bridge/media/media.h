@@ -194,11 +194,23 @@ typedef struct {
 void bridge_media_endpoint_set_targets(BridgeMedia *media, BridgeHandle receiver,
                                        const BridgeMediaTarget *targets, guint n_targets);
 
-/* The latest audio level the endpoint sent (RFC 6464, 0 loudest .. 127 silence) and when
- * (bridge worker clock in ms, monotonic); FALSE when it never sent one or the handle is
- * unknown. Read without a lock (the worker publishes it with atomics). */
-gboolean bridge_media_endpoint_audio_level(BridgeMedia *media, BridgeHandle endpoint, guint8 *level,
-                                           gint64 *at_ms);
+/* One audio level an endpoint sent (RFC 6464, 0 loudest .. 127 silence) and when (bridge
+ * worker clock in ms, monotonic). */
+typedef struct {
+    guint8 level;
+    gint64 at_ms;
+} BridgeMediaAudioLevel;
+
+/* Levels the media plane keeps per endpoint for the reader: 320 ms of 20 ms audio packets. */
+#define BRIDGE_MEDIA_AUDIO_LEVELS 16
+
+/* The audio levels the endpoint sent since *@cursor (0 for the first call; the caller keeps
+ * it), oldest first, into @out (capacity @cap); advances *@cursor past them. A reader more
+ * than BRIDGE_MEDIA_AUDIO_LEVELS - 1 levels behind gets the newest of them only. Returns how
+ * many (0 for an unknown handle). Read without a lock (the worker publishes them with
+ * atomics). */
+guint bridge_media_endpoint_audio_levels(BridgeMedia *media, BridgeHandle endpoint, guint *cursor,
+                                         BridgeMediaAudioLevel *out, guint cap);
 
 /* The layers of the endpoint's video source @vidx as last measured (once a second), into
  * @out (capacity @cap; BRIDGE_MAX_LAYERS suffices). Returns how many. */
