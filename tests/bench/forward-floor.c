@@ -3,10 +3,12 @@
  * (floor.h): SRTP unprotect once, copy + protect per receiver, sendmmsg over loopback UDP, on
  * one thread, for bridge-load's packet mix. Prints microseconds of the forwarding thread's
  * CPU per forwarded packet for four variants (input from memory or from a socket; one
- * sending socket or one per receiver). A benchmark: it asserts nothing about time.
+ * sending socket or one per receiver), or, asked for by name, a paced one (floor.h: socket
+ * input at the participants' real-time instants). A benchmark: it asserts nothing about time.
  *
  *   forward-floor [-r RECEIVERS [-s SENDERS] | -n PARTICIPANTS] [-d SECONDS] [--video-kbps K]
- *                 [--profile gcm|cm] [--variant all|mem+1sock|mem+sock/rx|recv+1sock|recv+sock/rx]
+ *                 [--profile gcm|cm] [--variant all|mem+1sock|mem+sock/rx|recv+1sock|recv+sock/rx
+ *                            |paced+1sock|paced+sock/rx]
  *
  * Opens loopback sockets: run it under tests/netns-run.sh. Single process; its helper threads
  * (receiver drain, socket feed) are not counted. */
@@ -68,7 +70,7 @@ int main(int argc, char **argv)
     printf("%-14s %10s %11s %9s %8s %9s %7s\n", "variant", "inputs", "forwarded", "cpu_ms",
            "us/fwd", "us/input", "errors");
     int rc = 0;
-    for (int v = 0; v < 4; v++) {
+    for (int v = 0; v < 6; v++) {
         BenchFloorConfig c = {
             .receivers = (guint)receivers,
             .senders = (guint)MAX(senders, 1),
@@ -77,7 +79,11 @@ int main(int argc, char **argv)
             .profile = prof,
             .input_from_socket = v >= 2,
             .socket_per_receiver = v % 2 == 1,
+            .paced = v >= 4,
         };
+        /* The paced variants take the run's real time: only when asked for by name. */
+        if (c.paced && (!variant || strcmp(variant, bench_floor_variant_name(&c)) != 0))
+            continue;
         if (variant && strcmp(variant, "all") != 0 &&
             strcmp(variant, bench_floor_variant_name(&c)) != 0)
             continue;
@@ -95,7 +101,8 @@ int main(int argc, char **argv)
     }
     printf("mem = input from memory (no receive), recv = input from a UDP socket (poll + "
            "recvmmsg counted); 1sock = one sendmmsg of R datagrams on one socket, sock/rx = "
-           "one socket per receiver\n");
+           "one socket per receiver; paced+1sock / paced+sock/rx (by --variant only): socket "
+           "input at the participants' real-time instants, every wake-up counted\n");
     g_free(profile);
     g_free(variant);
     return rc;

@@ -6,7 +6,11 @@
 // same minutes. For each: the server process's CPU (every thread, /proc/<pid>/task/<tid>/
 // schedstat) per RTP packet the participants received (inbound-rtp packetsReceived, summed over
 // every page: the packets the server forwarded), loss as the pages count it, and the round-trip
-// time of the pages' ICE pair to the server.
+// time of the pages' ICE pair to the server. Then, with the meeting still running (the same
+// Chromium load on the cores), the paced forwarding floor for the same mix (forward-floor
+// --variant paced+1sock: N-1 receivers, 30 video frames/s at the video bit rate the pages
+// received per sender, 50 audio packets/s): what any forwarder pays per packet at this rate,
+// wake-ups included, on this machine as it is during the meeting (--no-floor skips it).
 //   PARLEY_FOCUS_BIN=build-x/focus/parley-focus PARLEY_BRIDGE_BIN=build-x/bridge/parley-bridge \
 //     tests/netns-run.sh node tests/bench/sfu-browsers.mjs [--n "3 4"] [--seconds 30] [--repeats 2]
 // Parley runs its own web client through the real Prosody and parley-focus (tests/e2e/stack.mjs);
@@ -32,6 +36,9 @@ const SIZES = opt('--n', '3 4').split(/\s+/).map(Number);
 const SECONDS = Number(opt('--seconds', 30));
 const WARMUP = Number(opt('--warmup', 10));
 const REPEATS = Number(opt('--repeats', 1));
+const FLOOR = !argv.includes('--no-floor');
+const FLOOR_BIN = process.env.PARLEY_FORWARD_FLOOR_BIN
+  ?? join(dirname(process.env.PARLEY_BRIDGE_BIN ?? 'build/bridge/parley-bridge'), '..', 'tests', 'bench', 'forward-floor');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU ns of every thread of process `pid` (schedstat: time on CPU), by thread name too. */
@@ -51,11 +58,27 @@ function cpuNs(pid, byName = null) {
 }
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? -1);
 
+/** The paced floor (forward-floor) for a meeting of `n` whose pages received `videoKbps` of
+ * video in all, measured for `seconds` while the meeting runs: us per forwarded packet. */
+function floorBeside(n, videoKbps, seconds) {
+  if (!FLOOR) return { us: NaN };
+  const perSender = Math.max(1, Math.round(videoKbps / (n * (n - 1))));
+  const r = spawnSync(FLOOR_BIN, ['-n', String(n), '--video-kbps', String(perSender), '--variant', 'paced+1sock',
+    '-d', String(seconds)], { encoding: 'utf8' });
+  const m = /^paced\+1sock\s+\d+\s+\d+\s+[\d.]+\s+([\d.]+)/m.exec(r.stdout ?? '');
+  if (!m) {
+    console.log(`          floor: forward-floor failed (${FLOOR_BIN}): ${(r.stderr || r.error?.message || '').trim().split('\n')[0]}`);
+    return { us: NaN, kbps: perSender };
+  }
+  return { us: Number(m[1]), kbps: perSender };
+}
+
 /** Samples every page (received, lost, rtt), the server's CPU, for `seconds`. */
 async function measure(pid, pages, pageStats, seconds) {
   const snap = async () => (await Promise.all(pages.map(pageStats)))
     .reduce((a, s) => ({ received: a.received + s.received, lost: a.lost + s.lost,
-      rtt: [...a.rtt, s.rtt].filter((x) => x != null) }), { received: 0, lost: 0, rtt: [] });
+      videoBytes: a.videoBytes + (s.videoBytes ?? 0),
+      rtt: [...a.rtt, s.rtt].filter((x) => x != null) }), { received: 0, lost: 0, videoBytes: 0, rtt: [] });
   const s0 = await snap();
   const b0 = {};
   const b1 = {};
@@ -74,6 +97,7 @@ async function measure(pid, pages, pageStats, seconds) {
     lossPct: fwd + lost > 0 ? (100 * lost) / (fwd + lost) : 0,
     rttMs: s1.rtt.length ? (1000 * s1.rtt.reduce((a, b) => a + b, 0)) / s1.rtt.length : NaN,
     rssKb: rssKb(pid),
+    videoKbps: ((s1.videoBytes - s0.videoBytes) * 8) / 1000 / secs, /* every page's video, summed */
     threads: Object.entries(b1).map(([k, v]) => [k, (v - (b0[k] ?? 0)) / 1e7 / secs])
       .filter(([, pct]) => pct >= 0.05).sort((a, b) => b[1] - a[1])
       .map(([k, pct]) => `${k} ${pct.toFixed(2)}%`).join(', '),
@@ -94,14 +118,16 @@ async function runParley(n) {
       const s = await window.parley.stats();
       let received = 0;
       let lost = 0;
+      let videoBytes = 0;
       for (const [owner, kinds] of Object.entries(s)) {
         if (owner.startsWith('_') || owner === 'jvb') continue;
         for (const k of Object.values(kinds)) {
           received += k.packetsReceived ?? 0;
           lost += k.packetsLost ?? 0;
         }
+        videoBytes += kinds.video?.bytesReceived ?? 0;
       }
-      return { received, lost, rtt: s._transport?.rtt ?? null };
+      return { received, lost, videoBytes, rtt: s._transport?.rtt ?? null };
     });
     const codec = await pages[0].evaluate(async () => {
       const s = await window.parley.stats();
@@ -110,6 +136,7 @@ async function runParley(n) {
     });
     const r = await measure(st.bridge.pid, pages, pageStats, SECONDS);
     r.codec = codec;
+    r.floor = floorBeside(n, r.videoKbps, SECONDS);
     return r;
   } finally {
     await st.stop();
@@ -176,18 +203,18 @@ bench.subscribe = async (room, feeds) => {
   await api('/' + bench.session + '/' + h, { janus: 'message', body: { request: 'start' }, jsep: pc.localDescription });
 };
 bench.stats = async () => {
-  let received = 0, lost = 0, frames = 0, rtt = null, codec = null;
+  let received = 0, lost = 0, frames = 0, videoBytes = 0, rtt = null, codec = null;
   for (const pc of bench.pcs) {
     const r = await pc.getStats();
     r.forEach((s) => {
       if (s.type === 'inbound-rtp') {
         received += s.packetsReceived ?? 0; lost += s.packetsLost ?? 0;
-        if (s.kind === 'video') { frames += s.framesDecoded ?? 0; codec ??= s.codecId && r.get(s.codecId)?.mimeType + ' ' + s.frameWidth + 'x' + s.frameHeight; }
+        if (s.kind === 'video') { frames += s.framesDecoded ?? 0; videoBytes += s.bytesReceived ?? 0; codec ??= s.codecId && r.get(s.codecId)?.mimeType + ' ' + s.frameWidth + 'x' + s.frameHeight; }
       }
       if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && s.currentRoundTripTime != null) rtt = s.currentRoundTripTime;
     });
   }
-  return { received, lost, rtt, frames, codec };
+  return { received, lost, videoBytes, rtt, frames, codec };
 };
 </script>`;
 
@@ -237,6 +264,7 @@ async function runJanus(n, pw) {
     await sleep(WARMUP * 1000);
     const r = await measure(pid, pages, (p) => p.evaluate(() => window.bench.stats()), SECONDS);
     r.codec = (await pages[0].evaluate(() => window.bench.stats())).codec;
+    r.floor = floorBeside(n, r.videoKbps, SECONDS);
     return r;
   } finally {
     await browser.close();
@@ -256,6 +284,9 @@ for (const n of SIZES) {
     const p = await runParley(n);
     console.log(`parley  ${n}  ${rep}    ${fmt(p.pps, 0).padStart(6)}  ${fmt(p.cpuPct).padStart(5)}  ${fmt(p.usPerFwd).padStart(6)}  ${fmt(p.lossPct, 2).padStart(6)}  ${fmt(p.rttMs, 2).padStart(6)}  ${String(p.rssKb).padStart(6)}                 ${p.codec}`);
     console.log(`          threads: ${p.threads}`);
+    const floorLine = (r) => `          paced floor beside this meeting (${r.floor.kbps ?? '-'} kbit/s video per sender): `
+      + `${fmt(r.floor.us)} us/fwd; server/floor ${fmt(r.usPerFwd / r.floor.us, 2)}`;
+    if (FLOOR) console.log(floorLine(p));
     const j = await runJanus(n, pw);
     if (j.skipped) {
       console.log(`janus   ${n}  ${rep}  skipped: ${j.skipped}`);
@@ -264,6 +295,10 @@ for (const n of SIZES) {
     const ratio = j.usPerFwd / p.usPerFwd;
     console.log(`janus   ${n}  ${rep}    ${fmt(j.pps, 0).padStart(6)}  ${fmt(j.cpuPct).padStart(5)}  ${fmt(j.usPerFwd).padStart(6)}  ${fmt(j.lossPct, 2).padStart(6)}  ${fmt(j.rttMs, 2).padStart(6)}  ${String(j.rssKb).padStart(6)}   ${fmt(ratio, 2).padStart(8)}      ${j.codec}`);
     console.log(`          threads: ${j.threads}`);
+    if (FLOOR) {
+      console.log(floorLine(j));
+      console.log(`          janus/5 = ${fmt(j.usPerFwd / 5)} us/fwd against the floors beside the meetings ${fmt(p.floor.us)} (parley's) and ${fmt(j.floor.us)} (janus's)`);
+    }
     rows.push({ n, ratio });
   }
 }
