@@ -288,13 +288,8 @@ static BridgeSource *account_rtp(BridgeEndpoint *ep, BridgeSource *s, const PaRt
         bridge_tcc_recv_record(&ep->tcc, tcc, h->ssrc, ep->worker->rx_at_us);
     /* The transport-cc sequence is the sender's leg's: each receiver's copy is renumbered in
      * that receiver's own sequence space when it is sent (egress-cc.c). */
-    if (has_level && ep->shared) {
-        BridgeEpShared *sh = ep->shared;
-        guint head = sh->audio_head; /* this worker is the only writer */
-        __atomic_store_n(&sh->audio[head % BRIDGE_MEDIA_AUDIO_LEVELS],
-                         ((guint64)(now / 1000) << 8) | level, __ATOMIC_RELAXED);
-        __atomic_store_n(&sh->audio_head, head + 1, __ATOMIC_RELEASE);
-    }
+    if (has_level && ep->shared)
+        bridge_ep_shared_push_level(ep->shared, now / 1000, level);
     if (!s)
         return NULL;
     if (!s->seen) {

@@ -101,7 +101,8 @@ typedef struct {
      * (each slot atomic: (worker ms << 8) | level) and publishes by audio_head (release), so
      * that the control thread reads every level since its last look, a few times a second. */
     guint64 audio[BRIDGE_MEDIA_AUDIO_LEVELS];
-    guint audio_head; /* atomic: levels written so far */
+    guint audio_head;  /* atomic: levels written so far */
+    guint audio_claim; /* atomic: levels whose slot the worker began to write */
     struct {
         guint vidx; /* written under seq */
         guint n;    /* written under seq */
@@ -121,6 +122,12 @@ typedef struct {
 BridgeEpShared *bridge_ep_shared_new(void);
 BridgeEpShared *bridge_ep_shared_ref(BridgeEpShared *s);
 void bridge_ep_shared_unref(BridgeEpShared *s);
+/* The worker (the one writer): one audio level, at @at_ms (worker clock). */
+void bridge_ep_shared_push_level(BridgeEpShared *s, gint64 at_ms, guint8 level);
+/* Any one reader: the levels since *@cursor into @out (at most @cap; a reader more than
+ * BRIDGE_MEDIA_AUDIO_LEVELS - 1 behind gets the newest of them), *@cursor advanced. */
+guint bridge_ep_shared_read_levels(const BridgeEpShared *s, guint *cursor,
+                                   BridgeMediaAudioLevel *out, guint cap);
 
 /* Sender side of one video source (video.c): the encodings' SSRCs, the layer rates, the
  * AV1 dependency descriptor structure per encoding, the retransmission cache. Allocated when

@@ -534,24 +534,7 @@ guint bridge_media_endpoint_audio_levels(BridgeMedia *m, BridgeHandle endpoint, 
     BridgeCtlEndpoint *e = bridge_handle_table_get(&m->endpoints, endpoint);
     if (!e || !e->shared)
         return 0;
-    guint head = __atomic_load_n(&e->shared->audio_head, __ATOMIC_ACQUIRE);
-    guint from = *cursor;
-    /* Fallen behind by more than the ring (the slot at head - N may be being rewritten):
-     * the oldest ones are gone. */
-    if (head - from > BRIDGE_MEDIA_AUDIO_LEVELS - 1)
-        from = head - (BRIDGE_MEDIA_AUDIO_LEVELS - 1);
-    if (head - from > cap)
-        head = from + cap;
-    guint n = 0;
-    for (guint i = from; i != head; i++) {
-        guint64 v = __atomic_load_n(&e->shared->audio[i % BRIDGE_MEDIA_AUDIO_LEVELS],
-                                    __ATOMIC_RELAXED);
-        out[n].level = (guint8)(v & 0x7f);
-        out[n].at_ms = (gint64)(v >> 8);
-        n++;
-    }
-    *cursor = head;
-    return n;
+    return bridge_ep_shared_read_levels(e->shared, cursor, out, cap);
 }
 
 gboolean bridge_media_endpoint_bwe(BridgeMedia *m, BridgeHandle endpoint, BridgeMediaBwe *out)

@@ -59,6 +59,48 @@ void bridge_ep_shared_unref(BridgeEpShared *s)
         g_free(s);
 }
 
+void bridge_ep_shared_push_level(BridgeEpShared *s, gint64 at_ms, guint8 level)
+{
+    guint head = s->audio_head; /* the worker is the only writer */
+    /* Claimed before the slot is rewritten (a sequence lock's first increment): a reader that
+     * saw the new value also sees the claim, and drops what it read from that slot. */
+    __atomic_store_n(&s->audio_claim, head + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    __atomic_store_n(&s->audio[head % BRIDGE_MEDIA_AUDIO_LEVELS],
+                     ((guint64)at_ms << 8) | (level & 0x7f), __ATOMIC_RELAXED);
+    __atomic_store_n(&s->audio_head, head + 1, __ATOMIC_RELEASE);
+}
+
+guint bridge_ep_shared_read_levels(const BridgeEpShared *s, guint *cursor,
+                                   BridgeMediaAudioLevel *out, guint cap)
+{
+    guint head = __atomic_load_n(&s->audio_head, __ATOMIC_ACQUIRE);
+    guint from = *cursor;
+    /* Fallen behind by more than the ring (the slot at head - N may be being rewritten):
+     * the oldest ones are gone. */
+    if (head - from > BRIDGE_MEDIA_AUDIO_LEVELS - 1)
+        from = head - (BRIDGE_MEDIA_AUDIO_LEVELS - 1);
+    if (head - from > cap)
+        head = from + cap;
+    guint n = 0;
+    for (guint i = from; i != head; i++, n++) {
+        guint64 v = __atomic_load_n(&s->audio[i % BRIDGE_MEDIA_AUDIO_LEVELS], __ATOMIC_RELAXED);
+        out[n].level = (guint8)(v & 0x7f);
+        out[n].at_ms = (gint64)(v >> 8);
+    }
+    *cursor = head;
+    /* Level i's slot is rewritten by write i + N: those the writer claimed meanwhile may hold
+     * a newer lap's value. Keep the ones no claim reached. */
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    guint claim = __atomic_load_n(&s->audio_claim, __ATOMIC_RELAXED);
+    guint lost = 0;
+    while (lost < n && (gint)(claim - (from + lost)) > (gint)BRIDGE_MEDIA_AUDIO_LEVELS)
+        lost++;
+    if (lost)
+        memmove(out, out + lost, (n - lost) * sizeof *out);
+    return n - lost;
+}
+
 void bridge_video_publish(BridgeEndpoint *ep)
 {
     BridgeEpShared *sh = ep->shared;
