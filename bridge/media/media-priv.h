@@ -54,6 +54,7 @@ G_BEGIN_DECLS
 #define BRIDGE_EP_MAX_SSRCS 32     /* announced + learned sources per endpoint */
 #define BRIDGE_EP_MAX_RTCP_SSRCS 4 /* sender SSRCs of RTCP-only streams (receive-only peers) */
 #define BRIDGE_TICK_MS 50          /* worker tick: transport-cc feedback, DTLS and ICE timers */
+#define BRIDGE_TICK_EARLY_MS 10    /* a wake-up for packets this close to the tick runs it */
 #define BRIDGE_RR_EVERY_TICKS 20   /* receiver reports and timeouts every second */
 #define BRIDGE_KEYFRAME_REQ_MIN_US 250000      /* at most one PLI/FIR per source per 250 ms */
 #define BRIDGE_SOCKET_BUFFER (8 * 1024 * 1024) /* SO_RCVBUF/SO_SNDBUF asked for per socket */
