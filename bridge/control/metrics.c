@@ -82,9 +82,12 @@ static void layer_metrics(GString *out, const BridgeMediaStats *m, const BridgeS
     bridge_prom_metric(out, "parley_bridge_retransmissions_sent_total", "counter",
                        "NACKed packets the bridge sent again from its own cache.", m->rtx_sent);
     bridge_prom_metric(out, "parley_bridge_retransmissions_missed_total", "counter",
-                       "NACKed packets the bridge could not send again (not cached, too old, or "
-                       "the sender on another media thread).",
+                       "NACKed packets the bridge could not send again (not cached, or too old).",
                        m->rtx_missed);
+    bridge_prom_metric(out, "parley_bridge_rtx_mirror_caches", "gauge",
+                       "Retransmission caches a media thread keeps of sources sent on another "
+                       "one, for its receivers' NACKs.",
+                       m->rtx_mirrors);
     bridge_prom_metric(out, "parley_bridge_sender_rtx_dropped_total", "counter",
                        "Senders' own RTX packets of layered sources, not forwarded.",
                        m->sender_rtx_dropped);

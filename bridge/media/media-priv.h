@@ -91,7 +91,8 @@ typedef struct {
     guint64 rtx_sent, rtx_missed, sender_rtx_dropped;
     guint64 tcc_feedback_in, probes, padding_sent, padding_bytes;
     guint endpoints_connected;
-    guint flows; /* flows this worker owns */
+    guint flows;   /* flows this worker owns */
+    guint mirrors; /* mirror caches (BridgeWorkerConf.mirror) now */
 } BridgeWorkerStats;
 
 /* What a worker publishes about one endpoint for the control thread: written by the worker
@@ -518,6 +519,8 @@ void bridge_video_endpoint_clear(BridgeEndpoint *ep);
 void bridge_video_set_sources(BridgeEndpoint *ep, const BridgeMediaVideoSource *v, guint n,
                               const guint8 *codec_by_pt);
 void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, guint n);
+/* Frees @c's mirror caches of sources no endpoint of @c on this worker receives any more. */
+void bridge_video_prune_mirrors(BridgeWorker *w, BridgeWorkerConf *c);
 /* Maps the endpoint's sources to its video sources (after set_ssrcs or set_sources). */
 void bridge_video_map_sources(BridgeEndpoint *ep);
 /* One RTP packet of a video source of @ep (@s->vslot set): layer parse, rates, cache, and the

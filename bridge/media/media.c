@@ -652,6 +652,7 @@ void bridge_media_get_stats(BridgeMedia *m, BridgeMediaStats *out)
         out->ice_checks_answered += BRIDGE_STAT_GET(s->checks_answered);
         out->ice_checks_sent += BRIDGE_STAT_GET(s->checks_sent);
         out->flows += BRIDGE_STAT_GET(s->flows);
+        out->rtx_mirrors += BRIDGE_STAT_GET(s->mirrors);
     }
     out->port = m->port;
     out->steering = bridge_steer_active(m->steer);

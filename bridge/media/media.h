@@ -327,6 +327,8 @@ typedef struct {
     guint64 padding_sent;    /* padding-only probe packets sent */
     guint64 padding_bytes;   /* their bytes on the wire */
     guint flows;             /* peer addresses tracked now */
+    guint rtx_mirrors;       /* caches of sources sent on another media thread, kept for the
+                              * NACKs of receivers on this one, now */
     guint port;              /* the media port */
     gboolean steering;       /* the kernel steering program is attached */
 } BridgeMediaStats;

@@ -217,7 +217,7 @@ static gboolean same_target(BridgeLayerTarget a, BridgeLayerTarget b)
 
 /* A mirror cache for video source @vidx of @c unless one of this worker's endpoints sends it
  * (its packets then never come through the inbox). */
-static void ensure_mirror(BridgeWorkerConf *c, guint vidx)
+static void ensure_mirror(BridgeWorker *w, BridgeWorkerConf *c, guint vidx)
 {
     if (vidx < c->n_mirror && c->mirror[vidx])
         return;
@@ -234,6 +234,24 @@ static void ensure_mirror(BridgeWorkerConf *c, guint vidx)
     }
     c->mirror[vidx] = bridge_rtx_cache_new(RTX_CACHE_SLOTS, RTX_CACHE_BYTES, BRIDGE_RTX_MAX_STREAMS,
                                            BRIDGE_RTX_DEFAULT_MAX_AGE_US);
+    BRIDGE_STAT_ADD(w->stats.mirrors, 1);
+}
+
+void bridge_video_prune_mirrors(BridgeWorker *w, BridgeWorkerConf *c)
+{
+    for (guint v = 0; v < c->n_mirror; v++) {
+        if (!c->mirror[v])
+            continue;
+        gboolean wanted = FALSE;
+        for (guint i = 0; i < c->endpoints->len && !wanted; i++) {
+            const BridgeEndpoint *o = g_ptr_array_index(c->endpoints, i);
+            wanted = v < o->n_rxv && o->rxv[v];
+        }
+        if (!wanted) {
+            g_clear_pointer(&c->mirror[v], bridge_rtx_cache_free);
+            BRIDGE_STAT_ADD(w->stats.mirrors, -1);
+        }
+    }
 }
 
 void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, guint n)
@@ -271,8 +289,10 @@ void bridge_video_set_targets(BridgeEndpoint *ep, const BridgeMediaTarget *t, gu
         if (!same_target(rv->proj.target, t[i].target))
             bridge_projection_set_target(&rv->proj, t[i].target);
         if (ep->conf)
-            ensure_mirror(ep->conf, t[i].vidx);
+            ensure_mirror(ep->worker, ep->conf, t[i].vidx);
     }
+    if (ep->conf)
+        bridge_video_prune_mirrors(ep->worker, ep->conf);
     ep->targets_set = TRUE;
 }
 

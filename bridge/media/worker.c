@@ -82,10 +82,13 @@ BridgeWorkerConf *bridge_worker_conf_get(BridgeWorker *w, BridgeConf *shared)
     return c;
 }
 
-static void worker_conf_free(BridgeWorkerConf *c)
+static void worker_conf_free(BridgeWorker *w, BridgeWorkerConf *c)
 {
     for (guint v = 0; v < c->n_mirror; v++)
-        bridge_rtx_cache_free(c->mirror[v]);
+        if (c->mirror[v]) {
+            bridge_rtx_cache_free(c->mirror[v]);
+            BRIDGE_STAT_ADD(w->stats.mirrors, -1);
+        }
     g_free(c->mirror);
     bridge_conf_unref(c->shared);
     g_ptr_array_unref(c->endpoints);
@@ -100,7 +103,9 @@ void bridge_worker_conf_remove_endpoint(BridgeWorker *w, BridgeEndpoint *ep)
     g_ptr_array_remove_fast(c->endpoints, ep);
     ep->conf = NULL;
     if (c->endpoints->len == 0)
-        worker_conf_free(bridge_handle_table_remove(&w->confs, c->handle));
+        worker_conf_free(w, bridge_handle_table_remove(&w->confs, c->handle));
+    else
+        bridge_video_prune_mirrors(w, c); /* the sources only it received here */
 }
 
 /* ---- flows: this worker's table, the other workers' tables, the steering program ---- */
@@ -657,6 +662,6 @@ void bridge_worker_free(BridgeWorker *w)
     guint pos = 0;
     BridgeWorkerConf *c;
     while ((c = bridge_handle_table_next(&w->confs, &pos)))
-        worker_conf_free(c); /* likewise */
+        worker_conf_free(w, c); /* likewise */
     worker_free_state(w);
 }

@@ -5,7 +5,7 @@
  * b's worker's own copy of a's packets (its mirror of what came through the inbox), as RTX on
  * the RTX SSRC b was told, with the original sequence number in front of the very payload b
  * got; a (the sender) never sees the NACK. A packet older than the cache's max age is not
- * sent again, and counted. */
+ * sent again, and counted. When b stops receiving the source, b's worker frees its copy. */
 #include <string.h>
 
 #include "common/rtp/bytes.h"
@@ -68,6 +68,13 @@ static void send_frames(MediaFixture *f, SimVp8 *e, guint frames)
             g_assert_true(sim_peer_send_rtp_packet(f->peers[0], pkts[k].data, pkts[k].len));
         mf_pump_for(f, 5);
     }
+}
+
+static gboolean no_mirrors(MediaFixture *f)
+{
+    BridgeMediaStats st;
+    bridge_media_get_stats(f->media, &st);
+    return st.rtx_mirrors == 0;
 }
 
 static void test_nack_across_workers(void)
@@ -141,6 +148,14 @@ static void test_nack_across_workers(void)
     bridge_media_get_stats(f.media, &st1);
     g_assert_cmpuint(got_b.rtx, ==, 1);
     g_assert_cmpuint(st1.rtx_missed, ==, st0.rtx_missed + 1);
+
+    /* b's worker kept one mirror (a's camera) while b received it; b no longer receives
+     * any video: the mirror goes. */
+    g_assert_cmpuint(st1.rtx_mirrors, ==, 1);
+    bridge_media_endpoint_set_targets(f.media, b, NULL, 0);
+    mf_pump_until(&f, no_mirrors, 10000);
+    bridge_media_get_stats(f.media, &st1);
+    g_assert_cmpuint(st1.rtx_mirrors, ==, 0);
     mf_free(&f);
 }
 
