@@ -287,7 +287,13 @@ for (const n of SIZES) {
     const floorLine = (r) => `          paced floor beside this meeting (${r.floor.kbps ?? '-'} kbit/s video per sender): `
       + `${fmt(r.floor.us)} us/fwd; server/floor ${fmt(r.usPerFwd / r.floor.us, 2)}`;
     if (FLOOR) console.log(floorLine(p));
-    const j = await runJanus(n, pw);
+    // A Janus run that breaks (its SDP now and then fails to parse in Chromium) is reported
+    // and the benchmark goes on.
+    const j = await runJanus(n, pw).catch((e) => ({ failed: String(e.message ?? e).split('\n')[0] }));
+    if (j.failed) {
+      console.log(`janus   ${n}  ${rep}  failed: ${j.failed}`);
+      continue;
+    }
     if (j.skipped) {
       console.log(`janus   ${n}  ${rep}  skipped: ${j.skipped}`);
       continue;

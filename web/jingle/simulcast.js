@@ -150,3 +150,23 @@ export function activeLayers(heights, maxHeight) {
   if (maxHeight === 0) top = 0;
   return heights.map((_, i) => i <= top);
 }
+
+/**
+ * The SVC camera's encoding when no receiver needs more than `maxHeight` lines of a camera
+ * capturing `trackHeight`: as many spatial layers of `mode` (e.g. L3T3_KEY: a quarter, half and
+ * full resolution) as activeLayers keeps, the top ones dropped by scaling the input down, so
+ * the layers that stay keep their heights (L2T3_KEY at half the input: a quarter and a half;
+ * L1T3 at a quarter). Returns { scalabilityMode, scaleResolutionDownBy }.
+ */
+export function svcEncodingFor(mode, trackHeight, maxHeight) {
+  const m = /^L(\d)T(\d)(_KEY)?$/.exec(mode ?? '');
+  if (!m) return { scalabilityMode: mode, scaleResolutionDownBy: 1 };
+  const spatial = Number(m[1]);
+  const heights = Array.from({ length: spatial }, (_, i) => Math.floor(trackHeight / 2 ** (spatial - 1 - i)));
+  const keep = activeLayers(heights, maxHeight).filter(Boolean).length;
+  if (keep >= spatial) return { scalabilityMode: mode, scaleResolutionDownBy: 1 };
+  return {
+    scalabilityMode: keep > 1 ? `L${keep}T${m[2]}${m[3] ?? ''}` : `L1T${m[2]}`,
+    scaleResolutionDownBy: 2 ** (spatial - keep),
+  };
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { localSources } from '../jingle/answer.js';
 import { parseSdp } from '../jingle/sdp.js';
 import { activeLayers, addSimulcast, cameraCodec, layerHeights, SVC_SCALABILITY_MODE,
-  svcModeFor } from '../jingle/simulcast.js';
+  svcEncodingFor, svcModeFor } from '../jingle/simulcast.js';
 import { fixtureText } from './helpers.mjs';
 
 // A real Chromium answer (mids 0: our audio, 3: our camera with an RTX FID group).
@@ -100,4 +100,19 @@ test('svc: cameraCodec reads the first payload type of the camera m-line', () =>
   const vp9 = ANSWER.replace(/^(m=video 9 UDP\/TLS\/RTP\/SAVPF) 41 100 107 101 /m, '$1 101 41 100 107 ');
   assert.notEqual(vp9, ANSWER);
   assert.equal(cameraCodec(vp9, '3'), 'vp9');
+});
+
+test('svcEncodingFor: the SVC camera drops the spatial layers nobody needs', () => {
+  const all = { scalabilityMode: 'L3T3_KEY', scaleResolutionDownBy: 1 };
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, null), all);
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, 720), all);
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, 540), all);
+  // 360 lines: the quarter and the half (180, 360) from the input at half size.
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, 360), { scalabilityMode: 'L2T3_KEY', scaleResolutionDownBy: 2 });
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, 270), { scalabilityMode: 'L2T3_KEY', scaleResolutionDownBy: 2 });
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, 180), { scalabilityMode: 'L1T3', scaleResolutionDownBy: 4 });
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 720, 0), { scalabilityMode: 'L1T3', scaleResolutionDownBy: 4 });
+  assert.deepEqual(svcEncodingFor('L3T3_KEY', 360, 180), { scalabilityMode: 'L2T3_KEY', scaleResolutionDownBy: 2 });
+  assert.deepEqual(svcEncodingFor('L2T2', 720, 180), { scalabilityMode: 'L1T2', scaleResolutionDownBy: 2 });
+  assert.deepEqual(svcEncodingFor('weird', 720, 180), { scalabilityMode: 'weird', scaleResolutionDownBy: 1 });
 });

@@ -15,7 +15,7 @@ import { buildIceFailed, buildSessionAccept, buildSessionTerminate, buildSourceC
 import { RemoteOffer } from '../jingle/offer.js';
 import { firstTransport } from '../jingle/parse.js';
 import { activeLayers, addSimulcast, cameraCodec, layerHeights, SIMULCAST_SCALABILITY_MODE,
-  svcModeFor } from '../jingle/simulcast.js';
+  svcEncodingFor, svcModeFor } from '../jingle/simulcast.js';
 import { candidateToSdp, parseSdp } from '../jingle/sdp.js';
 import { toBuilder } from '../jingle/xml.js';
 import { SCREEN_MAX_BITRATE, SCREEN_MAX_FPS } from '../media.js';
@@ -229,7 +229,8 @@ export class MediaSession extends EventTarget {
   /**
    * The camera's simulcast layers: temporal layers on each (where Chromium allows it), and only
    * the layers some receiver needs (the bridge's SenderSourceConstraints, `cameraMaxHeight`):
-   * an unwatched 720p layer costs the sender's CPU and uplink for nothing.
+   * an unwatched 720p layer costs the sender's CPU and uplink for nothing. The same for an SVC
+   * camera's spatial layers (fewer layers, the input scaled down).
    */
   async tuneCameraSender() {
     const mid = this.offer.localMid('video');
@@ -238,9 +239,14 @@ export class MediaSession extends EventTarget {
     try {
       const params = tr.sender.getParameters();
       if (this.cameraSvc && params.encodings?.length === 1) {
-        // SVC: every layer in the one encoding; the bridge picks per receiver.
-        if (params.encodings[0].scalabilityMode !== this.cameraSvc) {
-          params.encodings[0].scalabilityMode = this.cameraSvc;
+        // SVC: the layers in the one encoding, the bridge picks per receiver; the spatial
+        // layers above what any receiver needs are not encoded.
+        const height = tr.sender.track.getSettings?.().height ?? 720;
+        const want = svcEncodingFor(this.cameraSvc, height, this.cameraMaxHeight);
+        const e = params.encodings[0];
+        if (e.scalabilityMode !== want.scalabilityMode || (e.scaleResolutionDownBy ?? 1) !== want.scaleResolutionDownBy) {
+          e.scalabilityMode = want.scalabilityMode;
+          e.scaleResolutionDownBy = want.scaleResolutionDownBy;
           await tr.sender.setParameters(params);
         }
         return;
