@@ -7,7 +7,9 @@
 // Carol pins Alice: her client asks 720p of Alice and 180p of Bob (ReceiverVideoConstraints),
 // and Chromium's getStats says she decodes Alice at >= 540 lines and Bob at <= 270, both VP9.
 // Then she pins Bob: the layers swap and the frames keep coming. Alice in tile view gets both
-// others at 360p (the middle spatial layer). Prints the switch times.
+// others at 360p (the middle spatial layer). Nobody then needs Alice above 360 lines: her
+// camera stops its top spatial layer (SenderSourceConstraints), and comes back in HD when
+// Carol pins her again. Prints the switch times.
 // PARLEY_SVC_CODEC=av1 runs the same with AV1 SVC (layers in the dependency descriptor).
 // Exit 0 pass, 1 fail, 77 skip (Chromium here cannot encode VP9 SVC). Run through meson
 // (suite e2e) or:
@@ -120,8 +122,29 @@ try {
   }, [bob.id, carol.id], { timeout: 60000, what: 'alice decoding bob and carol at 360p (tile view)' });
   const d4 = await decoded(alice, [bob.id, carol.id]);
   reached(`alice (tile view) decodes bob at ${d4[bob.id].height} and carol at ${d4[carol.id].height} lines (${Date.now() - t3} ms)`);
+
+  // Nobody watches alice's camera above 360 lines now (carol: thumbnail, bob: tile view): once
+  // that held for the client's delay (10 s), her top spatial layer stops (L2T3_KEY from the
+  // input at half size); carol still gets her thumbnail. Pinned again, she is back in HD.
+  const t5 = Date.now();
+  await until(alice, (mode) => window.parley.cameraLayers().then((l) => l.length === 1 && l[0].scalabilityMode === mode),
+    'L2T3_KEY', { timeout: 60000, what: 'alice\'s camera dropping its top spatial layer (L2T3_KEY)' });
+  const dropMs = Date.now() - t5;
+  await until(alice, async () => {
+    const h = (await window.parley.stats())._local?.video?.frameHeight ?? 0;
+    return h > 0 && h <= 360;
+  }, [], { timeout: 30000, what: 'alice encoding at most 360 lines' });
+  await receivingFrom(carol, [alice.id], { minFrames: 20 });
+  const d5 = await decoded(carol, [alice.id]);
+  check(d5[alice.id].height > 0 && d5[alice.id].height <= 270,
+    `alice's camera sends two spatial layers, nobody needing the third (${dropMs} ms after the last pin); carol still decodes her thumbnail at ${d5[alice.id].height} lines`);
+  await carol.evaluate((id) => window.parley.pin(id), alice.id);
+  const ms6 = await waitLayers(carol, alice.id, bob.id, 'carol decoding alice >= 540p again', 60000);
+  const l6 = await alice.evaluate(() => window.parley.cameraLayers());
+  check(l6.length === 1 && l6[0].scalabilityMode === MODE,
+    `pinned again, alice sends all three spatial layers (${l6[0]?.scalabilityMode}) and carol decodes her in HD (${ms6} ms after the pin)`);
   const fz = (await stats(carol));
-  console.log(`# figures: switch to alice ${ms1} ms, swap to bob ${ms2} ms; key frames the bridge asked for: ${kf1 - kf0} for the first, ${kf2 - kf1} for the swap; carol's freezes of alice ${fz[alice.id]?.video?.freezeCount ?? '?'}, of bob ${fz[bob.id]?.video?.freezeCount ?? '?'}; key frames carol decoded of alice ${fz[alice.id]?.video?.keyFramesDecoded ?? '?'}, of bob ${fz[bob.id]?.video?.keyFramesDecoded ?? '?'}`);
+  console.log(`# figures: switch to alice ${ms1} ms, swap to bob ${ms2} ms, back to alice in HD from two layers ${ms6} ms; key frames the bridge asked for: ${kf1 - kf0} for the first, ${kf2 - kf1} for the swap; carol's freezes of alice ${fz[alice.id]?.video?.freezeCount ?? '?'}, of bob ${fz[bob.id]?.video?.freezeCount ?? '?'}; key frames carol decoded of alice ${fz[alice.id]?.video?.keyFramesDecoded ?? '?'}, of bob ${fz[bob.id]?.video?.keyFramesDecoded ?? '?'}`);
 } catch (e) {
   check(false, e.message);
   st.dump();
