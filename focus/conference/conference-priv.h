@@ -31,7 +31,13 @@ struct _FocusConferences {
     PaRateLimit peer_rl; /* log lines caused by what clients send */
     guint64 reinvites;   /* metrics (focus_conferences_stats()) */
     GPtrArray *expiries; /* FocusExpiry* (owned): expiries bridges have not answered yet */
+    /* XEP-0115: "node#ver" -> FocusFeatures* (owned), only from disco#info results whose own
+     * hash is that ver (focus_member_disco), at most FOCUS_CAPS_CACHE_MAX entries. */
+    GHashTable *caps_features;
+    guint64 caps_hits, caps_misses; /* invitations with and without a disco#info round trip */
 };
+
+#define FOCUS_CAPS_CACHE_MAX 256
 
 typedef struct _FocusExpiry FocusExpiry;
 
@@ -69,6 +75,8 @@ typedef struct {
     FocusMemberState state; /* written by focus_member_set_state() only */
     gboolean features_known;
     gboolean disco_pending;
+    char *disco_caps; /* "node#ver" the participant advertised when disco#info was sent */
+    char *disco_ver;
     gboolean invited_before; /* re-invitations do not wait for min_participants */
     FocusFeatures features;
     guint alloc_retries;
@@ -126,7 +134,10 @@ void focus_member_free(gpointer member);
  * table does not have is a bug: critical, and @m stays where it is. */
 void focus_member_set_state(FocusMember *m, FocusMemberState to, const char *why);
 /* Asks @m's client for its features (disco#info), then evaluates again. */
-void focus_member_disco(FocusMember *m);
+void focus_member_disco(FocusMember *m, const FocusParticipant *p);
+/* Takes @p's features from the caps cache when its presence advertised caps the focus has
+ * verified before: TRUE, and the member's features are known without a round trip. */
+gboolean focus_member_features_from_caps(FocusMember *m, const FocusParticipant *p);
 /* The endpoint is allocated: session-initiate with the bridge's @transport. */
 void focus_member_offer(FocusMember *m, const PaTransport *transport);
 /* session-terminate @reason/@text (@text may be NULL) on @m's session, if it is live. */

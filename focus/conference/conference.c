@@ -110,7 +110,10 @@ static void evaluate_now(FocusLink *link, gpointer data)
             if (focus_conf_ensure_bridge(conf))
                 focus_conf_allocate(m);
         } else if (!m->disco_pending && focus_conf_ensure_bridge(conf)) {
-            focus_member_disco(m);
+            if (focus_member_features_from_caps(m, p))
+                focus_conf_allocate(m);
+            else
+                focus_member_disco(m, p);
         }
         if (conf->no_bridge)
             break; /* the others would not find one either */
@@ -241,6 +244,7 @@ FocusConferences *focus_conferences_new(FocusLink *link, const FocusConferenceSe
     mgr->registry = registry;
     mgr->bridges = bridges;
     mgr->all = g_ptr_array_new();
+    mgr->caps_features = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     mgr->peer_rl = (PaRateLimit)PA_RATE_LIMIT_INIT(G_USEC_PER_SEC, 20);
     focus_expiries_init(mgr);
     focus_registry_add_listener(registry, &registry_events, mgr);
@@ -258,6 +262,7 @@ void focus_conferences_free(FocusConferences *mgr)
         ((FocusConference *)mgr->all->pdata[i])->mgr = NULL;
     g_ptr_array_free(mgr->all, TRUE);
     focus_expiries_clear(mgr);
+    g_hash_table_unref(mgr->caps_features);
     g_free(mgr->occupant_jid);
     g_free(mgr);
 }
@@ -348,6 +353,8 @@ void focus_conferences_stats(FocusConferences *mgr, FocusConferencesStats *out)
 {
     memset(out, 0, sizeof *out);
     out->reinvites = mgr->reinvites;
+    out->caps_hits = mgr->caps_hits;
+    out->caps_misses = mgr->caps_misses;
     for (guint i = 0; i < mgr->all->len; i++) {
         FocusConference *conf = mgr->all->pdata[i];
         if (conf->bridge_jid)

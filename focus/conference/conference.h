@@ -83,6 +83,8 @@ void focus_conferences_handle_bridge_news(FocusConferences *mgr, xmpp_stanza_t *
 /* For the focus's metrics (focus/http). */
 typedef struct {
     guint64 reinvites;      /* participants invited again: restart, ICE failure, bridge lost */
+    guint64 caps_hits;      /* features taken from the caps cache (no disco#info round trip) */
+    guint64 caps_misses;    /* features asked for with disco#info */
     guint sessions_pending; /* Jingle sessions: session-initiate sent, no accept yet */
     guint sessions_active;  /* accepted */
     guint on_bridge;        /* conferences that have a bridge */

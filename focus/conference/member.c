@@ -15,6 +15,7 @@
 #include "focus/conference/conference-priv.h"
 
 #include "common/xmpp/stanza.h"
+#include "focus/xmpp/caps.h"
 
 #include <string.h>
 
@@ -99,6 +100,8 @@ void focus_member_free(gpointer data)
     g_free(m->nick);
     g_free(m->occupant_jid);
     g_free(m->stats_id);
+    g_free(m->disco_caps);
+    g_free(m->disco_ver);
     g_free(m->endpoint_bridge);
     g_free(m->initiate_sid);
     g_free(m);
@@ -119,16 +122,53 @@ void focus_member_forget_session(FocusMember *m)
 
 /* ---- features ---- */
 
+/* Keeps @f for the caps the member advertised when @reply's own hash is that ver. */
+static void caps_learn(FocusMember *m, xmpp_stanza_t *reply, const FocusFeatures *f)
+{
+    GHashTable *cache = m->conf->mgr->caps_features;
+    if (!m->disco_caps || g_hash_table_contains(cache, m->disco_caps) ||
+        g_hash_table_size(cache) >= FOCUS_CAPS_CACHE_MAX)
+        return;
+    g_autofree char *ver = focus_caps_ver(reply);
+    if (g_strcmp0(ver, m->disco_ver) != 0) {
+        focus_conf_log_peer(m->conf->mgr, G_LOG_LEVEL_INFO,
+                            "caps room=%s ep=%s: advertised ver %s, its disco#info hashes to %s "
+                            "(not cached)",
+                            m->conf->room_jid, m->nick, m->disco_ver, ver ? ver : "(unverifiable)");
+        return;
+    }
+    g_hash_table_insert(cache, g_strdup(m->disco_caps), g_memdup2(f, sizeof *f));
+}
+
+gboolean focus_member_features_from_caps(FocusMember *m, const FocusParticipant *p)
+{
+    FocusConferences *mgr = m->conf->mgr;
+    if (!p->caps_node || !p->caps_ver)
+        return FALSE;
+    g_autofree char *key = g_strdup_printf("%s#%s", p->caps_node, p->caps_ver);
+    const FocusFeatures *f = g_hash_table_lookup(mgr->caps_features, key);
+    if (!f)
+        return FALSE;
+    m->features = *f;
+    m->features_known = TRUE;
+    mgr->caps_hits++;
+    g_autofree char *s = focus_features_str(&m->features);
+    g_info("participant features room=%s ep=%s (caps %s): %s", m->conf->room_jid, m->nick, key, s);
+    return TRUE;
+}
+
 static void disco_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *reply, gpointer data)
 {
     FocusMember *m = data;
     m->disco_pending = FALSE;
     if (outcome == FOCUS_IQ_DISCONNECTED)
         return; /* asked again once the room is back */
-    if (outcome == FOCUS_IQ_RESULT)
+    if (outcome == FOCUS_IQ_RESULT) {
         focus_features_from_disco(&m->features, reply);
-    else
+        caps_learn(m, reply, &m->features);
+    } else {
         focus_features_default(&m->features);
+    }
     m->features_known = TRUE;
     g_autofree char *f = focus_features_str(&m->features);
     g_info("participant features room=%s ep=%s (%s): %s", m->conf->room_jid, m->nick,
@@ -137,11 +177,23 @@ static void disco_done(FocusLink *link, FocusIqOutcome outcome, xmpp_stanza_t *r
 }
 
 /* Features are asked for when the participant is about to be invited (a bridge is there and
- * the room is big enough), not on join: a participant who stays alone costs nothing. */
-void focus_member_disco(FocusMember *m)
+ * the room is big enough), not on join: a participant who stays alone costs nothing. A client
+ * whose presence advertised caps the focus verified before is not asked at all
+ * (focus_member_features_from_caps): the joining participant's own disco#info round trip,
+ * answered by a browser busy setting up its call, was the largest wait before its invitation
+ * (130 ms and more). The caps the participant advertised are kept with the question, and the
+ * answer fills the cache when its hash is that ver (caps_learn). */
+void focus_member_disco(FocusMember *m, const FocusParticipant *p)
 {
     FocusConferences *mgr = m->conf->mgr;
     m->disco_pending = TRUE;
+    mgr->caps_misses++;
+    g_clear_pointer(&m->disco_caps, g_free);
+    g_clear_pointer(&m->disco_ver, g_free);
+    if (p->caps_node && p->caps_ver) {
+        m->disco_caps = g_strdup_printf("%s#%s", p->caps_node, p->caps_ver);
+        m->disco_ver = g_strdup(p->caps_ver);
+    }
     focus_conf_send_iq(
         m->conf,
         focus_features_disco_request(focus_link_ctx(mgr->link), mgr->occupant_jid, m->occupant_jid),

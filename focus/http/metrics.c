@@ -103,6 +103,15 @@ static void render_conferences(const FocusMetricsSources *src, GString *out)
     metric(out, "parley_focus_reinvites_total", "counter",
            "participants invited again (client restart, ICE failure, bridge lost or moved)",
            cs.reinvites);
+    header(out, "parley_focus_participant_features_total", "counter",
+           "how the focus learned a participant's features before inviting it: from the caps "
+           "cache (no round trip) or with disco#info");
+    g_string_append_printf(out,
+                           "parley_focus_participant_features_total{from=\"caps-cache\"} "
+                           "%" G_GUINT64_FORMAT "\n"
+                           "parley_focus_participant_features_total{from=\"disco\"} "
+                           "%" G_GUINT64_FORMAT "\n",
+                           cs.caps_hits, cs.caps_misses);
 }
 
 typedef struct {

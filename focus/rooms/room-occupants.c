@@ -13,6 +13,8 @@ void focus_room_participant_free(gpointer data)
     g_free(p->real_jid);
     g_free(p->display_name);
     g_free(p->stats_id);
+    g_free(p->caps_node);
+    g_free(p->caps_ver);
     g_free(p);
 }
 
@@ -169,6 +171,10 @@ void focus_room_occupant_available(FocusRoom *room, const FocusMucPresence *mp)
     copy_if_set(&p->real_jid, mp->real_jid);
     copy_if_set(&p->display_name, mp->display_name);
     copy_if_set(&p->stats_id, mp->stats_id);
+    if (mp->caps_node && mp->caps_ver) {
+        copy_if_set(&p->caps_node, mp->caps_node);
+        copy_if_set(&p->caps_ver, mp->caps_ver);
+    }
     if (is_new) {
         room->awaiting_first_join = FALSE;
         g_info("participant joined room=%s ep=%s role=%s affiliation=%s jid=%s "

@@ -62,6 +62,8 @@ typedef struct {
     char *real_jid;     /* full real JID (whois anyone), or NULL */
     char *display_name; /* <nick xmlns=http://jabber.org/protocol/nick>, or NULL */
     char *stats_id;     /* <stats-id>, or NULL */
+    char *caps_node;    /* XEP-0115 caps (sha-1) of the latest presence that had them, or NULL */
+    char *caps_ver;
     FocusMucRole role;
     FocusMucAffiliation affiliation;
     guint64 join_seq; /* order of arrival in this room (lower = earlier) */

@@ -4,6 +4,7 @@
 
 #include "common/xmpp/jid.h"
 #include "common/xmpp/stanza.h"
+#include "focus/xmpp/caps.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,8 @@ void focus_muc_presence_clear(FocusMucPresence *p)
     g_free(p->new_nick);
     g_free(p->display_name);
     g_free(p->stats_id);
+    g_free(p->caps_node);
+    g_free(p->caps_ver);
     g_free(p->destroy_reason);
     memset(p, 0, sizeof *p);
 }
@@ -178,6 +181,13 @@ FocusMucPresenceStatus focus_muc_presence_parse(xmpp_stanza_t *presence, FocusMu
         parse_muc_user(x, out);
     out->display_name = focus_stanza_child_text(presence, "nick", FOCUS_NS_NICK);
     out->stats_id = focus_stanza_child_text(presence, "stats-id", NULL);
+    xmpp_stanza_t *caps = pa_stanza_child(presence, "c", FOCUS_NS_CAPS);
+    const char *node = caps ? xmpp_stanza_get_attribute(caps, "node") : NULL;
+    const char *ver = caps ? xmpp_stanza_get_attribute(caps, "ver") : NULL;
+    if (node && *node && ver && *ver && g_strcmp0(xmpp_stanza_get_attribute(caps, "hash"), "sha-1") == 0) {
+        out->caps_node = g_strdup(node);
+        out->caps_ver = g_strdup(ver);
+    }
     return FOCUS_MUC_PRESENCE_OK;
 }
 

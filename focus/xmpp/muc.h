@@ -72,6 +72,8 @@ typedef struct {
     char *new_nick;     /* item@nick on status 303, else NULL */
     char *display_name; /* <nick xmlns=http://jabber.org/protocol/nick>, else NULL */
     char *stats_id;     /* <stats-id>, else NULL */
+    char *caps_node;    /* XEP-0115 <c hash='sha-1' node ver/>: node and ver (both or neither) */
+    char *caps_ver;
     gboolean destroyed; /* <destroy/> inside muc#user: the room is gone */
     char *destroy_reason;
     guint n_status;

@@ -4,6 +4,8 @@
  * speak the XML source form, nameless contents, and simulcast. Bridge faults are in
  * test-jingle-bridge-faults.c. */
 #include "conference-fixture.h"
+#include "focus/xmpp/caps.h"
+#include "tests/lib/c/stanza-match.h"
 
 static void test_meeting(void)
 {
@@ -359,6 +361,91 @@ static void test_simulcast(void)
     fx_clear(&fx);
 }
 
+/* XEP-0115: a client whose presence advertises caps the focus verified before (a disco#info
+ * result hashing to that ver) is invited without a disco#info round trip; caps whose result
+ * does not hash to the ver they claim are never cached. */
+#define CAPS_QUERY                                                                                 \
+    "<query xmlns='http://jabber.org/protocol/disco#info'>"                                        \
+    "<identity category='client' type='web' name='Test client'/>"                                  \
+    "<feature var='urn:xmpp:jingle:apps:rtp:audio'/>"                                              \
+    "<feature var='urn:xmpp:jingle:apps:rtp:video'/><feature var='urn:ietf:rfc:4588'/>"            \
+    "<feature var='http://jitsi.org/tcc'/>"                                                        \
+    "<feature var='http://jitsi.org/json-encoded-sources'/></query>"
+
+static void caps_occupant(Fx *fx, const char *nick, const char *ver)
+{
+    testbed_receive(&fx->tb,
+                    "<presence from='" ROOM "/%s' to='" OCC "'><c xmlns='http://jabber.org/"
+                    "protocol/caps' hash='sha-1' node='https://client.example/web' ver='%s'/>"
+                    "<x xmlns='" NS_MUC_USER "'><item affiliation='none' role='participant' "
+                    "jid='%s@example.org/r'/></x></presence>",
+                    nick, ver, nick);
+}
+
+static gboolean disco_sent_to(Fx *fx, guint from, const char *nick)
+{
+    g_autofree char *to = g_strdup_printf(ROOM "/%s", nick);
+    return sent_find(&fx->tb, from,
+                     STANZA(.name = "iq", .type = "get", .to = to,
+                            .has = {{"query", NS_DISCO_INFO}})) >= 0;
+}
+
+static void test_caps_cache(void)
+{
+    Fx fx;
+    fx_init(&fx, 2);
+    bridge_join(&fx, "b1", "0.1");
+    room_ready(&fx);
+    xmpp_stanza_t *q = test_stanza_parse(fx.tb.ctx, "<iq type='result'>" CAPS_QUERY "</iq>");
+    g_autofree char *ver = focus_caps_ver(q);
+    xmpp_stanza_release(q);
+    g_assert_nonnull(ver);
+
+    /* The first two are asked (nothing is known yet); the answers fill the cache. */
+    caps_occupant(&fx, "alice", ver);
+    guint mark = fx.tb.sent->len;
+    caps_occupant(&fx, "bob", ver);
+    disco(&fx, mark, "alice", CAPS_QUERY);
+    disco(&fx, mark, "bob", CAPS_QUERY);
+    g_assert_cmpint(find_alloc(&fx, mark, "b1", "alice"), >=, 0);
+    FocusConferencesStats cs;
+    focus_conferences_stats(fx.mgr, &cs);
+    g_assert_cmpuint(cs.caps_misses, ==, 2);
+    g_assert_cmpuint(cs.caps_hits, ==, 0);
+
+    /* Carol advertises the same caps: allocated at once, never asked. */
+    mark = fx.tb.sent->len;
+    caps_occupant(&fx, "carol", ver);
+    g_assert_false(disco_sent_to(&fx, mark, "carol"));
+    int ac = find_alloc(&fx, mark, "b1", "carol");
+    g_assert_cmpint(ac, >=, 0);
+    answer_alloc(&fx, ac, "carol");
+    int ic = find_initiate(&fx, mark, "carol");
+    g_assert_cmpint(ic, >=, 0);
+    /* With the cached features: transport-cc offered, sources in the JSON form. */
+    g_assert_true(stanza_mentions(sent_at(&fx.tb, ic), "transport-cc"));
+    g_assert_true(stanza_match(sent_at(&fx.tb, ic), STANZA(.has = {{"json-message"}})));
+    focus_conferences_stats(fx.mgr, &cs);
+    g_assert_cmpuint(cs.caps_hits, ==, 1);
+
+    /* Dave claims a ver his features do not hash to: asked, and not cached, so Erin with the
+     * same claim is asked too. */
+    mark = fx.tb.sent->len;
+    caps_occupant(&fx, "dave", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    disco(&fx, mark, "dave", CAPS_QUERY);
+    mark = fx.tb.sent->len;
+    caps_occupant(&fx, "erin", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    g_assert_true(disco_sent_to(&fx, mark, "erin"));
+    /* A client without caps is asked as before. */
+    mark = fx.tb.sent->len;
+    occupant(&fx, "frank");
+    g_assert_true(disco_sent_to(&fx, mark, "frank"));
+    focus_conferences_stats(fx.mgr, &cs);
+    g_assert_cmpuint(cs.caps_hits, ==, 1);
+    g_assert_cmpuint(cs.caps_misses, ==, 5);
+    fx_clear(&fx);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -368,5 +455,6 @@ int main(int argc, char **argv)
     g_test_add_func("/jingle/conference/xml-client", test_xml_client);
     g_test_add_func("/jingle/conference/nameless-content", test_nameless_content);
     g_test_add_func("/jingle/conference/simulcast", test_simulcast);
+    g_test_add_func("/jingle/conference/caps-cache", test_caps_cache);
     return g_test_run();
 }
