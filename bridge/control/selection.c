@@ -22,8 +22,8 @@
 #define REALLOC_EVERY_S 2
 #define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
 #define BWE_POLL_TICKS 2 /* estimates looked at every 2 speaker ticks (200 ms) */
-#define UPGRADE_ROOM 0.8  /* a switch up costs at most this share of the budget */
-#define BWE_HOLD 5        /* the allocation uses the lowest of the last 5 looks (1 s) */
+#define UPGRADE_ROOM 0.8 /* a switch up costs at most this share of the budget */
+#define BWE_HOLD 5       /* the allocation uses the lowest of the last 5 looks (1 s) */
 
 /* One video source of the conference. */
 typedef struct {
@@ -48,7 +48,7 @@ typedef struct {
 typedef struct {
     BridgeHandle handle;
     BridgeHandle conf;
-    guint level_cursor; /* the media plane's audio levels read so far */
+    guint level_cursor;         /* the media plane's audio levels read so far */
     BridgeMediaTarget *targets; /* last posted to the worker */
     guint n_targets;
     gboolean posted;
@@ -75,8 +75,8 @@ struct _BridgeSelection {
     BridgeMedia *media;
     BridgeChannels *ch;
     GMainContext *ctx;
-    GHashTable *confs; /* handle -> SelConf (owned) */
-    GHashTable *eps;   /* handle -> SelEp (owned) */
+    GHashTable *confs;                        /* handle -> SelConf (owned) */
+    GHashTable *eps;                          /* handle -> SelEp (owned) */
     GSource *idle, *speaker_timer, *periodic; /* the timers: only while there are conferences */
     guint ticks;
     GArray *levels; /* LevelRun: scratch for one conference's tick */

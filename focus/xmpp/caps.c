@@ -43,9 +43,9 @@ char *focus_caps_string(xmpp_stanza_t *result)
             continue;
         const char *name = xmpp_stanza_get_name(c);
         if (g_strcmp0(name, "identity") == 0) {
-            g_ptr_array_add(ids, g_strdup_printf("%s/%s/%s/%s", attr(c, "category"),
-                                                 attr(c, "type"), attr(c, "xml:lang"),
-                                                 attr(c, "name")));
+            g_ptr_array_add(ids,
+                            g_strdup_printf("%s/%s/%s/%s", attr(c, "category"), attr(c, "type"),
+                                            attr(c, "xml:lang"), attr(c, "name")));
         } else if (g_strcmp0(name, "feature") == 0) {
             const char *var = xmpp_stanza_get_attribute(c, "var");
             if (!var)

@@ -184,7 +184,8 @@ FocusMucPresenceStatus focus_muc_presence_parse(xmpp_stanza_t *presence, FocusMu
     xmpp_stanza_t *caps = pa_stanza_child(presence, "c", FOCUS_NS_CAPS);
     const char *node = caps ? xmpp_stanza_get_attribute(caps, "node") : NULL;
     const char *ver = caps ? xmpp_stanza_get_attribute(caps, "ver") : NULL;
-    if (node && *node && ver && *ver && g_strcmp0(xmpp_stanza_get_attribute(caps, "hash"), "sha-1") == 0) {
+    if (node && *node && ver && *ver &&
+        g_strcmp0(xmpp_stanza_get_attribute(caps, "hash"), "sha-1") == 0) {
         out->caps_node = g_strdup(node);
         out->caps_ver = g_strdup(ver);
     }

@@ -46,13 +46,20 @@ static void test_xep_example(xmpp_ctx_t *ctx)
 
 static void test_parley_client(xmpp_ctx_t *ctx)
 {
-    const char *features[] = {
-        "urn:xmpp:jingle:apps:rtp:video", "http://jabber.org/protocol/disco#info",
-        "http://jitsi.org/json-encoded-sources", "http://jitsi.org/receive-multiple-video-streams",
-        "http://jitsi.org/source-name", "http://jitsi.org/tcc", "urn:ietf:rfc:4588",
-        "urn:ietf:rfc:5761", "urn:ietf:rfc:5888", "urn:xmpp:jingle:1",
-        "urn:xmpp:jingle:apps:dtls:0", "urn:xmpp:jingle:apps:rtp:1",
-        "urn:xmpp:jingle:apps:rtp:audio", "urn:xmpp:jingle:transports:ice-udp:1"};
+    const char *features[] = {"urn:xmpp:jingle:apps:rtp:video",
+                              "http://jabber.org/protocol/disco#info",
+                              "http://jitsi.org/json-encoded-sources",
+                              "http://jitsi.org/receive-multiple-video-streams",
+                              "http://jitsi.org/source-name",
+                              "http://jitsi.org/tcc",
+                              "urn:ietf:rfc:4588",
+                              "urn:ietf:rfc:5761",
+                              "urn:ietf:rfc:5888",
+                              "urn:xmpp:jingle:1",
+                              "urn:xmpp:jingle:apps:dtls:0",
+                              "urn:xmpp:jingle:apps:rtp:1",
+                              "urn:xmpp:jingle:apps:rtp:audio",
+                              "urn:xmpp:jingle:transports:ice-udp:1"};
     GString *inner = g_string_new("<identity category='client' type='web' name='Parley'/>");
     for (guint i = 0; i < G_N_ELEMENTS(features); i++)
         g_string_append_printf(inner, "<feature var='%s'/>", features[i]);
