@@ -9,7 +9,9 @@
 // she gets a lower layer of Alice, and her video keeps going: while it switches down (the
 // first 5 s, its frozen time a figure) no stall over 3.5 s, then no stall
 // over 2 s (more than Bob's) and frozen at most 2 s longer than Bob, who has Alice on stage
-// too without a limit (on a loaded machine a CPU-starved encoder freezes everyone alike).
+// too without a limit (on a loaded machine a CPU-starved encoder freezes everyone alike);
+// frozen time is measured on the frames as presented (requestVideoFrameCallback on the tile:
+// a frame on screen over 300 ms), Chromium's freeze statistics are printed as figures.
 // Switches up that the link cannot carry are counted by the bridge and printed.
 // Then the limit is lifted: she decodes Alice at >= 540 lines again with frames flowing
 // within 15 s, which needs the estimate to ramp up by probing.
@@ -118,6 +120,36 @@ async function video(page) {
     return out;
   })(), byssrc);
 }
+
+/**
+ * Starts recording, in `page`, how `id`'s tile presents frames (requestVideoFrameCallback:
+ * frames as shown): the longest time one frame stayed on screen and the time spent in gaps
+ * over FROZEN_GAP_MS; stopPresent() ends it and returns { max, frozen } in ms.
+ */
+const FROZEN_GAP_MS = 300;
+const startPresent = (page, id) => page.evaluate(([tile, frozenGap]) => {
+  const v = document.querySelector(`.tile[data-id="${tile}"] video`);
+  const g = { last: null, max: 0, frozen: 0, stop: false, found: !!v };
+  window.__present = g;
+  if (!v) return;
+  const tick = (now) => {
+    if (g.last !== null) {
+      const gap = now - g.last;
+      g.max = Math.max(g.max, gap);
+      if (gap > frozenGap) g.frozen += gap;
+    }
+    g.last = now;
+    if (!g.stop) v.requestVideoFrameCallback(tick);
+  };
+  v.requestVideoFrameCallback(tick);
+}, [id, FROZEN_GAP_MS]);
+const stopPresent = (page) => page.evaluate(() => {
+  const g = window.__present;
+  g.stop = true;
+  // A frame still on screen now counts up to now.
+  const open = g.last !== null ? performance.now() - g.last : 0;
+  return { found: g.found, max: Math.round(Math.max(g.max, open)), frozen: Math.round(g.frozen + (open > 300 ? open : 0)) };
+});
 
 /** The bridge's view of endpoint `id` (GET /debug/endpoints), or null. */
 async function bridgeView(id) {
@@ -244,14 +276,23 @@ try {
   const bobAt = [];
   const views = [];
   const holdStart = Date.now();
+  let presenting = false;
   while (Date.now() - holdStart < 20000) {
     const v = (await video(carol)).from[alice.id];
     held.push({ t: Date.now() - holdStart + down.ms, ...v });
+    if (!presenting && held.at(-1).t >= SETTLE_MS) {
+      // From here on, what carol and bob see of alice's tile (the settled part).
+      await startPresent(carol, alice.id);
+      await startPresent(bob, alice.id);
+      presenting = true;
+    }
     bobAt.push({ t: Date.now() - holdStart + down.ms, ...(await video(bob)).from[alice.id] });
     views.push(await bridgeView(carol.id));
     await new Promise((r) => setTimeout(r, 500));
   }
   const last = held.at(-1);
+  const shown = presenting ? await stopPresent(carol) : { found: false, max: 0, frozen: 0 };
+  const bobShown = presenting ? await stopPresent(bob) : { found: false, max: 0, frozen: 0 };
   // The first SETTLE_MS after the limit are the switch down: the queue in front of her fills
   // before any estimate can see it, and each step down waits for a key frame through it, so
   // a freeze or two there is the price of a link halving at once. After that her video is
@@ -293,12 +334,15 @@ try {
   figure(`freezes of alice's video: carol ${switchFreezes} while switching down (first ${SETTLE_MS / 1000} s, `
     + `${switchFrozenMs} ms frozen), ${freezes} after (${last.freezeMs - settledAt.freezeMs} ms); bob (unlimited control) `
     + `${bobSettled.freezes - bobBefore.freezes} (${bobSwitchFrozenMs} ms) and ${bobFreezes} (${bobNow.freezeMs - bobSettled.freezeMs} ms)`);
-  // Chromium counts a freeze for every late frame, so counts scatter with load; the time frozen
-  // is what a person sees.
-  const frozenMs = last.freezeMs - settledAt.freezeMs;
-  const bobFrozenMs = bobNow.freezeMs - bobSettled.freezeMs;
-  check(frozenMs <= bobFrozenMs + 2000,
-    `then frozen at most 2 s longer than an unlimited receiver's picture of alice (carol ${frozenMs} ms in ${freezes} freezes, bob ${bobFrozenMs} ms in ${bobFreezes})`);
+  // What a person sees: the time alice's tile showed one frame for over FROZEN_GAP_MS, from
+  // the frames as presented (requestVideoFrameCallback). Chromium's freeze statistics above
+  // are figures only: its counts scatter with load, and now and then it reports one freeze of
+  // 3.3-3.5 s here while frames kept being decoded and shown (seen with this stop's bridge and
+  // the previous one alike).
+  check(shown.found && bobShown.found, 'alice\'s tile has a video element on both pages');
+  figure(`settled part, as presented: carol's picture of alice frozen ${shown.frozen} ms (longest frame on screen ${shown.max} ms), bob's ${bobShown.frozen} ms (${bobShown.max} ms)`);
+  check(shown.frozen <= bobShown.frozen + 2000,
+    `then frozen at most 2 s longer than an unlimited receiver's picture of alice, as presented (carol ${shown.frozen} ms, longest ${shown.max} ms; bob ${bobShown.frozen} ms)`);
   figure(`bob, not limited, decodes alice at ${bobNow.height} lines; bob ${estimate(await bridgeView(bob.id))}`);
 
   // Lift the limit: back to HD (probing ramps the estimate up), with frames flowing.
