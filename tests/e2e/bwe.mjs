@@ -369,6 +369,8 @@ try {
   const m0 = await metrics(RTX);
   const c0 = (await video(carol)).from[alice.id];
   const b0 = (await video(bob)).from[alice.id];
+  await startPresent(carol, alice.id);
+  await startPresent(bob, alice.id);
   const match = ['udp', 'sport', String(BRIDGE_ICE_PORT), 'udp', 'dport', String(port)];
   nft('add', 'rule', 'inet', 'parley_loss', 'in', 'ip', 'daddr', '127.0.0.1', ...match, 'counter');
   nft('add', 'rule', 'inet', 'parley_loss', 'in', 'ip', 'daddr', '127.0.0.1', ...match,
@@ -382,6 +384,8 @@ try {
     bobLossy.push({ t: Date.now() - lossStart, ...(await video(bob)).from[alice.id] });
     await new Promise((r) => setTimeout(r, 500));
   }
+  const lossShown = await stopPresent(carol);
+  const bobLossShown = await stopPresent(bob);
   const lc = lossCounters();
   nft('flush', 'chain', 'inet', 'parley_loss', 'in');
   step('loss lifted');
@@ -409,10 +413,10 @@ try {
   check(cp <= bp + 1, `carol's browser needed no key frame to get over the losses (${cp} PLIs; bob ${bp})`);
   // On a loaded machine everyone's picture freezes now and then (a CPU-starved encoder or
   // decoder, a retransmission that a starved browser asked for late); Bob, who loses nothing,
-  // measures that. Quiet: 0 freezes for both.
-  const cfm = c1.freezeMs - c0.freezeMs;
-  const bfm = b1.freezeMs - b0.freezeMs;
-  check(cfm <= bfm + 4000, `carol's picture of alice frozen at most 4 s of the 20 more than bob's (${cfm} ms; bob ${bfm} ms)`);
+  // measures that. Quiet: 0 ms for both. Measured on the frames as presented, as above.
+  figure(`2% loss, as presented: carol's picture of alice frozen ${lossShown.frozen} ms (longest frame on screen ${lossShown.max} ms), bob's ${bobLossShown.frozen} ms (${bobLossShown.max} ms)`);
+  check(lossShown.frozen <= bobLossShown.frozen + 4000,
+    `carol's picture of alice frozen at most 4 s of the 20 more than bob's, as presented (${lossShown.frozen} ms; bob ${bobLossShown.frozen} ms)`);
   check(lossStall <= 1000 + bobLossStall, `no stall of carol's video of alice over 1 s beyond bob's under 2% loss (${lossStall} ms; bob ${bobLossStall} ms)`);
 } catch (e) {
   error = e;
