@@ -37,6 +37,7 @@ struct BridgeSpeakers {
     unsigned capacity;
     int64_t last_decision_ms;
     int64_t last_idle_ms;
+    int64_t advanced_ms; /* bridge_speakers_advance's last @now_ms (INT64_MIN: none yet) */
     bool dominant_set;
     uint32_t dominant;
     unsigned n_recent;
@@ -54,6 +55,7 @@ BridgeSpeakers *bridge_speakers_new(unsigned capacity)
     s->capacity = capacity;
     s->last_decision_ms = INT64_MIN;
     s->last_idle_ms = INT64_MIN;
+    s->advanced_ms = INT64_MIN;
     return s;
 }
 
@@ -259,6 +261,39 @@ bool bridge_speakers_tick(BridgeSpeakers *s, int64_t now_ms)
         return false;
     s->last_decision_ms = now_ms;
     return decide(s);
+}
+
+static int cmp_level_time(const void *a, const void *b)
+{
+    const BridgeSpeakerLevel *x = a, *y = b;
+    return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
+}
+
+bool bridge_speakers_advance(BridgeSpeakers *s, BridgeSpeakerLevel *levels, unsigned n,
+                             int64_t now_ms)
+{
+    int64_t from = now_ms;
+    if (s->advanced_ms != INT64_MIN && s->advanced_ms < now_ms)
+        from = s->advanced_ms > now_ms - BRIDGE_SPEAKER_CATCH_UP_MS
+                   ? s->advanced_ms
+                   : now_ms - BRIDGE_SPEAKER_CATCH_UP_MS;
+    s->advanced_ms = now_ms;
+    /* By time: a participant's own levels stay in order (its times never go back). */
+    if (n > 1)
+        qsort(levels, n, sizeof *levels, cmp_level_time);
+    bool changed = false;
+    unsigned k = 0;
+    for (int64_t t = from + BRIDGE_SPEAKER_STEP_MS < now_ms ? from + BRIDGE_SPEAKER_STEP_MS
+                                                            : now_ms;
+         ; t = t + BRIDGE_SPEAKER_STEP_MS < now_ms ? t + BRIDGE_SPEAKER_STEP_MS : now_ms) {
+        for (; k < n && (levels[k].at_ms <= t || t == now_ms); k++)
+            bridge_speakers_level(s, levels[k].id, levels[k].level_dbov,
+                                  levels[k].at_ms < t ? levels[k].at_ms : t);
+        changed |= bridge_speakers_tick(s, t);
+        if (t == now_ms)
+            break;
+    }
+    return changed;
 }
 
 bool bridge_speakers_dominant(const BridgeSpeakers *s, uint32_t *id)

@@ -33,6 +33,8 @@ extern "C" {
 #endif
 
 #define BRIDGE_SPEAKER_DECISION_MS 300
+#define BRIDGE_SPEAKER_STEP_MS 20       /* the algorithm's time step: one audio packet */
+#define BRIDGE_SPEAKER_CATCH_UP_MS 1000 /* bridge_speakers_advance replays at most this */
 #define BRIDGE_SPEAKER_LEVEL_IDLE_MS 40
 #define BRIDGE_SPEAKER_RECENT_MAX 10
 
@@ -59,6 +61,23 @@ bool bridge_speakers_level(BridgeSpeakers *s, uint32_t id, uint8_t level_dbov, i
  * BRIDGE_SPEAKER_DECISION_MS a decision. Call it at least every 40 ms or so (the media
  * worker's tick). Returns true when the dominant speaker changed. */
 bool bridge_speakers_tick(BridgeSpeakers *s, int64_t now_ms);
+
+/* One level of participant @id at @at_ms, for bridge_speakers_advance. */
+typedef struct {
+    uint32_t id;
+    uint8_t level_dbov;
+    int64_t at_ms;
+} BridgeSpeakerLevel;
+
+/* For an owner that collects levels and looks at them now and then (the bridge: every 100 ms):
+ * feeds @levels (@n of them, any order across participants, in order per participant; sorted
+ * here by time) and runs what is due up to @now_ms in BRIDGE_SPEAKER_STEP_MS steps from the
+ * previous call's @now_ms (at most BRIDGE_SPEAKER_CATCH_UP_MS back; the first call starts at
+ * @now_ms), each level fed before the step that reaches its time: the same decisions as
+ * bridge_speakers_level for each level and bridge_speakers_tick every 20 ms. Returns true when
+ * the dominant speaker changed. */
+bool bridge_speakers_advance(BridgeSpeakers *s, BridgeSpeakerLevel *levels, unsigned n,
+                             int64_t now_ms);
 
 /* The dominant speaker's id in *@id; false when there is none (no participants). */
 bool bridge_speakers_dominant(const BridgeSpeakers *s, uint32_t *id);

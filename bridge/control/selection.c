@@ -13,12 +13,11 @@
 #include "common/media/media-desc.h"
 
 /* Speech activity: the worker keeps every audio level (one per 20 ms packet); the control
- * thread looks at them SPEAKER_TICK_MS apart, only while there are conferences, and replays
- * them to the speaker module in its own 20 ms steps (the decisions come at most one tick
- * later than with a 20 ms timer, which would wake the thread 50 times a second). */
-#define SPEAKER_STEP_MS 20
+ * thread looks at them SPEAKER_TICK_MS apart, only while there are conferences, and the
+ * speaker module replays them in its own 20 ms steps (bridge_speakers_advance: decisions come
+ * at most one tick later than with a 20 ms timer, which would wake the thread 50 times a
+ * second). */
 #define SPEAKER_TICK_MS 100
-#define SPEAKER_CATCH_UP_MS 1000 /* after a stall, replay at most the last second */
 #define REALLOC_EVERY_S 2
 #define UNLIMITED_BPS G_GUINT64_CONSTANT(10000000000) /* no estimate yet: 10 Gbit/s */
 #define BWE_POLL_TICKS 2 /* estimates looked at every 2 speaker ticks (200 ms) */
@@ -42,7 +41,6 @@ typedef struct {
     gboolean has_dominant;
     guint32 dominant;
     gboolean dirty;
-    gint64 speech_ms; /* the speaker module's time: levels replayed up to here (0: not yet) */
 } SelConf;
 
 typedef struct {
@@ -79,7 +77,7 @@ struct _BridgeSelection {
     GHashTable *eps;                          /* handle -> SelEp (owned) */
     GSource *idle, *speaker_timer, *periodic; /* the timers: only while there are conferences */
     guint ticks;
-    GArray *levels; /* LevelRun: scratch for one conference's tick */
+    GArray *levels; /* BridgeSpeakerLevel: scratch for one conference's tick */
     BridgeSelectionStats stats;
 };
 
@@ -697,13 +695,6 @@ static void announce_speaker(BridgeSelection *s, SelConf *c, BridgeRegConference
     g_info("room=%s: dominant speaker %s", rc->id, dom->id);
 }
 
-/* One endpoint's audio levels since the last tick. */
-typedef struct {
-    BridgeHandle handle;
-    guint n, next;
-    BridgeMediaAudioLevel lv[BRIDGE_MEDIA_AUDIO_LEVELS];
-} LevelRun;
-
 static void speaker_conf(BridgeSelection *s, SelConf *c, gint64 now_ms)
 {
     BridgeRegConference *rc = bridge_reg_conference_get(s->reg, c->handle);
@@ -718,30 +709,18 @@ static void speaker_conf(BridgeSelection *s, SelConf *c, gint64 now_ms)
         SelEp *e = g_hash_table_lookup(s->eps, GUINT_TO_POINTER(ep->handle));
         if (!e)
             continue;
-        g_array_set_size(s->levels, s->levels->len + 1);
-        LevelRun *r = &g_array_index(s->levels, LevelRun, s->levels->len - 1);
-        r->handle = ep->handle;
-        r->next = 0;
-        r->n = bridge_media_endpoint_audio_levels(s->media, ep->handle, &e->level_cursor, r->lv,
-                                                  G_N_ELEMENTS(r->lv));
+        BridgeMediaAudioLevel lv[BRIDGE_MEDIA_AUDIO_LEVELS];
+        guint n = bridge_media_endpoint_audio_levels(s->media, ep->handle, &e->level_cursor, lv,
+                                                     G_N_ELEMENTS(lv));
+        for (guint k = 0; k < n; k++) {
+            BridgeSpeakerLevel one = {ep->handle, lv[k].level, lv[k].at_ms};
+            g_array_append_val(s->levels, one);
+        }
     }
-    gint64 from = c->speech_ms ? MAX(c->speech_ms, now_ms - SPEAKER_CATCH_UP_MS) : now_ms;
-    c->speech_ms = now_ms;
     if (g_hash_table_size(rc->endpoints) < 2)
         return; /* levels read (the cursors stay current), nobody to compare */
-    /* Replay in the module's steps, as if it had been ticked every 20 ms. */
-    gboolean changed = FALSE;
-    for (gint64 t = MIN(from + SPEAKER_STEP_MS, now_ms);; t = MIN(t + SPEAKER_STEP_MS, now_ms)) {
-        for (guint k = 0; k < s->levels->len; k++) {
-            LevelRun *r = &g_array_index(s->levels, LevelRun, k);
-            for (; r->next < r->n && (r->lv[r->next].at_ms <= t || t == now_ms); r->next++)
-                bridge_speakers_level(c->speakers, r->handle, r->lv[r->next].level,
-                                      MIN(r->lv[r->next].at_ms, t));
-        }
-        changed |= bridge_speakers_tick(c->speakers, t);
-        if (t == now_ms)
-            break;
-    }
+    gboolean changed = bridge_speakers_advance(
+        c->speakers, (BridgeSpeakerLevel *)(void *)s->levels->data, s->levels->len, now_ms);
     if (!changed)
         return;
     guint32 dom;
@@ -868,7 +847,7 @@ BridgeSelection *bridge_selection_new(BridgeRegistry *reg, BridgeMedia *media,
     s->ctx = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
     s->confs = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)conf_free);
     s->eps = g_hash_table_new_full(NULL, NULL, NULL, (GDestroyNotify)ep_free);
-    s->levels = g_array_new(FALSE, FALSE, sizeof(LevelRun));
+    s->levels = g_array_new(FALSE, FALSE, sizeof(BridgeSpeakerLevel));
     BridgeChannelHooks hooks = {hook_forwarded, hook_prefs, hook_opened};
     bridge_channels_set_hooks(channels, &hooks, s);
     return s;

@@ -6,7 +6,9 @@
  * a realistic delay (not at once, not after seconds); a cough or a short noise from someone
  * else while one person talks never moves the highlight; two people talking over each other
  * do not make it flap; a muted participant (no packets) counts as silent; the recent speakers
- * list is ordered by when each was last dominant. */
+ * list is ordered by when each was last dominant. The same decisions come out when the levels
+ * are collected and handed over every 100 ms (bridge_speakers_advance, as the bridge does),
+ * each at most 100 ms later. */
 #include <glib.h>
 #include <string.h>
 
@@ -27,6 +29,15 @@ typedef struct {
     uint32_t dominant;
     bool has_dominant;
     int64_t changed_at;
+    /* Batched (batch_ms > 0): levels are kept and handed to bridge_speakers_advance every
+     * batch_ms instead of level + tick every 20 ms. */
+    int64_t batch_ms, next_flush;
+    BridgeSpeakerLevel pending[64];
+    unsigned n_pending;
+    /* every change: who, when */
+    uint32_t hist_dom[64];
+    int64_t hist_at[64];
+    unsigned n_hist;
 } Room;
 
 static unsigned rnd(Room *r, unsigned n)
@@ -52,7 +63,8 @@ static void room_init(Room *r)
     g_assert_false(bridge_speakers_add(r->s, 100, r->now));
 }
 
-/* Advances @ms milliseconds: a level per participant every 20 ms, a tick every 20 ms. */
+/* Advances @ms milliseconds: a level per participant every 20 ms, a tick every 20 ms (or the
+ * levels handed over every batch_ms). */
 static void room_run(Room *r, int64_t ms)
 {
     for (int64_t t = 0; t < ms; t += 20) {
@@ -63,14 +75,33 @@ static void room_run(Room *r, int64_t ms)
             /* Speech: syllables, with 1 in 8 frames a short dip. */
             if (r->talking[k] && rnd(r, 8) != 0)
                 level = r->speech[k] + (uint8_t)rnd(r, 10);
-            bridge_speakers_level(r->s, 100 + k, level, r->now);
+            if (r->batch_ms) {
+                g_assert_cmpuint(r->n_pending, <, G_N_ELEMENTS(r->pending));
+                r->pending[r->n_pending++] = (BridgeSpeakerLevel){100 + k, level, r->now};
+            } else {
+                bridge_speakers_level(r->s, 100 + k, level, r->now);
+            }
         }
-        if (bridge_speakers_tick(r->s, r->now)) {
+        bool changed;
+        if (!r->batch_ms) {
+            changed = bridge_speakers_tick(r->s, r->now);
+        } else if (r->now >= r->next_flush) {
+            changed = bridge_speakers_advance(r->s, r->pending, r->n_pending, r->now);
+            r->n_pending = 0;
+            r->next_flush = r->now + r->batch_ms;
+        } else {
+            changed = false;
+        }
+        if (changed) {
             uint32_t d;
             g_assert_true(bridge_speakers_dominant(r->s, &d));
             if (!r->has_dominant || d != r->dominant) {
                 r->changes++;
                 r->changed_at = r->now;
+                if (r->n_hist < G_N_ELEMENTS(r->hist_dom)) {
+                    r->hist_dom[r->n_hist] = d;
+                    r->hist_at[r->n_hist++] = r->now;
+                }
             }
             r->dominant = d;
             r->has_dominant = true;
@@ -203,6 +234,43 @@ static void test_muted_and_leaving(void)
     bridge_speakers_free(r.s);
 }
 
+/* A talk: 1 speaks, then 2 takes over, then 0 and 1 talk over each other, then 3 alone. */
+static void talk(Room *r)
+{
+    r->talking[1] = true;
+    room_run(r, 3000);
+    r->talking[1] = false;
+    r->talking[2] = true;
+    room_run(r, 4000);
+    r->talking[2] = false;
+    r->talking[0] = r->talking[1] = true;
+    room_run(r, 10000);
+    r->talking[0] = r->talking[1] = false;
+    r->talking[3] = true;
+    room_run(r, 4000);
+}
+
+static void test_batched_same_decisions(void)
+{
+    Room ticked, batched;
+    room_init(&ticked);
+    room_init(&batched);
+    batched.batch_ms = 100;
+    batched.next_flush = batched.now;
+    talk(&ticked);
+    talk(&batched);
+    g_test_message("%u changes", ticked.n_hist);
+    g_assert_cmpuint(ticked.n_hist, >=, 3);
+    g_assert_cmpuint(batched.n_hist, ==, ticked.n_hist);
+    for (unsigned i = 0; i < ticked.n_hist; i++) {
+        g_assert_cmpuint(batched.hist_dom[i], ==, ticked.hist_dom[i]);
+        g_assert_cmpint(batched.hist_at[i] - ticked.hist_at[i], >=, 0);
+        g_assert_cmpint(batched.hist_at[i] - ticked.hist_at[i], <, 100);
+    }
+    bridge_speakers_free(ticked.s);
+    bridge_speakers_free(batched.s);
+}
+
 static void test_capacity(void)
 {
     g_assert_null(bridge_speakers_new(0));
@@ -227,5 +295,6 @@ int main(int argc, char **argv)
     g_test_add_func("/cc/speaker/crosstalk-is-stable", test_crosstalk_is_stable);
     g_test_add_func("/cc/speaker/muted-and-leaving", test_muted_and_leaving);
     g_test_add_func("/cc/speaker/capacity", test_capacity);
+    g_test_add_func("/cc/speaker/batched-same-decisions", test_batched_same_decisions);
     return g_test_run();
 }
