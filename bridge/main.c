@@ -50,54 +50,26 @@ typedef struct {
     int exit_code;
     gboolean ready;    /* told the service manager READY=1 */
     char *last_status; /* what it was last told (STATUS=) */
-    GSource *tick;     /* the readiness poll */
-    guint tick_ms;
 } App;
-
-#define READINESS_START_MS 250 /* until READY=1: start-up is waited for */
-#define READINESS_STEADY_MS 1000
-
-static gboolean on_readiness_tick(gpointer ud);
-
-static void readiness_every(App *app, guint ms)
-{
-    if (app->tick && app->tick_ms == ms)
-        return;
-    if (app->tick) {
-        g_source_destroy(app->tick);
-        g_source_unref(app->tick);
-    }
-    app->tick_ms = ms;
-    app->tick = ms ? g_timeout_source_new(ms) : NULL;
-    if (app->tick) {
-        g_source_set_callback(app->tick, on_readiness_tick, app, NULL);
-        g_source_attach(app->tick, g_main_loop_get_context(app->loop));
-    }
-}
 
 /* The service manager (systemd Type=notify, common/sd-notify.h) hears READY=1 the first
  * time the bridge is healthy (logged in to the XMPP server and in the brewery), and STATUS=
- * lines when its health changes. Polled (health has several sources, control.h): four times a
- * second until ready, then once a second. */
-static gboolean on_readiness_tick(gpointer ud)
+ * lines when its health changes, as the health checks see it (control.h). */
+static void on_health(gboolean healthy, const char *reason, gpointer ud)
 {
     App *app = ud;
-    g_autofree char *reason = NULL;
-    gboolean healthy = bridge_control_healthy(app->control, &reason);
     g_autofree char *status = healthy ? g_strdup("healthy: taking conferences")
                                       : g_strdup_printf("unhealthy: %s", reason ? reason : "?");
     if (g_strcmp0(status, app->last_status) == 0)
-        return G_SOURCE_CONTINUE;
+        return;
     if (healthy && !app->ready) {
         app->ready = TRUE;
-        readiness_every(app, READINESS_STEADY_MS);
         pa_sd_notifyf("READY=1\nSTATUS=%s", status);
     } else {
         pa_sd_notifyf("STATUS=%s", status);
     }
     g_free(app->last_status);
     app->last_status = g_steal_pointer(&status);
-    return G_SOURCE_CONTINUE;
 }
 
 static gboolean on_quit_signal(gpointer ud)
@@ -215,11 +187,11 @@ int main(int argc, char **argv)
         add_signal(ctx, SIGTERM, on_quit_signal, &app);
         add_signal(ctx, SIGINT, on_quit_signal, &app);
         add_signal(ctx, SIGUSR1, on_graceful_signal, &app);
+        bridge_control_set_health_listener(app.control, on_health, &app);
         bridge_control_start(app.control);
-        readiness_every(&app, READINESS_START_MS);
         g_main_loop_run(app.loop);
         pa_sd_notify("STOPPING=1");
-        readiness_every(&app, 0);
+        bridge_control_set_health_listener(app.control, NULL, NULL);
         bridge_control_free(app.control);
         bridge_srtp_global_shutdown();
         g_message("stopped");

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 struct _BridgeControl {
     const BridgeConfig *cfg; /* borrowed */
     GMainContext *context;
+    BridgeControlHealthFunc health_fn; /* bridge_control_set_health_listener */
+    gpointer health_data;
     BridgeMedia *media;
     guint workers; /* media threads actually running */
     BridgeXmpp *xmpp;

@@ -205,6 +205,24 @@ static gboolean http_health(gpointer ud, char **reason)
     return bridge_control_healthy(ud, reason);
 }
 
+static void http_verdict(gpointer ud, gboolean ok, const char *reason)
+{
+    BridgeControl *c = ud;
+    if (c->health_fn)
+        c->health_fn(ok, reason, c->health_data);
+}
+
+void bridge_control_set_health_listener(BridgeControl *c, BridgeControlHealthFunc fn,
+                                        gpointer user_data)
+{
+    c->health_fn = fn;
+    c->health_data = user_data;
+    g_autofree char *reason = NULL;
+    gboolean ok = bridge_control_healthy(c, &reason);
+    if (fn)
+        fn(ok, reason, user_data);
+}
+
 static char *http_metrics(gpointer ud)
 {
     BridgeControl *c = ud;
@@ -366,7 +384,7 @@ BridgeControl *bridge_control_new(const BridgeConfig *cfg, GMainContext *context
               cfg->ice_public_address ? ", public address " : "",
               cfg->ice_public_address ? cfg->ice_public_address : "");
 
-    BridgeHttpProvider hp = {http_health, http_metrics, http_endpoints};
+    BridgeHttpProvider hp = {http_health, http_metrics, http_endpoints, http_verdict};
     c->http = bridge_http_new(cfg->http_address, (guint)cfg->http_port, http_max_connections(cfg),
                               &hp, c, error);
     if (!c->http) {

@@ -33,4 +33,10 @@ void bridge_control_graceful_shutdown(BridgeControl *c, GSourceFunc done, gpoint
 /* TRUE when the bridge can take conferences; else FALSE and *@reason (transfer full). */
 gboolean bridge_control_healthy(BridgeControl *c, char **reason);
 
+/* @fn hears every change of that verdict (@reason NULL when healthy), on the control thread,
+ * as the health checks see it (bridge/http); it is called at once with the current one. */
+typedef void (*BridgeControlHealthFunc)(gboolean ok, const char *reason, gpointer user_data);
+void bridge_control_set_health_listener(BridgeControl *c, BridgeControlHealthFunc fn,
+                                        gpointer user_data);
+
 G_END_DECLS

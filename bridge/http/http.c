@@ -16,6 +16,7 @@ struct _BridgeHttp {
     char *health_head_answer;
     GSource *health_timer;
     guint health_every_ms; /* the timer's interval */
+    char *verdict;         /* the last verdict told to provider.verdict ("" when ok), or NULL */
     BridgeHttpProvider provider;
     gpointer user_data;
 };
@@ -109,6 +110,12 @@ static gboolean refresh_health(gpointer data)
     char *reason = NULL;
     gboolean ok = h->provider.health(h->user_data, &reason);
     publish_health(h, ok, reason);
+    const char *now = ok ? "" : reason ? reason : "unknown";
+    if (h->provider.verdict && g_strcmp0(h->verdict, now) != 0) {
+        g_free(h->verdict);
+        h->verdict = g_strdup(now);
+        h->provider.verdict(h->user_data, ok, ok ? NULL : now);
+    }
     g_free(reason);
     health_timer_every(h, ok ? HEALTH_STEADY_MS : HEALTH_REFRESH_MS);
     return G_SOURCE_CONTINUE;
@@ -210,6 +217,7 @@ void bridge_http_free(BridgeHttp *h)
     g_object_unref(h->server);
     g_free(h->health_answer);
     g_free(h->health_head_answer);
+    g_free(h->verdict);
     g_mutex_clear(&h->health_lock);
     g_free(h);
 }

@@ -22,6 +22,9 @@ typedef struct {
     char *(*metrics)(gpointer user_data);
     /* The GET /debug/endpoints body, JSON (transfer full); NULL: not served (404). */
     char *(*endpoints)(gpointer user_data);
+    /* Optional: the health verdict changed (@ok, and @reason when not ok); the first verdict
+     * counts as a change. Control thread. */
+    void (*verdict)(gpointer user_data, gboolean ok, const char *reason);
 } BridgeHttpProvider;
 
 typedef struct _BridgeHttp BridgeHttp;
@@ -36,7 +39,8 @@ void bridge_http_free(BridgeHttp *h);
 /* For adding more handlers (transfer none). */
 SoupServer *bridge_http_server(BridgeHttp *h);
 /* The provider's health verdict may have changed: the answer health checks get (which the
- * listener's thread gives from a copy refreshed every 100 ms) is refreshed now. */
+ * listener's thread gives from a copy refreshed every 100 ms while unhealthy, every second
+ * while healthy) is refreshed now. */
 void bridge_http_health_changed(BridgeHttp *h);
 /* The port listened on (for @port 0: the one the system chose). */
 guint bridge_http_port(BridgeHttp *h);
