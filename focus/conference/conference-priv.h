@@ -76,7 +76,6 @@ typedef struct {
     gboolean features_known;
     gboolean disco_pending;
     char *disco_caps; /* "node#ver" the participant advertised when disco#info was sent */
-    char *disco_ver;
     gboolean invited_before; /* re-invitations do not wait for min_participants */
     FocusFeatures features;
     guint alloc_retries;

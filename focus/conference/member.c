@@ -101,7 +101,6 @@ void focus_member_free(gpointer data)
     g_free(m->occupant_jid);
     g_free(m->stats_id);
     g_free(m->disco_caps);
-    g_free(m->disco_ver);
     g_free(m->endpoint_bridge);
     g_free(m->initiate_sid);
     g_free(m);
@@ -122,6 +121,12 @@ void focus_member_forget_session(FocusMember *m)
 
 /* ---- features ---- */
 
+/* The cache key of @p's caps, "node#ver" (a ver is base64: no '#'), or NULL (transfer full). */
+static char *caps_key(const FocusParticipant *p)
+{
+    return p->caps_node && p->caps_ver ? g_strdup_printf("%s#%s", p->caps_node, p->caps_ver) : NULL;
+}
+
 /* Keeps @f for the caps the member advertised when @reply's own hash is that ver. */
 static void caps_learn(FocusMember *m, xmpp_stanza_t *reply, const FocusFeatures *f)
 {
@@ -129,12 +134,13 @@ static void caps_learn(FocusMember *m, xmpp_stanza_t *reply, const FocusFeatures
     if (!m->disco_caps || g_hash_table_contains(cache, m->disco_caps) ||
         g_hash_table_size(cache) >= FOCUS_CAPS_CACHE_MAX)
         return;
+    const char *advertised = strrchr(m->disco_caps, '#') + 1;
     g_autofree char *ver = focus_caps_ver(reply);
-    if (g_strcmp0(ver, m->disco_ver) != 0) {
+    if (g_strcmp0(ver, advertised) != 0) {
         focus_conf_log_peer(m->conf->mgr, G_LOG_LEVEL_INFO,
                             "caps room=%s ep=%s: advertised ver %s, its disco#info hashes to %s "
                             "(not cached)",
-                            m->conf->room_jid, m->nick, m->disco_ver, ver ? ver : "(unverifiable)");
+                            m->conf->room_jid, m->nick, advertised, ver ? ver : "(unverifiable)");
         return;
     }
     g_hash_table_insert(cache, g_strdup(m->disco_caps), g_memdup2(f, sizeof *f));
@@ -143,10 +149,8 @@ static void caps_learn(FocusMember *m, xmpp_stanza_t *reply, const FocusFeatures
 gboolean focus_member_features_from_caps(FocusMember *m, const FocusParticipant *p)
 {
     FocusConferences *mgr = m->conf->mgr;
-    if (!p->caps_node || !p->caps_ver)
-        return FALSE;
-    g_autofree char *key = g_strdup_printf("%s#%s", p->caps_node, p->caps_ver);
-    const FocusFeatures *f = g_hash_table_lookup(mgr->caps_features, key);
+    g_autofree char *key = caps_key(p);
+    const FocusFeatures *f = key ? g_hash_table_lookup(mgr->caps_features, key) : NULL;
     if (!f)
         return FALSE;
     m->features = *f;
@@ -188,12 +192,8 @@ void focus_member_disco(FocusMember *m, const FocusParticipant *p)
     FocusConferences *mgr = m->conf->mgr;
     m->disco_pending = TRUE;
     mgr->caps_misses++;
-    g_clear_pointer(&m->disco_caps, g_free);
-    g_clear_pointer(&m->disco_ver, g_free);
-    if (p->caps_node && p->caps_ver) {
-        m->disco_caps = g_strdup_printf("%s#%s", p->caps_node, p->caps_ver);
-        m->disco_ver = g_strdup(p->caps_ver);
-    }
+    g_free(m->disco_caps);
+    m->disco_caps = caps_key(p);
     focus_conf_send_iq(
         m->conf,
         focus_features_disco_request(focus_link_ctx(mgr->link), mgr->occupant_jid, m->occupant_jid),
