@@ -24,7 +24,7 @@
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/bwe.mjs
 import { execFileSync } from 'node:child_process';
-import { BRIDGE_HTTP_PORT, check, outDir, receivingFrom, startStack, stats } from './stack.mjs';
+import { BRIDGE_HTTP_PORT, check, outDir, receivingFrom, startPresenting, startStack, stats, stopPresenting } from './stack.mjs';
 
 const LIMIT = '500kbit';
 const BRIDGE_ICE_PORT = 20000; // stack.mjs's bridge
@@ -121,35 +121,9 @@ async function video(page) {
   })(), byssrc);
 }
 
-/**
- * Starts recording, in `page`, how `id`'s tile presents frames (requestVideoFrameCallback:
- * frames as shown): the longest time one frame stayed on screen and the time spent in gaps
- * over FROZEN_GAP_MS; stopPresent() ends it and returns { max, frozen } in ms.
- */
-const FROZEN_GAP_MS = 300;
-const startPresent = (page, id) => page.evaluate(([tile, frozenGap]) => {
-  const v = document.querySelector(`.tile[data-id="${tile}"] video`);
-  const g = { last: null, max: 0, frozen: 0, stop: false, found: !!v };
-  window.__present = g;
-  if (!v) return;
-  const tick = (now) => {
-    if (g.last !== null) {
-      const gap = now - g.last;
-      g.max = Math.max(g.max, gap);
-      if (gap > frozenGap) g.frozen += gap;
-    }
-    g.last = now;
-    if (!g.stop) v.requestVideoFrameCallback(tick);
-  };
-  v.requestVideoFrameCallback(tick);
-}, [id, FROZEN_GAP_MS]);
-const stopPresent = (page) => page.evaluate(() => {
-  const g = window.__present;
-  g.stop = true;
-  // A frame still on screen now counts up to now.
-  const open = g.last !== null ? performance.now() - g.last : 0;
-  return { found: g.found, max: Math.round(Math.max(g.max, open)), frozen: Math.round(g.frozen + (open > 300 ? open : 0)) };
-});
+const FROZEN_GAP_MS = 300; /* a frame on screen longer than this: frozen */
+/** What `page` showed of `id`'s tile since startPresenting (stack.mjs). */
+const stopPresent = async (page, id) => (await stopPresenting(page))[id];
 
 /** The bridge's view of endpoint `id` (GET /debug/endpoints), or null. */
 async function bridgeView(id) {
@@ -282,8 +256,8 @@ try {
     held.push({ t: Date.now() - holdStart + down.ms, ...v });
     if (!presenting && held.at(-1).t >= SETTLE_MS) {
       // From here on, what carol and bob see of alice's tile (the settled part).
-      await startPresent(carol, alice.id);
-      await startPresent(bob, alice.id);
+      await startPresenting(carol, [alice.id], FROZEN_GAP_MS);
+      await startPresenting(bob, [alice.id], FROZEN_GAP_MS);
       presenting = true;
     }
     bobAt.push({ t: Date.now() - holdStart + down.ms, ...(await video(bob)).from[alice.id] });
@@ -291,8 +265,8 @@ try {
     await new Promise((r) => setTimeout(r, 500));
   }
   const last = held.at(-1);
-  const shown = presenting ? await stopPresent(carol) : { found: false, max: 0, frozen: 0 };
-  const bobShown = presenting ? await stopPresent(bob) : { found: false, max: 0, frozen: 0 };
+  const shown = presenting ? await stopPresent(carol, alice.id) : { found: false, max: 0, frozen: 0 };
+  const bobShown = presenting ? await stopPresent(bob, alice.id) : { found: false, max: 0, frozen: 0 };
   // The first SETTLE_MS after the limit are the switch down: the queue in front of her fills
   // before any estimate can see it, and each step down waits for a key frame through it, so
   // a freeze or two there is the price of a link halving at once. After that her video is
@@ -369,8 +343,8 @@ try {
   const m0 = await metrics(RTX);
   const c0 = (await video(carol)).from[alice.id];
   const b0 = (await video(bob)).from[alice.id];
-  await startPresent(carol, alice.id);
-  await startPresent(bob, alice.id);
+  await startPresenting(carol, [alice.id], FROZEN_GAP_MS);
+  await startPresenting(bob, [alice.id], FROZEN_GAP_MS);
   const match = ['udp', 'sport', String(BRIDGE_ICE_PORT), 'udp', 'dport', String(port)];
   nft('add', 'rule', 'inet', 'parley_loss', 'in', 'ip', 'daddr', '127.0.0.1', ...match, 'counter');
   nft('add', 'rule', 'inet', 'parley_loss', 'in', 'ip', 'daddr', '127.0.0.1', ...match,
@@ -384,8 +358,8 @@ try {
     bobLossy.push({ t: Date.now() - lossStart, ...(await video(bob)).from[alice.id] });
     await new Promise((r) => setTimeout(r, 500));
   }
-  const lossShown = await stopPresent(carol);
-  const bobLossShown = await stopPresent(bob);
+  const lossShown = await stopPresent(carol, alice.id);
+  const bobLossShown = await stopPresent(bob, alice.id);
   const lc = lossCounters();
   nft('flush', 'chain', 'inet', 'parley_loss', 'in');
   step('loss lifted');

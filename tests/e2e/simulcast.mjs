@@ -14,35 +14,13 @@
 // asks for last-N 1: Bob's tile shows his avatar and his video stops, until she lifts it.
 // Exit 0 pass, 1 fail, 77 skip. Run through meson (suite e2e) or:
 //   PARLEY_FOCUS_BIN=... PARLEY_BRIDGE_BIN=... tests/netns-run.sh node tests/e2e/simulcast.mjs
-import { check, reached, failed, receivingFrom, startStack, stats, until, waitLayers } from './stack.mjs';
+import { check, reached, failed, receivingFrom, startPresenting, startStack, stats, stopPresenting, until, waitLayers } from './stack.mjs';
 
 const st = await startStack('simulcast');
 const ROOM = 'simulcast-layers-5521';
 const t0 = Date.now();
 const step = (m) => console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s: ${m}`);
 const deadline = setTimeout(() => { console.log('not ok - simulcast test did not finish within 560 s'); st.dump(); process.exit(1); }, 560000);
-
-/**
- * Starts recording in `page` the longest time a frame stayed on screen in the tiles of `ids`
- * (requestVideoFrameCallback: frames as presented); stopGaps() ends it and gives ms per id.
- */
-const startGaps = (page, ids) => page.evaluate((list) => {
-  window.__gaps = {};
-  for (const id of list) {
-    const v = document.querySelector(`.tile[data-id="${id}"] video`);
-    const g = { last: null, max: 0, stop: false };
-    window.__gaps[id] = g;
-    if (!v) continue;
-    const tick = (now) => {
-      if (g.last !== null) g.max = Math.max(g.max, now - g.last);
-      g.last = now;
-      if (!g.stop) v.requestVideoFrameCallback(tick);
-    };
-    v.requestVideoFrameCallback(tick);
-  }
-}, ids);
-const stopGaps = (page) => page.evaluate(() => Object.fromEntries(Object.entries(window.__gaps)
-  .map(([id, g]) => { g.stop = true; return [id, Math.round(g.max)]; })));
 
 /** The frame height `page` decodes from each endpoint in `ids` (0 when none yet). */
 async function heights(page, ids) {
@@ -74,8 +52,8 @@ try {
 
   const sw0 = await stats(carol);
   const ctl0 = await stats(alice); // the control: Alice's tiles of Bob and Carol do not switch
-  await startGaps(carol, [alice.id, bob.id]);
-  await startGaps(alice, [bob.id, carol.id]);
+  await startPresenting(carol, [alice.id, bob.id]);
+  await startPresenting(alice, [bob.id, carol.id]);
   await carol.evaluate((id) => window.parley.pin(id), bob.id);
   // Bob's 720p layer may have stopped meanwhile (nobody watched it for 10 s: a slow join): his
   // browser then ramps up to it again first.
@@ -90,10 +68,10 @@ try {
   // freeze and drop packets whatever the bridge does.
   const sw1 = await stats(carol);
   const ctl1 = await stats(alice);
-  const gaps = await stopGaps(carol);
-  const ctlGaps = await stopGaps(alice);
-  const gap = Math.max(...Object.values(gaps));
-  const ctlGap = Math.max(...Object.values(ctlGaps));
+  const gaps = await stopPresenting(carol);
+  const ctlGaps = await stopPresenting(alice);
+  const gap = Math.max(...Object.values(gaps).map((g) => g.max));
+  const ctlGap = Math.max(...Object.values(ctlGaps).map((g) => g.max));
   const delta = (a, b, id, k) => (b[id]?.video?.[k] ?? 0) - (a[id]?.video?.[k] ?? 0);
   const sum = (a, b, ids) => ({ pli: ids.reduce((n, id) => n + delta(a, b, id, 'pliCount'), 0),
     freezes: ids.reduce((n, id) => n + delta(a, b, id, 'freezeCount'), 0),

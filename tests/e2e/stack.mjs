@@ -242,6 +242,38 @@ export async function until(page, fn, arg, { timeout = 60000, what } = {}) {
 
 export const stats = (page) => page.evaluate(() => window.parley.stats());
 
+/**
+ * Starts recording in `page` how the tiles of `ids` present frames (requestVideoFrameCallback:
+ * frames as shown): per tile the longest time one frame stayed on screen, and the time spent in
+ * gaps over `frozenGapMs`. stopPresenting(page) ends it and returns
+ * { id: { found, max, frozen } } in ms (a frame still on screen counts up to then).
+ */
+export const startPresenting = (page, ids, frozenGapMs = 300) => page.evaluate(([list, frozenGap]) => {
+  window.__presenting = {};
+  for (const id of list) {
+    const v = document.querySelector(`.tile[data-id="${id}"] video`);
+    const g = { last: null, max: 0, frozen: 0, stop: false, found: !!v, frozenGap };
+    window.__presenting[id] = g;
+    if (!v) continue;
+    const tick = (now) => {
+      if (g.last !== null) {
+        const gap = now - g.last;
+        g.max = Math.max(g.max, gap);
+        if (gap > frozenGap) g.frozen += gap;
+      }
+      g.last = now;
+      if (!g.stop) v.requestVideoFrameCallback(tick);
+    };
+    v.requestVideoFrameCallback(tick);
+  }
+}, [ids, frozenGapMs]);
+export const stopPresenting = (page) => page.evaluate(() => Object.fromEntries(Object.entries(window.__presenting)
+  .map(([id, g]) => {
+    g.stop = true;
+    const open = g.last !== null ? performance.now() - g.last : 0;
+    return [id, { found: g.found, max: Math.round(Math.max(g.max, open)), frozen: Math.round(g.frozen + (open > g.frozenGap ? open : 0)) }];
+  })));
+
 /** Waits until `page` decodes `big` at >= 540 lines and `small` at <= 270; returns ms. */
 export async function waitLayers(page, big, small, what, timeout = 60000) {
   const start = Date.now();
