@@ -75,7 +75,7 @@ typedef struct {
     FocusMemberState state; /* written by focus_member_set_state() only */
     gboolean features_known;
     gboolean disco_pending;
-    char *disco_caps; /* "node#ver" the participant advertised when disco#info was sent */
+    char *disco_caps;        /* "node#ver" the participant advertised when disco#info was sent */
     gboolean invited_before; /* re-invitations do not wait for min_participants */
     FocusFeatures features;
     guint alloc_retries;
