@@ -150,6 +150,12 @@ try {
     const back = figures(await watch.waitBack(tKill, everyPair(pages), { timeout: 60000, requireStall: true, what: 'after kill -9 with a second bridge' }));
     results.killWithSecond = back.worst;
     check(back.worst < 5000, `kill -9 of the bridge, a second one up: media back < 5 s (${back.text})`);
+    // Their bridge channels moved too (colibri-ws of the second bridge): a message gets across.
+    await until(alice, (to) => window.parley.sendEndpointMessage({ type: 'e2e-moved' }, to), bob.id,
+      { timeout: 20000, what: 'alice: a bridge channel to the second bridge' });
+    await until(bob, (from) => window.parley.lastEndpointMessages.some((m) => m.from === from && m.payload?.type === 'e2e-moved'),
+      alice.id, { timeout: 20000, what: 'bob: alice\'s message over the second bridge' });
+    reached('the bridge channels moved to the second bridge: an endpoint message gets across');
   }
 
   // 4. The only bridge killed, then started again.

@@ -5,7 +5,7 @@ import { canonicalJid, displayRoomName, newEndpointId, normalizeRoomName, random
   sameBareJid, splitTenant } from '../room.js';
 import { roomNameStrength } from '../roomname.js';
 import { backoffDelay } from '../xmpp/focus.js';
-import { isMeetingPath, parseArgs, resolveStatic } from '../serve.mjs';
+import { bridgeBackend, isMeetingPath, parseArgs, resolveStatic } from '../serve.mjs';
 
 test('room names normalise like Jitsi Meet and stay valid JID localparts', () => {
   assert.equal(normalizeRoomName('Team Sync'), 'team%20sync');
@@ -88,6 +88,15 @@ test('web server: options and which paths are served', () => {
   assert.throws(() => parseArgs(['--domain', 'Bad Domain'], {}), /--domain/);
   assert.throws(() => parseArgs(['--xmpp', 'https://x'], {}), /--xmpp/);
   assert.throws(() => parseArgs(['--what'], {}), /unknown option/);
+  // Several bridges: each bridge id's colibri-ws to its own backend, the rest to the default.
+  const b = parseArgs(['--bridge', 'http://127.0.0.1:8080', '--bridge', 'jvb-two=http://127.0.0.1:8081'], {});
+  assert.equal(bridgeBackend(b, '/colibri-ws/jvb-two/conf/ep'), 'http://127.0.0.1:8081');
+  assert.equal(bridgeBackend(b, '/colibri-ws/jvb-1/conf/ep'), 'http://127.0.0.1:8080');
+  assert.equal(bridgeBackend(b, '/colibri-ws/__proto__/conf/ep'), 'http://127.0.0.1:8080');
+  const only = parseArgs(['--bridge', 'jvb-two=http://127.0.0.1:8081'], {});
+  assert.equal(bridgeBackend(only, '/colibri-ws/jvb-1/conf/ep'), null);
+  assert.throws(() => parseArgs(['--bridge', 'jvb-two=https://x'], {}), /--bridge jvb-two=/);
+  assert.throws(() => parseArgs(['--bridge', 'jvb-two=nonsense'], {}), /not a URL/);
   assert.ok(resolveStatic('/app.js').endsWith('/web/app.js'));
   assert.ok(resolveStatic('/jingle/offer.js').endsWith('/web/jingle/offer.js'));
   // Dot-dot segments collapse at the root: never outside web/.

@@ -50,6 +50,8 @@ export async function startWeb(extra = {}) {
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,
+    /** Proxies /colibri-ws/<id>/ to `url` from now on (one more bridge, as --bridge ID=URL). */
+    addBridge: (id, url) => { opts.bridges = { ...opts.bridges, [id]: url }; },
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }
