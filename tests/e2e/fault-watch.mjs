@@ -39,7 +39,8 @@ export function frameWatch(pages, { intervalMs = 200 } = {}) {
   /**
    * When frames of `name` started rising again at `page` at or after `since` (the time of
    * the later of the two rising samples), or null. With requireStall, only after a pair of
-   * samples (after `since`) without any new frame: media must have stopped first.
+   * samples (after `since`) without any new frame, or with fewer (a new session): media must
+   * have stopped first.
    */
   const risingAt = (page, name, since, { requireStall = false, minRise = 2 } = {}) => {
     const list = samples.get(page).filter((s) => s.t >= since);
@@ -48,7 +49,9 @@ export function frameWatch(pages, { intervalMs = 200 } = {}) {
       const a = list[i - 1].f[name];
       const b = list[i].f[name];
       if (a === undefined || b === undefined) continue;
-      if (b === a) stalled = true;
+      // No new frame, or a counter that went down (a new media session started from zero:
+      // the old one stopped, even if no sample caught it standing still).
+      if (b <= a) stalled = true;
       else if (stalled && b - a >= minRise) return list[i].t;
     }
     return null;
