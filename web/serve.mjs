@@ -120,7 +120,7 @@ function checkBackend(what, url) {
 /** The backend of a /colibri-ws/<bridge id>/... path: that bridge's, else the default one. */
 export function bridgeBackend(opts, path) {
   const id = path.split('/')[2] ?? '';
-  return (opts.bridges && Object.hasOwn(opts.bridges, id) ? opts.bridges[id] : null) ?? opts.bridge ?? null;
+  return Object.hasOwn(opts.bridges ?? {}, id) ? opts.bridges[id] : (opts.bridge ?? null);
 }
 
 function configModule(opts) {

@@ -124,9 +124,9 @@ export async function startStack(name, { bridge = true, browserArgs = [], focusS
    */
   st.startBridge = async (opts) => {
     if (!opts && st.bridge) throw new Error('the bridge is already running');
-    // Its colibri-ws (/colibri-ws/<nick>/) through the web server, as nginx routes each bridge.
-    if (opts?.nick && opts?.httpPort) st.web.addBridge(opts.nick, `http://127.0.0.1:${opts.httpPort}`);
     const b = await startBridge(dir, st.prosody, st.focus, opts);
+    // Its colibri-ws (/colibri-ws/<nick>/) through the web server, as nginx routes each bridge.
+    st.web.addBridge(b.nick, `http://127.0.0.1:${b.httpPort}`);
     st.bridges.push(b);
     if (!opts) st.bridge = b;
     return b;
